@@ -1,0 +1,22 @@
+//! `salesdojo schema [--personas]`
+
+use std::process::ExitCode;
+
+use super::print;
+use crate::playbook::schema::{personas_schema, playbook_schema};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The schema of the persona library (`personas.yaml`) instead.
+    #[arg(long)]
+    pub personas: bool,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    print(&if args.personas {
+        personas_schema()
+    } else {
+        playbook_schema()
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

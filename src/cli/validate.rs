@@ -1,0 +1,68 @@
+//! `salesdojo validate [PATH...]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::{Cli, EXIT_INVALID, Format, print};
+use crate::playbook::{Content, Report, load, load_default};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Playbook files or folders; the bundled playbooks and your own folder when left out.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let mut report = Report::default();
+    let lib = if args.paths.is_empty() {
+        load_default(cli.playbooks.as_deref(), &mut report)?
+    } else {
+        // The user's files are checked against the bundled personas and scripts.
+        let mut layers = vec![Content::bundled_support()];
+        for p in &args.paths {
+            layers.push(Content::from_path(p, &mut report)?);
+        }
+        load(&layers, &mut report)
+    };
+    let (errors, warnings) = (report.errors(), report.warnings());
+    let scenarios: usize = lib.playbooks.iter().map(|p| p.scenarios.len()).sum();
+    match args.format {
+        Format::Json => {
+            let v = json!({
+                "playbooks": lib.playbooks.len(),
+                "scenarios": scenarios,
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": report.sorted(),
+            });
+            print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        }
+        Format::Human => {
+            eprint!("{}", report.render());
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            let line = format!(
+                "{}: {} valid ({}), {}, {}\n",
+                if errors == 0 { "ok" } else { "failed" },
+                plural(lib.playbooks.len(), "playbook"),
+                plural(scenarios, "scenario"),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+            );
+            if errors == 0 {
+                print(&line)?
+            } else {
+                eprint!("{line}")
+            }
+        }
+    }
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    })
+}

@@ -1,0 +1,416 @@
+//! Finding, reading and parsing content: the bundled set, a user folder, or paths given on the
+//! command line, layered so that a later layer adds to or overrides an earlier one by id.
+//!
+//! Content is untrusted: every file is size-capped before it is parsed, parsing runs under a
+//! node/depth/alias budget, and one broken file never stops the others from loading.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::options::DuplicateKeyPolicy;
+
+use super::bundled;
+use super::diag::{Diagnostic, Pos, Report, did_you_mean};
+use super::model::{Library, SourceInfo};
+use super::raw::{RawPersonaLibrary, RawPlaybook};
+use super::validate;
+
+/// Largest content file read; anything bigger is refused before parsing.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest YAML nesting accepted (a playbook needs about 8 levels).
+pub const MAX_DEPTH: usize = 40;
+/// Most YAML nodes in one file (the largest bundled playbook has about 4 000).
+pub const MAX_NODES: usize = 200_000;
+
+/// The name of the persona library in a playbooks folder.
+pub const PERSONAS_FILE: &str = "personas.yaml";
+
+/// One file's bytes and the name diagnostics use for it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub display: String,
+    pub bytes: Arc<[u8]>,
+}
+
+/// One layer of content: playbook files, an optional persona library, scripts by their path
+/// relative to the content root (`scripts/x.rhai`).
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub playbooks: Vec<SourceFile>,
+    pub personas: Option<SourceFile>,
+    pub scripts: BTreeMap<String, SourceFile>,
+}
+
+/// The folder problems that stop a whole layer from being read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read '{path}': {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("'{0}' is neither a playbook file (.yaml) nor a folder")]
+    NotContent(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl Content {
+    /// The playbooks, personas and scripts compiled into the binary.
+    pub fn bundled() -> Self {
+        let mut c = Content::default();
+        for (path, text) in bundled::FILES {
+            let f = SourceFile {
+                display: (*path).to_owned(),
+                bytes: Arc::from(text.as_bytes()),
+            };
+            if path.starts_with("scripts/") {
+                c.scripts.insert((*path).to_owned(), f);
+            } else if path.ends_with(PERSONAS_FILE) {
+                c.personas = Some(f);
+            } else {
+                c.playbooks.push(f);
+            }
+        }
+        c
+    }
+
+    /// Only the bundled personas and scripts: the base under content a user validates.
+    pub fn bundled_support() -> Self {
+        Content {
+            playbooks: Vec::new(),
+            ..Self::bundled()
+        }
+    }
+
+    /// Content from a path: a content root (holding `playbooks/`), a playbooks folder (its
+    /// scripts are in `../scripts`), or one playbook file. Unreadable files inside become
+    /// diagnostics; only a missing or unreadable `path` itself is an error.
+    pub fn from_path(path: &Path, report: &mut Report) -> Result<Self, LoadError> {
+        let meta = std::fs::metadata(path).map_err(io_err(path))?;
+        if meta.is_file() {
+            if !is_yaml(path) {
+                return Err(LoadError::NotContent(path.display().to_string()));
+            }
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let mut c = Content::default();
+            if path.file_name().is_some_and(|n| n == PERSONAS_FILE) {
+                c.personas = read_file(path, report);
+            } else {
+                c.personas = read_optional(&dir.join(PERSONAS_FILE), report);
+                c.playbooks.extend(read_file(path, report));
+            }
+            c.scripts = read_scripts(&content_root(dir), report)?;
+            return Ok(c);
+        }
+        if !meta.is_dir() {
+            return Err(LoadError::NotContent(path.display().to_string()));
+        }
+        let (pb_dir, root) = if path.join("playbooks").is_dir() {
+            (path.join("playbooks"), path.to_path_buf())
+        } else {
+            (path.to_path_buf(), content_root(path))
+        };
+        let mut c = Content {
+            personas: read_optional(&pb_dir.join(PERSONAS_FILE), report),
+            ..Content::default()
+        };
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&pb_dir)
+            .map_err(io_err(&pb_dir))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                // One folder per playbook: the folder holds `playbook.yaml`.
+                let inner = p.join("playbook.yaml");
+                if inner.is_file() {
+                    c.playbooks.extend(read_file(&inner, report));
+                }
+            } else if is_yaml(&p) && p.file_name().is_none_or(|n| n != PERSONAS_FILE) {
+                c.playbooks.extend(read_file(&p, report));
+            }
+        }
+        c.scripts = read_scripts(&root, report)?;
+        Ok(c)
+    }
+}
+
+fn is_yaml(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// The content root of a playbooks folder: its parent, where `scripts/` lives.
+fn content_root(pb_dir: &Path) -> PathBuf {
+    match pb_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from(".."),
+    }
+}
+
+/// Reads at most [`MAX_FILE_BYTES`]; a larger, missing or unreadable file is a diagnostic.
+fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
+    let display = path.display().to_string();
+    let mut buf = Vec::new();
+    let res = std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut buf));
+    match res {
+        Err(e) => {
+            report.push(Diagnostic::error(
+                &display,
+                None,
+                format!("cannot read file: {e}"),
+            ));
+            None
+        }
+        Ok(_) if buf.len() > MAX_FILE_BYTES => {
+            report.push(Diagnostic::error(
+                &display,
+                None,
+                format!(
+                    "file is larger than the {} MiB limit for content files",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            ));
+            None
+        }
+        Ok(_) => Some(SourceFile {
+            display,
+            bytes: Arc::from(buf),
+        }),
+    }
+}
+
+fn read_optional(path: &Path, report: &mut Report) -> Option<SourceFile> {
+    if path.exists() {
+        read_file(path, report)
+    } else {
+        None
+    }
+}
+
+/// Every `.rhai` file below `root/scripts`, keyed `scripts/sub/x.rhai`.
+fn read_scripts(
+    root: &Path,
+    report: &mut Report,
+) -> Result<BTreeMap<String, SourceFile>, LoadError> {
+    let mut out = BTreeMap::new();
+    let dir = root.join("scripts");
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![(dir, String::from("scripts"), 0)];
+    while let Some((d, rel, depth)) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&d)
+            .map_err(io_err(&d))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let key = format!("{rel}/{name}");
+            // Symlinks are not followed: a script must live inside scripts/.
+            let is_link = p
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink());
+            if is_link {
+                continue;
+            }
+            if p.is_dir() && depth < 4 {
+                stack.push((p, key, depth + 1));
+            } else if p.extension().is_some_and(|e| e == "rhai")
+                && let Some(f) = read_file(&p, report)
+            {
+                out.insert(key, f);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_documents: 1,
+            max_events: 1_000_000,
+        },
+        duplicate_keys: DuplicateKeyPolicy::Error,
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+        },
+    }
+}
+
+/// Decodes and parses one YAML file into `T`; every failure becomes a diagnostic with its
+/// line and column.
+pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Option<T> {
+    let name = &file.display;
+    let text = match std::str::from_utf8(&file.bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &file.bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            let text: Arc<str> = Arc::from(String::from_utf8_lossy(&file.bytes).as_ref());
+            report.add_source(name, text);
+            report.push(
+                Diagnostic::error(
+                    name,
+                    Some(Pos::new(line as u32, column as u32, 1)),
+                    "file is not valid UTF-8",
+                )
+                .with_help(Some("save the file as UTF-8".into())),
+            );
+            return None;
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    report.add_source(name, Arc::from(text));
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        report.push(Diagnostic::error(name, None, "file is empty"));
+        return None;
+    }
+    match serde_saphyr::from_str_with_options::<T>(text, yaml_options()) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            report.push(yaml_diagnostic(name, &e));
+            None
+        }
+    }
+}
+
+/// A parse error as one diagnostic: position, a message without the parser's own snippet, and
+/// the closest valid key for a typo.
+fn yaml_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
+    let inner = e.without_snippet();
+    let pos = e.location().and_then(Pos::from_location);
+    let mut message = inner.to_string();
+    // The position is printed in front; drop the parser's own "at line X, column Y" suffix.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    // serde-saphyr words this one for Rust authors; say it in YAML terms.
+    let mut help = None;
+    if message.starts_with("cannot deserialize null into string") {
+        message = "expected text here, found nothing".into();
+        help = Some("inside { … } a ', ' ends the value: put text with commas in quotes".into());
+    }
+    let help = help.or(match inner {
+        serde_saphyr::Error::SerdeUnknownField {
+            field, expected, ..
+        } => did_you_mean(field, expected.iter().copied()),
+        serde_saphyr::Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => did_you_mean(variant, expected.iter().copied()),
+        serde_saphyr::Error::Budget { .. } => {
+            Some("content files are limited in size, nesting depth and aliases".into())
+        }
+        _ => None,
+    });
+    Diagnostic::error(file, pos, message).with_help(help)
+}
+
+/// Loads layers in order; a later layer adds to or overrides an earlier one by id.
+pub fn load(layers: &[Content], report: &mut Report) -> Library {
+    let mut lib = Library::default();
+    for layer in layers {
+        if let Some(f) = &layer.personas
+            && let Some(raw) = parse::<RawPersonaLibrary>(f, report)
+        {
+            for p in validate::personas(raw, &f.display, report) {
+                lib.personas.insert(p.id.clone(), p);
+            }
+        }
+        for (k, f) in &layer.scripts {
+            lib.scripts.insert(k.clone(), f.clone());
+        }
+    }
+    let script_names: BTreeSet<String> = lib.scripts.keys().cloned().collect();
+    for layer in layers {
+        let mut in_layer: HashMap<String, (String, u64)> = HashMap::new();
+        for f in &layer.playbooks {
+            let Some(raw) = parse::<RawPlaybook>(f, report) else {
+                continue;
+            };
+            if let Some((first, line)) = in_layer.get(&raw.id.value) {
+                report.push(Diagnostic::error(
+                    &f.display,
+                    Pos::from_location(raw.id.referenced),
+                    format!(
+                        "duplicate playbook id '{}' (also used by {first}:{line})",
+                        raw.id.value
+                    ),
+                ));
+                continue;
+            }
+            in_layer.insert(
+                raw.id.value.clone(),
+                (f.display.clone(), raw.id.referenced.line()),
+            );
+            let source = SourceInfo {
+                file: f.display.clone(),
+                hash: fnv1a_hex(&f.bytes),
+            };
+            let cx = validate::Context {
+                personas: &lib.personas,
+                scripts: &script_names,
+            };
+            if let Some(pb) = validate::playbook(raw, source, &cx, report) {
+                let pb = Arc::new(pb);
+                match lib.playbooks.iter_mut().find(|p| p.id == pb.id) {
+                    Some(slot) => *slot = pb,
+                    None => lib.playbooks.push(pb),
+                }
+            }
+        }
+    }
+    lib
+}
+
+/// FNV-1a, 64 bit: a stable content fingerprint (not a security hash).
+pub fn fnv1a_hex(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The user's own playbooks folder in the per-user data directory.
+pub fn user_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "salesdojo").map(|d| d.data_dir().join("playbooks"))
+}
+
+/// The library a user works with: bundled content, then their own folder (or `dir`) over it.
+pub fn load_default(dir: Option<&Path>, report: &mut Report) -> Result<Library, LoadError> {
+    let mut layers = vec![Content::bundled()];
+    match dir {
+        Some(d) => layers.push(Content::from_path(d, report)?),
+        None => {
+            if let Some(d) = user_dir().filter(|d| d.is_dir()) {
+                layers.push(Content::from_path(&d, report)?);
+            }
+        }
+    }
+    Ok(load(&layers, report))
+}

@@ -1,0 +1,290 @@
+//! Validated playbooks: every reference resolved, every regex compiled, every text complete.
+//!
+//! The rest of the engine (scripts, practice, store, report) reads only these types. They are
+//! built by [`super::validate`] from the raw file types and are immutable afterwards; a playbook
+//! is shared as `Arc<Playbook>` so an attempt keeps the version it started with.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Serialize;
+
+pub use super::raw::{Outcome, PersonaKind};
+
+/// A text in one or more locales.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<String, String>);
+
+/// The key under which a text that is the same in every locale is stored.
+pub const ANY_LOCALE: &str = "*";
+
+impl Text {
+    /// The text in `locale`, else the locale-neutral text, else the first one written.
+    pub fn get(&self, locale: &str) -> &str {
+        self.0
+            .get(locale)
+            .or_else(|| self.0.get(ANY_LOCALE))
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
+    }
+
+    /// Every string of every locale (used for font coverage and searching).
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.0.values().map(String::as_str)
+    }
+}
+
+/// All content the engine works with: playbooks by id and the persona library.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Library {
+    pub playbooks: Vec<std::sync::Arc<Playbook>>,
+    pub personas: BTreeMap<String, Persona>,
+    /// Script files by path under the content root (`scripts/x.rhai`).
+    #[serde(skip)]
+    pub scripts: BTreeMap<String, super::load::SourceFile>,
+}
+
+impl Library {
+    pub fn playbook(&self, id: &str) -> Option<&std::sync::Arc<Playbook>> {
+        self.playbooks.iter().find(|p| p.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Persona {
+    pub id: String,
+    pub kind: PersonaKind,
+    pub name: Text,
+    pub summary: Option<Text>,
+    pub traits: Vec<Text>,
+    pub cares_about: Vec<Text>,
+    pub approach: Vec<Text>,
+    pub avoid: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Playbook {
+    pub id: String,
+    pub version: u32,
+    pub title: Text,
+    pub description: Option<Text>,
+    pub locales: Vec<String>,
+    pub live: bool,
+    pub personas: Vec<String>,
+    pub phrases: BTreeMap<String, Vec<String>>,
+    pub stages: Vec<Stage>,
+    pub rubric: Rubric,
+    pub scripts: Scripts,
+    pub scenarios: Vec<Scenario>,
+    pub tests: Vec<TestCase>,
+    /// Where it was loaded from and a hash of its bytes, so a stored attempt can tell
+    /// exactly which content it was scored against.
+    pub source: SourceInfo,
+}
+
+impl Playbook {
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.rubric.criteria.iter().find(|c| c.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// The file as shown in diagnostics.
+    pub file: String,
+    /// FNV-1a 64 of the file's bytes, hex.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    pub id: String,
+    pub title: Text,
+    pub goal: Text,
+    pub psychology: Option<Text>,
+    pub signals: Vec<Text>,
+    pub checklist: Vec<ChecklistItem>,
+    pub tips: Vec<Text>,
+    pub talk_tracks: Vec<Text>,
+    pub pitfalls: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub text: Text,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rubric {
+    pub pass_mark: u8,
+    pub criteria: Vec<Criterion>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Criterion {
+    pub id: String,
+    pub title: Text,
+    pub weight: f64,
+    pub description: Option<Text>,
+    /// Points a reply starts with on this criterion, 0–100.
+    pub base: i32,
+    pub rules: Vec<Rule>,
+}
+
+/// A declarative rule; phrase lists (`@name`) are already expanded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+    #[serde(rename = "regex", serialize_with = "ser_regex")]
+    pub regex: Option<Regex>,
+    pub min_chars: Option<u32>,
+    pub max_chars: Option<u32>,
+    pub question: Option<bool>,
+    pub open_question: Option<bool>,
+    pub mentions_price: Option<bool>,
+    pub points: i32,
+    pub feedback: Text,
+    pub hint: Option<Text>,
+}
+
+fn ser_regex<S: serde::Serializer>(r: &Option<Regex>, s: S) -> Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => s.serialize_some(r.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scripts {
+    /// Path under the content root, e.g. `scripts/jewelry.rhai`.
+    pub score: Option<String>,
+    pub guide: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub id: String,
+    pub title: Text,
+    pub persona: String,
+    pub style: Option<String>,
+    pub context: Text,
+    pub stages: Vec<String>,
+    pub start: String,
+    pub turns: Vec<Turn>,
+    pub endings: Vec<Ending>,
+}
+
+impl Scenario {
+    pub fn turn(&self, id: &str) -> Option<&Turn> {
+        self.turns.iter().find(|t| t.id == id)
+    }
+    pub fn ending(&self, id: &str) -> Option<&Ending> {
+        self.endings.iter().find(|e| e.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Turn {
+    pub id: String,
+    pub stage: String,
+    pub customer: Text,
+    pub reply: Reply,
+    /// Criteria that score this turn (never empty after validation).
+    pub criteria: Vec<String>,
+    pub model_answer: Option<Text>,
+    pub next: Next,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "options", rename_all = "snake_case")]
+pub enum Reply {
+    Choice(Vec<Choice>),
+    FreeText,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub id: String,
+    pub text: Text,
+    pub score: u8,
+    pub feedback: Text,
+    /// Where this answer leads; the turn's `next` when `None`.
+    pub next: Option<Target>,
+}
+
+/// Where the role-play goes after a turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Next {
+    Fixed(Target),
+    /// The first branch whose minimum the turn score reaches, else the default.
+    ByScore {
+        branches: Vec<(u32, Target)>,
+        default: Target,
+    },
+    /// The guide script picks one of the targets, else the default.
+    Script {
+        targets: Vec<Target>,
+        default: Target,
+    },
+}
+
+impl Next {
+    /// Every place this can lead to.
+    pub fn targets(&self) -> Vec<&Target> {
+        match self {
+            Next::Fixed(t) => vec![t],
+            Next::ByScore { branches, default } => {
+                branches.iter().map(|(_, t)| t).chain([default]).collect()
+            }
+            Next::Script { targets, default } => targets.iter().chain([default]).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Turn(String),
+    /// A named ending, or the plain end after the last turn.
+    End(Option<String>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ending {
+    pub id: String,
+    pub text: Text,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestCase {
+    pub scenario: String,
+    pub turn: String,
+    pub input: TestInput,
+    pub min: u32,
+    pub max: u32,
+    pub feedback_contains: Vec<String>,
+    pub note: Option<String>,
+    /// Line of the test in its file, for failure messages.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestInput {
+    Reply(String),
+    Option(String),
+}

@@ -1,0 +1,457 @@
+//! The playbook file format exactly as written: serde types with source spans.
+//!
+//! These structs mirror the YAML one to one (`deny_unknown_fields` everywhere, so a typo is an
+//! error, not a silently ignored key). They are turned into the validated types of
+//! [`super::model`] by [`super::validate`]; nothing else in the engine reads them. The JSON
+//! Schema shipped as `playbooks/playbook.schema.json` is derived from these same types.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, MapAccess, Visitor, value::MapAccessDeserializer};
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::Spanned;
+
+/// A string together with where it was written.
+pub type Id = Spanned<String>;
+
+/// A root playbook file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlaybook {
+    /// Stable identifier, lowercase letters, digits, `-` and `_` (e.g. `seven-step`).
+    #[schemars(with = "String")]
+    pub id: Id,
+    /// Content version; bump it when scoring changes so old attempts stay interpretable.
+    pub version: u32,
+    pub title: Text,
+    #[serde(default)]
+    pub description: Option<Text>,
+    /// Locales every text must provide, the first is the primary one (e.g. `[zh-CN, en]`).
+    #[schemars(with = "Vec<String>")]
+    pub locales: Vec<Id>,
+    /// Used as a step-by-step checklist on a real customer visit.
+    #[serde(default)]
+    pub live: bool,
+    /// Persona ids from the shared persona library this playbook uses.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub personas: Vec<Id>,
+    /// Named phrase lists, usable in rubric rules as `@name` and by scripts.
+    #[serde(default)]
+    pub phrases: BTreeMap<String, Vec<String>>,
+    pub stages: Vec<RawStage>,
+    pub rubric: RawRubric,
+    #[serde(default)]
+    pub scripts: Option<RawScripts>,
+    #[serde(default)]
+    pub scenarios: Vec<RawScenario>,
+    #[serde(default)]
+    pub tests: Vec<RawTest>,
+}
+
+/// One step of the sales process.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStage {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub title: Text,
+    pub goal: Text,
+    /// What the customer thinks and feels at this stage.
+    #[serde(default)]
+    pub psychology: Option<Text>,
+    /// What the customer does that shows they are at this stage.
+    #[serde(default)]
+    pub signals: Vec<Text>,
+    #[serde(default)]
+    pub checklist: Vec<RawChecklistItem>,
+    #[serde(default)]
+    pub tips: Vec<Text>,
+    /// Example phrases a salesperson can say.
+    #[serde(default)]
+    pub talk_tracks: Vec<Text>,
+    #[serde(default)]
+    pub pitfalls: Vec<Text>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawChecklistItem {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub text: Text,
+    /// A required item must be ticked before a live checklist may advance.
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRubric {
+    /// Total (0–100) needed to pass a scenario.
+    #[serde(default = "default_pass_mark")]
+    #[schemars(with = "u32")]
+    pub pass_mark: Spanned<i64>,
+    pub criteria: Vec<RawCriterion>,
+}
+
+fn default_pass_mark() -> Spanned<i64> {
+    Spanned::new(
+        80,
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCriterion {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub title: Text,
+    /// Relative weight in the total; must be greater than 0.
+    #[schemars(with = "f64")]
+    pub weight: Spanned<f64>,
+    #[serde(default)]
+    pub description: Option<Text>,
+    /// Points (0–100) a reply starts with on this criterion before rules apply.
+    #[serde(default)]
+    #[schemars(with = "i64")]
+    pub base: Option<Spanned<i64>>,
+    /// Declarative rules: each adds its points when all its conditions hold.
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+}
+
+/// A declarative scoring rule. All conditions given must hold for the rule to match.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    #[schemars(with = "String")]
+    pub id: Id,
+    /// The reply contains at least one of these phrases (`@name` includes a phrase list).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub any: Vec<Id>,
+    /// The reply contains every one of these phrases.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub all: Vec<Id>,
+    /// The reply contains none of these phrases.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub none: Vec<Id>,
+    /// The reply matches this regular expression (Rust `regex` syntax).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub regex: Option<Id>,
+    /// The reply has at least this many characters (Chinese characters count one each).
+    #[serde(default)]
+    pub min_chars: Option<u32>,
+    #[serde(default)]
+    pub max_chars: Option<u32>,
+    /// The reply asks a question (`true`) or does not (`false`).
+    #[serde(default)]
+    pub question: Option<bool>,
+    /// The reply asks an open question (什么/怎么/为什么…, what/how/why…).
+    #[serde(default)]
+    pub open_question: Option<bool>,
+    /// The reply mentions a price or an amount (¥, 元, 万, digits, Chinese numerals).
+    #[serde(default)]
+    pub mentions_price: Option<bool>,
+    /// Points added when the rule matches (negative to deduct), -100 to 100.
+    #[schemars(with = "i64")]
+    pub points: Spanned<i64>,
+    /// Shown when the rule matches: why the points were given or taken.
+    pub feedback: Text,
+    /// Shown when a rule that gives points did not match: what would have earned them.
+    #[serde(default)]
+    pub hint: Option<Text>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScripts {
+    /// Script whose `score(ctx)` hook scores a reply (path under `scripts/`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub score: Option<Id>,
+    /// Script whose `guide(ctx)` hook picks the next turn and gives hints.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub guide: Option<Id>,
+}
+
+/// A role-play.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub title: Text,
+    /// Customer type from the persona library.
+    #[schemars(with = "String")]
+    pub persona: Id,
+    /// Thinking style (quadrant) from the persona library.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub style: Option<Id>,
+    /// The situation, told to the trainee before the first line.
+    pub context: Text,
+    /// Stages this role-play trains.
+    #[schemars(with = "Vec<String>")]
+    pub stages: Vec<Id>,
+    /// First turn; the first listed turn when left out.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub start: Option<Id>,
+    pub turns: Vec<RawTurn>,
+    /// Named ways the role-play can end.
+    #[serde(default)]
+    pub endings: Vec<RawEnding>,
+}
+
+/// One exchange: the customer speaks, the trainee answers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTurn {
+    #[schemars(with = "String")]
+    pub id: Id,
+    /// Stage this turn belongs to; the scenario's first stage when left out.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub stage: Option<Id>,
+    /// What the customer says or does.
+    pub customer: Text,
+    /// Multiple-choice answers; a free-text reply is asked for when there are none.
+    #[serde(default)]
+    pub options: Vec<RawOption>,
+    /// Rubric criteria that score this turn; all criteria when left out.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub criteria: Vec<Id>,
+    /// A model answer shown after the trainee replied.
+    #[serde(default)]
+    pub model_answer: Option<Text>,
+    /// Where the role-play goes after this turn (a turn or an ending id, or a rule).
+    /// Left out: the next listed turn, or the end after the last one.
+    #[serde(default)]
+    #[schemars(with = "Option<RawNext>")]
+    pub next: Option<Spanned<RawNext>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOption {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub text: Text,
+    /// Points (0–100) this answer earns on each criterion of the turn.
+    #[schemars(with = "i64")]
+    pub score: Spanned<i64>,
+    pub feedback: Text,
+    /// Turn or ending id to go to; the turn's `next` when left out.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub next: Option<Id>,
+}
+
+/// Where a free-text turn leads.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawNext {
+    /// Always this turn or ending.
+    Fixed(String),
+    /// Decided when the reply is scored.
+    Rule(RawNextRule),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawNextRule {
+    /// Branch on the reply's score: the first branch whose `min` the score reaches wins.
+    #[serde(default)]
+    pub by_score: Vec<RawBranch>,
+    /// The guide script chooses among these targets (its `guide(ctx)` hook).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub script: Vec<Id>,
+    /// Used when no branch matches or the script gives no answer.
+    #[schemars(with = "String")]
+    pub default: Id,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBranch {
+    /// Lowest turn score (0–100) that takes this branch.
+    pub min: u32,
+    #[schemars(with = "String")]
+    pub to: Id,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnding {
+    #[schemars(with = "String")]
+    pub id: Id,
+    /// The customer's last words or what happens.
+    pub text: Text,
+    #[serde(default)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Won,
+    #[default]
+    Open,
+    Lost,
+}
+
+/// A trainer's test: a sample reply and the score it must get.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTest {
+    #[schemars(with = "String")]
+    pub scenario: Id,
+    #[schemars(with = "String")]
+    pub turn: Id,
+    /// A free-text sample reply.
+    #[serde(default)]
+    pub reply: Option<String>,
+    /// Or the id of the option chosen.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub option: Option<Id>,
+    /// The turn score must fall within `[min, max]`.
+    pub expect: RawExpect,
+    /// Phrases the feedback must contain.
+    #[serde(default)]
+    pub feedback_contains: Vec<String>,
+    /// Why this sample is here (for the trainer).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub min: u32,
+    pub max: u32,
+}
+
+/// The shared persona library, `playbooks/personas.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPersonaLibrary {
+    pub personas: Vec<RawPersona>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPersona {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub kind: PersonaKind,
+    pub name: Text,
+    #[serde(default)]
+    pub summary: Option<Text>,
+    #[serde(default)]
+    pub traits: Vec<Text>,
+    #[serde(default)]
+    pub cares_about: Vec<Text>,
+    /// How to approach this customer.
+    #[serde(default)]
+    pub approach: Vec<Text>,
+    /// What to avoid with this customer.
+    #[serde(default)]
+    pub avoid: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonaKind {
+    /// One of the customer types (理智型, 任务型, …).
+    CustomerType,
+    /// One of the four thinking-style quadrants.
+    ThinkingStyle,
+}
+
+/// A human-readable text: one string for every locale, or a map locale → string.
+#[derive(Debug, Clone)]
+pub struct Text(pub Spanned<TextValue>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextValue {
+    Same(String),
+    Localized(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for TextValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TextValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a map of locale to string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TextValue, E> {
+                Ok(TextValue::Same(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TextValue, A::Error> {
+                BTreeMap::deserialize(MapAccessDeserializer::new(map)).map(TextValue::Localized)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Spanned::deserialize(d).map(Text)
+    }
+}
+
+impl JsonSchema for Text {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "One string for every locale, or a map locale → string (e.g. {zh-CN: 你好, en: Hello}).",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "object", "additionalProperties": { "type": "string" }, "minProperties": 1 }
+            ]
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawNext {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawNext;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a turn or ending id, or a map with `by_score` or `script` and `default`",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawNext, E> {
+                Ok(RawNext::Fixed(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawNext, A::Error> {
+                RawNextRule::deserialize(MapAccessDeserializer::new(map)).map(RawNext::Rule)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

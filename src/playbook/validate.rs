@@ -1,0 +1,910 @@
+//! Semantic checks: raw file types in, validated [`model`] types out, every problem reported
+//! with its file, line and column.
+//!
+//! A playbook with any error yields `None`; warnings never stop it from loading. All problems
+//! of a file are collected in one pass rather than stopping at the first.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use regex::RegexBuilder;
+use serde_saphyr::Location;
+
+use super::diag::{Diagnostic, Pos, Report, closest, did_you_mean, known_list};
+use super::model::{
+    self, ANY_LOCALE, ChecklistItem, Choice, Criterion, Ending, Next, Persona, Playbook, Reply,
+    Rubric, Rule, Scenario, Scripts, SourceInfo, Stage, Target, TestCase, TestInput, Turn,
+};
+use super::raw::{
+    Id, PersonaKind, RawCriterion, RawNext, RawPersonaLibrary, RawPlaybook, RawRule, RawScenario,
+    RawStage, RawTest, Text, TextValue,
+};
+
+/// Largest compiled size of one rubric regex; a bigger one is refused, not built.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+struct Checker<'a> {
+    file: &'a str,
+    report: &'a mut Report,
+    locales: Vec<String>,
+    errors_before: usize,
+}
+
+fn pos(loc: Location) -> Option<Pos> {
+    Pos::from_location(loc)
+}
+
+/// `loc`, or `fallback` where the parser could not tell (values inside `next:` rules).
+fn pos_or(loc: Location, fallback: Location) -> Option<Pos> {
+    pos(loc).or_else(|| pos(fallback))
+}
+
+impl<'a> Checker<'a> {
+    fn new(file: &'a str, report: &'a mut Report, locales: Vec<String>) -> Self {
+        let errors_before = report.errors();
+        Self {
+            file,
+            report,
+            locales,
+            errors_before,
+        }
+    }
+
+    fn error(&mut self, at: Option<Pos>, msg: impl Into<String>) {
+        self.report.push(Diagnostic::error(self.file, at, msg));
+    }
+
+    fn error_help(&mut self, at: Option<Pos>, msg: impl Into<String>, help: Option<String>) {
+        self.report
+            .push(Diagnostic::error(self.file, at, msg).with_help(help));
+    }
+
+    fn warning(&mut self, at: Option<Pos>, msg: impl Into<String>) {
+        self.report.push(Diagnostic::warning(self.file, at, msg));
+    }
+
+    fn failed(&self) -> bool {
+        self.report.errors() > self.errors_before
+    }
+
+    /// Checks an id's spelling and that it is new in `seen`.
+    fn id(&mut self, id: &Id, what: &str, seen: &mut HashMap<String, u64>) -> String {
+        let v = &id.value;
+        let ok = !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            self.error_help(
+                pos(id.referenced),
+                format!("invalid {what} id '{v}'"),
+                Some("use ASCII letters, digits, '-' and '_' only".into()),
+            );
+        }
+        if let Some(first) = seen.get(v) {
+            let first = *first;
+            self.error(
+                pos(id.referenced),
+                format!("duplicate {what} id '{v}' (first defined on line {first})"),
+            );
+        } else {
+            seen.insert(v.clone(), id.referenced.line());
+        }
+        v.clone()
+    }
+
+    /// Checks that `id` names one of `known`; reports the closest known name otherwise.
+    fn reference(&mut self, id: &Id, fallback: Location, what: &str, known: &[&str]) -> bool {
+        if known.contains(&id.value.as_str()) {
+            return true;
+        }
+        self.error_help(
+            pos_or(id.referenced, fallback),
+            format!(
+                "unknown {what} '{}' (known: {})",
+                id.value,
+                known_list(known.iter().copied())
+            ),
+            did_you_mean(&id.value, known.iter().copied()),
+        );
+        false
+    }
+
+    fn text(&mut self, t: &Text) -> model::Text {
+        match &t.0.value {
+            TextValue::Same(s) => model::Text([(ANY_LOCALE.to_owned(), s.clone())].into()),
+            TextValue::Localized(map) => {
+                for loc in &self.locales.clone() {
+                    if map.get(loc).is_none_or(|s| s.trim().is_empty()) {
+                        self.error_help(
+                            pos(t.0.referenced),
+                            format!("text has no '{loc}' version"),
+                            Some(format!(
+                                "every text needs all declared locales: {}",
+                                self.locales.join(", ")
+                            )),
+                        );
+                    }
+                }
+                if !self.locales.is_empty() {
+                    for loc in map.keys().filter(|k| !self.locales.contains(k)) {
+                        let help = did_you_mean(loc, self.locales.iter().map(String::as_str));
+                        self.report.push(
+                            Diagnostic::warning(
+                                self.file,
+                                pos(t.0.referenced),
+                                format!("locale '{loc}' is not declared in `locales`"),
+                            )
+                            .with_help(help),
+                        );
+                    }
+                }
+                model::Text(map.clone())
+            }
+        }
+    }
+
+    fn texts(&mut self, ts: &[Text]) -> Vec<model::Text> {
+        ts.iter().map(|t| self.text(t)).collect()
+    }
+
+    fn opt_text(&mut self, t: &Option<Text>) -> Option<model::Text> {
+        t.as_ref().map(|t| self.text(t))
+    }
+
+    fn percent(&mut self, v: i64, loc: Location, what: &str) -> u8 {
+        match u8::try_from(v) {
+            Ok(p) if p <= 100 => p,
+            _ => {
+                self.error(
+                    pos(loc),
+                    format!("{what} must be between 0 and 100, found {v}"),
+                );
+                0
+            }
+        }
+    }
+}
+
+/// Validates the persona library. Persona texts may use any locale.
+pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<Persona> {
+    let mut c = Checker::new(file, report, Vec::new());
+    let mut seen = HashMap::new();
+    let out = raw
+        .personas
+        .iter()
+        .map(|p| Persona {
+            id: c.id(&p.id, "persona", &mut seen),
+            kind: p.kind,
+            name: c.text(&p.name),
+            summary: c.opt_text(&p.summary),
+            traits: c.texts(&p.traits),
+            cares_about: c.texts(&p.cares_about),
+            approach: c.texts(&p.approach),
+            avoid: c.texts(&p.avoid),
+        })
+        .collect();
+    if c.failed() { Vec::new() } else { out }
+}
+
+/// What a playbook may refer to outside its own file.
+pub struct Context<'a> {
+    pub personas: &'a BTreeMap<String, Persona>,
+    /// Script paths that exist, relative to the content root (`scripts/x.rhai`).
+    pub scripts: &'a BTreeSet<String>,
+}
+
+/// Validates one playbook file; `None` when it has errors (all of them are in `report`).
+pub fn playbook(
+    raw: RawPlaybook,
+    source: SourceInfo,
+    cx: &Context<'_>,
+    report: &mut Report,
+) -> Option<Playbook> {
+    let file = source.file.clone();
+    let mut c = Checker::new(&file, report, Vec::new());
+
+    let mut seen = HashMap::new();
+    let id = c.id(&raw.id, "playbook", &mut seen);
+    if raw.version == 0 {
+        c.error(pos(raw.id.referenced), "`version` must be 1 or more");
+    }
+    let mut seen_locales = HashMap::new();
+    let locales: Vec<String> = raw
+        .locales
+        .iter()
+        .map(|l| c.id(l, "locale", &mut seen_locales))
+        .collect();
+    if locales.is_empty() {
+        c.error(
+            pos(raw.id.referenced),
+            "`locales` must name at least one locale (e.g. [zh-CN, en])",
+        );
+    }
+    c.locales = locales.clone();
+
+    let title = c.text(&raw.title);
+    let description = c.opt_text(&raw.description);
+
+    let persona_ids: Vec<&str> = cx.personas.keys().map(String::as_str).collect();
+    for p in &raw.personas {
+        c.reference(p, raw.id.referenced, "persona", &persona_ids);
+    }
+
+    for (name, list) in &raw.phrases {
+        if list.iter().any(|p| p.trim().is_empty()) {
+            c.error(
+                None,
+                format!("phrase list '{name}' contains an empty phrase"),
+            );
+        }
+    }
+
+    let stages = stages(&mut c, &raw.stages, raw.id.referenced);
+    let rubric = rubric(&mut c, &raw, &raw.phrases);
+    let scripts = scripts(&mut c, &raw, cx);
+
+    let stage_ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
+    let criterion_ids: Vec<&str> = rubric.criteria.iter().map(|c| c.id.as_str()).collect();
+    let mut seen_scen = HashMap::new();
+    let scenarios: Vec<Scenario> = raw
+        .scenarios
+        .iter()
+        .map(|s| {
+            scenario(
+                &mut c,
+                s,
+                &mut seen_scen,
+                cx.personas,
+                &stage_ids,
+                &criterion_ids,
+            )
+        })
+        .collect();
+
+    // A free-text turn nothing can score is almost certainly an authoring mistake.
+    if scripts.score.is_none() {
+        for (s, rs) in scenarios.iter().zip(&raw.scenarios) {
+            for (t, rt) in s.turns.iter().zip(&rs.turns) {
+                let scorable = t.criteria.iter().any(|id| {
+                    rubric
+                        .criteria
+                        .iter()
+                        .any(|cr| &cr.id == id && !cr.rules.is_empty())
+                });
+                if matches!(t.reply, Reply::FreeText) && !scorable {
+                    c.warning(
+                        pos(rt.id.referenced),
+                        format!(
+                            "free-text turn '{}' has no rule or script that can score it",
+                            t.id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    let tests = tests(&mut c, &raw.tests, &scenarios);
+    if scenarios
+        .iter()
+        .any(|s| !tests.iter().any(|t| t.scenario == s.id))
+    {
+        let untested: Vec<&str> = scenarios
+            .iter()
+            .filter(|s| !tests.iter().any(|t| t.scenario == s.id))
+            .map(|s| s.id.as_str())
+            .collect();
+        c.warning(
+            pos(raw.id.referenced),
+            format!("scenarios without tests: {}", known_list(untested)),
+        );
+    }
+
+    if c.failed() {
+        return None;
+    }
+    Some(Playbook {
+        id,
+        version: raw.version,
+        title,
+        description,
+        locales,
+        live: raw.live,
+        personas: raw.personas.iter().map(|p| p.value.clone()).collect(),
+        phrases: raw.phrases.clone(),
+        stages,
+        rubric,
+        scripts,
+        scenarios,
+        tests,
+        source,
+    })
+}
+
+fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
+    if raw.is_empty() {
+        c.error(pos(at), "a playbook needs at least one stage");
+    }
+    let mut seen = HashMap::new();
+    let mut seen_items = HashMap::new();
+    raw.iter()
+        .map(|s| Stage {
+            id: c.id(&s.id, "stage", &mut seen),
+            title: c.text(&s.title),
+            goal: c.text(&s.goal),
+            psychology: c.opt_text(&s.psychology),
+            signals: c.texts(&s.signals),
+            checklist: s
+                .checklist
+                .iter()
+                .map(|i| ChecklistItem {
+                    id: c.id(&i.id, "checklist item", &mut seen_items),
+                    text: c.text(&i.text),
+                    required: i.required,
+                })
+                .collect(),
+            tips: c.texts(&s.tips),
+            talk_tracks: c.texts(&s.talk_tracks),
+            pitfalls: c.texts(&s.pitfalls),
+        })
+        .collect()
+}
+
+fn rubric(
+    c: &mut Checker<'_>,
+    raw: &RawPlaybook,
+    phrases: &BTreeMap<String, Vec<String>>,
+) -> Rubric {
+    let r = &raw.rubric;
+    let pass_mark = c.percent(r.pass_mark.value, r.pass_mark.referenced, "`pass_mark`");
+    if r.criteria.is_empty() {
+        c.error(
+            pos(raw.id.referenced),
+            "the rubric needs at least one criterion",
+        );
+    }
+    let mut seen = HashMap::new();
+    let criteria = r
+        .criteria
+        .iter()
+        .map(|cr| criterion(c, cr, &mut seen, phrases))
+        .collect();
+    Rubric {
+        pass_mark,
+        criteria,
+    }
+}
+
+fn criterion(
+    c: &mut Checker<'_>,
+    raw: &RawCriterion,
+    seen: &mut HashMap<String, u64>,
+    phrases: &BTreeMap<String, Vec<String>>,
+) -> Criterion {
+    let id = c.id(&raw.id, "criterion", seen);
+    let w = raw.weight.value;
+    if !(w.is_finite() && w > 0.0) {
+        c.error(
+            pos(raw.weight.referenced),
+            format!("criterion weight must be greater than 0, found {w}"),
+        );
+    }
+    let base = raw
+        .base
+        .as_ref()
+        .map_or(0, |b| i32::from(c.percent(b.value, b.referenced, "`base`")));
+    let mut seen_rules = HashMap::new();
+    let rules = raw
+        .rules
+        .iter()
+        .map(|r| rule(c, r, &mut seen_rules, phrases))
+        .collect();
+    Criterion {
+        id,
+        title: c.text(&raw.title),
+        weight: w,
+        description: c.opt_text(&raw.description),
+        base,
+        rules,
+    }
+}
+
+fn expand(
+    c: &mut Checker<'_>,
+    list: &[Id],
+    phrases: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in list {
+        if let Some(name) = p.value.strip_prefix('@') {
+            match phrases.get(name) {
+                Some(l) => out.extend(l.iter().cloned()),
+                None => c.error_help(
+                    pos(p.referenced),
+                    format!(
+                        "unknown phrase list '@{name}' (known: {})",
+                        known_list(phrases.keys().map(String::as_str))
+                    ),
+                    closest(name, phrases.keys().map(String::as_str))
+                        .map(|k| format!("did you mean '@{k}'?")),
+                ),
+            }
+        } else if p.value.trim().is_empty() {
+            c.error(pos(p.referenced), "empty phrase");
+        } else {
+            out.push(p.value.clone());
+        }
+    }
+    out
+}
+
+fn rule(
+    c: &mut Checker<'_>,
+    r: &RawRule,
+    seen: &mut HashMap<String, u64>,
+    phrases: &BTreeMap<String, Vec<String>>,
+) -> Rule {
+    let id = c.id(&r.id, "rule", seen);
+    let has_condition = !r.any.is_empty()
+        || !r.all.is_empty()
+        || !r.none.is_empty()
+        || r.regex.is_some()
+        || r.min_chars.is_some()
+        || r.max_chars.is_some()
+        || r.question.is_some()
+        || r.open_question.is_some()
+        || r.mentions_price.is_some();
+    if !has_condition {
+        c.error_help(
+            pos(r.id.referenced),
+            format!("rule '{id}' has no condition"),
+            Some("add one of: any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price".into()),
+        );
+    }
+    if let (Some(lo), Some(hi)) = (r.min_chars, r.max_chars)
+        && lo > hi
+    {
+        c.error(
+            pos(r.id.referenced),
+            format!("rule '{id}': min_chars {lo} is greater than max_chars {hi}"),
+        );
+    }
+    let regex = r.regex.as_ref().and_then(|re| {
+        match RegexBuilder::new(&re.value)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
+            Ok(compiled) => Some(compiled),
+            Err(e) => {
+                let msg = e.to_string();
+                let detail = msg.lines().last().unwrap_or("").trim().to_owned();
+                c.error(pos(re.referenced), format!("invalid regex: {detail}"));
+                None
+            }
+        }
+    });
+    if !(-100..=100).contains(&r.points.value) {
+        c.error(
+            pos(r.points.referenced),
+            format!(
+                "rule points must be between -100 and 100, found {}",
+                r.points.value
+            ),
+        );
+    } else if r.points.value == 0 {
+        c.warning(
+            pos(r.points.referenced),
+            format!("rule '{id}' gives 0 points"),
+        );
+    }
+    Rule {
+        any: expand(c, &r.any, phrases),
+        all: expand(c, &r.all, phrases),
+        none: expand(c, &r.none, phrases),
+        regex,
+        min_chars: r.min_chars,
+        max_chars: r.max_chars,
+        question: r.question,
+        open_question: r.open_question,
+        mentions_price: r.mentions_price,
+        points: i32::try_from(r.points.value).unwrap_or(0),
+        feedback: c.text(&r.feedback),
+        hint: c.opt_text(&r.hint),
+        id,
+    }
+}
+
+fn scripts(c: &mut Checker<'_>, raw: &RawPlaybook, cx: &Context<'_>) -> Scripts {
+    let Some(s) = &raw.scripts else {
+        return Scripts::default();
+    };
+    let mut check = |p: &Option<Id>| -> Option<String> {
+        let p = p.as_ref()?;
+        let v = &p.value;
+        let at = pos(p.referenced);
+        if !v.starts_with("scripts/") || v.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+            c.error_help(
+                at,
+                format!("script path '{v}' must be a relative path under scripts/"),
+                Some("write it as scripts/NAME.rhai".into()),
+            );
+            None
+        } else if !v.ends_with(".rhai") {
+            c.error(at, format!("script '{v}' must be a .rhai file"));
+            None
+        } else if !cx.scripts.contains(v) {
+            c.error_help(
+                at,
+                format!("script '{v}' not found"),
+                did_you_mean(v, cx.scripts.iter().map(String::as_str)),
+            );
+            None
+        } else {
+            Some(v.clone())
+        }
+    };
+    Scripts {
+        score: check(&s.score),
+        guide: check(&s.guide),
+    }
+}
+
+fn scenario(
+    c: &mut Checker<'_>,
+    s: &RawScenario,
+    seen: &mut HashMap<String, u64>,
+    personas: &BTreeMap<String, Persona>,
+    stage_ids: &[&str],
+    criterion_ids: &[&str],
+) -> Scenario {
+    let id = c.id(&s.id, "scenario", seen);
+    let at = s.id.referenced;
+
+    let of_kind = |k: PersonaKind| -> Vec<&str> {
+        personas
+            .values()
+            .filter(|p| p.kind == k)
+            .map(|p| p.id.as_str())
+            .collect()
+    };
+    let customers = of_kind(PersonaKind::CustomerType);
+    c.reference(&s.persona, at, "customer type", &customers);
+    if let Some(style) = &s.style {
+        let styles = of_kind(PersonaKind::ThinkingStyle);
+        c.reference(style, at, "thinking style", &styles);
+    }
+    if s.stages.is_empty() {
+        c.error(
+            pos(at),
+            format!("scenario '{id}' must name the stages it trains"),
+        );
+    }
+    for st in &s.stages {
+        c.reference(st, at, "stage", stage_ids);
+    }
+    if s.turns.is_empty() {
+        c.error(pos(at), format!("scenario '{id}' has no turns"));
+    }
+
+    // Turns and endings share one namespace: `next` may name either.
+    let mut seen_nodes = HashMap::new();
+    for t in &s.turns {
+        c.id(&t.id, "turn", &mut seen_nodes);
+    }
+    let endings: Vec<Ending> = s
+        .endings
+        .iter()
+        .map(|e| Ending {
+            id: c.id(&e.id, "ending", &mut seen_nodes),
+            text: c.text(&e.text),
+            outcome: e.outcome,
+        })
+        .collect();
+    let turn_ids: Vec<&str> = s.turns.iter().map(|t| t.id.value.as_str()).collect();
+    let ending_ids: Vec<&str> = endings.iter().map(|e| e.id.as_str()).collect();
+    let all_ids: Vec<&str> = turn_ids.iter().chain(&ending_ids).copied().collect();
+
+    let target = |c: &mut Checker<'_>, id: &Id, fallback: Location| -> Target {
+        if c.reference(id, fallback, "turn or ending", &all_ids)
+            && ending_ids.contains(&id.value.as_str())
+        {
+            Target::End(Some(id.value.clone()))
+        } else {
+            Target::Turn(id.value.clone())
+        }
+    };
+
+    let start = match &s.start {
+        Some(st) => {
+            c.reference(st, at, "start turn", &turn_ids);
+            st.value.clone()
+        }
+        None => turn_ids
+            .first()
+            .map(|t| (*t).to_owned())
+            .unwrap_or_default(),
+    };
+    let default_stage = s
+        .stages
+        .first()
+        .map(|st| st.value.clone())
+        .unwrap_or_default();
+
+    let mut turns = Vec::with_capacity(s.turns.len());
+    for (i, t) in s.turns.iter().enumerate() {
+        let tat = t.id.referenced;
+        let stage = match &t.stage {
+            Some(st) => {
+                c.reference(st, tat, "stage", stage_ids);
+                st.value.clone()
+            }
+            None => default_stage.clone(),
+        };
+        let criteria: Vec<String> = if t.criteria.is_empty() {
+            criterion_ids.iter().map(|s| (*s).to_owned()).collect()
+        } else {
+            t.criteria
+                .iter()
+                .filter(|cr| c.reference(cr, tat, "criterion", criterion_ids))
+                .map(|cr| cr.value.clone())
+                .collect()
+        };
+        let next = match &t.next {
+            None => Next::Fixed(match turn_ids.get(i + 1) {
+                Some(n) => Target::Turn((*n).to_owned()),
+                None => Target::End(None),
+            }),
+            Some(n) => match &n.value {
+                RawNext::Fixed(id) => {
+                    let id = Id::new(id.clone(), n.referenced, n.defined);
+                    Next::Fixed(target(c, &id, tat))
+                }
+                RawNext::Rule(rule) => {
+                    let default = target(c, &rule.default, n.referenced);
+                    match (rule.by_score.is_empty(), rule.script.is_empty()) {
+                        (false, true) => {
+                            let mut branches = Vec::new();
+                            for b in &rule.by_score {
+                                if b.min > 100 {
+                                    c.error(
+                                        pos(n.referenced),
+                                        format!(
+                                            "branch minimum must be at most 100, found {}",
+                                            b.min
+                                        ),
+                                    );
+                                }
+                                branches.push((b.min, target(c, &b.to, n.referenced)));
+                            }
+                            Next::ByScore { branches, default }
+                        }
+                        (true, false) => Next::Script {
+                            targets: rule
+                                .script
+                                .iter()
+                                .map(|id| target(c, id, n.referenced))
+                                .collect(),
+                            default,
+                        },
+                        _ => {
+                            c.error(
+                                pos(n.referenced),
+                                "`next` must give exactly one of `by_score` or `script`",
+                            );
+                            Next::Fixed(default)
+                        }
+                    }
+                }
+            },
+        };
+        let reply = if t.options.is_empty() {
+            Reply::FreeText
+        } else {
+            let mut seen_opts = HashMap::new();
+            Reply::Choice(
+                t.options
+                    .iter()
+                    .map(|o| Choice {
+                        id: c.id(&o.id, "option", &mut seen_opts),
+                        text: c.text(&o.text),
+                        score: c.percent(o.score.value, o.score.referenced, "option score"),
+                        feedback: c.text(&o.feedback),
+                        next: o.next.as_ref().map(|n| target(c, n, o.id.referenced)),
+                    })
+                    .collect(),
+            )
+        };
+        turns.push(Turn {
+            id: t.id.value.clone(),
+            stage,
+            customer: c.text(&t.customer),
+            reply,
+            criteria,
+            model_answer: c.opt_text(&t.model_answer),
+            next,
+        });
+    }
+
+    let scen = Scenario {
+        id,
+        title: c.text(&s.title),
+        persona: s.persona.value.clone(),
+        style: s.style.as_ref().map(|st| st.value.clone()),
+        context: c.text(&s.context),
+        stages: s.stages.iter().map(|st| st.value.clone()).collect(),
+        start,
+        turns,
+        endings,
+    };
+    if !c.failed() {
+        check_paths(c, &scen, s);
+    }
+    scen
+}
+
+/// Every place a turn can lead to, following options first.
+pub fn successors(turn: &Turn) -> Vec<&Target> {
+    let mut out: Vec<&Target> = Vec::new();
+    let mut uses_turn_next = true;
+    if let Reply::Choice(opts) = &turn.reply {
+        uses_turn_next = opts.iter().any(|o| o.next.is_none());
+        out.extend(opts.iter().filter_map(|o| o.next.as_ref()));
+    }
+    if uses_turn_next {
+        out.extend(turn.next.targets());
+    }
+    out
+}
+
+/// Every turn is reachable from the start, and from every turn some ending is reachable.
+fn check_paths(c: &mut Checker<'_>, s: &Scenario, raw: &RawScenario) {
+    let index: HashMap<&str, usize> = s
+        .turns
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    let n = s.turns.len();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut ends_here = vec![false; n];
+    let mut used_endings = BTreeSet::new();
+    for (i, t) in s.turns.iter().enumerate() {
+        for target in successors(t) {
+            match target {
+                Target::Turn(id) => edges[i].extend(index.get(id.as_str())),
+                Target::End(e) => {
+                    ends_here[i] = true;
+                    if let Some(e) = e {
+                        used_endings.insert(e.as_str());
+                    }
+                }
+            }
+        }
+    }
+    let Some(&start) = index.get(s.start.as_str()) else {
+        return;
+    };
+    let mut reached = vec![false; n];
+    let mut queue = VecDeque::from([start]);
+    reached[start] = true;
+    while let Some(i) = queue.pop_front() {
+        for &j in &edges[i] {
+            if !reached[j] {
+                reached[j] = true;
+                queue.push_back(j);
+            }
+        }
+    }
+    // Backwards from the turns that can end: which turns can reach an ending.
+    let mut can_end = ends_here.clone();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..n {
+            if !can_end[i] && edges[i].iter().any(|&j| can_end[j]) {
+                can_end[i] = true;
+                changed = true;
+            }
+        }
+    }
+    for (i, t) in raw.turns.iter().enumerate() {
+        if !reached[i] {
+            c.error(
+                pos(t.id.referenced),
+                format!(
+                    "turn '{}' can never be reached from the start turn '{}'",
+                    t.id.value, s.start
+                ),
+            );
+        } else if !can_end[i] {
+            c.error_help(
+                pos(t.id.referenced),
+                format!(
+                    "turn '{}' never reaches an ending (a cycle without an exit)",
+                    t.id.value
+                ),
+                Some("give one of the turns in the cycle a `next` that leads to an ending".into()),
+            );
+        }
+    }
+    for e in &raw.endings {
+        if !used_endings.contains(e.id.value.as_str()) {
+            c.warning(
+                pos(e.id.referenced),
+                format!("ending '{}' is never reached", e.id.value),
+            );
+        }
+    }
+}
+
+fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<TestCase> {
+    let scen_ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
+    let mut out = Vec::new();
+    for t in raw {
+        let at = t.scenario.referenced;
+        let line = u32::try_from(at.line()).unwrap_or(0);
+        if !c.reference(&t.scenario, at, "scenario", &scen_ids) {
+            continue;
+        }
+        let Some(s) = scenarios.iter().find(|s| s.id == t.scenario.value) else {
+            continue;
+        };
+        let turn_ids: Vec<&str> = s.turns.iter().map(|t| t.id.as_str()).collect();
+        if !c.reference(&t.turn, at, "turn", &turn_ids) {
+            continue;
+        }
+        let Some(turn) = s.turn(&t.turn.value) else {
+            continue;
+        };
+        if t.expect.min > t.expect.max || t.expect.max > 100 {
+            c.error(
+                pos(t.turn.referenced),
+                format!(
+                    "expected score range [{}, {}] must lie within 0–100, min first",
+                    t.expect.min, t.expect.max
+                ),
+            );
+        }
+        let input = match (&t.reply, &t.option, &turn.reply) {
+            (Some(r), None, Reply::FreeText) => TestInput::Reply(r.clone()),
+            (None, Some(o), Reply::Choice(opts)) => {
+                let ids: Vec<&str> = opts.iter().map(|o| o.id.as_str()).collect();
+                if !c.reference(o, at, "option", &ids) {
+                    continue;
+                }
+                TestInput::Option(o.value.clone())
+            }
+            (Some(_), None, Reply::Choice(_)) => {
+                c.error(
+                    pos(at),
+                    format!(
+                        "turn '{}' is multiple choice: test it with `option:`",
+                        turn.id
+                    ),
+                );
+                continue;
+            }
+            (None, Some(_), Reply::FreeText) => {
+                c.error(
+                    pos(at),
+                    format!("turn '{}' takes free text: test it with `reply:`", turn.id),
+                );
+                continue;
+            }
+            _ => {
+                c.error(pos(at), "a test needs exactly one of `reply` or `option`");
+                continue;
+            }
+        };
+        out.push(TestCase {
+            scenario: t.scenario.value.clone(),
+            turn: t.turn.value.clone(),
+            input,
+            min: t.expect.min,
+            max: t.expect.max,
+            feedback_contains: t.feedback_contains.clone(),
+            note: t.note.clone(),
+            line,
+        });
+    }
+    out
+}
