@@ -5,3 +5,5 @@
 
 pub mod cli;
 pub mod playbook;
+pub mod practice;
+pub mod text;

@@ -5,8 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::playbook::{Content, Library, Report, load, load_default};
+
 mod list;
 mod schema;
+mod score;
+mod test;
 mod validate;
 
 /// Exit code for "the content has errors".
@@ -34,6 +38,10 @@ pub enum Command {
     List(list::Args),
     /// Print the JSON Schema of the playbook format.
     Schema(schema::Args),
+    /// Score one reply and print the full result (points, trace, feedback, hint) as JSON.
+    Score(score::Args),
+    /// Run every playbook's sample replies against their expected scores.
+    Test(test::Args),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -51,6 +59,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Validate(a)) => validate::run(&cli, a),
         Some(Command::List(a)) => list::run(&cli, a),
         Some(Command::Schema(a)) => schema::run(a),
+        Some(Command::Score(a)) => score::run(&cli, a),
+        Some(Command::Test(a)) => test::run(&cli, a),
         None => list::overview(&cli),
     };
     match result {
@@ -60,6 +70,23 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The library for a command: the default one (bundled, then the user's folder) when `paths`
+/// is empty, else the bundled personas and scripts with the given paths over them.
+pub(crate) fn load_paths(
+    cli: &Cli,
+    paths: &[PathBuf],
+    report: &mut Report,
+) -> anyhow::Result<Library> {
+    if paths.is_empty() {
+        return Ok(load_default(cli.playbooks.as_deref(), report)?);
+    }
+    let mut layers = vec![Content::bundled_support()];
+    for p in paths {
+        layers.push(Content::from_path(p, report)?);
+    }
+    Ok(load(&layers, report))
 }
 
 /// Writes to stdout, ending quietly when the reader has gone (e.g. `| head`).

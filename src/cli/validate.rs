@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{Cli, EXIT_INVALID, Format, print};
-use crate::playbook::{Content, Report, load, load_default};
+use super::{Cli, EXIT_INVALID, Format, load_paths, print};
+use crate::playbook::Report;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,16 +19,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
-    let lib = if args.paths.is_empty() {
-        load_default(cli.playbooks.as_deref(), &mut report)?
-    } else {
-        // The user's files are checked against the bundled personas and scripts.
-        let mut layers = vec![Content::bundled_support()];
-        for p in &args.paths {
-            layers.push(Content::from_path(p, &mut report)?);
-        }
-        load(&layers, &mut report)
-    };
+    let lib = load_paths(cli, &args.paths, &mut report)?;
     let (errors, warnings) = (report.errors(), report.warnings());
     let scenarios: usize = lib.playbooks.iter().map(|p| p.scenarios.len()).sum();
     match args.format {

@@ -1,0 +1,59 @@
+//! `salesdojo score PLAYBOOK --scenario ID --turn ID (--reply TEXT | --option ID)`
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use serde_json::json;
+
+use super::{Cli, print};
+use crate::playbook::Report;
+use crate::playbook::diag::did_you_mean;
+use crate::practice::{Answer, score};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Playbook id.
+    pub playbook: String,
+    #[arg(long)]
+    pub scenario: String,
+    #[arg(long)]
+    pub turn: String,
+    /// The reply to score (free-text turns).
+    #[arg(long, conflicts_with = "option", required_unless_present = "option")]
+    pub reply: Option<String>,
+    /// The option chosen (multiple-choice turns).
+    #[arg(long)]
+    pub option: Option<String>,
+}
+
+fn unknown(what: &str, id: &str, known: &[&str]) -> anyhow::Error {
+    let help = did_you_mean(id, known.iter().copied()).map_or(String::new(), |h| format!("; {h}"));
+    anyhow::anyhow!("unknown {what} '{id}' (known: {}){help}", known.join(", "))
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let mut report = Report::default();
+    let lib = super::load_paths(cli, &[], &mut report)?;
+    let ids: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
+    let pb = lib.playbook(&args.playbook).ok_or_else(|| unknown("playbook", &args.playbook, &ids))?;
+    let ids: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
+    let scen = pb.scenario(&args.scenario).ok_or_else(|| unknown("scenario", &args.scenario, &ids))?;
+    let ids: Vec<&str> = scen.turns.iter().map(|t| t.id.as_str()).collect();
+    let turn = scen.turn(&args.turn).ok_or_else(|| unknown("turn", &args.turn, &ids))?;
+    let answer = match (&args.reply, &args.option) {
+        (Some(r), _) => Answer::Text(r.clone()),
+        (None, Some(o)) => Answer::Choice(o.clone()),
+        (None, None) => bail!("give --reply TEXT or --option ID"),
+    };
+    let scored = score(pb, turn, &answer).context("cannot score this answer")?;
+    let v = json!({
+        "playbook": pb.id,
+        "version": pb.version,
+        "scenario": scen.id,
+        "turn": turn.id,
+        "score": scored.rounded(),
+        "result": scored,
+    });
+    print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    Ok(ExitCode::SUCCESS)
+}

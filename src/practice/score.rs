@@ -1,0 +1,293 @@
+//! Scoring one answer with the playbook's declarative rubric rules.
+//!
+//! Every point is traceable: the result lists, per criterion, the base and each rule (or the
+//! chosen option) that produced points, with the feedback that explains it. Scoring is a pure
+//! function of the playbook, the turn and the answer: no clock, no randomness.
+
+use serde::Serialize;
+
+use crate::playbook::model::{Criterion, Next, Playbook, Reply, Rule, Target, Text, Turn};
+use crate::text;
+
+/// Longest reply scored; longer ones are refused with a clear message (nothing is cut).
+pub const MAX_REPLY_CHARS: usize = 4_000;
+
+/// What the trainee answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Text(String),
+    Choice(String),
+}
+
+/// Why an answer could not be scored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("the reply is empty")]
+    Empty,
+    #[error("the reply has {0} characters; the limit is {MAX_REPLY_CHARS}")]
+    TooLong(usize),
+    #[error("this turn asks for a free-text reply, not an option")]
+    WantsText,
+    #[error("this turn asks you to pick an option")]
+    WantsChoice,
+    #[error("unknown option '{0}'")]
+    UnknownOption(String),
+}
+
+/// Where a criterion's points came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// The criterion's starting points.
+    Base,
+    /// A declarative rule of the rubric.
+    Rule { rule: String },
+    /// The option the trainee chose.
+    Option { option: String },
+    /// A scoring script (`file` is the script's path).
+    Script { file: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceEntry {
+    pub source: Source,
+    pub points: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionScore {
+    pub criterion: String,
+    pub weight: f64,
+    /// 0–100 after clamping the sum of the trace.
+    pub points: f64,
+    pub trace: Vec<TraceEntry>,
+}
+
+/// A span of the reply that earned (`positive`) or lost points, in character offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Highlight {
+    pub start: usize,
+    pub end: usize,
+    pub positive: bool,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    /// Weighted mean of the criteria, 0–100.
+    pub score: f64,
+    pub criteria: Vec<CriterionScore>,
+    /// Why points were given or taken, in trace order.
+    pub feedback: Vec<Text>,
+    /// What would have earned more.
+    pub hints: Vec<Text>,
+    pub highlights: Vec<Highlight>,
+    /// Where the role-play goes next.
+    pub next: Target,
+}
+
+impl Scored {
+    /// The score rounded to a whole number, as shown and as tests compare it.
+    pub fn rounded(&self) -> u32 {
+        self.score.round().clamp(0.0, 100.0) as u32
+    }
+}
+
+/// Checks the answer fits the turn.
+pub fn check_answer(turn: &Turn, answer: &Answer) -> Result<(), AnswerError> {
+    match (answer, &turn.reply) {
+        (Answer::Text(t), Reply::FreeText) => {
+            if t.trim().is_empty() {
+                return Err(AnswerError::Empty);
+            }
+            let n = t.chars().count();
+            if n > MAX_REPLY_CHARS {
+                return Err(AnswerError::TooLong(n));
+            }
+            Ok(())
+        }
+        (Answer::Choice(id), Reply::Choice(opts)) => {
+            if opts.iter().any(|o| &o.id == id) {
+                Ok(())
+            } else {
+                Err(AnswerError::UnknownOption(id.clone()))
+            }
+        }
+        (Answer::Text(_), Reply::Choice(_)) => Err(AnswerError::WantsChoice),
+        (Answer::Choice(_), Reply::FreeText) => Err(AnswerError::WantsText),
+    }
+}
+
+/// Scores an answer with the rubric rules (free text) or the option's score (choice).
+pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, AnswerError> {
+    check_answer(turn, answer)?;
+    let criteria: Vec<&Criterion> = turn
+        .criteria
+        .iter()
+        .filter_map(|id| pb.criterion(id))
+        .collect();
+    let mut out = Scored {
+        score: 0.0,
+        criteria: Vec::new(),
+        feedback: Vec::new(),
+        hints: Vec::new(),
+        highlights: Vec::new(),
+        next: Target::End(None),
+    };
+    let mut option_next = None;
+    match answer {
+        Answer::Choice(id) => {
+            let Reply::Choice(opts) = &turn.reply else {
+                return Err(AnswerError::WantsText);
+            };
+            let Some(opt) = opts.iter().find(|o| &o.id == id) else {
+                return Err(AnswerError::UnknownOption(id.clone()));
+            };
+            option_next = opt.next.clone();
+            out.feedback.push(opt.feedback.clone());
+            for c in &criteria {
+                out.criteria.push(CriterionScore {
+                    criterion: c.id.clone(),
+                    weight: c.weight,
+                    points: f64::from(opt.score),
+                    trace: vec![TraceEntry {
+                        source: Source::Option { option: opt.id.clone() },
+                        points: i32::from(opt.score),
+                        feedback: None,
+                    }],
+                });
+            }
+        }
+        Answer::Text(reply) => {
+            let facts = Facts::of(reply);
+            for c in &criteria {
+                let mut trace = Vec::new();
+                if c.base != 0 {
+                    trace.push(TraceEntry {
+                        source: Source::Base,
+                        points: c.base,
+                        feedback: None,
+                    });
+                }
+                for r in &c.rules {
+                    if rule_matches(r, reply, &facts) {
+                        trace.push(TraceEntry {
+                            source: Source::Rule { rule: r.id.clone() },
+                            points: r.points,
+                            feedback: Some(r.feedback.clone()),
+                        });
+                        out.feedback.push(r.feedback.clone());
+                        out.highlights.extend(highlights(r, reply));
+                    } else if r.points > 0
+                        && let Some(h) = &r.hint
+                    {
+                        out.hints.push(h.clone());
+                    }
+                }
+                let sum: i32 = trace.iter().map(|t| t.points).sum();
+                out.criteria.push(CriterionScore {
+                    criterion: c.id.clone(),
+                    weight: c.weight,
+                    points: f64::from(sum.clamp(0, 100)),
+                    trace,
+                });
+            }
+        }
+    }
+    out.score = weighted_mean(&out.criteria);
+    out.next = option_next.unwrap_or_else(|| next_by_score(&turn.next, out.score));
+    Ok(out)
+}
+
+/// Weighted mean of criterion points; 0 when there are none.
+pub fn weighted_mean(criteria: &[CriterionScore]) -> f64 {
+    let w: f64 = criteria.iter().map(|c| c.weight).sum();
+    if w <= 0.0 {
+        return 0.0;
+    }
+    criteria.iter().map(|c| c.points * c.weight).sum::<f64>() / w
+}
+
+/// The target a turn's `next` gives for a score (a script's choice is made elsewhere; here
+/// its default is taken).
+pub fn next_by_score(next: &Next, score: f64) -> Target {
+    match next {
+        Next::Fixed(t) => t.clone(),
+        Next::ByScore { branches, default } => branches
+            .iter()
+            .find(|(min, _)| score.round() >= f64::from(*min))
+            .map_or_else(|| default.clone(), |(_, t)| t.clone()),
+        Next::Script { default, .. } => default.clone(),
+    }
+}
+
+/// Facts about a reply computed once and shared by all rules.
+struct Facts {
+    chars: usize,
+    question: bool,
+    open_question: bool,
+    price: bool,
+}
+
+impl Facts {
+    fn of(reply: &str) -> Self {
+        Self {
+            chars: text::char_count(reply),
+            question: text::is_question(reply),
+            open_question: text::is_open_question(reply),
+            price: text::mentions_price(reply),
+        }
+    }
+}
+
+fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
+    (r.any.is_empty() || text::contains_any(reply, &r.any))
+        && (r.all.is_empty() || text::contains_all(reply, &r.all))
+        && (r.none.is_empty() || !text::contains_any(reply, &r.none))
+        && r.regex.as_ref().is_none_or(|re| re.is_match(reply))
+        && r.min_chars.is_none_or(|n| f.chars >= n as usize)
+        && r.max_chars.is_none_or(|n| f.chars <= n as usize)
+        && r.question.is_none_or(|q| q == f.question)
+        && r.open_question.is_none_or(|q| q == f.open_question)
+        && r.mentions_price.is_none_or(|p| p == f.price)
+}
+
+/// Where the phrases that made a rule match stand in the reply.
+fn highlights(r: &Rule, reply: &str) -> Vec<Highlight> {
+    let lower: Vec<char> = reply.chars().flat_map(char::to_lowercase).collect();
+    // Lower-casing can change lengths only for rare letters; skip highlighting then.
+    if lower.len() != reply.chars().count() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in r.any.iter().chain(&r.all) {
+        let needle: Vec<char> = p.chars().flat_map(char::to_lowercase).collect();
+        if needle.is_empty() || needle.len() > lower.len() {
+            continue;
+        }
+        for start in 0..=(lower.len() - needle.len()) {
+            if lower[start..start + needle.len()] == needle[..] {
+                out.push(Highlight {
+                    start,
+                    end: start + needle.len(),
+                    positive: r.points > 0,
+                    rule: r.id.clone(),
+                });
+            }
+        }
+    }
+    if let Some(re) = &r.regex {
+        for m in re.find_iter(reply).take(16) {
+            out.push(Highlight {
+                start: reply[..m.start()].chars().count(),
+                end: reply[..m.end()].chars().count(),
+                positive: r.points > 0,
+                rule: r.id.clone(),
+            });
+        }
+    }
+    out
+}
