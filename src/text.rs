@@ -92,16 +92,59 @@ pub fn word_count(text: &str) -> usize {
 }
 
 const OPEN_ZH: &[&str] = &[
-    "什么", "怎么", "为什么", "如何", "哪些", "哪个", "哪里", "哪方面", "多少", "怎样", "几个",
-    "说说", "讲讲", "谈谈", "介绍一下",
+    "什么",
+    "怎么",
+    "为什么",
+    "如何",
+    "哪些",
+    "哪个",
+    "哪里",
+    "哪方面",
+    "多少",
+    "怎样",
+    "几个",
+    "说说",
+    "讲讲",
+    "谈谈",
+    "介绍一下",
 ];
 const OPEN_EN: &[&str] = &[
-    "what", "how", "why", "which", "where", "when", "who", "tell me", "describe", "walk me through",
+    "what",
+    "how",
+    "why",
+    "which",
+    "where",
+    "when",
+    "who",
+    "tell me",
+    "describe",
+    "walk me through",
 ];
-const CLOSED_ZH: &[&str] = &["吗", "是不是", "对不对", "有没有", "要不要", "能不能", "可不可以", "好不好", "行不行"];
+const CLOSED_ZH: &[&str] = &[
+    "吗",
+    "是不是",
+    "对不对",
+    "有没有",
+    "要不要",
+    "能不能",
+    "可不可以",
+    "好不好",
+    "行不行",
+];
 const CLOSED_EN: &[&str] = &[
-    "do you", "does ", "did you", "is it", "is there", "are you", "are there", "can you", "could you",
-    "would you", "will you", "have you", "shall we",
+    "do you",
+    "does ",
+    "did you",
+    "is it",
+    "is there",
+    "are you",
+    "are there",
+    "can you",
+    "could you",
+    "would you",
+    "will you",
+    "have you",
+    "shall we",
 ];
 
 /// Whole-word match for ASCII phrases, plain substring for Chinese ones.
@@ -142,26 +185,41 @@ pub fn is_closed_question(text: &str) -> bool {
 }
 
 const CN_DIGITS: &str = "零〇一二两三四五六七八九十百千万亿";
-const PRICE_UNITS_ZH: &[&str] = &["元", "块", "万", "千", "折", "价格", "报价", "多少钱", "优惠"];
+const PRICE_UNITS_ZH: &[&str] = &[
+    "元",
+    "块",
+    "万",
+    "千",
+    "折",
+    "价格",
+    "报价",
+    "多少钱",
+    "优惠",
+];
 const PRICE_WORDS_EN: &[&str] = &["price", "cost", "rmb", "yuan", "usd", "discount", "dollar"];
 
 /// Mentions a price or an amount: a currency sign, digits, a price word, or a Chinese numeral
 /// followed by a unit (三千元, 两万).
 pub fn mentions_price(text: &str) -> bool {
     let t = normalize(text);
-    if t.chars().any(|c| matches!(c, '¥' | '￥' | '$' | '€' | '%') || c.is_ascii_digit()) {
+    if t.chars()
+        .any(|c| matches!(c, '¥' | '￥' | '$' | '€' | '%') || c.is_ascii_digit())
+    {
         return true;
     }
     if PRICE_WORDS_EN.iter().any(|w| has_marker(&t, w)) {
         return true;
     }
-    if ["价格", "报价", "多少钱", "优惠", "打折", "折扣"].iter().any(|w| t.contains(w)) {
+    if ["价格", "报价", "多少钱", "优惠", "打折", "折扣"]
+        .iter()
+        .any(|w| t.contains(w))
+    {
         return true;
     }
     let chars: Vec<char> = t.chars().collect();
-    chars.windows(2).any(|w| {
-        CN_DIGITS.contains(w[0]) && PRICE_UNITS_ZH.iter().any(|u| u.starts_with(w[1]))
-    })
+    chars
+        .windows(2)
+        .any(|w| CN_DIGITS.contains(w[0]) && PRICE_UNITS_ZH.iter().any(|u| u.starts_with(w[1])))
 }
 
 #[cfg(test)]

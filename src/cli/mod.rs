@@ -82,11 +82,12 @@ pub(crate) fn load_paths(
     if paths.is_empty() {
         return Ok(load_default(cli.playbooks.as_deref(), report)?);
     }
-    let mut layers = vec![Content::bundled_support()];
+    // All given paths form one layer, so an id used twice among them is reported.
+    let mut given = Content::default();
     for p in paths {
-        layers.push(Content::from_path(p, report)?);
+        given.merge(Content::from_path(p, report)?);
     }
-    Ok(load(&layers, report))
+    Ok(load(&[Content::bundled_support(), given], report))
 }
 
 /// Writes to stdout, ending quietly when the reader has gone (e.g. `| head`).

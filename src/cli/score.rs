@@ -35,11 +35,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;
     let ids: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
-    let pb = lib.playbook(&args.playbook).ok_or_else(|| unknown("playbook", &args.playbook, &ids))?;
+    let pb = lib
+        .playbook(&args.playbook)
+        .ok_or_else(|| unknown("playbook", &args.playbook, &ids))?;
     let ids: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
-    let scen = pb.scenario(&args.scenario).ok_or_else(|| unknown("scenario", &args.scenario, &ids))?;
+    let scen = pb
+        .scenario(&args.scenario)
+        .ok_or_else(|| unknown("scenario", &args.scenario, &ids))?;
     let ids: Vec<&str> = scen.turns.iter().map(|t| t.id.as_str()).collect();
-    let turn = scen.turn(&args.turn).ok_or_else(|| unknown("turn", &args.turn, &ids))?;
+    let turn = scen
+        .turn(&args.turn)
+        .ok_or_else(|| unknown("turn", &args.turn, &ids))?;
     let answer = match (&args.reply, &args.option) {
         (Some(r), _) => Answer::Text(r.clone()),
         (None, Some(o)) => Answer::Choice(o.clone()),

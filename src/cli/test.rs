@@ -34,5 +34,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     out.push_str(&format!("{passed} passed, {failed} failed\n"));
     print(&out)?;
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    })
 }

@@ -15,6 +15,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+/// The most characters of one source line a diagnostic quotes.
+const WINDOW: usize = 100;
+
 /// A place in a source file: 1-based line and column (in characters), and a length in
 /// characters to underline (at least one caret is drawn).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,15 +109,20 @@ impl Diagnostic {
             let line = line.trim_end_matches('\r');
             let num = p.line.to_string();
             let gutter = " ".repeat(num.len());
-            let before: String = line
-                .chars()
-                .take(p.column.saturating_sub(1) as usize)
-                .collect();
-            let rest: String = line
-                .chars()
-                .skip(p.column.saturating_sub(1) as usize)
-                .take(p.len.max(1) as usize)
-                .collect();
+            // Very long lines are shown as a window around the column.
+            let col = p.column.saturating_sub(1) as usize;
+            let skip = col.saturating_sub(WINDOW / 2);
+            let mut shown: String = line.chars().skip(skip).take(WINDOW).collect();
+            if skip > 0 {
+                shown.insert(0, '…');
+            }
+            if line.chars().count() > skip + WINDOW {
+                shown.push('…');
+            }
+            let line = shown;
+            let col = col - skip + usize::from(skip > 0);
+            let before: String = line.chars().take(col).collect();
+            let rest: String = line.chars().skip(col).take(p.len.max(1) as usize).collect();
             let pad = " ".repeat(before.width());
             let carets = "^".repeat(rest.width().max(1));
             let _ = writeln!(out, "{gutter} |");
@@ -209,7 +217,12 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
 
 /// A short list of known names for a message: `a, b, c` (and `…` past eight).
 pub fn known_list<'a>(known: impl IntoIterator<Item = &'a str>) -> String {
-    let all: Vec<&str> = known.into_iter().collect();
+    let mut all: Vec<&str> = Vec::new();
+    for k in known {
+        if !all.contains(&k) {
+            all.push(k);
+        }
+    }
     if all.is_empty() {
         return "none defined".to_owned();
     }

@@ -47,7 +47,7 @@ pub struct Content {
 /// The folder problems that stop a whole layer from being read.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read '{path}': {source}")]
+    #[error("cannot read '{path}'")]
     Io {
         path: String,
         #[source]
@@ -90,6 +90,16 @@ impl Content {
             playbooks: Vec::new(),
             ..Self::bundled()
         }
+    }
+
+    /// Adds another content set: its playbooks after these, its personas and scripts over
+    /// these.
+    pub fn merge(&mut self, other: Content) {
+        self.playbooks.extend(other.playbooks);
+        if other.personas.is_some() {
+            self.personas = other.personas;
+        }
+        self.scripts.extend(other.scripts);
     }
 
     /// Content from a path: a content root (holding `playbooks/`), a playbooks folder (its
@@ -175,7 +185,7 @@ fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
         Ok(_) if buf.len() > MAX_FILE_BYTES => {
             report.push(Diagnostic::error(
                 &display,
-                None,
+                Some(Pos::new(1, 1, 1)),
                 format!(
                     "file is larger than the {} MiB limit for content files",
                     MAX_FILE_BYTES / (1024 * 1024)
@@ -286,13 +296,17 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Opt
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        report.push(Diagnostic::error(name, None, "file is empty"));
+        report.push(Diagnostic::error(
+            name,
+            Some(Pos::new(1, 1, 1)),
+            "file is empty",
+        ));
         return None;
     }
     match serde_saphyr::from_str_with_options::<T>(text, yaml_options()) {
         Ok(v) => Some(v),
         Err(e) => {
-            report.push(yaml_diagnostic(name, &e));
+            report.push(yaml_diagnostic(name, text, &e));
             None
         }
     }
@@ -300,32 +314,54 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Opt
 
 /// A parse error as one diagnostic: position, a message without the parser's own snippet, and
 /// the closest valid key for a typo.
-fn yaml_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
+fn yaml_diagnostic(file: &str, source: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let inner = e.without_snippet();
     let pos = e.location().and_then(Pos::from_location);
     let mut message = inner.to_string();
-    // The position is printed in front; drop the parser's own "at line X, column Y" suffix.
-    if let Some(i) = message.find(" at line ") {
+    // The position is printed in front; drop the parser's own trailing "at line X, column Y".
+    if let Some(i) = message.rfind(" at line ")
+        && message[i + 9..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | ' ' | '.') || c.is_ascii_lowercase())
+    {
         message.truncate(i);
     }
-    // serde-saphyr words this one for Rust authors; say it in YAML terms.
-    let mut help = None;
-    if message.starts_with("cannot deserialize null into string") {
-        message = "expected text here, found nothing".into();
-        help = Some("inside { … } a ', ' ends the value: put text with commas in quotes".into());
-    }
-    let help = help.or(match inner {
+    // serde-saphyr words some errors for Rust authors; say them in YAML terms.
+    let value = pos.and_then(|p| source_token(source, p));
+    let (message, help) = match inner {
         serde_saphyr::Error::SerdeUnknownField {
             field, expected, ..
-        } => did_you_mean(field, expected.iter().copied()),
+        } => (message, did_you_mean(field, expected.iter().copied())),
         serde_saphyr::Error::SerdeUnknownVariant {
             variant, expected, ..
-        } => did_you_mean(variant, expected.iter().copied()),
-        serde_saphyr::Error::Budget { .. } => {
-            Some("content files are limited in size, nesting depth and aliases".into())
+        } => (message, did_you_mean(variant, expected.iter().copied())),
+        serde_saphyr::Error::InvalidScalar { ty, .. } => {
+            let want = match *ty {
+                t if t.starts_with('u') || t.starts_with('i') => "a whole number",
+                "boolean" => "true or false",
+                "floating point" | "f64" | "f32" => "a number",
+                t => t,
+            };
+            let found = value.map_or(String::new(), |v| format!(", found '{v}'"));
+            (format!("expected {want}{found}"), None)
         }
-        _ => None,
-    });
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("duplicate key '{k}'"),
+                None => "duplicate key".to_owned(),
+            },
+            Some("each key may appear only once in a mapping; remove or rename one".into()),
+        ),
+        serde_saphyr::Error::Budget { .. } => (
+            message,
+            Some("content files are limited in size, nesting depth and aliases".into()),
+        ),
+        _ if message.starts_with("cannot deserialize null into string") => (
+            "expected text here, found nothing".into(),
+            Some("inside { … } a ', ' ends the value: put text with commas in quotes".into()),
+        ),
+        _ => (message, None),
+    };
     Diagnostic::error(file, pos, message).with_help(help)
 }
 
@@ -384,6 +420,18 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
         }
     }
     lib
+}
+
+/// The plain token at a position (up to white space, `,` or a bracket), for messages.
+fn source_token(source: &str, p: Pos) -> Option<String> {
+    let line = source.lines().nth(p.line.checked_sub(1)? as usize)?;
+    let tok: String = line
+        .chars()
+        .skip(p.column.saturating_sub(1) as usize)
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | '#'))
+        .take(40)
+        .collect();
+    (!tok.is_empty()).then_some(tok)
 }
 
 /// FNV-1a, 64 bit: a stable content fingerprint (not a security hash).

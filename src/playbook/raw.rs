@@ -19,8 +19,9 @@ pub type Id = Spanned<String>;
 /// A root playbook file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Playbook")]
 pub struct RawPlaybook {
-    /// Stable identifier, lowercase letters, digits, `-` and `_` (e.g. `seven-step`).
+    /// Stable identifier: ASCII letters, digits, `-` and `_` (e.g. `seven-step`).
     #[schemars(with = "String")]
     pub id: Id,
     /// Content version; bump it when scoring changes so old attempts stay interpretable.
@@ -54,6 +55,7 @@ pub struct RawPlaybook {
 /// One step of the sales process.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Stage")]
 pub struct RawStage {
     #[schemars(with = "String")]
     pub id: Id,
@@ -78,6 +80,7 @@ pub struct RawStage {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ChecklistItem")]
 pub struct RawChecklistItem {
     #[schemars(with = "String")]
     pub id: Id,
@@ -93,6 +96,7 @@ fn yes() -> bool {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Rubric")]
 pub struct RawRubric {
     /// Total (0–100) needed to pass a scenario.
     #[serde(default = "default_pass_mark")]
@@ -111,6 +115,7 @@ fn default_pass_mark() -> Spanned<i64> {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Criterion")]
 pub struct RawCriterion {
     #[schemars(with = "String")]
     pub id: Id,
@@ -132,6 +137,7 @@ pub struct RawCriterion {
 /// A declarative scoring rule. All conditions given must hold for the rule to match.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Rule")]
 pub struct RawRule {
     #[schemars(with = "String")]
     pub id: Id,
@@ -177,6 +183,7 @@ pub struct RawRule {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Scripts")]
 pub struct RawScripts {
     /// Script whose `score(ctx)` hook scores a reply (path under `scripts/`).
     #[serde(default)]
@@ -191,6 +198,7 @@ pub struct RawScripts {
 /// A role-play.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Scenario")]
 pub struct RawScenario {
     #[schemars(with = "String")]
     pub id: Id,
@@ -220,6 +228,7 @@ pub struct RawScenario {
 /// One exchange: the customer speaks, the trainee answers.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Turn")]
 pub struct RawTurn {
     #[schemars(with = "String")]
     pub id: Id,
@@ -248,6 +257,7 @@ pub struct RawTurn {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Option")]
 pub struct RawOption {
     #[schemars(with = "String")]
     pub id: Id,
@@ -265,6 +275,7 @@ pub struct RawOption {
 /// Where a free-text turn leads.
 #[derive(Debug, JsonSchema)]
 #[schemars(untagged)]
+#[schemars(rename = "Next")]
 pub enum RawNext {
     /// Always this turn or ending.
     Fixed(String),
@@ -274,6 +285,7 @@ pub enum RawNext {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "NextRule")]
 pub struct RawNextRule {
     /// Branch on the reply's score: the first branch whose `min` the score reaches wins.
     #[serde(default)]
@@ -289,6 +301,7 @@ pub struct RawNextRule {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Branch")]
 pub struct RawBranch {
     /// Lowest turn score (0–100) that takes this branch.
     pub min: u32,
@@ -298,6 +311,7 @@ pub struct RawBranch {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Ending")]
 pub struct RawEnding {
     #[schemars(with = "String")]
     pub id: Id,
@@ -319,6 +333,7 @@ pub enum Outcome {
 /// A trainer's test: a sample reply and the score it must get.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Test")]
 pub struct RawTest {
     #[schemars(with = "String")]
     pub scenario: Id,
@@ -343,6 +358,7 @@ pub struct RawTest {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Expect")]
 pub struct RawExpect {
     pub min: u32,
     pub max: u32,
@@ -351,12 +367,14 @@ pub struct RawExpect {
 /// The shared persona library, `playbooks/personas.yaml`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PersonaLibrary")]
 pub struct RawPersonaLibrary {
     pub personas: Vec<RawPersona>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Persona")]
 pub struct RawPersona {
     #[schemars(with = "String")]
     pub id: Id,

@@ -556,6 +556,7 @@ fn scenario(
     stage_ids: &[&str],
     criterion_ids: &[&str],
 ) -> Scenario {
+    let errors_before = c.report.errors();
     let id = c.id(&s.id, "scenario", seen);
     let at = s.id.referenced;
 
@@ -735,7 +736,8 @@ fn scenario(
         turns,
         endings,
     };
-    if !c.failed() {
+    // Paths are only meaningful once every reference of this scenario resolved.
+    if c.report.errors() == errors_before {
         check_paths(c, &scen, s);
     }
     scen

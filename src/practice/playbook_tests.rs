@@ -23,7 +23,8 @@ pub struct TestOutcome {
 
 impl TestOutcome {
     pub fn passed(&self) -> bool {
-        matches!(self.got, Ok(s) if (self.min..=self.max).contains(&s)) && self.missing_feedback.is_empty()
+        matches!(self.got, Ok(s) if (self.min..=self.max).contains(&s))
+            && self.missing_feedback.is_empty()
     }
 
     /// One line saying what went wrong.
@@ -35,7 +36,10 @@ impl TestOutcome {
             Ok(_) => format!("feedback lacks {}", self.missing_feedback.join(", ")),
             Err(e) => format!("not scored: {e}"),
         };
-        format!("{}: {} {}/{}: {what}", self.location, self.playbook, self.scenario, self.turn)
+        format!(
+            "{}: {} {}/{}: {what}",
+            self.location, self.playbook, self.scenario, self.turn
+        )
     }
 }
 
@@ -60,7 +64,12 @@ fn run_one(pb: &Playbook, t: &TestCase) -> TestOutcome {
     match score(pb, turn, &answer) {
         Ok(s) => {
             outcome.got = Ok(s.rounded());
-            let said: Vec<&str> = s.feedback.iter().chain(&s.hints).flat_map(|t| t.all()).collect();
+            let said: Vec<&str> = s
+                .feedback
+                .iter()
+                .chain(&s.hints)
+                .flat_map(|t| t.all())
+                .collect();
             outcome.missing_feedback = t
                 .feedback_contains
                 .iter()

@@ -154,7 +154,9 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     weight: c.weight,
                     points: f64::from(opt.score),
                     trace: vec![TraceEntry {
-                        source: Source::Option { option: opt.id.clone() },
+                        source: Source::Option {
+                            option: opt.id.clone(),
+                        },
                         points: i32::from(opt.score),
                         feedback: None,
                     }],
