@@ -232,7 +232,7 @@ mod tests {
 
     #[test]
     fn normalize_folds_width_case_and_space() {
-        assert_eq!(normalize("  Ｈｅｌｌｏ，\tWORLD？ "), "hello， world?");
+        assert_eq!(normalize("  Ｈｅｌｌｏ，\tWORLD？ "), "hello, world?");
         assert_eq!(normalize("价格\u{3000}多少"), "价格 多少");
     }
 

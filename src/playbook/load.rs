@@ -462,3 +462,62 @@ pub fn load_default(dir: Option<&Path>, report: &mut Report) -> Result<Library, 
     }
     Ok(load(&layers, report))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            display: "t.yaml".into(),
+            bytes: Arc::from(text.as_bytes()),
+        }
+    }
+
+    /// A billion-laughs document into a type that accepts anything: only the budget stops it.
+    #[test]
+    fn the_alias_budget_stops_a_billion_laughs() {
+        let mut y = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10u8 {
+            let (prev, cur) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+            y.push_str(&format!(
+                "{cur}: &{cur} [{}]\n",
+                vec![format!("*{prev}"); 9].join(", ")
+            ));
+        }
+        let mut report = Report::default();
+        assert!(parse::<serde_json::Value>(&file(&y), &mut report).is_none());
+        let d = &report.diagnostics[0];
+        assert!(
+            d.message.contains("alias replay limit exceeded"),
+            "{}",
+            d.message
+        );
+        assert!(d.pos.is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_by_depth() {
+        let y = format!("x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let mut report = Report::default();
+        assert!(parse::<serde_json::Value>(&file(&y), &mut report).is_none());
+        assert_eq!(report.errors(), 1);
+    }
+
+    #[test]
+    fn a_utf8_error_points_at_the_bad_byte() {
+        let f = SourceFile {
+            display: "t.yaml".into(),
+            bytes: Arc::from(&b"a: 1\nb: caf\xe9\n"[..]),
+        };
+        let mut report = Report::default();
+        assert!(parse::<serde_json::Value>(&f, &mut report).is_none());
+        assert_eq!(report.diagnostics[0].pos, Some(Pos::new(2, 7, 1)));
+    }
+
+    #[test]
+    fn fingerprints_differ_when_content_does() {
+        assert_eq!(fnv1a_hex(b""), "cbf29ce484222325");
+        assert_ne!(fnv1a_hex(b"a"), fnv1a_hex(b"b"));
+    }
+}

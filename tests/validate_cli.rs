@@ -1,0 +1,167 @@
+//! `salesdojo validate`, `list` and `schema` as a user runs them.
+
+mod common;
+
+use common::{fixtures, repo, salesdojo};
+use serde_json::Value;
+
+#[test]
+fn bundled_playbooks_are_valid() {
+    let r = salesdojo(&repo(), &["validate"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "ok: 4 playbooks valid (17 scenarios), 0 errors, 0 warnings\n"
+    );
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn the_repository_folder_validates_from_disk() {
+    let r = salesdojo(&repo(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("ok: 4 playbooks valid"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn list_shows_the_four_playbooks_with_their_stages() {
+    let r = salesdojo(&repo(), &["list", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("list prints JSON");
+    let pbs = v.as_array().expect("an array of playbooks");
+    let ids: Vec<&str> = pbs.iter().map(|p| p["id"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        ids,
+        ["seven-step", "jewelry", "property-showing", "objections"]
+    );
+    let stages: Vec<u64> = pbs
+        .iter()
+        .map(|p| p["counts"]["stages"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(&stages[..3], &[7, 4, 10]);
+    assert_eq!(pbs[2]["live"], true, "property showing is usable live");
+    for p in pbs {
+        let id = p["id"].as_str().unwrap_or("?");
+        let scenarios = p["scenarios"].as_array().expect("scenarios");
+        let min = if id == "objections" { 8 } else { 3 };
+        assert!(
+            scenarios.len() >= min,
+            "{id}: {} scenarios",
+            scenarios.len()
+        );
+        let (mut choice, mut text) = (0, 0);
+        for s in scenarios {
+            let turns = s["turns"].as_array().expect("turns");
+            assert!(turns.len() >= 4, "{id}/{}: {} turns", s["id"], turns.len());
+            for t in turns {
+                match t["kind"].as_str() {
+                    Some("choice") => choice += 1,
+                    Some("free_text") => text += 1,
+                    other => panic!("unexpected turn kind {other:?}"),
+                }
+            }
+        }
+        assert!(
+            choice > 0 && text > 0,
+            "{id} mixes multiple-choice and free-text turns"
+        );
+        assert!(
+            p["counts"]["tests"].as_u64().unwrap_or(0) >= 20,
+            "{id} has at least 20 sample replies"
+        );
+    }
+}
+
+#[test]
+fn list_for_people_names_stages_and_scenarios() {
+    let r = salesdojo(&repo(), &["list"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .contains("seven-step  七步销售流程 / Seven-step sales process  v1")
+    );
+    assert!(r.stdout.contains("  7 stages, 3 scenarios, 14 turns"));
+    assert!(
+        r.stdout
+            .contains("  stage 2. curious  二段：好奇 / Stage 2: curiosity")
+    );
+    assert!(r.stdout.contains("[live checklist]"));
+}
+
+#[test]
+fn committed_schemas_match_the_binary() {
+    let r = salesdojo(&repo(), &["schema"]);
+    assert_eq!(r.code, 0);
+    let committed = std::fs::read_to_string(repo().join("playbooks/playbook.schema.json"))
+        .expect("schema committed");
+    assert_eq!(
+        r.stdout, committed,
+        "run `salesdojo schema > playbooks/playbook.schema.json`"
+    );
+    let r = salesdojo(&repo(), &["schema", "--personas"]);
+    let committed = std::fs::read_to_string(repo().join("playbooks/personas.schema.json"))
+        .expect("schema committed");
+    assert_eq!(
+        r.stdout, committed,
+        "run `salesdojo schema --personas > playbooks/personas.schema.json`"
+    );
+}
+
+#[test]
+fn every_bundled_file_starts_with_the_schema_line() {
+    for entry in std::fs::read_dir(repo().join("playbooks")).expect("playbooks folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            assert!(
+                text.starts_with("# yaml-language-server: $schema="),
+                "{} lacks the schema line",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_minimal_playbook_of_ones_own_validates_and_its_tests_pass() {
+    let r = salesdojo(&fixtures(), &["validate", "good"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "ok: 1 playbook valid (1 scenario), 0 errors, 0 warnings\n"
+    );
+    let r = salesdojo(&fixtures(), &["test", "good"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "2 passed, 0 failed\n");
+}
+
+#[test]
+fn json_output_lists_every_diagnostic_with_its_position() {
+    let r = salesdojo(
+        &fixtures(),
+        &["validate", "--format", "json", "bad/semantic.yaml"],
+    );
+    assert_eq!(r.code, 1);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["errors"], 14);
+    assert_eq!(v["warnings"], 1);
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diags.len(), 15);
+    for d in diags {
+        assert_eq!(d["file"], "bad/semantic.yaml");
+        assert!(d["line"].as_u64().is_some_and(|l| l > 0), "{d}");
+        assert!(d["column"].as_u64().is_some_and(|c| c > 0), "{d}");
+        assert!(d["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let persona = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap_or("").contains("stingi"))
+        .expect("persona error");
+    assert_eq!(persona["line"], 33);
+    assert_eq!(persona["column"], 14);
+    assert_eq!(persona["help"], "did you mean 'stingy'?");
+}
