@@ -1,1 +1,83 @@
-fn main() {}
+//! Loading and validating playbooks, beside the bare YAML parse of the same bytes.
+//!
+//! `cargo bench --bench load`
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use salesdojo::playbook::load::SourceFile;
+use salesdojo::playbook::{Content, Report, load};
+
+/// The bare parse every load does anyway: YAML text into an untyped value.
+fn bare_parse(content: &Content) -> usize {
+    content
+        .playbooks
+        .iter()
+        .chain(&content.personas)
+        .map(|f| {
+            let text = std::str::from_utf8(&f.bytes).unwrap_or_default();
+            serde_saphyr::from_str::<serde_json::Value>(text)
+                .map_or(0, |v| v.as_object().map_or(0, |o| o.len()))
+        })
+        .sum()
+}
+
+fn load_validate(content: &Content) -> usize {
+    let mut report = Report::default();
+    let lib = load(std::slice::from_ref(content), &mut report);
+    assert_eq!(report.errors(), 0);
+    lib.playbooks.len()
+}
+
+/// `n` copies of the bundled playbooks (ids made unique), with the bundled personas and scripts.
+fn generated(n: usize) -> Content {
+    let bundled = Content::bundled();
+    let mut c = Content {
+        playbooks: Vec::new(),
+        ..bundled.clone()
+    };
+    for i in 0..n {
+        let src = &bundled.playbooks[i % bundled.playbooks.len()];
+        let text = std::str::from_utf8(&src.bytes).unwrap_or_default();
+        let id_line = text
+            .lines()
+            .find(|l| l.starts_with("id: "))
+            .unwrap_or("id: x");
+        let text = text.replacen(id_line, &format!("{id_line}-{i}"), 1);
+        c.playbooks.push(SourceFile {
+            display: format!("gen/{i}.yaml"),
+            bytes: Arc::from(text.as_bytes()),
+        });
+    }
+    c
+}
+
+fn bench(c: &mut Criterion) {
+    let bundled = Content::bundled();
+    let mut g = c.benchmark_group("bundled");
+    g.bench_function("load_validate", |b| {
+        b.iter(|| black_box(load_validate(black_box(&bundled))))
+    });
+    g.bench_function("bare_yaml_parse", |b| {
+        b.iter(|| black_box(bare_parse(black_box(&bundled))))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("generated");
+    g.sample_size(10);
+    for n in [10, 100, 1000] {
+        let content = generated(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("load_validate", n), &content, |b, c| {
+            b.iter(|| black_box(load_validate(c)))
+        });
+        g.bench_with_input(BenchmarkId::new("bare_yaml_parse", n), &content, |b, c| {
+            b.iter(|| black_box(bare_parse(c)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -165,3 +165,32 @@ fn json_output_lists_every_diagnostic_with_its_position() {
     assert_eq!(persona["column"], 14);
     assert_eq!(persona["help"], "did you mean 'stingy'?");
 }
+
+/// The annotated example in docs/playbook-format.md is a valid playbook whose tests pass.
+#[test]
+fn the_documented_example_is_valid() {
+    let doc = std::fs::read_to_string(repo().join("docs/playbook-format.md")).expect("doc");
+    let section = doc
+        .find("## A complete, annotated example")
+        .expect("the example section");
+    let start =
+        section + doc[section..].find("```yaml\n").expect("the example block") + "```yaml\n".len();
+    let end = start + doc[start..].find("\n```").expect("end of block");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("playbooks")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+    std::fs::write(dir.path().join("playbooks/example.yaml"), &doc[start..end]).expect("write");
+    std::fs::write(
+        dir.path().join("scripts/phone_intro.rhai"),
+        "// hooks come here\n",
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "ok: 1 playbook valid (1 scenario), 0 errors, 0 warnings\n"
+    );
+    let r = salesdojo(dir.path(), &["test", "."]);
+    assert_eq!(r.stdout, "2 passed, 0 failed\n", "{}", r.stderr);
+}
