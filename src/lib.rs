@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod playbook;
 pub mod practice;
+pub mod script;
 pub mod text;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::playbook::{Content, Library, Report, load, load_default};
 
 mod list;
+mod practice;
 mod schema;
 mod score;
 mod test;
@@ -38,6 +39,8 @@ pub enum Command {
     List(list::Args),
     /// Print the JSON Schema of the playbook format.
     Schema(schema::Args),
+    /// Role-play a scenario in the terminal (reads replies line by line, also piped).
+    Practice(practice::Args),
     /// Score one reply and print the full result (points, trace, feedback, hint) as JSON.
     Score(score::Args),
     /// Run every playbook's sample replies against their expected scores.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Validate(a)) => validate::run(&cli, a),
         Some(Command::List(a)) => list::run(&cli, a),
         Some(Command::Schema(a)) => schema::run(a),
+        Some(Command::Practice(a)) => practice::run(&cli, a),
         Some(Command::Score(a)) => score::run(&cli, a),
         Some(Command::Test(a)) => test::run(&cli, a),
         None => list::overview(&cli),

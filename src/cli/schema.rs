@@ -8,8 +8,11 @@ use crate::playbook::schema::{personas_schema, playbook_schema};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The schema of the persona library (`personas.yaml`) instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rhai")]
     pub personas: bool,
+    /// The rhai definition file of the script API (`scripts/salesdojo.d.rhai`) instead.
+    #[arg(long)]
+    pub rhai: bool,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {

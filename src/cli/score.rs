@@ -8,7 +8,9 @@ use serde_json::json;
 use super::{Cli, print};
 use crate::playbook::Report;
 use crate::playbook::diag::did_you_mean;
-use crate::practice::{Answer, score};
+use crate::practice::Answer;
+use crate::practice::session::score_turn;
+use crate::script::ScriptHost;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,7 +53,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         (None, Some(o)) => Answer::Choice(o.clone()),
         (None, None) => bail!("give --reply TEXT or --option ID"),
     };
-    let scored = score(pb, turn, &answer).context("cannot score this answer")?;
+    let host = ScriptHost::new(&lib);
+    let record = score_turn(pb, Some(&host), scen, turn, answer, 0.0, &[])
+        .context("cannot score this answer")?;
+    let scored = &record.scored;
     let v = json!({
         "playbook": pb.id,
         "version": pb.version,
@@ -59,6 +64,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         "turn": turn.id,
         "score": scored.rounded(),
         "result": scored,
+        "guide_hint": record.guide_hint,
+        "script_error": record.script_error,
+        "notice": record.notice(),
     });
     print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     Ok(ExitCode::SUCCESS)

@@ -1,38 +1,86 @@
-//! `salesdojo test [PATH...]`: trainers' sample replies against their expected scores.
+//! `salesdojo test [PATH...]`: trainers' sample replies against their expected scores, and
+//! every path through every scenario.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{Cli, EXIT_INVALID, load_paths, print};
 use crate::playbook::Report;
-use crate::practice::playbook_tests;
+use crate::practice::{explore, playbook_tests};
+use crate::script::{self, ScriptHost};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Playbook files or folders; the bundled playbooks and your own folder when left out.
     pub paths: Vec<PathBuf>,
+    /// Also print, per scenario, the paths walked and the best and worst possible total.
+    #[arg(long)]
+    pub paths_report: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_paths(cli, &args.paths, &mut report)?;
+    let host = ScriptHost::new(&lib);
+    script::check_library(&lib, &host, &mut report);
     if report.errors() > 0 {
         eprint!("{}", report.render());
     }
     let (mut passed, mut failed) = (0usize, report.errors());
     let mut out = String::new();
     for pb in &lib.playbooks {
-        for o in playbook_tests::run(pb) {
+        for o in playbook_tests::run(pb, Some(&host)) {
             if o.passed() {
                 passed += 1;
             } else {
                 failed += 1;
-                out.push_str(&o.failure_line());
-                out.push('\n');
+                let _ = writeln!(out, "{}", o.failure_line());
+            }
+        }
+        for scen in &pb.scenarios {
+            let r = explore::explore(pb, scen);
+            if args.paths_report {
+                let _ = writeln!(
+                    out,
+                    "paths {}/{}: {} paths, endings {}, total {:.0}–{:.0}{}",
+                    pb.id,
+                    scen.id,
+                    r.paths,
+                    r.endings_reached
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    r.worst,
+                    r.best,
+                    if r.truncated {
+                        " (cut at the path limit)"
+                    } else {
+                        ""
+                    },
+                );
+            }
+            if r.endings_unreached.is_empty() && r.paths > 0 {
+                passed += 1;
+            } else {
+                failed += 1;
+                let _ = writeln!(
+                    out,
+                    "{}: {} {}: no path reaches {}",
+                    pb.source.file,
+                    pb.id,
+                    scen.id,
+                    if r.paths == 0 {
+                        "any ending".to_owned()
+                    } else {
+                        format!("ending {}", r.endings_unreached.join(", "))
+                    },
+                );
             }
         }
     }
-    out.push_str(&format!("{passed} passed, {failed} failed\n"));
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
     print(&out)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{Cli, EXIT_INVALID, Format, load_paths, print};
 use crate::playbook::Report;
+use crate::script::{self, ScriptHost};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,6 +21,8 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_paths(cli, &args.paths, &mut report)?;
+    let host = ScriptHost::new(&lib);
+    script::check_library(&lib, &host, &mut report);
     let (errors, warnings) = (report.errors(), report.warnings());
     let scenarios: usize = lib.playbooks.iter().map(|p| p.scenarios.len()).sum();
     match args.format {

@@ -640,6 +640,12 @@ fn scenario(
             }
             None => default_stage.clone(),
         };
+        if !t.options.is_empty() && t.criteria.is_empty() && criterion_ids.len() > 1 {
+            c.warning(
+                pos(tat),
+                format!("multiple-choice turn '{}' has no `criteria`: its option scores count for every criterion", t.id.value),
+            );
+        }
         let criteria: Vec<String> = if t.criteria.is_empty() {
             criterion_ids.iter().map(|s| (*s).to_owned()).collect()
         } else {

@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
-use super::score::{Answer, score};
+use super::score::Answer;
+use super::session::score_turn;
 use crate::playbook::model::{Playbook, TestCase, TestInput};
+use crate::script::ScriptHost;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TestOutcome {
@@ -43,7 +45,7 @@ impl TestOutcome {
     }
 }
 
-fn run_one(pb: &Playbook, t: &TestCase) -> TestOutcome {
+fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcome {
     let mut outcome = TestOutcome {
         playbook: pb.id.clone(),
         location: format!("{}:{}", pb.source.file, t.line),
@@ -54,15 +56,23 @@ fn run_one(pb: &Playbook, t: &TestCase) -> TestOutcome {
         got: Err("scenario or turn not found".into()),
         missing_feedback: Vec::new(),
     };
-    let Some(turn) = pb.scenario(&t.scenario).and_then(|s| s.turn(&t.turn)) else {
+    let Some(scen) = pb.scenario(&t.scenario) else {
+        return outcome;
+    };
+    let Some(turn) = scen.turn(&t.turn) else {
         return outcome;
     };
     let answer = match &t.input {
         TestInput::Reply(r) => Answer::Text(r.clone()),
         TestInput::Option(o) => Answer::Choice(o.clone()),
     };
-    match score(pb, turn, &answer) {
-        Ok(s) => {
+    match score_turn(pb, host, scen, turn, answer, 0.0, &[]) {
+        Ok(r) => {
+            if let Some(e) = &r.script_error {
+                outcome.got = Err(e.to_string());
+                return outcome;
+            }
+            let s = r.scored;
             outcome.got = Ok(s.rounded());
             let said: Vec<&str> = s
                 .feedback
@@ -82,7 +92,7 @@ fn run_one(pb: &Playbook, t: &TestCase) -> TestOutcome {
     outcome
 }
 
-/// Runs every test case of a playbook.
-pub fn run(pb: &Playbook) -> Vec<TestOutcome> {
-    pb.tests.iter().map(|t| run_one(pb, t)).collect()
+/// Runs every test case of a playbook, through its scripts when a host is given.
+pub fn run(pb: &Playbook, host: Option<&ScriptHost>) -> Vec<TestOutcome> {
+    pb.tests.iter().map(|t| run_one(pb, host, t)).collect()
 }

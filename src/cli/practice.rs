@@ -1,0 +1,335 @@
+//! `salesdojo practice PLAYBOOK [--scenario ID] [--trainee NAME]`: a role-play in the
+//! terminal. Reads replies line by line from stdin, so it runs piped as well as interactively.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::bail;
+
+use super::{Cli, print};
+use crate::playbook::model::{Playbook, Reply, Text};
+use crate::playbook::{Library, Report};
+use crate::practice::{Answer, AnswerError, Attempt, PracticeError};
+use crate::script::ScriptHost;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Playbook id (see `salesdojo list`).
+    pub playbook: String,
+    /// Scenario id; asked for when left out.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Your name, recorded with the attempt.
+    #[arg(long, default_value = "trainee")]
+    pub trainee: String,
+    /// Language of the role-play text.
+    #[arg(long, default_value = "zh-CN", value_parser = ["zh-CN", "en"])]
+    pub lang: String,
+}
+
+struct Ui<'a> {
+    lang: &'a str,
+    interactive: bool,
+    lines: std::io::Lines<std::io::StdinLock<'static>>,
+}
+
+impl Ui<'_> {
+    fn t<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
+        if self.lang == "en" { en } else { zh }
+    }
+
+    fn text<'t>(&self, t: &'t Text) -> &'t str {
+        t.get(self.lang)
+    }
+
+    /// Prints a prompt and reads one line; `None` at the end of input.
+    fn ask(&mut self, prompt: &str) -> anyhow::Result<Option<String>> {
+        print(prompt)?;
+        let _ = std::io::stdout().flush();
+        match self.lines.next() {
+            Some(line) => {
+                let line = line?;
+                // Piped input is not echoed by a terminal: echo it so the transcript reads well.
+                if !self.interactive {
+                    print(&format!("{line}\n"))?;
+                }
+                Ok(Some(line))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn bar(points: f64) -> String {
+    let n = (points / 10.0).round().clamp(0.0, 10.0) as usize;
+    format!("{}{}", "█".repeat(n), "░".repeat(10 - n))
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let mut report = Report::default();
+    let lib: Library = super::load_paths(cli, &[], &mut report)?;
+    if report.errors() > 0 {
+        eprint!("{}", report.render());
+    }
+    let Some(pb) = lib.playbook(&args.playbook).cloned() else {
+        let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
+        let help = crate::playbook::diag::did_you_mean(&args.playbook, known.iter().copied())
+            .map_or(String::new(), |h| format!("; {h}"));
+        bail!(
+            "unknown playbook '{}' (known: {}){help}",
+            args.playbook,
+            known.join(", ")
+        );
+    };
+    let host = ScriptHost::new(&lib);
+    let interactive = std::io::stdin().is_terminal();
+    let mut ui = Ui {
+        lang: &args.lang,
+        interactive,
+        lines: std::io::stdin().lock().lines(),
+    };
+
+    let scenario = match &args.scenario {
+        Some(s) => s.clone(),
+        None => match choose_scenario(&mut ui, &pb)? {
+            Some(s) => s,
+            None => return Ok(ExitCode::SUCCESS),
+        },
+    };
+    let mut attempt = match Attempt::start(pb.clone(), &scenario, &args.trainee) {
+        Ok(a) => a,
+        Err(PracticeError::UnknownScenario(s)) => {
+            let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
+            bail!("unknown scenario '{s}' (known: {})", known.join(", "));
+        }
+        Err(e) => bail!(e),
+    };
+    intro(&ui, &lib, &pb, &attempt)?;
+
+    let mut last_stage = String::new();
+    while let Some(turn) = attempt.current_turn().cloned() {
+        let mut out = String::new();
+        if turn.stage != last_stage {
+            if let Some(st) = pb.stage(&turn.stage) {
+                let _ = writeln!(out, "\n-- {}  ·  {}", ui.text(&st.title), ui.text(&st.goal));
+            }
+            last_stage = turn.stage.clone();
+        }
+        let _ = writeln!(
+            out,
+            "\n{}: {}",
+            ui.t("客户", "Customer"),
+            ui.text(&turn.customer)
+        );
+        if let Reply::Choice(opts) = &turn.reply {
+            for (i, o) in opts.iter().enumerate() {
+                let _ = writeln!(out, "  {}) {}", i + 1, ui.text(&o.text));
+            }
+        }
+        print(&out)?;
+        let started = Instant::now();
+        let answer = loop {
+            let prompt = match turn.reply {
+                Reply::Choice(_) => ui.t(
+                    "选择 (数字，? 提示，q 退出) > ",
+                    "choose (number, ? hint, q quit) > ",
+                ),
+                Reply::FreeText => ui.t(
+                    "你的回答 (? 提示，q 退出) > ",
+                    "your reply (? hint, q quit) > ",
+                ),
+            };
+            let Some(line) = ui.ask(prompt)? else {
+                print(ui.t(
+                    "\n输入结束，对练未完成。\n",
+                    "\nInput ended before the role-play did.\n",
+                ))?;
+                return Ok(ExitCode::SUCCESS);
+            };
+            let line = line.trim_end_matches('\r');
+            match line.trim() {
+                "q" | "quit" => {
+                    print(ui.t("已退出。\n", "Stopped.\n"))?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                "?" | "hint" => {
+                    for h in attempt.hint(Some(&host)) {
+                        print(&format!("  {} {h}\n", ui.t("提示：", "Hint:")))?;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let answer = match &turn.reply {
+                Reply::Choice(opts) => {
+                    let pick = line.trim();
+                    let by_number = pick
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|n| n.checked_sub(1))
+                        .and_then(|i| opts.get(i));
+                    match by_number.or_else(|| opts.iter().find(|o| o.id == pick)) {
+                        Some(o) => Answer::Choice(o.id.clone()),
+                        None => {
+                            print(&format!(
+                                "  {} 1–{}\n",
+                                ui.t("请输入选项编号", "Enter an option number"),
+                                opts.len()
+                            ))?;
+                            continue;
+                        }
+                    }
+                }
+                Reply::FreeText => Answer::Text(line.to_owned()),
+            };
+            match crate::practice::score::check_answer(&turn, &answer) {
+                Ok(()) => break answer,
+                Err(AnswerError::Empty) => {
+                    print(ui.t("  回答不能为空。\n", "  The reply is empty.\n"))?
+                }
+                Err(e) => print(&format!("  {e}\n"))?,
+            }
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        let record = attempt.submit(Some(&host), answer, seconds)?.clone();
+        feedback(&ui, &pb, &turn, &record)?;
+    }
+    summary(&ui, &pb, &attempt)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn choose_scenario(ui: &mut Ui<'_>, pb: &Playbook) -> anyhow::Result<Option<String>> {
+    let mut out = format!("{}\n", ui.text(&pb.title));
+    for (i, s) in pb.scenarios.iter().enumerate() {
+        let _ = writeln!(out, "  {}) {}", i + 1, ui.text(&s.title));
+    }
+    print(&out)?;
+    loop {
+        let Some(line) = ui.ask(ui.t("选择场景 > ", "choose a scenario > "))? else {
+            return Ok(None);
+        };
+        let pick = line.trim();
+        let by_number = pick
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| pb.scenarios.get(i));
+        if let Some(s) = by_number.or_else(|| pb.scenarios.iter().find(|s| s.id == pick)) {
+            return Ok(Some(s.id.clone()));
+        }
+    }
+}
+
+fn intro(ui: &Ui<'_>, lib: &Library, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> {
+    let scen = attempt.scenario();
+    let mut out = format!(
+        "\n== {}  ·  {}\n{}\n",
+        ui.text(&pb.title),
+        ui.text(&scen.title),
+        ui.text(&scen.context)
+    );
+    for id in std::iter::once(&scen.persona).chain(&scen.style) {
+        if let Some(p) = lib.personas.get(id) {
+            let _ = writeln!(
+                out,
+                "\n[{}] {}",
+                ui.text(&p.name),
+                p.summary.as_ref().map_or("", |s| ui.text(s))
+            );
+            for a in &p.approach {
+                let _ = writeln!(out, "  + {}", ui.text(a));
+            }
+            for a in &p.avoid {
+                let _ = writeln!(out, "  - {}", ui.text(a));
+            }
+        }
+    }
+    print(&out)
+}
+
+fn feedback(
+    ui: &Ui<'_>,
+    pb: &Playbook,
+    turn: &crate::playbook::model::Turn,
+    r: &crate::practice::ReplyRecord,
+) -> anyhow::Result<()> {
+    let mut out = format!("\n  {} {}/100\n", ui.t("得分", "Score"), r.scored.rounded());
+    if let Some(n) = r.notice() {
+        let _ = writeln!(out, "  ! {n}");
+    }
+    for c in &r.scored.criteria {
+        let title = pb
+            .criterion(&c.criterion)
+            .map_or(c.criterion.as_str(), |cr| ui.text(&cr.title));
+        let _ = writeln!(
+            out,
+            "    {} {:>3}  {title}",
+            bar(c.points),
+            c.points.round()
+        );
+    }
+    for f in &r.scored.feedback {
+        let _ = writeln!(out, "  · {}", ui.text(f));
+    }
+    for h in r.scored.hints.iter().take(2) {
+        let _ = writeln!(out, "  {} {}", ui.t("提示：", "Hint:"), ui.text(h));
+    }
+    if let Some(h) = &r.guide_hint {
+        let _ = writeln!(out, "  {} {h}", ui.t("指导：", "Guide:"));
+    }
+    if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            ui.t("参考回答：", "Model answer:"),
+            ui.text(m)
+        );
+    }
+    print(&out)
+}
+
+fn summary(ui: &Ui<'_>, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> {
+    let s = attempt.summary();
+    let scen = attempt.scenario();
+    let mut out = String::from("\n");
+    if let Some(e) = s.ending.as_ref().and_then(|e| scen.ending(e)) {
+        let _ = writeln!(out, "{}\n", ui.text(&e.text));
+    }
+    let verdict = if s.passed {
+        ui.t("通过", "passed")
+    } else {
+        ui.t("未通过", "not passed")
+    };
+    let _ = writeln!(
+        out,
+        "== {} {:.0}/100 ({} {}) — {verdict}",
+        ui.t("总分", "Total"),
+        s.total,
+        ui.t("及格线", "pass mark"),
+        s.pass_mark
+    );
+    for (id, avg, _) in &s.criteria {
+        let title = pb.criterion(id).map_or(id.as_str(), |c| ui.text(&c.title));
+        let _ = writeln!(out, "    {} {:>3.0}  {title}", bar(*avg), avg);
+    }
+    if let Some(w) = s.weakest.as_ref().and_then(|w| pb.criterion(w)) {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            ui.t("最需加强：", "Weakest:"),
+            ui.text(&w.title)
+        );
+    }
+    if let Some(next) = s.suggested.as_ref().and_then(|id| pb.scenario(id)) {
+        let _ = writeln!(
+            out,
+            "{} {} ({})",
+            ui.t("建议下一个场景：", "Try next:"),
+            ui.text(&next.title),
+            next.id
+        );
+    }
+    print(&out)
+}

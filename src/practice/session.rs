@@ -1,0 +1,513 @@
+//! One role-play attempt as a state machine: start → customer line → submit → scored feedback
+//! → next turn → … → summary. Driven the same way by the GUI, the terminal and tests.
+//!
+//! No clock is read here: the caller passes the seconds a reply took.
+
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Map};
+use serde::Serialize;
+
+use super::score::{
+    self, Answer, AnswerError, CriterionScore, Highlight, Scored, Source, TraceEntry,
+};
+use crate::playbook::model::{Next, Outcome, Playbook, Reply, Scenario, Target, Text, Turn};
+use crate::script::{ScriptError, ScriptErrorKind, ScriptHost};
+
+/// Why an attempt cannot go on as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PracticeError {
+    #[error("unknown scenario '{0}'")]
+    UnknownScenario(String),
+    #[error("the role-play has ended")]
+    Ended,
+    #[error(transparent)]
+    Answer(#[from] AnswerError),
+}
+
+/// Where an attempt stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    Turn(String),
+    /// Ended, at a named ending or the plain end.
+    Ended(Option<String>),
+}
+
+/// One submitted reply with everything the trainee was shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyRecord {
+    pub turn: String,
+    pub stage: String,
+    pub answer: Answer,
+    pub seconds: f64,
+    pub scored: Scored,
+    /// The guide's hint after this reply.
+    pub guide_hint: Option<String>,
+    /// A script that failed; the rules' score stands and the role-play goes on.
+    pub script_error: Option<ScriptError>,
+}
+
+impl ReplyRecord {
+    /// `scoring unavailable: …` when a script failed.
+    pub fn notice(&self) -> Option<String> {
+        self.script_error.as_ref().map(ScriptError::trainee_message)
+    }
+}
+
+/// A role-play in progress.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub playbook: Arc<Playbook>,
+    pub scenario: String,
+    pub trainee: String,
+    pub position: Position,
+    pub replies: Vec<ReplyRecord>,
+}
+
+impl Attempt {
+    pub fn start(
+        playbook: Arc<Playbook>,
+        scenario: &str,
+        trainee: &str,
+    ) -> Result<Self, PracticeError> {
+        let start = playbook
+            .scenario(scenario)
+            .map(|s| s.start.clone())
+            .ok_or_else(|| PracticeError::UnknownScenario(scenario.to_owned()))?;
+        Ok(Self {
+            playbook,
+            scenario: scenario.to_owned(),
+            trainee: trainee.to_owned(),
+            position: Position::Turn(start),
+            replies: Vec::new(),
+        })
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        // Checked in `start`; the playbook is immutable.
+        self.playbook
+            .scenario(&self.scenario)
+            .unwrap_or(&self.playbook.scenarios[0])
+    }
+
+    /// The turn waiting for a reply, if the role-play is still on.
+    pub fn current_turn(&self) -> Option<&Turn> {
+        match &self.position {
+            Position::Turn(id) => self.scenario().turn(id),
+            Position::Ended(_) => None,
+        }
+    }
+
+    pub fn is_over(&self) -> bool {
+        matches!(self.position, Position::Ended(_))
+    }
+
+    /// Scores the answer to the current turn and moves on.
+    pub fn submit(
+        &mut self,
+        host: Option<&ScriptHost>,
+        answer: Answer,
+        seconds: f64,
+    ) -> Result<&ReplyRecord, PracticeError> {
+        let turn = self.current_turn().ok_or(PracticeError::Ended)?.clone();
+        let record = score_turn(
+            &self.playbook,
+            host,
+            self.scenario(),
+            &turn,
+            answer,
+            seconds,
+            &self.replies,
+        )?;
+        self.position = match &record.scored.next {
+            Target::Turn(t) => Position::Turn(t.clone()),
+            Target::End(e) => Position::Ended(e.clone()),
+        };
+        self.replies.push(record);
+        Ok(self
+            .replies
+            .last()
+            .unwrap_or_else(|| unreachable!("just pushed")))
+    }
+
+    /// The guide's hint for the current turn, before replying (asked on request).
+    pub fn hint(&self, host: Option<&ScriptHost>) -> Vec<String> {
+        let Some(turn) = self.current_turn() else {
+            return Vec::new();
+        };
+        let pb = &self.playbook;
+        let mut out = Vec::new();
+        if let (Some(host), Some(path)) = (host, &pb.scripts.guide) {
+            let ctx = context(
+                pb,
+                self.scenario(),
+                turn,
+                None,
+                0.0,
+                &self.replies,
+                "hint",
+                None,
+            );
+            if let Ok(Some(g)) = host.guide(path, ctx)
+                && let Some(h) = g.hint
+            {
+                out.push(h);
+            }
+        }
+        if out.is_empty()
+            && let Some(stage) = pb.stage(&turn.stage)
+        {
+            out.extend(stage.tips.iter().map(|t| t.get(&pb.locales[0]).to_owned()));
+        }
+        out
+    }
+
+    pub fn summary(&self) -> Summary {
+        summarize(
+            &self.playbook,
+            self.scenario(),
+            &self.replies,
+            &self.position,
+        )
+    }
+}
+
+/// Scores one answer to one turn: the rubric rules, then the score script, then the guide.
+/// A failing script never stops the role-play: the rules' result stands and the error is kept.
+pub fn score_turn(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scen: &Scenario,
+    turn: &Turn,
+    answer: Answer,
+    seconds: f64,
+    history: &[ReplyRecord],
+) -> Result<ReplyRecord, AnswerError> {
+    let mut scored = score::score(pb, turn, &answer)?;
+    let option_next = match (&answer, &turn.reply) {
+        (Answer::Choice(id), Reply::Choice(opts)) => opts
+            .iter()
+            .find(|o| &o.id == id)
+            .and_then(|o| o.next.clone()),
+        _ => None,
+    };
+    let mut script_error = None;
+    let mut guide_hint = None;
+    if let Some(host) = host {
+        if let Some(path) = &pb.scripts.score {
+            let ctx = context(
+                pb,
+                scen,
+                turn,
+                Some(&answer),
+                seconds,
+                history,
+                "score",
+                Some(&scored),
+            );
+            match host.score(path, ctx, &turn.criteria) {
+                Ok(Some(s)) => merge(&mut scored, path, s, &answer),
+                Ok(None) => {}
+                Err(e) => script_error = Some(e),
+            }
+        }
+        scored.score = score::weighted_mean(&scored.criteria);
+        scored.next = option_next
+            .clone()
+            .unwrap_or_else(|| score::next_by_score(&turn.next, scored.score));
+        if let Some(path) = &pb.scripts.guide {
+            let ctx = context(
+                pb,
+                scen,
+                turn,
+                Some(&answer),
+                seconds,
+                history,
+                "after",
+                Some(&scored),
+            );
+            match host.guide(path, ctx) {
+                Ok(Some(g)) => {
+                    guide_hint = g.hint;
+                    if let Some(next) = g.next {
+                        match (&turn.next, &option_next) {
+                            (Next::Script { targets, .. }, None) => {
+                                match targets.iter().find(|t| target_id(t) == next) {
+                                    Some(t) => scored.next = t.clone(),
+                                    None => {
+                                        let known: Vec<&str> =
+                                            targets.iter().map(target_id).collect();
+                                        script_error.get_or_insert(ScriptError {
+                                        file: path.clone(),
+                                        line: 1,
+                                        column: 1,
+                                        message: format!("guide() chose '{next}', which is not one of this turn's targets ({})", known.join(", ")),
+                                        kind: ScriptErrorKind::BadReturn,
+                                    });
+                                    }
+                                }
+                            }
+                            // A fixed path or the option's own `next` wins over the script.
+                            _ => {}
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    script_error.get_or_insert(e);
+                }
+            }
+        }
+    }
+    Ok(ReplyRecord {
+        turn: turn.id.clone(),
+        stage: turn.stage.clone(),
+        answer,
+        seconds,
+        scored,
+        guide_hint,
+        script_error,
+    })
+}
+
+fn target_id(t: &Target) -> &str {
+    match t {
+        Target::Turn(id) | Target::End(Some(id)) => id,
+        Target::End(None) => "end",
+    }
+}
+
+/// Applies a script's result: `set` replaces a criterion's points, `points` add to them; each
+/// change is a traced entry naming the script.
+fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer: &Answer) {
+    for c in &mut scored.criteria {
+        let before: i32 = c.trace.iter().map(|t| t.points).sum();
+        if let Some(v) = s.set.get(&c.criterion) {
+            let v = v.round() as i32;
+            c.trace.push(TraceEntry {
+                source: Source::Script {
+                    file: path.to_owned(),
+                },
+                points: v - before,
+                feedback: None,
+            });
+        }
+        if let Some(d) = s.add.get(&c.criterion) {
+            c.trace.push(TraceEntry {
+                source: Source::Script {
+                    file: path.to_owned(),
+                },
+                points: d.round() as i32,
+                feedback: None,
+            });
+        }
+        let sum: i32 = c.trace.iter().map(|t| t.points).sum();
+        c.points = f64::from(sum.clamp(0, 100));
+    }
+    scored.feedback.extend(s.feedback.into_iter().map(text));
+    scored.hints.extend(s.hint.map(text));
+    let len = match answer {
+        Answer::Text(t) => t.chars().count(),
+        Answer::Choice(_) => 0,
+    };
+    scored.highlights.extend(
+        s.highlights
+            .into_iter()
+            .filter(|(a, b, _)| *b <= len && a < b)
+            .map(|(start, end, positive)| Highlight {
+                start,
+                end,
+                positive,
+                rule: path.to_owned(),
+            }),
+    );
+}
+
+fn text(s: String) -> Text {
+    Text([(crate::playbook::model::ANY_LOCALE.to_owned(), s)].into())
+}
+
+fn strings<'a>(it: impl IntoIterator<Item = &'a String>) -> Dynamic {
+    Dynamic::from_array(it.into_iter().map(|s| Dynamic::from(s.clone())).collect())
+}
+
+/// The `ctx` map a hook receives. Everything a script may know, and nothing else: no clock,
+/// no randomness.
+#[allow(clippy::too_many_arguments)]
+pub fn context(
+    pb: &Playbook,
+    scen: &Scenario,
+    turn: &Turn,
+    answer: Option<&Answer>,
+    seconds: f64,
+    history: &[ReplyRecord],
+    phase: &str,
+    scored: Option<&Scored>,
+) -> Map {
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Dynamic| {
+        m.insert(k.into(), v);
+    };
+    put("phase", phase.into());
+    put("playbook", pb.id.clone().into());
+    put("version", i64::from(pb.version).into());
+    put("scenario", scen.id.clone().into());
+    put("persona", scen.persona.clone().into());
+    put(
+        "style",
+        scen.style.clone().map_or(Dynamic::UNIT, Dynamic::from),
+    );
+    put("stage", turn.stage.clone().into());
+    put("turn", turn.id.clone().into());
+    put("criteria", strings(&turn.criteria));
+    let (reply, option) = match answer {
+        Some(Answer::Text(t)) => (t.clone(), Dynamic::UNIT),
+        Some(Answer::Choice(o)) => (String::new(), Dynamic::from(o.clone())),
+        None => (String::new(), Dynamic::UNIT),
+    };
+    put("reply", reply.into());
+    put("option", option);
+    put("seconds", seconds.into());
+    let mut phrases = Map::new();
+    for (k, v) in &pb.phrases {
+        phrases.insert(k.into(), strings(v));
+    }
+    put("phrases", phrases.into());
+    let targets: Array = match &turn.next {
+        Next::Script { targets, .. } => targets
+            .iter()
+            .map(|t| Dynamic::from(target_id(t).to_owned()))
+            .collect(),
+        _ => Array::new(),
+    };
+    put("targets", targets.into());
+    if let Some(s) = scored {
+        put("score", s.score.into());
+        let mut points = Map::new();
+        for c in &s.criteria {
+            points.insert(c.criterion.as_str().into(), c.points.into());
+        }
+        put("points", points.into());
+    }
+    let hist: Array = history
+        .iter()
+        .map(|r| {
+            let mut h = Map::new();
+            h.insert("turn".into(), r.turn.clone().into());
+            h.insert("stage".into(), r.stage.clone().into());
+            let (reply, option) = match &r.answer {
+                Answer::Text(t) => (Dynamic::from(t.clone()), Dynamic::UNIT),
+                Answer::Choice(o) => (Dynamic::UNIT, Dynamic::from(o.clone())),
+            };
+            h.insert("reply".into(), reply);
+            h.insert("option".into(), option);
+            h.insert("score".into(), r.scored.score.into());
+            Dynamic::from_map(h)
+        })
+        .collect();
+    put("history", hist.into());
+    m
+}
+
+/// The end of a role-play: how it went, per criterion and in total.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Weighted mean of the criterion averages, 0–100.
+    pub total: f64,
+    pub pass_mark: u8,
+    pub passed: bool,
+    /// (criterion, average points, replies scored on it), in rubric order.
+    pub criteria: Vec<(String, f64, usize)>,
+    pub weakest: Option<String>,
+    /// Another scenario of the playbook that trains the weakest criterion most.
+    pub suggested: Option<String>,
+    pub ending: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub replies: usize,
+    pub seconds: f64,
+}
+
+pub fn summarize(
+    pb: &Playbook,
+    scen: &Scenario,
+    replies: &[ReplyRecord],
+    position: &Position,
+) -> Summary {
+    let mut criteria = Vec::new();
+    let mut weighted = (0.0, 0.0);
+    for c in &pb.rubric.criteria {
+        let pts: Vec<f64> = replies
+            .iter()
+            .flat_map(|r| r.scored.criteria.iter())
+            .filter(|s| s.criterion == c.id)
+            .map(|s: &CriterionScore| s.points)
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let avg = pts.iter().sum::<f64>() / pts.len() as f64;
+        weighted.0 += avg * c.weight;
+        weighted.1 += c.weight;
+        criteria.push((c.id.clone(), avg, pts.len()));
+    }
+    let total = if weighted.1 > 0.0 {
+        weighted.0 / weighted.1
+    } else {
+        0.0
+    };
+    let weakest = criteria
+        .iter()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|c| c.0.clone());
+    let suggested = weakest.as_ref().and_then(|w| {
+        pb.scenarios
+            .iter()
+            .filter(|s| s.id != scen.id)
+            .map(|s| (s.turns.iter().filter(|t| t.criteria.contains(w)).count(), s))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, s)| s.id.clone())
+    });
+    let ending = match position {
+        Position::Ended(e) => e.clone(),
+        Position::Turn(_) => None,
+    };
+    let outcome = ending
+        .as_ref()
+        .and_then(|e| scen.ending(e))
+        .map(|e| e.outcome);
+    let pass_mark = pb.rubric.pass_mark;
+    Summary {
+        total,
+        pass_mark,
+        passed: total.round() >= f64::from(pass_mark),
+        criteria,
+        weakest,
+        suggested,
+        ending,
+        outcome,
+        replies: replies.len(),
+        seconds: replies.iter().map(|r| r.seconds).sum(),
+    }
+}
+
+/// Re-scores a stored transcript against the current playbook and scripts, turn by turn as
+/// it was played (the stored path is kept even if today's rules would branch elsewhere).
+pub fn rescore(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scenario: &str,
+    transcript: &[(String, Answer, f64)],
+) -> Result<Vec<ReplyRecord>, PracticeError> {
+    let scen = pb
+        .scenario(scenario)
+        .ok_or_else(|| PracticeError::UnknownScenario(scenario.to_owned()))?;
+    let mut out: Vec<ReplyRecord> = Vec::with_capacity(transcript.len());
+    for (turn, answer, seconds) in transcript {
+        let Some(t) = scen.turn(turn) else { continue };
+        let r = score_turn(pb, host, scen, t, answer.clone(), *seconds, &out)?;
+        out.push(r);
+    }
+    Ok(out)
+}

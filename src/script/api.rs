@@ -1,0 +1,237 @@
+//! The host API scripts call, in namespaced modules. `text::` wraps [`crate::text`] so scripts
+//! analyse Chinese and English replies exactly as the declarative rules do.
+//!
+//! Every function checks its arguments: phrase lists are capped, non-string items are refused
+//! with a clear error, and regexes are compiled under a size limit.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FuncRegistration, INT, ImmutableString, Module};
+
+use crate::text;
+
+/// Longest phrase list a script may pass.
+const MAX_PHRASES: usize = 1_000;
+/// Largest compiled regex a script may build.
+const MAX_REGEX_SIZE: usize = 256 * 1024;
+
+type Res<T> = Result<T, Box<EvalAltResult>>;
+
+fn phrases(list: &Array) -> Res<Vec<String>> {
+    if list.len() > MAX_PHRASES {
+        return Err(format!(
+            "phrase list has {} items; the limit is {MAX_PHRASES}",
+            list.len()
+        )
+        .into());
+    }
+    list.iter()
+        .map(|d| {
+            d.clone()
+                .into_immutable_string()
+                .map(|s| s.to_string())
+                .map_err(|t| format!("phrase lists hold strings, found {t}").into())
+        })
+        .collect()
+}
+
+fn int(n: usize) -> INT {
+    INT::try_from(n).unwrap_or(INT::MAX)
+}
+
+/// One function of the `text::` module, for registration and for the editor definitions.
+pub struct HostFn {
+    pub name: &'static str,
+    /// Parameters and return type, as rhai definition files write them.
+    pub signature: &'static str,
+    pub doc: &'static str,
+    pub example: &'static str,
+}
+
+/// The `text::` module, documented once.
+pub const TEXT_FNS: &[HostFn] = &[
+    HostFn {
+        name: "contains_any",
+        signature: "(text: String, phrases: Array) -> bool",
+        doc: "Does `text` contain at least one of `phrases`? Case- and width-blind.",
+        example: "text::contains_any(ctx.reply, [\"试戴\", \"try it on\"])",
+    },
+    HostFn {
+        name: "contains_all",
+        signature: "(text: String, phrases: Array) -> bool",
+        doc: "Does `text` contain every one of `phrases`?",
+        example: "text::contains_all(ctx.reply, [\"预算\", \"时间\"])",
+    },
+    HostFn {
+        name: "contains_none",
+        signature: "(text: String, phrases: Array) -> bool",
+        doc: "Does `text` contain none of `phrases`?",
+        example: "text::contains_none(ctx.reply, ctx.phrases.disparage)",
+    },
+    HostFn {
+        name: "found",
+        signature: "(text: String, phrases: Array) -> Array",
+        doc: "The phrases of `phrases` that occur in `text`, in list order.",
+        example: "let hits = text::found(ctx.reply, ctx.phrases.pressure);",
+    },
+    HostFn {
+        name: "count",
+        signature: "(text: String, phrase: String) -> int",
+        doc: "How many times `phrase` occurs in `text`.",
+        example: "text::count(ctx.reply, \"您\")",
+    },
+    HostFn {
+        name: "position",
+        signature: "(text: String, phrase: String) -> int",
+        doc: "Character offset of the first `phrase` in `text` (case-blind), or -1.",
+        example: "text::position(ctx.reply, \"试戴\")",
+    },
+    HostFn {
+        name: "matches",
+        signature: "(text: String, pattern: String) -> bool",
+        doc: "Does `text` match the regular expression `pattern` (Rust regex syntax)?",
+        example: "text::matches(ctx.reply, \"[0-9]+元\")",
+    },
+    HostFn {
+        name: "char_count",
+        signature: "(text: String) -> int",
+        doc: "Non-space characters (a Chinese character counts one).",
+        example: "text::char_count(ctx.reply) <= 60",
+    },
+    HostFn {
+        name: "word_count",
+        signature: "(text: String) -> int",
+        doc: "Words: each Chinese character, plus runs of letters or digits.",
+        example: "text::word_count(\"您好 hello\")  // 3",
+    },
+    HostFn {
+        name: "is_question",
+        signature: "(text: String) -> bool",
+        doc: "Does `text` ask something (？, 吗, 呢, what, do you…)?",
+        example: "text::is_question(ctx.reply)",
+    },
+    HostFn {
+        name: "is_open_question",
+        signature: "(text: String) -> bool",
+        doc: "Does `text` ask an open question (什么/怎么/为什么/如何/哪些/多少, what/how/why)?",
+        example: "text::is_open_question(\"您最关心什么？\")  // true",
+    },
+    HostFn {
+        name: "is_closed_question",
+        signature: "(text: String) -> bool",
+        doc: "Does `text` ask only a yes/no question (吗/是不是/有没有, do/is/are/can)?",
+        example: "text::is_closed_question(\"您喜欢吗？\")  // true",
+    },
+    HostFn {
+        name: "mentions_price",
+        signature: "(text: String) -> bool",
+        doc: "Does `text` mention a price or amount (¥, 元, 万, digits, 三千元, price)?",
+        example: "text::mentions_price(\"这款3800元\")  // true",
+    },
+    HostFn {
+        name: "normalize",
+        signature: "(text: String) -> String",
+        doc: "Lower-cased, full-width folded to half-width, white space collapsed.",
+        example: "text::normalize(\"Ｈｅｌｌｏ  World\")  // \"hello world\"",
+    },
+];
+
+/// Registers one function, documented from [`TEXT_FNS`].
+macro_rules! host_fn {
+    ($m:expr, $name:literal, $f:expr) => {{
+        let info = TEXT_FNS.iter().find(|f| f.name == $name);
+        let mut r = FuncRegistration::new($name);
+        if let Some(info) = info {
+            r = r.with_comments([
+                format!("/// {}", info.doc),
+                format!("/// `{}`", info.example),
+            ]);
+        }
+        r.set_into_module($m, $f);
+    }};
+}
+
+/// The `text::` module.
+pub fn text_module() -> Module {
+    let mut m = Module::new();
+    host_fn!(&mut m, "contains_any", |t: ImmutableString,
+                                      l: Array|
+     -> Res<bool> {
+        Ok(text::contains_any(&t, &phrases(&l)?))
+    });
+    host_fn!(&mut m, "contains_all", |t: ImmutableString,
+                                      l: Array|
+     -> Res<bool> {
+        Ok(text::contains_all(&t, &phrases(&l)?))
+    });
+    host_fn!(&mut m, "contains_none", |t: ImmutableString,
+                                       l: Array|
+     -> Res<bool> {
+        Ok(!text::contains_any(&t, &phrases(&l)?))
+    });
+    host_fn!(&mut m, "found", |t: ImmutableString,
+                               l: Array|
+     -> Res<Array> {
+        let p = phrases(&l)?;
+        Ok(text::found(&t, &p)
+            .into_iter()
+            .map(|s| Dynamic::from(s.to_owned()))
+            .collect())
+    });
+    host_fn!(&mut m, "count", |t: ImmutableString,
+                               p: ImmutableString|
+     -> Res<INT> {
+        Ok(int(text::count(&t, &p)))
+    });
+    host_fn!(&mut m, "position", |t: ImmutableString,
+                                  p: ImmutableString|
+     -> Res<INT> {
+        let (t, p) = (t.to_lowercase(), p.to_lowercase());
+        Ok(t.find(&p).map_or(-1, |b| int(t[..b].chars().count())))
+    });
+    host_fn!(&mut m, "matches", |t: ImmutableString,
+                                 p: ImmutableString|
+     -> Res<bool> {
+        let re = regex::RegexBuilder::new(&p)
+            .size_limit(MAX_REGEX_SIZE)
+            .build()
+            .map_err(|e| {
+                format!(
+                    "invalid regex: {}",
+                    e.to_string().lines().last().unwrap_or("").trim()
+                )
+            })?;
+        Ok(re.is_match(&t))
+    });
+    host_fn!(&mut m, "char_count", |t: ImmutableString| -> Res<INT> {
+        Ok(int(text::char_count(&t)))
+    });
+    host_fn!(&mut m, "word_count", |t: ImmutableString| -> Res<INT> {
+        Ok(int(text::word_count(&t)))
+    });
+    host_fn!(&mut m, "is_question", |t: ImmutableString| -> Res<bool> {
+        Ok(text::is_question(&t))
+    });
+    host_fn!(
+        &mut m,
+        "is_open_question",
+        |t: ImmutableString| -> Res<bool> { Ok(text::is_open_question(&t)) }
+    );
+    host_fn!(
+        &mut m,
+        "is_closed_question",
+        |t: ImmutableString| -> Res<bool> { Ok(text::is_closed_question(&t)) }
+    );
+    host_fn!(
+        &mut m,
+        "mentions_price",
+        |t: ImmutableString| -> Res<bool> { Ok(text::mentions_price(&t)) }
+    );
+    host_fn!(&mut m, "normalize", |t: ImmutableString| -> Res<String> {
+        Ok(text::normalize(&t))
+    });
+    m
+}
+
+/// Registers every host module on the engine.
+pub fn register(engine: &mut Engine) {
+    engine.register_static_module("text", text_module().into());
+}
