@@ -156,7 +156,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 "?" | "hint" => {
                     for h in attempt.hint(Some(&host)) {
-                        print(&format!("  {} {h}\n", ui.t("提示：", "Hint:")))?;
+                        print(&format!("  {} {}\n", ui.t("提示：", "Hint:"), ui.text(&h)))?;
                     }
                     continue;
                 }
@@ -277,7 +277,7 @@ fn feedback(
         let _ = writeln!(out, "  {} {}", ui.t("提示：", "Hint:"), ui.text(h));
     }
     if let Some(h) = &r.guide_hint {
-        let _ = writeln!(out, "  {} {h}", ui.t("指导：", "Guide:"));
+        let _ = writeln!(out, "  {} {}", ui.t("指导：", "Guide:"), ui.text(h));
     }
     if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
         let _ = writeln!(

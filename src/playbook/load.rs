@@ -162,14 +162,20 @@ fn is_yaml(p: &Path) -> bool {
 /// The content root of a playbooks folder: its parent, where `scripts/` lives.
 fn content_root(pb_dir: &Path) -> PathBuf {
     match pb_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from(".."),
+        // `playbooks` → `.`; `a/playbooks` → `a`
+        Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Some(p) => p.to_path_buf(),
+        // `.` or `/`: the folder above
+        None => pb_dir.join(".."),
     }
 }
 
 /// Reads at most [`MAX_FILE_BYTES`]; a larger, missing or unreadable file is a diagnostic.
 fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
     let display = path.display().to_string();
+    let display = display
+        .strip_prefix("./")
+        .map_or(display.clone(), str::to_owned);
     let mut buf = Vec::new();
     let res = std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut buf));

@@ -532,11 +532,16 @@ fn scripts(c: &mut Checker<'_>, raw: &RawPlaybook, cx: &Context<'_>) -> Scripts 
             c.error(at, format!("script '{v}' must be a .rhai file"));
             None
         } else if !cx.scripts.contains(v) {
-            c.error_help(
-                at,
-                format!("script '{v}' not found"),
-                did_you_mean(v, cx.scripts.iter().map(String::as_str)),
-            );
+            // Compare bare names: every path shares `scripts/` and `.rhai`.
+            let bare = |p: &str| {
+                p.trim_start_matches("scripts/")
+                    .trim_end_matches(".rhai")
+                    .to_owned()
+            };
+            let names: Vec<String> = cx.scripts.iter().map(|p| bare(p)).collect();
+            let help = closest(&bare(v), names.iter().map(String::as_str))
+                .map(|n| format!("did you mean 'scripts/{n}.rhai'?"));
+            c.error_help(at, format!("script '{v}' not found"), help);
             None
         } else {
             Some(v.clone())

@@ -43,7 +43,7 @@ pub struct ReplyRecord {
     pub seconds: f64,
     pub scored: Scored,
     /// The guide's hint after this reply.
-    pub guide_hint: Option<String>,
+    pub guide_hint: Option<Text>,
     /// A script that failed; the rules' score stands and the role-play goes on.
     pub script_error: Option<ScriptError>,
 }
@@ -131,8 +131,9 @@ impl Attempt {
             .unwrap_or_else(|| unreachable!("just pushed")))
     }
 
-    /// The guide's hint for the current turn, before replying (asked on request).
-    pub fn hint(&self, host: Option<&ScriptHost>) -> Vec<String> {
+    /// The guide's hint for the current turn, before replying (asked on request): the guide
+    /// script's, else the stage's tips.
+    pub fn hint(&self, host: Option<&ScriptHost>) -> Vec<Text> {
         let Some(turn) = self.current_turn() else {
             return Vec::new();
         };
@@ -158,7 +159,7 @@ impl Attempt {
         if out.is_empty()
             && let Some(stage) = pb.stage(&turn.stage)
         {
-            out.extend(stage.tips.iter().map(|t| t.get(&pb.locales[0]).to_owned()));
+            out.extend(stage.tips.iter().cloned());
         }
         out
     }
@@ -230,26 +231,26 @@ pub fn score_turn(
             match host.guide(path, ctx) {
                 Ok(Some(g)) => {
                     guide_hint = g.hint;
-                    if let Some(next) = g.next {
-                        match (&turn.next, &option_next) {
-                            (Next::Script { targets, .. }, None) => {
-                                match targets.iter().find(|t| target_id(t) == next) {
-                                    Some(t) => scored.next = t.clone(),
-                                    None => {
-                                        let known: Vec<&str> =
-                                            targets.iter().map(target_id).collect();
-                                        script_error.get_or_insert(ScriptError {
-                                        file: path.clone(),
-                                        line: 1,
-                                        column: 1,
-                                        message: format!("guide() chose '{next}', which is not one of this turn's targets ({})", known.join(", ")),
-                                        kind: ScriptErrorKind::BadReturn,
-                                    });
-                                    }
-                                }
+                    // Only a `next: { script: … }` turn lets the guide choose; a fixed
+                    // path or the option's own `next` wins over the script.
+                    if let (Some(next), Next::Script { targets, .. }, None) =
+                        (g.next, &turn.next, &option_next)
+                    {
+                        match targets.iter().find(|t| target_id(t) == next) {
+                            Some(t) => scored.next = t.clone(),
+                            None => {
+                                let known: Vec<&str> = targets.iter().map(target_id).collect();
+                                script_error.get_or_insert(ScriptError {
+                                    file: path.clone(),
+                                    line: 1,
+                                    column: 1,
+                                    message: format!(
+                                        "guide() chose '{next}', which is not one of this turn's targets ({})",
+                                        known.join(", ")
+                                    ),
+                                    kind: ScriptErrorKind::BadReturn,
+                                });
                             }
-                            // A fixed path or the option's own `next` wins over the script.
-                            _ => {}
                         }
                     }
                 }
@@ -305,8 +306,8 @@ fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer:
         let sum: i32 = c.trace.iter().map(|t| t.points).sum();
         c.points = f64::from(sum.clamp(0, 100));
     }
-    scored.feedback.extend(s.feedback.into_iter().map(text));
-    scored.hints.extend(s.hint.map(text));
+    scored.feedback.extend(s.feedback);
+    scored.hints.extend(s.hint);
     let len = match answer {
         Answer::Text(t) => t.chars().count(),
         Answer::Choice(_) => 0,
@@ -322,10 +323,6 @@ fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer:
                 rule: path.to_owned(),
             }),
     );
-}
-
-fn text(s: String) -> Text {
-    Text([(crate::playbook::model::ANY_LOCALE.to_owned(), s)].into())
 }
 
 fn strings<'a>(it: impl IntoIterator<Item = &'a String>) -> Dynamic {

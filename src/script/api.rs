@@ -4,7 +4,10 @@
 //! Every function checks its arguments: phrase lists are capped, non-string items are refused
 //! with a clear error, and regexes are compiled under a size limit.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, FuncRegistration, INT, ImmutableString, Module};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, FuncRegistration, INT, ImmutableString, Module,
+    NativeCallContext,
+};
 
 use crate::text;
 
@@ -15,22 +18,26 @@ const MAX_REGEX_SIZE: usize = 256 * 1024;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
-fn phrases(list: &Array) -> Res<Vec<String>> {
+fn phrases(list: &Array) -> Result<Vec<String>, String> {
     if list.len() > MAX_PHRASES {
         return Err(format!(
             "phrase list has {} items; the limit is {MAX_PHRASES}",
             list.len()
-        )
-        .into());
+        ));
     }
     list.iter()
         .map(|d| {
             d.clone()
                 .into_immutable_string()
                 .map(|s| s.to_string())
-                .map_err(|t| format!("phrase lists hold strings, found {t}").into())
+                .map_err(|t| format!("phrase lists hold strings, found {t}"))
         })
         .collect()
+}
+
+/// An error at the script's call site.
+fn at(ctx: &NativeCallContext, msg: String) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(msg.into(), ctx.call_position()).into()
 }
 
 fn int(n: usize) -> INT {
@@ -152,25 +159,38 @@ macro_rules! host_fn {
 /// The `text::` module.
 pub fn text_module() -> Module {
     let mut m = Module::new();
-    host_fn!(&mut m, "contains_any", |t: ImmutableString,
+    host_fn!(&mut m, "contains_any", |cx: NativeCallContext,
+                                      t: ImmutableString,
                                       l: Array|
      -> Res<bool> {
-        Ok(text::contains_any(&t, &phrases(&l)?))
+        Ok(text::contains_any(
+            &t,
+            &phrases(&l).map_err(|m| at(&cx, m))?,
+        ))
     });
-    host_fn!(&mut m, "contains_all", |t: ImmutableString,
+    host_fn!(&mut m, "contains_all", |cx: NativeCallContext,
+                                      t: ImmutableString,
                                       l: Array|
      -> Res<bool> {
-        Ok(text::contains_all(&t, &phrases(&l)?))
+        Ok(text::contains_all(
+            &t,
+            &phrases(&l).map_err(|m| at(&cx, m))?,
+        ))
     });
-    host_fn!(&mut m, "contains_none", |t: ImmutableString,
+    host_fn!(&mut m, "contains_none", |cx: NativeCallContext,
+                                       t: ImmutableString,
                                        l: Array|
      -> Res<bool> {
-        Ok(!text::contains_any(&t, &phrases(&l)?))
+        Ok(!text::contains_any(
+            &t,
+            &phrases(&l).map_err(|m| at(&cx, m))?,
+        ))
     });
-    host_fn!(&mut m, "found", |t: ImmutableString,
+    host_fn!(&mut m, "found", |cx: NativeCallContext,
+                               t: ImmutableString,
                                l: Array|
      -> Res<Array> {
-        let p = phrases(&l)?;
+        let p = phrases(&l).map_err(|m| at(&cx, m))?;
         Ok(text::found(&t, &p)
             .into_iter()
             .map(|s| Dynamic::from(s.to_owned()))
@@ -187,16 +207,22 @@ pub fn text_module() -> Module {
         let (t, p) = (t.to_lowercase(), p.to_lowercase());
         Ok(t.find(&p).map_or(-1, |b| int(t[..b].chars().count())))
     });
-    host_fn!(&mut m, "matches", |t: ImmutableString,
+    host_fn!(&mut m, "matches", |cx: NativeCallContext,
+                                 t: ImmutableString,
                                  p: ImmutableString|
      -> Res<bool> {
         let re = regex::RegexBuilder::new(&p)
             .size_limit(MAX_REGEX_SIZE)
             .build()
             .map_err(|e| {
-                format!(
-                    "invalid regex: {}",
-                    e.to_string().lines().last().unwrap_or("").trim()
+                let detail = e.to_string();
+                let detail = detail.lines().last().unwrap_or("").trim();
+                at(
+                    &cx,
+                    format!(
+                        "invalid regex: {}",
+                        detail.strip_prefix("error: ").unwrap_or(detail)
+                    ),
                 )
             })?;
         Ok(re.is_match(&t))

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::engine::{self, AuthorLog, DeadlineGuard, Limits, SharedLog};
 use crate::playbook::Library;
 use crate::playbook::load::fnv1a_hex;
+use crate::playbook::model::{ANY_LOCALE, Text};
 
 /// What kind of failure, for the trainee's short message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,7 +71,9 @@ impl ScriptError {
         )
     }
 
-    fn from_eval(file: &str, e: &EvalAltResult) -> Self {
+    /// `hook_line`: where the hook is defined, for errors rhai cannot place (a size limit or
+    /// the time budget hit somewhere inside it).
+    fn from_eval(file: &str, e: &EvalAltResult, hook_line: u32) -> Self {
         // The innermost error carries the real position; a module error names its own file.
         let mut file = file.to_owned();
         let mut e = e;
@@ -120,13 +123,21 @@ impl ScriptError {
             EvalAltResult::ErrorParsing(p, _) => (ScriptErrorKind::Syntax, p.to_string()),
             other => (ScriptErrorKind::Runtime, plain_message(other)),
         };
-        Self::at(&file, e.position(), kind, message)
+        let mut err = Self::at(&file, e.position(), kind, message);
+        if e.position().is_none() {
+            err.line = hook_line;
+            err.message.push_str(" (somewhere in this function)");
+        }
+        err
     }
 }
 
 /// rhai's message without its trailing "(line N, position M)".
 fn plain_message(e: &EvalAltResult) -> String {
     let s = e.to_string();
+    let s = s
+        .strip_prefix("Runtime error: ")
+        .map_or(s.clone(), str::to_owned);
     match s.rfind(" (line ") {
         Some(i) if s.ends_with(')') => s[..i].to_owned(),
         _ => s,
@@ -140,8 +151,8 @@ pub struct ScriptScore {
     pub add: BTreeMap<String, f64>,
     /// Points that replace the rules' result per criterion.
     pub set: BTreeMap<String, f64>,
-    pub feedback: Vec<String>,
-    pub hint: Option<String>,
+    pub feedback: Vec<Text>,
+    pub hint: Option<Text>,
     /// (start, end, positive) in characters of the reply.
     pub highlights: Vec<(usize, usize, bool)>,
 }
@@ -150,7 +161,7 @@ pub struct ScriptScore {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GuideAnswer {
     pub next: Option<String>,
-    pub hint: Option<String>,
+    pub hint: Option<Text>,
     pub may_advance: Option<bool>,
 }
 
@@ -268,7 +279,7 @@ impl ScriptHost {
                 (Dynamic::from_map(ctx),),
             )
             .map(Some)
-            .map_err(|e| ScriptError::from_eval(path, &e))
+            .map_err(|e| ScriptError::from_eval(path, &e, self.hook_line(path, name)))
     }
 
     /// Calls `score(ctx)`; `allowed` are the criteria the turn is scored on.
@@ -290,6 +301,18 @@ impl ScriptHost {
             return Ok(None);
         };
         parse_guide(path, v).map(Some)
+    }
+
+    /// The line of `fn name(` in the script, 1 when not found.
+    fn hook_line(&self, path: &str, name: &str) -> u32 {
+        let needle = format!("fn {name}(");
+        self.sources
+            .get(path)
+            .and_then(|src| {
+                src.lines()
+                    .position(|l| l.trim_start().starts_with(&needle))
+            })
+            .map_or(1, |i| i as u32 + 1)
     }
 
     /// What scripts printed since the last call, for the author.
@@ -363,6 +386,24 @@ fn points(
     Ok(out)
 }
 
+/// A string (every locale) or a map locale → string.
+fn text(path: &str, what: &str, v: Dynamic) -> Result<Text, ScriptError> {
+    if v.is_map() {
+        let m = v.cast::<Map>();
+        let mut out = BTreeMap::new();
+        for (k, v) in m.into_iter().take(8) {
+            out.insert(k.to_string(), string(path, what, v)?);
+        }
+        if out.is_empty() {
+            return Err(bad(path, format!("{what} must not be an empty map")));
+        }
+        return Ok(Text(out));
+    }
+    Ok(Text(
+        [(ANY_LOCALE.to_owned(), string(path, what, v)?)].into(),
+    ))
+}
+
 fn parse_score(path: &str, v: Dynamic, allowed: &[String]) -> Result<ScriptScore, ScriptError> {
     let m = as_map(path, "score", v)?;
     let mut out = ScriptScore::default();
@@ -373,13 +414,13 @@ fn parse_score(path: &str, v: Dynamic, allowed: &[String]) -> Result<ScriptScore
             "feedback" => {
                 if v.is_array() {
                     for line in v.into_array().unwrap_or_default().into_iter().take(50) {
-                        out.feedback.push(string(path, "feedback", line)?);
+                        out.feedback.push(text(path, "feedback", line)?);
                     }
                 } else {
-                    out.feedback.push(string(path, "feedback", v)?);
+                    out.feedback.push(text(path, "feedback", v)?);
                 }
             }
-            "hint" => out.hint = Some(string(path, "hint", v)?),
+            "hint" => out.hint = Some(text(path, "hint", v)?),
             "highlights" => {
                 let t = v.type_name();
                 let items = v
@@ -423,7 +464,7 @@ fn parse_guide(path: &str, v: Dynamic) -> Result<GuideAnswer, ScriptError> {
     for (k, v) in m {
         match k.as_str() {
             "next" => out.next = Some(string(path, "next", v)?),
-            "hint" => out.hint = Some(string(path, "hint", v)?),
+            "hint" => out.hint = Some(text(path, "hint", v)?),
             "may_advance" => {
                 out.may_advance = Some(v.as_bool().map_err(|t| {
                     bad(

@@ -1,0 +1,347 @@
+//! The practice engine played end to end: every bundled scenario through every branch, odd
+//! replies, and arbitrary Unicode (property test). Always through the bundled scripts.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use salesdojo::playbook::model::{Playbook, Reply};
+use salesdojo::playbook::{Content, Library, Report, load};
+use salesdojo::practice::score::MAX_REPLY_CHARS;
+use salesdojo::practice::session::score_turn;
+use salesdojo::practice::{Answer, AnswerError, Attempt, PracticeError};
+use salesdojo::script::ScriptHost;
+
+fn bundled() -> (Library, ScriptHost) {
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    assert_eq!(report.errors(), 0, "{}", report.render());
+    let host = ScriptHost::new(&lib);
+    (lib, host)
+}
+
+/// Replies that reach every branch of a free-text turn: its model answer (high) and a
+/// one-word reply (low).
+fn free_text_replies(turn: &salesdojo::playbook::model::Turn) -> Vec<String> {
+    let mut v = vec!["嗯。".to_owned()];
+    if let Some(m) = &turn.model_answer {
+        v.push(m.get("zh-CN").to_owned());
+    }
+    v
+}
+
+/// Walks every branch from `attempt`, collecting the endings reached.
+fn walk(attempt: Attempt, host: &ScriptHost, endings: &mut BTreeSet<String>, paths: &mut usize) {
+    let Some(turn) = attempt.current_turn().cloned() else {
+        let s = attempt.summary();
+        assert!((0.0..=100.0).contains(&s.total), "total {}", s.total);
+        assert_eq!(s.replies, attempt.replies.len());
+        endings.insert(s.ending.unwrap_or_else(|| "end".into()));
+        *paths += 1;
+        return;
+    };
+    assert!(attempt.replies.len() < 50, "a path that never ends");
+    let answers: Vec<Answer> = match &turn.reply {
+        Reply::Choice(opts) => opts.iter().map(|o| Answer::Choice(o.id.clone())).collect(),
+        Reply::FreeText => free_text_replies(&turn)
+            .into_iter()
+            .map(Answer::Text)
+            .collect(),
+    };
+    for a in answers {
+        let mut next = attempt.clone();
+        let r = next
+            .submit(Some(host), a, 5.0)
+            .expect("a valid answer is scored");
+        assert!(
+            r.script_error.is_none(),
+            "{}/{}: {:?}",
+            attempt.scenario,
+            turn.id,
+            r.script_error
+        );
+        assert!((0.0..=100.0).contains(&r.scored.score));
+        for c in &r.scored.criteria {
+            assert!((0.0..=100.0).contains(&c.points));
+            assert!(
+                !c.trace.is_empty() || c.points == 0.0,
+                "every point is traced"
+            );
+        }
+        walk(next, host, endings, paths);
+    }
+}
+
+#[test]
+fn every_bundled_scenario_plays_through_every_branch() {
+    let (lib, host) = bundled();
+    let mut total_paths = 0;
+    for pb in &lib.playbooks {
+        for scen in &pb.scenarios {
+            let mut endings = BTreeSet::new();
+            let mut paths = 0;
+            let a = Attempt::start(pb.clone(), &scen.id, "tester").expect("starts");
+            walk(a, &host, &mut endings, &mut paths);
+            for e in &scen.endings {
+                assert!(
+                    endings.contains(&e.id),
+                    "{}/{}: ending {} never reached",
+                    pb.id,
+                    scen.id,
+                    e.id
+                );
+            }
+            assert!(paths >= 2, "{}/{} has a single path", pb.id, scen.id);
+            total_paths += paths;
+        }
+    }
+    assert!(total_paths > 100, "{total_paths}");
+}
+
+#[test]
+fn quoting_the_price_at_once_makes_the_customer_say_too_expensive() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let mut a = Attempt::start(pb, "browsing-to-tryon", "t").expect("starts");
+    a.submit(Some(&host), Answer::Choice("one-line".into()), 3.0)
+        .expect("ok");
+    a.submit(
+        Some(&host),
+        Answer::Text("这款设计灵感来自海浪。".into()),
+        3.0,
+    )
+    .expect("ok");
+    let r = a
+        .submit(Some(&host), Answer::Text("这款三千八百元。".into()), 3.0)
+        .expect("ok");
+    assert!(r.scored.rounded() < 30);
+    let turn = a.current_turn().expect("goes on");
+    assert_eq!(turn.id, "too-expensive");
+    assert!(turn.customer.get("zh-CN").contains("太贵了"));
+}
+
+#[test]
+fn a_summary_names_the_weakest_criterion_and_a_scenario_that_trains_it() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("objections").expect("bundled").clone();
+    let mut a = Attempt::start(pb.clone(), "too-expensive", "t").expect("starts");
+    a.submit(Some(&host), Answer::Choice("acknowledge-ask".into()), 3.0)
+        .expect("ok");
+    a.submit(
+        Some(&host),
+        Answer::Text("您的意思是和旧设备比，对吗？旧设备每月电费多少？".into()),
+        3.0,
+    )
+    .expect("ok");
+    a.submit(Some(&host), Answer::Text("嗯。".into()), 3.0)
+        .expect("ok");
+    a.submit(Some(&host), Answer::Choice("trial".into()), 3.0)
+        .expect("ok");
+    assert!(a.is_over());
+    let s = a.summary();
+    assert_eq!(s.weakest.as_deref(), Some("evidence"));
+    let suggested = s.suggested.expect("a suggestion");
+    assert_ne!(suggested, "too-expensive");
+    let trains = pb
+        .scenario(&suggested)
+        .expect("exists")
+        .turns
+        .iter()
+        .any(|t| t.criteria.iter().any(|c| c == "evidence"));
+    assert!(trains, "{suggested} trains evidence");
+    assert_eq!(s.replies, 4);
+    assert!((s.seconds - 12.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_finished_attempt_refuses_more_replies() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("seven-step").expect("bundled").clone();
+    let mut a = Attempt::start(pb, "demo-day", "t").expect("starts");
+    while let Some(t) = a.current_turn().cloned() {
+        let ans = match &t.reply {
+            Reply::Choice(o) => Answer::Choice(o[0].id.clone()),
+            Reply::FreeText => Answer::Text("您最关心什么？".into()),
+        };
+        a.submit(Some(&host), ans, 1.0).expect("ok");
+    }
+    assert_eq!(
+        a.submit(Some(&host), Answer::Text("again".into()), 1.0)
+            .err(),
+        Some(PracticeError::Ended)
+    );
+    assert!(matches!(
+        Attempt::start(lib.playbook("seven-step").expect("x").clone(), "nope", "t"),
+        Err(PracticeError::UnknownScenario(_))
+    ));
+}
+
+fn first_free_text(
+    pb: &Playbook,
+) -> (
+    &salesdojo::playbook::model::Scenario,
+    &salesdojo::playbook::model::Turn,
+) {
+    pb.scenarios
+        .iter()
+        .flat_map(|s| s.turns.iter().map(move |t| (s, t)))
+        .find(|(_, t)| matches!(t.reply, Reply::FreeText))
+        .expect("a free-text turn")
+}
+
+#[test]
+fn odd_replies_are_scored_or_refused_clearly() {
+    let (lib, host) = bundled();
+    for pb in &lib.playbooks {
+        let (scen, turn) = first_free_text(pb);
+        let score = |s: &str| {
+            score_turn(
+                pb,
+                Some(&host),
+                scen,
+                turn,
+                Answer::Text(s.to_owned()),
+                1.0,
+                &[],
+            )
+        };
+        assert_eq!(score("").err(), Some(AnswerError::Empty));
+        assert_eq!(score(" \t\n　").err(), Some(AnswerError::Empty));
+        let long = "好".repeat(100_000);
+        assert_eq!(score(&long).err(), Some(AnswerError::TooLong(100_000)));
+        let at_limit = "好".repeat(MAX_REPLY_CHARS);
+        assert!(score(&at_limit).is_ok());
+        for odd in [
+            "😀🎉 您好？👍",
+            "Hello 您好 مرحبا שלום Привет",
+            "\u{202E}gnidaer tfel-ot-thgir\u{202C} 什么？",
+            "控制\u{0007}字符\u{0000}\u{001B}[31m red",
+            "\u{FEFF}\u{200B}零宽",
+            "ＦＵＬＬ　ＷＩＤＴＨ？",
+        ] {
+            let r = score(odd).unwrap_or_else(|e| panic!("{odd:?}: {e}"));
+            assert!(r.script_error.is_none(), "{odd:?}: {:?}", r.script_error);
+            assert!((0.0..=100.0).contains(&r.scored.score));
+            let chars = odd.chars().count();
+            for h in &r.scored.highlights {
+                assert!(h.start < h.end && h.end <= chars, "{odd:?}: {h:?}");
+            }
+        }
+    }
+    // An option id where free text is expected, and the reverse.
+    let pb = lib.playbook("seven-step").expect("bundled");
+    let (scen, turn) = first_free_text(pb);
+    assert_eq!(
+        score_turn(pb, None, scen, turn, Answer::Choice("a".into()), 1.0, &[]).err(),
+        Some(AnswerError::WantsText)
+    );
+}
+
+#[test]
+fn rescoring_a_transcript_reproduces_the_scores() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let mut a = Attempt::start(pb.clone(), "anniversary-gift", "t").expect("starts");
+    a.submit(
+        Some(&host),
+        Answer::Text("十周年，真有意义！您平时喜欢什么风格？".into()),
+        4.0,
+    )
+    .expect("ok");
+    a.submit(Some(&host), Answer::Choice("show-similar".into()), 2.0)
+        .expect("ok");
+    a.submit(
+        Some(&host),
+        Answer::Text("您戴上照照镜子，看看效果？".into()),
+        3.0,
+    )
+    .expect("ok");
+    a.submit(
+        Some(&host),
+        Answer::Text("这枚是铂金的，有证书，作为纪念很值得。".into()),
+        6.0,
+    )
+    .expect("ok");
+    let transcript: Vec<(String, Answer, f64)> = a
+        .replies
+        .iter()
+        .map(|r| (r.turn.clone(), r.answer.clone(), r.seconds))
+        .collect();
+    let again =
+        salesdojo::practice::session::rescore(&pb, Some(&host), "anniversary-gift", &transcript)
+            .expect("rescored");
+    let before: Vec<f64> = a.replies.iter().map(|r| r.scored.score).collect();
+    let after: Vec<f64> = again.iter().map(|r| r.scored.score).collect();
+    assert_eq!(before, after, "scoring is deterministic");
+}
+
+#[test]
+fn the_live_checklist_gates_each_step_on_its_required_items() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("property-showing").expect("bundled").clone();
+    assert!(pb.live);
+    let mut v = salesdojo::practice::live::LiveVisit::start(pb.clone());
+    let first = v.current().expect("a first stage").clone();
+    assert!(!v.may_advance(Some(&host)), "nothing ticked yet");
+    assert!(v.advance(Some(&host), 30.0).is_err());
+    for item in first.checklist.iter().filter(|i| i.required) {
+        v.set_ticked(&item.id, true).expect("known item");
+    }
+    assert!(v.may_advance(Some(&host)));
+    v.set_note(&first.id, "客户第一次来，电话咨询过");
+    v.advance(Some(&host), 30.0).expect("advances");
+    assert_eq!(v.stage, 1);
+    assert!(v.set_ticked("no-such-item", true).is_err());
+    // Tick through every step.
+    while let Some(stage) = v.current().cloned() {
+        for item in &stage.checklist {
+            v.set_ticked(&item.id, true).expect("known");
+        }
+        v.advance(Some(&host), 60.0).expect("advances");
+    }
+    let s = v.summary();
+    assert_eq!((s.stages_done, s.stages), (10, 10));
+    assert!(s.unticked_required.is_empty());
+    assert_eq!(s.ticked, s.items);
+    assert!((s.seconds - (30.0 + 9.0 * 60.0)).abs() < 1e-9);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Arbitrary Unicode replies to every free-text turn: never a panic, scores within 0–100.
+    #[test]
+    fn arbitrary_replies_score_within_bounds(
+        pick in any::<prop::sample::Index>(),
+        reply in prop_oneof![
+            any::<String>(),
+            "[\\u{4e00}-\\u{9fa5}，。？！a-zA-Z0-9 ]{0,200}",
+            "(什么|怎么|多少钱|试戴|预算|合同|太贵了|理解|[0-9]+元|\\?|？| ){0,40}",
+        ],
+    ) {
+        let (lib, host) = bundled_cached();
+        let turns: Vec<(Arc<Playbook>, usize, usize)> = lib.playbooks.iter().flat_map(|pb| {
+            pb.scenarios.iter().enumerate().flat_map(move |(si, s)| {
+                s.turns.iter().enumerate().filter(|(_, t)| matches!(t.reply, Reply::FreeText)).map(move |(ti, _)| (pb.clone(), si, ti))
+            })
+        }).collect();
+        let (pb, si, ti) = &turns[pick.index(turns.len())];
+        let scen = &pb.scenarios[*si];
+        let turn = &scen.turns[*ti];
+        match score_turn(pb, Some(host), scen, turn, Answer::Text(reply.clone()), 1.0, &[]) {
+            Ok(r) => {
+                prop_assert!((0.0..=100.0).contains(&r.scored.score));
+                prop_assert!(r.script_error.is_none(), "{:?}", r.script_error);
+                prop_assert!(r.scored.rounded() <= 100);
+            }
+            Err(AnswerError::Empty) => prop_assert!(reply.trim().is_empty()),
+            Err(AnswerError::TooLong(n)) => prop_assert!(n > MAX_REPLY_CHARS),
+            Err(e) => prop_assert!(false, "unexpected refusal: {e}"),
+        }
+    }
+}
+
+fn bundled_cached() -> &'static (Library, ScriptHost) {
+    static CELL: std::sync::OnceLock<(Library, ScriptHost)> = std::sync::OnceLock::new();
+    CELL.get_or_init(bundled)
+}
