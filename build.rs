@@ -17,7 +17,7 @@ fn collect(dir: &Path, rel: &str, exts: &[&str], out: &mut Vec<String>) {
         let key = format!("{rel}/{name}");
         if p.is_dir() {
             collect(&p, &key, exts, out);
-        } else if exts.iter().any(|e| name.ends_with(e)) {
+        } else if exts.iter().any(|e| name.ends_with(e)) && !name.ends_with(".d.rhai") {
             out.push(key);
         }
     }

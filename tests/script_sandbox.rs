@@ -415,3 +415,27 @@ fn validate_reports_script_syntax_errors_like_a_compiler() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     insta::assert_snapshot!(stderr.replace(&dir.path().display().to_string(), "TMP"));
 }
+
+#[test]
+fn the_scripting_guide_documents_every_host_function_and_its_examples_run() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scripting.md"))
+        .expect("doc");
+    for f in salesdojo::script::api::TEXT_FNS {
+        assert!(
+            doc.contains(&format!("`text::{}(", f.name)),
+            "docs/scripting.md lacks text::{}",
+            f.name
+        );
+    }
+    // The two hook examples, as one script.
+    let blocks: Vec<&str> = doc
+        .split("```rhai\n")
+        .skip(1)
+        .map(|b| b.split("\n```").next().unwrap_or(""))
+        .collect();
+    assert_eq!(blocks.len(), 2, "a score and a guide example");
+    let script = blocks.join("\n");
+    let o = play(&script);
+    assert_eq!(o.kind, None, "{}", o.message);
+    assert_eq!(o.score, 100);
+}

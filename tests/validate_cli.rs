@@ -195,3 +195,23 @@ fn the_documented_example_is_valid() {
     let r = salesdojo(dir.path(), &["test", "."]);
     assert_eq!(r.stdout, "3 passed, 0 failed\n", "{}", r.stderr);
 }
+
+#[test]
+fn the_committed_rhai_definitions_match_the_binary() {
+    let r = salesdojo(&repo(), &["schema", "--rhai"]);
+    assert_eq!(r.code, 0);
+    let committed = std::fs::read_to_string(repo().join("scripts/salesdojo.d.rhai"))
+        .expect("definitions committed");
+    assert_eq!(
+        r.stdout, committed,
+        "run `salesdojo schema --rhai > scripts/salesdojo.d.rhai`"
+    );
+    for f in [
+        "contains_any",
+        "is_open_question",
+        "mentions_price",
+        "matches",
+    ] {
+        assert!(committed.contains(&format!("fn {f}(")), "{f} documented");
+    }
+}

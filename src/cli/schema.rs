@@ -1,4 +1,4 @@
-//! `salesdojo schema [--personas]`
+//! `salesdojo schema [--personas | --rhai]`
 
 use std::process::ExitCode;
 
@@ -16,7 +16,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    print(&if args.personas {
+    print(&if args.rhai {
+        crate::script::definitions()
+    } else if args.personas {
         personas_schema()
     } else {
         playbook_schema()

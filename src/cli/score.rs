@@ -67,6 +67,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         "guide_hint": record.guide_hint,
         "script_error": record.script_error,
         "notice": record.notice(),
+        // What the scripts printed (print/debug), for the author.
+        "log": host.take_log().lines,
     });
     print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     Ok(ExitCode::SUCCESS)

@@ -245,7 +245,8 @@ fn read_scripts(
             }
             if p.is_dir() && depth < 4 {
                 stack.push((p, key, depth + 1));
-            } else if p.extension().is_some_and(|e| e == "rhai")
+            } else if name.ends_with(".rhai")
+                && !name.ends_with(".d.rhai")
                 && let Some(f) = read_file(&p, report)
             {
                 out.insert(key, f);

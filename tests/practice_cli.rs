@@ -1,0 +1,102 @@
+//! `salesdojo practice`: the terminal role-play, piped as a script would run it.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn practice(args: &[&str], input: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_salesdojo"))
+        .arg("practice")
+        .args(args)
+        .current_dir(dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env_remove("SALESDOJO_PLAYBOOKS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_piped_role_play_runs_to_the_summary() {
+    let input =
+        "2\n您眼光真好，这款的设计灵感来自海浪。\n?\n价格您放心，您先试戴一下感受看看？\n1\n";
+    let (code, out, err) = practice(
+        &[
+            "jewelry",
+            "--scenario",
+            "browsing-to-tryon",
+            "--trainee",
+            "小王",
+        ],
+        input,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("== 珠宝首饰四段销售  ·  从浏览到试戴"),
+        "{out}"
+    );
+    assert!(out.contains("[综合型客户]"), "the persona card is shown");
+    assert!(out.contains("客户: 这个多少钱？"));
+    assert!(out.contains("提示："), "a hint on request");
+    assert!(out.contains("得分 95/100"), "{out}");
+    assert!(
+        out.contains("顾客戴着吊坠对着镜子看了很久"),
+        "the ending is told"
+    );
+    assert!(out.contains("== 总分"), "{out}");
+    assert!(out.contains("通过") || out.contains("未通过"));
+}
+
+#[test]
+fn english_and_bad_input_are_handled() {
+    let input = "9\nx\n2\n\n   \nWhat matters most to you?\nq\n";
+    let (code, out, _) = practice(
+        &["seven-step", "--scenario", "inbound-lead", "--lang", "en"],
+        input,
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("Enter an option number 1–3"), "{out}");
+    assert!(out.contains("The reply is empty."), "{out}");
+    assert!(out.contains("Score 95/100"));
+    assert!(out.contains("Stopped."));
+}
+
+#[test]
+fn input_ending_early_is_reported_and_unknown_ids_are_errors() {
+    let (code, out, _) = practice(&["objections", "--scenario", "too-expensive"], "1\n");
+    assert_eq!(code, 0);
+    assert!(out.contains("输入结束，对练未完成。"), "{out}");
+    let (code, _, err) = practice(&["jewelery"], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown playbook 'jewelery'") && err.contains("did you mean 'jewelry'?"),
+        "{err}"
+    );
+    let (code, _, err) = practice(&["jewelry", "--scenario", "nope"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown scenario 'nope'"), "{err}");
+}
+
+#[test]
+fn the_scenario_is_asked_for_when_not_given() {
+    let (code, out, _) = practice(&["objections"], "2\nq\n");
+    assert_eq!(code, 0);
+    assert!(out.contains("  2) “我再考虑考虑”"), "{out}");
+    assert!(out.contains("客户: 挺好的，我再考虑考虑。"), "{out}");
+}
