@@ -7,8 +7,16 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::playbook::{Content, Library, Report, load, load_default};
 
+mod attempt;
+mod burst;
+mod demo;
+mod export;
 mod list;
+mod merge;
 mod practice;
+mod report;
+mod rescore;
+mod review;
 mod schema;
 mod score;
 mod test;
@@ -26,6 +34,10 @@ pub struct Cli {
     /// Your own playbooks folder (adds to or overrides the bundled playbooks by id).
     #[arg(long, global = true, env = "SALESDOJO_PLAYBOOKS", value_name = "DIR")]
     pub playbooks: Option<PathBuf>,
+
+    /// The progress database (default: progress.db in your data folder).
+    #[arg(long, global = true, env = "SALESDOJO_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -45,6 +57,23 @@ pub enum Command {
     Score(score::Args),
     /// Run every playbook's sample replies against their expected scores.
     Test(test::Args),
+    /// Progress reports: criterion averages, trends, weakest criteria, pass rates, leaderboard.
+    Report(report::Args),
+    /// One attempt in full: transcript, points, trace, feedback, reviews.
+    Attempt(attempt::Args),
+    /// Comment on an attempt or override a criterion's points.
+    Review(review::Args),
+    /// Re-score stored attempts against today's playbooks, side by side.
+    Rescore(rescore::Args),
+    /// Export attempts as CSV or xAPI statements.
+    Export(export::Args),
+    /// Bring another salesdojo database into this one (idempotent).
+    Merge(merge::Args),
+    /// Fill a database with a generated practice history.
+    DemoData(demo::Args),
+    /// Commit replies one by one, acknowledging each (for crash tests and benchmarks).
+    #[command(hide = true)]
+    Burst(burst::Args),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -65,6 +94,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Practice(a)) => practice::run(&cli, a),
         Some(Command::Score(a)) => score::run(&cli, a),
         Some(Command::Test(a)) => test::run(&cli, a),
+        Some(Command::Report(a)) => report::run(&cli, a),
+        Some(Command::Attempt(a)) => attempt::run(&cli, a),
+        Some(Command::Review(a)) => review::run(&cli, a),
+        Some(Command::Rescore(a)) => rescore::run(&cli, a),
+        Some(Command::Export(a)) => export::run(&cli, a),
+        Some(Command::Merge(a)) => merge::run(&cli, a),
+        Some(Command::DemoData(a)) => demo::run(&cli, a),
+        Some(Command::Burst(a)) => burst::run(&cli, a),
         None => list::overview(&cli),
     };
     match result {

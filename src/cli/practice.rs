@@ -13,6 +13,8 @@ use crate::playbook::model::{Playbook, Reply, Text};
 use crate::playbook::{Library, Report};
 use crate::practice::{Answer, AnswerError, Attempt, PracticeError};
 use crate::script::ScriptHost;
+use crate::store::{self, Mode, NewAttempt, ProgressLog, Store};
+use chrono::Utc;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,6 +26,12 @@ pub struct Args {
     /// Your name, recorded with the attempt.
     #[arg(long, default_value = "trainee")]
     pub trainee: String,
+    /// Your team.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Do not record the attempt in the progress database.
+    #[arg(long)]
+    pub no_log: bool,
     /// Language of the role-play text.
     #[arg(long, default_value = "zh-CN", value_parser = ["zh-CN", "en"])]
     pub lang: String,
@@ -84,6 +92,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         );
     };
     let host = ScriptHost::new(&lib);
+    let mut log = if args.no_log {
+        None
+    } else {
+        Some(Log::open(cli, &args.trainee, args.team.as_deref())?)
+    };
     let interactive = std::io::stdin().is_terminal();
     let mut ui = Ui {
         lang: &args.lang,
@@ -107,6 +120,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Err(e) => bail!(e),
     };
     intro(&ui, &lib, &pb, &attempt)?;
+    if let Some(log) = &mut log {
+        log.begin(&mut ui, &host, &mut attempt)?;
+    }
 
     let mut last_stage = String::new();
     while let Some(turn) = attempt.current_turn().cloned() {
@@ -194,10 +210,147 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         };
         let seconds = started.elapsed().as_secs_f64();
         let record = attempt.submit(Some(&host), answer, seconds)?.clone();
+        // The reply is committed before its feedback is shown; if it cannot be, the trainee
+        // is told and the reply kept for a retry.
+        if let Some(log) = &mut log
+            && !log.save_reply(&mut ui, attempt.replies.len(), &record)?
+        {
+            print(ui.t(
+                "已停止；这次回答未保存，之前的回答都已保存。\n",
+                "Stopped; this reply was not saved, the earlier ones are.\n",
+            ))?;
+            return Ok(ExitCode::from(super::EXIT_USAGE));
+        }
         feedback(&ui, &pb, &turn, &record)?;
     }
     summary(&ui, &pb, &attempt)?;
+    if let Some(log) = &mut log {
+        log.finish(&pb, &attempt)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The attempt's record in the progress database.
+struct Log {
+    store: Store,
+    trainee: crate::store::Trainee,
+    attempt_id: String,
+}
+
+impl Log {
+    fn open(cli: &Cli, trainee: &str, team: Option<&str>) -> anyhow::Result<Self> {
+        let mut store = store::open_default(cli.db.as_deref())?;
+        let trainee = store.trainee(trainee, team)?;
+        Ok(Self {
+            store,
+            trainee,
+            attempt_id: String::new(),
+        })
+    }
+
+    /// Offers an unfinished attempt of this scenario for resumption, then starts or resumes.
+    fn begin(
+        &mut self,
+        ui: &mut Ui<'_>,
+        host: &ScriptHost,
+        attempt: &mut Attempt,
+    ) -> anyhow::Result<()> {
+        let pb = attempt.playbook.clone();
+        for old in self.store.unfinished(&self.trainee.id)? {
+            if old.playbook_id != pb.id || old.scenario_id != attempt.scenario {
+                continue;
+            }
+            let n = old.answers.len();
+            if old.playbook_hash != pb.source.hash {
+                print(ui.t(
+                    "上次未完成的对练之后，剧本已更新，将重新开始。\n",
+                    "The playbook changed since your unfinished attempt; starting afresh.\n",
+                ))?;
+                self.store.abandon_attempt(&old.id, Utc::now())?;
+                continue;
+            }
+            let q = format!(
+                "{} {} ({} {n}) [y/n] > ",
+                ui.t(
+                    "继续上次未完成的对练？开始于",
+                    "Resume your unfinished attempt started"
+                ),
+                old.started_at,
+                ui.t("已答", "replies:"),
+            );
+            let yes = ui
+                .ask(&q)?
+                .is_some_and(|a| matches!(a.trim(), "y" | "Y" | "yes" | "是"));
+            if yes {
+                for (_, answer, seconds) in &old.answers {
+                    attempt.submit(Some(host), answer.clone(), *seconds)?;
+                }
+                self.attempt_id = old.id;
+                return Ok(());
+            }
+            self.store.abandon_attempt(&old.id, Utc::now())?;
+        }
+        self.attempt_id = store::new_id();
+        self.store.start_attempt(&NewAttempt {
+            id: &self.attempt_id,
+            trainee_id: &self.trainee.id,
+            playbook_id: &pb.id,
+            playbook_version: pb.version,
+            playbook_hash: &pb.source.hash,
+            scenario_id: &attempt.scenario,
+            mode: Mode::Practice,
+            started_at: Utc::now(),
+        })?;
+        Ok(())
+    }
+
+    /// Commits the reply, retrying on request; `false` when the trainee gave up.
+    fn save_reply(
+        &mut self,
+        ui: &mut Ui<'_>,
+        seq: usize,
+        r: &crate::practice::ReplyRecord,
+    ) -> anyhow::Result<bool> {
+        let reply_id = store::new_id();
+        loop {
+            match self
+                .store
+                .record_reply(&reply_id, &self.attempt_id, seq as u32, r, Utc::now())
+            {
+                Ok(()) => return Ok(true),
+                Err(e) => {
+                    let q = format!(
+                        "  {} {e}\n  {} > ",
+                        ui.t("未保存：", "Not saved:"),
+                        ui.t("回车重试，q 放弃", "Enter to retry, q to stop")
+                    );
+                    match ui.ask(&q)? {
+                        Some(a) if a.trim() == "q" => return Ok(false),
+                        None => return Ok(false),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> {
+        let weights: Vec<(String, f64)> = pb
+            .rubric
+            .criteria
+            .iter()
+            .map(|c| (c.id.clone(), c.weight))
+            .collect();
+        let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
+        self.store.finish_and_certify(
+            &self.attempt_id,
+            &attempt.summary(),
+            &weights,
+            Utc::now(),
+            &scenarios,
+        )?;
+        Ok(())
+    }
 }
 
 fn choose_scenario(ui: &mut Ui<'_>, pb: &Playbook) -> anyhow::Result<Option<String>> {

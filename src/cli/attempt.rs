@@ -1,0 +1,106 @@
+//! `salesdojo attempt ID`: one attempt in full.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use super::{Cli, Format, print};
+use crate::store;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The attempt id (or a unique prefix of it).
+    pub id: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let store = store::open_default(cli.db.as_deref())?;
+    let d = store.attempt_detail(&args.id)?;
+    if matches!(args.format, Format::Json) {
+        print(&format!("{}\n", serde_json::to_string_pretty(&d)?))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let a = &d.attempt;
+    let mut out = format!(
+        "attempt {}\n  {} ({}) · {} v{} / {} · {} · {}\n  started {}  ended {}\n  total {}  {}\n",
+        a.id,
+        a.trainee,
+        a.team.as_deref().unwrap_or("no team"),
+        a.playbook,
+        a.version,
+        a.scenario,
+        a.mode,
+        a.status,
+        a.started_at,
+        a.ended_at.as_deref().unwrap_or("-"),
+        a.total.map_or("-".into(), |t| format!("{t:.1}")),
+        match a.passed {
+            Some(true) => "passed",
+            Some(false) => "not passed",
+            None => "",
+        }
+    );
+    for r in &d.replies {
+        let _ = writeln!(
+            out,
+            "\n  #{} {} [{}] {:.0} points  ({:.0} s)",
+            r.seq, r.turn, r.stage, r.score, r.seconds
+        );
+        let _ = writeln!(out, "     {}: {}", r.kind, r.answer);
+        if let Some(crit) = r.result.get("criteria").and_then(|c| c.as_array()) {
+            for c in crit {
+                let sources: Vec<String> = c["trace"]
+                    .as_array()
+                    .map(|t| {
+                        t.iter()
+                            .map(|e| {
+                                let src = e["source"]["rule"]
+                                    .as_str()
+                                    .or(e["source"]["option"].as_str())
+                                    .or(e["source"]["file"].as_str())
+                                    .unwrap_or(e["source"]["kind"].as_str().unwrap_or("?"));
+                                format!("{src} {:+}", e["points"].as_i64().unwrap_or(0))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let why = if sources.is_empty() {
+                    "no rule matched".to_owned()
+                } else {
+                    sources.join(", ")
+                };
+                let _ = writeln!(
+                    out,
+                    "     {:<16} {:>5.0}  ← {why}",
+                    c["criterion"].as_str().unwrap_or("?"),
+                    c["points"].as_f64().unwrap_or(0.0)
+                );
+            }
+        }
+        if let Some(e) = &r.script_error {
+            let _ = writeln!(out, "     script error: {e}");
+        }
+    }
+    if !d.criteria.is_empty() {
+        let _ = writeln!(out, "\n  criteria");
+        for c in &d.criteria {
+            let over = match (c.override_points, &c.overridden_by, &c.overridden_at) {
+                (Some(o), Some(by), Some(at)) => format!("  → {o:.0} (override by {by}, {at})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "    {:<16} {:>5.1}{over}", c.criterion, c.points);
+        }
+    }
+    for r in &d.reviews {
+        let _ = writeln!(
+            out,
+            "\n  review by {} at {}: {}",
+            r.reviewer,
+            r.at,
+            r.comment.as_deref().unwrap_or("")
+        );
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,54 @@
+//! `salesdojo review ATTEMPT --comment TEXT [--override CRITERION=POINTS]`
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+
+use super::{Cli, print};
+use crate::store;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The attempt id (or a unique prefix).
+    pub attempt: String,
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Override a criterion's points, e.g. `discover=70`; the original is kept and shown.
+    #[arg(long = "override", value_name = "CRITERION=POINTS")]
+    pub over: Option<String>,
+    /// Who is reviewing.
+    #[arg(long, default_value = "manager")]
+    pub reviewer: String,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.comment.is_none() && args.over.is_none() {
+        bail!("give --comment TEXT, --override CRITERION=POINTS, or both");
+    }
+    let over = match &args.over {
+        Some(o) => {
+            let (c, p) = o
+                .split_once('=')
+                .context("--override takes CRITERION=POINTS, e.g. discover=70")?;
+            let p: f64 = p
+                .trim()
+                .parse()
+                .ok()
+                .filter(|p: &f64| (0.0..=100.0).contains(p))
+                .context("points must be a number from 0 to 100")?;
+            Some((c.trim().to_owned(), p))
+        }
+        None => None,
+    };
+    let mut store = store::open_default(cli.db.as_deref())?;
+    let id = store.attempt_detail(&args.attempt)?.attempt.id;
+    store.add_review(
+        &id,
+        &args.reviewer,
+        args.comment.as_deref(),
+        over.as_ref().map(|(c, p)| (c.as_str(), *p)),
+        chrono::Utc::now(),
+    )?;
+    print(&format!("review saved for attempt {id}\n"))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,717 @@
+//! The progress log: every attempt and reply, durably, in SQLite. The only module that speaks
+//! SQL. Front ends write through [`ProgressLog`], so a team server can replace SQLite later
+//! without the engine or the UI knowing.
+//!
+//! Durability: `synchronous=FULL` in WAL mode, so a write that returned survives a crash or
+//! power loss; ids are UUIDs chosen before the first try, so a retried write cannot duplicate.
+
+pub mod export;
+pub mod report;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::practice::{Answer, ReplyRecord, Summary};
+
+/// How long a write waits for another program holding the database.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "'{path}' was written by a newer salesdojo (database schema {found}; this version reads up to {supported}); it was left untouched"
+    )]
+    Newer {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error(
+        "'{path}' is not a salesdojo database (not an SQLite file, or damaged); it was left untouched"
+    )]
+    NotADatabase { path: String },
+    #[error("cannot open the database '{path}': {reason}")]
+    Open { path: String, reason: String },
+    #[error("the database is busy: another program held it for more than {} s; nothing was lost, try again", BUSY_TIMEOUT.as_secs())]
+    Busy,
+    #[error("the disk is full")]
+    DiskFull,
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Sqlite(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(e.to_string()),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A UTC time as stored: RFC 3339, seconds, `Z` (sorts as text).
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The team id: the same name gives the same id on every machine, so merging is exact.
+pub fn team_id(name: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("salesdojo-team:{name}").as_bytes(),
+    )
+    .to_string()
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Trainee {
+    pub id: String,
+    pub name: String,
+    pub team: Option<String>,
+    pub pseudonym: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Practice,
+    Live,
+}
+
+impl Mode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::Practice => "practice",
+            Mode::Live => "live",
+        }
+    }
+}
+
+/// An attempt as it starts.
+#[derive(Debug, Clone)]
+pub struct NewAttempt<'a> {
+    pub id: &'a str,
+    pub trainee_id: &'a str,
+    pub playbook_id: &'a str,
+    pub playbook_version: u32,
+    pub playbook_hash: &'a str,
+    pub scenario_id: &'a str,
+    pub mode: Mode,
+    pub started_at: DateTime<Utc>,
+}
+
+/// An attempt still in progress, offered for resumption.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Unfinished {
+    pub id: String,
+    pub playbook_id: String,
+    pub playbook_hash: String,
+    pub scenario_id: String,
+    pub started_at: String,
+    /// (turn, answer, seconds) in order.
+    pub answers: Vec<(String, Answer, f64)>,
+}
+
+/// What front ends write while a trainee practises. SQLite implements it today.
+pub trait ProgressLog {
+    /// The trainee with this name (and team), created on first use.
+    fn trainee(&mut self, name: &str, team: Option<&str>) -> Result<Trainee>;
+    fn start_attempt(&mut self, a: &NewAttempt<'_>) -> Result<()>;
+    /// Commits one reply before its feedback is shown. Writing the same `reply_id` again is a
+    /// no-op, so a retry after an unclear failure cannot duplicate it.
+    fn record_reply(
+        &mut self,
+        reply_id: &str,
+        attempt_id: &str,
+        seq: u32,
+        r: &ReplyRecord,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Ends an attempt: its totals, per-criterion averages and any certification earned.
+    fn finish_attempt(
+        &mut self,
+        attempt_id: &str,
+        s: &Summary,
+        weights: &[(String, f64)],
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    fn abandon_attempt(&mut self, attempt_id: &str, at: DateTime<Utc>) -> Result<()>;
+    fn unfinished(&self, trainee_id: &str) -> Result<Vec<Unfinished>>;
+    #[allow(clippy::too_many_arguments)]
+    fn live_event(
+        &mut self,
+        attempt_id: &str,
+        kind: &str,
+        stage: Option<&str>,
+        item: Option<&str>,
+        value: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+}
+
+/// The SQLite progress log.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+fn looks_like_sqlite(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    let n = f.read(&mut head)?;
+    Ok(n == 0 || (n == 16 && &head == b"SQLite format 3\0"))
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, refusing files it must not touch.
+    pub fn open(path: &Path) -> Result<Self> {
+        let shown = path.display().to_string();
+        let open_err = |reason: String| StoreError::Open {
+            path: shown.clone(),
+            reason,
+        };
+        if path.exists() {
+            match looks_like_sqlite(path) {
+                Ok(true) => {}
+                Ok(false) => return Err(StoreError::NotADatabase { path: shown }),
+                Err(e) => return Err(open_err(e.to_string())),
+            }
+        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(open_err(format!(
+                "the folder '{}' does not exist",
+                dir.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Read the version before anything writes to the file.
+        let found: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+            Ok(v) => v,
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+                ) =>
+            {
+                return Err(StoreError::NotADatabase { path: shown });
+            }
+            Err(e) => return Err(open_err(e.to_string())),
+        };
+        if found > schema::VERSION {
+            return Err(StoreError::Newer {
+                path: shown,
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| open_err(e.to_string()))?;
+        if mode != "wal" {
+            return Err(open_err(format!(
+                "cannot use write-ahead logging (journal mode {mode})"
+            )));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate(found)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Applies the migrations after `from`, each in its own transaction.
+    fn migrate(&mut self, from: i64) -> Result<()> {
+        for (i, step) in schema::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(from.max(0) as usize)
+        {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Marks in-progress attempts with no reply for `older_than` as abandoned.
+    pub fn abandon_stale(&mut self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE attempts SET status = 'abandoned', ended_at = ?2
+             WHERE status = 'in_progress'
+               AND COALESCE((SELECT MAX(created_at) FROM replies WHERE attempt_id = attempts.id), started_at) < ?1",
+            params![stamp(before), stamp(now)],
+        )?)
+    }
+
+    /// Adds a manager's review: a comment, and optionally a criterion override. The original
+    /// points stay in the attempt; the override is shown beside them.
+    pub fn add_review(
+        &mut self,
+        attempt_id: &str,
+        reviewer: &str,
+        comment: Option<&str>,
+        over: Option<(&str, f64)>,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        let exists: Option<String> = self
+            .conn
+            .query_row("SELECT id FROM attempts WHERE id = ?1", [attempt_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));
+        }
+        if let Some((criterion, _)) = over {
+            let known: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT criterion_id FROM attempt_criteria WHERE attempt_id = ?1 AND criterion_id = ?2",
+                    params![attempt_id, criterion],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "criterion '{criterion}' in attempt '{attempt_id}'"
+                )));
+            }
+        }
+        let id = new_id();
+        self.conn.execute(
+            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, attempt_id, reviewer, stamp(at), comment, over.map(|o| o.0), over.map(|o| o.1.clamp(0.0, 100.0))],
+        )?;
+        Ok(id)
+    }
+
+    /// Certifies the trainee for a playbook version when every scenario has a passed attempt.
+    fn maybe_certify(
+        &self,
+        attempt_id: &str,
+        at: DateTime<Utc>,
+        scenarios: &[String],
+    ) -> Result<()> {
+        let (trainee, playbook, version): (String, String, i64) = self.conn.query_row(
+            "SELECT trainee_id, playbook_id, playbook_version FROM attempts WHERE id = ?1",
+            [attempt_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3
+               AND scenario_id = ?4 AND passed = 1 AND mode = 'practice' LIMIT 1",
+        )?;
+        for s in scenarios {
+            if !stmt.exists(params![trainee, playbook, version, s])? {
+                return Ok(());
+            }
+        }
+        self.conn.execute(
+            "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![trainee, playbook, version, stamp(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Finishes an attempt and certifies when all of `scenarios` are passed.
+    pub fn finish_and_certify(
+        &mut self,
+        attempt_id: &str,
+        s: &Summary,
+        weights: &[(String, f64)],
+        at: DateTime<Utc>,
+        scenarios: &[String],
+    ) -> Result<()> {
+        self.finish_attempt(attempt_id, s, weights, at)?;
+        if s.passed {
+            self.maybe_certify(attempt_id, at, scenarios)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one transaction (for bulk writes such as demo data and merges).
+    ///
+    /// Every write transaction begins IMMEDIATE: it takes the write lock up front, waiting
+    /// up to the busy timeout, instead of failing at once when a read turns into a write
+    /// while another process writes.
+    pub fn bulk<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn answer_parts(a: &Answer) -> (&'static str, &str) {
+    match a {
+        Answer::Text(t) => ("text", t.as_str()),
+        Answer::Choice(c) => ("choice", c.as_str()),
+    }
+}
+
+/// What is stored of a reply's result: criteria with their trace, feedback, hints,
+/// highlights, the next turn and the guide's hint. Trace entries keep their source and points;
+/// their feedback is the same text as `feedback`, so it is not stored twice.
+pub fn result_json(r: &ReplyRecord) -> serde_json::Value {
+    let criteria: Vec<serde_json::Value> = r
+        .scored
+        .criteria
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "criterion": c.criterion,
+                "weight": c.weight,
+                "points": c.points,
+                "trace": c.trace.iter().map(|t| serde_json::json!({ "source": t.source, "points": t.points })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "criteria": criteria,
+        "feedback": r.scored.feedback,
+        "hints": r.scored.hints,
+        "highlights": r.scored.highlights,
+        "next": r.scored.next,
+        "guide_hint": r.guide_hint,
+    })
+}
+
+/// Inserts a reply and its points (idempotent by id).
+pub(crate) fn insert_reply(
+    conn: &Connection,
+    reply_id: &str,
+    attempt_id: &str,
+    seq: u32,
+    r: &ReplyRecord,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    insert_reply_json(
+        conn,
+        reply_id,
+        attempt_id,
+        seq,
+        r,
+        r.seconds,
+        &result_json(r).to_string(),
+        at,
+    )
+}
+
+/// [`insert_reply`] with the result already serialized (bulk writers reuse it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_reply_json(
+    conn: &Connection,
+    reply_id: &str,
+    attempt_id: &str,
+    seq: u32,
+    r: &ReplyRecord,
+    seconds: f64,
+    result: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let (kind, answer) = answer_parts(&r.answer);
+    let result_id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, result.as_bytes()).to_string();
+    conn.prepare_cached("INSERT OR IGNORE INTO results (id, json) VALUES (?1, ?2)")?
+        .execute(params![result_id, result])?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            reply_id,
+            attempt_id,
+            seq,
+            r.turn,
+            r.stage,
+            kind,
+            answer,
+            seconds,
+            r.scored.score,
+            result_id,
+            r.script_error.as_ref().map(ToString::to_string),
+            stamp(at),
+        ])?;
+    if inserted == 1 {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO reply_points (reply_id, criterion_id, points, weight) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for c in &r.scored.criteria {
+            stmt.execute(params![reply_id, c.criterion, c.points, c.weight])?;
+        }
+    }
+    Ok(inserted == 1)
+}
+
+impl Store {
+    /// The answers of a stored attempt, in order: (turn, answer, seconds).
+    pub fn transcript(&self, attempt_id: &str) -> Result<Vec<(String, Answer, f64)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT turn_id, answer_kind, answer, seconds FROM replies WHERE attempt_id = ?1 ORDER BY seq")?
+            .query_map([attempt_id], |r| {
+                let kind: String = r.get(1)?;
+                let a: String = r.get(2)?;
+                let answer = if kind == "choice" { Answer::Choice(a) } else { Answer::Text(a) };
+                Ok((r.get::<_, String>(0)?, answer, r.get::<_, f64>(3)?))
+            })?
+            .collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+impl ProgressLog for Store {
+    fn trainee(&mut self, name: &str, team: Option<&str>) -> Result<Trainee> {
+        let name = name.trim();
+        let team = team.map(str::trim).filter(|t| !t.is_empty());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let team_id = match team {
+            Some(t) => {
+                let id = team_id(t);
+                tx.execute(
+                    "INSERT OR IGNORE INTO teams (id, name) VALUES (?1, ?2)",
+                    params![id, t],
+                )?;
+                Some(id)
+            }
+            None => None,
+        };
+        let found: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT id, pseudonym FROM trainees WHERE name = ?1 AND team_id IS ?2",
+                params![name, team_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (id, pseudonym) = match found {
+            Some(f) => f,
+            None => {
+                let id = new_id();
+                tx.execute(
+                    "INSERT INTO trainees (id, name, team_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, name, team_id, stamp(Utc::now())],
+                )?;
+                (id, None)
+            }
+        };
+        tx.commit()?;
+        Ok(Trainee {
+            id,
+            name: name.to_owned(),
+            team: team.map(str::to_owned),
+            pseudonym,
+        })
+    }
+
+    fn start_attempt(&mut self, a: &NewAttempt<'_>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress')
+             ON CONFLICT (id) DO NOTHING",
+            params![a.id, a.trainee_id, a.playbook_id, a.playbook_version, a.playbook_hash, a.scenario_id, a.mode.as_str(), stamp(a.started_at)],
+        )?;
+        Ok(())
+    }
+
+    fn record_reply(
+        &mut self,
+        reply_id: &str,
+        attempt_id: &str,
+        seq: u32,
+        r: &ReplyRecord,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        insert_reply(&tx, reply_id, attempt_id, seq, r, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn finish_attempt(
+        &mut self,
+        attempt_id: &str,
+        s: &Summary,
+        weights: &[(String, f64)],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE attempts SET status = 'completed', ended_at = ?2, total = ?3, passed = ?4, ending = ?5 WHERE id = ?1",
+            params![attempt_id, stamp(at), s.total, s.passed, s.ending],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));
+        }
+        tx.execute(
+            "DELETE FROM attempt_criteria WHERE attempt_id = ?1",
+            [attempt_id],
+        )?;
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (criterion, avg, count) in &s.criteria {
+            let w = weights
+                .iter()
+                .find(|(c, _)| c == criterion)
+                .map_or(1.0, |(_, w)| *w);
+            stmt.execute(params![attempt_id, criterion, avg, w, *count as i64])?;
+        }
+        drop(stmt);
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn abandon_attempt(&mut self, attempt_id: &str, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE attempts SET status = 'abandoned', ended_at = ?2 WHERE id = ?1 AND status = 'in_progress'",
+            params![attempt_id, stamp(at)],
+        )?;
+        Ok(())
+    }
+
+    fn unfinished(&self, trainee_id: &str) -> Result<Vec<Unfinished>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, playbook_id, playbook_hash, scenario_id, started_at FROM attempts
+             WHERE trainee_id = ?1 AND status = 'in_progress' AND mode = 'practice' ORDER BY started_at",
+        )?;
+        let rows: Vec<(String, String, String, String, String)> = stmt
+            .query_map([trainee_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::new();
+        let mut replies = self.conn.prepare_cached(
+            "SELECT turn_id, answer_kind, answer, seconds FROM replies WHERE attempt_id = ?1 ORDER BY seq",
+        )?;
+        for (id, playbook_id, playbook_hash, scenario_id, started_at) in rows {
+            let answers = replies
+                .query_map([&id], |r| {
+                    let kind: String = r.get(1)?;
+                    let a: String = r.get(2)?;
+                    let answer = if kind == "choice" {
+                        Answer::Choice(a)
+                    } else {
+                        Answer::Text(a)
+                    };
+                    Ok((r.get::<_, String>(0)?, answer, r.get::<_, f64>(3)?))
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            out.push(Unfinished {
+                id,
+                playbook_id,
+                playbook_hash,
+                scenario_id,
+                started_at,
+                answers,
+            });
+        }
+        Ok(out)
+    }
+
+    fn live_event(
+        &mut self,
+        attempt_id: &str,
+        kind: &str,
+        stage: Option<&str>,
+        item: Option<&str>,
+        value: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![new_id(), attempt_id, stamp(at), kind, stage, item, value],
+        )?;
+        Ok(())
+    }
+}
+
+/// The default database: `progress.db` in the per-user data folder, created on first use.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "salesdojo").map(|d| d.data_dir().join("progress.db"))
+}
+
+/// Opens `explicit` (from `--db` or `SALESDOJO_DB`) or the default database, creating the
+/// default folder if needed.
+pub fn open_default(explicit: Option<&Path>) -> Result<Store> {
+    match explicit {
+        Some(p) => Store::open(p),
+        None => {
+            let p = default_path().ok_or_else(|| StoreError::Open {
+                path: "(no home folder)".into(),
+                reason: "no per-user data folder on this system; give --db PATH".into(),
+            })?;
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                    path: dir.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+            }
+            Store::open(&p)
+        }
+    }
+}

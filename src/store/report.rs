@@ -1,0 +1,436 @@
+//! Report queries shared by the CLI and the GUI. Each takes a [`Filter`]; only the conditions
+//! given are put in the SQL, so the indexes stay usable.
+
+use rusqlite::{OptionalExtension, params_from_iter};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError};
+use crate::playbook::Library;
+
+/// Which attempts a report covers. Dates are `YYYY-MM-DD` (UTC); `until` is exclusive.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Filter {
+    /// A trainee's name or id.
+    pub trainee: Option<String>,
+    pub team: Option<String>,
+    pub playbook: Option<String>,
+    pub scenario: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+impl Filter {
+    /// ` AND …` conditions over `a` (attempts), `t` (trainees), `tm` (teams), with their values.
+    pub fn sql(&self) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut vals = Vec::new();
+        let mut add = |cond: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                vals.push(v.clone());
+                sql.push_str(&cond.replace('?', &format!("?{}", vals.len())));
+            }
+        };
+        add(" AND (t.name = ? OR t.id = ?)", &self.trainee);
+        add(" AND tm.name = ?", &self.team);
+        add(" AND a.playbook_id = ?", &self.playbook);
+        add(" AND a.scenario_id = ?", &self.scenario);
+        add(" AND a.started_at >= ?", &self.since);
+        add(" AND a.started_at < ?", &self.until);
+        (sql, vals)
+    }
+}
+
+const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
+
+/// The points a criterion counts with: the latest manager override, else the original.
+const EFFECTIVE: &str = "COALESCE((SELECT r.override_points FROM reviews r
+    WHERE r.attempt_id = ac.attempt_id AND r.criterion_id = ac.criterion_id AND r.override_points IS NOT NULL
+    ORDER BY r.at DESC LIMIT 1), ac.points)";
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CriterionAverage {
+    pub trainee: String,
+    pub team: Option<String>,
+    pub playbook: String,
+    pub criterion: String,
+    pub average: f64,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrendPoint {
+    /// `YYYY-MM-DD` (day) or `YYYY-Www` (week).
+    pub period: String,
+    pub attempts: i64,
+    pub average: f64,
+    pub pass_rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PassRate {
+    pub playbook: String,
+    pub scenario: String,
+    pub attempts: i64,
+    pub passed: i64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LeaderRow {
+    pub trainee: String,
+    pub team: Option<String>,
+    pub attempts: i64,
+    pub average: f64,
+    pub passed: i64,
+    pub certifications: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Weakest {
+    /// A trainee's name or a team's name.
+    pub who: String,
+    pub criterion: String,
+    pub average: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Recommendation {
+    pub playbook: String,
+    pub scenario: String,
+    pub criterion: String,
+    pub average: f64,
+    /// When the trainee last practised this scenario, if ever.
+    pub last_practised: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AttemptRow {
+    pub id: String,
+    pub trainee: String,
+    pub team: Option<String>,
+    pub playbook: String,
+    pub version: i64,
+    pub scenario: String,
+    pub mode: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub status: String,
+    pub total: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReplyRow {
+    pub seq: i64,
+    pub turn: String,
+    pub stage: String,
+    pub kind: String,
+    pub answer: String,
+    pub seconds: f64,
+    pub score: f64,
+    pub result: serde_json::Value,
+    pub script_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CriterionRow {
+    pub criterion: String,
+    pub points: f64,
+    pub weight: f64,
+    /// The latest override, if a manager set one; `points` stays the original.
+    pub override_points: Option<f64>,
+    pub overridden_by: Option<String>,
+    pub overridden_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReviewRow {
+    pub reviewer: String,
+    pub at: String,
+    pub comment: Option<String>,
+    pub criterion: Option<String>,
+    pub override_points: Option<f64>,
+}
+
+/// One attempt in full: the transcript with each reply's points, trace and feedback, the
+/// per-criterion results with overrides, and the reviews.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AttemptDetail {
+    pub attempt: AttemptRow,
+    pub replies: Vec<ReplyRow>,
+    pub criteria: Vec<CriterionRow>,
+    pub reviews: Vec<ReviewRow>,
+}
+
+fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
+    Ok(AttemptRow {
+        id: r.get(0)?,
+        trainee: r.get(1)?,
+        team: r.get(2)?,
+        playbook: r.get(3)?,
+        version: r.get(4)?,
+        scenario: r.get(5)?,
+        mode: r.get(6)?,
+        started_at: r.get(7)?,
+        ended_at: r.get(8)?,
+        status: r.get(9)?,
+        total: r.get(10)?,
+        passed: r.get::<_, Option<i64>>(11)?.map(|p| p != 0),
+    })
+}
+
+const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed";
+
+impl Store {
+    /// Per trainee × playbook × criterion: the average points over completed attempts.
+    pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
+             FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+             JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             WHERE a.status = 'completed'{cond}
+             GROUP BY t.id, a.playbook_id, ac.criterion_id
+             ORDER BY t.name, a.playbook_id, ac.criterion_id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
+            Ok(CriterionAverage {
+                trainee: r.get(0)?,
+                team: r.get(1)?,
+                playbook: r.get(2)?,
+                criterion: r.get(3)?,
+                average: r.get(4)?,
+                attempts: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Average total, attempts and pass rate per day or per week.
+    pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
+        let (cond, vals) = f.sql();
+        let bucket = if weekly {
+            "strftime('%Y-W%W', a.started_at)"
+        } else {
+            "substr(a.started_at, 1, 10)"
+        };
+        let sql = format!(
+            "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed) {FROM}
+             WHERE a.status = 'completed'{cond} GROUP BY p ORDER BY p"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
+            Ok(TrendPoint {
+                period: r.get(0)?,
+                attempts: r.get(1)?,
+                average: r.get(2)?,
+                pass_rate: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT a.playbook_id, a.scenario_id, COUNT(*), SUM(a.passed) {FROM}
+             WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
+             GROUP BY a.playbook_id, a.scenario_id ORDER BY a.playbook_id, a.scenario_id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
+            let (n, p): (i64, i64) = (r.get(2)?, r.get(3)?);
+            Ok(PassRate {
+                playbook: r.get(0)?,
+                scenario: r.get(1)?,
+                attempts: n,
+                passed: p,
+                rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed),
+                    (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
+             {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
+             GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC LIMIT {limit}"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
+            Ok(LeaderRow {
+                trainee: r.get(0)?,
+                team: r.get(1)?,
+                attempts: r.get(2)?,
+                average: r.get(3)?,
+                passed: r.get(4)?,
+                certifications: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
+    pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
+        let (cond, vals) = f.sql();
+        let who = if by_team {
+            "COALESCE(tm.name, '')"
+        } else {
+            "t.name"
+        };
+        let group = if by_team { "tm.id" } else { "t.id" };
+        let sql = format!(
+            "WITH avgs AS (
+                SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
+                FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+                JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                WHERE a.status = 'completed'{cond}
+                GROUP BY {group}, ac.criterion_id)
+             SELECT who, c, MIN(v) FROM avgs GROUP BY g ORDER BY who"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
+            Ok(Weakest {
+                who: r.get(0)?,
+                criterion: r.get(1)?,
+                average: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Attempts, newest first.
+    pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT {ATTEMPT_COLS} {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at DESC LIMIT {limit}"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(vals.iter()), attempt_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The full drill-down of one attempt (by id or unique id prefix).
+    pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
+        let c = self.conn();
+        let ids: Vec<String> = c
+            .prepare_cached("SELECT id FROM attempts WHERE id LIKE ?1 || '%' LIMIT 2")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let id = match ids.as_slice() {
+            [one] => one.clone(),
+            [] => return Err(StoreError::NotFound(format!("attempt '{id}'"))),
+            _ => {
+                return Err(StoreError::NotFound(format!(
+                    "attempt '{id}' (the prefix matches several; give more of the id)"
+                )));
+            }
+        };
+        let attempt = c
+            .query_row(
+                &format!("SELECT {ATTEMPT_COLS} {FROM} WHERE a.id = ?1"),
+                [&id],
+                attempt_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("attempt '{id}'")))?;
+        let replies = c
+            .prepare_cached(
+                "SELECT r.seq, r.turn_id, r.stage_id, r.answer_kind, r.answer, r.seconds, r.score, res.json, r.script_error
+                 FROM replies r JOIN results res ON res.id = r.result_id WHERE r.attempt_id = ?1 ORDER BY r.seq",
+            )?
+            .query_map([&id], |r| {
+                let json: String = r.get(7)?;
+                Ok(ReplyRow {
+                    seq: r.get(0)?,
+                    turn: r.get(1)?,
+                    stage: r.get(2)?,
+                    kind: r.get(3)?,
+                    answer: r.get(4)?,
+                    seconds: r.get(5)?,
+                    score: r.get(6)?,
+                    result: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+                    script_error: r.get(8)?,
+                })
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        let criteria = c
+            .prepare_cached(
+                "SELECT ac.criterion_id, ac.points, ac.weight, r.override_points, r.reviewer, r.at
+                 FROM attempt_criteria ac
+                 LEFT JOIN reviews r ON r.id = (SELECT r2.id FROM reviews r2 WHERE r2.attempt_id = ac.attempt_id
+                     AND r2.criterion_id = ac.criterion_id AND r2.override_points IS NOT NULL ORDER BY r2.at DESC LIMIT 1)
+                 WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id",
+            )?
+            .query_map([&id], |r| {
+                Ok(CriterionRow {
+                    criterion: r.get(0)?,
+                    points: r.get(1)?,
+                    weight: r.get(2)?,
+                    override_points: r.get(3)?,
+                    overridden_by: r.get(4)?,
+                    overridden_at: r.get(5)?,
+                })
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        let reviews = c
+            .prepare_cached("SELECT reviewer, at, comment, criterion_id, override_points FROM reviews WHERE attempt_id = ?1 ORDER BY at")?
+            .query_map([&id], |r| {
+                Ok(ReviewRow { reviewer: r.get(0)?, at: r.get(1)?, comment: r.get(2)?, criterion: r.get(3)?, override_points: r.get(4)? })
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(AttemptDetail {
+            attempt,
+            replies,
+            criteria,
+            reviews,
+        })
+    }
+
+    /// Spaced practice: for a trainee, the scenario that trains their weakest criterion and was
+    /// practised least recently (never, best).
+    pub fn recommend(&self, lib: &Library, trainee: &str) -> Result<Option<Recommendation>> {
+        let f = Filter {
+            trainee: Some(trainee.to_owned()),
+            ..Filter::default()
+        };
+        let mut avgs = self.criterion_averages(&f)?;
+        avgs.sort_by(|a, b| a.average.total_cmp(&b.average));
+        let mut last = self.conn().prepare_cached(
+            "SELECT MAX(a.started_at) FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+             WHERE (t.name = ?1 OR t.id = ?1) AND a.playbook_id = ?2 AND a.scenario_id = ?3",
+        )?;
+        for w in &avgs {
+            let Some(pb) = lib.playbook(&w.playbook) else {
+                continue;
+            };
+            let mut best: Option<(Option<String>, &str)> = None;
+            for s in pb
+                .scenarios
+                .iter()
+                .filter(|s| s.turns.iter().any(|t| t.criteria.contains(&w.criterion)))
+            {
+                let when: Option<String> =
+                    last.query_row(rusqlite::params![trainee, pb.id, s.id], |r| r.get(0))?;
+                // `None` (never practised) sorts before any date.
+                if best.as_ref().is_none_or(|(b, _)| when < *b) {
+                    best = Some((when, &s.id));
+                }
+            }
+            if let Some((when, scen)) = best {
+                return Ok(Some(Recommendation {
+                    playbook: pb.id.clone(),
+                    scenario: scen.to_owned(),
+                    criterion: w.criterion.clone(),
+                    average: w.average,
+                    last_practised: when,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,531 @@
+//! The progress log: migrations, refusal of files it must not touch, durable idempotent
+//! writes, reviews, reports, CSV and xAPI exports, and merging.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use salesdojo::playbook::{Content, Library, Report, load};
+use salesdojo::practice::{Answer, Attempt};
+use salesdojo::script::ScriptHost;
+use salesdojo::store::report::Filter;
+use salesdojo::store::{self, Mode, NewAttempt, ProgressLog, Store, StoreError, export, schema};
+use serde_json::Value;
+
+fn lib() -> &'static (Library, ScriptHost) {
+    static L: std::sync::OnceLock<(Library, ScriptHost)> = std::sync::OnceLock::new();
+    L.get_or_init(|| {
+        let mut r = Report::default();
+        let lib = load(&[Content::bundled()], &mut r);
+        let host = ScriptHost::new(&lib);
+        (lib, host)
+    })
+}
+
+fn bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).expect("readable")
+}
+
+/// Plays the jewelry anniversary scenario for `trainee` and logs it; returns the attempt id.
+fn play_and_log(s: &mut Store, trainee: &str, team: Option<&str>, good: bool, day: u32) -> String {
+    let (lib, host) = lib();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let t = s.trainee(trainee, team).expect("trainee");
+    let id = store::new_id();
+    let at = Utc
+        .with_ymd_and_hms(2026, 3, day, 9, 0, 0)
+        .single()
+        .expect("a date");
+    s.start_attempt(&NewAttempt {
+        id: &id,
+        trainee_id: &t.id,
+        playbook_id: &pb.id,
+        playbook_version: pb.version,
+        playbook_hash: &pb.source.hash,
+        scenario_id: "anniversary-gift",
+        mode: Mode::Practice,
+        started_at: at,
+    })
+    .expect("start");
+    let mut a = Attempt::start(pb.clone(), "anniversary-gift", trainee).expect("starts");
+    let answers: Vec<Answer> = if good {
+        vec![
+            Answer::Text(
+                "十周年，真有意义，恭喜您！您希望平时上课也能戴吗？还是特别场合戴呢？".into(),
+            ),
+            Answer::Choice("show-similar".into()),
+            Answer::Text("线条几乎一样。您戴上照照镜子，看看效果，您觉得哪里最喜欢？".into()),
+            Answer::Text(
+                "这枚是铂金镶嵌，有证书；作为十周年的纪念，每天戴着都是心意，很值得。".into(),
+            ),
+        ]
+    } else {
+        vec![
+            Answer::Text("嗯。".into()),
+            Answer::Choice("come-back".into()),
+            Answer::Text("嗯。".into()),
+            Answer::Text("给您打个九折。".into()),
+        ]
+    };
+    for (i, ans) in answers.into_iter().enumerate() {
+        let r = a.submit(Some(host), ans, 10.0).expect("scored").clone();
+        s.record_reply(&store::new_id(), &id, i as u32 + 1, &r, at)
+            .expect("saved");
+    }
+    let weights: Vec<(String, f64)> = pb
+        .rubric
+        .criteria
+        .iter()
+        .map(|c| (c.id.clone(), c.weight))
+        .collect();
+    s.finish_and_certify(
+        &id,
+        &a.summary(),
+        &weights,
+        at,
+        &["anniversary-gift".into()],
+    )
+    .expect("finished");
+    id
+}
+
+#[test]
+fn every_migration_applies_from_every_earlier_version() {
+    for from in 0..schema::VERSION {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("p.db");
+        {
+            let c = rusqlite::Connection::open(&path).expect("open");
+            for step in &schema::MIGRATIONS[..from as usize] {
+                c.execute_batch(step).expect("step applies");
+            }
+            c.pragma_update(None, "user_version", from)
+                .expect("version");
+        }
+        let s = Store::open(&path).expect("migrates");
+        assert_eq!(
+            s.schema_version().expect("version"),
+            schema::VERSION,
+            "from {from}"
+        );
+        assert_eq!(s.integrity_check().expect("check"), "ok");
+        drop(s);
+        // Opening again is a no-op.
+        assert_eq!(
+            Store::open(&path)
+                .expect("reopens")
+                .schema_version()
+                .expect("v"),
+            schema::VERSION
+        );
+    }
+}
+
+#[test]
+fn a_newer_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("new.db");
+    {
+        let c = rusqlite::Connection::open(&path).expect("open");
+        c.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+            .expect("setup");
+    }
+    let before = bytes(&path);
+    let e = Store::open(&path).expect_err("refused");
+    assert!(matches!(e, StoreError::Newer { found: 99, .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "'{}' was written by a newer salesdojo (database schema 99; this version reads up to {}); it was left untouched",
+            path.display(),
+            schema::VERSION
+        )
+    );
+    assert_eq!(bytes(&path), before);
+    assert!(!dir.path().join("new.db-wal").exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("temp");
+    for (name, content) in [
+        ("notes.db", b"these are my notes, not a database".to_vec()),
+        ("damaged.db", {
+            let mut b = b"SQLite format 3\0".to_vec();
+            b.extend(std::iter::repeat_n(0xAB, 8192));
+            b
+        }),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &content).expect("write");
+        let e = Store::open(&path).expect_err("refused");
+        assert!(matches!(e, StoreError::NotADatabase { .. }), "{name}: {e}");
+        assert!(e.to_string().ends_with("it was left untouched"));
+        assert_eq!(bytes(&path), content, "{name} untouched");
+    }
+}
+
+#[test]
+fn a_missing_folder_is_a_clear_error() {
+    let e = Store::open(Path::new("/no/such/folder/p.db")).expect_err("refused");
+    assert_eq!(
+        e.to_string(),
+        "cannot open the database '/no/such/folder/p.db': the folder '/no/such/folder' does not exist"
+    );
+}
+
+#[test]
+fn connections_use_wal_full_sync_and_foreign_keys() {
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("p.db");
+    let _s = Store::open(&path).expect("opens");
+    let c = rusqlite::Connection::open(&path).expect("open");
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_retried_reply_is_not_duplicated_and_an_attempt_can_be_resumed() {
+    let (lib, host) = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
+    let pb = lib.playbook("seven-step").expect("bundled").clone();
+    let t = s.trainee("小王", Some("华东")).expect("trainee");
+    assert_eq!(
+        s.trainee("小王", Some("华东")).expect("again").id,
+        t.id,
+        "the same trainee"
+    );
+    let id = store::new_id();
+    s.start_attempt(&NewAttempt {
+        id: &id,
+        trainee_id: &t.id,
+        playbook_id: &pb.id,
+        playbook_version: pb.version,
+        playbook_hash: &pb.source.hash,
+        scenario_id: "inbound-lead",
+        mode: Mode::Practice,
+        started_at: Utc::now(),
+    })
+    .expect("start");
+    let mut a = Attempt::start(pb.clone(), "inbound-lead", "小王").expect("starts");
+    let r = a
+        .submit(Some(host), Answer::Choice("ask-first".into()), 4.0)
+        .expect("ok")
+        .clone();
+    let reply_id = store::new_id();
+    for _ in 0..3 {
+        s.record_reply(&reply_id, &id, 1, &r, Utc::now())
+            .expect("saved");
+    }
+    let un = s.unfinished(&t.id).expect("query");
+    assert_eq!(un.len(), 1);
+    assert_eq!(
+        un[0].answers,
+        vec![(
+            "opening".to_owned(),
+            Answer::Choice("ask-first".into()),
+            4.0
+        )]
+    );
+    // Resuming replays the stored answers to the same place.
+    let mut resumed = Attempt::start(pb, "inbound-lead", "小王").expect("starts");
+    for (_, ans, secs) in &un[0].answers {
+        resumed
+            .submit(Some(host), ans.clone(), *secs)
+            .expect("replays");
+    }
+    assert_eq!(resumed.position, a.position);
+    // Or it is marked abandoned: never silently lost.
+    s.abandon_attempt(&id, Utc::now()).expect("abandon");
+    assert!(s.unfinished(&t.id).expect("query").is_empty());
+    assert_eq!(
+        s.attempt_detail(&id).expect("kept").attempt.status,
+        "abandoned"
+    );
+    assert_eq!(s.attempt_detail(&id).expect("kept").replies.len(), 1);
+}
+
+#[test]
+fn reports_reviews_and_overrides() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
+    let good = play_and_log(&mut s, "李芳", Some("华东一组"), true, 1);
+    let _bad = play_and_log(&mut s, "王强", Some("华南一组"), false, 2);
+    let _bad2 = play_and_log(&mut s, "王强", Some("华南一组"), false, 9);
+
+    let rates = s.pass_rates(&Filter::default()).expect("rates");
+    assert_eq!(rates.len(), 1);
+    assert_eq!((rates[0].attempts, rates[0].passed), (3, 1));
+    let board = s.leaderboard(&Filter::default(), 10).expect("board");
+    assert_eq!(board[0].trainee, "李芳");
+    assert_eq!(board[0].certifications, 1, "passed every scenario named");
+    assert_eq!(board[1].attempts, 2);
+
+    let team = Filter {
+        team: Some("华南一组".into()),
+        ..Filter::default()
+    };
+    assert!(
+        s.criterion_averages(&team)
+            .expect("avgs")
+            .iter()
+            .all(|a| a.trainee == "王强")
+    );
+    let since = Filter {
+        since: Some("2026-03-05".into()),
+        ..Filter::default()
+    };
+    assert_eq!(s.attempts(&since, 10).expect("attempts").len(), 1);
+    let trend = s.trend(&Filter::default(), false).expect("trend");
+    assert_eq!(
+        trend.iter().map(|p| p.period.as_str()).collect::<Vec<_>>(),
+        ["2026-03-01", "2026-03-02", "2026-03-09"]
+    );
+    let weakest = s.weakest(&Filter::default(), true).expect("weakest");
+    assert_eq!(weakest.len(), 2);
+
+    // An override shows beside the original and counts in reports.
+    let before = s
+        .criterion_averages(&Filter {
+            trainee: Some("李芳".into()),
+            ..Filter::default()
+        })
+        .expect("a");
+    let value_before = before
+        .iter()
+        .find(|a| a.criterion == "value")
+        .expect("value")
+        .average;
+    s.add_review(
+        &good,
+        "经理",
+        Some("很好，继续保持"),
+        Some(("value", 40.0)),
+        Utc::now(),
+    )
+    .expect("review");
+    let d = s.attempt_detail(&good[..8]).expect("by prefix");
+    let v = d
+        .criteria
+        .iter()
+        .find(|c| c.criterion == "value")
+        .expect("value");
+    assert_eq!(v.override_points, Some(40.0));
+    assert_eq!(v.overridden_by.as_deref(), Some("经理"));
+    assert!(
+        (v.points - value_before).abs() < 1e-9,
+        "the original is kept"
+    );
+    assert_eq!(d.reviews[0].comment.as_deref(), Some("很好，继续保持"));
+    let after = s
+        .criterion_averages(&Filter {
+            trainee: Some("李芳".into()),
+            ..Filter::default()
+        })
+        .expect("a");
+    assert_eq!(
+        after
+            .iter()
+            .find(|a| a.criterion == "value")
+            .expect("value")
+            .average,
+        40.0
+    );
+    assert!(matches!(
+        s.add_review(&good, "m", None, Some(("nonsense", 1.0)), Utc::now()),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.add_review("nope", "m", Some("x"), None, Utc::now()),
+        Err(StoreError::NotFound(_))
+    ));
+
+    // The drill-down has the transcript with trace and feedback.
+    assert_eq!(d.replies.len(), 4);
+    assert!(d.replies[0].result["criteria"][0]["trace"].is_array());
+    assert!(d.replies[0].result["feedback"].is_array());
+
+    // Spaced practice: the weakest criterion's least recently practised scenario.
+    let (lib, _) = lib();
+    let rec = s
+        .recommend(lib, "王强")
+        .expect("query")
+        .expect("a recommendation");
+    assert_eq!(rec.playbook, "jewelry");
+    assert!(
+        lib.playbook("jewelry")
+            .expect("x")
+            .scenario(&rec.scenario)
+            .is_some()
+    );
+    assert_ne!(
+        rec.scenario, "anniversary-gift",
+        "not the one just practised"
+    );
+    assert_eq!(rec.last_practised, None);
+}
+
+#[test]
+fn csv_export_opens_in_a_spreadsheet() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
+    play_and_log(&mut s, "Smith, \"Jo\"", Some("Team\nNorth"), true, 3);
+    let rows = s.export_rows(&Filter::default()).expect("rows");
+    let csv = export::to_csv(&rows, false).expect("csv");
+    let text = String::from_utf8(csv.clone()).expect("utf-8");
+    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,criterion:"));
+    assert!(
+        text.contains("\"Smith, \"\"Jo\"\"\",\"Team\nNorth\""),
+        "RFC 4180 quoting: {text}"
+    );
+    assert!(text.contains("\r\n"));
+    // A CSV reader gets the fields back.
+    let mut r = csv::Reader::from_reader(&csv[..]);
+    let rec = r.records().next().expect("a row").expect("parses");
+    assert_eq!(&rec[2], "Smith, \"Jo\"");
+    let bom = export::to_csv(&rows, true).expect("csv");
+    assert!(bom.starts_with("\u{feff}attempt_id".as_bytes()));
+}
+
+fn is_iri(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+fn is_uuid(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok()
+}
+
+/// The xAPI 1.0.3 rules every exported statement must satisfy.
+fn check_statement(st: &Value) {
+    assert!(st["id"].as_str().is_some_and(is_uuid), "id: {st}");
+    let actor = &st["actor"];
+    assert_eq!(actor["objectType"], "Agent");
+    let ifis = ["mbox", "mbox_sha1sum", "openid", "account"]
+        .iter()
+        .filter(|k| !actor[**k].is_null())
+        .count();
+    assert_eq!(ifis, 1, "exactly one inverse functional identifier");
+    assert!(actor["account"]["homePage"].as_str().is_some_and(is_iri));
+    assert!(
+        actor["account"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
+    assert!(st["verb"]["id"].as_str().is_some_and(is_iri));
+    assert!(
+        st["verb"]["display"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+    );
+    assert_eq!(st["object"]["objectType"], "Activity");
+    assert!(st["object"]["id"].as_str().is_some_and(is_iri));
+    let score = &st["result"]["score"];
+    let scaled = score["scaled"].as_f64().expect("scaled");
+    assert!((-1.0..=1.0).contains(&scaled));
+    let (raw, min, max) = (
+        score["raw"].as_f64().expect("raw"),
+        score["min"].as_f64().expect("min"),
+        score["max"].as_f64().expect("max"),
+    );
+    assert!(min <= raw && raw <= max);
+    if let Some(d) = st["result"]["duration"].as_str() {
+        assert!(
+            d.starts_with("PT") && d.ends_with('S') && d[2..d.len() - 1].parse::<u64>().is_ok(),
+            "{d}"
+        );
+    }
+    let ts = st["timestamp"].as_str().expect("timestamp");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(ts).is_ok() && ts.ends_with('Z'),
+        "{ts}"
+    );
+    assert!(st["context"]["registration"].as_str().is_some_and(is_uuid));
+    for key in ["parent", "grouping"] {
+        if let Some(list) = st["context"]["contextActivities"][key].as_array() {
+            assert!(list.iter().all(|a| a["id"].as_str().is_some_and(is_iri)));
+        }
+    }
+    for k in st["context"]["extensions"]
+        .as_object()
+        .expect("extensions")
+        .keys()
+    {
+        assert!(is_iri(k), "extension keys are IRIs: {k}");
+    }
+}
+
+#[test]
+fn xapi_statements_follow_the_spec_and_keep_trainees_pseudonymous() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
+    let id = play_and_log(&mut s, "李芳", None, true, 4);
+    let rows = s.export_rows(&Filter::default()).expect("rows");
+    let st = export::to_xapi(&s, &rows, "https://lrs.example.com/salesdojo/").expect("xapi");
+    assert!(
+        st.len() > 4,
+        "one per attempt and one per reply and criterion"
+    );
+    for x in &st {
+        check_statement(x);
+        assert!(
+            !x.to_string().contains("李芳"),
+            "the display name never leaves"
+        );
+    }
+    assert_eq!(st[0]["verb"]["id"], "http://adlnet.gov/expapi/verbs/passed");
+    assert_eq!(st[0]["result"]["success"], true);
+    assert_eq!(st[0]["context"]["registration"], id.as_str());
+    let answered = &st[1];
+    assert_eq!(
+        answered["verb"]["id"],
+        "http://adlnet.gov/expapi/verbs/answered"
+    );
+    assert_eq!(
+        answered["context"]["contextActivities"]["parent"][0]["id"],
+        "https://lrs.example.com/salesdojo/playbooks/jewelry/scenarios/anniversary-gift"
+    );
+    assert_eq!(
+        answered["context"]["contextActivities"]["grouping"][0]["id"],
+        "https://lrs.example.com/salesdojo/playbooks/jewelry"
+    );
+    // Exporting again gives the same statement ids.
+    let again = export::to_xapi(&s, &rows, "https://lrs.example.com/salesdojo/").expect("xapi");
+    assert_eq!(
+        st.iter().map(|x| x["id"].clone()).collect::<Vec<_>>(),
+        again.iter().map(|x| x["id"].clone()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn merging_twice_adds_nothing_the_second_time() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut manager = Store::open(&dir.path().join("manager.db")).expect("opens");
+    play_and_log(&mut manager, "经理本人", None, true, 1);
+    let mut trainee = Store::open(&dir.path().join("trainee.db")).expect("opens");
+    let a = play_and_log(&mut trainee, "小李", Some("华东一组"), true, 2);
+    trainee
+        .add_review(&a, "组长", Some("不错"), None, Utc::now())
+        .expect("review");
+    drop(trainee);
+    let first = manager
+        .merge(&dir.path().join("trainee.db"))
+        .expect("merges");
+    assert_eq!(
+        (first.trainees, first.attempts, first.replies, first.reviews),
+        (1, 1, 4, 1)
+    );
+    let second = manager
+        .merge(&dir.path().join("trainee.db"))
+        .expect("merges");
+    assert_eq!(second, export::MergeCounts::default());
+    assert_eq!(
+        manager.attempts(&Filter::default(), 10).expect("all").len(),
+        2
+    );
+    assert_eq!(manager.integrity_check().expect("check"), "ok");
+    // A file that is not a salesdojo database is refused.
+    std::fs::write(dir.path().join("junk.db"), b"junk").expect("write");
+    assert!(manager.merge(&dir.path().join("junk.db")).is_err());
+}
