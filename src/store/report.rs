@@ -181,18 +181,92 @@ fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
 
 const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed";
 
+/// The SQL of [`Store::criterion_averages`] and its parameters.
+pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
+         FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+         JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+         WHERE a.status = 'completed'{cond}
+         GROUP BY t.id, a.playbook_id, ac.criterion_id
+         ORDER BY t.name, a.playbook_id, ac.criterion_id"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Store::trend`] and its parameters.
+pub fn trend_sql(f: &Filter, weekly: bool) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let bucket = if weekly {
+        "strftime('%Y-W%W', a.started_at)"
+    } else {
+        "substr(a.started_at, 1, 10)"
+    };
+    let sql = format!(
+        "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed) {FROM}
+         WHERE a.status = 'completed'{cond} GROUP BY p ORDER BY p"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Store::pass_rates`] and its parameters.
+pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT a.playbook_id, a.scenario_id, COUNT(*), SUM(a.passed) {FROM}
+         WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
+         GROUP BY a.playbook_id, a.scenario_id ORDER BY a.playbook_id, a.scenario_id"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Store::leaderboard`] and its parameters.
+pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed),
+                (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
+         {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
+         GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC LIMIT {limit}"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Store::weakest`] and its parameters.
+pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let who = if by_team {
+        "COALESCE(tm.name, '')"
+    } else {
+        "t.name"
+    };
+    let group = if by_team { "tm.id" } else { "t.id" };
+    let sql = format!(
+        "WITH avgs AS (
+            SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
+            FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+            JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+            WHERE a.status = 'completed'{cond}
+            GROUP BY {group}, ac.criterion_id)
+         SELECT who, c, MIN(v) FROM avgs GROUP BY g ORDER BY who"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Store::attempts`] and its parameters.
+pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT {ATTEMPT_COLS} {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at DESC LIMIT {limit}"
+    );
+    (sql, vals)
+}
+
 impl Store {
     /// Per trainee × playbook × criterion: the average points over completed attempts.
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
-             FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
-             JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-             WHERE a.status = 'completed'{cond}
-             GROUP BY t.id, a.playbook_id, ac.criterion_id
-             ORDER BY t.name, a.playbook_id, ac.criterion_id"
-        );
+        let (sql, vals) = criterion_averages_sql(f);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(CriterionAverage {
@@ -209,16 +283,7 @@ impl Store {
 
     /// Average total, attempts and pass rate per day or per week.
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (cond, vals) = f.sql();
-        let bucket = if weekly {
-            "strftime('%Y-W%W', a.started_at)"
-        } else {
-            "substr(a.started_at, 1, 10)"
-        };
-        let sql = format!(
-            "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed) {FROM}
-             WHERE a.status = 'completed'{cond} GROUP BY p ORDER BY p"
-        );
+        let (sql, vals) = trend_sql(f, weekly);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(TrendPoint {
@@ -232,12 +297,7 @@ impl Store {
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT a.playbook_id, a.scenario_id, COUNT(*), SUM(a.passed) {FROM}
-             WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
-             GROUP BY a.playbook_id, a.scenario_id ORDER BY a.playbook_id, a.scenario_id"
-        );
+        let (sql, vals) = pass_rates_sql(f);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             let (n, p): (i64, i64) = (r.get(2)?, r.get(3)?);
@@ -253,13 +313,7 @@ impl Store {
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed),
-                    (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
-             {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
-             GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC LIMIT {limit}"
-        );
+        let (sql, vals) = leaderboard_sql(f, limit);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(LeaderRow {
@@ -276,22 +330,7 @@ impl Store {
 
     /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
-        let (cond, vals) = f.sql();
-        let who = if by_team {
-            "COALESCE(tm.name, '')"
-        } else {
-            "t.name"
-        };
-        let group = if by_team { "tm.id" } else { "t.id" };
-        let sql = format!(
-            "WITH avgs AS (
-                SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
-                FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
-                JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-                WHERE a.status = 'completed'{cond}
-                GROUP BY {group}, ac.criterion_id)
-             SELECT who, c, MIN(v) FROM avgs GROUP BY g ORDER BY who"
-        );
+        let (sql, vals) = weakest_sql(f, by_team);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(Weakest {
@@ -305,10 +344,7 @@ impl Store {
 
     /// Attempts, newest first.
     pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT {ATTEMPT_COLS} {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at DESC LIMIT {limit}"
-        );
+        let (sql, vals) = attempts_sql(f, limit);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), attempt_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
