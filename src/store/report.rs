@@ -354,8 +354,9 @@ impl Store {
     pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
         let c = self.conn();
         let ids: Vec<String> = c
-            .prepare_cached("SELECT id FROM attempts WHERE id LIKE ?1 || '%' LIMIT 2")?
-            .query_map([id], |r| r.get(0))?
+            // A key range, not LIKE: the primary-key index finds the prefix directly.
+            .prepare_cached("SELECT id FROM attempts WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?
+            .query_map([id.to_lowercase()], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         let id = match ids.as_slice() {
             [one] => one.clone(),
