@@ -529,3 +529,67 @@ fn merging_twice_adds_nothing_the_second_time() {
     std::fs::write(dir.path().join("junk.db"), b"junk").expect("write");
     assert!(manager.merge(&dir.path().join("junk.db")).is_err());
 }
+
+#[test]
+fn live_checklist_events_are_logged_as_they_happen() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
+    let (lib, _) = lib();
+    let pb = lib.playbook("property-showing").expect("bundled");
+    let t = s.trainee("置业顾问", None).expect("trainee");
+    let id = store::new_id();
+    s.start_attempt(&NewAttempt {
+        id: &id,
+        trainee_id: &t.id,
+        playbook_id: &pb.id,
+        playbook_version: pb.version,
+        playbook_hash: &pb.source.hash,
+        scenario_id: "",
+        mode: Mode::Live,
+        started_at: Utc::now(),
+    })
+    .expect("start");
+    s.live_event(
+        &id,
+        "tick",
+        Some("greet"),
+        Some("greet-warm"),
+        None,
+        Utc::now(),
+    )
+    .expect("tick");
+    s.live_event(
+        &id,
+        "note",
+        Some("greet"),
+        None,
+        Some("第一次来"),
+        Utc::now(),
+    )
+    .expect("note");
+    s.live_event(&id, "grade", None, None, Some("A"), Utc::now())
+        .expect("grade");
+    assert!(
+        s.live_event(&id, "explode", None, None, None, Utc::now())
+            .is_err(),
+        "unknown kinds are refused"
+    );
+    assert!(
+        s.live_event("no-such-attempt", "tick", None, None, None, Utc::now())
+            .is_err(),
+        "foreign keys hold"
+    );
+    drop(s);
+    let c = rusqlite::Connection::open(dir.path().join("p.db")).expect("open");
+    let n: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM live_events WHERE attempt_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(n, 3);
+    // A live visit is not offered as an unfinished role-play.
+    let s = Store::open(&dir.path().join("p.db")).expect("opens");
+    assert!(s.unfinished(&t.id).expect("query").is_empty());
+}

@@ -7,26 +7,15 @@ use std::path::Path;
 use rusqlite::params_from_iter;
 use serde_json::{Value, json};
 
-use super::report::Filter;
+use super::report::{ATTEMPT_COLS, AttemptRow, FROM, Filter, attempt_row};
 use super::{Result, Store, StoreError, schema};
 
 /// One attempt with its per-criterion points, as exported.
 #[derive(Debug, Clone)]
 pub struct ExportRow {
-    pub attempt_id: String,
+    pub attempt: AttemptRow,
     pub trainee_id: String,
-    pub trainee: String,
     pub pseudonym: Option<String>,
-    pub team: Option<String>,
-    pub playbook: String,
-    pub version: i64,
-    pub scenario: String,
-    pub mode: String,
-    pub started_at: String,
-    pub ended_at: Option<String>,
-    pub status: String,
-    pub total: Option<f64>,
-    pub passed: Option<bool>,
     /// (criterion, effective points, weight)
     pub criteria: Vec<(String, f64, f64)>,
 }
@@ -35,29 +24,15 @@ impl Store {
     pub fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {
         let (cond, vals) = f.sql();
         let sql = format!(
-            "SELECT a.id, t.id, t.name, t.pseudonym, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode,
-                    a.started_at, a.ended_at, a.status, a.total, a.passed
-             FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-             WHERE 1 = 1{cond} ORDER BY a.started_at, a.id"
+            "SELECT {ATTEMPT_COLS}, t.id, t.pseudonym {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at, a.id"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows: Vec<ExportRow> = stmt
             .query_map(params_from_iter(vals.iter()), |r| {
                 Ok(ExportRow {
-                    attempt_id: r.get(0)?,
-                    trainee_id: r.get(1)?,
-                    trainee: r.get(2)?,
-                    pseudonym: r.get(3)?,
-                    team: r.get(4)?,
-                    playbook: r.get(5)?,
-                    version: r.get(6)?,
-                    scenario: r.get(7)?,
-                    mode: r.get(8)?,
-                    started_at: r.get(9)?,
-                    ended_at: r.get(10)?,
-                    status: r.get(11)?,
-                    total: r.get(12)?,
-                    passed: r.get::<_, Option<i64>>(13)?.map(|p| p != 0),
+                    attempt: attempt_row(r)?,
+                    trainee_id: r.get(12)?,
+                    pseudonym: r.get(13)?,
                     criteria: Vec::new(),
                 })
             })?
@@ -72,7 +47,7 @@ impl Store {
         )?;
         for row in &mut rows {
             row.criteria = crit
-                .query_map([&row.attempt_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .query_map([&row.attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<std::result::Result<_, _>>()?;
         }
         Ok(rows)
@@ -114,11 +89,12 @@ pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, csv
         .collect();
         header.extend(criteria.iter().map(|c| format!("criterion:{c}")));
         w.write_record(&header)?;
-        for r in rows {
+        for row in rows {
+            let r = &row.attempt;
             let mut rec = vec![
-                r.attempt_id.clone(),
-                r.trainee_id.clone(),
-                r.pseudonym.clone().unwrap_or_else(|| r.trainee.clone()),
+                r.id.clone(),
+                row.trainee_id.clone(),
+                row.pseudonym.clone().unwrap_or_else(|| r.trainee.clone()),
                 r.team.clone().unwrap_or_default(),
                 r.playbook.clone(),
                 r.version.to_string(),
@@ -132,7 +108,7 @@ pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, csv
             ];
             for c in &criteria {
                 rec.push(
-                    r.criteria
+                    row.criteria
                         .iter()
                         .find(|x| x.0 == *c)
                         .map(|x| format!("{:.1}", x.1))
@@ -176,10 +152,11 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
         "SELECT r.id, r.turn_id, r.created_at, p.criterion_id, p.points
          FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = ?1 ORDER BY r.seq, p.criterion_id",
     )?;
-    for r in rows {
+    for row in rows {
+        let r = &row.attempt;
         let actor = json!({
             "objectType": "Agent",
-            "account": { "homePage": base, "name": r.pseudonym.clone().unwrap_or_else(|| r.trainee_id.clone()) },
+            "account": { "homePage": base, "name": row.pseudonym.clone().unwrap_or_else(|| row.trainee_id.clone()) },
         });
         let playbook = format!("{base}/playbooks/{}", r.playbook);
         let scenario = format!("{playbook}/scenarios/{}", r.scenario);
@@ -200,7 +177,7 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
                 result["duration"] = json!(d);
             }
             out.push(json!({
-                "id": statement_id(&[&r.attempt_id, "attempt"]),
+                "id": statement_id(&[&r.id, "attempt"]),
                 "actor": actor,
                 "verb": verb(v),
                 "object": {
@@ -210,7 +187,7 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
                 },
                 "result": result,
                 "context": {
-                    "registration": r.attempt_id,
+                    "registration": r.id,
                     "contextActivities": { "grouping": grouping },
                     "extensions": { format!("{base}/extensions/playbook-version"): r.version },
                 },
@@ -218,7 +195,7 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
             }));
         }
         let points: Vec<(String, String, String, String, f64)> = replies
-            .query_map([&r.attempt_id], |q| {
+            .query_map([&r.id], |q| {
                 Ok((q.get(0)?, q.get(1)?, q.get(2)?, q.get(3)?, q.get(4)?))
             })?
             .collect::<std::result::Result<_, _>>()?;
@@ -235,7 +212,7 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
                 },
                 "result": { "score": { "scaled": pts / 100.0, "raw": pts, "min": 0, "max": 100 } },
                 "context": {
-                    "registration": r.attempt_id,
+                    "registration": r.id,
                     "contextActivities": { "parent": [{ "id": scenario, "objectType": "Activity" }], "grouping": grouping },
                     "extensions": { format!("{base}/extensions/criterion"): criterion },
                 },

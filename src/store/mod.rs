@@ -645,22 +645,8 @@ impl ProgressLog for Store {
             })?
             .collect::<std::result::Result<_, _>>()?;
         let mut out = Vec::new();
-        let mut replies = self.conn.prepare_cached(
-            "SELECT turn_id, answer_kind, answer, seconds FROM replies WHERE attempt_id = ?1 ORDER BY seq",
-        )?;
         for (id, playbook_id, playbook_hash, scenario_id, started_at) in rows {
-            let answers = replies
-                .query_map([&id], |r| {
-                    let kind: String = r.get(1)?;
-                    let a: String = r.get(2)?;
-                    let answer = if kind == "choice" {
-                        Answer::Choice(a)
-                    } else {
-                        Answer::Text(a)
-                    };
-                    Ok((r.get::<_, String>(0)?, answer, r.get::<_, f64>(3)?))
-                })?
-                .collect::<std::result::Result<_, _>>()?;
+            let answers = self.transcript(&id)?;
             out.push(Unfinished {
                 id,
                 playbook_id,

@@ -40,7 +40,7 @@ impl Filter {
     }
 }
 
-const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
+pub(crate) const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
 
 /// The points a criterion counts with: the latest manager override, else the original.
 const EFFECTIVE: &str = "COALESCE((SELECT r.override_points FROM reviews r
@@ -162,7 +162,7 @@ pub struct AttemptDetail {
     pub reviews: Vec<ReviewRow>,
 }
 
-fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
+pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
     Ok(AttemptRow {
         id: r.get(0)?,
         trainee: r.get(1)?,
@@ -179,7 +179,7 @@ fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
     })
 }
 
-const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed";
+pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed";
 
 /// The SQL of [`Store::criterion_averages`] and its parameters.
 pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
