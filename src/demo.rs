@@ -3,14 +3,14 @@
 //! the trainers' sample replies, the model answer, a weak one-word reply) is scored once by the
 //! rules and scripts, then trainees of varying and improving skill pick among them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 
 use crate::playbook::Library;
-use crate::playbook::model::{Playbook, Reply, Target, TestInput};
+use crate::playbook::model::{Playbook, Reply, TestInput};
 use crate::practice::session::{Position, score_turn, summarize};
 use crate::practice::{Answer, ReplyRecord};
 use crate::script::ScriptHost;
@@ -167,7 +167,7 @@ pub fn generate(
             let mut crit_stmt = tx.prepare_cached(
                 "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            let mut passed_scenarios: HashMap<(usize, usize), bool> = HashMap::new();
+            let mut passed_scenarios: HashSet<(usize, usize)> = HashSet::new();
             let mut c = DemoCounts { trainees: 1, ..DemoCounts::default() };
             for day in 0..o.days {
                 if rng.unit() > activity {
@@ -184,7 +184,8 @@ pub fn generate(
                     let mut replies: Vec<ReplyRecord> = Vec::new();
                     let mut position = Position::Turn(scen.start.clone());
                     let mut seq = 0u32;
-                    let mut pending: Vec<(String, u32, usize, f64, DateTime<Utc>)> = Vec::new();
+                    // (reply id, seq, stored result, time) per reply, written after the attempt.
+                    let mut pending: Vec<(String, u32, &str, DateTime<Utc>)> = Vec::new();
                     while let Position::Turn(tid) = &position {
                         let Some(ti) = scen.turns.iter().position(|t| &t.id == tid) else { break };
                         let list = &cands[&(pi, si, ti)];
@@ -198,11 +199,8 @@ pub fn generate(
                         seq += 1;
                         let mut r = list[pick].record.clone();
                         r.seconds = seconds;
-                        pending.push((store::new_id(), seq, pick, seconds, at));
-                        position = match &r.scored.next {
-                            Target::Turn(t) => Position::Turn(t.clone()),
-                            Target::End(e) => Position::Ended(e.clone()),
-                        };
+                        pending.push((store::new_id(), seq, &list[pick].json, at));
+                        position = Position::at(&r.scored.next);
                         replies.push(r);
                     }
                     let summary = summarize(pb, scen, &replies, &position);
@@ -210,23 +208,22 @@ pub fn generate(
                         attempt_id, trainee_id, pb.id, pb.version, pb.source.hash, scen.id,
                         stamp(started), stamp(at), summary.total, summary.passed, summary.ending
                     ])?;
-                    for ((reply_id, seq, pick, seconds, when), r) in pending.iter().zip(&replies) {
-                        let cand = &cands[&(pi, si, scen.turns.iter().position(|t| t.id == r.turn).unwrap_or(0))][*pick];
-                        store::insert_reply_json(tx, reply_id, &attempt_id, *seq, r, *seconds, &cand.json, *when)?;
+                    for ((reply_id, seq, json, when), r) in pending.iter().zip(&replies) {
+                        store::insert_reply_json(tx, reply_id, &attempt_id, *seq, r, r.seconds, json, *when)?;
                     }
                     for (criterion, avg, n) in &summary.criteria {
                         let w = pb.criterion(criterion).map_or(1.0, |c| c.weight);
                         crit_stmt.execute(params![attempt_id, criterion, avg, w, *n as i64])?;
                     }
                     if summary.passed {
-                        passed_scenarios.insert((pi, si), true);
+                        passed_scenarios.insert((pi, si));
                     }
                     c.attempts += 1;
                     c.replies += replies.len();
                 }
             }
             for (pi, pb) in &practice {
-                if (0..pb.scenarios.len()).all(|si| passed_scenarios.contains_key(&(*pi, si))) {
+                if (0..pb.scenarios.len()).all(|si| passed_scenarios.contains(&(*pi, si))) {
                     tx.execute(
                         "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at) VALUES (?1, ?2, ?3, ?4)",
                         params![trainee_id, pb.id, pb.version, stamp(o.end)],

@@ -131,6 +131,13 @@ pub(crate) fn load_paths(
     Ok(load(&[Content::bundled_support(), given], report))
 }
 
+/// `unknown playbook 'x' (known: a, b); did you mean 'y'?`
+pub(crate) fn unknown(what: &str, id: &str, known: &[&str]) -> anyhow::Error {
+    let help = crate::playbook::diag::did_you_mean(id, known.iter().copied())
+        .map_or(String::new(), |h| format!("; {h}"));
+    anyhow::anyhow!("unknown {what} '{id}' (known: {}){help}", known.join(", "))
+}
+
 /// Writes to stdout, ending quietly when the reader has gone (e.g. `| head`).
 pub(crate) fn print(s: &str) -> anyhow::Result<()> {
     use std::io::Write;

@@ -83,13 +83,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let Some(pb) = lib.playbook(&args.playbook).cloned() else {
         let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
-        let help = crate::playbook::diag::did_you_mean(&args.playbook, known.iter().copied())
-            .map_or(String::new(), |h| format!("; {h}"));
-        bail!(
-            "unknown playbook '{}' (known: {}){help}",
-            args.playbook,
-            known.join(", ")
-        );
+        return Err(super::unknown("playbook", &args.playbook, &known));
     };
     let host = ScriptHost::new(&lib);
     let mut log = if args.no_log {
@@ -115,7 +109,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Ok(a) => a,
         Err(PracticeError::UnknownScenario(s)) => {
             let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
-            bail!("unknown scenario '{s}' (known: {})", known.join(", "));
+            return Err(super::unknown("scenario", &s, &known));
         }
         Err(e) => bail!(e),
     };

@@ -42,14 +42,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let position = replies
             .last()
             .map_or(crate::practice::Position::Ended(None), |r| {
-                match &r.scored.next {
-                    crate::playbook::model::Target::Turn(t) => {
-                        crate::practice::Position::Turn(t.clone())
-                    }
-                    crate::playbook::model::Target::End(e) => {
-                        crate::practice::Position::Ended(e.clone())
-                    }
-                }
+                crate::practice::Position::at(&r.scored.next)
             });
         let now = summarize(pb, scen, &replies, &position);
         rows.push(serde_json::json!({

@@ -5,9 +5,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Cli, print};
+use super::{Cli, print, unknown};
 use crate::playbook::Report;
-use crate::playbook::diag::did_you_mean;
 use crate::practice::Answer;
 use crate::practice::session::score_turn;
 use crate::script::ScriptHost;
@@ -26,11 +25,6 @@ pub struct Args {
     /// The option chosen (multiple-choice turns).
     #[arg(long)]
     pub option: Option<String>,
-}
-
-fn unknown(what: &str, id: &str, known: &[&str]) -> anyhow::Error {
-    let help = did_you_mean(id, known.iter().copied()).map_or(String::new(), |h| format!("; {h}"));
-    anyhow::anyhow!("unknown {what} '{id}' (known: {}){help}", known.join(", "))
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {

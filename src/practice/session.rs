@@ -34,6 +34,16 @@ pub enum Position {
     Ended(Option<String>),
 }
 
+impl Position {
+    /// Where the role-play stands once it has gone to `target`.
+    pub fn at(target: &Target) -> Self {
+        match target {
+            Target::Turn(t) => Position::Turn(t.clone()),
+            Target::End(e) => Position::Ended(e.clone()),
+        }
+    }
+}
+
 /// One submitted reply with everything the trainee was shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReplyRecord {
@@ -120,10 +130,7 @@ impl Attempt {
             seconds,
             &self.replies,
         )?;
-        self.position = match &record.scored.next {
-            Target::Turn(t) => Position::Turn(t.clone()),
-            Target::End(e) => Position::Ended(e.clone()),
-        };
+        self.position = Position::at(&record.scored.next);
         self.replies.push(record);
         Ok(self
             .replies

@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::params_from_iter;
 use serde_json::{Value, json};
 
-use super::report::{ATTEMPT_COLS, AttemptRow, FROM, Filter, attempt_row};
+use super::report::{ATTEMPT_COLS, AttemptRow, EFFECTIVE, FROM, Filter, attempt_row};
 use super::{Result, Store, StoreError, schema};
 
 /// One attempt with its per-criterion points, as exported.
@@ -37,14 +37,10 @@ impl Store {
                 })
             })?
             .collect::<std::result::Result<_, _>>()?;
-        let mut crit = self.conn().prepare_cached(
-            "SELECT ac.criterion_id,
-                    COALESCE((SELECT r.override_points FROM reviews r WHERE r.attempt_id = ac.attempt_id
-                              AND r.criterion_id = ac.criterion_id AND r.override_points IS NOT NULL
-                              ORDER BY r.at DESC LIMIT 1), ac.points),
-                    ac.weight
-             FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id",
-        )?;
+        let mut crit = self.conn().prepare_cached(&format!(
+            "SELECT ac.criterion_id, {EFFECTIVE}, ac.weight
+             FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id"
+        ))?;
         for row in &mut rows {
             row.criteria = crit
                 .query_map([&row.attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?

@@ -43,7 +43,7 @@ impl Filter {
 pub(crate) const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
 
 /// The points a criterion counts with: the latest manager override, else the original.
-const EFFECTIVE: &str = "COALESCE((SELECT r.override_points FROM reviews r
+pub(crate) const EFFECTIVE: &str = "COALESCE((SELECT r.override_points FROM reviews r
     WHERE r.attempt_id = ac.attempt_id AND r.criterion_id = ac.criterion_id AND r.override_points IS NOT NULL
     ORDER BY r.at DESC LIMIT 1), ac.points)";
 
