@@ -15,7 +15,12 @@ use salesdojo::demo::{DemoOptions, generate};
 use salesdojo::playbook::{Content, Report, load};
 use salesdojo::script::ScriptHost;
 use salesdojo::store::Store;
-use salesdojo::store::report::{self, Filter};
+use salesdojo::store::report::{self, Filter, Plan};
+
+/// Also time the base tables where a rollup answers (`SALESDOJO_BENCH_BASE=1`; slow).
+fn with_base() -> bool {
+    std::env::var_os("SALESDOJO_BENCH_BASE").is_some()
+}
 
 fn demo_db() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
@@ -83,11 +88,17 @@ fn shell(db: &Path, sql: &str, iters: u64) -> Duration {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("sqlite3: {e}"));
-    child
-        .stdin
-        .take()
-        .map(|mut i| i.write_all(script.as_bytes()));
+    // Written from another thread: the shell's timer lines fill its stdout pipe while the
+    // script is still being written, and one thread doing both would deadlock.
+    let writer = child.stdin.take().map(|mut i| {
+        std::thread::spawn(move || {
+            let _ = i.write_all(script.as_bytes());
+        })
+    });
     let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.strip_prefix("Run Time: real "))
@@ -120,49 +131,128 @@ fn bench(c: &mut Criterion) {
         team: Some("华东一组".into()),
         ..Filter::default()
     };
+    // The last quarter of the two years: dated reports read the base tables.
+    let quarter = Filter {
+        since: Some("2026-08-01".into()),
+        until: Some("2026-11-01".into()),
+        ..Filter::default()
+    };
+    let team_quarter = Filter {
+        team: Some("华东一组".into()),
+        ..quarter.clone()
+    };
     let has_shell = Command::new("sqlite3").arg("--version").output().is_ok();
 
     let mut g = c.benchmark_group("report");
     g.sample_size(10)
         .measurement_time(Duration::from_secs(5))
         .warm_up_time(Duration::from_secs(1));
-    let queries: Vec<(&str, (String, Vec<String>))> = vec![
+    type Run = fn(&Store, &Filter) -> salesdojo::store::Result<usize>;
+    type Sql = fn(&Filter, Plan) -> (String, Vec<String>);
+    let queries: Vec<(&str, &Filter, Run, Sql)> = vec![
         (
             "criterion_averages_all",
-            report::criterion_averages_sql(&all),
+            &all,
+            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            report::criterion_averages_sql,
         ),
         (
             "criterion_averages_trainee",
-            report::criterion_averages_sql(&one),
+            &one,
+            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            report::criterion_averages_sql,
         ),
-        ("trend_weekly_team", report::trend_sql(&team, true)),
-        ("pass_rates_all", report::pass_rates_sql(&all)),
-        ("leaderboard_top20", report::leaderboard_sql(&all, 20)),
-        ("weakest_by_team", report::weakest_sql(&all, true)),
-        ("attempts_team_page", report::attempts_sql(&team, 100)),
+        (
+            "criterion_averages_team_quarter",
+            &team_quarter,
+            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            report::criterion_averages_sql,
+        ),
+        (
+            "trend_weekly_all",
+            &all,
+            |s, f| s.trend(f, true).map(|v| v.len()),
+            |f, p| report::trend_sql(f, true, p),
+        ),
+        (
+            "trend_weekly_team",
+            &team,
+            |s, f| s.trend(f, true).map(|v| v.len()),
+            |f, p| report::trend_sql(f, true, p),
+        ),
+        (
+            "trend_daily_trainee",
+            &one,
+            |s, f| s.trend(f, false).map(|v| v.len()),
+            |f, p| report::trend_sql(f, false, p),
+        ),
+        (
+            "pass_rates_all",
+            &all,
+            |s, f| s.pass_rates(f).map(|v| v.len()),
+            report::pass_rates_sql,
+        ),
+        (
+            "pass_rates_quarter",
+            &quarter,
+            |s, f| s.pass_rates(f).map(|v| v.len()),
+            report::pass_rates_sql,
+        ),
+        (
+            "leaderboard_top20",
+            &all,
+            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |f, p| report::leaderboard_sql(f, 20, p),
+        ),
+        (
+            "leaderboard_top20_quarter",
+            &quarter,
+            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |f, p| report::leaderboard_sql(f, 20, p),
+        ),
+        (
+            "weakest_by_team",
+            &all,
+            |s, f| s.weakest(f, true).map(|v| v.len()),
+            |f, p| report::weakest_sql(f, true, p),
+        ),
+        (
+            "weakest_by_trainee_team",
+            &team,
+            |s, f| s.weakest(f, false).map(|v| v.len()),
+            |f, p| report::weakest_sql(f, false, p),
+        ),
+        (
+            "attempts_team_page",
+            &team,
+            |s, f| s.attempts(f, 100).map(|v| v.len()),
+            |f, _| report::attempts_sql(f, 100),
+        ),
     ];
-    for (name, (sql, vals)) in &queries {
-        let f = match *name {
-            "criterion_averages_trainee" => &one,
-            "trend_weekly_team" | "attempts_team_page" => &team,
-            _ => &all,
-        };
+    let mut base = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    base.set_plan(Plan::BaseTables);
+    for (name, f, run, sql) in &queries {
+        // The rollups must give as many rows as the base tables before their speed means
+        // anything (tests/store.rs compares the values).
+        let (a, b) = (run(&store, f), run(&base, f));
+        assert_eq!(
+            a.as_ref().ok(),
+            b.as_ref().ok(),
+            "{name}: rollups and base tables differ"
+        );
         g.bench_function(format!("{name}/salesdojo"), |b| {
-            b.iter(|| match *name {
-                "criterion_averages_all" | "criterion_averages_trainee" => {
-                    store.criterion_averages(f).map(|v| v.len())
-                }
-                "trend_weekly_team" => store.trend(f, true).map(|v| v.len()),
-                "pass_rates_all" => store.pass_rates(f).map(|v| v.len()),
-                "leaderboard_top20" => store.leaderboard(f, 20).map(|v| v.len()),
-                "weakest_by_team" => store.weakest(f, true).map(|v| v.len()),
-                _ => store.attempts(f, 100).map(|v| v.len()),
-            })
+            b.iter(|| run(&store, black_box(f)))
         });
         if has_shell {
-            let sql = literal(sql, vals);
+            let (text, vals) = sql(f, Plan::Rollups);
+            let text = literal(&text, &vals);
             g.bench_function(format!("{name}/sqlite3_shell"), |b| {
-                b.iter_custom(|iters| shell(&db, &sql, iters))
+                b.iter_custom(|iters| shell(&db, &text, iters))
+            });
+        }
+        if sql(f, Plan::Rollups) != sql(f, Plan::BaseTables) && with_base() {
+            g.bench_function(format!("{name}/base_tables"), |b| {
+                b.iter(|| run(&base, black_box(f)))
             });
         }
     }

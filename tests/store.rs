@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use salesdojo::playbook::{Content, Library, Report, load};
 use salesdojo::practice::{Answer, Attempt};
 use salesdojo::script::ScriptHost;
-use salesdojo::store::report::Filter;
+use salesdojo::store::report::{Filter, Plan};
 use salesdojo::store::{self, Mode, NewAttempt, ProgressLog, Store, StoreError, export, schema};
 use serde_json::Value;
 
@@ -592,4 +592,227 @@ fn live_checklist_events_are_logged_as_they_happen() {
     // A live visit is not offered as an unfinished role-play.
     let s = Store::open(&dir.path().join("p.db")).expect("opens");
     assert!(s.unfinished(&t.id).expect("query").is_empty());
+}
+
+/// Every report the rollups answer, read both ways, must agree (floats to rounding).
+fn assert_rollups_match(path: &Path, why: &str) {
+    let fast = Store::open(path).expect("opens");
+    let mut slow = Store::open(path).expect("opens");
+    slow.set_plan(Plan::BaseTables);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    let mut filters = vec![Filter::default()];
+    for t in ["华东一组", "华南一组"] {
+        filters.push(Filter {
+            team: Some(t.into()),
+            ..Filter::default()
+        });
+    }
+    for p in ["jewelry", "seven-step", "objections"] {
+        filters.push(Filter {
+            playbook: Some(p.into()),
+            ..Filter::default()
+        });
+    }
+    filters.push(Filter {
+        playbook: Some("jewelry".into()),
+        scenario: Some("anniversary-gift".into()),
+        ..Filter::default()
+    });
+    let board = slow.leaderboard(&Filter::default(), 3).expect("board");
+    for row in board {
+        filters.push(Filter {
+            trainee: Some(row.trainee),
+            ..Filter::default()
+        });
+    }
+    for f in &filters {
+        let ctx = format!("{why}: {f:?}");
+        let (a, b) = (
+            fast.criterion_averages(f).expect("a"),
+            slow.criterion_averages(f).expect("b"),
+        );
+        assert_eq!(a.len(), b.len(), "criterion averages, {ctx}");
+        assert!(!b.is_empty() || f.trainee.is_some(), "no data for {ctx}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                (&x.trainee, &x.playbook, &x.criterion, x.attempts),
+                (&y.trainee, &y.playbook, &y.criterion, y.attempts),
+                "{ctx}"
+            );
+            assert!(close(x.average, y.average), "{ctx}: {x:?} vs {y:?}");
+        }
+        for weekly in [false, true] {
+            let (a, b) = (
+                fast.trend(f, weekly).expect("a"),
+                slow.trend(f, weekly).expect("b"),
+            );
+            assert_eq!(a.len(), b.len(), "trend, {ctx}");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!((&x.period, x.attempts), (&y.period, y.attempts), "{ctx}");
+                assert!(
+                    close(x.average, y.average) && close(x.pass_rate, y.pass_rate),
+                    "{ctx}: {x:?} vs {y:?}"
+                );
+            }
+        }
+        let (a, b) = (
+            fast.pass_rates(f).expect("a"),
+            slow.pass_rates(f).expect("b"),
+        );
+        assert_eq!(a, b, "pass rates, {ctx}");
+        let (mut a, mut b) = (
+            fast.leaderboard(f, 1000).expect("a"),
+            slow.leaderboard(f, 1000).expect("b"),
+        );
+        a.sort_by(|x, y| x.trainee.cmp(&y.trainee));
+        b.sort_by(|x, y| x.trainee.cmp(&y.trainee));
+        assert_eq!(a.len(), b.len(), "leaderboard, {ctx}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                (&x.trainee, x.attempts, x.passed, x.certifications),
+                (&y.trainee, y.attempts, y.passed, y.certifications),
+                "{ctx}"
+            );
+            assert!(close(x.average, y.average), "{ctx}");
+        }
+        for by_team in [false, true] {
+            let (a, b) = (
+                fast.weakest(f, by_team).expect("a"),
+                slow.weakest(f, by_team).expect("b"),
+            );
+            assert_eq!(a.len(), b.len(), "weakest, {ctx}");
+            for (x, y) in a.iter().zip(&b) {
+                // Two criteria may tie for weakest; the value must agree.
+                assert_eq!(x.who, y.who, "{ctx}");
+                assert!(close(x.average, y.average), "{ctx}: {x:?} vs {y:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
+    let (lib, host) = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("p.db");
+    let mut s = Store::open(&path).expect("opens");
+    let end = Utc
+        .with_ymd_and_hms(2026, 3, 28, 0, 0, 0)
+        .single()
+        .expect("a date");
+    salesdojo::demo::generate(
+        &mut s,
+        lib,
+        host,
+        &salesdojo::demo::DemoOptions {
+            trainees: 12,
+            days: 40,
+            seed: 7,
+            end,
+        },
+    )
+    .expect("demo data");
+    // The practice path, reviews (a later override wins; an earlier-dated one inserted
+    // afterwards does not), an in-progress and an abandoned attempt.
+    let a = play_and_log(&mut s, "李芳", Some("华东一组"), true, 1);
+    let b = play_and_log(&mut s, "王强", Some("华南一组"), false, 2);
+    let t0 = Utc
+        .with_ymd_and_hms(2026, 4, 1, 0, 0, 0)
+        .single()
+        .expect("d");
+    s.add_review(
+        &a,
+        "组长",
+        None,
+        Some(("value", 10.0)),
+        t0 + chrono::Duration::days(2),
+    )
+    .expect("review");
+    s.add_review(&a, "组长", None, Some(("value", 90.0)), t0)
+        .expect("review");
+    let first = |s: &Store, id: &str| {
+        s.attempt_detail(id).expect("detail").criteria[0]
+            .criterion
+            .clone()
+    };
+    let cb = first(&s, &b);
+    s.add_review(&b, "组长", Some("再练练"), Some((cb.as_str(), 55.0)), t0)
+        .expect("review");
+    assert_rollups_match(&path, "after demo data, practice and reviews");
+
+    // Finishing the same attempt again (a retried write) replaces its numbers.
+    let summary = salesdojo::practice::session::Summary {
+        total: 88.0,
+        pass_mark: 70,
+        passed: true,
+        criteria: vec![(cb.clone(), 80.0, 2), ("value".into(), 95.0, 1)],
+        weakest: None,
+        suggested: None,
+        ending: None,
+        outcome: None,
+        replies: 3,
+        seconds: 30.0,
+    };
+    s.finish_attempt(&b, &summary, &[(cb.clone(), 2.0)], t0)
+        .expect("finished again");
+    assert_rollups_match(&path, "after finishing an attempt again");
+    let t = s.trainee("王强", Some("华南一组")).expect("trainee");
+    let unfinished_id = store::new_id();
+    let pb = lib.playbook("jewelry").expect("bundled");
+    s.start_attempt(&NewAttempt {
+        id: &unfinished_id,
+        trainee_id: &t.id,
+        playbook_id: &pb.id,
+        playbook_version: pb.version,
+        playbook_hash: &pb.source.hash,
+        scenario_id: "anniversary-gift",
+        mode: Mode::Practice,
+        started_at: t0,
+    })
+    .expect("start");
+    assert_rollups_match(&path, "with an attempt in progress");
+    s.abandon_stale(
+        t0 + chrono::Duration::days(1),
+        t0 + chrono::Duration::days(1),
+    )
+    .expect("abandon");
+    assert_rollups_match(&path, "after abandoning");
+
+    // A trainee's database merged in: new attempts, and one finished there that was in
+    // progress here.
+    let other_path = dir.path().join("other.db");
+    let mut other = Store::open(&other_path).expect("opens");
+    let c = play_and_log(&mut other, "小李", Some("华东一组"), true, 3);
+    let cc = first(&other, &c);
+    other
+        .add_review(&c, "组长", None, Some((cc.as_str(), 20.0)), t0)
+        .expect("review");
+    drop(other);
+    s.merge(&other_path).expect("merges");
+    s.merge(&other_path).expect("merges again");
+    assert_rollups_match(&path, "after merging twice");
+    drop(s);
+
+    // An older database gains its rollups when it is migrated.
+    {
+        let c = rusqlite::Connection::open(&path).expect("open");
+        let triggers: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        assert_eq!(triggers.len(), 7);
+        for t in triggers {
+            c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
+        }
+        c.execute_batch(
+            "DROP TABLE rollup_criteria; DROP TABLE rollup_attempts; DROP TABLE rollup_days;
+             ALTER TABLE attempt_criteria DROP COLUMN overridden;
+             PRAGMA user_version = 2;",
+        )
+        .expect("back to version 2");
+    }
+    assert_rollups_match(&path, "after migrating from version 2");
 }

@@ -16,6 +16,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::practice::live::LiveSummary;
 use crate::practice::{Answer, ReplyRecord, Summary};
 
 /// How long a write waits for another program holding the database.
@@ -149,6 +150,18 @@ pub trait ProgressLog {
         weights: &[(String, f64)],
         at: DateTime<Utc>,
     ) -> Result<()>;
+    /// Ends an attempt and certifies the trainee for the playbook version when every one of
+    /// `scenarios` has a passed attempt.
+    fn finish_and_certify(
+        &mut self,
+        attempt_id: &str,
+        s: &Summary,
+        weights: &[(String, f64)],
+        at: DateTime<Utc>,
+        scenarios: &[String],
+    ) -> Result<()>;
+    /// Ends a live visit; its total is the share of checklist items ticked.
+    fn finish_visit(&mut self, attempt_id: &str, s: &LiveSummary, at: DateTime<Utc>) -> Result<()>;
     fn abandon_attempt(&mut self, attempt_id: &str, at: DateTime<Utc>) -> Result<()>;
     fn unfinished(&self, trainee_id: &str) -> Result<Vec<Unfinished>>;
     #[allow(clippy::too_many_arguments)]
@@ -167,6 +180,7 @@ pub trait ProgressLog {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    plan: report::Plan,
 }
 
 impl std::fmt::Debug for Store {
@@ -243,6 +257,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            plan: report::Plan::default(),
         };
         store.migrate(found)?;
         Ok(store)
@@ -250,6 +265,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Chooses where reports read from; the rollups (the default) give the same answers.
+    pub fn set_plan(&mut self, plan: report::Plan) {
+        self.plan = plan;
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -364,22 +384,6 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4)",
             params![trainee, playbook, version, stamp(at)],
         )?;
-        Ok(())
-    }
-
-    /// Finishes an attempt and certifies when all of `scenarios` are passed.
-    pub fn finish_and_certify(
-        &mut self,
-        attempt_id: &str,
-        s: &Summary,
-        weights: &[(String, f64)],
-        at: DateTime<Utc>,
-        scenarios: &[String],
-    ) -> Result<()> {
-        self.finish_attempt(attempt_id, s, weights, at)?;
-        if s.passed {
-            self.maybe_certify(attempt_id, at, scenarios)?;
-        }
         Ok(())
     }
 
@@ -623,6 +627,37 @@ impl ProgressLog for Store {
         }
         drop(stmt);
         tx.commit()?;
+        Ok(())
+    }
+
+    fn finish_and_certify(
+        &mut self,
+        attempt_id: &str,
+        s: &Summary,
+        weights: &[(String, f64)],
+        at: DateTime<Utc>,
+        scenarios: &[String],
+    ) -> Result<()> {
+        self.finish_attempt(attempt_id, s, weights, at)?;
+        if s.passed {
+            self.maybe_certify(attempt_id, at, scenarios)?;
+        }
+        Ok(())
+    }
+
+    fn finish_visit(&mut self, attempt_id: &str, s: &LiveSummary, at: DateTime<Utc>) -> Result<()> {
+        let total = if s.items > 0 {
+            100.0 * s.ticked as f64 / s.items as f64
+        } else {
+            100.0
+        };
+        let n = self.conn.execute(
+            "UPDATE attempts SET status = 'completed', ended_at = ?2, total = ?3, ending = ?4 WHERE id = ?1 AND mode = 'live'",
+            params![attempt_id, stamp(at), total, format!("{}/{} stages", s.stages_done, s.stages)],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("live visit '{attempt_id}'")));
+        }
         Ok(())
     }
 

@@ -22,30 +22,65 @@ pub struct Filter {
 impl Filter {
     /// ` AND …` conditions over `a` (attempts), `t` (trainees), `tm` (teams), with their values.
     pub fn sql(&self) -> (String, Vec<String>) {
+        self.sql_over("a", "a.started_at")
+    }
+
+    /// The same conditions with the playbook and scenario read from `table` and the date
+    /// range from `time`.
+    fn sql_over(&self, table: &str, time: &str) -> (String, Vec<String>) {
         let mut sql = String::new();
         let mut vals = Vec::new();
-        let mut add = |cond: &str, v: &Option<String>| {
+        let mut add = |cond: String, v: &Option<String>| {
             if let Some(v) = v {
                 vals.push(v.clone());
                 sql.push_str(&cond.replace('?', &format!("?{}", vals.len())));
             }
         };
-        add(" AND (t.name = ? OR t.id = ?)", &self.trainee);
-        add(" AND tm.name = ?", &self.team);
-        add(" AND a.playbook_id = ?", &self.playbook);
-        add(" AND a.scenario_id = ?", &self.scenario);
-        add(" AND a.started_at >= ?", &self.since);
-        add(" AND a.started_at < ?", &self.until);
+        // A subquery, not `t.name = ? OR t.id = ?`: the OR would make SQLite scan every
+        // attempt instead of using the trainee index.
+        add(
+            format!(
+                " AND {table}.trainee_id IN (SELECT id FROM trainees WHERE name = ? OR id = ?)"
+            ),
+            &self.trainee,
+        );
+        add(" AND tm.name = ?".into(), &self.team);
+        add(format!(" AND {table}.playbook_id = ?"), &self.playbook);
+        add(format!(" AND {table}.scenario_id = ?"), &self.scenario);
+        add(format!(" AND {time} >= ?"), &self.since);
+        add(format!(" AND {time} < ?"), &self.until);
         (sql, vals)
     }
+
+    /// Whether the whole-history rollups answer this filter (they have no dates).
+    fn whole_history(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
+    /// Whether the per-day, per-team rollup answers this filter (it has no trainee or scenario).
+    fn by_day_and_team(&self) -> bool {
+        self.trainee.is_none() && self.scenario.is_none()
+    }
+}
+
+/// Where a report reads from: the rollup tables when they can answer (the default), or always
+/// the base tables (to check the rollups, and to compare the two in benchmarks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Plan {
+    #[default]
+    Rollups,
+    BaseTables,
 }
 
 pub(crate) const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
 
 /// The points a criterion counts with: the latest manager override, else the original.
-pub(crate) const EFFECTIVE: &str = "COALESCE((SELECT r.override_points FROM reviews r
-    WHERE r.attempt_id = ac.attempt_id AND r.criterion_id = ac.criterion_id AND r.override_points IS NOT NULL
-    ORDER BY r.at DESC LIMIT 1), ac.points)";
+/// `overridden` is kept equal to the latest review's override by a trigger.
+pub(crate) const EFFECTIVE: &str = "COALESCE(ac.overridden, ac.points)";
+
+/// Rollup tables joined to trainees and teams.
+const ROLLUP_FROM: &str =
+    "JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CriterionAverage {
@@ -182,7 +217,18 @@ pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow>
 pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed";
 
 /// The SQL of [`Store::criterion_averages`] and its parameters.
-pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
+pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
+    if plan == Plan::Rollups && f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        let sql = format!(
+            "SELECT t.name, tm.name, r.playbook_id, r.criterion_id, SUM(r.points) / SUM(r.n), SUM(r.n)
+             FROM rollup_criteria r {ROLLUP_FROM}
+             WHERE 1 = 1{cond}
+             GROUP BY t.id, r.playbook_id, r.criterion_id HAVING SUM(r.n) > 0
+             ORDER BY t.name, r.playbook_id, r.criterion_id"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
@@ -196,7 +242,21 @@ pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
 }
 
 /// The SQL of [`Store::trend`] and its parameters.
-pub fn trend_sql(f: &Filter, weekly: bool) -> (String, Vec<String>) {
+pub fn trend_sql(f: &Filter, weekly: bool, plan: Plan) -> (String, Vec<String>) {
+    if plan == Plan::Rollups && f.by_day_and_team() {
+        let (cond, vals) = f.sql_over("r", "r.day");
+        let bucket = if weekly {
+            "strftime('%Y-W%W', r.day)"
+        } else {
+            "r.day"
+        };
+        let sql = format!(
+            "SELECT {bucket} AS p, SUM(r.n), SUM(r.total) / SUM(r.totals), CAST(SUM(r.passed) AS REAL) / SUM(r.graded)
+             FROM rollup_days r LEFT JOIN teams tm ON tm.id = r.team_id
+             WHERE 1 = 1{cond} GROUP BY p HAVING SUM(r.n) > 0 ORDER BY p"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let bucket = if weekly {
         "strftime('%Y-W%W', a.started_at)"
@@ -211,7 +271,16 @@ pub fn trend_sql(f: &Filter, weekly: bool) -> (String, Vec<String>) {
 }
 
 /// The SQL of [`Store::pass_rates`] and its parameters.
-pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
+pub fn pass_rates_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
+    if plan == Plan::Rollups && f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        let sql = format!(
+            "SELECT r.playbook_id, r.scenario_id, SUM(r.n), SUM(r.passed) FROM rollup_attempts r {ROLLUP_FROM}
+             WHERE r.mode = 'practice'{cond}
+             GROUP BY r.playbook_id, r.scenario_id HAVING SUM(r.n) > 0 ORDER BY r.playbook_id, r.scenario_id"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT a.playbook_id, a.scenario_id, COUNT(*), SUM(a.passed) {FROM}
@@ -222,11 +291,21 @@ pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
 }
 
 /// The SQL of [`Store::leaderboard`] and its parameters.
-pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+pub fn leaderboard_sql(f: &Filter, limit: usize, plan: Plan) -> (String, Vec<String>) {
+    let certs = "(SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)";
+    if plan == Plan::Rollups && f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        let sql = format!(
+            "SELECT t.name, tm.name, SUM(r.n), SUM(r.total) / SUM(r.totals), SUM(r.passed), {certs}
+             FROM rollup_attempts r {ROLLUP_FROM} WHERE r.mode = 'practice'{cond}
+             GROUP BY t.id HAVING SUM(r.n) > 0
+             ORDER BY SUM(r.total) / SUM(r.totals) DESC, SUM(r.n) DESC LIMIT {limit}"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
-        "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed),
-                (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
+        "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed), {certs}
          {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
          GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC LIMIT {limit}"
     );
@@ -234,23 +313,39 @@ pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
 }
 
 /// The SQL of [`Store::weakest`] and its parameters.
-pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
-    let (cond, vals) = f.sql();
+pub fn weakest_sql(f: &Filter, by_team: bool, plan: Plan) -> (String, Vec<String>) {
     let who = if by_team {
         "COALESCE(tm.name, '')"
     } else {
         "t.name"
     };
     let group = if by_team { "tm.id" } else { "t.id" };
-    let sql = format!(
-        "WITH avgs AS (
-            SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
-            FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
-            JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-            WHERE a.status = 'completed'{cond}
-            GROUP BY {group}, ac.criterion_id)
-         SELECT who, c, MIN(v) FROM avgs GROUP BY g ORDER BY who"
-    );
+    let (avgs, vals) = if plan == Plan::Rollups && f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        (
+            format!(
+                "SELECT {who} AS who, {group} AS g, r.criterion_id AS c, SUM(r.points) / SUM(r.n) AS v
+                 FROM rollup_criteria r {ROLLUP_FROM}
+                 WHERE 1 = 1{cond}
+                 GROUP BY {group}, r.criterion_id HAVING SUM(r.n) > 0"
+            ),
+            vals,
+        )
+    } else {
+        let (cond, vals) = f.sql();
+        (
+            format!(
+                "SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
+                 FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+                 JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                 WHERE a.status = 'completed'{cond}
+                 GROUP BY {group}, ac.criterion_id"
+            ),
+            vals,
+        )
+    };
+    let sql =
+        format!("WITH avgs AS ({avgs}) SELECT who, c, MIN(v) FROM avgs GROUP BY g ORDER BY who");
     (sql, vals)
 }
 
@@ -266,7 +361,7 @@ pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
 impl Store {
     /// Per trainee × playbook × criterion: the average points over completed attempts.
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
-        let (sql, vals) = criterion_averages_sql(f);
+        let (sql, vals) = criterion_averages_sql(f, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(CriterionAverage {
@@ -283,7 +378,7 @@ impl Store {
 
     /// Average total, attempts and pass rate per day or per week.
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (sql, vals) = trend_sql(f, weekly);
+        let (sql, vals) = trend_sql(f, weekly, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(TrendPoint {
@@ -297,7 +392,7 @@ impl Store {
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
-        let (sql, vals) = pass_rates_sql(f);
+        let (sql, vals) = pass_rates_sql(f, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             let (n, p): (i64, i64) = (r.get(2)?, r.get(3)?);
@@ -313,7 +408,7 @@ impl Store {
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
-        let (sql, vals) = leaderboard_sql(f, limit);
+        let (sql, vals) = leaderboard_sql(f, limit, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(LeaderRow {
@@ -330,7 +425,7 @@ impl Store {
 
     /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
-        let (sql, vals) = weakest_sql(f, by_team);
+        let (sql, vals) = weakest_sql(f, by_team, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
             Ok(Weakest {
@@ -438,8 +533,9 @@ impl Store {
         let mut avgs = self.criterion_averages(&f)?;
         avgs.sort_by(|a, b| a.average.total_cmp(&b.average));
         let mut last = self.conn().prepare_cached(
-            "SELECT MAX(a.started_at) FROM attempts a JOIN trainees t ON t.id = a.trainee_id
-             WHERE (t.name = ?1 OR t.id = ?1) AND a.playbook_id = ?2 AND a.scenario_id = ?3",
+            "SELECT MAX(a.started_at) FROM attempts a
+             WHERE a.trainee_id IN (SELECT id FROM trainees WHERE name = ?1 OR id = ?1)
+               AND a.playbook_id = ?2 AND a.scenario_id = ?3",
         )?;
         for w in &avgs {
             let Some(pb) = lib.playbook(&w.playbook) else {
@@ -469,5 +565,83 @@ impl Store {
             }
         }
         Ok(None)
+    }
+}
+
+/// A trainee's record on one scenario.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScenarioRecord {
+    pub scenario: String,
+    pub attempts: i64,
+    pub best: f64,
+    pub passed: bool,
+}
+
+impl Store {
+    /// Everyone who has a record, by name.
+    pub fn trainees(&self) -> Result<Vec<crate::store::Trainee>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
+             ORDER BY t.name, tm.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(crate::store::Trainee {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                team: r.get(2)?,
+                pseudonym: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Per scenario of a playbook: a trainee's completed practice attempts, best total, and
+    /// whether any passed.
+    pub fn scenario_records(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+    ) -> Result<Vec<ScenarioRecord>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempts a
+             WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice'
+             GROUP BY a.scenario_id ORDER BY a.scenario_id",
+        )?;
+        let rows = stmt.query_map([trainee_id, playbook], |r| {
+            Ok(ScenarioRecord {
+                scenario: r.get(0)?,
+                attempts: r.get(1)?,
+                best: r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+                passed: r.get::<_, Option<i64>>(3)?.unwrap_or(0) != 0,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Whether the trainee holds a certification for any version of the playbook.
+    pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT 1 FROM certifications WHERE trainee_id = ?1 AND playbook_id = ?2 LIMIT 1",
+            )?
+            .exists([trainee_id, playbook])?)
+    }
+
+    /// A trainee's completed totals on one scenario, oldest first: (start, total).
+    pub fn scenario_totals(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+        scenario: &str,
+    ) -> Result<Vec<(String, f64)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT started_at, total FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2
+               AND scenario_id = ?3 AND status = 'completed' AND total IS NOT NULL ORDER BY started_at",
+        )?;
+        let rows = stmt.query_map([trainee_id, playbook, scenario], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }

@@ -109,6 +109,168 @@ CREATE INDEX trainees_by_team ON trainees (team_id);
 CREATE INDEX reviews_by_attempt ON reviews (attempt_id);
 CREATE INDEX live_events_by_attempt ON live_events (attempt_id, at);
 "#,
+    // 3: rollups. Whole-history reports read these small tables instead of every attempt;
+    // triggers keep them equal to the base tables whatever writes them (finishing, reviews,
+    // merges, demo data). Every change is an added or subtracted delta, so the order in which
+    // triggers fire does not matter.
+    r#"
+-- The latest reviewer override of a criterion; NULL when there is none.
+ALTER TABLE attempt_criteria ADD COLUMN overridden REAL;
+UPDATE attempt_criteria SET overridden = (SELECT r.override_points FROM reviews r
+    WHERE r.attempt_id = attempt_criteria.attempt_id AND r.criterion_id = attempt_criteria.criterion_id
+      AND r.override_points IS NOT NULL ORDER BY r.at DESC LIMIT 1);
+
+-- Completed attempts per trainee, playbook, scenario and criterion: count and sum of the
+-- effective points (the override when there is one).
+CREATE TABLE rollup_criteria (
+    trainee_id    TEXT NOT NULL,
+    playbook_id   TEXT NOT NULL,
+    scenario_id   TEXT NOT NULL,
+    criterion_id  TEXT NOT NULL,
+    n             INTEGER NOT NULL,
+    points        REAL NOT NULL,
+    PRIMARY KEY (trainee_id, playbook_id, scenario_id, criterion_id)
+) WITHOUT ROWID;
+-- Completed attempts per trainee, playbook, scenario and mode.
+CREATE TABLE rollup_attempts (
+    trainee_id    TEXT NOT NULL,
+    playbook_id   TEXT NOT NULL,
+    scenario_id   TEXT NOT NULL,
+    mode          TEXT NOT NULL,
+    n             INTEGER NOT NULL,
+    total         REAL NOT NULL,     -- sum of totals
+    totals        INTEGER NOT NULL,  -- attempts with a total
+    passed        INTEGER NOT NULL,
+    graded        INTEGER NOT NULL,  -- attempts with a pass/fail
+    PRIMARY KEY (trainee_id, playbook_id, scenario_id, mode)
+) WITHOUT ROWID;
+-- Completed attempts per day (of start, UTC), team ('' for none) and playbook, for trends.
+CREATE TABLE rollup_days (
+    day           TEXT NOT NULL,
+    team_id       TEXT NOT NULL,
+    playbook_id   TEXT NOT NULL,
+    n             INTEGER NOT NULL,
+    total         REAL NOT NULL,
+    totals        INTEGER NOT NULL,
+    passed        INTEGER NOT NULL,
+    graded        INTEGER NOT NULL,
+    PRIMARY KEY (day, team_id, playbook_id)
+) WITHOUT ROWID;
+
+INSERT INTO rollup_criteria
+    SELECT a.trainee_id, a.playbook_id, a.scenario_id, ac.criterion_id, COUNT(*), SUM(COALESCE(ac.overridden, ac.points))
+    FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+    WHERE a.status = 'completed' GROUP BY 1, 2, 3, 4;
+INSERT INTO rollup_attempts
+    SELECT trainee_id, playbook_id, scenario_id, mode, COUNT(*), COALESCE(SUM(total), 0), COUNT(total),
+           COALESCE(SUM(passed), 0), COUNT(passed)
+    FROM attempts WHERE status = 'completed' GROUP BY 1, 2, 3, 4;
+INSERT INTO rollup_days
+    SELECT substr(a.started_at, 1, 10), COALESCE(t.team_id, ''), a.playbook_id, COUNT(*), COALESCE(SUM(a.total), 0),
+           COUNT(a.total), COALESCE(SUM(a.passed), 0), COUNT(a.passed)
+    FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE a.status = 'completed' GROUP BY 1, 2, 3;
+
+-- A criterion row counts while its attempt is completed.
+CREATE TRIGGER rollup_criteria_insert AFTER INSERT ON attempt_criteria
+WHEN (SELECT status FROM attempts WHERE id = NEW.attempt_id) = 'completed'
+BEGIN
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, NEW.criterion_id, 1, COALESCE(NEW.overridden, NEW.points)
+        FROM attempts WHERE id = NEW.attempt_id
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+END;
+CREATE TRIGGER rollup_criteria_delete AFTER DELETE ON attempt_criteria
+WHEN (SELECT status FROM attempts WHERE id = OLD.attempt_id) = 'completed'
+BEGIN
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, OLD.criterion_id, -1, -COALESCE(OLD.overridden, OLD.points)
+        FROM attempts WHERE id = OLD.attempt_id
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+END;
+CREATE TRIGGER rollup_criteria_update AFTER UPDATE OF points, overridden ON attempt_criteria
+WHEN (SELECT status FROM attempts WHERE id = NEW.attempt_id) = 'completed'
+BEGIN
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, NEW.criterion_id, 0,
+               COALESCE(NEW.overridden, NEW.points) - COALESCE(OLD.overridden, OLD.points)
+        FROM attempts WHERE id = NEW.attempt_id
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET points = points + excluded.points;
+END;
+-- A criterion override follows the latest review that sets one.
+CREATE TRIGGER review_override AFTER INSERT ON reviews
+WHEN NEW.override_points IS NOT NULL AND NEW.criterion_id IS NOT NULL
+BEGIN
+    UPDATE attempt_criteria SET overridden = (SELECT r.override_points FROM reviews r
+        WHERE r.attempt_id = NEW.attempt_id AND r.criterion_id = NEW.criterion_id
+          AND r.override_points IS NOT NULL ORDER BY r.at DESC LIMIT 1)
+    WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id;
+END;
+-- Criteria written after their reviews (a merge, a re-finished attempt) take the override too.
+CREATE TRIGGER criteria_take_override AFTER INSERT ON attempt_criteria
+WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.attempt_id = NEW.attempt_id
+             AND r.criterion_id = NEW.criterion_id AND r.override_points IS NOT NULL)
+BEGIN
+    UPDATE attempt_criteria SET overridden = (SELECT r.override_points FROM reviews r
+        WHERE r.attempt_id = NEW.attempt_id AND r.criterion_id = NEW.criterion_id
+          AND r.override_points IS NOT NULL ORDER BY r.at DESC LIMIT 1)
+    WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id;
+END;
+
+CREATE TRIGGER rollup_attempt_insert AFTER INSERT ON attempts
+WHEN NEW.status = 'completed'
+BEGIN
+    INSERT INTO rollup_attempts VALUES (NEW.trainee_id, NEW.playbook_id, NEW.scenario_id, NEW.mode, 1,
+        COALESCE(NEW.total, 0), NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL)
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET n = n + 1, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_days
+        SELECT substr(NEW.started_at, 1, 10), COALESCE(team_id, ''), NEW.playbook_id, 1, COALESCE(NEW.total, 0),
+               NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL
+        FROM trainees WHERE id = NEW.trainee_id
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET n = n + 1, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+END;
+-- Any change to a completed attempt, or to or from completed: take the old row out, put the
+-- new one in (with its criteria).
+CREATE TRIGGER rollup_attempt_update AFTER UPDATE ON attempts
+WHEN OLD.status = 'completed' OR NEW.status = 'completed'
+BEGIN
+    INSERT INTO rollup_attempts
+        SELECT OLD.trainee_id, OLD.playbook_id, OLD.scenario_id, OLD.mode, -1, -COALESCE(OLD.total, 0),
+               -(OLD.total IS NOT NULL), -COALESCE(OLD.passed, 0), -(OLD.passed IS NOT NULL)
+        WHERE OLD.status = 'completed'
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_attempts
+        SELECT NEW.trainee_id, NEW.playbook_id, NEW.scenario_id, NEW.mode, 1, COALESCE(NEW.total, 0),
+               NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL
+        WHERE NEW.status = 'completed'
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_days
+        SELECT substr(OLD.started_at, 1, 10), COALESCE(t.team_id, ''), OLD.playbook_id, -1, -COALESCE(OLD.total, 0),
+               -(OLD.total IS NOT NULL), -COALESCE(OLD.passed, 0), -(OLD.passed IS NOT NULL)
+        FROM trainees t WHERE t.id = OLD.trainee_id AND OLD.status = 'completed'
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_days
+        SELECT substr(NEW.started_at, 1, 10), COALESCE(t.team_id, ''), NEW.playbook_id, 1, COALESCE(NEW.total, 0),
+               NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL
+        FROM trainees t WHERE t.id = NEW.trainee_id AND NEW.status = 'completed'
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_criteria
+        SELECT OLD.trainee_id, OLD.playbook_id, OLD.scenario_id, ac.criterion_id, -1, -COALESCE(ac.overridden, ac.points)
+        FROM attempt_criteria ac WHERE ac.attempt_id = OLD.id AND OLD.status = 'completed' AND true
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+    INSERT INTO rollup_criteria
+        SELECT NEW.trainee_id, NEW.playbook_id, NEW.scenario_id, ac.criterion_id, 1, COALESCE(ac.overridden, ac.points)
+        FROM attempt_criteria ac WHERE ac.attempt_id = NEW.id AND NEW.status = 'completed' AND true
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+END;
+-- Reports that filter by team find the trainees first.
+CREATE INDEX rollup_days_by_team ON rollup_days (team_id, day);
+"#,
 ];
 
 /// The schema version this build writes.
