@@ -2,12 +2,15 @@
 //!
 //! Data flows one way: [`playbook`] (load, validate) → [`script`] (sandboxed rhai host) →
 //! [`practice`] (UI-free state machine) → [`store`] (SQLite, reports, exports).
-//! The CLI ([`cli`]) is a face over the engine and holds no domain logic.
+//! [`session`] ties a role-play or a live visit to the progress log. The CLI ([`cli`]) and the
+//! desktop app ([`gui`]) are two faces over the engine and hold no domain logic.
 
 pub mod cli;
 pub mod demo;
+pub mod gui;
 pub mod playbook;
 pub mod practice;
 pub mod script;
+pub mod session;
 pub mod store;
 pub mod text;

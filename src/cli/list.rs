@@ -120,21 +120,3 @@ fn json_playbook(p: &Playbook) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
-
-/// `salesdojo` with no subcommand: what is loaded and what to run next.
-pub fn overview(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let lib = load(cli)?;
-    let mut s = String::from("salesdojo: sales role-play practice, scored against playbooks\n\n");
-    for p in &lib.playbooks {
-        let _ = writeln!(
-            s,
-            "  {:<20} {}  ({} scenarios)",
-            p.id,
-            both(&p.title),
-            p.scenarios.len()
-        );
-    }
-    s.push_str("\nRun `salesdojo --help` for the commands: validate, list, schema.\n");
-    print(&s)?;
-    Ok(ExitCode::SUCCESS)
-}

@@ -28,6 +28,7 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// salesdojo: practise sales conversations against playbooks, scored and explained.
+/// With no command it opens the desktop app.
 #[derive(Debug, Parser)]
 #[command(name = "salesdojo", version, about, long_about = None)]
 pub struct Cli {
@@ -71,6 +72,8 @@ pub enum Command {
     Merge(merge::Args),
     /// Fill a database with a generated practice history.
     DemoData(demo::Args),
+    /// Open the desktop app (also what `salesdojo` alone does).
+    Gui,
     /// Commit replies one by one, acknowledging each (for crash tests and benchmarks).
     #[command(hide = true)]
     Burst(burst::Args),
@@ -102,13 +105,34 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Merge(a)) => merge::run(&cli, a),
         Some(Command::DemoData(a)) => demo::run(&cli, a),
         Some(Command::Burst(a)) => burst::run(&cli, a),
-        None => list::overview(&cli),
+        Some(Command::Gui) | None => gui(&cli),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// The desktop app. Where no window can be opened it says how to practise in the terminal and
+/// exits with 2.
+fn gui(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let mut report = Report::default();
+    let lib = load_default(cli.playbooks.as_deref(), &mut report)?;
+    if report.errors() > 0 {
+        eprint!("{}", report.render());
+    }
+    match crate::gui::run(lib, cli.db.clone()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!(
+                "salesdojo: {e}.\n\
+                 Practise in the terminal instead: `salesdojo practice PLAYBOOK` \
+                 (`salesdojo list` shows the playbooks, `salesdojo --help` every command)."
+            );
+            Ok(ExitCode::from(EXIT_USAGE))
         }
     }
 }

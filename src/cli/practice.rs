@@ -6,15 +6,15 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::bail;
+use std::sync::Arc;
 
 use super::{Cli, print};
-use crate::playbook::model::{Playbook, Reply, Text};
+use crate::playbook::model::{Playbook, Reply, Scenario, Text};
 use crate::playbook::{Library, Report};
-use crate::practice::{Answer, AnswerError, Attempt, PracticeError};
+use crate::practice::{Answer, AnswerError, Attempt};
 use crate::script::ScriptHost;
-use crate::store::{self, Mode, NewAttempt, ProgressLog, Store};
-use chrono::Utc;
+use crate::session::{self, LoggedAttempt};
+use crate::store::{self, ProgressLog, Trainee};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -86,11 +86,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         return Err(super::unknown("playbook", &args.playbook, &known));
     };
     let host = ScriptHost::new(&lib);
-    let mut log = if args.no_log {
-        None
+    let mut log: Box<dyn ProgressLog> = if args.no_log {
+        Box::new(session::NoLog)
     } else {
-        Some(Log::open(cli, &args.trainee, args.team.as_deref())?)
+        Box::new(store::open_default(cli.db.as_deref())?)
     };
+    let trainee = log.trainee(&args.trainee, args.team.as_deref())?;
     let interactive = std::io::stdin().is_terminal();
     let mut ui = Ui {
         lang: &args.lang,
@@ -105,21 +106,22 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             None => return Ok(ExitCode::SUCCESS),
         },
     };
-    let mut attempt = match Attempt::start(pb.clone(), &scenario, &args.trainee) {
-        Ok(a) => a,
-        Err(PracticeError::UnknownScenario(s)) => {
-            let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
-            return Err(super::unknown("scenario", &s, &known));
-        }
-        Err(e) => bail!(e),
+    let Some(scen) = pb.scenario(&scenario) else {
+        let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
+        return Err(super::unknown("scenario", &scenario, &known));
     };
-    intro(&ui, &lib, &pb, &attempt)?;
-    if let Some(log) = &mut log {
-        log.begin(&mut ui, &host, &mut attempt)?;
-    }
+    intro(&ui, &lib, &pb, scen)?;
+    let mut run = begin(
+        &mut ui,
+        log.as_mut(),
+        &trainee,
+        &host,
+        pb.clone(),
+        &scenario,
+    )?;
 
     let mut last_stage = String::new();
-    while let Some(turn) = attempt.current_turn().cloned() {
+    while let Some(turn) = run.attempt.current_turn().cloned() {
         let mut out = String::new();
         if turn.stage != last_stage {
             if let Some(st) = pb.stage(&turn.stage) {
@@ -165,7 +167,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::SUCCESS);
                 }
                 "?" | "hint" => {
-                    for h in attempt.hint(Some(&host)) {
+                    for h in run.attempt.hint(Some(&host)) {
                         print(&format!("  {} {}\n", ui.t("提示：", "Hint:"), ui.text(&h)))?;
                     }
                     continue;
@@ -203,12 +205,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
         };
         let seconds = started.elapsed().as_secs_f64();
-        let record = attempt.submit(Some(&host), answer, seconds)?.clone();
+        let record = run.submit(Some(&host), answer, seconds)?.clone();
         // The reply is committed before its feedback is shown; if it cannot be, the trainee
         // is told and the reply kept for a retry.
-        if let Some(log) = &mut log
-            && !log.save_reply(&mut ui, attempt.replies.len(), &record)?
-        {
+        if !save_reply(&mut ui, log.as_mut(), &mut run)? {
             print(ui.t(
                 "已停止；这次回答未保存，之前的回答都已保存。\n",
                 "Stopped; this reply was not saved, the earlier ones are.\n",
@@ -217,133 +217,71 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         feedback(&ui, &pb, &turn, &record)?;
     }
-    summary(&ui, &pb, &attempt)?;
-    if let Some(log) = &mut log {
-        log.finish(&pb, &attempt)?;
-    }
+    summary(&ui, &pb, &run.attempt)?;
+    run.finish(log.as_mut())?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The attempt's record in the progress database.
-struct Log {
-    store: Store,
-    trainee: crate::store::Trainee,
-    attempt_id: String,
+/// Offers an unfinished attempt of this scenario for resumption, then starts or resumes.
+fn begin(
+    ui: &mut Ui<'_>,
+    log: &mut dyn ProgressLog,
+    trainee: &Trainee,
+    host: &ScriptHost,
+    pb: Arc<Playbook>,
+    scenario: &str,
+) -> anyhow::Result<LoggedAttempt> {
+    let found = session::resumable(log, trainee, &pb, scenario)?;
+    if found.outdated > 0 {
+        print(ui.t(
+            "上次未完成的对练之后，剧本已更新，将重新开始。\n",
+            "The playbook changed since your unfinished attempt; starting afresh.\n",
+        ))?;
+    }
+    for old in found.open {
+        let q = format!(
+            "{} {} ({} {}) [y/n] > ",
+            ui.t(
+                "继续上次未完成的对练？开始于",
+                "Resume your unfinished attempt started"
+            ),
+            old.started_at,
+            ui.t("已答", "replies:"),
+            old.answers.len(),
+        );
+        let yes = ui
+            .ask(&q)?
+            .is_some_and(|a| matches!(a.trim(), "y" | "Y" | "yes" | "是"));
+        if yes {
+            return Ok(LoggedAttempt::resume(&old, trainee, pb, Some(host))?);
+        }
+        LoggedAttempt::discard(log, &old)?;
+    }
+    Ok(LoggedAttempt::start(log, trainee, pb, scenario)?)
 }
 
-impl Log {
-    fn open(cli: &Cli, trainee: &str, team: Option<&str>) -> anyhow::Result<Self> {
-        let mut store = store::open_default(cli.db.as_deref())?;
-        let trainee = store.trainee(trainee, team)?;
-        Ok(Self {
-            store,
-            trainee,
-            attempt_id: String::new(),
-        })
-    }
-
-    /// Offers an unfinished attempt of this scenario for resumption, then starts or resumes.
-    fn begin(
-        &mut self,
-        ui: &mut Ui<'_>,
-        host: &ScriptHost,
-        attempt: &mut Attempt,
-    ) -> anyhow::Result<()> {
-        let pb = attempt.playbook.clone();
-        for old in self.store.unfinished(&self.trainee.id)? {
-            if old.playbook_id != pb.id || old.scenario_id != attempt.scenario {
-                continue;
-            }
-            let n = old.answers.len();
-            if old.playbook_hash != pb.source.hash {
-                print(ui.t(
-                    "上次未完成的对练之后，剧本已更新，将重新开始。\n",
-                    "The playbook changed since your unfinished attempt; starting afresh.\n",
-                ))?;
-                self.store.abandon_attempt(&old.id, Utc::now())?;
-                continue;
-            }
-            let q = format!(
-                "{} {} ({} {n}) [y/n] > ",
-                ui.t(
-                    "继续上次未完成的对练？开始于",
-                    "Resume your unfinished attempt started"
-                ),
-                old.started_at,
-                ui.t("已答", "replies:"),
-            );
-            let yes = ui
-                .ask(&q)?
-                .is_some_and(|a| matches!(a.trim(), "y" | "Y" | "yes" | "是"));
-            if yes {
-                for (_, answer, seconds) in &old.answers {
-                    attempt.submit(Some(host), answer.clone(), *seconds)?;
-                }
-                self.attempt_id = old.id;
-                return Ok(());
-            }
-            self.store.abandon_attempt(&old.id, Utc::now())?;
-        }
-        self.attempt_id = store::new_id();
-        self.store.start_attempt(&NewAttempt {
-            id: &self.attempt_id,
-            trainee_id: &self.trainee.id,
-            playbook_id: &pb.id,
-            playbook_version: pb.version,
-            playbook_hash: &pb.source.hash,
-            scenario_id: &attempt.scenario,
-            mode: Mode::Practice,
-            started_at: Utc::now(),
-        })?;
-        Ok(())
-    }
-
-    /// Commits the reply, retrying on request; `false` when the trainee gave up.
-    fn save_reply(
-        &mut self,
-        ui: &mut Ui<'_>,
-        seq: usize,
-        r: &crate::practice::ReplyRecord,
-    ) -> anyhow::Result<bool> {
-        let reply_id = store::new_id();
-        loop {
-            match self
-                .store
-                .record_reply(&reply_id, &self.attempt_id, seq as u32, r, Utc::now())
-            {
-                Ok(()) => return Ok(true),
-                Err(e) => {
-                    let q = format!(
-                        "  {} {e}\n  {} > ",
-                        ui.t("未保存：", "Not saved:"),
-                        ui.t("回车重试，q 放弃", "Enter to retry, q to stop")
-                    );
-                    match ui.ask(&q)? {
-                        Some(a) if a.trim() == "q" => return Ok(false),
-                        None => return Ok(false),
-                        Some(_) => {}
-                    }
+/// Commits the reply, retrying on request; `false` when the trainee gave up.
+fn save_reply(
+    ui: &mut Ui<'_>,
+    log: &mut dyn ProgressLog,
+    run: &mut LoggedAttempt,
+) -> anyhow::Result<bool> {
+    loop {
+        match run.commit(log) {
+            Ok(()) => return Ok(true),
+            Err(e) => {
+                let q = format!(
+                    "  {} {e}\n  {} > ",
+                    ui.t("未保存：", "Not saved:"),
+                    ui.t("回车重试，q 放弃", "Enter to retry, q to stop")
+                );
+                match ui.ask(&q)? {
+                    Some(a) if a.trim() == "q" => return Ok(false),
+                    None => return Ok(false),
+                    Some(_) => {}
                 }
             }
         }
-    }
-
-    fn finish(&mut self, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> {
-        let weights: Vec<(String, f64)> = pb
-            .rubric
-            .criteria
-            .iter()
-            .map(|c| (c.id.clone(), c.weight))
-            .collect();
-        let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
-        self.store.finish_and_certify(
-            &self.attempt_id,
-            &attempt.summary(),
-            &weights,
-            Utc::now(),
-            &scenarios,
-        )?;
-        Ok(())
     }
 }
 
@@ -369,8 +307,7 @@ fn choose_scenario(ui: &mut Ui<'_>, pb: &Playbook) -> anyhow::Result<Option<Stri
     }
 }
 
-fn intro(ui: &Ui<'_>, lib: &Library, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> {
-    let scen = attempt.scenario();
+fn intro(ui: &Ui<'_>, lib: &Library, pb: &Playbook, scen: &Scenario) -> anyhow::Result<()> {
     let mut out = format!(
         "\n== {}  ·  {}\n{}\n",
         ui.text(&pb.title),

@@ -1,0 +1,590 @@
+//! The app: persisted state, runtime resources, the current screen, and the loop that draws a
+//! frame, then applies the commands the views returned and the results the worker sent.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use egui::{Key, RichText};
+
+use super::command::Command;
+use super::state::{Lang, Persisted};
+use super::views;
+use super::worker::{Db, Done, Finished, Job, LiveAction, Worker};
+use crate::playbook::Library;
+use crate::playbook::model::{Playbook, Text};
+use crate::practice::live::LiveSummary;
+use crate::session::{LoggedAttempt, LoggedVisit, Resumable};
+use crate::store::Trainee;
+use crate::store::report::ScenarioRecord;
+
+/// A role-play on screen.
+pub struct Practice {
+    pub run: LoggedAttempt,
+    /// The reply being written.
+    pub draft: String,
+    /// When the current turn was shown (the reply timer).
+    pub since: Instant,
+    /// A reply scored but not saved: why, shown with a retry button. Its feedback waits.
+    pub unsaved: Option<String>,
+    pub hint: Vec<Text>,
+    /// Set while the worker scores and saves; the reply box is locked meanwhile.
+    pub submitting: bool,
+}
+
+pub struct Live {
+    pub visit: LoggedVisit,
+    pub since: Instant,
+    /// Notes being written, per stage.
+    pub notes: std::collections::BTreeMap<String, String>,
+    pub grade: String,
+    pub appointment: String,
+    pub error: Option<String>,
+}
+
+pub enum Screen {
+    /// Choose or create a trainee.
+    SignIn,
+    Playbooks,
+    Scenarios {
+        playbook: Arc<Playbook>,
+        records: Vec<ScenarioRecord>,
+        certified: bool,
+        /// An unfinished attempt waiting for "resume or start afresh".
+        offer: Option<Resumable>,
+        /// The scenario the offer is about.
+        scenario: String,
+    },
+    Practice(Box<Practice>),
+    Summary {
+        run: Box<LoggedAttempt>,
+        finished: Box<Finished>,
+    },
+    Live(Box<Live>),
+    LiveSummary {
+        playbook: Arc<Playbook>,
+        summary: LiveSummary,
+    },
+}
+
+pub struct App {
+    pub persisted: Persisted,
+    pub lib: Arc<Library>,
+    db: Db,
+    worker: Option<Worker>,
+    pub screen: Screen,
+    pub trainee: Option<Trainee>,
+    /// Where progress is saved, or why it is not.
+    pub db_status: Option<Result<String, String>>,
+    pub error: Option<String>,
+    /// Sign-in form fields.
+    pub name: String,
+    pub team: String,
+}
+
+impl App {
+    pub fn new(lib: Arc<Library>, db: Db, persisted: Persisted) -> Self {
+        Self {
+            name: persisted.trainee.clone(),
+            team: persisted.team.clone(),
+            persisted,
+            lib,
+            db,
+            worker: None,
+            screen: Screen::SignIn,
+            trainee: None,
+            db_status: None,
+            error: None,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.persisted.lang
+    }
+
+    /// Whether the worker is still busy (tests wait on this).
+    pub fn is_busy(&self) -> bool {
+        self.worker.as_ref().is_none_or(Worker::busy)
+    }
+
+    fn send(&mut self, job: Job) {
+        if let Some(w) = &mut self.worker {
+            w.send(job);
+        }
+    }
+
+    /// Draws one frame and applies what it asked for.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.worker.is_none() {
+            self.worker = Some(Worker::spawn(
+                self.lib.clone(),
+                self.db.clone(),
+                ctx.clone(),
+            ));
+        }
+        let done = self.worker.as_mut().map(Worker::poll).unwrap_or_default();
+        for d in done {
+            self.on_done(d);
+        }
+        let mut commands = Vec::new();
+        self.top_bar(ui, &mut commands);
+        let busy = self.is_busy();
+        match &mut self.screen {
+            Screen::SignIn => views::home::sign_in_ui(
+                ui,
+                self.persisted.lang,
+                &mut self.name,
+                &mut self.team,
+                self.db_status.as_ref(),
+                &mut commands,
+            ),
+            Screen::Playbooks => {
+                views::home::playbooks_ui(ui, self.persisted.lang, &self.lib, &mut commands)
+            }
+            Screen::Scenarios {
+                playbook,
+                records,
+                certified,
+                offer,
+                ..
+            } => views::home::scenarios_ui(
+                ui,
+                self.persisted.lang,
+                &self.lib,
+                playbook,
+                records,
+                *certified,
+                offer.as_ref(),
+                &mut commands,
+            ),
+            Screen::Practice(p) => views::practice::practice_ui(
+                ui,
+                self.persisted.lang,
+                &self.lib,
+                p,
+                busy,
+                &mut commands,
+            ),
+            Screen::Summary { run, finished } => views::practice::summary_ui(
+                ui,
+                self.persisted.lang,
+                &self.lib,
+                run,
+                finished,
+                &mut commands,
+            ),
+            Screen::Live(l) => views::live::live_ui(ui, self.persisted.lang, l, &mut commands),
+            Screen::LiveSummary { playbook, summary } => views::live::live_summary_ui(
+                ui,
+                self.persisted.lang,
+                playbook,
+                summary,
+                &mut commands,
+            ),
+        }
+        if ui.input(|i| i.key_pressed(Key::Escape)) && self.error.is_some() {
+            commands.push(Command::DismissError);
+        }
+        for c in commands {
+            self.apply(c);
+        }
+        // The reply timer ticks once a second; nothing else repaints while idle.
+        if matches!(self.screen, Screen::Practice(_) | Screen::Live(_)) {
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let lang = self.persisted.lang;
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading(RichText::new("salesdojo").strong());
+                ui.label(RichText::new(lang.t("销售对练", "sales practice")).weak());
+                ui.separator();
+                if self.trainee.is_some()
+                    && !matches!(self.screen, Screen::SignIn | Screen::Playbooks)
+                    && ui.button(lang.t("← 剧本", "← Playbooks")).clicked()
+                {
+                    commands.push(match self.screen {
+                        Screen::Practice(_) => Command::Pause,
+                        _ => Command::Home,
+                    });
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let other = match lang {
+                        Lang::Zh => Lang::En,
+                        Lang::En => Lang::Zh,
+                    };
+                    if ui
+                        .button(other.t("中文", "English"))
+                        .on_hover_text(lang.t("切换界面语言", "Switch the interface language"))
+                        .clicked()
+                    {
+                        commands.push(Command::SetLang(other));
+                    }
+                    if let Some(t) = &self.trainee {
+                        if ui.button(lang.t("换人", "Switch trainee")).clicked() {
+                            commands.push(Command::SignOut);
+                        }
+                        let who = match &t.team {
+                            Some(team) => format!("{} · {team}", t.name),
+                            None => t.name.clone(),
+                        };
+                        ui.label(RichText::new(who).strong());
+                    }
+                    if self.is_busy() {
+                        ui.add(egui::Spinner::new())
+                            .on_hover_text(lang.t("正在评分或保存…", "Scoring or saving…"));
+                    }
+                    if let Some(Err(e)) = &self.db_status {
+                        ui.colored_label(
+                            super::theme::BAD,
+                            lang.t("未记录进度", "progress not saved"),
+                        )
+                        .on_hover_text(e.as_str());
+                    }
+                });
+            });
+            if let Some(e) = &self.error {
+                ui.horizontal(|ui| {
+                    ui.colored_label(super::theme::BAD, format!("⚠ {e}"));
+                    if ui.button(lang.t("知道了", "Dismiss")).clicked() {
+                        commands.push(Command::DismissError);
+                    }
+                });
+            }
+        });
+    }
+
+    fn playbook(&self, id: &str) -> Option<Arc<Playbook>> {
+        self.lib.playbook(id).cloned()
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, c: Command) {
+        match c {
+            Command::SetLang(l) => self.persisted.lang = l,
+            Command::SignIn { name, team } => {
+                let name = name.trim().to_owned();
+                if name.is_empty() {
+                    self.error = Some(self.lang().t("请输入姓名。", "Enter your name.").to_owned());
+                    return;
+                }
+                let team = Some(team.trim().to_owned()).filter(|t| !t.is_empty());
+                self.send(Job::Trainee { name, team });
+            }
+            Command::SignOut => {
+                self.trainee = None;
+                self.screen = Screen::SignIn;
+            }
+            Command::Home => self.screen = Screen::Playbooks,
+            Command::OpenPlaybook(id) => {
+                let Some(pb) = self.playbook(&id) else { return };
+                self.persisted.playbook = Some(id.clone());
+                if pb.live && pb.scenarios.is_empty() {
+                    self.apply(Command::StartLive(id));
+                    return;
+                }
+                self.screen = Screen::Scenarios {
+                    playbook: pb,
+                    records: Vec::new(),
+                    certified: false,
+                    offer: None,
+                    scenario: String::new(),
+                };
+                if let Some(t) = self.trainee.clone() {
+                    self.send(Job::Records {
+                        trainee: t,
+                        playbook: id,
+                    });
+                }
+            }
+            Command::OpenScenario(scenario) => {
+                let (Some(t), Screen::Scenarios { playbook, .. }) =
+                    (self.trainee.clone(), &self.screen)
+                else {
+                    return;
+                };
+                let playbook = playbook.clone();
+                self.send(Job::Resumable {
+                    trainee: t,
+                    playbook,
+                    scenario,
+                });
+            }
+            Command::Resume(choice) => {
+                let (
+                    Some(t),
+                    Screen::Scenarios {
+                        playbook,
+                        offer,
+                        scenario,
+                        ..
+                    },
+                ) = (self.trainee.clone(), &mut self.screen)
+                else {
+                    return;
+                };
+                let found = offer.take().unwrap_or_default();
+                let discard = found
+                    .open
+                    .into_iter()
+                    .filter(|o| choice.as_ref().is_none_or(|c| c.id != o.id))
+                    .collect();
+                let job = Job::Start {
+                    trainee: t,
+                    playbook: playbook.clone(),
+                    scenario: scenario.clone(),
+                    resume: choice,
+                    discard,
+                };
+                self.send(job);
+            }
+            Command::Submit(answer) => {
+                let Screen::Practice(p) = &mut self.screen else {
+                    return;
+                };
+                if p.submitting || p.run.is_unsaved() {
+                    return;
+                }
+                p.submitting = true;
+                let job = Job::Submit {
+                    run: Box::new(p.run.clone()),
+                    answer,
+                    seconds: p.since.elapsed().as_secs_f64(),
+                };
+                self.send(job);
+            }
+            Command::RetrySave => {
+                let Screen::Practice(p) = &mut self.screen else {
+                    return;
+                };
+                p.submitting = true;
+                let job = Job::Retry {
+                    run: Box::new(p.run.clone()),
+                };
+                self.send(job);
+            }
+            Command::AskHint => {
+                let Screen::Practice(p) = &self.screen else {
+                    return;
+                };
+                let job = Job::Hint {
+                    run: Box::new(p.run.clone()),
+                };
+                self.send(job);
+            }
+            Command::Pause => {
+                let Screen::Practice(p) = &self.screen else {
+                    return;
+                };
+                if p.run.is_unsaved() {
+                    self.error = Some(
+                        self.lang()
+                            .t(
+                                "最后一条回答还没保存：请先重试保存。",
+                                "The last reply is not saved yet: retry saving first.",
+                            )
+                            .to_owned(),
+                    );
+                    return;
+                }
+                let id = p.run.attempt.playbook.id.clone();
+                self.apply(Command::OpenPlaybook(id));
+            }
+            Command::Finish => {
+                let Screen::Practice(p) = &mut self.screen else {
+                    return;
+                };
+                p.submitting = true;
+                let job = Job::Finish {
+                    run: Box::new(p.run.clone()),
+                };
+                self.send(job);
+            }
+            Command::StartLive(id) => {
+                let (Some(t), Some(pb)) = (self.trainee.clone(), self.playbook(&id)) else {
+                    return;
+                };
+                self.send(Job::LiveStart {
+                    trainee: t,
+                    playbook: pb,
+                });
+            }
+            Command::Tick {
+                stage,
+                item,
+                ticked,
+            } => self.live(LiveAction::Tick {
+                stage,
+                item,
+                ticked,
+            }),
+            Command::Note { stage, text } => self.live(LiveAction::Note { stage, text }),
+            Command::Grade(value) => self.live(LiveAction::Set {
+                kind: "grade",
+                value,
+            }),
+            Command::Appointment(value) => self.live(LiveAction::Set {
+                kind: "appointment",
+                value,
+            }),
+            Command::Advance => {
+                let Screen::Live(l) = &mut self.screen else {
+                    return;
+                };
+                let seconds = l.since.elapsed().as_secs_f64();
+                l.since = Instant::now();
+                self.live(LiveAction::Advance { seconds });
+            }
+            Command::FinishLive => self.live(LiveAction::Finish),
+            Command::DismissError => self.error = None,
+        }
+    }
+
+    fn live(&mut self, action: LiveAction) {
+        let Screen::Live(l) = &mut self.screen else {
+            return;
+        };
+        // Applied here at once so the list reacts without waiting; the worker's copy (the one
+        // written to the log) comes back and replaces it.
+        if let LiveAction::Tick { item, ticked, .. } = &action {
+            let _ = l.visit.visit.set_ticked(item, *ticked);
+        }
+        let job = Job::Live {
+            visit: Box::new(l.visit.clone()),
+            action,
+        };
+        self.send(job);
+    }
+
+    fn on_done(&mut self, d: Done) {
+        let lang = self.lang();
+        match d {
+            Done::Db(status) => self.db_status = Some(status),
+            Done::Trainee(Ok(t)) => {
+                self.persisted.trainee = t.name.clone();
+                self.persisted.team = t.team.clone().unwrap_or_default();
+                self.trainee = Some(t);
+                self.screen = Screen::Playbooks;
+            }
+            Done::Records(Ok((r, c))) => {
+                if let Screen::Scenarios {
+                    records, certified, ..
+                } = &mut self.screen
+                {
+                    *records = r;
+                    *certified = c;
+                }
+            }
+            Done::Resumable {
+                scenario: s,
+                found: Ok(found),
+            } => {
+                if let Screen::Scenarios {
+                    offer, scenario, ..
+                } = &mut self.screen
+                {
+                    *scenario = s;
+                    if found.outdated > 0 {
+                        self.error = Some(
+                            lang.t(
+                                "上次未完成的对练之后，剧本已更新，将重新开始。",
+                                "The playbook changed since your unfinished attempt; starting afresh.",
+                            )
+                            .to_owned(),
+                        );
+                    }
+                    if found.open.is_empty() {
+                        self.apply(Command::Resume(None));
+                    } else {
+                        *offer = Some(found);
+                    }
+                }
+            }
+            Done::Started(Ok(run)) => {
+                self.screen = Screen::Practice(Box::new(Practice {
+                    run: *run,
+                    draft: String::new(),
+                    since: Instant::now(),
+                    unsaved: None,
+                    hint: Vec::new(),
+                    submitting: false,
+                }));
+            }
+            Done::Submitted { run, error } => {
+                if let Screen::Practice(p) = &mut self.screen {
+                    p.submitting = false;
+                    let answered = run.attempt.replies.len() > p.run.attempt.replies.len();
+                    p.run = *run;
+                    p.unsaved = error.filter(|_| p.run.is_unsaved());
+                    if answered && p.unsaved.is_none() {
+                        p.draft.clear();
+                        p.hint.clear();
+                        p.since = Instant::now();
+                    }
+                    if !answered && p.unsaved.is_none() && !p.run.is_unsaved() {
+                        p.since = Instant::now();
+                    }
+                }
+            }
+            Done::Hint(h) => {
+                if let Screen::Practice(p) = &mut self.screen {
+                    p.hint = h;
+                }
+            }
+            Done::Finished { run, result } => match result {
+                Ok(finished) => self.screen = Screen::Summary { run, finished },
+                Err(e) => {
+                    if let Screen::Practice(p) = &mut self.screen {
+                        p.submitting = false;
+                    }
+                    self.error = Some(format!("{} {e}", lang.t("未保存：", "Not saved:")));
+                }
+            },
+            Done::Live { visit, error } => match &mut self.screen {
+                Screen::Live(l) => {
+                    l.visit = *visit;
+                    l.error = error;
+                }
+                _ => {
+                    self.screen = Screen::Live(Box::new(Live {
+                        visit: *visit,
+                        since: Instant::now(),
+                        notes: Default::default(),
+                        grade: String::new(),
+                        appointment: String::new(),
+                        error,
+                    }))
+                }
+            },
+            Done::LiveFinished { visit, result } => match result {
+                Ok(summary) => {
+                    self.screen = Screen::LiveSummary {
+                        playbook: visit.visit.playbook.clone(),
+                        summary,
+                    }
+                }
+                Err(e) => {
+                    if let Screen::Live(l) = &mut self.screen {
+                        l.error = Some(e);
+                    }
+                }
+            },
+            Done::Trainee(Err(e))
+            | Done::Records(Err(e))
+            | Done::Resumable { found: Err(e), .. }
+            | Done::Started(Err(e)) => self.error = Some(e),
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+    }
+}

@@ -1,0 +1,46 @@
+//! What the views ask for. Views never change the app in the middle of a frame: they return
+//! commands, applied after it (buttons, shortcuts and menus share them).
+
+use crate::practice::Answer;
+use crate::store::Unfinished;
+
+use super::state::Lang;
+
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    SetLang(Lang),
+    SignIn {
+        name: String,
+        team: String,
+    },
+    SignOut,
+    /// Back to the playbook list.
+    Home,
+    OpenPlaybook(String),
+    /// Open a scenario of the open playbook: offers an unfinished attempt, else starts.
+    OpenScenario(String),
+    /// Answer the resumption offer: resume this attempt, or start afresh (`None`).
+    Resume(Option<Box<Unfinished>>),
+    Submit(Answer),
+    RetrySave,
+    AskHint,
+    /// Leave the role-play; its replies stay saved and it is offered again next time.
+    Pause,
+    Finish,
+    StartLive(String),
+    Tick {
+        stage: String,
+        item: String,
+        ticked: bool,
+    },
+    Note {
+        stage: String,
+        text: String,
+    },
+    Grade(String),
+    Appointment(String),
+    Advance,
+    FinishLive,
+    DismissError,
+}

@@ -1,0 +1,68 @@
+//! The desktop app (egui/eframe): the trainee's practice and live-checklist views.
+//!
+//! A face over the engine like the CLI: it holds no domain logic. Scoring and database writes
+//! run on a worker thread ([`worker`]); views are `*_ui` functions that return
+//! [`command::Command`]s, applied after the frame ([`app::App::apply`]).
+
+pub mod app;
+pub mod command;
+pub mod state;
+pub mod theme;
+pub mod views;
+pub mod worker;
+
+use std::sync::Arc;
+
+pub use app::App;
+
+use crate::playbook::Library;
+use state::Persisted;
+use worker::Db;
+
+/// Why the window could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum GuiError {
+    #[error("no display is available (neither DISPLAY nor WAYLAND_DISPLAY is set)")]
+    NoDisplay,
+    #[error("the window could not be opened: {0}")]
+    Window(String),
+}
+
+/// Whether a display server can be reached. Only Linux and the BSDs need one named in the
+/// environment; elsewhere the window system is always there.
+fn display_available() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// Opens the app window and runs until it is closed.
+pub fn run(lib: Library, db: Option<std::path::PathBuf>) -> Result<(), GuiError> {
+    if !display_available() {
+        return Err(GuiError::NoDisplay);
+    }
+    let lib = Arc::new(lib);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("salesdojo")
+            .with_inner_size([1180.0, 760.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "salesdojo",
+        options,
+        Box::new(move |cc| {
+            theme::install(&cc.egui_ctx);
+            let persisted: Persisted = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            Ok(Box::new(App::new(lib, Db::Open(db), persisted)))
+        }),
+    )
+    .map_err(|e| GuiError::Window(e.to_string()))
+}

@@ -1,0 +1,41 @@
+//! What the app remembers between runs. Kept apart from runtime resources (the library, the
+//! worker, the screen); `#[serde(default)]` so an older save still loads.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    /// The locale key playbook text is looked up with (falling back to the other one).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The UI string in this language.
+    pub fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    pub lang: Lang,
+    /// The last trainee signed in, offered again on the next start.
+    pub trainee: String,
+    pub team: String,
+    pub playbook: Option<String>,
+}

@@ -1,0 +1,75 @@
+//! The look: the bundled Chinese font and a few design tokens shared by the views.
+
+use egui::{Color32, FontData, FontDefinitions, FontFamily};
+
+/// Noto Sans CJK SC, subset (see `assets/fonts/make_subset.py`; SIL OFL 1.1).
+pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-subset.otf");
+const CJK_NAME: &str = "noto-sans-sc-subset";
+
+/// egui's fonts with the bundled Chinese font as a fallback for both families, so Chinese
+/// renders on a machine with no CJK font installed.
+pub fn fonts() -> FontDefinitions {
+    let mut fonts = FontDefinitions::default();
+    fonts.font_data.insert(
+        CJK_NAME.to_owned(),
+        std::sync::Arc::new(FontData::from_static(CJK_FONT)),
+    );
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push(CJK_NAME.to_owned());
+    }
+    fonts
+}
+
+/// Installs the fonts and the house style.
+pub fn install(ctx: &egui::Context) {
+    ctx.set_fonts(fonts());
+    ctx.all_styles_mut(|style| {
+        style.spacing.item_spacing = egui::vec2(8.0, 6.0);
+        style.spacing.button_padding = egui::vec2(10.0, 5.0);
+        for (text_style, size) in [
+            (egui::TextStyle::Body, 15.0),
+            (egui::TextStyle::Button, 15.0),
+            (egui::TextStyle::Heading, 22.0),
+            (egui::TextStyle::Small, 12.0),
+            (egui::TextStyle::Monospace, 14.0),
+        ] {
+            if let Some(f) = style.text_styles.get_mut(&text_style) {
+                f.size = size;
+            }
+        }
+    });
+}
+
+pub const GOOD: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x5b);
+pub const BAD: Color32 = Color32::from_rgb(0xd0, 0x4a, 0x3c);
+pub const ACCENT: Color32 = Color32::from_rgb(0x3a, 0x7b, 0xd5);
+pub const MUTED: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x98);
+pub const CUSTOMER_BG: Color32 = Color32::from_rgba_premultiplied(0x3a, 0x7b, 0xd5, 0x22);
+pub const TRAINEE_BG: Color32 = Color32::from_rgba_premultiplied(0x2e, 0x9d, 0x5b, 0x22);
+
+/// Green at 100, red at 0.
+pub fn score_color(points: f64) -> Color32 {
+    let t = (points / 100.0).clamp(0.0, 1.0) as f32;
+    Color32::from_rgb(
+        (BAD.r() as f32 + (GOOD.r() as f32 - BAD.r() as f32) * t) as u8,
+        (BAD.g() as f32 + (GOOD.g() as f32 - BAD.g() as f32) * t) as u8,
+        (BAD.b() as f32 + (GOOD.b() as f32 - BAD.b() as f32) * t) as u8,
+    )
+}
+
+/// A card: a framed group with a tinted background.
+pub fn card<R>(ui: &mut egui::Ui, fill: Color32, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    egui::Frame::group(ui.style())
+        .fill(fill)
+        .corner_radius(8.0)
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            add(ui)
+        })
+        .inner
+}

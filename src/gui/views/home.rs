@@ -1,0 +1,253 @@
+//! Signing in, the playbook list with its stages, and a playbook's scenarios with the
+//! trainee's record on each.
+
+use egui::{RichText, Ui};
+
+use crate::gui::command::Command;
+use crate::gui::state::Lang;
+use crate::gui::theme;
+use crate::playbook::Library;
+use crate::playbook::model::Playbook;
+use crate::session::Resumable;
+use crate::store::report::ScenarioRecord;
+
+pub fn sign_in_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    name: &mut String,
+    team: &mut String,
+    db: Option<&Result<String, String>>,
+    out: &mut Vec<Command>,
+) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(60.0);
+            ui.heading(lang.t("欢迎来到销售道场", "Welcome to salesdojo"));
+            ui.label(lang.t(
+                "按剧本练习销售对话：客户由程序扮演，每句回答都会评分、讲解并给出提示。",
+                "Practise sales conversations against playbooks: the app plays the customer; every reply is scored, explained and given a hint.",
+            ));
+            ui.add_space(20.0);
+        });
+        ui.vertical_centered(|ui| {
+            ui.set_max_width(360.0);
+            egui::Grid::new("sign-in").num_columns(2).show(ui, |ui| {
+                let l = ui.label(lang.t("姓名", "Name"));
+                let n = ui
+                    .add(egui::TextEdit::singleline(name).desired_width(220.0))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(lang.t("团队（可选）", "Team (optional)"));
+                let t = ui
+                    .add(egui::TextEdit::singleline(team).desired_width(220.0))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let enter = (n.lost_focus() || t.lost_focus())
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if enter {
+                    out.push(Command::SignIn {
+                        name: name.clone(),
+                        team: team.clone(),
+                    });
+                }
+            });
+            ui.add_space(8.0);
+            if ui
+                .add_enabled(
+                    !name.trim().is_empty(),
+                    egui::Button::new(lang.t("开始练习", "Start practising")),
+                )
+                .clicked()
+            {
+                out.push(Command::SignIn {
+                    name: name.clone(),
+                    team: team.clone(),
+                });
+            }
+            ui.add_space(16.0);
+            match db {
+                Some(Ok(path)) => {
+                    ui.label(
+                        RichText::new(format!("{} {path}", lang.t("进度保存在", "Progress is saved in")))
+                            .small()
+                            .color(theme::MUTED),
+                    );
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(
+                        theme::BAD,
+                        format!(
+                            "{} {e}",
+                            lang.t(
+                                "无法打开进度数据库，本次练习不会被记录：",
+                                "The progress database cannot be opened; this session will not be recorded:"
+                            )
+                        ),
+                    );
+                }
+                None => {}
+            }
+        });
+    });
+}
+
+pub fn playbooks_ui(ui: &mut Ui, lang: Lang, lib: &Library, out: &mut Vec<Command>) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.heading(lang.t("选择剧本", "Choose a playbook"));
+        ui.add_space(6.0);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for pb in &lib.playbooks {
+                theme::card(ui, ui.visuals().faint_bg_color, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(pb.title.get(lang.code())).heading());
+                        if pb.live {
+                            ui.label(
+                                RichText::new(lang.t("现场清单", "live checklist"))
+                                    .color(theme::ACCENT),
+                            );
+                        }
+                    });
+                    if let Some(d) = &pb.description {
+                        ui.label(d.get(lang.code()));
+                    }
+                    // The stage overview: the sales process at a glance.
+                    ui.horizontal_wrapped(|ui| {
+                        for (i, st) in pb.stages.iter().enumerate() {
+                            if i > 0 {
+                                ui.label(RichText::new("→").color(theme::MUTED));
+                            }
+                            ui.label(format!("{}. {}", i + 1, st.title.get(lang.code())))
+                                .on_hover_text(st.goal.get(lang.code()));
+                        }
+                    });
+                    ui.horizontal(|ui| {
+                        if !pb.scenarios.is_empty()
+                            && ui
+                                .button(format!(
+                                    "{} ({})",
+                                    lang.t("对练场景", "Role-play scenarios"),
+                                    pb.scenarios.len()
+                                ))
+                                .on_hover_text(pb.title.get(lang.code()))
+                                .clicked()
+                        {
+                            out.push(Command::OpenPlaybook(pb.id.clone()));
+                        }
+                        if pb.live
+                            && ui
+                                .button(lang.t("开始现场带看清单", "Start a live checklist"))
+                                .on_hover_text(pb.title.get(lang.code()))
+                                .clicked()
+                        {
+                            out.push(Command::StartLive(pb.id.clone()));
+                        }
+                    });
+                });
+                ui.add_space(6.0);
+            }
+        });
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn scenarios_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    pb: &Playbook,
+    records: &[ScenarioRecord],
+    certified: bool,
+    offer: Option<&Resumable>,
+    out: &mut Vec<Command>,
+) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.heading(pb.title.get(lang.code()));
+            if certified {
+                ui.label(
+                    RichText::new(lang.t("★ 已认证", "★ certified"))
+                        .color(theme::GOOD)
+                        .strong(),
+                );
+            }
+        });
+        ui.label(
+            RichText::new(format!(
+                "{} {}",
+                lang.t("及格线", "Pass mark"),
+                pb.rubric.pass_mark
+            ))
+            .color(theme::MUTED),
+        );
+        ui.add_space(6.0);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for s in &pb.scenarios {
+                let rec = records.iter().find(|r| r.scenario == s.id);
+                theme::card(ui, ui.visuals().faint_bg_color, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(s.title.get(lang.code())).strong());
+                        if let Some(r) = rec {
+                            let badge = if r.passed {
+                                RichText::new(lang.t("✓ 已通过", "✓ passed")).color(theme::GOOD)
+                            } else {
+                                RichText::new(lang.t("未通过", "not passed yet"))
+                                    .color(theme::MUTED)
+                            };
+                            ui.label(badge);
+                            ui.label(format!(
+                                "{} {:.0} · {} {}",
+                                lang.t("最好成绩", "best"),
+                                r.best,
+                                r.attempts,
+                                lang.t("次", "attempts")
+                            ));
+                        }
+                    });
+                    if let Some(p) = lib.personas.get(&s.persona) {
+                        ui.label(
+                            RichText::new(format!(
+                                "{} {}",
+                                lang.t("客户：", "Customer:"),
+                                p.name.get(lang.code())
+                            ))
+                            .color(theme::MUTED),
+                        );
+                    }
+                    ui.label(s.context.get(lang.code()));
+                    if ui
+                        .button(lang.t("开始对练", "Start role-play"))
+                        .on_hover_text(s.title.get(lang.code()))
+                        .clicked()
+                    {
+                        out.push(Command::OpenScenario(s.id.clone()));
+                    }
+                });
+                ui.add_space(6.0);
+            }
+        });
+    });
+    if let Some(found) = offer {
+        let modal = egui::Modal::new(egui::Id::unique("resume")).show(ui.ctx(), |ui| {
+            ui.heading(lang.t("继续上次的对练？", "Resume your unfinished attempt?"));
+            for old in &found.open {
+                ui.label(format!(
+                    "{} {} · {} {}",
+                    lang.t("开始于", "Started"),
+                    old.started_at,
+                    old.answers.len(),
+                    lang.t("条回答已保存", "replies saved")
+                ));
+                if ui.button(lang.t("继续", "Resume")).clicked() {
+                    out.push(Command::Resume(Some(Box::new(old.clone()))));
+                }
+            }
+            if ui.button(lang.t("重新开始", "Start afresh")).clicked() {
+                out.push(Command::Resume(None));
+            }
+        });
+        if modal.should_close() && out.is_empty() {
+            // Esc: the offer stays in the log; nothing is started.
+            out.push(Command::OpenPlaybook(pb.id.clone()));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per screen; each draws with `*_ui` functions and returns commands.
+
+pub mod home;
+pub mod live;
+pub mod practice;

@@ -1,0 +1,557 @@
+//! The role-play: persona card, the conversation with points, feedback, highlights and hints
+//! after every reply, the reply box or option buttons, the guide side panel, and the end
+//! summary.
+
+use egui::text::LayoutJob;
+use egui::{Color32, Key, RichText, TextFormat, Ui};
+
+use crate::gui::app::Practice;
+use crate::gui::command::Command;
+use crate::gui::state::Lang;
+use crate::gui::theme;
+use crate::gui::worker::Finished;
+use crate::playbook::Library;
+use crate::playbook::model::{Playbook, Reply, Turn};
+use crate::practice::score::{AnswerError, Highlight, check_answer};
+use crate::practice::{Answer, ReplyRecord};
+use crate::session::LoggedAttempt;
+
+pub fn practice_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    p: &mut Practice,
+    busy: bool,
+    out: &mut Vec<Command>,
+) {
+    let pb = p.run.attempt.playbook.clone();
+    let loc = lang.code();
+    guide_ui(ui, lang, &pb, p);
+    egui::CentralPanel::default().show(ui, |ui| {
+        let scen = p.run.attempt.scenario().clone();
+        ui.horizontal(|ui| {
+            ui.heading(scen.title.get(loc));
+            ui.label(RichText::new(pb.title.get(loc)).color(theme::MUTED));
+        });
+        persona_ui(ui, lang, lib, &scen.persona, scen.style.as_deref());
+        ui.label(RichText::new(scen.context.get(loc)).italics());
+        ui.separator();
+        // Leave room below for the reply box.
+        let reserve = if p.run.attempt.is_over() { 60.0 } else { 190.0 };
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .max_height((ui.available_height() - reserve).max(120.0))
+            .stick_to_bottom(true)
+            .show(ui, |ui| {
+                let shown = p.run.attempt.replies.len() - usize::from(p.run.is_unsaved());
+                for (i, r) in p.run.attempt.replies.iter().take(shown).enumerate() {
+                    if let Some(turn) = scen.turn(&r.turn) {
+                        customer_ui(ui, lang, turn);
+                        reply_ui(ui, lang, &pb, turn, r, i + 1);
+                    }
+                }
+                if let Some(turn) = p.run.attempt.current_turn() {
+                    if !p.run.is_unsaved() {
+                        customer_ui(ui, lang, turn);
+                    }
+                } else if let Some(e) = p
+                    .run
+                    .attempt
+                    .summary()
+                    .ending
+                    .as_ref()
+                    .and_then(|e| scen.ending(e))
+                {
+                    theme::card(ui, theme::CUSTOMER_BG, |ui| ui.label(e.text.get(loc)));
+                }
+            });
+        ui.separator();
+        input_ui(ui, lang, p, busy, out);
+    });
+}
+
+fn persona_ui(ui: &mut Ui, lang: Lang, lib: &Library, persona: &str, style: Option<&str>) {
+    let loc = lang.code();
+    let Some(p) = lib.personas.get(persona) else {
+        return;
+    };
+    egui::CollapsingHeader::new(format!(
+        "{} {}",
+        lang.t("客户画像：", "Customer:"),
+        p.name.get(loc)
+    ))
+    .id_salt("persona")
+    .default_open(true)
+    .show(ui, |ui| {
+        if let Some(s) = &p.summary {
+            ui.label(s.get(loc));
+        }
+        if let Some(st) = style.and_then(|s| lib.personas.get(s)) {
+            ui.label(format!(
+                "{} {}",
+                lang.t("思维方式：", "Thinking style:"),
+                st.name.get(loc)
+            ));
+        }
+        let list = |ui: &mut Ui, title: &str, items: &[crate::playbook::model::Text]| {
+            if !items.is_empty() {
+                ui.label(RichText::new(title).strong());
+                for i in items {
+                    ui.label(format!("• {}", i.get(loc)));
+                }
+            }
+        };
+        ui.columns(2, |c| {
+            list(&mut c[0], lang.t("在意什么", "Cares about"), &p.cares_about);
+            list(
+                &mut c[1],
+                lang.t("怎么接近", "How to approach"),
+                &p.approach,
+            );
+        });
+    });
+}
+
+fn customer_ui(ui: &mut Ui, lang: Lang, turn: &Turn) {
+    theme::card(ui, theme::CUSTOMER_BG, |ui| {
+        ui.label(
+            RichText::new(lang.t("客户", "Customer"))
+                .small()
+                .color(theme::ACCENT),
+        );
+        ui.label(turn.customer.get(lang.code()));
+    });
+}
+
+/// The reply with the phrases that earned points in green and those that lost points in red.
+fn highlighted(ui: &Ui, text: &str, hl: &[Highlight]) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let normal = ui.visuals().text_color();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let at = hl.iter().find(|h| h.start <= i && i < h.end);
+        let end = match at {
+            Some(h) => h.end.min(chars.len()),
+            None => hl
+                .iter()
+                .filter(|h| h.start > i)
+                .map(|h| h.start)
+                .min()
+                .unwrap_or(chars.len())
+                .min(chars.len()),
+        };
+        let end = end.max(i + 1);
+        let piece: String = chars[i..end].iter().collect();
+        let mut format = TextFormat::simple(font.clone(), normal);
+        if let Some(h) = at {
+            let c = if h.positive { theme::GOOD } else { theme::BAD };
+            format.color = c;
+            format.underline = egui::Stroke::new(1.5, c);
+        }
+        job.append(&piece, 0.0, format);
+        i = end;
+    }
+    job
+}
+
+fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord, n: usize) {
+    let loc = lang.code();
+    theme::card(ui, theme::TRAINEE_BG, |ui| {
+        ui.label(
+            RichText::new(format!(
+                "{} · {:.0}s",
+                lang.t("你的回答", "Your reply"),
+                r.seconds
+            ))
+            .small()
+            .color(theme::GOOD),
+        );
+        match &r.answer {
+            Answer::Text(t) => {
+                ui.label(highlighted(ui, t, &r.scored.highlights));
+            }
+            Answer::Choice(id) => {
+                if let Reply::Choice(opts) = &turn.reply
+                    && let Some(o) = opts.iter().find(|o| &o.id == id)
+                {
+                    ui.label(o.text.get(loc));
+                }
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let s = r.scored.score;
+        ui.label(
+            RichText::new(format!(
+                "{} {}/100",
+                lang.t("得分", "Score"),
+                r.scored.rounded()
+            ))
+            .strong()
+            .color(theme::score_color(s)),
+        )
+        .on_hover_text(format!("{} {n}", lang.t("第几条回答", "Reply")));
+        for c in &r.scored.criteria {
+            let title = pb
+                .criterion(&c.criterion)
+                .map_or(c.criterion.as_str(), |cr| cr.title.get(loc));
+            ui.label(
+                RichText::new(format!("{title} {:.0}", c.points))
+                    .color(theme::score_color(c.points)),
+            );
+        }
+    });
+    if let Some(n) = r.notice() {
+        ui.colored_label(theme::BAD, n);
+    }
+    for f in &r.scored.feedback {
+        ui.label(format!("· {}", f.get(loc)));
+    }
+    for h in r.scored.hints.iter().take(2) {
+        ui.label(RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT));
+    }
+    if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
+        egui::CollapsingHeader::new(lang.t("参考回答", "Model answer"))
+            .id_salt(("model", n))
+            .show(ui, |ui| ui.label(m.get(loc)));
+    }
+    ui.add_space(6.0);
+}
+
+fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec<Command>) {
+    let loc = lang.code();
+    if let Some(e) = &p.unsaved {
+        theme::card(
+            ui,
+            Color32::from_rgba_premultiplied(0xd0, 0x4a, 0x3c, 0x22),
+            |ui| {
+                ui.colored_label(
+                    theme::BAD,
+                    format!(
+                        "{} {e}",
+                        lang.t("这条回答还没保存：", "This reply is not saved yet:")
+                    ),
+                );
+                ui.label(lang.t(
+                    "回答已保留，保存成功后才显示评分。",
+                    "The reply is kept; its score shows once it is saved.",
+                ));
+                if ui
+                    .add_enabled(
+                        !p.submitting,
+                        egui::Button::new(lang.t("重试保存", "Retry saving")),
+                    )
+                    .clicked()
+                {
+                    out.push(Command::RetrySave);
+                }
+            },
+        );
+        return;
+    }
+    let Some(turn) = p.run.attempt.current_turn().cloned() else {
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    !busy,
+                    egui::Button::new(lang.t("查看总结", "See the summary")),
+                )
+                .clicked()
+            {
+                out.push(Command::Finish);
+            }
+        });
+        return;
+    };
+    let locked = p.submitting;
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!(
+                "{} {:.0}s",
+                lang.t("用时", "Time"),
+                p.since.elapsed().as_secs_f64().floor()
+            ))
+            .color(theme::MUTED),
+        )
+        .on_hover_text(lang.t("这句回答用时", "Time on this reply"));
+        if ui.button(lang.t("提示", "Hint")).clicked() {
+            out.push(Command::AskHint);
+        }
+        if locked {
+            ui.add(egui::Spinner::new());
+            ui.label(lang.t("评分并保存中…", "Scoring and saving…"));
+        }
+    });
+    for h in &p.hint {
+        ui.label(RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT));
+    }
+    match &turn.reply {
+        Reply::Choice(opts) => {
+            let typing = ui.ctx().text_edit_focused();
+            for (i, o) in opts.iter().enumerate() {
+                let key = NUMBER_KEYS.get(i).copied();
+                let pressed =
+                    !typing && !locked && key.is_some_and(|k| ui.input(|inp| inp.key_pressed(k)));
+                let b = ui.add_enabled(
+                    !locked,
+                    egui::Button::new(format!("{}. {}", i + 1, o.text.get(loc))).wrap(),
+                );
+                if b.clicked() || pressed {
+                    out.push(Command::Submit(Answer::Choice(o.id.clone())));
+                }
+            }
+        }
+        Reply::FreeText => {
+            let label = ui.label(lang.t(
+                "你的回答（Ctrl+Enter 提交）",
+                "Your reply (Ctrl+Enter to submit)",
+            ));
+            let edit = ui
+                .add_enabled(
+                    !locked,
+                    egui::TextEdit::multiline(&mut p.draft)
+                        .desired_rows(3)
+                        .desired_width(f32::INFINITY)
+                        .hint_text(lang.t(
+                            "像对真实客户一样回答…",
+                            "Answer as you would a real customer…",
+                        )),
+                )
+                .labelled_by(label.id);
+            let shortcut =
+                edit.has_focus() && ui.input(|i| i.modifiers.command && i.key_pressed(Key::Enter));
+            let answer = Answer::Text(p.draft.trim_end().to_owned());
+            let problem = check_answer(&turn, &answer).err();
+            if let Some(AnswerError::TooLong(_)) = &problem {
+                ui.colored_label(
+                    theme::BAD,
+                    problem
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                );
+            }
+            let send = ui
+                .add_enabled(
+                    !locked && problem.is_none(),
+                    egui::Button::new(lang.t("提交", "Submit")),
+                )
+                .clicked();
+            if (send || shortcut) && problem.is_none() && !locked {
+                out.push(Command::Submit(answer));
+            }
+        }
+    }
+}
+
+const NUMBER_KEYS: [Key; 9] = [
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+    Key::Num7,
+    Key::Num8,
+    Key::Num9,
+];
+
+/// The guide: where the trainee is in the sales process and what to do there.
+fn guide_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, p: &Practice) {
+    let loc = lang.code();
+    let stage_id = p
+        .run
+        .attempt
+        .current_turn()
+        .map(|t| t.stage.clone())
+        .or_else(|| p.run.attempt.replies.last().map(|r| r.stage.clone()));
+    egui::Panel::right("guide")
+        .default_size(300.0)
+        .show(ui, |ui| {
+            ui.heading(lang.t("指导", "Guide"));
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                // The process, with the current stage marked.
+                for (i, st) in pb.stages.iter().enumerate() {
+                    let current = stage_id.as_deref() == Some(st.id.as_str());
+                    let text = format!("{}. {}", i + 1, st.title.get(loc));
+                    if current {
+                        ui.label(
+                            RichText::new(format!("▶ {text}"))
+                                .strong()
+                                .color(theme::ACCENT),
+                        );
+                    } else {
+                        ui.label(RichText::new(text).color(theme::MUTED));
+                    }
+                }
+                ui.separator();
+                if let Some(st) = stage_id.as_deref().and_then(|s| pb.stage(s)) {
+                    ui.label(RichText::new(st.title.get(loc)).heading());
+                    ui.label(format!(
+                        "{} {}",
+                        lang.t("目标：", "Goal:"),
+                        st.goal.get(loc)
+                    ));
+                    if let Some(g) = p.run.last().and_then(|r| r.guide_hint.as_ref()) {
+                        ui.label(RichText::new(format!("◆ {}", g.get(loc))).color(theme::ACCENT));
+                    }
+                    let section = |ui: &mut Ui, title: &str, items: Vec<String>| {
+                        if !items.is_empty() {
+                            ui.add_space(4.0);
+                            ui.label(RichText::new(title).strong());
+                            for i in items {
+                                ui.label(format!("• {i}"));
+                            }
+                        }
+                    };
+                    section(
+                        ui,
+                        lang.t("检查清单", "Checklist"),
+                        st.checklist
+                            .iter()
+                            .map(|c| c.text.get(loc).to_owned())
+                            .collect(),
+                    );
+                    section(
+                        ui,
+                        lang.t("技巧", "Tips"),
+                        st.tips.iter().map(|c| c.get(loc).to_owned()).collect(),
+                    );
+                    section(
+                        ui,
+                        lang.t("话术", "Talk tracks"),
+                        st.talk_tracks
+                            .iter()
+                            .map(|c| c.get(loc).to_owned())
+                            .collect(),
+                    );
+                    section(
+                        ui,
+                        lang.t("误区", "Pitfalls"),
+                        st.pitfalls.iter().map(|c| c.get(loc).to_owned()).collect(),
+                    );
+                }
+            });
+        });
+}
+
+pub fn summary_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    run: &LoggedAttempt,
+    f: &Finished,
+    out: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    let pb = &run.attempt.playbook;
+    let s = &f.summary;
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading(format!(
+                "{} · {}",
+                run.attempt.scenario().title.get(loc),
+                lang.t("总结", "summary")
+            ));
+            let verdict = if s.passed {
+                RichText::new(lang.t("通过", "Passed")).color(theme::GOOD)
+            } else {
+                RichText::new(lang.t("未通过", "Not passed")).color(theme::BAD)
+            };
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("{} {:.0}/100", lang.t("总分", "Total"), s.total))
+                        .size(28.0)
+                        .strong()
+                        .color(theme::score_color(s.total)),
+                );
+                ui.label(format!("{} {}", lang.t("及格线", "pass mark"), s.pass_mark));
+                ui.label(verdict.size(20.0).strong());
+            });
+            ui.add_space(8.0);
+            egui::Grid::new("criteria").num_columns(2).show(ui, |ui| {
+                for (id, avg, _) in &s.criteria {
+                    let title = pb.criterion(id).map_or(id.as_str(), |c| c.title.get(loc));
+                    ui.label(title);
+                    ui.add(
+                        egui::ProgressBar::new((*avg / 100.0) as f32)
+                            .desired_width(260.0)
+                            .fill(theme::score_color(*avg))
+                            .text(format!("{avg:.0}")),
+                    );
+                    ui.end_row();
+                }
+            });
+            if let Some(w) = s.weakest.as_ref().and_then(|w| pb.criterion(w)) {
+                ui.label(format!(
+                    "{} {}",
+                    lang.t("最需加强：", "Weakest:"),
+                    w.title.get(loc)
+                ));
+            }
+            ui.add_space(8.0);
+            if f.history.len() > 1 {
+                ui.label(RichText::new(lang.t("历次成绩", "Your attempts so far")).strong());
+                let points: Vec<[f64; 2]> = f
+                    .history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| [i as f64 + 1.0, *t])
+                    .collect();
+                let pass = f64::from(s.pass_mark);
+                let n = f.history.len() as f64;
+                egui_plot::Plot::new("history")
+                    .height(160.0)
+                    .include_y(0.0)
+                    .include_y(100.0)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .show(ui, |plot| {
+                        plot.line(egui_plot::Line::new(lang.t("总分", "total"), points));
+                        plot.line(
+                            egui_plot::Line::new(
+                                lang.t("及格线", "pass mark"),
+                                vec![[1.0, pass], [n.max(2.0), pass]],
+                            )
+                            .color(theme::MUTED),
+                        );
+                    });
+            }
+            if let Some(next) = &f.next {
+                let title = lib
+                    .playbook(&next.playbook)
+                    .and_then(|p| p.scenario(&next.scenario))
+                    .map_or(next.scenario.as_str(), |s| s.title.get(loc));
+                let crit = lib
+                    .playbook(&next.playbook)
+                    .and_then(|p| p.criterion(&next.criterion))
+                    .map_or(next.criterion.as_str(), |c| c.title.get(loc));
+                ui.label(format!(
+                    "{} {title} ({} {crit} {:.0})",
+                    lang.t("建议下一个练习：", "Practise next:"),
+                    lang.t("练", "trains"),
+                    next.average
+                ));
+            } else if let Some(next) = s.suggested.as_ref().and_then(|id| pb.scenario(id)) {
+                ui.label(format!(
+                    "{} {}",
+                    lang.t("建议下一个练习：", "Practise next:"),
+                    next.title.get(loc)
+                ));
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button(lang.t("再练一次", "Try again")).clicked() {
+                    out.push(Command::OpenPlaybook(pb.id.clone()));
+                    out.push(Command::OpenScenario(run.attempt.scenario.clone()));
+                }
+                if ui.button(lang.t("其他场景", "Other scenarios")).clicked() {
+                    out.push(Command::OpenPlaybook(pb.id.clone()));
+                }
+            });
+        });
+    });
+}

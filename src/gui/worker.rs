@@ -1,0 +1,355 @@
+//! Scoring and database writes, off the UI thread. The worker owns the progress log and the
+//! script host; the UI sends it jobs and polls for results, so a frame never waits on a
+//! script or a disk.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use crate::playbook::Library;
+use crate::playbook::model::{Playbook, Text};
+use crate::practice::Answer;
+use crate::practice::Summary;
+use crate::practice::live::LiveSummary;
+use crate::script::ScriptHost;
+use crate::session::{self, LoggedAttempt, LoggedVisit, NoLog, Resumable};
+use crate::store::report::{Recommendation, ScenarioRecord};
+use crate::store::{self, ProgressLog, Store, Trainee, Unfinished};
+
+/// Where the progress log is kept.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// The per-user default, or this file.
+    Open(Option<PathBuf>),
+    /// Keep nothing.
+    None,
+}
+
+#[derive(Debug)]
+pub enum Job {
+    Trainee {
+        name: String,
+        team: Option<String>,
+    },
+    Records {
+        trainee: Trainee,
+        playbook: String,
+    },
+    Resumable {
+        trainee: Trainee,
+        playbook: Arc<Playbook>,
+        scenario: String,
+    },
+    Start {
+        trainee: Trainee,
+        playbook: Arc<Playbook>,
+        scenario: String,
+        resume: Option<Box<Unfinished>>,
+        discard: Vec<Unfinished>,
+    },
+    Submit {
+        run: Box<LoggedAttempt>,
+        answer: Answer,
+        seconds: f64,
+    },
+    Retry {
+        run: Box<LoggedAttempt>,
+    },
+    Hint {
+        run: Box<LoggedAttempt>,
+    },
+    Finish {
+        run: Box<LoggedAttempt>,
+    },
+    LiveStart {
+        trainee: Trainee,
+        playbook: Arc<Playbook>,
+    },
+    Live {
+        visit: Box<LoggedVisit>,
+        action: LiveAction,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum LiveAction {
+    Tick {
+        stage: String,
+        item: String,
+        ticked: bool,
+    },
+    Note {
+        stage: String,
+        text: String,
+    },
+    Set {
+        kind: &'static str,
+        value: String,
+    },
+    Advance {
+        seconds: f64,
+    },
+    Finish,
+}
+
+/// What the worker did at the end of a role-play.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub summary: Summary,
+    /// This trainee's totals on the scenario, oldest first, this attempt included.
+    pub history: Vec<f64>,
+    pub next: Option<Recommendation>,
+}
+
+#[derive(Debug)]
+pub enum Done {
+    /// The progress log opened (its path), or could not be (why).
+    Db(Result<String, String>),
+    Trainee(Result<Trainee, String>),
+    Records(Result<(Vec<ScenarioRecord>, bool), String>),
+    Resumable {
+        scenario: String,
+        found: Result<Resumable, String>,
+    },
+    Started(Result<Box<LoggedAttempt>, String>),
+    /// The reply was scored; `error` says why it is not saved yet (it is kept pending).
+    Submitted {
+        run: Box<LoggedAttempt>,
+        error: Option<String>,
+    },
+    Hint(Vec<Text>),
+    Finished {
+        run: Box<LoggedAttempt>,
+        result: Result<Box<Finished>, String>,
+    },
+    Live {
+        visit: Box<LoggedVisit>,
+        error: Option<String>,
+    },
+    LiveFinished {
+        visit: Box<LoggedVisit>,
+        result: Result<LiveSummary, String>,
+    },
+}
+
+pub struct Worker {
+    jobs: Sender<Job>,
+    done: Receiver<Done>,
+    in_flight: usize,
+}
+
+impl Worker {
+    /// Starts the worker thread; it opens the progress log first and reports how that went.
+    pub fn spawn(lib: Arc<Library>, db: Db, ctx: egui::Context) -> Self {
+        let (jobs, job_rx) = channel::<Job>();
+        let (done_tx, done) = channel::<Done>();
+        let spawned = std::thread::Builder::new()
+            .name("salesdojo-worker".into())
+            .spawn(move || {
+                let host = ScriptHost::new(&lib);
+                let (mut store, opened) = match db {
+                    Db::Open(path) => match store::open_default(path.as_deref()) {
+                        Ok(s) => {
+                            let shown = s.path().display().to_string();
+                            (Some(s), Ok(shown))
+                        }
+                        Err(e) => (None, Err(e.to_string())),
+                    },
+                    Db::None => (None, Err("no progress database".to_owned())),
+                };
+                let _ = done_tx.send(Done::Db(opened));
+                ctx.request_repaint();
+                let mut w = State {
+                    lib: &lib,
+                    host: &host,
+                    store: store.as_mut(),
+                    nolog: NoLog,
+                };
+                while let Ok(job) = job_rx.recv() {
+                    let out = w.run(job);
+                    if done_tx.send(out).is_err() {
+                        break;
+                    }
+                    ctx.request_repaint();
+                }
+            });
+        let in_flight = usize::from(spawned.is_ok());
+        if let Err(e) = spawned {
+            // No thread: every job is answered at once with this error.
+            let (tx, rx) = channel();
+            let _ = tx.send(Done::Db(Err(format!("cannot start a worker thread: {e}"))));
+            return Self {
+                jobs: channel().0,
+                done: rx,
+                in_flight: 1,
+            };
+        }
+        Self {
+            jobs,
+            done,
+            in_flight,
+        }
+    }
+
+    pub fn send(&mut self, job: Job) {
+        if self.jobs.send(job).is_ok() {
+            self.in_flight += 1;
+        }
+    }
+
+    /// The results ready now.
+    pub fn poll(&mut self) -> Vec<Done> {
+        let out: Vec<Done> = self.done.try_iter().collect();
+        self.in_flight = self.in_flight.saturating_sub(out.len());
+        out
+    }
+
+    /// Whether a job is still running.
+    pub fn busy(&self) -> bool {
+        self.in_flight > 0
+    }
+}
+
+struct State<'a> {
+    lib: &'a Library,
+    host: &'a ScriptHost,
+    store: Option<&'a mut Store>,
+    nolog: NoLog,
+}
+
+impl State<'_> {
+    fn log(&mut self) -> &mut dyn ProgressLog {
+        match &mut self.store {
+            Some(s) => &mut **s,
+            None => &mut self.nolog,
+        }
+    }
+
+    fn run(&mut self, job: Job) -> Done {
+        match job {
+            Job::Trainee { name, team } => {
+                Done::Trainee(self.log().trainee(&name, team.as_deref()).map_err(text))
+            }
+            Job::Records { trainee, playbook } => Done::Records(match &self.store {
+                Some(s) => s
+                    .scenario_records(&trainee.id, &playbook)
+                    .and_then(|r| Ok((r, s.is_certified(&trainee.id, &playbook)?)))
+                    .map_err(text),
+                None => Ok((Vec::new(), false)),
+            }),
+            Job::Resumable {
+                trainee,
+                playbook,
+                scenario,
+            } => {
+                let found =
+                    session::resumable(self.log(), &trainee, &playbook, &scenario).map_err(text);
+                Done::Resumable { scenario, found }
+            }
+            Job::Start {
+                trainee,
+                playbook,
+                scenario,
+                resume,
+                discard,
+            } => {
+                let host = self.host;
+                let started = (|| {
+                    for old in &discard {
+                        LoggedAttempt::discard(self.log(), old)?;
+                    }
+                    match resume {
+                        Some(old) => LoggedAttempt::resume(&old, &trainee, playbook, Some(host)),
+                        None => LoggedAttempt::start(self.log(), &trainee, playbook, &scenario),
+                    }
+                })();
+                Done::Started(started.map(Box::new).map_err(text))
+            }
+            Job::Submit {
+                mut run,
+                answer,
+                seconds,
+            } => {
+                if let Err(e) = run.submit(Some(self.host), answer, seconds) {
+                    return Done::Submitted {
+                        run,
+                        error: Some(e.to_string()),
+                    };
+                }
+                let error = run.commit(self.log()).err().map(text);
+                Done::Submitted { run, error }
+            }
+            Job::Retry { mut run } => {
+                let error = run.commit(self.log()).err().map(text);
+                Done::Submitted { run, error }
+            }
+            Job::Hint { run } => Done::Hint(run.attempt.hint(Some(self.host))),
+            Job::Finish { mut run } => {
+                let result = self.finish(&mut run);
+                Done::Finished { run, result }
+            }
+            Job::LiveStart { trainee, playbook } => {
+                match LoggedVisit::start(self.log(), &trainee, playbook.clone()) {
+                    Ok(v) => Done::Live {
+                        visit: Box::new(v),
+                        error: None,
+                    },
+                    Err(e) => Done::Live {
+                        // Shown without a record, so the visit can go on; the error says so.
+                        visit: Box::new(LoggedVisit {
+                            visit: crate::practice::live::LiveVisit::start(playbook),
+                            id: String::new(),
+                        }),
+                        error: Some(e.to_string()),
+                    },
+                }
+            }
+            Job::Live { mut visit, action } => {
+                let host = self.host;
+                let log = self.log();
+                let r = match action {
+                    LiveAction::Tick {
+                        stage,
+                        item,
+                        ticked,
+                    } => visit.tick(log, &stage, &item, ticked),
+                    LiveAction::Note { stage, text } => visit.note(log, &stage, &text),
+                    LiveAction::Set { kind, value } => visit.set(log, kind, &value),
+                    LiveAction::Advance { seconds } => visit.advance(log, Some(host), seconds),
+                    LiveAction::Finish => {
+                        let result = visit.finish(log).map_err(text);
+                        return Done::LiveFinished { visit, result };
+                    }
+                };
+                Done::Live {
+                    visit,
+                    error: r.err().map(text),
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, run: &mut LoggedAttempt) -> Result<Box<Finished>, String> {
+        let summary = run.finish(self.log()).map_err(text)?;
+        let pb = run.attempt.playbook.clone();
+        let (mut history, mut next) = (Vec::new(), None);
+        if let Some(s) = &self.store {
+            history = s
+                .scenario_totals(&run.trainee_id, &pb.id, &run.attempt.scenario)
+                .map_err(text)?
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            next = s.recommend(self.lib, &run.trainee_id).map_err(text)?;
+        }
+        Ok(Box::new(Finished {
+            summary,
+            history,
+            next,
+        }))
+    }
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}

@@ -1,0 +1,357 @@
+//! A practice attempt kept in the progress log: started or resumed, each reply committed
+//! before its feedback is shown, finished with its totals and any certification earned.
+//!
+//! The terminal and the desktop app both drive role-plays through [`LoggedAttempt`] and live
+//! visits through [`LoggedVisit`]. They know the log only as a [`ProgressLog`], not where it
+//! is kept.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::playbook::model::Playbook;
+use crate::practice::live::{LiveError, LiveSummary, LiveVisit};
+use crate::practice::{Answer, Attempt, PracticeError, ReplyRecord, Summary};
+use crate::script::ScriptHost;
+use crate::store::{self, Mode, NewAttempt, ProgressLog, StoreError, Trainee, Unfinished};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Practice(#[from] PracticeError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the previous reply is not saved yet")]
+    Unsaved,
+}
+
+/// A reply scored but not yet committed. It keeps its id, so a retried commit cannot
+/// duplicate it.
+#[derive(Debug, Clone)]
+struct Pending {
+    reply_id: String,
+    seq: u32,
+}
+
+/// A role-play whose every reply is committed to the progress log.
+#[derive(Debug, Clone)]
+pub struct LoggedAttempt {
+    pub attempt: Attempt,
+    /// The attempt's id in the log.
+    pub id: String,
+    pub trainee_id: String,
+    pending: Option<Pending>,
+}
+
+/// A trainee's unfinished attempts of one scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Resumable {
+    /// Those that can be resumed, oldest first.
+    pub open: Vec<Unfinished>,
+    /// Those written against different playbook content, now marked abandoned (their
+    /// replies stay in the log).
+    pub outdated: usize,
+}
+
+/// The unfinished attempts of `scenario` that can be resumed.
+pub fn resumable(
+    log: &mut dyn ProgressLog,
+    trainee: &Trainee,
+    pb: &Playbook,
+    scenario: &str,
+) -> Result<Resumable, SessionError> {
+    let mut out = Resumable::default();
+    for old in log.unfinished(&trainee.id)? {
+        if old.playbook_id != pb.id || old.scenario_id != scenario {
+            continue;
+        }
+        if old.playbook_hash == pb.source.hash {
+            out.open.push(old);
+        } else {
+            log.abandon_attempt(&old.id, Utc::now())?;
+            out.outdated += 1;
+        }
+    }
+    Ok(out)
+}
+
+fn weights(pb: &Playbook) -> Vec<(String, f64)> {
+    pb.rubric
+        .criteria
+        .iter()
+        .map(|c| (c.id.clone(), c.weight))
+        .collect()
+}
+
+fn begin(
+    log: &mut dyn ProgressLog,
+    trainee: &Trainee,
+    pb: &Playbook,
+    scenario: &str,
+    mode: Mode,
+) -> Result<String, SessionError> {
+    let id = store::new_id();
+    log.start_attempt(&NewAttempt {
+        id: &id,
+        trainee_id: &trainee.id,
+        playbook_id: &pb.id,
+        playbook_version: pb.version,
+        playbook_hash: &pb.source.hash,
+        scenario_id: scenario,
+        mode,
+        started_at: Utc::now(),
+    })?;
+    Ok(id)
+}
+
+impl LoggedAttempt {
+    /// Starts a new attempt in the log.
+    pub fn start(
+        log: &mut dyn ProgressLog,
+        trainee: &Trainee,
+        pb: Arc<Playbook>,
+        scenario: &str,
+    ) -> Result<Self, SessionError> {
+        let attempt = Attempt::start(pb.clone(), scenario, &trainee.name)?;
+        let id = begin(log, trainee, &pb, scenario, Mode::Practice)?;
+        Ok(Self {
+            attempt,
+            id,
+            trainee_id: trainee.id.clone(),
+            pending: None,
+        })
+    }
+
+    /// Resumes an unfinished attempt by replaying its stored answers (the same content gives
+    /// the same scores).
+    pub fn resume(
+        old: &Unfinished,
+        trainee: &Trainee,
+        pb: Arc<Playbook>,
+        host: Option<&ScriptHost>,
+    ) -> Result<Self, SessionError> {
+        let mut attempt = Attempt::start(pb, &old.scenario_id, &trainee.name)?;
+        for (_, answer, seconds) in &old.answers {
+            attempt.submit(host, answer.clone(), *seconds)?;
+        }
+        Ok(Self {
+            attempt,
+            id: old.id.clone(),
+            trainee_id: trainee.id.clone(),
+            pending: None,
+        })
+    }
+
+    /// Marks an unfinished attempt abandoned (the trainee chose to start afresh).
+    pub fn discard(log: &mut dyn ProgressLog, old: &Unfinished) -> Result<(), SessionError> {
+        Ok(log.abandon_attempt(&old.id, Utc::now())?)
+    }
+
+    /// Scores the answer. Its feedback must wait for [`commit`](Self::commit); no other
+    /// answer is taken until then.
+    pub fn submit(
+        &mut self,
+        host: Option<&ScriptHost>,
+        answer: Answer,
+        seconds: f64,
+    ) -> Result<&ReplyRecord, SessionError> {
+        if self.pending.is_some() {
+            return Err(SessionError::Unsaved);
+        }
+        self.attempt.submit(host, answer, seconds)?;
+        self.pending = Some(Pending {
+            reply_id: store::new_id(),
+            seq: self.attempt.replies.len() as u32,
+        });
+        self.last()
+            .ok_or(SessionError::Practice(PracticeError::Ended))
+    }
+
+    /// The reply last scored.
+    pub fn last(&self) -> Option<&ReplyRecord> {
+        self.attempt.replies.last()
+    }
+
+    /// Whether a scored reply still waits to be committed.
+    pub fn is_unsaved(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Commits the pending reply. On failure it stays pending and may be retried.
+    pub fn commit(&mut self, log: &mut dyn ProgressLog) -> Result<(), SessionError> {
+        let Some(p) = &self.pending else {
+            return Ok(());
+        };
+        let Some(record) = self.attempt.replies.last() else {
+            return Ok(());
+        };
+        log.record_reply(&p.reply_id, &self.id, p.seq, record, Utc::now())?;
+        self.pending = None;
+        Ok(())
+    }
+
+    /// Ends the attempt in the log: totals, per-criterion averages, certification.
+    pub fn finish(&mut self, log: &mut dyn ProgressLog) -> Result<Summary, SessionError> {
+        if self.pending.is_some() {
+            return Err(SessionError::Unsaved);
+        }
+        let pb = self.attempt.playbook.clone();
+        let summary = self.attempt.summary();
+        let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
+        log.finish_and_certify(&self.id, &summary, &weights(&pb), Utc::now(), &scenarios)?;
+        Ok(summary)
+    }
+}
+
+/// A live visit whose every change is written to the log as it happens.
+#[derive(Debug, Clone)]
+pub struct LoggedVisit {
+    pub visit: LiveVisit,
+    pub id: String,
+}
+
+impl LoggedVisit {
+    pub fn start(
+        log: &mut dyn ProgressLog,
+        trainee: &Trainee,
+        pb: Arc<Playbook>,
+    ) -> Result<Self, SessionError> {
+        // A visit has no scenario; the log keeps its playbook's first stage as one.
+        let scenario = pb.stages.first().map_or("", |s| s.id.as_str()).to_owned();
+        let id = begin(log, trainee, &pb, &scenario, Mode::Live)?;
+        Ok(Self {
+            visit: LiveVisit::start(pb),
+            id,
+        })
+    }
+
+    pub fn tick(
+        &mut self,
+        log: &mut dyn ProgressLog,
+        stage: &str,
+        item: &str,
+        ticked: bool,
+    ) -> Result<(), SessionError> {
+        self.visit.set_ticked(item, ticked)?;
+        let kind = if ticked { "tick" } else { "untick" };
+        log.live_event(&self.id, kind, Some(stage), Some(item), None, Utc::now())?;
+        Ok(())
+    }
+
+    pub fn note(
+        &mut self,
+        log: &mut dyn ProgressLog,
+        stage: &str,
+        note: &str,
+    ) -> Result<(), SessionError> {
+        self.visit.set_note(stage, note);
+        log.live_event(&self.id, "note", Some(stage), None, Some(note), Utc::now())?;
+        Ok(())
+    }
+
+    /// A value of the whole visit: `grade` (the customer's grade) or `appointment` (the
+    /// next appointment's date).
+    pub fn set(
+        &mut self,
+        log: &mut dyn ProgressLog,
+        kind: &str,
+        value: &str,
+    ) -> Result<(), SessionError> {
+        log.live_event(&self.id, kind, None, None, Some(value), Utc::now())?;
+        Ok(())
+    }
+
+    pub fn advance(
+        &mut self,
+        log: &mut dyn ProgressLog,
+        host: Option<&ScriptHost>,
+        seconds_in_stage: f64,
+    ) -> Result<(), SessionError> {
+        let stage = self.visit.current().map(|s| s.id.clone());
+        self.visit.advance(host, seconds_in_stage)?;
+        log.live_event(
+            &self.id,
+            "advance",
+            stage.as_deref(),
+            None,
+            None,
+            Utc::now(),
+        )?;
+        Ok(())
+    }
+
+    /// Ends the visit; its total is the share of checklist items ticked.
+    pub fn finish(&mut self, log: &mut dyn ProgressLog) -> Result<LiveSummary, SessionError> {
+        let s = self.visit.summary();
+        log.finish_visit(&self.id, &s, Utc::now())?;
+        Ok(s)
+    }
+}
+
+/// A progress log that keeps nothing (`practice --no-log`, or no database could be opened).
+pub struct NoLog;
+
+impl ProgressLog for NoLog {
+    fn trainee(&mut self, name: &str, team: Option<&str>) -> store::Result<Trainee> {
+        Ok(Trainee {
+            id: store::new_id(),
+            name: name.to_owned(),
+            team: team.map(str::to_owned),
+            pseudonym: None,
+        })
+    }
+    fn start_attempt(&mut self, _: &NewAttempt<'_>) -> store::Result<()> {
+        Ok(())
+    }
+    fn record_reply(
+        &mut self,
+        _: &str,
+        _: &str,
+        _: u32,
+        _: &ReplyRecord,
+        _: DateTime<Utc>,
+    ) -> store::Result<()> {
+        Ok(())
+    }
+    fn finish_attempt(
+        &mut self,
+        _: &str,
+        _: &Summary,
+        _: &[(String, f64)],
+        _: DateTime<Utc>,
+    ) -> store::Result<()> {
+        Ok(())
+    }
+    fn finish_and_certify(
+        &mut self,
+        _: &str,
+        _: &Summary,
+        _: &[(String, f64)],
+        _: DateTime<Utc>,
+        _: &[String],
+    ) -> store::Result<()> {
+        Ok(())
+    }
+    fn finish_visit(&mut self, _: &str, _: &LiveSummary, _: DateTime<Utc>) -> store::Result<()> {
+        Ok(())
+    }
+    fn abandon_attempt(&mut self, _: &str, _: DateTime<Utc>) -> store::Result<()> {
+        Ok(())
+    }
+    fn unfinished(&self, _: &str) -> store::Result<Vec<Unfinished>> {
+        Ok(Vec::new())
+    }
+    fn live_event(
+        &mut self,
+        _: &str,
+        _: &str,
+        _: Option<&str>,
+        _: Option<&str>,
+        _: Option<&str>,
+        _: DateTime<Utc>,
+    ) -> store::Result<()> {
+        Ok(())
+    }
+}
