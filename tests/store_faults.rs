@@ -169,14 +169,14 @@ fn a_database_held_past_the_busy_timeout_gives_a_clear_message_and_loses_nothing
     assert_eq!(n, 4, "the three earlier replies and the retry");
 }
 
-/// A full disk, from a 400 KiB tmpfs (needs root to mount; CI runs as root and must run it).
+/// A full disk: a 2 MiB tmpfs filled to 88 KiB free (needs root to mount; CI runs as root and must run it).
 #[test]
 fn a_full_disk_reports_the_reply_as_not_saved_and_keeps_it_for_retry() {
     let dir = tempfile::tempdir().expect("temp");
     let mnt = dir.path().join("mnt");
     std::fs::create_dir_all(&mnt).expect("mkdir");
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
         .arg(&mnt)
         .status()
         .is_ok_and(|s| s.success());
