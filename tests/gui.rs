@@ -398,3 +398,50 @@ fn without_a_display_it_points_to_the_terminal_mode() {
         assert!(!err.contains("panicked"), "{display:?}: {err}");
     }
 }
+
+#[test]
+fn number_keys_pick_options() {
+    let lib = lib();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let host = ScriptHost::new(&lib);
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Keys", "");
+    open_scenario(&mut h, lang, &lib, &pb, 1);
+    let mut expected = Attempt::start(pb.clone(), &pb.scenarios[1].id, "Keys").expect("starts");
+    // Answer free-text turns with Ctrl+Enter until a choice turn comes up, then press 1.
+    while let Some(turn) = expected.current_turn().cloned() {
+        if let Reply::Choice(_) = turn.reply {
+            h.key_press(egui::Key::Num1);
+            settle(&mut h);
+            let before = expected.replies.len() as i64;
+            assert_eq!(
+                count(&db, "SELECT COUNT(*) FROM replies"),
+                before + 1,
+                "key 1 picked an option"
+            );
+            return;
+        }
+        let Answer::Text(text) = answer_for(&turn, lang) else {
+            unreachable!("a free-text turn")
+        };
+        let label = "Your reply (Ctrl+Enter to submit)";
+        h.get_by_label(label).focus();
+        h.run_ok();
+        h.get_by_label(label).type_text(&text);
+        h.run_ok();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+        settle(&mut h);
+        expected
+            .submit(Some(&host), Answer::Text(text), 1.0)
+            .expect("scored");
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM replies"),
+            expected.replies.len() as i64,
+            "Ctrl+Enter submitted"
+        );
+    }
+    panic!("the scenario has a choice turn");
+}

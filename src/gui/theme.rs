@@ -48,8 +48,10 @@ pub const GOOD: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x5b);
 pub const BAD: Color32 = Color32::from_rgb(0xd0, 0x4a, 0x3c);
 pub const ACCENT: Color32 = Color32::from_rgb(0x3a, 0x7b, 0xd5);
 pub const MUTED: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x98);
-pub const CUSTOMER_BG: Color32 = Color32::from_rgba_premultiplied(0x3a, 0x7b, 0xd5, 0x22);
-pub const TRAINEE_BG: Color32 = Color32::from_rgba_premultiplied(0x2e, 0x9d, 0x5b, 0x22);
+/// Tints (premultiplied: each channel already scaled by the alpha of 48).
+pub const CUSTOMER_BG: Color32 = Color32::from_rgba_premultiplied(11, 23, 40, 48);
+pub const TRAINEE_BG: Color32 = Color32::from_rgba_premultiplied(9, 30, 17, 48);
+pub const ERROR_BG: Color32 = Color32::from_rgba_premultiplied(39, 14, 11, 48);
 
 /// Green at 100, red at 0.
 pub fn score_color(points: f64) -> Color32 {
@@ -72,4 +74,13 @@ pub fn card<R>(ui: &mut egui::Ui, fill: Color32, add: impl FnOnce(&mut egui::Ui)
             add(ui)
         })
         .inner
+}
+
+/// "3. Title", unless the title is numbered already ("1. …", "Stage 1: …").
+pub fn numbered(i: usize, title: &str) -> String {
+    if title.chars().take(8).any(|c| c.is_ascii_digit()) {
+        title.to_owned()
+    } else {
+        format!("{}. {title}", i + 1)
+    }
 }

@@ -116,7 +116,7 @@ pub fn playbooks_ui(ui: &mut Ui, lang: Lang, lib: &Library, out: &mut Vec<Comman
                             if i > 0 {
                                 ui.label(RichText::new("→").color(theme::MUTED));
                             }
-                            ui.label(format!("{}. {}", i + 1, st.title.get(lang.code())))
+                            ui.label(theme::numbered(i, st.title.get(lang.code())))
                                 .on_hover_text(st.goal.get(lang.code()));
                         }
                     });

@@ -63,6 +63,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
         ui.add_space(4.0);
     });
     egui::CentralPanel::default().show(ui, |ui| {
+        // Touch-sized check boxes.
+        ui.spacing_mut().icon_width = 26.0;
+        ui.spacing_mut().icon_width_inner = 14.0;
+        ui.spacing_mut().icon_spacing = 10.0;
         ui.heading(pb.title.get(loc));
         ui.label(
             RichText::new(format!(
@@ -77,7 +81,7 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
         egui::ScrollArea::vertical().show(ui, |ui| {
             for (i, st) in pb.stages.iter().enumerate() {
                 let done = i < current;
-                let title = format!("{}. {}", i + 1, st.title.get(loc));
+                let title = theme::numbered(i, st.title.get(loc));
                 let header = if done {
                     RichText::new(format!("✓ {title}")).color(theme::GOOD)
                 } else if i == current {

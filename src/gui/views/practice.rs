@@ -3,7 +3,7 @@
 //! summary.
 
 use egui::text::LayoutJob;
-use egui::{Color32, Key, RichText, TextFormat, Ui};
+use egui::{Key, RichText, TextFormat, Ui};
 
 use crate::gui::app::Practice;
 use crate::gui::command::Command;
@@ -223,32 +223,28 @@ fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord
 fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec<Command>) {
     let loc = lang.code();
     if let Some(e) = &p.unsaved {
-        theme::card(
-            ui,
-            Color32::from_rgba_premultiplied(0xd0, 0x4a, 0x3c, 0x22),
-            |ui| {
-                ui.colored_label(
-                    theme::BAD,
-                    format!(
-                        "{} {e}",
-                        lang.t("这条回答还没保存：", "This reply is not saved yet:")
-                    ),
-                );
-                ui.label(lang.t(
-                    "回答已保留，保存成功后才显示评分。",
-                    "The reply is kept; its score shows once it is saved.",
-                ));
-                if ui
-                    .add_enabled(
-                        !p.submitting,
-                        egui::Button::new(lang.t("重试保存", "Retry saving")),
-                    )
-                    .clicked()
-                {
-                    out.push(Command::RetrySave);
-                }
-            },
-        );
+        theme::card(ui, theme::ERROR_BG, |ui| {
+            ui.colored_label(
+                theme::BAD,
+                format!(
+                    "{} {e}",
+                    lang.t("这条回答还没保存：", "This reply is not saved yet:")
+                ),
+            );
+            ui.label(lang.t(
+                "回答已保留，保存成功后才显示评分。",
+                "The reply is kept; its score shows once it is saved.",
+            ));
+            if ui
+                .add_enabled(
+                    !p.submitting,
+                    egui::Button::new(lang.t("重试保存", "Retry saving")),
+                )
+                .clicked()
+            {
+                out.push(Command::RetrySave);
+            }
+        });
         return;
     }
     let Some(turn) = p.run.attempt.current_turn().cloned() else {
@@ -312,6 +308,10 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
                 .add_enabled(
                     !locked,
                     egui::TextEdit::multiline(&mut p.draft)
+                        // Its own id: an auto id would pass to the option button drawn in
+                        // its place next turn, and with it the focus (so number keys would
+                        // think a text box is still being typed in).
+                        .id_salt("reply-box")
                         .desired_rows(3)
                         .desired_width(f32::INFINITY)
                         .hint_text(lang.t(
@@ -340,6 +340,7 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
                 )
                 .clicked();
             if (send || shortcut) && problem.is_none() && !locked {
+                edit.surrender_focus();
                 out.push(Command::Submit(answer));
             }
         }
@@ -375,7 +376,7 @@ fn guide_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, p: &Practice) {
                 // The process, with the current stage marked.
                 for (i, st) in pb.stages.iter().enumerate() {
                     let current = stage_id.as_deref() == Some(st.id.as_str());
-                    let text = format!("{}. {}", i + 1, st.title.get(loc));
+                    let text = theme::numbered(i, st.title.get(loc));
                     if current {
                         ui.label(
                             RichText::new(format!("▶ {text}"))
