@@ -445,3 +445,78 @@ fn number_keys_pick_options() {
     }
     panic!("the scenario has a choice turn");
 }
+
+/// A reply that cannot be saved (the database is held by another program past the busy
+/// timeout) is reported, kept, and saved on retry; its score shows only then.
+#[test]
+fn a_reply_that_cannot_be_saved_is_kept_and_saved_on_retry() {
+    let lib = lib();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Busy", "");
+    open_scenario(&mut h, lang, &lib, &pb, 1);
+    // Another program takes the write lock and keeps it.
+    let other = rusqlite::Connection::open(&db).expect("opens");
+    other.execute_batch("BEGIN IMMEDIATE").expect("locks");
+    let turn = pb.scenarios[1].turns[0].clone();
+    let Answer::Text(text) = answer_for(&turn, lang) else {
+        unreachable!("the scenario opens with a free-text turn")
+    };
+    let label = "Your reply (Ctrl+Enter to submit)";
+    h.get_by_label(label).focus();
+    h.run_ok();
+    h.get_by_label(label).type_text(&text);
+    h.run_ok();
+    h.get_by_label("Submit").click();
+    settle(&mut h);
+    h.get_by_label_contains("This reply is not saved yet");
+    assert_eq!(
+        h.query_all_by_label_contains("Score ").count(),
+        0,
+        "no score before it is saved"
+    );
+    other.execute_batch("COMMIT").expect("unlocks");
+    h.get_by_label("Retry saving").click();
+    settle(&mut h);
+    assert_eq!(h.query_all_by_label_contains("Score ").count(), 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM replies"), 1);
+    let saved: String = rusqlite::Connection::open(&db)
+        .expect("opens")
+        .query_row("SELECT answer FROM replies", [], |r| r.get(0))
+        .expect("the reply");
+    assert_eq!(saved, text);
+}
+
+/// Trainees with a record are offered on the sign-in screen; the app reopens the playbook
+/// they used last.
+#[test]
+fn known_trainees_are_offered_and_the_last_playbook_reopens() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Chen", "East 1");
+    h.get_all_by_label_contains("Role-play scenarios")
+        .nth(1)
+        .expect("jewelry")
+        .click();
+    settle(&mut h);
+    let saved = h.state().persisted.clone();
+    assert_eq!(saved.playbook.as_deref(), Some("jewelry"));
+    drop(h);
+    let app = App::new(lib.clone(), Db::Open(Some(db.clone())), saved);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1180.0, 900.0))
+        .with_max_steps(40)
+        .with_context_setup(salesdojo::gui::theme::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    settle(&mut h);
+    h.get_by_label("Chen · East 1").click();
+    settle(&mut h);
+    h.get_by_label("Pass mark 75");
+    assert_eq!(h.get_all_by_label("Start role-play").count(), 3);
+}

@@ -79,6 +79,8 @@ pub struct App {
     /// Sign-in form fields.
     pub name: String,
     pub team: String,
+    /// Trainees with a record, offered on the sign-in screen.
+    pub known: Vec<Trainee>,
 }
 
 impl App {
@@ -94,6 +96,7 @@ impl App {
             trainee: None,
             db_status: None,
             error: None,
+            known: Vec::new(),
         }
     }
 
@@ -116,11 +119,9 @@ impl App {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if self.worker.is_none() {
-            self.worker = Some(Worker::spawn(
-                self.lib.clone(),
-                self.db.clone(),
-                ctx.clone(),
-            ));
+            let mut w = Worker::spawn(self.lib.clone(), self.db.clone(), ctx.clone());
+            w.send(Job::Trainees);
+            self.worker = Some(w);
         }
         let done = self.worker.as_mut().map(Worker::poll).unwrap_or_default();
         for d in done {
@@ -135,6 +136,7 @@ impl App {
                 self.persisted.lang,
                 &mut self.name,
                 &mut self.team,
+                &self.known,
                 self.db_status.as_ref(),
                 &mut commands,
             ),
@@ -276,6 +278,7 @@ impl App {
             Command::SignOut => {
                 self.trainee = None;
                 self.screen = Screen::SignIn;
+                self.send(Job::Trainees);
             }
             Command::Home => self.screen = Screen::Playbooks,
             Command::OpenPlaybook(id) => {
@@ -462,11 +465,21 @@ impl App {
         let lang = self.lang();
         match d {
             Done::Db(status) => self.db_status = Some(status),
+            Done::Trainees(list) => self.known = list,
             Done::Trainee(Ok(t)) => {
                 self.persisted.trainee = t.name.clone();
                 self.persisted.team = t.team.clone().unwrap_or_default();
                 self.trainee = Some(t);
                 self.screen = Screen::Playbooks;
+                // Back where the trainee left off last time.
+                if let Some(id) = self.persisted.playbook.clone()
+                    && self
+                        .lib
+                        .playbook(&id)
+                        .is_some_and(|p| !p.scenarios.is_empty())
+                {
+                    self.apply(Command::OpenPlaybook(id));
+                }
             }
             Done::Records(Ok((r, c))) => {
                 if let Screen::Scenarios {

@@ -27,6 +27,8 @@ pub enum Db {
 
 #[derive(Debug)]
 pub enum Job {
+    /// Everyone with a record, for the sign-in list.
+    Trainees,
     Trainee {
         name: String,
         team: Option<String>,
@@ -105,6 +107,7 @@ pub struct Finished {
 pub enum Done {
     /// The progress log opened (its path), or could not be (why).
     Db(Result<String, String>),
+    Trainees(Vec<Trainee>),
     Trainee(Result<Trainee, String>),
     Records(Result<(Vec<ScenarioRecord>, bool), String>),
     Resumable {
@@ -227,6 +230,12 @@ impl State<'_> {
 
     fn run(&mut self, job: Job) -> Done {
         match job {
+            Job::Trainees => Done::Trainees(
+                self.store
+                    .as_ref()
+                    .and_then(|s| s.trainees().ok())
+                    .unwrap_or_default(),
+            ),
             Job::Trainee { name, team } => {
                 Done::Trainee(self.log().trainee(&name, team.as_deref()).map_err(text))
             }

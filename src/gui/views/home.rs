@@ -9,6 +9,7 @@ use crate::gui::theme;
 use crate::playbook::Library;
 use crate::playbook::model::Playbook;
 use crate::session::Resumable;
+use crate::store::Trainee;
 use crate::store::report::ScenarioRecord;
 
 pub fn sign_in_ui(
@@ -16,6 +17,7 @@ pub fn sign_in_ui(
     lang: Lang,
     name: &mut String,
     team: &mut String,
+    known: &[Trainee],
     db: Option<&Result<String, String>>,
     out: &mut Vec<Command>,
 ) {
@@ -62,6 +64,24 @@ pub fn sign_in_ui(
                 out.push(Command::SignIn {
                     name: name.clone(),
                     team: team.clone(),
+                });
+            }
+            if !known.is_empty() {
+                ui.add_space(16.0);
+                ui.label(RichText::new(lang.t("或选择已有学员", "or choose a trainee")).color(theme::MUTED));
+                egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
+                    for t in known {
+                        let who = match &t.team {
+                            Some(team) => format!("{} · {team}", t.name),
+                            None => t.name.clone(),
+                        };
+                        if ui.button(who).clicked() {
+                            out.push(Command::SignIn {
+                                name: t.name.clone(),
+                                team: t.team.clone().unwrap_or_default(),
+                            });
+                        }
+                    }
                 });
             }
             ui.add_space(16.0);
