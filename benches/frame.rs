@@ -1,0 +1,119 @@
+//! How long the desktop app takes to build one frame (egui layout and widget logic, on the UI
+//! thread; painting is the GPU's) for its heaviest screens: a finished role-play with every
+//! reply's feedback on screen, and the ten-step live checklist. The budget is 16 ms.
+//!
+//! `cargo bench --bench frame`
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui_kittest::Harness;
+use salesdojo::gui::App;
+use salesdojo::gui::app::{Live, Practice, Screen};
+use salesdojo::gui::state::{Lang, Persisted};
+use salesdojo::gui::worker::Db;
+use salesdojo::playbook::model::Reply;
+use salesdojo::playbook::{Content, Report, load};
+use salesdojo::practice::Answer;
+use salesdojo::script::ScriptHost;
+use salesdojo::session::{LoggedAttempt, LoggedVisit, NoLog};
+use salesdojo::store::ProgressLog;
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1180.0, 760.0))
+        .with_max_steps(100)
+        .with_context_setup(salesdojo::gui::theme::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+fn bench(c: &mut Criterion) {
+    let mut r = Report::default();
+    let lib = Arc::new(load(&[Content::bundled()], &mut r));
+    let host = ScriptHost::new(&lib);
+    let mut log = NoLog;
+    let trainee = log.trainee("李芳", Some("华东一组")).unwrap_or_else(|e| panic!("{e}"));
+
+    // The longest scenario, played to its end with the model answers and best options.
+    let (pb, scen) = lib
+        .playbooks
+        .iter()
+        .flat_map(|p| p.scenarios.iter().map(move |s| (p.clone(), s.id.clone())))
+        .max_by_key(|(p, s)| p.scenario(s).map_or(0, |s| s.turns.len()))
+        .unwrap_or_else(|| panic!("bundled scenarios"));
+    let mut run = LoggedAttempt::start(&mut log, &trainee, pb.clone(), &scen)
+        .unwrap_or_else(|e| panic!("{e}"));
+    while let Some(turn) = run.attempt.current_turn().cloned() {
+        let answer = match &turn.reply {
+            Reply::Choice(o) => Answer::Choice(
+                o.iter()
+                    .max_by_key(|o| o.score)
+                    .map(|o| o.id.clone())
+                    .unwrap_or_default(),
+            ),
+            Reply::FreeText => Answer::Text(
+                turn.model_answer
+                    .as_ref()
+                    .map_or("您好，请问您今天想了解什么？", |m| m.get("zh-CN"))
+                    .to_owned(),
+            ),
+        };
+        run.submit(Some(&host), answer, 5.0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        run.commit(&mut log).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let replies = run.attempt.replies.len();
+
+    let mut g = c.benchmark_group("frame");
+    for lang in [Lang::Zh, Lang::En] {
+        let mut app = App::new(
+            lib.clone(),
+            Db::None,
+            Persisted {
+                lang,
+                ..Persisted::default()
+            },
+        );
+        app.trainee = Some(trainee.clone());
+        app.screen = Screen::Practice(Box::new(Practice {
+            run: run.clone(),
+            draft: String::new(),
+            since: Instant::now(),
+            unsaved: None,
+            hint: Vec::new(),
+            submitting: false,
+        }));
+        let mut h = harness(app);
+        h.run_ok();
+        g.bench_function(
+            format!("practice_{replies}_replies_{}", lang.code()),
+            |b| b.iter(|| h.step()),
+        );
+    }
+
+    let live = lib
+        .playbooks
+        .iter()
+        .find(|p| p.live)
+        .cloned()
+        .unwrap_or_else(|| panic!("a live playbook"));
+    let mut app = App::new(lib.clone(), Db::None, Persisted::default());
+    app.trainee = Some(trainee.clone());
+    let visit = LoggedVisit::start(&mut log, &trainee, live).unwrap_or_else(|e| panic!("{e}"));
+    app.screen = Screen::Live(Box::new(Live {
+        visit,
+        since: Instant::now(),
+        notes: Default::default(),
+        grade: String::new(),
+        appointment: String::new(),
+        error: None,
+    }));
+    let mut h = harness(app);
+    h.run_ok();
+    g.bench_function("live_checklist_zh-CN", |b| b.iter(|| h.step()));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
