@@ -33,7 +33,9 @@ fn bench(c: &mut Criterion) {
     let lib = Arc::new(load(&[Content::bundled()], &mut r));
     let host = ScriptHost::new(&lib);
     let mut log = NoLog;
-    let trainee = log.trainee("李芳", Some("华东一组")).unwrap_or_else(|e| panic!("{e}"));
+    let trainee = log
+        .trainee("李芳", Some("华东一组"))
+        .unwrap_or_else(|e| panic!("{e}"));
 
     // The longest scenario, played to its end with the model answers and best options.
     let (pb, scen) = lib
@@ -55,7 +57,9 @@ fn bench(c: &mut Criterion) {
             Reply::FreeText => Answer::Text(
                 turn.model_answer
                     .as_ref()
-                    .map_or("您好，请问您今天想了解什么？", |m| m.get("zh-CN"))
+                    .map_or("您好，请问您今天想了解什么？", |m| {
+                        m.get("zh-CN")
+                    })
                     .to_owned(),
             ),
         };
@@ -86,10 +90,9 @@ fn bench(c: &mut Criterion) {
         }));
         let mut h = harness(app);
         h.run_ok();
-        g.bench_function(
-            format!("practice_{replies}_replies_{}", lang.code()),
-            |b| b.iter(|| h.step()),
-        );
+        g.bench_function(format!("practice_{replies}_replies_{}", lang.code()), |b| {
+            b.iter(|| h.step())
+        });
     }
 
     let live = lib
