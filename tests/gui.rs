@@ -254,6 +254,19 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
     sign_in(&mut h, lang, "Wang", "");
     open_scenario(&mut h, lang, &lib, &pb, 0);
     h.get_by_label("Resume your unfinished attempt?");
+    // Esc closes the offer without starting anything; it comes back next time.
+    h.key_press(egui::Key::Escape);
+    settle(&mut h);
+    assert!(
+        h.query_by_label("Resume your unfinished attempt?")
+            .is_none()
+    );
+    h.get_all_by_label("Start role-play")
+        .next()
+        .expect("the scenario list")
+        .click();
+    settle(&mut h);
+    h.get_by_label("Resume your unfinished attempt?");
     h.get_by_label("Resume").click();
     settle(&mut h);
     // The two saved replies are back with their scores.
