@@ -229,6 +229,14 @@ fn a_full_role_play_of_each_bundled_playbook_is_scored_and_saved() {
             pb.id
         );
         assert!(count(&db, "SELECT COUNT(*) FROM attempt_criteria") > 0);
+        // The recommended next scenario is one click away.
+        h.get_by_label(t(lang, "去练习", "Practise it")).click();
+        settle(&mut h);
+        assert!(
+            matches!(h.state().screen, salesdojo::gui::app::Screen::Practice(_)),
+            "{}: the recommended scenario opens",
+            pb.id
+        );
     }
 }
 

@@ -253,7 +253,7 @@ pub fn scenarios_ui(
                 ui.label(format!(
                     "{} {} · {} {}",
                     lang.t("开始于", "Started"),
-                    old.started_at,
+                    old.started_at.replace('T', " ").replace('Z', " UTC"),
                     old.answers.len(),
                     lang.t("条回答已保存", "replies saved")
                 ));

@@ -530,18 +530,30 @@ pub fn summary_ui(
                     .playbook(&next.playbook)
                     .and_then(|p| p.criterion(&next.criterion))
                     .map_or(next.criterion.as_str(), |c| c.title.get(loc));
-                ui.label(format!(
-                    "{} {title} ({} {crit} {:.0})",
-                    lang.t("建议下一个练习：", "Practise next:"),
-                    lang.t("练", "trains"),
-                    next.average
-                ));
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "{} {title} ({crit} {} {:.0})",
+                        lang.t("建议下一个练习：", "Practise next:"),
+                        lang.t("目前平均", "averages"),
+                        next.average
+                    ));
+                    if ui.button(lang.t("去练习", "Practise it")).clicked() {
+                        out.push(Command::OpenPlaybook(next.playbook.clone()));
+                        out.push(Command::OpenScenario(next.scenario.clone()));
+                    }
+                });
             } else if let Some(next) = s.suggested.as_ref().and_then(|id| pb.scenario(id)) {
-                ui.label(format!(
-                    "{} {}",
-                    lang.t("建议下一个练习：", "Practise next:"),
-                    next.title.get(loc)
-                ));
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "{} {}",
+                        lang.t("建议下一个练习：", "Practise next:"),
+                        next.title.get(loc)
+                    ));
+                    if ui.button(lang.t("去练习", "Practise it")).clicked() {
+                        out.push(Command::OpenPlaybook(pb.id.clone()));
+                        out.push(Command::OpenScenario(next.id.clone()));
+                    }
+                });
             }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
