@@ -24,14 +24,18 @@ fn lib() -> Arc<Library> {
 }
 
 fn harness(lib: Arc<Library>, db: &Path, lang: Lang) -> Harness<'static, App> {
-    let app = App::new(
+    harness_with(
         lib,
-        Db::Open(Some(db.to_path_buf())),
+        db,
         Persisted {
             lang,
             ..Persisted::default()
         },
-    );
+    )
+}
+
+fn harness_with(lib: Arc<Library>, db: &Path, saved: Persisted) -> Harness<'static, App> {
+    let app = App::new(lib, Db::Open(Some(db.to_path_buf())), saved);
     Harness::builder()
         .with_size(egui::vec2(1180.0, 900.0))
         .with_max_steps(40)
@@ -529,12 +533,7 @@ fn known_trainees_are_offered_and_the_last_playbook_reopens() {
     let saved = h.state().persisted.clone();
     assert_eq!(saved.playbook.as_deref(), Some("jewelry"));
     drop(h);
-    let app = App::new(lib.clone(), Db::Open(Some(db.clone())), saved);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1180.0, 900.0))
-        .with_max_steps(40)
-        .with_context_setup(salesdojo::gui::theme::install)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    let mut h = harness_with(lib.clone(), &db, saved);
     settle(&mut h);
     h.get_by_label("Chen · East 1").click();
     settle(&mut h);

@@ -414,24 +414,7 @@ impl App {
                     playbook: pb,
                 });
             }
-            Command::Tick {
-                stage,
-                item,
-                ticked,
-            } => self.live(LiveAction::Tick {
-                stage,
-                item,
-                ticked,
-            }),
-            Command::Note { stage, text } => self.live(LiveAction::Note { stage, text }),
-            Command::Grade(value) => self.live(LiveAction::Set {
-                kind: "grade",
-                value,
-            }),
-            Command::Appointment(value) => self.live(LiveAction::Set {
-                kind: "appointment",
-                value,
-            }),
+            Command::Live(action) => self.live(action),
             Command::Advance => {
                 let Screen::Live(l) = &mut self.screen else {
                     return;
@@ -440,7 +423,6 @@ impl App {
                 l.since = Instant::now();
                 self.live(LiveAction::Advance { seconds });
             }
-            Command::FinishLive => self.live(LiveAction::Finish),
             Command::DismissError => self.error = None,
         }
     }

@@ -5,6 +5,7 @@ use crate::practice::Answer;
 use crate::store::Unfinished;
 
 use super::state::Lang;
+use super::worker::LiveAction;
 
 #[must_use]
 #[derive(Debug, Clone, PartialEq)]
@@ -29,18 +30,9 @@ pub enum Command {
     Pause,
     Finish,
     StartLive(String),
-    Tick {
-        stage: String,
-        item: String,
-        ticked: bool,
-    },
-    Note {
-        stage: String,
-        text: String,
-    },
-    Grade(String),
-    Appointment(String),
+    /// A change to the live visit, written to the log by the worker.
+    Live(LiveAction),
+    /// Leave the current step of the live visit (the app times the step).
     Advance,
-    FinishLive,
     DismissError,
 }

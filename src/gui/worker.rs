@@ -73,7 +73,7 @@ pub enum Job {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LiveAction {
     Tick {
         stage: String,

@@ -7,6 +7,7 @@ use crate::gui::app::Live;
 use crate::gui::command::Command;
 use crate::gui::state::Lang;
 use crate::gui::theme;
+use crate::gui::worker::LiveAction;
 use crate::playbook::model::Playbook;
 use crate::practice::live::LiveSummary;
 
@@ -35,7 +36,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                 .response
                 .labelled_by(label.id);
             if l.grade != before {
-                out.push(Command::Grade(l.grade.clone()));
+                out.push(Command::Live(LiveAction::Set {
+                    kind: "grade",
+                    value: l.grade.clone(),
+                }));
             }
             ui.separator();
             let label = ui.label(lang.t("下次约见日期", "Next appointment"));
@@ -54,7 +58,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                 );
             }
             if r.lost_focus() && valid {
-                out.push(Command::Appointment(l.appointment.trim().to_owned()));
+                out.push(Command::Live(LiveAction::Set {
+                    kind: "appointment",
+                    value: l.appointment.trim().to_owned(),
+                }));
             }
         });
         if let Some(e) = &l.error {
@@ -107,11 +114,11 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                                     .indeterminate(false),
                             );
                             if r.changed() {
-                                out.push(Command::Tick {
+                                out.push(Command::Live(LiveAction::Tick {
                                     stage: st.id.clone(),
                                     item: item.id.clone(),
                                     ticked,
-                                });
+                                }));
                             }
                             ui.add_space(4.0);
                         }
@@ -128,10 +135,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                             && l.visit.visit.notes.get(&st.id).map_or("", String::as_str)
                                 != note.as_str()
                         {
-                            out.push(Command::Note {
+                            out.push(Command::Live(LiveAction::Note {
                                 stage: st.id.clone(),
                                 text: note.clone(),
-                            });
+                            }));
                         }
                         if i == current {
                             let missing = l.visit.visit.missing();
@@ -173,7 +180,7 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                 )
                 .clicked()
             {
-                out.push(Command::FinishLive);
+                out.push(Command::Live(LiveAction::Finish));
             }
         });
     });
