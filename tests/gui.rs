@@ -508,6 +508,12 @@ fn a_reply_that_cannot_be_saved_is_kept_and_saved_on_retry() {
     settle(&mut h);
     assert_eq!(h.query_all_by_label_contains("Score ").count(), 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM replies"), 1);
+    if let salesdojo::gui::app::Screen::Practice(p) = &h.state().screen {
+        assert!(
+            p.draft.is_empty(),
+            "the saved reply leaves the box for the next one"
+        );
+    }
     let saved: String = rusqlite::Connection::open(&db)
         .expect("opens")
         .query_row("SELECT answer FROM replies", [], |r| r.get(0))

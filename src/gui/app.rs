@@ -510,15 +510,14 @@ impl App {
             Done::Submitted { run, error } => {
                 if let Screen::Practice(p) = &mut self.screen {
                     p.submitting = false;
-                    let answered = run.attempt.replies.len() > p.run.attempt.replies.len();
+                    // A reply is done once it is saved, whether by the submit or a retry.
+                    let was_open = p.run.is_unsaved()
+                        || run.attempt.replies.len() > p.run.attempt.replies.len();
                     p.run = *run;
                     p.unsaved = error.filter(|_| p.run.is_unsaved());
-                    if answered && p.unsaved.is_none() {
+                    if was_open && !p.run.is_unsaved() {
                         p.draft.clear();
                         p.hint.clear();
-                        p.since = Instant::now();
-                    }
-                    if !answered && p.unsaved.is_none() && !p.run.is_unsaved() {
                         p.since = Instant::now();
                     }
                 }
