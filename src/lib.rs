@@ -5,6 +5,10 @@
 //! [`session`] ties a role-play or a live visit to the progress log. The CLI ([`cli`]) and the
 //! desktop app ([`gui`]) are two faces over the engine and hold no domain logic.
 
+/// Counts each thread's heap so a script's memory can be bounded (see [`script::alloc`]).
+#[global_allocator]
+static ALLOC: script::alloc::Counting = script::alloc::Counting;
+
 pub mod cli;
 pub mod demo;
 pub mod gui;

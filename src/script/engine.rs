@@ -2,7 +2,7 @@
 //! `print`/`debug` captured for the author, and modules resolved only from the content's own
 //! `scripts/` folder (already loaded in memory: a script never touches the file system).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, Module, Position, Scope};
 
 type SharedModule = Arc<Module>;
 
-use super::api;
+use super::{alloc, api};
 
 /// The budgets every script call runs under. Scripts are untrusted: these are tight.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +32,8 @@ pub struct Limits {
     pub variables: usize,
     /// Most `print`/`debug` lines kept per call; the rest are counted, not stored.
     pub log_lines: usize,
+    /// Heap a call may grow by, in bytes (counted by [`super::alloc`]).
+    pub memory: usize,
 }
 
 impl Default for Limits {
@@ -48,21 +50,76 @@ impl Default for Limits {
             modules: 16,
             variables: 1_000,
             log_lines: 100,
+            memory: 32 * 1024 * 1024,
         }
     }
 }
 
 thread_local! {
-    /// When the hook call running on this thread must stop.
-    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// When the hook call running on this thread must stop, and the heap it may reach.
+    static DEADLINE: Cell<Option<Budget>> = const { Cell::new(None) };
+    /// The modules being evaluated on this thread, outermost first: an import cycle or a
+    /// chain deeper than the module limit is refused instead of recursing until the stack
+    /// overflows (each nested module is evaluated by a fresh call into the engine).
+    static RESOLVING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Sets this thread's deadline for the duration of one call.
+/// Marks a module as being evaluated until dropped.
+struct Resolving;
+
+impl Resolving {
+    fn enter(key: &str, max_depth: usize, pos: Position) -> Result<Self, Box<EvalAltResult>> {
+        RESOLVING.with(|r| {
+            let mut r = r.borrow_mut();
+            if let Some(i) = r.iter().position(|k| k == key) {
+                let mut chain: Vec<&str> = r[i..].iter().map(String::as_str).collect();
+                chain.push(key);
+                return Err(EvalAltResult::ErrorRuntime(
+                    format!("import cycle: {}", chain.join(" → ")).into(),
+                    pos,
+                )
+                .into());
+            }
+            if r.len() >= max_depth {
+                return Err(EvalAltResult::ErrorRuntime(
+                    format!("imports nested more than {max_depth} deep").into(),
+                    pos,
+                )
+                .into());
+            }
+            r.push(key.to_owned());
+            Ok(Resolving)
+        })
+    }
+}
+
+impl Drop for Resolving {
+    fn drop(&mut self) {
+        RESOLVING.with(|r| {
+            r.borrow_mut().pop();
+        });
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Budget {
+    until: Instant,
+    /// The thread's net heap (see [`alloc::net_bytes`]) above which the call stops.
+    heap: isize,
+}
+
+/// Sets this thread's deadline and memory budget for the duration of one call.
 pub(crate) struct DeadlineGuard;
 
 impl DeadlineGuard {
-    pub(crate) fn start(budget: Duration) -> Self {
-        DEADLINE.with(|d| d.set(Some(Instant::now() + budget)));
+    pub(crate) fn start(time: Duration, memory: usize) -> Self {
+        let heap = alloc::net_bytes().saturating_add(isize::try_from(memory).unwrap_or(isize::MAX));
+        DEADLINE.with(|d| {
+            d.set(Some(Budget {
+                until: Instant::now() + time,
+                heap,
+            }))
+        });
         DeadlineGuard
     }
 }
@@ -109,14 +166,23 @@ pub fn build(limits: Limits, scripts: BTreeMap<String, Arc<str>>, log: SharedLog
         .set_max_functions(256)
         .set_max_strings_interned(1024);
     engine.disable_symbol("eval");
-    // Reading the clock costs more than an operation: look every 1 024 operations (about
-    // 30 µs of script time), which keeps the deadline precise to well under a millisecond.
-    engine.on_progress(|ops| {
+    // The heap is read every operation (a thread-local load); the clock costs more than an
+    // operation: look every 1 024 operations (about 30 µs of script time), which keeps the
+    // deadline precise to well under a millisecond.
+    let memory = limits.memory;
+    engine.on_progress(move |ops| {
+        let budget = DEADLINE.with(Cell::get)?;
+        if alloc::net_bytes() > budget.heap {
+            return Some(Dynamic::from(format!(
+                "the script used more than its memory budget ({} MiB)",
+                memory / (1024 * 1024)
+            )));
+        }
         if ops % 1024 != 0 {
             return None;
         }
-        let late = DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t));
-        late.then(|| Dynamic::from("time budget exceeded"))
+        (Instant::now() >= budget.until)
+            .then(|| Dynamic::from("the script ran past its time budget"))
     });
     let (l1, l2) = (log.clone(), log);
     let max = limits.log_lines;
@@ -141,6 +207,7 @@ pub fn build(limits: Limits, scripts: BTreeMap<String, Arc<str>>, log: SharedLog
     });
     api::register(&mut engine);
     engine.set_module_resolver(ContentResolver {
+        max_depth: limits.modules,
         scripts,
         compiled: Mutex::default(),
     });
@@ -149,6 +216,7 @@ pub fn build(limits: Limits, scripts: BTreeMap<String, Arc<str>>, log: SharedLog
 
 /// Resolves `import "name"` to `scripts/name.rhai` among the loaded scripts, and nothing else.
 struct ContentResolver {
+    max_depth: usize,
     scripts: BTreeMap<String, Arc<str>>,
     /// Modules are immutable once evaluated, so each is built once.
     compiled: Mutex<BTreeMap<String, SharedModule>>,
@@ -194,6 +262,7 @@ impl ModuleResolver for ContentResolver {
         let Some(src) = self.scripts.get(&key) else {
             return Err(EvalAltResult::ErrorModuleNotFound(path.to_owned(), pos).into());
         };
+        let _resolving = Resolving::enter(&key, self.max_depth, pos)?;
         let mut ast = engine
             .compile(&**src)
             .map_err(|e| EvalAltResult::ErrorInModule(key.clone(), e.into(), pos))?;

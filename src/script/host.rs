@@ -97,9 +97,12 @@ impl ScriptError {
                 ScriptErrorKind::Budget,
                 "the script ran too long (operations limit)".to_owned(),
             ),
-            EvalAltResult::ErrorTerminated(_, _) => (
+            // The engine's progress check says which budget ran out.
+            EvalAltResult::ErrorTerminated(why, _) => (
                 ScriptErrorKind::Budget,
-                "the script ran past its time budget".to_owned(),
+                why.clone()
+                    .into_immutable_string()
+                    .map_or_else(|_| "the script was stopped".to_owned(), |s| s.to_string()),
             ),
             EvalAltResult::ErrorStackOverflow(_) => (
                 ScriptErrorKind::Budget,
@@ -265,7 +268,7 @@ impl ScriptHost {
         {
             return Ok(None);
         }
-        let _deadline = DeadlineGuard::start(self.limits.time);
+        let _deadline = DeadlineGuard::start(self.limits.time, self.limits.memory);
         let mut scope = Scope::new();
         // Top-level statements run first (imports, constants); a fresh scope each call means
         // nothing persists between calls.
@@ -292,7 +295,15 @@ impl ScriptHost {
         let Some(v) = self.call(path, "score", ctx)? else {
             return Ok(None);
         };
-        parse_score(path, v, allowed).map(Some)
+        parse_score(path, v, allowed)
+            .map(Some)
+            .map_err(|e| self.at_hook(e, path, "score"))
+    }
+
+    /// A return-value error points at the hook that returned it.
+    fn at_hook(&self, mut e: ScriptError, path: &str, hook: &str) -> ScriptError {
+        e.line = self.hook_line(path, hook);
+        e
     }
 
     /// Calls `guide(ctx)`.
@@ -300,7 +311,9 @@ impl ScriptHost {
         let Some(v) = self.call(path, "guide", ctx)? else {
             return Ok(None);
         };
-        parse_guide(path, v).map(Some)
+        parse_guide(path, v)
+            .map(Some)
+            .map_err(|e| self.at_hook(e, path, "guide"))
     }
 
     /// The line of `fn name(` in the script, 1 when not found.

@@ -3,6 +3,7 @@
 //!
 //! Reads the validated library; knows nothing of practice state, storage or UI.
 
+pub mod alloc;
 pub mod api;
 pub mod engine;
 pub mod host;
