@@ -36,6 +36,14 @@ pub enum StoreError {
         "'{path}' is not a salesdojo database (not an SQLite file, or damaged); it was left untouched"
     )]
     NotADatabase { path: String },
+    #[error(
+        "'{path}' is damaged (database disk image is malformed); it was left untouched: restore it from a backup, or recover what it holds with `sqlite3 '{path}' .recover`"
+    )]
+    Damaged { path: String },
+    #[error(
+        "the database is damaged (database disk image is malformed); nothing more was written to it"
+    )]
+    Corrupt,
     #[error("cannot open the database '{path}': {reason}")]
     Open { path: String, reason: String },
     #[error("the database is busy: another program held it for more than {} s; nothing was lost, try again", BUSY_TIMEOUT.as_secs())]
@@ -53,6 +61,7 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt,
             _ => StoreError::Sqlite(e.to_string()),
         }
     }
@@ -245,9 +254,15 @@ impl Store {
                 supported: schema::VERSION,
             });
         }
+        let damaged = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
+                path: shown.clone(),
+            },
+            _ => open_err(e.to_string()),
+        };
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| open_err(e.to_string()))?;
+            .map_err(damaged)?;
         if mode != "wal" {
             return Err(open_err(format!(
                 "cannot use write-ahead logging (journal mode {mode})"
@@ -259,7 +274,10 @@ impl Store {
             path: path.to_path_buf(),
             plan: report::Plan::default(),
         };
-        store.migrate(found)?;
+        store.migrate(found).map_err(|e| match e {
+            StoreError::Corrupt => StoreError::Damaged { path: shown },
+            e => e,
+        })?;
         Ok(store)
     }
 
