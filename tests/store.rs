@@ -389,6 +389,38 @@ fn csv_export_opens_in_a_spreadsheet() {
     assert!(bom.starts_with("\u{feff}attempt_id".as_bytes()));
 }
 
+#[test]
+fn a_name_typed_as_a_formula_is_exported_as_text() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
+    play_and_log(
+        &mut s,
+        "=HYPERLINK(\"http://x\",\"a\")",
+        Some("@SUM(1)"),
+        true,
+        2,
+    );
+    play_and_log(&mut s, "-2+3", Some("Team-1"), true, 2);
+    let rows = s.export_rows(&Filter::default()).expect("rows");
+    let csv = export::to_csv(&rows, false).expect("csv");
+    let mut r = csv::Reader::from_reader(&csv[..]);
+    let cells: Vec<(String, String)> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.expect("parses");
+            (rec[2].to_owned(), rec[3].to_owned())
+        })
+        .collect();
+    assert!(
+        cells.contains(&("'=HYPERLINK(\"http://x\",\"a\")".into(), "'@SUM(1)".into())),
+        "{cells:?}"
+    );
+    assert!(
+        cells.contains(&("'-2+3".into(), "Team-1".into())),
+        "{cells:?}"
+    );
+}
+
 fn is_iri(s: &str) -> bool {
     s.starts_with("http://") || s.starts_with("https://")
 }

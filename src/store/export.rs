@@ -50,6 +50,18 @@ impl Store {
     }
 }
 
+/// A cell a spreadsheet will not run as a formula: text a trainee typed (a name, a team) that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's
+/// advice against CSV injection). Ids, dates and numbers are written by salesdojo and left as
+/// they are.
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
 /// CSV: a header row, one row per attempt, a column per criterion; RFC 4180 quoting; UTF-8,
 /// with a byte-order mark when `bom` (Excel needs it to read Chinese correctly).
 pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, csv::Error> {
@@ -90,8 +102,8 @@ pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, csv
             let mut rec = vec![
                 r.id.clone(),
                 row.trainee_id.clone(),
-                row.pseudonym.clone().unwrap_or_else(|| r.trainee.clone()),
-                r.team.clone().unwrap_or_default(),
+                inert(&row.pseudonym.clone().unwrap_or_else(|| r.trainee.clone())),
+                inert(r.team.as_deref().unwrap_or_default()),
                 r.playbook.clone(),
                 r.version.to_string(),
                 r.scenario.clone(),
