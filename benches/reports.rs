@@ -3,63 +3,22 @@
 //!
 //! `cargo bench --bench reports` (the first run generates `target/bench-data/demo-500x730.db`).
 
+mod common;
+
 use std::hint::black_box;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use salesdojo::demo::{DemoOptions, generate};
 use salesdojo::playbook::{Content, Report, load};
-use salesdojo::script::ScriptHost;
 use salesdojo::store::Store;
 use salesdojo::store::report::{self, Filter, Plan};
 
 /// Also time the base tables where a rollup answers (`SALESDOJO_BENCH_BASE=1`; slow).
 fn with_base() -> bool {
     std::env::var_os("SALESDOJO_BENCH_BASE").is_some()
-}
-
-fn demo_db() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let path = dir.join("demo-500x730.db");
-    if !path.exists() {
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        let tmp = dir.join("demo-500x730.db.partial");
-        let _ = std::fs::remove_file(&tmp);
-        let mut store = Store::open(&tmp).unwrap_or_else(|e| panic!("{e}"));
-        let mut r = Report::default();
-        let lib = load(&[Content::bundled()], &mut r);
-        let host = ScriptHost::new(&lib);
-        let end = Utc
-            .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
-            .single()
-            .unwrap_or_else(Utc::now);
-        let t = std::time::Instant::now();
-        let c = generate(
-            &mut store,
-            &lib,
-            &host,
-            &DemoOptions {
-                trainees: 500,
-                days: 730,
-                seed: 2026,
-                end,
-            },
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        eprintln!(
-            "generated {} attempts, {} replies in {:.0} s",
-            c.attempts,
-            c.replies,
-            t.elapsed().as_secs_f64()
-        );
-        drop(store);
-        std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("{e}"));
-    }
-    path
 }
 
 /// `sql` with its `?N` parameters written in as literals, for the shell.
@@ -108,7 +67,7 @@ fn shell(db: &Path, sql: &str, iters: u64) -> Duration {
 }
 
 fn bench(c: &mut Criterion) {
-    let db = demo_db();
+    let db = common::demo_db();
     let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
     let mut r = Report::default();
     let lib = load(&[Content::bundled()], &mut r);

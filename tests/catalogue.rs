@@ -210,7 +210,7 @@ fn every_odd_reply_gets_its_score_or_its_refusal() {
             failures.push(format!("{why}: expected '{want}', got '{got}'"));
         }
         // A refused reply leaves the turn open for another try.
-        if want.starts_with("error") && attempt.replies.len() != 0 {
+        if want.starts_with("error") && !attempt.replies.is_empty() {
             failures.push(format!("{why}: a refused reply was recorded"));
         }
     }

@@ -53,6 +53,7 @@ fn many_attempts_keep_memory_files_and_threads_flat() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let dir = tempfile::tempdir().expect("temp dir");
+    let start = usage();
     let mut store = Store::open(&dir.path().join("soak.db")).expect("opens");
     let mut report = Report::default();
     let lib = load(&[Content::bundled()], &mut report);
@@ -95,12 +96,11 @@ fn many_attempts_keep_memory_files_and_threads_flat() {
     let before = usage();
     run(&mut store, warm, attempts);
     let after = usage();
-    drop(run);
 
     eprintln!(
-        "soak: {attempts} attempts, {replies} replies; after warm-up ({warm} attempts) RSS {} KiB, \
-         {} fds, {} threads; at the end RSS {} KiB, {} fds, {} threads",
-        before.0, before.1, before.2, after.0, after.1, after.2
+        "soak: {attempts} attempts, {replies} replies; at the start RSS {} KiB; after warm-up \
+         ({warm} attempts) RSS {} KiB, {} fds, {} threads; at the end RSS {} KiB, {} fds, {} threads",
+        start.0, before.0, before.1, before.2, after.0, after.1, after.2
     );
     assert_eq!(store.integrity_check().expect("checks"), "ok");
     assert_eq!(after.1, before.1, "open file descriptors grew");

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::report::FilterArgs;
 use super::{Cli, Format, print};
 use crate::playbook::Report;
-use crate::practice::session::{rescore, summarize};
+use crate::practice::session::{StoredAttempt, rescore_all, summarize};
 use crate::script::ScriptHost;
 use crate::store;
 
@@ -27,18 +27,29 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
     let host = ScriptHost::new(&lib);
-    let mut rows = Vec::new();
+    // Read every transcript first (one connection), then score them on all cores.
+    let (mut attempts, mut stored) = (Vec::new(), Vec::new());
     for a in store.attempts(&args.filter.filter(), args.limit)? {
-        if a.status != "completed" {
+        if a.status != "completed" || lib.playbook(&a.playbook).is_none() {
             continue;
         }
+        stored.push(StoredAttempt {
+            playbook: a.playbook.clone(),
+            scenario: a.scenario.clone(),
+            answers: store.transcript(&a.id)?,
+        });
+        attempts.push(a);
+    }
+    let results = rescore_all(&lib, Some(&host), &stored);
+    let mut rows = Vec::new();
+    for (a, replies) in attempts.iter().zip(results) {
         let Some(pb) = lib.playbook(&a.playbook) else {
             continue;
         };
         let Some(scen) = pb.scenario(&a.scenario) else {
             continue;
         };
-        let replies = rescore(pb, Some(&host), &a.scenario, &store.transcript(&a.id)?)?;
+        let replies = replies?;
         let position = replies
             .last()
             .map_or(crate::practice::Position::Ended(None), |r| {

@@ -17,6 +17,8 @@ use crate::script::{ScriptError, ScriptErrorKind, ScriptHost};
 /// Why an attempt cannot go on as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PracticeError {
+    #[error("unknown playbook '{0}'")]
+    UnknownPlaybook(String),
     #[error("unknown scenario '{0}'")]
     UnknownScenario(String),
     #[error("the role-play has ended")]
@@ -494,6 +496,33 @@ pub fn summarize(
         replies: replies.len(),
         seconds: replies.iter().map(|r| r.seconds).sum(),
     }
+}
+
+/// One stored attempt to re-score: its playbook, scenario and (turn, answer, seconds) answers.
+#[derive(Debug, Clone)]
+pub struct StoredAttempt {
+    pub playbook: String,
+    pub scenario: String,
+    pub answers: Vec<(String, Answer, f64)>,
+}
+
+/// Re-scores many stored attempts in parallel across the machine's cores, in their order.
+/// An attempt whose playbook is gone gets [`PracticeError::UnknownPlaybook`].
+pub fn rescore_all(
+    lib: &crate::playbook::Library,
+    host: Option<&ScriptHost>,
+    attempts: &[StoredAttempt],
+) -> Vec<Result<Vec<ReplyRecord>, PracticeError>> {
+    use rayon::prelude::*;
+    attempts
+        .par_iter()
+        .map(|a| {
+            let pb = lib
+                .playbook(&a.playbook)
+                .ok_or_else(|| PracticeError::UnknownPlaybook(a.playbook.clone()))?;
+            rescore(pb, host, &a.scenario, &a.answers)
+        })
+        .collect()
 }
 
 /// Re-scores a stored transcript against the current playbook and scripts, turn by turn as
