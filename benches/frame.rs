@@ -28,6 +28,26 @@ fn harness(app: App) -> Harness<'static, App> {
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
 
+/// Times 2 000 single frames and prints their median and 99th percentile (criterion reports
+/// means and medians of batches; a dropped frame is a tail event).
+fn tail(name: &str, h: &mut Harness<'static, App>) {
+    let mut t: Vec<f64> = (0..2000)
+        .map(|_| {
+            let s = Instant::now();
+            h.step();
+            s.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    eprintln!(
+        "frame {name}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} frames",
+        t[t.len() / 2],
+        t[t.len() * 99 / 100],
+        t[t.len() - 1],
+        t.len()
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let mut r = Report::default();
     let lib = Arc::new(load(&[Content::bundled()], &mut r));
@@ -90,9 +110,9 @@ fn bench(c: &mut Criterion) {
         }));
         let mut h = harness(app);
         h.run_ok();
-        g.bench_function(format!("practice_{replies}_replies_{}", lang.code()), |b| {
-            b.iter(|| h.step())
-        });
+        let name = format!("practice_{replies}_replies_{}", lang.code());
+        g.bench_function(&name, |b| b.iter(|| h.step()));
+        tail(&name, &mut h);
     }
 
     let live = lib
@@ -115,6 +135,7 @@ fn bench(c: &mut Criterion) {
     let mut h = harness(app);
     h.run_ok();
     g.bench_function("live_checklist_zh-CN", |b| b.iter(|| h.step()));
+    tail("live_checklist_zh-CN", &mut h);
     g.finish();
 }
 

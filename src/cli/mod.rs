@@ -73,7 +73,7 @@ pub enum Command {
     /// Fill a database with a generated practice history.
     DemoData(demo::Args),
     /// Open the desktop app (also what `salesdojo` alone does).
-    Gui,
+    Gui(GuiArgs),
     /// Commit replies one by one, acknowledging each (for crash tests and benchmarks).
     #[command(hide = true)]
     Burst(burst::Args),
@@ -105,7 +105,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Merge(a)) => merge::run(&cli, a),
         Some(Command::DemoData(a)) => demo::run(&cli, a),
         Some(Command::Burst(a)) => burst::run(&cli, a),
-        Some(Command::Gui) | None => gui(&cli),
+        Some(Command::Gui(a)) => gui(&cli, a),
+        None => gui(&cli, &GuiArgs::default()),
     };
     match result {
         Ok(code) => code,
@@ -116,15 +117,23 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+#[derive(Debug, Default, clap::Args)]
+pub struct GuiArgs {
+    /// Quit once the first frame is on screen, printing `first frame` to stderr (for startup
+    /// measurements and smoke tests).
+    #[arg(long, hide = true)]
+    pub quit_after_first_frame: bool,
+}
+
 /// The desktop app. Where no window can be opened it says how to practise in the terminal and
 /// exits with 2.
-fn gui(cli: &Cli) -> anyhow::Result<ExitCode> {
+fn gui(cli: &Cli, args: &GuiArgs) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_default(cli.playbooks.as_deref(), &mut report)?;
     if report.errors() > 0 {
         eprint!("{}", report.render());
     }
-    match crate::gui::run(lib, cli.db.clone()) {
+    match crate::gui::run(lib, cli.db.clone(), args.quit_after_first_frame) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             eprintln!(

@@ -40,7 +40,13 @@ fn display_available() -> bool {
 }
 
 /// Opens the app window and runs until it is closed.
-pub fn run(lib: Library, db: Option<std::path::PathBuf>) -> Result<(), GuiError> {
+/// Opens the window. With `quit_after_first_frame`, the app prints `first frame` to stderr
+/// once its first frame has been presented and closes (startup measurements, smoke tests).
+pub fn run(
+    lib: Library,
+    db: Option<std::path::PathBuf>,
+    quit_after_first_frame: bool,
+) -> Result<(), GuiError> {
     if !display_available() {
         return Err(GuiError::NoDisplay);
     }
@@ -61,8 +67,32 @@ pub fn run(lib: Library, db: Option<std::path::PathBuf>) -> Result<(), GuiError>
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(App::new(lib, Db::Open(db), persisted)))
+            let app = App::new(lib, Db::Open(db), persisted);
+            if quit_after_first_frame {
+                Ok(Box::new(FirstFrame { app, frames: 0 }))
+            } else {
+                Ok(Box::new(app))
+            }
         }),
     )
     .map_err(|e| GuiError::Window(e.to_string()))
+}
+
+/// The app, closed once its first frame is on screen: the second `ui` call comes after the
+/// first frame was painted and presented.
+struct FirstFrame {
+    app: App,
+    frames: u32,
+}
+
+impl eframe::App for FirstFrame {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frames += 1;
+        if self.frames == 2 {
+            eprintln!("first frame");
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        self.app.show(ui);
+        ui.ctx().request_repaint();
+    }
 }
