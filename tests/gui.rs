@@ -546,3 +546,250 @@ fn known_trainees_are_offered_and_the_last_playbook_reopens() {
     h.get_by_label("Pass mark 75");
     assert_eq!(h.get_all_by_label("Start role-play").count(), 3);
 }
+
+/// A database with a generated practice history (12 trainees in teams, 30 days).
+fn demo_db(lib: &Library, path: &Path) -> Vec<salesdojo::store::Trainee> {
+    use salesdojo::demo::{DemoOptions, generate};
+    let mut store = salesdojo::store::Store::open(path).expect("opens");
+    let host = ScriptHost::new(lib);
+    generate(
+        &mut store,
+        lib,
+        &host,
+        &DemoOptions {
+            trainees: 12,
+            days: 30,
+            seed: 7,
+            end: chrono::Utc::now(),
+        },
+    )
+    .expect("demo data");
+    store.trainees().expect("trainees")
+}
+
+/// Clicks the control named `text` with this role (a picker, or an option of an open one),
+/// where labels and column headers share its text.
+fn click_role(h: &mut Harness<'_, App>, text: &str, role: egui::accesskit::Role) {
+    // An option far down a picker's list is scrolled out of its popup first.
+    h.get_all_by_label(text)
+        .find(|n| n.accesskit_node().role() == role)
+        .unwrap_or_else(|| panic!("a {role:?} '{text}'"))
+        .scroll_to_me();
+    h.run_ok();
+    let center = h
+        .get_all_by_label(text)
+        .find(|n| n.accesskit_node().role() == role)
+        .unwrap_or_else(|| panic!("a {role:?} '{text}'"))
+        .rect()
+        .center();
+    // Press and release in separate frames, as a hand does: a picker's popup closes on a
+    // click, and a press and release within one frame would close it before its option
+    // sees the click.
+    h.hover_at(center);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: center,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::default(),
+        });
+        h.step();
+    }
+}
+
+fn click_option(h: &mut Harness<'_, App>, text: &str) {
+    click_role(h, text, egui::accesskit::Role::Button);
+}
+
+fn open_picker(h: &mut Harness<'_, App>, text: &str) {
+    click_role(h, text, egui::accesskit::Role::ComboBox);
+    h.run_ok();
+}
+
+fn review<'a>(h: &'a Harness<'_, App>) -> &'a salesdojo::gui::app::Review {
+    match &h.state().screen {
+        salesdojo::gui::app::Screen::Review(r) => r,
+        _ => panic!("not on the review screen"),
+    }
+}
+
+/// A manager opens the review view; choosing a team changes the table to that team's
+/// attempts, and the count shown follows.
+#[test]
+fn changing_a_review_filter_changes_the_table() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let trainees = demo_db(&lib, &db);
+    let lang = Lang::Zh;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "赵经理", "");
+    h.get_by_label("◆ 复盘与成绩").click();
+    settle(&mut h);
+    let all = review(&h).data.as_ref().expect("results").attempts.clone();
+    assert!(all.len() > 20, "{} attempts", all.len());
+    h.get_by_label_contains(&format!("显示最近 {} 次练习", all.len()));
+    let team = trainees
+        .iter()
+        .find_map(|t| t.team.clone())
+        .expect("a team");
+    // What the store gives for the team, asked directly.
+    let expected = salesdojo::store::Store::open(&db)
+        .expect("opens")
+        .attempts(
+            &salesdojo::store::report::Filter {
+                team: Some(team.clone()),
+                ..Default::default()
+            },
+            salesdojo::gui::worker::REVIEW_ROWS,
+        )
+        .expect("query")
+        .len();
+    assert!(
+        expected > 0 && expected < all.len(),
+        "{expected} of {}",
+        all.len()
+    );
+
+    open_picker(&mut h, "团队");
+    click_option(&mut h, &team);
+    settle(&mut h);
+    let r = review(&h);
+    let rows = &r.data.as_ref().expect("results").attempts;
+    assert_eq!(
+        rows.len(),
+        expected,
+        "only {team}'s attempts: {:?}",
+        r.data.as_ref().map(|d| &d.filter)
+    );
+    assert!(
+        rows.iter()
+            .all(|a| a.team.as_deref() == Some(team.as_str()))
+    );
+    assert_eq!(
+        r.data.as_ref().expect("results").filter.team.as_deref(),
+        Some(team.as_str())
+    );
+    assert!(r.latency_ms.is_some());
+    h.get_by_label_contains(&format!("显示最近 {expected} 次练习"));
+
+    // Sorting by total puts the highest first, then reverses.
+    click_option(&mut h, "练习记录");
+    h.run_ok();
+    click_option(&mut h, "总分");
+    h.run_ok();
+    let totals: Vec<f64> = review(&h)
+        .data
+        .as_ref()
+        .expect("results")
+        .attempts
+        .iter()
+        .map(|a| a.total.unwrap_or(-1.0))
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+    h.get_by_label("总分 ▼").click();
+    h.run_ok();
+    let totals: Vec<f64> = review(&h)
+        .data
+        .as_ref()
+        .expect("results")
+        .attempts
+        .iter()
+        .map(|a| a.total.unwrap_or(-1.0))
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
+
+    // A date that does not parse is an error, and the table stays as it was.
+    h.get_by_label("起始日期").focus();
+    h.run_ok();
+    h.get_by_label("起始日期").type_text("2026-13-40");
+    h.run_ok();
+    h.get_by_label("查询").click();
+    settle(&mut h);
+    assert!(
+        h.state()
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("2026-13-40"))
+    );
+    assert_eq!(
+        review(&h).data.as_ref().expect("results").attempts.len(),
+        expected
+    );
+}
+
+/// A manager opens an attempt, overrides a criterion with a comment: the override is in the
+/// database with who and when, the original points stay, and both show side by side.
+#[test]
+fn an_override_persists_and_shows_beside_the_original() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    demo_db(&lib, &db);
+    let lang = Lang::En;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Manager Zhao", "");
+    h.get_by_label("◆ Review scores").click();
+    settle(&mut h);
+    let first = review(&h).data.as_ref().expect("results").attempts[0].clone();
+    click_option(&mut h, "Attempts");
+    h.run_ok();
+    h.get_all_by_label("Open").next().expect("a row").click();
+    settle(&mut h);
+    let detail = review(&h).detail.clone().expect("the attempt is open");
+    assert_eq!(detail.attempt.id, first.id);
+    let crit = detail.criteria[0].clone();
+    assert_eq!(crit.override_points, None);
+    let title = lib
+        .playbook(&first.playbook)
+        .expect("playbook")
+        .rubric
+        .criteria
+        .iter()
+        .find(|c| c.id == crit.criterion)
+        .expect("criterion")
+        .title
+        .get("en")
+        .to_owned();
+    let new_points = if crit.points >= 50.0 { 12.0 } else { 88.0 };
+
+    h.get_by_label("Comment").focus();
+    h.run_ok();
+    h.get_by_label("Comment")
+        .type_text("Good opening, weak close.");
+    open_picker(&mut h, "Override criterion");
+    click_option(&mut h, &title);
+    h.run_ok();
+    h.get_by_label("New points").focus();
+    h.run_ok();
+    h.get_by_label("New points")
+        .type_text(&format!("{new_points}"));
+    h.run_ok();
+    h.get_by_label("Save review").click();
+    settle(&mut h);
+    assert_eq!(h.state().error, None);
+
+    // In the database: the override with who and when; the original points unchanged.
+    let store = salesdojo::store::Store::open(&db).expect("opens");
+    let stored = store.attempt_detail(&first.id).expect("detail");
+    let c = stored
+        .criteria
+        .iter()
+        .find(|c| c.criterion == crit.criterion)
+        .expect("criterion");
+    assert_eq!(c.points, crit.points, "the original stays");
+    assert_eq!(c.override_points, Some(new_points));
+    assert_eq!(c.overridden_by.as_deref(), Some("Manager Zhao"));
+    assert!(c.overridden_at.is_some());
+    assert_eq!(
+        stored.reviews.last().and_then(|r| r.comment.as_deref()),
+        Some("Good opening, weak close.")
+    );
+    // On screen: the original, the override beside it, marked with who.
+    h.get_by_label(&format!("{:.0}", crit.points));
+    h.get_by_label(&format!("→ {new_points:.0}"));
+    h.get_by_label_contains("※ override by Manager Zhao");
+    // The form is cleared for the next review.
+    assert_eq!(review(&h).comment, "");
+}

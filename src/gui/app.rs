@@ -6,16 +6,16 @@ use std::time::Instant;
 
 use egui::{Key, RichText};
 
-use super::command::Command;
+use super::command::{Command, SortKey};
 use super::state::{Lang, Persisted};
 use super::views;
-use super::worker::{Db, Done, Finished, Job, LiveAction, Worker};
+use super::worker::{Db, Done, Finished, Job, LiveAction, ReviewData, Worker};
 use crate::playbook::Library;
 use crate::playbook::model::{Playbook, Text};
 use crate::practice::live::LiveSummary;
 use crate::session::{LoggedAttempt, LoggedVisit, Resumable};
 use crate::store::Trainee;
-use crate::store::report::ScenarioRecord;
+use crate::store::report::{AttemptDetail, Filter, ScenarioRecord};
 
 /// A role-play on screen.
 pub struct Practice {
@@ -41,6 +41,33 @@ pub struct Live {
     pub error: Option<String>,
 }
 
+/// The manager's review view: the filter as edited, the results of the last query, the open
+/// attempt and the review being written.
+#[derive(Default)]
+pub struct Review {
+    pub team: String,
+    pub trainee: String,
+    pub playbook: String,
+    pub scenario: String,
+    /// `YYYY-MM-DD`, inclusive, as typed.
+    pub from: String,
+    pub to: String,
+    pub data: Option<Box<ReviewData>>,
+    /// When the running query was sent; `None` when idle.
+    pub sent: Option<Instant>,
+    /// From sending the last query to its results on screen, in ms.
+    pub latency_ms: Option<f64>,
+    /// Charts, or the table of attempts.
+    pub attempts_tab: bool,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub detail: Option<Box<AttemptDetail>>,
+    pub comment: String,
+    /// The criterion to override (empty: none) and the new points, as typed.
+    pub over_criterion: String,
+    pub over_points: String,
+}
+
 pub enum Screen {
     /// Choose or create a trainee.
     SignIn,
@@ -64,6 +91,7 @@ pub enum Screen {
         playbook: Arc<Playbook>,
         summary: LiveSummary,
     },
+    Review(Box<Review>),
 }
 
 pub struct App {
@@ -183,6 +211,9 @@ impl App {
                 summary,
                 &mut commands,
             ),
+            Screen::Review(r) => {
+                views::review::review_ui(ui, self.persisted.lang, &self.lib, r, &mut commands)
+            }
         }
         if ui.input(|i| i.key_pressed(Key::Escape)) && self.error.is_some() {
             commands.push(Command::DismissError);
@@ -211,6 +242,18 @@ impl App {
                         Screen::Practice(_) => Command::Pause,
                         _ => Command::Home,
                     });
+                }
+                if self.trainee.is_some()
+                    && matches!(self.screen, Screen::Playbooks)
+                    && ui
+                        .button(lang.t("◆ 复盘与成绩", "◆ Review scores"))
+                        .on_hover_text(lang.t(
+                            "经理视图：团队成绩、趋势、逐条复核",
+                            "Manager's view: scores, trends, attempt reviews",
+                        ))
+                        .clicked()
+                {
+                    commands.push(Command::OpenReview);
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let other = match lang {
@@ -424,6 +467,31 @@ impl App {
                 self.live(LiveAction::Advance { seconds });
             }
             Command::DismissError => self.error = None,
+            Command::OpenReview => {
+                // Newest first.
+                self.screen = Screen::Review(Box::new(Review {
+                    descending: true,
+                    ..Review::default()
+                }));
+                self.apply(Command::ReviewQuery);
+            }
+            Command::ReviewQuery => self.review_query(),
+            Command::SortBy(key) => {
+                if let Screen::Review(r) = &mut self.screen {
+                    r.descending = if r.sort == key { !r.descending } else { true };
+                    r.sort = key;
+                    if let Some(d) = &mut r.data {
+                        sort_attempts(&mut d.attempts, r.sort, r.descending);
+                    }
+                }
+            }
+            Command::OpenAttempt(id) => self.send(Job::Detail(id)),
+            Command::CloseAttempt => {
+                if let Screen::Review(r) = &mut self.screen {
+                    r.detail = None;
+                }
+            }
+            Command::SaveReview => self.save_review(),
         }
     }
 
@@ -443,9 +511,128 @@ impl App {
         self.send(job);
     }
 
+    /// Sends the review queries for the filter as edited; a date that does not parse is an
+    /// error and nothing is sent.
+    fn review_query(&mut self) {
+        let lang = self.lang();
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let date = |s: &str| -> Result<Option<chrono::NaiveDate>, String> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    format!(
+                        "{} '{s}' (YYYY-MM-DD)",
+                        lang.t("日期格式不对：", "not a date:")
+                    )
+                })
+        };
+        let (from, to) = match (date(&r.from), date(&r.to)) {
+            (Ok(f), Ok(t)) => (f, t),
+            (Err(e), _) | (_, Err(e)) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let filter = Filter {
+            trainee: some(&r.trainee),
+            team: some(&r.team),
+            playbook: some(&r.playbook),
+            scenario: some(&r.scenario),
+            since: from.map(|d| d.format("%Y-%m-%d").to_string()),
+            // The view's "to" includes its day; the filter's `until` is exclusive.
+            until: to
+                .and_then(|d| d.succ_opt())
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+        };
+        r.sent = Some(Instant::now());
+        self.send(Job::Review(filter));
+    }
+
+    fn save_review(&mut self) {
+        let lang = self.lang();
+        let reviewer = self.trainee.as_ref().map(|t| t.name.clone());
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let (Some(d), Some(reviewer)) = (&r.detail, reviewer) else {
+            return;
+        };
+        let comment = Some(r.comment.trim().to_owned()).filter(|c| !c.is_empty());
+        let over = if r.over_criterion.is_empty() {
+            None
+        } else {
+            match r.over_points.trim().parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => Some((r.over_criterion.clone(), p)),
+                _ => {
+                    self.error = Some(
+                        lang.t(
+                            "复核分数应为 0–100 的数字。",
+                            "The override must be a number from 0 to 100.",
+                        )
+                        .to_owned(),
+                    );
+                    return;
+                }
+            }
+        };
+        if comment.is_none() && over.is_none() {
+            self.error = Some(
+                lang.t(
+                    "请写下评语或选择要复核的评分项。",
+                    "Write a comment or choose a criterion to override.",
+                )
+                .to_owned(),
+            );
+            return;
+        }
+        let job = Job::AddReview {
+            attempt: d.attempt.id.clone(),
+            reviewer,
+            comment,
+            over,
+        };
+        self.send(job);
+    }
+
     fn on_done(&mut self, d: Done) {
         let lang = self.lang();
         match d {
+            Done::Review(Ok(mut data)) => {
+                if let Screen::Review(r) = &mut self.screen {
+                    sort_attempts(&mut data.attempts, r.sort, r.descending);
+                    r.latency_ms = r.sent.take().map(|t| t.elapsed().as_secs_f64() * 1e3);
+                    r.data = Some(data);
+                }
+            }
+            Done::Detail(Ok(detail)) => {
+                if let Screen::Review(r) = &mut self.screen {
+                    // A saved review clears the form; the table refreshes (overrides move
+                    // averages and totals).
+                    let saved = r.detail.as_ref().is_some_and(|d| {
+                        d.attempt.id == detail.attempt.id && d.reviews.len() < detail.reviews.len()
+                    });
+                    r.detail = Some(detail);
+                    if saved {
+                        r.comment.clear();
+                        r.over_criterion.clear();
+                        r.over_points.clear();
+                        self.review_query();
+                    }
+                }
+            }
+            Done::Review(Err(e)) | Done::Detail(Err(e)) => {
+                if let Screen::Review(r) = &mut self.screen {
+                    r.sent = None;
+                }
+                self.error = Some(e);
+            }
             Done::Db(status) => self.db_status = Some(status),
             Done::Trainees(list) => self.known = list,
             Done::Trainee(Ok(t)) => {
@@ -581,4 +768,25 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
     }
+}
+
+/// Sorts the review table's rows; ties keep the newest first.
+fn sort_attempts(rows: &mut [crate::store::report::AttemptRow], key: SortKey, descending: bool) {
+    use std::cmp::Ordering;
+    rows.sort_by(|a, b| {
+        let o = match key {
+            SortKey::Started => a.started_at.cmp(&b.started_at),
+            SortKey::Trainee => a.trainee.cmp(&b.trainee),
+            SortKey::Team => a.team.cmp(&b.team),
+            SortKey::Scenario => (&a.playbook, &a.scenario).cmp(&(&b.playbook, &b.scenario)),
+            SortKey::Status => a.status.cmp(&b.status),
+            SortKey::Total => a
+                .total
+                .unwrap_or(-1.0)
+                .partial_cmp(&b.total.unwrap_or(-1.0))
+                .unwrap_or(Ordering::Equal),
+        };
+        let o = if descending { o.reverse() } else { o };
+        o.then_with(|| b.started_at.cmp(&a.started_at))
+    });
 }

@@ -35,4 +35,26 @@ pub enum Command {
     /// Leave the current step of the live visit (the app times the step).
     Advance,
     DismissError,
+    /// The manager's review view.
+    OpenReview,
+    /// Run the review queries for the filter as edited.
+    ReviewQuery,
+    /// Sort the attempts table by this column (again: reverse).
+    SortBy(SortKey),
+    OpenAttempt(String),
+    CloseAttempt,
+    /// Save the comment and override being written for the open attempt.
+    SaveReview,
+}
+
+/// A column of the review view's attempts table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Started,
+    Trainee,
+    Team,
+    Scenario,
+    Status,
+    Total,
 }

@@ -13,7 +13,10 @@ use crate::practice::Summary;
 use crate::practice::live::LiveSummary;
 use crate::script::ScriptHost;
 use crate::session::{self, LoggedAttempt, LoggedVisit, NoLog, Resumable};
-use crate::store::report::{Recommendation, ScenarioRecord};
+use crate::store::report::{
+    self, AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, PassRate, Recommendation,
+    ScenarioRecord, TrendPoint,
+};
 use crate::store::{self, ProgressLog, Store, Trainee, Unfinished};
 
 /// Where the progress log is kept.
@@ -71,7 +74,46 @@ pub enum Job {
         visit: Box<LoggedVisit>,
         action: LiveAction,
     },
+    /// Everything the review view shows for a filter.
+    Review(Filter),
+    /// One attempt in full.
+    Detail(String),
+    /// A manager's comment and/or criterion override; answers with the attempt refreshed.
+    AddReview {
+        attempt: String,
+        reviewer: String,
+        comment: Option<String>,
+        over: Option<(String, f64)>,
+    },
 }
+
+/// What the review view shows for one filter.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewData {
+    pub filter: Filter,
+    /// The latest attempts (at most [`REVIEW_ROWS`]).
+    pub attempts: Vec<AttemptRow>,
+    pub trend: Vec<TrendPoint>,
+    /// Per trainee × playbook × criterion.
+    pub criteria: Vec<CriterionAverage>,
+    /// Per criterion over everyone, weighted by attempts (the bars).
+    pub by_criterion: Vec<(String, f64)>,
+    /// Per stage over everyone: each criterion's average counted under the stages whose
+    /// turns score it, weighted by attempts.
+    pub by_stage: Vec<(String, f64)>,
+    /// Trainee × criterion averages: the criteria (columns) and one row per trainee.
+    pub heat_criteria: Vec<String>,
+    pub heat_rows: Vec<(String, Vec<Option<f64>>)>,
+    pub pass_rates: Vec<PassRate>,
+    pub leaders: Vec<LeaderRow>,
+    /// Everyone with a record, for the trainee and team pickers.
+    pub trainees: Vec<Trainee>,
+    /// How long the queries took, in milliseconds.
+    pub took_ms: f64,
+}
+
+/// Rows of the attempts table.
+pub const REVIEW_ROWS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveAction {
@@ -133,6 +175,8 @@ pub enum Done {
         visit: Box<LoggedVisit>,
         result: Result<LiveSummary, String>,
     },
+    Review(Result<Box<ReviewData>, String>),
+    Detail(Result<Box<AttemptDetail>, String>),
 }
 
 pub struct Worker {
@@ -335,7 +379,62 @@ impl State<'_> {
                     error: r.err().map(text),
                 }
             }
+            Job::Review(filter) => Done::Review(self.review(filter).map(Box::new)),
+            Job::Detail(id) => Done::Detail(match &self.store {
+                Some(s) => s.attempt_detail(&id).map(Box::new).map_err(text),
+                None => Err("no progress database".to_owned()),
+            }),
+            Job::AddReview {
+                attempt,
+                reviewer,
+                comment,
+                over,
+            } => Done::Detail(match &mut self.store {
+                Some(s) => s
+                    .add_review(
+                        &attempt,
+                        &reviewer,
+                        comment.as_deref(),
+                        over.as_ref().map(|(c, p)| (c.as_str(), *p)),
+                        chrono::Utc::now(),
+                    )
+                    .and_then(|_| s.attempt_detail(&attempt))
+                    .map(Box::new)
+                    .map_err(text),
+                None => Err("no progress database".to_owned()),
+            }),
         }
+    }
+
+    fn review(&self, filter: Filter) -> Result<ReviewData, String> {
+        let Some(s) = &self.store else {
+            return Err("no progress database".to_owned());
+        };
+        let t = std::time::Instant::now();
+        let criteria = s.criterion_averages(&filter).map_err(text)?;
+        let (by_criterion, by_stage) = report::criterion_and_stage_averages(self.lib, &criteria);
+        let leaders = s.leaderboard(&filter, 20).map_err(text)?;
+        let heat_criteria: Vec<String> = by_criterion
+            .iter()
+            .take(12)
+            .map(|(c, _)| c.clone())
+            .collect();
+        let order: Vec<String> = leaders.iter().map(|l| l.trainee.clone()).collect();
+        let heat_rows = report::heatmap(&criteria, &order, &heat_criteria, 25);
+        Ok(ReviewData {
+            attempts: s.attempts(&filter, REVIEW_ROWS).map_err(text)?,
+            trend: s.trend(&filter, true).map_err(text)?,
+            criteria,
+            by_criterion,
+            by_stage,
+            heat_criteria,
+            heat_rows,
+            pass_rates: s.pass_rates(&filter).map_err(text)?,
+            leaders,
+            trainees: s.trainees().map_err(text)?,
+            took_ms: t.elapsed().as_secs_f64() * 1e3,
+            filter,
+        })
     }
 
     fn finish(&mut self, run: &mut LoggedAttempt) -> Result<Box<Finished>, String> {

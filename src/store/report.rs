@@ -645,3 +645,122 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
+
+/// Averages by key (a criterion, or `playbook/stage`), sorted by key.
+pub type Averages = Vec<(String, f64)>;
+
+/// Averages per criterion and per stage over everyone in `rows`, weighted by attempts. A
+/// criterion counts under each stage whose turns score it (in the playbook it belongs to);
+/// stages are named `playbook/stage`.
+pub fn criterion_and_stage_averages(
+    lib: &Library,
+    rows: &[CriterionAverage],
+) -> (Averages, Averages) {
+    use std::collections::BTreeMap;
+    let mut crit: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut stage: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for r in rows {
+        let w = r.attempts as f64;
+        let c = crit.entry(r.criterion.clone()).or_default();
+        c.0 += r.average * w;
+        c.1 += w;
+        let Some(pb) = lib.playbook(&r.playbook) else {
+            continue;
+        };
+        let stages: std::collections::BTreeSet<&str> = pb
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.turns)
+            .filter(|t| t.criteria.contains(&r.criterion))
+            .map(|t| t.stage.as_str())
+            .collect();
+        for st in stages {
+            let e = stage.entry(format!("{}/{st}", pb.id)).or_default();
+            e.0 += r.average * w;
+            e.1 += w;
+        }
+    }
+    let avg = |m: BTreeMap<String, (f64, f64)>| {
+        m.into_iter()
+            .filter(|(_, (_, w))| *w > 0.0)
+            .map(|(k, (sum, w))| (k, sum / w))
+            .collect()
+    };
+    (avg(crit), avg(stage))
+}
+
+/// A trainee × criterion grid of averages, weighted by attempts where a trainee has a
+/// criterion in several playbooks: rows in the order of `trainees` (then any others), at most
+/// `max_rows`; columns `criteria`. `None` where the trainee has no score on the criterion.
+pub fn heatmap(
+    rows: &[CriterionAverage],
+    trainees: &[String],
+    criteria: &[String],
+    max_rows: usize,
+) -> Vec<(String, Vec<Option<f64>>)> {
+    use std::collections::HashMap;
+    let mut order: Vec<String> = trainees.to_vec();
+    let mut cells: HashMap<(&str, &str), (f64, f64)> = HashMap::new();
+    for r in rows {
+        if !order.contains(&r.trainee) && order.len() < max_rows {
+            order.push(r.trainee.clone());
+        }
+        let e = cells.entry((&r.trainee, &r.criterion)).or_default();
+        e.0 += r.average * r.attempts as f64;
+        e.1 += r.attempts as f64;
+    }
+    order.truncate(max_rows);
+    order
+        .into_iter()
+        .map(|t| {
+            let row = criteria
+                .iter()
+                .map(|c| {
+                    cells
+                        .get(&(t.as_str(), c.as_str()))
+                        .filter(|(_, w)| *w > 0.0)
+                        .map(|(s, w)| s / w)
+                })
+                .collect();
+            (t, row)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CriterionAverage, heatmap};
+
+    fn row(
+        trainee: &str,
+        playbook: &str,
+        criterion: &str,
+        average: f64,
+        attempts: i64,
+    ) -> CriterionAverage {
+        CriterionAverage {
+            trainee: trainee.into(),
+            team: None,
+            playbook: playbook.into(),
+            criterion: criterion.into(),
+            average,
+            attempts,
+        }
+    }
+
+    #[test]
+    fn heatmap_weights_by_attempts_keeps_the_given_order_and_leaves_gaps() {
+        let rows = [
+            row("b", "p1", "asks", 80.0, 3),
+            row("b", "p2", "asks", 40.0, 1),
+            row("a", "p1", "asks", 50.0, 2),
+            row("c", "p1", "close", 90.0, 1),
+        ];
+        let crit = ["asks".to_owned(), "close".to_owned()];
+        let grid = heatmap(&rows, &["a".to_owned()], &crit, 2);
+        assert_eq!(grid.len(), 2, "at most two rows");
+        assert_eq!(grid[0], ("a".to_owned(), vec![Some(50.0), None]));
+        // b: (80×3 + 40×1) / 4 = 70
+        assert_eq!(grid[1], ("b".to_owned(), vec![Some(70.0), None]));
+    }
+}

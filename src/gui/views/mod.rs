@@ -3,3 +3,4 @@
 pub mod home;
 pub mod live;
 pub mod practice;
+pub mod review;

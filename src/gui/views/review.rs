@@ -1,0 +1,696 @@
+//! The manager's review view: filters, charts (trend and pass rate over time, average per
+//! criterion and per stage, a trainee × criterion heatmap), pass rates, the leaderboard, a
+//! sortable table of attempts, and the drill-down into one attempt with comments and
+//! overrides. Every query runs on the worker; this only draws what came back.
+
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use crate::gui::app::Review;
+use crate::gui::command::{Command, SortKey};
+use crate::gui::state::Lang;
+use crate::gui::theme;
+use crate::gui::worker::{REVIEW_ROWS, ReviewData};
+use crate::playbook::Library;
+use crate::store::report::AttemptDetail;
+
+/// The title of criterion `id` in any playbook, else the id.
+fn criterion_title(lib: &Library, id: &str, loc: &str) -> String {
+    lib.playbooks
+        .iter()
+        .flat_map(|p| &p.rubric.criteria)
+        .find(|c| c.id == id)
+        .map_or_else(|| id.to_owned(), |c| c.title.get(loc).to_owned())
+}
+
+fn stage_title(lib: &Library, key: &str, loc: &str) -> String {
+    let (pb, st) = key.split_once('/').unwrap_or(("", key));
+    lib.playbook(pb)
+        .and_then(|p| p.stages.iter().find(|s| s.id == st))
+        .map_or_else(|| key.to_owned(), |s| s.title.get(loc).to_owned())
+}
+
+fn scenario_title(lib: &Library, pb: &str, sc: &str, loc: &str) -> String {
+    lib.playbook(pb)
+        .and_then(|p| p.scenario(sc))
+        .map_or_else(|| format!("{pb}/{sc}"), |s| s.title.get(loc).to_owned())
+}
+
+/// A labelled picker over `options` (value, shown), with "all" as the empty value. Returns
+/// whether the choice changed.
+fn pick(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    options: &[(String, String)],
+    all: &str,
+) -> bool {
+    let shown = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or_else(|| all.to_owned(), |(_, s)| s.clone());
+    let before = value.clone();
+    let l = ui.label(label);
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, String::new(), all);
+            for (v, s) in options {
+                ui.selectable_value(value, v.clone(), s);
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    *value != before
+}
+
+pub fn review_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    r: &mut Review,
+    commands: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    if let Some(d) = &r.detail {
+        let form = (&mut r.comment, &mut r.over_criterion, &mut r.over_points);
+        egui::Panel::right("attempt")
+            .default_size(440.0)
+            .show(ui, |ui| detail_ui(ui, lang, lib, d, form, commands));
+    }
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.heading(lang.t("复盘与成绩", "Review scores"));
+        filters_ui(ui, lang, lib, r, commands);
+        ui.horizontal(|ui| {
+            if r.sent.is_some() {
+                ui.add(egui::Spinner::new());
+                ui.label(lang.t("正在查询…", "Querying…"));
+            }
+            if let Some(d) = &r.data {
+                let shown = d.attempts.len();
+                let text = match lang {
+                    Lang::Zh => format!("显示最近 {shown} 次练习（最多 {REVIEW_ROWS} 条）"),
+                    Lang::En => format!("{shown} latest attempts shown (at most {REVIEW_ROWS})"),
+                };
+                ui.label(text);
+                if let Some(ms) = r.latency_ms {
+                    ui.label(
+                        RichText::new(format!(
+                            "· {} {ms:.0} ms ({} {:.0} ms)",
+                            lang.t("用时", "took"),
+                            lang.t("数据库", "database"),
+                            d.took_ms
+                        ))
+                        .color(theme::MUTED),
+                    );
+                }
+            }
+        });
+        ui.separator();
+        let (sort, descending) = (r.sort, r.descending);
+        let Some(d) = r.data.as_deref() else {
+            return;
+        };
+        let r_tab = &mut r.attempts_tab;
+        ui.horizontal(|ui| {
+            ui.selectable_value(r_tab, false, lang.t("概览", "Overview"));
+            ui.selectable_value(r_tab, true, lang.t("练习记录", "Attempts"));
+        });
+        if *r_tab {
+            attempts_ui(ui, lang, lib, d, (sort, descending), commands);
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("review-scroll")
+            .show(ui, |ui| {
+                ui.columns(2, |c| {
+                    trend_ui(&mut c[0], lang, d);
+                    bars_ui(
+                        &mut c[1],
+                        "criteria",
+                        lang.t("各评分项平均分", "Average per criterion"),
+                        d.by_criterion
+                            .iter()
+                            .map(|(k, v)| (criterion_title(lib, k, loc), *v))
+                            .collect(),
+                    );
+                });
+                ui.columns(2, |c| {
+                    bars_ui(
+                        &mut c[0],
+                        "stages",
+                        lang.t("各阶段平均分", "Average per stage"),
+                        d.by_stage
+                            .iter()
+                            .map(|(k, v)| (stage_title(lib, k, loc), *v))
+                            .collect(),
+                    );
+                    heatmap_ui(&mut c[1], lang, lib, d);
+                });
+                ui.columns(2, |c| {
+                    pass_rates_ui(&mut c[0], lang, lib, d);
+                    leaders_ui(&mut c[1], lang, d);
+                });
+            });
+    });
+}
+
+fn filters_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    r: &mut Review,
+    commands: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    let all = lang.t("全部", "all");
+    let trainees = r
+        .data
+        .as_ref()
+        .map(|d| d.trainees.clone())
+        .unwrap_or_default();
+    let mut teams: Vec<String> = trainees.iter().filter_map(|t| t.team.clone()).collect();
+    teams.sort();
+    teams.dedup();
+    let teams: Vec<(String, String)> = teams.into_iter().map(|t| (t.clone(), t)).collect();
+    let mut names: Vec<String> = trainees
+        .iter()
+        .filter(|t| r.team.is_empty() || t.team.as_deref() == Some(r.team.as_str()))
+        .map(|t| t.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    let names: Vec<(String, String)> = names.into_iter().map(|n| (n.clone(), n)).collect();
+    let playbooks: Vec<(String, String)> = lib
+        .playbooks
+        .iter()
+        .map(|p| (p.id.clone(), p.title.get(loc).to_owned()))
+        .collect();
+    let scenarios: Vec<(String, String)> = lib
+        .playbook(&r.playbook)
+        .map(|p| {
+            p.scenarios
+                .iter()
+                .map(|s| (s.id.clone(), s.title.get(loc).to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        changed |= pick(ui, lang.t("团队", "Team"), &mut r.team, &teams, all);
+        changed |= pick(ui, lang.t("学员", "Trainee"), &mut r.trainee, &names, all);
+        if pick(
+            ui,
+            lang.t("剧本", "Playbook"),
+            &mut r.playbook,
+            &playbooks,
+            all,
+        ) {
+            r.scenario.clear();
+            changed = true;
+        }
+        changed |= pick(
+            ui,
+            lang.t("场景", "Scenario"),
+            &mut r.scenario,
+            &scenarios,
+            all,
+        );
+    });
+    ui.horizontal_wrapped(|ui| {
+        let mut enter = false;
+        for (label, value) in [
+            (lang.t("起始日期", "From"), &mut r.from),
+            (lang.t("截止日期", "To"), &mut r.to),
+        ] {
+            let l = ui.label(label);
+            let resp = ui
+                .add(
+                    egui::TextEdit::singleline(value)
+                        .id_salt(label)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(96.0),
+                )
+                .labelled_by(l.id);
+            enter |= resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        }
+        if ui.button(lang.t("查询", "Apply")).clicked() || enter {
+            changed = true;
+        }
+        if ui.button(lang.t("清除筛选", "Clear filters")).clicked() {
+            let keep = (r.data.take(), r.sort, r.descending);
+            *r = Review {
+                data: keep.0,
+                sort: keep.1,
+                descending: keep.2,
+                ..Review::default()
+            };
+            changed = true;
+        }
+    });
+    if changed {
+        commands.push(Command::ReviewQuery);
+    }
+}
+
+fn trend_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
+    ui.label(RichText::new(lang.t("每周平均分与通过率", "Weekly average and pass rate")).strong());
+    let periods: Vec<String> = d.trend.iter().map(|p| p.period.clone()).collect();
+    let avg: Vec<[f64; 2]> = d
+        .trend
+        .iter()
+        .enumerate()
+        .map(|(i, p)| [i as f64, p.average])
+        .collect();
+    let pass: Vec<[f64; 2]> = d
+        .trend
+        .iter()
+        .enumerate()
+        .map(|(i, p)| [i as f64, p.pass_rate * 100.0])
+        .collect();
+    egui_plot::Plot::new("trend")
+        .height(190.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .legend(egui_plot::Legend::default())
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            periods.get(i as usize).cloned().unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            plot.line(egui_plot::Line::new(lang.t("平均分", "average"), avg));
+            plot.line(
+                egui_plot::Line::new(lang.t("通过率 %", "pass rate %"), pass).color(theme::GOOD),
+            );
+        });
+}
+
+fn bars_ui(ui: &mut egui::Ui, id: &str, title: &str, values: Vec<(String, f64)>) {
+    ui.label(RichText::new(title).strong());
+    let names: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
+    let bars: Vec<egui_plot::Bar> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v))| {
+            egui_plot::Bar::new(i as f64, *v)
+                .name(k)
+                .fill(theme::score_color(*v))
+                .width(0.7)
+        })
+        .collect();
+    egui_plot::Plot::new(id)
+        .height(190.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            names
+                .get(i as usize)
+                .map(|n| n.chars().take(6).collect())
+                .unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(egui_plot::BarChart::new(title, bars))
+        });
+}
+
+/// Trainees × criteria, each cell the trainee's average coloured from red to green (the
+/// worker computes the grid: at most 25 trainees, 12 criteria).
+fn heatmap_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
+    ui.label(RichText::new(lang.t("学员 × 评分项", "Trainee × criterion")).strong());
+    if d.heat_rows.is_empty() || d.heat_criteria.is_empty() {
+        ui.label(RichText::new(lang.t("没有数据", "No data")).color(theme::MUTED));
+        return;
+    }
+    egui::ScrollArea::both()
+        .id_salt("heatmap")
+        .max_height(190.0)
+        .show(ui, |ui| {
+            egui::Grid::new("heatmap-grid")
+                .spacing([2.0, 2.0])
+                .show(ui, |ui| {
+                    ui.label("");
+                    for c in &d.heat_criteria {
+                        let title = criterion_title(lib, c, lang.code());
+                        ui.label(RichText::new(title.chars().take(4).collect::<String>()).small())
+                            .on_hover_text(title);
+                    }
+                    ui.end_row();
+                    for (t, cells) in &d.heat_rows {
+                        ui.label(RichText::new(t).small());
+                        for v in cells {
+                            match v {
+                                Some(v) => ui.label(
+                                    RichText::new(format!("{v:.0}"))
+                                        .small()
+                                        .color(Color32::WHITE)
+                                        .background_color(theme::score_color(*v)),
+                                ),
+                                None => ui.label(RichText::new("·").color(theme::MUTED)),
+                            };
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn pass_rates_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
+    ui.label(RichText::new(lang.t("各场景通过率", "Pass rate per scenario")).strong());
+    egui::Grid::new("pass-rates").striped(true).show(ui, |ui| {
+        ui.label(lang.t("场景", "Scenario"));
+        ui.label(lang.t("次数", "Attempts"));
+        ui.label(lang.t("通过率", "Pass rate"));
+        ui.end_row();
+        for p in d.pass_rates.iter().take(20) {
+            ui.label(scenario_title(lib, &p.playbook, &p.scenario, lang.code()));
+            ui.label(p.attempts.to_string());
+            ui.add(
+                egui::ProgressBar::new(p.rate as f32)
+                    .desired_width(120.0)
+                    .text(format!("{:.0}%", p.rate * 100.0)),
+            );
+            ui.end_row();
+        }
+    });
+}
+
+fn leaders_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
+    ui.label(RichText::new(lang.t("排行榜与认证", "Leaderboard and certifications")).strong());
+    egui::Grid::new("leaders").striped(true).show(ui, |ui| {
+        for h in [
+            "#",
+            lang.t("学员", "Trainee"),
+            lang.t("团队", "Team"),
+            lang.t("次数", "Attempts"),
+            lang.t("平均", "Average"),
+            lang.t("认证", "Certified"),
+        ] {
+            ui.label(RichText::new(h).small());
+        }
+        ui.end_row();
+        for (i, l) in d.leaders.iter().enumerate() {
+            ui.label((i + 1).to_string());
+            ui.label(&l.trainee);
+            ui.label(l.team.as_deref().unwrap_or("—"));
+            ui.label(l.attempts.to_string());
+            ui.label(
+                RichText::new(format!("{:.1}", l.average)).color(theme::score_color(l.average)),
+            );
+            ui.label(if l.certifications > 0 {
+                format!("★ {}", l.certifications)
+            } else {
+                "—".to_owned()
+            });
+            ui.end_row();
+        }
+    });
+}
+
+fn attempts_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    d: &ReviewData,
+    (sort, descending): (SortKey, bool),
+    commands: &mut Vec<Command>,
+) {
+    let arrow = |k: SortKey| match (sort == k, descending) {
+        (true, true) => " ▼",
+        (true, false) => " ▲",
+        _ => "",
+    };
+    let heads = [
+        (SortKey::Started, lang.t("开始时间", "Started")),
+        (SortKey::Trainee, lang.t("学员", "Trainee")),
+        (SortKey::Team, lang.t("团队", "Team")),
+        (SortKey::Scenario, lang.t("场景", "Scenario")),
+        (SortKey::Status, lang.t("状态", "Status")),
+        (SortKey::Total, lang.t("总分", "Total")),
+    ];
+    TableBuilder::new(ui)
+        .id_salt("attempts")
+        .striped(true)
+        .max_scroll_height(f32::INFINITY)
+        .column(Column::auto().at_least(130.0))
+        .column(Column::auto().at_least(80.0))
+        .column(Column::auto().at_least(70.0))
+        .column(Column::remainder().at_least(160.0))
+        .column(Column::auto().at_least(70.0))
+        .column(Column::auto().at_least(50.0))
+        .column(Column::auto())
+        .header(22.0, |mut h| {
+            for (key, label) in heads {
+                h.col(|ui| {
+                    if ui
+                        .button(RichText::new(format!("{label}{}", arrow(key))).strong())
+                        .clicked()
+                    {
+                        commands.push(Command::SortBy(key));
+                    }
+                });
+            }
+            h.col(|_| {});
+        })
+        .body(|body| {
+            body.rows(22.0, d.attempts.len(), |mut row| {
+                let a = &d.attempts[row.index()];
+                row.col(|ui| {
+                    ui.label(
+                        a.started_at
+                            .replace('T', " ")
+                            .trim_end_matches('Z')
+                            .to_owned(),
+                    );
+                });
+                row.col(|ui| {
+                    ui.label(&a.trainee);
+                });
+                row.col(|ui| {
+                    ui.label(a.team.as_deref().unwrap_or("—"));
+                });
+                row.col(|ui| {
+                    ui.label(scenario_title(lib, &a.playbook, &a.scenario, lang.code()));
+                });
+                row.col(|ui| {
+                    ui.label(status(lang, &a.status));
+                });
+                row.col(|ui| match (a.total, a.passed) {
+                    (Some(t), passed) => {
+                        let mark = if passed == Some(true) { " ✓" } else { "" };
+                        ui.label(
+                            RichText::new(format!("{t:.1}{mark}")).color(theme::score_color(t)),
+                        );
+                    }
+                    (None, _) => {
+                        ui.label("—");
+                    }
+                });
+                row.col(|ui| {
+                    if ui.small_button(lang.t("查看", "Open")).clicked() {
+                        commands.push(Command::OpenAttempt(a.id.clone()));
+                    }
+                });
+            });
+        });
+}
+
+fn status(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "completed" => lang.t("已完成", "completed"),
+        "in_progress" => lang.t("进行中", "in progress"),
+        "abandoned" => lang.t("已放弃", "abandoned"),
+        _ => lang.t("其他", "other"),
+    }
+}
+
+fn detail_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    d: &AttemptDetail,
+    (comment, over_criterion, over_points): (&mut String, &mut String, &mut String),
+    commands: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    let a = &d.attempt;
+    ui.horizontal(|ui| {
+        ui.heading(format!(
+            "{} · {}",
+            a.trainee,
+            scenario_title(lib, &a.playbook, &a.scenario, loc)
+        ));
+        if ui.button(lang.t("关闭", "Close")).clicked() {
+            commands.push(Command::CloseAttempt);
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "{} · {} v{} · {}",
+            a.started_at,
+            a.playbook,
+            a.version,
+            a.total.map_or("—".to_owned(), |t| format!("{t:.1}"))
+        ))
+        .color(theme::MUTED),
+    );
+    egui::ScrollArea::vertical()
+        .id_salt("attempt-scroll")
+        .show(ui, |ui| {
+            ui.label(RichText::new(lang.t("评分项", "Criteria")).strong());
+            egui::Grid::new("attempt-criteria")
+                .striped(true)
+                .show(ui, |ui| {
+                    for c in &d.criteria {
+                        ui.label(criterion_title(lib, &c.criterion, loc));
+                        match c.override_points {
+                            Some(o) => {
+                                ui.label(
+                                    RichText::new(format!("{:.0}", c.points))
+                                        .strikethrough()
+                                        .color(theme::MUTED),
+                                );
+                                let by = match (&c.overridden_by, &c.overridden_at) {
+                                    (Some(by), Some(at)) => format!(
+                                        "{} {by} · {}",
+                                        lang.t("复核：", "override by"),
+                                        at.replace('T', " ").trim_end_matches('Z')
+                                    ),
+                                    _ => lang.t("复核", "override").to_owned(),
+                                };
+                                ui.label(
+                                    RichText::new(format!("→ {o:.0}"))
+                                        .strong()
+                                        .color(theme::ACCENT),
+                                )
+                                .on_hover_text(&by);
+                                ui.label(
+                                    RichText::new(format!("※ {by}"))
+                                        .small()
+                                        .color(theme::ACCENT),
+                                );
+                            }
+                            None => {
+                                ui.label(format!("{:.0}", c.points));
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+            ui.separator();
+            ui.label(RichText::new(lang.t("对话记录", "Transcript")).strong());
+            for rep in &d.replies {
+                theme::card(ui, theme::TRAINEE_BG, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(format!("{}. {}", rep.seq, rep.turn)).strong());
+                        ui.label(
+                            RichText::new(format!("{:.0}", rep.score))
+                                .color(theme::score_color(rep.score)),
+                        );
+                    });
+                    ui.label(&rep.answer);
+                    for c in rep.result["criteria"].as_array().into_iter().flatten() {
+                        let crit = c["criterion"].as_str().unwrap_or("");
+                        let trace: Vec<String> = c["trace"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|t| {
+                                let src = &t["source"];
+                                let what = src["rule"]
+                                    .as_str()
+                                    .or_else(|| src["option"].as_str())
+                                    .or_else(|| src["file"].as_str())
+                                    .unwrap_or_else(|| src["kind"].as_str().unwrap_or(""));
+                                format!("{what} {:+}", t["points"].as_i64().unwrap_or(0))
+                            })
+                            .collect();
+                        ui.label(
+                            RichText::new(format!(
+                                "{}: {:.0} ← {}",
+                                criterion_title(lib, crit, loc),
+                                c["points"].as_f64().unwrap_or(0.0),
+                                trace.join(", ")
+                            ))
+                            .small(),
+                        );
+                    }
+                    for f in rep.result["feedback"].as_array().into_iter().flatten() {
+                        let text = f[loc]
+                            .as_str()
+                            .or_else(|| f["*"].as_str())
+                            .or_else(|| f.as_object().and_then(|o| o.values().next()?.as_str()))
+                            .unwrap_or("");
+                        ui.label(
+                            RichText::new(format!("· {text}"))
+                                .small()
+                                .color(theme::MUTED),
+                        );
+                    }
+                    if let Some(e) = &rep.script_error {
+                        ui.colored_label(theme::BAD, e);
+                    }
+                });
+            }
+            if !d.reviews.is_empty() {
+                ui.separator();
+                ui.label(RichText::new(lang.t("评语与复核", "Reviews")).strong());
+                for rv in &d.reviews {
+                    let mut line = format!("{} · {}", rv.reviewer, rv.at.replace('T', " "));
+                    if let (Some(c), Some(p)) = (&rv.criterion, rv.override_points) {
+                        line.push_str(&format!(" · {} → {p:.0}", criterion_title(lib, c, loc)));
+                    }
+                    ui.label(RichText::new(line).small().color(theme::MUTED));
+                    if let Some(c) = &rv.comment {
+                        ui.label(c);
+                    }
+                }
+            }
+            ui.separator();
+            ui.label(RichText::new(lang.t("写评语 / 复核分数", "Comment / override")).strong());
+            ui.add(
+                egui::TextEdit::multiline(comment)
+                    .id_salt("review-comment")
+                    .hint_text(lang.t("评语（可选）", "Comment (optional)"))
+                    .desired_rows(2),
+            )
+            .labelled_by(ui.label(lang.t("评语", "Comment")).id);
+            let criteria: Vec<(String, String)> = d
+                .criteria
+                .iter()
+                .map(|c| (c.criterion.clone(), criterion_title(lib, &c.criterion, loc)))
+                .collect();
+            ui.horizontal(|ui| {
+                pick(
+                    ui,
+                    lang.t("复核评分项", "Override criterion"),
+                    over_criterion,
+                    &criteria,
+                    lang.t("不复核", "none"),
+                );
+                ui.add_enabled(
+                    !over_criterion.is_empty(),
+                    egui::TextEdit::singleline(over_points)
+                        .id_salt("override-points")
+                        .hint_text("0–100")
+                        .desired_width(60.0),
+                )
+                .labelled_by(ui.label(lang.t("新分数", "New points")).id);
+            });
+            if ui.button(lang.t("保存复核", "Save review")).clicked() {
+                commands.push(Command::SaveReview);
+            }
+        });
+}
