@@ -4,13 +4,16 @@
 //!
 //! `cargo bench --bench frame`
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use salesdojo::gui::App;
-use salesdojo::gui::app::{Live, Practice, Screen};
+use salesdojo::gui::app::{Live, Practice, Review, Screen};
+use salesdojo::gui::command::Command;
 use salesdojo::gui::state::{Lang, Persisted};
 use salesdojo::gui::worker::Db;
 use salesdojo::playbook::model::Reply;
@@ -46,6 +49,16 @@ fn tail(name: &str, h: &mut Harness<'static, App>) {
         t[t.len() - 1],
         t.len()
     );
+}
+
+/// Sets a filter on the review view.
+type SetFilter = Box<dyn Fn(&mut Review)>;
+
+fn review<'a>(h: &'a Harness<'static, App>) -> Option<&'a Review> {
+    match &h.state().screen {
+        Screen::Review(r) => Some(r),
+        _ => None,
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -136,6 +149,100 @@ fn bench(c: &mut Criterion) {
     h.run_ok();
     g.bench_function("live_checklist_zh-CN", |b| b.iter(|| h.step()));
     tail("live_checklist_zh-CN", &mut h);
+
+    // The manager's review view on the 500-trainee, 2-year demo database: the overview
+    // (charts, heatmap, leaderboard) and the attempts table; and how long a filter change
+    // takes to show its results (from the command to the results on screen, measured by the
+    // app itself), for a few typical filters.
+    let demo = common::demo_db();
+    let mut app = App::new(lib.clone(), Db::Open(Some(demo)), Persisted::default());
+    app.trainee = Some(trainee.clone());
+    let mut h = harness(app);
+    let wait = |h: &mut Harness<'static, App>| {
+        let start = Instant::now();
+        while h.state().is_busy() || review(h).is_some_and(|r| r.sent.is_some()) {
+            h.step();
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            assert!(
+                start.elapsed().as_secs() < 60,
+                "the review query did not answer"
+            );
+        }
+        h.step();
+    };
+    wait(&mut h);
+    h.state_mut().apply(Command::OpenReview);
+    wait(&mut h);
+    let teams: Vec<String> = review(&h)
+        .and_then(|r| r.data.as_ref())
+        .map(|d| d.trainees.iter().filter_map(|t| t.team.clone()).collect())
+        .unwrap_or_default();
+    let team = teams.first().cloned().unwrap_or_default();
+    let trainee_name = review(&h)
+        .and_then(|r| r.data.as_ref())
+        .and_then(|d| d.trainees.first().map(|t| t.name.clone()))
+        .unwrap_or_default();
+    let filters: [(&str, SetFilter); 5] = [
+        ("everyone", Box::new(|_| {})),
+        ("one team", Box::new(move |r| r.team = team.clone())),
+        (
+            "one trainee",
+            Box::new(move |r| r.trainee = trainee_name.clone()),
+        ),
+        ("one playbook", Box::new(|r| r.playbook = "jewelry".into())),
+        (
+            "one playbook, last quarter",
+            Box::new(|r| {
+                r.playbook = "jewelry".into();
+                r.from = "2026-08-01".into();
+                r.to = "2026-10-31".into();
+            }),
+        ),
+    ];
+    for (name, set) in &filters {
+        let mut ms = Vec::new();
+        for _ in 0..5 {
+            if let Screen::Review(r) = &mut h.state_mut().screen {
+                **r = Review {
+                    descending: true,
+                    data: r.data.take(),
+                    ..Review::default()
+                };
+                set(r);
+            }
+            h.state_mut().apply(Command::ReviewQuery);
+            wait(&mut h);
+            ms.push(review(&h).and_then(|r| r.latency_ms).unwrap_or(f64::NAN));
+        }
+        ms.sort_by(f64::total_cmp);
+        eprintln!(
+            "review filter {name}: median {:.1} ms, max {:.1} ms over {} changes ({} rows)",
+            ms[ms.len() / 2],
+            ms[ms.len() - 1],
+            ms.len(),
+            review(&h)
+                .and_then(|r| r.data.as_ref())
+                .map_or(0, |d| d.attempts.len())
+        );
+    }
+    // Frames on the unfiltered view.
+    if let Screen::Review(r) = &mut h.state_mut().screen {
+        **r = Review {
+            descending: true,
+            data: r.data.take(),
+            ..Review::default()
+        };
+    }
+    h.state_mut().apply(Command::ReviewQuery);
+    wait(&mut h);
+    g.bench_function("review_overview_demo_db", |b| b.iter(|| h.step()));
+    tail("review_overview_demo_db", &mut h);
+    if let Screen::Review(r) = &mut h.state_mut().screen {
+        r.attempts_tab = true;
+    }
+    h.step();
+    g.bench_function("review_attempts_table_demo_db", |b| b.iter(|| h.step()));
+    tail("review_attempts_table_demo_db", &mut h);
     g.finish();
 }
 

@@ -100,6 +100,14 @@ fn bench(c: &mut Criterion) {
         team: Some("华东一组".into()),
         ..quarter.clone()
     };
+    let playbook = Filter {
+        playbook: Some("jewelry".into()),
+        ..Filter::default()
+    };
+    let playbook_quarter = Filter {
+        playbook: Some("jewelry".into()),
+        ..quarter.clone()
+    };
     let has_shell = Command::new("sqlite3").arg("--version").output().is_ok();
 
     let mut g = c.benchmark_group("report");
@@ -180,6 +188,66 @@ fn bench(c: &mut Criterion) {
             &team,
             |s, f| s.weakest(f, false).map(|v| v.len()),
             |f, p| report::weakest_sql(f, false, p),
+        ),
+        (
+            "criterion_averages_playbook",
+            &playbook,
+            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            report::criterion_averages_sql,
+        ),
+        (
+            "trend_weekly_playbook",
+            &playbook,
+            |s, f| s.trend(f, true).map(|v| v.len()),
+            |f, p| report::trend_sql(f, true, p),
+        ),
+        (
+            "pass_rates_playbook",
+            &playbook,
+            |s, f| s.pass_rates(f).map(|v| v.len()),
+            report::pass_rates_sql,
+        ),
+        (
+            "leaderboard_top20_playbook",
+            &playbook,
+            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |f, p| report::leaderboard_sql(f, 20, p),
+        ),
+        (
+            "criterion_averages_playbook_quarter",
+            &playbook_quarter,
+            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            report::criterion_averages_sql,
+        ),
+        (
+            "trend_weekly_playbook_quarter",
+            &playbook_quarter,
+            |s, f| s.trend(f, true).map(|v| v.len()),
+            |f, p| report::trend_sql(f, true, p),
+        ),
+        (
+            "pass_rates_playbook_quarter",
+            &playbook_quarter,
+            |s, f| s.pass_rates(f).map(|v| v.len()),
+            report::pass_rates_sql,
+        ),
+        (
+            "leaderboard_top20_playbook_quarter",
+            &playbook_quarter,
+            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |f, p| report::leaderboard_sql(f, 20, p),
+        ),
+        (
+            "attempts_playbook_review_page",
+            &playbook,
+            |s, f| s.attempts(f, 500).map(|v| v.len()),
+            |f, _| report::attempts_sql(f, 500),
+        ),
+        (
+            "attempts_all_review_page",
+            &all,
+            |s, f| s.attempts(f, 500).map(|v| v.len()),
+            |f, _| report::attempts_sql(f, 500),
         ),
         (
             "attempts_team_page",

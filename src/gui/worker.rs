@@ -211,6 +211,7 @@ impl Worker {
                     host: &host,
                     store: store.as_mut(),
                     nolog: NoLog,
+                    readers: None,
                 };
                 while let Ok(job) = job_rx.recv() {
                     let out = w.run(job);
@@ -262,6 +263,9 @@ struct State<'a> {
     host: &'a ScriptHost,
     store: Option<&'a mut Store>,
     nolog: NoLog,
+    /// Two more connections to the progress log, opened on the first review, so the review
+    /// queries run two at a time (WAL lets readers run beside each other and the writer).
+    readers: Option<Box<(Store, Store)>>,
 }
 
 impl State<'_> {
@@ -406,14 +410,41 @@ impl State<'_> {
         }
     }
 
-    fn review(&self, filter: Filter) -> Result<ReviewData, String> {
-        let Some(s) = &self.store else {
+    fn review(&mut self, filter: Filter) -> Result<ReviewData, String> {
+        let Some(path) = self.store.as_ref().map(|s| s.path().to_path_buf()) else {
             return Err("no progress database".to_owned());
         };
         let t = std::time::Instant::now();
-        let criteria = s.criterion_averages(&filter).map_err(text)?;
+        if self.readers.is_none() {
+            let open = || Store::open(&path).map_err(text);
+            self.readers = Some(Box::new((open()?, open()?)));
+        }
+        let Some(readers) = self.readers.as_deref_mut() else {
+            return Err("no progress database".to_owned());
+        };
+        let (a, b) = (&mut readers.0, &mut readers.1);
+        let f = &filter;
+        let (left, right) = std::thread::scope(|scope| {
+            // The heaviest query (criterion averages) on one connection, the rest on the other.
+            let left =
+                scope.spawn(move || -> Result<_, String> { a.criterion_averages(f).map_err(text) });
+            let right = (|| -> Result<_, String> {
+                Ok((
+                    b.pass_rates(f).map_err(text)?,
+                    b.trend(f, true).map_err(text)?,
+                    b.leaderboard(f, 20).map_err(text)?,
+                    b.attempts(f, REVIEW_ROWS).map_err(text)?,
+                    b.trainees().map_err(text)?,
+                ))
+            })();
+            let left = left
+                .join()
+                .unwrap_or_else(|_| Err("a review query failed".to_owned()));
+            (left, right)
+        });
+        let criteria = left?;
+        let (pass_rates, trend, leaders, attempts, trainees) = right?;
         let (by_criterion, by_stage) = report::criterion_and_stage_averages(self.lib, &criteria);
-        let leaders = s.leaderboard(&filter, 20).map_err(text)?;
         let heat_criteria: Vec<String> = by_criterion
             .iter()
             .take(12)
@@ -422,16 +453,16 @@ impl State<'_> {
         let order: Vec<String> = leaders.iter().map(|l| l.trainee.clone()).collect();
         let heat_rows = report::heatmap(&criteria, &order, &heat_criteria, 25);
         Ok(ReviewData {
-            attempts: s.attempts(&filter, REVIEW_ROWS).map_err(text)?,
-            trend: s.trend(&filter, true).map_err(text)?,
+            attempts,
+            trend,
             criteria,
             by_criterion,
             by_stage,
             heat_criteria,
             heat_rows,
-            pass_rates: s.pass_rates(&filter).map_err(text)?,
+            pass_rates,
             leaders,
-            trainees: s.trainees().map_err(text)?,
+            trainees,
             took_ms: t.elapsed().as_secs_f64() * 1e3,
             filter,
         })

@@ -271,6 +271,11 @@ END;
 -- Reports that filter by team find the trainees first.
 CREATE INDEX rollup_days_by_team ON rollup_days (team_id, day);
 "#,
+    // v4: the review view's latest attempts of one playbook, newest first, read from an index
+    // instead of sorting every attempt of the playbook (157 ms → see docs/BENCHMARKS.md).
+    r#"
+CREATE INDEX attempts_by_playbook_time ON attempts (playbook_id, started_at);
+"#,
 ];
 
 /// The schema version this build writes.
