@@ -840,7 +840,8 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
             c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
         }
         c.execute_batch(
-            "DROP TABLE rollup_criteria; DROP TABLE rollup_attempts; DROP TABLE rollup_days;
+            "DROP INDEX attempts_by_playbook_time;
+             DROP TABLE rollup_criteria; DROP TABLE rollup_attempts; DROP TABLE rollup_days;
              ALTER TABLE attempt_criteria DROP COLUMN overridden;
              PRAGMA user_version = 2;",
         )
