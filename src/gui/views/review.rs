@@ -229,7 +229,7 @@ fn filters_ui(
                     egui::TextEdit::singleline(value)
                         .id_salt(label)
                         .hint_text("YYYY-MM-DD")
-                        .desired_width(96.0),
+                        .desired_width(110.0),
                 )
                 .labelled_by(l.id);
             enter |= resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -344,7 +344,8 @@ fn heatmap_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
                     ui.label("");
                     for c in &d.heat_criteria {
                         let title = criterion_title(lib, c, lang.code());
-                        ui.label(RichText::new(title.chars().take(4).collect::<String>()).small())
+                        // Two characters fit a column; the whole title is on hover.
+                        ui.label(RichText::new(title.chars().take(2).collect::<String>()).small())
                             .on_hover_text(title);
                     }
                     ui.end_row();
@@ -440,11 +441,12 @@ fn attempts_ui(
         (SortKey::Status, lang.t("状态", "Status")),
         (SortKey::Total, lang.t("总分", "Total")),
     ];
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
     TableBuilder::new(ui)
         .id_salt("attempts")
         .striped(true)
         .max_scroll_height(f32::INFINITY)
-        .column(Column::auto().at_least(130.0))
+        .column(Column::auto().at_least(150.0))
         .column(Column::auto().at_least(80.0))
         .column(Column::auto().at_least(70.0))
         .column(Column::remainder().at_least(160.0))
@@ -539,7 +541,7 @@ fn detail_ui(
     ui.label(
         RichText::new(format!(
             "{} · {} v{} · {}",
-            a.started_at,
+            a.started_at.replace('T', " ").trim_end_matches('Z'),
             a.playbook,
             a.version,
             a.total.map_or("—".to_owned(), |t| format!("{t:.1}"))
@@ -593,14 +595,37 @@ fn detail_ui(
             ui.label(RichText::new(lang.t("对话记录", "Transcript")).strong());
             for rep in &d.replies {
                 theme::card(ui, theme::TRAINEE_BG, |ui| {
+                    let turn = lib
+                        .playbook(&a.playbook)
+                        .and_then(|p| p.scenario(&a.scenario))
+                        .and_then(|s| s.turn(&rep.turn));
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(format!("{}. {}", rep.seq, rep.turn)).strong());
                         ui.label(
-                            RichText::new(format!("{:.0}", rep.score))
-                                .color(theme::score_color(rep.score)),
+                            RichText::new(format!(
+                                "{}. {}",
+                                rep.seq,
+                                turn.map_or(rep.turn.as_str(), |t| t.customer.get(loc))
+                            ))
+                            .color(theme::MUTED),
                         );
                     });
-                    ui.label(&rep.answer);
+                    // A chosen option is shown by its text, not its id.
+                    let answer = turn
+                        .and_then(|t| match &t.reply {
+                            crate::playbook::model::Reply::Choice(opts) if rep.kind == "choice" => {
+                                opts.iter().find(|o| o.id == rep.answer)
+                            }
+                            _ => None,
+                        })
+                        .map_or(rep.answer.as_str(), |o| o.text.get(loc));
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(
+                            RichText::new(format!("{:.0}", rep.score))
+                                .strong()
+                                .color(theme::score_color(rep.score)),
+                        );
+                        ui.label(answer);
+                    });
                     for c in rep.result["criteria"].as_array().into_iter().flatten() {
                         let crit = c["criterion"].as_str().unwrap_or("");
                         let trace: Vec<String> = c["trace"]
