@@ -441,18 +441,18 @@ fn attempts_ui(
         (SortKey::Status, lang.t("状态", "Status")),
         (SortKey::Total, lang.t("总分", "Total")),
     ];
-    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+    // Column widths are remembered per language (English labels are wider).
     TableBuilder::new(ui)
-        .id_salt("attempts")
+        .id_salt(("attempts", lang.code()))
         .striped(true)
         .max_scroll_height(f32::INFINITY)
         .column(Column::auto().at_least(150.0))
         .column(Column::auto().at_least(80.0))
         .column(Column::auto().at_least(70.0))
         .column(Column::remainder().at_least(160.0))
+        .column(Column::auto().at_least(90.0))
         .column(Column::auto().at_least(70.0))
-        .column(Column::auto().at_least(50.0))
-        .column(Column::auto())
+        .column(Column::auto().at_least(60.0))
         .header(22.0, |mut h| {
             for (key, label) in heads {
                 h.col(|ui| {
@@ -642,15 +642,15 @@ fn detail_ui(
                                 format!("{what} {:+}", t["points"].as_i64().unwrap_or(0))
                             })
                             .collect();
-                        ui.label(
-                            RichText::new(format!(
-                                "{}: {:.0} ← {}",
-                                criterion_title(lib, crit, loc),
-                                c["points"].as_f64().unwrap_or(0.0),
-                                trace.join(", ")
-                            ))
-                            .small(),
+                        let mut line = format!(
+                            "{}: {:.0}",
+                            criterion_title(lib, crit, loc),
+                            c["points"].as_f64().unwrap_or(0.0)
                         );
+                        if !trace.is_empty() {
+                            line.push_str(&format!(" ← {}", trace.join(", ")));
+                        }
+                        ui.label(RichText::new(line).small());
                     }
                     for f in rep.result["feedback"].as_array().into_iter().flatten() {
                         let text = f[loc]
@@ -685,13 +685,14 @@ fn detail_ui(
             }
             ui.separator();
             ui.label(RichText::new(lang.t("写评语 / 复核分数", "Comment / override")).strong());
+            let l = ui.label(lang.t("评语", "Comment"));
             ui.add(
                 egui::TextEdit::multiline(comment)
                     .id_salt("review-comment")
                     .hint_text(lang.t("评语（可选）", "Comment (optional)"))
                     .desired_rows(2),
             )
-            .labelled_by(ui.label(lang.t("评语", "Comment")).id);
+            .labelled_by(l.id);
             let criteria: Vec<(String, String)> = d
                 .criteria
                 .iter()
@@ -705,6 +706,7 @@ fn detail_ui(
                     &criteria,
                     lang.t("不复核", "none"),
                 );
+                let l = ui.label(lang.t("新分数", "New points"));
                 ui.add_enabled(
                     !over_criterion.is_empty(),
                     egui::TextEdit::singleline(over_points)
@@ -712,7 +714,7 @@ fn detail_ui(
                         .hint_text("0–100")
                         .desired_width(60.0),
                 )
-                .labelled_by(ui.label(lang.t("新分数", "New points")).id);
+                .labelled_by(l.id);
             });
             if ui.button(lang.t("保存复核", "Save review")).clicked() {
                 commands.push(Command::SaveReview);
