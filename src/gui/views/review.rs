@@ -75,7 +75,8 @@ pub fn review_ui(
     if let Some(d) = &r.detail {
         let form = (&mut r.comment, &mut r.over_criterion, &mut r.over_points);
         egui::Panel::right("attempt")
-            .default_size(440.0)
+            .default_size(460.0)
+            .size_range(320.0..=600.0)
             .show(ui, |ui| detail_ui(ui, lang, lib, d, form, commands));
     }
     egui::CentralPanel::default().show(ui, |ui| {
@@ -441,7 +442,24 @@ fn attempts_ui(
         (SortKey::Status, lang.t("状态", "Status")),
         (SortKey::Total, lang.t("总分", "Total")),
     ];
-    // Column widths are remembered per language (English labels are wider).
+    // Column widths are remembered per language (English labels are wider); with the
+    // drill-down open the table scrolls sideways.
+    egui::ScrollArea::horizontal()
+        .id_salt("attempts-h")
+        .show(ui, |ui| {
+            attempts_table(ui, lang, lib, d, heads, arrow, commands)
+        });
+}
+
+fn attempts_table(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    d: &ReviewData,
+    heads: [(SortKey, &str); 6],
+    arrow: impl Fn(SortKey) -> &'static str,
+    commands: &mut Vec<Command>,
+) {
     TableBuilder::new(ui)
         .id_salt(("attempts", lang.code()))
         .striped(true)
@@ -528,7 +546,7 @@ fn detail_ui(
 ) {
     let loc = lang.code();
     let a = &d.attempt;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading(format!(
             "{} · {}",
             a.trainee,
@@ -592,6 +610,8 @@ fn detail_ui(
                     }
                 });
             ui.separator();
+            // Long replies and feedback wrap at the panel's width instead of widening it.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
             ui.label(RichText::new(lang.t("对话记录", "Transcript")).strong());
             for rep in &d.replies {
                 theme::card(ui, theme::TRAINEE_BG, |ui| {
