@@ -22,29 +22,9 @@ use salesdojo::script::{Limits, ScriptHost};
 use salesdojo::store::Store;
 use serde_json::Value;
 
-const PLAYBOOK: &str = r#"
-id: sandbox
-version: 1
-title: Sandbox
-locales: [en]
-stages: [{ id: s, title: S, goal: G }]
-rubric:
-  criteria:
-    - id: asks
-      title: Asks
-      weight: 1
-      rules: [{ id: open, open_question: true, points: 100, feedback: Open question }]
-scripts: { score: scripts/hostile.rhai }
-scenarios:
-  - id: one
-    title: One
-    persona: rational
-    context: c
-    stages: [s]
-    turns:
-      - { id: t1, customer: Hello }
-      - { id: t2, customer: And? }
-"#;
+/// The playbook every hostile script is the score script of (the fuzz target `run_script`
+/// uses it too).
+const PLAYBOOK: &str = include_str!("fixtures/sandbox.yaml");
 
 fn source(display: &str, text: &str) -> SourceFile {
     SourceFile {
@@ -71,7 +51,10 @@ fn library(script: Option<&str>) -> Library {
             );
             PLAYBOOK.to_owned()
         }
-        None => PLAYBOOK.replace("scripts: { score: scripts/hostile.rhai }\n", ""),
+        None => PLAYBOOK.replace(
+            "scripts: { score: scripts/hostile.rhai, guide: scripts/hostile.rhai }\n",
+            "",
+        ),
     };
     let content = Content {
         playbooks: vec![source("sandbox.yaml", &playbook)],

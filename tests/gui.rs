@@ -614,6 +614,18 @@ fn review<'a>(h: &'a Harness<'_, App>) -> &'a salesdojo::gui::app::Review {
     }
 }
 
+/// The totals of the review table, in its order (no total: -1).
+fn totals(h: &Harness<'_, App>) -> Vec<f64> {
+    review(h)
+        .data
+        .as_ref()
+        .expect("results")
+        .attempts
+        .iter()
+        .map(|a| a.total.unwrap_or(-1.0))
+        .collect()
+}
+
 /// A manager opens the review view; choosing a team changes the table to that team's
 /// attempts, and the count shown follows.
 #[test]
@@ -679,26 +691,12 @@ fn changing_a_review_filter_changes_the_table() {
     h.run_ok();
     click_option(&mut h, "总分");
     h.run_ok();
-    let totals: Vec<f64> = review(&h)
-        .data
-        .as_ref()
-        .expect("results")
-        .attempts
-        .iter()
-        .map(|a| a.total.unwrap_or(-1.0))
-        .collect();
-    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+    let desc = totals(&h);
+    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "{desc:?}");
     h.get_by_label("总分 ▼").click();
     h.run_ok();
-    let totals: Vec<f64> = review(&h)
-        .data
-        .as_ref()
-        .expect("results")
-        .attempts
-        .iter()
-        .map(|a| a.total.unwrap_or(-1.0))
-        .collect();
-    assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
+    let asc = totals(&h);
+    assert!(asc.windows(2).all(|w| w[0] <= w[1]), "{asc:?}");
 
     // A date that does not parse is an error, and the table stays as it was.
     h.get_by_label("起始日期").focus();

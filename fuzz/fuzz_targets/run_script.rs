@@ -12,29 +12,8 @@ use salesdojo::playbook::{Content, Report, load};
 use salesdojo::practice::{Answer, Attempt};
 use salesdojo::script::ScriptHost;
 
-const PLAYBOOK: &str = r#"
-id: sandbox
-version: 1
-title: Sandbox
-locales: [en]
-stages: [{ id: s, title: S, goal: G }]
-rubric:
-  criteria:
-    - id: asks
-      title: Asks
-      weight: 1
-      rules: [{ id: open, open_question: true, points: 100, feedback: Open question }]
-scripts: { score: scripts/fuzz.rhai, guide: scripts/fuzz.rhai }
-scenarios:
-  - id: one
-    title: One
-    persona: rational
-    context: c
-    stages: [s]
-    turns:
-      - { id: t1, customer: Hello }
-      - { id: t2, customer: And? }
-"#;
+/// The playbook of the hostile-script catalogue: `scripts/hostile.rhai` scores it.
+const PLAYBOOK: &str = include_str!("../../tests/fixtures/sandbox.yaml");
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
@@ -42,9 +21,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut scripts = BTreeMap::new();
     scripts.insert(
-        "scripts/fuzz.rhai".to_owned(),
+        "scripts/hostile.rhai".to_owned(),
         SourceFile {
-            display: "scripts/fuzz.rhai".into(),
+            display: "scripts/hostile.rhai".into(),
             bytes: Arc::from(source.as_bytes()),
         },
     );
