@@ -102,6 +102,10 @@ for m in re.finditer(r"frame (\S+): p50 ([\d.]+) ms, p99 ([\d.]+) ms", log):
     p99 = float(m.group(3)) / 1e3
     row(f"app frame, {m.group(1).replace('_', ' ')} (p99; p50 {m.group(2)} ms)", "p99 < 16 ms", p99,
         "budget", 0.016, p99 < 0.016, "cargo bench --bench frame")
+for m in re.finditer(r"review filter (.+?): median ([\d.]+) ms, max ([\d.]+) ms over (\d+) changes \((\d+) rows\)", log):
+    med_s, max_s = float(m.group(2)) / 1e3, float(m.group(3)) / 1e3
+    row(f"review view, filter change to results on screen: {m.group(1)} (max {max_s * 1e3:.0f} ms of {m.group(4)})",
+        "< 200 ms", med_s, "budget", 0.200, max_s < 0.200, "cargo bench --bench frame")
 cs, ver = g("startup/app_to_first_frame"), g("startup/version_anchor")
 if cs:
     row("app cold start to first frame (Xvfb, warm page cache)", "< 500 ms", cs, "`salesdojo --version`",
