@@ -31,7 +31,10 @@ def fmt(s):
 
 
 def ratio(a, b):
-    return f"{a / b:.2f}×" if a is not None and b else "—"
+    if a is None or not b:
+        return "—"
+    r = a / b
+    return f"{r:.2f}×" if r >= 0.1 else f"{r:.2g}×"
 
 
 def verdict(ok):
@@ -95,6 +98,11 @@ for bid in sorted(k for k in med if k.startswith("report/") and k.endswith("/sal
     name = bid[len("report/"):-len("/salesdojo")]
     v, sh = med[bid], med.get(f"report/{name}/sqlite3_shell")
     ok = v < 0.100 and (sh is None or v <= 1.2 * sh)
+    if sh is None:
+        # Several queries in Rust, no single SQL for the shell: the ratio is to the target.
+        row(f"report: {name.replace('_', ' ')} (several queries)", "< 100 ms", v, "target", 0.100, ok,
+            "cargo bench --bench reports")
+        continue
     row(f"report: {name.replace('_', ' ')}", "< 100 ms, ≤ 1.2× shell", v, "sqlite3 shell", sh, ok,
         "cargo bench --bench reports")
 # App
@@ -112,9 +120,13 @@ if cs:
         ver, cs < 0.5, "xvfb-run -a cargo bench --bench startup")
 for m in re.finditer(r"startup: peak RSS, (.+): (\d+) KiB", log):
     kib = int(m.group(2))
-    target = "< 200 MB" if "demo" in m.group(1) else "—"
-    row(f"peak RSS, {m.group(1)}", target, f"{kib / 1024:.0f} MiB", "—", "—",
-        kib < 200 * 1024 if "demo" in m.group(1) else None, "xvfb-run -a cargo bench --bench startup")
+    demo = "demo" in m.group(1)
+    rows.append(
+        f"| peak RSS, {m.group(1)} | {'< 200 MB' if demo else '—'} | {kib / 1024:.0f} MiB "
+        f"| target for the app: 200 MB | {kib / 1024 / 200:.2f}× "
+        f"| {verdict(kib < 200 * 1024) if demo else '—'} "
+        f"| `xvfb-run -a cargo bench --bench startup` |"
+    )
 
 table = "| measure | target | median | anchor | ratio | target | reproduce |\n|---|---|---|---|---|---|---|\n"
 table += "\n".join(rows) + "\n"
