@@ -14,8 +14,8 @@ use crate::practice::live::LiveSummary;
 use crate::script::ScriptHost;
 use crate::session::{self, LoggedAttempt, LoggedVisit, NoLog, Resumable};
 use crate::store::report::{
-    self, AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, PassRate, Recommendation,
-    ScenarioRecord, TrendPoint,
+    self, AttemptDetail, AttemptRow, Filter, LeaderRow, PassRate, Recommendation, ScenarioRecord,
+    TrendPoint,
 };
 use crate::store::{self, ProgressLog, Store, Trainee, Unfinished};
 
@@ -94,8 +94,6 @@ pub struct ReviewData {
     /// The latest attempts (at most [`REVIEW_ROWS`]).
     pub attempts: Vec<AttemptRow>,
     pub trend: Vec<TrendPoint>,
-    /// Per trainee × playbook × criterion.
-    pub criteria: Vec<CriterionAverage>,
     /// Per criterion over everyone, weighted by attempts (the bars).
     pub by_criterion: Vec<(String, f64)>,
     /// Per stage over everyone: each criterion's average counted under the stages whose
@@ -455,7 +453,6 @@ impl State<'_> {
         Ok(ReviewData {
             attempts,
             trend,
-            criteria,
             by_criterion,
             by_stage,
             heat_criteria,

@@ -165,11 +165,7 @@ fn filters_ui(
 ) {
     let loc = lang.code();
     let all = lang.t("全部", "all");
-    let trainees = r
-        .data
-        .as_ref()
-        .map(|d| d.trainees.clone())
-        .unwrap_or_default();
+    let trainees: &[crate::store::Trainee] = r.data.as_ref().map_or(&[], |d| &d.trainees);
     let mut teams: Vec<String> = trainees.iter().filter_map(|t| t.team.clone()).collect();
     teams.sort();
     teams.dedup();
