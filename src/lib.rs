@@ -10,6 +10,7 @@
 static ALLOC: script::alloc::Counting = script::alloc::Counting;
 
 pub mod cli;
+pub mod author;
 pub mod demo;
 pub mod gui;
 pub mod playbook;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use super::{Cli, EXIT_INVALID, load_paths, print};
 use crate::playbook::Report;
-use crate::practice::{explore, playbook_tests};
+use crate::practice::playbook_tests;
 use crate::script::{self, ScriptHost};
 
 #[derive(Debug, clap::Args)]
@@ -30,22 +30,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let (mut passed, mut failed) = (0usize, report.errors());
     let mut out = String::new();
     for pb in &lib.playbooks {
-        for o in playbook_tests::run(pb, Some(&host)) {
-            if o.passed() {
-                passed += 1;
-            } else {
-                failed += 1;
-                let _ = writeln!(out, "{}", o.failure_line());
-            }
-        }
-        for scen in &pb.scenarios {
-            let r = explore::explore(pb, scen);
-            if args.paths_report {
+        let run = playbook_tests::check(pb, Some(&host));
+        passed += run.passed;
+        failed += run.failures.len();
+        if args.paths_report {
+            for r in &run.paths {
                 let _ = writeln!(
                     out,
                     "paths {}/{}: {} paths, endings {}, total {:.0}–{:.0}{}",
                     pb.id,
-                    scen.id,
+                    r.scenario,
                     r.paths,
                     r.endings_reached
                         .iter()
@@ -61,23 +55,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     },
                 );
             }
-            if r.endings_unreached.is_empty() && r.paths > 0 {
-                passed += 1;
-            } else {
-                failed += 1;
-                let _ = writeln!(
-                    out,
-                    "{}: {} {}: no path reaches {}",
-                    pb.source.file,
-                    pb.id,
-                    scen.id,
-                    if r.paths == 0 {
-                        "any ending".to_owned()
-                    } else {
-                        format!("ending {}", r.endings_unreached.join(", "))
-                    },
-                );
-            }
+        }
+        for f in &run.failures {
+            let _ = writeln!(out, "{}", f.line_text());
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");

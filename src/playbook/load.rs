@@ -160,7 +160,7 @@ fn is_yaml(p: &Path) -> bool {
 }
 
 /// The content root of a playbooks folder: its parent, where `scripts/` lives.
-fn content_root(pb_dir: &Path) -> PathBuf {
+pub(crate) fn content_root(pb_dir: &Path) -> PathBuf {
     match pb_dir.parent() {
         // `playbooks` → `.`; `a/playbooks` → `a`
         Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),

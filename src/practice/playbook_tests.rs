@@ -96,3 +96,74 @@ fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcom
 pub fn run(pb: &Playbook, host: Option<&ScriptHost>) -> Vec<TestOutcome> {
     pb.tests.iter().map(|t| run_one(pb, host, t)).collect()
 }
+
+/// One failed check of a playbook: its `file:line` (the test case, or the file for a scenario
+/// with an unreachable ending) and what went wrong.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub file: String,
+    /// The test case's line; `None` for a scenario check.
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl Failure {
+    /// `file:line: message`, as the command line prints it.
+    pub fn line_text(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}: {}", self.file, self.message),
+            None => format!("{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// What `salesdojo test` checks for one playbook: every sample reply against its expected
+/// range, and that some path through each scenario reaches each of its endings.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TestRun {
+    pub passed: usize,
+    pub failures: Vec<Failure>,
+    /// Per scenario, the paths walked (for `--paths-report`).
+    pub paths: Vec<super::explore::PathReport>,
+}
+
+/// Runs every check of one playbook.
+pub fn check(pb: &Playbook, host: Option<&ScriptHost>) -> TestRun {
+    let mut run = TestRun::default();
+    for (o, t) in self::run(pb, host).into_iter().zip(&pb.tests) {
+        if o.passed() {
+            run.passed += 1;
+        } else {
+            let what = o.failure_line();
+            // failure_line starts with the location; keep the rest as the message.
+            let message = what
+                .strip_prefix(&format!("{}: ", o.location))
+                .unwrap_or(&what)
+                .to_owned();
+            run.failures.push(Failure {
+                file: pb.source.file.clone(),
+                line: Some(t.line),
+                message,
+            });
+        }
+    }
+    for scen in &pb.scenarios {
+        let r = super::explore::explore(pb, scen);
+        if r.endings_unreached.is_empty() && r.paths > 0 {
+            run.passed += 1;
+        } else {
+            let what = if r.paths == 0 {
+                "any ending".to_owned()
+            } else {
+                format!("ending {}", r.endings_unreached.join(", "))
+            };
+            run.failures.push(Failure {
+                file: pb.source.file.clone(),
+                line: None,
+                message: format!("{} {}: no path reaches {what}", pb.id, scen.id),
+            });
+        }
+        run.paths.push(r);
+    }
+    run
+}
