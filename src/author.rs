@@ -597,22 +597,38 @@ mod tests {
         let path = e.path.unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let c = ws.check(&path, &text);
-        assert_eq!(c.report.errors() + c.report.warnings(), 0, "{}", c.report.render());
+        assert_eq!(
+            c.report.errors() + c.report.warnings(),
+            0,
+            "{}",
+            c.report.render()
+        );
         let pb = c.lib.playbook("my-first").unwrap();
         let run = playbook_tests::check(pb, Some(&c.host));
         assert_eq!((run.passed, run.failures.len()), (2, 0), "{run:?}");
         // Not twice.
-        assert!(matches!(ws.new_playbook("my-first"), Err(AuthorError::Exists(_))));
-        assert!(matches!(ws.new_playbook("My First"), Err(AuthorError::BadId(_))));
+        assert!(matches!(
+            ws.new_playbook("my-first"),
+            Err(AuthorError::Exists(_))
+        ));
+        assert!(matches!(
+            ws.new_playbook("My First"),
+            Err(AuthorError::BadId(_))
+        ));
     }
 
     #[test]
     fn a_copied_bundled_playbook_overrides_the_bundled_one_and_finds_its_script() {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::at(&dir.path().join("playbooks"));
-        let e = ws.copy_bundled("playbooks/04_objection_handling.yaml").unwrap();
+        let e = ws
+            .copy_bundled("playbooks/04_objection_handling.yaml")
+            .unwrap();
         let path = e.path.clone().unwrap();
-        assert_eq!(path, dir.path().join("playbooks/04_objection_handling.yaml"));
+        assert_eq!(
+            path,
+            dir.path().join("playbooks/04_objection_handling.yaml")
+        );
         let text = std::fs::read_to_string(&path).unwrap().replace(
             "title: { zh-CN: 异议处理, en: \"Handling objections\" }",
             "title: { zh-CN: 异议处理（我的）, en: \"My objections\" }",
@@ -621,11 +637,22 @@ mod tests {
         let mut r = Report::default();
         let lib = ws.load(&mut r);
         assert_eq!(r.errors(), 0, "{}", r.render());
-        assert_eq!(lib.playbook("objections").unwrap().title.get("en"), "My objections");
+        assert_eq!(
+            lib.playbook("objections").unwrap().title.get("en"),
+            "My objections"
+        );
         assert_eq!(lib.playbooks.len(), 4);
         let files = ws.files();
-        assert!(files.iter().any(|f| f.origin == Origin::User && f.key == e.key));
-        assert!(files.iter().any(|f| f.origin == Origin::Bundled && f.key == e.key));
+        assert!(
+            files
+                .iter()
+                .any(|f| f.origin == Origin::User && f.key == e.key)
+        );
+        assert!(
+            files
+                .iter()
+                .any(|f| f.origin == Origin::Bundled && f.key == e.key)
+        );
         assert!(matches!(
             ws.copy_bundled("playbooks/04_objection_handling.yaml"),
             Err(AuthorError::Exists(_))
@@ -641,7 +668,12 @@ mod tests {
         let bad = text.replace("criteria: [asks]", "criteria: [askz]");
         let line = bad.lines().position(|l| l.contains("askz")).unwrap() + 1;
         let c = ws.check(&path, &bad);
-        let d: Vec<_> = c.report.sorted().into_iter().filter(|d| d.file == c.display).collect();
+        let d: Vec<_> = c
+            .report
+            .sorted()
+            .into_iter()
+            .filter(|d| d.file == c.display)
+            .collect();
         // The error, and the warning it causes (the turn scores nothing now).
         assert_eq!(d.len(), 2, "{}", c.report.render());
         let (errors, warnings): (Vec<_>, Vec<_>) = d
@@ -661,9 +693,17 @@ mod tests {
         let path = e.path.unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let c = ws.check(&path, &format!("{text}\nfn broken( {{\n"));
-        let d: Vec<_> = c.report.sorted().into_iter().filter(|d| d.file == c.display).collect();
+        let d: Vec<_> = c
+            .report
+            .sorted()
+            .into_iter()
+            .filter(|d| d.file == c.display)
+            .collect();
         assert_eq!(d.len(), 1, "{}", c.report.render());
-        assert!(d[0].pos.is_some_and(|p| p.line as usize > text.lines().count()));
+        assert!(
+            d[0].pos
+                .is_some_and(|p| p.line as usize > text.lines().count())
+        );
     }
 
     #[test]
@@ -682,7 +722,10 @@ mod tests {
             Some("other: 1")
         );
         let none = add_test("id: x", &t).unwrap();
-        assert!(none.starts_with("id: x\n\ntests:\n  - scenario: \"s\"\n"), "{none}");
+        assert!(
+            none.starts_with("id: x\n\ntests:\n  - scenario: \"s\"\n"),
+            "{none}"
+        );
         let empty = add_test("tests: []\nid: x\n", &t).unwrap();
         assert!(empty.starts_with("tests:\n  - scenario"), "{empty}");
         assert!(add_test("tests: [ {a: 1} ]\n", &t).is_err());

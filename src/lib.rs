@@ -9,8 +9,8 @@
 #[global_allocator]
 static ALLOC: script::alloc::Counting = script::alloc::Counting;
 
-pub mod cli;
 pub mod author;
+pub mod cli;
 pub mod demo;
 pub mod gui;
 pub mod playbook;

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use salesdojo::author::Workspace;
 use salesdojo::gui::App;
 use salesdojo::gui::state::{Lang, Persisted};
+use salesdojo::gui::views::author::editor_id;
 use salesdojo::gui::worker::Db;
 use salesdojo::playbook::model::{Playbook, Reply};
 use salesdojo::playbook::{Content, Library, Report, load};
@@ -790,4 +792,278 @@ fn an_override_persists_and_shows_beside_the_original() {
     h.get_by_label_contains("※ override by Manager Zhao");
     // The form is cleared for the next review.
     assert_eq!(review(&h).comment, "");
+}
+
+// ---- The trainer's authoring view ----
+
+fn author_harness(lib: Arc<Library>, db: &Path, ws: &Workspace) -> Harness<'static, App> {
+    let saved = Persisted {
+        lang: Lang::En,
+        ..Persisted::default()
+    };
+    let app = App::new(lib, Db::Open(Some(db.to_path_buf())), saved).with_workspace(ws.clone());
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_max_steps(40)
+        .with_context_setup(salesdojo::gui::theme::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+fn author<'a>(h: &'a Harness<'_, App>) -> &'a salesdojo::gui::app::Author {
+    match &h.state().screen {
+        salesdojo::gui::app::Screen::Author(a) => a,
+        _ => panic!("not on the authoring screen"),
+    }
+}
+
+fn editor<'a>(h: &'a Harness<'_, App>) -> &'a salesdojo::gui::app::Editor {
+    author(h).open.as_deref().expect("a file is open")
+}
+
+/// Runs frames (in real time: checks wait for a pause in typing, reloads for a quiet folder)
+/// until `done` holds.
+fn wait_for(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_ok();
+}
+
+fn checked(app: &App) -> bool {
+    match &app.screen {
+        salesdojo::gui::app::Screen::Author(a) => a
+            .open
+            .as_ref()
+            .is_some_and(|e| e.checked_seq == e.seq && !app.is_busy()),
+        _ => false,
+    }
+}
+
+fn cursor(h: &Harness<'_, App>) -> usize {
+    egui::TextEdit::load_state(&h.ctx, editor_id())
+        .and_then(|s| s.cursor.char_range())
+        .expect("the editor has a cursor")
+        .primary
+        .index
+        .0
+}
+
+/// A trainer creates a playbook from the template (it checks cleanly), types an error into
+/// it: the problems list shows it at its line; clicking it puts the cursor there; deleting
+/// the line clears the list.
+#[test]
+fn a_typed_error_is_listed_at_its_line_and_clicking_it_moves_the_cursor() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    let lang = Lang::En;
+    sign_in(&mut h, lang, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("New playbook id").focus();
+    h.run_ok();
+    h.get_by_label("New playbook id").type_text("drill");
+    h.run_ok();
+    h.get_by_label("＋ New playbook").click();
+    h.run_ok();
+    wait_for(&mut h, "the new playbook is checked", checked);
+    assert_eq!(editor(&h).entry.key, "playbooks/drill.yaml");
+    assert!(
+        editor(&h).diagnostics.is_empty(),
+        "{:?}",
+        editor(&h).diagnostics
+    );
+    h.get_by_label("No problems.");
+
+    // An unknown key typed on a new last line.
+    let line = editor(&h).text.split('\n').count() as u32;
+    h.get_by_label("playbooks/drill.yaml").focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
+    h.run_ok();
+    h.get_by_label("playbooks/drill.yaml")
+        .type_text("colour: blue");
+    h.run_ok();
+    assert!(editor(&h).text.ends_with("\ncolour: blue"));
+    wait_for(&mut h, "the error is checked", checked);
+    let d = &editor(&h).diagnostics;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].pos.map(|p| (p.line, p.column)), Some((line, 1)));
+    assert!(d[0].message.contains("colour"), "{}", d[0].message);
+    let shown = format!("× {line}:1  {}", d[0].message);
+    assert!(
+        h.query_all_by(|n| n.label().is_some_and(|l| l.starts_with(&shown)))
+            .next()
+            .is_some(),
+        "the problem is listed as '{shown}…'"
+    );
+
+    // The cursor elsewhere; clicking the problem brings it to the line.
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::Home);
+    h.run_ok();
+    assert_eq!(cursor(&h), 0);
+    h.get_by(|n| n.label().is_some_and(|l| l.starts_with(&shown)))
+        .click();
+    h.run_ok();
+    let text = editor(&h).text.clone();
+    let want = salesdojo::gui::views::author::char_index(&text, line, 1);
+    assert_eq!(cursor(&h), want);
+    assert!(
+        text.chars()
+            .skip(want)
+            .collect::<String>()
+            .starts_with("colour")
+    );
+
+    // Deleting the line (the cursor is at its start) clears the list.
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::End);
+    h.run_ok();
+    h.key_press(egui::Key::Backspace);
+    h.run_ok();
+    wait_for(&mut h, "the fix is checked", checked);
+    assert!(
+        editor(&h).diagnostics.is_empty(),
+        "{:?}",
+        editor(&h).diagnostics
+    );
+    h.get_by_label("No problems.");
+    h.get_by_label("✓ No problems");
+}
+
+/// Another program rewrites the open file (by renaming a new file over it, as editors do):
+/// the editor and the library pick it up. Then a sample reply is tried, added as a test
+/// (written to the file), and the playbook's tests pass with it.
+#[test]
+fn an_external_change_is_picked_up_and_add_as_test_writes_a_passing_test() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let entry = ws.new_playbook("drill").expect("new playbook");
+    let path = entry.path.clone().expect("on disk");
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    let lang = Lang::En;
+    sign_in(&mut h, lang, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the playbook is checked", checked);
+
+    let before = std::fs::read_to_string(&path).expect("read");
+    let after = before.replace("en: \"New playbook\"", "en: \"Shop-floor drill\"");
+    assert_ne!(before, after);
+    let tmp = dir.path().join("playbooks/drill.yaml.tmp~");
+    std::fs::write(&tmp, &after).expect("write");
+    std::fs::rename(&tmp, &path).expect("rename");
+    wait_for(&mut h, "the change on disk is picked up", |app| {
+        app.lib
+            .playbook("drill")
+            .is_some_and(|p| p.title.get("en") == "Shop-floor drill")
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| e.text == after))
+    });
+    assert!(!editor(&h).is_dirty());
+
+    // Try a reply: scored with its trace, hint and next turn.
+    wait_for(&mut h, "the reloaded text is checked", checked);
+    let reply = "您好，请问您今天想看看什么样的款式？";
+    h.get_by_label("Sample reply").focus();
+    h.run_ok();
+    h.get_by_label("Sample reply").type_text(reply);
+    h.run_ok();
+    h.get_by_label("Score it").click();
+    h.run_ok();
+    settle(&mut h);
+    let score = match &editor(&h).tried {
+        Some(Ok(r)) => r.scored.rounded(),
+        other => panic!("not scored: {other:?}"),
+    };
+    assert_eq!(score, 100);
+    h.get_by_label("Score 100/100");
+    h.get_by_label("  rule open-question");
+    h.get_by_label("The role-play ends");
+
+    h.get_by_label("＋ Add as test").click();
+    h.run_ok();
+    let saved = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        saved.contains(&format!(
+            "  - scenario: \"first-visit\"\n    turn: \"greet\"\n    reply: \"{reply}\"\n    expect: {{ min: 95, max: 100 }}\n"
+        )),
+        "{saved}"
+    );
+    assert!(!editor(&h).is_dirty());
+    wait_for(&mut h, "the new test is checked", checked);
+    h.get_by_label("Run tests").click();
+    h.run_ok();
+    settle(&mut h);
+    let run = editor(&h).tests.clone().expect("tests ran");
+    // Two sample replies and the one scenario's paths.
+    assert_eq!((run.passed, run.failures.len()), (3, 0), "{run:?}");
+    h.get_by_label("Tests: 3 passed, 0 failed");
+
+    // The CLI agrees.
+    let mut r = Report::default();
+    let lib = ws.load(&mut r);
+    let pb = lib.playbook("drill").expect("loaded");
+    assert_eq!(pb.tests.len(), 2);
+}
+
+/// Unsaved changes are kept beside the file after a pause (a crash loses nothing), and
+/// leaving the editor asks first; "don't save" leaves the file as it was.
+#[test]
+fn unsaved_changes_are_autosaved_and_leaving_asks_first() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let path = ws.new_playbook("drill").expect("new").path.expect("path");
+    let on_disk = std::fs::read_to_string(&path).expect("read");
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    h.get_by_label("playbooks/drill.yaml").focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
+    h.get_by_label("playbooks/drill.yaml").type_text("# a note");
+    h.run_ok();
+    assert!(editor(&h).is_dirty());
+    let autosave = salesdojo::author::autosave_path(&path);
+    wait_for(&mut h, "the autosave", |_| autosave.exists());
+    assert_eq!(
+        std::fs::read_to_string(&autosave).expect("autosave"),
+        format!("{on_disk}# a note")
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), on_disk);
+    // What an autosave is offered as when the file is opened again (after a crash).
+    assert_eq!(
+        salesdojo::author::recovered(&path),
+        Some(format!("{on_disk}# a note"))
+    );
+
+    h.get_by_label("← Playbooks").click();
+    h.run_ok();
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Cancel").click();
+    h.run_ok();
+    assert!(editor(&h).text.ends_with("# a note"));
+    h.get_by_label("← Playbooks").click();
+    h.run_ok();
+    h.get_by_label("Don't save").click();
+    h.run_ok();
+    assert!(matches!(
+        h.state().screen,
+        salesdojo::gui::app::Screen::Playbooks
+    ));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), on_disk);
+    assert!(!autosave.exists());
 }

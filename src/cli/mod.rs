@@ -133,7 +133,11 @@ fn gui(cli: &Cli, args: &GuiArgs) -> anyhow::Result<ExitCode> {
     if report.errors() > 0 {
         eprint!("{}", report.render());
     }
-    match crate::gui::run(lib, cli.db.clone(), args.quit_after_first_frame) {
+    let workspace = match &cli.playbooks {
+        Some(dir) => Some(crate::author::Workspace::at(dir)),
+        None => crate::author::Workspace::default_dir(),
+    };
+    match crate::gui::run(lib, cli.db.clone(), workspace, args.quit_after_first_frame) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             eprintln!(

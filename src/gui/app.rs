@@ -1,18 +1,25 @@
 //! The app: persisted state, runtime resources, the current screen, and the loop that draws a
 //! frame, then applies the commands the views returned and the results the worker sent.
 
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use egui::{Key, RichText};
 
-use super::command::{Command, SortKey};
+use super::command::{Command, PromptAnswer, SortKey};
+use super::highlight;
 use super::state::{Lang, Persisted};
 use super::views;
 use super::worker::{Db, Done, Finished, Job, LiveAction, ReviewData, Worker};
-use crate::playbook::Library;
+use crate::author::{self, FileEntry, NewTest, Origin, Watcher, Workspace};
+use crate::playbook::model::Reply;
 use crate::playbook::model::{Playbook, Text};
+use crate::playbook::{Diagnostic, Library, Severity};
 use crate::practice::live::LiveSummary;
+use crate::practice::playbook_tests::TestRun;
+use crate::practice::{Answer, ReplyRecord};
 use crate::session::{LoggedAttempt, LoggedVisit, Resumable};
 use crate::store::Trainee;
 use crate::store::report::{AttemptDetail, Filter, ScenarioRecord};
@@ -68,6 +75,130 @@ pub struct Review {
     pub over_points: String,
 }
 
+/// What waits on the answer to "save your changes?".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Open(FileEntry),
+    Home,
+    Quit,
+}
+
+/// Edits get increasing numbers across all files, so a check's answer is matched to the text
+/// it checked.
+static EDITS: AtomicU64 = AtomicU64::new(1);
+
+/// A file open in the authoring view.
+pub struct Editor {
+    pub entry: FileEntry,
+    pub text: String,
+    /// The text as last read from or written to disk.
+    pub saved: String,
+    /// The edit the text is at, the one last sent to be checked, the one the diagnostics are
+    /// for, and the one autosaved.
+    pub seq: u64,
+    pub check_sent: u64,
+    pub checked_seq: u64,
+    pub autosaved_seq: u64,
+    /// When the text last changed: checks wait for a pause in typing.
+    pub edited_at: Instant,
+    pub diagnostics: Vec<Diagnostic>,
+    pub other_errors: usize,
+    /// The playbook this file defines, as last checked without errors.
+    pub draft: Option<Arc<Playbook>>,
+    /// A cursor move asked for (line, column), done on the next frame.
+    pub goto: Option<(u32, u32)>,
+    /// Another program changed the file while it had unsaved changes here.
+    pub disk_changed: bool,
+    /// Unsaved text an earlier session left beside the file.
+    pub recovered: Option<String>,
+    pub layout: highlight::Cache,
+    pub try_scenario: String,
+    pub try_turn: String,
+    pub try_reply: String,
+    pub try_option: String,
+    /// The last sample scored: what was asked and what came back.
+    pub tried: Option<Result<Box<ReplyRecord>, String>>,
+    pub tried_input: Option<(String, String, Answer)>,
+    pub tests: Option<TestRun>,
+    /// The toolbar's file name, which labels the editor for assistive technology.
+    pub name_label: Option<egui::Id>,
+}
+
+impl Editor {
+    fn new(entry: FileEntry, text: String) -> Self {
+        let recovered = entry.path.as_deref().and_then(author::recovered);
+        let seq = EDITS.fetch_add(1, Ordering::Relaxed);
+        Self {
+            entry,
+            saved: text.clone(),
+            text,
+            seq,
+            check_sent: 0,
+            checked_seq: 0,
+            autosaved_seq: seq,
+            // Checked at once.
+            edited_at: Instant::now() - Duration::from_secs(1),
+            diagnostics: Vec::new(),
+            other_errors: 0,
+            draft: None,
+            goto: None,
+            disk_changed: false,
+            recovered,
+            layout: highlight::Cache::default(),
+            try_scenario: String::new(),
+            try_turn: String::new(),
+            try_reply: String::new(),
+            try_option: String::new(),
+            tried: None,
+            tried_input: None,
+            tests: None,
+            name_label: None,
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.entry.origin == Origin::User && self.text != self.saved
+    }
+
+    /// The text changed.
+    pub fn touch(&mut self) {
+        self.seq = EDITS.fetch_add(1, Ordering::Relaxed);
+        self.edited_at = Instant::now();
+    }
+
+    /// Errors and warnings in this file.
+    pub fn counts(&self) -> (usize, usize) {
+        let e = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        (e, self.diagnostics.len() - e)
+    }
+}
+
+/// The trainer's authoring view.
+#[derive(Default)]
+pub struct Author {
+    pub files: Vec<FileEntry>,
+    pub open: Option<Box<Editor>>,
+    /// The id typed for a new playbook.
+    pub new_id: String,
+    /// What just happened ("saved", "reloaded"), shown under the toolbar.
+    pub notice: Option<String>,
+    pub prompt: Option<Pending>,
+    /// The trainer's folder, as shown.
+    pub root: Option<String>,
+}
+
+/// Checks wait for this pause in typing.
+const CHECK_AFTER: Duration = Duration::from_millis(300);
+/// Unsaved text is kept beside the file after this pause.
+const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
+/// Changes on disk are gathered for this long before reloading (an editor's save is several
+/// events).
+const RELOAD_AFTER: Duration = Duration::from_millis(200);
+
 pub enum Screen {
     /// Choose or create a trainee.
     SignIn,
@@ -92,6 +223,7 @@ pub enum Screen {
         summary: LiveSummary,
     },
     Review(Box<Review>),
+    Author(Box<Author>),
 }
 
 pub struct App {
@@ -109,6 +241,16 @@ pub struct App {
     pub team: String,
     /// Trainees with a record, offered on the sign-in screen.
     pub known: Vec<Trainee>,
+    /// The trainer's folder: edited in the authoring view, watched for changes.
+    workspace: Option<Workspace>,
+    watcher: Option<Watcher>,
+    watch_tried: bool,
+    /// Content files changed on disk, and when to reload for them.
+    changed: Vec<PathBuf>,
+    reload_at: Option<Instant>,
+    /// The window may close: unsaved changes were saved or let go.
+    quitting: bool,
+    close_window: bool,
 }
 
 impl App {
@@ -125,7 +267,22 @@ impl App {
             db_status: None,
             error: None,
             known: Vec::new(),
+            workspace: None,
+            watcher: None,
+            watch_tried: false,
+            changed: Vec::new(),
+            reload_at: None,
+            quitting: false,
+            close_window: false,
         }
+    }
+
+    /// The trainer's folder, edited in the authoring view and watched for changes made by
+    /// other programs (the library is reloaded; attempts in progress keep their version).
+    #[must_use]
+    pub fn with_workspace(mut self, ws: Workspace) -> Self {
+        self.workspace = Some(ws);
+        self
     }
 
     pub fn lang(&self) -> Lang {
@@ -156,6 +313,8 @@ impl App {
             self.on_done(d);
         }
         let mut commands = Vec::new();
+        self.watch(&ctx);
+        self.author_tick(ui, &mut commands);
         self.top_bar(ui, &mut commands);
         let busy = self.is_busy();
         match &mut self.screen {
@@ -214,12 +373,18 @@ impl App {
             Screen::Review(r) => {
                 views::review::review_ui(ui, self.persisted.lang, &self.lib, r, &mut commands)
             }
+            Screen::Author(a) => {
+                views::author::author_ui(ui, self.persisted.lang, a, busy, &mut commands)
+            }
         }
         if ui.input(|i| i.key_pressed(Key::Escape)) && self.error.is_some() {
             commands.push(Command::DismissError);
         }
         for c in commands {
             self.apply(c);
+        }
+        if std::mem::take(&mut self.close_window) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         // The reply timer ticks once a second; nothing else repaints while idle.
         if matches!(self.screen, Screen::Practice(_) | Screen::Live(_)) {
@@ -254,6 +419,18 @@ impl App {
                         .clicked()
                 {
                     commands.push(Command::OpenReview);
+                }
+                if self.trainee.is_some()
+                    && matches!(self.screen, Screen::Playbooks)
+                    && ui
+                        .button(lang.t("◇ 编写剧本", "◇ Author playbooks"))
+                        .on_hover_text(lang.t(
+                            "培训师视图：编辑剧本和脚本，试评分，写测试",
+                            "Trainer's view: edit playbooks and scripts, try replies, write tests",
+                        ))
+                        .clicked()
+                {
+                    commands.push(Command::OpenAuthor);
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let other = match lang {
@@ -318,11 +495,13 @@ impl App {
                 let team = Some(team.trim().to_owned()).filter(|t| !t.is_empty());
                 self.send(Job::Trainee { name, team });
             }
+            Command::SignOut if self.author_dirty() => self.ask(Pending::Home),
             Command::SignOut => {
                 self.trainee = None;
                 self.screen = Screen::SignIn;
                 self.send(Job::Trainees);
             }
+            Command::Home if self.author_dirty() => self.ask(Pending::Home),
             Command::Home => self.screen = Screen::Playbooks,
             Command::OpenPlaybook(id) => {
                 let Some(pb) = self.playbook(&id) else { return };
@@ -492,6 +671,429 @@ impl App {
                 }
             }
             Command::SaveReview => self.save_review(),
+            Command::OpenAuthor => self.open_author(),
+            Command::AuthorOpen(entry) if self.author_dirty() => self.ask(Pending::Open(entry)),
+            Command::AuthorOpen(entry) => self.author_open(entry),
+            Command::AuthorCopy(key) => self.author_copy(&key),
+            Command::AuthorNew => self.author_new(),
+            Command::AuthorSave => {
+                let _ = self.author_save();
+            }
+            Command::AuthorRevert => self.author_revert(),
+            Command::AuthorGoto { line, column } => {
+                if let Some(ed) = self.editor() {
+                    ed.goto = Some((line, column));
+                }
+            }
+            Command::AuthorPrompt(answer) => self.author_prompt(answer),
+            Command::AuthorRestore(take) => {
+                if let Some(ed) = self.editor() {
+                    match (take, ed.recovered.take()) {
+                        (true, Some(text)) => {
+                            ed.text = text;
+                            ed.touch();
+                        }
+                        _ => {
+                            if let Some(p) = &ed.entry.path {
+                                author::discard_autosave(p);
+                            }
+                        }
+                    }
+                }
+            }
+            Command::TryReply => self.try_reply(),
+            Command::AddTest => self.add_test(),
+            Command::RunTests => {
+                let id = self
+                    .editor()
+                    .and_then(|ed| ed.draft.as_ref().map(|p| p.id.clone()));
+                if let Some(playbook) = id {
+                    self.send(Job::RunTests { playbook });
+                }
+            }
+        }
+    }
+
+    fn editor(&mut self) -> Option<&mut Editor> {
+        match &mut self.screen {
+            Screen::Author(a) => a.open.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    fn author_dirty(&self) -> bool {
+        match &self.screen {
+            Screen::Author(a) => a.open.as_ref().is_some_and(|e| e.is_dirty()),
+            _ => false,
+        }
+    }
+
+    fn ask(&mut self, p: Pending) {
+        if let Screen::Author(a) = &mut self.screen {
+            a.prompt = Some(p);
+        }
+    }
+
+    fn notice(&mut self, text: String) {
+        if let Screen::Author(a) = &mut self.screen {
+            a.notice = Some(text);
+        }
+    }
+
+    /// Starts watching the trainer's folder once it exists; gathers the changes it reports
+    /// and, after a short pause, reloads the library and the open file.
+    fn watch(&mut self, ctx: &egui::Context) {
+        if self.watcher.is_none()
+            && !self.watch_tried
+            && let Some(ws) = &self.workspace
+            && ws.root().is_dir()
+        {
+            self.watch_tried = true;
+            let wake = ctx.clone();
+            match Watcher::start(ws.root(), move || wake.request_repaint_after(RELOAD_AFTER)) {
+                Ok(w) => self.watcher = Some(w),
+                Err(e) => self.error = Some(format!("cannot watch {}: {e}", ws.root().display())),
+            }
+        }
+        if let Some(w) = &self.watcher {
+            let changed = w.changed();
+            if !changed.is_empty() {
+                self.changed.extend(changed);
+                self.reload_at = Some(Instant::now() + RELOAD_AFTER);
+            }
+        }
+        let Some(at) = self.reload_at else { return };
+        let now = Instant::now();
+        if now < at {
+            ctx.request_repaint_after(at - now);
+            return;
+        }
+        self.reload_at = None;
+        let changed = std::mem::take(&mut self.changed);
+        if let Some(ws) = self.workspace.clone() {
+            self.send(Job::Reload(ws.clone()));
+            if let Screen::Author(a) = &mut self.screen {
+                a.files = ws.files();
+            }
+        }
+        let Some(ed) = self.editor() else { return };
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
+        let same = |p: &PathBuf| {
+            p == &path
+                || p.canonicalize()
+                    .ok()
+                    .zip(path.canonicalize().ok())
+                    .is_some_and(|(a, b)| a == b)
+        };
+        if !changed.iter().any(same) {
+            return;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(disk) if disk != ed.saved => {
+                if ed.is_dirty() {
+                    ed.disk_changed = true;
+                } else {
+                    ed.text = disk.clone();
+                    ed.saved = disk;
+                    ed.touch();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Per frame in the authoring view: Ctrl+S, the check after a pause in typing, the
+    /// autosave after a longer one.
+    fn author_tick(&mut self, ui: &egui::Ui, commands: &mut Vec<Command>) {
+        let Some(ws) = self.workspace.clone() else {
+            return;
+        };
+        let ctx = ui.ctx().clone();
+        let Screen::Author(a) = &mut self.screen else {
+            return;
+        };
+        let Some(ed) = a.open.as_deref_mut() else {
+            return;
+        };
+        let save = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::S);
+        if ui.input_mut(|i| i.consume_shortcut(&save)) {
+            commands.push(Command::AuthorSave);
+        }
+        if ui.input(|i| i.viewport().close_requested()) && ed.is_dirty() && !self.quitting {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            a.prompt = Some(Pending::Quit);
+        }
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
+        let quiet = ed.edited_at.elapsed();
+        if ed.check_sent != ed.seq {
+            if quiet >= CHECK_AFTER {
+                ed.check_sent = ed.seq;
+                let job = Job::Check {
+                    seq: ed.seq,
+                    workspace: ws,
+                    path: path.clone(),
+                    text: ed.text.clone(),
+                };
+                if let Some(w) = &mut self.worker {
+                    w.send(job);
+                }
+            } else {
+                ctx.request_repaint_after(CHECK_AFTER - quiet);
+            }
+        }
+        if ed.autosaved_seq != ed.seq && ed.is_dirty() {
+            if quiet >= AUTOSAVE_AFTER {
+                ed.autosaved_seq = ed.seq;
+                if let Err(e) = author::autosave(&path, &ed.text) {
+                    a.notice = Some(e.to_string());
+                }
+            } else {
+                ctx.request_repaint_after(AUTOSAVE_AFTER - quiet);
+            }
+        }
+    }
+
+    fn open_author(&mut self) {
+        let Some(ws) = self.workspace.clone() else {
+            self.error = Some(
+                self.lang()
+                    .t(
+                        "找不到存放剧本的文件夹（请用 --playbooks 指定）。",
+                        "There is no folder for your playbooks (give one with --playbooks).",
+                    )
+                    .to_owned(),
+            );
+            return;
+        };
+        if let Err(e) = ws.create() {
+            self.error = Some(e.to_string());
+        }
+        // The folder may be new: watch it now.
+        if self.watcher.is_none() {
+            self.watch_tried = false;
+        }
+        self.screen = Screen::Author(Box::new(Author {
+            files: ws.files(),
+            root: Some(ws.root().display().to_string()),
+            ..Author::default()
+        }));
+    }
+
+    fn author_open(&mut self, entry: FileEntry) {
+        let Some(ws) = self.workspace.clone() else {
+            return;
+        };
+        let Screen::Author(a) = &mut self.screen else {
+            return;
+        };
+        match ws.read(&entry) {
+            Ok(text) => {
+                a.open = Some(Box::new(Editor::new(entry, text)));
+                a.notice = None;
+            }
+            Err(e) => a.notice = Some(e.to_string()),
+        }
+    }
+
+    fn author_copy(&mut self, key: &str) {
+        let Some(ws) = self.workspace.clone() else {
+            return;
+        };
+        let lang = self.lang();
+        match ws.copy_bundled(key) {
+            Ok(entry) => {
+                if let Screen::Author(a) = &mut self.screen {
+                    a.files = ws.files();
+                }
+                self.author_open(entry);
+                self.notice(
+                    lang.t(
+                        "已复制到我的剧本，现在可以修改。",
+                        "Copied to your playbooks: you can edit it now.",
+                    )
+                    .to_owned(),
+                );
+            }
+            Err(author::AuthorError::Exists(_)) => {
+                let mine = ws
+                    .files()
+                    .into_iter()
+                    .find(|f| f.origin == Origin::User && f.key == key);
+                if let Some(entry) = mine {
+                    self.author_open(entry);
+                    self.notice(
+                        lang.t(
+                            "我的剧本里已有这个文件，已打开你的版本。",
+                            "It is already in your playbooks: your copy is open.",
+                        )
+                        .to_owned(),
+                    );
+                }
+            }
+            Err(e) => self.notice(e.to_string()),
+        }
+    }
+
+    fn author_new(&mut self) {
+        let Some(ws) = self.workspace.clone() else {
+            return;
+        };
+        let Screen::Author(a) = &mut self.screen else {
+            return;
+        };
+        if a.open.as_ref().is_some_and(|e| e.is_dirty()) {
+            a.prompt = Some(Pending::Home);
+            return;
+        }
+        match ws.new_playbook(a.new_id.trim()) {
+            Ok(entry) => {
+                a.files = ws.files();
+                a.new_id.clear();
+                self.author_open(entry);
+            }
+            Err(e) => a.notice = Some(e.to_string()),
+        }
+    }
+
+    /// Saves the open file; whether it was saved.
+    fn author_save(&mut self) -> bool {
+        let lang = self.lang();
+        let ws = self.workspace.clone();
+        let Some(ed) = self.editor() else {
+            return false;
+        };
+        let Some(path) = ed.entry.path.clone() else {
+            return false;
+        };
+        match author::save(&path, &ed.text) {
+            Ok(()) => {
+                ed.saved = ed.text.clone();
+                ed.disk_changed = false;
+                let when = chrono::Local::now().format("%H:%M:%S");
+                self.notice(format!("{} {when}", lang.t("已保存", "Saved at")));
+                // In use at once, watched or not.
+                if let Some(ws) = ws {
+                    self.send(Job::Reload(ws));
+                }
+                true
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                false
+            }
+        }
+    }
+
+    fn author_revert(&mut self) {
+        let Some(ed) = self.editor() else { return };
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(disk) => {
+                ed.text = disk.clone();
+                ed.saved = disk;
+                ed.disk_changed = false;
+                ed.touch();
+                author::discard_autosave(&path);
+            }
+            Err(e) => self.error = Some(format!("{}: {e}", path.display())),
+        }
+    }
+
+    fn author_prompt(&mut self, answer: PromptAnswer) {
+        let Screen::Author(a) = &mut self.screen else {
+            return;
+        };
+        let Some(pending) = a.prompt.take() else {
+            return;
+        };
+        match answer {
+            PromptAnswer::Cancel => return,
+            PromptAnswer::Save => {
+                if !self.author_save() {
+                    return;
+                }
+            }
+            PromptAnswer::Discard => {
+                if let Some(ed) = self.editor() {
+                    if let Some(p) = &ed.entry.path {
+                        author::discard_autosave(p);
+                    }
+                    ed.text = ed.saved.clone();
+                }
+            }
+        }
+        match pending {
+            Pending::Open(entry) => self.author_open(entry),
+            Pending::Home => self.screen = Screen::Playbooks,
+            Pending::Quit => {
+                self.quitting = true;
+                self.close_window = true;
+            }
+        }
+    }
+
+    fn try_reply(&mut self) {
+        let lang = self.lang();
+        let Some(ed) = self.editor() else { return };
+        let Some(pb) = ed.draft.clone() else { return };
+        let Some(turn) = pb
+            .scenario(&ed.try_scenario)
+            .and_then(|s| s.turn(&ed.try_turn))
+        else {
+            return;
+        };
+        let answer = match &turn.reply {
+            Reply::FreeText => Answer::Text(ed.try_reply.clone()),
+            Reply::Choice(_) => Answer::Choice(ed.try_option.clone()),
+        };
+        let empty = match &answer {
+            Answer::Text(t) => t.trim().is_empty(),
+            Answer::Choice(o) => o.is_empty(),
+        };
+        if empty {
+            ed.tried = Some(Err(lang
+                .t(
+                    "先写一条样例回答或选一个选项。",
+                    "Write a sample reply or pick an option first.",
+                )
+                .to_owned()));
+            return;
+        }
+        ed.tried_input = Some((ed.try_scenario.clone(), ed.try_turn.clone(), answer.clone()));
+        let job = Job::Try {
+            playbook: pb.id.clone(),
+            scenario: ed.try_scenario.clone(),
+            turn: ed.try_turn.clone(),
+            answer,
+        };
+        self.send(job);
+    }
+
+    fn add_test(&mut self) {
+        let lang = self.lang();
+        let Some(ed) = self.editor() else { return };
+        let (Some(Ok(r)), Some((scenario, turn, answer))) = (&ed.tried, &ed.tried_input) else {
+            return;
+        };
+        let t = NewTest::around(scenario, turn, answer.clone(), r.scored.rounded(), 5);
+        match author::add_test(&ed.text, &t) {
+            Ok(text) => {
+                ed.text = text;
+                ed.touch();
+                if self.author_save() {
+                    self.notice(match lang {
+                        Lang::Zh => format!("已添加测试（期望 {}–{} 分）并保存。", t.min, t.max),
+                        Lang::En => format!("Test added (expects {}–{}) and saved.", t.min, t.max),
+                    });
+                }
+            }
+            Err(e) => self.notice(e),
         }
     }
 
@@ -634,6 +1236,77 @@ impl App {
                 self.error = Some(e);
             }
             Done::Db(status) => self.db_status = Some(status),
+            Done::Reloaded { lib, problems } => {
+                self.lib = lib;
+                // A scenario list shows the playbook as it is now.
+                if let Screen::Scenarios {
+                    playbook,
+                    offer: None,
+                    ..
+                } = &mut self.screen
+                    && let Some(pb) = self.lib.playbook(&playbook.id)
+                {
+                    *playbook = pb.clone();
+                }
+                let when = chrono::Local::now().format("%H:%M:%S");
+                let text = match (lang, problems.is_some()) {
+                    (Lang::Zh, false) => format!("剧本已重新载入（{when}）"),
+                    (Lang::Zh, true) => format!("剧本已重新载入（{when}），部分文件有错误未载入"),
+                    (Lang::En, false) => format!("Playbooks reloaded at {when}"),
+                    (Lang::En, true) => {
+                        format!(
+                            "Playbooks reloaded at {when}; some files have errors and were left out"
+                        )
+                    }
+                };
+                if let Screen::Author(a) = &mut self.screen
+                    && a.notice
+                        .as_deref()
+                        .is_none_or(|n| !n.starts_with(lang.t("已", "Saved")))
+                {
+                    a.notice = Some(text);
+                }
+            }
+            Done::Checked(c) => {
+                if let Some(ed) = self.editor()
+                    && ed.seq == c.seq
+                {
+                    ed.checked_seq = c.seq;
+                    ed.diagnostics = c.diagnostics;
+                    ed.other_errors = c.other_errors;
+                    if let Some(pb) = &c.playbook {
+                        if pb.scenario(&ed.try_scenario).is_none() {
+                            ed.try_scenario = pb
+                                .scenarios
+                                .first()
+                                .map(|s| s.id.clone())
+                                .unwrap_or_default();
+                            ed.try_turn.clear();
+                        }
+                        let turns = pb.scenario(&ed.try_scenario).map(|s| &s.turns);
+                        if turns.is_some_and(|t| !t.iter().any(|t| t.id == ed.try_turn)) {
+                            ed.try_turn = turns
+                                .and_then(|t| t.first())
+                                .map(|t| t.id.clone())
+                                .unwrap_or_default();
+                        }
+                    }
+                    ed.draft = c.playbook;
+                }
+            }
+            Done::Tried(r) => {
+                if let Some(ed) = self.editor() {
+                    ed.tried = Some(r);
+                }
+            }
+            Done::Tests(r) => match r {
+                Ok(run) => {
+                    if let Some(ed) = self.editor() {
+                        ed.tests = Some(run);
+                    }
+                }
+                Err(e) => self.notice(e),
+            },
             Done::Trainees(list) => self.known = list,
             Done::Trainee(Ok(t)) => {
                 self.persisted.trainee = t.name.clone();

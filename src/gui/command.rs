@@ -1,6 +1,7 @@
 //! What the views ask for. Views never change the app in the middle of a frame: they return
 //! commands, applied after it (buttons, shortcuts and menus share them).
 
+use crate::author::FileEntry;
 use crate::practice::Answer;
 use crate::store::Unfinished;
 
@@ -45,6 +46,39 @@ pub enum Command {
     CloseAttempt,
     /// Save the comment and override being written for the open attempt.
     SaveReview,
+    /// The trainer's authoring view.
+    OpenAuthor,
+    /// Open a file in the editor (asks first when the open one has unsaved changes).
+    AuthorOpen(FileEntry),
+    /// Copy a bundled file into the trainer's folder and open the copy.
+    AuthorCopy(String),
+    /// A new playbook from the template, with the id typed.
+    AuthorNew,
+    AuthorSave,
+    /// Back to the file on disk.
+    AuthorRevert,
+    /// Put the editor's cursor at a 1-based line and column.
+    AuthorGoto {
+        line: u32,
+        column: u32,
+    },
+    /// The answer to "save your changes?".
+    AuthorPrompt(PromptAnswer),
+    /// Take (or throw away) the unsaved text an earlier session left.
+    AuthorRestore(bool),
+    /// Score the sample reply against the draft.
+    TryReply,
+    /// Add the sample reply just scored to the playbook's tests, and save.
+    AddTest,
+    RunTests,
+}
+
+/// How an unsaved-changes prompt was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptAnswer {
+    Save,
+    Discard,
+    Cancel,
 }
 
 /// A column of the review view's attempts table.

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod command;
+pub mod highlight;
 pub mod state;
 pub mod theme;
 pub mod views;
@@ -39,12 +40,13 @@ fn display_available() -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// Opens the app window and runs until it is closed.
-/// Opens the window. With `quit_after_first_frame`, the app prints `first frame` to stderr
+/// Opens the window and runs until it is closed; `workspace` is the trainer's folder (edited
+/// in the authoring view, watched for changes). With `quit_after_first_frame`, the app prints `first frame` to stderr
 /// once its first frame has been presented and closes (startup measurements, smoke tests).
 pub fn run(
     lib: Library,
     db: Option<std::path::PathBuf>,
+    workspace: Option<crate::author::Workspace>,
     quit_after_first_frame: bool,
 ) -> Result<(), GuiError> {
     if !display_available() {
@@ -67,7 +69,10 @@ pub fn run(
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            let app = App::new(lib, Db::Open(db), persisted);
+            let mut app = App::new(lib, Db::Open(db), persisted);
+            if let Some(ws) = workspace {
+                app = app.with_workspace(ws);
+            }
             if quit_after_first_frame {
                 Ok(Box::new(FirstFrame { app, frames: 0 }))
             } else {

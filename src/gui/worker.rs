@@ -6,11 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::playbook::Library;
+use crate::author::{Checked, Workspace};
 use crate::playbook::model::{Playbook, Text};
+use crate::playbook::{Diagnostic, Library, Report};
 use crate::practice::Answer;
+use crate::practice::ReplyRecord;
 use crate::practice::Summary;
 use crate::practice::live::LiveSummary;
+use crate::practice::playbook_tests::{self, TestRun};
 use crate::script::ScriptHost;
 use crate::session::{self, LoggedAttempt, LoggedVisit, NoLog, Resumable};
 use crate::store::report::{
@@ -85,6 +88,39 @@ pub enum Job {
         comment: Option<String>,
         over: Option<(String, f64)>,
     },
+    /// Load the library again from the bundled set and the trainer's folder (changed on disk).
+    Reload(Workspace),
+    /// Check a file being edited with its unsaved text; the draft is kept for `Try` and
+    /// `RunTests`.
+    Check {
+        seq: u64,
+        workspace: Workspace,
+        path: PathBuf,
+        text: String,
+    },
+    /// Score a sample reply against the last checked draft.
+    Try {
+        playbook: String,
+        scenario: String,
+        turn: String,
+        answer: Answer,
+    },
+    /// Run the playbook tests of the last checked draft.
+    RunTests {
+        playbook: String,
+    },
+}
+
+/// The diagnostics of a checked draft.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub seq: u64,
+    /// This file's errors and warnings, in line order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Errors in other files of the workspace.
+    pub other_errors: usize,
+    /// The playbook this file defines, when it is valid (for trying replies).
+    pub playbook: Option<Arc<Playbook>>,
 }
 
 /// What the review view shows for one filter.
@@ -175,6 +211,14 @@ pub enum Done {
     },
     Review(Result<Box<ReviewData>, String>),
     Detail(Result<Box<AttemptDetail>, String>),
+    /// The library loaded again; `problems` renders its errors, if any.
+    Reloaded {
+        lib: Arc<Library>,
+        problems: Option<String>,
+    },
+    Checked(Box<CheckResult>),
+    Tried(Result<Box<ReplyRecord>, String>),
+    Tests(Result<TestRun, String>),
 }
 
 pub struct Worker {
@@ -205,8 +249,10 @@ impl Worker {
                 let _ = done_tx.send(Done::Db(opened));
                 ctx.request_repaint();
                 let mut w = State {
-                    lib: &lib,
-                    host: &host,
+                    lib,
+                    host: Arc::new(host),
+                    older: Vec::new(),
+                    draft: None,
                     store: store.as_mut(),
                     nolog: NoLog,
                     readers: None,
@@ -256,9 +302,16 @@ impl Worker {
     }
 }
 
+/// Libraries kept after a reload, so attempts started on them keep their scripts.
+const OLDER_LIBRARIES: usize = 8;
+
 struct State<'a> {
-    lib: &'a Library,
-    host: &'a ScriptHost,
+    lib: Arc<Library>,
+    host: Arc<ScriptHost>,
+    /// Earlier libraries and their script hosts, newest first.
+    older: Vec<(Arc<Library>, Arc<ScriptHost>)>,
+    /// The last draft checked in the authoring view.
+    draft: Option<Checked>,
     store: Option<&'a mut Store>,
     nolog: NoLog,
     /// Two more connections to the progress log, opened on the first review, so the review
@@ -272,6 +325,19 @@ impl State<'_> {
             Some(s) => &mut **s,
             None => &mut self.nolog,
         }
+    }
+
+    /// The script host of the library a playbook was loaded in: an attempt started before a
+    /// reload keeps the scripts it started with.
+    fn host_for(&self, pb: &Arc<Playbook>) -> Arc<ScriptHost> {
+        let holds = |lib: &Library| lib.playbooks.iter().any(|p| Arc::ptr_eq(p, pb));
+        if holds(&self.lib) {
+            return self.host.clone();
+        }
+        self.older
+            .iter()
+            .find(|(lib, _)| holds(lib))
+            .map_or_else(|| self.host.clone(), |(_, h)| h.clone())
     }
 
     fn run(&mut self, job: Job) -> Done {
@@ -308,7 +374,8 @@ impl State<'_> {
                 resume,
                 discard,
             } => {
-                let host = self.host;
+                let host = self.host_for(&playbook);
+                let host = &*host;
                 let started = (|| {
                     for old in &discard {
                         LoggedAttempt::discard(self.log(), old)?;
@@ -325,7 +392,8 @@ impl State<'_> {
                 answer,
                 seconds,
             } => {
-                if let Err(e) = run.submit(Some(self.host), answer, seconds) {
+                let host = self.host_for(&run.attempt.playbook);
+                if let Err(e) = run.submit(Some(&host), answer, seconds) {
                     return Done::Submitted {
                         run,
                         error: Some(e.to_string()),
@@ -338,7 +406,10 @@ impl State<'_> {
                 let error = run.commit(self.log()).err().map(text);
                 Done::Submitted { run, error }
             }
-            Job::Hint { run } => Done::Hint(run.attempt.hint(Some(self.host))),
+            Job::Hint { run } => {
+                let host = self.host_for(&run.attempt.playbook);
+                Done::Hint(run.attempt.hint(Some(&host)))
+            }
             Job::Finish { mut run } => {
                 let result = self.finish(&mut run);
                 Done::Finished { run, result }
@@ -360,7 +431,8 @@ impl State<'_> {
                 }
             }
             Job::Live { mut visit, action } => {
-                let host = self.host;
+                let host = self.host_for(&visit.visit.playbook);
+                let host = &*host;
                 let log = self.log();
                 let r = match action {
                     LiveAction::Tick {
@@ -405,7 +477,92 @@ impl State<'_> {
                     .map_err(text),
                 None => Err("no progress database".to_owned()),
             }),
+            Job::Reload(ws) => {
+                let mut report = Report::default();
+                let lib = Arc::new(ws.load(&mut report));
+                let host = Arc::new(ScriptHost::new(&lib));
+                let old_lib = std::mem::replace(&mut self.lib, lib.clone());
+                let old_host = std::mem::replace(&mut self.host, host);
+                self.older.insert(0, (old_lib, old_host));
+                self.older.truncate(OLDER_LIBRARIES);
+                Done::Reloaded {
+                    lib,
+                    problems: (report.errors() > 0).then(|| report.render()),
+                }
+            }
+            Job::Check {
+                seq,
+                workspace,
+                path,
+                text,
+            } => {
+                let c = workspace.check(&path, &text);
+                let diagnostics: Vec<Diagnostic> = c
+                    .report
+                    .sorted()
+                    .into_iter()
+                    .filter(|d| d.file == c.display)
+                    .cloned()
+                    .collect();
+                let other_errors = c
+                    .report
+                    .sorted()
+                    .into_iter()
+                    .filter(|d| {
+                        d.file != c.display && d.severity == crate::playbook::Severity::Error
+                    })
+                    .count();
+                let playbook = c
+                    .lib
+                    .playbooks
+                    .iter()
+                    .find(|p| p.source.file == c.display)
+                    .cloned();
+                self.draft = Some(c);
+                Done::Checked(Box::new(CheckResult {
+                    seq,
+                    diagnostics,
+                    other_errors,
+                    playbook,
+                }))
+            }
+            Job::Try {
+                playbook,
+                scenario,
+                turn,
+                answer,
+            } => Done::Tried(self.try_reply(&playbook, &scenario, &turn, answer)),
+            Job::RunTests { playbook } => Done::Tests(match &self.draft {
+                Some(d) => match d.lib.playbook(&playbook) {
+                    Some(pb) => Ok(playbook_tests::check(pb, Some(&d.host))),
+                    None => Err(format!("playbook '{playbook}' did not load")),
+                },
+                None => Err("nothing checked yet".to_owned()),
+            }),
         }
+    }
+
+    fn try_reply(
+        &self,
+        playbook: &str,
+        scenario: &str,
+        turn: &str,
+        answer: Answer,
+    ) -> Result<Box<ReplyRecord>, String> {
+        let d = self.draft.as_ref().ok_or("nothing checked yet")?;
+        let pb = d
+            .lib
+            .playbook(playbook)
+            .ok_or_else(|| format!("playbook '{playbook}' did not load"))?;
+        let scen = pb
+            .scenario(scenario)
+            .ok_or_else(|| format!("no scenario '{scenario}'"))?;
+        let t = scen
+            .turn(turn)
+            .ok_or_else(|| format!("no turn '{turn}' in '{scenario}'"))?;
+        crate::practice::session::score_turn(pb, Some(&d.host), scen, t, answer, 0.0, &[])
+            .map(Box::new)
+            .map_err(text)
     }
 
     fn review(&mut self, filter: Filter) -> Result<ReviewData, String> {
@@ -442,7 +599,7 @@ impl State<'_> {
         });
         let criteria = left?;
         let (pass_rates, trend, leaders, attempts, trainees) = right?;
-        let (by_criterion, by_stage) = report::criterion_and_stage_averages(self.lib, &criteria);
+        let (by_criterion, by_stage) = report::criterion_and_stage_averages(&self.lib, &criteria);
         let heat_criteria: Vec<String> = by_criterion
             .iter()
             .take(12)
@@ -476,7 +633,7 @@ impl State<'_> {
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect();
-            next = s.recommend(self.lib, &run.trainee_id).map_err(text)?;
+            next = s.recommend(&self.lib, &run.trainee_id).map_err(text)?;
         }
         Ok(Box::new(Finished {
             summary,

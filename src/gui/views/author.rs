@@ -1,0 +1,605 @@
+//! The trainer's authoring view: the tree of playbooks and scripts, the editor with its
+//! problems list, and "try it" (a sample reply scored against the draft, added as a test).
+
+use egui::{Color32, RichText, Ui};
+
+use super::super::app::{Author, Editor, Pending};
+use super::super::command::{Command, PromptAnswer};
+use super::super::highlight::Syntax;
+use super::super::state::Lang;
+use super::super::theme;
+use crate::author::{FileEntry, Kind, Origin};
+use crate::playbook::Severity;
+use crate::playbook::model::{Reply, Target};
+use crate::practice::score::Source;
+
+/// The editor's widget id (tests find its cursor by it).
+pub fn editor_id() -> egui::Id {
+    egui::Id::unique("author-editor")
+}
+
+pub fn author_ui(ui: &mut Ui, lang: Lang, a: &mut Author, busy: bool, out: &mut Vec<Command>) {
+    if let Some(p) = &a.prompt {
+        prompt_ui(ui, lang, p, a.open.as_deref(), out);
+    }
+    egui::Panel::left("author-files")
+        .default_size(260.0)
+        .size_range(200.0..=420.0)
+        .show(ui, |ui| files_ui(ui, lang, a, out));
+    let Some(ed) = a.open.as_deref_mut() else {
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.heading(lang.t("编写剧本", "Author playbooks"));
+            notice_ui(ui, a.notice.as_deref());
+            ui.label(lang.t(
+                "在左边选择一个文件，或新建一个剧本。内置剧本只读：复制到“我的剧本”后即可修改，修改后的版本会替换内置版本。",
+                "Choose a file on the left, or create a new playbook. Bundled playbooks are read-only: copy one to “My playbooks” to change it; your copy then replaces the bundled one.",
+            ));
+            if let Some(root) = &a.root {
+                ui.label(
+                    RichText::new(format!("{} {root}", lang.t("我的剧本文件夹：", "Your folder:")))
+                        .color(theme::MUTED),
+                );
+            }
+        });
+        return;
+    };
+    egui::Panel::bottom("author-problems")
+        .default_size(150.0)
+        .size_range(80.0..=360.0)
+        .show(ui, |ui| problems_ui(ui, lang, ed, out));
+    if ed.entry.kind == Kind::Playbook {
+        egui::Panel::right("author-try")
+            .default_size(380.0)
+            .size_range(300.0..=560.0)
+            .show(ui, |ui| try_ui(ui, lang, ed, busy, out));
+    }
+    egui::CentralPanel::default().show(ui, |ui| {
+        toolbar_ui(ui, lang, ed, out);
+        notice_ui(ui, a.notice.as_deref());
+        editor_ui(ui, ed);
+    });
+}
+
+fn notice_ui(ui: &mut Ui, notice: Option<&str>) {
+    if let Some(n) = notice {
+        ui.label(RichText::new(n).color(theme::ACCENT));
+    }
+}
+
+fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mut Vec<Command>) {
+    let name = ed.map_or("", |e| e.entry.name());
+    let modal = egui::Modal::new(egui::Id::unique("unsaved")).show(ui.ctx(), |ui| {
+        ui.heading(lang.t("有未保存的修改", "Unsaved changes"));
+        ui.label(match lang {
+            Lang::Zh => format!("“{name}”的修改还没有保存。"),
+            Lang::En => format!("Your changes to “{name}” are not saved."),
+        });
+        let then = match (p, lang) {
+            (Pending::Open(_), Lang::Zh) => "保存后打开另一个文件？",
+            (Pending::Open(_), Lang::En) => "Save them before opening another file?",
+            (Pending::Home, Lang::Zh) => "保存后离开编辑器？",
+            (Pending::Home, Lang::En) => "Save them before leaving the editor?",
+            (Pending::Quit, Lang::Zh) => "保存后退出？",
+            (Pending::Quit, Lang::En) => "Save them before quitting?",
+        };
+        ui.label(then);
+        ui.horizontal(|ui| {
+            if ui.button(lang.t("保存", "Save")).clicked() {
+                out.push(Command::AuthorPrompt(PromptAnswer::Save));
+            }
+            if ui.button(lang.t("不保存", "Don't save")).clicked() {
+                out.push(Command::AuthorPrompt(PromptAnswer::Discard));
+            }
+            if ui.button(lang.t("取消", "Cancel")).clicked() {
+                out.push(Command::AuthorPrompt(PromptAnswer::Cancel));
+            }
+        });
+    });
+    if modal.should_close() && out.is_empty() {
+        out.push(Command::AuthorPrompt(PromptAnswer::Cancel));
+    }
+}
+
+fn file_label(lang: Lang, f: &FileEntry) -> String {
+    let icon = match f.kind {
+        Kind::Playbook => "◇",
+        Kind::Personas => "○",
+        Kind::Script => "※",
+    };
+    let _ = lang;
+    format!("{icon} {}", f.name())
+}
+
+fn files_ui(ui: &mut Ui, lang: Lang, a: &mut Author, out: &mut Vec<Command>) {
+    egui::ScrollArea::vertical()
+        .id_salt("author-files")
+        .show(ui, |ui| {
+            let open_key = a
+                .open
+                .as_ref()
+                .map(|e| (e.entry.origin, e.entry.key.clone()));
+            ui.label(RichText::new(lang.t("我的剧本", "My playbooks")).strong());
+            let mine: Vec<&FileEntry> = a
+                .files
+                .iter()
+                .filter(|f| f.origin == Origin::User)
+                .collect();
+            if mine.is_empty() {
+                ui.label(
+                    RichText::new(lang.t("还没有文件。", "No files yet.")).color(theme::MUTED),
+                );
+            }
+            for f in mine {
+                let selected = open_key.as_ref() == Some(&(f.origin, f.key.clone()));
+                let overrides = a
+                    .files
+                    .iter()
+                    .any(|b| b.origin == Origin::Bundled && b.key == f.key);
+                let r = ui.selectable_label(selected, file_label(lang, f));
+                let r = if overrides {
+                    r.on_hover_text(lang.t(
+                        "替换同名的内置文件",
+                        "Replaces the bundled file of this name",
+                    ))
+                } else {
+                    r.on_hover_text(&f.key)
+                };
+                if r.clicked() && !selected {
+                    out.push(Command::AuthorOpen(f.clone()));
+                }
+            }
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                let l = ui.label(lang.t("新剧本 id", "New playbook id"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut a.new_id)
+                        .hint_text("my-playbook")
+                        .desired_width(110.0),
+                )
+                .labelled_by(l.id);
+            });
+            if ui
+                .button(lang.t("＋ 新建剧本", "＋ New playbook"))
+                .on_hover_text(lang.t(
+                    "从模板创建，模板本身可以通过校验和测试",
+                    "From a template that validates and passes its test",
+                ))
+                .clicked()
+            {
+                out.push(Command::AuthorNew);
+            }
+            ui.separator();
+            ui.label(RichText::new(lang.t("内置（只读）", "Bundled (read-only)")).strong());
+            for f in a.files.iter().filter(|f| f.origin == Origin::Bundled) {
+                let selected = open_key.as_ref() == Some(&(f.origin, f.key.clone()));
+                if ui
+                    .selectable_label(selected, file_label(lang, f))
+                    .on_hover_text(&f.key)
+                    .clicked()
+                    && !selected
+                {
+                    out.push(Command::AuthorOpen(f.clone()));
+                }
+            }
+        });
+}
+
+fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let dirty = ed.is_dirty();
+        // The editor is labelled by the file's name (the dirty mark is apart from it).
+        ed.name_label = Some(ui.label(RichText::new(&ed.entry.key).strong()).id);
+        if dirty {
+            ui.label(RichText::new("●").color(theme::ACCENT))
+                .on_hover_text(lang.t("有未保存的修改", "Unsaved changes"));
+        }
+        if ed.entry.origin == Origin::Bundled {
+            ui.label(RichText::new(lang.t("只读", "read-only")).color(theme::MUTED));
+            if ui
+                .button(lang.t("复制到我的剧本以修改", "Copy to my playbooks to edit"))
+                .clicked()
+            {
+                out.push(Command::AuthorCopy(ed.entry.key.clone()));
+            }
+            return;
+        }
+        if ui
+            .add_enabled(dirty, egui::Button::new(lang.t("保存", "Save")))
+            .on_hover_text("Ctrl+S")
+            .clicked()
+        {
+            out.push(Command::AuthorSave);
+        }
+        if ui
+            .add_enabled(dirty, egui::Button::new(lang.t("撤销修改", "Revert")))
+            .on_hover_text(lang.t("恢复为磁盘上的版本", "Back to the file on disk"))
+            .clicked()
+        {
+            out.push(Command::AuthorRevert);
+        }
+        match ed.checked_seq == ed.seq {
+            false => {
+                ui.add(egui::Spinner::new());
+                ui.label(RichText::new(lang.t("校验中…", "checking…")).color(theme::MUTED));
+            }
+            true => {
+                let (e, w) = ed.counts();
+                let (text, color) = if e + w == 0 {
+                    (
+                        lang.t("✓ 没有问题", "✓ No problems").to_owned(),
+                        theme::GOOD,
+                    )
+                } else {
+                    (
+                        match lang {
+                            Lang::Zh => format!("{e} 个错误，{w} 个警告"),
+                            Lang::En => format!("{e} errors, {w} warnings"),
+                        },
+                        if e > 0 {
+                            theme::BAD
+                        } else {
+                            Color32::from_rgb(0xc9, 0x8a, 0x1b)
+                        },
+                    )
+                };
+                ui.label(RichText::new(text).color(color));
+            }
+        }
+    });
+    if ed.disk_changed {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                theme::BAD,
+                lang.t(
+                    "这个文件在磁盘上被其他程序修改了。",
+                    "This file was changed on disk by another program.",
+                ),
+            );
+            if ui
+                .button(lang.t("载入磁盘上的版本", "Load the version on disk"))
+                .clicked()
+            {
+                out.push(Command::AuthorRevert);
+            }
+        });
+    }
+    if let Some(text) = &ed.recovered {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                theme::ACCENT,
+                match lang {
+                    Lang::Zh => format!("找到上次未保存的修改（{} 行）。", text.lines().count()),
+                    Lang::En => format!(
+                        "Unsaved changes from last time were found ({} lines).",
+                        text.lines().count()
+                    ),
+                },
+            );
+            if ui.button(lang.t("恢复", "Restore")).clicked() {
+                out.push(Command::AuthorRestore(true));
+            }
+            if ui.button(lang.t("丢弃", "Discard")).clicked() {
+                out.push(Command::AuthorRestore(false));
+            }
+        });
+    }
+}
+
+fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let syntax = Syntax::of(&ed.entry.key);
+    let dark = ui.visuals().dark_mode;
+    let lines = ed.text.split('\n').count();
+    let gutter: String = (1..=lines).map(|n| format!("{n}\n")).collect();
+    let read_only = ed.entry.origin == Origin::Bundled;
+    let goto = ed.goto.take();
+    let name_label = ed.name_label;
+    let text = &mut ed.text;
+    let cache = &mut ed.layout;
+    let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, _wrap: f32| {
+        let job = cache.get(buf.as_str(), syntax, &font, dark);
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
+    let mut changed = false;
+    egui::ScrollArea::both()
+        .id_salt("author-editor-scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.horizontal_top(|ui| {
+                ui.spacing_mut().item_spacing.x = 4.0;
+                egui::Frame::new()
+                    .inner_margin(egui::Margin::symmetric(0, 2))
+                    .show(ui, |ui| {
+                        ui.add(
+                            egui::Label::new(RichText::new(gutter).monospace().color(theme::MUTED))
+                                .selectable(false)
+                                .halign(egui::Align::Max),
+                        );
+                    });
+                let id = editor_id();
+                if let Some((line, column)) = goto {
+                    let index = char_index(text, line, column);
+                    let mut state = egui::TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::one(
+                            egui::text::CCursor::new(index),
+                        )));
+                    egui::TextEdit::store_state(ui.ctx(), id, state);
+                    ui.memory_mut(|m| m.request_focus(id));
+                }
+                let output = egui::TextEdit::multiline(text)
+                    .id(id)
+                    .code_editor()
+                    .interactive(!read_only)
+                    .lock_focus(true)
+                    .desired_width(f32::INFINITY)
+                    .desired_rows(30)
+                    .layouter(&mut layouter)
+                    .show(ui);
+                if let Some(l) = name_label {
+                    let _ = egui::Response::clone(&output.response).labelled_by(l);
+                }
+                if let Some((line, column)) = goto {
+                    let index = char_index(text, line, column);
+                    let r = output
+                        .galley
+                        .pos_from_cursor(egui::text::CCursor::new(index))
+                        .translate(output.galley_pos.to_vec2());
+                    ui.scroll_to_rect(r.expand(40.0), Some(egui::Align::Center));
+                }
+                changed = output.response.changed();
+            });
+        });
+    if changed {
+        ed.touch();
+    }
+}
+
+/// The character index of a 1-based line and column (clamped to the text).
+pub fn char_index(text: &str, line: u32, column: u32) -> usize {
+    let mut index = 0;
+    for (n, l) in text.split('\n').enumerate() {
+        let len = l.chars().count();
+        if n + 1 == line as usize {
+            return index + (column.max(1) as usize - 1).min(len);
+        }
+        index += len + 1;
+    }
+    text.chars().count()
+}
+
+fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(lang.t("问题", "Problems")).strong());
+        if ed.other_errors > 0 {
+            ui.label(
+                RichText::new(match lang {
+                    Lang::Zh => format!("（其他文件中还有 {} 个错误）", ed.other_errors),
+                    Lang::En => format!("({} errors in other files)", ed.other_errors),
+                })
+                .color(theme::MUTED),
+            );
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("author-problems")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if ed.diagnostics.is_empty() && ed.checked_seq == ed.seq {
+                ui.label(RichText::new(lang.t("没有问题。", "No problems.")).color(theme::MUTED));
+            }
+            for d in &ed.diagnostics {
+                let (mark, color) = match d.severity {
+                    Severity::Error => ("×", theme::BAD),
+                    Severity::Warning => ("▲", Color32::from_rgb(0xc9, 0x8a, 0x1b)),
+                };
+                let at = d
+                    .pos
+                    .map_or(String::new(), |p| format!("{}:{}", p.line, p.column));
+                let mut text = format!("{mark} {at}  {}", d.message);
+                if let Some(h) = &d.help {
+                    text.push_str(&format!(" — {h}"));
+                }
+                let r = ui.add(
+                    egui::Button::new(RichText::new(text).color(color))
+                        .frame(false)
+                        .wrap(),
+                );
+                if r.clicked()
+                    && let Some(p) = d.pos
+                {
+                    out.push(Command::AuthorGoto {
+                        line: p.line,
+                        column: p.column,
+                    });
+                }
+            }
+        });
+}
+
+fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Command>) {
+    let loc = lang.code();
+    ui.heading(lang.t("试一试", "Try it"));
+    let Some(pb) = ed.draft.clone() else {
+        ui.label(
+            RichText::new(lang.t(
+                "剧本通过校验后，可在这里用样例回答试评分。",
+                "Once the playbook validates, try sample replies here.",
+            ))
+            .color(theme::MUTED),
+        );
+        return;
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("author-try")
+        .show(ui, |ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            let l = ui.label(lang.t("场景", "Scenario"));
+            let scen_title = pb
+                .scenario(&ed.try_scenario)
+                .map_or(String::new(), |s| s.title.get(loc).to_owned());
+            egui::ComboBox::from_id_salt("try-scenario")
+                .selected_text(scen_title)
+                .show_ui(ui, |ui| {
+                    for s in &pb.scenarios {
+                        ui.selectable_value(&mut ed.try_scenario, s.id.clone(), s.title.get(loc));
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let Some(scen) = pb.scenario(&ed.try_scenario) else {
+                return;
+            };
+            let l = ui.label(lang.t("回合", "Turn"));
+            egui::ComboBox::from_id_salt("try-turn")
+                .selected_text(ed.try_turn.clone())
+                .show_ui(ui, |ui| {
+                    for t in &scen.turns {
+                        ui.selectable_value(&mut ed.try_turn, t.id.clone(), &t.id);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let Some(turn) = scen.turn(&ed.try_turn) else {
+                return;
+            };
+            theme::card(ui, theme::CUSTOMER_BG, |ui| {
+                ui.label(turn.customer.get(loc));
+            });
+            match &turn.reply {
+                Reply::FreeText => {
+                    let l = ui.label(lang.t("样例回答", "Sample reply"));
+                    ui.add(
+                        egui::TextEdit::multiline(&mut ed.try_reply)
+                            .desired_rows(3)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(l.id);
+                }
+                Reply::Choice(opts) => {
+                    for o in opts {
+                        ui.radio_value(&mut ed.try_option, o.id.clone(), o.text.get(loc));
+                    }
+                }
+            }
+            ui.horizontal(|ui| {
+                let ready = ed.checked_seq == ed.seq && !busy;
+                if ui
+                    .add_enabled(ready, egui::Button::new(lang.t("评分", "Score it")))
+                    .clicked()
+                {
+                    out.push(Command::TryReply);
+                }
+                if ui
+                    .add_enabled(ready, egui::Button::new(lang.t("运行测试", "Run tests")))
+                    .on_hover_text(lang.t(
+                        "运行这个剧本的全部测试（同 salesdojo test）",
+                        "Runs this playbook's tests (as `salesdojo test` does)",
+                    ))
+                    .clicked()
+                {
+                    out.push(Command::RunTests);
+                }
+            });
+            if let Some(tried) = &ed.tried {
+                ui.separator();
+                match tried {
+                    Err(e) => {
+                        ui.colored_label(theme::BAD, e);
+                    }
+                    Ok(r) => {
+                        let s = &r.scored;
+                        ui.label(
+                            RichText::new(format!("{} {}/100", lang.t("得分", "Score"), s.rounded()))
+                                .strong()
+                                .color(theme::score_color(s.score)),
+                        );
+                        egui::Grid::new("try-trace").striped(true).show(ui, |ui| {
+                            for c in &s.criteria {
+                                let title = pb
+                                    .criterion(&c.criterion)
+                                    .map_or(c.criterion.as_str(), |cr| cr.title.get(loc));
+                                ui.label(RichText::new(title).strong());
+                                ui.label(
+                                    RichText::new(format!("{:.0}", c.points))
+                                        .color(theme::score_color(c.points)),
+                                );
+                                ui.end_row();
+                                for t in &c.trace {
+                                    let src = match &t.source {
+                                        Source::Base => lang.t("基础分", "base").to_owned(),
+                                        Source::Rule { rule } => format!("{} {rule}", lang.t("规则", "rule")),
+                                        Source::Option { option } => {
+                                            format!("{} {option}", lang.t("选项", "option"))
+                                        }
+                                        Source::Script { file } => {
+                                            format!("{} {file}", lang.t("脚本", "script"))
+                                        }
+                                    };
+                                    ui.label(RichText::new(format!("  {src}")).small());
+                                    ui.label(RichText::new(format!("{:+}", t.points)).small());
+                                    ui.end_row();
+                                }
+                            }
+                        });
+                        for f in &s.feedback {
+                            ui.label(format!("· {}", f.get(loc)));
+                        }
+                        for h in s.hints.iter().chain(&r.guide_hint) {
+                            ui.label(
+                                RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT),
+                            );
+                        }
+                        if let Some(n) = r.notice() {
+                            ui.colored_label(theme::BAD, n);
+                        }
+                        let next = match &s.next {
+                            Target::Turn(t) => format!("{} {t}", lang.t("下一回合：", "Next turn:")),
+                            Target::End(Some(e)) => format!("{} {e}", lang.t("结束：", "Ends:")),
+                            Target::End(None) => lang.t("对练结束", "The role-play ends").to_owned(),
+                        };
+                        ui.label(RichText::new(next).color(theme::MUTED));
+                        if ui
+                            .button(lang.t("＋ 添加为测试", "＋ Add as test"))
+                            .on_hover_text(lang.t(
+                                "把这条回答和当前得分（±5）写进剧本的 tests 并保存",
+                                "Writes this reply with its score (±5) into the playbook's tests and saves",
+                            ))
+                            .clicked()
+                        {
+                            out.push(Command::AddTest);
+                        }
+                    }
+                }
+            }
+            if let Some(run) = &ed.tests {
+                ui.separator();
+                let color = if run.failures.is_empty() { theme::GOOD } else { theme::BAD };
+                ui.label(
+                    RichText::new(match lang {
+                        Lang::Zh => format!("测试：{} 通过，{} 失败", run.passed, run.failures.len()),
+                        Lang::En => format!("Tests: {} passed, {} failed", run.passed, run.failures.len()),
+                    })
+                    .strong()
+                    .color(color),
+                );
+                for f in &run.failures {
+                    let text = match f.line {
+                        Some(l) => format!("{l}: {}", f.message),
+                        None => f.message.clone(),
+                    };
+                    let r = ui.add(
+                        egui::Button::new(RichText::new(text).color(theme::BAD))
+                            .frame(false)
+                            .wrap(),
+                    );
+                    if r.clicked()
+                        && let Some(line) = f.line
+                    {
+                        out.push(Command::AuthorGoto { line, column: 1 });
+                    }
+                }
+            }
+        });
+}
