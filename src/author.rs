@@ -254,11 +254,7 @@ impl Workspace {
     /// library and script host it builds, for trying replies against the draft.
     pub fn check(&self, path: &Path, text: &str) -> Checked {
         let mut report = Report::default();
-        let mut user = if self.playbooks.is_dir() {
-            Content::from_path(&self.playbooks, &mut report).unwrap_or_default()
-        } else {
-            Content::default()
-        };
+        let mut user = self.user_content(&mut report);
         let display = display_of(path);
         let file = SourceFile {
             display: display.clone(),
@@ -275,15 +271,35 @@ impl Workspace {
                 None => user.playbooks.push(file),
             },
         }
-        let lib = load(&[Content::bundled(), user], &mut report);
-        let host = ScriptHost::new(&lib);
-        script::check_library(&lib, &host, &mut report);
-        Checked {
-            display,
-            report,
-            lib: Arc::new(lib),
-            host: Arc::new(host),
+        finish_check(display, user, report)
+    }
+
+    /// Checks the workspace as it is, for a bundled file `key` (read-only, so never edited):
+    /// its diagnostics and a library to try its replies in.
+    pub fn check_bundled(&self, key: &str) -> Checked {
+        let mut report = Report::default();
+        let user = self.user_content(&mut report);
+        finish_check(key.to_owned(), user, report)
+    }
+
+    fn user_content(&self, report: &mut Report) -> Content {
+        if self.playbooks.is_dir() {
+            Content::from_path(&self.playbooks, report).unwrap_or_default()
+        } else {
+            Content::default()
         }
+    }
+}
+
+fn finish_check(display: String, user: Content, mut report: Report) -> Checked {
+    let lib = load(&[Content::bundled(), user], &mut report);
+    let host = ScriptHost::new(&lib);
+    script::check_library(&lib, &host, &mut report);
+    Checked {
+        display,
+        report,
+        lib: Arc::new(lib),
+        host: Arc::new(host),
     }
 }
 

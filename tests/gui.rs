@@ -1067,3 +1067,108 @@ fn unsaved_changes_are_autosaved_and_leaving_asks_first() {
     assert_eq!(std::fs::read_to_string(&path).expect("read"), on_disk);
     assert!(!autosave.exists());
 }
+
+/// A manager exports the filtered attempts as CSV, then as xAPI (the file name follows the
+/// format), and imports a trainee's database: its attempts join the table, and a second
+/// import adds nothing.
+#[test]
+fn the_filtered_set_is_exported_and_a_trainee_database_imported() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let trainees = demo_db(&lib, &db);
+    let lang = Lang::En;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Manager Zhao", "");
+    h.get_by_label("◆ Review scores").click();
+    settle(&mut h);
+    let team = trainees
+        .iter()
+        .find_map(|t| t.team.clone())
+        .expect("a team");
+    open_picker(&mut h, "Team");
+    click_option(&mut h, &team);
+    settle(&mut h);
+    let filter = review(&h).data.as_ref().expect("results").filter.clone();
+    assert_eq!(filter.team.as_deref(), Some(team.as_str()));
+    let expected = salesdojo::store::Store::open(&db)
+        .expect("opens")
+        .export_rows(&filter)
+        .expect("rows");
+    assert!(!expected.is_empty());
+
+    h.get_by_label("Export and import").click();
+    h.run_ok();
+    let csv = dir.path().join("team.csv");
+    h.get_by_label("Export to").focus();
+    h.run_ok();
+    h.get_by_label("Export to")
+        .type_text(&csv.display().to_string());
+    h.run_ok();
+    h.get_by_label("Export").click();
+    h.run_ok();
+    settle(&mut h);
+    let mut reader = csv::Reader::from_path(&csv).expect("a CSV file");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), expected.len());
+    assert!(
+        matches!(&review(&h).io_note, Some(Ok(n)) if n.starts_with(&expected.len().to_string()))
+    );
+
+    h.get_by_label("xAPI").click();
+    h.run_ok();
+    let json = dir.path().join("team.json");
+    assert_eq!(review(&h).export_path, json.display().to_string());
+    h.get_by_label("Export").click();
+    h.run_ok();
+    settle(&mut h);
+    let statements: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("written")).expect("JSON");
+    assert!(
+        statements
+            .as_array()
+            .is_some_and(|a| a.len() >= expected.len())
+    );
+
+    // Another trainee's database.
+    let other = dir.path().join("other.db");
+    {
+        use salesdojo::demo::{DemoOptions, generate};
+        let mut store = salesdojo::store::Store::open(&other).expect("opens");
+        let host = ScriptHost::new(&lib);
+        generate(
+            &mut store,
+            &lib,
+            &host,
+            &DemoOptions {
+                trainees: 1,
+                days: 5,
+                seed: 99,
+                end: chrono::Utc::now(),
+            },
+        )
+        .expect("demo data");
+    }
+    let before = count(&db, "SELECT COUNT(*) FROM attempts");
+    let theirs = count(&other, "SELECT COUNT(*) FROM attempts");
+    assert!(theirs > 0);
+    h.get_by_label("Import a trainee's database").focus();
+    h.run_ok();
+    h.get_by_label("Import a trainee's database")
+        .type_text(&other.display().to_string());
+    h.run_ok();
+    h.get_by_label("Import").click();
+    h.run_ok();
+    settle(&mut h);
+    assert!(
+        matches!(&review(&h).io_note, Some(Ok(_))),
+        "{:?}",
+        review(&h).io_note
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attempts"), before + theirs);
+    h.get_by_label("Import").click();
+    h.run_ok();
+    settle(&mut h);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attempts"), before + theirs);
+    h.get_by_label_contains("+0 attempts");
+}

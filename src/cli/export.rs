@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     pub bom: bool,
     /// xAPI: the base IRI of activity and account ids.
-    #[arg(long, default_value = "https://salesdojo.example/xapi")]
+    #[arg(long, default_value = export::DEFAULT_XAPI_BASE)]
     pub base: String,
     #[command(flatten)]
     pub filter: FilterArgs,

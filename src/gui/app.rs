@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, RichText};
 
-use super::command::{Command, PromptAnswer, SortKey};
+use super::command::{BrowseFor, Command, PromptAnswer, SortKey};
 use super::highlight;
 use super::state::{Lang, Persisted};
 use super::views;
@@ -73,6 +73,35 @@ pub struct Review {
     /// The criterion to override (empty: none) and the new points, as typed.
     pub over_criterion: String,
     pub over_points: String,
+    /// Export as xAPI statements (else CSV), to this file; import this database.
+    pub export_xapi: bool,
+    pub export_path: String,
+    pub import_path: String,
+    /// What the last export or import did.
+    pub io_note: Option<Result<String, String>>,
+}
+
+impl Review {
+    /// Where an export goes unless another file is named: the downloads (or documents, or
+    /// home) folder, named by today's date.
+    pub fn default_export_path(xapi: bool) -> String {
+        // Looked up once: finding the downloads folder reads a file.
+        static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        let dir = DIR.get_or_init(|| {
+            let dirs = directories::UserDirs::new();
+            dirs.as_ref()
+                .and_then(|d| d.download_dir().or(d.document_dir()))
+                .map(std::path::Path::to_path_buf)
+                .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_path_buf()))
+                .unwrap_or_default()
+        });
+        let name = format!(
+            "salesdojo-{}.{}",
+            chrono::Local::now().format("%Y-%m-%d"),
+            if xapi { "json" } else { "csv" }
+        );
+        dir.join(name).display().to_string()
+    }
 }
 
 /// What waits on the answer to "save your changes?".
@@ -251,6 +280,8 @@ pub struct App {
     /// The window may close: unsaved changes were saved or let go.
     quitting: bool,
     close_window: bool,
+    /// A file dialog open on its own thread, and what it was opened for.
+    dialog: Option<std::sync::mpsc::Receiver<(BrowseFor, Option<PathBuf>)>>,
 }
 
 impl App {
@@ -274,6 +305,7 @@ impl App {
             reload_at: None,
             quitting: false,
             close_window: false,
+            dialog: None,
         }
     }
 
@@ -313,6 +345,7 @@ impl App {
             self.on_done(d);
         }
         let mut commands = Vec::new();
+        self.dialog_result();
         self.watch(&ctx);
         self.author_tick(ui, &mut commands);
         self.top_bar(ui, &mut commands);
@@ -374,7 +407,7 @@ impl App {
                 views::review::review_ui(ui, self.persisted.lang, &self.lib, r, &mut commands)
             }
             Screen::Author(a) => {
-                views::author::author_ui(ui, self.persisted.lang, a, busy, &mut commands)
+                views::author::author_ui(ui, self.persisted.lang, &self.lib, a, busy, &mut commands)
             }
         }
         if ui.input(|i| i.key_pressed(Key::Escape)) && self.error.is_some() {
@@ -671,6 +704,35 @@ impl App {
                 }
             }
             Command::SaveReview => self.save_review(),
+            Command::Export => {
+                let Screen::Review(r) = &mut self.screen else {
+                    return;
+                };
+                let Some(d) = &r.data else { return };
+                if r.export_path.trim().is_empty() {
+                    r.export_path = Review::default_export_path(r.export_xapi);
+                }
+                let job = Job::Export {
+                    filter: d.filter.clone(),
+                    xapi: r.export_xapi,
+                    path: PathBuf::from(r.export_path.trim()),
+                };
+                r.io_note = None;
+                self.send(job);
+            }
+            Command::Import => {
+                let Screen::Review(r) = &mut self.screen else {
+                    return;
+                };
+                let path = r.import_path.trim();
+                if path.is_empty() {
+                    return;
+                }
+                r.io_note = None;
+                let job = Job::Merge(PathBuf::from(path));
+                self.send(job);
+            }
+            Command::Browse(what) => self.browse(what),
             Command::OpenAuthor => self.open_author(),
             Command::AuthorOpen(entry) if self.author_dirty() => self.ask(Pending::Open(entry)),
             Command::AuthorOpen(entry) => self.author_open(entry),
@@ -710,6 +772,76 @@ impl App {
                 if let Some(playbook) = id {
                     self.send(Job::RunTests { playbook });
                 }
+            }
+        }
+    }
+
+    /// Opens the system's file dialog on its own thread (it blocks until closed); the chosen
+    /// file is put in the view's field.
+    fn browse(&mut self, what: BrowseFor) {
+        if self.dialog.is_some() {
+            return;
+        }
+        let Screen::Review(r) = &self.screen else {
+            return;
+        };
+        let lang = self.lang();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (current, xapi) = match what {
+            BrowseFor::Export => (r.export_path.clone(), r.export_xapi),
+            BrowseFor::Import => (r.import_path.clone(), false),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("salesdojo-dialog".into())
+            .spawn(move || {
+                let mut d = rfd::FileDialog::new();
+                let current = PathBuf::from(current);
+                if let Some(dir) = current.parent().filter(|p| p.is_dir()) {
+                    d = d.set_directory(dir);
+                }
+                let chosen = match what {
+                    BrowseFor::Export => {
+                        let (name, ext) = if xapi {
+                            ("xAPI", "json")
+                        } else {
+                            ("CSV", "csv")
+                        };
+                        if let Some(f) = current.file_name() {
+                            d = d.set_file_name(f.to_string_lossy());
+                        }
+                        d.set_title(lang.t("导出到…", "Export to…"))
+                            .add_filter(name, &[ext])
+                            .save_file()
+                    }
+                    BrowseFor::Import => d
+                        .set_title(lang.t("导入学员的数据库", "Import a trainee's database"))
+                        .add_filter("salesdojo", &["db", "sqlite"])
+                        .pick_file(),
+                };
+                let _ = tx.send((what, chosen));
+            });
+        match spawned {
+            Ok(_) => self.dialog = Some(rx),
+            Err(e) => self.error = Some(format!("cannot open a file dialog: {e}")),
+        }
+    }
+
+    fn dialog_result(&mut self) {
+        let Some(rx) = &self.dialog else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.dialog = None;
+                return;
+            }
+        };
+        self.dialog = None;
+        if let (Screen::Review(r), (what, Some(path))) = (&mut self.screen, result) {
+            let path = path.display().to_string();
+            match what {
+                BrowseFor::Export => r.export_path = path,
+                BrowseFor::Import => r.import_path = path,
             }
         }
     }
@@ -825,9 +957,6 @@ impl App {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             a.prompt = Some(Pending::Quit);
         }
-        let Some(path) = ed.entry.path.clone() else {
-            return;
-        };
         let quiet = ed.edited_at.elapsed();
         if ed.check_sent != ed.seq {
             if quiet >= CHECK_AFTER {
@@ -835,7 +964,8 @@ impl App {
                 let job = Job::Check {
                     seq: ed.seq,
                     workspace: ws,
-                    path: path.clone(),
+                    path: ed.entry.path.clone(),
+                    key: ed.entry.key.clone(),
                     text: ed.text.clone(),
                 };
                 if let Some(w) = &mut self.worker {
@@ -845,6 +975,9 @@ impl App {
                 ctx.request_repaint_after(CHECK_AFTER - quiet);
             }
         }
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
         if ed.autosaved_seq != ed.seq && ed.is_dirty() {
             if quiet >= AUTOSAVE_AFTER {
                 ed.autosaved_seq = ed.seq;
@@ -1236,6 +1369,22 @@ impl App {
                 self.error = Some(e);
             }
             Done::Db(status) => self.db_status = Some(status),
+            Done::Exported(note) => {
+                if let Screen::Review(r) = &mut self.screen {
+                    r.io_note = Some(note);
+                }
+            }
+            Done::Merged(note) => {
+                let ok = note.is_ok();
+                if let Screen::Review(r) = &mut self.screen {
+                    r.io_note = Some(note);
+                }
+                if ok {
+                    // The merged attempts show at once.
+                    self.review_query();
+                    self.send(Job::Trainees);
+                }
+            }
             Done::Reloaded { lib, problems } => {
                 self.lib = lib;
                 // A scenario list shows the playbook as it is now.

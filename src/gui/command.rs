@@ -46,6 +46,12 @@ pub enum Command {
     CloseAttempt,
     /// Save the comment and override being written for the open attempt.
     SaveReview,
+    /// Write the attempts of the review's filter to the file named in the view.
+    Export,
+    /// Merge the trainee database named in the view into this one.
+    Import,
+    /// Open the system's file dialog to choose the export or import file.
+    Browse(BrowseFor),
     /// The trainer's authoring view.
     OpenAuthor,
     /// Open a file in the editor (asks first when the open one has unsaved changes).
@@ -71,6 +77,13 @@ pub enum Command {
     /// Add the sample reply just scored to the playbook's tests, and save.
     AddTest,
     RunTests,
+}
+
+/// What a file dialog chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowseFor {
+    Export,
+    Import,
 }
 
 /// How an unsaved-changes prompt was answered.

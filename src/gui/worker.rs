@@ -88,6 +88,15 @@ pub enum Job {
         comment: Option<String>,
         over: Option<(String, f64)>,
     },
+    /// Write the attempts of a filter to a file, as CSV (with a byte-order mark, for Excel)
+    /// or as xAPI statements.
+    Export {
+        filter: Filter,
+        xapi: bool,
+        path: PathBuf,
+    },
+    /// Bring another salesdojo database into this one.
+    Merge(PathBuf),
     /// Load the library again from the bundled set and the trainer's folder (changed on disk).
     Reload(Workspace),
     /// Check a file being edited with its unsaved text; the draft is kept for `Try` and
@@ -95,7 +104,9 @@ pub enum Job {
     Check {
         seq: u64,
         workspace: Workspace,
-        path: PathBuf,
+        /// The file on disk (`None`: a bundled file, `key`, as it is).
+        path: Option<PathBuf>,
+        key: String,
         text: String,
     },
     /// Score a sample reply against the last checked draft.
@@ -217,6 +228,9 @@ pub enum Done {
         problems: Option<String>,
     },
     Checked(Box<CheckResult>),
+    /// What an export or a merge did, for the manager to read.
+    Exported(Result<String, String>),
+    Merged(Result<String, String>),
     Tried(Result<Box<ReplyRecord>, String>),
     Tests(Result<TestRun, String>),
 }
@@ -477,6 +491,26 @@ impl State<'_> {
                     .map_err(text),
                 None => Err("no progress database".to_owned()),
             }),
+            Job::Export { filter, xapi, path } => Done::Exported(match &self.store {
+                Some(s) => export_to(s, &filter, xapi, &path),
+                None => Err("no progress database".to_owned()),
+            }),
+            Job::Merge(path) => Done::Merged(match &mut self.store {
+                Some(s) => s
+                    .merge(&path)
+                    .map(|n| {
+                        format!(
+                            "{}: +{} trainees, +{} attempts, +{} replies, +{} reviews",
+                            path.display(),
+                            n.trainees,
+                            n.attempts,
+                            n.replies,
+                            n.reviews
+                        )
+                    })
+                    .map_err(text),
+                None => Err("no progress database".to_owned()),
+            }),
             Job::Reload(ws) => {
                 let mut report = Report::default();
                 let lib = Arc::new(ws.load(&mut report));
@@ -494,9 +528,13 @@ impl State<'_> {
                 seq,
                 workspace,
                 path,
+                key,
                 text,
             } => {
-                let c = workspace.check(&path, &text);
+                let c = match path {
+                    Some(p) => workspace.check(&p, &text),
+                    None => workspace.check_bundled(&key),
+                };
                 let diagnostics: Vec<Diagnostic> = c
                     .report
                     .sorted()
@@ -641,6 +679,36 @@ impl State<'_> {
             next,
         }))
     }
+}
+
+/// Writes the filter's attempts to `path` (a new file beside it, renamed over it).
+fn export_to(
+    s: &Store,
+    filter: &Filter,
+    xapi: bool,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    let rows = s.export_rows(filter).map_err(text)?;
+    let bytes = if xapi {
+        let statements =
+            store::export::to_xapi(s, &rows, store::export::DEFAULT_XAPI_BASE).map_err(text)?;
+        let mut b = serde_json::to_vec_pretty(&statements).map_err(text)?;
+        b.push(b'\n');
+        b
+    } else {
+        store::export::to_csv(&rows, true).map_err(text)?
+    };
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.writing"));
+    std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("cannot write '{}': {e}", path.display())
+        })?;
+    Ok(format!("{} → {}", rows.len(), path.display()))
 }
 
 fn text(e: impl std::fmt::Display) -> String {

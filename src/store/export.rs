@@ -153,6 +153,9 @@ fn statement_id(parts: &[&str]) -> String {
 /// xAPI 1.0.3 statements: one per attempt (passed / failed / completed) and one per reply and
 /// criterion (answered). Actors are accounts under `base` named by pseudonym or trainee id,
 /// never by display name, so trainees stay pseudonymous.
+/// The base IRI of xAPI activity and account ids unless another is given.
+pub const DEFAULT_XAPI_BASE: &str = "https://salesdojo.example/xapi";
+
 pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Value>> {
     let base = base.trim_end_matches('/');
     let mut out = Vec::new();
@@ -243,7 +246,8 @@ pub struct MergeCounts {
 impl Store {
     /// Brings another salesdojo database into this one. Idempotent: rows are matched by their
     /// UUIDs, so merging the same file twice adds nothing. An attempt that was still in
-    /// progress here and is finished there is updated.
+    /// progress here and is finished there is updated. A trainee whose pseudonym is already
+    /// another trainee's here comes in without one (exports then name them by id).
     pub fn merge(&mut self, other: &Path) -> Result<MergeCounts> {
         // Check the other file the same way opening it would, without writing to it.
         let shown = other.display().to_string();
@@ -280,7 +284,10 @@ impl Store {
             tx.execute_batch(
                 "INSERT OR IGNORE INTO main.teams SELECT id, name FROM other.teams;
                  INSERT OR IGNORE INTO main.trainees (id, name, team_id, pseudonym, created_at)
-                     SELECT id, name, team_id, pseudonym, created_at FROM other.trainees;
+                     SELECT o.id, o.name, o.team_id,
+                            CASE WHEN EXISTS (SELECT 1 FROM main.trainees m WHERE m.pseudonym = o.pseudonym AND m.id <> o.id)
+                                 THEN NULL ELSE o.pseudonym END,
+                            o.created_at FROM other.trainees o;
                  INSERT INTO main.attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending)
                      SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending FROM other.attempts WHERE true
                      ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, total = excluded.total, passed = excluded.passed,
@@ -308,5 +315,45 @@ impl Store {
         let counts = result?;
         detached?;
         Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trainee_with_pseudonym(path: &Path, name: &str, pseudonym: &str) -> String {
+        let mut s = Store::open(path).expect("opens");
+        let t = crate::store::ProgressLog::trainee(&mut s, name, Some("East")).expect("trainee");
+        s.conn()
+            .execute(
+                "UPDATE trainees SET pseudonym = ?1 WHERE id = ?2",
+                [pseudonym, &t.id],
+            )
+            .expect("pseudonym");
+        t.id
+    }
+
+    /// Two machines gave the same pseudonym to two different trainees: the merge brings the
+    /// other trainee in (without it) instead of failing on the attempts that name them.
+    #[test]
+    fn a_clashing_pseudonym_does_not_stop_a_merge() {
+        let dir = tempfile::tempdir().expect("temp");
+        let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+        let mine = trainee_with_pseudonym(&a, "Li", "learner-0001");
+        let theirs = trainee_with_pseudonym(&b, "Wang", "learner-0001");
+        let mut s = Store::open(&a).expect("opens");
+        let n = s.merge(&b).expect("merges");
+        assert_eq!(n.trainees, 1);
+        let get = |id: &str| -> Option<String> {
+            s.conn()
+                .query_row("SELECT pseudonym FROM trainees WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .expect("row")
+        };
+        assert_eq!(get(&mine).as_deref(), Some("learner-0001"));
+        assert_eq!(get(&theirs), None);
+        assert_eq!(s.merge(&b).expect("again").trainees, 0);
     }
 }

@@ -9,8 +9,8 @@ use super::super::highlight::Syntax;
 use super::super::state::Lang;
 use super::super::theme;
 use crate::author::{FileEntry, Kind, Origin};
-use crate::playbook::Severity;
 use crate::playbook::model::{Reply, Target};
+use crate::playbook::{Library, Severity};
 use crate::practice::score::Source;
 
 /// The editor's widget id (tests find its cursor by it).
@@ -18,14 +18,21 @@ pub fn editor_id() -> egui::Id {
     egui::Id::unique("author-editor")
 }
 
-pub fn author_ui(ui: &mut Ui, lang: Lang, a: &mut Author, busy: bool, out: &mut Vec<Command>) {
+pub fn author_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    a: &mut Author,
+    busy: bool,
+    out: &mut Vec<Command>,
+) {
     if let Some(p) = &a.prompt {
         prompt_ui(ui, lang, p, a.open.as_deref(), out);
     }
     egui::Panel::left("author-files")
         .default_size(260.0)
         .size_range(200.0..=420.0)
-        .show(ui, |ui| files_ui(ui, lang, a, out));
+        .show(ui, |ui| files_ui(ui, lang, lib, a, out));
     let Some(ed) = a.open.as_deref_mut() else {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(lang.t("编写剧本", "Author playbooks"));
@@ -100,17 +107,28 @@ fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mu
     }
 }
 
-fn file_label(lang: Lang, f: &FileEntry) -> String {
+fn file_label(f: &FileEntry) -> String {
     let icon = match f.kind {
         Kind::Playbook => "◇",
         Kind::Personas => "○",
         Kind::Script => "※",
     };
-    let _ = lang;
     format!("{icon} {}", f.name())
 }
 
-fn files_ui(ui: &mut Ui, lang: Lang, a: &mut Author, out: &mut Vec<Command>) {
+fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Vec<Command>) {
+    // A playbook file's title, as loaded now.
+    let title = |f: &FileEntry| {
+        let file = f
+            .path
+            .as_deref()
+            .map_or(f.key.clone(), crate::author::display_of);
+        lib.playbooks
+            .iter()
+            .find(|p| p.source.file == file)
+            .map(|p| format!("{}\n{}", p.title.get(lang.code()), f.key))
+            .unwrap_or_else(|| f.key.clone())
+    };
     egui::ScrollArea::vertical()
         .id_salt("author-files")
         .show(ui, |ui| {
@@ -135,7 +153,7 @@ fn files_ui(ui: &mut Ui, lang: Lang, a: &mut Author, out: &mut Vec<Command>) {
                     .files
                     .iter()
                     .any(|b| b.origin == Origin::Bundled && b.key == f.key);
-                let r = ui.selectable_label(selected, file_label(lang, f));
+                let r = ui.selectable_label(selected, file_label(f));
                 let r = if overrides {
                     r.on_hover_text(lang.t(
                         "替换同名的内置文件",
@@ -173,8 +191,8 @@ fn files_ui(ui: &mut Ui, lang: Lang, a: &mut Author, out: &mut Vec<Command>) {
             for f in a.files.iter().filter(|f| f.origin == Origin::Bundled) {
                 let selected = open_key.as_ref() == Some(&(f.origin, f.key.clone()));
                 if ui
-                    .selectable_label(selected, file_label(lang, f))
-                    .on_hover_text(&f.key)
+                    .selectable_label(selected, file_label(f))
+                    .on_hover_text(title(f))
                     .clicked()
                     && !selected
                 {
@@ -235,11 +253,7 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
                             Lang::Zh => format!("{e} 个错误，{w} 个警告"),
                             Lang::En => format!("{e} errors, {w} warnings"),
                         },
-                        if e > 0 {
-                            theme::BAD
-                        } else {
-                            Color32::from_rgb(0xc9, 0x8a, 0x1b)
-                        },
+                        if e > 0 { theme::BAD } else { WARN },
                     )
                 };
                 ui.label(RichText::new(text).color(color));
@@ -289,8 +303,7 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let syntax = Syntax::of(&ed.entry.key);
     let dark = ui.visuals().dark_mode;
-    let lines = ed.text.split('\n').count();
-    let gutter: String = (1..=lines).map(|n| format!("{n}\n")).collect();
+    let gutter = gutter(ui, ed, &font);
     let read_only = ed.entry.origin == Origin::Bundled;
     let goto = ed.goto.take();
     let name_label = ed.name_label;
@@ -311,7 +324,7 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
                     .inner_margin(egui::Margin::symmetric(0, 2))
                     .show(ui, |ui| {
                         ui.add(
-                            egui::Label::new(RichText::new(gutter).monospace().color(theme::MUTED))
+                            egui::Label::new(gutter)
                                 .selectable(false)
                                 .halign(egui::Align::Max),
                         );
@@ -356,6 +369,34 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     }
 }
 
+/// Line numbers, those with an error or a warning in its colour.
+fn gutter(ui: &Ui, ed: &Editor, font: &egui::FontId) -> egui::text::LayoutJob {
+    let lines = ed.text.split('\n').count();
+    let mut marked: std::collections::BTreeMap<u32, Severity> = Default::default();
+    for d in &ed.diagnostics {
+        if let Some(p) = d.pos {
+            let e = marked.entry(p.line).or_insert(d.severity);
+            *e = (*e).min(d.severity);
+        }
+    }
+    let mut job = egui::text::LayoutJob::default();
+    for n in 1..=lines {
+        let color = match marked.get(&(n as u32)) {
+            Some(Severity::Error) => theme::BAD,
+            Some(Severity::Warning) => WARN,
+            None => ui.visuals().weak_text_color(),
+        };
+        job.append(
+            &format!("{n}\n"),
+            0.0,
+            egui::TextFormat::simple(font.clone(), color),
+        );
+    }
+    job
+}
+
+const WARN: Color32 = Color32::from_rgb(0xc9, 0x8a, 0x1b);
+
 /// The character index of a 1-based line and column (clamped to the text).
 pub fn char_index(text: &str, line: u32, column: u32) -> usize {
     let mut index = 0;
@@ -392,7 +433,7 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
             for d in &ed.diagnostics {
                 let (mark, color) = match d.severity {
                     Severity::Error => ("×", theme::BAD),
-                    Severity::Warning => ("▲", Color32::from_rgb(0xc9, 0x8a, 0x1b)),
+                    Severity::Warning => ("▲", WARN),
                 };
                 let at = d
                     .pos
@@ -560,7 +601,15 @@ fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Co
                             Target::End(None) => lang.t("对练结束", "The role-play ends").to_owned(),
                         };
                         ui.label(RichText::new(next).color(theme::MUTED));
-                        if ui
+                        if ed.entry.origin == Origin::Bundled {
+                            ui.label(
+                                RichText::new(lang.t(
+                                    "复制到我的剧本后可把样例添加为测试。",
+                                    "Copy it to your playbooks to add samples as tests.",
+                                ))
+                                .color(theme::MUTED),
+                            );
+                        } else if ui
                             .button(lang.t("＋ 添加为测试", "＋ Add as test"))
                             .on_hover_text(lang.t(
                                 "把这条回答和当前得分（±5）写进剧本的 tests 并保存",

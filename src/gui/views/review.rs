@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use crate::gui::app::Review;
-use crate::gui::command::{Command, SortKey};
+use crate::gui::command::{BrowseFor, Command, SortKey};
 use crate::gui::state::Lang;
 use crate::gui::theme;
 use crate::gui::worker::{REVIEW_ROWS, ReviewData};
@@ -82,6 +82,7 @@ pub fn review_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading(lang.t("复盘与成绩", "Review scores"));
         filters_ui(ui, lang, lib, r, commands);
+        io_ui(ui, lang, r, commands);
         ui.horizontal(|ui| {
             if r.sent.is_some() {
                 ui.add(egui::Spinner::new());
@@ -248,6 +249,85 @@ fn filters_ui(
     if changed {
         commands.push(Command::ReviewQuery);
     }
+}
+
+/// Export the filtered attempts (CSV or xAPI) and import a trainee's database.
+fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Command>) {
+    egui::CollapsingHeader::new(lang.t("导出与导入", "Export and import"))
+        .id_salt("review-io")
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                let before = r.export_xapi;
+                ui.radio_value(&mut r.export_xapi, false, "CSV");
+                ui.radio_value(&mut r.export_xapi, true, "xAPI");
+                if r.export_xapi != before {
+                    // The file's extension follows the format.
+                    let (from, to) = if r.export_xapi {
+                        (".csv", ".json")
+                    } else {
+                        (".json", ".csv")
+                    };
+                    if let Some(stem) = r.export_path.strip_suffix(from) {
+                        r.export_path = format!("{stem}{to}");
+                    }
+                }
+                let l = ui.label(lang.t("导出到", "Export to"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut r.export_path)
+                        .hint_text(Review::default_export_path(r.export_xapi))
+                        .desired_width(360.0),
+                )
+                .labelled_by(l.id);
+                if ui.button(lang.t("选择…", "Browse…")).clicked() {
+                    commands.push(Command::Browse(BrowseFor::Export));
+                }
+                let n = r.data.as_ref().map_or(0, |d| d.attempts.len());
+                if ui
+                    .add_enabled(n > 0, egui::Button::new(lang.t("导出", "Export")))
+                    .on_hover_text(lang.t(
+                        "导出当前筛选条件下的全部练习（不限于表中显示的条数）",
+                        "Exports every attempt of the current filter (not only the rows shown)",
+                    ))
+                    .clicked()
+                {
+                    commands.push(Command::Export);
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                let l = ui.label(lang.t("导入学员的数据库", "Import a trainee's database"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut r.import_path)
+                        .hint_text("progress.db")
+                        .desired_width(360.0),
+                )
+                .labelled_by(l.id);
+                if ui.button(lang.t("选择…", "Browse…")).clicked() {
+                    commands.push(Command::Browse(BrowseFor::Import));
+                }
+                if ui
+                    .add_enabled(
+                        !r.import_path.trim().is_empty(),
+                        egui::Button::new(lang.t("导入", "Import")),
+                    )
+                    .on_hover_text(lang.t(
+                        "合并进本机数据库；重复导入不会重复记录",
+                        "Merged into this database; importing twice adds nothing twice",
+                    ))
+                    .clicked()
+                {
+                    commands.push(Command::Import);
+                }
+            });
+            match &r.io_note {
+                Some(Ok(n)) => {
+                    ui.colored_label(theme::GOOD, format!("✓ {n}"));
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(theme::BAD, e);
+                }
+                None => {}
+            }
+        });
 }
 
 fn trend_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
