@@ -1066,7 +1066,91 @@ fn unsaved_changes_are_autosaved_and_leaving_asks_first() {
     ));
     assert_eq!(std::fs::read_to_string(&path).expect("read"), on_disk);
     assert!(!autosave.exists());
+    // Closing the window with unsaved changes asks too; "save changes" saves, then closes.
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    h.get_by_label("playbooks/drill.yaml").focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
+    h.get_by_label("playbooks/drill.yaml").type_text("# kept");
+    h.run_ok();
+    let close = |h: &mut Harness<'_, App>| {
+        h.input_mut()
+            .viewports
+            .entry(egui::ViewportId::ROOT)
+            .or_default()
+            .events
+            .push(egui::ViewportEvent::Close);
+        h.step();
+    };
+    let sent = |h: &Harness<'_, App>, c: egui::ViewportCommand| {
+        h.output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_some_and(|v| v.commands.contains(&c))
+    };
+    close(&mut h);
+    assert!(sent(&h, egui::ViewportCommand::CancelClose));
+    h.run_ok();
+    h.get_by_label("Save them before quitting?");
+    h.get_by_label("Save changes").click();
+    h.step();
+    assert!(sent(&h, egui::ViewportCommand::Close));
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        format!("{on_disk}# kept")
+    );
 }
+
+/// A trainer changes a playbook on disk while a trainee is mid role-play: the library
+/// reloads, but the attempt in progress goes on with the version it started with, and is
+/// saved under that version.
+#[test]
+fn an_attempt_in_progress_keeps_its_version_across_a_reload() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let path = ws.new_playbook("drill").expect("new").path.expect("path");
+    let mut r = Report::default();
+    let lib = Arc::new(ws.load(&mut r));
+    assert_eq!(r.errors(), 0);
+    let old_hash = lib.playbook("drill").expect("drill").source.hash.clone();
+    let db = dir.path().join("progress.db");
+    let mut h = author_harness(lib.clone(), &db, &ws);
+    sign_in(&mut h, Lang::En, "Trainee Wu", "");
+    let pb = lib.playbook("drill").expect("drill").clone();
+    open_scenario(&mut h, Lang::En, &lib, &pb, 0);
+    h.get_by_label("Just looking.");
+
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("\"Just looking.\"", "\"Only browsing.\"")).expect("write");
+    wait_for(&mut h, "the reload", |app| {
+        app.lib
+            .playbook("drill")
+            .is_some_and(|p| p.source.hash != old_hash)
+    });
+    // Still the version it started with.
+    h.get_by_label("Just looking.");
+    let label = "Your reply (Ctrl+Enter to submit)";
+    h.get_by_label(label).focus();
+    h.run_ok();
+    h.get_by_label(label).type_text("您好，您今天想看看什么样的款式？");
+    h.run_ok();
+    h.get_by_label("Submit").click();
+    h.run_ok();
+    settle(&mut h);
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    let (saved, replies): (String, i64) = conn
+        .query_row(
+            "SELECT a.playbook_hash, (SELECT COUNT(*) FROM replies) FROM attempts a",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("one attempt");
+    assert_eq!((saved, replies), (old_hash, 1));
+}
+
 
 /// A manager exports the filtered attempts as CSV, then as xAPI (the file name follows the
 /// format), and imports a trainee's database: its attempts join the table, and a second

@@ -91,7 +91,7 @@ fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mu
         };
         ui.label(then);
         ui.horizontal(|ui| {
-            if ui.button(lang.t("保存", "Save")).clicked() {
+            if ui.button(lang.t("保存修改", "Save changes")).clicked() {
                 out.push(Command::AuthorPrompt(PromptAnswer::Save));
             }
             if ui.button(lang.t("不保存", "Don't save")).clicked() {
