@@ -78,9 +78,21 @@ pub struct Workspace {
 
 impl Workspace {
     /// The workspace of a folder given as `--playbooks`: a content root holding `playbooks/`,
-    /// or a playbooks folder whose scripts are in `../scripts` (as the loader reads them).
+    /// or a playbooks folder whose scripts are in `../scripts` (as the loader reads them). A
+    /// folder that is neither yet (missing, or empty) becomes a content root, so the scripts
+    /// written to it stay inside it — unless it is named `playbooks`, like the default folder.
     pub fn at(dir: &Path) -> Self {
-        if dir.join("playbooks").is_dir() {
+        let holds_playbooks = std::fs::read_dir(dir).is_ok_and(|mut entries| {
+            entries.any(|e| {
+                e.is_ok_and(|e| {
+                    let p = e.path();
+                    p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                        || p.join("playbook.yaml").is_file()
+                })
+            })
+        });
+        let named_playbooks = dir.file_name().is_some_and(|n| n == "playbooks");
+        if dir.join("playbooks").is_dir() || !(holds_playbooks || named_playbooks) {
             Self {
                 root: dir.to_path_buf(),
                 playbooks: dir.join("playbooks"),
@@ -720,6 +732,34 @@ mod tests {
             d[0].pos
                 .is_some_and(|p| p.line as usize > text.lines().count())
         );
+    }
+
+    #[test]
+    fn a_folder_is_a_content_root_unless_it_holds_playbooks_or_is_named_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("mine");
+        std::fs::create_dir(&empty).unwrap();
+        let ws = Workspace::at(&empty);
+        assert_eq!(
+            (ws.root(), ws.playbooks_dir()),
+            (empty.as_path(), empty.join("playbooks").as_path())
+        );
+        // Once created, the loader reads it the same way.
+        ws.copy_bundled("scripts/jewelry.rhai").unwrap();
+        ws.copy_bundled("playbooks/02_jewelry.yaml").unwrap();
+        assert!(empty.join("scripts/jewelry.rhai").is_file());
+        let mut r = Report::default();
+        let c = Content::from_path(&empty, &mut r).unwrap();
+        assert_eq!((c.playbooks.len(), c.scripts.len()), (1, 1));
+        assert_eq!(Workspace::at(&empty), ws);
+
+        let flat = dir.path().join("flat");
+        std::fs::create_dir(&flat).unwrap();
+        std::fs::write(flat.join("x.yaml"), "id: x\n").unwrap();
+        assert_eq!(Workspace::at(&flat).playbooks_dir(), flat.as_path());
+        assert_eq!(Workspace::at(&flat).root(), dir.path());
+        let named = dir.path().join("playbooks");
+        assert_eq!(Workspace::at(&named).playbooks_dir(), named.as_path());
     }
 
     #[test]

@@ -987,7 +987,7 @@ fn an_external_change_is_picked_up_and_add_as_test_writes_a_passing_test() {
     };
     assert_eq!(score, 100);
     h.get_by_label("Score 100/100");
-    h.get_by_label("  rule open-question");
+    h.get_by_label("    rule open-question  +100");
     h.get_by_label("The role-play ends");
 
     h.get_by_label("＋ Add as test").click();
@@ -1124,7 +1124,11 @@ fn an_attempt_in_progress_keeps_its_version_across_a_reload() {
     h.get_by_label("Just looking.");
 
     let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(&path, text.replace("\"Just looking.\"", "\"Only browsing.\"")).expect("write");
+    std::fs::write(
+        &path,
+        text.replace("\"Just looking.\"", "\"Only browsing.\""),
+    )
+    .expect("write");
     wait_for(&mut h, "the reload", |app| {
         app.lib
             .playbook("drill")
@@ -1135,7 +1139,8 @@ fn an_attempt_in_progress_keeps_its_version_across_a_reload() {
     let label = "Your reply (Ctrl+Enter to submit)";
     h.get_by_label(label).focus();
     h.run_ok();
-    h.get_by_label(label).type_text("您好，您今天想看看什么样的款式？");
+    h.get_by_label(label)
+        .type_text("您好，您今天想看看什么样的款式？");
     h.run_ok();
     h.get_by_label("Submit").click();
     h.run_ok();
@@ -1150,7 +1155,6 @@ fn an_attempt_in_progress_keeps_its_version_across_a_reload() {
         .expect("one attempt");
     assert_eq!((saved, replies), (old_hash, 1));
 }
-
 
 /// A manager exports the filtered attempts as CSV, then as xAPI (the file name follows the
 /// format), and imports a trainee's database: its attempts join the table, and a second

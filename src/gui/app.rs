@@ -218,6 +218,8 @@ pub struct Author {
     pub prompt: Option<Pending>,
     /// The trainer's folder, as shown.
     pub root: Option<String>,
+    /// When the library was last reloaded, and whether some file was left out.
+    pub reloaded: Option<(String, bool)>,
 }
 
 /// Checks wait for this pause in typing.
@@ -1408,12 +1410,8 @@ impl App {
                         )
                     }
                 };
-                if let Screen::Author(a) = &mut self.screen
-                    && a.notice
-                        .as_deref()
-                        .is_none_or(|n| !n.starts_with(lang.t("已", "Saved")))
-                {
-                    a.notice = Some(text);
+                if let Screen::Author(a) = &mut self.screen {
+                    a.reloaded = Some((text, problems.is_some()));
                 }
             }
             Done::Checked(c) => {
@@ -1440,7 +1438,10 @@ impl App {
                                 .unwrap_or_default();
                         }
                     }
-                    ed.draft = c.playbook;
+                    // With errors, replies are still tried on the last valid version.
+                    if c.playbook.is_some() || ed.counts().0 == 0 {
+                        ed.draft = c.playbook;
+                    }
                 }
             }
             Done::Tried(r) => {

@@ -556,7 +556,13 @@ impl State<'_> {
                     .iter()
                     .find(|p| p.source.file == c.display)
                     .cloned();
-                self.draft = Some(c);
+                // Replies are tried against the last version without errors in this file.
+                let clean = !diagnostics
+                    .iter()
+                    .any(|d| d.severity == crate::playbook::Severity::Error);
+                if clean {
+                    self.draft = Some(c);
+                }
                 Done::Checked(Box::new(CheckResult {
                     seq,
                     diagnostics,

@@ -50,16 +50,16 @@ pub fn author_ui(
         });
         return;
     };
-    egui::Panel::bottom("author-problems")
-        .default_size(150.0)
-        .size_range(80.0..=360.0)
-        .show(ui, |ui| problems_ui(ui, lang, ed, out));
     if ed.entry.kind == Kind::Playbook {
         egui::Panel::right("author-try")
             .default_size(380.0)
             .size_range(300.0..=560.0)
             .show(ui, |ui| try_ui(ui, lang, ed, busy, out));
     }
+    egui::Panel::bottom("author-problems")
+        .default_size(150.0)
+        .size_range(80.0..=360.0)
+        .show(ui, |ui| problems_ui(ui, lang, ed, out));
     egui::CentralPanel::default().show(ui, |ui| {
         toolbar_ui(ui, lang, ed, out);
         notice_ui(ui, a.notice.as_deref());
@@ -186,6 +186,10 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
             {
                 out.push(Command::AuthorNew);
             }
+            if let Some((text, problems)) = &a.reloaded {
+                let color = if *problems { WARN } else { theme::MUTED };
+                ui.label(RichText::new(text).small().color(color));
+            }
             ui.separator();
             ui.label(RichText::new(lang.t("内置（只读）", "Bundled (read-only)")).strong());
             for f in a.files.iter().filter(|f| f.origin == Origin::Bundled) {
@@ -251,7 +255,11 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
                     (
                         match lang {
                             Lang::Zh => format!("{e} 个错误，{w} 个警告"),
-                            Lang::En => format!("{e} errors, {w} warnings"),
+                            Lang::En => format!(
+                                "{e} error{}, {w} warning{}",
+                                if e == 1 { "" } else { "s" },
+                                if w == 1 { "" } else { "s" }
+                            ),
                         },
                         if e > 0 { theme::BAD } else { WARN },
                     )
@@ -476,6 +484,15 @@ fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Co
         .id_salt("author-try")
         .show(ui, |ui| {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            if ed.counts().0 > 0 {
+                ui.label(
+                    RichText::new(lang.t(
+                        "文件有错误：按上一个有效版本评分。",
+                        "The file has errors: replies are scored on its last valid version.",
+                    ))
+                    .color(WARN),
+                );
+            }
             let l = ui.label(lang.t("场景", "Scenario"));
             let scen_title = pb
                 .scenario(&ed.try_scenario)
@@ -493,11 +510,20 @@ fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Co
                 return;
             };
             let l = ui.label(lang.t("回合", "Turn"));
+            let shown = scen
+                .turns
+                .iter()
+                .position(|t| t.id == ed.try_turn)
+                .map_or(String::new(), |i| format!("{}. {}", i + 1, ed.try_turn));
             egui::ComboBox::from_id_salt("try-turn")
-                .selected_text(ed.try_turn.clone())
+                .selected_text(shown)
                 .show_ui(ui, |ui| {
-                    for t in &scen.turns {
-                        ui.selectable_value(&mut ed.try_turn, t.id.clone(), &t.id);
+                    for (i, t) in scen.turns.iter().enumerate() {
+                        ui.selectable_value(
+                            &mut ed.try_turn,
+                            t.id.clone(),
+                            format!("{}. {}", i + 1, t.id),
+                        );
                     }
                 })
                 .response
@@ -556,34 +582,38 @@ fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Co
                                 .strong()
                                 .color(theme::score_color(s.score)),
                         );
-                        egui::Grid::new("try-trace").striped(true).show(ui, |ui| {
-                            for c in &s.criteria {
-                                let title = pb
-                                    .criterion(&c.criterion)
-                                    .map_or(c.criterion.as_str(), |cr| cr.title.get(loc));
+                        for c in &s.criteria {
+                            let title = pb
+                                .criterion(&c.criterion)
+                                .map_or(c.criterion.as_str(), |cr| cr.title.get(loc));
+                            ui.horizontal(|ui| {
                                 ui.label(RichText::new(title).strong());
                                 ui.label(
                                     RichText::new(format!("{:.0}", c.points))
+                                        .strong()
                                         .color(theme::score_color(c.points)),
                                 );
-                                ui.end_row();
-                                for t in &c.trace {
-                                    let src = match &t.source {
-                                        Source::Base => lang.t("基础分", "base").to_owned(),
-                                        Source::Rule { rule } => format!("{} {rule}", lang.t("规则", "rule")),
-                                        Source::Option { option } => {
-                                            format!("{} {option}", lang.t("选项", "option"))
-                                        }
-                                        Source::Script { file } => {
-                                            format!("{} {file}", lang.t("脚本", "script"))
-                                        }
-                                    };
-                                    ui.label(RichText::new(format!("  {src}")).small());
-                                    ui.label(RichText::new(format!("{:+}", t.points)).small());
-                                    ui.end_row();
-                                }
+                            });
+                            for t in &c.trace {
+                                let src = match &t.source {
+                                    Source::Base => lang.t("基础分", "base").to_owned(),
+                                    Source::Rule { rule } => {
+                                        format!("{} {rule}", lang.t("规则", "rule"))
+                                    }
+                                    Source::Option { option } => {
+                                        format!("{} {option}", lang.t("选项", "option"))
+                                    }
+                                    Source::Script { file } => {
+                                        format!("{} {file}", lang.t("脚本", "script"))
+                                    }
+                                };
+                                ui.label(
+                                    RichText::new(format!("    {src}  {:+}", t.points))
+                                        .small()
+                                        .color(theme::MUTED),
+                                );
                             }
-                        });
+                        }
                         for f in &s.feedback {
                             ui.label(format!("· {}", f.get(loc)));
                         }
@@ -610,7 +640,10 @@ fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Co
                                 .color(theme::MUTED),
                             );
                         } else if ui
-                            .button(lang.t("＋ 添加为测试", "＋ Add as test"))
+                            .add_enabled(
+                                ed.counts().0 == 0,
+                                egui::Button::new(lang.t("＋ 添加为测试", "＋ Add as test")),
+                            )
                             .on_hover_text(lang.t(
                                 "把这条回答和当前得分（±5）写进剧本的 tests 并保存",
                                 "Writes this reply with its score (±5) into the playbook's tests and saves",
