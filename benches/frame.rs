@@ -178,11 +178,12 @@ fn bench(c: &mut Criterion) {
         .map(|d| d.trainees.iter().filter_map(|t| t.team.clone()).collect())
         .unwrap_or_default();
     let team = teams.first().cloned().unwrap_or_default();
+    // The most active trainee (the leaderboard's first), not one who never practised.
     let trainee_name = review(&h)
         .and_then(|r| r.data.as_ref())
-        .and_then(|d| d.trainees.first().map(|t| t.name.clone()))
+        .and_then(|d| d.leaders.first().map(|l| l.trainee.clone()))
         .unwrap_or_default();
-    let filters: [(&str, SetFilter); 5] = [
+    let filters: [(&str, SetFilter); 6] = [
         ("everyone", Box::new(|_| {})),
         ("one team", Box::new(move |r| r.team = team.clone())),
         (
@@ -190,6 +191,13 @@ fn bench(c: &mut Criterion) {
             Box::new(move |r| r.trainee = trainee_name.clone()),
         ),
         ("one playbook", Box::new(|r| r.playbook = "jewelry".into())),
+        (
+            "everyone, last quarter",
+            Box::new(|r| {
+                r.from = "2026-08-01".into();
+                r.to = "2026-10-31".into();
+            }),
+        ),
         (
             "one playbook, last quarter",
             Box::new(|r| {
@@ -213,6 +221,15 @@ fn bench(c: &mut Criterion) {
             h.state_mut().apply(Command::ReviewQuery);
             wait(&mut h);
             ms.push(review(&h).and_then(|r| r.latency_ms).unwrap_or(f64::NAN));
+            if std::env::var_os("SALESDOJO_BENCH_VERBOSE").is_some() {
+                eprintln!(
+                    "  {name}: {:.1} ms on screen, {:.1} ms in the database",
+                    ms[ms.len() - 1],
+                    review(&h)
+                        .and_then(|r| r.data.as_ref())
+                        .map_or(f64::NAN, |d| d.took_ms)
+                );
+            }
         }
         ms.sort_by(f64::total_cmp);
         eprintln!(
@@ -243,7 +260,136 @@ fn bench(c: &mut Criterion) {
     h.step();
     g.bench_function("review_attempts_table_demo_db", |b| b.iter(|| h.step()));
     tail("review_attempts_table_demo_db", &mut h);
+    drop(h);
+
+    author(&mut g, &lib, &trainee);
     g.finish();
+}
+
+/// The trainer's authoring view with the largest bundled playbook (copied to a trainer's
+/// folder) in the editor and tried once: frames at rest, frames that each type a character
+/// (the text is coloured and laid out again), and how long a typed error takes to show in
+/// the problems list (the pause the check waits for, 300 ms, plus the check on the worker).
+fn author(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    lib: &Arc<salesdojo::playbook::Library>,
+    trainee: &salesdojo::store::Trainee,
+) {
+    use salesdojo::author::Workspace;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ws = Workspace::at(dir.path());
+    // The largest bundled playbook.
+    let key = lib
+        .playbooks
+        .iter()
+        .map(|p| p.source.file.as_str())
+        .max_by_key(|f| {
+            salesdojo::playbook::bundled::FILES
+                .iter()
+                .find(|(k, _)| k == f)
+                .map_or(0, |(_, t)| t.len())
+        })
+        .unwrap_or("playbooks/01_seven_step.yaml");
+    let entry = ws.copy_bundled(key).unwrap_or_else(|e| panic!("{e}"));
+    let lines = std::fs::read_to_string(entry.path.as_deref().unwrap_or(dir.path()))
+        .map_or(0, |t| t.lines().count());
+    let mut app = App::new(lib.clone(), Db::None, Persisted::default()).with_workspace(ws);
+    app.trainee = Some(trainee.clone());
+    let mut h = harness(app);
+    h.run_ok();
+    h.state_mut().apply(Command::OpenAuthor);
+    h.state_mut().apply(Command::AuthorOpen(entry));
+    let editor = |h: &Harness<'static, App>| match &h.state().screen {
+        Screen::Author(a) => a
+            .open
+            .as_deref()
+            .map(|e| (e.seq, e.checked_seq, e.counts())),
+        _ => None,
+    };
+    let checked = |h: &mut Harness<'static, App>| {
+        let start = Instant::now();
+        loop {
+            h.step();
+            if let Some((seq, done, counts)) = editor(h)
+                && seq == done
+                && !h.state().is_busy()
+            {
+                return (start.elapsed().as_secs_f64() * 1e3, counts);
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            assert!(start.elapsed().as_secs() < 30, "the check did not answer");
+        }
+    };
+    checked(&mut h);
+    if let Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.try_reply = "您好，请问您今天想了解哪方面的产品？预算大概是多少？".into();
+        // A free-text turn of the first scenario.
+        if let Some(t) = ed.draft.as_ref().and_then(|p| {
+            p.scenarios.first().and_then(|s| {
+                s.turns
+                    .iter()
+                    .find(|t| matches!(t.reply, Reply::FreeText))
+                    .map(|t| (s.id.clone(), t.id.clone()))
+            })
+        }) {
+            (ed.try_scenario, ed.try_turn) = t;
+        }
+    }
+    h.state_mut().apply(Command::TryReply);
+    checked(&mut h);
+    let name = format!("author_{lines}_lines_at_rest");
+    g.bench_function(&name, |b| b.iter(|| h.step()));
+    tail(&name, &mut h);
+
+    // Typing: the editor has the focus, each frame gets one character.
+    h.ctx
+        .memory_mut(|m| m.request_focus(salesdojo::gui::views::author::editor_id()));
+    h.step();
+    let mut t: Vec<f64> = (0..400)
+        .map(|i| {
+            h.event(egui::Event::Text(if i % 2 == 0 { "a" } else { " " }.into()));
+            let s = Instant::now();
+            h.step();
+            s.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    eprintln!(
+        "frame author typing ({lines} lines): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} keystrokes",
+        t[t.len() / 2],
+        t[t.len() * 99 / 100],
+        t[t.len() - 1],
+        t.len()
+    );
+
+    // A typed error, from the keystroke to the problems list (5 times).
+    let mut ms = Vec::new();
+    for _ in 0..5 {
+        h.event(egui::Event::Text("\nbogus: 1".into()));
+        let (took, (errors, _)) = checked(&mut h);
+        assert!(errors > 0, "the error was not reported");
+        ms.push(took);
+        // Remove it again (and wait for that check too).
+        for _ in 0.."\nbogus: 1".chars().count() {
+            h.event(egui::Event::Key {
+                key: egui::Key::Backspace,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        checked(&mut h);
+    }
+    ms.sort_by(f64::total_cmp);
+    eprintln!(
+        "author error shown: median {:.0} ms, max {:.0} ms over {} errors typed (300 ms of it is the pause the check waits for)",
+        ms[ms.len() / 2],
+        ms[ms.len() - 1],
+        ms.len()
+    );
 }
 
 criterion_group!(benches, bench);

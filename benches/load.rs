@@ -62,6 +62,18 @@ fn bench(c: &mut Criterion) {
     g.bench_function("bare_yaml_parse", |b| {
         b.iter(|| black_box(bare_parse(black_box(&bundled))))
     });
+    // What the authoring view runs on the worker after a pause in typing: the whole
+    // workspace loaded with the draft in place of its file, and every script compiled.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ws = salesdojo::author::Workspace::at(dir.path());
+    let entry = ws
+        .copy_bundled("playbooks/01_seven_step.yaml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = entry.path.unwrap_or_default();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    g.bench_function("check_draft", |b| {
+        b.iter(|| black_box(ws.check(&path, black_box(&text)).report.errors()))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("generated");

@@ -650,6 +650,35 @@ fn assert_rollups_match(path: &Path, why: &str) {
         scenario: Some("anniversary-gift".into()),
         ..Filter::default()
     });
+    // Date ranges: the rollups cannot answer them; the criteria's own copy of each attempt's
+    // trainee, playbook, scenario and date (schema v5) must agree with the attempts table.
+    for (since, until, team, playbook, scenario) in [
+        ("2026-03-01", Some("2026-03-15"), None, None, None),
+        ("2026-03-10", None, Some("华东一组"), None, None),
+        (
+            "2026-02-20",
+            Some("2026-04-10"),
+            None,
+            Some("jewelry"),
+            None,
+        ),
+        (
+            "2026-01-01",
+            Some("2026-12-31"),
+            None,
+            Some("jewelry"),
+            Some("anniversary-gift"),
+        ),
+    ] {
+        filters.push(Filter {
+            since: Some(since.into()),
+            until: until.map(Into::into),
+            team: team.map(Into::into),
+            playbook: playbook.map(Into::into),
+            scenario: scenario.map(Into::into),
+            ..Filter::default()
+        });
+    }
     let board = slow.leaderboard(&Filter::default(), 3).expect("board");
     for row in board {
         filters.push(Filter {
@@ -835,12 +864,17 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("names");
-        assert_eq!(triggers.len(), 7);
+        assert_eq!(triggers.len(), 8);
         for t in triggers {
             c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
         }
         c.execute_batch(
             "DROP INDEX attempts_by_playbook_time;
+             DROP INDEX attempt_criteria_by_time;
+             ALTER TABLE attempt_criteria DROP COLUMN trainee_id;
+             ALTER TABLE attempt_criteria DROP COLUMN playbook_id;
+             ALTER TABLE attempt_criteria DROP COLUMN scenario_id;
+             ALTER TABLE attempt_criteria DROP COLUMN started_at;
              DROP TABLE rollup_criteria; DROP TABLE rollup_attempts; DROP TABLE rollup_days;
              ALTER TABLE attempt_criteria DROP COLUMN overridden;
              PRAGMA user_version = 2;",

@@ -297,7 +297,8 @@ impl Store {
                  INSERT OR IGNORE INTO main.replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at)
                      SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at FROM other.replies;
                  INSERT OR IGNORE INTO main.reply_points SELECT reply_id, criterion_id, points, weight FROM other.reply_points;
-                 INSERT OR IGNORE INTO main.attempt_criteria (attempt_id, criterion_id, points, weight, replies) SELECT attempt_id, criterion_id, points, weight, replies FROM other.attempt_criteria;
+                 INSERT OR IGNORE INTO main.attempt_criteria (attempt_id, criterion_id, points, weight, replies) SELECT attempt_id, criterion_id, points, weight, replies FROM other.attempt_criteria
+                     WHERE attempt_id IN (SELECT id FROM main.attempts WHERE status = 'completed');
                  INSERT OR IGNORE INTO main.live_events SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM other.live_events;
                  INSERT OR IGNORE INTO main.reviews SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews;
                  INSERT OR IGNORE INTO main.certifications SELECT trainee_id, playbook_id, playbook_version, certified_at FROM other.certifications;",

@@ -229,6 +229,26 @@ pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
         );
         return (sql, vals);
     }
+    if plan == Plan::Rollups {
+        // A date range: the criteria rows in date order (their covering index), grouped by
+        // trainee before the names are looked up.
+        let (cond, vals) = f.sql_over("ac", "ac.started_at");
+        let teams = if f.team.is_some() {
+            " JOIN trainees t ON t.id = ac.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT t.name, tm.name, g.playbook_id, g.criterion_id, g.average, g.n FROM (
+                 SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, AVG({EFFECTIVE}) AS average, COUNT(*) AS n
+                 FROM attempt_criteria ac{teams}
+                 WHERE 1 = 1{cond}
+                 GROUP BY ac.trainee_id, ac.playbook_id, ac.criterion_id) g
+             JOIN trainees t ON t.id = g.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             ORDER BY t.name, g.playbook_id, g.criterion_id"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
@@ -361,6 +381,9 @@ pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
 impl Store {
     /// Per trainee × playbook × criterion: the average points over completed attempts.
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+        if self.plan == Plan::Rollups && !f.whole_history() {
+            return self.criterion_averages_in_range(f);
+        }
         let (sql, vals) = criterion_averages_sql(f, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
@@ -374,6 +397,89 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// [`Self::criterion_averages`] of a date range: the criteria rows of the range read in
+    /// date order from their covering index and summed here, which is 2–3× faster than
+    /// SQLite's GROUP BY over a temporary B-tree (a quarter of the demo database: 162 000
+    /// rows). The same result as [`criterion_averages_sql`] gives.
+    fn criterion_averages_in_range(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+        use std::collections::HashMap;
+        let (cond, vals) = f.sql_over("ac", "ac.started_at");
+        let teams = if f.team.is_some() {
+            " JOIN trainees t ON t.id = ac.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, {EFFECTIVE}
+             FROM attempt_criteria ac{teams} WHERE 1 = 1{cond}"
+        );
+        // Ids are interned so a row costs hash lookups, not allocations.
+        fn intern(ids: &mut HashMap<String, u32>, names: &mut Vec<String>, s: &str) -> u32 {
+            if let Some(i) = ids.get(s) {
+                return *i;
+            }
+            let i = names.len() as u32;
+            ids.insert(s.to_owned(), i);
+            names.push(s.to_owned());
+            i
+        }
+        fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            })
+        }
+        let (mut ids, mut names) = (HashMap::new(), Vec::new());
+        let mut sums: HashMap<(u32, u32, u32), (f64, i64)> = HashMap::new();
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(vals.iter()))?;
+        while let Some(r) = rows.next()? {
+            let key = (
+                intern(&mut ids, &mut names, text(r, 0)?),
+                intern(&mut ids, &mut names, text(r, 1)?),
+                intern(&mut ids, &mut names, text(r, 2)?),
+            );
+            let points: f64 = r.get(3)?;
+            let e = sums.entry(key).or_insert((0.0, 0));
+            e.0 += points;
+            e.1 += 1;
+        }
+        let mut who: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT t.id, t.name, tm.name FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            who.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+        }
+        let name = |i: u32| names.get(i as usize).map_or("", String::as_str);
+        let mut out: Vec<(&str, CriterionAverage)> = sums
+            .into_iter()
+            .filter_map(|((t, p, c), (sum, n))| {
+                let (trainee, team) = who.get(name(t))?.clone();
+                Some((
+                    name(t),
+                    CriterionAverage {
+                        trainee,
+                        team,
+                        playbook: name(p).to_owned(),
+                        criterion: name(c).to_owned(),
+                        average: sum / n as f64,
+                        attempts: n,
+                    },
+                ))
+            })
+            .collect();
+        out.sort_by(|(ia, a), (ib, b)| {
+            (&a.trainee, ia, &a.playbook, &a.criterion).cmp(&(
+                &b.trainee,
+                ib,
+                &b.playbook,
+                &b.criterion,
+            ))
+        });
+        Ok(out.into_iter().map(|(_, a)| a).collect())
     }
 
     /// Average total, attempts and pass rate per day or per week.

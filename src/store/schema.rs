@@ -276,6 +276,32 @@ CREATE INDEX rollup_days_by_team ON rollup_days (team_id, day);
     r#"
 CREATE INDEX attempts_by_playbook_time ON attempts (playbook_id, started_at);
 "#,
+    // v5: the criterion averages of a date range (which the whole-history rollups cannot
+    // answer) read one covering index in date order instead of looking up each attempt's
+    // criteria at random: each row carries its attempt's trainee, playbook, scenario and start,
+    // which never change. Rows exist only for completed attempts.
+    r#"
+ALTER TABLE attempt_criteria ADD COLUMN trainee_id TEXT;
+ALTER TABLE attempt_criteria ADD COLUMN playbook_id TEXT;
+ALTER TABLE attempt_criteria ADD COLUMN scenario_id TEXT;
+ALTER TABLE attempt_criteria ADD COLUMN started_at TEXT;
+UPDATE attempt_criteria SET (trainee_id, playbook_id, scenario_id, started_at) =
+    (SELECT a.trainee_id, a.playbook_id, a.scenario_id, a.started_at FROM attempts a WHERE a.id = attempt_criteria.attempt_id);
+CREATE TRIGGER criteria_copy_attempt AFTER INSERT ON attempt_criteria
+WHEN NEW.started_at IS NULL
+BEGIN
+    UPDATE attempt_criteria SET (trainee_id, playbook_id, scenario_id, started_at) =
+        (SELECT a.trainee_id, a.playbook_id, a.scenario_id, a.started_at FROM attempts a WHERE a.id = NEW.attempt_id)
+    WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id;
+END;
+CREATE INDEX attempt_criteria_by_time ON attempt_criteria
+    (started_at, playbook_id, scenario_id, trainee_id, criterion_id, points, overridden);
+-- Likewise the attempts of a date range (pass rates, leaderboard, trend): 113 → 41 ms for a
+-- quarter of the demo database.
+DROP INDEX attempts_by_time;
+CREATE INDEX attempts_by_time ON attempts
+    (started_at, status, mode, playbook_id, scenario_id, trainee_id, total, passed);
+"#,
 ];
 
 /// The schema version this build writes.
