@@ -107,8 +107,9 @@ impl Review {
 /// What waits on the answer to "save your changes?".
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
-    Open(FileEntry),
-    Home,
+    /// Carry out this command once the changes are saved or let go.
+    Then(Box<Command>),
+    /// Close the window.
     Quit,
 }
 
@@ -530,13 +531,13 @@ impl App {
                 let team = Some(team.trim().to_owned()).filter(|t| !t.is_empty());
                 self.send(Job::Trainee { name, team });
             }
-            Command::SignOut if self.author_dirty() => self.ask(Pending::Home),
+            Command::SignOut if self.author_dirty() => self.ask(Pending::Then(Box::new(c))),
             Command::SignOut => {
                 self.trainee = None;
                 self.screen = Screen::SignIn;
                 self.send(Job::Trainees);
             }
-            Command::Home if self.author_dirty() => self.ask(Pending::Home),
+            Command::Home if self.author_dirty() => self.ask(Pending::Then(Box::new(c))),
             Command::Home => self.screen = Screen::Playbooks,
             Command::OpenPlaybook(id) => {
                 let Some(pb) = self.playbook(&id) else { return };
@@ -736,7 +737,9 @@ impl App {
             }
             Command::Browse(what) => self.browse(what),
             Command::OpenAuthor => self.open_author(),
-            Command::AuthorOpen(entry) if self.author_dirty() => self.ask(Pending::Open(entry)),
+            Command::AuthorOpen(_) | Command::AuthorNew if self.author_dirty() => {
+                self.ask(Pending::Then(Box::new(c)))
+            }
             Command::AuthorOpen(entry) => self.author_open(entry),
             Command::AuthorCopy(key) => self.author_copy(&key),
             Command::AuthorNew => self.author_new(),
@@ -1080,10 +1083,6 @@ impl App {
         let Screen::Author(a) = &mut self.screen else {
             return;
         };
-        if a.open.as_ref().is_some_and(|e| e.is_dirty()) {
-            a.prompt = Some(Pending::Home);
-            return;
-        }
         match ws.new_playbook(a.new_id.trim()) {
             Ok(entry) => {
                 a.files = ws.files();
@@ -1164,8 +1163,7 @@ impl App {
             }
         }
         match pending {
-            Pending::Open(entry) => self.author_open(entry),
-            Pending::Home => self.screen = Screen::Playbooks,
+            Pending::Then(c) => self.apply(*c),
             Pending::Quit => {
                 self.quitting = true;
                 self.close_window = true;

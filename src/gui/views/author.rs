@@ -81,13 +81,19 @@ fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mu
             Lang::Zh => format!("“{name}”的修改还没有保存。"),
             Lang::En => format!("Your changes to “{name}” are not saved."),
         });
-        let then = match (p, lang) {
-            (Pending::Open(_), Lang::Zh) => "保存后打开另一个文件？",
-            (Pending::Open(_), Lang::En) => "Save them before opening another file?",
-            (Pending::Home, Lang::Zh) => "保存后离开编辑器？",
-            (Pending::Home, Lang::En) => "Save them before leaving the editor?",
-            (Pending::Quit, Lang::Zh) => "保存后退出？",
-            (Pending::Quit, Lang::En) => "Save them before quitting?",
+        let then = match p {
+            Pending::Quit => lang.t("保存后退出？", "Save them before quitting?"),
+            Pending::Then(c) => match **c {
+                Command::AuthorOpen(_) => lang.t(
+                    "保存后打开另一个文件？",
+                    "Save them before opening another file?",
+                ),
+                Command::AuthorNew => lang.t(
+                    "保存后新建剧本？",
+                    "Save them before creating a new playbook?",
+                ),
+                _ => lang.t("保存后离开编辑器？", "Save them before leaving the editor?"),
+            },
         };
         ui.label(then);
         ui.horizontal(|ui| {
