@@ -34,16 +34,21 @@ fn harness(app: App) -> Harness<'static, App> {
 /// Times 2 000 single frames and prints their median and 99th percentile (criterion reports
 /// means and medians of batches; a dropped frame is a tail event).
 fn tail(name: &str, h: &mut Harness<'static, App>) {
-    let mut t: Vec<f64> = (0..2000)
+    let t: Vec<f64> = (0..2000)
         .map(|_| {
             let s = Instant::now();
             h.step();
             s.elapsed().as_secs_f64() * 1e3
         })
         .collect();
+    percentiles(&format!("frame {name}"), t, "frames");
+}
+
+/// Prints `what: p50 …, p99 …, max … over N unit` (the form benches/summary.py reads).
+fn percentiles(what: &str, mut t: Vec<f64>, unit: &str) {
     t.sort_by(f64::total_cmp);
     eprintln!(
-        "frame {name}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} frames",
+        "{what}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} {unit}",
         t[t.len() / 2],
         t[t.len() * 99 / 100],
         t[t.len() - 1],
@@ -347,7 +352,7 @@ fn author(
     h.ctx
         .memory_mut(|m| m.request_focus(salesdojo::gui::views::author::editor_id()));
     h.step();
-    let mut t: Vec<f64> = (0..400)
+    let t: Vec<f64> = (0..400)
         .map(|i| {
             h.event(egui::Event::Text(if i % 2 == 0 { "a" } else { " " }.into()));
             let s = Instant::now();
@@ -355,13 +360,10 @@ fn author(
             s.elapsed().as_secs_f64() * 1e3
         })
         .collect();
-    t.sort_by(f64::total_cmp);
-    eprintln!(
-        "frame author typing ({lines} lines): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} keystrokes",
-        t[t.len() / 2],
-        t[t.len() * 99 / 100],
-        t[t.len() - 1],
-        t.len()
+    percentiles(
+        &format!("frame author typing ({lines} lines)"),
+        t,
+        "keystrokes",
     );
 
     // A typed error, from the keystroke to the problems list (5 times).

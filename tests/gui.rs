@@ -628,19 +628,36 @@ fn totals(h: &Harness<'_, App>) -> Vec<f64> {
         .collect()
 }
 
-/// A manager opens the review view; choosing a team changes the table to that team's
-/// attempts, and the count shown follows.
-#[test]
-fn changing_a_review_filter_changes_the_table() {
+/// A manager signed in on a generated practice history, on the review view: the library,
+/// the temporary folder (kept alive), the database, its trainees and the app.
+fn open_review(
+    lang: Lang,
+    manager: &str,
+) -> (
+    Arc<Library>,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<salesdojo::store::Trainee>,
+    Harness<'static, App>,
+) {
     let lib = lib();
     let dir = tempfile::tempdir().expect("temp");
     let db = dir.path().join("progress.db");
     let trainees = demo_db(&lib, &db);
-    let lang = Lang::Zh;
     let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, "赵经理", "");
-    h.get_by_label("◆ 复盘与成绩").click();
+    sign_in(&mut h, lang, manager, "");
+    h.get_by_label(t(lang, "◆ 复盘与成绩", "◆ Review scores"))
+        .click();
     settle(&mut h);
+    (lib, dir, db, trainees, h)
+}
+
+/// A manager opens the review view; choosing a team changes the table to that team's
+/// attempts, and the count shown follows.
+#[test]
+fn changing_a_review_filter_changes_the_table() {
+    let lang = Lang::Zh;
+    let (_lib, _dir, db, trainees, mut h) = open_review(lang, "赵经理");
     let all = review(&h).data.as_ref().expect("results").attempts.clone();
     assert!(all.len() > 20, "{} attempts", all.len());
     h.get_by_label_contains(&format!("显示最近 {} 次练习", all.len()));
@@ -723,15 +740,8 @@ fn changing_a_review_filter_changes_the_table() {
 /// database with who and when, the original points stay, and both show side by side.
 #[test]
 fn an_override_persists_and_shows_beside_the_original() {
-    let lib = lib();
-    let dir = tempfile::tempdir().expect("temp");
-    let db = dir.path().join("progress.db");
-    demo_db(&lib, &db);
     let lang = Lang::En;
-    let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, "Manager Zhao", "");
-    h.get_by_label("◆ Review scores").click();
-    settle(&mut h);
+    let (lib, _dir, db, _, mut h) = open_review(lang, "Manager Zhao");
     let first = review(&h).data.as_ref().expect("results").attempts[0].clone();
     click_option(&mut h, "Attempts");
     h.run_ok();
@@ -852,6 +862,21 @@ fn cursor(h: &Harness<'_, App>) -> usize {
         .primary
         .index
         .0
+}
+
+/// From the playbook list: the authoring view, the trainer's file `name` open, `text` typed at
+/// its end.
+fn open_and_type_at_end(h: &mut Harness<'_, App>, name: &str, text: &str) {
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label(&format!("◇ {name}")).click();
+    h.run_ok();
+    let editor = format!("playbooks/{name}");
+    h.get_by_label(&editor).focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
+    h.get_by_label(&editor).type_text(text);
+    h.run_ok();
 }
 
 /// A trainer creates a playbook from the template (it checks cleanly), types an error into
@@ -1027,15 +1052,7 @@ fn unsaved_changes_are_autosaved_and_leaving_asks_first() {
     let on_disk = std::fs::read_to_string(&path).expect("read");
     let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
     sign_in(&mut h, Lang::En, "Trainer Li", "");
-    h.get_by_label("◇ Author playbooks").click();
-    h.run_ok();
-    h.get_by_label("◇ drill.yaml").click();
-    h.run_ok();
-    h.get_by_label("playbooks/drill.yaml").focus();
-    h.run_ok();
-    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
-    h.get_by_label("playbooks/drill.yaml").type_text("# a note");
-    h.run_ok();
+    open_and_type_at_end(&mut h, "drill.yaml", "# a note");
     assert!(editor(&h).is_dirty());
     let autosave = salesdojo::author::autosave_path(&path);
     wait_for(&mut h, "the autosave", |_| autosave.exists());
@@ -1067,15 +1084,7 @@ fn unsaved_changes_are_autosaved_and_leaving_asks_first() {
     assert_eq!(std::fs::read_to_string(&path).expect("read"), on_disk);
     assert!(!autosave.exists());
     // Closing the window with unsaved changes asks too; "save changes" saves, then closes.
-    h.get_by_label("◇ Author playbooks").click();
-    h.run_ok();
-    h.get_by_label("◇ drill.yaml").click();
-    h.run_ok();
-    h.get_by_label("playbooks/drill.yaml").focus();
-    h.run_ok();
-    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
-    h.get_by_label("playbooks/drill.yaml").type_text("# kept");
-    h.run_ok();
+    open_and_type_at_end(&mut h, "drill.yaml", "# kept");
     let close = |h: &mut Harness<'_, App>| {
         h.input_mut()
             .viewports
@@ -1161,15 +1170,7 @@ fn an_attempt_in_progress_keeps_its_version_across_a_reload() {
 /// import adds nothing.
 #[test]
 fn the_filtered_set_is_exported_and_a_trainee_database_imported() {
-    let lib = lib();
-    let dir = tempfile::tempdir().expect("temp");
-    let db = dir.path().join("progress.db");
-    let trainees = demo_db(&lib, &db);
-    let lang = Lang::En;
-    let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, "Manager Zhao", "");
-    h.get_by_label("◆ Review scores").click();
-    settle(&mut h);
+    let (lib, dir, db, trainees, mut h) = open_review(Lang::En, "Manager Zhao");
     let team = trainees
         .iter()
         .find_map(|t| t.team.clone())

@@ -444,29 +444,29 @@ impl App {
                         _ => Command::Home,
                     });
                 }
-                if self.trainee.is_some()
-                    && matches!(self.screen, Screen::Playbooks)
-                    && ui
-                        .button(lang.t("◆ 复盘与成绩", "◆ Review scores"))
-                        .on_hover_text(lang.t(
-                            "经理视图：团队成绩、趋势、逐条复核",
-                            "Manager's view: scores, trends, attempt reviews",
-                        ))
-                        .clicked()
-                {
-                    commands.push(Command::OpenReview);
-                }
-                if self.trainee.is_some()
-                    && matches!(self.screen, Screen::Playbooks)
-                    && ui
-                        .button(lang.t("◇ 编写剧本", "◇ Author playbooks"))
-                        .on_hover_text(lang.t(
-                            "培训师视图：编辑剧本和脚本，试评分，写测试",
-                            "Trainer's view: edit playbooks and scripts, try replies, write tests",
-                        ))
-                        .clicked()
-                {
-                    commands.push(Command::OpenAuthor);
+                if self.trainee.is_some() && matches!(self.screen, Screen::Playbooks) {
+                    for (label, hover, command) in [
+                        (
+                            lang.t("◆ 复盘与成绩", "◆ Review scores"),
+                            lang.t(
+                                "经理视图：团队成绩、趋势、逐条复核",
+                                "Manager's view: scores, trends, attempt reviews",
+                            ),
+                            Command::OpenReview,
+                        ),
+                        (
+                            lang.t("◇ 编写剧本", "◇ Author playbooks"),
+                            lang.t(
+                                "培训师视图：编辑剧本和脚本，试评分，写测试",
+                                "Trainer's view: edit playbooks and scripts, try replies, write tests",
+                            ),
+                            Command::OpenAuthor,
+                        ),
+                    ] {
+                        if ui.button(label).on_hover_text(hover).clicked() {
+                            commands.push(command);
+                        }
+                    }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let other = match lang {
