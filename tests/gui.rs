@@ -960,6 +960,51 @@ fn a_typed_error_is_listed_at_its_line_and_clicking_it_moves_the_cursor() {
     );
     h.get_by_label("No problems.");
     h.get_by_label("✓ No problems");
+
+    // The text is as it was on disk again; a comment added, Ctrl+S writes it.
+    let path = editor(&h)
+        .entry
+        .path
+        .clone()
+        .expect("a file of the trainer's");
+    assert!(!editor(&h).is_dirty());
+    h.get_by_label("playbooks/drill.yaml").type_text("# checked");
+    h.run_ok();
+    assert!(editor(&h).is_dirty());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_ok();
+    assert!(!editor(&h).is_dirty());
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        editor(&h).text
+    );
+}
+
+/// Another program changes a file that has unsaved changes here: nothing typed is replaced;
+/// the editor says so, and loads the version on disk only when asked.
+#[test]
+fn a_change_on_disk_never_replaces_unsaved_text() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let path = ws.new_playbook("drill").expect("new").path.expect("path");
+    let mut h = author_harness(lib(), &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    open_and_type_at_end(&mut h, "drill.yaml", "# mine");
+    let mine = editor(&h).text.clone();
+    let theirs = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace("version: 1", "version: 2");
+    std::fs::write(&path, &theirs).expect("write");
+    wait_for(&mut h, "the change is noticed", |app| {
+        matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+            if a.open.as_ref().is_some_and(|e| e.disk_changed))
+    });
+    assert_eq!(editor(&h).text, mine);
+    h.get_by_label("This file was changed on disk by another program.");
+    h.get_by_label("Load the version on disk").click();
+    h.run_ok();
+    assert_eq!(editor(&h).text, theirs);
+    assert!(!editor(&h).is_dirty());
 }
 
 /// Another program rewrites the open file (by renaming a new file over it, as editors do):
