@@ -110,9 +110,18 @@ impl Workspace {
         crate::playbook::load::user_dir().map(|d| Self::at(&d))
     }
 
-    /// The folder watched for changes (holds playbooks and scripts).
+    /// The content root: `playbooks/` and `scripts/` are in it.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The folders to watch for changes: the playbooks and the scripts folder, those that
+    /// exist (not the root: it may be a data or home folder with much else in it).
+    pub fn watched(&self) -> Vec<PathBuf> {
+        [self.playbooks.clone(), self.scripts_dir()]
+            .into_iter()
+            .filter(|d| d.is_dir())
+            .collect()
     }
 
     pub fn playbooks_dir(&self) -> &Path {
@@ -569,8 +578,9 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    /// Starts watching `root` (which must exist); `wake` is called on each relevant change.
-    pub fn start(root: &Path, wake: impl Fn() + Send + 'static) -> notify::Result<Self> {
+    /// Starts watching `dirs` and everything below them (they must exist); `wake` is called on
+    /// each relevant change.
+    pub fn start(dirs: &[PathBuf], wake: impl Fn() + Send + 'static) -> notify::Result<Self> {
         use notify::Watcher as _;
         let (tx, changed) = channel();
         let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
@@ -587,7 +597,9 @@ impl Watcher {
                 wake();
             }
         })?;
-        watcher.watch(root, notify::RecursiveMode::Recursive)?;
+        for d in dirs {
+            watcher.watch(d, notify::RecursiveMode::Recursive)?;
+        }
         Ok(Self {
             _watcher: watcher,
             changed,

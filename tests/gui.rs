@@ -968,7 +968,8 @@ fn a_typed_error_is_listed_at_its_line_and_clicking_it_moves_the_cursor() {
         .clone()
         .expect("a file of the trainer's");
     assert!(!editor(&h).is_dirty());
-    h.get_by_label("playbooks/drill.yaml").type_text("# checked");
+    h.get_by_label("playbooks/drill.yaml")
+        .type_text("# checked");
     h.run_ok();
     assert!(editor(&h).is_dirty());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);

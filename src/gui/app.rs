@@ -883,13 +883,20 @@ impl App {
         if self.watcher.is_none()
             && !self.watch_tried
             && let Some(ws) = &self.workspace
-            && ws.root().is_dir()
+            && ws.playbooks_dir().is_dir()
         {
             self.watch_tried = true;
             let wake = ctx.clone();
-            match Watcher::start(ws.root(), move || wake.request_repaint_after(RELOAD_AFTER)) {
+            match Watcher::start(&ws.watched(), move || {
+                wake.request_repaint_after(RELOAD_AFTER)
+            }) {
                 Ok(w) => self.watcher = Some(w),
-                Err(e) => self.error = Some(format!("cannot watch {}: {e}", ws.root().display())),
+                Err(e) => {
+                    self.error = Some(format!(
+                        "cannot watch {} for changes: {e}",
+                        ws.playbooks_dir().display()
+                    ))
+                }
             }
         }
         if let Some(w) = &self.watcher {
@@ -1010,10 +1017,9 @@ impl App {
         if let Err(e) = ws.create() {
             self.error = Some(e.to_string());
         }
-        // The folder may be new: watch it now.
-        if self.watcher.is_none() {
-            self.watch_tried = false;
-        }
+        // Its folders may be new: watch them all now.
+        self.watcher = None;
+        self.watch_tried = false;
         self.screen = Screen::Author(Box::new(Author {
             files: ws.files(),
             root: Some(ws.root().display().to_string()),
