@@ -1307,3 +1307,48 @@ fn the_filtered_set_is_exported_and_a_trainee_database_imported() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM attempts"), before + theirs);
     h.get_by_label_contains("+0 attempts");
 }
+
+/// A trainer opens a bundled playbook (read-only), copies it to their folder with one click
+/// and edits the copy; the bundled one, opened again, points to the copy, which replaces it.
+#[test]
+fn a_bundled_playbook_is_copied_to_be_edited() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let mut h = author_harness(lib(), &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ 04_objection_handling.yaml").click();
+    h.run_ok();
+    h.get_by_label("read-only");
+    assert_eq!(editor(&h).entry.origin, salesdojo::author::Origin::Bundled);
+    h.get_by_label("Copy to my playbooks to edit").click();
+    h.run_ok();
+    let copy = dir.path().join("playbooks/04_objection_handling.yaml");
+    assert_eq!(editor(&h).entry.path.as_deref(), Some(copy.as_path()));
+    assert_eq!(editor(&h).entry.origin, salesdojo::author::Origin::User);
+    h.get_by_label("Copied to your playbooks: you can edit it now.");
+    assert_eq!(
+        std::fs::read_to_string(&copy).expect("copied"),
+        include_str!("../playbooks/04_objection_handling.yaml")
+    );
+    wait_for(&mut h, "the copy is checked and tried-ready", |app| {
+        checked(app)
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| e.draft.is_some()))
+    });
+    // Both are listed; the bundled one now says the copy is the one in use.
+    assert_eq!(
+        h.get_all_by_label("◇ 04_objection_handling.yaml").count(),
+        2
+    );
+    h.get_all_by_label("◇ 04_objection_handling.yaml")
+        .last()
+        .expect("the bundled one")
+        .click();
+    h.run_ok();
+    wait_for(&mut h, "the bundled one is checked", checked);
+    h.get_by_label(
+        "Your copy in “My playbooks” replaces this bundled playbook: try replies in your copy.",
+    );
+}

@@ -33,6 +33,13 @@ pub fn author_ui(
         .default_size(260.0)
         .size_range(200.0..=420.0)
         .show(ui, |ui| files_ui(ui, lang, lib, a, out));
+    // A bundled file the trainer's copy replaces (the copy is the one loaded).
+    let replaced = a.open.as_ref().is_some_and(|ed| {
+        ed.entry.origin == Origin::Bundled
+            && a.files
+                .iter()
+                .any(|f| f.origin == Origin::User && f.key == ed.entry.key)
+    });
     let Some(ed) = a.open.as_deref_mut() else {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(lang.t("编写剧本", "Author playbooks"));
@@ -54,7 +61,7 @@ pub fn author_ui(
         egui::Panel::right("author-try")
             .default_size(380.0)
             .size_range(300.0..=560.0)
-            .show(ui, |ui| try_ui(ui, lang, ed, busy, out));
+            .show(ui, |ui| try_ui(ui, lang, ed, replaced, busy, out));
     }
     egui::Panel::bottom("author-problems")
         .default_size(150.0)
@@ -473,17 +480,29 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
         });
 }
 
-fn try_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, busy: bool, out: &mut Vec<Command>) {
+fn try_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    ed: &mut Editor,
+    replaced: bool,
+    busy: bool,
+    out: &mut Vec<Command>,
+) {
     let loc = lang.code();
     ui.heading(lang.t("试一试", "Try it"));
     let Some(pb) = ed.draft.clone() else {
-        ui.label(
-            RichText::new(lang.t(
+        let why = if replaced {
+            lang.t(
+                "“我的剧本”里的副本替换了这个内置剧本：请在副本里试评分。",
+                "Your copy in “My playbooks” replaces this bundled playbook: try replies in your copy.",
+            )
+        } else {
+            lang.t(
                 "剧本通过校验后，可在这里用样例回答试评分。",
                 "Once the playbook validates, try sample replies here.",
-            ))
-            .color(theme::MUTED),
-        );
+            )
+        };
+        ui.label(RichText::new(why).color(theme::MUTED));
         return;
     };
     egui::ScrollArea::vertical()
