@@ -961,6 +961,18 @@ fn a_typed_error_is_listed_at_its_line_and_clicking_it_moves_the_cursor() {
     h.get_by_label("No problems.");
     h.get_by_label("✓ No problems");
 
+    // Tab indents with spaces (YAML forbids tabs).
+    h.key_press(egui::Key::Tab);
+    h.run_ok();
+    assert!(
+        editor(&h).text.ends_with("\n  "),
+        "{:?}",
+        editor(&h).text.get(editor(&h).text.len() - 8..)
+    );
+    h.key_press(egui::Key::Backspace);
+    h.key_press(egui::Key::Backspace);
+    h.run_ok();
+
     // The text is as it was on disk again; a comment added, Ctrl+S writes it.
     let path = editor(&h)
         .entry

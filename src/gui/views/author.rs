@@ -362,6 +362,17 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
                     egui::TextEdit::store_state(ui.ctx(), id, state);
                     ui.memory_mut(|m| m.request_focus(id));
                 }
+                // Tab indents with spaces: YAML forbids tabs in indentation.
+                if ui.memory(|m| m.has_focus(id))
+                    && !read_only
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab))
+                {
+                    let indent = match syntax {
+                        Syntax::Yaml => "  ",
+                        Syntax::Rhai => "    ",
+                    };
+                    ui.input_mut(|i| i.events.push(egui::Event::Text(indent.into())));
+                }
                 let output = egui::TextEdit::multiline(text)
                     .id(id)
                     .code_editor()
