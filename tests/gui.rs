@@ -1349,6 +1349,25 @@ fn a_bundled_playbook_is_copied_to_be_edited() {
             && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
                 if a.open.as_ref().is_some_and(|e| e.draft.is_some()))
     });
+    // Try the first turn with an option, then walk on to the turn it leads to.
+    h.get_by_label("Thanks for being frank; price really matters. What are you comparing it with?")
+        .click();
+    h.run_ok();
+    h.get_by_label("Score it").click();
+    h.run_ok();
+    settle(&mut h);
+    let next = match &editor(&h).tried {
+        Some(Ok(r)) => match &r.scored.next {
+            salesdojo::playbook::model::Target::Turn(t) => t.clone(),
+            other => panic!("the first turn leads on, not to {other:?}"),
+        },
+        other => panic!("not scored: {other:?}"),
+    };
+    h.get_by_label("→ Try the next turn").click();
+    h.run_ok();
+    assert_eq!(editor(&h).try_turn, next);
+    assert!(editor(&h).tried.is_none());
+
     // Both are listed; the bundled one now says the copy is the one in use.
     assert_eq!(
         h.get_all_by_label("◇ 04_objection_handling.yaml").count(),

@@ -605,6 +605,7 @@ fn try_ui(
                     out.push(Command::RunTests);
                 }
             });
+            let mut go_next = None;
             if let Some(tried) = &ed.tried {
                 ui.separator();
                 match tried {
@@ -666,7 +667,14 @@ fn try_ui(
                             Target::End(Some(e)) => format!("{} {e}", lang.t("结束：", "Ends:")),
                             Target::End(None) => lang.t("对练结束", "The role-play ends").to_owned(),
                         };
-                        ui.label(RichText::new(next).color(theme::MUTED));
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(next).color(theme::MUTED));
+                            if let Target::Turn(t) = &s.next
+                                && ui.button(lang.t("→ 试下一回合", "→ Try the next turn")).clicked()
+                            {
+                                go_next = Some(t.clone());
+                            }
+                        });
                         if ed.entry.origin == Origin::Bundled {
                             ui.label(
                                 RichText::new(lang.t(
@@ -690,6 +698,13 @@ fn try_ui(
                         }
                     }
                 }
+            }
+            if let Some(t) = go_next {
+                ed.try_turn = t;
+                ed.tried = None;
+                ed.tried_input = None;
+                ed.try_reply.clear();
+                ed.try_option.clear();
             }
             if let Some(run) = &ed.tests {
                 ui.separator();
