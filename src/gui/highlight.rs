@@ -274,29 +274,39 @@ pub fn layout(text: &str, syntax: Syntax, font: FontId, dark: bool) -> LayoutJob
     job
 }
 
-/// The layout of the text last drawn, kept until the text changes.
+/// The laid-out text last drawn, kept until the text (or the scale) changes: a frame at rest
+/// neither colours nor lays out the file again.
 #[derive(Default)]
 pub struct Cache {
     key: u64,
-    job: Option<LayoutJob>,
+    galley: Option<std::sync::Arc<egui::Galley>>,
 }
 
 impl Cache {
-    pub fn get(&mut self, text: &str, syntax: Syntax, font: &FontId, dark: bool) -> LayoutJob {
+    pub fn get(
+        &mut self,
+        ui: &egui::Ui,
+        text: &str,
+        syntax: Syntax,
+        font: &FontId,
+    ) -> std::sync::Arc<egui::Galley> {
         use std::hash::{Hash, Hasher};
+        let dark = ui.visuals().dark_mode;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (text, syntax, dark).hash(&mut h);
         font.size.to_bits().hash(&mut h);
+        ui.ctx().pixels_per_point().to_bits().hash(&mut h);
         let key = h.finish();
-        match &self.job {
-            Some(job) if self.key == key => job.clone(),
-            _ => {
-                let job = layout(text, syntax, font.clone(), dark);
-                self.key = key;
-                self.job = Some(job.clone());
-                job
-            }
+        if let Some(g) = &self.galley
+            && self.key == key
+        {
+            return g.clone();
         }
+        let job = layout(text, syntax, font.clone(), dark);
+        let g = ui.fonts_mut(|f| f.layout_job(job));
+        self.key = key;
+        self.galley = Some(g.clone());
+        g
     }
 }
 

@@ -323,7 +323,6 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
 fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let syntax = Syntax::of(&ed.entry.key);
-    let dark = ui.visuals().dark_mode;
     let gutter = gutter(ui, ed, &font);
     let read_only = ed.entry.origin == Origin::Bundled;
     let goto = ed.goto.take();
@@ -331,8 +330,7 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     let text = &mut ed.text;
     let cache = &mut ed.layout;
     let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, _wrap: f32| {
-        let job = cache.get(buf.as_str(), syntax, &font, dark);
-        ui.fonts_mut(|f| f.layout_job(job))
+        cache.get(ui, buf.as_str(), syntax, &font)
     };
     let mut changed = false;
     egui::ScrollArea::both()
