@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
-use crate::playbook::load::{Content, SourceFile, content_root, load};
+use crate::playbook::load::{Content, MAX_FILE_BYTES, SourceFile, content_root, load};
 use crate::playbook::{Library, Report, bundled};
 use crate::practice::Answer;
 use crate::script::{self, ScriptHost};
@@ -60,6 +60,8 @@ pub enum AuthorError {
         #[source]
         source: std::io::Error,
     },
+    #[error("'{path}' is larger than the {limit_mib} MiB limit for content files")]
+    TooLarge { path: String, limit_mib: usize },
     #[error("cannot read '{path}': {source}")]
     Read {
         path: String,
@@ -215,13 +217,24 @@ impl Workspace {
         }
     }
 
-    /// A file's text: the bundled copy, or the file on disk.
+    /// A file's text: the bundled copy, or the file on disk (at most the loader's size limit,
+    /// UTF-8).
     pub fn read(&self, entry: &FileEntry) -> Result<String, AuthorError> {
         match &entry.path {
-            Some(p) => std::fs::read_to_string(p).map_err(|source| AuthorError::Read {
-                path: p.display().to_string(),
-                source,
-            }),
+            Some(p) => {
+                let err = |source| AuthorError::Read {
+                    path: p.display().to_string(),
+                    source,
+                };
+                let len = std::fs::metadata(p).map_err(err)?.len();
+                if len > MAX_FILE_BYTES as u64 {
+                    return Err(AuthorError::TooLarge {
+                        path: p.display().to_string(),
+                        limit_mib: MAX_FILE_BYTES / (1024 * 1024),
+                    });
+                }
+                std::fs::read_to_string(p).map_err(err)
+            }
             None => bundled_text(&entry.key)
                 .map(str::to_owned)
                 .ok_or_else(|| AuthorError::NotBundled(entry.key.clone())),
@@ -277,6 +290,20 @@ impl Workspace {
         let mut report = Report::default();
         let mut user = self.user_content(&mut report);
         let display = display_of(path);
+        if text.len() > MAX_FILE_BYTES {
+            // As the loader refuses such a file: not parsed.
+            report.push(crate::playbook::Diagnostic::error(
+                &display,
+                Some(crate::playbook::diag::Pos::new(1, 1, 1)),
+                format!(
+                    "file is larger than the {} MiB limit for content files",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            ));
+            user.playbooks.retain(|f| f.display != display);
+            user.scripts.remove(&self.key_of(path));
+            return finish_check(display, user, report);
+        }
         let file = SourceFile {
             display: display.clone(),
             bytes: Arc::from(text.as_bytes()),
@@ -797,6 +824,41 @@ mod tests {
         let empty = add_test("tests: []\nid: x\n", &t).unwrap();
         assert!(empty.starts_with("tests:\n  - scenario"), "{empty}");
         assert!(add_test("tests: [ {a: 1} ]\n", &t).is_err());
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::at(&dir.path().join("playbooks"));
+        ws.create().unwrap();
+        let path = ws.playbooks_dir().join("huge.yaml");
+        std::fs::write(&path, vec![b'#'; MAX_FILE_BYTES + 1]).unwrap();
+        let entry = ws
+            .files()
+            .into_iter()
+            .find(|f| f.key == "playbooks/huge.yaml")
+            .unwrap_or(FileEntry {
+                key: "playbooks/huge.yaml".into(),
+                origin: Origin::User,
+                kind: Kind::Playbook,
+                path: Some(path.clone()),
+            });
+        let e = ws.read(&entry).unwrap_err();
+        assert!(matches!(e, AuthorError::TooLarge { .. }), "{e}");
+        assert!(e.to_string().contains("4 MiB"), "{e}");
+        // Text pasted past the limit in the editor is refused the same way, not parsed.
+        let c = ws.check(
+            &ws.playbooks_dir().join("pasted.yaml"),
+            &"#".repeat(MAX_FILE_BYTES + 1),
+        );
+        let d: Vec<_> = c
+            .report
+            .sorted()
+            .into_iter()
+            .filter(|d| d.file == c.display)
+            .collect();
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("4 MiB limit"), "{}", d[0].message);
     }
 
     #[test]
