@@ -1165,6 +1165,7 @@ impl App {
                         author::discard_autosave(p);
                     }
                     ed.text = ed.saved.clone();
+                    ed.touch();
                 }
             }
         }
