@@ -147,31 +147,15 @@ impl Workspace {
 
     /// The library as the app uses it: the bundled set with this folder over it.
     pub fn load(&self, report: &mut Report) -> Library {
-        let mut layers = vec![Content::bundled()];
-        if self.playbooks.is_dir() {
-            match Content::from_path(&self.playbooks, report) {
-                Ok(c) => layers.push(c),
-                Err(e) => report.push(crate::playbook::Diagnostic::error(
-                    self.playbooks.display().to_string(),
-                    None,
-                    e.to_string(),
-                )),
-            }
-        }
-        load(&layers, report)
+        let user = self.user_content(report);
+        load(&[Content::bundled(), user], report)
     }
 
     /// The user's files, then the bundled ones, each sorted by key.
     pub fn files(&self) -> Vec<FileEntry> {
         let mut out = Vec::new();
-        let mut report = Report::default();
-        if let Ok(c) = self
-            .playbooks
-            .is_dir()
-            .then(|| Content::from_path(&self.playbooks, &mut report))
-            .transpose()
         {
-            let c = c.unwrap_or_default();
+            let c = self.user_content(&mut Report::default());
             let file = |f: &SourceFile, kind| FileEntry {
                 key: self.key_of(Path::new(&f.display)),
                 origin: Origin::User,
@@ -292,14 +276,7 @@ impl Workspace {
         let display = display_of(path);
         if text.len() > MAX_FILE_BYTES {
             // As the loader refuses such a file: not parsed.
-            report.push(crate::playbook::Diagnostic::error(
-                &display,
-                Some(crate::playbook::diag::Pos::new(1, 1, 1)),
-                format!(
-                    "file is larger than the {} MiB limit for content files",
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            ));
+            report.push(crate::playbook::load::too_large(&display));
             user.playbooks.retain(|f| f.display != display);
             user.scripts.remove(&self.key_of(path));
             return finish_check(display, user, report);
@@ -330,12 +307,20 @@ impl Workspace {
         finish_check(key.to_owned(), user, report)
     }
 
+    /// The trainer's folder as the loader reads it (nothing when it does not exist yet; a
+    /// folder that cannot be read is a diagnostic).
     fn user_content(&self, report: &mut Report) -> Content {
-        if self.playbooks.is_dir() {
-            Content::from_path(&self.playbooks, report).unwrap_or_default()
-        } else {
-            Content::default()
+        if !self.playbooks.is_dir() {
+            return Content::default();
         }
+        Content::from_path(&self.playbooks, report).unwrap_or_else(|e| {
+            report.push(crate::playbook::Diagnostic::error(
+                self.playbooks.display().to_string(),
+                None,
+                e.to_string(),
+            ));
+            Content::default()
+        })
     }
 }
 

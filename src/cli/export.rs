@@ -34,21 +34,15 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(cli.db.as_deref())?;
-    let rows = store.export_rows(&args.filter.filter())?;
-    let bytes = match args.format {
-        Kind::Csv => export::to_csv(&rows, args.bom)?,
-        Kind::Xapi => {
-            let statements = export::to_xapi(&store, &rows, &args.base)?;
-            let mut b = serde_json::to_vec_pretty(&statements)?;
-            b.push(b'\n');
-            b
-        }
+    let format = match args.format {
+        Kind::Csv => export::Format::Csv { bom: args.bom },
+        Kind::Xapi => export::Format::Xapi { base: &args.base },
     };
+    let (n, bytes) = store.export(&args.filter.filter(), format)?;
     match &args.out {
         Some(p) => {
-            std::fs::write(p, &bytes)
-                .map_err(|e| anyhow::anyhow!("cannot write '{}': {e}", p.display()))?;
-            eprintln!("exported {} attempts to {}", rows.len(), p.display());
+            export::write_file(p, &bytes)?;
+            eprintln!("exported {n} attempts to {}", p.display());
         }
         None => print(&String::from_utf8_lossy(&bytes))?,
     }

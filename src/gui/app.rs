@@ -142,6 +142,8 @@ pub struct Editor {
     /// Unsaved text an earlier session left beside the file.
     pub recovered: Option<String>,
     pub layout: highlight::Cache,
+    /// The line numbers, laid out.
+    pub gutter: highlight::Cache,
     pub try_scenario: String,
     pub try_turn: String,
     pub try_reply: String,
@@ -175,6 +177,7 @@ impl Editor {
             disk_changed: false,
             recovered,
             layout: highlight::Cache::default(),
+            gutter: highlight::Cache::default(),
             try_scenario: String::new(),
             try_turn: String::new(),
             try_reply: String::new(),

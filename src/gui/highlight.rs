@@ -283,6 +283,7 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// The coloured, laid-out `text`.
     pub fn get(
         &mut self,
         ui: &egui::Ui,
@@ -290,11 +291,22 @@ impl Cache {
         syntax: Syntax,
         font: &FontId,
     ) -> std::sync::Arc<egui::Galley> {
-        use std::hash::{Hash, Hasher};
         let dark = ui.visuals().dark_mode;
+        self.get_with(ui, (text, syntax, dark, font.size.to_bits()), || {
+            layout(text, syntax, font.clone(), dark)
+        })
+    }
+
+    /// The galley of `make()`, made again only when `key` (or the scale) changes.
+    pub fn get_with(
+        &mut self,
+        ui: &egui::Ui,
+        key: impl std::hash::Hash,
+        make: impl FnOnce() -> LayoutJob,
+    ) -> std::sync::Arc<egui::Galley> {
+        use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (text, syntax, dark).hash(&mut h);
-        font.size.to_bits().hash(&mut h);
+        key.hash(&mut h);
         ui.ctx().pixels_per_point().to_bits().hash(&mut h);
         let key = h.finish();
         if let Some(g) = &self.galley
@@ -302,8 +314,7 @@ impl Cache {
         {
             return g.clone();
         }
-        let job = layout(text, syntax, font.clone(), dark);
-        let g = ui.fonts_mut(|f| f.layout_job(job));
+        let g = ui.fonts_mut(|f| f.layout_job(make()));
         self.key = key;
         self.galley = Some(g.clone());
         g

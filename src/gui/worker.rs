@@ -16,6 +16,7 @@ use crate::practice::live::LiveSummary;
 use crate::practice::playbook_tests::{self, TestRun};
 use crate::script::ScriptHost;
 use crate::session::{self, LoggedAttempt, LoggedVisit, NoLog, Resumable};
+use crate::store::export::Format;
 use crate::store::report::{
     self, AttemptDetail, AttemptRow, Filter, LeaderRow, PassRate, Recommendation, ScenarioRecord,
     TrendPoint,
@@ -535,20 +536,16 @@ impl State<'_> {
                     Some(p) => workspace.check(&p, &text),
                     None => workspace.check_bundled(&key),
                 };
-                let diagnostics: Vec<Diagnostic> = c
+                // This file's problems, and how many errors the others have.
+                let (mine, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) = c
                     .report
                     .sorted()
                     .into_iter()
-                    .filter(|d| d.file == c.display)
-                    .cloned()
-                    .collect();
-                let other_errors = c
-                    .report
-                    .sorted()
-                    .into_iter()
-                    .filter(|d| {
-                        d.file != c.display && d.severity == crate::playbook::Severity::Error
-                    })
+                    .partition(|d| d.file == c.display);
+                let diagnostics: Vec<Diagnostic> = mine.into_iter().cloned().collect();
+                let other_errors = others
+                    .iter()
+                    .filter(|d| d.severity == crate::playbook::Severity::Error)
                     .count();
                 let playbook = c
                     .lib
@@ -687,34 +684,23 @@ impl State<'_> {
     }
 }
 
-/// Writes the filter's attempts to `path` (a new file beside it, renamed over it).
+/// Writes the filter's attempts to `path` (CSV with a byte-order mark, for Excel, or xAPI).
 fn export_to(
     s: &Store,
     filter: &Filter,
     xapi: bool,
     path: &std::path::Path,
 ) -> Result<String, String> {
-    let rows = s.export_rows(filter).map_err(text)?;
-    let bytes = if xapi {
-        let statements =
-            store::export::to_xapi(s, &rows, store::export::DEFAULT_XAPI_BASE).map_err(text)?;
-        let mut b = serde_json::to_vec_pretty(&statements).map_err(text)?;
-        b.push(b'\n');
-        b
+    let format = if xapi {
+        Format::Xapi {
+            base: store::export::DEFAULT_XAPI_BASE,
+        }
     } else {
-        store::export::to_csv(&rows, true).map_err(text)?
+        Format::Csv { bom: true }
     };
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.writing"));
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("cannot write '{}': {e}", path.display())
-        })?;
-    Ok(format!("{} → {}", rows.len(), path.display()))
+    let (n, bytes) = s.export(filter, format).map_err(text)?;
+    store::export::write_file(path, &bytes).map_err(text)?;
+    Ok(format!("{n} → {}", path.display()))
 }
 
 fn text(e: impl std::fmt::Display) -> String {

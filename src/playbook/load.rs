@@ -189,14 +189,7 @@ fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
             None
         }
         Ok(_) if buf.len() > MAX_FILE_BYTES => {
-            report.push(Diagnostic::error(
-                &display,
-                Some(Pos::new(1, 1, 1)),
-                format!(
-                    "file is larger than the {} MiB limit for content files",
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            ));
+            report.push(too_large(&display));
             None
         }
         Ok(_) => Some(SourceFile {
@@ -204,6 +197,18 @@ fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
             bytes: Arc::from(buf),
         }),
     }
+}
+
+/// The error for a content file over [`MAX_FILE_BYTES`] (refused before parsing).
+pub fn too_large(display: &str) -> Diagnostic {
+    Diagnostic::error(
+        display,
+        Some(Pos::new(1, 1, 1)),
+        format!(
+            "file is larger than the {} MiB limit for content files",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 fn read_optional(path: &Path, report: &mut Report) -> Option<SourceFile> {

@@ -150,12 +150,76 @@ fn statement_id(parts: &[&str]) -> String {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, parts.join("|").as_bytes()).to_string()
 }
 
-/// xAPI 1.0.3 statements: one per attempt (passed / failed / completed) and one per reply and
-/// criterion (answered). Actors are accounts under `base` named by pseudonym or trainee id,
-/// never by display name, so trainees stay pseudonymous.
 /// The base IRI of xAPI activity and account ids unless another is given.
 pub const DEFAULT_XAPI_BASE: &str = "https://salesdojo.example/xapi";
 
+/// What an export file holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Format<'a> {
+    /// One row per attempt; `bom`: a UTF-8 byte-order mark first, for Excel.
+    Csv { bom: bool },
+    /// xAPI statements, ids under `base`.
+    Xapi { base: &'a str },
+}
+
+/// Why an export could not be made or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write '{path}': {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Store {
+    /// The attempts of a filter as the bytes of an export file, and how many attempts.
+    pub fn export(
+        &self,
+        f: &Filter,
+        format: Format<'_>,
+    ) -> std::result::Result<(usize, Vec<u8>), ExportError> {
+        let rows = self.export_rows(f)?;
+        let bytes = match format {
+            Format::Csv { bom } => to_csv(&rows, bom)?,
+            Format::Xapi { base } => {
+                let mut b = serde_json::to_vec_pretty(&to_xapi(self, &rows, base)?)?;
+                b.push(b'\n');
+                b
+            }
+        };
+        Ok((rows.len(), bytes))
+    }
+}
+
+/// Writes an export file: a new file beside `path`, renamed over it, so a failed write never
+/// leaves half a file where the old one was.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::result::Result<(), ExportError> {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.writing"));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            ExportError::Write {
+                path: path.display().to_string(),
+                source,
+            }
+        })
+}
+
+/// xAPI 1.0.3 statements: one per attempt (passed / failed / completed) and one per reply and
+/// criterion (answered). Actors are accounts under `base` named by pseudonym or trainee id,
+/// never by display name, so trainees stay pseudonymous.
 pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Value>> {
     let base = base.trim_end_matches('/');
     let mut out = Vec::new();

@@ -167,14 +167,16 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
                     .iter()
                     .any(|b| b.origin == Origin::Bundled && b.key == f.key);
                 let r = ui.selectable_label(selected, file_label(f));
-                let r = if overrides {
-                    r.on_hover_text(lang.t(
-                        "替换同名的内置文件",
-                        "Replaces the bundled file of this name",
-                    ))
-                } else {
-                    r.on_hover_text(&f.key)
-                };
+                // Hover texts are built only when shown.
+                let r = r.on_hover_ui(|ui| {
+                    ui.label(title(f));
+                    if overrides {
+                        ui.label(lang.t(
+                            "替换同名的内置文件",
+                            "Replaces the bundled file of this name",
+                        ));
+                    }
+                });
                 if r.clicked() && !selected {
                     out.push(Command::AuthorOpen(f.clone()));
                 }
@@ -209,7 +211,9 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
                 let selected = open_key.as_ref() == Some(&(f.origin, f.key.clone()));
                 if ui
                     .selectable_label(selected, file_label(f))
-                    .on_hover_text(title(f))
+                    .on_hover_ui(|ui| {
+                        ui.label(title(f));
+                    })
                     .clicked()
                     && !selected
                 {
@@ -399,11 +403,28 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     }
 }
 
-/// Line numbers, those with an error or a warning in its colour.
-fn gutter(ui: &Ui, ed: &Editor, font: &egui::FontId) -> egui::text::LayoutJob {
+/// Line numbers, those with an error or a warning in its colour; laid out again only when
+/// the number of lines or the problems change.
+fn gutter(ui: &Ui, ed: &mut Editor, font: &egui::FontId) -> std::sync::Arc<egui::Galley> {
     let lines = ed.text.split('\n').count();
+    let key = (
+        lines,
+        ed.checked_seq,
+        ui.visuals().dark_mode,
+        font.size.to_bits(),
+    );
+    let (diagnostics, cache) = (&ed.diagnostics, &mut ed.gutter);
+    cache.get_with(ui, key, || gutter_job(ui, lines, diagnostics, font))
+}
+
+fn gutter_job(
+    ui: &Ui,
+    lines: usize,
+    diagnostics: &[crate::playbook::Diagnostic],
+    font: &egui::FontId,
+) -> egui::text::LayoutJob {
     let mut marked: std::collections::BTreeMap<u32, Severity> = Default::default();
-    for d in &ed.diagnostics {
+    for d in diagnostics {
         if let Some(p) = d.pos {
             let e = marked.entry(p.line).or_insert(d.severity);
             *e = (*e).min(d.severity);
