@@ -1,6 +1,9 @@
 //! The desktop app, driven headless by egui_kittest as a trainee would: by clicking and
 //! typing, finding controls by their accessible labels. Scores shown are checked against the
 //! engine, and rows written against a temporary database.
+// Tests open raw SQLite connections to inspect the file: opening through SQLite is safe
+// (only a descriptor opened outside SQLite drops its locks; see src/store/db.rs).
+#![allow(clippy::disallowed_methods)]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -802,6 +805,114 @@ fn an_override_persists_and_shows_beside_the_original() {
     h.get_by_label_contains("※ override by Manager Zhao");
     // The form is cleared for the next review.
     assert_eq!(review(&h).comment, "");
+}
+
+/// Descriptors of this process that point at a deleted file of the database `db` (its WAL or
+/// shared memory deleted under a live connection).
+fn deleted_db_files(db: &Path) -> Vec<String> {
+    let name = db.file_name().expect("name").to_string_lossy().into_owned();
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .map(|p| p.display().to_string())
+                .filter(|p| p.contains(&name) && p.ends_with("(deleted)"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Another program (the `sqlite3` shell when installed, else a second salesdojo) reads the
+/// database and exits.
+fn other_program_reads(db: &Path) {
+    let shell = Path::new("/usr/bin/sqlite3");
+    let out = if shell.exists() {
+        std::process::Command::new(shell)
+            .arg(db)
+            .arg("select count(*) from trainees")
+            .output()
+    } else {
+        eprintln!(
+            "SKIPPED the sqlite3 shell (apt-get install sqlite3): a second salesdojo reads instead"
+        );
+        std::process::Command::new(env!("CARGO_BIN_EXE_salesdojo"))
+            .arg("--db")
+            .arg(db)
+            .args(["report", "--format", "json"])
+            .output()
+    }
+    .expect("the other program runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The repro through the app: the review view's reader connections are open, another
+/// program reads the file and exits, then a manager saves a review. The write-ahead log must
+/// still be the file on disk, and the review must be visible to another process (what another
+/// process sees through the path is what survives a kill -9). `cargo test external_reader`.
+#[test]
+fn external_reader_while_the_review_view_is_open_loses_no_saved_review() {
+    let lang = Lang::En;
+    let (lib, _dir, db, _, mut h) = open_review(lang, "Manager Zhao");
+    other_program_reads(&db);
+    assert_eq!(
+        deleted_db_files(&db),
+        Vec::<String>::new(),
+        "files deleted under the app"
+    );
+    click_option(&mut h, "Attempts");
+    h.run_ok();
+    h.get_all_by_label("Open").next().expect("a row").click();
+    settle(&mut h);
+    let detail = review(&h).detail.clone().expect("the attempt is open");
+    let opened = detail.attempt.id.clone();
+    let crit = detail.criteria[0].clone();
+    let title = lib
+        .playbook(&detail.attempt.playbook)
+        .expect("playbook")
+        .rubric
+        .criteria
+        .iter()
+        .find(|c| c.id == crit.criterion)
+        .expect("criterion")
+        .title
+        .get("en")
+        .to_owned();
+    h.get_by_label("Comment").focus();
+    h.run_ok();
+    h.get_by_label("Comment")
+        .type_text("Kept after another program read the file.");
+    open_picker(&mut h, "Override criterion");
+    click_option(&mut h, &title);
+    h.run_ok();
+    h.get_by_label("New points").focus();
+    h.run_ok();
+    h.get_by_label("New points").type_text("77");
+    h.run_ok();
+    h.get_by_label("Save review").click();
+    settle(&mut h);
+    assert_eq!(h.state().error, None);
+    assert_eq!(review(&h).comment, "", "saved");
+    other_program_reads(&db);
+    assert_eq!(
+        deleted_db_files(&db),
+        Vec::<String>::new(),
+        "files deleted under the app"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_salesdojo"))
+        .arg("--db")
+        .arg(&db)
+        .args(["attempt", &opened, "--format", "json"])
+        .output()
+        .expect("runs");
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        seen.contains("Kept after another program read the file."),
+        "another process does not see the saved review: {seen}"
+    );
 }
 
 // ---- The trainer's authoring view ----

@@ -1,5 +1,8 @@
 //! The manager's commands as a user runs them: demo-data, report, attempt, review, export,
 //! merge, rescore; and practice logging to the default database.
+// Tests open raw SQLite connections to inspect the file: opening through SQLite is safe
+// (only a descriptor opened outside SQLite drops its locks; see src/store/db.rs).
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 
@@ -233,10 +236,23 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .ends_with("attempts re-scored, 0 changed; stored results are unchanged\n"),
+            .contains(" re-scored, 0 changed: 0 now pass, 0 now fail; mean total ")
+            && r.stdout.ends_with("; stored results are unchanged\n"),
         "{}",
         r.stdout
     );
+    // As JSON: every attempt re-scored, with the shift of the totals.
+    let r = run(
+        dir,
+        "team.db",
+        &["rescore", "--playbook", "jewelry", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("rescore json");
+    let n = v["attempts"].as_array().expect("attempts").len() as u64;
+    assert!(n > 0);
+    assert_eq!(v["shift"]["attempts"].as_u64(), Some(n));
+    assert_eq!(v["shift"]["changed"].as_u64(), Some(0));
 }
 
 #[test]

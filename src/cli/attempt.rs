@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use super::{Cli, Format, print};
+use super::{Cli, Format, print, print_json};
 use crate::store;
 
 #[derive(Debug, clap::Args)]
@@ -18,7 +18,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(cli.db.as_deref())?;
     let d = store.attempt_detail(&args.id)?;
     if matches!(args.format, Format::Json) {
-        print(&format!("{}\n", serde_json::to_string_pretty(&d)?))?;
+        print_json(&format!("{}\n", serde_json::to_string_pretty(&d)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let a = &d.attempt;
@@ -41,6 +41,30 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             None => "",
         }
     );
+    if let Some(v) = &d.verification {
+        let _ = writeln!(
+            out,
+            "  imported from another database: {}",
+            match v.status.as_str() {
+                "verified" => "verified (its replies give the stored total)".to_owned(),
+                "mismatch" => format!(
+                    "FLAGGED: its replies give {} ({}), not the stored total; not counted",
+                    v.derived_total
+                        .map_or("-".to_owned(), |t| format!("{t:.1}")),
+                    if v.derived_passed == Some(true) {
+                        "passed"
+                    } else {
+                        "not passed"
+                    }
+                ),
+                "unverifiable" => format!(
+                    "unverifiable: {}; not counted",
+                    v.note.as_deref().unwrap_or("content not here")
+                ),
+                _ => "not verified yet; not counted".to_owned(),
+            }
+        );
+    }
     for r in &d.replies {
         let _ = writeln!(
             out,

@@ -20,6 +20,14 @@ pub struct Args {
     /// Trainee name (one per concurrent writer keeps their attempts apart).
     #[arg(long, default_value = "burst")]
     pub trainee: String,
+    /// After this many replies, open the database a second time and keep that connection
+    /// (as the app's review view does), printing `reopened`.
+    #[arg(long)]
+    pub reopen_after: Option<u32>,
+    /// Before each reply after the first, wait for a line on standard input (the test drives
+    /// each step).
+    #[arg(long)]
+    pub step: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -58,11 +66,25 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         started_at: Utc::now(),
     })?;
     let mut out = std::io::stdout().lock();
+    let mut second = None;
+    let mut line = String::new();
     for seq in 1..=args.count {
+        if args.reopen_after == Some(seq - 1) {
+            second = Some(store::Store::open(store.path())?);
+            writeln!(out, "reopened")?;
+            out.flush()?;
+        }
+        if args.step && seq > 1 {
+            line.clear();
+            if std::io::stdin().read_line(&mut line)? == 0 {
+                break;
+            }
+        }
         let id = store::new_id();
         store.record_reply(&id, &attempt_id, seq, &record, Utc::now())?;
         writeln!(out, "ack {id}")?;
         out.flush()?;
     }
+    drop(second);
     Ok(ExitCode::SUCCESS)
 }

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use super::report::FilterArgs;
-use super::{Cli, print};
+use super::{Cli, eprint};
 use crate::store::{self, export};
+use crate::untrusted::Escape;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Kind {
@@ -25,6 +26,10 @@ pub struct Args {
     /// CSV: start with a UTF-8 byte-order mark, so Excel reads Chinese correctly.
     #[arg(long)]
     pub bom: bool,
+    /// xAPI: one statement per line (newline-delimited JSON, what LRS import tools prefer)
+    /// instead of one JSON array.
+    #[arg(long)]
+    pub ndjson: bool,
     /// xAPI: the base IRI of activity and account ids.
     #[arg(long, default_value = export::DEFAULT_XAPI_BASE)]
     pub base: String,
@@ -36,15 +41,38 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(cli.db.as_deref())?;
     let format = match args.format {
         Kind::Csv => export::Format::Csv { bom: args.bom },
-        Kind::Xapi => export::Format::Xapi { base: &args.base },
+        Kind::Xapi => export::Format::Xapi {
+            base: &args.base,
+            ndjson: args.ndjson,
+        },
     };
-    let (n, bytes) = store.export(&args.filter.filter(), format)?;
+    let filter = args.filter.filter();
+    let mut progress = |_, _| true;
     match &args.out {
         Some(p) => {
-            export::write_file(p, &bytes)?;
-            eprintln!("exported {n} attempts to {}", p.display());
+            let done = store.export_file(&filter, format, p, &mut progress)?;
+            eprint(&format!(
+                "exported {} attempts{} to {}\n",
+                done.attempts,
+                match args.format {
+                    Kind::Xapi => format!(" ({} statements)", done.statements),
+                    Kind::Csv => String::new(),
+                },
+                p.display()
+            ));
         }
-        None => print(&String::from_utf8_lossy(&bytes))?,
+        None => {
+            let mut out = super::stdout(match args.format {
+                Kind::Csv => Escape::Human,
+                Kind::Xapi => Escape::Json,
+            });
+            match store.export_to(&filter, format, &mut out, &mut progress) {
+                Ok(_) => {}
+                // The reader has gone (e.g. `| head`): end quietly.
+                Err(export::ExportError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
-use super::{Cli, Format, print};
+use super::{Cli, Format, eprint, print, print_json};
 use crate::playbook::model::{Playbook, Reply, Text};
 use crate::playbook::{Library, Report, load_default};
 
@@ -30,8 +30,8 @@ fn load(cli: &Cli) -> anyhow::Result<Library> {
     let mut report = Report::default();
     let lib = load_default(cli.playbooks.as_deref(), &mut report)?;
     if report.errors() > 0 {
-        eprint!("{}", report.render());
-        eprintln!("note: playbooks with errors are left out; run `salesdojo validate` for details");
+        eprint(&report.render());
+        eprint("note: playbooks with errors are left out; run `salesdojo validate` for details\n");
     }
     Ok(lib)
 }
@@ -45,7 +45,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         Format::Human => lib.playbooks.iter().map(|p| human(p)).collect(),
     };
-    print(&out)?;
+    match args.format {
+        Format::Json => print_json(&out)?,
+        Format::Human => print(&out)?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{Cli, print};
+use crate::playbook::Report;
+use crate::rescore::merge_and_verify;
+use crate::script::ScriptHost;
 use crate::store;
 
 #[derive(Debug, clap::Args)]
@@ -14,14 +17,43 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut store = store::open_default(cli.db.as_deref())?;
-    let n = store.merge(&args.other)?;
-    print(&format!(
+    let mut report = Report::default();
+    let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+    let host = ScriptHost::new(&lib);
+    let r = merge_and_verify(&mut store, &lib, Some(&host), &args.other)?;
+    let (n, v) = (&r.merged, &r.verify);
+    let mut out = format!(
         "merged {}: {} trainees, {} attempts, {} replies, {} reviews added\n",
         args.other.display(),
         n.trainees,
         n.attempts,
         n.replies,
         n.reviews
-    ))?;
+    );
+    if n.to_verify > 0 {
+        out.push_str(&format!(
+            "re-scored {} imported attempts from their replies: {} verified, {} flagged (stored total differs), {} unverifiable (content not here)\n",
+            n.to_verify, v.verified, v.mismatch, v.unverifiable
+        ));
+    }
+    for (id, stored, derived) in &v.flagged {
+        out.push_str(&format!(
+            "  flagged {id}: stored total {}, its replies give {derived:.1}\n",
+            stored.map_or("-".to_owned(), |t| format!("{t:.1}"))
+        ));
+    }
+    if n.certifications_claimed > 0 || v.certified > 0 {
+        out.push_str(&format!(
+            "certifications: {} claimed by the file (never copied), {} earned here from verified attempts\n",
+            n.certifications_claimed, v.certified
+        ));
+    }
+    if n.names_cleaned > 0 {
+        out.push_str(&format!(
+            "{} names held control or format characters and were stored without them\n",
+            n.names_cleaned
+        ));
+    }
+    print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

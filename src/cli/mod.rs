@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::untrusted::{Escape, VisibleWriter};
+
 use crate::playbook::{Content, Library, Report, load, load_default};
 
 mod attempt;
+mod backup;
 mod burst;
 mod demo;
 mod export;
@@ -70,7 +73,9 @@ pub enum Command {
     Export(export::Args),
     /// Bring another salesdojo database into this one (idempotent).
     Merge(merge::Args),
-    /// Fill a database with a generated practice history.
+    /// A consistent copy of the progress database, safe while the app is writing to it.
+    Backup(backup::Args),
+    /// Fill a new database with a generated practice history (refuses real records).
     DemoData(demo::Args),
     /// Open the desktop app (also what `salesdojo` alone does).
     Gui(GuiArgs),
@@ -103,6 +108,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rescore(a)) => rescore::run(&cli, a),
         Some(Command::Export(a)) => export::run(&cli, a),
         Some(Command::Merge(a)) => merge::run(&cli, a),
+        Some(Command::Backup(a)) => backup::run(&cli, a),
         Some(Command::DemoData(a)) => demo::run(&cli, a),
         Some(Command::Burst(a)) => burst::run(&cli, a),
         Some(Command::Gui(a)) => gui(&cli, a),
@@ -111,7 +117,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprint(&format!("error: {e:#}\n"));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -131,7 +137,7 @@ fn gui(cli: &Cli, args: &GuiArgs) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_default(cli.playbooks.as_deref(), &mut report)?;
     if report.errors() > 0 {
-        eprint!("{}", report.render());
+        eprint(&report.render());
     }
     let workspace = match &cli.playbooks {
         Some(dir) => Some(crate::author::Workspace::at(dir)),
@@ -140,11 +146,11 @@ fn gui(cli: &Cli, args: &GuiArgs) -> anyhow::Result<ExitCode> {
     match crate::gui::run(lib, cli.db.clone(), workspace, args.quit_after_first_frame) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
-            eprintln!(
+            eprint(&format!(
                 "salesdojo: {e}.\n\
                  Practise in the terminal instead: `salesdojo practice PLAYBOOK` \
-                 (`salesdojo list` shows the playbooks, `salesdojo --help` every command)."
-            );
+                 (`salesdojo list` shows the playbooks, `salesdojo --help` every command).\n"
+            ));
             Ok(ExitCode::from(EXIT_USAGE))
         }
     }
@@ -175,12 +181,38 @@ pub(crate) fn unknown(what: &str, id: &str, known: &[&str]) -> anyhow::Error {
     anyhow::anyhow!("unknown {what} '{id}' (known: {}){help}", known.join(", "))
 }
 
-/// Writes to stdout, ending quietly when the reader has gone (e.g. `| head`).
+/// Writes text for people to stdout, with every control, bidirectional or invisible format
+/// character shown visibly (`\u{1b}`: see [`crate::untrusted`]); ends quietly when the reader
+/// has gone (e.g. `| head`). Every human output of the command line goes through here or
+/// through [`stdout`].
 pub(crate) fn print(s: &str) -> anyhow::Result<()> {
+    write_out(s, Escape::Human)
+}
+
+/// Writes a JSON text to stdout: refused characters as JSON escapes (`\u001b`), so it stays
+/// the same JSON and nothing raw reaches a terminal.
+pub(crate) fn print_json(s: &str) -> anyhow::Result<()> {
+    write_out(s, Escape::Json)
+}
+
+fn write_out(s: &str, mode: Escape) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = VisibleWriter::new(std::io::stdout().lock(), mode);
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// Standard output for commands that stream (export, re-score, practice), escaped as
+/// [`print`] does.
+pub(crate) fn stdout(mode: Escape) -> VisibleWriter<std::io::StdoutLock<'static>> {
+    VisibleWriter::new(std::io::stdout().lock(), mode)
+}
+
+/// Writes text for people to stderr, escaped as [`print`] does.
+pub(crate) fn eprint(s: &str) {
+    use std::io::Write;
+    let mut err = VisibleWriter::new(std::io::stderr().lock(), Escape::Human);
+    let _ = err.write_all(s.as_bytes()).and_then(|()| err.flush());
 }

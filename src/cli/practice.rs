@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use std::sync::Arc;
 
-use super::{Cli, print};
+use super::{Cli, eprint, print};
 use crate::playbook::model::{Playbook, Reply, Scenario, Text};
 use crate::playbook::{Library, Report};
 use crate::practice::{Answer, AnswerError, Attempt};
@@ -79,7 +79,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib: Library = super::load_paths(cli, &[], &mut report)?;
     if report.errors() > 0 {
-        eprint!("{}", report.render());
+        eprint(&report.render());
     }
     let Some(pb) = lib.playbook(&args.playbook).cloned() else {
         let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
@@ -245,7 +245,7 @@ fn begin(
                 "继续上次未完成的对练？开始于",
                 "Resume your unfinished attempt started"
             ),
-            old.started_at,
+            local_time(&old.started_at),
             ui.t("已答", "replies:"),
             old.answers.len(),
         );
@@ -253,6 +253,29 @@ fn begin(
             .ask(&q)?
             .is_some_and(|a| matches!(a.trim(), "y" | "Y" | "yes" | "是"));
         if yes {
+            // The earlier turns, so the trainee picks up where the conversation was.
+            let mut out = String::new();
+            if let Some(scen) = pb.scenario(&old.scenario_id) {
+                for (turn, answer, _) in &old.answers {
+                    let Some(t) = scen.turn(turn) else { continue };
+                    let said = match (answer, &t.reply) {
+                        (crate::practice::Answer::Choice(id), Reply::Choice(opts)) => opts
+                            .iter()
+                            .find(|o| &o.id == id)
+                            .map_or_else(|| id.clone(), |o| ui.text(&o.text).to_owned()),
+                        (crate::practice::Answer::Choice(id), _) => id.clone(),
+                        (crate::practice::Answer::Text(text), _) => text.clone(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "\n{}: {}\n{}: {said}",
+                        ui.t("客户", "Customer"),
+                        ui.text(&t.customer),
+                        ui.t("你", "You")
+                    );
+                }
+            }
+            print(&out)?;
             return Ok(LoggedAttempt::resume(&old, trainee, pb, Some(host))?);
         }
         LoggedAttempt::discard(log, &old)?;
@@ -416,4 +439,16 @@ fn summary(ui: &Ui<'_>, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> 
         );
     }
     print(&out)
+}
+
+/// A stored UTC stamp in the local time zone, as people read it (`2026-11-30 18:05 +08:00`).
+fn local_time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M %:z")
+                .to_string()
+        },
+    )
 }

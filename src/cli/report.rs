@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::{Cli, print};
+use super::{Cli, print, print_json};
 use crate::playbook::Report;
 use crate::store::{self, report::Filter};
 
@@ -112,7 +112,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
                 v["recommendation"] = json!(store.recommend(&lib, t)?);
             }
-            print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         }
         Output::Table => {
             let mut out = String::new();

@@ -1,23 +1,27 @@
 //! `salesdojo rescore [--playbook P]`: stored attempts re-scored against today's playbooks and
 //! scripts, side by side with the originals (which are kept).
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use super::report::FilterArgs;
-use super::{Cli, Format, print};
+use super::{Cli, Format};
 use crate::playbook::Report;
-use crate::practice::session::{StoredAttempt, rescore_all, summarize};
+use crate::rescore::{RescoreError, RescoredAttempt, rescore_history};
 use crate::script::ScriptHost;
 use crate::store;
+use crate::untrusted::Escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// At most this many attempts, newest first.
-    #[arg(long, default_value_t = 1000)]
-    pub limit: usize,
+    /// At most this many attempts, newest first (default: all).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Human output: list every attempt, not only those whose total or verdict changed.
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -27,89 +31,100 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
     let host = ScriptHost::new(&lib);
-    // Read every transcript first (one connection), then score them on all cores.
-    let (mut attempts, mut stored) = (Vec::new(), Vec::new());
-    for a in store.attempts(&args.filter.filter(), args.limit)? {
-        if a.status != "completed" || lib.playbook(&a.playbook).is_none() {
-            continue;
+    let json = matches!(args.format, Format::Json);
+    let mut out = std::io::BufWriter::new(super::stdout(if json {
+        Escape::Json
+    } else {
+        Escape::Human
+    }));
+    let mut io_err: Option<std::io::Error> = None;
+    let mut first = true;
+    let mut write = |out: &mut dyn std::io::Write, r: &RescoredAttempt| -> std::io::Result<()> {
+        if json {
+            out.write_all(if first {
+                b"{\"attempts\": [\n  "
+            } else {
+                b",\n  "
+            })?;
+            first = false;
+            serde_json::to_writer(&mut *out, r)?;
+        } else if args.all || r.changed() {
+            if first {
+                writeln!(
+                    out,
+                    "attempt   trainee      playbook/scenario                       stored  now    change"
+                )?;
+                first = false;
+            }
+            let stored = r.stored_total.unwrap_or(0.0);
+            writeln!(
+                out,
+                "{:<9} {:<12} {:<39} {:>6.1} {:>6.1} {:>+7.1}",
+                r.attempt.chars().take(8).collect::<String>(),
+                r.trainee,
+                format!("{}/{}", r.playbook, r.scenario),
+                stored,
+                r.current_total,
+                r.current_total - stored
+            )?;
         }
-        stored.push(StoredAttempt {
-            playbook: a.playbook.clone(),
-            scenario: a.scenario.clone(),
-            answers: store.transcript(&a.id)?,
-        });
-        attempts.push(a);
-    }
-    let results = rescore_all(&lib, Some(&host), &stored);
-    let mut rows = Vec::new();
-    for (a, replies) in attempts.iter().zip(results) {
-        let Some(pb) = lib.playbook(&a.playbook) else {
-            continue;
-        };
-        let Some(scen) = pb.scenario(&a.scenario) else {
-            continue;
-        };
-        let replies = replies?;
-        let position = replies
-            .last()
-            .map_or(crate::practice::Position::Ended(None), |r| {
-                crate::practice::Position::at(&r.scored.next)
-            });
-        let now = summarize(pb, scen, &replies, &position);
-        rows.push(serde_json::json!({
-            "attempt": a.id,
-            "trainee": a.trainee,
-            "playbook": a.playbook,
-            "scenario": a.scenario,
-            "stored_version": a.version,
-            "current_version": pb.version,
-            "stored_total": a.total,
-            "current_total": now.total,
-            "stored_passed": a.passed,
-            "current_passed": now.passed,
-        }));
-    }
-    if matches!(args.format, Format::Json) {
-        print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut out = String::from(
-        "attempt   trainee      playbook/scenario                       stored  now    change\n",
+        Ok(())
+    };
+    let result = rescore_history(
+        store,
+        &lib,
+        Some(&host),
+        &args.filter.filter(),
+        args.limit.unwrap_or(usize::MAX),
+        |r| match write(&mut out, r) {
+            Ok(()) => true,
+            Err(e) => {
+                io_err = Some(e);
+                false
+            }
+        },
     );
-    let mut changed = 0;
-    for r in &rows {
-        let (s, n) = (
-            r["stored_total"].as_f64().unwrap_or(0.0),
-            r["current_total"].as_f64().unwrap_or(0.0),
-        );
-        if (s - n).abs() >= 0.05 {
-            changed += 1;
+    let shift = match result {
+        Ok(s) => s,
+        Err(RescoreError::Stopped) => {
+            return match io_err {
+                // The reader has gone (e.g. `| head`): end quietly.
+                Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+                Some(e) => Err(e.into()),
+                None => Ok(ExitCode::SUCCESS),
+            };
         }
-        let _ = writeln!(
-            out,
-            "{:<9} {:<12} {:<39} {:>6.1} {:>6.1} {:>+7.1}",
-            r["attempt"]
-                .as_str()
-                .unwrap_or("")
-                .chars()
-                .take(8)
-                .collect::<String>(),
-            r["trainee"].as_str().unwrap_or(""),
-            format!(
-                "{}/{}",
-                r["playbook"].as_str().unwrap_or(""),
-                r["scenario"].as_str().unwrap_or("")
-            ),
-            s,
-            n,
-            n - s
-        );
+        Err(e) => return Err(e.into()),
+    };
+    let end = if json {
+        format!(
+            "{}],\n\"shift\": {}}}\n",
+            if first { "{\"attempts\": [" } else { "\n" },
+            serde_json::to_string(&shift)?
+        )
+    } else {
+        format!(
+            "{} attempts ({} replies) re-scored, {} changed: {} now pass, {} now fail; mean total {:.1} → {:.1}{}; stored results are unchanged\n",
+            shift.attempts,
+            shift.replies,
+            shift.changed,
+            shift.now_pass,
+            shift.now_fail,
+            shift.stored_mean,
+            shift.current_mean,
+            if shift.skipped > 0 {
+                format!(
+                    "; {} skipped (their playbook or scenario is gone)",
+                    shift.skipped
+                )
+            } else {
+                String::new()
+            }
+        )
+    };
+    match out.write_all(end.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
     }
-    let _ = writeln!(
-        out,
-        "{} attempts re-scored, {changed} changed; stored results are unchanged",
-        rows.len()
-    );
-    print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Cli, print, unknown};
+use super::{Cli, print_json, unknown};
 use crate::playbook::Report;
 use crate::practice::Answer;
 use crate::practice::session::score_turn;
@@ -64,6 +64,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         // What the scripts printed (print/debug), for the author.
         "log": host.take_log().lines,
     });
-    print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     Ok(ExitCode::SUCCESS)
 }

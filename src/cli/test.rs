@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Cli, EXIT_INVALID, load_paths, print};
+use super::{Cli, EXIT_INVALID, eprint, load_paths, print};
 use crate::playbook::Report;
 use crate::practice::playbook_tests;
 use crate::script::{self, ScriptHost};
@@ -25,7 +25,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);
     if report.errors() > 0 {
-        eprint!("{}", report.render());
+        eprint(&report.render());
     }
     let (mut passed, mut failed) = (0usize, report.errors());
     let mut out = String::new();

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{Cli, EXIT_INVALID, Format, load_paths, print};
+use super::{Cli, EXIT_INVALID, Format, eprint, load_paths, print, print_json};
 use crate::playbook::Report;
 use crate::script::{self, ScriptHost};
 
@@ -34,10 +34,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 "warnings": warnings,
                 "diagnostics": report.sorted(),
             });
-            print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         }
         Format::Human => {
-            eprint!("{}", report.render());
+            eprint(&report.render());
             let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
             let line = format!(
                 "{}: {} valid ({}), {}, {}\n",
@@ -50,7 +50,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             if errors == 0 {
                 print(&line)?
             } else {
-                eprint!("{line}")
+                eprint(&line)
             }
         }
     }

@@ -496,18 +496,25 @@ impl State<'_> {
                 Some(s) => export_to(s, &filter, xapi, &path),
                 None => Err("no progress database".to_owned()),
             }),
-            Job::Merge(path) => Done::Merged(match &mut self.store {
-                Some(s) => s
-                    .merge(&path)
-                    .map(|n| {
-                        format!(
+            Job::Merge(path) => Done::Merged(match self.store.as_deref_mut() {
+                Some(s) => crate::rescore::merge_and_verify(s, &self.lib, Some(&self.host), &path)
+                    .map(|r| {
+                        let (n, v) = (&r.merged, &r.verify);
+                        let mut said = format!(
                             "{}: +{} trainees, +{} attempts, +{} replies, +{} reviews",
                             path.display(),
                             n.trainees,
                             n.attempts,
                             n.replies,
                             n.reviews
-                        )
+                        );
+                        if v.mismatch > 0 || v.unverifiable > 0 {
+                            said.push_str(&format!(
+                                "; {} verified, {} flagged (stored total differs from its replies), {} unverifiable",
+                                v.verified, v.mismatch, v.unverifiable
+                            ));
+                        }
+                        said
                     })
                     .map_err(text),
                 None => Err("no progress database".to_owned()),
@@ -694,13 +701,15 @@ fn export_to(
     let format = if xapi {
         Format::Xapi {
             base: store::export::DEFAULT_XAPI_BASE,
+            ndjson: false,
         }
     } else {
         Format::Csv { bom: true }
     };
-    let (n, bytes) = s.export(filter, format).map_err(text)?;
-    store::export::write_file(path, &bytes).map_err(text)?;
-    Ok(format!("{n} → {}", path.display()))
+    let done = s
+        .export_file(filter, format, path, &mut |_, _| true)
+        .map_err(text)?;
+    Ok(format!("{} → {}", done.attempts, path.display()))
 }
 
 fn text(e: impl std::fmt::Display) -> String {

@@ -315,7 +315,15 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Opt
         ));
         return None;
     }
+    // Control, bidirectional and invisible characters: errors at their place; the file is
+    // still parsed for its other errors, but not loaded.
+    let mut refused = Vec::new();
+    let has_refused = super::refused::check(name, text, &mut refused);
+    for d in refused {
+        report.push(d);
+    }
     match serde_saphyr::from_str_with_options::<T>(text, yaml_options()) {
+        Ok(_) if has_refused => None,
         Ok(v) => Some(v),
         Err(e) => {
             report.push(yaml_diagnostic(name, text, &e));

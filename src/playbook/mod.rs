@@ -8,6 +8,7 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod raw;
+pub mod refused;
 pub mod schema;
 pub mod validate;
 

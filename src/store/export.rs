@@ -1,14 +1,18 @@
 //! Getting results out and in: CSV for spreadsheets, xAPI 1.0.3 statements for a company's
 //! learning record store, and merging a trainee's database into a manager's.
+//!
+//! Exports stream: attempts are read one at a time and written as they come, so exporting
+//! years of a sales force's practice takes the memory of one attempt, not of the history.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::Path;
 
 use rusqlite::params_from_iter;
 use serde_json::{Value, json};
 
 use super::report::{ATTEMPT_COLS, AttemptRow, EFFECTIVE, FROM, Filter, attempt_row};
-use super::{Result, Store, StoreError, schema};
+use super::{Result, Store, StoreError};
 
 /// One attempt with its per-criterion points, as exported.
 #[derive(Debug, Clone)]
@@ -21,32 +25,70 @@ pub struct ExportRow {
 }
 
 impl Store {
-    pub fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {
+    /// Calls `each` with every attempt of the filter in order of start, one at a time.
+    pub fn for_each_export_row<E: From<StoreError>>(
+        &self,
+        f: &Filter,
+        mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let (cond, vals) = f.sql();
         let sql = format!(
             "SELECT {ATTEMPT_COLS}, t.id, t.pseudonym {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at, a.id"
         );
-        let mut stmt = self.conn().prepare(&sql)?;
-        let mut rows: Vec<ExportRow> = stmt
-            .query_map(params_from_iter(vals.iter()), |r| {
-                Ok(ExportRow {
-                    attempt: attempt_row(r)?,
-                    trainee_id: r.get(12)?,
-                    pseudonym: r.get(13)?,
-                    criteria: Vec::new(),
-                })
-            })?
-            .collect::<std::result::Result<_, _>>()?;
-        let mut crit = self.conn().prepare_cached(&format!(
-            "SELECT ac.criterion_id, {EFFECTIVE}, ac.weight
-             FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id"
-        ))?;
-        for row in &mut rows {
-            row.criteria = crit
-                .query_map([&row.attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<std::result::Result<_, _>>()?;
+        let mut stmt = self.conn().prepare(&sql).map_err(StoreError::from)?;
+        let mut crit = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT ac.criterion_id, {EFFECTIVE}, ac.weight
+                 FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id"
+            ))
+            .map_err(StoreError::from)?;
+        let mut rows = stmt
+            .query(params_from_iter(vals.iter()))
+            .map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let attempt = attempt_row(r).map_err(StoreError::from)?;
+            let criteria = crit
+                .query_map([&attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(StoreError::from)?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(StoreError::from)?;
+            each(ExportRow {
+                trainee_id: r.get(13).map_err(StoreError::from)?,
+                pseudonym: r.get(14).map_err(StoreError::from)?,
+                attempt,
+                criteria,
+            })?;
         }
-        Ok(rows)
+        Ok(())
+    }
+
+    /// Every attempt of the filter at once (for small sets; exports stream instead).
+    pub fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {
+        let mut out = Vec::new();
+        self.for_each_export_row(f, |r| {
+            out.push(r);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// How many attempts the filter selects, and the criteria they have (the CSV's columns).
+    fn export_shape(&self, f: &Filter) -> Result<(u64, BTreeSet<String>)> {
+        let (cond, vals) = f.sql();
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT COUNT(*) {FROM} WHERE 1 = 1{cond}"),
+            params_from_iter(vals.iter()),
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT DISTINCT ac.criterion_id FROM attempt_criteria ac
+             WHERE ac.attempt_id IN (SELECT a.id {FROM} WHERE 1 = 1{cond})"
+        ))?;
+        let criteria = stmt
+            .query_map(params_from_iter(vals.iter()), |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok((n as u64, criteria))
     }
 }
 
@@ -62,72 +104,97 @@ fn inert(cell: &str) -> String {
     }
 }
 
-/// CSV: a header row, one row per attempt, a column per criterion; RFC 4180 quoting; UTF-8,
-/// with a byte-order mark when `bom` (Excel needs it to read Chinese correctly).
-pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, csv::Error> {
-    let criteria: BTreeSet<&str> = rows
-        .iter()
-        .flat_map(|r| r.criteria.iter().map(|c| c.0.as_str()))
-        .collect();
-    let mut out = Vec::new();
-    if bom {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    {
+const CSV_COLUMNS: [&str; 13] = [
+    "attempt_id",
+    "trainee_id",
+    "trainee",
+    "team",
+    "playbook",
+    "version",
+    "scenario",
+    "mode",
+    "started_at",
+    "ended_at",
+    "status",
+    "total",
+    "passed",
+];
+
+/// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;
+/// RFC 4180 quoting; UTF-8, with a byte-order mark when `bom` (Excel needs it for Chinese).
+struct CsvSink<W: Write> {
+    w: csv::Writer<W>,
+    criteria: Vec<String>,
+}
+
+impl<W: Write> CsvSink<W> {
+    fn new(mut out: W, bom: bool, criteria: Vec<String>) -> std::result::Result<Self, ExportError> {
+        if bom {
+            out.write_all("\u{feff}".as_bytes())
+                .map_err(csv::Error::from)?;
+        }
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        let mut header: Vec<String> = [
-            "attempt_id",
-            "trainee_id",
-            "trainee",
-            "team",
-            "playbook",
-            "version",
-            "scenario",
-            "mode",
-            "started_at",
-            "ended_at",
-            "status",
-            "total",
-            "passed",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+            .from_writer(out);
+        let mut header: Vec<String> = CSV_COLUMNS.iter().map(|s| (*s).to_owned()).collect();
         header.extend(criteria.iter().map(|c| format!("criterion:{c}")));
         w.write_record(&header)?;
-        for row in rows {
-            let r = &row.attempt;
-            let mut rec = vec![
-                r.id.clone(),
-                row.trainee_id.clone(),
-                inert(&row.pseudonym.clone().unwrap_or_else(|| r.trainee.clone())),
-                inert(r.team.as_deref().unwrap_or_default()),
-                r.playbook.clone(),
-                r.version.to_string(),
-                r.scenario.clone(),
-                r.mode.clone(),
-                r.started_at.clone(),
-                r.ended_at.clone().unwrap_or_default(),
-                r.status.clone(),
-                r.total.map(|t| format!("{t:.1}")).unwrap_or_default(),
-                r.passed.map(|p| p.to_string()).unwrap_or_default(),
-            ];
-            for c in &criteria {
-                rec.push(
-                    row.criteria
-                        .iter()
-                        .find(|x| x.0 == *c)
-                        .map(|x| format!("{:.1}", x.1))
-                        .unwrap_or_default(),
-                );
-            }
-            w.write_record(&rec)?;
-        }
-        w.flush()?;
+        Ok(CsvSink { w, criteria })
     }
-    Ok(out)
+
+    fn row(&mut self, row: &ExportRow) -> std::result::Result<(), ExportError> {
+        let r = &row.attempt;
+        let mut rec = vec![
+            r.id.clone(),
+            row.trainee_id.clone(),
+            inert(&row.pseudonym.clone().unwrap_or_else(|| r.trainee.clone())),
+            inert(r.team.as_deref().unwrap_or_default()),
+            r.playbook.clone(),
+            r.version.to_string(),
+            r.scenario.clone(),
+            r.mode.clone(),
+            r.started_at.clone(),
+            r.ended_at.clone().unwrap_or_default(),
+            r.status.clone(),
+            r.total.map(|t| format!("{t:.1}")).unwrap_or_default(),
+            r.passed.map(|p| p.to_string()).unwrap_or_default(),
+        ];
+        for c in &self.criteria {
+            rec.push(
+                row.criteria
+                    .iter()
+                    .find(|x| x.0 == *c)
+                    .map(|x| format!("{:.1}", x.1))
+                    .unwrap_or_default(),
+            );
+        }
+        // Control and format characters from a database written elsewhere are shown, not kept.
+        self.w.write_record(
+            rec.iter()
+                .map(|c| crate::untrusted::visible(c).into_owned()),
+        )?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::result::Result<W, ExportError> {
+        self.w.flush()?;
+        self.w
+            .into_inner()
+            .map_err(|e| ExportError::Csv(csv::Error::from(e.into_error())))
+    }
+}
+
+/// CSV of rows already in memory (see [`CsvSink`]).
+pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, ExportError> {
+    let criteria: BTreeSet<String> = rows
+        .iter()
+        .flat_map(|r| r.criteria.iter().map(|c| c.0.clone()))
+        .collect();
+    let mut sink = CsvSink::new(Vec::new(), bom, criteria.into_iter().collect())?;
+    for row in rows {
+        sink.row(row)?;
+    }
+    sink.finish()
 }
 
 const VERB_BASE: &str = "http://adlnet.gov/expapi/verbs/";
@@ -158,8 +225,9 @@ pub const DEFAULT_XAPI_BASE: &str = "https://salesdojo.example/xapi";
 pub enum Format<'a> {
     /// One row per attempt; `bom`: a UTF-8 byte-order mark first, for Excel.
     Csv { bom: bool },
-    /// xAPI statements, ids under `base`.
-    Xapi { base: &'a str },
+    /// xAPI statements, ids under `base`: a JSON array, or with `ndjson` one statement per
+    /// line (what LRS import tools prefer).
+    Xapi { base: &'a str, ndjson: bool },
 }
 
 /// Why an export could not be made or written.
@@ -177,57 +245,40 @@ pub enum ExportError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("'{0}' is the progress database itself; the export was not written")]
+    OverDatabase(String),
+    #[error("cancelled; nothing was written")]
+    Cancelled,
 }
 
-impl Store {
-    /// The attempts of a filter as the bytes of an export file, and how many attempts.
-    pub fn export(
-        &self,
-        f: &Filter,
-        format: Format<'_>,
-    ) -> std::result::Result<(usize, Vec<u8>), ExportError> {
-        let rows = self.export_rows(f)?;
-        let bytes = match format {
-            Format::Csv { bom } => to_csv(&rows, bom)?,
-            Format::Xapi { base } => {
-                let mut b = serde_json::to_vec_pretty(&to_xapi(self, &rows, base)?)?;
-                b.push(b'\n');
-                b
-            }
-        };
-        Ok((rows.len(), bytes))
-    }
+/// Builds an attempt's xAPI statements one at a time: one for the attempt (passed / failed /
+/// completed, when completed) and one per reply and criterion (answered). Actors are accounts
+/// under `base` named by pseudonym or trainee id, never by display name, so trainees stay
+/// pseudonymous.
+struct XapiStatements<'c> {
+    base: String,
+    replies: rusqlite::CachedStatement<'c>,
 }
 
-/// Writes an export file: a new file beside `path`, renamed over it, so a failed write never
-/// leaves half a file where the old one was.
-pub fn write_file(path: &Path, bytes: &[u8]) -> std::result::Result<(), ExportError> {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.writing"));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|source| {
-            let _ = std::fs::remove_file(&tmp);
-            ExportError::Write {
-                path: path.display().to_string(),
-                source,
-            }
+impl<'c> XapiStatements<'c> {
+    fn new(store: &'c Store, base: &str) -> Result<Self> {
+        Ok(XapiStatements {
+            base: base.trim_end_matches('/').to_owned(),
+            replies: store.conn().prepare_cached(
+                "SELECT r.id, r.turn_id, r.created_at, p.criterion_id, p.points
+                 FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = ?1 ORDER BY r.seq, p.criterion_id",
+            )?,
         })
-}
+    }
 
-/// xAPI 1.0.3 statements: one per attempt (passed / failed / completed) and one per reply and
-/// criterion (answered). Actors are accounts under `base` named by pseudonym or trainee id,
-/// never by display name, so trainees stay pseudonymous.
-pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Value>> {
-    let base = base.trim_end_matches('/');
-    let mut out = Vec::new();
-    let mut replies = store.conn().prepare_cached(
-        "SELECT r.id, r.turn_id, r.created_at, p.criterion_id, p.points
-         FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = ?1 ORDER BY r.seq, p.criterion_id",
-    )?;
-    for row in rows {
+    fn each<E: From<StoreError>>(
+        &mut self,
+        row: &ExportRow,
+        mut emit: impl FnMut(&Value) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let base = &self.base;
         let r = &row.attempt;
         let actor = json!({
             "objectType": "Agent",
@@ -251,7 +302,7 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
             if let Some(d) = duration(&r.started_at, r.ended_at.as_deref()) {
                 result["duration"] = json!(d);
             }
-            out.push(json!({
+            emit(&json!({
                 "id": statement_id(&[&r.id, "attempt"]),
                 "actor": actor,
                 "verb": verb(v),
@@ -267,16 +318,17 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
                     "extensions": { format!("{base}/extensions/playbook-version"): r.version },
                 },
                 "timestamp": r.ended_at.clone().unwrap_or_else(|| r.started_at.clone()),
-            }));
+            }))?;
         }
-        let points: Vec<(String, String, String, String, f64)> = replies
-            .query_map([&r.id], |q| {
-                Ok((q.get(0)?, q.get(1)?, q.get(2)?, q.get(3)?, q.get(4)?))
-            })?
-            .collect::<std::result::Result<_, _>>()?;
-        for (reply_id, turn, at, criterion, pts) in points {
-            let pts = pts.clamp(0.0, 100.0);
-            out.push(json!({
+        let mut points = self.replies.query([&r.id]).map_err(StoreError::from)?;
+        while let Some(q) = points.next().map_err(StoreError::from)? {
+            let get = |i| q.get::<_, String>(i).map_err(StoreError::from);
+            let (reply_id, turn, at, criterion) = (get(0)?, get(1)?, get(2)?, get(3)?);
+            let pts = q
+                .get::<_, f64>(4)
+                .map_err(StoreError::from)?
+                .clamp(0.0, 100.0);
+            emit(&json!({
                 "id": statement_id(&[&reply_id, &criterion]),
                 "actor": actor,
                 "verb": verb("answered"),
@@ -292,133 +344,149 @@ pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Valu
                     "extensions": { format!("{base}/extensions/criterion"): criterion },
                 },
                 "timestamp": at,
-            }));
+            }))?;
         }
+        Ok(())
+    }
+}
+
+/// xAPI statements of rows already in memory (see [`XapiStatements`]).
+pub fn to_xapi(store: &Store, rows: &[ExportRow], base: &str) -> Result<Vec<Value>> {
+    let mut x = XapiStatements::new(store, base)?;
+    let mut out = Vec::new();
+    for row in rows {
+        x.each(row, |v| {
+            out.push(v.clone());
+            Ok::<(), StoreError>(())
+        })?;
     }
     Ok(out)
 }
 
-/// What a merge brought in.
-#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
-pub struct MergeCounts {
-    pub trainees: usize,
-    pub attempts: usize,
-    pub replies: usize,
-    pub reviews: usize,
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exported {
+    pub attempts: u64,
+    pub statements: u64,
+    pub bytes: u64,
+}
+
+/// Counts what passes through to the writer.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Store {
-    /// Brings another salesdojo database into this one. Idempotent: rows are matched by their
-    /// UUIDs, so merging the same file twice adds nothing. An attempt that was still in
-    /// progress here and is finished there is updated. A trainee whose pseudonym is already
-    /// another trainee's here comes in without one (exports then name them by id).
-    pub fn merge(&mut self, other: &Path) -> Result<MergeCounts> {
-        // Check the other file the same way opening it would, without writing to it.
-        let shown = other.display().to_string();
-        let probe = rusqlite::Connection::open_with_flags(
-            other,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .map_err(|e| StoreError::Open {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        let version: i64 = probe
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|_| StoreError::NotADatabase {
-                path: shown.clone(),
-            })?;
-        drop(probe);
-        if version > schema::VERSION {
-            return Err(StoreError::Newer {
-                path: shown,
-                found: version,
-                supported: schema::VERSION,
-            });
-        }
-        if version < 1 {
-            return Err(StoreError::NotADatabase { path: shown });
-        }
-        let path = other.to_string_lossy().into_owned();
-        self.conn()
-            .execute("ATTACH DATABASE ?1 AS other", [&path])?;
-        let result = self.bulk(|tx| {
-            let count = |table: &str| -> Result<usize> { Ok(tx.query_row(&format!("SELECT COUNT(*) FROM main.{table}"), [], |r| r.get::<_, i64>(0))? as usize) };
-            let before = (count("trainees")?, count("attempts")?, count("replies")?, count("reviews")?);
-            tx.execute_batch(
-                "INSERT OR IGNORE INTO main.teams SELECT id, name FROM other.teams;
-                 INSERT OR IGNORE INTO main.trainees (id, name, team_id, pseudonym, created_at)
-                     SELECT o.id, o.name, o.team_id,
-                            CASE WHEN EXISTS (SELECT 1 FROM main.trainees m WHERE m.pseudonym = o.pseudonym AND m.id <> o.id)
-                                 THEN NULL ELSE o.pseudonym END,
-                            o.created_at FROM other.trainees o;
-                 INSERT INTO main.attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending)
-                     SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending FROM other.attempts WHERE true
-                     ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, total = excluded.total, passed = excluded.passed,
-                         status = excluded.status, ending = excluded.ending
-                     WHERE main.attempts.status = 'in_progress' AND excluded.status <> 'in_progress';
-                 INSERT OR IGNORE INTO main.results SELECT id, json FROM other.results;
-                 INSERT OR IGNORE INTO main.replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at)
-                     SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at FROM other.replies;
-                 INSERT OR IGNORE INTO main.reply_points SELECT reply_id, criterion_id, points, weight FROM other.reply_points;
-                 INSERT OR IGNORE INTO main.attempt_criteria (attempt_id, criterion_id, points, weight, replies) SELECT attempt_id, criterion_id, points, weight, replies FROM other.attempt_criteria
-                     WHERE attempt_id IN (SELECT id FROM main.attempts WHERE status = 'completed');
-                 INSERT OR IGNORE INTO main.live_events SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM other.live_events;
-                 INSERT OR IGNORE INTO main.reviews SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews;
-                 INSERT OR IGNORE INTO main.certifications SELECT trainee_id, playbook_id, playbook_version, certified_at FROM other.certifications;",
-            )?;
-            let after = (count("trainees")?, count("attempts")?, count("replies")?, count("reviews")?);
-            Ok(MergeCounts {
-                trainees: after.0 - before.0,
-                attempts: after.1 - before.1,
-                replies: after.2 - before.2,
-                reviews: after.3 - before.3,
-            })
-        });
-        // Detach whatever happened, then report the merge's own result.
-        let detached = self.conn().execute("DETACH DATABASE other", []);
-        let counts = result?;
-        detached?;
-        Ok(counts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn trainee_with_pseudonym(path: &Path, name: &str, pseudonym: &str) -> String {
-        let mut s = Store::open(path).expect("opens");
-        let t = crate::store::ProgressLog::trainee(&mut s, name, Some("East")).expect("trainee");
-        s.conn()
-            .execute(
-                "UPDATE trainees SET pseudonym = ?1 WHERE id = ?2",
-                [pseudonym, &t.id],
-            )
-            .expect("pseudonym");
-        t.id
-    }
-
-    /// Two machines gave the same pseudonym to two different trainees: the merge brings the
-    /// other trainee in (without it) instead of failing on the attempts that name them.
-    #[test]
-    fn a_clashing_pseudonym_does_not_stop_a_merge() {
-        let dir = tempfile::tempdir().expect("temp");
-        let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
-        let mine = trainee_with_pseudonym(&a, "Li", "learner-0001");
-        let theirs = trainee_with_pseudonym(&b, "Wang", "learner-0001");
-        let mut s = Store::open(&a).expect("opens");
-        let n = s.merge(&b).expect("merges");
-        assert_eq!(n.trainees, 1);
-        let get = |id: &str| -> Option<String> {
-            s.conn()
-                .query_row("SELECT pseudonym FROM trainees WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .expect("row")
+    /// Streams the attempts of a filter to `out` as `format`, one attempt at a time.
+    /// `progress(done, total)` is called after each attempt; returning `false` stops the export
+    /// with [`ExportError::Cancelled`].
+    pub fn export_to(
+        &self,
+        f: &Filter,
+        format: Format<'_>,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> std::result::Result<Exported, ExportError> {
+        let (total, criteria) = self.export_shape(f)?;
+        let mut out = Counted {
+            inner: std::io::BufWriter::with_capacity(1 << 16, out),
+            bytes: 0,
         };
-        assert_eq!(get(&mine).as_deref(), Some("learner-0001"));
-        assert_eq!(get(&theirs), None);
-        assert_eq!(s.merge(&b).expect("again").trainees, 0);
+        let mut done = Exported::default();
+        let mut step = |done: &mut Exported| -> std::result::Result<(), ExportError> {
+            done.attempts += 1;
+            if progress(done.attempts, total) {
+                Ok(())
+            } else {
+                Err(ExportError::Cancelled)
+            }
+        };
+        match format {
+            Format::Csv { bom } => {
+                let mut sink = CsvSink::new(&mut out, bom, criteria.into_iter().collect())?;
+                self.for_each_export_row(f, |row| {
+                    sink.row(&row)?;
+                    step(&mut done)
+                })?;
+                sink.finish()?;
+            }
+            Format::Xapi { base, ndjson } => {
+                let mut x = XapiStatements::new(self, base)?;
+                if !ndjson {
+                    out.write_all(b"[")?;
+                }
+                self.for_each_export_row(f, |row| {
+                    x.each(&row, |v| -> std::result::Result<(), ExportError> {
+                        if ndjson {
+                            serde_json::to_writer(&mut out, v)?;
+                            out.write_all(b"\n")?;
+                        } else {
+                            out.write_all(if done.statements == 0 {
+                                b"\n  "
+                            } else {
+                                b",\n  "
+                            })?;
+                            serde_json::to_writer(&mut out, v)?;
+                        }
+                        done.statements += 1;
+                        Ok(())
+                    })?;
+                    step(&mut done)
+                })?;
+                if !ndjson {
+                    out.write_all(b"\n]\n")?;
+                }
+            }
+        }
+        out.flush()?;
+        done.bytes = out.bytes;
+        Ok(done)
+    }
+
+    /// Streams an export into the file at `path`: written beside it and renamed over it at the
+    /// end, so a failed or cancelled export never leaves half a file where the old one was.
+    /// Refuses to write over the progress database itself.
+    pub fn export_file(
+        &self,
+        f: &Filter,
+        format: Format<'_>,
+        path: &Path,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> std::result::Result<Exported, ExportError> {
+        if super::db::is_database_file(path, self.path()) {
+            return Err(ExportError::OverDatabase(path.display().to_string()));
+        }
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let tmp = path.with_file_name(format!(".{name}.writing"));
+        let write_err = |source: std::io::Error| ExportError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        let result = (|| {
+            let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
+            let done = self.export_to(f, format, &mut file, progress)?;
+            file.sync_all().map_err(write_err)?;
+            drop(file);
+            std::fs::rename(&tmp, path).map_err(write_err)?;
+            Ok(done)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
     }
 }

@@ -5,7 +5,10 @@
 //! Durability: `synchronous=FULL` in WAL mode, so a write that returned survives a crash or
 //! power loss; ids are UUIDs chosen before the first try, so a retried write cannot duplicate.
 
+pub mod backup;
+pub mod db;
 pub mod export;
+pub mod merge;
 pub mod report;
 pub mod schema;
 
@@ -13,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::practice::live::LiveSummary;
@@ -52,6 +55,11 @@ pub enum StoreError {
     DiskFull,
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("'{path}' was refused: {reason}; nothing was merged")]
+    Untrusted { path: String, reason: String },
+    /// A name or other typed text that may not be stored (it says why).
+    #[error("{0}")]
+    Refused(String),
     #[error("database error: {0}")]
     Sqlite(String),
 }
@@ -198,14 +206,6 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn looks_like_sqlite(path: &Path) -> std::io::Result<bool> {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    let mut f = std::fs::File::open(path)?;
-    let n = f.read(&mut head)?;
-    Ok(n == 0 || (n == 16 && &head == b"SQLite format 3\0"))
-}
-
 impl Store {
     /// Opens (creating if needed) the database at `path`, refusing files it must not touch.
     pub fn open(path: &Path) -> Result<Self> {
@@ -214,39 +214,7 @@ impl Store {
             path: shown.clone(),
             reason,
         };
-        if path.exists() {
-            match looks_like_sqlite(path) {
-                Ok(true) => {}
-                Ok(false) => return Err(StoreError::NotADatabase { path: shown }),
-                Err(e) => return Err(open_err(e.to_string())),
-            }
-        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.is_dir()
-        {
-            return Err(open_err(format!(
-                "the folder '{}' does not exist",
-                dir.display()
-            )));
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-        .map_err(|e| open_err(e.to_string()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Read the version before anything writes to the file.
-        let found: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
-            Ok(v) => v,
-            Err(e)
-                if matches!(
-                    e.sqlite_error_code(),
-                    Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-                ) =>
-            {
-                return Err(StoreError::NotADatabase { path: shown });
-            }
-            Err(e) => return Err(open_err(e.to_string())),
-        };
+        let (conn, found) = db::connect(path, db::Access::Create)?;
         if found > schema::VERSION {
             return Err(StoreError::Newer {
                 path: shown,
@@ -268,7 +236,11 @@ impl Store {
                 "cannot use write-ahead logging (journal mode {mode})"
             )));
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // trusted_schema = OFF: SQL in a schema (views, triggers) may call only harmless
+        // functions; an attached file from elsewhere is checked further by `merge`.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
+        )?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -311,6 +283,15 @@ impl Store {
         Ok(())
     }
 
+    /// How many trainees and attempts the database holds.
+    pub fn record_counts(&self) -> Result<(u64, u64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM trainees), (SELECT COUNT(*) FROM attempts)",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?)
+    }
+
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
             .conn
@@ -343,6 +324,14 @@ impl Store {
         over: Option<(&str, f64)>,
         at: DateTime<Utc>,
     ) -> Result<String> {
+        crate::untrusted::check_name("reviewer name", reviewer).map_err(StoreError::Refused)?;
+        if let Some((at, c, _)) = comment.and_then(crate::untrusted::first_refused) {
+            return Err(StoreError::Refused(format!(
+                "the comment holds {} at character {}: comments may not hold control, bidirectional or invisible characters",
+                crate::untrusted::describe(c),
+                at + 1
+            )));
+        }
         let exists: Option<String> = self
             .conn
             .query_row("SELECT id FROM attempts WHERE id = ?1", [attempt_id], |r| {
@@ -389,8 +378,8 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT 1 FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3
-               AND scenario_id = ?4 AND passed = 1 AND mode = 'practice' LIMIT 1",
+            &format!("SELECT 1 FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3
+               AND scenario_id = ?4 AND passed = 1 AND mode = 'practice' AND {} LIMIT 1", merge::COUNTED),
         )?;
         for s in scenarios {
             if !stmt.exists(params![trainee, playbook, version, s])? {
@@ -545,6 +534,10 @@ impl ProgressLog for Store {
     fn trainee(&mut self, name: &str, team: Option<&str>) -> Result<Trainee> {
         let name = name.trim();
         let team = team.map(str::trim).filter(|t| !t.is_empty());
+        crate::untrusted::check_name("trainee name", name).map_err(StoreError::Refused)?;
+        if let Some(t) = team {
+            crate::untrusted::check_name("team", t).map_err(StoreError::Refused)?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

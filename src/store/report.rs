@@ -152,6 +152,9 @@ pub struct AttemptRow {
     pub status: String,
     pub total: Option<f64>,
     pub passed: Option<bool>,
+    /// For an attempt brought in from another database: `pending`, `verified`, `mismatch`
+    /// (its stored total is not what its replies give) or `unverifiable`. `None`: scored here.
+    pub verification: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -187,6 +190,17 @@ pub struct ReviewRow {
     pub override_points: Option<f64>,
 }
 
+/// What re-scoring an imported attempt's replies found.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VerificationRow {
+    pub status: String,
+    /// For a mismatch: the total and verdict its replies give.
+    pub derived_total: Option<f64>,
+    pub derived_passed: Option<bool>,
+    pub note: Option<String>,
+    pub checked_at: Option<String>,
+}
+
 /// One attempt in full: the transcript with each reply's points, trace and feedback, the
 /// per-criterion results with overrides, and the reviews.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -195,6 +209,8 @@ pub struct AttemptDetail {
     pub replies: Vec<ReplyRow>,
     pub criteria: Vec<CriterionRow>,
     pub reviews: Vec<ReviewRow>,
+    /// For an attempt brought in from another database: what re-scoring its replies found.
+    pub verification: Option<VerificationRow>,
 }
 
 pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
@@ -211,10 +227,11 @@ pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow>
         status: r.get(9)?,
         total: r.get(10)?,
         passed: r.get::<_, Option<i64>>(11)?.map(|p| p != 0),
+        verification: r.get(12)?,
     })
 }
 
-pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed";
+pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, (SELECT v.status FROM verifications v WHERE v.attempt_id = a.id)";
 
 /// The SQL of [`Store::criterion_averages`] and its parameters.
 pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
@@ -551,6 +568,23 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// Calls `each` with the filter's attempts, newest first, at most `limit`, one at a time
+    /// (whole-history work streams through this instead of holding every row).
+    pub fn for_each_attempt(
+        &self,
+        f: &Filter,
+        limit: usize,
+        mut each: impl FnMut(AttemptRow) -> Result<()>,
+    ) -> Result<()> {
+        let (sql, vals) = attempts_sql(f, limit.min(i64::MAX as usize));
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(vals.iter()))?;
+        while let Some(r) = rows.next()? {
+            each(attempt_row(r)?)?;
+        }
+        Ok(())
+    }
+
     /// The full drill-down of one attempt (by id or unique id prefix).
     pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
         let c = self.conn();
@@ -621,11 +655,24 @@ impl Store {
                 Ok(ReviewRow { reviewer: r.get(0)?, at: r.get(1)?, comment: r.get(2)?, criterion: r.get(3)?, override_points: r.get(4)? })
             })?
             .collect::<std::result::Result<_, _>>()?;
+        let verification = c
+            .prepare_cached("SELECT status, derived_total, derived_passed, note, checked_at FROM verifications WHERE attempt_id = ?1")?
+            .query_row([&id], |r| {
+                Ok(VerificationRow {
+                    status: r.get(0)?,
+                    derived_total: r.get(1)?,
+                    derived_passed: r.get::<_, Option<i64>>(2)?.map(|p| p != 0),
+                    note: r.get(3)?,
+                    checked_at: r.get(4)?,
+                })
+            })
+            .optional()?;
         Ok(AttemptDetail {
             attempt,
             replies,
             criteria,
             reviews,
+            verification,
         })
     }
 

@@ -302,6 +302,21 @@ DROP INDEX attempts_by_time;
 CREATE INDEX attempts_by_time ON attempts
     (started_at, status, mode, playbook_id, scenario_id, trainee_id, total, passed);
 "#,
+    // v6: attempts brought in from another database are claims: each is re-scored from its
+    // replies against the content version it names, and the outcome kept here. Attempts
+    // scored on this machine have no row. Certifications and reports count an imported
+    // attempt only once it is verified.
+    r#"
+CREATE TABLE verifications (
+    attempt_id      TEXT PRIMARY KEY REFERENCES attempts(id),
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'mismatch', 'unverifiable')),
+    derived_total   REAL,
+    derived_passed  INTEGER,
+    note            TEXT,
+    checked_at      TEXT
+) WITHOUT ROWID;
+CREATE INDEX verifications_by_status ON verifications (status);
+"#,
 ];
 
 /// The schema version this build writes.

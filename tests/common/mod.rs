@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Longest any command may run before the test calls it hung.
@@ -43,26 +43,74 @@ pub fn salesdojo_with(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("the salesdojo binary starts");
+    let child = cmd.spawn().expect("the salesdojo binary starts");
+    finish(child, args)
+}
+
+/// Waits for the child, reading its output as it comes (a full pipe would stop it), and fails
+/// the test if it runs past the hang guard.
+fn finish(mut child: std::process::Child, args: &[&str]) -> Run {
+    use std::io::Read;
+    let pipe = |p: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = p {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = pipe(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = pipe(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let start = Instant::now();
-    loop {
-        if child.try_wait().expect("can poll the child").is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("can poll the child") {
+            break status;
         }
         if start.elapsed() > HANG_GUARD {
             let _ = child.kill();
             panic!("salesdojo {args:?} did not finish within {HANG_GUARD:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().expect("output is readable");
+    };
+    let (stdout, stderr) = (
+        out.join().expect("stdout reader"),
+        err.join().expect("stderr reader"),
+    );
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
+}
+
+/// Runs `salesdojo ARGS` in `cwd` with `input` on standard input (piped, as a script would).
+pub fn salesdojo_stdin(cwd: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_salesdojo"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SALESDOJO_PLAYBOOKS")
+        .env_remove("SALESDOJO_DB")
+        .env("XDG_DATA_HOME", cwd.join(".no-such-data-home"))
+        .env("HOME", cwd.join(".no-such-home"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the salesdojo binary starts");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    finish(child, args)
 }

@@ -586,9 +586,13 @@ fn attempts_table(
                 row.col(|ui| match (a.total, a.passed) {
                     (Some(t), passed) => {
                         let mark = if passed == Some(true) { " ✓" } else { "" };
-                        ui.label(
+                        let r = ui.label(
                             RichText::new(format!("{t:.1}{mark}")).color(theme::score_color(t)),
                         );
+                        if let Some(flag) = verification_flag(lang, a.verification.as_deref()) {
+                            r.on_hover_text(flag.1);
+                            ui.label(RichText::new(flag.0).color(theme::BAD));
+                        }
                     }
                     (None, _) => {
                         ui.label("—");
@@ -642,6 +646,14 @@ fn detail_ui(
         ))
         .color(theme::MUTED),
     );
+    if let Some(v) = &d.verification
+        && let Some((_, why)) = verification_flag(lang, Some(&v.status))
+    {
+        let derived = v.derived_total.map_or(String::new(), |t| {
+            format!(" ({} {t:.1})", lang.t("回答重算为", "its replies give"))
+        });
+        ui.label(RichText::new(format!("⚠ {why}{derived}")).color(theme::BAD));
+    }
     egui::ScrollArea::vertical()
         .id_salt("attempt-scroll")
         .show(ui, |ui| {
@@ -816,4 +828,30 @@ fn detail_ui(
                 commands.push(Command::SaveReview);
             }
         });
+}
+
+/// An imported attempt whose score is not (yet) confirmed by its replies: a short mark for the
+/// table and the reason.
+fn verification_flag(lang: Lang, status: Option<&str>) -> Option<(&'static str, &'static str)> {
+    match status? {
+        "mismatch" => Some((
+            lang.t("⚠ 分数不符", "⚠ forged?"),
+            lang.t(
+                "从其他数据库导入：按其回答重新评分，与记录的总分不符；不计入认证",
+                "Imported from another database: its replies do not give the stored total; not counted for certification",
+            ),
+        )),
+        "unverifiable" => Some((
+            lang.t("⚠ 未核实", "⚠ unverified"),
+            lang.t(
+                "从其他数据库导入：本机没有它评分时用的剧本版本，无法核实",
+                "Imported from another database: scored against a playbook version this machine does not have",
+            ),
+        )),
+        "pending" => Some((
+            lang.t("⚠ 待核实", "⚠ pending"),
+            lang.t("从其他数据库导入，尚未核实", "Imported from another database, not verified yet"),
+        )),
+        _ => None,
+    }
 }

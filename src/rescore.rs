@@ -1,0 +1,337 @@
+//! Re-scoring the stored history against today's playbooks and scripts, side by side with the
+//! stored results (which are never changed).
+//!
+//! It streams: one thread reads attempts and their transcripts from the store in chunks while
+//! the others score the previous chunk on every core, and each result is handed on as soon as
+//! it is made. Memory is a few chunks of transcripts, whatever the history's size.
+
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::playbook::Library;
+use crate::practice::Position;
+use crate::practice::session::{rescore, summarize};
+use crate::practice::{Answer, PracticeError};
+use crate::script::ScriptHost;
+use crate::store::report::{AttemptRow, Filter};
+use crate::store::{Store, StoreError};
+
+/// Attempts read and scored together.
+const CHUNK: usize = 512;
+
+/// One attempt: as stored, and as today's content scores it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RescoredAttempt {
+    pub attempt: String,
+    pub trainee: String,
+    pub playbook: String,
+    pub scenario: String,
+    pub stored_version: i64,
+    pub current_version: u32,
+    pub stored_total: Option<f64>,
+    pub current_total: f64,
+    pub stored_passed: Option<bool>,
+    pub current_passed: bool,
+    pub replies: usize,
+}
+
+impl RescoredAttempt {
+    /// The total moved by at least 0.05 points, or the verdict changed.
+    pub fn changed(&self) -> bool {
+        (self.stored_total.unwrap_or(0.0) - self.current_total).abs() >= 0.05
+            || self.stored_passed != Some(self.current_passed)
+    }
+}
+
+/// How the totals shifted over everything re-scored.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Shift {
+    /// Attempts re-scored.
+    pub attempts: u64,
+    pub replies: u64,
+    /// Whose total or verdict changed.
+    pub changed: u64,
+    pub now_pass: u64,
+    pub now_fail: u64,
+    pub stored_mean: f64,
+    pub current_mean: f64,
+    /// Completed practice attempts whose playbook or scenario is gone, not re-scored.
+    pub skipped: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RescoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("attempt {attempt}: {source}")]
+    Score {
+        attempt: String,
+        #[source]
+        source: PracticeError,
+    },
+    #[error("stopped")]
+    Stopped,
+}
+
+type Work = (AttemptRow, Vec<(String, Answer, f64)>);
+
+/// Re-scores the filter's completed practice attempts (newest first, at most `limit`),
+/// calling `each` with every result in order as it is made; `each` returning `false` stops.
+pub fn rescore_history(
+    store: Store,
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    filter: &Filter,
+    limit: usize,
+    mut each: impl FnMut(&RescoredAttempt) -> bool,
+) -> Result<Shift, RescoreError> {
+    let (tx, rx) = sync_channel::<Vec<Work>>(2);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<u64, StoreError> {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut skipped = 0;
+            let mut gone = false;
+            let read = store.for_each_attempt(filter, limit, |a| {
+                if gone || a.status != "completed" || a.mode != "practice" {
+                    return Ok(());
+                }
+                if lib
+                    .playbook(&a.playbook)
+                    .and_then(|p| p.scenario(&a.scenario))
+                    .is_none()
+                {
+                    skipped += 1;
+                    return Ok(());
+                }
+                let answers = store.transcript(&a.id)?;
+                chunk.push((a, answers));
+                if chunk.len() == CHUNK && tx.send(std::mem::take(&mut chunk)).is_err() {
+                    // The scorer stopped: read no further.
+                    gone = true;
+                }
+                Ok(())
+            });
+            if !chunk.is_empty() && !gone {
+                let _ = tx.send(chunk);
+            }
+            read.map(|()| skipped)
+        });
+        let mut shift = Shift::default();
+        let mut sums = (0.0, 0.0);
+        let mut outcome = Ok(());
+        'chunks: for chunk in rx {
+            let scored: Vec<Result<RescoredAttempt, RescoreError>> = chunk
+                .par_iter()
+                .map(|(a, answers)| score_one(lib, host, a, answers))
+                .collect();
+            for r in scored {
+                let r = match r {
+                    Ok(r) => r,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break 'chunks;
+                    }
+                };
+                shift.attempts += 1;
+                shift.replies += r.replies as u64;
+                sums.0 += r.stored_total.unwrap_or(0.0);
+                sums.1 += r.current_total;
+                if r.changed() {
+                    shift.changed += 1;
+                }
+                match (r.stored_passed, r.current_passed) {
+                    (Some(false) | None, true) => shift.now_pass += 1,
+                    (Some(true), false) => shift.now_fail += 1,
+                    _ => {}
+                }
+                if !each(&r) {
+                    outcome = Err(RescoreError::Stopped);
+                    break 'chunks;
+                }
+            }
+        }
+        // Dropping the receiver (end of the loop) ends the reader.
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Sqlite("the reader stopped".into())));
+        outcome?;
+        shift.skipped = read?;
+        if shift.attempts > 0 {
+            shift.stored_mean = sums.0 / shift.attempts as f64;
+            shift.current_mean = sums.1 / shift.attempts as f64;
+        }
+        Ok(shift)
+    })
+}
+
+fn score_one(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    a: &AttemptRow,
+    answers: &[(String, Answer, f64)],
+) -> Result<RescoredAttempt, RescoreError> {
+    let err = |source| RescoreError::Score {
+        attempt: a.id.clone(),
+        source,
+    };
+    let pb = lib
+        .playbook(&a.playbook)
+        .ok_or_else(|| err(PracticeError::UnknownPlaybook(a.playbook.clone())))?;
+    let scen = pb
+        .scenario(&a.scenario)
+        .ok_or_else(|| err(PracticeError::UnknownScenario(a.scenario.clone())))?;
+    let replies = rescore(pb, host, &a.scenario, answers).map_err(err)?;
+    let position = replies
+        .last()
+        .map_or(Position::Ended(None), |r| Position::at(&r.scored.next));
+    let now = summarize(pb, scen, &replies, &position);
+    Ok(RescoredAttempt {
+        attempt: a.id.clone(),
+        trainee: a.trainee.clone(),
+        playbook: a.playbook.clone(),
+        scenario: a.scenario.clone(),
+        stored_version: a.version,
+        current_version: pb.version,
+        stored_total: a.total,
+        current_total: now.total,
+        stored_passed: a.passed,
+        current_passed: now.passed,
+        replies: replies.len(),
+    })
+}
+
+/// What merging another database found, once its claims were checked.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct MergeReport {
+    pub merged: crate::store::merge::MergeCounts,
+    pub verify: VerifyCounts,
+}
+
+/// Imported attempts re-scored from their replies.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct VerifyCounts {
+    /// The replies give the stored total and verdict.
+    pub verified: u64,
+    /// They do not: flagged, not counted.
+    pub mismatch: u64,
+    /// Scored against content this machine does not have.
+    pub unverifiable: u64,
+    /// The first flagged attempts: (attempt, stored total, the total its replies give).
+    pub flagged: Vec<(String, Option<f64>, f64)>,
+    /// Certifications earned again from verified attempts.
+    pub certified: u64,
+}
+
+/// Merges `other` into `store`, then re-scores every imported attempt from its replies
+/// ([`verify_pending`]): what a manager runs on a file a trainee handed in.
+pub fn merge_and_verify(
+    store: &mut Store,
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    other: &std::path::Path,
+) -> Result<MergeReport, RescoreError> {
+    let merged = store.merge(other)?;
+    let verify = verify_pending(store, lib, host)?;
+    Ok(MergeReport { merged, verify })
+}
+
+/// Re-scores every imported attempt still pending, in chunks on every core, and records each
+/// verdict; then earns again the certifications that verified attempts complete.
+pub fn verify_pending(
+    store: &mut Store,
+    lib: &Library,
+    host: Option<&ScriptHost>,
+) -> Result<VerifyCounts, RescoreError> {
+    use crate::store::merge::Verdict;
+    let mut counts = VerifyCounts::default();
+    let mut earned = std::collections::BTreeSet::new();
+    loop {
+        let batch = store.pending_verifications(CHUNK)?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut work = Vec::with_capacity(batch.len());
+        for p in batch {
+            let answers = store.transcript(&p.attempt_id)?;
+            work.push((p, answers));
+        }
+        let verdicts: Vec<Verdict> = work
+            .par_iter()
+            .map(|(p, answers)| verdict(lib, host, p, answers))
+            .collect();
+        let mut outcomes = Vec::with_capacity(verdicts.len());
+        for ((p, _), v) in work.into_iter().zip(verdicts) {
+            match &v {
+                Verdict::Verified => {
+                    counts.verified += 1;
+                    if p.passed == Some(true) {
+                        earned.insert((
+                            p.trainee_id.clone(),
+                            p.playbook.clone(),
+                            p.playbook_version,
+                        ));
+                    }
+                }
+                Verdict::Mismatch { total, .. } => {
+                    counts.mismatch += 1;
+                    if counts.flagged.len() < 20 {
+                        counts.flagged.push((p.attempt_id.clone(), p.total, *total));
+                    }
+                }
+                Verdict::Unverifiable(_) => counts.unverifiable += 1,
+            }
+            outcomes.push((p.attempt_id, v));
+        }
+        store.record_verifications(&outcomes, chrono::Utc::now())?;
+    }
+    for (trainee, playbook, version) in earned {
+        let Some(pb) = lib.playbook(&playbook) else {
+            continue;
+        };
+        let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
+        if store.certify_if_earned(&trainee, &playbook, version, &scenarios, chrono::Utc::now())? {
+            counts.certified += 1;
+        }
+    }
+    Ok(counts)
+}
+
+fn verdict(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    p: &crate::store::merge::Pending,
+    answers: &[(String, Answer, f64)],
+) -> crate::store::merge::Verdict {
+    use crate::store::merge::Verdict;
+    let Some(pb) = lib.playbook(&p.playbook) else {
+        return Verdict::Unverifiable(format!("playbook '{}' is not here", p.playbook));
+    };
+    if pb.source.hash != p.playbook_hash {
+        return Verdict::Unverifiable(format!(
+            "scored against version {} of '{}' (content {}), which this machine does not have",
+            p.playbook_version, p.playbook, p.playbook_hash
+        ));
+    }
+    let Some(scen) = pb.scenario(&p.scenario) else {
+        return Verdict::Unverifiable(format!("scenario '{}' is not here", p.scenario));
+    };
+    let replies = match rescore(pb, host, &p.scenario, answers) {
+        Ok(r) => r,
+        Err(e) => return Verdict::Unverifiable(e.to_string()),
+    };
+    let position = replies
+        .last()
+        .map_or(Position::Ended(None), |r| Position::at(&r.scored.next));
+    let now = summarize(pb, scen, &replies, &position);
+    let same_total = p.total.is_some_and(|t| (t - now.total).abs() < 0.05);
+    if same_total && p.passed == Some(now.passed) {
+        Verdict::Verified
+    } else {
+        Verdict::Mismatch {
+            total: now.total,
+            passed: now.passed,
+        }
+    }
+}
