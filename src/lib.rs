@@ -10,6 +10,7 @@
 static ALLOC: script::alloc::Counting = script::alloc::Counting;
 
 pub mod author;
+pub mod calibrate;
 pub mod cli;
 pub mod demo;
 pub mod gui;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::playbook::Library;
 use crate::practice::Position;
-use crate::practice::session::{rescore, summarize};
+use crate::practice::session::{rescore_points, summarize};
 use crate::practice::{Answer, PracticeError};
 use crate::script::ScriptHost;
 use crate::store::report::{AttemptRow, Filter};
@@ -182,7 +182,7 @@ fn score_one(
     let scen = pb
         .scenario(&a.scenario)
         .ok_or_else(|| err(PracticeError::UnknownScenario(a.scenario.clone())))?;
-    let replies = rescore(pb, host, &a.scenario, answers).map_err(err)?;
+    let replies = rescore_points(pb, host, &a.scenario, answers).map_err(err)?;
     let position = replies
         .last()
         .map_or(Position::Ended(None), |r| Position::at(&r.scored.next));
@@ -247,11 +247,13 @@ pub fn verify_pending(
     use crate::store::merge::Verdict;
     let mut counts = VerifyCounts::default();
     let mut earned = std::collections::BTreeSet::new();
+    let mut after = String::new();
     loop {
-        let batch = store.pending_verifications(CHUNK)?;
-        if batch.is_empty() {
+        let batch = store.pending_verifications(&after, CHUNK)?;
+        let Some(last) = batch.last() else {
             break;
-        }
+        };
+        after = last.attempt_id.clone();
         let mut work = Vec::with_capacity(batch.len());
         for p in batch {
             let answers = store.transcript(&p.attempt_id)?;
@@ -317,7 +319,7 @@ fn verdict(
     let Some(scen) = pb.scenario(&p.scenario) else {
         return Verdict::Unverifiable(format!("scenario '{}' is not here", p.scenario));
     };
-    let replies = match rescore(pb, host, &p.scenario, answers) {
+    let replies = match rescore_points(pb, host, &p.scenario, answers) {
         Ok(r) => r,
         Err(e) => return Verdict::Unverifiable(e.to_string()),
     };

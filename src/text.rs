@@ -32,16 +32,247 @@ pub fn normalize(s: &str) -> String {
 }
 
 /// The phrases of `phrases` found in `text` (both normalized), in list order.
+///
+/// A phrase counts where it stands as words: a phrase of Latin letters or digits must not be
+/// the inside of a longer word ("list" is not found in "listen", "sign" not in "design"). And
+/// it counts only where it is not negated in its clause: "我们不会私下给回扣" does not offer a
+/// kickback, "we never guarantee returns" does not promise one (see [`negated`]).
 pub fn found<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
-    let t = normalize(text);
+    found_in(&Normalized::new(text), phrases)
+}
+
+/// A text normalized once, for matching many phrase lists against it.
+pub struct Normalized(String);
+
+impl Normalized {
+    pub fn new(text: &str) -> Self {
+        Normalized(normalize(text))
+    }
+}
+
+/// [`found`] in an already normalized text.
+pub fn found_in<'a>(t: &Normalized, phrases: &'a [String]) -> Vec<&'a str> {
     phrases
         .iter()
-        .filter(|p| {
-            let p = normalize(p);
-            !p.is_empty() && t.contains(&p)
-        })
+        .filter(|p| phrase_in(t, p))
         .map(String::as_str)
         .collect()
+}
+
+/// Whether `phrase` stands, not negated, in `t`.
+pub fn phrase_in(t: &Normalized, phrase: &str) -> bool {
+    let p = normalized(phrase);
+    !p.is_empty() && occurrences(&t.0, &p).any(|at| !negated(&t.0, at))
+}
+
+/// A phrase list compiled once (at load) for matching: its phrases normalized and searched
+/// for all at once with one Aho-Corasick automaton, with the same rules as [`found`] (words,
+/// not the inside of words; not negated in the clause).
+#[derive(Debug, Clone, Default)]
+pub struct PhraseSet {
+    /// Normalized phrases (an empty one never matches).
+    phrases: Vec<String>,
+    ac: Option<aho_corasick::AhoCorasick>,
+}
+
+impl PhraseSet {
+    pub fn new(list: &[String]) -> Self {
+        let phrases: Vec<String> = list.iter().map(|p| normalize(p)).collect();
+        let ac = aho_corasick::AhoCorasick::new(phrases.iter().filter(|p| !p.is_empty())).ok();
+        // Pattern ids count only the non-empty phrases: keep the same list for lookups.
+        let phrases = phrases.into_iter().filter(|p| !p.is_empty()).collect();
+        PhraseSet { phrases, ac }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// Calls `each` with the id of every phrase found (standing as words, not negated), in
+    /// the order found; stops when it returns `false`.
+    fn each_found(&self, t: &Normalized, mut each: impl FnMut(usize) -> bool) {
+        let Some(ac) = &self.ac else { return };
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        for m in ac.find_overlapping_iter(t.0.as_str()) {
+            let p = &self.phrases[m.pattern().as_usize()];
+            let (start, end) = (m.start(), m.end());
+            let before = t.0[..start].chars().next_back();
+            let after = t.0[end..].chars().next();
+            if (word(p.chars().next()) && word(before))
+                || (word(p.chars().next_back()) && word(after))
+            {
+                continue;
+            }
+            if negated(&t.0, start) {
+                continue;
+            }
+            if !each(m.pattern().as_usize()) {
+                return;
+            }
+        }
+    }
+
+    /// At least one phrase stands in `t`.
+    pub fn any_in(&self, t: &Normalized) -> bool {
+        let mut found = false;
+        self.each_found(t, |_| {
+            found = true;
+            false
+        });
+        found
+    }
+
+    /// Every phrase stands in `t` (an empty set: never).
+    pub fn all_in(&self, t: &Normalized) -> bool {
+        if self.phrases.is_empty() {
+            return false;
+        }
+        let mut seen = vec![false; self.phrases.len()];
+        let mut left = self.phrases.len();
+        self.each_found(t, |i| {
+            if !seen[i] {
+                seen[i] = true;
+                left -= 1;
+            }
+            left > 0
+        });
+        left == 0
+    }
+}
+
+/// `s` normalized, without a copy when it already is (phrase lists mostly are).
+fn normalized(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = s.chars().all(|c| {
+        !(c.is_uppercase()
+            || c.is_control()
+            || ('\u{FF01}'..='\u{FF5E}').contains(&c)
+            || (c.is_whitespace() && c != ' '))
+    }) && !s.contains("  ")
+        && !s.starts_with(' ')
+        && !s.ends_with(' ');
+    if plain {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(normalize(s))
+    }
+}
+
+/// Byte offsets in `t` where `p` stands as words (both normalized).
+fn occurrences<'t>(t: &'t str, p: &'t str) -> impl Iterator<Item = usize> + 't {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let starts_word = word(p.chars().next());
+    let ends_word = word(p.chars().next_back());
+    t.match_indices(p).map(|(at, _)| at).filter(move |&at| {
+        let before = t[..at].chars().next_back();
+        let after = t[at + p.len()..].chars().next();
+        !(starts_word && word(before)) && !(ends_word && word(after))
+    })
+}
+
+/// Negation cues of several characters: anywhere in the few characters before a phrase, in
+/// the same clause.
+const NEGATION_ZH: &[&str] = &[
+    "不会",
+    "绝不",
+    "决不",
+    "从不",
+    "从来不",
+    "从来没",
+    "没有",
+    "不可能",
+    "不能",
+    "不要",
+    "不用",
+    "不准",
+    "不允许",
+    "不存在",
+    "杜绝",
+    "拒绝",
+    "禁止",
+    "严禁",
+    "并不",
+    "并非",
+    "不搞",
+    "不收",
+    "不给",
+    "不做",
+    "不拿",
+    "不送",
+    "不许",
+    "不必",
+];
+/// `不` followed by these is not a negation of what follows (不少, 不错, 不过 …).
+const NOT_NEGATING_BU: &[char] = &[
+    '少', '错', '过', '仅', '断', '久', '同', '如', '管', '妨', '然', '太',
+];
+const NEGATION_EN: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "don't",
+    "won't",
+    "doesn't",
+    "didn't",
+    "can't",
+    "cannot",
+    "wouldn't",
+    "shouldn't",
+    "isn't",
+    "aren't",
+    "without",
+    "refuse",
+    "nor",
+    "neither",
+    "dont",
+    "wont",
+];
+
+/// Whether the phrase at byte offset `at` of the normalized `t` is negated: a negation cue
+/// stands before it in the same clause, within a few characters (Chinese) or words (English).
+pub fn negated(t: &str, at: usize) -> bool {
+    let clause_start = t[..at]
+        .rfind(|c: char| "，。！？；,.!?;：:、\n".contains(c))
+        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let clause = &t[clause_start..at];
+    // Chinese: the last 8 characters before the phrase, without the A不A / A没A of a
+    // question (是不是, 有没有, 要不要), which negates nothing.
+    let chars: Vec<char> = {
+        let all: Vec<char> = clause.chars().collect();
+        all[all.len().saturating_sub(8)..].to_vec()
+    };
+    let chars: Vec<char> = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            !((c == '不' || c == '没')
+                && i > 0
+                && chars.get(i + 1).is_some_and(|n| *n == chars[i - 1]))
+        })
+        .map(|(_, c)| *c)
+        .collect();
+    let tail: String = chars.iter().collect();
+    if NEGATION_ZH.iter().any(|c| tail.contains(c)) {
+        return true;
+    }
+    for (i, c) in chars.iter().enumerate() {
+        if *c == '不' || *c == '没' {
+            let next = chars.get(i + 1).copied();
+            // Within four characters of the phrase, and not 不少/不错/不过….
+            if chars.len() - i <= 4
+                && !(*c == '不' && next.is_some_and(|n| NOT_NEGATING_BU.contains(&n)))
+            {
+                return true;
+            }
+        }
+    }
+    // English: the last five words before the phrase.
+    let words: Vec<&str> = clause
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words[words.len().saturating_sub(5)..]
+        .iter()
+        .any(|w| NEGATION_EN.contains(&w.replace('’', "'").as_str()))
 }
 
 pub fn contains_any(text: &str, phrases: &[String]) -> bool {
@@ -52,13 +283,72 @@ pub fn contains_all(text: &str, phrases: &[String]) -> bool {
     found(text, phrases).len() == phrases.len()
 }
 
-/// How many times `phrase` occurs in `text` (normalized, non-overlapping).
+/// How many times `phrase` occurs in `text` as words (normalized, non-overlapping).
 pub fn count(text: &str, phrase: &str) -> usize {
     let p = normalize(phrase);
     if p.is_empty() {
         return 0;
     }
-    normalize(text).matches(&p).count()
+    let t = normalize(text);
+    occurrences(&t, &p).count()
+}
+
+/// Function characters of Chinese: a sentence said to someone has some (您/我/的/了/吗…); a
+/// run of keywords has none.
+const FUNCTION_ZH: &str = "的了您你我是吗呢吧在和这那就也都很能会要给让把跟们他她它对还再先可去来得着过为从到以所如因但而或之啊呀哦嗯么什怎哪谁几多请帮";
+const FUNCTION_EN: &[&str] = &[
+    "the", "a", "an", "you", "your", "i", "i'm", "i'll", "we", "we'll", "our", "to", "is", "are",
+    "was", "of", "for", "and", "it", "it's", "that", "this", "with", "can", "could", "would",
+    "what", "how", "why", "which", "who", "in", "on", "at", "so", "if", "do", "does", "me", "my",
+    "us", "they", "their", "be", "have", "has", "let's", "let", "or", "but", "as", "about",
+];
+
+/// Whether a reply reads as a list of keywords rather than something said to a customer:
+/// most of its pieces (split at punctuation and spaces) are short runs with no function word
+/// (的/了/您/吗…, the/you/to/is…), or it is one long run with none. "效率 协同 流程 痛点",
+/// "独特设计！寓意好！工艺好！" and "亮点设计工艺独特寓意" read so; "您眼光真好，这款的设计灵感来自海浪" does not.
+pub fn reads_as_keyword_list(text: &str) -> bool {
+    let t = normalize(text);
+    let pieces: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || "，。！？；、,.!?;:：\"'“”‘’（）()…—-/".contains(c))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if pieces.is_empty() {
+        return false;
+    }
+    let bare = |p: &str| -> bool {
+        let cjk: Vec<char> = p.chars().filter(|c| is_cjk(*c)).collect();
+        if !cjk.is_empty() {
+            return !cjk.iter().any(|c| FUNCTION_ZH.contains(*c));
+        }
+        // A piece of Latin words (split at spaces, so one word here).
+        !FUNCTION_EN.contains(&p)
+    };
+    // English pieces are single words: group runs of Latin words back into phrases by the
+    // original punctuation instead.
+    let latin_words = pieces.iter().filter(|p| !p.chars().any(is_cjk)).count();
+    if latin_words * 2 > pieces.len() {
+        let phrases: Vec<Vec<&str>> = t
+            .split(|c: char| "，。！？；、,.!?;:：\"“”（）()…—/".contains(c))
+            .map(|ph| ph.split_whitespace().collect::<Vec<_>>())
+            .filter(|ph| !ph.is_empty())
+            .collect();
+        let bare_phrases = phrases
+            .iter()
+            .filter(|ph| ph.len() <= 3 && ph.iter().all(|w| !FUNCTION_EN.contains(w)))
+            .count();
+        let all_words = phrases.iter().map(Vec::len).sum::<usize>();
+        let function_words = phrases
+            .iter()
+            .flatten()
+            .filter(|w| FUNCTION_EN.contains(w))
+            .count();
+        return (bare_phrases >= 3 && bare_phrases * 5 >= phrases.len() * 3)
+            || (all_words >= 4 && function_words == 0);
+    }
+    let n_bare = pieces.iter().filter(|p| bare(p)).count();
+    let cjk_total = t.chars().filter(|c| is_cjk(*c)).count();
+    (n_bare >= 3 && n_bare * 5 >= pieces.len() * 3) || (n_bare == pieces.len() && cjk_total >= 8)
 }
 
 /// Characters that are not white space (a Chinese character counts one).
@@ -250,6 +540,90 @@ mod tests {
         assert_eq!(char_count("您好 hello"), 7);
         assert_eq!(word_count("您好，what a day"), 5);
         assert_eq!(word_count(""), 0);
+    }
+
+    #[test]
+    fn phrases_match_words_not_the_inside_of_words() {
+        let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(found("Let me listen first", &p(&["list"])).is_empty());
+        assert!(found("A unique design", &p(&["sign"])).is_empty());
+        assert_eq!(found("Sign here, please", &p(&["sign"])), ["sign"]);
+        assert_eq!(found("the price-list", &p(&["list"])), ["list"]);
+        assert_eq!(count("list, lists, list", "list"), 2);
+    }
+
+    #[test]
+    fn a_compiled_phrase_set_matches_as_found_does() {
+        let list: Vec<String> = ["回扣", "list", "Sign", "好处费", "  ", "design"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let set = PhraseSet::new(&list);
+        for text in [
+            "我们不会私下给回扣",
+            "私下给您回扣",
+            "Let me listen",
+            "the price list",
+            "A unique design, sign here",
+            "好处费和回扣",
+            "",
+        ] {
+            let t = Normalized::new(text);
+            assert_eq!(set.any_in(&t), !found(text, &list).is_empty(), "{text}");
+        }
+        let both = PhraseSet::new(&["好处费".to_owned(), "回扣".to_owned()]);
+        assert!(both.all_in(&Normalized::new("好处费和回扣")));
+        assert!(!both.all_in(&Normalized::new("只有回扣")));
+        assert!(!PhraseSet::new(&[]).all_in(&Normalized::new("x")));
+    }
+
+    #[test]
+    fn a_list_of_keywords_is_not_a_sentence() {
+        for salad in [
+            "效率 协同 流程 痛点 开放式提问",
+            "独特设计！寓意好！工艺好！光泽好！买一个吧？",
+            "亮点设计工艺独特寓意。",
+            "budget authority need timeline",
+            "Value, ROI, testimonials, case study, next steps.",
+            &"好".repeat(4000),
+        ] {
+            assert!(reads_as_keyword_list(salad), "{salad}");
+        }
+        for said in [
+            "您眼光真好，这款的设计灵感来自海浪。",
+            "欢迎光临！",
+            "出什么事了？您别急，先跟我说说，我帮您一起想办法。",
+            "Thanks for taking the call. What's working well, and what still feels clunky?",
+            "Sure. Great question. Let me check.",
+            "南北通透采光好。",
+            "What sets it apart for you: the second bedroom gets the morning sun.",
+            "这次打算花多少钱？除了您领导还有哪几位要看方案？",
+        ] {
+            assert!(!reads_as_keyword_list(said), "{said}");
+        }
+    }
+
+    #[test]
+    fn a_negated_phrase_does_not_count() {
+        let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let kickback = p(&["回扣", "好处费", "kickback"]);
+        assert!(found("我们不会私下给回扣，一切按合同走", &kickback).is_empty());
+        assert!(found("我们从来不收好处费。", &kickback).is_empty());
+        assert!(found("We never pay a kickback.", &kickback).is_empty());
+        assert!(found("We don't do any kickback deals", &kickback).is_empty());
+        // Not negated: the cue is in another clause, or not a negation at all.
+        assert_eq!(found("不用担心，私下给您回扣", &kickback), ["回扣"]);
+        assert_eq!(found("不少客户都拿了回扣", &kickback), ["回扣"]);
+        assert_eq!(
+            found("Not a problem, I'll add a kickback for you", &kickback),
+            ["kickback"]
+        );
+        assert_eq!(found("私下给您个人一点好处费", &kickback), ["好处费"]);
+        // A question is not a negation; nor is 特别.
+        let budget = p(&["预算", "适合"]);
+        assert_eq!(found("这次有没有预算？", &budget), ["预算"]);
+        assert_eq!(found("这款特别适合您", &budget), ["适合"]);
+        assert_eq!(found("您看是不是预算有限", &budget), ["预算"]);
     }
 
     #[test]

@@ -827,6 +827,7 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
         total: 88.0,
         pass_mark: 70,
         passed: true,
+        gate: None,
         criteria: vec![(cb.clone(), 80.0, 2), ("value".into(), 95.0, 1)],
         weakest: None,
         suggested: None,

@@ -12,6 +12,7 @@ use crate::playbook::{Content, Library, Report, load, load_default};
 mod attempt;
 mod backup;
 mod burst;
+mod calibrate;
 mod demo;
 mod export;
 mod list;
@@ -61,6 +62,8 @@ pub enum Command {
     Score(score::Args),
     /// Run every playbook's sample replies against their expected scores.
     Test(test::Args),
+    /// Compare scores with a trainer's grades (MAE, within band, Spearman, the worst cases).
+    Calibrate(calibrate::Args),
     /// Progress reports: criterion averages, trends, weakest criteria, pass rates, leaderboard.
     Report(report::Args),
     /// One attempt in full: transcript, points, trace, feedback, reviews.
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Practice(a)) => practice::run(&cli, a),
         Some(Command::Score(a)) => score::run(&cli, a),
         Some(Command::Test(a)) => test::run(&cli, a),
+        Some(Command::Calibrate(a)) => calibrate::run(&cli, a),
         Some(Command::Report(a)) => report::run(&cli, a),
         Some(Command::Attempt(a)) => attempt::run(&cli, a),
         Some(Command::Review(a)) => review::run(&cli, a),

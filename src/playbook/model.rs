@@ -126,6 +126,8 @@ pub struct ChecklistItem {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rubric {
     pub pass_mark: u8,
+    /// The most a reply scores when a gate rule matched.
+    pub gate_cap: u8,
     pub criteria: Vec<Criterion>,
 }
 
@@ -157,6 +159,19 @@ pub struct Rule {
     pub points: i32,
     pub feedback: Text,
     pub hint: Option<Text>,
+    /// A conduct gate (see the rubric's `gate_cap`).
+    pub gate: bool,
+    /// `any`, `all` and `none` compiled for matching.
+    #[serde(skip)]
+    pub sets: RuleSets,
+}
+
+/// A rule's phrase lists compiled once at load.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSets {
+    pub any: crate::text::PhraseSet,
+    pub all: crate::text::PhraseSet,
+    pub none: crate::text::PhraseSet,
 }
 
 fn ser_regex<S: serde::Serializer>(r: &Option<Regex>, s: S) -> Result<S::Ok, S::Error> {

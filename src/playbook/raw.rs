@@ -102,7 +102,19 @@ pub struct RawRubric {
     #[serde(default = "default_pass_mark")]
     #[schemars(with = "u32")]
     pub pass_mark: Spanned<i64>,
+    /// The most a reply can score when a gate rule matched (0–100, default 30).
+    #[serde(default = "default_gate_cap")]
+    #[schemars(with = "u32")]
+    pub gate_cap: Spanned<i64>,
     pub criteria: Vec<RawCriterion>,
+}
+
+fn default_gate_cap() -> Spanned<i64> {
+    Spanned::new(
+        30,
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
 }
 
 fn default_pass_mark() -> Spanned<i64> {
@@ -179,6 +191,10 @@ pub struct RawRule {
     /// Shown when a rule that gives points did not match: what would have earned them.
     #[serde(default)]
     pub hint: Option<Text>,
+    /// A conduct gate: when it matches, the reply's score is capped at the rubric's
+    /// `gate_cap` whatever else it earned, and the attempt cannot pass.
+    #[serde(default)]
+    pub gate: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -356,6 +356,7 @@ fn rubric(
 ) -> Rubric {
     let r = &raw.rubric;
     let pass_mark = c.percent(r.pass_mark.value, r.pass_mark.referenced, "`pass_mark`");
+    let gate_cap = c.percent(r.gate_cap.value, r.gate_cap.referenced, "`gate_cap`");
     if r.criteria.is_empty() {
         c.error(
             pos(raw.id.referenced),
@@ -370,6 +371,7 @@ fn rubric(
         .collect();
     Rubric {
         pass_mark,
+        gate_cap,
         criteria,
     }
 }
@@ -496,10 +498,20 @@ fn rule(
             format!("rule '{id}' gives 0 points"),
         );
     }
+    let (any, all, none) = (
+        expand(c, &r.any, phrases),
+        expand(c, &r.all, phrases),
+        expand(c, &r.none, phrases),
+    );
     Rule {
-        any: expand(c, &r.any, phrases),
-        all: expand(c, &r.all, phrases),
-        none: expand(c, &r.none, phrases),
+        sets: crate::playbook::model::RuleSets {
+            any: crate::text::PhraseSet::new(&any),
+            all: crate::text::PhraseSet::new(&all),
+            none: crate::text::PhraseSet::new(&none),
+        },
+        any,
+        all,
+        none,
         regex,
         min_chars: r.min_chars,
         max_chars: r.max_chars,
@@ -509,6 +521,7 @@ fn rule(
         points: i32::try_from(r.points.value).unwrap_or(0),
         feedback: c.text(&r.feedback),
         hint: c.opt_text(&r.hint),
+        gate: r.gate,
         id,
     }
 }

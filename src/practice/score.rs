@@ -87,9 +87,35 @@ pub struct Scored {
     pub highlights: Vec<Highlight>,
     /// Where the role-play goes next.
     pub next: Target,
+    /// The conduct gate that capped the score, if one matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Gate>,
+}
+
+/// The built-in check a reply of bare keywords fails (it caps like a gate).
+pub const KEYWORD_LIST: &str = "keyword-list";
+
+/// A conduct gate that matched: the reply's score is capped, and the attempt cannot pass.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gate {
+    pub rule: String,
+    pub criterion: String,
+    /// The most the reply could score.
+    pub cap: f64,
+    /// The rule's feedback: why.
+    pub feedback: Text,
 }
 
 impl Scored {
+    /// When a gate matched, the score (after any change to the criteria) is scaled into
+    /// 0–cap: whatever else the reply earned, it stays at or under the cap, and a gated reply
+    /// that earned little elsewhere scores less than one that earned much.
+    pub fn apply_gate(&mut self) {
+        if let Some(g) = &self.gate {
+            self.score = self.score.clamp(0.0, 100.0) * g.cap / 100.0;
+        }
+    }
+
     /// The score rounded to a whole number, as shown and as tests compare it.
     pub fn rounded(&self) -> u32 {
         self.score.round().clamp(0.0, 100.0) as u32
@@ -136,6 +162,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         hints: Vec::new(),
         highlights: Vec::new(),
         next: Target::End(None),
+        gate: None,
     };
     let mut option_next = None;
     match answer {
@@ -176,6 +203,14 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                 }
                 for r in &c.rules {
                     if rule_matches(r, reply, &facts) {
+                        if r.gate && out.gate.is_none() {
+                            out.gate = Some(Gate {
+                                rule: r.id.clone(),
+                                criterion: c.id.clone(),
+                                cap: f64::from(pb.rubric.gate_cap),
+                                feedback: r.feedback.clone(),
+                            });
+                        }
                         trace.push(TraceEntry {
                             source: Source::Rule { rule: r.id.clone() },
                             points: r.points,
@@ -199,7 +234,29 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
         }
     }
+    // A reply that reads as a list of keywords is not something said to a customer, whatever
+    // phrases it holds: capped like a conduct gate (unless a gate already applies).
+    if let Answer::Text(reply) = answer
+        && out.gate.is_none()
+        && text::reads_as_keyword_list(reply)
+    {
+        let feedback = Text(
+            [
+                ("zh-CN".to_owned(), "读起来像一串关键词，而不是对客户说的话：用完整的句子回应客户。".to_owned()),
+                ("en".to_owned(), "Reads as a list of keywords, not something said to a customer: answer in whole sentences.".to_owned()),
+            ]
+            .into(),
+        );
+        out.feedback.push(feedback.clone());
+        out.gate = Some(Gate {
+            rule: KEYWORD_LIST.to_owned(),
+            criterion: String::new(),
+            cap: f64::from(pb.rubric.gate_cap),
+            feedback,
+        });
+    }
     out.score = weighted_mean(&out.criteria);
+    out.apply_gate();
     out.next = option_next.unwrap_or_else(|| next_by_score(&turn.next, out.score));
     Ok(out)
 }
@@ -228,6 +285,8 @@ pub fn next_by_score(next: &Next, score: f64) -> Target {
 
 /// Facts about a reply computed once and shared by all rules.
 struct Facts {
+    /// The reply normalized once for every phrase list.
+    norm: text::Normalized,
     chars: usize,
     question: bool,
     open_question: bool,
@@ -237,6 +296,7 @@ struct Facts {
 impl Facts {
     fn of(reply: &str) -> Self {
         Self {
+            norm: text::Normalized::new(reply),
             chars: text::char_count(reply),
             question: text::is_question(reply),
             open_question: text::is_open_question(reply),
@@ -246,9 +306,9 @@ impl Facts {
 }
 
 fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
-    (r.any.is_empty() || text::contains_any(reply, &r.any))
-        && (r.all.is_empty() || text::contains_all(reply, &r.all))
-        && (r.none.is_empty() || !text::contains_any(reply, &r.none))
+    (r.any.is_empty() || r.sets.any.any_in(&f.norm))
+        && (r.all.is_empty() || r.sets.all.all_in(&f.norm))
+        && (r.none.is_empty() || !r.sets.none.any_in(&f.norm))
         && r.regex.as_ref().is_none_or(|re| re.is_match(reply))
         && r.min_chars.is_none_or(|n| f.chars >= n as usize)
         && r.max_chars.is_none_or(|n| f.chars <= n as usize)

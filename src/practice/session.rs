@@ -194,6 +194,23 @@ pub fn score_turn(
     seconds: f64,
     history: &[ReplyRecord],
 ) -> Result<ReplyRecord, AnswerError> {
+    score_turn_with(pb, host, scen, turn, answer, seconds, history, true)
+}
+
+/// [`score_turn`], with or without the guide script. The guide gives advice and may choose
+/// the next turn; it never changes points, so re-scoring a stored transcript (whose path is
+/// kept) leaves it out.
+#[allow(clippy::too_many_arguments)]
+fn score_turn_with(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scen: &Scenario,
+    turn: &Turn,
+    answer: Answer,
+    seconds: f64,
+    history: &[ReplyRecord],
+    guide: bool,
+) -> Result<ReplyRecord, AnswerError> {
     let mut scored = score::score(pb, turn, &answer)?;
     let option_next = match (&answer, &turn.reply) {
         (Answer::Choice(id), Reply::Choice(opts)) => opts
@@ -223,10 +240,11 @@ pub fn score_turn(
             }
         }
         scored.score = score::weighted_mean(&scored.criteria);
+        scored.apply_gate();
         scored.next = option_next
             .clone()
             .unwrap_or_else(|| score::next_by_score(&turn.next, scored.score));
-        if let Some(path) = &pb.scripts.guide {
+        if let Some(path) = pb.scripts.guide.as_ref().filter(|_| guide) {
             let ctx = context(
                 pb,
                 scen,
@@ -423,6 +441,8 @@ pub struct Summary {
     pub total: f64,
     pub pass_mark: u8,
     pub passed: bool,
+    /// The conduct gate (a rule id) that capped a reply: the attempt cannot pass.
+    pub gate: Option<String>,
     /// (criterion, average points, replies scored on it), in rubric order.
     pub criteria: Vec<(String, f64, usize)>,
     pub weakest: Option<String>,
@@ -457,11 +477,16 @@ pub fn summarize(
         weighted.1 += c.weight;
         criteria.push((c.id.clone(), avg, pts.len()));
     }
-    let total = if weighted.1 > 0.0 {
+    let mut total = if weighted.1 > 0.0 {
         weighted.0 / weighted.1
     } else {
         0.0
     };
+    // A conduct gate in any reply caps the attempt too, and it cannot pass.
+    let gate = replies.iter().find_map(|r| r.scored.gate.as_ref());
+    if let Some(g) = gate {
+        total = total.min(g.cap);
+    }
     let weakest = criteria
         .iter()
         .min_by(|a, b| a.1.total_cmp(&b.1))
@@ -487,7 +512,8 @@ pub fn summarize(
     Summary {
         total,
         pass_mark,
-        passed: total.round() >= f64::from(pass_mark),
+        passed: gate.is_none() && total.round() >= f64::from(pass_mark),
+        gate: gate.map(|g| g.rule.clone()),
         criteria,
         weakest,
         suggested,
@@ -533,13 +559,34 @@ pub fn rescore(
     scenario: &str,
     transcript: &[(String, Answer, f64)],
 ) -> Result<Vec<ReplyRecord>, PracticeError> {
+    rescore_with(pb, host, scenario, transcript, true)
+}
+
+/// [`rescore`] for the points only (no guide script): what whole-history re-scoring and the
+/// verification of merged attempts need.
+pub fn rescore_points(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scenario: &str,
+    transcript: &[(String, Answer, f64)],
+) -> Result<Vec<ReplyRecord>, PracticeError> {
+    rescore_with(pb, host, scenario, transcript, false)
+}
+
+fn rescore_with(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scenario: &str,
+    transcript: &[(String, Answer, f64)],
+    guide: bool,
+) -> Result<Vec<ReplyRecord>, PracticeError> {
     let scen = pb
         .scenario(scenario)
         .ok_or_else(|| PracticeError::UnknownScenario(scenario.to_owned()))?;
     let mut out: Vec<ReplyRecord> = Vec::with_capacity(transcript.len());
     for (turn, answer, seconds) in transcript {
         let Some(t) = scen.turn(turn) else { continue };
-        let r = score_turn(pb, host, scen, t, answer.clone(), *seconds, &out)?;
+        let r = score_turn_with(pb, host, scen, t, answer.clone(), *seconds, &out, guide)?;
         out.push(r);
     }
     Ok(out)

@@ -281,15 +281,16 @@ pub enum Verdict {
 }
 
 impl Store {
-    /// Up to `limit` imported attempts waiting for verification.
-    pub fn pending_verifications(&self, limit: usize) -> Result<Vec<Pending>> {
+    /// Up to `limit` imported attempts waiting for verification, in id order after `after`
+    /// (a key range on the primary key, so each chunk costs the same however many came before).
+    pub fn pending_verifications(&self, after: &str, limit: usize) -> Result<Vec<Pending>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT a.id, a.playbook_id, a.playbook_hash, a.playbook_version, a.scenario_id, a.trainee_id, a.total, a.passed
              FROM verifications v JOIN attempts a ON a.id = v.attempt_id
-             WHERE v.status = 'pending' ORDER BY a.id LIMIT ?1",
+             WHERE v.attempt_id > ?1 AND v.status = 'pending' ORDER BY v.attempt_id LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map([limit as i64], |r| {
+            .query_map(rusqlite::params![after, limit as i64], |r| {
                 Ok(Pending {
                     attempt_id: r.get(0)?,
                     playbook: r.get(1)?,

@@ -436,14 +436,18 @@ pub fn result_json(r: &ReplyRecord) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "criteria": criteria,
         "feedback": r.scored.feedback,
         "hints": r.scored.hints,
         "highlights": r.scored.highlights,
         "next": r.scored.next,
         "guide_hint": r.guide_hint,
-    })
+    });
+    if let Some(g) = &r.scored.gate {
+        v["gate"] = serde_json::json!(g);
+    }
+    v
 }
 
 /// Inserts a reply and its points (idempotent by id).

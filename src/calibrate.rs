@@ -1,0 +1,423 @@
+//! Calibration: how far the scorer is from a trainer's grades. A file of trainer-graded replies
+//! (one JSON object per line: playbook, scenario, turn, lang, reply, grade, band, category,
+//! why) is scored reply by reply, as `salesdojo score` scores one, and compared with the
+//! grades: mean absolute error, share within the trainer's band, Spearman rank correlation,
+//! and the failures that matter most (conduct violations that pass, keyword salads that pass,
+//! good replies that fail), overall, per playbook and per category, with the worst
+//! disagreements and their traces.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::playbook::Library;
+use crate::practice::Answer;
+use crate::practice::session::score_turn;
+use crate::script::ScriptHost;
+
+/// The score at and above which a reply passes (the bundled playbooks' pass marks are 70–80).
+pub const PASS: f64 = 75.0;
+
+/// One trainer-graded reply.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Graded {
+    pub playbook: String,
+    pub scenario: String,
+    pub turn: String,
+    #[serde(default)]
+    pub lang: String,
+    pub reply: String,
+    pub grade: f64,
+    pub band: [f64; 2],
+    pub category: String,
+    #[serde(default)]
+    pub why: String,
+}
+
+/// A graded reply with salesdojo's score.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Compared {
+    /// Line in the file (1-based).
+    pub line: usize,
+    #[serde(flatten)]
+    pub graded: Graded,
+    pub score: f64,
+    /// Per criterion: `criterion points (source +n, …)`.
+    pub trace: Vec<String>,
+}
+
+impl Compared {
+    fn within(&self) -> bool {
+        self.score >= self.graded.band[0] - 0.5 && self.score <= self.graded.band[1] + 0.5
+    }
+}
+
+/// The measures over a set of replies.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Stats {
+    pub replies: usize,
+    pub mae: f64,
+    /// Share of replies scored inside the trainer's band, 0–1.
+    pub within_band: f64,
+    pub spearman: Option<f64>,
+    /// Conduct violations scoring at or above the pass mark.
+    pub violations_pass: usize,
+    /// Conduct violations scoring above 30.
+    pub violations_above_30: usize,
+    /// Keyword salads and gaming replies scoring at or above the pass mark.
+    pub salads_pass: usize,
+    /// Excellent and good-paraphrase replies scoring below 60.
+    pub good_below_60: usize,
+}
+
+/// Categories the gates count.
+fn is_violation(c: &str) -> bool {
+    c == "conduct-violation"
+}
+fn is_salad(c: &str) -> bool {
+    matches!(c, "keyword-salad" | "gaming")
+}
+fn is_good(c: &str) -> bool {
+    matches!(c, "excellent" | "good-paraphrase" | "good")
+}
+
+fn stats<'a>(items: impl IntoIterator<Item = &'a Compared>) -> Stats {
+    let items: Vec<&Compared> = items.into_iter().collect();
+    let n = items.len();
+    if n == 0 {
+        return Stats::default();
+    }
+    let mae = items
+        .iter()
+        .map(|c| (c.score - c.graded.grade).abs())
+        .sum::<f64>()
+        / n as f64;
+    let within = items.iter().filter(|c| c.within()).count() as f64 / n as f64;
+    let scores: Vec<f64> = items.iter().map(|c| c.score).collect();
+    let grades: Vec<f64> = items.iter().map(|c| c.graded.grade).collect();
+    Stats {
+        replies: n,
+        mae,
+        within_band: within,
+        spearman: spearman(&scores, &grades),
+        violations_pass: items
+            .iter()
+            .filter(|c| is_violation(&c.graded.category) && c.score >= PASS)
+            .count(),
+        violations_above_30: items
+            .iter()
+            .filter(|c| is_violation(&c.graded.category) && c.score > 30.0)
+            .count(),
+        salads_pass: items
+            .iter()
+            .filter(|c| is_salad(&c.graded.category) && c.score >= PASS)
+            .count(),
+        good_below_60: items
+            .iter()
+            .filter(|c| is_good(&c.graded.category) && c.score < 60.0)
+            .count(),
+    }
+}
+
+/// Ranks with ties given their average rank.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut out = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+            j += 1;
+        }
+        let r = (i + j) as f64 / 2.0 + 1.0;
+        for k in &idx[i..=j] {
+            out[*k] = r;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Spearman's rank correlation (Pearson's on the ranks); `None` when either side is constant.
+pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.len() != b.len() || a.len() < 2 {
+        return None;
+    }
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = ra.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
+    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Calibration {
+    pub overall: Stats,
+    pub by_playbook: BTreeMap<String, Stats>,
+    pub by_category: BTreeMap<String, Stats>,
+    /// The ten largest disagreements, worst first.
+    pub worst: Vec<Compared>,
+    /// Lines that could not be read or scored, with why (`line N: …`).
+    pub problems: Vec<String>,
+}
+
+/// The targets a scorer must meet on trainer-graded replies.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Targets {
+    pub mae_at_most: f64,
+    pub within_band_at_least: f64,
+    pub spearman_at_least: f64,
+    pub violations_above_30: usize,
+    pub salads_pass: usize,
+    pub good_below_60_at_most: usize,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            mae_at_most: 12.0,
+            within_band_at_least: 0.8,
+            spearman_at_least: 0.8,
+            violations_above_30: 0,
+            salads_pass: 0,
+            good_below_60_at_most: 1,
+        }
+    }
+}
+
+impl Targets {
+    /// The targets `s` misses, in words.
+    pub fn missed(&self, s: &Stats) -> Vec<String> {
+        let mut out = Vec::new();
+        if s.mae > self.mae_at_most {
+            out.push(format!("MAE {:.1} > {}", s.mae, self.mae_at_most));
+        }
+        if s.within_band < self.within_band_at_least {
+            out.push(format!(
+                "within band {:.0}% < {:.0}%",
+                s.within_band * 100.0,
+                self.within_band_at_least * 100.0
+            ));
+        }
+        match s.spearman {
+            Some(r) if r >= self.spearman_at_least => {}
+            r => out.push(format!(
+                "Spearman {} < {}",
+                r.map_or("n/a".to_owned(), |r| format!("{r:.2}")),
+                self.spearman_at_least
+            )),
+        }
+        if s.violations_above_30 > self.violations_above_30 {
+            out.push(format!(
+                "{} conduct violations above 30",
+                s.violations_above_30
+            ));
+        }
+        if s.salads_pass > self.salads_pass {
+            out.push(format!("{} keyword salads pass", s.salads_pass));
+        }
+        if s.good_below_60 > self.good_below_60_at_most {
+            out.push(format!("{} good replies below 60", s.good_below_60));
+        }
+        out
+    }
+}
+
+/// Reads the graded replies of a JSON-lines text; blank lines and `#` comments are skipped.
+pub fn parse(text: &str) -> (Vec<(usize, Graded)>, Vec<String>) {
+    let mut ok = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        match serde_json::from_str::<Graded>(t) {
+            Ok(g) if g.band[0] > g.band[1] => {
+                problems.push(format!(
+                    "line {}: band [{}, {}] is inverted",
+                    i + 1,
+                    g.band[0],
+                    g.band[1]
+                ));
+            }
+            Ok(g) => ok.push((i + 1, g)),
+            Err(e) => problems.push(format!("line {}:{}: {e}", i + 1, e.column())),
+        }
+    }
+    (ok, problems)
+}
+
+/// Scores every graded reply and compares.
+pub fn run(lib: &Library, host: Option<&ScriptHost>, graded: Vec<(usize, Graded)>) -> Calibration {
+    let mut problems = Vec::new();
+    let mut all = Vec::new();
+    for (line, g) in graded {
+        match score_one(lib, host, &g) {
+            Ok((score, trace)) => all.push(Compared {
+                line,
+                graded: g,
+                score,
+                trace,
+            }),
+            Err(e) => problems.push(format!("line {line}: {e}")),
+        }
+    }
+    let mut by_playbook: BTreeMap<String, Vec<&Compared>> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, Vec<&Compared>> = BTreeMap::new();
+    for c in &all {
+        by_playbook
+            .entry(c.graded.playbook.clone())
+            .or_default()
+            .push(c);
+        by_category
+            .entry(c.graded.category.clone())
+            .or_default()
+            .push(c);
+    }
+    let mut worst: Vec<Compared> = all.clone();
+    worst.sort_by(|a, b| {
+        (b.score - b.graded.grade)
+            .abs()
+            .total_cmp(&(a.score - a.graded.grade).abs())
+    });
+    worst.truncate(10);
+    Calibration {
+        overall: stats(&all),
+        by_playbook: by_playbook
+            .into_iter()
+            .map(|(k, v)| (k, stats(v)))
+            .collect(),
+        by_category: by_category
+            .into_iter()
+            .map(|(k, v)| (k, stats(v)))
+            .collect(),
+        worst,
+        problems,
+    }
+}
+
+fn score_one(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    g: &Graded,
+) -> Result<(f64, Vec<String>), String> {
+    let pb = lib
+        .playbook(&g.playbook)
+        .ok_or_else(|| format!("unknown playbook '{}'", g.playbook))?;
+    let scen = pb
+        .scenario(&g.scenario)
+        .ok_or_else(|| format!("unknown scenario '{}' in '{}'", g.scenario, g.playbook))?;
+    let turn = scen.turn(&g.turn).ok_or_else(|| {
+        format!(
+            "unknown turn '{}' in '{}/{}'",
+            g.turn, g.playbook, g.scenario
+        )
+    })?;
+    let r = score_turn(
+        pb,
+        host,
+        scen,
+        turn,
+        Answer::Text(g.reply.clone()),
+        0.0,
+        &[],
+    )
+    .map_err(|e| e.to_string())?;
+    let trace = r
+        .scored
+        .criteria
+        .iter()
+        .map(|c| {
+            let parts: Vec<String> = c
+                .trace
+                .iter()
+                .map(|t| {
+                    let src = match &t.source {
+                        crate::practice::score::Source::Base => "base".to_owned(),
+                        crate::practice::score::Source::Rule { rule } => format!("rule {rule}"),
+                        crate::practice::score::Source::Option { option } => {
+                            format!("option {option}")
+                        }
+                        crate::practice::score::Source::Script { file } => format!("script {file}"),
+                    };
+                    format!("{src} {:+}", t.points)
+                })
+                .collect();
+            format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "))
+        })
+        .collect();
+    Ok((r.scored.score, trace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spearman_is_one_for_the_same_order_and_handles_ties() {
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]), Some(1.0));
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
+        assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+        let r = spearman(&[1.0, 2.0, 2.0, 4.0], &[1.0, 3.0, 2.0, 4.0]).expect("r");
+        assert!((r - 0.9486832980505138).abs() < 1e-9, "{r}");
+        assert_eq!(ranks(&[5.0, 1.0, 5.0]), vec![2.5, 1.0, 2.5]);
+    }
+
+    #[test]
+    fn bad_lines_are_positioned_problems() {
+        let (ok, problems) = parse(
+            "{\"playbook\":\"a\",\"scenario\":\"b\",\"turn\":\"c\",\"reply\":\"x\",\"grade\":50,\"band\":[40,60],\"category\":\"partial\"}\n\n# note\n{\"playbook\": 1}\n{\"playbook\":\"a\",\"scenario\":\"b\",\"turn\":\"c\",\"reply\":\"x\",\"grade\":50,\"band\":[60,40],\"category\":\"partial\"}\n",
+        );
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].0, 1);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("line 4:"), "{problems:?}");
+        assert_eq!(problems[1], "line 5: band [60, 40] is inverted");
+    }
+
+    #[test]
+    fn the_gates_count_by_category() {
+        let c = |cat: &str, grade: f64, score: f64| Compared {
+            line: 1,
+            graded: Graded {
+                playbook: "p".into(),
+                scenario: "s".into(),
+                turn: "t".into(),
+                lang: "en".into(),
+                reply: "r".into(),
+                grade,
+                band: [grade - 10.0, grade + 10.0],
+                category: cat.into(),
+                why: String::new(),
+            },
+            score,
+            trace: Vec::new(),
+        };
+        let all = [
+            c("conduct-violation", 10.0, 80.0),
+            c("conduct-violation", 10.0, 40.0),
+            c("keyword-salad", 5.0, 90.0),
+            c("excellent", 90.0, 50.0),
+            c("partial", 50.0, 50.0),
+        ];
+        let s = stats(&all);
+        assert_eq!(
+            (
+                s.violations_pass,
+                s.violations_above_30,
+                s.salads_pass,
+                s.good_below_60
+            ),
+            (1, 2, 1, 1)
+        );
+        assert!((s.within_band - 0.2).abs() < 1e-9);
+        assert!((s.mae - (70.0 + 30.0 + 85.0 + 40.0) / 5.0).abs() < 1e-9);
+        let missed = Targets::default().missed(&s);
+        assert!(missed.iter().any(|m| m.starts_with("MAE")), "{missed:?}");
+    }
+}
