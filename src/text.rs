@@ -165,7 +165,7 @@ fn occurrences<'t>(t: &'t str, p: &'t str) -> impl Iterator<Item = usize> + 't {
     t.match_indices(p).map(|(at, _)| at).filter(move |&at| {
         let before = t[..at].chars().next_back();
         let after = t[at + p.len()..].chars().next();
-        !(starts_word && word(before)) && !(ends_word && word(after))
+        !((starts_word && word(before)) || (ends_word && word(after)))
     })
 }
 
@@ -346,9 +346,30 @@ pub fn reads_as_keyword_list(text: &str) -> bool {
         return (bare_phrases >= 3 && bare_phrases * 5 >= phrases.len() * 3)
             || (all_words >= 4 && function_words == 0);
     }
-    let n_bare = pieces.iter().filter(|p| bare(p)).count();
     let cjk_total = t.chars().filter(|c| is_cjk(*c)).count();
-    (n_bare >= 3 && n_bare * 5 >= pieces.len() * 3) || (n_bare == pieces.len() && cjk_total >= 8)
+    let avg_len = |ps: &[&str]| -> f64 {
+        ps.iter().map(|p| p.chars().count()).sum::<usize>() as f64 / ps.len().max(1) as f64
+    };
+    // Words separated by spaces: a list, unless most pieces are phrases said to someone.
+    let tokens: Vec<&str> = t.split_whitespace().collect();
+    let bare_tokens: Vec<&str> = tokens.iter().copied().filter(|p| bare(p)).collect();
+    if bare_tokens.len() >= 3
+        && bare_tokens.len() * 5 >= tokens.len() * 3
+        && avg_len(&bare_tokens) <= 6.0
+    {
+        return true;
+    }
+    // Slogans between punctuation: most pieces short (≤ 4 characters on average) and bare.
+    // "这套南北通透、采光好，儿童房朝南" is terse but describes; its pieces are longer.
+    let bare_pieces: Vec<&str> = pieces.iter().copied().filter(|p| bare(p)).collect();
+    if bare_pieces.len() >= 3
+        && bare_pieces.len() * 5 >= pieces.len() * 3
+        && avg_len(&bare_pieces) <= 4.0
+    {
+        return true;
+    }
+    // One long run of keywords.
+    bare_pieces.len() == pieces.len() && cjk_total >= 10
 }
 
 /// Characters that are not white space (a Chinese character counts one).
@@ -596,6 +617,8 @@ mod tests {
             "Thanks for taking the call. What's working well, and what still feels clunky?",
             "Sure. Great question. Let me check.",
             "南北通透采光好。",
+            "您刚才提到孩子明年上学：这套南北通透、采光好，儿童房朝南，离小学步行十分钟。",
+            "离小学步行十分钟。",
             "What sets it apart for you: the second bedroom gets the morning sun.",
             "这次打算花多少钱？除了您领导还有哪几位要看方案？",
         ] {
