@@ -174,12 +174,13 @@ fn external_reader_after_a_second_open_loses_no_acknowledged_reply() {
     }
 }
 
-/// Rounds of the crash loop: 20 by default (CI), more with SALESDOJO_CRASH_ROUNDS.
+/// Rounds of the crash loop: 100 by default (CI too, about 2.5 minutes), another number
+/// with SALESDOJO_CRASH_ROUNDS.
 fn rounds() -> usize {
     std::env::var("SALESDOJO_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20)
+        .unwrap_or(100)
 }
 
 /// The kill -9 crash loop with other programs at work: while the writer commits (and, part-way,
