@@ -305,6 +305,14 @@ fn attacked(dir: &Path, base: &Path, name: &str) -> PathBuf {
     out
 }
 
+/// `SELECT COUNT(*) …` on a database.
+fn count(db: &Path, sql: &str) -> i64 {
+    Connection::open(db)
+        .expect("open")
+        .query_row(sql, [], |r| r.get(0))
+        .expect("count")
+}
+
 fn merge(dir: &Path, manager: &Path, other: &Path) -> common::Run {
     salesdojo(
         dir,
@@ -362,11 +370,11 @@ fn a_view_or_a_trigger_in_the_other_file_is_refused_before_anything_is_read() {
             r.stderr
         );
     }
-    let c = Connection::open(&manager).expect("open");
-    let n: i64 = c
-        .query_row("SELECT COUNT(*) FROM attempts", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(n, 0, "nothing was merged");
+    assert_eq!(
+        count(&manager, "SELECT COUNT(*) FROM attempts"),
+        0,
+        "nothing was merged"
+    );
 }
 
 #[test]
@@ -428,15 +436,14 @@ fn a_forged_total_is_flagged_and_a_forged_certification_is_not_imported() {
         "{}",
         r.stdout
     );
-    let c = Connection::open(&manager).expect("open");
-    let certs: i64 = c
-        .query_row(
-            "SELECT COUNT(*) FROM certifications WHERE playbook_id = 'jewelry'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    assert_eq!(certs, 0, "the forged certification was imported");
+    assert_eq!(
+        count(
+            &manager,
+            "SELECT COUNT(*) FROM certifications WHERE playbook_id = 'jewelry'"
+        ),
+        0,
+        "the forged certification was imported"
+    );
 }
 
 #[test]

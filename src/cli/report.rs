@@ -23,10 +23,13 @@ pub struct FilterArgs {
     /// A trainee's name or id.
     #[arg(long)]
     pub trainee: Option<String>,
+    /// Only this team's trainees (the team name).
     #[arg(long)]
     pub team: Option<String>,
+    /// Only attempts at this playbook (its id, as `salesdojo list` shows).
     #[arg(long)]
     pub playbook: Option<String>,
+    /// Only attempts at this scenario (its id).
     #[arg(long)]
     pub scenario: Option<String>,
     /// From this day on (YYYY-MM-DD).

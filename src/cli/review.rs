@@ -11,6 +11,7 @@ use crate::store;
 pub struct Args {
     /// The attempt id (or a unique prefix).
     pub attempt: String,
+    /// A comment for the trainee (shown with the attempt).
     #[arg(long)]
     pub comment: Option<String>,
     /// Override a criterion's points, e.g. `discover=70`; the original is kept and shown.

@@ -15,8 +15,10 @@ use crate::script::ScriptHost;
 pub struct Args {
     /// Playbook id.
     pub playbook: String,
+    /// The scenario's id (`salesdojo list` shows them).
     #[arg(long)]
     pub scenario: String,
+    /// The turn's id within the scenario.
     #[arg(long)]
     pub turn: String,
     /// The reply to score (free-text turns).
