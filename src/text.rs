@@ -402,35 +402,6 @@ pub fn word_count(text: &str) -> usize {
     n
 }
 
-const OPEN_ZH: &[&str] = &[
-    "什么",
-    "怎么",
-    "为什么",
-    "如何",
-    "哪些",
-    "哪个",
-    "哪里",
-    "哪方面",
-    "多少",
-    "怎样",
-    "几个",
-    "说说",
-    "讲讲",
-    "谈谈",
-    "介绍一下",
-];
-const OPEN_EN: &[&str] = &[
-    "what",
-    "how",
-    "why",
-    "which",
-    "where",
-    "when",
-    "who",
-    "tell me",
-    "describe",
-    "walk me through",
-];
 const CLOSED_ZH: &[&str] = &[
     "吗",
     "是不是",
@@ -479,11 +450,112 @@ pub fn is_question(text: &str) -> bool {
         || CLOSED_EN.iter().any(|m| t.starts_with(m.trim_end()))
 }
 
-/// Asks an open question (什么/怎么/为什么/如何/哪些/多少, what/how/why…), one that cannot
-/// be answered with yes or no.
+/// Asks an open question, one that cannot be answered with yes or no:
+/// - Chinese: 什么, 怎么, 为什么, 如何, 怎样, any 哪 (哪一步, 哪几位, 哪里), 几 before a
+///   measure word (几位, 几个, 几月份; not 几乎/几十), 多少, 多久, 多大, 多长, 多远;
+/// - a request to tell (说说, 讲讲, 谈谈, 聊聊, 介绍一下) only when it asks the customer, not when
+///   the salesperson announces it ("我给您介绍一下" is a statement);
+/// - English wh-words only in a sentence that asks (ends with "?" or starts with the word):
+///   "the one which you liked." asks nothing; "tell me", "walk me through" and "describe" ask.
 pub fn is_open_question(text: &str) -> bool {
     let t = normalize(text);
-    OPEN_ZH.iter().any(|m| t.contains(m)) || OPEN_EN.iter().any(|m| has_marker(&t, m))
+    sentences(&t).any(|(s, asks)| open_in_sentence(s, asks))
+}
+
+/// The sentences of a normalized text, each with whether it ends with a question mark.
+fn sentences(t: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut rest = t;
+    std::iter::from_fn(move || {
+        while rest.starts_with(|c: char| c.is_whitespace()) {
+            rest = &rest[1..];
+        }
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .find(|c: char| "。!?;；\n".contains(c) || c == '.')
+            .map_or(rest.len(), |i| {
+                i + rest[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let (s, r) = rest.split_at(end);
+        rest = r;
+        Some((s, s.ends_with('?')))
+    })
+}
+
+const OPEN_ALWAYS_ZH: &[&str] = &[
+    "什么",
+    "怎么",
+    "为什么",
+    "如何",
+    "怎样",
+    "哪",
+    "多少",
+    "多久",
+    "多大",
+    "多长",
+    "多远",
+    "多高",
+    "多重",
+];
+const TELL_ZH: &[&str] = &["说说", "讲讲", "谈谈", "聊聊", "介绍一下", "介绍介绍"];
+/// Before a request to tell, these make it the salesperson's own announcement.
+const ANNOUNCE_ZH: &[&str] = &[
+    "我给您",
+    "我给你",
+    "我来",
+    "我先",
+    "我帮您",
+    "我跟您",
+    "给您",
+    "给你",
+    "我再",
+];
+/// Measure words after 几 that make it ask "how many".
+const MEASURE_ZH: &str = "个位天月号点次年岁种款间家口人步分周层套件类样名";
+
+fn open_in_sentence(s: &str, asks: bool) -> bool {
+    if OPEN_ALWAYS_ZH.iter().any(|m| s.contains(m)) {
+        return true;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    if chars
+        .windows(2)
+        .any(|w| w[0] == '几' && MEASURE_ZH.contains(w[1]))
+    {
+        return true;
+    }
+    for m in TELL_ZH {
+        for (i, _) in s.match_indices(m) {
+            let before = &s[..i];
+            if !ANNOUNCE_ZH.iter().any(|a| before.contains(a)) {
+                return true;
+            }
+        }
+    }
+    const REQUESTS_EN: &[&str] = &["tell me", "walk me through", "describe", "talk me through"];
+    if REQUESTS_EN.iter().any(|m| has_marker(s, m)) {
+        return true;
+    }
+    const WH_EN: &[&str] = &["what", "how", "why", "which", "where", "when", "who"];
+    let first = s
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    WH_EN.iter().any(|w| {
+        let starts = first == *w || first.starts_with(&format!("{w}'"));
+        starts || (asks && has_word(s, w))
+    })
+}
+
+/// `word` stands in `t` as a whole word.
+fn has_word(t: &str, word: &str) -> bool {
+    t.match_indices(word).any(|(i, _)| {
+        let before = t[..i].chars().next_back();
+        let after = t[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// Asks a closed question (吗/是不是/有没有, do/is/are/can…) and no open one.
@@ -495,42 +567,93 @@ pub fn is_closed_question(text: &str) -> bool {
             || t.contains('?'))
 }
 
-const CN_DIGITS: &str = "零〇一二两三四五六七八九十百千万亿";
-const PRICE_UNITS_ZH: &[&str] = &[
-    "元",
-    "块",
-    "万",
-    "千",
-    "折",
-    "价格",
-    "报价",
-    "多少钱",
-    "优惠",
-];
 const PRICE_WORDS_EN: &[&str] = &["price", "cost", "rmb", "yuan", "usd", "discount", "dollar"];
 
-/// Mentions a price or an amount: a currency sign, digits, a price word, or a Chinese numeral
-/// followed by a unit (三千元, 两万).
+/// Mentions a price: a currency sign, a price word (价格, 多少钱, 优惠, price…), a number with a
+/// money unit (3999元, 5千, 200 yuan), a bare number of 100 or more standing alone (3800), or a
+/// spoken Chinese amount (三千八, 两千五, 八百八, 一万二, 三千块). Not a price: the gold mark of
+/// 18K or 999足金, PT950, 0.5克拉, a year, a count of people or days, 一块儿 (together).
 pub fn mentions_price(text: &str) -> bool {
     let t = normalize(text);
-    if t.chars()
-        .any(|c| matches!(c, '¥' | '￥' | '$' | '€' | '%') || c.is_ascii_digit())
-    {
-        return true;
-    }
-    if PRICE_WORDS_EN.iter().any(|w| has_marker(&t, w)) {
-        return true;
-    }
-    if ["价格", "报价", "多少钱", "优惠", "打折", "折扣"]
+    PRICE_WORDS_EN.iter().any(|w| has_marker(&t, w))
+        || [
+            "价格",
+            "报价",
+            "多少钱",
+            "优惠",
+            "打折",
+            "折扣",
+            "价钱",
+            "售价",
+            "一口价",
+            "块钱",
+        ]
         .iter()
         .any(|w| t.contains(w))
-    {
+        || quotes_price(text)
+}
+
+/// Names an amount of money (what [`mentions_price`] finds, less the words about price:
+/// "价格您放心" mentions the price but quotes none).
+pub fn quotes_price(text: &str) -> bool {
+    let t = normalize(text);
+    if t.chars().any(|c| matches!(c, '¥' | '￥' | '$' | '€')) {
         return true;
     }
     let chars: Vec<char> = t.chars().collect();
-    chars
-        .windows(2)
-        .any(|w| CN_DIGITS.contains(w[0]) && PRICE_UNITS_ZH.iter().any(|u| u.starts_with(w[1])))
+    // Arabic numbers.
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == ',' || chars[i] == '.') {
+            i += 1;
+        }
+        let number: String = chars[start..i].iter().filter(|c| **c != ',').collect();
+        let value: f64 = number.trim_end_matches('.').parse().unwrap_or(0.0);
+        let before = start.checked_sub(1).map(|j| chars[j]);
+        let rest: String = chars[i..].iter().take(8).collect();
+        let rest = rest.trim_start();
+        let unit = [
+            "元", "块", "万", "千", "rmb", "yuan", "dollar", "美元", "刀",
+        ]
+        .iter()
+        .any(|u| rest.starts_with(u))
+            && !rest.starts_with("块儿");
+        if unit {
+            return true;
+        }
+        let glued = before.is_some_and(|c| c.is_ascii_alphabetic())
+            || rest.starts_with(|c: char| c.is_alphanumeric() && !is_cjk(c))
+            || rest.starts_with(|c: char| {
+                "克足年月日号点个位天人次岁平米%层楼栋套间件分秒周期".contains(c)
+            });
+        if value >= 100.0 && !glued {
+            return true;
+        }
+    }
+    // Spoken Chinese amounts: a digit, 百/千/万, then optionally a digit (三千八, 两千五).
+    const DIGIT: &str = "一二两三四五六七八九";
+    const COUNTER: &str = "人个位次年天平米克件家户名岁层栋套";
+    for (k, w) in chars.windows(2).enumerate() {
+        if DIGIT.contains(w[0]) && "百千万".contains(w[1]) {
+            let next = chars.get(k + 2).copied();
+            let after = match next {
+                Some(n) if DIGIT.contains(n) => chars.get(k + 3).copied(),
+                other => other,
+            };
+            if !after.is_some_and(|a| COUNTER.contains(a) || a == '多') {
+                return true;
+            }
+        }
+        if DIGIT.contains(w[0]) && "元块".contains(w[1]) && chars.get(k + 2) != Some(&'儿') {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -661,6 +784,70 @@ mod tests {
         assert!(!is_question("这是我们的新款。"));
         // "somehow" is not "how".
         assert!(!is_open_question("somehow it works"));
+    }
+
+    #[test]
+    fn open_questions_that_were_missed_and_statements_that_were_taken_for_one() {
+        for asks in [
+            "您觉得哪一步最费时间？",
+            "除了您领导还有哪几位要看方案？",
+            "希望几月份能用起来？",
+            "上线要多久？",
+            "您家孩子多大了？",
+            "这次打算花多少钱？",
+            "您跟我说说当时的情况？",
+            "Which part matters most to you?",
+            "How do you handle it today",
+            "Tell me about your team.",
+        ] {
+            assert!(is_open_question(asks), "{asks}");
+        }
+        for states in [
+            "我给您介绍一下这款。",
+            "先给您讲讲我们的售后。",
+            "这是您上次看中的那一款，几乎一样。",
+            "I'll show you the one which you liked.",
+            "We can meet when it suits you.",
+            "您喜欢这款吗？",
+        ] {
+            assert!(!is_open_question(states), "{states}");
+        }
+    }
+
+    #[test]
+    fn prices_spoken_and_written_and_what_only_looks_like_one() {
+        for price in [
+            "这款三千八。",
+            "两千五就能拿下",
+            "八百八",
+            "一万二一套",
+            "这款3800。",
+            "3999元",
+            "只要三千块",
+            "It's 200 yuan",
+        ] {
+            assert!(mentions_price(price), "{price}");
+        }
+        assert!(mentions_price("价格您放心"));
+        assert!(!quotes_price("价格您放心"));
+        assert!(quotes_price("这款三千八。"));
+        assert!(mentions_price("价格您放心"));
+        assert!(!quotes_price("价格您放心"));
+        assert!(quotes_price("这款三千八。"));
+        for not_price in [
+            "这款是18K金的，海浪造型很特别。",
+            "999足金，做工很细。",
+            "PT950铂金",
+            "主石0.5克拉",
+            "2026年交房",
+            "我们一块儿去看看",
+            "三千多人用过",
+            "每天8点开门",
+        ] {
+            assert!(!mentions_price(not_price), "{not_price}");
+            assert!(!quotes_price(not_price), "{not_price}");
+            assert!(!quotes_price(not_price), "{not_price}");
+        }
     }
 
     #[test]

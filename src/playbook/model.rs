@@ -156,6 +156,7 @@ pub struct Rule {
     pub question: Option<bool>,
     pub open_question: Option<bool>,
     pub mentions_price: Option<bool>,
+    pub quotes_price: Option<bool>,
     pub points: i32,
     pub feedback: Text,
     pub hint: Option<Text>,

@@ -183,6 +183,10 @@ pub struct RawRule {
     /// The reply mentions a price or an amount (¥, 元, 万, digits, Chinese numerals).
     #[serde(default)]
     pub mentions_price: Option<bool>,
+    /// The reply names an amount of money (3999元, ¥5,000, 三千八, 两千五; not 18K, 999足金,
+    /// PT950, 0.5克拉, a year or a count), as opposed to only talking about the price.
+    #[serde(default)]
+    pub quotes_price: Option<bool>,
     /// Points added when the rule matches (negative to deduct), -100 to 100.
     #[schemars(with = "i64")]
     pub points: Spanned<i64>,

@@ -454,12 +454,13 @@ fn rule(
         || r.max_chars.is_some()
         || r.question.is_some()
         || r.open_question.is_some()
-        || r.mentions_price.is_some();
+        || r.mentions_price.is_some()
+        || r.quotes_price.is_some();
     if !has_condition {
         c.error_help(
             pos(r.id.referenced),
             format!("rule '{id}' has no condition"),
-            Some("add one of: any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price".into()),
+            Some("add one of: any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
         );
     }
     if let (Some(lo), Some(hi)) = (r.min_chars, r.max_chars)
@@ -518,6 +519,7 @@ fn rule(
         question: r.question,
         open_question: r.open_question,
         mentions_price: r.mentions_price,
+        quotes_price: r.quotes_price,
         points: i32::try_from(r.points.value).unwrap_or(0),
         feedback: c.text(&r.feedback),
         hint: c.opt_text(&r.hint),

@@ -291,6 +291,7 @@ struct Facts {
     question: bool,
     open_question: bool,
     price: bool,
+    quote: bool,
 }
 
 impl Facts {
@@ -301,6 +302,7 @@ impl Facts {
             question: text::is_question(reply),
             open_question: text::is_open_question(reply),
             price: text::mentions_price(reply),
+            quote: text::quotes_price(reply),
         }
     }
 }
@@ -315,6 +317,7 @@ fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
         && r.question.is_none_or(|q| q == f.question)
         && r.open_question.is_none_or(|q| q == f.open_question)
         && r.mentions_price.is_none_or(|p| p == f.price)
+        && r.quotes_price.is_none_or(|p| p == f.quote)
 }
 
 /// Where the phrases that made a rule match stand in the reply.
