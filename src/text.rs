@@ -308,7 +308,15 @@ const FUNCTION_EN: &[&str] = &[
 /// (的/了/您/吗…, the/you/to/is…), or it is one long run with none. "效率 协同 流程 痛点",
 /// "独特设计！寓意好！工艺好！" and "亮点设计工艺独特寓意" read so; "您眼光真好，这款的设计灵感来自海浪" does not.
 pub fn reads_as_keyword_list(text: &str) -> bool {
-    let t = normalize(text);
+    keyword_list_n(&normalize(text))
+}
+
+/// [`reads_as_keyword_list`] of a text normalized once.
+pub fn reads_as_keyword_list_in(t: &Normalized) -> bool {
+    keyword_list_n(&t.0)
+}
+
+fn keyword_list_n(t: &str) -> bool {
     let pieces: Vec<&str> = t
         .split(|c: char| c.is_whitespace() || "，。！？；、,.!?;:：\"'“”‘’（）()…—-/".contains(c))
         .filter(|p| !p.is_empty())
@@ -442,9 +450,17 @@ fn has_marker(t: &str, marker: &str) -> bool {
 
 /// Asks something: a question mark, or a question word or particle.
 pub fn is_question(text: &str) -> bool {
-    let t = normalize(text);
+    question_n(&normalize(text))
+}
+
+/// [`is_question`] of a text normalized once.
+pub fn is_question_in(t: &Normalized) -> bool {
+    question_n(&t.0)
+}
+
+fn question_n(t: &str) -> bool {
     t.contains('?')
-        || is_open_question(text)
+        || open_question_n(t)
         || CLOSED_ZH.iter().any(|m| t.contains(m))
         || t.ends_with('呢')
         || CLOSED_EN.iter().any(|m| t.starts_with(m.trim_end()))
@@ -458,7 +474,15 @@ pub fn is_question(text: &str) -> bool {
 /// - English wh-words only in a sentence that asks (ends with "?" or starts with the word):
 ///   "the one which you liked." asks nothing; "tell me", "walk me through" and "describe" ask.
 pub fn is_open_question(text: &str) -> bool {
-    let t = normalize(text);
+    open_question_n(&normalize(text))
+}
+
+/// [`is_open_question`] of a text normalized once.
+pub fn is_open_question_in(t: &Normalized) -> bool {
+    open_question_n(&t.0)
+}
+
+fn open_question_n(t: &str) -> bool {
     sentences(&t).any(|(s, asks)| open_in_sentence(s, asks))
 }
 
@@ -574,7 +598,15 @@ const PRICE_WORDS_EN: &[&str] = &["price", "cost", "rmb", "yuan", "usd", "discou
 /// spoken Chinese amount (三千八, 两千五, 八百八, 一万二, 三千块). Not a price: the gold mark of
 /// 18K or 999足金, PT950, 0.5克拉, a year, a count of people or days, 一块儿 (together).
 pub fn mentions_price(text: &str) -> bool {
-    let t = normalize(text);
+    mentions_price_n(&normalize(text))
+}
+
+/// [`mentions_price`] of a text normalized once.
+pub fn mentions_price_in(t: &Normalized) -> bool {
+    mentions_price_n(&t.0)
+}
+
+fn mentions_price_n(t: &str) -> bool {
     PRICE_WORDS_EN.iter().any(|w| has_marker(&t, w))
         || [
             "价格",
@@ -590,13 +622,21 @@ pub fn mentions_price(text: &str) -> bool {
         ]
         .iter()
         .any(|w| t.contains(w))
-        || quotes_price(text)
+        || quotes_price_n(t)
 }
 
 /// Names an amount of money (what [`mentions_price`] finds, less the words about price:
 /// "价格您放心" mentions the price but quotes none).
 pub fn quotes_price(text: &str) -> bool {
-    let t = normalize(text);
+    quotes_price_n(&normalize(text))
+}
+
+/// [`quotes_price`] of a text normalized once.
+pub fn quotes_price_in(t: &Normalized) -> bool {
+    quotes_price_n(&t.0)
+}
+
+fn quotes_price_n(t: &str) -> bool {
     if t.chars().any(|c| matches!(c, '¥' | '￥' | '$' | '€')) {
         return true;
     }

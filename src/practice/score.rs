@@ -165,6 +165,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         gate: None,
     };
     let mut option_next = None;
+    let mut keyword_list = false;
     match answer {
         Answer::Choice(id) => {
             let Reply::Choice(opts) = &turn.reply else {
@@ -192,6 +193,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         }
         Answer::Text(reply) => {
             let facts = Facts::of(reply);
+            keyword_list = facts.keyword_list;
             for c in &criteria {
                 let mut trace = Vec::new();
                 if c.base != 0 {
@@ -236,10 +238,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     }
     // A reply that reads as a list of keywords is not something said to a customer, whatever
     // phrases it holds: capped like a conduct gate (unless a gate already applies).
-    if let Answer::Text(reply) = answer
-        && out.gate.is_none()
-        && text::reads_as_keyword_list(reply)
-    {
+    if keyword_list && out.gate.is_none() {
         let feedback = Text(
             [
                 ("zh-CN".to_owned(), "读起来像一串关键词，而不是对客户说的话：用完整的句子回应客户。".to_owned()),
@@ -292,17 +291,20 @@ struct Facts {
     open_question: bool,
     price: bool,
     quote: bool,
+    keyword_list: bool,
 }
 
 impl Facts {
     fn of(reply: &str) -> Self {
+        let norm = text::Normalized::new(reply);
         Self {
-            norm: text::Normalized::new(reply),
             chars: text::char_count(reply),
-            question: text::is_question(reply),
-            open_question: text::is_open_question(reply),
-            price: text::mentions_price(reply),
-            quote: text::quotes_price(reply),
+            question: text::is_question_in(&norm),
+            open_question: text::is_open_question_in(&norm),
+            price: text::mentions_price_in(&norm),
+            quote: text::quotes_price_in(&norm),
+            keyword_list: text::reads_as_keyword_list_in(&norm),
+            norm,
         }
     }
 }

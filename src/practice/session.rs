@@ -356,6 +356,34 @@ fn strings<'a>(it: impl IntoIterator<Item = &'a String>) -> Dynamic {
     Dynamic::from_array(it.into_iter().map(|s| Dynamic::from(s.clone())).collect())
 }
 
+/// A playbook's phrase lists as the script map `ctx.phrases`, built once per playbook content
+/// and cloned per call (a clone shares the strings): building them afresh for every reply was
+/// the largest cost of re-scoring a history.
+fn phrases(pb: &Playbook) -> Dynamic {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static CACHE: LazyLock<Mutex<HashMap<String, Dynamic>>> = LazyLock::new(Mutex::default);
+    let key = format!("{}@{}", pb.id, pb.source.hash);
+    if let Ok(cache) = CACHE.lock()
+        && let Some(d) = cache.get(&key)
+    {
+        return d.clone();
+    }
+    let mut m = Map::new();
+    for (k, v) in &pb.phrases {
+        m.insert(k.into(), strings(v));
+    }
+    let d: Dynamic = m.into();
+    if let Ok(mut cache) = CACHE.lock() {
+        // Edited drafts each make a new entry: keep the cache small.
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, d.clone());
+    }
+    d
+}
+
 /// The `ctx` map a hook receives. Everything a script may know, and nothing else: no clock,
 /// no randomness.
 #[allow(clippy::too_many_arguments)]
@@ -393,11 +421,7 @@ pub fn context(
     put("reply", reply.into());
     put("option", option);
     put("seconds", seconds.into());
-    let mut phrases = Map::new();
-    for (k, v) in &pb.phrases {
-        phrases.insert(k.into(), strings(v));
-    }
-    put("phrases", phrases.into());
+    put("phrases", phrases(pb));
     let targets: Array = match &turn.next {
         Next::Script { targets, .. } => targets
             .iter()
