@@ -483,7 +483,7 @@ pub fn is_open_question_in(t: &Normalized) -> bool {
 }
 
 fn open_question_n(t: &str) -> bool {
-    sentences(&t).any(|(s, asks)| open_in_sentence(s, asks))
+    sentences(t).any(|(s, asks)| open_in_sentence(s, asks))
 }
 
 /// The sentences of a normalized text, each with whether it ends with a question mark.
@@ -607,7 +607,7 @@ pub fn mentions_price_in(t: &Normalized) -> bool {
 }
 
 fn mentions_price_n(t: &str) -> bool {
-    PRICE_WORDS_EN.iter().any(|w| has_marker(&t, w))
+    PRICE_WORDS_EN.iter().any(|w| has_marker(t, w))
         || [
             "价格",
             "报价",
