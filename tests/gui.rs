@@ -915,6 +915,53 @@ fn external_reader_while_the_review_view_is_open_loses_no_saved_review() {
     );
 }
 
+/// An attempt merged from another database whose stored total its replies do not give is
+/// marked in the review table and explained in the drill-down.
+#[test]
+fn a_merged_attempt_with_a_forged_total_is_flagged_in_the_review_view() {
+    let lang = Lang::En;
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    demo_db(&lib, &db);
+    let newest: String = rusqlite::Connection::open(&db)
+        .expect("opens")
+        .query_row(
+            "SELECT id FROM attempts WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an attempt");
+    // What a merge records when re-scoring the replies gives another total.
+    rusqlite::Connection::open(&db)
+        .expect("opens")
+        .execute(
+            "INSERT INTO verifications (attempt_id, status, derived_total, derived_passed, checked_at)
+             VALUES (?1, 'mismatch', 41.5, 0, '2026-11-30T00:00:00Z')",
+            [&newest],
+        )
+        .expect("flag");
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Manager Zhao", "");
+    h.get_by_label("◆ Review scores").click();
+    settle(&mut h);
+    let rows = review(&h).data.as_ref().expect("results").attempts.clone();
+    let flagged: Vec<_> = rows
+        .iter()
+        .filter(|a| a.verification.as_deref() == Some("mismatch"))
+        .collect();
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(flagged[0].id, newest);
+    click_option(&mut h, "Attempts");
+    h.run_ok();
+    assert_eq!(h.get_all_by_label("⚠ forged?").count(), 1);
+    let i = rows.iter().position(|a| a.id == newest).expect("listed");
+    h.get_all_by_label("Open").nth(i).expect("its row").click();
+    settle(&mut h);
+    h.get_by_label_contains("its replies do not give the stored total");
+    h.get_by_label_contains("its replies give 41.5");
+}
+
 // ---- The trainer's authoring view ----
 
 fn author_harness(lib: Arc<Library>, db: &Path, ws: &Workspace) -> Harness<'static, App> {
