@@ -92,15 +92,10 @@ impl PhraseSet {
     /// the order found; stops when it returns `false`.
     fn each_found(&self, t: &Normalized, mut each: impl FnMut(usize) -> bool) {
         let Some(ac) = &self.ac else { return };
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         for m in ac.find_overlapping_iter(t.0.as_str()) {
             let p = &self.phrases[m.pattern().as_usize()];
-            let (start, end) = (m.start(), m.end());
-            let before = t.0[..start].chars().next_back();
-            let after = t.0[end..].chars().next();
-            if (word(p.chars().next()) && word(before))
-                || (word(p.chars().next_back()) && word(after))
-            {
+            let start = m.start();
+            if !stands_as_words(&t.0, p, start) {
                 continue;
             }
             if negated(&t.0, start) {
@@ -159,14 +154,18 @@ fn normalized(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Byte offsets in `t` where `p` stands as words (both normalized).
 fn occurrences<'t>(t: &'t str, p: &'t str) -> impl Iterator<Item = usize> + 't {
+    t.match_indices(p)
+        .map(|(at, _)| at)
+        .filter(move |&at| stands_as_words(t, p, at))
+}
+
+/// Whether `p`, found at byte `at` of `t`, stands as words: a phrase that starts (ends) with a
+/// Latin letter or digit must not continue a word before (after) it.
+fn stands_as_words(t: &str, p: &str, at: usize) -> bool {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    let starts_word = word(p.chars().next());
-    let ends_word = word(p.chars().next_back());
-    t.match_indices(p).map(|(at, _)| at).filter(move |&at| {
-        let before = t[..at].chars().next_back();
-        let after = t[at + p.len()..].chars().next();
-        !((starts_word && word(before)) || (ends_word && word(after)))
-    })
+    let before = t[..at].chars().next_back();
+    let after = t[at + p.len()..].chars().next();
+    !((word(p.chars().next()) && word(before)) || (word(p.chars().next_back()) && word(after)))
 }
 
 /// Negation cues of several characters: anywhere in the few characters before a phrase, in
@@ -574,12 +573,7 @@ fn open_in_sentence(s: &str, asks: bool) -> bool {
 
 /// `word` stands in `t` as a whole word.
 fn has_word(t: &str, word: &str) -> bool {
-    t.match_indices(word).any(|(i, _)| {
-        let before = t[..i].chars().next_back();
-        let after = t[i + word.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
+    occurrences(t, word).next().is_some()
 }
 
 /// Asks a closed question (吗/是不是/有没有, do/is/are/can…) and no open one.

@@ -7,6 +7,8 @@
 // Tests open raw SQLite connections to inspect the file: opening through SQLite is safe.
 #![allow(clippy::disallowed_methods)]
 
+mod common;
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Lines, Write};
 use std::path::{Path, PathBuf};
@@ -14,16 +16,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 
 use rusqlite::Connection;
 
-fn salesdojo(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_salesdojo"));
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SALESDOJO_PLAYBOOKS")
-        .env_remove("SALESDOJO_DB")
-        .env("XDG_DATA_HOME", db.with_extension("data"));
-    c
-}
+use common::at_db as salesdojo;
 
 /// The `sqlite3` shell, when installed (`.ci/run` installs it). Without it the tests use a
 /// second salesdojo process as the other program, and say so.

@@ -4,6 +4,8 @@
 // (only a descriptor opened outside SQLite drops its locks; see src/store/db.rs).
 #![allow(clippy::disallowed_methods)]
 
+mod common;
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -12,15 +14,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-fn salesdojo(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_salesdojo"));
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SALESDOJO_PLAYBOOKS")
-        .env("XDG_DATA_HOME", db.with_extension("data"));
-    c
-}
+use common::at_db as salesdojo;
 
 fn burst(db: &Path, count: u32, trainee: &str) -> Child {
     salesdojo(

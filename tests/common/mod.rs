@@ -114,3 +114,16 @@ pub fn salesdojo_stdin(cwd: &Path, args: &[&str], input: &str) -> Run {
     }
     finish(child, args)
 }
+
+/// `salesdojo --db DB ARGS` as a command to spawn (for tests that drive the process: kill it,
+/// feed it, read it as it goes), with a data folder of its own beside the database.
+pub fn at_db(db: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_salesdojo"));
+    c.arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("SALESDOJO_PLAYBOOKS")
+        .env_remove("SALESDOJO_DB")
+        .env("XDG_DATA_HOME", db.with_extension("data"));
+    c
+}
