@@ -24,6 +24,7 @@ pub enum Origin {
 pub enum Kind {
     Playbook,
     Personas,
+    Concepts,
     Script,
 }
 
@@ -164,6 +165,7 @@ impl Workspace {
             };
             out.extend(c.playbooks.iter().map(|f| file(f, Kind::Playbook)));
             out.extend(c.personas.iter().map(|f| file(f, Kind::Personas)));
+            out.extend(c.concepts.iter().map(|f| file(f, Kind::Concepts)));
             out.extend(c.scripts.values().map(|f| file(f, Kind::Script)));
         }
         for (key, _) in bundled::FILES {
@@ -291,6 +293,7 @@ impl Workspace {
                 user.scripts.insert(key, file);
             }
             Kind::Personas => user.personas = Some(file),
+            Kind::Concepts => user.concepts = Some(file),
             Kind::Playbook => match user.playbooks.iter_mut().find(|f| f.display == display) {
                 Some(slot) => *slot = file,
                 None => user.playbooks.push(file),
@@ -362,6 +365,8 @@ fn kind_of(key: &str) -> Kind {
         Kind::Script
     } else if key.ends_with(crate::playbook::load::PERSONAS_FILE) {
         Kind::Personas
+    } else if key.ends_with(crate::playbook::load::CONCEPTS_FILE) {
+        Kind::Concepts
     } else {
         Kind::Playbook
     }

@@ -159,7 +159,7 @@ pub struct Calibration {
     pub overall: Stats,
     pub by_playbook: BTreeMap<String, Stats>,
     pub by_category: BTreeMap<String, Stats>,
-    /// The ten largest disagreements, worst first.
+    /// The largest disagreements (ten unless asked otherwise), worst first.
     pub worst: Vec<Compared>,
     /// Lines that could not be read or scored, with why (`line N: …`).
     pub problems: Vec<String>,
@@ -253,7 +253,12 @@ pub fn parse(text: &str) -> (Vec<(usize, Graded)>, Vec<String>) {
 }
 
 /// Scores every graded reply and compares.
-pub fn run(lib: &Library, host: Option<&ScriptHost>, graded: Vec<(usize, Graded)>) -> Calibration {
+pub fn run(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    graded: Vec<(usize, Graded)>,
+    worst_n: usize,
+) -> Calibration {
     let mut problems = Vec::new();
     let mut all = Vec::new();
     for (line, g) in graded {
@@ -285,7 +290,7 @@ pub fn run(lib: &Library, host: Option<&ScriptHost>, graded: Vec<(usize, Graded)
             .abs()
             .total_cmp(&(a.score - a.graded.grade).abs())
     });
-    worst.truncate(10);
+    worst.truncate(worst_n);
     Calibration {
         overall: stats(&all),
         by_playbook: by_playbook
@@ -339,6 +344,9 @@ fn score_one(
                 .map(|t| {
                     let src = match &t.source {
                         crate::practice::score::Source::Base => "base".to_owned(),
+                        crate::practice::score::Source::Rule { rule } if !t.matched.is_empty() => {
+                            format!("rule {rule} [{}]", t.matched.join("; "))
+                        }
                         crate::practice::score::Source::Rule { rule } => format!("rule {rule}"),
                         crate::practice::score::Source::Option { option } => {
                             format!("option {option}")

@@ -41,13 +41,51 @@ pub fn found<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
     found_in(&Normalized::new(text), phrases)
 }
 
-/// A text normalized once, for matching many phrase lists against it.
-pub struct Normalized(String);
+/// A text normalized once, for matching many phrase lists against it: the normalized text
+/// and its matching form (English words stemmed, see [`stem_words`]).
+pub struct Normalized(String, String);
 
 impl Normalized {
     pub fn new(text: &str) -> Self {
-        Normalized(normalize(text))
+        let n = normalize(text);
+        let stemmed = stem_words(&n);
+        Normalized(n, stemmed)
     }
+
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The matching form of a normalized text: every run of Latin letters replaced by its English
+/// stem (Snowball), so "saving", "saves" and "saved" all match a phrase "save", "customers"
+/// matches "customer". Chinese, digits and punctuation are kept as they are.
+pub fn stem_words(normalized: &str) -> String {
+    static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> = std::sync::LazyLock::new(|| {
+        rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+    });
+    let mut out = String::with_capacity(normalized.len());
+    let mut word_start = None;
+    for (i, c) in normalized.char_indices() {
+        if c.is_ascii_lowercase() {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            out.push_str(&STEMMER.stem(&normalized[start..i]));
+        }
+        out.push(c);
+    }
+    if let Some(start) = word_start {
+        out.push_str(&STEMMER.stem(&normalized[start..]));
+    }
+    out
+}
+
+/// A phrase in matching form: normalized, English words stemmed.
+fn matching_form(phrase: &str) -> String {
+    stem_words(&normalized(phrase))
 }
 
 /// [`found`] in an already normalized text.
@@ -61,8 +99,8 @@ pub fn found_in<'a>(t: &Normalized, phrases: &'a [String]) -> Vec<&'a str> {
 
 /// Whether `phrase` stands, not negated, in `t`.
 pub fn phrase_in(t: &Normalized, phrase: &str) -> bool {
-    let p = normalized(phrase);
-    !p.is_empty() && occurrences(&t.0, &p).any(|at| !negated(&t.0, at))
+    let p = matching_form(phrase);
+    !p.is_empty() && occurrences(&t.1, &p).any(|at| !negated(&t.1, at))
 }
 
 /// A phrase list compiled once (at load) for matching: its phrases normalized and searched
@@ -70,18 +108,22 @@ pub fn phrase_in(t: &Normalized, phrase: &str) -> bool {
 /// not the inside of words; not negated in the clause).
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
-    /// Normalized phrases (an empty one never matches).
+    /// Phrases in matching form (an empty one never matches).
     phrases: Vec<String>,
+    /// The same phrases normalized, as shown in a trace.
+    shown: Vec<String>,
     ac: Option<aho_corasick::AhoCorasick>,
 }
 
 impl PhraseSet {
     pub fn new(list: &[String]) -> Self {
-        let phrases: Vec<String> = list.iter().map(|p| normalize(p)).collect();
-        let ac = aho_corasick::AhoCorasick::new(phrases.iter().filter(|p| !p.is_empty())).ok();
-        // Pattern ids count only the non-empty phrases: keep the same list for lookups.
-        let phrases = phrases.into_iter().filter(|p| !p.is_empty()).collect();
-        PhraseSet { phrases, ac }
+        let (phrases, shown): (Vec<String>, Vec<String>) = list
+            .iter()
+            .map(|p| (matching_form(p), normalize(p)))
+            .filter(|(m, _)| !m.is_empty())
+            .unzip();
+        let ac = aho_corasick::AhoCorasick::new(&phrases).ok();
+        PhraseSet { phrases, shown, ac }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -92,19 +134,33 @@ impl PhraseSet {
     /// the order found; stops when it returns `false`.
     fn each_found(&self, t: &Normalized, mut each: impl FnMut(usize) -> bool) {
         let Some(ac) = &self.ac else { return };
-        for m in ac.find_overlapping_iter(t.0.as_str()) {
+        for m in ac.find_overlapping_iter(t.1.as_str()) {
             let p = &self.phrases[m.pattern().as_usize()];
             let start = m.start();
-            if !stands_as_words(&t.0, p, start) {
+            if !stands_as_words(&t.1, p, start) {
                 continue;
             }
-            if negated(&t.0, start) {
+            if negated(&t.1, start) {
                 continue;
             }
             if !each(m.pattern().as_usize()) {
                 return;
             }
         }
+    }
+
+    /// The phrases found in `t` (as normalized), each once, in the order found.
+    pub fn found(&self, t: &Normalized) -> Vec<String> {
+        let mut seen = vec![false; self.phrases.len()];
+        let mut out = Vec::new();
+        self.each_found(t, |i| {
+            if !seen[i] {
+                seen[i] = true;
+                out.push(self.shown[i].clone());
+            }
+            true
+        });
+        out
     }
 
     /// At least one phrase stands in `t`.
@@ -220,6 +276,7 @@ const NEGATION_EN: &[&str] = &[
     "aren't",
     "without",
     "refuse",
+    "refus",
     "nor",
     "neither",
     "dont",
@@ -232,7 +289,17 @@ pub fn negated(t: &str, at: usize) -> bool {
     let clause_start = t[..at]
         .rfind(|c: char| "，。！？；,.!?;：:、\n".contains(c))
         .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
-    let clause = &t[clause_start..at];
+    // "这不是为难我嘛": 不是 in a clause that ends as a question (嘛/吗) asserts, not negates.
+    let clause_end = t[at..]
+        .find(|c: char| "，。！？；,.!?;：:、\n".contains(c))
+        .map_or(t.len(), |i| at + i);
+    let rhetorical = t[at..clause_end].ends_with(['嘛', '吗']);
+    let clause_owned;
+    let mut clause = &t[clause_start..at];
+    if rhetorical && clause.contains("不是") {
+        clause_owned = clause.replace("不是", "就是");
+        clause = &clause_owned;
+    }
     // Chinese: the last 8 characters before the phrase, without the A不A / A没A of a
     // question (是不是, 有没有, 要不要), which negates nothing.
     let chars: Vec<char> = {
@@ -274,6 +341,19 @@ pub fn negated(t: &str, at: usize) -> bool {
         .any(|w| NEGATION_EN.contains(&w.replace('’', "'").as_str()))
 }
 
+/// Where `phrase` first stands (as [`found`] matches it) in `text`: a character offset in the
+/// text as matched (normalized, English words stemmed).
+pub fn position(text: &str, phrase: &str) -> Option<usize> {
+    let t = Normalized::new(text);
+    let p = matching_form(phrase);
+    if p.is_empty() {
+        return None;
+    }
+    occurrences(&t.1, &p)
+        .find(|&at| !negated(&t.1, at))
+        .map(|at| t.1[..at].chars().count())
+}
+
 pub fn contains_any(text: &str, phrases: &[String]) -> bool {
     !found(text, phrases).is_empty()
 }
@@ -288,8 +368,8 @@ pub fn count(text: &str, phrase: &str) -> usize {
     if p.is_empty() {
         return 0;
     }
-    let t = normalize(text);
-    occurrences(&t, &p).count()
+    let t = stem_words(&normalize(text));
+    occurrences(&t, &stem_words(&p)).count()
 }
 
 /// Function characters of Chinese: a sentence said to someone has some (您/我/的/了/吗…); a

@@ -26,6 +26,7 @@ fn validator(schema_file: &str) -> jsonschema::Validator {
 fn every_bundled_playbook_conforms_to_the_committed_schema() {
     let playbook = validator("playbook.schema.json");
     let personas = validator("personas.schema.json");
+    let concepts = validator("concepts.schema.json");
     let mut checked = 0;
     for entry in std::fs::read_dir(common::repo().join("playbooks")).expect("folder") {
         let path = entry.expect("entry").path();
@@ -36,6 +37,8 @@ fn every_bundled_playbook_conforms_to_the_committed_schema() {
         let v = yaml_value(&name, &std::fs::read_to_string(&path).expect("readable"));
         let schema = if name.ends_with("personas.yaml") {
             &personas
+        } else if name.ends_with("concepts.yaml") {
+            &concepts
         } else {
             &playbook
         };

@@ -109,6 +109,13 @@ fn committed_schemas_match_the_binary() {
         r.stdout, committed,
         "run `salesdojo schema --personas > playbooks/personas.schema.json`"
     );
+    let r = salesdojo(&repo(), &["schema", "--concepts"]);
+    let committed = std::fs::read_to_string(repo().join("playbooks/concepts.schema.json"))
+        .expect("schema committed");
+    assert_eq!(
+        r.stdout, committed,
+        "run `salesdojo schema --concepts > playbooks/concepts.schema.json`"
+    );
 }
 
 #[test]

@@ -20,6 +20,9 @@ pub struct Args {
     /// conduct violation above 30, no keyword salad passing, at most one good reply below 60).
     #[arg(long)]
     pub gate: bool,
+    /// How many of the largest disagreements to list, with their traces.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub worst: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -45,7 +48,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let lib = super::load_paths(cli, &[], &mut report)?;
     let host = ScriptHost::new(&lib);
     let (graded, mut problems) = parse(&text);
-    let c = calibrate(&lib, Some(&host), graded);
+    let c = calibrate(&lib, Some(&host), graded, args.worst);
     problems.extend(c.problems.iter().cloned());
     let targets = Targets::default();
     let missed = targets.missed(&c.overall);

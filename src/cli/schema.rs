@@ -1,15 +1,18 @@
-//! `salesdojo schema [--personas | --rhai]`
+//! `salesdojo schema [--personas | --concepts | --rhai]`
 
 use std::process::ExitCode;
 
 use super::print;
-use crate::playbook::schema::{personas_schema, playbook_schema};
+use crate::playbook::schema::{concepts_schema, personas_schema, playbook_schema};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The schema of the persona library (`personas.yaml`) instead.
-    #[arg(long, conflicts_with = "rhai")]
+    #[arg(long, conflicts_with_all = ["rhai", "concepts"])]
     pub personas: bool,
+    /// The schema of the concept lexicon (`concepts.yaml`) instead.
+    #[arg(long, conflicts_with = "rhai")]
+    pub concepts: bool,
     /// The rhai definition file of the script API (`scripts/salesdojo.d.rhai`) instead.
     #[arg(long)]
     pub rhai: bool,
@@ -20,6 +23,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         crate::script::definitions()
     } else if args.personas {
         personas_schema()
+    } else if args.concepts {
+        concepts_schema()
     } else {
         playbook_schema()
     })?;

@@ -15,7 +15,7 @@ use serde_saphyr::options::DuplicateKeyPolicy;
 use super::bundled;
 use super::diag::{Diagnostic, Pos, Report, did_you_mean};
 use super::model::{Library, SourceInfo};
-use super::raw::{RawPersonaLibrary, RawPlaybook};
+use super::raw::{RawConceptLexicon, RawPersonaLibrary, RawPlaybook};
 use super::validate;
 
 /// Largest content file read; anything bigger is refused before parsing.
@@ -27,6 +27,14 @@ pub const MAX_NODES: usize = 200_000;
 
 /// The name of the persona library in a playbooks folder.
 pub const PERSONAS_FILE: &str = "personas.yaml";
+/// The name of the concept lexicon in a playbooks folder.
+pub const CONCEPTS_FILE: &str = "concepts.yaml";
+
+/// Whether a file name is one of a playbooks folder's shared libraries, not a playbook.
+fn is_library(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n == PERSONAS_FILE || n == CONCEPTS_FILE)
+}
 
 /// One file's bytes and the name diagnostics use for it.
 #[derive(Debug, Clone)]
@@ -41,6 +49,7 @@ pub struct SourceFile {
 pub struct Content {
     pub playbooks: Vec<SourceFile>,
     pub personas: Option<SourceFile>,
+    pub concepts: Option<SourceFile>,
     pub scripts: BTreeMap<String, SourceFile>,
 }
 
@@ -77,6 +86,8 @@ impl Content {
                 c.scripts.insert((*path).to_owned(), f);
             } else if path.ends_with(PERSONAS_FILE) {
                 c.personas = Some(f);
+            } else if path.ends_with(CONCEPTS_FILE) {
+                c.concepts = Some(f);
             } else {
                 c.playbooks.push(f);
             }
@@ -99,6 +110,9 @@ impl Content {
         if other.personas.is_some() {
             self.personas = other.personas;
         }
+        if other.concepts.is_some() {
+            self.concepts = other.concepts;
+        }
         self.scripts.extend(other.scripts);
     }
 
@@ -115,8 +129,11 @@ impl Content {
             let mut c = Content::default();
             if path.file_name().is_some_and(|n| n == PERSONAS_FILE) {
                 c.personas = read_file(path, report);
+            } else if path.file_name().is_some_and(|n| n == CONCEPTS_FILE) {
+                c.concepts = read_file(path, report);
             } else {
                 c.personas = read_optional(&dir.join(PERSONAS_FILE), report);
+                c.concepts = read_optional(&dir.join(CONCEPTS_FILE), report);
                 c.playbooks.extend(read_file(path, report));
             }
             c.scripts = read_scripts(&content_root(dir), report)?;
@@ -132,6 +149,7 @@ impl Content {
         };
         let mut c = Content {
             personas: read_optional(&pb_dir.join(PERSONAS_FILE), report),
+            concepts: read_optional(&pb_dir.join(CONCEPTS_FILE), report),
             ..Content::default()
         };
         let mut entries: Vec<PathBuf> = std::fs::read_dir(&pb_dir)
@@ -146,7 +164,7 @@ impl Content {
                 if inner.is_file() {
                     c.playbooks.extend(read_file(&inner, report));
                 }
-            } else if is_yaml(&p) && p.file_name().is_none_or(|n| n != PERSONAS_FILE) {
+            } else if is_yaml(&p) && !is_library(&p) {
                 c.playbooks.extend(read_file(&p, report));
             }
         }
@@ -396,6 +414,14 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
                 lib.personas.insert(p.id.clone(), p);
             }
         }
+        if let Some(f) = &layer.concepts
+            && let Some(raw) = parse::<RawConceptLexicon>(f, report)
+        {
+            // A trainer's concept replaces the bundled one of the same id; new ids add.
+            for k in validate::concepts(raw, &f.display, report) {
+                lib.concepts.insert(k.id.clone(), Arc::new(k));
+            }
+        }
         for (k, f) in &layer.scripts {
             lib.scripts.insert(k.clone(), f.clone());
         }
@@ -428,6 +454,7 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
             };
             let cx = validate::Context {
                 personas: &lib.personas,
+                concepts: &lib.concepts,
                 scripts: &script_names,
             };
             if let Some(pb) = validate::playbook(raw, source, &cx, report) {

@@ -40,6 +40,9 @@ impl Text {
 pub struct Library {
     pub playbooks: Vec<std::sync::Arc<Playbook>>,
     pub personas: BTreeMap<String, Persona>,
+    /// The concept lexicon by id (bundled `concepts.yaml`, then a trainer's over it).
+    #[serde(skip)]
+    pub concepts: BTreeMap<String, std::sync::Arc<Concept>>,
     /// Script files by path under the content root (`scripts/x.rhai`).
     #[serde(skip)]
     pub scripts: BTreeMap<String, super::load::SourceFile>,
@@ -162,9 +165,52 @@ pub struct Rule {
     pub hint: Option<Text>,
     /// A conduct gate (see the rubric's `gate_cap`).
     pub gate: bool,
+    /// Concepts of the lexicon, at least one of which the reply must express.
+    #[serde(serialize_with = "ser_concepts")]
+    pub concepts: Vec<std::sync::Arc<Concept>>,
     /// `any`, `all` and `none` compiled for matching.
     #[serde(skip)]
     pub sets: RuleSets,
+}
+
+/// A named idea a reply can express, from the concept lexicon (`concepts.yaml`).
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub id: String,
+    pub title: Text,
+    /// Every word of every language, as written.
+    pub words: Vec<String>,
+    /// The words compiled for matching.
+    pub set: crate::text::PhraseSet,
+    /// Patterns over the normalized reply.
+    pub patterns: Vec<Regex>,
+}
+
+impl Concept {
+    /// The words (and pattern matches) by which `t` expresses this concept, not negated in
+    /// their clause; empty when it does not.
+    pub fn found(&self, t: &crate::text::Normalized) -> Vec<String> {
+        let mut out = self.set.found(t);
+        let n = t.as_str();
+        for re in &self.patterns {
+            for m in re.find_iter(n).take(4) {
+                if !crate::text::negated(n, m.start()) {
+                    out.push(m.as_str().to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `t` expresses this concept.
+    pub fn in_text(&self, t: &crate::text::Normalized) -> bool {
+        self.set.any_in(t)
+            || self.patterns.iter().any(|re| {
+                re.find_iter(t.as_str())
+                    .take(4)
+                    .any(|m| !crate::text::negated(t.as_str(), m.start()))
+            })
+    }
 }
 
 /// A rule's phrase lists compiled once at load.
@@ -173,6 +219,13 @@ pub struct RuleSets {
     pub any: crate::text::PhraseSet,
     pub all: crate::text::PhraseSet,
     pub none: crate::text::PhraseSet,
+}
+
+fn ser_concepts<S: serde::Serializer>(
+    c: &[std::sync::Arc<Concept>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(c.iter().map(|c| c.id.as_str()))
 }
 
 fn ser_regex<S: serde::Serializer>(r: &Option<Regex>, s: S) -> Result<S::Ok, S::Error> {

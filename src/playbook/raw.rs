@@ -165,6 +165,12 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub none: Vec<Id>,
+    /// The reply expresses at least one of these concepts of the shared lexicon
+    /// (`concepts.yaml`): one of its words stands in the reply, not negated, or one of its
+    /// patterns matches.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub concept: Vec<Id>,
     /// The reply matches this regular expression (Rust `regex` syntax).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -382,6 +388,38 @@ pub struct RawTest {
 pub struct RawExpect {
     pub min: u32,
     pub max: u32,
+}
+
+/// The shared concept lexicon, `playbooks/concepts.yaml`: named ideas a reply can express
+/// (empathy, an open question, a kickback …), each with its words in every language.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "ConceptLexicon")]
+pub struct RawConceptLexicon {
+    pub concepts: Vec<RawConcept>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Concept")]
+pub struct RawConcept {
+    #[schemars(with = "String")]
+    pub id: Id,
+    pub title: Text,
+    /// What the concept means, for authors.
+    #[serde(default)]
+    pub note: Option<Text>,
+    /// Words and short phrases by language (`zh-CN`, `en`); each matches as words, with
+    /// English inflections (stemmed), and not where its clause negates it. Every language
+    /// listed needs at least one word.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    pub words: BTreeMap<String, Vec<Id>>,
+    /// Short regular expressions over the normalized reply (lower case, half width), for
+    /// what a word list cannot say (\"您说的…对吧\").
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub patterns: Vec<Id>,
 }
 
 /// The shared persona library, `playbooks/personas.yaml`.

@@ -1,10 +1,15 @@
 //! JSON Schemas of the content files, generated from the same types the loader uses.
 
-use super::raw::{RawPersonaLibrary, RawPlaybook};
+use super::raw::{RawConceptLexicon, RawPersonaLibrary, RawPlaybook};
 
 /// The JSON Schema of a playbook file, pretty-printed with a trailing newline.
 pub fn playbook_schema() -> String {
     pretty(schemars::schema_for!(RawPlaybook))
+}
+
+/// The JSON Schema of the concept lexicon (`concepts.yaml`).
+pub fn concepts_schema() -> String {
+    pretty(schemars::schema_for!(RawConceptLexicon))
 }
 
 /// The JSON Schema of the persona library (`personas.yaml`).

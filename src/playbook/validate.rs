@@ -5,18 +5,19 @@
 //! of a file are collected in one pass rather than stopping at the first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 use regex::RegexBuilder;
 use serde_saphyr::Location;
 
 use super::diag::{Diagnostic, Pos, Report, closest, did_you_mean, known_list};
 use super::model::{
-    self, ANY_LOCALE, ChecklistItem, Choice, Criterion, Ending, Next, Persona, Playbook, Reply,
-    Rubric, Rule, Scenario, Scripts, SourceInfo, Stage, Target, TestCase, TestInput, Turn,
+    self, ANY_LOCALE, ChecklistItem, Choice, Concept, Criterion, Ending, Next, Persona, Playbook,
+    Reply, Rubric, Rule, Scenario, Scripts, SourceInfo, Stage, Target, TestCase, TestInput, Turn,
 };
 use super::raw::{
-    Id, PersonaKind, RawCriterion, RawNext, RawPersonaLibrary, RawPlaybook, RawRule, RawScenario,
-    RawStage, RawTest, Text, TextValue,
+    Id, PersonaKind, RawConceptLexicon, RawCriterion, RawNext, RawPersonaLibrary, RawPlaybook,
+    RawRule, RawScenario, RawStage, RawTest, Text, TextValue,
 };
 
 /// Largest compiled size of one rubric regex; a bigger one is refused, not built.
@@ -165,6 +166,70 @@ impl<'a> Checker<'a> {
 }
 
 /// Validates the persona library. Persona texts may use any locale.
+/// Validates a concept lexicon (`concepts.yaml`): ids unique, every word list non-empty,
+/// every word non-empty, every pattern a regex that compiles.
+pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<Concept> {
+    let mut c = Checker::new(file, report, Vec::new());
+    let mut seen = HashMap::new();
+    let mut out = Vec::new();
+    for k in &raw.concepts {
+        let id = c.id(&k.id, "concept", &mut seen);
+        let title = c.text(&k.title);
+        if let Some(n) = &k.note {
+            c.text(n);
+        }
+        if k.words.is_empty() && k.patterns.is_empty() {
+            c.error_help(
+                pos(k.id.referenced),
+                format!("concept '{id}' has no words and no patterns"),
+                Some("add `words: { zh-CN: [...], en: [...] }`".into()),
+            );
+        }
+        let mut words = Vec::new();
+        for (lang, list) in &k.words {
+            if list.is_empty() {
+                c.error(
+                    pos(k.id.referenced),
+                    format!("concept '{id}': the {lang} word list is empty"),
+                );
+            }
+            for w in list {
+                if w.value.trim().is_empty() {
+                    c.error(pos(w.referenced), format!("concept '{id}': empty word"));
+                } else {
+                    words.push(w.value.clone());
+                }
+            }
+        }
+        let patterns = k
+            .patterns
+            .iter()
+            .filter_map(|p| {
+                match RegexBuilder::new(&p.value)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        let msg = e.to_string();
+                        let detail = msg.lines().last().unwrap_or("").trim().to_owned();
+                        c.error(pos(p.referenced), format!("invalid pattern: {detail}"));
+                        None
+                    }
+                }
+            })
+            .collect();
+        out.push(Concept {
+            id,
+            title,
+            set: crate::text::PhraseSet::new(&words),
+            words,
+            patterns,
+        });
+    }
+    if c.failed() { Vec::new() } else { out }
+}
+
 pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<Persona> {
     let mut c = Checker::new(file, report, Vec::new());
     let mut seen = HashMap::new();
@@ -188,6 +253,7 @@ pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<
 /// What a playbook may refer to outside its own file.
 pub struct Context<'a> {
     pub personas: &'a BTreeMap<String, Persona>,
+    pub concepts: &'a BTreeMap<String, Arc<Concept>>,
     /// Script paths that exist, relative to the content root (`scripts/x.rhai`).
     pub scripts: &'a BTreeSet<String>,
 }
@@ -239,7 +305,11 @@ pub fn playbook(
     }
 
     let stages = stages(&mut c, &raw.stages, raw.id.referenced);
-    let rubric = rubric(&mut c, &raw, &raw.phrases);
+    let refs = Refs {
+        phrases: &raw.phrases,
+        concepts: cx.concepts,
+    };
+    let rubric = rubric(&mut c, &raw, &refs);
     let scripts = scripts(&mut c, &raw, cx);
 
     let stage_ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
@@ -349,11 +419,13 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
         .collect()
 }
 
-fn rubric(
-    c: &mut Checker<'_>,
-    raw: &RawPlaybook,
-    phrases: &BTreeMap<String, Vec<String>>,
-) -> Rubric {
+/// What a rule may refer to: the playbook's phrase lists and the concept lexicon.
+struct Refs<'a> {
+    phrases: &'a BTreeMap<String, Vec<String>>,
+    concepts: &'a BTreeMap<String, Arc<Concept>>,
+}
+
+fn rubric(c: &mut Checker<'_>, raw: &RawPlaybook, refs: &Refs<'_>) -> Rubric {
     let r = &raw.rubric;
     let pass_mark = c.percent(r.pass_mark.value, r.pass_mark.referenced, "`pass_mark`");
     let gate_cap = c.percent(r.gate_cap.value, r.gate_cap.referenced, "`gate_cap`");
@@ -367,7 +439,7 @@ fn rubric(
     let criteria = r
         .criteria
         .iter()
-        .map(|cr| criterion(c, cr, &mut seen, phrases))
+        .map(|cr| criterion(c, cr, &mut seen, refs))
         .collect();
     Rubric {
         pass_mark,
@@ -380,7 +452,7 @@ fn criterion(
     c: &mut Checker<'_>,
     raw: &RawCriterion,
     seen: &mut HashMap<String, u64>,
-    phrases: &BTreeMap<String, Vec<String>>,
+    refs: &Refs<'_>,
 ) -> Criterion {
     let id = c.id(&raw.id, "criterion", seen);
     let w = raw.weight.value;
@@ -398,7 +470,7 @@ fn criterion(
     let rules = raw
         .rules
         .iter()
-        .map(|r| rule(c, r, &mut seen_rules, phrases))
+        .map(|r| rule(c, r, &mut seen_rules, refs))
         .collect();
     Criterion {
         id,
@@ -443,10 +515,29 @@ fn rule(
     c: &mut Checker<'_>,
     r: &RawRule,
     seen: &mut HashMap<String, u64>,
-    phrases: &BTreeMap<String, Vec<String>>,
+    refs: &Refs<'_>,
 ) -> Rule {
+    let phrases = refs.phrases;
     let id = c.id(&r.id, "rule", seen);
-    let has_condition = !r.any.is_empty()
+    let concepts: Vec<Arc<Concept>> = r
+        .concept
+        .iter()
+        .filter_map(|name| match refs.concepts.get(&name.value) {
+            Some(k) => Some(k.clone()),
+            None => {
+                c.error_help(
+                    pos(name.referenced),
+                    format!("unknown concept '{}'", name.value),
+                    closest(&name.value, refs.concepts.keys().map(String::as_str))
+                        .map(|k| format!("did you mean '{k}'?"))
+                        .or_else(|| Some("concepts are defined in playbooks/concepts.yaml".into())),
+                );
+                None
+            }
+        })
+        .collect();
+    let has_condition = !r.concept.is_empty()
+        || !r.any.is_empty()
         || !r.all.is_empty()
         || !r.none.is_empty()
         || r.regex.is_some()
@@ -460,7 +551,7 @@ fn rule(
         c.error_help(
             pos(r.id.referenced),
             format!("rule '{id}' has no condition"),
-            Some("add one of: any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
+            Some("add one of: concept, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
         );
     }
     if let (Some(lo), Some(hi)) = (r.min_chars, r.max_chars)
@@ -510,6 +601,7 @@ fn rule(
             all: crate::text::PhraseSet::new(&all),
             none: crate::text::PhraseSet::new(&none),
         },
+        concepts,
         any,
         all,
         none,

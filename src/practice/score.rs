@@ -53,6 +53,10 @@ pub enum Source {
 pub struct TraceEntry {
     pub source: Source,
     pub points: i32,
+    /// What in the reply made a rule match: `concept: word, word` for each concept it
+    /// expressed, then the rule's own phrases found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<Text>,
 }
@@ -186,6 +190,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                             option: opt.id.clone(),
                         },
                         points: i32::from(opt.score),
+                        matched: Vec::new(),
                         feedback: None,
                     }],
                 });
@@ -200,6 +205,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     trace.push(TraceEntry {
                         source: Source::Base,
                         points: c.base,
+                        matched: Vec::new(),
                         feedback: None,
                     });
                 }
@@ -216,10 +222,11 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                         trace.push(TraceEntry {
                             source: Source::Rule { rule: r.id.clone() },
                             points: r.points,
+                            matched: matched(r, &facts),
                             feedback: Some(r.feedback.clone()),
                         });
                         out.feedback.push(r.feedback.clone());
-                        out.highlights.extend(highlights(r, reply));
+                        out.highlights.extend(highlights(r, reply, &facts));
                     } else if r.points > 0
                         && let Some(h) = &r.hint
                     {
@@ -310,7 +317,8 @@ impl Facts {
 }
 
 fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
-    (r.any.is_empty() || r.sets.any.any_in(&f.norm))
+    (r.concepts.is_empty() || r.concepts.iter().any(|k| k.in_text(&f.norm)))
+        && (r.any.is_empty() || r.sets.any.any_in(&f.norm))
         && (r.all.is_empty() || r.sets.all.all_in(&f.norm))
         && (r.none.is_empty() || !r.sets.none.any_in(&f.norm))
         && r.regex.as_ref().is_none_or(|re| re.is_match(reply))
@@ -322,15 +330,31 @@ fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
         && r.quotes_price.is_none_or(|p| p == f.quote)
 }
 
+/// What made a matching rule match, for its trace entry.
+fn matched(r: &Rule, f: &Facts) -> Vec<String> {
+    let mut out: Vec<String> = r
+        .concepts
+        .iter()
+        .filter_map(|k| {
+            let words = k.found(&f.norm);
+            (!words.is_empty()).then(|| format!("{}: {}", k.id, words.join(", ")))
+        })
+        .collect();
+    out.extend(r.sets.any.found(&f.norm));
+    out.extend(r.sets.all.found(&f.norm));
+    out
+}
+
 /// Where the phrases that made a rule match stand in the reply.
-fn highlights(r: &Rule, reply: &str) -> Vec<Highlight> {
+fn highlights(r: &Rule, reply: &str, f: &Facts) -> Vec<Highlight> {
     let lower: Vec<char> = reply.chars().flat_map(char::to_lowercase).collect();
     // Lower-casing can change lengths only for rare letters; skip highlighting then.
     if lower.len() != reply.chars().count() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for p in r.any.iter().chain(&r.all) {
+    let concept_words: Vec<String> = r.concepts.iter().flat_map(|k| k.found(&f.norm)).collect();
+    for p in r.any.iter().chain(&r.all).chain(&concept_words) {
         let needle: Vec<char> = p.chars().flat_map(char::to_lowercase).collect();
         if needle.is_empty() || needle.len() > lower.len() {
             continue;

@@ -318,6 +318,7 @@ fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer:
                     file: path.to_owned(),
                 },
                 points: v - before,
+                matched: Vec::new(),
                 feedback: None,
             });
         }
@@ -327,6 +328,7 @@ fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer:
                     file: path.to_owned(),
                 },
                 points: d.round() as i32,
+                matched: Vec::new(),
                 feedback: None,
             });
         }

@@ -88,7 +88,7 @@ pub const TEXT_FNS: &[HostFn] = &[
     HostFn {
         name: "position",
         signature: "(text: String, phrase: String) -> int",
-        doc: "Character offset of the first `phrase` in `text` (case-blind), or -1.",
+        doc: "Character offset of the first place `phrase` stands in `text`, matched as `found` matches (case- and width-blind, as words, English inflections), counted in the normalized text; -1 when it does not occur.",
         example: "text::position(ctx.reply, \"试戴\")",
     },
     HostFn {
@@ -134,6 +134,18 @@ pub const TEXT_FNS: &[HostFn] = &[
         example: "text::mentions_price(\"这款3800元\")  // true",
     },
     HostFn {
+        name: "concept",
+        signature: "(text: String, concept: String) -> bool",
+        doc: "Does `text` express the concept (concepts.yaml): one of its words, not negated in its clause, or one of its patterns?",
+        example: "text::concept(ctx.reply, \"empathy\")",
+    },
+    HostFn {
+        name: "concept_words",
+        signature: "(text: String, concept: String) -> Array",
+        doc: "The words of the concept that `text` expresses it with (empty when it does not).",
+        example: "let why = text::concept_words(ctx.reply, \"kickback\");",
+    },
+    HostFn {
         name: "normalize",
         signature: "(text: String) -> String",
         doc: "Lower-cased, full-width folded to half-width, white space collapsed.",
@@ -156,9 +168,50 @@ macro_rules! host_fn {
     }};
 }
 
-/// The `text::` module.
+/// The concept lexicon scripts see through `text::concept`.
+pub type Concepts = std::sync::Arc<
+    std::collections::BTreeMap<String, std::sync::Arc<crate::playbook::model::Concept>>,
+>;
+
+fn concept_named<'a>(
+    cx: &NativeCallContext,
+    concepts: &'a Concepts,
+    name: &str,
+) -> Res<&'a crate::playbook::model::Concept> {
+    concepts.get(name).map(|k| &**k).ok_or_else(|| {
+        let hint = crate::playbook::diag::closest(name, concepts.keys().map(String::as_str))
+            .map_or_else(String::new, |k| format!("; did you mean '{k}'?"));
+        at(cx, format!("unknown concept '{name}'{hint}"))
+    })
+}
+
+/// The `text::` module without a concept lexicon (for the editor's definitions).
 pub fn text_module() -> Module {
+    text_module_with(Concepts::default())
+}
+
+/// The `text::` module; `text::concept` looks concepts up in `concepts`.
+pub fn text_module_with(concepts: Concepts) -> Module {
     let mut m = Module::new();
+    let lexicon = concepts.clone();
+    host_fn!(&mut m, "concept", move |cx: NativeCallContext,
+                                      t: ImmutableString,
+                                      name: ImmutableString|
+          -> Res<bool> {
+        let k = concept_named(&cx, &lexicon, &name)?;
+        Ok(k.in_text(&text::Normalized::new(&t)))
+    });
+    let lexicon = concepts;
+    host_fn!(&mut m, "concept_words", move |cx: NativeCallContext,
+                                            t: ImmutableString,
+                                            name: ImmutableString|
+          -> Res<Array> {
+        let k = concept_named(&cx, &lexicon, &name)?;
+        Ok(k.found(&text::Normalized::new(&t))
+            .into_iter()
+            .map(Dynamic::from)
+            .collect())
+    });
     host_fn!(&mut m, "contains_any", |cx: NativeCallContext,
                                       t: ImmutableString,
                                       l: Array|
@@ -204,8 +257,7 @@ pub fn text_module() -> Module {
     host_fn!(&mut m, "position", |t: ImmutableString,
                                   p: ImmutableString|
      -> Res<INT> {
-        let (t, p) = (t.to_lowercase(), p.to_lowercase());
-        Ok(t.find(&p).map_or(-1, |b| int(t[..b].chars().count())))
+        Ok(text::position(&t, &p).map_or(-1, int))
     });
     host_fn!(&mut m, "matches", |cx: NativeCallContext,
                                  t: ImmutableString,
@@ -258,6 +310,6 @@ pub fn text_module() -> Module {
 }
 
 /// Registers every host module on the engine.
-pub fn register(engine: &mut Engine) {
-    engine.register_static_module("text", text_module().into());
+pub fn register(engine: &mut Engine, concepts: Concepts) {
+    engine.register_static_module("text", text_module_with(concepts).into());
 }

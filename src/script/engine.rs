@@ -152,7 +152,12 @@ fn log_line(log: &SharedLog, max: usize, line: String) {
 
 /// Builds the sandboxed engine. `scripts` are the content's script sources by path
 /// (`scripts/x.rhai`): the only modules `import` can reach.
-pub fn build(limits: Limits, scripts: BTreeMap<String, Arc<str>>, log: SharedLog) -> Engine {
+pub fn build(
+    limits: Limits,
+    scripts: BTreeMap<String, Arc<str>>,
+    log: SharedLog,
+    concepts: super::api::Concepts,
+) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_max_operations(limits.operations)
@@ -205,7 +210,7 @@ pub fn build(limits: Limits, scripts: BTreeMap<String, Arc<str>>, log: SharedLog
     engine.register_fn("sleep", |_: f64| -> Result<(), Box<EvalAltResult>> {
         Err("sleep() is not available to scripts".into())
     });
-    api::register(&mut engine);
+    api::register(&mut engine, concepts);
     engine.set_module_resolver(ContentResolver {
         max_depth: limits.modules,
         scripts,

@@ -201,13 +201,21 @@ impl ScriptHost {
                 )
             })
             .collect();
-        Self::from_sources(sources, limits)
+        Self::build(sources, limits, Arc::new(lib.concepts.clone()))
     }
 
     /// A host over script sources given directly (path → text).
     pub fn from_sources(sources: BTreeMap<String, Arc<str>>, limits: Limits) -> Self {
+        Self::build(sources, limits, Arc::default())
+    }
+
+    fn build(
+        sources: BTreeMap<String, Arc<str>>,
+        limits: Limits,
+        concepts: super::api::Concepts,
+    ) -> Self {
         let log: SharedLog = Arc::default();
-        let engine = engine::build(limits, sources.clone(), log.clone());
+        let engine = engine::build(limits, sources.clone(), log.clone(), concepts);
         Self {
             engine,
             limits,

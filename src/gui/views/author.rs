@@ -124,6 +124,7 @@ fn file_label(f: &FileEntry) -> String {
     let icon = match f.kind {
         Kind::Playbook => "◇",
         Kind::Personas => "○",
+        Kind::Concepts => "◎",
         Kind::Script => "※",
     };
     format!("{icon} {}", f.name())
@@ -663,8 +664,13 @@ fn try_ui(
                                         format!("{} {file}", lang.t("脚本", "script"))
                                     }
                                 };
+                                let words = if t.matched.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("  ({})", t.matched.join("; "))
+                                };
                                 ui.label(
-                                    RichText::new(format!("    {src}  {:+}", t.points))
+                                    RichText::new(format!("    {src}  {:+}{words}", t.points))
                                         .small()
                                         .color(theme::MUTED),
                                 );
