@@ -168,6 +168,9 @@ pub struct Rule {
     /// Concepts of the lexicon, at least one of which the reply must express.
     #[serde(serialize_with = "ser_concepts")]
     pub concepts: Vec<std::sync::Arc<Concept>>,
+    /// Concepts the reply must express none of.
+    #[serde(serialize_with = "ser_concepts")]
+    pub no_concepts: Vec<std::sync::Arc<Concept>>,
     /// `any`, `all` and `none` compiled for matching.
     #[serde(skip)]
     pub sets: RuleSets,

@@ -171,6 +171,10 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub concept: Vec<Id>,
+    /// The reply expresses none of these concepts.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub no_concept: Vec<Id>,
     /// The reply matches this regular expression (Rust `regex` syntax).
     #[serde(default)]
     #[schemars(with = "Option<String>")]

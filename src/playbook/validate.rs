@@ -511,16 +511,9 @@ fn expand(
     out
 }
 
-fn rule(
-    c: &mut Checker<'_>,
-    r: &RawRule,
-    seen: &mut HashMap<String, u64>,
-    refs: &Refs<'_>,
-) -> Rule {
-    let phrases = refs.phrases;
-    let id = c.id(&r.id, "rule", seen);
-    let concepts: Vec<Arc<Concept>> = r
-        .concept
+/// The concepts `names` refer to; each unknown one is an error at its name.
+fn resolve_concepts(c: &mut Checker<'_>, names: &[Id], refs: &Refs<'_>) -> Vec<Arc<Concept>> {
+    names
         .iter()
         .filter_map(|name| match refs.concepts.get(&name.value) {
             Some(k) => Some(k.clone()),
@@ -535,8 +528,21 @@ fn rule(
                 None
             }
         })
-        .collect();
+        .collect()
+}
+
+fn rule(
+    c: &mut Checker<'_>,
+    r: &RawRule,
+    seen: &mut HashMap<String, u64>,
+    refs: &Refs<'_>,
+) -> Rule {
+    let phrases = refs.phrases;
+    let id = c.id(&r.id, "rule", seen);
+    let concepts = resolve_concepts(c, &r.concept, refs);
+    let no_concepts = resolve_concepts(c, &r.no_concept, refs);
     let has_condition = !r.concept.is_empty()
+        || !r.no_concept.is_empty()
         || !r.any.is_empty()
         || !r.all.is_empty()
         || !r.none.is_empty()
@@ -551,7 +557,7 @@ fn rule(
         c.error_help(
             pos(r.id.referenced),
             format!("rule '{id}' has no condition"),
-            Some("add one of: concept, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
+            Some("add one of: concept, no_concept, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
         );
     }
     if let (Some(lo), Some(hi)) = (r.min_chars, r.max_chars)
@@ -602,6 +608,7 @@ fn rule(
             none: crate::text::PhraseSet::new(&none),
         },
         concepts,
+        no_concepts,
         any,
         all,
         none,

@@ -318,6 +318,7 @@ impl Facts {
 
 fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
     (r.concepts.is_empty() || r.concepts.iter().any(|k| k.in_text(&f.norm)))
+        && !r.no_concepts.iter().any(|k| k.in_text(&f.norm))
         && (r.any.is_empty() || r.sets.any.any_in(&f.norm))
         && (r.all.is_empty() || r.sets.all.all_in(&f.norm))
         && (r.none.is_empty() || !r.sets.none.any_in(&f.norm))
