@@ -75,6 +75,10 @@ pub fn stem_words(normalized: &str) -> String {
         if let Some(start) = word_start.take() {
             out.push_str(&STEMMER.stem(&normalized[start..i]));
         }
+        // Quotation marks around Chinese words do not part them: 开成“样品” reads 开成样品.
+        if QUOTES_ZH.contains(c) {
+            continue;
+        }
         out.push(c);
     }
     if let Some(start) = word_start {
@@ -82,6 +86,9 @@ pub fn stem_words(normalized: &str) -> String {
     }
     out
 }
+
+/// Quotation marks the matching form drops.
+const QUOTES_ZH: &str = "“”「」『』《》\"";
 
 /// A phrase in matching form: normalized, English words stemmed.
 fn matching_form(phrase: &str) -> String {
@@ -459,6 +466,37 @@ fn keyword_list_n(t: &str) -> bool {
     bare_pieces.len() == pieces.len() && cjk_total >= 10
 }
 
+/// Characters too common to show two texts are about the same thing.
+const COMMON_ZH: &str = "一个有没说下上多少点些样太好啊吗呢嘛哈对是";
+
+/// The content units of a normalized text: pairs of adjacent Chinese characters with no
+/// function character in them, and English words of four letters or more (stemmed) that are
+/// not function words.
+fn content_units(t: &str) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let chars: Vec<char> = t.chars().collect();
+    let content = |c: char| is_cjk(c) && !FUNCTION_ZH.contains(c) && !COMMON_ZH.contains(c);
+    for w in chars.windows(2) {
+        if content(w[0]) && content(w[1]) {
+            out.insert(w.iter().collect());
+        }
+    }
+    for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
+        if w.len() >= 4 && !FUNCTION_EN.contains(&w) {
+            out.insert(w.to_owned());
+        }
+    }
+    out
+}
+
+/// Whether the reply takes up something of `reference` (the customer's words, the step's
+/// goal, the model answer): they share a content word. A question about the customer's suit
+/// while they talk about the proposal shares none.
+pub fn takes_up(reply: &Normalized, reference: &str) -> bool {
+    let r = content_units(&normalize(reference));
+    content_units(&reply.0).iter().any(|u| r.contains(u))
+}
+
 /// Characters that are not white space (a Chinese character counts one).
 pub fn char_count(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
@@ -622,10 +660,10 @@ fn open_in_sentence(s: &str, asks: bool) -> bool {
         return true;
     }
     let chars: Vec<char> = s.chars().collect();
-    if chars
-        .windows(2)
-        .any(|w| w[0] == '几' && MEASURE_ZH.contains(w[1]))
-    {
+    // 几 + measure word asks (几个人、几点); after 这/那/好/十 it counts (这几款、十几个).
+    if chars.windows(2).enumerate().any(|(i, w)| {
+        w[0] == '几' && MEASURE_ZH.contains(w[1]) && !(i > 0 && "这那好十".contains(chars[i - 1]))
+    }) {
         return true;
     }
     for m in TELL_ZH {

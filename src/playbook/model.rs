@@ -165,6 +165,8 @@ pub struct Rule {
     pub hint: Option<Text>,
     /// A conduct gate (see the rubric's `gate_cap`).
     pub gate: bool,
+    /// This gate's own cap (else the rubric's `gate_cap`).
+    pub cap: Option<u8>,
     /// Concepts of the lexicon, at least one of which the reply must express.
     #[serde(serialize_with = "ser_concepts")]
     pub concepts: Vec<std::sync::Arc<Concept>>,

@@ -209,6 +209,11 @@ pub struct RawRule {
     /// `gate_cap` whatever else it earned, and the attempt cannot pass.
     #[serde(default)]
     pub gate: bool,
+    /// The cap of this gate when it is stricter than the rubric's `gate_cap` (a bribe is
+    /// worse than a pushy close), 0–100; only with `gate: true`.
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub cap: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

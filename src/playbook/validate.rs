@@ -623,6 +623,17 @@ fn rule(
         feedback: c.text(&r.feedback),
         hint: c.opt_text(&r.hint),
         gate: r.gate,
+        cap: r.cap.as_ref().and_then(|cap| {
+            let v = c.percent(cap.value, cap.referenced, "`cap`");
+            if !r.gate {
+                c.error_help(
+                    pos(cap.referenced),
+                    format!("rule '{}' has a `cap` but is not a gate", r.id.value),
+                    Some("add `gate: true`, or remove `cap`".into()),
+                );
+            }
+            Some(v)
+        }),
         id,
     }
 }

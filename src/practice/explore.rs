@@ -33,11 +33,14 @@ fn turn_range(pb: &Playbook, turn: &Turn, choice: Option<u8>) -> Vec<(String, f6
             None => {
                 let up: i32 = c.rules.iter().map(|r| r.points.max(0)).sum();
                 let down: i32 = c.rules.iter().map(|r| r.points.min(0)).sum();
-                (
-                    c.id.clone(),
-                    f64::from((c.base + up).clamp(0, 100)),
-                    f64::from((c.base + down).clamp(0, 100)),
-                )
+                let points = |sum: i32| {
+                    if c.base == 0 {
+                        crate::practice::score::saturate(f64::from(sum))
+                    } else {
+                        f64::from(sum.clamp(0, 100))
+                    }
+                };
+                (c.id.clone(), points(c.base + up), points(c.base + down))
             }
         })
         .collect()

@@ -197,8 +197,17 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
         }
         Answer::Text(reply) => {
-            let facts = Facts::of(reply);
+            let facts = Facts::of(reply, &topic(pb, turn));
             keyword_list = facts.keyword_list;
+            if facts.off_topic_question {
+                out.feedback.push(Text(
+                    [
+                        ("zh-CN".to_owned(), "这个问题和客户刚说的、这一步要做的都没有关系，不算探询。".to_owned()),
+                        ("en".to_owned(), "The question takes up nothing the customer said or this step is about, so it does not count as discovery.".to_owned()),
+                    ]
+                    .into(),
+                ));
+            }
             for c in &criteria {
                 let mut trace = Vec::new();
                 if c.base != 0 {
@@ -211,11 +220,13 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                 }
                 for r in &c.rules {
                     if rule_matches(r, reply, &facts) {
-                        if r.gate && out.gate.is_none() {
+                        let cap = f64::from(r.cap.unwrap_or(pb.rubric.gate_cap));
+                        // Of several gates, the strictest caps the reply.
+                        if r.gate && out.gate.as_ref().is_none_or(|g| cap < g.cap) {
                             out.gate = Some(Gate {
                                 rule: r.id.clone(),
                                 criterion: c.id.clone(),
-                                cap: f64::from(pb.rubric.gate_cap),
+                                cap,
                                 feedback: r.feedback.clone(),
                             });
                         }
@@ -233,11 +244,10 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                         out.hints.push(h.clone());
                     }
                 }
-                let sum: i32 = trace.iter().map(|t| t.points).sum();
                 out.criteria.push(CriterionScore {
                     criterion: c.id.clone(),
                     weight: c.weight,
-                    points: f64::from(sum.clamp(0, 100)),
+                    points: criterion_points(&trace),
                     trace,
                 });
             }
@@ -257,7 +267,8 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         out.gate = Some(Gate {
             rule: KEYWORD_LIST.to_owned(),
             criterion: String::new(),
-            cap: f64::from(pb.rubric.gate_cap),
+            // Nothing was said to the customer: half the cap of a conduct gate.
+            cap: f64::from(pb.rubric.gate_cap) / 2.0,
             feedback,
         });
     }
@@ -265,6 +276,37 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     out.apply_gate();
     out.next = option_next.unwrap_or_else(|| next_by_score(&turn.next, out.score));
     Ok(out)
+}
+
+/// Up to this many points a criterion earns from nothing count in full; past it, more points
+/// add with diminishing returns, so a criterion nears 100 only when a reply does nearly all a
+/// rubric rewards (two rules that add to 100 give about 88, not a perfect score).
+pub const FULL_UP_TO: f64 = 80.0;
+/// How fast the points past [`FULL_UP_TO`] close in on 100.
+const PAST_FULL_SCALE: f64 = 40.0;
+
+/// A criterion's points from the sum of its trace. A criterion with a base (conduct: 100,
+/// minus what went wrong) and a chosen option keep the plain sum; points earned from zero by
+/// rules and scripts saturate past [`FULL_UP_TO`].
+pub fn criterion_points(trace: &[TraceEntry]) -> f64 {
+    let sum = f64::from(trace.iter().map(|t| t.points).sum::<i32>());
+    let plain = trace
+        .iter()
+        .any(|t| matches!(t.source, Source::Base | Source::Option { .. }));
+    if plain {
+        sum.clamp(0.0, 100.0)
+    } else {
+        saturate(sum)
+    }
+}
+
+/// Points earned from zero, saturating past [`FULL_UP_TO`] (0–100).
+pub fn saturate(sum: f64) -> f64 {
+    if sum <= FULL_UP_TO {
+        sum.max(0.0)
+    } else {
+        FULL_UP_TO + (100.0 - FULL_UP_TO) * (1.0 - (-(sum - FULL_UP_TO) / PAST_FULL_SCALE).exp())
+    }
 }
 
 /// Weighted mean of criterion points; 0 when there are none.
@@ -296,18 +338,47 @@ struct Facts {
     chars: usize,
     question: bool,
     open_question: bool,
+    /// A question that takes up nothing of the turn's topic (it counts as no question).
+    off_topic_question: bool,
     price: bool,
     quote: bool,
     keyword_list: bool,
 }
 
+/// What a reply to `turn` can take up: the customer's words, the scenario's situation, the
+/// model answer and the goal, checklist and talk tracks of the turn's step, in every language.
+fn topic(pb: &Playbook, turn: &Turn) -> String {
+    let mut t: Vec<&str> = turn.customer.all().collect();
+    // The scenario the turn belongs to: its situation is part of what the talk is about.
+    if let Some(s) = pb
+        .scenarios
+        .iter()
+        .find(|s| s.turns.iter().any(|x| std::ptr::eq(x, turn)))
+    {
+        t.extend(s.context.all());
+    }
+    if let Some(m) = &turn.model_answer {
+        t.extend(m.all());
+    }
+    if let Some(s) = pb.stage(&turn.stage) {
+        t.extend(s.goal.all());
+        t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
+        t.extend(s.talk_tracks.iter().flat_map(Text::all));
+    }
+    t.join("\n")
+}
+
 impl Facts {
-    fn of(reply: &str) -> Self {
+    fn of(reply: &str, topic: &str) -> Self {
         let norm = text::Normalized::new(reply);
+        let question = text::is_question_in(&norm);
+        // A question counts as one (open or not) only when it is about the conversation.
+        let off_topic_question = question && !text::takes_up(&norm, topic);
         Self {
             chars: text::char_count(reply),
-            question: text::is_question_in(&norm),
-            open_question: text::is_open_question_in(&norm),
+            question: question && !off_topic_question,
+            open_question: !off_topic_question && text::is_open_question_in(&norm),
+            off_topic_question,
             price: text::mentions_price_in(&norm),
             quote: text::quotes_price_in(&norm),
             keyword_list: text::reads_as_keyword_list_in(&norm),

@@ -332,8 +332,7 @@ fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer:
                 feedback: None,
             });
         }
-        let sum: i32 = c.trace.iter().map(|t| t.points).sum();
-        c.points = f64::from(sum.clamp(0, 100));
+        c.points = score::criterion_points(&c.trace);
     }
     scored.feedback.extend(s.feedback);
     scored.hints.extend(s.hint);
