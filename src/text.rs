@@ -845,7 +845,58 @@ mod tests {
         assert!(found("A unique design", &p(&["sign"])).is_empty());
         assert_eq!(found("Sign here, please", &p(&["sign"])), ["sign"]);
         assert_eq!(found("the price-list", &p(&["list"])), ["list"]);
-        assert_eq!(count("list, lists, list", "list"), 2);
+        // Inflections are the same word: "lists" counts as "list".
+        assert_eq!(count("list, lists, listen", "list"), 2);
+    }
+
+    #[test]
+    fn english_inflections_match_their_stem_both_ways() {
+        let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(found("A 30% saving a year", &p(&["save"])), ["save"]);
+        assert_eq!(
+            found("Similar customers saved", &p(&["customer", "saves"])),
+            ["customer", "saves"]
+        );
+        assert_eq!(found("it's guaranteed", &p(&["guarantee"])), ["guarantee"]);
+        // A stem never reaches into another word.
+        assert!(found("a designer piece", &p(&["sign"])).is_empty());
+        assert!(found("we never guarantee returns", &p(&["guarantee"])).is_empty());
+        assert_eq!(position("Thanks, we are SAVING", "save"), Some(15));
+        assert_eq!(position("没有回扣", "回扣"), None);
+    }
+
+    #[test]
+    fn rhetorical_bu_shi_asserts_instead_of_negating() {
+        let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(found("您这不是为难我嘛", &p(&["为难我"])), ["为难我"]);
+        assert!(found("这不是为难您", &p(&["为难您"])).is_empty());
+    }
+
+    #[test]
+    fn a_question_takes_up_the_topic_only_when_it_shares_a_content_word() {
+        let topic = "你们比我们现在用的旧设备贵了差不多一倍。 It costs nearly twice our current old machine.";
+        assert!(takes_up(
+            &Normalized::new("旧机器每个月电费和修理大概花多少？"),
+            topic
+        ));
+        assert!(takes_up(
+            &Normalized::new("How old is the machine you use?"),
+            topic
+        ));
+        assert!(!takes_up(
+            &Normalized::new("您今天这身西装挺精神的，在哪儿买的？"),
+            topic
+        ));
+        assert!(!takes_up(
+            &Normalized::new("Where did you buy that suit?"),
+            topic
+        ));
+    }
+
+    #[test]
+    fn ji_after_zhe_counts_instead_of_asking() {
+        assert!(!is_open_question("那这几款戒指您还要再试吗？"));
+        assert!(is_open_question("您家几口人住？"));
     }
 
     #[test]
