@@ -485,7 +485,7 @@ tests:
   - scenario: first-visit
     turn: greet
     reply: 欢迎光临！您今天想看看什么样的款式呢？
-    expect: { min: 85, max: 100 }
+    expect: { min: 90, max: 100 }
 "#;
 
 /// A sample reply to pin as a playbook test.

@@ -263,6 +263,10 @@ const NEGATION_ZH: &[&str] = &[
     "不许",
     "不必",
 ];
+/// Words that start a new predicate and so end the scope of a negation before them.
+const SCOPE_BREAKS_ZH: &[&str] = &[
+    "就是", "就", "但是", "但", "可是", "所以", "而是", "反而", "才",
+];
 /// `不` followed by these is not a negation of what follows (不少, 不错, 不过 …).
 const NOT_NEGATING_BU: &[char] = &[
     '少', '错', '过', '仅', '断', '久', '同', '如', '管', '妨', '然', '太',
@@ -307,10 +311,17 @@ pub fn negated(t: &str, at: usize) -> bool {
         clause_owned = clause.replace("不是", "就是");
         clause = &clause_owned;
     }
+    // A negation's scope ends where a new predicate starts: in "不给看就是心虚" the 不 is
+    // about showing, not about 心虚. Only what follows the last such word counts.
+    let zh_scope = SCOPE_BREAKS_ZH
+        .iter()
+        .filter_map(|b| clause.rfind(b).map(|i| i + b.len()))
+        .max()
+        .map_or(clause, |i| &clause[i..]);
     // Chinese: the last 8 characters before the phrase, without the A不A / A没A of a
     // question (是不是, 有没有, 要不要), which negates nothing.
     let chars: Vec<char> = {
-        let all: Vec<char> = clause.chars().collect();
+        let all: Vec<char> = zh_scope.chars().collect();
         all[all.len().saturating_sub(8)..].to_vec()
     };
     let chars: Vec<char> = chars
@@ -492,9 +503,15 @@ fn content_units(t: &str) -> std::collections::HashSet<String> {
 /// Whether the reply takes up something of `reference` (the customer's words, the step's
 /// goal, the model answer): they share a content word. A question about the customer's suit
 /// while they talk about the proposal shares none.
+/// A question with no content word of its own ("您想了解什么？") asks the customer to talk and
+/// takes up whatever they said.
 pub fn takes_up(reply: &Normalized, reference: &str) -> bool {
+    let mine = content_units(&reply.0);
+    if mine.is_empty() {
+        return true;
+    }
     let r = content_units(&normalize(reference));
-    content_units(&reply.0).iter().any(|u| r.contains(u))
+    mine.iter().any(|u| r.contains(u))
 }
 
 /// Characters that are not white space (a Chinese character counts one).
@@ -866,6 +883,14 @@ mod tests {
     }
 
     #[test]
+    fn a_negation_ends_where_a_new_predicate_starts() {
+        let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(found("不给看就是心虚吧", &p(&["心虚"])), ["心虚"]);
+        assert!(found("我们就不会私下给回扣", &p(&["回扣"])).is_empty());
+        assert!(found("不是心虚", &p(&["心虚"])).is_empty());
+    }
+
+    #[test]
     fn rhetorical_bu_shi_asserts_instead_of_negating() {
         let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(found("您这不是为难我嘛", &p(&["为难我"])), ["为难我"]);
@@ -891,6 +916,8 @@ mod tests {
             &Normalized::new("Where did you buy that suit?"),
             topic
         ));
+        // Nothing of its own: a plain invitation to talk.
+        assert!(takes_up(&Normalized::new("您想了解什么？"), topic));
     }
 
     #[test]

@@ -222,3 +222,98 @@ fn the_committed_rhai_definitions_match_the_binary() {
         assert!(committed.contains(&format!("fn {f}(")), "{f} documented");
     }
 }
+
+/// A trainer's folder with a concept lexicon and one playbook (a copy of the objections
+/// playbook) whose first concept reference is replaced by `concept`.
+fn concept_folder(concepts: &str, concept: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pb = dir.path().join("playbooks");
+    std::fs::create_dir_all(&pb).expect("folder");
+    std::fs::write(pb.join("concepts.yaml"), concepts).expect("write");
+    let text = std::fs::read_to_string(repo().join("playbooks/04_objection_handling.yaml"))
+        .expect("bundled playbook")
+        .replacen("concept: [empathy]", &format!("concept: [{concept}]"), 1);
+    std::fs::write(pb.join("mine.yaml"), text).expect("write");
+    dir
+}
+
+#[test]
+fn a_broken_concept_lexicon_is_reported_at_each_problem() {
+    let lexicon = "\
+concepts:
+  - id: calm
+    title: { zh-CN: 平静, en: Calm }
+    words: { zh-CN: [别急], en: [] }
+  - id: calm
+    title: { zh-CN: 重复, en: Again }
+    words: { zh-CN: [慢慢来] }
+  - id: odd
+    title: { zh-CN: 坏的, en: Broken }
+    patterns: ['(unclosed']
+";
+    let dir = concept_folder(lexicon, "empathy");
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        out.contains("concepts.yaml:2:9"),
+        "the empty en list at the concept: {out}"
+    );
+    assert!(out.contains("the en word list is empty"), "{out}");
+    assert!(out.contains("concepts.yaml:5:9"), "the duplicate id: {out}");
+    assert!(out.contains("duplicate"), "{out}");
+    assert!(out.contains("concepts.yaml:10:16"), "the pattern: {out}");
+    assert!(out.contains("invalid pattern"), "{out}");
+}
+
+#[test]
+fn an_unknown_concept_is_an_error_at_its_name_with_a_suggestion() {
+    let dir = concept_folder(
+        "concepts:\n  - id: calm\n    title: { zh-CN: 平静, en: Calm }\n    words: { zh-CN: [别急] }\n",
+        "empathyy",
+    );
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(out.contains("mine.yaml:"), "{out}");
+    assert!(out.contains("unknown concept 'empathyy'"), "{out}");
+    assert!(out.contains("did you mean 'empathy'?"), "{out}");
+}
+
+#[test]
+fn a_trainers_concept_adds_to_the_bundled_lexicon_and_scores() {
+    // The trainer's lexicon defines `calm`; the bundled concepts stay available.
+    let dir = concept_folder(
+        "concepts:\n  - id: calm\n    title: { zh-CN: 平静, en: Calm }\n    words: { zh-CN: [慢慢说], en: [\"take a breath\"] }\n",
+        "calm",
+    );
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = salesdojo(
+        dir.path(),
+        &[
+            "score",
+            "objections",
+            "--playbooks",
+            "playbooks",
+            "--scenario",
+            "think-it-over",
+            "--turn",
+            "proof",
+            "--reply",
+            "您慢慢说。另一家连锁客户也是老员工多，试用一个月用上了。",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let ack = v["result"]["criteria"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["criterion"] == "acknowledge"))
+        .cloned()
+        .expect("acknowledge scored");
+    assert_eq!(
+        ack["trace"][0]["matched"],
+        serde_json::json!(["calm: 慢慢说"]),
+        "{ack}"
+    );
+}

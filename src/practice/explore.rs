@@ -33,8 +33,9 @@ fn turn_range(pb: &Playbook, turn: &Turn, choice: Option<u8>) -> Vec<(String, f6
             None => {
                 let up: i32 = c.rules.iter().map(|r| r.points.max(0)).sum();
                 let down: i32 = c.rules.iter().map(|r| r.points.min(0)).sum();
+                let gainers = c.rules.iter().filter(|r| r.points > 0).count();
                 let points = |sum: i32| {
-                    if c.base == 0 {
+                    if c.base == 0 && gainers > 1 {
                         crate::practice::score::saturate(f64::from(sum))
                     } else {
                         f64::from(sum.clamp(0, 100))

@@ -278,21 +278,23 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     Ok(out)
 }
 
-/// Up to this many points a criterion earns from nothing count in full; past it, more points
-/// add with diminishing returns, so a criterion nears 100 only when a reply does nearly all a
-/// rubric rewards (two rules that add to 100 give about 88, not a perfect score).
+/// When several rules (or a rule and a script) add points to a criterion, their sum counts in
+/// full up to this; past it, more points add with diminishing returns, so a criterion nears
+/// 100 only when a reply does nearly all the rubric rewards (two rules of 60 and 40 give 88,
+/// not a perfect score). One rule alone gives exactly its points: `points: 100` means 100.
 pub const FULL_UP_TO: f64 = 80.0;
 /// How fast the points past [`FULL_UP_TO`] close in on 100.
 const PAST_FULL_SCALE: f64 = 40.0;
 
 /// A criterion's points from the sum of its trace. A criterion with a base (conduct: 100,
-/// minus what went wrong) and a chosen option keep the plain sum; points earned from zero by
-/// rules and scripts saturate past [`FULL_UP_TO`].
+/// minus what went wrong), a chosen option and a single rule keep the plain sum; points that
+/// several entries earn from zero saturate past [`FULL_UP_TO`].
 pub fn criterion_points(trace: &[TraceEntry]) -> f64 {
     let sum = f64::from(trace.iter().map(|t| t.points).sum::<i32>());
-    let plain = trace
-        .iter()
-        .any(|t| matches!(t.source, Source::Base | Source::Option { .. }));
+    let plain = trace.iter().filter(|t| t.points > 0).count() <= 1
+        || trace
+            .iter()
+            .any(|t| matches!(t.source, Source::Base | Source::Option { .. }));
     if plain {
         sum.clamp(0.0, 100.0)
     } else {
