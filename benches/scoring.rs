@@ -8,66 +8,71 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use regex::Regex;
+use salesdojo::playbook::model::Concept;
 use salesdojo::playbook::{Content, Report, load};
-use salesdojo::practice::Answer;
 use salesdojo::practice::session::score_turn;
+use salesdojo::practice::{Answer, score};
 use salesdojo::script::{Limits, ScriptHost};
 use salesdojo::text;
 
 const REPLY: &str = "价格您放心，一定让您觉得值。这款戴上效果特别好，您先试戴一下感受看看？";
 
 /// jewelry / browsing-to-tryon / how-much, written by hand: criteria try_on (3),
-/// price_timing (3) and conduct (1), with the same phrase lists and regex as the YAML.
+/// price_timing (3) and conduct (0.6), with the same concepts, phrase list, detectors, gates,
+/// keyword-list check and saturation as the YAML and the engine.
 struct Native {
-    try_on: Vec<String>,
-    perceive: Vec<String>,
-    pressure: Vec<String>,
-    disparage: Vec<String>,
-    overpromise: Vec<String>,
-    amount: Regex,
+    try_on: Arc<Concept>,
+    perceive: text::PhraseSet,
+    /// (concept, points, cap) of the conduct gates.
+    conduct: Vec<(Arc<Concept>, i32, f64)>,
 }
 
 impl Native {
-    fn new(phrases: &BTreeMap<String, Vec<String>>) -> Self {
-        let get = |k: &str| phrases.get(k).cloned().unwrap_or_default();
+    fn new(
+        phrases: &BTreeMap<String, Vec<String>>,
+        concepts: &BTreeMap<String, Arc<Concept>>,
+    ) -> Self {
+        let k = |id: &str| concepts.get(id).cloned().unwrap_or_else(|| unreachable!());
         Self {
-            try_on: get("try_on"),
-            perceive: get("perceive"),
-            pressure: get("pressure"),
-            disparage: get("disparage"),
-            overpromise: get("overpromise"),
-            amount: Regex::new("[0-9¥￥$]|[一二两三四五六七八九十百千]+(元|块)|[一二两三四五六七八九十]万|(?i)yuan").unwrap_or_else(|_| unreachable!()),
+            try_on: k("try_on"),
+            perceive: text::PhraseSet::new(&phrases.get("perceive").cloned().unwrap_or_default()),
+            conduct: vec![
+                (k("pressure"), -70, 30.0),
+                (k("disparage"), -80, 30.0),
+                (k("overpromise"), -60, 30.0),
+                (k("kickback"), -100, 15.0),
+                (k("blame"), -80, 30.0),
+            ],
         }
     }
 
     fn score(&self, reply: &str) -> f64 {
-        let tried = text::contains_any(reply, &self.try_on);
-        let try_on = (if tried { 70 } else { 0 })
-            + if text::contains_any(reply, &self.perceive) {
-                30
-            } else {
-                0
-            };
-        let quoted = self.amount.is_match(reply);
+        let t = text::Normalized::new(reply);
+        let tried = self.try_on.in_text(&t);
+        let felt = self.perceive.any_in(&t);
+        let try_on = match (tried, felt) {
+            (true, true) => score::saturate(100.0),
+            (true, false) => 70.0,
+            (false, true) => 30.0,
+            (false, false) => 0.0,
+        };
+        let quoted = text::quotes_price_in(&t);
         let timing =
             100 - if quoted && !tried { 80 } else { 0 } - if quoted && tried { 30 } else { 0 };
-        let conduct =
-            100 - if text::contains_any(reply, &self.pressure) {
-                70
-            } else {
-                0
-            } - if text::contains_any(reply, &self.disparage) {
-                80
-            } else {
-                0
-            } - if text::contains_any(reply, &self.overpromise) {
-                60
-            } else {
-                0
-            };
+        let mut conduct = 100;
+        let mut cap: Option<f64> = None;
+        for (k, points, c) in &self.conduct {
+            if k.in_text(&t) {
+                conduct += points;
+                cap = Some(cap.map_or(*c, |x: f64| x.min(*c)));
+            }
+        }
+        if cap.is_none() && text::reads_as_keyword_list_in(&t) {
+            cap = Some(15.0);
+        }
         let c = |v: i32| f64::from(v.clamp(0, 100));
-        (c(try_on) * 3.0 + c(timing) * 3.0 + c(conduct)) / 7.0
+        let total = (try_on * 3.0 + c(timing) * 3.0 + c(conduct) * 0.6) / 6.6;
+        cap.map_or(total, |cap| total * cap / 100.0)
     }
 }
 
@@ -83,7 +88,7 @@ fn bench(c: &mut Criterion) {
         .scenario("browsing-to-tryon")
         .unwrap_or_else(|| unreachable!());
     let turn = scen.turn("how-much").unwrap_or_else(|| unreachable!());
-    let native = Native::new(&pb.phrases);
+    let native = Native::new(&pb.phrases, &lib.concepts);
 
     // Both must agree before their speed is compared.
     let engine_score = score_turn(

@@ -495,7 +495,80 @@ fn keyword_list_n(t: &str) -> bool {
 }
 
 /// Characters too common to show two texts are about the same thing.
-const COMMON_ZH: &str = "一个有没说下上多少点些样太好啊吗呢嘛哈对是";
+const COMMON_ZH: &str = "一个有没说下上多少点些样太好啊吗呢嘛哈对是最";
+/// Words any question may use whatever it is about ("what matters most to you", "您最看重
+///什么"): they are not content of their own.
+const GENERIC_ZH: &[&str] = &[
+    "看重", "关心", "在意", "重要", "觉得", "希望", "需要", "想要", "了解", "考虑", "情况", "方面",
+    "地方", "时候", "具体", "主要", "一般", "平时", "现在", "今天", "知道", "意思", "东西", "事情",
+    "怎样", "为何", "如何", "喜欢",
+];
+const GENERIC_EN: &[&str] = &[
+    "matter",
+    "most",
+    "important",
+    "think",
+    "feel",
+    "like",
+    "want",
+    "need",
+    "know",
+    "mean",
+    "tell",
+    "more",
+    "thing",
+    "part",
+    "kind",
+    "sort",
+    "really",
+    "usual",
+    "today",
+    "also",
+    "else",
+    "exact",
+    "much",
+    "mani",
+    "prefer",
+    "look",
+    "help",
+    "best",
+    "would",
+    "could",
+    "should",
+    "there",
+    "these",
+    "those",
+    "then",
+    "when",
+    "where",
+    "what",
+    "whi",
+    "which",
+    "will",
+    "just",
+    "have",
+    "your",
+    "mine",
+    "yours",
+    "ours",
+    "okay",
+    "right",
+    "great",
+    "good",
+    "sure",
+    "thank",
+    "thanks",
+    "pleas",
+    "about",
+    "with",
+    "from",
+    "that",
+    "this",
+    "they",
+    "them",
+    "been",
+    "were",
+];
 
 /// The content units of a normalized text: pairs of adjacent Chinese characters with no
 /// function character in them, and English words of four letters or more (stemmed) that are
@@ -506,11 +579,14 @@ fn content_units(t: &str) -> std::collections::HashSet<String> {
     let content = |c: char| is_cjk(c) && !FUNCTION_ZH.contains(c) && !COMMON_ZH.contains(c);
     for w in chars.windows(2) {
         if content(w[0]) && content(w[1]) {
-            out.insert(w.iter().collect());
+            let pair: String = w.iter().collect();
+            if !GENERIC_ZH.contains(&pair.as_str()) {
+                out.insert(pair);
+            }
         }
     }
     for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
-        if w.len() >= 4 && !FUNCTION_EN.contains(&w) {
+        if w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w) {
             out.insert(w.to_owned());
         }
     }
@@ -935,6 +1011,11 @@ mod tests {
         ));
         // Nothing of its own: a plain invitation to talk.
         assert!(takes_up(&Normalized::new("您想了解什么？"), topic));
+        assert!(takes_up(&Normalized::new("您最看重的是什么？"), topic));
+        assert!(takes_up(
+            &Normalized::new("What matters most to you?"),
+            topic
+        ));
     }
 
     #[test]

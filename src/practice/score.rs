@@ -197,7 +197,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
         }
         Answer::Text(reply) => {
-            let facts = Facts::of(reply, &topic(pb, turn));
+            let facts = Facts::of(reply, &topic(pb, turn), pb);
             keyword_list = facts.keyword_list;
             if facts.off_topic_question {
                 out.feedback.push(Text(
@@ -347,6 +347,13 @@ struct Facts {
     keyword_list: bool,
 }
 
+/// Whether `t` uses a word of any concept or phrase list of the playbook's rules.
+fn speaks_the_playbook(pb: &Playbook, t: &text::Normalized) -> bool {
+    pb.rubric.criteria.iter().flat_map(|c| &c.rules).any(|r| {
+        r.concepts.iter().any(|k| k.in_text(t)) || r.sets.any.any_in(t) || r.sets.all.any_in(t)
+    })
+}
+
 /// What a reply to `turn` can take up: the customer's words, the scenario's situation, the
 /// model answer and the goal, checklist and talk tracks of the turn's step, in every language.
 fn topic(pb: &Playbook, turn: &Turn) -> String {
@@ -371,11 +378,14 @@ fn topic(pb: &Playbook, turn: &Turn) -> String {
 }
 
 impl Facts {
-    fn of(reply: &str, topic: &str) -> Self {
+    fn of(reply: &str, topic: &str, pb: &Playbook) -> Self {
         let norm = text::Normalized::new(reply);
         let question = text::is_question_in(&norm);
-        // A question counts as one (open or not) only when it is about the conversation.
-        let off_topic_question = question && !text::takes_up(&norm, topic);
+        // A question counts as one (open or not) only when it is about the conversation: it
+        // takes up the turn's topic, or speaks the playbook's language (a word of any of its
+        // rules' concepts or phrases).
+        let off_topic_question =
+            question && !text::takes_up(&norm, topic) && !speaks_the_playbook(pb, &norm);
         Self {
             chars: text::char_count(reply),
             question: question && !off_topic_question,
