@@ -4,12 +4,18 @@
 //! Used by the declarative rubric rules and exposed to scripts as the `text::` module. All
 //! functions are pure and linear in the length of their input.
 
-/// Lower-cases, folds full-width ASCII (Ａ, ？, ！) to half-width and collapses white space, so
-/// phrases match however the trainee typed them.
+/// Lower-cases, folds full-width ASCII (Ａ, ？, ！) to half-width, maps traditional Chinese
+/// characters to simplified ones (價格 → 价格; one character for one, so offsets hold) and
+/// collapses white space, so phrases match however the trainee typed them.
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last_space = true;
-    for c in s.chars() {
+    let simplified = if s.chars().any(|c| c.len_utf8() == 3) {
+        std::borrow::Cow::Owned(fast2s::convert(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
+    for c in simplified.chars() {
         let c = match c {
             '\u{3000}' => ' ',
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -223,7 +229,8 @@ fn normalized(s: &str) -> std::borrow::Cow<'_, str> {
             || (c.is_whitespace() && c != ' '))
     }) && !s.contains("  ")
         && !s.starts_with(' ')
-        && !s.ends_with(' ');
+        && !s.ends_with(' ')
+        && fast2s::convert(s) == s;
     if plain {
         std::borrow::Cow::Borrowed(s)
     } else {
@@ -1016,6 +1023,16 @@ mod tests {
             &Normalized::new("What matters most to you?"),
             topic
         ));
+    }
+
+    #[test]
+    fn traditional_characters_match_simplified_phrases() {
+        let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(found("價格您放心，先試戴一下", &p(&["试戴"])), ["试戴"]);
+        assert_eq!(found("我們私下給您回扣", &p(&["回扣"])), ["回扣"]);
+        assert!(found("我們絕不會私下給回扣", &p(&["回扣"])).is_empty());
+        assert!(is_open_question("您最關心的是什麼？"));
+        assert_eq!(normalize("價格").chars().count(), 2);
     }
 
     #[test]
