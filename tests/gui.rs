@@ -1514,6 +1514,11 @@ fn a_bundled_playbook_is_copied_to_be_edited() {
     h.get_by_label("Score it").click();
     h.run_ok();
     settle(&mut h);
+    // Under a loaded machine the watcher may re-check the copy meanwhile: wait for the try.
+    wait_for(&mut h, "the option is scored", |app| {
+        matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+            if a.open.as_ref().is_some_and(|e| e.tried.is_some()))
+    });
     let next = match &editor(&h).tried {
         Some(Ok(r)) => match &r.scored.next {
             salesdojo::playbook::model::Target::Turn(t) => t.clone(),
