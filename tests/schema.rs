@@ -49,7 +49,10 @@ fn every_bundled_playbook_conforms_to_the_committed_schema() {
         assert!(errors.is_empty(), "{name}: {errors:#?}");
         checked += 1;
     }
-    assert_eq!(checked, 5, "four playbooks and the persona library");
+    assert_eq!(
+        checked, 6,
+        "four playbooks, the persona library and the concept lexicon"
+    );
 }
 
 #[test]
