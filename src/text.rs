@@ -81,7 +81,7 @@ fn stem_words_mapped(normalized: &str) -> (String, Vec<usize>) {
     let mut map = Vec::with_capacity(normalized.len());
     // (byte offset, char index) where the current run of letters started.
     let mut word_start: Option<(usize, usize)> = None;
-    let mut push_stem = |out: &mut String, map: &mut Vec<usize>, word: &str, first: usize| {
+    let push_stem = |out: &mut String, map: &mut Vec<usize>, word: &str, first: usize| {
         let stem = STEMMER.stem(word);
         for (k, c) in stem.chars().enumerate() {
             out.push(c);

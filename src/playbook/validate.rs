@@ -623,7 +623,7 @@ fn rule(
         feedback: c.text(&r.feedback),
         hint: c.opt_text(&r.hint),
         gate: r.gate,
-        cap: r.cap.as_ref().and_then(|cap| {
+        cap: r.cap.as_ref().map(|cap| {
             let v = c.percent(cap.value, cap.referenced, "`cap`");
             if !r.gate {
                 c.error_help(
@@ -632,7 +632,7 @@ fn rule(
                     Some("add `gate: true`, or remove `cap`".into()),
                 );
             }
-            Some(v)
+            v
         }),
         id,
     }
