@@ -600,18 +600,23 @@ fn content_units(t: &str) -> std::collections::HashSet<String> {
     out
 }
 
-/// Whether the reply takes up something of `reference` (the customer's words, the step's
-/// goal, the model answer): they share a content word. A question about the customer's suit
-/// while they talk about the proposal shares none.
-/// A question with no content word of its own ("您想了解什么？") asks the customer to talk and
-/// takes up whatever they said.
-pub fn takes_up(reply: &Normalized, reference: &str) -> bool {
-    let mine = content_units(&reply.0);
-    if mine.is_empty() {
-        return true;
+/// What a turn is about, as content units (see [`takes_up`]); computed once per turn.
+#[derive(Debug, Default)]
+pub struct Topic(std::collections::HashSet<String>);
+
+impl Topic {
+    pub fn new(text: &str) -> Self {
+        Topic(content_units(&normalize(text)))
     }
-    let r = content_units(&normalize(reference));
-    mine.iter().any(|u| r.contains(u))
+}
+
+/// Whether the reply takes up something of the topic (the customer's words, the step's goal,
+/// the model answer): they share a content word. A question about the customer's suit while
+/// they talk about the proposal shares none. A question with no content word of its own
+/// ("您想了解什么？") asks the customer to talk and takes up whatever they said.
+pub fn takes_up(reply: &Normalized, topic: &Topic) -> bool {
+    let mine = content_units(&reply.0);
+    mine.is_empty() || mine.iter().any(|u| topic.0.contains(u))
 }
 
 /// Characters that are not white space (a Chinese character counts one).
@@ -999,7 +1004,9 @@ mod tests {
 
     #[test]
     fn a_question_takes_up_the_topic_only_when_it_shares_a_content_word() {
-        let topic = "你们比我们现在用的旧设备贵了差不多一倍。 It costs nearly twice our current old machine.";
+        let topic = &Topic::new(
+            "你们比我们现在用的旧设备贵了差不多一倍。 It costs nearly twice our current old machine.",
+        );
         assert!(takes_up(
             &Normalized::new("旧设备每个月电费和修理大概花多少？"),
             topic

@@ -87,6 +87,23 @@ pub struct Playbook {
 }
 
 impl Playbook {
+    /// What a reply to `turn` of `scen` can take up: the customer's words, the scenario's
+    /// situation, the model answer and the goal, checklist and talk tracks of the turn's step,
+    /// in every language.
+    pub fn topic_of(&self, scen: &Scenario, turn: &Turn) -> crate::text::Topic {
+        let mut t: Vec<&str> = turn.customer.all().collect();
+        t.extend(scen.context.all());
+        if let Some(m) = &turn.model_answer {
+            t.extend(m.all());
+        }
+        if let Some(s) = self.stage(&turn.stage) {
+            t.extend(s.goal.all());
+            t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
+            t.extend(s.talk_tracks.iter().flat_map(Text::all));
+        }
+        crate::text::Topic::new(&t.join("\n"))
+    }
+
     pub fn scenario(&self, id: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.id == id)
     }
@@ -279,6 +296,9 @@ pub struct Turn {
     pub criteria: Vec<String>,
     pub model_answer: Option<Text>,
     pub next: Next,
+    /// What the turn is about (computed at load, see [`Playbook::topic_of`]).
+    #[serde(skip)]
+    pub topic: std::sync::Arc<crate::text::Topic>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -372,7 +372,7 @@ pub fn playbook(
     if c.failed() {
         return None;
     }
-    Some(Playbook {
+    let mut pb = Playbook {
         id,
         version: raw.version,
         title,
@@ -387,7 +387,19 @@ pub fn playbook(
         scenarios,
         tests,
         source,
-    })
+    };
+    // What each turn is about, for telling a question on topic from one about something else.
+    let topics: Vec<Vec<crate::text::Topic>> = pb
+        .scenarios
+        .iter()
+        .map(|s| s.turns.iter().map(|t| pb.topic_of(s, t)).collect())
+        .collect();
+    for (s, ts) in pb.scenarios.iter_mut().zip(topics) {
+        for (t, topic) in s.turns.iter_mut().zip(ts) {
+            t.topic = Arc::new(topic);
+        }
+    }
+    Some(pb)
 }
 
 fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
@@ -858,6 +870,7 @@ fn scenario(
             criteria,
             model_answer: c.opt_text(&t.model_answer),
             next,
+            topic: Arc::default(),
         });
     }
 

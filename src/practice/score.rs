@@ -197,7 +197,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
         }
         Answer::Text(reply) => {
-            let facts = Facts::of(reply, &topic(pb, turn), pb);
+            let facts = Facts::of(reply, &turn.topic, pb);
             keyword_list = facts.keyword_list;
             if facts.off_topic_question {
                 out.feedback.push(Text(
@@ -354,31 +354,8 @@ fn speaks_the_playbook(pb: &Playbook, t: &text::Normalized) -> bool {
     })
 }
 
-/// What a reply to `turn` can take up: the customer's words, the scenario's situation, the
-/// model answer and the goal, checklist and talk tracks of the turn's step, in every language.
-fn topic(pb: &Playbook, turn: &Turn) -> String {
-    let mut t: Vec<&str> = turn.customer.all().collect();
-    // The scenario the turn belongs to: its situation is part of what the talk is about.
-    if let Some(s) = pb
-        .scenarios
-        .iter()
-        .find(|s| s.turns.iter().any(|x| std::ptr::eq(x, turn)))
-    {
-        t.extend(s.context.all());
-    }
-    if let Some(m) = &turn.model_answer {
-        t.extend(m.all());
-    }
-    if let Some(s) = pb.stage(&turn.stage) {
-        t.extend(s.goal.all());
-        t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
-        t.extend(s.talk_tracks.iter().flat_map(Text::all));
-    }
-    t.join("\n")
-}
-
 impl Facts {
-    fn of(reply: &str, topic: &str, pb: &Playbook) -> Self {
+    fn of(reply: &str, topic: &text::Topic, pb: &Playbook) -> Self {
         let norm = text::Normalized::new(reply);
         let question = text::is_question_in(&norm);
         // A question counts as one (open or not) only when it is about the conversation: it
