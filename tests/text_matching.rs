@@ -23,3 +23,61 @@ fn traditional_characters_match_simplified_phrases() {
 fn a_phrase_written_in_traditional_characters_matches_too() {
     assert_eq!(found("先试戴一下", &p(&["試戴"])), ["試戴"]);
 }
+
+mod detectors {
+    //! The bundled concepts that stand for detectors (restating, next step), with both kinds of
+    //! mistake: what they must see and what they must not.
+    use salesdojo::playbook::{Content, Report, load};
+    use salesdojo::text::Normalized;
+
+    fn expresses(concept: &str, reply: &str) -> bool {
+        let mut report = Report::default();
+        let lib = load(&[Content::bundled()], &mut report);
+        let k = lib.concepts.get(concept).expect("bundled concept");
+        k.in_text(&Normalized::new(reply))
+    }
+
+    #[test]
+    fn restating_is_seen_in_many_forms() {
+        for r in [
+            "您的意思是和旧设备比，对吗？",
+            "就是司机每天报、您用表格汇总，对吧？",
+            "So your boss looks at payback first?",
+            "If I understand you, the staff are the worry.",
+            "我复述一下：进度、文件、审批三件事。",
+        ] {
+            assert!(expresses("restating", r), "{r}");
+        }
+    }
+
+    #[test]
+    fn restating_is_not_seen_where_nothing_is_said_back() {
+        for r in [
+            "我们的系统支持多级审批。",
+            "Our system supports multi-level approval.",
+            "对吧，这个价格很划算。",
+        ] {
+            assert!(!expresses("restating", r), "{r}");
+        }
+    }
+
+    #[test]
+    fn a_next_step_is_seen_with_a_time_or_an_action() {
+        for r in [
+            "下周二我把方案书面给您。",
+            "I'll send it over by Thursday.",
+            "周六上午再来看看？",
+            "Would Sunday afternoon work for a second look?",
+            "我约个时间带技术同事过来。",
+        ] {
+            assert!(expresses("next_step", r), "{r}");
+        }
+    }
+
+    #[test]
+    fn a_next_step_is_not_seen_in_a_vague_goodbye() {
+        for r in ["好的，您想好了联系我。", "OK, thanks for your time.", "这个周期比较长。"] {
+            assert!(!expresses("next_step", r), "{r}");
+        }
+    }
+}
