@@ -76,7 +76,11 @@ mod detectors {
 
     #[test]
     fn a_next_step_is_not_seen_in_a_vague_goodbye() {
-        for r in ["好的，您想好了联系我。", "OK, thanks for your time.", "这个周期比较长。"] {
+        for r in [
+            "好的，您想好了联系我。",
+            "OK, thanks for your time.",
+            "这个周期比较长。",
+        ] {
             assert!(!expresses("next_step", r), "{r}");
         }
     }
