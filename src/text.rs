@@ -192,6 +192,24 @@ impl PhraseSet {
         out
     }
 
+    /// The phrases that stand in `t` only where their clause negates them, each once.
+    pub fn found_negated(&self, t: &Normalized) -> Vec<String> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let mut seen = vec![false; self.phrases.len()];
+        let mut out = Vec::new();
+        for m in ac.find_overlapping_iter(t.1.as_str()) {
+            let i = m.pattern().as_usize();
+            let p = &self.phrases[i];
+            if !seen[i] && stands_as_words(&t.1, p, m.start()) && negated(&t.1, m.start()) {
+                seen[i] = true;
+                out.push(self.shown[i].clone());
+            }
+        }
+        out
+    }
+
     /// At least one phrase stands in `t`.
     pub fn any_in(&self, t: &Normalized) -> bool {
         let mut found = false;

@@ -85,3 +85,68 @@ mod detectors {
         }
     }
 }
+
+mod rules {
+    //! Regex rules and `rejects` conditions, on a playbook written here.
+    use std::sync::Arc;
+
+    use salesdojo::playbook::load::SourceFile;
+    use salesdojo::playbook::{Content, Report, load};
+    use salesdojo::practice::{Answer, score};
+
+    const PLAYBOOK: &str = "\
+id: rules
+version: 1
+title: { zh-CN: 规则, en: Rules }
+locales: [zh-CN, en]
+stages:
+  - { id: s, title: { zh-CN: 阶段, en: Stage }, goal: { zh-CN: 目标, en: Goal } }
+rubric:
+  criteria:
+    - id: c
+      title: { zh-CN: 标准, en: Criterion }
+      weight: 1
+      rules:
+        - { id: metal, regex: 'pt ?950', points: 40, feedback: { zh-CN: 铂金, en: Platinum } }
+        - { id: refuses, rejects: [kickback], points: 60, feedback: { zh-CN: 拒绝, en: Refused } }
+scenarios:
+  - id: sc
+    title: { zh-CN: 场景, en: Scenario }
+    persona: rational
+    context: { zh-CN: 情境, en: Context }
+    stages: [s]
+    turns:
+      - { id: t, customer: { zh-CN: 你好, en: Hello } }
+";
+
+    fn points(reply: &str) -> f64 {
+        let mut report = Report::default();
+        let mut content = Content::bundled_support();
+        content.playbooks.push(SourceFile {
+            display: "rules.yaml".into(),
+            bytes: Arc::from(PLAYBOOK.as_bytes()),
+        });
+        let lib = load(&[content], &mut report);
+        assert_eq!(report.errors(), 0, "{report:?}");
+        let pb = lib.playbook("rules").expect("loaded");
+        let turn = pb.scenario("sc").and_then(|s| s.turn("t")).expect("turn");
+        score(pb, turn, &Answer::Text(reply.into()))
+            .expect("scored")
+            .score
+    }
+
+    #[test]
+    fn a_regex_rule_is_case_and_width_blind() {
+        assert_eq!(points("这款是ＰＴ950的"), 40.0);
+        assert_eq!(points("This one is PT950."), 40.0);
+        assert_eq!(points("这款是18K金"), 0.0);
+    }
+
+    #[test]
+    fn rejecting_a_concept_is_its_negation_and_offering_it_is_not() {
+        assert_eq!(points("我们不会私下给回扣，一切按合同走。"), 60.0);
+        assert_eq!(points("I won't do anything off the books."), 60.0);
+        assert_eq!(points("私下给您个人一点好处费。"), 0.0);
+        assert_eq!(points("一切按合同走。"), 0.0);
+    }
+}

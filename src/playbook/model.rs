@@ -190,6 +190,9 @@ pub struct Rule {
     /// Concepts the reply must express none of.
     #[serde(serialize_with = "ser_concepts")]
     pub no_concepts: Vec<std::sync::Arc<Concept>>,
+    /// Concepts at least one of which the reply must reject (negate).
+    #[serde(serialize_with = "ser_concepts")]
+    pub rejects: Vec<std::sync::Arc<Concept>>,
     /// `any`, `all` and `none` compiled for matching.
     #[serde(skip)]
     pub sets: RuleSets,
@@ -217,6 +220,20 @@ impl Concept {
         for re in &self.patterns {
             for m in re.find_iter(n).take(4) {
                 if !crate::text::negated(n, m.start()) {
+                    out.push(m.as_str().to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// The words of this concept that `t` negates ("不会…回扣"): it rejects the concept.
+    pub fn rejected(&self, t: &crate::text::Normalized) -> Vec<String> {
+        let mut out = self.set.found_negated(t);
+        let n = t.as_str();
+        for re in &self.patterns {
+            for m in re.find_iter(n).take(4) {
+                if crate::text::negated(n, m.start()) {
                     out.push(m.as_str().to_owned());
                 }
             }

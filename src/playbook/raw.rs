@@ -171,6 +171,11 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub concept: Vec<Id>,
+    /// The reply rejects one of these concepts: a word of it stands negated in its clause
+    /// ("我们不会私下给回扣", "I won't do an off-the-books rate").
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub rejects: Vec<Id>,
     /// The reply expresses none of these concepts.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

@@ -207,6 +207,7 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
             .filter_map(|p| {
                 match RegexBuilder::new(&p.value)
                     .size_limit(REGEX_SIZE_LIMIT)
+                    .case_insensitive(true)
                     .build()
                 {
                     Ok(re) => Some(re),
@@ -553,8 +554,10 @@ fn rule(
     let id = c.id(&r.id, "rule", seen);
     let concepts = resolve_concepts(c, &r.concept, refs);
     let no_concepts = resolve_concepts(c, &r.no_concept, refs);
+    let rejects = resolve_concepts(c, &r.rejects, refs);
     let has_condition = !r.concept.is_empty()
         || !r.no_concept.is_empty()
+        || !r.rejects.is_empty()
         || !r.any.is_empty()
         || !r.all.is_empty()
         || !r.none.is_empty()
@@ -569,7 +572,7 @@ fn rule(
         c.error_help(
             pos(r.id.referenced),
             format!("rule '{id}' has no condition"),
-            Some("add one of: concept, no_concept, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
+            Some("add one of: concept, no_concept, rejects, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
         );
     }
     if let (Some(lo), Some(hi)) = (r.min_chars, r.max_chars)
@@ -583,6 +586,7 @@ fn rule(
     let regex = r.regex.as_ref().and_then(|re| {
         match RegexBuilder::new(&re.value)
             .size_limit(REGEX_SIZE_LIMIT)
+            .case_insensitive(true)
             .build()
         {
             Ok(compiled) => Some(compiled),
@@ -621,6 +625,7 @@ fn rule(
         },
         concepts,
         no_concepts,
+        rejects,
         any,
         all,
         none,

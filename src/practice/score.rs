@@ -379,10 +379,13 @@ impl Facts {
 fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
     (r.concepts.is_empty() || r.concepts.iter().any(|k| k.in_text(&f.norm)))
         && !r.no_concepts.iter().any(|k| k.in_text(&f.norm))
+        && (r.rejects.is_empty() || r.rejects.iter().any(|k| !k.rejected(&f.norm).is_empty()))
         && (r.any.is_empty() || r.sets.any.any_in(&f.norm))
         && (r.all.is_empty() || r.sets.all.all_in(&f.norm))
         && (r.none.is_empty() || !r.sets.none.any_in(&f.norm))
-        && r.regex.as_ref().is_none_or(|re| re.is_match(reply))
+        && r.regex
+            .as_ref()
+            .is_none_or(|re| re.is_match(f.norm.as_str()))
         && r.min_chars.is_none_or(|n| f.chars >= n as usize)
         && r.max_chars.is_none_or(|n| f.chars <= n as usize)
         && r.question.is_none_or(|q| q == f.question)
@@ -401,6 +404,10 @@ fn matched(r: &Rule, f: &Facts) -> Vec<String> {
             (!words.is_empty()).then(|| format!("{}: {}", k.id, words.join(", ")))
         })
         .collect();
+    out.extend(r.rejects.iter().filter_map(|k| {
+        let words = k.rejected(&f.norm);
+        (!words.is_empty()).then(|| format!("rejects {}: {}", k.id, words.join(", ")))
+    }));
     out.extend(r.sets.any.found(&f.norm));
     out.extend(r.sets.all.found(&f.norm));
     out

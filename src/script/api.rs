@@ -94,7 +94,7 @@ pub const TEXT_FNS: &[HostFn] = &[
     HostFn {
         name: "matches",
         signature: "(text: String, pattern: String) -> bool",
-        doc: "Does `text` match the regular expression `pattern` (Rust regex syntax)?",
+        doc: "Does `text` match the regular expression `pattern` (Rust regex syntax)? Case-blind, against the normalized text (as rubric regexes).",
         example: "text::matches(ctx.reply, \"[0-9]+元\")",
     },
     HostFn {
@@ -265,6 +265,7 @@ pub fn text_module_with(concepts: Concepts) -> Module {
      -> Res<bool> {
         let re = regex::RegexBuilder::new(&p)
             .size_limit(MAX_REGEX_SIZE)
+            .case_insensitive(true)
             .build()
             .map_err(|e| {
                 let detail = e.to_string();
@@ -277,7 +278,7 @@ pub fn text_module_with(concepts: Concepts) -> Module {
                     ),
                 )
             })?;
-        Ok(re.is_match(&t))
+        Ok(re.is_match(&text::normalize(&t)))
     });
     host_fn!(&mut m, "char_count", |t: ImmutableString| -> Res<INT> {
         Ok(int(text::char_count(&t)))
