@@ -219,7 +219,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     });
                 }
                 for r in &c.rules {
-                    if rule_matches(r, reply, &facts) {
+                    if rule_matches(r, &facts) {
                         let cap = f64::from(r.cap.unwrap_or(pb.rubric.gate_cap));
                         // Of several gates, the strictest caps the reply.
                         if r.gate && out.gate.as_ref().is_none_or(|g| cap < g.cap) {
@@ -376,7 +376,7 @@ impl Facts {
     }
 }
 
-fn rule_matches(r: &Rule, reply: &str, f: &Facts) -> bool {
+fn rule_matches(r: &Rule, f: &Facts) -> bool {
     (r.concepts.is_empty() || r.concepts.iter().any(|k| k.in_text(&f.norm)))
         && !r.no_concepts.iter().any(|k| k.in_text(&f.norm))
         && (r.rejects.is_empty() || r.rejects.iter().any(|k| !k.rejected(&f.norm).is_empty()))
