@@ -161,15 +161,23 @@ impl PhraseSet {
 
     /// Calls `each` with the id of every phrase found (standing as words, not negated), in
     /// the order found; stops when it returns `false`.
-    fn each_found(&self, t: &Normalized, mut each: impl FnMut(usize) -> bool) {
+    fn each_found(&self, t: &Normalized, each: impl FnMut(usize) -> bool) {
+        self.each_standing(t, false, each);
+    }
+
+    /// Calls `each` with the id of every phrase standing as words in `t` whose clause negates
+    /// it (`negated`) or does not; stops when it returns `false`.
+    fn each_standing(
+        &self,
+        t: &Normalized,
+        negated_ones: bool,
+        mut each: impl FnMut(usize) -> bool,
+    ) {
         let Some(ac) = &self.ac else { return };
         for m in ac.find_overlapping_iter(t.1.as_str()) {
             let p = &self.phrases[m.pattern().as_usize()];
             let start = m.start();
-            if !stands_as_words(&t.1, p, start) {
-                continue;
-            }
-            if negated(&t.1, start) {
+            if !stands_as_words(&t.1, p, start) || negated(&t.1, start) != negated_ones {
                 continue;
             }
             if !each(m.pattern().as_usize()) {
@@ -178,11 +186,12 @@ impl PhraseSet {
         }
     }
 
-    /// The phrases found in `t` (as normalized), each once, in the order found.
-    pub fn found(&self, t: &Normalized) -> Vec<String> {
+    /// The phrases standing in `t` where their clause negates them (`negated`) or where it
+    /// does not, each once, in the order found.
+    fn distinct(&self, t: &Normalized, negated_ones: bool) -> Vec<String> {
         let mut seen = vec![false; self.phrases.len()];
         let mut out = Vec::new();
-        self.each_found(t, |i| {
+        self.each_standing(t, negated_ones, |i| {
             if !seen[i] {
                 seen[i] = true;
                 out.push(self.shown[i].clone());
@@ -192,22 +201,14 @@ impl PhraseSet {
         out
     }
 
+    /// The phrases found in `t` (as normalized), each once, in the order found.
+    pub fn found(&self, t: &Normalized) -> Vec<String> {
+        self.distinct(t, false)
+    }
+
     /// The phrases that stand in `t` only where their clause negates them, each once.
     pub fn found_negated(&self, t: &Normalized) -> Vec<String> {
-        let Some(ac) = &self.ac else {
-            return Vec::new();
-        };
-        let mut seen = vec![false; self.phrases.len()];
-        let mut out = Vec::new();
-        for m in ac.find_overlapping_iter(t.1.as_str()) {
-            let i = m.pattern().as_usize();
-            let p = &self.phrases[i];
-            if !seen[i] && stands_as_words(&t.1, p, m.start()) && negated(&t.1, m.start()) {
-                seen[i] = true;
-                out.push(self.shown[i].clone());
-            }
-        }
-        out
+        self.distinct(t, true)
     }
 
     /// At least one phrase stands in `t`.

@@ -216,39 +216,35 @@ impl Concept {
     /// their clause; empty when it does not.
     pub fn found(&self, t: &crate::text::Normalized) -> Vec<String> {
         let mut out = self.set.found(t);
-        let n = t.as_str();
-        for re in &self.patterns {
-            for m in re.find_iter(n).take(4) {
-                if !crate::text::negated(n, m.start()) {
-                    out.push(m.as_str().to_owned());
-                }
-            }
-        }
+        out.extend(self.pattern_hits(t, false).map(str::to_owned));
         out
     }
 
     /// The words of this concept that `t` negates ("不会…回扣"): it rejects the concept.
     pub fn rejected(&self, t: &crate::text::Normalized) -> Vec<String> {
         let mut out = self.set.found_negated(t);
-        let n = t.as_str();
-        for re in &self.patterns {
-            for m in re.find_iter(n).take(4) {
-                if crate::text::negated(n, m.start()) {
-                    out.push(m.as_str().to_owned());
-                }
-            }
-        }
+        out.extend(self.pattern_hits(t, true).map(str::to_owned));
         out
     }
 
     /// Whether `t` expresses this concept.
     pub fn in_text(&self, t: &crate::text::Normalized) -> bool {
-        self.set.any_in(t)
-            || self.patterns.iter().any(|re| {
-                re.find_iter(t.as_str())
-                    .take(4)
-                    .any(|m| !crate::text::negated(t.as_str(), m.start()))
-            })
+        self.set.any_in(t) || self.pattern_hits(t, false).next().is_some()
+    }
+
+    /// What the patterns match in `t` (the first four matches of each) where the clause
+    /// negates the match (`negated`) or does not.
+    fn pattern_hits<'t>(
+        &'t self,
+        t: &'t crate::text::Normalized,
+        negated: bool,
+    ) -> impl Iterator<Item = &'t str> + 't {
+        let n = t.as_str();
+        self.patterns
+            .iter()
+            .flat_map(move |re| re.find_iter(n).take(4))
+            .filter(move |m| crate::text::negated(n, m.start()) == negated)
+            .map(|m| m.as_str())
     }
 }
 

@@ -166,6 +166,24 @@ impl<'a> Checker<'a> {
 }
 
 /// Validates the persona library. Persona texts may use any locale.
+/// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
+/// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
+fn compile_regex(c: &mut Checker<'_>, re: &Id, what: &str) -> Option<regex::Regex> {
+    match RegexBuilder::new(&re.value)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .case_insensitive(true)
+        .build()
+    {
+        Ok(compiled) => Some(compiled),
+        Err(e) => {
+            let msg = e.to_string();
+            let detail = msg.lines().last().unwrap_or("").trim().to_owned();
+            c.error(pos(re.referenced), format!("invalid {what}: {detail}"));
+            None
+        }
+    }
+}
+
 /// Validates a concept lexicon (`concepts.yaml`): ids unique, every word list non-empty,
 /// every word non-empty, every pattern a regex that compiles.
 pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<Concept> {
@@ -204,21 +222,7 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
         let patterns = k
             .patterns
             .iter()
-            .filter_map(|p| {
-                match RegexBuilder::new(&p.value)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .case_insensitive(true)
-                    .build()
-                {
-                    Ok(re) => Some(re),
-                    Err(e) => {
-                        let msg = e.to_string();
-                        let detail = msg.lines().last().unwrap_or("").trim().to_owned();
-                        c.error(pos(p.referenced), format!("invalid pattern: {detail}"));
-                        None
-                    }
-                }
-            })
+            .filter_map(|p| compile_regex(&mut c, p, "pattern"))
             .collect();
         out.push(Concept {
             id,
@@ -583,21 +587,10 @@ fn rule(
             format!("rule '{id}': min_chars {lo} is greater than max_chars {hi}"),
         );
     }
-    let regex = r.regex.as_ref().and_then(|re| {
-        match RegexBuilder::new(&re.value)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .case_insensitive(true)
-            .build()
-        {
-            Ok(compiled) => Some(compiled),
-            Err(e) => {
-                let msg = e.to_string();
-                let detail = msg.lines().last().unwrap_or("").trim().to_owned();
-                c.error(pos(re.referenced), format!("invalid regex: {detail}"));
-                None
-            }
-        }
-    });
+    let regex = r
+        .regex
+        .as_ref()
+        .and_then(|re| compile_regex(c, re, "regex"));
     if !(-100..=100).contains(&r.points.value) {
         c.error(
             pos(r.points.referenced),

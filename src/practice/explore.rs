@@ -34,13 +34,7 @@ fn turn_range(pb: &Playbook, turn: &Turn, choice: Option<u8>) -> Vec<(String, f6
                 let up: i32 = c.rules.iter().map(|r| r.points.max(0)).sum();
                 let down: i32 = c.rules.iter().map(|r| r.points.min(0)).sum();
                 let gainers = c.rules.iter().filter(|r| r.points > 0).count();
-                let points = |sum: i32| {
-                    if c.base == 0 && gainers > 1 {
-                        crate::practice::score::saturate(f64::from(sum))
-                    } else {
-                        f64::from(sum.clamp(0, 100))
-                    }
-                };
+                let points = |sum: i32| crate::practice::score::combined(sum, c.base == 0, gainers);
                 (c.id.clone(), points(c.base + up), points(c.base + down))
             }
         })

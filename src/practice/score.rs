@@ -200,12 +200,9 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             let facts = Facts::of(reply, &turn.topic, pb);
             keyword_list = facts.keyword_list;
             if facts.off_topic_question {
-                out.feedback.push(Text(
-                    [
-                        ("zh-CN".to_owned(), "这个问题和客户刚说的、这一步要做的都没有关系，不算探询。".to_owned()),
-                        ("en".to_owned(), "The question takes up nothing the customer said or this step is about, so it does not count as discovery.".to_owned()),
-                    ]
-                    .into(),
+                out.feedback.push(zh_en(
+                    "这个问题和客户刚说的、这一步要做的都没有关系，不算探询。",
+                    "The question takes up nothing the customer said or this step is about, so it does not count as discovery.",
                 ));
             }
             for c in &criteria {
@@ -230,14 +227,22 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                                 feedback: r.feedback.clone(),
                             });
                         }
+                        // The concepts' words are looked up once, for the trace and the
+                        // highlights alike.
+                        let expressed: Vec<(&str, Vec<String>)> = r
+                            .concepts
+                            .iter()
+                            .map(|k| (k.id.as_str(), k.found(&facts.norm)))
+                            .filter(|(_, words)| !words.is_empty())
+                            .collect();
                         trace.push(TraceEntry {
                             source: Source::Rule { rule: r.id.clone() },
                             points: r.points,
-                            matched: matched(r, &facts),
+                            matched: matched(r, &expressed, &facts),
                             feedback: Some(r.feedback.clone()),
                         });
                         out.feedback.push(r.feedback.clone());
-                        out.highlights.extend(highlights(r, reply, &facts));
+                        out.highlights.extend(highlights(r, reply, &expressed));
                     } else if r.points > 0
                         && let Some(h) = &r.hint
                     {
@@ -256,12 +261,9 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     // A reply that reads as a list of keywords is not something said to a customer, whatever
     // phrases it holds: capped like a conduct gate (unless a gate already applies).
     if keyword_list && out.gate.is_none() {
-        let feedback = Text(
-            [
-                ("zh-CN".to_owned(), "读起来像一串关键词，而不是对客户说的话：用完整的句子回应客户。".to_owned()),
-                ("en".to_owned(), "Reads as a list of keywords, not something said to a customer: answer in whole sentences.".to_owned()),
-            ]
-            .into(),
+        let feedback = zh_en(
+            "读起来像一串关键词，而不是对客户说的话：用完整的句子回应客户。",
+            "Reads as a list of keywords, not something said to a customer: answer in whole sentences.",
         );
         out.feedback.push(feedback.clone());
         out.gate = Some(Gate {
@@ -290,15 +292,21 @@ const PAST_FULL_SCALE: f64 = 40.0;
 /// minus what went wrong), a chosen option and a single rule keep the plain sum; points that
 /// several entries earn from zero saturate past [`FULL_UP_TO`].
 pub fn criterion_points(trace: &[TraceEntry]) -> f64 {
-    let sum = f64::from(trace.iter().map(|t| t.points).sum::<i32>());
-    let plain = trace.iter().filter(|t| t.points > 0).count() <= 1
-        || trace
-            .iter()
-            .any(|t| matches!(t.source, Source::Base | Source::Option { .. }));
-    if plain {
-        sum.clamp(0.0, 100.0)
+    let sum = trace.iter().map(|t| t.points).sum::<i32>();
+    let gainers = trace.iter().filter(|t| t.points > 0).count();
+    let from_zero = !trace
+        .iter()
+        .any(|t| matches!(t.source, Source::Base | Source::Option { .. }));
+    combined(sum, from_zero, gainers)
+}
+
+/// A criterion's points from the sum of its entries: plain (clamped to 0–100), unless
+/// several entries (`gainers`) earned them from zero, which saturates past [`FULL_UP_TO`].
+pub fn combined(sum: i32, from_zero: bool, gainers: usize) -> f64 {
+    if from_zero && gainers > 1 {
+        saturate(f64::from(sum))
     } else {
-        saturate(sum)
+        f64::from(sum.clamp(0, 100))
     }
 }
 
@@ -309,6 +317,17 @@ pub fn saturate(sum: f64) -> f64 {
     } else {
         FULL_UP_TO + (100.0 - FULL_UP_TO) * (1.0 - (-(sum - FULL_UP_TO) / PAST_FULL_SCALE).exp())
     }
+}
+
+/// The engine's own feedback, in both languages.
+fn zh_en(zh: &str, en: &str) -> Text {
+    Text(
+        [
+            ("zh-CN".to_owned(), zh.to_owned()),
+            ("en".to_owned(), en.to_owned()),
+        ]
+        .into(),
+    )
 }
 
 /// Weighted mean of criterion points; 0 when there are none.
@@ -395,14 +414,10 @@ fn rule_matches(r: &Rule, f: &Facts) -> bool {
 }
 
 /// What made a matching rule match, for its trace entry.
-fn matched(r: &Rule, f: &Facts) -> Vec<String> {
-    let mut out: Vec<String> = r
-        .concepts
+fn matched(r: &Rule, expressed: &[(&str, Vec<String>)], f: &Facts) -> Vec<String> {
+    let mut out: Vec<String> = expressed
         .iter()
-        .filter_map(|k| {
-            let words = k.found(&f.norm);
-            (!words.is_empty()).then(|| format!("{}: {}", k.id, words.join(", ")))
-        })
+        .map(|(id, words)| format!("{id}: {}", words.join(", ")))
         .collect();
     out.extend(r.rejects.iter().filter_map(|k| {
         let words = k.rejected(&f.norm);
@@ -414,15 +429,15 @@ fn matched(r: &Rule, f: &Facts) -> Vec<String> {
 }
 
 /// Where the phrases that made a rule match stand in the reply.
-fn highlights(r: &Rule, reply: &str, f: &Facts) -> Vec<Highlight> {
+fn highlights(r: &Rule, reply: &str, expressed: &[(&str, Vec<String>)]) -> Vec<Highlight> {
     let lower: Vec<char> = reply.chars().flat_map(char::to_lowercase).collect();
     // Lower-casing can change lengths only for rare letters; skip highlighting then.
     if lower.len() != reply.chars().count() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let concept_words: Vec<String> = r.concepts.iter().flat_map(|k| k.found(&f.norm)).collect();
-    for p in r.any.iter().chain(&r.all).chain(&concept_words) {
+    let concept_words = expressed.iter().flat_map(|(_, words)| words);
+    for p in r.any.iter().chain(&r.all).chain(concept_words) {
         let needle: Vec<char> = p.chars().flat_map(char::to_lowercase).collect();
         if needle.is_empty() || needle.len() > lower.len() {
             continue;
