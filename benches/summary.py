@@ -77,6 +77,10 @@ if s:
 ro = g("score_one_reply/engine_rules_only")
 if ro:
     row("score one reply, rules only", "—", ro, "same rubric in Rust", nat, None, "cargo bench --bench scoring")
+wl = g("word_list/load")
+if wl:
+    row("load the Chinese word list (once per process, on first use)", "< 100 ms", wl, "target", 0.100,
+        wl < 0.100, "cargo bench --bench scoring")
 m = re.search(r"rescore: (\d+) replies \((\d+) attempts\) in ([\d.]+) s on (\d+) threads", log)
 one = g("rescore_10k_replies/one_thread_anchor")
 par = g("rescore_10k_replies/parallel")

@@ -49,13 +49,14 @@ pub fn found<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
 
 /// A text normalized once, for matching many phrase lists against it: the normalized text
 /// and its matching form (English words stemmed, see [`stem_words`]).
-pub struct Normalized(String, String);
+pub struct Normalized(String, String, Bounds);
 
 impl Normalized {
     pub fn new(text: &str) -> Self {
         let n = normalize(text);
         let stemmed = stem_words(&n);
-        Normalized(n, stemmed)
+        let bounds = Bounds::of(&stemmed);
+        Normalized(n, stemmed, bounds)
     }
 
     /// The normalized text.
@@ -109,6 +110,53 @@ fn stem_words_mapped(normalized: &str) -> (String, Vec<usize>) {
     (out, map)
 }
 
+/// Where words of a Chinese text start and end: byte offsets of a text in matching form at
+/// which a word of jieba's dictionary begins or ends, in its search mode (a long word also
+/// offers the dictionary words inside it: 几月份 is 几月份, 几月 and 月份). A Chinese phrase
+/// stands in the text only from one of these offsets to another, so 真的 is not found in
+/// 认真的 and 定金 not in 一定金额. Empty for a text without Chinese (nothing to check).
+#[derive(Debug, Clone, Default)]
+pub struct Bounds(Vec<bool>);
+
+/// The segmenter, its word list loaded once, on first use.
+static JIEBA: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(|| {
+    // The list is ours and fixed at build time (a test loads it), so this does not fail.
+    word_segmenter().unwrap_or_else(|_| jieba_rs::Jieba::empty())
+});
+
+/// A Chinese word segmenter with salesdojo's word list (`assets/words/zh-words.txt`: jieba's
+/// dictionary without the words it saw five times or fewer). Matching uses one, built once.
+pub fn word_segmenter() -> Result<jieba_rs::Jieba, jieba_rs::Error> {
+    jieba_rs::Jieba::with_dict(&mut include_str!("../assets/words/zh-words.txt").as_bytes())
+}
+
+impl Bounds {
+    pub fn of(t: &str) -> Self {
+        if !t.chars().any(is_cjk) {
+            return Bounds::default();
+        }
+        let mut at = vec![false; t.len() + 1];
+        for token in JIEBA.cut_for_search(t, false) {
+            at[token.byte_start] = true;
+            at[token.byte_end] = true;
+            // A doubled verb (问问, 看看, 试试) is the verb said twice: a phrase may end after
+            // the first of the two ("帮您问" in 帮您问问).
+            let mut chars = token.word.char_indices();
+            if let (Some((_, a)), Some((i, b)), None) = (chars.next(), chars.next(), chars.next())
+                && a == b
+            {
+                at[token.byte_start + i] = true;
+            }
+        }
+        Bounds(at)
+    }
+
+    /// Whether a word may start or end at byte `i` (always, for a text without Chinese).
+    fn at(&self, i: usize) -> bool {
+        self.0.is_empty() || self.0.get(i).copied().unwrap_or(false)
+    }
+}
+
 /// Quotation marks the matching form drops.
 const QUOTES_ZH: &str = "“”「」『』《》\"";
 
@@ -129,7 +177,7 @@ pub fn found_in<'a>(t: &Normalized, phrases: &'a [String]) -> Vec<&'a str> {
 /// Whether `phrase` stands, not negated, in `t`.
 pub fn phrase_in(t: &Normalized, phrase: &str) -> bool {
     let p = matching_form(phrase);
-    !p.is_empty() && occurrences(&t.1, &p).any(|at| !negated(&t.1, at))
+    !p.is_empty() && occurrences(&t.1, &t.2, &p).any(|at| !negated(&t.1, at))
 }
 
 /// A phrase list compiled once (at load) for matching: its phrases normalized and searched
@@ -177,7 +225,7 @@ impl PhraseSet {
         for m in ac.find_overlapping_iter(t.1.as_str()) {
             let p = &self.phrases[m.pattern().as_usize()];
             let start = m.start();
-            if !stands_as_words(&t.1, p, start) || negated(&t.1, start) != negated_ones {
+            if !stands_as_words(&t.1, &t.2, p, start) || negated(&t.1, start) != negated_ones {
                 continue;
             }
             if !each(m.pattern().as_usize()) {
@@ -257,20 +305,25 @@ fn normalized(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Byte offsets in `t` where `p` stands as words (both normalized).
-fn occurrences<'t>(t: &'t str, p: &'t str) -> impl Iterator<Item = usize> + 't {
+/// Byte offsets in `t` where `p` stands as words (both normalized; `bounds` those of `t`).
+fn occurrences<'t>(t: &'t str, bounds: &'t Bounds, p: &'t str) -> impl Iterator<Item = usize> + 't {
     t.match_indices(p)
         .map(|(at, _)| at)
-        .filter(move |&at| stands_as_words(t, p, at))
+        .filter(move |&at| stands_as_words(t, bounds, p, at))
 }
 
 /// Whether `p`, found at byte `at` of `t`, stands as words: a phrase that starts (ends) with a
-/// Latin letter or digit must not continue a word before (after) it.
-fn stands_as_words(t: &str, p: &str, at: usize) -> bool {
+/// Latin letter or digit must not continue a word before (after) it, and one that starts
+/// (ends) with a Chinese character must start (end) where a word does ([`Bounds`]).
+fn stands_as_words(t: &str, bounds: &Bounds, p: &str, at: usize) -> bool {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     let before = t[..at].chars().next_back();
     let after = t[at + p.len()..].chars().next();
-    !((word(p.chars().next()) && word(before)) || (word(p.chars().next_back()) && word(after)))
+    let (first, last) = (p.chars().next(), p.chars().next_back());
+    !((word(first) && word(before))
+        || (word(last) && word(after))
+        || (first.is_some_and(is_cjk) && !bounds.at(at))
+        || (last.is_some_and(is_cjk) && !bounds.at(at + p.len())))
 }
 
 /// Negation cues of several characters: anywhere in the few characters before a phrase, in
@@ -410,7 +463,8 @@ pub fn position(text: &str, phrase: &str) -> Option<usize> {
     if p.is_empty() {
         return None;
     }
-    occurrences(&stemmed, &p)
+    let bounds = Bounds::of(&stemmed);
+    occurrences(&stemmed, &bounds, &p)
         .find(|&at| !negated(&stemmed, at))
         .and_then(|at| map.get(stemmed[..at].chars().count()).copied())
 }
@@ -430,7 +484,9 @@ pub fn count(text: &str, phrase: &str) -> usize {
         return 0;
     }
     let t = stem_words(&normalize(text));
-    occurrences(&t, &stem_words(&p)).count()
+    let p = stem_words(&p);
+    let bounds = Bounds::of(&t);
+    occurrences(&t, &bounds, &p).count()
 }
 
 /// Function characters of Chinese: a sentence said to someone has some (您/我/的/了/吗…); a
@@ -832,7 +888,7 @@ fn open_in_sentence(s: &str, asks: bool) -> bool {
 
 /// `word` stands in `t` as a whole word.
 fn has_word(t: &str, word: &str) -> bool {
-    occurrences(t, word).next().is_some()
+    occurrences(t, &Bounds::default(), word).next().is_some()
 }
 
 /// Asks a closed question (吗/是不是/有没有, do/is/are/can…) and no open one.
@@ -988,6 +1044,24 @@ mod tests {
         assert_eq!(found("the price-list", &p(&["list"])), ["list"]);
         // Inflections are the same word: "lists" counts as "list".
         assert_eq!(count("list, lists, listen", "list"), 2);
+    }
+
+    #[test]
+    fn chinese_phrases_match_whole_words_not_the_inside_of_one() {
+        assert!(word_segmenter().is_ok_and(|j| j.has_word("认真") && !j.has_word("先戴")));
+        // The inside of a word: 真的 is not said in 认真的, 定金 not in 一定金额.
+        assert!(found("您说得很认真的", &s(&["真的"])).is_empty());
+        assert!(found("超过一定金额要审批", &s(&["定金"])).is_empty());
+        assert_eq!(position("这是真的", "真的"), Some(2));
+        assert_eq!(position("很认真的", "真的"), None);
+        assert_eq!(count("认真的人说真的", "真的"), 1);
+        // A word or a run of words, wherever it falls in the sentence.
+        assert_eq!(found("我们先收一点定金。", &s(&["定金"])), ["定金"]);
+        assert_eq!(found("价格不急，先戴上看看效果", &s(&["戴上"])), ["戴上"]);
+        // A doubled verb is the verb said twice.
+        assert_eq!(found("我帮您问问经理", &s(&["帮您问"])), ["帮您问"]);
+        // Text without Chinese is not cut at all.
+        assert_eq!(found("try it on", &s(&["try it"])), ["try it"]);
     }
 
     #[test]
