@@ -49,14 +49,13 @@ pub fn found<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
 
 /// A text normalized once, for matching many phrase lists against it: the normalized text
 /// and its matching form (English words stemmed, see [`stem_words`]).
-pub struct Normalized(String, String, Bounds);
+pub struct Normalized(String, String, LazyBounds);
 
 impl Normalized {
     pub fn new(text: &str) -> Self {
         let n = normalize(text);
         let stemmed = stem_words(&n);
-        let bounds = Bounds::of(&stemmed);
-        Normalized(n, stemmed, bounds)
+        Normalized(n, stemmed, std::sync::OnceLock::new())
     }
 
     /// The normalized text.
@@ -305,8 +304,16 @@ fn normalized(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Where the words of a text start and end: cut the first time a Chinese phrase is found in
+/// it (most replies are matched against lists they do not contain).
+type LazyBounds = std::sync::OnceLock<Bounds>;
+
 /// Byte offsets in `t` where `p` stands as words (both normalized; `bounds` those of `t`).
-fn occurrences<'t>(t: &'t str, bounds: &'t Bounds, p: &'t str) -> impl Iterator<Item = usize> + 't {
+fn occurrences<'t>(
+    t: &'t str,
+    bounds: &'t LazyBounds,
+    p: &'t str,
+) -> impl Iterator<Item = usize> + 't {
     t.match_indices(p)
         .map(|(at, _)| at)
         .filter(move |&at| stands_as_words(t, bounds, p, at))
@@ -315,15 +322,15 @@ fn occurrences<'t>(t: &'t str, bounds: &'t Bounds, p: &'t str) -> impl Iterator<
 /// Whether `p`, found at byte `at` of `t`, stands as words: a phrase that starts (ends) with a
 /// Latin letter or digit must not continue a word before (after) it, and one that starts
 /// (ends) with a Chinese character must start (end) where a word does ([`Bounds`]).
-fn stands_as_words(t: &str, bounds: &Bounds, p: &str, at: usize) -> bool {
+fn stands_as_words(t: &str, bounds: &LazyBounds, p: &str, at: usize) -> bool {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     let before = t[..at].chars().next_back();
     let after = t[at + p.len()..].chars().next();
     let (first, last) = (p.chars().next(), p.chars().next_back());
     !((word(first) && word(before))
         || (word(last) && word(after))
-        || (first.is_some_and(is_cjk) && !bounds.at(at))
-        || (last.is_some_and(is_cjk) && !bounds.at(at + p.len())))
+        || (first.is_some_and(is_cjk) && !bounds.get_or_init(|| Bounds::of(t)).at(at))
+        || (last.is_some_and(is_cjk) && !bounds.get_or_init(|| Bounds::of(t)).at(at + p.len())))
 }
 
 /// Negation cues of several characters: anywhere in the few characters before a phrase, in
@@ -463,7 +470,7 @@ pub fn position(text: &str, phrase: &str) -> Option<usize> {
     if p.is_empty() {
         return None;
     }
-    let bounds = Bounds::of(&stemmed);
+    let bounds = LazyBounds::new();
     occurrences(&stemmed, &bounds, &p)
         .find(|&at| !negated(&stemmed, at))
         .and_then(|at| map.get(stemmed[..at].chars().count()).copied())
@@ -485,7 +492,7 @@ pub fn count(text: &str, phrase: &str) -> usize {
     }
     let t = stem_words(&normalize(text));
     let p = stem_words(&p);
-    let bounds = Bounds::of(&t);
+    let bounds = LazyBounds::new();
     occurrences(&t, &bounds, &p).count()
 }
 
@@ -888,7 +895,9 @@ fn open_in_sentence(s: &str, asks: bool) -> bool {
 
 /// `word` stands in `t` as a whole word.
 fn has_word(t: &str, word: &str) -> bool {
-    occurrences(t, &Bounds::default(), word).next().is_some()
+    occurrences(t, &LazyBounds::from(Bounds::default()), word)
+        .next()
+        .is_some()
 }
 
 /// Asks a closed question (吗/是不是/有没有, do/is/are/can…) and no open one.
