@@ -214,7 +214,7 @@ fn a_full_role_play_of_each_bundled_playbook_is_scored_and_saved() {
             .click();
         settle(&mut h);
         let total = expected.summary().total;
-        h.get_by_label(&format!("{} {total:.0}/100", t(lang, "总分", "Total")));
+        h.get_by_label(&format!("{} {total:.1}/100", t(lang, "总分", "Total")));
         let verdict = if expected.summary().passed {
             t(lang, "通过", "Passed")
         } else {
@@ -293,7 +293,7 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
     }
     h.get_by_label("See the summary").click();
     settle(&mut h);
-    h.get_by_label(&format!("Total {:.0}/100", expected.summary().total));
+    h.get_by_label(&format!("Total {:.1}/100", expected.summary().total));
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM attempts"),
         1,
@@ -800,8 +800,8 @@ fn an_override_persists_and_shows_beside_the_original() {
         Some("Good opening, weak close.")
     );
     // On screen: the original, the override beside it, marked with who.
-    h.get_by_label(&format!("{:.0}", crit.points));
-    h.get_by_label(&format!("→ {new_points:.0}"));
+    h.get_by_label(&format!("{:.1}", crit.points));
+    h.get_by_label(&format!("→ {new_points:.1}"));
     h.get_by_label_contains("※ override by Manager Zhao");
     // The form is cleared for the next review.
     assert_eq!(review(&h).comment, "");

@@ -67,7 +67,15 @@ fn a_piped_role_play_runs_to_the_summary() {
 fn english_and_bad_input_are_handled() {
     let input = "9\nx\n2\n\n   \nWhat matters most to you?\nq\n";
     let (code, out, _) = practice(
-        &["seven-step", "--scenario", "inbound-lead", "--lang", "en"],
+        &[
+            "seven-step",
+            "--scenario",
+            "inbound-lead",
+            "--lang",
+            "en",
+            "--trainee",
+            "Li Lei",
+        ],
         input,
     );
     assert_eq!(code, 0);
@@ -75,13 +83,75 @@ fn english_and_bad_input_are_handled() {
     assert!(out.contains("The reply is empty."), "{out}");
     assert!(out.contains("Score 95/100"));
     assert!(out.contains("Stopped."));
+    // Quitting says what is kept and how to come back.
+    assert!(
+        out.contains("Your replies so far are saved")
+            && out.contains(
+                "salesdojo practice seven-step --scenario inbound-lead --trainee 'Li Lei'"
+            ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_name_is_required_when_piped_and_never_defaulted() {
+    let (code, out, err) = practice(&["objections", "--scenario", "too-expensive"], "1\n");
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("--trainee"), "{err}");
+    assert!(
+        !out.contains("客户:"),
+        "nothing is played without a name: {out}"
+    );
+    // With --no-log nothing is recorded, so no name is needed.
+    let (code, out, _) = practice(
+        &["objections", "--scenario", "too-expensive", "--no-log"],
+        "q\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("没有记录"), "{out}");
+}
+
+#[test]
+fn the_guide_is_not_repeated_while_its_advice_stays_the_same() {
+    let input = "2\n您眼光真好，这款的设计灵感来自海浪。\n价格您放心，您先试戴一下感受看看？\n1\n";
+    let (code, out, err) = practice(
+        &[
+            "jewelry",
+            "--scenario",
+            "browsing-to-tryon",
+            "--trainee",
+            "小王",
+        ],
+        input,
+    );
+    assert_eq!(code, 0, "{err}");
+    let guides: Vec<&str> = out.lines().filter(|l| l.contains("指导：")).collect();
+    for pair in guides.windows(2) {
+        assert_ne!(pair[0], pair[1], "{out}");
+    }
 }
 
 #[test]
 fn input_ending_early_is_reported_and_unknown_ids_are_errors() {
-    let (code, out, _) = practice(&["objections", "--scenario", "too-expensive"], "1\n");
-    assert_eq!(code, 0);
+    let (code, out, _) = practice(
+        &[
+            "objections",
+            "--scenario",
+            "too-expensive",
+            "--trainee",
+            "小王",
+        ],
+        "1\n",
+    );
+    // Input that ends mid-scenario is not a success: its own exit code, and how to resume.
+    assert_eq!(code, 3, "{out}");
     assert!(out.contains("输入结束，对练未完成。"), "{out}");
+    assert!(
+        out.contains("已答的回答都已保存")
+            && out
+                .contains("salesdojo practice objections --scenario too-expensive --trainee 小王"),
+        "{out}"
+    );
     let (code, _, err) = practice(&["jewelery"], "");
     assert_eq!(code, 2);
     assert!(
@@ -95,7 +165,7 @@ fn input_ending_early_is_reported_and_unknown_ids_are_errors() {
 
 #[test]
 fn the_scenario_is_asked_for_when_not_given() {
-    let (code, out, _) = practice(&["objections"], "2\nq\n");
+    let (code, out, _) = practice(&["objections", "--trainee", "小王"], "2\nq\n");
     assert_eq!(code, 0);
     assert!(out.contains("  2) “我再考虑考虑”"), "{out}");
     assert!(out.contains("客户: 挺好的，我再考虑考虑。"), "{out}");

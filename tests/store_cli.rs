@@ -51,6 +51,22 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
     ] {
         assert!(r.stdout.contains(section), "{section}: {}", r.stdout);
     }
+    // Chinese names take two columns each: the leaderboard's columns still line up.
+    let board: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Leaderboard")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(board.len() > 1, "{}", r.stdout);
+    let avg_at = |l: &str| {
+        l.find(" avg ")
+            .map(|i| unicode_width::UnicodeWidthStr::width(&l[..i]))
+    };
+    for l in &board {
+        assert_eq!(avg_at(l), avg_at(board[0]), "{}", r.stdout);
+    }
     let r = run(
         dir,
         "team.db",
@@ -151,7 +167,7 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run(dir, "team.db", &["attempt", &first]);
     assert!(
-        r.stdout.contains("→ 55 (override by 张经理"),
+        r.stdout.contains("→ 55.0 (override by 张经理"),
         "{}",
         r.stdout
     );
@@ -203,7 +219,8 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
             "新人",
         ],
     );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // No input: the attempt is left unfinished (exit 3), as a trainee who stopped would.
+    assert_eq!(r.code, 3, "{}", r.stderr);
     let r = salesdojo_with(
         dir,
         &[
@@ -218,7 +235,7 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
         ],
         &[],
     );
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 3);
     let r = run(dir, "team.db", &["merge", "mine.db"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let again = run(dir, "team.db", &["merge", "mine.db"]);

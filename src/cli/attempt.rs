@@ -110,7 +110,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let _ = writeln!(out, "\n  criteria");
         for c in &d.criteria {
             let over = match (c.override_points, &c.overridden_by, &c.overridden_at) {
-                (Some(o), Some(by), Some(at)) => format!("  → {o:.0} (override by {by}, {at})"),
+                (Some(o), Some(by), Some(at)) => format!("  → {o:.1} (override by {by}, {at})"),
                 _ => String::new(),
             };
             let _ = writeln!(out, "    {:<16} {:>5.1}{over}", c.criterion, c.points);

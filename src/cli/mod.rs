@@ -189,6 +189,13 @@ pub(crate) fn unknown(what: &str, id: &str, known: &[&str]) -> anyhow::Error {
 /// character shown visibly (`\u{1b}`: see [`crate::untrusted`]); ends quietly when the reader
 /// has gone (e.g. `| head`). Every human output of the command line goes through here or
 /// through [`stdout`].
+/// `s` padded with spaces to `width` terminal columns (a Chinese character takes two), so
+/// columns of names line up; longer text is left as it is.
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
 pub(crate) fn print(s: &str) -> anyhow::Result<()> {
     write_out(s, Escape::Human)
 }

@@ -23,9 +23,10 @@ pub struct Args {
     /// Scenario id; asked for when left out.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// Your name, recorded with the attempt.
-    #[arg(long, default_value = "trainee")]
-    pub trainee: String,
+    /// Your name, recorded with the attempt (asked for when left out at a terminal; required
+    /// when input is piped, unless --no-log).
+    #[arg(long)]
+    pub trainee: Option<String>,
     /// Your team.
     #[arg(long)]
     pub team: Option<String>,
@@ -91,13 +92,44 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         Box::new(store::open_default(cli.db.as_deref())?)
     };
-    let trainee = log.trainee(&args.trainee, args.team.as_deref())?;
+    // A wrong id is the first thing to say, before asking for anything.
+    if let Some(s) = args
+        .scenario
+        .as_deref()
+        .filter(|s| pb.scenario(s).is_none())
+    {
+        let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
+        return Err(super::unknown("scenario", s, &known));
+    }
     let interactive = std::io::stdin().is_terminal();
     let mut ui = Ui {
         lang: &args.lang,
         interactive,
         lines: std::io::stdin().lock().lines(),
     };
+    let name = match (&args.trainee, args.no_log, interactive) {
+        (Some(name), _, _) => name.clone(),
+        // Nothing is recorded: the name goes nowhere.
+        (None, true, _) => "trainee".to_owned(),
+        (None, false, true) => match ask_name(&mut ui)? {
+            Some(name) => name,
+            None => return Ok(ExitCode::SUCCESS),
+        },
+        (None, false, false) => {
+            eprint(ui.t(
+                "error: 输入来自管道时需要 --trainee 姓名（成绩记在这个名字下），或用 --no-log 不记录。\n",
+                "error: --trainee NAME is required when input is piped (the attempt is recorded under it), or --no-log to record nothing.\n",
+            ));
+            return Ok(ExitCode::from(super::EXIT_USAGE));
+        }
+    };
+    let trainee = log.trainee(&name, args.team.as_deref())?;
+    // How to come back to an unfinished role-play.
+    let resume = format!(
+        "salesdojo practice {} --scenario {{scenario}} --trainee {}",
+        shell_word(&args.playbook),
+        shell_word(&name)
+    );
 
     let scenario = match &args.scenario {
         Some(s) => s.clone(),
@@ -121,6 +153,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     )?;
 
     let mut last_stage = String::new();
+    let mut last_guide = None;
     while let Some(turn) = run.attempt.current_turn().cloned() {
         let mut out = String::new();
         if turn.stage != last_stage {
@@ -158,12 +191,22 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     "\n输入结束，对练未完成。\n",
                     "\nInput ended before the role-play did.\n",
                 ))?;
-                return Ok(ExitCode::SUCCESS);
+                print(&saved_note(
+                    &ui,
+                    args.no_log,
+                    &resume.replace("{scenario}", &scenario),
+                ))?;
+                return Ok(ExitCode::from(EXIT_UNFINISHED));
             };
             let line = line.trim_end_matches('\r');
             match line.trim() {
                 "q" | "quit" => {
                     print(ui.t("已退出。\n", "Stopped.\n"))?;
+                    print(&saved_note(
+                        &ui,
+                        args.no_log,
+                        &resume.replace("{scenario}", &scenario),
+                    ))?;
                     return Ok(ExitCode::SUCCESS);
                 }
                 "?" | "hint" => {
@@ -215,11 +258,63 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             ))?;
             return Ok(ExitCode::from(super::EXIT_USAGE));
         }
-        feedback(&ui, &pb, &turn, &record)?;
+        // The guide's advice once, not again while it stays the same.
+        let guide_is_new = record.guide_hint != last_guide;
+        last_guide = record.guide_hint.clone();
+        feedback(&ui, &pb, &turn, &record, guide_is_new)?;
     }
     summary(&ui, &pb, &run.attempt)?;
     run.finish(log.as_mut())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit code when input ends before the role-play does (piped input that stops mid-scenario):
+/// the replies so far are saved and the attempt can be resumed.
+pub const EXIT_UNFINISHED: u8 = 3;
+
+/// Asks for the trainee's name at the terminal; `None` at the end of input.
+fn ask_name(ui: &mut Ui<'_>) -> anyhow::Result<Option<String>> {
+    loop {
+        let Some(line) = ui.ask(ui.t(
+            "你的名字（成绩记在这个名字下）> ",
+            "Your name (your scores are recorded under it) > ",
+        ))?
+        else {
+            return Ok(None);
+        };
+        let name = line.trim();
+        if !name.is_empty() {
+            return Ok(Some(name.to_owned()));
+        }
+    }
+}
+
+/// What happened to the replies so far when a role-play stops early, and how to resume.
+fn saved_note(ui: &Ui<'_>, no_log: bool, resume: &str) -> String {
+    if no_log {
+        return ui
+            .t(
+                "（--no-log：这次对练没有记录。）\n",
+                "(--no-log: this role-play was not recorded.)\n",
+            )
+            .to_owned();
+    }
+    format!(
+        "{}\n  {resume}\n",
+        ui.t(
+            "已答的回答都已保存。继续这次对练：",
+            "Your replies so far are saved. To pick up where you left off:"
+        )
+    )
+}
+
+/// `s` as one word for a POSIX shell (quoted when it needs to be).
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "-_./".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Offers an unfinished attempt of this scenario for resumption, then starts or resumes.
@@ -361,6 +456,7 @@ fn feedback(
     pb: &Playbook,
     turn: &crate::playbook::model::Turn,
     r: &crate::practice::ReplyRecord,
+    guide_is_new: bool,
 ) -> anyhow::Result<()> {
     let mut out = format!("\n  {} {}/100\n", ui.t("得分", "Score"), r.scored.rounded());
     if let Some(n) = r.notice() {
@@ -383,7 +479,7 @@ fn feedback(
     for h in r.scored.hints.iter().take(2) {
         let _ = writeln!(out, "  {} {}", ui.t("提示：", "Hint:"), ui.text(h));
     }
-    if let Some(h) = &r.guide_hint {
+    if let Some(h) = r.guide_hint.as_ref().filter(|_| guide_is_new) {
         let _ = writeln!(out, "  {} {}", ui.t("指导：", "Guide:"), ui.text(h));
     }
     if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
@@ -411,15 +507,41 @@ fn summary(ui: &Ui<'_>, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> 
     };
     let _ = writeln!(
         out,
-        "== {} {:.0}/100 ({} {}) — {verdict}",
+        "== {} {:.1}/100 ({} {}) — {verdict}",
         ui.t("总分", "Total"),
         s.total,
         ui.t("及格线", "pass mark"),
         s.pass_mark
     );
-    for (id, avg, _) in &s.criteria {
-        let title = pb.criterion(id).map_or(id.as_str(), |c| ui.text(&c.title));
-        let _ = writeln!(out, "    {} {:>3.0}  {title}", bar(*avg), avg);
+    // How the total is made: each criterion's points, weight and what it adds.
+    let _ = writeln!(
+        out,
+        "    {}",
+        ui.t(
+            "平均分 × 权重 → 计入总分",
+            "average × weight → adds to the total"
+        )
+    );
+    for sh in s.shares(pb) {
+        let title = pb
+            .criterion(&sh.criterion)
+            .map_or(sh.criterion.as_str(), |c| ui.text(&c.title));
+        let _ = writeln!(
+            out,
+            "    {} {:>5.1} × {:<3} → {:>4.1}  {title}",
+            bar(sh.points),
+            sh.points,
+            sh.weight,
+            sh.adds
+        );
+    }
+    if let Some(before) = s.uncapped(pb) {
+        let _ = writeln!(
+            out,
+            "    {} {before:.1} → {:.1}",
+            ui.t("行为红线封顶：", "capped by a conduct gate:"),
+            s.total
+        );
     }
     if let Some(w) = s.weakest.as_ref().and_then(|w| pb.criterion(w)) {
         let _ = writeln!(

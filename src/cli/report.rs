@@ -139,10 +139,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             for (i, l) in store.leaderboard(&f, 10)?.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "  {:>2}. {:<12} {:<10} avg {:>5.1}  {:>5} attempts  {:>4} passed  {} certified",
+                    "  {:>2}. {} {} avg {:>5.1}  {:>5} attempts  {:>4} passed  {} certified",
                     i + 1,
-                    l.trainee,
-                    l.team.as_deref().unwrap_or("-"),
+                    super::pad(&l.trainee, 12),
+                    super::pad(l.team.as_deref().unwrap_or("-"), 10),
                     l.average,
                     l.attempts,
                     l.passed,
@@ -153,12 +153,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             for w in store.weakest(&f, true)? {
                 let _ = writeln!(
                     out,
-                    "  {:<12} {:<16} {:>5.1}",
-                    if w.who.is_empty() {
-                        "(no team)"
-                    } else {
-                        &w.who
-                    },
+                    "  {} {:<16} {:>5.1}",
+                    super::pad(
+                        if w.who.is_empty() {
+                            "(no team)"
+                        } else {
+                            &w.who
+                        },
+                        12
+                    ),
                     w.criterion,
                     w.average
                 );

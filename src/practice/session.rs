@@ -479,6 +479,52 @@ pub struct Summary {
     pub seconds: f64,
 }
 
+/// One criterion's part in an attempt's total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    pub criterion: String,
+    /// The criterion's weight in the rubric.
+    pub weight: f64,
+    /// Its average over the replies scored on it, 0–100.
+    pub points: f64,
+    /// What it adds to the total: points × weight ÷ the weights of every criterion scored.
+    pub adds: f64,
+}
+
+impl Summary {
+    /// How the total is made: for every criterion scored, its weight, its points and what
+    /// they add to the total (the adds sum to the total unless a conduct gate capped it).
+    pub fn shares(&self, pb: &Playbook) -> Vec<Share> {
+        let weight = |id: &str| pb.criterion(id).map_or(0.0, |c| c.weight);
+        let all: f64 = self.criteria.iter().map(|(id, _, _)| weight(id)).sum();
+        self.criteria
+            .iter()
+            .map(|(id, points, _)| Share {
+                criterion: id.clone(),
+                weight: weight(id),
+                points: *points,
+                adds: if all > 0.0 {
+                    points * weight(id) / all
+                } else {
+                    0.0
+                },
+            })
+            .collect()
+    }
+
+    /// The total before a conduct gate capped it, when one did.
+    pub fn uncapped(&self, pb: &Playbook) -> Option<f64> {
+        let sum: f64 = self.shares(pb).iter().map(|s| s.adds).sum();
+        (self.gate.is_some() && sum > self.total + 1e-9).then_some(sum)
+    }
+}
+
+/// The verdict: the exact total against the pass mark (74.5 does not pass a mark of 75, though
+/// it shows as 74.5 and would round to 75), and never with a conduct gate.
+pub fn passes(total: f64, pass_mark: u8, gated: bool) -> bool {
+    !gated && total >= f64::from(pass_mark)
+}
+
 pub fn summarize(
     pb: &Playbook,
     scen: &Scenario,
@@ -537,7 +583,7 @@ pub fn summarize(
     Summary {
         total,
         pass_mark,
-        passed: gate.is_none() && total.round() >= f64::from(pass_mark),
+        passed: passes(total, pass_mark, gate.is_some()),
         gate: gate.map(|g| g.rule.clone()),
         criteria,
         weakest,
@@ -615,4 +661,90 @@ fn rescore_with(
         out.push(r);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playbook::diag::Report;
+    use crate::playbook::load::{Content, load};
+
+    /// A reply that scored `points` on every criterion of the playbook's rubric.
+    fn reply(pb: &Playbook, turn: &str, points: f64) -> ReplyRecord {
+        let criteria = pb
+            .rubric
+            .criteria
+            .iter()
+            .map(|c| CriterionScore {
+                criterion: c.id.clone(),
+                weight: c.weight,
+                points,
+                trace: Vec::new(),
+            })
+            .collect();
+        ReplyRecord {
+            turn: turn.to_owned(),
+            stage: String::new(),
+            answer: Answer::Text("…".into()),
+            seconds: 1.0,
+            scored: Scored {
+                score: points,
+                criteria,
+                feedback: Vec::new(),
+                hints: Vec::new(),
+                highlights: Vec::new(),
+                next: Target::End(None),
+                gate: None,
+            },
+            guide_hint: None,
+            script_error: None,
+        }
+    }
+
+    #[test]
+    fn the_verdict_compares_the_exact_total_with_the_pass_mark() {
+        let lib = load(&[Content::bundled()], &mut Report::default());
+        let Some(pb) = lib.playbook("jewelry") else {
+            panic!("bundled jewelry playbook")
+        };
+        let scen = &pb.scenarios[0];
+        let turn = &scen.turns[0].id;
+        let mark = f64::from(pb.rubric.pass_mark);
+        let end = Position::Ended(None);
+        let just_under = summarize(pb, scen, &[reply(pb, turn, mark - 0.5)], &end);
+        assert!((just_under.total - (mark - 0.5)).abs() < 1e-9);
+        assert!(
+            !just_under.passed,
+            "{} passed a mark of {mark}",
+            just_under.total
+        );
+        let at_mark = summarize(pb, scen, &[reply(pb, turn, mark)], &end);
+        assert!(at_mark.passed);
+        assert!(!passes(mark + 10.0, pb.rubric.pass_mark, true));
+    }
+
+    #[test]
+    fn the_total_is_explained_by_weights_and_points() {
+        let lib = load(&[Content::bundled()], &mut Report::default());
+        let Some(pb) = lib.playbook("objections") else {
+            panic!("bundled objections playbook")
+        };
+        let scen = &pb.scenarios[0];
+        let turn = &scen.turns[0].id;
+        let mut one = reply(pb, turn, 0.0);
+        // Points that differ by criterion, so weights matter.
+        for (i, c) in one.scored.criteria.iter_mut().enumerate() {
+            c.points = 20.0 * i as f64;
+        }
+        let s = summarize(pb, scen, &[one], &Position::Ended(None));
+        let shares = s.shares(pb);
+        assert_eq!(shares.len(), pb.rubric.criteria.len());
+        let sum: f64 = shares.iter().map(|x| x.adds).sum();
+        assert!((sum - s.total).abs() < 1e-9, "{sum} vs {}", s.total);
+        let weights: f64 = shares.iter().map(|x| x.weight).sum();
+        for x in &shares {
+            assert!((x.adds - x.points * x.weight / weights).abs() < 1e-9);
+        }
+        assert_eq!(s.uncapped(pb), None);
+    }
 }

@@ -215,7 +215,7 @@ pub fn scenarios_ui(
                             };
                             ui.label(badge);
                             ui.label(format!(
-                                "{} {:.0} · {} {}",
+                                "{} {:.1} · {} {}",
                                 lang.t("最好成绩", "best"),
                                 r.best,
                                 r.attempts,

@@ -463,7 +463,7 @@ pub fn summary_ui(
             };
             ui.horizontal(|ui| {
                 ui.label(
-                    RichText::new(format!("{} {:.0}/100", lang.t("总分", "Total"), s.total))
+                    RichText::new(format!("{} {:.1}/100", lang.t("总分", "Total"), s.total))
                         .size(28.0)
                         .strong()
                         .color(theme::score_color(s.total)),
@@ -472,19 +472,39 @@ pub fn summary_ui(
                 ui.label(verdict.size(20.0).strong());
             });
             ui.add_space(8.0);
-            egui::Grid::new("criteria").num_columns(2).show(ui, |ui| {
-                for (id, avg, _) in &s.criteria {
-                    let title = pb.criterion(id).map_or(id.as_str(), |c| c.title.get(loc));
+            // How the total is made: each criterion's average, weight and what it adds.
+            egui::Grid::new("criteria").num_columns(4).show(ui, |ui| {
+                ui.label(RichText::new(lang.t("评分项", "Criterion")).small());
+                ui.label(RichText::new(lang.t("平均分", "Average")).small());
+                ui.label(RichText::new(lang.t("权重", "Weight")).small());
+                ui.label(RichText::new(lang.t("计入总分", "Adds to total")).small());
+                ui.end_row();
+                for sh in s.shares(pb) {
+                    let title = pb
+                        .criterion(&sh.criterion)
+                        .map_or(sh.criterion.as_str(), |c| c.title.get(loc));
                     ui.label(title);
                     ui.add(
-                        egui::ProgressBar::new((*avg / 100.0) as f32)
-                            .desired_width(260.0)
-                            .fill(theme::score_color(*avg))
-                            .text(format!("{avg:.0}")),
+                        egui::ProgressBar::new((sh.points / 100.0) as f32)
+                            .desired_width(220.0)
+                            .fill(theme::score_color(sh.points))
+                            .text(format!("{:.1}", sh.points)),
                     );
+                    ui.label(format!("× {}", sh.weight));
+                    ui.label(format!("{:.1}", sh.adds));
                     ui.end_row();
                 }
             });
+            if let Some(before) = s.uncapped(pb) {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {before:.1} → {:.1}",
+                        lang.t("行为红线封顶：", "Capped by a conduct gate:"),
+                        s.total
+                    ))
+                    .color(theme::BAD),
+                );
+            }
             if let Some(w) = s.weakest.as_ref().and_then(|w| pb.criterion(w)) {
                 ui.label(format!(
                     "{} {}",
@@ -532,7 +552,7 @@ pub fn summary_ui(
                     .map_or(next.criterion.as_str(), |c| c.title.get(loc));
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!(
-                        "{} {title} ({crit} {} {:.0})",
+                        "{} {title} ({crit} {} {:.1})",
                         lang.t("建议下一个练习：", "Practise next:"),
                         lang.t("目前平均", "averages"),
                         next.average

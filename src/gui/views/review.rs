@@ -431,7 +431,7 @@ fn heatmap_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
                         for v in cells {
                             match v {
                                 Some(v) => ui.label(
-                                    RichText::new(format!("{v:.0}"))
+                                    RichText::new(format!("{v:.1}"))
                                         .small()
                                         .color(Color32::WHITE)
                                         .background_color(theme::score_color(*v)),
@@ -666,7 +666,7 @@ fn detail_ui(
                         match c.override_points {
                             Some(o) => {
                                 ui.label(
-                                    RichText::new(format!("{:.0}", c.points))
+                                    RichText::new(format!("{:.1}", c.points))
                                         .strikethrough()
                                         .color(theme::MUTED),
                                 );
@@ -679,7 +679,7 @@ fn detail_ui(
                                     _ => lang.t("复核", "override").to_owned(),
                                 };
                                 ui.label(
-                                    RichText::new(format!("→ {o:.0}"))
+                                    RichText::new(format!("→ {o:.1}"))
                                         .strong()
                                         .color(theme::ACCENT),
                                 )
@@ -691,7 +691,7 @@ fn detail_ui(
                                 );
                             }
                             None => {
-                                ui.label(format!("{:.0}", c.points));
+                                ui.label(format!("{:.1}", c.points));
                             }
                         }
                         ui.end_row();
