@@ -27,6 +27,31 @@ pub enum SessionError {
     Unsaved,
 }
 
+/// A manager's review of an attempt, as the app and the CLI save it: a comment and optionally a
+/// criterion override. A review decides: the attempt's total and verdict follow the override
+/// (judged by its playbook's pass mark), and so does the trainee's certification.
+pub fn review(
+    store: &mut store::Store,
+    lib: &crate::playbook::Library,
+    attempt_id: &str,
+    reviewer: &str,
+    comment: Option<&str>,
+    over: Option<(&str, f64)>,
+    at: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let row = store.attempt_detail(attempt_id)?.attempt;
+    let pb = lib.playbook(&row.playbook);
+    if let Some(pb) = pb {
+        store.judge_by(&row.id, pb.rubric.pass_mark)?;
+    }
+    let id = store.add_review(&row.id, reviewer, comment, over, at)?;
+    if let Some(pb) = pb.filter(|pb| i64::from(pb.version) == row.version && over.is_some()) {
+        let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
+        store.settle_certification(&row.id, &scenarios, at)?;
+    }
+    Ok(id)
+}
+
 /// A reply scored but not yet committed. It keeps its id, so a retried commit cannot
 /// duplicate it.
 #[derive(Debug, Clone)]

@@ -803,6 +803,21 @@ fn an_override_persists_and_shows_beside_the_original() {
     h.get_by_label(&format!("{:.1}", crit.points));
     h.get_by_label(&format!("→ {new_points:.1}"));
     h.get_by_label_contains("※ override by Manager Zhao");
+    // A review decides: the attempt's total moves by the override's weighted change, in the
+    // database, the drill-down and the refreshed list, with what scoring gave beside it.
+    let weights: f64 = stored.criteria.iter().map(|c| c.weight).sum();
+    let scored = first.total.expect("a total");
+    let expected = (scored + c.weight * (new_points - crit.points) / weights).clamp(0.0, 100.0);
+    let total = stored.attempt.total.expect("a total");
+    assert!((total - expected).abs() < 1e-9, "{total} vs {expected}");
+    assert!(stored.attempt.reviewed);
+    assert_eq!(stored.attempt.scored_total, Some(scored));
+    h.get_by_label_contains(&format!("Total after review {total:.1}"));
+    let listed = review(&h).data.as_ref().expect("results").attempts.clone();
+    let row = listed.iter().find(|a| a.id == first.id).expect("listed");
+    assert_eq!(row.total, Some(total), "the list follows the review");
+    assert_eq!(row.passed, stored.attempt.passed);
+    h.get_by_label(&format!("reviewed {scored:.1}"));
     // The form is cleared for the next review.
     assert_eq!(review(&h).comment, "");
 }

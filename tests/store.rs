@@ -371,6 +371,105 @@ fn reports_reviews_and_overrides() {
 }
 
 #[test]
+fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("p.db");
+    let mut s = Store::open(&path).expect("opens");
+    let good = play_and_log(&mut s, "李芳", Some("华东一组"), true, 1);
+    let _other_team = play_and_log(&mut s, "王强", Some("华南一组"), false, 2);
+    let (lib, _) = lib();
+    let pass_mark = f64::from(lib.playbook("jewelry").expect("bundled").rubric.pass_mark);
+    let before = s.attempt_detail(&good).expect("detail");
+    let scored = before.attempt.total.expect("a total");
+    assert!(scored >= pass_mark && before.attempt.passed == Some(true));
+    assert!(!before.attempt.reviewed);
+    // play_and_log certified the trainee (for the one scenario it names).
+    let board = s.leaderboard(&Filter::default(), 10).expect("board");
+    assert_eq!(board.iter().map(|b| b.certifications).sum::<i64>(), 1);
+
+    // One criterion overridden: the total moves by its weighted change, exactly.
+    let weights: f64 = before.criteria.iter().map(|c| c.weight).sum();
+    let c0 = &before.criteria[0];
+    store_review(&mut s, &good, (&c0.criterion, 0.0));
+    let one = s.attempt_detail(&good).expect("detail").attempt;
+    let expected = (scored - c0.weight * c0.points / weights).clamp(0.0, 100.0);
+    assert!(one.reviewed);
+    assert_eq!(one.scored_total, Some(scored), "what scoring gave stays");
+    assert!(
+        (one.total.expect("total") - expected).abs() < 1e-9,
+        "{:?} vs {expected}",
+        one.total
+    );
+    assert_eq!(one.passed, Some(expected >= pass_mark));
+
+    // Every criterion overridden to 0: the attempt fails, everywhere.
+    for c in &before.criteria {
+        store_review(&mut s, &good, (&c.criterion, 0.0));
+    }
+    let failed = s.attempt_detail(&good).expect("detail").attempt;
+    assert_eq!(failed.total, Some(0.0));
+    assert_eq!(failed.passed, Some(false));
+    let rates = s.pass_rates(&Filter::default()).expect("rates");
+    assert_eq!((rates[0].attempts, rates[0].passed), (2, 0));
+    let board = s.leaderboard(&Filter::default(), 10).expect("board");
+    let li = board
+        .iter()
+        .find(|b| b.trainee == "李芳")
+        .expect("on the board");
+    assert_eq!(li.average, 0.0);
+    assert_eq!(li.certifications, 0, "the certification follows the review");
+    let rows = s
+        .export_rows(&Filter {
+            trainee: Some("李芳".into()),
+            ..Filter::default()
+        })
+        .expect("rows");
+    let csv = String::from_utf8(export::to_csv(&rows, false).expect("csv")).expect("utf-8");
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let head = r.headers().expect("header").clone();
+    let rec = r.records().next().expect("a row").expect("parses");
+    let col = |name: &str| &rec[head.iter().position(|h| h == name).expect(name)];
+    assert_eq!(
+        (col("total"), col("passed"), col("reviewed")),
+        ("0.0", "false", "true")
+    );
+    assert_eq!(col("scored_total"), format!("{scored:.1}"));
+    same_from_rollups_and_base_tables(&path);
+
+    // Overridden back to what scoring gave: the verdict is judged again and passes.
+    for c in &before.criteria {
+        store_review(&mut s, &good, (&c.criterion, c.points));
+    }
+    let back = s.attempt_detail(&good).expect("detail").attempt;
+    assert!((back.total.expect("total") - scored).abs() < 1e-9);
+    assert_eq!(back.passed, Some(true));
+    same_from_rollups_and_base_tables(&path);
+}
+
+/// The rollups (kept by triggers) answer as the base tables do.
+fn same_from_rollups_and_base_tables(path: &Path) {
+    let fast = Store::open(path).expect("opens");
+    let mut slow = Store::open(path).expect("opens");
+    slow.set_plan(Plan::BaseTables);
+    let f = Filter::default();
+    let key = |s: &Store| {
+        (
+            format!("{:?}", s.pass_rates(&f).expect("rates")),
+            format!("{:?}", s.leaderboard(&f, 10).expect("board")),
+            format!("{:?}", s.trend(&f, false).expect("trend")),
+        )
+    };
+    assert_eq!(key(&fast), key(&slow));
+}
+
+/// A manager's override through the engine's review path (the one the app and the CLI use).
+fn store_review(s: &mut Store, attempt: &str, over: (&str, f64)) {
+    let (lib, _) = lib();
+    salesdojo::session::review(s, lib, attempt, "经理", None, Some(over), Utc::now())
+        .expect("reviewed");
+}
+
+#[test]
 fn csv_export_opens_in_a_spreadsheet() {
     let dir = tempfile::tempdir().expect("temp");
     let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
@@ -389,7 +488,7 @@ fn csv_export_opens_in_a_spreadsheet() {
     let rows = s.export_rows(&Filter::default()).expect("rows");
     let csv = export::to_csv(&rows, false).expect("csv");
     let text = String::from_utf8(csv.clone()).expect("utf-8");
-    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,criterion:"));
+    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,criterion:"));
     assert!(
         text.contains("\"Smith, \"\"Jo\"\"\",\"Team \"\"North\"\", East\""),
         "RFC 4180 quoting: {text}"
@@ -886,12 +985,18 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("names");
-        assert_eq!(triggers.len(), 8);
+        assert_eq!(triggers.len(), 9);
         for t in triggers {
             c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
         }
         c.execute_batch(
-            "DROP INDEX attempts_by_playbook_time;
+            "UPDATE attempts SET total = COALESCE(scored_total, total),
+                 passed = CASE WHEN scored_total IS NULL THEN passed ELSE scored_passed END;
+             ALTER TABLE attempts DROP COLUMN scored_total;
+             ALTER TABLE attempts DROP COLUMN scored_passed;
+             ALTER TABLE attempts DROP COLUMN pass_mark;
+             ALTER TABLE attempts DROP COLUMN gated;
+             DROP INDEX attempts_by_playbook_time;
              DROP INDEX attempt_criteria_by_time;
              ALTER TABLE attempt_criteria DROP COLUMN trainee_id;
              ALTER TABLE attempt_criteria DROP COLUMN playbook_id;

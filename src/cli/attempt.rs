@@ -41,6 +41,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             None => "",
         }
     );
+    if a.reviewed {
+        let _ = writeln!(
+            out,
+            "  reviewed: the total and verdict follow the overrides; scored {}",
+            a.scored_total.map_or("-".into(), |t| format!("{t:.1}"))
+        );
+    }
     if let Some(v) = &d.verification {
         let _ = writeln!(
             out,

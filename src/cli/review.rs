@@ -41,15 +41,30 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let mut report = crate::playbook::Report::default();
+    let lib = super::load_paths(cli, &[], &mut report)?;
     let mut store = store::open_default(cli.db.as_deref())?;
     let id = store.attempt_detail(&args.attempt)?.attempt.id;
-    store.add_review(
+    crate::session::review(
+        &mut store,
+        &lib,
         &id,
         &args.reviewer,
         args.comment.as_deref(),
         over.as_ref().map(|(c, p)| (c.as_str(), *p)),
         chrono::Utc::now(),
     )?;
-    print(&format!("review saved for attempt {id}\n"))?;
+    let row = store.attempt_detail(&id)?.attempt;
+    let verdict = match row.passed {
+        Some(true) => "passed",
+        Some(false) => "not passed",
+        None => "no verdict",
+    };
+    match (row.reviewed, row.total, row.scored_total) {
+        (true, Some(t), Some(s)) => print(&format!(
+            "review saved for attempt {id}: total {t:.1} ({verdict}), scored {s:.1}\n"
+        ))?,
+        _ => print(&format!("review saved for attempt {id}\n"))?,
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -479,15 +479,16 @@ impl State<'_> {
                 comment,
                 over,
             } => Done::Detail(match &mut self.store {
-                Some(s) => s
-                    .add_review(
-                        &attempt,
-                        &reviewer,
-                        comment.as_deref(),
-                        over.as_ref().map(|(c, p)| (c.as_str(), *p)),
-                        chrono::Utc::now(),
-                    )
-                    .and_then(|_| s.attempt_detail(&attempt))
+                Some(s) => crate::session::review(
+                    s,
+                    &self.lib,
+                    &attempt,
+                    &reviewer,
+                    comment.as_deref(),
+                    over.as_ref().map(|(c, p)| (c.as_str(), *p)),
+                    chrono::Utc::now(),
+                )
+                .and_then(|_| s.attempt_detail(&attempt))
                     .map(Box::new)
                     .map_err(text),
                 None => Err("no progress database".to_owned()),

@@ -54,8 +54,8 @@ impl Store {
                 .collect::<std::result::Result<_, _>>()
                 .map_err(StoreError::from)?;
             each(ExportRow {
-                trainee_id: r.get(13).map_err(StoreError::from)?,
-                pseudonym: r.get(14).map_err(StoreError::from)?,
+                trainee_id: r.get(15).map_err(StoreError::from)?,
+                pseudonym: r.get(16).map_err(StoreError::from)?,
                 attempt,
                 criteria,
             })?;
@@ -104,7 +104,7 @@ fn inert(cell: &str) -> String {
     }
 }
 
-const CSV_COLUMNS: [&str; 13] = [
+const CSV_COLUMNS: [&str; 15] = [
     "attempt_id",
     "trainee_id",
     "trainee",
@@ -118,6 +118,8 @@ const CSV_COLUMNS: [&str; 13] = [
     "status",
     "total",
     "passed",
+    "scored_total",
+    "reviewed",
 ];
 
 /// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;
@@ -158,6 +160,10 @@ impl<W: Write> CsvSink<W> {
             r.status.clone(),
             r.total.map(|t| format!("{t:.1}")).unwrap_or_default(),
             r.passed.map(|p| p.to_string()).unwrap_or_default(),
+            r.scored_total
+                .map(|t| format!("{t:.1}"))
+                .unwrap_or_default(),
+            r.reviewed.to_string(),
         ];
         for c in &self.criteria {
             rec.push(

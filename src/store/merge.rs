@@ -176,7 +176,7 @@ impl Store {
                                  THEN NULL ELSE o.pseudonym END,
                             o.created_at FROM other.trainees o LIMIT {trainees};
                  INSERT INTO main.attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending)
-                     SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending FROM other.attempts WHERE true LIMIT {attempts}
+                     SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, {scored}, status, ending FROM other.attempts WHERE true LIMIT {attempts}
                      ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, total = excluded.total, passed = excluded.passed,
                          status = excluded.status, ending = excluded.ending
                      WHERE main.attempts.status = 'in_progress' AND excluded.status <> 'in_progress';
@@ -190,6 +190,13 @@ impl Store {
                  INSERT OR IGNORE INTO main.reviews SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews LIMIT {reviews};
                  INSERT INTO main.verifications (attempt_id, status) SELECT id, 'pending' FROM temp.merging WHERE true
                      ON CONFLICT (attempt_id) DO UPDATE SET status = 'pending', derived_total = NULL, derived_passed = NULL, note = NULL, checked_at = NULL;",
+                // What scoring gave: the reviews merged with it decide here again, by this
+                // database's triggers (a file's own reviewed totals are not taken on trust).
+                scored = if version >= 7 {
+                    "COALESCE(scored_total, total), CASE WHEN scored_total IS NULL THEN passed ELSE scored_passed END"
+                } else {
+                    "total, passed"
+                },
                 teams = n("teams"),
                 trainees = n("trainees"),
                 attempts = n("attempts"),
@@ -285,7 +292,8 @@ impl Store {
     /// (a key range on the primary key, so each chunk costs the same however many came before).
     pub fn pending_verifications(&self, after: &str, limit: usize) -> Result<Vec<Pending>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT a.id, a.playbook_id, a.playbook_hash, a.playbook_version, a.scenario_id, a.trainee_id, a.total, a.passed
+            "SELECT a.id, a.playbook_id, a.playbook_hash, a.playbook_version, a.scenario_id, a.trainee_id,
+                    COALESCE(a.scored_total, a.total), CASE WHEN a.scored_total IS NULL THEN a.passed ELSE a.scored_passed END
              FROM verifications v JOIN attempts a ON a.id = v.attempt_id
              WHERE v.attempt_id > ?1 AND v.status = 'pending' ORDER BY v.attempt_id LIMIT ?2",
         )?;

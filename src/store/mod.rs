@@ -314,6 +314,45 @@ impl Store {
         )?)
     }
 
+    /// Records what a practice attempt's verdict is judged by when it does not say (attempts
+    /// finished before salesdojo kept it, or brought in from another database): the
+    /// playbook's pass mark, and whether a conduct gate capped one of its replies (read from
+    /// the replies' results). An override then judges the verdict again.
+    pub fn judge_by(&mut self, attempt_id: &str, pass_mark: u8) -> Result<()> {
+        self.conn.execute(
+            "UPDATE attempts SET pass_mark = COALESCE(pass_mark, ?2),
+                 gated = COALESCE(gated, EXISTS (SELECT 1 FROM replies r JOIN results s ON s.id = r.result_id
+                     WHERE r.attempt_id = ?1 AND json_extract(s.json, '$.gate') IS NOT NULL))
+             WHERE id = ?1 AND mode = 'practice' AND (pass_mark IS NULL OR gated IS NULL)",
+            params![attempt_id, pass_mark],
+        )?;
+        Ok(())
+    }
+
+    /// After a review changed an attempt's verdict: the trainee is certified for its playbook
+    /// version when every one of `scenarios` has a passed attempt, and no longer certified
+    /// when that stopped being so. `true` when certified.
+    pub fn settle_certification(
+        &mut self,
+        attempt_id: &str,
+        scenarios: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (trainee, playbook, version): (String, String, i64) = self.conn.query_row(
+            "SELECT trainee_id, playbook_id, playbook_version FROM attempts WHERE id = ?1",
+            [attempt_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let certified = self.certify_if_earned(&trainee, &playbook, version, scenarios, at)?;
+        if !certified {
+            self.conn.execute(
+                "DELETE FROM certifications WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3",
+                params![trainee, playbook, version],
+            )?;
+        }
+        Ok(certified)
+    }
+
     /// Adds a manager's review: a comment, and optionally a criterion override. The original
     /// points stay in the attempt; the override is shown beside them.
     pub fn add_review(
@@ -620,8 +659,9 @@ impl ProgressLog for Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n = tx.execute(
-            "UPDATE attempts SET status = 'completed', ended_at = ?2, total = ?3, passed = ?4, ending = ?5 WHERE id = ?1",
-            params![attempt_id, stamp(at), s.total, s.passed, s.ending],
+            "UPDATE attempts SET status = 'completed', ended_at = ?2, total = ?3, passed = ?4, ending = ?5,
+                 scored_total = ?3, scored_passed = ?4, pass_mark = ?6, gated = ?7 WHERE id = ?1",
+            params![attempt_id, stamp(at), s.total, s.passed, s.ending, s.pass_mark, s.gate.is_some()],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));

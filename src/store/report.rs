@@ -150,8 +150,14 @@ pub struct AttemptRow {
     pub started_at: String,
     pub ended_at: Option<String>,
     pub status: String,
+    /// The attempt's total as everything counts it: after a reviewer's overrides, if any.
     pub total: Option<f64>,
+    /// The verdict as everything counts it: after a reviewer's overrides, if any.
     pub passed: Option<bool>,
+    /// What scoring gave, before any override (equal to `total` when not reviewed).
+    pub scored_total: Option<f64>,
+    /// A reviewer overrode at least one criterion: `total` and `passed` are the review's.
+    pub reviewed: bool,
     /// For an attempt brought in from another database: `pending`, `verified`, `mismatch`
     /// (its stored total is not what its replies give) or `unverifiable`. `None`: scored here.
     pub verification: Option<String>,
@@ -228,10 +234,12 @@ pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow>
         total: r.get(10)?,
         passed: r.get::<_, Option<i64>>(11)?.map(|p| p != 0),
         verification: r.get(12)?,
+        scored_total: r.get(13)?,
+        reviewed: r.get(14)?,
     })
 }
 
-pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, (SELECT v.status FROM verifications v WHERE v.attempt_id = a.id)";
+pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, (SELECT v.status FROM verifications v WHERE v.attempt_id = a.id), COALESCE(a.scored_total, a.total), EXISTS (SELECT 1 FROM attempt_criteria x WHERE x.attempt_id = a.id AND x.overridden IS NOT NULL)";
 
 /// The SQL of [`Store::criterion_averages`] and its parameters.
 pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
@@ -635,7 +643,7 @@ impl Store {
                 "SELECT ac.criterion_id, ac.points, ac.weight, r.override_points, r.reviewer, r.at
                  FROM attempt_criteria ac
                  LEFT JOIN reviews r ON r.id = (SELECT r2.id FROM reviews r2 WHERE r2.attempt_id = ac.attempt_id
-                     AND r2.criterion_id = ac.criterion_id AND r2.override_points IS NOT NULL ORDER BY r2.at DESC LIMIT 1)
+                     AND r2.criterion_id = ac.criterion_id AND r2.override_points IS NOT NULL ORDER BY r2.at DESC, r2.rowid DESC LIMIT 1)
                  WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id",
             )?
             .query_map([&id], |r| {
@@ -650,7 +658,7 @@ impl Store {
             })?
             .collect::<std::result::Result<_, _>>()?;
         let reviews = c
-            .prepare_cached("SELECT reviewer, at, comment, criterion_id, override_points FROM reviews WHERE attempt_id = ?1 ORDER BY at")?
+            .prepare_cached("SELECT reviewer, at, comment, criterion_id, override_points FROM reviews WHERE attempt_id = ?1 ORDER BY at, rowid")?
             .query_map([&id], |r| {
                 Ok(ReviewRow { reviewer: r.get(0)?, at: r.get(1)?, comment: r.get(2)?, criterion: r.get(3)?, override_points: r.get(4)? })
             })?

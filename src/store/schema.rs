@@ -317,6 +317,55 @@ CREATE TABLE verifications (
 ) WITHOUT ROWID;
 CREATE INDEX verifications_by_status ON verifications (status);
 "#,
+    // v7: a review decides. `total` and `passed` are the attempt's result as everything counts
+    // it (lists, reports, rollups, certifications, exports); `scored_total` and
+    // `scored_passed` keep what scoring gave (NULL: the same as total and passed), `pass_mark`
+    // and `gated` what the verdict is judged by. A criterion override moves the total by its
+    // weighted change (points x weight / the weights) and judges the verdict again.
+    r#"
+-- Two overrides of a criterion within the same second: the later written wins (rowid).
+DROP TRIGGER review_override;
+CREATE TRIGGER review_override AFTER INSERT ON reviews
+WHEN NEW.override_points IS NOT NULL AND NEW.criterion_id IS NOT NULL
+BEGIN
+    UPDATE attempt_criteria SET overridden = (SELECT r.override_points FROM reviews r
+        WHERE r.attempt_id = NEW.attempt_id AND r.criterion_id = NEW.criterion_id
+          AND r.override_points IS NOT NULL ORDER BY r.at DESC, r.rowid DESC LIMIT 1)
+    WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id;
+END;
+DROP TRIGGER criteria_take_override;
+CREATE TRIGGER criteria_take_override AFTER INSERT ON attempt_criteria
+WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.attempt_id = NEW.attempt_id
+             AND r.criterion_id = NEW.criterion_id AND r.override_points IS NOT NULL)
+BEGIN
+    UPDATE attempt_criteria SET overridden = (SELECT r.override_points FROM reviews r
+        WHERE r.attempt_id = NEW.attempt_id AND r.criterion_id = NEW.criterion_id
+          AND r.override_points IS NOT NULL ORDER BY r.at DESC, r.rowid DESC LIMIT 1)
+    WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id;
+END;
+ALTER TABLE attempts ADD COLUMN scored_total REAL;
+ALTER TABLE attempts ADD COLUMN scored_passed INTEGER;
+ALTER TABLE attempts ADD COLUMN pass_mark INTEGER;
+ALTER TABLE attempts ADD COLUMN gated INTEGER;
+CREATE TRIGGER review_decides AFTER UPDATE OF overridden ON attempt_criteria
+BEGIN
+    UPDATE attempts SET scored_total = total, scored_passed = passed
+    WHERE id = NEW.attempt_id AND scored_total IS NULL AND status = 'completed' AND mode = 'practice';
+    UPDATE attempts SET (total, passed) = (
+        SELECT e.total,
+               CASE WHEN NOT e.reviewed OR attempts.pass_mark IS NULL THEN attempts.scored_passed
+                    ELSE COALESCE(attempts.gated, 0) = 0 AND e.total >= attempts.pass_mark END
+        FROM (SELECT CASE WHEN d.reviewed THEN MIN(100.0, MAX(0.0, attempts.scored_total + d.change))
+                          ELSE attempts.scored_total END AS total,
+                     d.reviewed AS reviewed
+              FROM (SELECT COALESCE(SUM(weight * (COALESCE(overridden, points) - points)) / SUM(weight), 0) AS change,
+                           COALESCE(MAX(overridden IS NOT NULL), 0) AS reviewed
+                    FROM attempt_criteria WHERE attempt_id = NEW.attempt_id) d) e)
+    WHERE id = NEW.attempt_id AND scored_total IS NOT NULL AND status = 'completed' AND mode = 'practice';
+END;
+-- Attempts reviewed before this version take their overrides now.
+UPDATE attempt_criteria SET overridden = overridden WHERE overridden IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes.

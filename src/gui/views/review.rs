@@ -589,6 +589,22 @@ fn attempts_table(
                         let r = ui.label(
                             RichText::new(format!("{t:.1}{mark}")).color(theme::score_color(t)),
                         );
+                        // A reviewed attempt: the review's total, the scored one beside it.
+                        if a.reviewed {
+                            ui.label(
+                                RichText::new(format!(
+                                    "{} {}",
+                                    lang.t("复核", "reviewed"),
+                                    a.scored_total.map_or("—".to_owned(), |s| format!("{s:.1}"))
+                                ))
+                                .small()
+                                .color(theme::MUTED),
+                            )
+                            .on_hover_text(lang.t(
+                                "经理复核改了评分项：总分和是否通过以复核为准，小字是原评分。",
+                                "A manager overrode a criterion: the total and the verdict are the review's; the small figure is what scoring gave.",
+                            ));
+                        }
                         if let Some(flag) = verification_flag(lang, a.verification.as_deref()) {
                             r.on_hover_text(flag.1);
                             ui.label(RichText::new(flag.0).color(theme::BAD));
@@ -646,6 +662,23 @@ fn detail_ui(
         ))
         .color(theme::MUTED),
     );
+    if a.reviewed {
+        let verdict = match a.passed {
+            Some(true) => lang.t("通过", "passed"),
+            Some(false) => lang.t("未通过", "not passed"),
+            None => "—",
+        };
+        ui.label(
+            RichText::new(format!(
+                "{} {} ({verdict}) · {} {}",
+                lang.t("复核后总分", "Total after review"),
+                a.total.map_or("—".to_owned(), |t| format!("{t:.1}")),
+                lang.t("原评分", "scored"),
+                a.scored_total.map_or("—".to_owned(), |t| format!("{t:.1}"))
+            ))
+            .strong(),
+        );
+    }
     if let Some(v) = &d.verification
         && let Some((_, why)) = verification_flag(lang, Some(&v.status))
     {
