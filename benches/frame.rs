@@ -216,14 +216,13 @@ fn bench(c: &mut Criterion) {
         let mut ms = Vec::new();
         for _ in 0..5 {
             if let Screen::Review(r) = &mut h.state_mut().screen {
-                **r = Review {
-                    descending: true,
-                    data: r.data.take(),
-                    ..Review::default()
-                };
+                let data = r.data.take();
+                **r = Review::new();
+                r.data = data;
                 set(r);
             }
-            h.state_mut().apply(Command::ReviewQuery);
+            h.state_mut()
+                .apply(Command::Review(salesdojo::gui::views::review::Cmd::Query));
             wait(&mut h);
             ms.push(review(&h).and_then(|r| r.latency_ms).unwrap_or(f64::NAN));
             if std::env::var_os("SALESDOJO_BENCH_VERBOSE").is_some() {
@@ -249,13 +248,12 @@ fn bench(c: &mut Criterion) {
     }
     // Frames on the unfiltered view.
     if let Screen::Review(r) = &mut h.state_mut().screen {
-        **r = Review {
-            descending: true,
-            data: r.data.take(),
-            ..Review::default()
-        };
+        let data = r.data.take();
+        **r = Review::new();
+        r.data = data;
     }
-    h.state_mut().apply(Command::ReviewQuery);
+    h.state_mut()
+        .apply(Command::Review(salesdojo::gui::views::review::Cmd::Query));
     wait(&mut h);
     g.bench_function("review_overview_demo_db", |b| b.iter(|| h.step()));
     tail("review_overview_demo_db", &mut h);
@@ -303,7 +301,10 @@ fn author(
     let mut h = harness(app);
     h.run_ok();
     h.state_mut().apply(Command::OpenAuthor);
-    h.state_mut().apply(Command::AuthorOpen(entry));
+    h.state_mut()
+        .apply(Command::Author(salesdojo::gui::views::author::Cmd::Open(
+            entry,
+        )));
     let editor = |h: &Harness<'static, App>| match &h.state().screen {
         Screen::Author(a) => a
             .open
@@ -342,7 +343,9 @@ fn author(
             (ed.try_scenario, ed.try_turn) = t;
         }
     }
-    h.state_mut().apply(Command::TryReply);
+    h.state_mut().apply(Command::Author(
+        salesdojo::gui::views::author::Cmd::TryReply,
+    ));
     checked(&mut h);
     let name = format!("author_{lines}_lines_at_rest");
     g.bench_function(&name, |b| b.iter(|| h.step()));

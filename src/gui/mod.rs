@@ -6,10 +6,12 @@
 
 pub mod app;
 pub mod command;
+pub mod ctx;
 pub mod highlight;
 pub mod state;
 pub mod theme;
 pub mod views;
+mod watch;
 pub mod worker;
 
 use std::sync::Arc;

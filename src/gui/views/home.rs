@@ -3,13 +3,18 @@
 
 use egui::{RichText, Ui};
 
+use std::sync::Arc;
+
 use crate::gui::command::Command;
+use crate::gui::ctx::Ctx;
 use crate::gui::state::Lang;
 use crate::gui::theme;
+use crate::gui::worker::Job;
 use crate::playbook::Library;
 use crate::playbook::model::Playbook;
 use crate::session::Resumable;
 use crate::store::Trainee;
+use crate::store::Unfinished;
 use crate::store::report::ScenarioRecord;
 
 pub fn sign_in_ui(
@@ -268,6 +273,95 @@ pub fn scenarios_ui(
         if modal.should_close() && out.is_empty() {
             // Esc: the offer stays in the log; nothing is started.
             out.push(Command::OpenPlaybook(pb.id.clone()));
+        }
+    }
+}
+
+/// A playbook's scenario list: the trainee's records on it, and an unfinished attempt waiting
+/// for "resume or start afresh".
+pub struct Scenarios {
+    pub playbook: Arc<Playbook>,
+    pub records: Vec<ScenarioRecord>,
+    pub certified: bool,
+    pub offer: Option<Resumable>,
+    /// The scenario the offer is about.
+    pub scenario: String,
+}
+
+impl Scenarios {
+    /// The list of `playbook`; the trainee's records are asked for.
+    pub fn open(playbook: Arc<Playbook>, ctx: &mut Ctx<'_>) -> Self {
+        if let Some(t) = ctx.trainee.cloned() {
+            ctx.send(Job::Records {
+                trainee: t,
+                playbook: playbook.id.clone(),
+            });
+        }
+        Scenarios {
+            playbook,
+            records: Vec::new(),
+            certified: false,
+            offer: None,
+            scenario: String::new(),
+        }
+    }
+
+    /// A scenario chosen: asks whether an unfinished attempt waits.
+    pub fn open_scenario(&self, scenario: String, ctx: &mut Ctx<'_>) {
+        let Some(t) = ctx.trainee.cloned() else {
+            return;
+        };
+        ctx.send(Job::Resumable {
+            trainee: t,
+            playbook: self.playbook.clone(),
+            scenario,
+        });
+    }
+
+    /// The offer answered: resume `choice` or start afresh (`None`); the other unfinished
+    /// attempts of the scenario are let go.
+    pub fn resume(&mut self, choice: Option<Box<Unfinished>>, ctx: &mut Ctx<'_>) {
+        let Some(t) = ctx.trainee.cloned() else {
+            return;
+        };
+        let found = self.offer.take().unwrap_or_default();
+        let discard = found
+            .open
+            .into_iter()
+            .filter(|o| choice.as_ref().is_none_or(|c| c.id != o.id))
+            .collect();
+        ctx.send(Job::Start {
+            trainee: t,
+            playbook: self.playbook.clone(),
+            scenario: self.scenario.clone(),
+            resume: choice,
+            discard,
+        });
+    }
+
+    pub fn on_records(&mut self, records: Vec<ScenarioRecord>, certified: bool) {
+        self.records = records;
+        self.certified = certified;
+    }
+
+    /// What waits for the scenario just chosen: nothing starts it at once, an unfinished
+    /// attempt is offered.
+    pub fn on_resumable(&mut self, scenario: String, found: Resumable, ctx: &mut Ctx<'_>) {
+        self.scenario = scenario;
+        if found.outdated > 0 {
+            *ctx.error = Some(
+                ctx.lang
+                    .t(
+                        "上次未完成的对练之后，剧本已更新，将重新开始。",
+                        "The playbook changed since your unfinished attempt; starting afresh.",
+                    )
+                    .to_owned(),
+            );
+        }
+        if found.open.is_empty() {
+            self.resume(None, ctx);
+        } else {
+            self.offer = Some(found);
         }
     }
 }

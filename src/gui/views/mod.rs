@@ -5,3 +5,4 @@ pub mod home;
 pub mod live;
 pub mod practice;
 pub mod review;
+pub mod top_bar;

@@ -5,7 +5,7 @@
 use egui::text::LayoutJob;
 use egui::{Key, RichText, TextFormat, Ui};
 
-use crate::gui::app::Practice;
+use super::{Cmd, Practice};
 use crate::gui::command::Command;
 use crate::gui::state::Lang;
 use crate::gui::theme;
@@ -242,7 +242,7 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
                 )
                 .clicked()
             {
-                out.push(Command::RetrySave);
+                out.push(Command::Practice(Cmd::RetrySave));
             }
         });
         return;
@@ -256,7 +256,7 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
                 )
                 .clicked()
             {
-                out.push(Command::Finish);
+                out.push(Command::Practice(Cmd::Finish));
             }
         });
         return;
@@ -273,7 +273,7 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
         )
         .on_hover_text(lang.t("这句回答用时", "Time on this reply"));
         if ui.button(lang.t("提示", "Hint")).clicked() {
-            out.push(Command::AskHint);
+            out.push(Command::Practice(Cmd::AskHint));
         }
         if locked {
             ui.add(egui::Spinner::new());
@@ -295,7 +295,7 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
                     egui::Button::new(format!("{}. {}", i + 1, o.text.get(loc))).wrap(),
                 );
                 if b.clicked() || pressed {
-                    out.push(Command::Submit(Answer::Choice(o.id.clone())));
+                    out.push(Command::Practice(Cmd::Submit(Answer::Choice(o.id.clone()))));
                 }
             }
         }
@@ -341,7 +341,7 @@ fn input_ui(ui: &mut Ui, lang: Lang, p: &mut Practice, busy: bool, out: &mut Vec
                 .clicked();
             if (send || shortcut) && problem.is_none() && !locked {
                 edit.surrender_focus();
-                out.push(Command::Submit(answer));
+                out.push(Command::Practice(Cmd::Submit(answer)));
             }
         }
     }

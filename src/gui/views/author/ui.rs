@@ -3,12 +3,12 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::super::app::{Author, Editor, Pending};
-use super::super::command::{Command, PromptAnswer};
-use super::super::highlight::Syntax;
-use super::super::state::Lang;
-use super::super::theme;
+use super::{Author, Cmd, Editor, Pending};
 use crate::author::{FileEntry, Kind, Origin};
+use crate::gui::command::{Command, PromptAnswer};
+use crate::gui::highlight::Syntax;
+use crate::gui::state::Lang;
+use crate::gui::theme;
 use crate::playbook::model::{Reply, Target};
 use crate::playbook::{Library, Severity};
 use crate::practice::score::Source;
@@ -91,11 +91,11 @@ fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mu
         let then = match p {
             Pending::Quit => lang.t("保存后退出？", "Save them before quitting?"),
             Pending::Then(c) => match **c {
-                Command::AuthorOpen(_) => lang.t(
+                Command::Author(Cmd::Open(_)) => lang.t(
                     "保存后打开另一个文件？",
                     "Save them before opening another file?",
                 ),
-                Command::AuthorNew => lang.t(
+                Command::Author(Cmd::New) => lang.t(
                     "保存后新建剧本？",
                     "Save them before creating a new playbook?",
                 ),
@@ -105,18 +105,18 @@ fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mu
         ui.label(then);
         ui.horizontal(|ui| {
             if ui.button(lang.t("保存修改", "Save changes")).clicked() {
-                out.push(Command::AuthorPrompt(PromptAnswer::Save));
+                out.push(Command::Author(Cmd::Prompt(PromptAnswer::Save)));
             }
             if ui.button(lang.t("不保存", "Don't save")).clicked() {
-                out.push(Command::AuthorPrompt(PromptAnswer::Discard));
+                out.push(Command::Author(Cmd::Prompt(PromptAnswer::Discard)));
             }
             if ui.button(lang.t("取消", "Cancel")).clicked() {
-                out.push(Command::AuthorPrompt(PromptAnswer::Cancel));
+                out.push(Command::Author(Cmd::Prompt(PromptAnswer::Cancel)));
             }
         });
     });
     if modal.should_close() && out.is_empty() {
-        out.push(Command::AuthorPrompt(PromptAnswer::Cancel));
+        out.push(Command::Author(Cmd::Prompt(PromptAnswer::Cancel)));
     }
 }
 
@@ -179,7 +179,7 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
                     }
                 });
                 if r.clicked() && !selected {
-                    out.push(Command::AuthorOpen(f.clone()));
+                    out.push(Command::Author(Cmd::Open(f.clone())));
                 }
             }
             ui.add_space(6.0);
@@ -200,7 +200,7 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
                 ))
                 .clicked()
             {
-                out.push(Command::AuthorNew);
+                out.push(Command::Author(Cmd::New));
             }
             if let Some((text, problems)) = &a.reloaded {
                 let color = if *problems { WARN } else { theme::MUTED };
@@ -218,7 +218,7 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
                     .clicked()
                     && !selected
                 {
-                    out.push(Command::AuthorOpen(f.clone()));
+                    out.push(Command::Author(Cmd::Open(f.clone())));
                 }
             }
         });
@@ -239,7 +239,7 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
                 .button(lang.t("复制到我的剧本以修改", "Copy to my playbooks to edit"))
                 .clicked()
             {
-                out.push(Command::AuthorCopy(ed.entry.key.clone()));
+                out.push(Command::Author(Cmd::Copy(ed.entry.key.clone())));
             }
             return;
         }
@@ -248,14 +248,14 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
             .on_hover_text("Ctrl+S")
             .clicked()
         {
-            out.push(Command::AuthorSave);
+            out.push(Command::Author(Cmd::Save));
         }
         if ui
             .add_enabled(dirty, egui::Button::new(lang.t("撤销修改", "Revert")))
             .on_hover_text(lang.t("恢复为磁盘上的版本", "Back to the file on disk"))
             .clicked()
         {
-            out.push(Command::AuthorRevert);
+            out.push(Command::Author(Cmd::Revert));
         }
         match ed.checked_seq == ed.seq {
             false => {
@@ -299,7 +299,7 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
                 .button(lang.t("载入磁盘上的版本", "Load the version on disk"))
                 .clicked()
             {
-                out.push(Command::AuthorRevert);
+                out.push(Command::Author(Cmd::Revert));
             }
         });
     }
@@ -316,10 +316,10 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
                 },
             );
             if ui.button(lang.t("恢复", "Restore")).clicked() {
-                out.push(Command::AuthorRestore(true));
+                out.push(Command::Author(Cmd::Restore(true)));
             }
             if ui.button(lang.t("丢弃", "Discard")).clicked() {
-                out.push(Command::AuthorRestore(false));
+                out.push(Command::Author(Cmd::Restore(false)));
             }
         });
     }
@@ -502,10 +502,10 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
                 if r.clicked()
                     && let Some(p) = d.pos
                 {
-                    out.push(Command::AuthorGoto {
+                    out.push(Command::Author(Cmd::Goto {
                         line: p.line,
                         column: p.column,
-                    });
+                    }));
                 }
             }
         });
@@ -612,7 +612,7 @@ fn try_ui(
                     .add_enabled(ready, egui::Button::new(lang.t("评分", "Score it")))
                     .clicked()
                 {
-                    out.push(Command::TryReply);
+                    out.push(Command::Author(Cmd::TryReply));
                 }
                 if ui
                     .add_enabled(ready, egui::Button::new(lang.t("运行测试", "Run tests")))
@@ -622,7 +622,7 @@ fn try_ui(
                     ))
                     .clicked()
                 {
-                    out.push(Command::RunTests);
+                    out.push(Command::Author(Cmd::RunTests));
                 }
             });
             let mut go_next = None;
@@ -719,7 +719,7 @@ fn try_ui(
                             ))
                             .clicked()
                         {
-                            out.push(Command::AddTest);
+                            out.push(Command::Author(Cmd::AddTest));
                         }
                     }
                 }
@@ -755,7 +755,7 @@ fn try_ui(
                     if r.clicked()
                         && let Some(line) = f.line
                     {
-                        out.push(Command::AuthorGoto { line, column: 1 });
+                        out.push(Command::Author(Cmd::Goto { line, column: 1 }));
                     }
                 }
             }

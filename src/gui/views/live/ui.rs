@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::gui::app::Live;
+use super::{Cmd, Live};
 use crate::gui::command::Command;
 use crate::gui::state::Lang;
 use crate::gui::theme;
@@ -36,10 +36,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                 .response
                 .labelled_by(label.id);
             if l.grade != before {
-                out.push(Command::Live(LiveAction::Set {
+                out.push(Command::Live(Cmd::Action(LiveAction::Set {
                     kind: "grade",
                     value: l.grade.clone(),
-                }));
+                })));
             }
             ui.separator();
             let label = ui.label(lang.t("下次约见日期", "Next appointment"));
@@ -58,10 +58,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                 );
             }
             if r.lost_focus() && valid {
-                out.push(Command::Live(LiveAction::Set {
+                out.push(Command::Live(Cmd::Action(LiveAction::Set {
                     kind: "appointment",
                     value: l.appointment.trim().to_owned(),
-                }));
+                })));
             }
         });
         if let Some(e) = &l.error {
@@ -114,11 +114,11 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                                     .indeterminate(false),
                             );
                             if r.changed() {
-                                out.push(Command::Live(LiveAction::Tick {
+                                out.push(Command::Live(Cmd::Action(LiveAction::Tick {
                                     stage: st.id.clone(),
                                     item: item.id.clone(),
                                     ticked,
-                                }));
+                                })));
                             }
                             ui.add_space(4.0);
                         }
@@ -135,10 +135,10 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                             && l.visit.visit.notes.get(&st.id).map_or("", String::as_str)
                                 != note.as_str()
                         {
-                            out.push(Command::Live(LiveAction::Note {
+                            out.push(Command::Live(Cmd::Action(LiveAction::Note {
                                 stage: st.id.clone(),
                                 text: note.clone(),
-                            }));
+                            })));
                         }
                         if i == current {
                             let missing = l.visit.visit.missing();
@@ -165,7 +165,7 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                                 )
                                 .clicked()
                             {
-                                out.push(Command::Advance);
+                                out.push(Command::Live(Cmd::Advance));
                             }
                         }
                     });
@@ -180,7 +180,7 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                 )
                 .clicked()
             {
-                out.push(Command::Live(LiveAction::Finish));
+                out.push(Command::Live(Cmd::Action(LiveAction::Finish)));
             }
         });
     });

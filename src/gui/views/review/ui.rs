@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use crate::gui::app::Review;
+use super::{Cmd, Review};
 use crate::gui::command::{BrowseFor, Command, SortKey};
 use crate::gui::state::Lang;
 use crate::gui::theme;
@@ -247,7 +247,7 @@ fn filters_ui(
         }
     });
     if changed {
-        commands.push(Command::ReviewQuery);
+        commands.push(Command::Review(Cmd::Query));
     }
 }
 
@@ -279,7 +279,7 @@ fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Comma
                 )
                 .labelled_by(l.id);
                 if ui.button(lang.t("选择…", "Browse…")).clicked() {
-                    commands.push(Command::Browse(BrowseFor::Export));
+                    commands.push(Command::Review(Cmd::Browse(BrowseFor::Export)));
                 }
                 let n = r.data.as_ref().map_or(0, |d| d.attempts.len());
                 if ui
@@ -290,7 +290,7 @@ fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Comma
                     ))
                     .clicked()
                 {
-                    commands.push(Command::Export);
+                    commands.push(Command::Review(Cmd::Export));
                 }
             });
             ui.horizontal_wrapped(|ui| {
@@ -302,7 +302,7 @@ fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Comma
                 )
                 .labelled_by(l.id);
                 if ui.button(lang.t("选择…", "Browse…")).clicked() {
-                    commands.push(Command::Browse(BrowseFor::Import));
+                    commands.push(Command::Review(Cmd::Browse(BrowseFor::Import)));
                 }
                 if ui
                     .add_enabled(
@@ -315,7 +315,7 @@ fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Comma
                     ))
                     .clicked()
                 {
-                    commands.push(Command::Import);
+                    commands.push(Command::Review(Cmd::Import));
                 }
             });
             match &r.io_note {
@@ -554,7 +554,7 @@ fn attempts_table(
                         .button(RichText::new(format!("{label}{}", arrow(key))).strong())
                         .clicked()
                     {
-                        commands.push(Command::SortBy(key));
+                        commands.push(Command::Review(Cmd::SortBy(key)));
                     }
                 });
             }
@@ -616,7 +616,7 @@ fn attempts_table(
                 });
                 row.col(|ui| {
                     if ui.small_button(lang.t("查看", "Open")).clicked() {
-                        commands.push(Command::OpenAttempt(a.id.clone()));
+                        commands.push(Command::Review(Cmd::OpenAttempt(a.id.clone())));
                     }
                 });
             });
@@ -649,7 +649,7 @@ fn detail_ui(
             scenario_title(lib, &a.playbook, &a.scenario, loc)
         ));
         if ui.button(lang.t("关闭", "Close")).clicked() {
-            commands.push(Command::CloseAttempt);
+            commands.push(Command::Review(Cmd::CloseAttempt));
         }
     });
     ui.label(
@@ -858,7 +858,7 @@ fn detail_ui(
                 .labelled_by(l.id);
             });
             if ui.button(lang.t("保存复核", "Save review")).clicked() {
-                commands.push(Command::SaveReview);
+                commands.push(Command::Review(Cmd::SaveReview));
             }
         });
 }

@@ -1,0 +1,599 @@
+//! The trainer's authoring view: its state (the file list and the open editor), the commands
+//! it returns, and what it does with them and with the worker's answers. Drawing is in
+//! [`ui`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use egui::Key;
+
+use crate::author::{self, FileEntry, NewTest, Origin, Workspace};
+use crate::gui::command::{Command, PromptAnswer};
+use crate::gui::ctx::Ctx;
+use crate::gui::highlight;
+use crate::gui::state::Lang;
+use crate::gui::worker::{CheckResult, Done, Job};
+use crate::playbook::model::{Playbook, Reply};
+use crate::playbook::{Diagnostic, Severity};
+use crate::practice::playbook_tests::TestRun;
+use crate::practice::{Answer, ReplyRecord};
+
+mod ui;
+pub use ui::*;
+
+/// What the authoring view asks for.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Open a file in the editor (asks first when the open one has unsaved changes).
+    Open(FileEntry),
+    /// Copy a bundled file into the trainer's folder and open the copy.
+    Copy(String),
+    /// A new playbook from the template, with the id typed.
+    New,
+    Save,
+    /// Back to the file on disk.
+    Revert,
+    /// Put the editor's cursor at a 1-based line and column.
+    Goto {
+        line: u32,
+        column: u32,
+    },
+    /// The answer to "save your changes?".
+    Prompt(PromptAnswer),
+    /// Take (or throw away) the unsaved text an earlier session left.
+    Restore(bool),
+    /// Score the sample reply against the draft.
+    TryReply,
+    /// Add the sample reply just scored to the playbook's tests, and save.
+    AddTest,
+    RunTests,
+}
+
+/// What waits on the answer to "save your changes?".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    /// Carry out this command once the changes are saved or let go.
+    Then(Box<Command>),
+    /// Close the window.
+    Quit,
+}
+
+/// Edits get increasing numbers across all files, so a check's answer is matched to the text
+/// it checked.
+static EDITS: AtomicU64 = AtomicU64::new(1);
+
+/// Checks wait for this pause in typing.
+const CHECK_AFTER: Duration = Duration::from_millis(300);
+/// Unsaved text is kept beside the file after this pause.
+const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
+
+/// A file open in the authoring view.
+pub struct Editor {
+    pub entry: FileEntry,
+    pub text: String,
+    /// The text as last read from or written to disk.
+    pub saved: String,
+    /// The edit the text is at, the one last sent to be checked, the one the diagnostics are
+    /// for, and the one autosaved.
+    pub seq: u64,
+    pub check_sent: u64,
+    pub checked_seq: u64,
+    pub autosaved_seq: u64,
+    /// When the text last changed: checks wait for a pause in typing.
+    pub edited_at: Instant,
+    pub diagnostics: Vec<Diagnostic>,
+    pub other_errors: usize,
+    /// The playbook this file defines, as last checked without errors.
+    pub draft: Option<Arc<Playbook>>,
+    /// A cursor move asked for (line, column), done on the next frame.
+    pub goto: Option<(u32, u32)>,
+    /// Another program changed the file while it had unsaved changes here.
+    pub disk_changed: bool,
+    /// Unsaved text an earlier session left beside the file.
+    pub recovered: Option<String>,
+    pub layout: highlight::Cache,
+    /// The line numbers, laid out.
+    pub gutter: highlight::Cache,
+    pub try_scenario: String,
+    pub try_turn: String,
+    pub try_reply: String,
+    pub try_option: String,
+    /// The last sample scored: what was asked and what came back.
+    pub tried: Option<Result<Box<ReplyRecord>, String>>,
+    pub tried_input: Option<(String, String, Answer)>,
+    pub tests: Option<TestRun>,
+    /// The toolbar's file name, which labels the editor for assistive technology.
+    pub name_label: Option<egui::Id>,
+}
+
+impl Editor {
+    fn new(entry: FileEntry, text: String) -> Self {
+        let recovered = entry.path.as_deref().and_then(author::recovered);
+        let seq = EDITS.fetch_add(1, Ordering::Relaxed);
+        Self {
+            entry,
+            saved: text.clone(),
+            text,
+            seq,
+            check_sent: 0,
+            checked_seq: 0,
+            autosaved_seq: seq,
+            // Checked at once.
+            edited_at: Instant::now() - Duration::from_secs(1),
+            diagnostics: Vec::new(),
+            other_errors: 0,
+            draft: None,
+            goto: None,
+            disk_changed: false,
+            recovered,
+            layout: highlight::Cache::default(),
+            gutter: highlight::Cache::default(),
+            try_scenario: String::new(),
+            try_turn: String::new(),
+            try_reply: String::new(),
+            try_option: String::new(),
+            tried: None,
+            tried_input: None,
+            tests: None,
+            name_label: None,
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.entry.origin == Origin::User && self.text != self.saved
+    }
+
+    /// The text changed.
+    pub fn touch(&mut self) {
+        self.seq = EDITS.fetch_add(1, Ordering::Relaxed);
+        self.edited_at = Instant::now();
+    }
+
+    /// Errors and warnings in this file.
+    pub fn counts(&self) -> (usize, usize) {
+        let e = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        (e, self.diagnostics.len() - e)
+    }
+}
+
+/// The trainer's authoring view.
+#[derive(Default)]
+pub struct Author {
+    pub files: Vec<FileEntry>,
+    pub open: Option<Box<Editor>>,
+    /// The id typed for a new playbook.
+    pub new_id: String,
+    /// What just happened ("saved", "reloaded"), shown under the toolbar.
+    pub notice: Option<String>,
+    pub prompt: Option<Pending>,
+    /// The trainer's folder, as shown.
+    pub root: Option<String>,
+    /// When the library was last reloaded, and whether some file was left out.
+    pub reloaded: Option<(String, bool)>,
+}
+
+impl Author {
+    /// The view on the trainer's folder.
+    pub fn new(ws: &Workspace) -> Self {
+        Author {
+            files: ws.files(),
+            root: Some(ws.root().display().to_string()),
+            ..Author::default()
+        }
+    }
+
+    /// The open file has unsaved changes.
+    pub fn is_dirty(&self) -> bool {
+        self.open.as_ref().is_some_and(|e| e.is_dirty())
+    }
+
+    /// Applies a command; returns what was waiting on a "save your changes?" answer, for the
+    /// app to carry out.
+    pub fn apply(&mut self, c: Cmd, ctx: &mut Ctx<'_>) -> Option<Pending> {
+        match c {
+            Cmd::Open(entry) => self.open_file(entry, ctx),
+            Cmd::Copy(key) => self.copy(&key, ctx),
+            Cmd::New => self.new_playbook(ctx),
+            Cmd::Save => {
+                let _ = self.save(ctx);
+            }
+            Cmd::Revert => self.revert(ctx),
+            Cmd::Goto { line, column } => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.goto = Some((line, column));
+                }
+            }
+            Cmd::Prompt(answer) => return self.prompt(answer, ctx),
+            Cmd::Restore(take) => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    match (take, ed.recovered.take()) {
+                        (true, Some(text)) => {
+                            ed.text = text;
+                            ed.touch();
+                        }
+                        _ => {
+                            if let Some(p) = &ed.entry.path {
+                                author::discard_autosave(p);
+                            }
+                        }
+                    }
+                }
+            }
+            Cmd::TryReply => self.try_reply(ctx),
+            Cmd::AddTest => self.add_test(ctx),
+            Cmd::RunTests => {
+                let id = self
+                    .open
+                    .as_ref()
+                    .and_then(|ed| ed.draft.as_ref().map(|p| p.id.clone()));
+                if let Some(playbook) = id {
+                    ctx.send(Job::RunTests { playbook });
+                }
+            }
+        }
+        None
+    }
+
+    /// Per frame: Ctrl+S, the close button with unsaved changes, the check after a pause in
+    /// typing, the autosave after a longer one.
+    pub fn tick(
+        &mut self,
+        ui: &egui::Ui,
+        quitting: bool,
+        commands: &mut Vec<Command>,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let Some(ws) = ctx.workspace.cloned() else {
+            return;
+        };
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let save = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::S);
+        if ui.input_mut(|i| i.consume_shortcut(&save)) {
+            commands.push(Command::Author(Cmd::Save));
+        }
+        if ui.input(|i| i.viewport().close_requested()) && ed.is_dirty() && !quitting {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.prompt = Some(Pending::Quit);
+        }
+        let quiet = ed.edited_at.elapsed();
+        if ed.check_sent != ed.seq {
+            if quiet >= CHECK_AFTER {
+                ed.check_sent = ed.seq;
+                ctx.send(Job::Check {
+                    seq: ed.seq,
+                    workspace: ws,
+                    path: ed.entry.path.clone(),
+                    key: ed.entry.key.clone(),
+                    text: ed.text.clone(),
+                });
+            } else {
+                ui.ctx().request_repaint_after(CHECK_AFTER - quiet);
+            }
+        }
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
+        if ed.autosaved_seq != ed.seq && ed.is_dirty() {
+            if quiet >= AUTOSAVE_AFTER {
+                ed.autosaved_seq = ed.seq;
+                if let Err(e) = author::autosave(&path, &ed.text) {
+                    self.notice = Some(e.to_string());
+                }
+            } else {
+                ui.ctx().request_repaint_after(AUTOSAVE_AFTER - quiet);
+            }
+        }
+    }
+
+    fn open_file(&mut self, entry: FileEntry, ctx: &mut Ctx<'_>) {
+        let Some(ws) = ctx.workspace else { return };
+        match ws.read(&entry) {
+            Ok(text) => {
+                self.open = Some(Box::new(Editor::new(entry, text)));
+                self.notice = None;
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    fn copy(&mut self, key: &str, ctx: &mut Ctx<'_>) {
+        let Some(ws) = ctx.workspace.cloned() else {
+            return;
+        };
+        let lang = ctx.lang;
+        match ws.copy_bundled(key) {
+            Ok(entry) => {
+                self.files = ws.files();
+                self.open_file(entry, ctx);
+                self.notice = Some(
+                    lang.t(
+                        "已复制到我的剧本，现在可以修改。",
+                        "Copied to your playbooks: you can edit it now.",
+                    )
+                    .to_owned(),
+                );
+            }
+            Err(author::AuthorError::Exists(_)) => {
+                let mine = ws
+                    .files()
+                    .into_iter()
+                    .find(|f| f.origin == Origin::User && f.key == key);
+                if let Some(entry) = mine {
+                    self.open_file(entry, ctx);
+                    self.notice = Some(
+                        lang.t(
+                            "我的剧本里已有这个文件，已打开你的版本。",
+                            "It is already in your playbooks: your copy is open.",
+                        )
+                        .to_owned(),
+                    );
+                }
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    fn new_playbook(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(ws) = ctx.workspace.cloned() else {
+            return;
+        };
+        match ws.new_playbook(self.new_id.trim()) {
+            Ok(entry) => {
+                self.files = ws.files();
+                self.new_id.clear();
+                self.open_file(entry, ctx);
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    /// Saves the open file; whether it was saved.
+    fn save(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        let lang = ctx.lang;
+        let Some(ed) = self.open.as_deref_mut() else {
+            return false;
+        };
+        let Some(path) = ed.entry.path.clone() else {
+            return false;
+        };
+        match author::save(&path, &ed.text) {
+            Ok(()) => {
+                ed.saved = ed.text.clone();
+                ed.disk_changed = false;
+                let when = chrono::Local::now().format("%H:%M:%S");
+                self.notice = Some(format!("{} {when}", lang.t("已保存", "Saved at")));
+                // In use at once, watched or not.
+                if let Some(ws) = ctx.workspace.cloned() {
+                    ctx.send(Job::Reload(ws));
+                }
+                true
+            }
+            Err(e) => {
+                *ctx.error = Some(e.to_string());
+                false
+            }
+        }
+    }
+
+    fn revert(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(disk) => {
+                ed.text = disk.clone();
+                ed.saved = disk;
+                ed.disk_changed = false;
+                ed.touch();
+                author::discard_autosave(&path);
+            }
+            Err(e) => *ctx.error = Some(format!("{}: {e}", path.display())),
+        }
+    }
+
+    fn prompt(&mut self, answer: PromptAnswer, ctx: &mut Ctx<'_>) -> Option<Pending> {
+        let pending = self.prompt.take()?;
+        match answer {
+            PromptAnswer::Cancel => return None,
+            PromptAnswer::Save => {
+                if !self.save(ctx) {
+                    return None;
+                }
+            }
+            PromptAnswer::Discard => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    if let Some(p) = &ed.entry.path {
+                        author::discard_autosave(p);
+                    }
+                    ed.text = ed.saved.clone();
+                    ed.touch();
+                }
+            }
+        }
+        Some(pending)
+    }
+
+    fn try_reply(&mut self, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let Some(pb) = ed.draft.clone() else { return };
+        let Some(turn) = pb
+            .scenario(&ed.try_scenario)
+            .and_then(|s| s.turn(&ed.try_turn))
+        else {
+            return;
+        };
+        let answer = match &turn.reply {
+            Reply::FreeText => Answer::Text(ed.try_reply.clone()),
+            Reply::Choice(_) => Answer::Choice(ed.try_option.clone()),
+        };
+        let empty = match &answer {
+            Answer::Text(t) => t.trim().is_empty(),
+            Answer::Choice(o) => o.is_empty(),
+        };
+        if empty {
+            ed.tried = Some(Err(lang
+                .t(
+                    "先写一条样例回答或选一个选项。",
+                    "Write a sample reply or pick an option first.",
+                )
+                .to_owned()));
+            return;
+        }
+        ed.tried_input = Some((ed.try_scenario.clone(), ed.try_turn.clone(), answer.clone()));
+        ctx.send(Job::Try {
+            playbook: pb.id.clone(),
+            scenario: ed.try_scenario.clone(),
+            turn: ed.try_turn.clone(),
+            answer,
+        });
+    }
+
+    fn add_test(&mut self, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let (Some(Ok(r)), Some((scenario, turn, answer))) = (&ed.tried, &ed.tried_input) else {
+            return;
+        };
+        let t = NewTest::around(scenario, turn, answer.clone(), r.scored.rounded(), 5);
+        match author::add_test(&ed.text, &t) {
+            Ok(text) => {
+                ed.text = text;
+                ed.touch();
+                if self.save(ctx) {
+                    self.notice = Some(match lang {
+                        Lang::Zh => format!("已添加测试（期望 {}–{} 分）并保存。", t.min, t.max),
+                        Lang::En => format!("Test added (expects {}–{}) and saved.", t.min, t.max),
+                    });
+                }
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
+    /// Files changed on disk: the list is read again, and the open file follows the disk
+    /// unless it has unsaved changes here (then it says so).
+    pub fn on_disk_change(&mut self, ws: &Workspace, changed: &[PathBuf]) {
+        self.files = ws.files();
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let Some(path) = ed.entry.path.clone() else {
+            return;
+        };
+        let same = |p: &PathBuf| {
+            p == &path
+                || p.canonicalize()
+                    .ok()
+                    .zip(path.canonicalize().ok())
+                    .is_some_and(|(a, b)| a == b)
+        };
+        if !changed.iter().any(same) {
+            return;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(disk) if disk != ed.saved => {
+                if ed.is_dirty() {
+                    ed.disk_changed = true;
+                } else {
+                    ed.text = disk.clone();
+                    ed.saved = disk;
+                    ed.touch();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The library was loaded again: say when, and whether some file was left out.
+    pub fn on_reloaded(&mut self, lang: Lang, problems: bool) {
+        let when = chrono::Local::now().format("%H:%M:%S");
+        let text = match (lang, problems) {
+            (Lang::Zh, false) => format!("剧本已重新载入（{when}）"),
+            (Lang::Zh, true) => format!("剧本已重新载入（{when}），部分文件有错误未载入"),
+            (Lang::En, false) => format!("Playbooks reloaded at {when}"),
+            (Lang::En, true) => {
+                format!("Playbooks reloaded at {when}; some files have errors and were left out")
+            }
+        };
+        self.reloaded = Some((text, problems));
+    }
+
+    /// Routes the worker's answers that belong to this view.
+    pub fn on_done(&mut self, d: Done) {
+        match d {
+            Done::Checked(c) => self.on_checked(*c),
+            Done::Tried(r) => self.on_tried(r),
+            Done::Tests(r) => self.on_tests(r),
+            _ => {}
+        }
+    }
+
+    /// A check of the open file's text came back (ignored when the text changed since).
+    pub fn on_checked(&mut self, c: CheckResult) {
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        if ed.seq != c.seq {
+            return;
+        }
+        ed.checked_seq = c.seq;
+        ed.diagnostics = c.diagnostics;
+        ed.other_errors = c.other_errors;
+        if let Some(pb) = &c.playbook {
+            if pb.scenario(&ed.try_scenario).is_none() {
+                ed.try_scenario = pb
+                    .scenarios
+                    .first()
+                    .map(|s| s.id.clone())
+                    .unwrap_or_default();
+                ed.try_turn.clear();
+            }
+            let turns = pb.scenario(&ed.try_scenario).map(|s| &s.turns);
+            if turns.is_some_and(|t| !t.iter().any(|t| t.id == ed.try_turn)) {
+                ed.try_turn = turns
+                    .and_then(|t| t.first())
+                    .map(|t| t.id.clone())
+                    .unwrap_or_default();
+            }
+        }
+        // With errors, replies are still tried on the last valid version.
+        if c.playbook.is_some() || ed.counts().0 == 0 {
+            ed.draft = c.playbook;
+        }
+    }
+
+    pub fn on_tried(&mut self, r: Result<Box<ReplyRecord>, String>) {
+        if let Some(ed) = self.open.as_deref_mut() {
+            ed.tried = Some(r);
+        }
+    }
+
+    pub fn on_tests(&mut self, r: Result<TestRun, String>) {
+        match r {
+            Ok(run) => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.tests = Some(run);
+                }
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! The manager's review view: its state, the commands it returns, and what it does with them
+//! and with the worker's answers. Drawing is in [`ui`].
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::gui::command::{BrowseFor, SortKey};
+use crate::gui::ctx::Ctx;
+use crate::gui::worker::{Done, Job, ReviewData};
+use crate::store::report::{AttemptDetail, AttemptRow, Filter};
+
+mod ui;
+pub use ui::*;
+
+/// What the review view asks for.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Run the review queries for the filter as edited.
+    Query,
+    /// Sort the attempts table by this column (again: reverse).
+    SortBy(SortKey),
+    OpenAttempt(String),
+    CloseAttempt,
+    /// Save the comment and override being written for the open attempt.
+    SaveReview,
+    /// Write the attempts of the review's filter to the file named in the view.
+    Export,
+    /// Merge the trainee database named in the view into this one.
+    Import,
+    /// Open the system's file dialog to choose the export or import file.
+    Browse(BrowseFor),
+}
+
+/// The filter as edited, the results of the last query, the open attempt and the review
+/// being written.
+#[derive(Default)]
+pub struct Review {
+    pub team: String,
+    pub trainee: String,
+    pub playbook: String,
+    pub scenario: String,
+    /// `YYYY-MM-DD`, inclusive, as typed.
+    pub from: String,
+    pub to: String,
+    pub data: Option<Box<ReviewData>>,
+    /// When the running query was sent; `None` when idle.
+    pub sent: Option<Instant>,
+    /// From sending the last query to its results on screen, in ms.
+    pub latency_ms: Option<f64>,
+    /// Charts, or the table of attempts.
+    pub attempts_tab: bool,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub detail: Option<Box<AttemptDetail>>,
+    pub comment: String,
+    /// The criterion to override (empty: none) and the new points, as typed.
+    pub over_criterion: String,
+    pub over_points: String,
+    /// Export as xAPI statements (else CSV), to this file; import this database.
+    pub export_xapi: bool,
+    pub export_path: String,
+    pub import_path: String,
+    /// What the last export or import did.
+    pub io_note: Option<Result<String, String>>,
+    /// A file dialog open on its own thread, and what it was opened for.
+    dialog: Option<std::sync::mpsc::Receiver<(BrowseFor, Option<PathBuf>)>>,
+}
+
+impl Review {
+    /// The view as it opens: newest attempts first.
+    pub fn new() -> Self {
+        Review {
+            descending: true,
+            ..Review::default()
+        }
+    }
+
+    /// Where an export goes unless another file is named: the downloads (or documents, or
+    /// home) folder, named by today's date.
+    pub fn default_export_path(xapi: bool) -> String {
+        // Looked up once: finding the downloads folder reads a file.
+        static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        let dir = DIR.get_or_init(|| {
+            let dirs = directories::UserDirs::new();
+            dirs.as_ref()
+                .and_then(|d| d.download_dir().or(d.document_dir()))
+                .map(std::path::Path::to_path_buf)
+                .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_path_buf()))
+                .unwrap_or_default()
+        });
+        let name = format!(
+            "salesdojo-{}.{}",
+            chrono::Local::now().format("%Y-%m-%d"),
+            if xapi { "json" } else { "csv" }
+        );
+        dir.join(name).display().to_string()
+    }
+
+    pub fn apply(&mut self, c: Cmd, ctx: &mut Ctx<'_>) {
+        match c {
+            Cmd::Query => self.query(ctx),
+            Cmd::SortBy(key) => {
+                self.descending = if self.sort == key {
+                    !self.descending
+                } else {
+                    true
+                };
+                self.sort = key;
+                if let Some(d) = &mut self.data {
+                    sort_attempts(&mut d.attempts, self.sort, self.descending);
+                }
+            }
+            Cmd::OpenAttempt(id) => ctx.send(Job::Detail(id)),
+            Cmd::CloseAttempt => self.detail = None,
+            Cmd::SaveReview => self.save_review(ctx),
+            Cmd::Export => {
+                let Some(d) = &self.data else { return };
+                if self.export_path.trim().is_empty() {
+                    self.export_path = Review::default_export_path(self.export_xapi);
+                }
+                let job = Job::Export {
+                    filter: d.filter.clone(),
+                    xapi: self.export_xapi,
+                    path: PathBuf::from(self.export_path.trim()),
+                };
+                self.io_note = None;
+                ctx.send(job);
+            }
+            Cmd::Import => {
+                let path = self.import_path.trim();
+                if path.is_empty() {
+                    return;
+                }
+                let job = Job::Merge(PathBuf::from(path));
+                self.io_note = None;
+                ctx.send(job);
+            }
+            Cmd::Browse(what) => self.browse(what, ctx),
+        }
+    }
+
+    /// Sends the review queries for the filter as edited; a date that does not parse is an
+    /// error and nothing is sent.
+    pub fn query(&mut self, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let date = |s: &str| -> Result<Option<chrono::NaiveDate>, String> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    format!(
+                        "{} '{s}' (YYYY-MM-DD)",
+                        lang.t("日期格式不对：", "not a date:")
+                    )
+                })
+        };
+        let (from, to) = match (date(&self.from), date(&self.to)) {
+            (Ok(f), Ok(t)) => (f, t),
+            (Err(e), _) | (_, Err(e)) => {
+                *ctx.error = Some(e);
+                return;
+            }
+        };
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let filter = Filter {
+            trainee: some(&self.trainee),
+            team: some(&self.team),
+            playbook: some(&self.playbook),
+            scenario: some(&self.scenario),
+            since: from.map(|d| d.format("%Y-%m-%d").to_string()),
+            // The view's "to" includes its day; the filter's `until` is exclusive.
+            until: to
+                .and_then(|d| d.succ_opt())
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+        };
+        self.sent = Some(Instant::now());
+        ctx.send(Job::Review(filter));
+    }
+
+    fn save_review(&mut self, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let (Some(d), Some(reviewer)) = (&self.detail, ctx.trainee.map(|t| t.name.clone())) else {
+            return;
+        };
+        let comment = Some(self.comment.trim().to_owned()).filter(|c| !c.is_empty());
+        let over = if self.over_criterion.is_empty() {
+            None
+        } else {
+            match self.over_points.trim().parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => Some((self.over_criterion.clone(), p)),
+                _ => {
+                    *ctx.error = Some(
+                        lang.t(
+                            "复核分数应为 0–100 的数字。",
+                            "The override must be a number from 0 to 100.",
+                        )
+                        .to_owned(),
+                    );
+                    return;
+                }
+            }
+        };
+        if comment.is_none() && over.is_none() {
+            *ctx.error = Some(
+                lang.t(
+                    "请写下评语或选择要复核的评分项。",
+                    "Write a comment or choose a criterion to override.",
+                )
+                .to_owned(),
+            );
+            return;
+        }
+        let job = Job::AddReview {
+            attempt: d.attempt.id.clone(),
+            reviewer,
+            comment,
+            over,
+        };
+        ctx.send(job);
+    }
+
+    /// Routes the worker's answers that belong to this view.
+    pub fn on_done(&mut self, d: Done, ctx: &mut Ctx<'_>) {
+        match d {
+            Done::Review(r) => self.on_results(r, ctx),
+            Done::Detail(r) => self.on_detail(r, ctx),
+            Done::Exported(note) => self.on_exported(note),
+            Done::Merged(note) => self.on_merged(note, ctx),
+            _ => {}
+        }
+    }
+
+    /// The results of a query.
+    pub fn on_results(&mut self, data: Result<Box<ReviewData>, String>, ctx: &mut Ctx<'_>) {
+        match data {
+            Ok(mut data) => {
+                sort_attempts(&mut data.attempts, self.sort, self.descending);
+                self.latency_ms = self.sent.take().map(|t| t.elapsed().as_secs_f64() * 1e3);
+                self.data = Some(data);
+            }
+            Err(e) => {
+                self.sent = None;
+                *ctx.error = Some(e);
+            }
+        }
+    }
+
+    /// An attempt opened, or reread after a review was saved.
+    pub fn on_detail(&mut self, detail: Result<Box<AttemptDetail>, String>, ctx: &mut Ctx<'_>) {
+        let detail = match detail {
+            Ok(d) => d,
+            Err(e) => {
+                self.sent = None;
+                *ctx.error = Some(e);
+                return;
+            }
+        };
+        // A saved review clears the form; the table refreshes (overrides move averages and
+        // totals).
+        let saved = self.detail.as_ref().is_some_and(|d| {
+            d.attempt.id == detail.attempt.id && d.reviews.len() < detail.reviews.len()
+        });
+        self.detail = Some(detail);
+        if saved {
+            self.comment.clear();
+            self.over_criterion.clear();
+            self.over_points.clear();
+            self.query(ctx);
+        }
+    }
+
+    pub fn on_exported(&mut self, note: Result<String, String>) {
+        self.io_note = Some(note);
+    }
+
+    /// A merge finished: the merged attempts show at once.
+    pub fn on_merged(&mut self, note: Result<String, String>, ctx: &mut Ctx<'_>) {
+        let ok = note.is_ok();
+        self.io_note = Some(note);
+        if ok {
+            self.query(ctx);
+        }
+    }
+
+    /// Opens the system's file dialog on its own thread (it blocks until closed); the chosen
+    /// file is put in the view's field.
+    fn browse(&mut self, what: BrowseFor, ctx: &mut Ctx<'_>) {
+        if self.dialog.is_some() {
+            return;
+        }
+        let lang = ctx.lang;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (current, xapi) = match what {
+            BrowseFor::Export => (self.export_path.clone(), self.export_xapi),
+            BrowseFor::Import => (self.import_path.clone(), false),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("salesdojo-dialog".into())
+            .spawn(move || {
+                let mut d = rfd::FileDialog::new();
+                let current = PathBuf::from(current);
+                if let Some(dir) = current.parent().filter(|p| p.is_dir()) {
+                    d = d.set_directory(dir);
+                }
+                let chosen = match what {
+                    BrowseFor::Export => {
+                        let (name, ext) = if xapi {
+                            ("xAPI", "json")
+                        } else {
+                            ("CSV", "csv")
+                        };
+                        if let Some(f) = current.file_name() {
+                            d = d.set_file_name(f.to_string_lossy());
+                        }
+                        d.set_title(lang.t("导出到…", "Export to…"))
+                            .add_filter(name, &[ext])
+                            .save_file()
+                    }
+                    BrowseFor::Import => d
+                        .set_title(lang.t("导入学员的数据库", "Import a trainee's database"))
+                        .add_filter("salesdojo", &["db", "sqlite"])
+                        .pick_file(),
+                };
+                let _ = tx.send((what, chosen));
+            });
+        match spawned {
+            Ok(_) => self.dialog = Some(rx),
+            Err(e) => *ctx.error = Some(format!("cannot open a file dialog: {e}")),
+        }
+    }
+
+    /// Per frame: the file a dialog chose, once it is closed.
+    pub fn poll_dialog(&mut self) {
+        let Some(rx) = &self.dialog else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.dialog = None;
+                return;
+            }
+        };
+        self.dialog = None;
+        if let (what, Some(path)) = result {
+            let path = path.display().to_string();
+            match what {
+                BrowseFor::Export => self.export_path = path,
+                BrowseFor::Import => self.import_path = path,
+            }
+        }
+    }
+}
+
+/// Sorts the review table's rows; ties keep the newest first.
+fn sort_attempts(rows: &mut [AttemptRow], key: SortKey, descending: bool) {
+    use std::cmp::Ordering;
+    rows.sort_by(|a, b| {
+        let o = match key {
+            SortKey::Started => a.started_at.cmp(&b.started_at),
+            SortKey::Trainee => a.trainee.cmp(&b.trainee),
+            SortKey::Team => a.team.cmp(&b.team),
+            SortKey::Scenario => (&a.playbook, &a.scenario).cmp(&(&b.playbook, &b.scenario)),
+            SortKey::Status => a.status.cmp(&b.status),
+            SortKey::Total => a
+                .total
+                .unwrap_or(-1.0)
+                .partial_cmp(&b.total.unwrap_or(-1.0))
+                .unwrap_or(Ordering::Equal),
+        };
+        let o = if descending { o.reverse() } else { o };
+        o.then_with(|| b.started_at.cmp(&a.started_at))
+    });
+}

@@ -1,0 +1,113 @@
+//! The bar above every screen: the name, the way back, the manager's and trainer's views, the
+//! signed-in person, the language switch, whether work is running, and the error line.
+
+use egui::RichText;
+
+use crate::gui::command::Command;
+use crate::gui::state::Lang;
+use crate::gui::theme;
+use crate::store::Trainee;
+
+/// What the bar shows.
+pub struct TopBar<'a> {
+    pub lang: Lang,
+    pub trainee: Option<&'a Trainee>,
+    /// On the playbook list (the manager's and trainer's views are offered there).
+    pub on_playbooks: bool,
+    /// On a screen with a way back to the playbook list.
+    pub away: bool,
+    /// In a role-play (going back pauses it).
+    pub in_practice: bool,
+    pub busy: bool,
+    pub db_status: Option<&'a Result<String, String>>,
+    pub error: Option<&'a str>,
+}
+
+impl TopBar<'_> {
+    pub fn show(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let lang = self.lang;
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading(RichText::new("salesdojo").strong());
+                ui.label(RichText::new(lang.t("销售对练", "sales practice")).weak());
+                ui.separator();
+                if self.trainee.is_some()
+                    && self.away
+                    && ui.button(lang.t("← 剧本", "← Playbooks")).clicked()
+                {
+                    commands.push(if self.in_practice {
+                        Command::Pause
+                    } else {
+                        Command::Home
+                    });
+                }
+                if self.trainee.is_some() && self.on_playbooks {
+                    for (label, hover, command) in [
+                        (
+                            lang.t("◆ 复盘与成绩", "◆ Review scores"),
+                            lang.t(
+                                "经理视图：团队成绩、趋势、逐条复核",
+                                "Manager's view: scores, trends, attempt reviews",
+                            ),
+                            Command::OpenReview,
+                        ),
+                        (
+                            lang.t("◇ 编写剧本", "◇ Author playbooks"),
+                            lang.t(
+                                "培训师视图：编辑剧本和脚本，试评分，写测试",
+                                "Trainer's view: edit playbooks and scripts, try replies, write tests",
+                            ),
+                            Command::OpenAuthor,
+                        ),
+                    ] {
+                        if ui.button(label).on_hover_text(hover).clicked() {
+                            commands.push(command);
+                        }
+                    }
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let other = match lang {
+                        Lang::Zh => Lang::En,
+                        Lang::En => Lang::Zh,
+                    };
+                    if ui
+                        .button(other.t("中文", "English"))
+                        .on_hover_text(lang.t("切换界面语言", "Switch the interface language"))
+                        .clicked()
+                    {
+                        commands.push(Command::SetLang(other));
+                    }
+                    if let Some(t) = self.trainee {
+                        if ui.button(lang.t("换人", "Switch trainee")).clicked() {
+                            commands.push(Command::SignOut);
+                        }
+                        let who = match &t.team {
+                            Some(team) => format!("{} · {team}", t.name),
+                            None => t.name.clone(),
+                        };
+                        ui.label(RichText::new(who).strong());
+                    }
+                    if self.busy {
+                        ui.add(egui::Spinner::new())
+                            .on_hover_text(lang.t("正在评分或保存…", "Scoring or saving…"));
+                    }
+                    if let Some(Err(e)) = self.db_status {
+                        ui.colored_label(
+                            theme::BAD,
+                            lang.t("未记录进度", "progress not saved"),
+                        )
+                        .on_hover_text(e.as_str());
+                    }
+                });
+            });
+            if let Some(e) = self.error {
+                ui.horizontal(|ui| {
+                    ui.colored_label(theme::BAD, format!("⚠ {e}"));
+                    if ui.button(lang.t("知道了", "Dismiss")).clicked() {
+                        commands.push(Command::DismissError);
+                    }
+                });
+            }
+        });
+    }
+}
