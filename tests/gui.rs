@@ -1528,10 +1528,23 @@ fn a_bundled_playbook_is_copied_to_be_edited() {
     h.get_by_label("Thanks for being frank; price really matters. What are you comparing it with?")
         .click();
     h.run_ok();
+    // The text is being checked again (as after an edit) when the click comes: the click is
+    // not dropped, it waits for the check.
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.touch();
+    }
+    h.step();
     h.get_by_label("Score it").click();
-    h.run_ok();
-    settle(&mut h);
-    // Under a loaded machine the watcher may re-check the copy meanwhile: wait for the try.
+    h.step();
+    assert_eq!(
+        editor(&h).waiting,
+        Some(salesdojo::gui::views::author::Cmd::TryReply),
+        "the click waits for the check"
+    );
+    h.step();
+    h.get_by_label("Checking…");
     wait_for(&mut h, "the option is scored", |app| {
         matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
             if a.open.as_ref().is_some_and(|e| e.tried.is_some()))

@@ -399,8 +399,8 @@ impl App {
                 }
             }
             d @ (Done::Checked(_) | Done::Tried(_) | Done::Tests(_)) => {
-                if let Screen::Author(a) = &mut self.screen {
-                    a.on_done(d);
+                if let (Screen::Author(a), mut ctx) = self.split() {
+                    a.on_done(d, &mut ctx);
                 }
             }
             Done::Trainees(list) => self.known = list,

@@ -105,6 +105,9 @@ pub struct Editor {
     pub tried: Option<Result<Box<ReplyRecord>, String>>,
     pub tried_input: Option<(String, String, Answer)>,
     pub tests: Option<TestRun>,
+    /// "Score it" or "Run tests" clicked while the text was being checked: done as soon as
+    /// the check is back (a click is never dropped).
+    pub waiting: Option<Cmd>,
     /// The toolbar's file name, which labels the editor for assistive technology.
     pub name_label: Option<egui::Id>,
 }
@@ -138,6 +141,7 @@ impl Editor {
             tried: None,
             tried_input: None,
             tests: None,
+            waiting: None,
             name_label: None,
         }
     }
@@ -224,6 +228,13 @@ impl Author {
                             }
                         }
                     }
+                }
+            }
+            Cmd::TryReply | Cmd::RunTests
+                if self.open.as_ref().is_some_and(|e| e.checked_seq != e.seq) =>
+            {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.waiting = Some(c);
                 }
             }
             Cmd::TryReply => self.try_reply(ctx),
@@ -537,9 +548,21 @@ impl Author {
     }
 
     /// Routes the worker's answers that belong to this view.
-    pub fn on_done(&mut self, d: Done) {
+    pub fn on_done(&mut self, d: Done, ctx: &mut Ctx<'_>) {
         match d {
-            Done::Checked(c) => self.on_checked(*c),
+            Done::Checked(c) => {
+                self.on_checked(*c);
+                // A click that waited for the check is carried out now.
+                let ready = self.open.as_ref().is_some_and(|e| e.checked_seq == e.seq);
+                if let Some(c) = self
+                    .open
+                    .as_deref_mut()
+                    .filter(|_| ready)
+                    .and_then(|e| e.waiting.take())
+                {
+                    let _ = self.apply(c, ctx);
+                }
+            }
             Done::Tried(r) => self.on_tried(r),
             Done::Tests(r) => self.on_tests(r),
             _ => {}

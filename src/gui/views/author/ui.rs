@@ -607,7 +607,8 @@ fn try_ui(
                 }
             }
             ui.horizontal(|ui| {
-                let ready = ed.checked_seq == ed.seq && !busy;
+                // Clicked while the text is being checked, the command waits for the check.
+                let ready = ed.draft.is_some() && ed.waiting.is_none();
                 if ui
                     .add_enabled(ready, egui::Button::new(lang.t("评分", "Score it")))
                     .clicked()
@@ -623,6 +624,10 @@ fn try_ui(
                     .clicked()
                 {
                     out.push(Command::Author(Cmd::RunTests));
+                }
+                if ed.waiting.is_some() || (busy && ed.checked_seq != ed.seq) {
+                    ui.add(egui::Spinner::new());
+                    ui.label(RichText::new(lang.t("正在检查…", "Checking…")).weak());
                 }
             });
             let mut go_next = None;
