@@ -87,6 +87,59 @@ fn sign_in(h: &mut Harness<'_, App>, lang: Lang, name: &str, team: &str) {
     settle(h);
 }
 
+#[test]
+fn a_manager_signs_in_without_a_trainee_record_and_names_do_not_cross_databases() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let trainees = demo_db(&lib, &db);
+    let mut h = harness(lib.clone(), &db, Lang::En);
+    settle(&mut h);
+    h.get_by_label("Name").focus();
+    h.run_ok();
+    h.get_by_label("Name").type_text("Manager Zhang");
+    h.run_ok();
+    h.get_by_label("◆ Manager: review scores").click();
+    settle(&mut h);
+    assert!(matches!(
+        h.state().screen,
+        salesdojo::gui::app::Screen::Review(_)
+    ));
+    h.get_by_label("Manager · Manager Zhang");
+    // The trainer's view is one click away; the trainee's playbooks are not offered.
+    h.get_by_label("◇ Author playbooks");
+    assert!(h.query_by_label("← Playbooks").is_none());
+    let store = salesdojo::store::Store::open(&db).expect("opens");
+    let names: Vec<String> = store
+        .trainees()
+        .expect("trainees")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(
+        names.len(),
+        trainees.len(),
+        "no trainee record for the manager"
+    );
+    assert!(!names.iter().any(|n| n == "Manager Zhang"));
+    let saved = h.state().persisted.clone();
+    drop(h);
+
+    // On another database, the name typed on this one is not offered.
+    let other = dir.path().join("other.db");
+    let mut h = harness_with(lib.clone(), &other, saved.clone());
+    settle(&mut h);
+    assert_eq!(
+        h.state().name,
+        "",
+        "a name from another database is not prefilled"
+    );
+    // On the same database it is.
+    let mut h = harness_with(lib, &db, saved);
+    settle(&mut h);
+    assert_eq!(h.state().name, "Manager Zhang");
+}
+
 fn open_scenario(h: &mut Harness<'_, App>, lang: Lang, lib: &Library, pb: &Playbook, nth: usize) {
     let i = lib
         .playbooks
@@ -648,8 +701,13 @@ fn open_review(
     let db = dir.path().join("progress.db");
     let trainees = demo_db(&lib, &db);
     let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, manager, "");
-    h.get_by_label(t(lang, "◆ 复盘与成绩", "◆ Review scores"))
+    // The manager's own way in: no trainee record.
+    settle(&mut h);
+    h.get_by_label(t(lang, "姓名", "Name")).focus();
+    h.run_ok();
+    h.get_by_label(t(lang, "姓名", "Name")).type_text(manager);
+    h.run_ok();
+    h.get_by_label(t(lang, "◆ 经理：复盘与成绩", "◆ Manager: review scores"))
         .click();
     settle(&mut h);
     (lib, dir, db, trainees, h)

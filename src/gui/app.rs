@@ -9,7 +9,7 @@ use std::sync::Arc;
 use egui::Key;
 
 use super::command::Command;
-use super::state::{Lang, Persisted};
+use super::state::{Lang, Persisted, Role};
 use super::views;
 use super::watch::FolderWatch;
 use super::worker::{Db, Done, Finished, Job, Worker};
@@ -52,6 +52,8 @@ pub struct App {
     worker: Option<Worker>,
     pub screen: Screen,
     pub trainee: Option<Trainee>,
+    /// A manager or trainer signed in (their name): no trainee record.
+    pub staff: Option<(String, Role)>,
     /// Where progress is saved, or why it is not.
     pub db_status: Option<Result<String, String>>,
     pub error: Option<String>,
@@ -79,6 +81,7 @@ impl App {
             worker: None,
             screen: Screen::SignIn,
             trainee: None,
+            staff: None,
             db_status: None,
             error: None,
             known: Vec::new(),
@@ -120,6 +123,11 @@ impl App {
                 lang: self.persisted.lang,
                 lib: &self.lib,
                 trainee: self.trainee.as_ref(),
+                who: self
+                    .trainee
+                    .as_ref()
+                    .map(|t| t.name.as_str())
+                    .or(self.staff.as_ref().map(|s| s.0.as_str())),
                 workspace: self.workspace.as_ref(),
                 error: &mut self.error,
                 worker: &mut self.worker,
@@ -205,6 +213,9 @@ impl App {
         let bar = views::top_bar::TopBar {
             lang: self.persisted.lang,
             trainee: self.trainee.as_ref(),
+            staff: self.staff.as_ref().map(|(n, r)| (n.as_str(), *r)),
+            in_review: matches!(self.screen, Screen::Review(_)),
+            in_author: matches!(self.screen, Screen::Author(_)),
             on_playbooks: matches!(self.screen, Screen::Playbooks),
             away: !matches!(self.screen, Screen::SignIn | Screen::Playbooks),
             in_practice: matches!(self.screen, Screen::Practice(_)),
@@ -244,9 +255,27 @@ impl App {
                 let team = Some(team.trim().to_owned()).filter(|t| !t.is_empty());
                 self.send(Job::Trainee { name, team });
             }
+            Command::SignInAs { name, role } => {
+                let name = name.trim().to_owned();
+                if name.is_empty() {
+                    self.error = Some(self.lang().t("请输入姓名。", "Enter your name.").to_owned());
+                    return;
+                }
+                self.persisted.trainee = name.clone();
+                if let Some(Ok(db)) = &self.db_status {
+                    self.persisted.database = db.clone();
+                }
+                self.trainee = None;
+                self.staff = Some((name, role));
+                self.apply(match role {
+                    Role::Manager => Command::OpenReview,
+                    Role::Trainer => Command::OpenAuthor,
+                });
+            }
             Command::SignOut | Command::Home if self.author_dirty() => self.ask(c),
             Command::SignOut => {
                 self.trainee = None;
+                self.staff = None;
                 self.screen = Screen::SignIn;
                 self.send(Job::Trainees);
             }
@@ -384,7 +413,16 @@ impl App {
                     v.on_done(d, &mut ctx);
                 }
             }
-            Done::Db(status) => self.db_status = Some(status),
+            Done::Db(status) => {
+                // The name and playbook remembered belong to the database they were used on.
+                let here = status.as_ref().ok().cloned().unwrap_or_default();
+                if self.persisted.database != here {
+                    self.name.clear();
+                    self.team.clear();
+                    self.persisted.playbook = None;
+                }
+                self.db_status = Some(status);
+            }
             Done::Reloaded { lib, problems } => {
                 self.lib = lib;
                 match &mut self.screen {
@@ -405,6 +443,9 @@ impl App {
             }
             Done::Trainees(list) => self.known = list,
             Done::Trainee(Ok(t)) => {
+                if let Some(Ok(db)) = &self.db_status {
+                    self.persisted.database = db.clone();
+                }
                 self.persisted.trainee = t.name.clone();
                 self.persisted.team = t.team.clone().unwrap_or_default();
                 self.trainee = Some(t);

@@ -3,7 +3,7 @@
 
 use crate::store::Unfinished;
 
-use super::state::Lang;
+use super::state::{Lang, Role};
 use super::views;
 
 /// What a view asks of the app. Screen changes and sign-in are the app's; each view's own
@@ -15,6 +15,11 @@ pub enum Command {
     SignIn {
         name: String,
         team: String,
+    },
+    /// Sign in as a manager or trainer: their view opens, no trainee record is made.
+    SignInAs {
+        name: String,
+        role: Role,
     },
     SignOut,
     /// Back to the playbook list.

@@ -14,6 +14,8 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     pub lib: &'a Arc<Library>,
     pub trainee: Option<&'a Trainee>,
+    /// The signed-in person's name (trainee, manager or trainer): who writes a review.
+    pub who: Option<&'a str>,
     pub workspace: Option<&'a Workspace>,
     pub error: &'a mut Option<String>,
     pub(super) worker: &'a mut Option<Worker>,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::gui::command::Command;
 use crate::gui::ctx::Ctx;
-use crate::gui::state::Lang;
+use crate::gui::state::{Lang, Role};
 use crate::gui::theme;
 use crate::gui::worker::Job;
 use crate::playbook::Library;
@@ -71,6 +71,40 @@ pub fn sign_in_ui(
                     team: team.clone(),
                 });
             }
+            // Managers and trainers have their own way in: no trainee record, no leaderboard.
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(lang.t("不是学员？", "Not a trainee?")).color(theme::MUTED));
+                for (label, hover, role) in [
+                    (
+                        lang.t("◆ 经理：复盘与成绩", "◆ Manager: review scores"),
+                        lang.t(
+                            "以经理身份查看团队成绩并复核（不建学员档案）",
+                            "Review the team's scores as a manager (no trainee record is made)",
+                        ),
+                        Role::Manager,
+                    ),
+                    (
+                        lang.t("◇ 培训师：编写剧本", "◇ Trainer: author playbooks"),
+                        lang.t(
+                            "以培训师身份编辑剧本（不建学员档案）",
+                            "Edit playbooks as a trainer (no trainee record is made)",
+                        ),
+                        Role::Trainer,
+                    ),
+                ] {
+                    if ui
+                        .add_enabled(!name.trim().is_empty(), egui::Button::new(label))
+                        .on_hover_text(hover)
+                        .on_disabled_hover_text(lang.t("请先输入姓名", "Enter your name first"))
+                        .clicked()
+                    {
+                        out.push(Command::SignInAs {
+                            name: name.clone(),
+                            role,
+                        });
+                    }
+                }
+            });
             if !known.is_empty() {
                 ui.add_space(16.0);
                 ui.label(RichText::new(lang.t("或选择已有学员", "or choose a trainee")).color(theme::MUTED));

@@ -4,7 +4,7 @@
 use egui::RichText;
 
 use crate::gui::command::Command;
-use crate::gui::state::Lang;
+use crate::gui::state::{Lang, Role};
 use crate::gui::theme;
 use crate::store::Trainee;
 
@@ -12,6 +12,10 @@ use crate::store::Trainee;
 pub struct TopBar<'a> {
     pub lang: Lang,
     pub trainee: Option<&'a Trainee>,
+    /// A manager or trainer signed in: their name and role.
+    pub staff: Option<(&'a str, Role)>,
+    pub in_review: bool,
+    pub in_author: bool,
     /// On the playbook list (the manager's and trainer's views are offered there).
     pub on_playbooks: bool,
     /// On a screen with a way back to the playbook list.
@@ -41,7 +45,8 @@ impl TopBar<'_> {
                         Command::Home
                     });
                 }
-                if self.trainee.is_some() && self.on_playbooks {
+                let staff = self.staff.is_some();
+                if (self.trainee.is_some() && self.on_playbooks) || staff {
                     for (label, hover, command) in [
                         (
                             lang.t("◆ 复盘与成绩", "◆ Review scores"),
@@ -60,6 +65,14 @@ impl TopBar<'_> {
                             Command::OpenAuthor,
                         ),
                     ] {
+                        // A manager or trainer switches between the two views.
+                        let here = match command {
+                            Command::OpenReview => self.in_review,
+                            _ => self.in_author,
+                        };
+                        if staff && here {
+                            continue;
+                        }
                         if ui.button(label).on_hover_text(hover).clicked() {
                             commands.push(command);
                         }
@@ -86,6 +99,12 @@ impl TopBar<'_> {
                             None => t.name.clone(),
                         };
                         ui.label(RichText::new(who).strong());
+                    }
+                    if let Some((name, role)) = self.staff {
+                        if ui.button(lang.t("退出", "Sign out")).clicked() {
+                            commands.push(Command::SignOut);
+                        }
+                        ui.label(RichText::new(format!("{} · {name}", role.title(lang))).strong());
                     }
                     if self.busy {
                         ui.add(egui::Spinner::new())

@@ -183,7 +183,7 @@ impl Review {
 
     fn save_review(&mut self, ctx: &mut Ctx<'_>) {
         let lang = ctx.lang;
-        let (Some(d), Some(reviewer)) = (&self.detail, ctx.trainee.map(|t| t.name.clone())) else {
+        let (Some(d), Some(reviewer)) = (&self.detail, ctx.who.map(str::to_owned)) else {
             return;
         };
         let comment = Some(self.comment.trim().to_owned()).filter(|c| !c.is_empty());
