@@ -154,7 +154,7 @@ mod tests {
             ),
             ("playbook/load.rs", &["File::open"]),
             ("author.rs", &["fs::read_to_string"]),
-            ("gui/app.rs", &["fs::read_to_string"]),
+            ("gui/views/author/mod.rs", &["fs::read_to_string"]),
             ("cli/calibrate.rs", &["fs::read_to_string"]),
         ];
         let mut found = Vec::new();
