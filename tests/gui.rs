@@ -1317,13 +1317,22 @@ fn an_external_change_is_picked_up_and_add_as_test_writes_a_passing_test() {
     );
     assert!(!editor(&h).is_dirty());
     wait_for(&mut h, "the new test is checked", checked);
+    // At the small window size the results fall below the Try-it panel's fold.
+    h.set_size(egui::vec2(1024.0, 640.0));
+    h.run_ok();
     h.get_by_label("Run tests").click();
     h.run_ok();
     settle(&mut h);
     let run = editor(&h).tests.clone().expect("tests ran");
     // Two sample replies and the one scenario's paths.
     assert_eq!((run.passed, run.failures.len()), (3, 0), "{run:?}");
-    h.get_by_label("Tests: 3 passed, 0 failed");
+    // The count sits beside the button; the results are scrolled into view.
+    h.get_by_label("3 passed · 0 failed");
+    let head = h.get_by_label("Tests: 3 passed, 0 failed").rect();
+    assert!(
+        head.max.y <= 640.0 && head.min.y >= 0.0,
+        "the results are on screen: {head:?}"
+    );
 
     // The CLI agrees.
     let mut r = Report::default();

@@ -105,6 +105,8 @@ pub struct Editor {
     pub tried: Option<Result<Box<ReplyRecord>, String>>,
     pub tried_input: Option<(String, String, Answer)>,
     pub tests: Option<TestRun>,
+    /// Test results just arrived: scrolled into view on the next frame.
+    pub tests_new: bool,
     /// "Score it" or "Run tests" clicked while the text was being checked: done as soon as
     /// the check is back (a click is never dropped).
     pub waiting: Option<Cmd>,
@@ -141,6 +143,7 @@ impl Editor {
             tried: None,
             tried_input: None,
             tests: None,
+            tests_new: false,
             waiting: None,
             name_label: None,
         }
@@ -614,6 +617,7 @@ impl Author {
             Ok(run) => {
                 if let Some(ed) = self.open.as_deref_mut() {
                     ed.tests = Some(run);
+                    ed.tests_new = true;
                 }
             }
             Err(e) => self.notice = Some(e),

@@ -625,6 +625,18 @@ fn try_ui(
                 {
                     out.push(Command::Author(Cmd::RunTests));
                 }
+                // The count where the eye is; the details below, scrolled into view.
+                if let Some(run) = &ed.tests {
+                    let color = if run.failures.is_empty() { theme::GOOD } else { theme::BAD };
+                    ui.label(
+                        RichText::new(match lang {
+                            Lang::Zh => format!("{} 通过 · {} 失败", run.passed, run.failures.len()),
+                            Lang::En => format!("{} passed · {} failed", run.passed, run.failures.len()),
+                        })
+                        .color(color),
+                    )
+                    .on_hover_text(lang.t("通过 / 失败的测试", "tests passed / failed"));
+                }
                 if ed.waiting.is_some() || (busy && ed.checked_seq != ed.seq) {
                     ui.add(egui::Spinner::new());
                     ui.label(RichText::new(lang.t("正在检查…", "Checking…")).weak());
@@ -739,7 +751,7 @@ fn try_ui(
             if let Some(run) = &ed.tests {
                 ui.separator();
                 let color = if run.failures.is_empty() { theme::GOOD } else { theme::BAD };
-                ui.label(
+                let head = ui.label(
                     RichText::new(match lang {
                         Lang::Zh => format!("测试：{} 通过，{} 失败", run.passed, run.failures.len()),
                         Lang::En => format!("Tests: {} passed, {} failed", run.passed, run.failures.len()),
@@ -747,6 +759,9 @@ fn try_ui(
                     .strong()
                     .color(color),
                 );
+                if std::mem::take(&mut ed.tests_new) {
+                    head.scroll_to_me(Some(egui::Align::TOP));
+                }
                 for f in &run.failures {
                     let text = match f.line {
                         Some(l) => format!("{l}: {}", f.message),
