@@ -322,7 +322,14 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM replies"), 2);
     let mut h = harness(lib.clone(), &db, lang);
     sign_in(&mut h, lang, "Wang", "");
-    open_scenario(&mut h, lang, &lib, &pb, 0);
+    // Found at sign-in, with when it started (local time), and continued from there.
+    h.get_by_label_contains(&format!(
+        "Unfinished role-play: {} · {}",
+        pb.title.get("en"),
+        pb.scenarios[0].title.get("en")
+    ));
+    h.get_by_label("Continue").click();
+    settle(&mut h);
     h.get_by_label("Resume your unfinished attempt?");
     // Esc closes the offer without starting anything; it comes back next time.
     h.key_press(egui::Key::Escape);
@@ -331,7 +338,9 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
         h.query_by_label("Resume your unfinished attempt?")
             .is_none()
     );
-    h.get_all_by_label("Start role-play")
+    // The scenario's card says so too.
+    h.get_by_label_contains("An unfinished attempt, started");
+    h.get_all_by_label("Continue or start afresh")
         .next()
         .expect("the scenario list")
         .click();

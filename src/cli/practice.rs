@@ -340,7 +340,7 @@ fn begin(
                 "继续上次未完成的对练？开始于",
                 "Resume your unfinished attempt started"
             ),
-            local_time(&old.started_at),
+            store::local_time(&old.started_at),
             ui.t("已答", "replies:"),
             old.answers.len(),
         );
@@ -561,16 +561,4 @@ fn summary(ui: &Ui<'_>, pb: &Playbook, attempt: &Attempt) -> anyhow::Result<()> 
         );
     }
     print(&out)
-}
-
-/// A stored UTC stamp in the local time zone, as people read it (`2026-11-30 18:05 +08:00`).
-fn local_time(stamp: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
-        |_| stamp.to_owned(),
-        |t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M %:z")
-                .to_string()
-        },
-    )
 }

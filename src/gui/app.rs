@@ -54,6 +54,9 @@ pub struct App {
     pub trainee: Option<Trainee>,
     /// A manager or trainer signed in (their name): no trainee record.
     pub staff: Option<(String, Role)>,
+    /// The trainee's unfinished role-plays (playbook, scenario, started at), offered on the
+    /// playbook list.
+    pub unfinished: Vec<(String, String, String)>,
     /// Where progress is saved, or why it is not.
     pub db_status: Option<Result<String, String>>,
     pub error: Option<String>,
@@ -82,6 +85,7 @@ impl App {
             screen: Screen::SignIn,
             trainee: None,
             staff: None,
+            unfinished: Vec::new(),
             db_status: None,
             error: None,
             known: Vec::new(),
@@ -168,7 +172,9 @@ impl App {
                 self.db_status.as_ref(),
                 &mut commands,
             ),
-            Screen::Playbooks => views::home::playbooks_ui(ui, lang, &self.lib, &mut commands),
+            Screen::Playbooks => {
+                views::home::playbooks_ui(ui, lang, &self.lib, &self.unfinished, &mut commands)
+            }
             Screen::Scenarios(s) => views::home::scenarios_ui(
                 ui,
                 lang,
@@ -177,6 +183,7 @@ impl App {
                 &s.records,
                 s.certified,
                 s.offer.as_ref(),
+                &s.unfinished,
                 &mut commands,
             ),
             Screen::Practice(p) => {
@@ -448,6 +455,8 @@ impl App {
                 }
                 self.persisted.trainee = t.name.clone();
                 self.persisted.team = t.team.clone().unwrap_or_default();
+                self.unfinished.clear();
+                self.send(Job::Unfinished(t.clone()));
                 self.trainee = Some(t);
                 self.screen = Screen::Playbooks;
                 // Back where the trainee left off last time.
@@ -460,11 +469,12 @@ impl App {
                     self.apply(Command::OpenPlaybook(id));
                 }
             }
-            Done::Records(Ok((r, c))) => {
+            Done::Records(Ok((r, c, open))) => {
                 if let Screen::Scenarios(s) = &mut self.screen {
-                    s.on_records(r, c);
+                    s.on_records(r, c, open);
                 }
             }
+            Done::Unfinished(open) => self.unfinished = open,
             Done::Resumable {
                 scenario,
                 found: Ok(found),

@@ -32,6 +32,10 @@ pub enum Db {
     None,
 }
 
+/// A playbook's scenario records, whether the trainee is certified, and the scenarios with an
+/// unfinished attempt (scenario, started at).
+pub type Records = (Vec<ScenarioRecord>, bool, Vec<(String, String)>);
+
 #[derive(Debug)]
 pub enum Job {
     /// Everyone with a record, for the sign-in list.
@@ -44,6 +48,8 @@ pub enum Job {
         trainee: Trainee,
         playbook: String,
     },
+    /// The trainee's unfinished role-plays, shown after sign-in.
+    Unfinished(Trainee),
     Resumable {
         trainee: Trainee,
         playbook: Arc<Playbook>,
@@ -197,7 +203,9 @@ pub enum Done {
     Db(Result<String, String>),
     Trainees(Vec<Trainee>),
     Trainee(Result<Trainee, String>),
-    Records(Result<(Vec<ScenarioRecord>, bool), String>),
+    Records(Result<Records, String>),
+    /// The trainee's unfinished role-plays: (playbook, scenario, started at), newest first.
+    Unfinished(Vec<(String, String, String)>),
     Resumable {
         scenario: String,
         found: Result<Resumable, String>,
@@ -369,9 +377,30 @@ impl State<'_> {
             Job::Records { trainee, playbook } => Done::Records(match &self.store {
                 Some(s) => s
                     .scenario_records(&trainee.id, &playbook)
-                    .and_then(|r| Ok((r, s.is_certified(&trainee.id, &playbook)?)))
+                    .and_then(|r| {
+                        let open = s
+                            .unfinished(&trainee.id)?
+                            .into_iter()
+                            .filter(|u| u.playbook_id == playbook)
+                            .map(|u| (u.scenario_id, u.started_at))
+                            .collect();
+                        Ok((r, s.is_certified(&trainee.id, &playbook)?, open))
+                    })
                     .map_err(text),
-                None => Ok((Vec::new(), false)),
+                None => Ok((Vec::new(), false, Vec::new())),
+            }),
+            Job::Unfinished(trainee) => Done::Unfinished(match &self.store {
+                Some(s) => {
+                    let mut open: Vec<(String, String, String)> = s
+                        .unfinished(&trainee.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|u| (u.playbook_id, u.scenario_id, u.started_at))
+                        .collect();
+                    open.sort_by(|a, b| b.2.cmp(&a.2));
+                    open
+                }
+                None => Vec::new(),
             }),
             Job::Resumable {
                 trainee,

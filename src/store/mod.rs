@@ -82,6 +82,18 @@ pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A stored UTC stamp in the local time zone, as people read it (`2026-11-30 18:05 +08:00`).
+pub fn local_time(stamp: &str) -> String {
+    DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M %:z")
+                .to_string()
+        },
+    )
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -150,10 +150,41 @@ pub fn sign_in_ui(
     });
 }
 
-pub fn playbooks_ui(ui: &mut Ui, lang: Lang, lib: &Library, out: &mut Vec<Command>) {
+pub fn playbooks_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    unfinished: &[(String, String, String)],
+    out: &mut Vec<Command>,
+) {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading(lang.t("选择剧本", "Choose a playbook"));
         ui.add_space(6.0);
+        // Role-plays left unfinished: found at once, not only by starting the scenario again.
+        for (playbook, scenario, started) in unfinished.iter().take(3) {
+            let Some(pb) = lib.playbook(playbook) else {
+                continue;
+            };
+            let title = pb
+                .scenario(scenario)
+                .map_or(scenario.as_str(), |s| s.title.get(lang.code()));
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} · {title} ({} {})",
+                        lang.t("未完成的对练：", "Unfinished role-play:"),
+                        pb.title.get(lang.code()),
+                        lang.t("开始于", "started"),
+                        crate::store::local_time(started)
+                    ))
+                    .color(theme::ACCENT),
+                );
+                if ui.button(lang.t("继续", "Continue")).clicked() {
+                    out.push(Command::OpenPlaybook(playbook.clone()));
+                    out.push(Command::OpenScenario(scenario.clone()));
+                }
+            });
+        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             for pb in &lib.playbooks {
                 theme::card(ui, ui.visuals().faint_bg_color, |ui| {
@@ -217,6 +248,7 @@ pub fn scenarios_ui(
     records: &[ScenarioRecord],
     certified: bool,
     offer: Option<&Resumable>,
+    unfinished: &[(String, String)],
     out: &mut Vec<Command>,
 ) {
     egui::CentralPanel::default().show(ui, |ui| {
@@ -273,8 +305,27 @@ pub fn scenarios_ui(
                         );
                     }
                     ui.label(s.context.get(lang.code()));
+                    let open = unfinished.iter().find(|(id, _)| *id == s.id);
+                    if let Some((_, started)) = open {
+                        ui.label(
+                            RichText::new(format!(
+                                "{} {}",
+                                lang.t(
+                                    "有一次未完成的对练，开始于",
+                                    "An unfinished attempt, started"
+                                ),
+                                crate::store::local_time(started)
+                            ))
+                            .color(theme::ACCENT),
+                        );
+                    }
+                    let label = if open.is_some() {
+                        lang.t("继续或重新开始", "Continue or start afresh")
+                    } else {
+                        lang.t("开始对练", "Start role-play")
+                    };
                     if ui
-                        .button(lang.t("开始对练", "Start role-play"))
+                        .button(label)
                         .on_hover_text(s.title.get(lang.code()))
                         .clicked()
                     {
@@ -320,6 +371,8 @@ pub struct Scenarios {
     pub offer: Option<Resumable>,
     /// The scenario the offer is about.
     pub scenario: String,
+    /// Scenarios with an unfinished attempt: (scenario, started at).
+    pub unfinished: Vec<(String, String)>,
 }
 
 impl Scenarios {
@@ -337,6 +390,7 @@ impl Scenarios {
             certified: false,
             offer: None,
             scenario: String::new(),
+            unfinished: Vec::new(),
         }
     }
 
@@ -373,9 +427,15 @@ impl Scenarios {
         });
     }
 
-    pub fn on_records(&mut self, records: Vec<ScenarioRecord>, certified: bool) {
+    pub fn on_records(
+        &mut self,
+        records: Vec<ScenarioRecord>,
+        certified: bool,
+        unfinished: Vec<(String, String)>,
+    ) {
         self.records = records;
         self.certified = certified;
+        self.unfinished = unfinished;
     }
 
     /// What waits for the scenario just chosen: nothing starts it at once, an unfinished

@@ -508,7 +508,7 @@ pub fn summary_ui(
             if let Some(w) = s.weakest.as_ref().and_then(|w| pb.criterion(w)) {
                 ui.label(format!(
                     "{} {}",
-                    lang.t("最需加强：", "Weakest:"),
+                    lang.t("这次最需加强：", "Weakest this time:"),
                     w.title.get(loc)
                 ));
             }
@@ -525,6 +525,18 @@ pub fn summary_ui(
                 let n = f.history.len() as f64;
                 egui_plot::Plot::new("history")
                     .height(160.0)
+                    // Attempts are counted: whole-number ticks, named; the lines named in a
+                    // legend (the pass mark is one).
+                    .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+                    .x_axis_formatter(|mark, _| {
+                        if mark.value.fract() == 0.0 && mark.value >= 1.0 {
+                            format!("{}", mark.value as i64)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .x_axis_label(lang.t("第几次", "attempt"))
+                    .legend(egui_plot::Legend::default())
                     .include_y(0.0)
                     .include_y(100.0)
                     .allow_drag(false)
@@ -553,8 +565,11 @@ pub fn summary_ui(
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!(
                         "{} {title} ({crit} {} {:.1})",
-                        lang.t("建议下一个练习：", "Practise next:"),
-                        lang.t("目前平均", "averages"),
+                        lang.t(
+                            "按你的全部练习，建议下一个：",
+                            "From all your practice, practise next:"
+                        ),
+                        lang.t("历次平均", "averages over all attempts"),
                         next.average
                     ));
                     if ui.button(lang.t("去练习", "Practise it")).clicked() {
@@ -566,7 +581,10 @@ pub fn summary_ui(
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!(
                         "{} {}",
-                        lang.t("建议下一个练习：", "Practise next:"),
+                        lang.t(
+                            "练这次最弱的一项，建议：",
+                            "To train this time's weakest point, practise:"
+                        ),
                         next.title.get(loc)
                     ));
                     if ui.button(lang.t("去练习", "Practise it")).clicked() {
