@@ -88,6 +88,31 @@ fn sign_in(h: &mut Harness<'_, App>, lang: Lang, name: &str, team: &str) {
 }
 
 #[test]
+fn browse_without_a_file_dialog_says_to_type_the_path() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        eprintln!("SKIPPED: a desktop session bus is present, so a real file dialog could open");
+        return;
+    }
+    let (_lib, _dir, _db, _, mut h) = open_review(Lang::En, "Manager Zhao");
+    h.get_by_label("Export and import").click();
+    h.run_ok();
+    h.get_all_by_label("Browse…")
+        .next()
+        .expect("the export's")
+        .click();
+    h.run_ok();
+    let start = Instant::now();
+    while h
+        .query_by_label_contains("No file dialog is available")
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "no notice");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+}
+
+#[test]
 fn a_manager_signs_in_without_a_trainee_record_and_names_do_not_cross_databases() {
     let lib = lib();
     let dir = tempfile::tempdir().expect("temp");

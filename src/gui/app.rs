@@ -155,7 +155,7 @@ impl App {
         self.watch(&ctx);
         let quitting = self.quitting;
         match self.split() {
-            (Screen::Review(r), _) => r.poll_dialog(),
+            (Screen::Review(r), c) => r.poll_dialog(c.lang),
             (Screen::Author(a), mut c) => a.tick(ui, quitting, &mut commands, &mut c),
             _ => {}
         }

@@ -12,6 +12,9 @@ use crate::store::report::{AttemptDetail, AttemptRow, Filter};
 mod ui;
 pub use ui::*;
 
+/// A dialog that closes with no file sooner than this was never shown to anyone.
+const NO_DIALOG: std::time::Duration = std::time::Duration::from_millis(700);
+
 /// What the review view asks for.
 #[must_use]
 #[derive(Debug, Clone, PartialEq)]
@@ -63,8 +66,11 @@ pub struct Review {
     pub import_path: String,
     /// What the last export or import did.
     pub io_note: Option<Result<String, String>>,
-    /// A file dialog open on its own thread, and what it was opened for.
-    dialog: Option<std::sync::mpsc::Receiver<(BrowseFor, Option<PathBuf>)>>,
+    /// A file dialog open on its own thread (what it was opened for), and when it opened.
+    dialog: Option<(
+        std::sync::mpsc::Receiver<(BrowseFor, Option<PathBuf>)>,
+        Instant,
+    )>,
 }
 
 impl Review {
@@ -328,14 +334,18 @@ impl Review {
                 let _ = tx.send((what, chosen));
             });
         match spawned {
-            Ok(_) => self.dialog = Some(rx),
+            Ok(_) => self.dialog = Some((rx, Instant::now())),
             Err(e) => *ctx.error = Some(format!("cannot open a file dialog: {e}")),
         }
     }
 
-    /// Per frame: the file a dialog chose, once it is closed.
-    pub fn poll_dialog(&mut self) {
-        let Some(rx) = &self.dialog else { return };
+    /// Per frame: the file a dialog chose, once it is closed. A dialog that closes at once
+    /// without a file was never shown (no file dialog service on this desktop): say so.
+    pub fn poll_dialog(&mut self, lang: crate::gui::state::Lang) {
+        let Some((rx, opened)) = &self.dialog else {
+            return;
+        };
+        let opened = *opened;
         let result = match rx.try_recv() {
             Ok(r) => r,
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
@@ -345,12 +355,23 @@ impl Review {
             }
         };
         self.dialog = None;
-        if let (what, Some(path)) = result {
-            let path = path.display().to_string();
-            match what {
-                BrowseFor::Export => self.export_path = path,
-                BrowseFor::Import => self.import_path = path,
+        match result {
+            (what, Some(path)) => {
+                let path = path.display().to_string();
+                match what {
+                    BrowseFor::Export => self.export_path = path,
+                    BrowseFor::Import => self.import_path = path,
+                }
             }
+            (_, None) if opened.elapsed() < NO_DIALOG => {
+                self.io_note = Some(Err(lang
+                    .t(
+                        "这台电脑上没有可用的文件选择窗口：请直接在旁边的路径框里输入文件的完整路径。",
+                        "No file dialog is available on this desktop: type the file's full path in the field beside the button.",
+                    )
+                    .to_owned()));
+            }
+            (_, None) => {}
         }
     }
 }

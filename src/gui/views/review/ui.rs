@@ -540,14 +540,15 @@ fn attempts_table(
         .id_salt(("attempts", lang.code()))
         .striped(true)
         .max_scroll_height(f32::INFINITY)
+        .column(Column::auto().at_least(50.0))
         .column(Column::auto().at_least(150.0))
         .column(Column::auto().at_least(80.0))
         .column(Column::auto().at_least(70.0))
         .column(Column::remainder().at_least(160.0))
         .column(Column::auto().at_least(90.0))
         .column(Column::auto().at_least(70.0))
-        .column(Column::auto().at_least(60.0))
         .header(22.0, |mut h| {
+            h.col(|_| {});
             for (key, label) in heads {
                 h.col(|ui| {
                     if ui
@@ -558,11 +559,16 @@ fn attempts_table(
                     }
                 });
             }
-            h.col(|_| {});
         })
         .body(|body| {
             body.rows(22.0, d.attempts.len(), |mut row| {
                 let a = &d.attempts[row.index()];
+                // First, so a narrow table (the drill-down open beside it) never hides it.
+                row.col(|ui| {
+                    if ui.small_button(lang.t("查看", "Open")).clicked() {
+                        commands.push(Command::Review(Cmd::OpenAttempt(a.id.clone())));
+                    }
+                });
                 row.col(|ui| {
                     ui.label(
                         a.started_at
@@ -612,11 +618,6 @@ fn attempts_table(
                     }
                     (None, _) => {
                         ui.label("—");
-                    }
-                });
-                row.col(|ui| {
-                    if ui.small_button(lang.t("查看", "Open")).clicked() {
-                        commands.push(Command::Review(Cmd::OpenAttempt(a.id.clone())));
                     }
                 });
             });
