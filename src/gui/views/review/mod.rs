@@ -12,6 +12,9 @@ use crate::store::report::{AttemptDetail, AttemptRow, Filter};
 mod ui;
 pub use ui::*;
 
+/// Where a file dialog's thread sends what it chose.
+type DialogAnswer = std::sync::mpsc::Receiver<(BrowseFor, Option<PathBuf>)>;
+
 /// A dialog that closes with no file sooner than this was never shown to anyone.
 const NO_DIALOG: std::time::Duration = std::time::Duration::from_millis(700);
 
@@ -67,10 +70,7 @@ pub struct Review {
     /// What the last export or import did.
     pub io_note: Option<Result<String, String>>,
     /// A file dialog open on its own thread (what it was opened for), and when it opened.
-    dialog: Option<(
-        std::sync::mpsc::Receiver<(BrowseFor, Option<PathBuf>)>,
-        Instant,
-    )>,
+    dialog: Option<(DialogAnswer, Instant)>,
 }
 
 impl Review {
