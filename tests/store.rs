@@ -424,7 +424,9 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
             ..Filter::default()
         })
         .expect("rows");
-    let csv = String::from_utf8(export::to_csv(&rows, false).expect("csv")).expect("utf-8");
+    let csv =
+        String::from_utf8(export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv"))
+            .expect("utf-8");
     let mut r = csv::Reader::from_reader(csv.as_bytes());
     let head = r.headers().expect("header").clone();
     let rec = r.records().next().expect("a row").expect("parses");
@@ -486,7 +488,7 @@ fn csv_export_opens_in_a_spreadsheet() {
         3,
     );
     let rows = s.export_rows(&Filter::default()).expect("rows");
-    let csv = export::to_csv(&rows, false).expect("csv");
+    let csv = export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv");
     let text = String::from_utf8(csv.clone()).expect("utf-8");
     assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,criterion:"));
     assert!(
@@ -498,8 +500,53 @@ fn csv_export_opens_in_a_spreadsheet() {
     let mut r = csv::Reader::from_reader(&csv[..]);
     let rec = r.records().next().expect("a row").expect("parses");
     assert_eq!(&rec[2], "Smith, \"Jo\"");
-    let bom = export::to_csv(&rows, true).expect("csv");
+    let bom = export::to_csv(&rows, true, &export::CsvStyle::default()).expect("csv");
     assert!(bom.starts_with("\u{feff}attempt_id".as_bytes()));
+    // What the manager sees on screen: the name, criterion titles in the chosen language,
+    // local time with its offset; pseudonymous on request.
+    let (lib, _) = lib();
+    let style = export::CsvStyle::titled(lib, Some("jewelry"), "zh-CN");
+    let csv = export::to_csv(&rows, false, &style).expect("csv");
+    let mut r = csv::Reader::from_reader(&csv[..]);
+    let head = r.headers().expect("header").clone();
+    let jewelry = lib.playbook("jewelry").expect("bundled");
+    let scored: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r.criteria.iter().map(|c| c.0.as_str()))
+        .collect();
+    for c in jewelry
+        .rubric
+        .criteria
+        .iter()
+        .filter(|c| scored.contains(c.id.as_str()))
+    {
+        assert!(
+            head.iter().any(|h| h == c.title.get("zh-CN")),
+            "{}: {head:?}",
+            c.id
+        );
+    }
+    assert!(
+        !head.iter().any(|h| h.starts_with("criterion:")),
+        "{head:?}"
+    );
+    let rec = r.records().next().expect("a row").expect("parses");
+    assert_eq!(&rec[2], "Smith, \"Jo\"");
+    let started = &rec[head
+        .iter()
+        .position(|h| h == "started_at")
+        .expect("started_at")];
+    let local =
+        regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$").expect("regex");
+    assert!(local.is_match(started), "{started}");
+    let hidden = export::CsvStyle {
+        pseudonymous: true,
+        ..style
+    };
+    let csv = export::to_csv(&rows, false, &hidden).expect("csv");
+    let mut r = csv::Reader::from_reader(&csv[..]);
+    let rec = r.records().next().expect("a row").expect("parses");
+    assert_eq!(&rec[2], &rec[1], "no pseudonym: the id, never the name");
 }
 
 #[test]
@@ -515,7 +562,7 @@ fn a_name_typed_as_a_formula_is_exported_as_text() {
     );
     play_and_log(&mut s, "-2+3", Some("Team-1"), true, 2);
     let rows = s.export_rows(&Filter::default()).expect("rows");
-    let csv = export::to_csv(&rows, false).expect("csv");
+    let csv = export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv");
     let mut r = csv::Reader::from_reader(&csv[..]);
     let cells: Vec<(String, String)> = r
         .records()

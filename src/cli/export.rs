@@ -30,6 +30,13 @@ pub struct Args {
     /// instead of one JSON array.
     #[arg(long)]
     pub ndjson: bool,
+    /// CSV for sharing outside the team: the trainee column holds pseudonyms (or ids) instead
+    /// of names (xAPI is always pseudonymous).
+    #[arg(long)]
+    pub pseudonymous: bool,
+    /// CSV: the language of the criterion column titles.
+    #[arg(long, default_value = "zh-CN", value_parser = ["zh-CN", "en"])]
+    pub lang: String,
     /// xAPI: the base IRI of activity and account ids.
     #[arg(long, default_value = export::DEFAULT_XAPI_BASE)]
     pub base: String,
@@ -39,14 +46,21 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(cli.db.as_deref())?;
+    let filter = args.filter.filter();
+    let mut report = crate::playbook::Report::default();
+    let lib = super::load_paths(cli, &[], &mut report)?;
+    let mut style = export::CsvStyle::titled(&lib, filter.playbook.as_deref(), &args.lang);
+    style.pseudonymous = args.pseudonymous;
     let format = match args.format {
-        Kind::Csv => export::Format::Csv { bom: args.bom },
+        Kind::Csv => export::Format::Csv {
+            bom: args.bom,
+            style: &style,
+        },
         Kind::Xapi => export::Format::Xapi {
             base: &args.base,
             ndjson: args.ndjson,
         },
     };
-    let filter = args.filter.filter();
     let mut progress = |_, _| true;
     match &args.out {
         Some(p) => {

@@ -101,6 +101,8 @@ pub enum Job {
         filter: Filter,
         xapi: bool,
         path: PathBuf,
+        /// CSV: names, criterion titles and times as the screen shows them, or pseudonymous.
+        style: store::export::CsvStyle,
     },
     /// Bring another salesdojo database into this one.
     Merge(PathBuf),
@@ -522,8 +524,13 @@ impl State<'_> {
                     .map_err(text),
                 None => Err("no progress database".to_owned()),
             }),
-            Job::Export { filter, xapi, path } => Done::Exported(match &self.store {
-                Some(s) => export_to(s, &filter, xapi, &path),
+            Job::Export {
+                filter,
+                xapi,
+                path,
+                style,
+            } => Done::Exported(match &self.store {
+                Some(s) => export_to(s, &filter, xapi, &path, &style),
                 None => Err("no progress database".to_owned()),
             }),
             Job::Merge(path) => Done::Merged(match self.store.as_deref_mut() {
@@ -727,6 +734,7 @@ fn export_to(
     filter: &Filter,
     xapi: bool,
     path: &std::path::Path,
+    style: &store::export::CsvStyle,
 ) -> Result<String, String> {
     let format = if xapi {
         Format::Xapi {
@@ -734,7 +742,7 @@ fn export_to(
             ndjson: false,
         }
     } else {
-        Format::Csv { bom: true }
+        Format::Csv { bom: true, style }
     };
     let done = s
         .export_file(filter, format, path, &mut |_, _| true)

@@ -104,6 +104,66 @@ fn inert(cell: &str) -> String {
     }
 }
 
+/// How a CSV names people, criteria and times.
+#[derive(Debug, Clone, Default)]
+pub struct CsvStyle {
+    /// For sharing outside the team: the trainee column holds the pseudonym (or the id), not
+    /// the name. By default it holds the name, as the screen shows it.
+    pub pseudonymous: bool,
+    /// Column titles of criterion ids (in the chosen language); an id without one is shown as
+    /// `criterion:ID`.
+    pub titles: std::collections::BTreeMap<String, String>,
+}
+
+impl CsvStyle {
+    /// Criterion titles from the library in `lang` (`zh-CN` or `en`), for the playbook of the
+    /// filter or for every playbook: where playbooks title the same id differently, the
+    /// titles are joined ("职业操守 / 诚信与分寸").
+    pub fn titled(lib: &crate::playbook::Library, playbook: Option<&str>, lang: &str) -> Self {
+        let mut titles: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for pb in lib
+            .playbooks
+            .iter()
+            .filter(|p| playbook.is_none_or(|id| p.id == id))
+        {
+            for c in &pb.rubric.criteria {
+                let t = c.title.get(lang).to_owned();
+                let seen = titles.entry(c.id.clone()).or_default();
+                if !seen.contains(&t) {
+                    seen.push(t);
+                }
+            }
+        }
+        CsvStyle {
+            pseudonymous: false,
+            titles: titles
+                .into_iter()
+                .map(|(id, t)| (id, t.join(" / ")))
+                .collect(),
+        }
+    }
+
+    fn header(&self, criterion: &str) -> String {
+        self.titles
+            .get(criterion)
+            .cloned()
+            .unwrap_or_else(|| format!("criterion:{criterion}"))
+    }
+}
+
+/// A stored UTC stamp as a spreadsheet shows it: local time with its offset
+/// (`2026-11-30 18:05:09 +08:00`).
+fn local(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        },
+    )
+}
+
 const CSV_COLUMNS: [&str; 15] = [
     "attempt_id",
     "trainee_id",
@@ -124,13 +184,19 @@ const CSV_COLUMNS: [&str; 15] = [
 
 /// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;
 /// RFC 4180 quoting; UTF-8, with a byte-order mark when `bom` (Excel needs it for Chinese).
-struct CsvSink<W: Write> {
+struct CsvSink<'s, W: Write> {
     w: csv::Writer<W>,
     criteria: Vec<String>,
+    style: &'s CsvStyle,
 }
 
-impl<W: Write> CsvSink<W> {
-    fn new(mut out: W, bom: bool, criteria: Vec<String>) -> std::result::Result<Self, ExportError> {
+impl<'s, W: Write> CsvSink<'s, W> {
+    fn new(
+        mut out: W,
+        bom: bool,
+        criteria: Vec<String>,
+        style: &'s CsvStyle,
+    ) -> std::result::Result<Self, ExportError> {
         if bom {
             out.write_all("\u{feff}".as_bytes())
                 .map_err(csv::Error::from)?;
@@ -139,9 +205,9 @@ impl<W: Write> CsvSink<W> {
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
         let mut header: Vec<String> = CSV_COLUMNS.iter().map(|s| (*s).to_owned()).collect();
-        header.extend(criteria.iter().map(|c| format!("criterion:{c}")));
+        header.extend(criteria.iter().map(|c| style.header(c)));
         w.write_record(&header)?;
-        Ok(CsvSink { w, criteria })
+        Ok(CsvSink { w, criteria, style })
     }
 
     fn row(&mut self, row: &ExportRow) -> std::result::Result<(), ExportError> {
@@ -149,14 +215,20 @@ impl<W: Write> CsvSink<W> {
         let mut rec = vec![
             r.id.clone(),
             row.trainee_id.clone(),
-            inert(&row.pseudonym.clone().unwrap_or_else(|| r.trainee.clone())),
+            inert(&if self.style.pseudonymous {
+                row.pseudonym
+                    .clone()
+                    .unwrap_or_else(|| row.trainee_id.clone())
+            } else {
+                r.trainee.clone()
+            }),
             inert(r.team.as_deref().unwrap_or_default()),
             r.playbook.clone(),
             r.version.to_string(),
             r.scenario.clone(),
             r.mode.clone(),
-            r.started_at.clone(),
-            r.ended_at.clone().unwrap_or_default(),
+            local(&r.started_at),
+            r.ended_at.as_deref().map(local).unwrap_or_default(),
             r.status.clone(),
             r.total.map(|t| format!("{t:.1}")).unwrap_or_default(),
             r.passed.map(|p| p.to_string()).unwrap_or_default(),
@@ -191,12 +263,16 @@ impl<W: Write> CsvSink<W> {
 }
 
 /// CSV of rows already in memory (see [`CsvSink`]).
-pub fn to_csv(rows: &[ExportRow], bom: bool) -> std::result::Result<Vec<u8>, ExportError> {
+pub fn to_csv(
+    rows: &[ExportRow],
+    bom: bool,
+    style: &CsvStyle,
+) -> std::result::Result<Vec<u8>, ExportError> {
     let criteria: BTreeSet<String> = rows
         .iter()
         .flat_map(|r| r.criteria.iter().map(|c| c.0.clone()))
         .collect();
-    let mut sink = CsvSink::new(Vec::new(), bom, criteria.into_iter().collect())?;
+    let mut sink = CsvSink::new(Vec::new(), bom, criteria.into_iter().collect(), style)?;
     for row in rows {
         sink.row(row)?;
     }
@@ -229,8 +305,9 @@ pub const DEFAULT_XAPI_BASE: &str = "https://salesdojo.example/xapi";
 /// What an export file holds.
 #[derive(Debug, Clone, Copy)]
 pub enum Format<'a> {
-    /// One row per attempt; `bom`: a UTF-8 byte-order mark first, for Excel.
-    Csv { bom: bool },
+    /// One row per attempt; `bom`: a UTF-8 byte-order mark first, for Excel; names, criterion
+    /// titles and times as `style` says.
+    Csv { bom: bool, style: &'a CsvStyle },
     /// xAPI statements, ids under `base`: a JSON array, or with `ndjson` one statement per
     /// line (what LRS import tools prefer).
     Xapi { base: &'a str, ndjson: bool },
@@ -420,8 +497,8 @@ impl Store {
             }
         };
         match format {
-            Format::Csv { bom } => {
-                let mut sink = CsvSink::new(&mut out, bom, criteria.into_iter().collect())?;
+            Format::Csv { bom, style } => {
+                let mut sink = CsvSink::new(&mut out, bom, criteria.into_iter().collect(), style)?;
                 self.for_each_export_row(f, |row| {
                     sink.row(&row)?;
                     step(&mut done)

@@ -7,6 +7,7 @@ use std::time::Instant;
 use crate::gui::command::{BrowseFor, SortKey};
 use crate::gui::ctx::Ctx;
 use crate::gui::worker::{Done, Job, ReviewData};
+use crate::store::export::CsvStyle;
 use crate::store::report::{AttemptDetail, AttemptRow, Filter};
 
 mod ui;
@@ -65,6 +66,8 @@ pub struct Review {
     pub over_points: String,
     /// Export as xAPI statements (else CSV), to this file; import this database.
     pub export_xapi: bool,
+    /// CSV for sharing outside the team: pseudonyms instead of names.
+    pub export_pseudonymous: bool,
     pub export_path: String,
     pub import_path: String,
     /// What the last export or import did.
@@ -125,10 +128,14 @@ impl Review {
                 if self.export_path.trim().is_empty() {
                     self.export_path = Review::default_export_path(self.export_xapi);
                 }
+                let mut style =
+                    CsvStyle::titled(ctx.lib, d.filter.playbook.as_deref(), ctx.lang.code());
+                style.pseudonymous = self.export_pseudonymous;
                 let job = Job::Export {
                     filter: d.filter.clone(),
                     xapi: self.export_xapi,
                     path: PathBuf::from(self.export_path.trim()),
+                    style,
                 };
                 self.io_note = None;
                 ctx.send(job);

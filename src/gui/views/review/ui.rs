@@ -271,6 +271,16 @@ fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Comma
                         r.export_path = format!("{stem}{to}");
                     }
                 }
+                if !r.export_xapi {
+                    ui.checkbox(
+                        &mut r.export_pseudonymous,
+                        lang.t("匿名（对外分享）", "Pseudonymous (to share outside the team)"),
+                    )
+                    .on_hover_text(lang.t(
+                        "学员一栏写化名而不是姓名；xAPI 总是匿名的",
+                        "The trainee column holds pseudonyms instead of names; xAPI is always pseudonymous",
+                    ));
+                }
                 let l = ui.label(lang.t("导出到", "Export to"));
                 ui.add(
                     egui::TextEdit::singleline(&mut r.export_path)
