@@ -88,6 +88,64 @@ fn sign_in(h: &mut Harness<'_, App>, lang: Lang, name: &str, team: &str) {
 }
 
 #[test]
+fn review_charts_show_whole_titles_of_the_filtered_playbook_in_stage_order() {
+    let (lib, _dir, _db, _, mut h) = open_review(Lang::Zh, "赵经理");
+    let jewelry = lib.playbook("jewelry").expect("bundled").clone();
+    open_picker(&mut h, "剧本");
+    click_option(&mut h, jewelry.title.get("zh-CN"));
+    settle(&mut h);
+    let d = review(&h).data.as_ref().expect("results").clone();
+    assert_eq!(d.filter.playbook.as_deref(), Some("jewelry"));
+    // Every criterion bar is labelled with its whole title, the playbook's own: jewelry's
+    // conduct criterion is 诚信与分寸, not another playbook's 职业操守.
+    for (id, _) in &d.by_criterion {
+        let c = jewelry.criterion(id).expect("a jewelry criterion");
+        // Beside its bar, and over its heatmap column.
+        assert!(
+            h.get_all_by_label(c.title.get("zh-CN")).count() >= 1,
+            "{id}"
+        );
+    }
+    assert!(d.by_criterion.iter().any(|(id, _)| id == "conduct"));
+    assert!(h.query_by_label("职业操守").is_none());
+    // Stages in the playbook's order, each with its whole title.
+    let ys: Vec<f32> = d
+        .by_stage
+        .iter()
+        .map(|(k, _)| {
+            let st = k.split_once('/').expect("playbook/stage").1;
+            let title = jewelry
+                .stages
+                .iter()
+                .find(|s| s.id == st)
+                .expect("a jewelry stage")
+                .title
+                .get("zh-CN");
+            h.get_all_by_label(title)
+                .next()
+                .expect("a stage bar")
+                .rect()
+                .min
+                .y
+        })
+        .collect();
+    let order: Vec<usize> = d
+        .by_stage
+        .iter()
+        .map(|(k, _)| {
+            let st = k.split_once('/').expect("playbook/stage").1;
+            jewelry
+                .stages
+                .iter()
+                .position(|s| s.id == st)
+                .expect("listed")
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(ys.windows(2).all(|w| w[0] < w[1]), "{ys:?}");
+}
+
+#[test]
 fn browse_without_a_file_dialog_says_to_type_the_path() {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
         eprintln!("SKIPPED: a desktop session bus is present, so a real file dialog could open");

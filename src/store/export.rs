@@ -120,26 +120,9 @@ impl CsvStyle {
     /// filter or for every playbook: where playbooks title the same id differently, the
     /// titles are joined ("职业操守 / 诚信与分寸").
     pub fn titled(lib: &crate::playbook::Library, playbook: Option<&str>, lang: &str) -> Self {
-        let mut titles: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for pb in lib
-            .playbooks
-            .iter()
-            .filter(|p| playbook.is_none_or(|id| p.id == id))
-        {
-            for c in &pb.rubric.criteria {
-                let t = c.title.get(lang).to_owned();
-                let seen = titles.entry(c.id.clone()).or_default();
-                if !seen.contains(&t) {
-                    seen.push(t);
-                }
-            }
-        }
         CsvStyle {
             pseudonymous: false,
-            titles: titles
-                .into_iter()
-                .map(|(id, t)| (id, t.join(" / ")))
-                .collect(),
+            titles: super::report::criterion_titles(lib, playbook, lang),
         }
     }
 

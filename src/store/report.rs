@@ -841,13 +841,50 @@ pub fn criterion_and_stage_averages(
             e.1 += w;
         }
     }
-    let avg = |m: BTreeMap<String, (f64, f64)>| {
+    let avg = |m: BTreeMap<String, (f64, f64)>| -> Averages {
         m.into_iter()
             .filter(|(_, (_, w))| *w > 0.0)
             .map(|(k, (sum, w))| (k, sum / w))
             .collect()
     };
-    (avg(crit), avg(stage))
+    let mut stages = avg(stage);
+    // Stages in the order of the sales process: playbook by playbook, as each lists them.
+    let place = |key: &str| {
+        let (pb, st) = key.split_once('/').unwrap_or(("", key));
+        let p = lib.playbooks.iter().position(|p| p.id == pb);
+        let s = p.and_then(|p| lib.playbooks[p].stages.iter().position(|s| s.id == st));
+        (p.unwrap_or(usize::MAX), s.unwrap_or(usize::MAX))
+    };
+    stages.sort_by_key(|(k, _)| place(k));
+    (avg(crit), stages)
+}
+
+/// Criterion titles in `lang` (`zh-CN` or `en`): of the playbook given, or of every playbook.
+/// Titles are per playbook: where playbooks title the same id differently, they are joined
+/// ("职业操守 / 诚信与分寸"); an id no playbook has keeps its id.
+pub fn criterion_titles(
+    lib: &Library,
+    playbook: Option<&str>,
+    lang: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let mut titles: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for pb in lib
+        .playbooks
+        .iter()
+        .filter(|p| playbook.is_none_or(|id| p.id == id))
+    {
+        for c in &pb.rubric.criteria {
+            let t = c.title.get(lang).to_owned();
+            let seen = titles.entry(c.id.clone()).or_default();
+            if !seen.contains(&t) {
+                seen.push(t);
+            }
+        }
+    }
+    titles
+        .into_iter()
+        .map(|(id, t)| (id, t.join(" / ")))
+        .collect()
 }
 
 /// A trainee × criterion grid of averages, weighted by attempts where a trainee has a

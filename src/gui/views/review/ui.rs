@@ -125,29 +125,29 @@ pub fn review_ui(
         egui::ScrollArea::vertical()
             .id_salt("review-scroll")
             .show(ui, |ui| {
+                // Titles are the filtered playbook's own (two playbooks may give one id
+                // different titles).
+                let titles =
+                    crate::store::report::criterion_titles(lib, d.filter.playbook.as_deref(), loc);
+                let title = |id: &String| titles.get(id).cloned().unwrap_or_else(|| id.clone());
                 ui.columns(2, |c| {
                     trend_ui(&mut c[0], lang, d);
                     bars_ui(
                         &mut c[1],
-                        "criteria",
                         lang.t("各评分项平均分", "Average per criterion"),
-                        d.by_criterion
-                            .iter()
-                            .map(|(k, v)| (criterion_title(lib, k, loc), *v))
-                            .collect(),
+                        d.by_criterion.iter().map(|(k, v)| (title(k), *v)).collect(),
                     );
                 });
                 ui.columns(2, |c| {
                     bars_ui(
                         &mut c[0],
-                        "stages",
                         lang.t("各阶段平均分", "Average per stage"),
                         d.by_stage
                             .iter()
                             .map(|(k, v)| (stage_title(lib, k, loc), *v))
                             .collect(),
                     );
-                    heatmap_ui(&mut c[1], lang, lib, d);
+                    heatmap_ui(&mut c[1], lang, d, &title);
                 });
                 ui.columns(2, |c| {
                     pass_rates_ui(&mut c[0], lang, lib, d);
@@ -378,44 +378,43 @@ fn trend_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
         });
 }
 
-fn bars_ui(ui: &mut egui::Ui, id: &str, title: &str, values: Vec<(String, f64)>) {
+/// Horizontal bars, one per row: the whole title beside its bar, the value on the bar, both
+/// on hover.
+fn bars_ui(ui: &mut egui::Ui, title: &str, values: Vec<(String, f64)>) {
     ui.label(RichText::new(title).strong());
-    let names: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
-    let bars: Vec<egui_plot::Bar> = values
-        .iter()
-        .enumerate()
-        .map(|(i, (k, v))| {
-            egui_plot::Bar::new(i as f64, *v)
-                .name(k)
-                .fill(theme::score_color(*v))
-                .width(0.7)
-        })
-        .collect();
-    egui_plot::Plot::new(id)
-        .height(190.0)
-        .include_y(0.0)
-        .include_y(100.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names
-                .get(i as usize)
-                .map(|n| n.chars().take(6).collect())
-                .unwrap_or_default()
-        })
-        .show(ui, |plot| {
-            plot.bar_chart(egui_plot::BarChart::new(title, bars))
+    egui::ScrollArea::vertical()
+        .id_salt(title)
+        .max_height(220.0)
+        .show(ui, |ui| {
+            egui::Grid::new(title).num_columns(2).show(ui, |ui| {
+                for (name, v) in &values {
+                    let hover = format!("{name}: {v:.1}");
+                    ui.add(egui::Label::new(name.as_str()).wrap())
+                        .on_hover_text(&hover);
+                    ui.add(
+                        egui::ProgressBar::new((*v / 100.0) as f32)
+                            .desired_width(180.0)
+                            .fill(theme::score_color(*v))
+                            .text(format!("{v:.1}")),
+                    )
+                    .on_hover_text(&hover);
+                    ui.end_row();
+                }
+            });
         });
 }
 
+/// The width of a heatmap column: its title wraps to fit.
+const HEAT_COLUMN: f32 = 56.0;
+
 /// Trainees × criteria, each cell the trainee's average coloured from red to green (the
 /// worker computes the grid: at most 25 trainees, 12 criteria).
-fn heatmap_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
+fn heatmap_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    d: &ReviewData,
+    criterion_title: &dyn Fn(&String) -> String,
+) {
     ui.label(RichText::new(lang.t("学员 × 评分项", "Trainee × criterion")).strong());
     if d.heat_rows.is_empty() || d.heat_criteria.is_empty() {
         ui.label(RichText::new(lang.t("没有数据", "No data")).color(theme::MUTED));
@@ -429,16 +428,19 @@ fn heatmap_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
                 .spacing([2.0, 2.0])
                 .show(ui, |ui| {
                     ui.label("");
-                    for c in &d.heat_criteria {
-                        let title = criterion_title(lib, c, lang.code());
-                        // Two characters fit a column; the whole title is on hover.
-                        ui.label(RichText::new(title.chars().take(2).collect::<String>()).small())
-                            .on_hover_text(title);
+                    let titles: Vec<String> = d.heat_criteria.iter().map(criterion_title).collect();
+                    for title in &titles {
+                        // The whole title, wrapped in its narrow column.
+                        ui.add_sized(
+                            [HEAT_COLUMN, 0.0],
+                            egui::Label::new(RichText::new(title).small()).wrap(),
+                        )
+                        .on_hover_text(title);
                     }
                     ui.end_row();
                     for (t, cells) in &d.heat_rows {
                         ui.label(RichText::new(t).small());
-                        for v in cells {
+                        for (v, title) in cells.iter().zip(&titles) {
                             match v {
                                 Some(v) => ui.label(
                                     RichText::new(format!("{v:.1}"))
@@ -447,7 +449,11 @@ fn heatmap_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
                                         .background_color(theme::score_color(*v)),
                                 ),
                                 None => ui.label(RichText::new("·").color(theme::MUTED)),
-                            };
+                            }
+                            .on_hover_text(format!(
+                                "{t} · {title}: {}",
+                                v.map_or("—".to_owned(), |v| format!("{v:.1}"))
+                            ));
                         }
                         ui.end_row();
                     }
