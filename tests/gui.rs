@@ -146,6 +146,31 @@ fn review_charts_show_whole_titles_of_the_filtered_playbook_in_stage_order() {
 }
 
 #[test]
+fn the_first_click_after_signing_in_with_enter_is_taken() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let mut h = harness(lib, &db, Lang::Zh);
+    settle(&mut h);
+    h.get_by_label("姓名").focus();
+    h.run_ok();
+    h.get_by_label("姓名").type_text("张经理");
+    h.run_ok();
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(matches!(
+        h.state().screen,
+        salesdojo::gui::app::Screen::Playbooks
+    ));
+    h.get_by_label("◆ 复盘与成绩").click();
+    settle(&mut h);
+    assert!(
+        matches!(h.state().screen, salesdojo::gui::app::Screen::Review(_)),
+        "one click opens the review view"
+    );
+}
+
+#[test]
 fn browse_without_a_file_dialog_says_to_type_the_path() {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
         eprintln!("SKIPPED: a desktop session bus is present, so a real file dialog could open");
