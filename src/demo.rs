@@ -129,6 +129,17 @@ pub fn generate(
     host: &ScriptHost,
     o: &DemoOptions,
 ) -> Result<DemoCounts> {
+    generate_with(store, lib, host, o, &mut |_, _| {})
+}
+
+/// [`generate`], calling `progress(trainees done, trainees)` after each trainee.
+pub fn generate_with(
+    store: &mut Store,
+    lib: &Library,
+    host: &ScriptHost,
+    o: &DemoOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<DemoCounts> {
     let cands = candidates(lib, host);
     let mut rng = Rng(o.seed);
     let mut counts = DemoCounts::default();
@@ -235,6 +246,7 @@ pub fn generate(
         counts.trainees += c.trainees;
         counts.attempts += c.attempts;
         counts.replies += c.replies;
+        progress(n + 1, o.trainees);
     }
     Ok(counts)
 }

@@ -232,8 +232,20 @@ pub fn merge_and_verify(
     host: Option<&ScriptHost>,
     other: &std::path::Path,
 ) -> Result<MergeReport, RescoreError> {
+    merge_and_verify_with(store, lib, host, other, &mut |_, _| {})
+}
+
+/// [`merge_and_verify`], calling `progress(attempts verified, attempts to verify)` as it
+/// goes (the merge itself is one transaction: all of the file or nothing).
+pub fn merge_and_verify_with(
+    store: &mut Store,
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    other: &std::path::Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<MergeReport, RescoreError> {
     let merged = store.merge(other)?;
-    let verify = verify_pending(store, lib, host)?;
+    let verify = verify_pending_with(store, lib, host, progress)?;
     Ok(MergeReport { merged, verify })
 }
 
@@ -244,6 +256,18 @@ pub fn verify_pending(
     lib: &Library,
     host: Option<&ScriptHost>,
 ) -> Result<VerifyCounts, RescoreError> {
+    verify_pending_with(store, lib, host, &mut |_, _| {})
+}
+
+/// [`verify_pending`], calling `progress(done, pending at the start)` after each chunk.
+pub fn verify_pending_with(
+    store: &mut Store,
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyCounts, RescoreError> {
+    let pending = store.pending_count()?;
+    let mut done = 0u64;
     use crate::store::merge::Verdict;
     let mut counts = VerifyCounts::default();
     let mut earned = std::collections::BTreeSet::new();
@@ -286,7 +310,9 @@ pub fn verify_pending(
             }
             outcomes.push((p.attempt_id, v));
         }
+        done += outcomes.len() as u64;
         store.record_verifications(&outcomes, chrono::Utc::now())?;
+        progress(done, pending.max(done));
     }
     for (trainee, playbook, version) in earned {
         let Some(pb) = lib.playbook(&playbook) else {

@@ -40,6 +40,8 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
         "{}",
         r.stdout
     );
+    // Piped, long work prints no progress bar (it only draws on a terminal).
+    assert!(!r.stderr.contains("generating ["), "{}", r.stderr);
 
     let r = run(dir, "team.db", &["report"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -250,6 +252,7 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
         "team.db",
         &["rescore", "--playbook", "jewelry", "--limit", "50"],
     );
+    assert!(!r.stderr.contains("re-scoring ["), "{}", r.stderr);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::{Cli, print};
-use crate::demo::{DemoOptions, generate};
+use crate::demo::{DemoOptions, generate_with};
 use crate::playbook::Report;
 use crate::script::ScriptHost;
 use crate::store;
@@ -52,7 +52,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
     let host = ScriptHost::new(&lib);
     let t = Instant::now();
-    let c = generate(
+    let bar = super::progress::Progress::new("generating", "trainees");
+    let c = generate_with(
         &mut store,
         &lib,
         &host,
@@ -62,7 +63,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             end: chrono::Utc::now(),
         },
+        &mut |done, all| bar.set(done as u64, all as u64),
     )?;
+    bar.finish();
     print(&format!(
         "generated {} trainees, {} attempts, {} replies into {} in {:.1} s\n",
         c.trainees,

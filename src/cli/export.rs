@@ -61,7 +61,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             ndjson: args.ndjson,
         },
     };
-    let mut progress = |_, _| true;
+    let bar = super::progress::Progress::new("exporting", "attempts");
+    let mut progress = |done, total| {
+        bar.set(done, total);
+        true
+    };
     match &args.out {
         Some(p) => {
             let done = store.export_file(&filter, format, p, &mut progress)?;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::{Cli, print};
 use crate::playbook::Report;
-use crate::rescore::merge_and_verify;
+use crate::rescore::merge_and_verify_with;
 use crate::script::ScriptHost;
 use crate::store;
 
@@ -20,7 +20,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
     let host = ScriptHost::new(&lib);
-    let r = merge_and_verify(&mut store, &lib, Some(&host), &args.other)?;
+    let bar = super::progress::Progress::new("verifying imported attempts", "attempts");
+    let r = merge_and_verify_with(
+        &mut store,
+        &lib,
+        Some(&host),
+        &args.other,
+        &mut |done, all| bar.set(done, all),
+    )?;
+    bar.finish();
     let (n, v) = (&r.merged, &r.verify);
     let mut out = format!(
         "merged {}: {} trainees, {} attempts, {} replies, {} reviews added\n",

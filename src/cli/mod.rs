@@ -18,6 +18,7 @@ mod export;
 mod list;
 mod merge;
 mod practice;
+mod progress;
 mod report;
 mod rescore;
 mod review;

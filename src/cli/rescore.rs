@@ -70,20 +70,25 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     };
-    let result = rescore_history(
-        store,
-        &lib,
-        Some(&host),
-        &args.filter.filter(),
-        args.limit.unwrap_or(usize::MAX),
-        |r| match write(&mut out, r) {
+    let filter = args.filter.filter();
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let total = store.completed_practice_count(&filter)?.min(limit as u64);
+    let bar = super::progress::Progress::new("re-scoring", "attempts");
+    let mut done = 0;
+    let result = rescore_history(store, &lib, Some(&host), &filter, limit, |r| {
+        done += 1;
+        if done % 256 == 0 || done == total {
+            bar.set(done, total);
+        }
+        match write(&mut out, r) {
             Ok(()) => true,
             Err(e) => {
                 io_err = Some(e);
                 false
             }
-        },
-    );
+        }
+    });
+    bar.finish();
     let shift = match result {
         Ok(s) => s,
         Err(RescoreError::Stopped) => {

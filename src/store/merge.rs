@@ -314,6 +314,16 @@ impl Store {
         Ok(rows)
     }
 
+    /// How many imported attempts wait for verification.
+    pub fn pending_count(&self) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM verifications WHERE status = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// Records the outcome of re-scoring imported attempts, in one transaction.
     pub fn record_verifications(
         &mut self,

@@ -593,6 +593,19 @@ impl Store {
         Ok(())
     }
 
+    /// How many completed practice attempts the filter selects (what re-scoring goes over).
+    pub fn completed_practice_count(&self, f: &Filter) -> Result<u64> {
+        let (cond, vals) = f.sql();
+        let n: i64 = self.conn().query_row(
+            &format!(
+                "SELECT COUNT(*) {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}"
+            ),
+            params_from_iter(vals.iter()),
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// The full drill-down of one attempt (by id or unique id prefix).
     pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
         let c = self.conn();
