@@ -222,6 +222,9 @@ pub struct VerifyCounts {
     pub flagged: Vec<(String, Option<f64>, f64)>,
     /// Certifications earned again from verified attempts.
     pub certified: u64,
+    /// Stopped on request: the attempts not yet verified stay pending (not counted), and
+    /// the next merge or verification goes on with them.
+    pub stopped: bool,
 }
 
 /// Merges `other` into `store`, then re-scores every imported attempt from its replies
@@ -232,17 +235,18 @@ pub fn merge_and_verify(
     host: Option<&ScriptHost>,
     other: &std::path::Path,
 ) -> Result<MergeReport, RescoreError> {
-    merge_and_verify_with(store, lib, host, other, &mut |_, _| {})
+    merge_and_verify_with(store, lib, host, other, &mut |_, _| true)
 }
 
 /// [`merge_and_verify`], calling `progress(attempts verified, attempts to verify)` as it
-/// goes (the merge itself is one transaction: all of the file or nothing).
+/// goes; `false` from it stops the verification (the merge itself is one transaction: all of
+/// the file or nothing).
 pub fn merge_and_verify_with(
     store: &mut Store,
     lib: &Library,
     host: Option<&ScriptHost>,
     other: &std::path::Path,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<MergeReport, RescoreError> {
     let merged = store.merge(other)?;
     let verify = verify_pending_with(store, lib, host, progress)?;
@@ -256,15 +260,16 @@ pub fn verify_pending(
     lib: &Library,
     host: Option<&ScriptHost>,
 ) -> Result<VerifyCounts, RescoreError> {
-    verify_pending_with(store, lib, host, &mut |_, _| {})
+    verify_pending_with(store, lib, host, &mut |_, _| true)
 }
 
-/// [`verify_pending`], calling `progress(done, pending at the start)` after each chunk.
+/// [`verify_pending`], calling `progress(done, pending at the start)` after each chunk;
+/// `false` from it stops after that chunk (each chunk's verdicts are written at once).
 pub fn verify_pending_with(
     store: &mut Store,
     lib: &Library,
     host: Option<&ScriptHost>,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<VerifyCounts, RescoreError> {
     let pending = store.pending_count()?;
     let mut done = 0u64;
@@ -312,7 +317,10 @@ pub fn verify_pending_with(
         }
         done += outcomes.len() as u64;
         store.record_verifications(&outcomes, chrono::Utc::now())?;
-        progress(done, pending.max(done));
+        if !progress(done, pending.max(done)) {
+            counts.stopped = true;
+            break;
+        }
     }
     for (trainee, playbook, version) in earned {
         let Some(pb) = lib.playbook(&playbook) else {

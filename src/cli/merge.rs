@@ -26,7 +26,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         &lib,
         Some(&host),
         &args.other,
-        &mut |done, all| bar.set(done, all),
+        &mut |done, all| {
+            bar.set(done, all);
+            true
+        },
     )?;
     bar.finish();
     let (n, v) = (&r.merged, &r.verify);

@@ -32,6 +32,35 @@ pub enum Db {
     None,
 }
 
+/// Long work the app shows and may stop: how far it is, and whether it was asked to stop.
+#[derive(Debug, Default)]
+pub struct Running {
+    pub done: std::sync::atomic::AtomicU64,
+    pub total: std::sync::atomic::AtomicU64,
+    pub cancel: std::sync::atomic::AtomicBool,
+}
+
+impl Running {
+    /// `done` of `total`; whether to go on.
+    fn step(&self, done: u64, total: u64) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.done.store(done, Relaxed);
+        self.total.store(total, Relaxed);
+        !self.cancel.load(Relaxed)
+    }
+
+    /// The share done, 0–1.
+    pub fn fraction(&self) -> f32 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let total = self.total.load(Relaxed);
+        if total == 0 {
+            0.0
+        } else {
+            self.done.load(Relaxed) as f32 / total as f32
+        }
+    }
+}
+
 /// A playbook's scenario records, whether the trainee is certified, and the scenarios with an
 /// unfinished attempt (scenario, started at).
 pub type Records = (Vec<ScenarioRecord>, bool, Vec<(String, String)>);
@@ -103,9 +132,10 @@ pub enum Job {
         path: PathBuf,
         /// CSV: names, criterion titles and times as the screen shows them, or pseudonymous.
         style: store::export::CsvStyle,
+        running: Arc<Running>,
     },
     /// Bring another salesdojo database into this one.
-    Merge(PathBuf),
+    Merge(PathBuf, Arc<Running>),
     /// Load the library again from the bundled set and the trainer's folder (changed on disk).
     Reload(Workspace),
     /// Check a file being edited with its unsaved text; the draft is kept for `Try` and
@@ -281,6 +311,7 @@ impl Worker {
                     store: store.as_mut(),
                     nolog: NoLog,
                     readers: None,
+                    ctx: ctx.clone(),
                 };
                 while let Ok(job) = job_rx.recv() {
                     let out = w.run(job);
@@ -342,6 +373,8 @@ struct State<'a> {
     /// Two more connections to the progress log, opened on the first review, so the review
     /// queries run two at a time (WAL lets readers run beside each other and the writer).
     readers: Option<Box<(Store, Store)>>,
+    /// Wakes the UI to show progress.
+    ctx: egui::Context,
 }
 
 impl State<'_> {
@@ -529,13 +562,23 @@ impl State<'_> {
                 xapi,
                 path,
                 style,
+                running,
             } => Done::Exported(match &self.store {
-                Some(s) => export_to(s, &filter, xapi, &path, &style),
+                Some(s) => export_to(s, &filter, xapi, &path, &style, &running, &self.ctx),
                 None => Err("no progress database".to_owned()),
             }),
-            Job::Merge(path) => Done::Merged(match self.store.as_deref_mut() {
-                Some(s) => crate::rescore::merge_and_verify(s, &self.lib, Some(&self.host), &path)
-                    .map(|r| {
+            Job::Merge(path, running) => Done::Merged(match self.store.as_deref_mut() {
+                Some(s) => crate::rescore::merge_and_verify_with(
+                    s,
+                    &self.lib,
+                    Some(&self.host),
+                    &path,
+                    &mut |done, total| {
+                        self.ctx.request_repaint();
+                        running.step(done, total)
+                    },
+                )
+                .map(|r| {
                         let (n, v) = (&r.merged, &r.verify);
                         let mut said = format!(
                             "{}: +{} trainees, +{} attempts, +{} replies, +{} reviews",
@@ -550,6 +593,11 @@ impl State<'_> {
                                 "; {} verified, {} flagged (stored total differs from its replies), {} unverifiable",
                                 v.verified, v.mismatch, v.unverifiable
                             ));
+                        }
+                        if v.stopped {
+                            said.push_str(
+                                "; verification stopped: the attempts not yet verified are not counted until the next import verifies them",
+                            );
                         }
                         said
                     })
@@ -735,6 +783,8 @@ fn export_to(
     xapi: bool,
     path: &std::path::Path,
     style: &store::export::CsvStyle,
+    running: &Running,
+    ctx: &egui::Context,
 ) -> Result<String, String> {
     let format = if xapi {
         Format::Xapi {
@@ -745,11 +795,54 @@ fn export_to(
         Format::Csv { bom: true, style }
     };
     let done = s
-        .export_file(filter, format, path, &mut |_, _| true)
+        .export_file(filter, format, path, &mut |done, total| {
+            if done % 64 == 0 {
+                ctx.request_repaint();
+            }
+            running.step(done, total)
+        })
         .map_err(text)?;
     Ok(format!("{} → {}", done.attempts, path.display()))
 }
 
 fn text(e: impl std::fmt::Display) -> String {
     e.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_export_writes_nothing_and_says_so() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Store::open(&dir.path().join("p.db")).unwrap_or_else(|e| panic!("{e}"));
+        let mut report = Report::default();
+        let lib = crate::playbook::load(&[crate::playbook::Content::bundled()], &mut report);
+        let host = ScriptHost::new(&lib);
+        let o = crate::demo::DemoOptions {
+            trainees: 2,
+            days: 10,
+            seed: 1,
+            end: chrono::Utc::now(),
+        };
+        crate::demo::generate(&mut s, &lib, &host, &o).unwrap_or_else(|e| panic!("{e}"));
+        let out = dir.path().join("out.csv");
+        let style = store::export::CsvStyle::default();
+        let ctx = egui::Context::default();
+        // Asked to stop before the first attempt is written.
+        let running = Running::default();
+        running
+            .cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
+        assert!(r.as_ref().is_err_and(|e| e.contains("cancelled")), "{r:?}");
+        assert!(!out.exists(), "nothing written");
+        // Not stopped: written, and the progress reached the end.
+        let running = Running::default();
+        let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
+        assert!(r.is_ok(), "{r:?}");
+        assert!(out.exists());
+        assert!((running.fraction() - 1.0).abs() < 1e-6);
+    }
 }

@@ -2,11 +2,12 @@
 //! and with the worker's answers. Drawing is in [`ui`].
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::gui::command::{BrowseFor, SortKey};
 use crate::gui::ctx::Ctx;
-use crate::gui::worker::{Done, Job, ReviewData};
+use crate::gui::worker::{Done, Job, ReviewData, Running};
 use crate::store::export::CsvStyle;
 use crate::store::report::{AttemptDetail, AttemptRow, Filter};
 
@@ -37,6 +38,8 @@ pub enum Cmd {
     Import,
     /// Open the system's file dialog to choose the export or import file.
     Browse(BrowseFor),
+    /// Stop the running export (nothing is written) or import's verification.
+    Cancel,
 }
 
 /// The filter as edited, the results of the last query, the open attempt and the review
@@ -72,6 +75,8 @@ pub struct Review {
     pub import_path: String,
     /// What the last export or import did.
     pub io_note: Option<Result<String, String>>,
+    /// An export or import running: how far it is; it can be stopped.
+    pub running: Option<Arc<Running>>,
     /// A file dialog open on its own thread (what it was opened for), and when it opened.
     dialog: Option<(DialogAnswer, Instant)>,
 }
@@ -128,6 +133,11 @@ impl Review {
                 if self.export_path.trim().is_empty() {
                     self.export_path = Review::default_export_path(self.export_xapi);
                 }
+                if self.running.is_some() {
+                    return;
+                }
+                let running = Arc::new(Running::default());
+                self.running = Some(running.clone());
                 let mut style =
                     CsvStyle::titled(ctx.lib, d.filter.playbook.as_deref(), ctx.lang.code());
                 style.pseudonymous = self.export_pseudonymous;
@@ -136,20 +146,28 @@ impl Review {
                     xapi: self.export_xapi,
                     path: PathBuf::from(self.export_path.trim()),
                     style,
+                    running,
                 };
                 self.io_note = None;
                 ctx.send(job);
             }
             Cmd::Import => {
                 let path = self.import_path.trim();
-                if path.is_empty() {
+                if path.is_empty() || self.running.is_some() {
                     return;
                 }
-                let job = Job::Merge(PathBuf::from(path));
+                let running = Arc::new(Running::default());
+                self.running = Some(running.clone());
+                let job = Job::Merge(PathBuf::from(path), running);
                 self.io_note = None;
                 ctx.send(job);
             }
             Cmd::Browse(what) => self.browse(what, ctx),
+            Cmd::Cancel => {
+                if let Some(r) = &self.running {
+                    r.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
         }
     }
 
@@ -287,12 +305,14 @@ impl Review {
     }
 
     pub fn on_exported(&mut self, note: Result<String, String>) {
+        self.running = None;
         self.io_note = Some(note);
     }
 
     /// A merge finished: the merged attempts show at once.
     pub fn on_merged(&mut self, note: Result<String, String>, ctx: &mut Ctx<'_>) {
         let ok = note.is_ok();
+        self.running = None;
         self.io_note = Some(note);
         if ok {
             self.query(ctx);

@@ -328,6 +328,25 @@ fn io_ui(ui: &mut egui::Ui, lang: Lang, r: &mut Review, commands: &mut Vec<Comma
                     commands.push(Command::Review(Cmd::Import));
                 }
             });
+            if let Some(run) = &r.running {
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::ProgressBar::new(run.fraction())
+                            .desired_width(260.0)
+                            .show_percentage(),
+                    );
+                    if ui
+                        .button(lang.t("取消", "Cancel"))
+                        .on_hover_text(lang.t(
+                            "停止：导出不会留下半个文件；导入已合并的部分保留，未核实的练习不计入成绩",
+                            "Stop: an export leaves no half-written file; an import keeps what was merged, and attempts not yet verified are not counted",
+                        ))
+                        .clicked()
+                    {
+                        commands.push(Command::Review(Cmd::Cancel));
+                    }
+                });
+            }
             match &r.io_note {
                 Some(Ok(n)) => {
                     ui.colored_label(theme::GOOD, format!("✓ {n}"));
