@@ -118,14 +118,7 @@ fn bench(c: &mut Criterion) {
             },
         );
         app.trainee = Some(trainee.clone());
-        app.screen = Screen::Practice(Box::new(Practice {
-            run: run.clone(),
-            draft: String::new(),
-            since: Instant::now(),
-            unsaved: None,
-            hint: Vec::new(),
-            submitting: false,
-        }));
+        app.screen = Screen::Practice(Box::new(Practice::new(run.clone())));
         let mut h = harness(app);
         h.run_ok();
         let name = format!("practice_{replies}_replies_{}", lang.code());
@@ -142,14 +135,7 @@ fn bench(c: &mut Criterion) {
     let mut app = App::new(lib.clone(), Db::None, Persisted::default());
     app.trainee = Some(trainee.clone());
     let visit = LoggedVisit::start(&mut log, &trainee, live).unwrap_or_else(|e| panic!("{e}"));
-    app.screen = Screen::Live(Box::new(Live {
-        visit,
-        since: Instant::now(),
-        notes: Default::default(),
-        grade: String::new(),
-        appointment: String::new(),
-        error: None,
-    }));
+    app.screen = Screen::Live(Box::new(Live::new(visit, None)));
     let mut h = harness(app);
     h.run_ok();
     g.bench_function("live_checklist_zh-CN", |b| b.iter(|| h.step()));

@@ -121,6 +121,34 @@ fn quoting_the_price_at_once_makes_the_customer_say_too_expensive() {
 }
 
 #[test]
+fn the_guide_follows_the_turn_on_screen_not_the_reply_before() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let mut a = Attempt::start(pb, "browsing-to-tryon", "t").expect("starts");
+    a.submit(Some(&host), Answer::Choice("one-line".into()), 5.0)
+        .expect("scored");
+    a.submit(Some(&host), Answer::Text("您眼光真好。".into()), 5.0)
+        .expect("scored");
+    assert_eq!(a.current_turn().map(|t| t.id.as_str()), Some("how-much"));
+    let curious = a
+        .guide(Some(&host))
+        .expect("a guide for the price question");
+    assert!(curious.get("zh-CN").contains("好奇"), "{curious:?}");
+    // The price quoted at once: the customer balks, and the guide speaks to that turn.
+    a.submit(Some(&host), Answer::Text("这款三千八百元。".into()), 5.0)
+        .expect("scored");
+    assert_eq!(
+        a.current_turn().map(|t| t.id.as_str()),
+        Some("too-expensive")
+    );
+    let balked = a.guide(Some(&host)).expect("a guide for the balk");
+    assert!(balked.get("zh-CN").contains("嫌贵"), "{balked:?}");
+    assert!(!balked.get("zh-CN").contains("好奇"));
+    // Its stage is the turn's, and the hint button says the same as the guide.
+    assert_eq!(a.hint(Some(&host)), vec![balked]);
+}
+
+#[test]
 fn a_summary_names_the_weakest_criterion_and_a_scenario_that_trains_it() {
     let (lib, host) = bundled();
     let pb = lib.playbook("objections").expect("bundled").clone();

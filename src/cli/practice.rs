@@ -173,6 +173,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 let _ = writeln!(out, "  {}) {}", i + 1, ui.text(&o.text));
             }
         }
+        // The guide for this turn (not the one before), once while it stays the same.
+        let guide = run.attempt.guide(Some(&host));
+        if guide.is_some() && guide != last_guide {
+            if let Some(g) = &guide {
+                let _ = writeln!(out, "  {} {}", ui.t("指导：", "Guide:"), ui.text(g));
+            }
+            last_guide = guide;
+        }
         print(&out)?;
         let started = Instant::now();
         let answer = loop {
@@ -258,10 +266,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             ))?;
             return Ok(ExitCode::from(super::EXIT_USAGE));
         }
-        // The guide's advice once, not again while it stays the same.
-        let guide_is_new = record.guide_hint != last_guide;
-        last_guide = record.guide_hint.clone();
-        feedback(&ui, &pb, &turn, &record, guide_is_new)?;
+        feedback(&ui, &pb, &turn, &record)?;
     }
     summary(&ui, &pb, &run.attempt)?;
     run.finish(log.as_mut())?;
@@ -456,7 +461,6 @@ fn feedback(
     pb: &Playbook,
     turn: &crate::playbook::model::Turn,
     r: &crate::practice::ReplyRecord,
-    guide_is_new: bool,
 ) -> anyhow::Result<()> {
     let mut out = format!("\n  {} {}/100\n", ui.t("得分", "Score"), r.scored.rounded());
     if let Some(n) = r.notice() {
@@ -479,8 +483,9 @@ fn feedback(
     for h in r.scored.hints.iter().take(2) {
         let _ = writeln!(out, "  {} {}", ui.t("提示：", "Hint:"), ui.text(h));
     }
-    if let Some(h) = r.guide_hint.as_ref().filter(|_| guide_is_new) {
-        let _ = writeln!(out, "  {} {}", ui.t("指导：", "Guide:"), ui.text(h));
+    // The guide's word on this reply.
+    if let Some(h) = &r.guide_hint {
+        let _ = writeln!(out, "  {} {}", ui.t("点评：", "Note:"), ui.text(h));
     }
     if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
         let _ = writeln!(

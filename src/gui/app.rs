@@ -483,8 +483,10 @@ impl App {
                     s.on_resumable(scenario, found, &mut ctx);
                 }
             }
-            Done::Started(Ok(run)) => {
-                self.screen = Screen::Practice(Box::new(Practice::new(*run)));
+            Done::Started(Ok((run, guide))) => {
+                let mut p = Practice::new(*run);
+                p.guide = guide;
+                self.screen = Screen::Practice(Box::new(p));
             }
             d @ (Done::Submitted { .. } | Done::Hint(_)) => {
                 if let Screen::Practice(p) = &mut self.screen {

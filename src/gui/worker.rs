@@ -242,11 +242,14 @@ pub enum Done {
         scenario: String,
         found: Result<Resumable, String>,
     },
-    Started(Result<Box<LoggedAttempt>, String>),
+    /// The role-play started or resumed, with the guide for its turn on screen.
+    Started(Result<(Box<LoggedAttempt>, Vec<Text>), String>),
     /// The reply was scored; `error` says why it is not saved yet (it is kept pending).
     Submitted {
         run: Box<LoggedAttempt>,
         error: Option<String>,
+        /// The guide for the turn now on screen.
+        guide: Vec<Text>,
     },
     Hint(Vec<Text>),
     Finished {
@@ -464,7 +467,14 @@ impl State<'_> {
                         None => LoggedAttempt::start(self.log(), &trainee, playbook, &scenario),
                     }
                 })();
-                Done::Started(started.map(Box::new).map_err(text))
+                Done::Started(
+                    started
+                        .map(|run| {
+                            let guide = run.attempt.guide(Some(host)).into_iter().collect();
+                            (Box::new(run), guide)
+                        })
+                        .map_err(text),
+                )
             }
             Job::Submit {
                 mut run,
@@ -473,17 +483,23 @@ impl State<'_> {
             } => {
                 let host = self.host_for(&run.attempt.playbook);
                 if let Err(e) = run.submit(Some(&host), answer, seconds) {
+                    let guide = run.attempt.guide(Some(&host)).into_iter().collect();
                     return Done::Submitted {
                         run,
                         error: Some(e.to_string()),
+                        guide,
                     };
                 }
                 let error = run.commit(self.log()).err().map(text);
-                Done::Submitted { run, error }
+                // The guide follows the turn now on screen, not the one just answered.
+                let guide = run.attempt.guide(Some(&host)).into_iter().collect();
+                Done::Submitted { run, error, guide }
             }
             Job::Retry { mut run } => {
                 let error = run.commit(self.log()).err().map(text);
-                Done::Submitted { run, error }
+                let host = self.host_for(&run.attempt.playbook);
+                let guide = run.attempt.guide(Some(&host)).into_iter().collect();
+                Done::Submitted { run, error, guide }
             }
             Job::Hint { run } => {
                 let host = self.host_for(&run.attempt.playbook);

@@ -140,37 +140,39 @@ impl Attempt {
             .unwrap_or_else(|| unreachable!("just pushed")))
     }
 
-    /// The guide's hint for the current turn, before replying (asked on request): the guide
-    /// script's, else the stage's tips.
+    /// The guide for the turn on screen, before replying: what the guide script says for
+    /// this turn and this history (phase `hint`), if anything. Front ends show it beside the
+    /// turn, so it follows the conversation rather than the reply before.
+    pub fn guide(&self, host: Option<&ScriptHost>) -> Option<Text> {
+        let turn = self.current_turn()?;
+        let pb = &self.playbook;
+        let (host, path) = (host?, pb.scripts.guide.as_ref()?);
+        let ctx = context(
+            pb,
+            self.scenario(),
+            turn,
+            None,
+            0.0,
+            &self.replies,
+            "hint",
+            None,
+        );
+        host.guide(path, ctx).ok().flatten().and_then(|g| g.hint)
+    }
+
+    /// The hint for the current turn, asked for before replying: the guide's, else the
+    /// stage's tips.
     pub fn hint(&self, host: Option<&ScriptHost>) -> Vec<Text> {
         let Some(turn) = self.current_turn() else {
             return Vec::new();
         };
-        let pb = &self.playbook;
-        let mut out = Vec::new();
-        if let (Some(host), Some(path)) = (host, &pb.scripts.guide) {
-            let ctx = context(
-                pb,
-                self.scenario(),
-                turn,
-                None,
-                0.0,
-                &self.replies,
-                "hint",
-                None,
-            );
-            if let Ok(Some(g)) = host.guide(path, ctx)
-                && let Some(h) = g.hint
-            {
-                out.push(h);
-            }
+        if let Some(h) = self.guide(host) {
+            return vec![h];
         }
-        if out.is_empty()
-            && let Some(stage) = pb.stage(&turn.stage)
-        {
-            out.extend(stage.tips.iter().cloned());
-        }
-        out
+        self.playbook
+            .stage(&turn.stage)
+            .map(|s| s.tips.clone())
+            .unwrap_or_default()
     }
 
     pub fn summary(&self) -> Summary {

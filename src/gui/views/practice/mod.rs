@@ -31,6 +31,8 @@ pub struct Practice {
     /// A reply scored but not saved: why, shown with a retry button. Its feedback waits.
     pub unsaved: Option<String>,
     pub hint: Vec<Text>,
+    /// The guide for the turn on screen (what to do now), shown in the side panel.
+    pub guide: Vec<Text>,
     /// Set while the worker scores and saves; the reply box is locked meanwhile.
     pub submitting: bool,
 }
@@ -43,6 +45,7 @@ impl Practice {
             since: Instant::now(),
             unsaved: None,
             hint: Vec::new(),
+            guide: Vec::new(),
             submitting: false,
         }
     }
@@ -98,7 +101,10 @@ impl Practice {
     /// Routes the worker's answers that belong to this view.
     pub fn on_done(&mut self, d: Done) {
         match d {
-            Done::Submitted { run, error } => self.on_submitted(*run, error),
+            Done::Submitted { run, error, guide } => {
+                self.guide = guide;
+                self.on_submitted(*run, error);
+            }
             Done::Hint(h) => self.on_hint(h),
             _ => {}
         }

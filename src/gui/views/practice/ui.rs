@@ -212,6 +212,10 @@ fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord
     for h in r.scored.hints.iter().take(2) {
         ui.label(RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT));
     }
+    // The guide's word on this reply.
+    if let Some(g) = &r.guide_hint {
+        ui.label(RichText::new(format!("◆ {}", g.get(loc))).color(theme::ACCENT));
+    }
     if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
         egui::CollapsingHeader::new(lang.t("参考回答", "Model answer"))
             .id_salt(("model", n))
@@ -395,7 +399,9 @@ fn guide_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, p: &Practice) {
                         lang.t("目标：", "Goal:"),
                         st.goal.get(loc)
                     ));
-                    if let Some(g) = p.run.last().and_then(|r| r.guide_hint.as_ref()) {
+                    // What to do at the turn on screen (the guide runs for it, not for the
+                    // reply before).
+                    for g in &p.guide {
                         ui.label(RichText::new(format!("◆ {}", g.get(loc))).color(theme::ACCENT));
                     }
                     let section = |ui: &mut Ui, title: &str, items: Vec<String>| {
