@@ -285,23 +285,33 @@ impl LoggedVisit {
         value: &str,
     ) -> Result<(), SessionError> {
         log.live_event(&self.id, kind, None, None, Some(value), Utc::now())?;
+        let value = Some(value.to_owned()).filter(|v| !v.trim().is_empty());
+        match kind {
+            "grade" => self.visit.grade = value,
+            "appointment" => self.visit.appointment = value,
+            _ => {}
+        }
         Ok(())
     }
 
+    /// Leaves the current stage; at a fork, `route` is the way taken (logged with it).
     pub fn advance(
         &mut self,
         log: &mut dyn ProgressLog,
         host: Option<&ScriptHost>,
         seconds_in_stage: f64,
+        route: Option<&str>,
     ) -> Result<(), SessionError> {
         let stage = self.visit.current().map(|s| s.id.clone());
-        self.visit.advance(host, seconds_in_stage)?;
+        let before = self.visit.route.clone();
+        self.visit.advance(host, seconds_in_stage, route)?;
+        let chosen = self.visit.route.clone().filter(|_| before.is_none());
         log.live_event(
             &self.id,
             "advance",
             stage.as_deref(),
             None,
-            None,
+            chosen.as_deref(),
             Utc::now(),
         )?;
         Ok(())

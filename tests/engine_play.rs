@@ -311,27 +311,77 @@ fn the_live_checklist_gates_each_step_on_its_required_items() {
     let mut v = salesdojo::practice::live::LiveVisit::start(pb.clone());
     let first = v.current().expect("a first stage").clone();
     assert!(!v.may_advance(Some(&host)), "nothing ticked yet");
-    assert!(v.advance(Some(&host), 30.0).is_err());
+    assert!(v.advance(Some(&host), 30.0, None).is_err());
     for item in first.checklist.iter().filter(|i| i.required) {
         v.set_ticked(&item.id, true).expect("known item");
     }
     assert!(v.may_advance(Some(&host)));
     v.set_note(&first.id, "客户第一次来，电话咨询过");
-    v.advance(Some(&host), 30.0).expect("advances");
+    v.advance(Some(&host), 30.0, None).expect("advances");
     assert_eq!(v.stage, 1);
     assert!(v.set_ticked("no-such-item", true).is_err());
-    // Tick through every step.
+    // Tick through every step, taking the deal route at the fork.
     while let Some(stage) = v.current().cloned() {
         for item in &stage.checklist {
             v.set_ticked(&item.id, true).expect("known");
         }
-        v.advance(Some(&host), 60.0).expect("advances");
+        let route = (!v.routes_ahead().is_empty()).then_some("deal");
+        v.advance(Some(&host), 60.0, route).expect("advances");
     }
     let s = v.summary();
-    assert_eq!((s.stages_done, s.stages), (10, 10));
+    // Greet, introduce, tour, negotiate, then deposit, contract, refund: seven steps, not ten.
+    assert_eq!((s.stages_done, s.stages), (7, 7));
+    assert_eq!(s.route.as_deref(), Some("deal"));
     assert!(s.unticked_required.is_empty());
     assert_eq!(s.ticked, s.items);
-    assert!((s.seconds - (30.0 + 9.0 * 60.0)).abs() < 1e-9);
+    assert!((s.seconds - (30.0 + 6.0 * 60.0)).abs() < 1e-9);
+}
+
+#[test]
+fn a_visit_takes_one_route_and_is_judged_on_it() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("property-showing").expect("bundled").clone();
+    let mut v = salesdojo::practice::live::LiveVisit::start(pb.clone());
+    // Through the shared steps to the fork after the purchase talks.
+    while v.routes_ahead().is_empty() {
+        let stage = v.current().expect("a stage").clone();
+        for item in &stage.checklist {
+            v.set_ticked(&item.id, true).expect("known");
+        }
+        v.advance(Some(&host), 10.0, None).expect("advances");
+    }
+    assert_eq!(v.current().map(|s| s.id.as_str()), Some("negotiate"));
+    let ahead: Vec<&str> = v.routes_ahead().iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ahead, ["not-yet", "deposit"]);
+    for item in &v.current().expect("negotiate").checklist.clone() {
+        v.set_ticked(&item.id, true).expect("known");
+    }
+    assert!(matches!(
+        v.advance(Some(&host), 10.0, None),
+        Err(salesdojo::practice::live::LiveError::ChooseRoute(_))
+    ));
+    assert!(v.advance(Some(&host), 10.0, Some("nowhere")).is_err());
+    v.advance(Some(&host), 10.0, Some("no-deal"))
+        .expect("no deal yet");
+    assert_eq!(v.current().map(|s| s.id.as_str()), Some("not-yet"));
+    // The visit ends at 暂未成交 with nothing ticked there: only that step's required items are
+    // missing, never the deposit's or the contract's.
+    let s = v.summary();
+    let not_yet: Vec<String> = pb
+        .stage("not-yet")
+        .expect("a stage")
+        .checklist
+        .iter()
+        .filter(|i| i.required)
+        .map(|i| i.id.clone())
+        .collect();
+    assert_eq!(s.unticked_required, not_yet);
+    assert_eq!(
+        s.stages, 7,
+        "four shared steps and the no-deal route's three"
+    );
+    assert_eq!(s.stages_done, 4);
+    assert_eq!(s.route.as_deref(), Some("no-deal"));
 }
 
 proptest! {

@@ -499,7 +499,14 @@ fn the_live_checklist_is_ticked_through_and_logged_as_it_goes() {
     h.get_by_label("Start a live checklist").click();
     settle(&mut h);
     let mut ticks = 0;
-    for (i, st) in pb.stages.iter().enumerate() {
+    // The visit takes the deal route at the fork: the no-deal steps are skipped.
+    let way: Vec<&salesdojo::playbook::model::Stage> = pb
+        .stages
+        .iter()
+        .filter(|s| s.path.as_deref().is_none_or(|p| p == "deal"))
+        .collect();
+    for (i, st) in way.iter().enumerate() {
+        // The step on screen is open, the finished ones closed (only its items are shown).
         for item in &st.checklist {
             let label = if item.required {
                 format!("{} *", item.text.get("en"))
@@ -518,30 +525,70 @@ fn the_live_checklist_is_ticked_through_and_logged_as_it_goes() {
                 "each tick is written as it happens"
             );
         }
-        let next = if i + 1 == pb.stages.len() {
-            "Finish this step"
+        let fork = way
+            .get(i + 1)
+            .is_some_and(|n| n.path.is_some() && st.path.is_none());
+        let next = if i + 1 == way.len() {
+            "Finish this step".to_owned()
+        } else if fork {
+            h.get_by_label("This visit goes on with:");
+            format!(
+                "→ {}",
+                pb.stage("deposit").expect("deposit").title.get("en")
+            )
         } else {
-            "Next step →"
+            "Next step →".to_owned()
         };
-        h.get_by_label(next).scroll_to_me();
+        h.get_by_label(&next).scroll_to_me();
         h.run_ok();
-        h.get_by_label(next).click();
+        h.get_by_label(&next).click();
         settle(&mut h);
+        // One click moves the screen on: the next step's items are shown.
+        if let Some(n) = way.get(i + 1)
+            && let Some(item) = n.checklist.first()
+        {
+            assert!(
+                h.query_by_label_contains(item.text.get("en")).is_some(),
+                "step {} is open after one click",
+                n.id
+            );
+        }
     }
     h.get_by_label("Customer grade").click();
     h.run_ok();
-    h.get_by_label("A").click();
+    h.get_by_label_contains("A · Strong intent").click();
     settle(&mut h);
+    // Ending asks first.
     h.get_by_label("End the visit").click();
     settle(&mut h);
-    let items: usize = pb.stages.iter().map(|s| s.checklist.len()).sum();
+    h.get_by_label("End this visit?");
+    h.get_by_label("Keep going").click();
+    settle(&mut h);
+    assert!(h.query_by_label("End this visit?").is_none());
+    h.get_by_label("End the visit").click();
+    settle(&mut h);
+    h.get_all_by_label("End the visit")
+        .last()
+        .expect("the dialog's")
+        .click();
+    settle(&mut h);
+    let items: usize = way.iter().map(|s| s.checklist.len()).sum();
     h.get_by_label(&format!("Items ticked {items}/{items}"));
+    h.get_by_label_contains("Customer grade: A · Strong intent");
     assert_eq!(
         count(
             &db,
             "SELECT COUNT(*) FROM live_events WHERE kind = 'advance'"
         ),
-        pb.stages.len() as i64
+        way.len() as i64
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM live_events WHERE kind = 'advance' AND value = 'deal'"
+        ),
+        1,
+        "the route taken is logged"
     );
     assert_eq!(
         count(

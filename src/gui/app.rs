@@ -500,8 +500,8 @@ impl App {
                     (_, ctx) => *ctx.error = Some(e),
                 },
             },
-            Done::Live { visit, error } => match &mut self.screen {
-                Screen::Live(l) => l.on_visit(*visit, error),
+            Done::Live { visit, error, seq } => match &mut self.screen {
+                Screen::Live(l) => l.on_visit(*visit, error, seq),
                 _ => self.screen = Screen::Live(Box::new(Live::new(*visit, error))),
             },
             Done::LiveFinished { visit, result } => match result {

@@ -112,6 +112,8 @@ pub enum Job {
     Live {
         visit: Box<LoggedVisit>,
         action: LiveAction,
+        /// The view's count of actions sent, handed back with the result.
+        seq: u64,
     },
     /// Everything the review view shows for a filter.
     Review(Filter),
@@ -216,6 +218,8 @@ pub enum LiveAction {
     },
     Advance {
         seconds: f64,
+        /// At a fork: the route taken.
+        route: Option<String>,
     },
     Finish,
 }
@@ -259,6 +263,8 @@ pub enum Done {
     Live {
         visit: Box<LoggedVisit>,
         error: Option<String>,
+        /// The action this answers (0: the visit started).
+        seq: u64,
     },
     LiveFinished {
         visit: Box<LoggedVisit>,
@@ -514,6 +520,7 @@ impl State<'_> {
                     Ok(v) => Done::Live {
                         visit: Box::new(v),
                         error: None,
+                        seq: 0,
                     },
                     Err(e) => Done::Live {
                         // Shown without a record, so the visit can go on; the error says so.
@@ -522,10 +529,15 @@ impl State<'_> {
                             id: String::new(),
                         }),
                         error: Some(e.to_string()),
+                        seq: 0,
                     },
                 }
             }
-            Job::Live { mut visit, action } => {
+            Job::Live {
+                mut visit,
+                action,
+                seq,
+            } => {
                 let host = self.host_for(&visit.visit.playbook);
                 let host = &*host;
                 let log = self.log();
@@ -537,7 +549,9 @@ impl State<'_> {
                     } => visit.tick(log, &stage, &item, ticked),
                     LiveAction::Note { stage, text } => visit.note(log, &stage, &text),
                     LiveAction::Set { kind, value } => visit.set(log, kind, &value),
-                    LiveAction::Advance { seconds } => visit.advance(log, Some(host), seconds),
+                    LiveAction::Advance { seconds, route } => {
+                        visit.advance(log, Some(host), seconds, route.as_deref())
+                    }
                     LiveAction::Finish => {
                         let result = visit.finish(log).map_err(text);
                         return Done::LiveFinished { visit, result };
@@ -546,6 +560,7 @@ impl State<'_> {
                 Done::Live {
                     visit,
                     error: r.err().map(text),
+                    seq,
                 }
             }
             Job::Review(filter) => Done::Review(self.review(filter).map(Box::new)),

@@ -134,6 +134,9 @@ pub struct Stage {
     pub tips: Vec<Text>,
     pub talk_tracks: Vec<Text>,
     pub pitfalls: Vec<Text>,
+    /// Live checklist: the route of alternative stages this one belongs to (`None`: every
+    /// visit goes through it).
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -76,6 +76,13 @@ pub struct RawStage {
     pub talk_tracks: Vec<Text>,
     #[serde(default)]
     pub pitfalls: Vec<Text>,
+    /// Live checklist: the route this stage belongs to when stages are alternatives (a visit
+    /// that ends without a deal goes `no-deal`, one that takes a deposit goes `deal`). A visit
+    /// takes one route and is judged on it alone; stages without a path are part of every
+    /// visit. A route's stages follow each other.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub path: Option<Id>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

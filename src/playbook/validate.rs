@@ -413,7 +413,8 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
     }
     let mut seen = HashMap::new();
     let mut seen_items = HashMap::new();
-    raw.iter()
+    let stages: Vec<Stage> = raw
+        .iter()
         .map(|s| Stage {
             id: c.id(&s.id, "stage", &mut seen),
             title: c.text(&s.title),
@@ -432,8 +433,35 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
             tips: c.texts(&s.tips),
             talk_tracks: c.texts(&s.talk_tracks),
             pitfalls: c.texts(&s.pitfalls),
+            path: s
+                .path
+                .as_ref()
+                .map(|p| c.id(p, "path", &mut HashMap::new())),
         })
-        .collect()
+        .collect();
+    // A route's stages follow each other: once another route (or a shared stage) comes, the
+    // route does not come back.
+    let mut closed: Vec<&str> = Vec::new();
+    let mut last: Option<&str> = None;
+    for (s, r) in stages.iter().zip(raw) {
+        let here = s.path.as_deref();
+        if here != last {
+            if let Some(l) = last {
+                closed.push(l);
+            }
+            if let Some(h) = here
+                && closed.contains(&h)
+            {
+                c.error_help(
+                    pos(r.path.as_ref().map_or(r.id.referenced, |p| p.referenced)),
+                    format!("the stages of path '{h}' are not next to each other"),
+                    Some("list a route's stages one after another".into()),
+                );
+            }
+        }
+        last = here;
+    }
+    stages
 }
 
 /// What a rule may refer to: the playbook's phrase lists and the concept lexicon.

@@ -19,6 +19,10 @@ pub enum LiveError {
     Incomplete(Vec<String>),
     #[error("the visit is finished")]
     Finished,
+    #[error("choose how the visit goes on: {}", .0.join(", "))]
+    ChooseRoute(Vec<String>),
+    #[error("'{0}' is not a way this visit can go on")]
+    UnknownRoute(String),
 }
 
 /// A live visit in progress.
@@ -32,6 +36,11 @@ pub struct LiveVisit {
     pub notes: BTreeMap<String, String>,
     /// Seconds spent per stage id.
     pub seconds: BTreeMap<String, f64>,
+    /// The route taken where stages are alternatives (see `Stage::path`).
+    pub route: Option<String>,
+    /// The customer's grade and the next appointment, as last set.
+    pub grade: Option<String>,
+    pub appointment: Option<String>,
 }
 
 impl LiveVisit {
@@ -42,7 +51,59 @@ impl LiveVisit {
             ticked: BTreeSet::new(),
             notes: BTreeMap::new(),
             seconds: BTreeMap::new(),
+            route: None,
+            grade: None,
+            appointment: None,
         }
+    }
+
+    /// Whether stage `i` is on this visit's way: shared by every visit, or on the route taken.
+    fn on_route(&self, i: usize) -> bool {
+        self.playbook
+            .stages
+            .get(i)
+            .is_some_and(|s| s.path.is_none() || (self.route.is_some() && s.path == self.route))
+    }
+
+    /// The routes the visit may take after the current stage, when it is at a fork (no route
+    /// taken yet and the next stage belongs to one): each route's first stage, in order.
+    pub fn routes_ahead(&self) -> Vec<&Stage> {
+        if self.route.is_some() {
+            return Vec::new();
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for s in self.playbook.stages.iter().skip(self.stage + 1) {
+            match s.path.as_deref() {
+                // A shared stage before any route: no fork yet.
+                None if out.is_empty() => return Vec::new(),
+                None => break,
+                Some(p) if !seen.contains(&p) => {
+                    seen.push(p);
+                    out.push(s);
+                }
+                Some(_) => {}
+            }
+        }
+        out
+    }
+
+    /// The stages this visit has gone through or is at, in order.
+    pub fn visited(&self) -> impl Iterator<Item = &Stage> {
+        let upto = self.stage.min(self.playbook.stages.len().saturating_sub(1));
+        self.playbook
+            .stages
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| *i <= upto && self.on_route(*i))
+            .map(|(_, s)| s)
+    }
+
+    /// The stages of this visit's way, gone through or ahead (the route's, once taken).
+    pub fn on_way(&self) -> impl Iterator<Item = &Stage> {
+        (0..self.playbook.stages.len())
+            .filter(|i| self.on_route(*i))
+            .map(|i| &self.playbook.stages[i])
     }
 
     pub fn current(&self) -> Option<&Stage> {
@@ -120,11 +181,13 @@ impl LiveVisit {
         self.missing().is_empty()
     }
 
-    /// Leaves the current stage, recording the seconds spent in it.
+    /// Leaves the current stage, recording the seconds spent in it, for the next stage on the
+    /// visit's way; at a fork, `route` says which way (one of [`Self::routes_ahead`]).
     pub fn advance(
         &mut self,
         host: Option<&ScriptHost>,
         seconds_in_stage: f64,
+        route: Option<&str>,
     ) -> Result<(), LiveError> {
         let Some(stage) = self.current() else {
             return Err(LiveError::Finished);
@@ -133,33 +196,55 @@ impl LiveVisit {
         if !self.may_advance(host) {
             return Err(LiveError::Incomplete(self.missing()));
         }
+        let ahead: Vec<String> = self
+            .routes_ahead()
+            .iter()
+            .filter_map(|s| s.path.clone())
+            .collect();
+        if !ahead.is_empty() {
+            match route {
+                Some(r) if ahead.iter().any(|a| a == r) => self.route = Some(r.to_owned()),
+                Some(r) => return Err(LiveError::UnknownRoute(r.to_owned())),
+                None => return Err(LiveError::ChooseRoute(ahead)),
+            }
+        }
         *self.seconds.entry(id).or_default() += seconds_in_stage.max(0.0);
-        self.stage += 1;
+        let next = (self.stage + 1..self.playbook.stages.len()).find(|i| self.on_route(*i));
+        self.stage = next.unwrap_or(self.playbook.stages.len());
         Ok(())
     }
 
+    /// How the visit went, judged on the way it took: the stages it went through (and the
+    /// one it ended at), not the alternatives it did not take nor the steps it never reached.
     pub fn summary(&self) -> LiveSummary {
-        let items: Vec<&str> = self
-            .playbook
-            .stages
+        let visited: Vec<&Stage> = self.visited().collect();
+        let items: Vec<&str> = visited
             .iter()
             .flat_map(|s| &s.checklist)
             .map(|i| i.id.as_str())
             .collect();
         LiveSummary {
-            stages_done: self.stage.min(self.playbook.stages.len()),
-            stages: self.playbook.stages.len(),
-            ticked: self.ticked.len(),
+            stages_done: self
+                .visited()
+                .filter(|s| self.seconds.contains_key(&s.id))
+                .count(),
+            stages: self.on_way().count(),
+            ticked: items.iter().filter(|i| self.ticked.contains(**i)).count(),
             items: items.len(),
-            unticked_required: self
-                .playbook
-                .stages
+            unticked_required: visited
                 .iter()
                 .flat_map(|s| &s.checklist)
                 .filter(|i| i.required && !self.ticked.contains(&i.id))
                 .map(|i| i.id.clone())
                 .collect(),
             seconds: self.seconds.values().sum(),
+            route: self.route.clone(),
+            grade: self.grade.clone(),
+            appointment: self.appointment.clone(),
+            notes: visited
+                .iter()
+                .filter_map(|s| self.notes.get(&s.id).map(|n| (s.id.clone(), n.clone())))
+                .collect(),
         }
     }
 }
@@ -172,4 +257,10 @@ pub struct LiveSummary {
     pub items: usize,
     pub unticked_required: Vec<String>,
     pub seconds: f64,
+    /// The route taken where stages are alternatives.
+    pub route: Option<String>,
+    pub grade: Option<String>,
+    pub appointment: Option<String>,
+    /// (stage, note) in visit order.
+    pub notes: Vec<(String, String)>,
 }

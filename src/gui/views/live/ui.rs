@@ -11,7 +11,26 @@ use crate::gui::worker::LiveAction;
 use crate::playbook::model::Playbook;
 use crate::practice::live::LiveSummary;
 
-const GRADES: [&str; 4] = ["A", "B", "C", "D"];
+/// Customer grades and what each means (the record is graded and the grade adjusted as the
+/// follow-up goes).
+const GRADES: [(&str, &str, &str); 4] = [
+    (
+        "A",
+        "意向强烈，近期可能成交：尽快跟进",
+        "Strong intent, may buy soon: follow up at once",
+    ),
+    (
+        "B",
+        "有意向，还在比较：定期回访",
+        "Interested, still comparing: call back regularly",
+    ),
+    ("C", "意向一般：保持联系", "Mild interest: keep in touch"),
+    (
+        "D",
+        "暂无意向：留存资料",
+        "No intent for now: keep the record",
+    ),
+];
 
 pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
     let loc = lang.code();
@@ -29,12 +48,23 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                     l.grade.as_str()
                 })
                 .show_ui(ui, |ui| {
-                    for g in GRADES {
-                        ui.selectable_value(&mut l.grade, g.to_owned(), g);
+                    for (g, zh, en) in GRADES {
+                        ui.selectable_value(
+                            &mut l.grade,
+                            g.to_owned(),
+                            format!("{g} · {}", lang.t(zh, en)),
+                        );
                     }
                 })
                 .response
-                .labelled_by(label.id);
+                .labelled_by(label.id)
+                .on_hover_text(
+                    GRADES
+                        .iter()
+                        .map(|(g, zh, en)| format!("{g}: {}", lang.t(zh, en)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
             if l.grade != before {
                 out.push(Command::Live(Cmd::Action(LiveAction::Set {
                     kind: "grade",
@@ -69,26 +99,72 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
         }
         ui.add_space(4.0);
     });
+    // When the visit moves on, the new step opens and the others close (and a new visit
+    // starts with its own open/closed state).
+    let moved = l.shown_stage != Some(current);
+    l.shown_stage = Some(current);
+    let visit_id = l.visit.id.clone();
+    let way: Vec<usize> = (0..pb.stages.len())
+        .filter(|i| {
+            let p = &pb.stages[*i].path;
+            p.is_none() || l.visit.visit.route.is_none() || *p == l.visit.visit.route
+        })
+        .collect();
     egui::CentralPanel::default().show(ui, |ui| {
         // Touch-sized check boxes.
         ui.spacing_mut().icon_width = 26.0;
         ui.spacing_mut().icon_width_inner = 14.0;
         ui.spacing_mut().icon_spacing = 10.0;
-        ui.heading(pb.title.get(loc));
-        ui.label(
-            RichText::new(format!(
-                "{} {}/{} · {:.0} min",
-                lang.t("步骤", "Step"),
-                (current + 1).min(pb.stages.len()),
-                pb.stages.len(),
-                (l.since.elapsed().as_secs_f64() / 60.0).floor()
-            ))
-            .color(theme::MUTED),
-        );
+        ui.horizontal_wrapped(|ui| {
+            ui.heading(pb.title.get(loc));
+            ui.label(
+                RichText::new(format!(
+                    "{} {}/{} · {:.0} min",
+                    lang.t("步骤", "Step"),
+                    way.iter()
+                        .position(|i| *i == current)
+                        .map_or(way.len(), |p| p + 1),
+                    way.len(),
+                    (l.since.elapsed().as_secs_f64() / 60.0).floor()
+                ))
+                .color(theme::MUTED),
+            );
+            // Always reachable, whatever the window's size.
+            if ui
+                .add(
+                    egui::Button::new(
+                        RichText::new(lang.t("结束带看", "End the visit")).size(16.0),
+                    )
+                    .min_size(egui::vec2(120.0, 32.0)),
+                )
+                .clicked()
+            {
+                out.push(Command::Live(Cmd::AskEnd));
+            }
+        });
+        let routes: Vec<(String, String)> = l
+            .visit
+            .visit
+            .routes_ahead()
+            .iter()
+            .filter_map(|s| s.path.clone().map(|p| (p, s.title.get(loc).to_owned())))
+            .collect();
         egui::ScrollArea::vertical().show(ui, |ui| {
             for (i, st) in pb.stages.iter().enumerate() {
-                let done = i < current;
                 let title = theme::numbered(i, st.title.get(loc));
+                if !way.contains(&i) {
+                    // An alternative the visit did not take.
+                    ui.label(
+                        RichText::new(format!(
+                            "{title} {}",
+                            lang.t("（未走这条路）", "(not this visit's way)")
+                        ))
+                        .small()
+                        .color(theme::MUTED),
+                    );
+                    continue;
+                }
+                let done = i < current;
                 let header = if done {
                     RichText::new(format!("✓ {title}")).color(theme::GOOD)
                 } else if i == current {
@@ -97,8 +173,8 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                     RichText::new(title).color(theme::MUTED)
                 };
                 egui::CollapsingHeader::new(header)
-                    .id_salt(("stage", i))
-                    .open((i == current).then_some(true))
+                    .id_salt(("stage", &visit_id, i))
+                    .open(moved.then_some(i == current))
                     .show(ui, |ui| {
                         ui.label(st.goal.get(loc));
                         for item in &st.checklist {
@@ -151,39 +227,67 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                                     .color(theme::MUTED),
                                 );
                             }
-                            let last = i + 1 == pb.stages.len();
-                            let label = if last {
-                                lang.t("完成这一步", "Finish this step")
-                            } else {
-                                lang.t("下一步 →", "Next step →")
-                            };
-                            if ui
-                                .add_enabled(
+                            let step = |ui: &mut Ui, label: String| {
+                                ui.add_enabled(
                                     missing.is_empty(),
                                     egui::Button::new(RichText::new(label).size(18.0))
                                         .min_size(egui::vec2(180.0, 40.0)),
                                 )
                                 .clicked()
-                            {
-                                out.push(Command::Live(Cmd::Advance));
+                            };
+                            if routes.is_empty() {
+                                let last = way.last() == Some(&i);
+                                let label = if last {
+                                    lang.t("完成这一步", "Finish this step")
+                                } else {
+                                    lang.t("下一步 →", "Next step →")
+                                };
+                                if step(ui, label.to_owned()) {
+                                    out.push(Command::Live(Cmd::Advance(None)));
+                                }
+                            } else {
+                                // A fork: the visit goes one way; the other is not judged.
+                                ui.label(
+                                    RichText::new(
+                                        lang.t("这次带看接下来：", "This visit goes on with:"),
+                                    )
+                                    .strong(),
+                                );
+                                ui.horizontal_wrapped(|ui| {
+                                    for (route, first) in &routes {
+                                        if step(ui, format!("→ {first}")) {
+                                            out.push(Command::Live(Cmd::Advance(Some(
+                                                route.clone(),
+                                            ))));
+                                        }
+                                    }
+                                });
                             }
                         }
                     });
             }
-            ui.add_space(8.0);
-            if ui
-                .add(
-                    egui::Button::new(
-                        RichText::new(lang.t("结束带看", "End the visit")).size(18.0),
-                    )
-                    .min_size(egui::vec2(180.0, 40.0)),
-                )
-                .clicked()
-            {
-                out.push(Command::Live(Cmd::Action(LiveAction::Finish)));
-            }
         });
     });
+    if l.confirm_end {
+        let modal = egui::Modal::new(egui::Id::unique("end-visit")).show(ui.ctx(), |ui| {
+            ui.heading(lang.t("结束这次带看？", "End this visit?"));
+            ui.label(lang.t(
+                "结束后会按已走过的步骤给出小结；还没走到的步骤不计入。",
+                "The summary judges the steps this visit went through; steps it never reached do not count.",
+            ));
+            ui.horizontal(|ui| {
+                if ui.button(lang.t("结束带看", "End the visit")).clicked() {
+                    out.push(Command::Live(Cmd::ConfirmEnd(true)));
+                }
+                if ui.button(lang.t("继续带看", "Keep going")).clicked() {
+                    out.push(Command::Live(Cmd::ConfirmEnd(false)));
+                }
+            });
+        });
+        if modal.should_close() && out.is_empty() {
+            out.push(Command::Live(Cmd::ConfirmEnd(false)));
+        }
+    }
 }
 
 pub fn live_summary_ui(
@@ -230,6 +334,46 @@ pub fn live_summary_ui(
                     .find(|i| &i.id == id)
                     .map_or(id.as_str(), |i| i.text.get(loc));
                 ui.label(format!("• {text}"));
+            }
+        }
+        if let Some(first) = s
+            .route
+            .as_ref()
+            .and_then(|r| pb.stages.iter().find(|st| st.path.as_ref() == Some(r)))
+        {
+            ui.label(format!(
+                "{} {}",
+                lang.t("这次带看走的是：", "This visit went:"),
+                first.title.get(loc)
+            ));
+        }
+        let grade = s.grade.as_deref().map(|g| {
+            GRADES
+                .iter()
+                .find(|(k, _, _)| *k == g)
+                .map_or(g.to_owned(), |(k, zh, en)| {
+                    format!("{k} · {}", lang.t(zh, en))
+                })
+        });
+        ui.label(format!(
+            "{} {}",
+            lang.t("客户等级：", "Customer grade:"),
+            grade.unwrap_or_else(|| lang.t("未评", "not graded").to_owned())
+        ));
+        ui.label(format!(
+            "{} {}",
+            lang.t("下次约见：", "Next appointment:"),
+            s.appointment
+                .clone()
+                .unwrap_or_else(|| lang.t("未约", "none fixed").to_owned())
+        ));
+        if !s.notes.is_empty() {
+            ui.label(RichText::new(lang.t("备注", "Notes")).strong());
+            for (stage, note) in &s.notes {
+                let title = pb
+                    .stage(stage)
+                    .map_or(stage.as_str(), |st| st.title.get(loc));
+                ui.label(format!("{title}: {note}"));
             }
         }
         if ui.button(lang.t("返回剧本", "Back to playbooks")).clicked() {
