@@ -1530,6 +1530,22 @@ fn unsaved_changes_are_autosaved_and_leaving_asks_first() {
         salesdojo::author::recovered(&path),
         Some(format!("{on_disk}# a note"))
     );
+    // Undone back to the saved text: the unsaved copy is stale and goes.
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.text = ed.saved.clone();
+        ed.touch();
+    }
+    wait_for(&mut h, "the stale autosave is gone", |_| !autosave.exists());
+    assert_eq!(salesdojo::author::recovered(&path), None);
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.text.push_str("# a note");
+        ed.touch();
+    }
+    wait_for(&mut h, "the autosave", |_| autosave.exists());
 
     h.get_by_label("← Playbooks").click();
     h.run_ok();

@@ -191,7 +191,8 @@ impl Author {
     pub fn new(ws: &Workspace) -> Self {
         Author {
             files: ws.files(),
-            root: Some(ws.root().display().to_string()),
+            // Where the files go: the playbooks folder, not the data folder above it.
+            root: Some(ws.playbooks_dir().display().to_string()),
             ..Author::default()
         }
     }
@@ -297,6 +298,11 @@ impl Author {
         let Some(path) = ed.entry.path.clone() else {
             return;
         };
+        // Undone back to the saved text: the unsaved copy beside the file is stale.
+        if ed.autosaved_seq != ed.seq && !ed.is_dirty() && ed.recovered.is_none() {
+            ed.autosaved_seq = ed.seq;
+            author::discard_autosave(&path);
+        }
         if ed.autosaved_seq != ed.seq && ed.is_dirty() {
             if quiet >= AUTOSAVE_AFTER {
                 ed.autosaved_seq = ed.seq;
@@ -366,6 +372,18 @@ impl Author {
                 self.files = ws.files();
                 self.new_id.clear();
                 self.open_file(entry, ctx);
+                if let Some(ed) = self.open.as_deref_mut() {
+                    // A new file opens at its top.
+                    ed.goto = Some((1, 1));
+                }
+                self.notice = Some(
+                    ctx.lang
+                        .t(
+                            "新剧本已保存，学员现在就能看到它（发布流程在团队模式里）。",
+                            "The new playbook is saved and trainees see it now (publishing comes with team mode).",
+                        )
+                        .to_owned(),
+                );
             }
             Err(e) => self.notice = Some(e.to_string()),
         }
