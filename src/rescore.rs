@@ -194,9 +194,10 @@ fn score_one(
         scenario: a.scenario.clone(),
         stored_version: a.version,
         current_version: pb.version,
-        stored_total: a.total,
+        // What scoring gave: a reviewer's override is a decision, not a score to compare.
+        stored_total: a.scored_total.or(a.total),
         current_total: now.total,
-        stored_passed: a.passed,
+        stored_passed: a.scored_passed.or(a.passed),
         current_passed: now.passed,
         replies: replies.len(),
     })

@@ -1276,6 +1276,51 @@ fn open_and_type_at_end(h: &mut Harness<'_, App>, name: &str, text: &str) {
     h.run_ok();
 }
 
+/// A misspelt key offers its fix in one click.
+#[test]
+fn a_did_you_mean_is_fixed_in_one_click() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("New playbook id").focus();
+    h.run_ok();
+    h.get_by_label("New playbook id").type_text("typo");
+    h.run_ok();
+    h.get_by_label("＋ New playbook").click();
+    h.run_ok();
+    wait_for(&mut h, "the new playbook is checked", checked);
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.text = ed.text.replacen("\ntitle:", "\ntitel:", 1);
+        ed.touch();
+    }
+    wait_for(&mut h, "the typo is checked", |app| {
+        checked(app)
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| !e.diagnostics.is_empty()))
+    });
+    let d = editor(&h).diagnostics.clone();
+    assert!(
+        d.iter()
+            .any(|d| d.help.as_deref() == Some("did you mean 'title'?")),
+        "{d:?}"
+    );
+    h.get_by_label("Change to title").click();
+    h.run_ok();
+    assert!(editor(&h).text.contains("\ntitle:"));
+    assert!(!editor(&h).text.contains("titel"));
+    wait_for(&mut h, "the fix is checked", |app| {
+        checked(app)
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| e.diagnostics.is_empty()))
+    });
+}
+
 /// A trainer creates a playbook from the template (it checks cleanly), types an error into
 /// it: the problems list shows it at its line; clicking it puts the cursor there; deleting
 /// the line clears the list.

@@ -436,6 +436,25 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
         ("0.0", "false", "true")
     );
     assert_eq!(col("scored_total"), format!("{scored:.1}"));
+    // Re-scoring compares with what scoring gave, not with the review's decision.
+    let host = ScriptHost::new(lib);
+    let mut stored = Vec::new();
+    salesdojo::rescore::rescore_history(
+        Store::open(&path).expect("opens"),
+        lib,
+        Some(&host),
+        &Filter {
+            trainee: Some("李芳".into()),
+            ..Filter::default()
+        },
+        10,
+        |r| {
+            stored.push((r.stored_total, r.stored_passed));
+            true
+        },
+    )
+    .expect("re-scored");
+    assert_eq!(stored, [(Some(scored), Some(true))]);
     same_from_rollups_and_base_tables(&path);
 
     // Overridden back to what scoring gave: the verdict is judged again and passes.

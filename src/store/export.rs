@@ -54,8 +54,8 @@ impl Store {
                 .collect::<std::result::Result<_, _>>()
                 .map_err(StoreError::from)?;
             each(ExportRow {
-                trainee_id: r.get(15).map_err(StoreError::from)?,
-                pseudonym: r.get(16).map_err(StoreError::from)?,
+                trainee_id: r.get(16).map_err(StoreError::from)?,
+                pseudonym: r.get(17).map_err(StoreError::from)?,
                 attempt,
                 criteria,
             })?;

@@ -156,6 +156,8 @@ pub struct AttemptRow {
     pub passed: Option<bool>,
     /// What scoring gave, before any override (equal to `total` when not reviewed).
     pub scored_total: Option<f64>,
+    /// The verdict scoring gave, before any override (equal to `passed` when not reviewed).
+    pub scored_passed: Option<bool>,
     /// A reviewer overrode at least one criterion: `total` and `passed` are the review's.
     pub reviewed: bool,
     /// For an attempt brought in from another database: `pending`, `verified`, `mismatch`
@@ -236,10 +238,11 @@ pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow>
         verification: r.get(12)?,
         scored_total: r.get(13)?,
         reviewed: r.get(14)?,
+        scored_passed: r.get::<_, Option<i64>>(15)?.map(|p| p != 0),
     })
 }
 
-pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, (SELECT v.status FROM verifications v WHERE v.attempt_id = a.id), COALESCE(a.scored_total, a.total), EXISTS (SELECT 1 FROM attempt_criteria x WHERE x.attempt_id = a.id AND x.overridden IS NOT NULL)";
+pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, (SELECT v.status FROM verifications v WHERE v.attempt_id = a.id), COALESCE(a.scored_total, a.total), EXISTS (SELECT 1 FROM attempt_criteria x WHERE x.attempt_id = a.id AND x.overridden IS NOT NULL), CASE WHEN a.scored_total IS NULL THEN a.passed ELSE a.scored_passed END";
 
 /// The SQL of [`Store::criterion_averages`] and its parameters.
 pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {

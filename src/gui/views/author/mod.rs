@@ -45,6 +45,14 @@ pub enum Cmd {
     Prompt(PromptAnswer),
     /// Take (or throw away) the unsaved text an earlier session left.
     Restore(bool),
+    /// A diagnostic's "did you mean" applied: `from` at the 1-based line and column becomes
+    /// `to`.
+    Fix {
+        line: u32,
+        column: u32,
+        from: String,
+        to: String,
+    },
     /// Score the sample reply against the draft.
     TryReply,
     /// Add the sample reply just scored to the playbook's tests, and save.
@@ -219,6 +227,35 @@ impl Author {
                 }
             }
             Cmd::Prompt(answer) => return self.prompt(answer, ctx),
+            Cmd::Fix {
+                line,
+                column,
+                from,
+                to,
+            } => {
+                if let Some(ed) = self.open.as_deref_mut()
+                    && ed.entry.origin == Origin::User
+                {
+                    let at = ui::char_index(&ed.text, line, column);
+                    let here: String = ed
+                        .text
+                        .chars()
+                        .skip(at)
+                        .take(from.chars().count())
+                        .collect();
+                    // Only where the text still says what the diagnostic saw.
+                    if here == from {
+                        let start = ed
+                            .text
+                            .char_indices()
+                            .nth(at)
+                            .map_or(ed.text.len(), |(i, _)| i);
+                        ed.text.replace_range(start..start + from.len(), &to);
+                        ed.touch();
+                        ed.goto = Some((line, column));
+                    }
+                }
+            }
             Cmd::Restore(take) => {
                 if let Some(ed) = self.open.as_deref_mut() {
                     match (take, ed.recovered.take()) {

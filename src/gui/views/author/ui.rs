@@ -507,8 +507,44 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
                         column: p.column,
                     }));
                 }
+                if let Some(fix) = quick_fix(d).filter(|_| ed.entry.origin == Origin::User)
+                    && ui
+                        .small_button(match lang {
+                            Lang::Zh => format!("改为 {}", fix.3),
+                            Lang::En => format!("Change to {}", fix.3),
+                        })
+                        .clicked()
+                {
+                    out.push(Command::Author(Cmd::Fix {
+                        line: fix.0,
+                        column: fix.1,
+                        from: fix.2,
+                        to: fix.3,
+                    }));
+                }
             }
         });
+}
+
+/// The one-click fix a diagnostic offers: its "did you mean 'x'?" in place of the word it
+/// names (the first `word` or 'word' of its message), at its position.
+fn quick_fix(d: &crate::playbook::Diagnostic) -> Option<(u32, u32, String, String)> {
+    let p = d.pos?;
+    let help = d.help.as_deref()?;
+    let to = help.strip_prefix("did you mean '")?.strip_suffix("'?")?;
+    let quoted = |s: &str, q: char| -> Option<String> {
+        let start = s.find(q)? + q.len_utf8();
+        let end = s[start..].find(q)? + start;
+        Some(s[start..end].to_owned())
+    };
+    let from = quoted(&d.message, '`').or_else(|| quoted(&d.message, '\''))?;
+    // A suggestion written with a prefix (`@list`) replaces the word with its prefix.
+    let from = if to.starts_with('@') && !from.starts_with('@') {
+        format!("@{from}")
+    } else {
+        from
+    };
+    (!from.is_empty() && from != to).then(|| (p.line, p.column, from, to.to_owned()))
 }
 
 fn try_ui(
