@@ -53,6 +53,8 @@ pub enum AuthorError {
     Exists(String),
     #[error("'{0}' is not a bundled file")]
     NotBundled(String),
+    #[error("'{0}' is not one of your files")]
+    NotYours(String),
     #[error("a playbook id is lower-case letters, digits and '-' (got '{0}')")]
     BadId(String),
     #[error("cannot write '{path}': {source}")]
@@ -243,6 +245,33 @@ impl Workspace {
             kind: kind_of(key),
             path: Some(path),
         })
+    }
+
+    /// Takes one of the trainer's files out of use: it is moved to `.deleted/` in the folder
+    /// (named with the time, so nothing is lost and it can be put back by hand), with its
+    /// autosave. A copy of a bundled file gives the bundled one back. Returns where it went.
+    pub fn remove(&self, entry: &FileEntry) -> Result<PathBuf, AuthorError> {
+        let path = entry
+            .path
+            .as_ref()
+            .filter(|p| entry.origin == Origin::User && p.starts_with(&self.root))
+            .ok_or_else(|| AuthorError::NotYours(entry.key.clone()))?;
+        let bin = self.root.join(".deleted");
+        let write = |source| AuthorError::Write {
+            path: bin.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&bin).map_err(write)?;
+        let name = path
+            .file_name()
+            .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+        let to = bin.join(format!(
+            "{}-{name}",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        std::fs::rename(path, &to).map_err(write)?;
+        discard_autosave(path);
+        Ok(to)
     }
 
     /// A new playbook from the template, `playbooks/ID.yaml`.

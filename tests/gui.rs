@@ -1867,4 +1867,27 @@ fn a_bundled_playbook_is_copied_to_be_edited() {
     h.get_by_label(
         "Your copy in “My playbooks” replaces this bundled playbook: try replies in your copy.",
     );
+
+    // The copy deleted (after asking): it goes to .deleted, and the bundled one is used again.
+    h.get_all_by_label("◇ 04_objection_handling.yaml")
+        .next()
+        .expect("the copy")
+        .click();
+    h.run_ok();
+    h.get_by_label("Delete my copy").click();
+    h.run_ok();
+    h.get_by_label("Delete this file?");
+    h.get_by_label("Delete").click();
+    settle(&mut h);
+    assert!(!copy.exists(), "the copy is out of use");
+    let bin: Vec<_> = std::fs::read_dir(dir.path().join(".deleted"))
+        .expect("the .deleted folder")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(bin.len(), 1, "kept, not lost");
+    assert_eq!(
+        h.get_all_by_label("◇ 04_objection_handling.yaml").count(),
+        1,
+        "only the bundled one is listed"
+    );
 }

@@ -53,6 +53,10 @@ pub enum Cmd {
         from: String,
         to: String,
     },
+    /// Take the open file out of use (asks first).
+    Remove,
+    /// The answer to "take this file out of use?".
+    ConfirmRemove(bool),
     /// Score the sample reply against the draft.
     TryReply,
     /// Add the sample reply just scored to the playbook's tests, and save.
@@ -192,6 +196,8 @@ pub struct Author {
     pub root: Option<String>,
     /// When the library was last reloaded, and whether some file was left out.
     pub reloaded: Option<(String, bool)>,
+    /// "Take this file out of use?" is being asked.
+    pub confirm_remove: bool,
 }
 
 impl Author {
@@ -276,6 +282,13 @@ impl Author {
             {
                 if let Some(ed) = self.open.as_deref_mut() {
                     ed.waiting = Some(c);
+                }
+            }
+            Cmd::Remove => self.confirm_remove = self.open.is_some(),
+            Cmd::ConfirmRemove(yes) => {
+                self.confirm_remove = false;
+                if yes {
+                    self.remove(ctx);
                 }
             }
             Cmd::TryReply => self.try_reply(ctx),
@@ -451,6 +464,26 @@ impl Author {
                 *ctx.error = Some(e.to_string());
                 false
             }
+        }
+    }
+
+    fn remove(&mut self, ctx: &mut Ctx<'_>) {
+        let (Some(ws), Some(ed)) = (ctx.workspace.cloned(), self.open.as_deref()) else {
+            return;
+        };
+        match ws.remove(&ed.entry) {
+            Ok(to) => {
+                self.notice = Some(format!(
+                    "{} {}",
+                    ctx.lang
+                        .t("已移出使用，文件在", "Taken out of use; the file is in"),
+                    to.display()
+                ));
+                self.open = None;
+                self.files = ws.files();
+                ctx.send(Job::Reload(ws));
+            }
+            Err(e) => *ctx.error = Some(e.to_string()),
         }
     }
 

@@ -33,6 +33,38 @@ pub fn author_ui(
         .default_size(260.0)
         .size_range(200.0..=420.0)
         .show(ui, |ui| files_ui(ui, lang, lib, a, out));
+    // The trainer's file is a copy of a bundled one (deleting it gives the bundled one back).
+    let copy_of_bundled = a.open.as_ref().is_some_and(|ed| {
+        ed.entry.origin == Origin::User
+            && a.files
+                .iter()
+                .any(|f| f.origin == Origin::Bundled && f.key == ed.entry.key)
+    });
+    if a.confirm_remove {
+        let name = a
+            .open
+            .as_ref()
+            .map_or("", |e| e.entry.key.as_str())
+            .to_owned();
+        let modal = egui::Modal::new(egui::Id::unique("remove-file")).show(ui.ctx(), |ui| {
+            ui.heading(lang.t("删除这个文件？", "Delete this file?"));
+            ui.label(match lang {
+                Lang::Zh => format!("“{name}”会移到文件夹里的 .deleted，不再使用；需要时可以再移回来。"),
+                Lang::En => format!("“{name}” moves to .deleted in your folder and is no longer used; you can move it back."),
+            });
+            ui.horizontal(|ui| {
+                if ui.button(lang.t("删除", "Delete")).clicked() {
+                    out.push(Command::Author(Cmd::ConfirmRemove(true)));
+                }
+                if ui.button(lang.t("取消", "Cancel")).clicked() {
+                    out.push(Command::Author(Cmd::ConfirmRemove(false)));
+                }
+            });
+        });
+        if modal.should_close() && out.is_empty() {
+            out.push(Command::Author(Cmd::ConfirmRemove(false)));
+        }
+    }
     // A bundled file the trainer's copy replaces (the copy is the one loaded).
     let replaced = a.open.as_ref().is_some_and(|ed| {
         ed.entry.origin == Origin::Bundled
@@ -68,7 +100,7 @@ pub fn author_ui(
         .size_range(80.0..=360.0)
         .show(ui, |ui| problems_ui(ui, lang, ed, out));
     egui::CentralPanel::default().show(ui, |ui| {
-        toolbar_ui(ui, lang, ed, out);
+        toolbar_ui(ui, lang, ed, copy_of_bundled, out);
         notice_ui(ui, a.notice.as_deref());
         editor_ui(ui, ed);
     });
@@ -224,7 +256,13 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
         });
 }
 
-fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
+fn toolbar_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    ed: &mut Editor,
+    replaced_bundled: bool,
+    out: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         let dirty = ed.is_dirty();
         // The editor is labelled by the file's name (the dirty mark is apart from it).
@@ -256,6 +294,26 @@ fn toolbar_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) 
             .clicked()
         {
             out.push(Command::Author(Cmd::Revert));
+        }
+        let (label, hover) = if replaced_bundled {
+            (
+                lang.t("删除我的副本", "Delete my copy"),
+                lang.t(
+                    "删除这个副本，恢复使用内置版本",
+                    "Delete this copy and go back to the bundled one",
+                ),
+            )
+        } else {
+            (
+                lang.t("删除", "Delete"),
+                lang.t(
+                    "学员将不再看到这个文件定义的内容",
+                    "Trainees no longer see what this file defines",
+                ),
+            )
+        };
+        if ui.button(label).on_hover_text(hover).clicked() {
+            out.push(Command::Author(Cmd::Remove));
         }
         match ed.checked_seq == ed.seq {
             false => {
