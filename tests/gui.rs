@@ -1319,6 +1319,16 @@ fn a_did_you_mean_is_fixed_in_one_click() {
             && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
                 if a.open.as_ref().is_some_and(|e| e.diagnostics.is_empty()))
     });
+    // A long line is not clipped: the editor is as wide as it, and scrolls sideways.
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.text.push_str(&format!("# {}\n", "长".repeat(300)));
+        ed.touch();
+    }
+    h.run_ok();
+    let width = h.get_by_label("playbooks/typo.yaml").rect().width();
+    assert!(width > 1280.0, "the editor is {width} wide");
 }
 
 /// A trainer creates a playbook from the template (it checks cleanly), types an error into

@@ -392,6 +392,9 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     let name_label = ed.name_label;
     let text = &mut ed.text;
     let cache = &mut ed.layout;
+    // Lines are not wrapped (YAML's indentation is its structure): the editor is as wide as
+    // its longest line, and the view scrolls sideways to it.
+    let text_width = cache.get(ui, text, syntax, &font).size().x;
     let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, _wrap: f32| {
         cache.get(ui, buf.as_str(), syntax, &font)
     };
@@ -439,7 +442,7 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
                     .code_editor()
                     .interactive(!read_only)
                     .lock_focus(true)
-                    .desired_width(f32::INFINITY)
+                    .desired_width((text_width + 24.0).max(ui.available_width()))
                     .desired_rows(30)
                     .layouter(&mut layouter)
                     .show(ui);
