@@ -57,8 +57,9 @@ impl LiveVisit {
         }
     }
 
-    /// Whether stage `i` is on this visit's way: shared by every visit, or on the route taken.
-    fn on_route(&self, i: usize) -> bool {
+    /// Whether stage `i` is on this visit's way: shared by every visit, or on the route taken
+    /// (before a route is taken, only the shared stages are).
+    pub fn on_route(&self, i: usize) -> bool {
         self.playbook
             .stages
             .get(i)

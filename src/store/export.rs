@@ -137,14 +137,7 @@ impl CsvStyle {
 /// A stored UTC stamp as a spreadsheet shows it: local time with its offset
 /// (`2026-11-30 18:05:09 +08:00`).
 fn local(stamp: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
-        |_| stamp.to_owned(),
-        |t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S %:z")
-                .to_string()
-        },
-    )
+    super::local_stamp(stamp, "%Y-%m-%d %H:%M:%S %:z")
 }
 
 const CSV_COLUMNS: [&str; 15] = [

@@ -84,13 +84,15 @@ pub fn stamp(t: DateTime<Utc>) -> String {
 
 /// A stored UTC stamp in the local time zone, as people read it (`2026-11-30 18:05 +08:00`).
 pub fn local_time(stamp: &str) -> String {
+    local_stamp(stamp, "%Y-%m-%d %H:%M %:z")
+}
+
+/// A stored UTC stamp in the local time zone, in `format` (chrono's); unchanged when it is
+/// not a stamp.
+pub fn local_stamp(stamp: &str, format: &str) -> String {
     DateTime::parse_from_rfc3339(stamp).map_or_else(
         |_| stamp.to_owned(),
-        |t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M %:z")
-                .to_string()
-        },
+        |t| t.with_timezone(&chrono::Local).format(format).to_string(),
     )
 }
 

@@ -104,11 +104,9 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
     let moved = l.shown_stage != Some(current);
     l.shown_stage = Some(current);
     let visit_id = l.visit.id.clone();
+    // Before the fork every stage is shown; after it, the visit's own way.
     let way: Vec<usize> = (0..pb.stages.len())
-        .filter(|i| {
-            let p = &pb.stages[*i].path;
-            p.is_none() || l.visit.visit.route.is_none() || *p == l.visit.visit.route
-        })
+        .filter(|i| l.visit.visit.route.is_none() || l.visit.visit.on_route(*i))
         .collect();
     egui::CentralPanel::default().show(ui, |ui| {
         // Touch-sized check boxes.
