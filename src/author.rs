@@ -73,6 +73,24 @@ pub enum AuthorError {
     },
 }
 
+impl crate::msg::Localized for AuthorError {
+    fn zh(&self) -> String {
+        match self {
+            AuthorError::Exists(f) => format!("“{f}”已经在你的文件夹里"),
+            AuthorError::NotBundled(f) => format!("“{f}”不是内置文件"),
+            AuthorError::NotYours(f) => format!("“{f}”不是你的文件"),
+            AuthorError::BadId(id) => {
+                format!("剧本 id 只能用小写字母、数字和“-”（现在是“{id}”）")
+            }
+            AuthorError::Write { path, source } => format!("无法写入“{path}”：{source}"),
+            AuthorError::TooLarge { path, limit_mib } => {
+                format!("“{path}”超过了内容文件 {limit_mib} MiB 的上限")
+            }
+            AuthorError::Read { path, source } => format!("无法读取“{path}”：{source}"),
+        }
+    }
+}
+
 /// The trainer's content folder: `playbooks/` (and `personas.yaml` in it) and `scripts/` under
 /// one root, laid out like the bundled set so a copied playbook finds its script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,7 +367,10 @@ impl Workspace {
             report.push(crate::playbook::Diagnostic::error(
                 self.playbooks.display().to_string(),
                 None,
-                e.to_string(),
+                crate::msg::Text {
+                    en: e.to_string(),
+                    zh: crate::msg::Localized::zh(&e),
+                },
             ));
             Content::default()
         })

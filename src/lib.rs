@@ -14,6 +14,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod demo;
 pub mod gui;
+pub mod msg;
 pub mod playbook;
 pub mod practice;
 pub mod rescore;

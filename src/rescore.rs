@@ -75,6 +75,18 @@ pub enum RescoreError {
     Stopped,
 }
 
+impl crate::msg::Localized for RescoreError {
+    fn zh(&self) -> String {
+        match self {
+            RescoreError::Store(e) => crate::msg::Localized::zh(e),
+            RescoreError::Score { attempt, source } => {
+                format!("练习记录 {attempt}：{}", crate::msg::Localized::zh(source))
+            }
+            RescoreError::Stopped => "已停止".to_owned(),
+        }
+    }
+}
+
 type Work = (AttemptRow, Vec<(String, Answer, f64)>);
 
 /// Re-scores the filter's completed practice attempts (newest first, at most `limit`),

@@ -27,6 +27,17 @@ pub enum SessionError {
     Unsaved,
 }
 
+impl crate::msg::Localized for SessionError {
+    fn zh(&self) -> String {
+        match self {
+            SessionError::Practice(e) => crate::msg::Localized::zh(e),
+            SessionError::Live(e) => crate::msg::Localized::zh(e),
+            SessionError::Store(e) => crate::msg::Localized::zh(e),
+            SessionError::Unsaved => "上一条回答还没有保存".to_owned(),
+        }
+    }
+}
+
 /// A manager's review of an attempt, as the app and the CLI save it: a comment and optionally a
 /// criterion override. A review decides: the attempt's total and verdict follow the override
 /// (judged by its playbook's pass mark), and so does the trainee's certification.

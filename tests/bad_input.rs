@@ -146,3 +146,59 @@ fn an_unknown_flag_is_a_usage_error() {
         r.stderr
     );
 }
+
+/// Every diagnostic the bad fixtures produce has its Chinese wording from the message
+/// catalogue: none is left in English inside the Chinese app.
+#[test]
+fn every_diagnostic_of_the_bad_fixtures_reads_in_chinese() {
+    use salesdojo::msg::Lang;
+    use salesdojo::playbook::{Content, Report, load};
+    let mut seen = 0;
+    let mut english = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(fixtures().join("bad"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    for path in files {
+        let mut report = Report::default();
+        let Ok(given) = Content::from_path(&path, &mut report) else {
+            continue;
+        };
+        load(&[Content::bundled_support(), given], &mut report);
+        for d in &report.diagnostics {
+            seen += 1;
+            let zh = d.message_in(Lang::Zh);
+            let cjk = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            if zh == d.message || !cjk {
+                english.push(format!("{}: {}", path.display(), d.message));
+            }
+            if let Some(h) = d.help_in(Lang::Zh) {
+                assert!(
+                    h.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "{h}"
+                );
+            }
+        }
+    }
+    assert!(seen >= 20, "only {seen} diagnostics");
+    assert!(english.is_empty(), "not translated: {english:#?}");
+}
+
+/// `--lang zh-CN` prints validation in Chinese; without it the command line stays English.
+#[test]
+fn validate_speaks_chinese_when_asked() {
+    let r = salesdojo(
+        &fixtures(),
+        &["validate", "--lang", "zh-CN", "bad/semantic.yaml"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains(": 错误: "), "{}", r.stderr);
+    assert!(r.stderr.contains("未通过：0 个剧本有效"), "{}", r.stderr);
+    insta::assert_snapshot!(r.stderr);
+    let en = rejected(&fixtures(), "bad/semantic.yaml");
+    assert!(en.contains(": error: ") && !en.contains("错误"), "{en}");
+}

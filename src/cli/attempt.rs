@@ -8,8 +8,11 @@ use crate::store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
     /// The attempt id (or a unique prefix of it).
     pub id: String,
+    /// How to print the attempt.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

@@ -8,6 +8,8 @@ use crate::store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
     /// Where the copy goes: a file (an older backup there is replaced; any other file is
     /// refused) or a folder (the copy is named salesdojo-YYYYMMDD-HHMMSS.db in it).
     pub dest: PathBuf,

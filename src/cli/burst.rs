@@ -15,6 +15,10 @@ use crate::store::{self, Mode, NewAttempt, ProgressLog};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     #[arg(long, default_value_t = 1000)]
     pub count: u32,
     /// Trainee name (one per concurrent writer keeps their attempts apart).

@@ -13,6 +13,8 @@ use crate::script::ScriptHost;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// Trainer-graded replies, one JSON object per line: playbook, scenario, turn, lang,
     /// reply, grade (0–100), band ([low, high]), category, why.
     pub file: PathBuf,
@@ -23,6 +25,7 @@ pub struct Args {
     /// How many of the largest disagreements to list, with their traces.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub worst: usize,
+    /// How to print the comparison.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

@@ -11,6 +11,10 @@ use crate::store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// How many invented trainees (spread over five teams).
     #[arg(long, default_value_t = 500)]
     pub trainees: usize,

@@ -12,12 +12,19 @@ use crate::untrusted::Escape;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Kind {
+    /// A spreadsheet, one row per attempt.
     Csv,
+    /// xAPI statements for a learning record store (pseudonymous).
     Xapi,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
+    /// What to write.
     #[arg(long, value_enum)]
     pub format: Kind,
     /// Write here instead of standard output.
@@ -35,8 +42,8 @@ pub struct Args {
     #[arg(long)]
     pub pseudonymous: bool,
     /// CSV: the language of the criterion column titles.
-    #[arg(long, default_value = "zh-CN", value_parser = ["zh-CN", "en"])]
-    pub lang: String,
+    #[arg(long, value_enum, default_value = "zh-CN")]
+    pub lang: super::LangArg,
     /// xAPI: the base IRI of activity and account ids.
     #[arg(long, default_value = export::DEFAULT_XAPI_BASE)]
     pub base: String,
@@ -49,7 +56,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let filter = args.filter.filter();
     let mut report = crate::playbook::Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;
-    let mut style = export::CsvStyle::titled(&lib, filter.playbook.as_deref(), &args.lang);
+    let mut style = export::CsvStyle::titled(&lib, filter.playbook.as_deref(), args.lang.code());
     style.pseudonymous = args.pseudonymous;
     let format = match args.format {
         Kind::Csv => export::Format::Csv {

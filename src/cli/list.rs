@@ -11,6 +11,8 @@ use crate::playbook::{Library, Report, load_default};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -11,6 +11,10 @@ use crate::store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// The other salesdojo database.
     pub other: PathBuf,
 }

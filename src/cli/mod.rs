@@ -38,12 +38,22 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(name = "salesdojo", version, about, long_about = None)]
 pub struct Cli {
     /// Your own playbooks folder (adds to or overrides the bundled playbooks by id).
-    #[arg(long, global = true, env = "SALESDOJO_PLAYBOOKS", value_name = "DIR")]
+    #[arg(long, env = "SALESDOJO_PLAYBOOKS", value_name = "DIR")]
     pub playbooks: Option<PathBuf>,
 
     /// The progress database (default: progress.db in your data folder).
-    #[arg(long, global = true, env = "SALESDOJO_DB", value_name = "PATH")]
+    #[arg(long, env = "SALESDOJO_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// The language of messages: validation, test results and errors.
+    #[arg(
+        long,
+        global = true,
+        env = "SALESDOJO_LANG",
+        value_enum,
+        default_value_t
+    )]
+    pub lang: LangArg,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -88,6 +98,90 @@ pub enum Command {
     Burst(burst::Args),
 }
 
+/// `--db` on the commands that read or write the progress database; given there, it wins over
+/// the one given before the command (or in `SALESDOJO_DB`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DbArg {
+    /// The progress database (default: `SALESDOJO_DB`, else progress.db in your data folder).
+    #[arg(long = "db", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+/// `--playbooks` on the commands that load playbooks.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PlaybooksArg {
+    /// Your own playbooks folder, over the bundled playbooks by id (default:
+    /// `SALESDOJO_PLAYBOOKS`, else the playbooks folder in your data folder).
+    #[arg(long = "playbooks", value_name = "DIR")]
+    pub playbooks: Option<PathBuf>,
+}
+
+/// A message language on the command line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN", alias = "zh")]
+    ZhCn,
+}
+
+impl LangArg {
+    /// The locale key: `en` or `zh-CN`.
+    pub fn code(self) -> &'static str {
+        crate::msg::Lang::from(self).code()
+    }
+}
+
+impl From<LangArg> for crate::msg::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => crate::msg::Lang::En,
+            LangArg::ZhCn => crate::msg::Lang::Zh,
+        }
+    }
+}
+
+impl Cli {
+    /// The language messages are printed in.
+    pub fn lang(&self) -> crate::msg::Lang {
+        self.lang.into()
+    }
+
+    /// `--db` and `--playbooks` given after the command take the place of those given before it.
+    fn settle(mut self) -> Self {
+        let (db, content) = match &mut self.command {
+            Some(Command::Attempt(a)) => (Some(&mut a.db), None),
+            Some(Command::Backup(a)) => (Some(&mut a.db), None),
+            Some(Command::Validate(a)) => (None, Some(&mut a.content)),
+            Some(Command::List(a)) => (None, Some(&mut a.content)),
+            Some(Command::Score(a)) => (None, Some(&mut a.content)),
+            Some(Command::Test(a)) => (None, Some(&mut a.content)),
+            Some(Command::Calibrate(a)) => (None, Some(&mut a.content)),
+            Some(Command::Practice(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Report(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Review(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Rescore(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Export(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Merge(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::DemoData(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Burst(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Gui(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Schema(_)) | None => (None, None),
+        };
+        let db = db.and_then(|d| d.db.take());
+        let playbooks = content.and_then(|c| c.playbooks.take());
+        if db.is_some() {
+            self.db = db;
+        }
+        if playbooks.is_some() {
+            self.playbooks = playbooks;
+        }
+        self
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 pub enum Format {
     /// For people.
@@ -99,6 +193,7 @@ pub enum Format {
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    let cli = cli.settle();
     let result = match &cli.command {
         Some(Command::Validate(a)) => validate::run(&cli, a),
         Some(Command::List(a)) => list::run(&cli, a),
@@ -122,7 +217,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprint(&format!("error: {e:#}\n"));
+            eprint(&error_line(&e, cli.lang()));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -130,10 +225,51 @@ pub fn run(cli: Cli) -> ExitCode {
 
 #[derive(Debug, Default, clap::Args)]
 pub struct GuiArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub content: PlaybooksArg,
     /// Quit once the first frame is on screen, printing `first frame` to stderr (for startup
     /// measurements and smoke tests).
     #[arg(long, hide = true)]
     pub quit_after_first_frame: bool,
+}
+
+/// `error: …` for a command that failed, in `lang` where the error is one of the engine's.
+fn error_line(e: &anyhow::Error, lang: crate::msg::Lang) -> String {
+    use crate::msg::{Lang, Localized};
+    let zh = || -> Option<String> {
+        let any = e
+            .downcast_ref::<crate::store::StoreError>()
+            .map(Localized::zh);
+        any.or_else(|| {
+            e.downcast_ref::<crate::session::SessionError>()
+                .map(Localized::zh)
+        })
+        .or_else(|| {
+            e.downcast_ref::<crate::practice::PracticeError>()
+                .map(Localized::zh)
+        })
+        .or_else(|| {
+            e.downcast_ref::<crate::store::export::ExportError>()
+                .map(Localized::zh)
+        })
+        .or_else(|| {
+            e.downcast_ref::<crate::rescore::RescoreError>()
+                .map(Localized::zh)
+        })
+        .or_else(|| {
+            e.downcast_ref::<crate::playbook::LoadError>()
+                .map(Localized::zh)
+        })
+    };
+    match lang {
+        Lang::Zh => match zh() {
+            Some(m) => format!("错误：{m}\n"),
+            None => format!("错误：{e:#}\n"),
+        },
+        Lang::En => format!("error: {e:#}\n"),
+    }
 }
 
 /// The desktop app. Where no window can be opened it says how to practise in the terminal and
@@ -182,7 +318,7 @@ pub(crate) fn load_paths(
 /// `unknown playbook 'x' (known: a, b); did you mean 'y'?`
 pub(crate) fn unknown(what: &str, id: &str, known: &[&str]) -> anyhow::Error {
     let help = crate::playbook::diag::did_you_mean(id, known.iter().copied())
-        .map_or(String::new(), |h| format!("; {h}"));
+        .map_or(String::new(), |h| format!("; {}", h.en));
     anyhow::anyhow!("unknown {what} '{id}' (known: {}){help}", known.join(", "))
 }
 
@@ -227,4 +363,71 @@ pub(crate) fn eprint(s: &str) {
     use std::io::Write;
     let mut err = VisibleWriter::new(std::io::stderr().lock(), Escape::Human);
     let _ = err.write_all(s.as_bytes()).and_then(|()| err.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every option and argument a user sees says what it does; options that do nothing on a
+    /// command (`--db` on `schema`) are not offered there.
+    #[test]
+    fn every_visible_option_is_described_and_used() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{} --{id}", sub.get_name()));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "options without a description: {missing:?}"
+        );
+        let schema = cmd
+            .get_subcommands()
+            .find(|s| s.get_name() == "schema")
+            .map(|s| {
+                s.get_arguments()
+                    .map(|a| a.get_id().to_string())
+                    .collect::<Vec<_>>()
+            });
+        let schema = schema.unwrap_or_default();
+        assert!(!schema.contains(&"db".to_owned()), "{schema:?}");
+        assert!(!schema.contains(&"playbooks".to_owned()), "{schema:?}");
+        let report = cmd
+            .get_subcommands()
+            .find(|s| s.get_name() == "report")
+            .map(|s| {
+                s.get_arguments()
+                    .map(|a| a.get_id().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        assert!(report.contains(&"db".to_owned()), "{report:?}");
+    }
+
+    #[test]
+    fn db_after_the_command_wins_over_the_one_before() {
+        let cli = Cli::parse_from(["salesdojo", "--db", "a.db", "report", "--db", "b.db"]).settle();
+        assert_eq!(cli.db.as_deref(), Some(std::path::Path::new("b.db")));
+        let cli = Cli::parse_from(["salesdojo", "--db", "a.db", "report"]).settle();
+        assert_eq!(cli.db.as_deref(), Some(std::path::Path::new("a.db")));
+        assert!(Cli::try_parse_from(["salesdojo", "schema", "--db", "a.db"]).is_err());
+        let cli = Cli::parse_from(["salesdojo", "validate", "--lang", "zh-CN"]);
+        assert_eq!(cli.lang(), crate::msg::Lang::Zh);
+    }
 }

@@ -18,6 +18,10 @@ use crate::store::{self, ProgressLog, Trainee};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// Playbook id (see `salesdojo list`).
     pub playbook: String,
     /// Scenario id; asked for when left out.
@@ -34,8 +38,8 @@ pub struct Args {
     #[arg(long)]
     pub no_log: bool,
     /// Language of the role-play text.
-    #[arg(long, default_value = "zh-CN", value_parser = ["zh-CN", "en"])]
-    pub lang: String,
+    #[arg(long, value_enum, default_value = "zh-CN")]
+    pub lang: super::LangArg,
 }
 
 struct Ui<'a> {
@@ -103,7 +107,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let interactive = std::io::stdin().is_terminal();
     let mut ui = Ui {
-        lang: &args.lang,
+        lang: args.lang.code(),
         interactive,
         lines: std::io::stdin().lock().lines(),
     };
@@ -463,7 +467,12 @@ fn feedback(
     r: &crate::practice::ReplyRecord,
 ) -> anyhow::Result<()> {
     let mut out = format!("\n  {} {}/100\n", ui.t("得分", "Score"), r.scored.rounded());
-    if let Some(n) = r.notice() {
+    let lang = if ui.lang == "en" {
+        crate::msg::Lang::En
+    } else {
+        crate::msg::Lang::Zh
+    };
+    if let Some(n) = r.notice_in(lang) {
         let _ = writeln!(out, "  ! {n}");
     }
     for c in &r.scored.criteria {

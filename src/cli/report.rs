@@ -12,9 +12,12 @@ use crate::store::{self, report::Filter};
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 pub enum Output {
+    /// Aligned columns for people.
     #[default]
     Table,
+    /// Comma-separated rows.
     Csv,
+    /// JSON for tools.
     Json,
 }
 
@@ -61,6 +64,10 @@ impl FilterArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Output format; csv prints the trainee × playbook × criterion averages.

@@ -15,6 +15,10 @@ use crate::untrusted::Escape;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
+    #[command(flatten)]
     pub filter: FilterArgs,
     /// At most this many attempts, newest first (default: all).
     #[arg(long)]
@@ -22,6 +26,7 @@ pub struct Args {
     /// Human output: list every attempt, not only those whose total or verdict changed.
     #[arg(long)]
     pub all: bool,
+    /// How to print the comparison.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

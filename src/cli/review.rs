@@ -9,6 +9,10 @@ use crate::store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// The attempt id (or a unique prefix).
     pub attempt: String,
     /// A comment for the trainee (shown with the attempt).

@@ -13,6 +13,8 @@ use crate::script::ScriptHost;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// Playbook id.
     pub playbook: String,
     /// The scenario's id (`salesdojo list` shows them).

@@ -12,6 +12,8 @@ use crate::script::{self, ScriptHost};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// Playbook files or folders; the bundled playbooks and your own folder when left out.
     pub paths: Vec<PathBuf>,
     /// Also print, per scenario, the paths walked and the best and worst possible total.
@@ -25,7 +27,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);
     if report.errors() > 0 {
-        eprint(&report.render());
+        eprint(&report.render_in(cli.lang()));
     }
     let (mut passed, mut failed) = (0usize, report.errors());
     let mut out = String::new();
@@ -57,10 +59,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         for f in &run.failures {
-            let _ = writeln!(out, "{}", f.line_text());
+            let _ = writeln!(out, "{}", f.line_text_in(cli.lang()));
         }
     }
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    let _ = writeln!(
+        out,
+        "{}",
+        crate::msg::tests_summary(passed, failed).take(cli.lang())
+    );
     print(&out)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS

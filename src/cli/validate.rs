@@ -11,6 +11,8 @@ use crate::script::{self, ScriptHost};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
     /// Playbook files or folders; the bundled playbooks and your own folder when left out.
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -37,16 +39,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         }
         Format::Human => {
-            eprint(&report.render());
-            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-            let line = format!(
-                "{}: {} valid ({}), {}, {}\n",
-                if errors == 0 { "ok" } else { "failed" },
-                plural(lib.playbooks.len(), "playbook"),
-                plural(scenarios, "scenario"),
-                plural(errors, "error"),
-                plural(warnings, "warning"),
-            );
+            let lang = cli.lang();
+            eprint(&report.render_in(lang));
+            let line =
+                crate::msg::validate_summary(lib.playbooks.len(), scenarios, errors, warnings)
+                    .take(lang)
+                    + "\n";
             if errors == 0 {
                 print(&line)?
             } else {

@@ -428,7 +428,7 @@ impl App {
                     self.team.clear();
                     self.persisted.playbook = None;
                 }
-                self.db_status = Some(status);
+                self.db_status = Some(status.map_err(|e| e.take(lang)));
             }
             Done::Reloaded { lib, problems } => {
                 self.lib = lib;
@@ -490,19 +490,22 @@ impl App {
             }
             d @ (Done::Submitted { .. } | Done::Hint(_)) => {
                 if let Screen::Practice(p) = &mut self.screen {
-                    p.on_done(d);
+                    p.on_done(d, lang);
                 }
             }
             Done::Finished { run, result } => match result {
                 Ok(finished) => self.screen = Screen::Summary { run, finished },
                 Err(e) => match self.split() {
-                    (Screen::Practice(p), mut ctx) => p.on_not_finished(&e, &mut ctx),
-                    (_, ctx) => *ctx.error = Some(e),
+                    (Screen::Practice(p), mut ctx) => p.on_not_finished(e.get(lang), &mut ctx),
+                    (_, ctx) => *ctx.error = Some(e.take(lang)),
                 },
             },
             Done::Live { visit, error, seq } => match &mut self.screen {
-                Screen::Live(l) => l.on_visit(*visit, error, seq),
-                _ => self.screen = Screen::Live(Box::new(Live::new(*visit, error))),
+                Screen::Live(l) => l.on_visit(*visit, error.map(|e| e.take(lang)), seq),
+                _ => {
+                    let error = error.map(|e| e.take(lang));
+                    self.screen = Screen::Live(Box::new(Live::new(*visit, error)));
+                }
             },
             Done::LiveFinished { visit, result } => match result {
                 Ok(summary) => {
@@ -513,14 +516,14 @@ impl App {
                 }
                 Err(e) => {
                     if let Screen::Live(l) = &mut self.screen {
-                        l.error = Some(e);
+                        l.error = Some(e.take(lang));
                     }
                 }
             },
             Done::Trainee(Err(e))
             | Done::Records(Err(e))
             | Done::Resumable { found: Err(e), .. }
-            | Done::Started(Err(e)) => self.error = Some(e),
+            | Done::Started(Err(e)) => self.error = Some(e.take(lang)),
         }
     }
 }

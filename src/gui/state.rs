@@ -3,32 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Lang {
-    #[default]
-    #[serde(rename = "zh-CN")]
-    Zh,
-    #[serde(rename = "en")]
-    En,
-}
-
-impl Lang {
-    /// The locale key playbook text is looked up with (falling back to the other one).
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// The UI string in this language.
-    pub fn t(self, zh: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-}
+pub use crate::msg::Lang;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -236,42 +236,42 @@ pub struct Finished {
 #[derive(Debug)]
 pub enum Done {
     /// The progress log opened (its path), or could not be (why).
-    Db(Result<String, String>),
+    Db(Result<String, Why>),
     Trainees(Vec<Trainee>),
-    Trainee(Result<Trainee, String>),
-    Records(Result<Records, String>),
+    Trainee(Result<Trainee, Why>),
+    Records(Result<Records, Why>),
     /// The trainee's unfinished role-plays: (playbook, scenario, started at), newest first.
     Unfinished(Vec<(String, String, String)>),
     Resumable {
         scenario: String,
-        found: Result<Resumable, String>,
+        found: Result<Resumable, Why>,
     },
     /// The role-play started or resumed, with the guide for its turn on screen.
-    Started(Result<(Box<LoggedAttempt>, Vec<Text>), String>),
+    Started(Result<(Box<LoggedAttempt>, Vec<Text>), Why>),
     /// The reply was scored; `error` says why it is not saved yet (it is kept pending).
     Submitted {
         run: Box<LoggedAttempt>,
-        error: Option<String>,
+        error: Option<Why>,
         /// The guide for the turn now on screen.
         guide: Vec<Text>,
     },
     Hint(Vec<Text>),
     Finished {
         run: Box<LoggedAttempt>,
-        result: Result<Box<Finished>, String>,
+        result: Result<Box<Finished>, Why>,
     },
     Live {
         visit: Box<LoggedVisit>,
-        error: Option<String>,
+        error: Option<Why>,
         /// The action this answers (0: the visit started).
         seq: u64,
     },
     LiveFinished {
         visit: Box<LoggedVisit>,
-        result: Result<LiveSummary, String>,
+        result: Result<LiveSummary, Why>,
     },
-    Review(Result<Box<ReviewData>, String>),
-    Detail(Result<Box<AttemptDetail>, String>),
+    Review(Result<Box<ReviewData>, Why>),
+    Detail(Result<Box<AttemptDetail>, Why>),
     /// The library loaded again; `problems` renders its errors, if any.
     Reloaded {
         lib: Arc<Library>,
@@ -279,10 +279,10 @@ pub enum Done {
     },
     Checked(Box<CheckResult>),
     /// What an export or a merge did, for the manager to read.
-    Exported(Result<String, String>),
-    Merged(Result<String, String>),
-    Tried(Result<Box<ReplyRecord>, String>),
-    Tests(Result<TestRun, String>),
+    Exported(Result<String, Why>),
+    Merged(Result<String, Why>),
+    Tried(Result<Box<ReplyRecord>, Why>),
+    Tests(Result<TestRun, Why>),
 }
 
 pub struct Worker {
@@ -306,9 +306,9 @@ impl Worker {
                             let shown = s.path().display().to_string();
                             (Some(s), Ok(shown))
                         }
-                        Err(e) => (None, Err(e.to_string())),
+                        Err(e) => (None, Err(text(e))),
                     },
-                    Db::None => (None, Err("no progress database".to_owned())),
+                    Db::None => (None, Err(why("没有进度数据库", "no progress database"))),
                 };
                 let _ = done_tx.send(Done::Db(opened));
                 ctx.request_repaint();
@@ -334,7 +334,10 @@ impl Worker {
         if let Err(e) = spawned {
             // No thread: every job is answered at once with this error.
             let (tx, rx) = channel();
-            let _ = tx.send(Done::Db(Err(format!("cannot start a worker thread: {e}"))));
+            let _ = tx.send(Done::Db(Err(why(
+                format!("无法启动后台线程：{e}"),
+                format!("cannot start a worker thread: {e}"),
+            ))));
             return Self {
                 jobs: channel().0,
                 done: rx,
@@ -492,7 +495,7 @@ impl State<'_> {
                     let guide = run.attempt.guide(Some(&host)).into_iter().collect();
                     return Done::Submitted {
                         run,
-                        error: Some(e.to_string()),
+                        error: Some(text(e)),
                         guide,
                     };
                 }
@@ -528,7 +531,7 @@ impl State<'_> {
                             visit: crate::practice::live::LiveVisit::start(playbook),
                             id: String::new(),
                         }),
-                        error: Some(e.to_string()),
+                        error: Some(text(e)),
                         seq: 0,
                     },
                 }
@@ -566,7 +569,7 @@ impl State<'_> {
             Job::Review(filter) => Done::Review(self.review(filter).map(Box::new)),
             Job::Detail(id) => Done::Detail(match &self.store {
                 Some(s) => s.attempt_detail(&id).map(Box::new).map_err(text),
-                None => Err("no progress database".to_owned()),
+                None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::AddReview {
                 attempt,
@@ -586,7 +589,7 @@ impl State<'_> {
                 .and_then(|_| s.attempt_detail(&attempt))
                     .map(Box::new)
                     .map_err(text),
-                None => Err("no progress database".to_owned()),
+                None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::Export {
                 filter,
@@ -596,7 +599,7 @@ impl State<'_> {
                 running,
             } => Done::Exported(match &self.store {
                 Some(s) => export_to(s, &filter, xapi, &path, &style, &running, &self.ctx),
-                None => Err("no progress database".to_owned()),
+                None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::Merge(path, running) => Done::Merged(match self.store.as_deref_mut() {
                 Some(s) => crate::rescore::merge_and_verify_with(
@@ -633,7 +636,7 @@ impl State<'_> {
                         said
                     })
                     .map_err(text),
-                None => Err("no progress database".to_owned()),
+                None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::Reload(ws) => {
                 let mut report = Report::default();
@@ -699,9 +702,9 @@ impl State<'_> {
             Job::RunTests { playbook } => Done::Tests(match &self.draft {
                 Some(d) => match d.lib.playbook(&playbook) {
                     Some(pb) => Ok(playbook_tests::check(pb, Some(&d.host))),
-                    None => Err(format!("playbook '{playbook}' did not load")),
+                    None => Err(not_loaded(&playbook)),
                 },
-                None => Err("nothing checked yet".to_owned()),
+                None => Err(why("还没有检查过", "nothing checked yet")),
             }),
         }
     }
@@ -712,26 +715,35 @@ impl State<'_> {
         scenario: &str,
         turn: &str,
         answer: Answer,
-    ) -> Result<Box<ReplyRecord>, String> {
-        let d = self.draft.as_ref().ok_or("nothing checked yet")?;
+    ) -> Result<Box<ReplyRecord>, Why> {
+        let d = self
+            .draft
+            .as_ref()
+            .ok_or_else(|| why("还没有检查过", "nothing checked yet"))?;
         let pb = d
             .lib
             .playbook(playbook)
-            .ok_or_else(|| format!("playbook '{playbook}' did not load"))?;
-        let scen = pb
-            .scenario(scenario)
-            .ok_or_else(|| format!("no scenario '{scenario}'"))?;
-        let t = scen
-            .turn(turn)
-            .ok_or_else(|| format!("no turn '{turn}' in '{scenario}'"))?;
+            .ok_or_else(|| not_loaded(playbook))?;
+        let scen = pb.scenario(scenario).ok_or_else(|| {
+            why(
+                format!("没有场景“{scenario}”"),
+                format!("no scenario '{scenario}'"),
+            )
+        })?;
+        let t = scen.turn(turn).ok_or_else(|| {
+            why(
+                format!("场景“{scenario}”里没有轮次“{turn}”"),
+                format!("no turn '{turn}' in '{scenario}'"),
+            )
+        })?;
         crate::practice::session::score_turn(pb, Some(&d.host), scen, t, answer, 0.0, &[])
             .map(Box::new)
             .map_err(text)
     }
 
-    fn review(&mut self, filter: Filter) -> Result<ReviewData, String> {
+    fn review(&mut self, filter: Filter) -> Result<ReviewData, Why> {
         let Some(path) = self.store.as_ref().map(|s| s.path().to_path_buf()) else {
-            return Err("no progress database".to_owned());
+            return Err(why("没有进度数据库", "no progress database"));
         };
         let t = std::time::Instant::now();
         if self.readers.is_none() {
@@ -739,15 +751,15 @@ impl State<'_> {
             self.readers = Some(Box::new((open()?, open()?)));
         }
         let Some(readers) = self.readers.as_deref_mut() else {
-            return Err("no progress database".to_owned());
+            return Err(why("没有进度数据库", "no progress database"));
         };
         let (a, b) = (&mut readers.0, &mut readers.1);
         let f = &filter;
         let (left, right) = std::thread::scope(|scope| {
             // The heaviest query (criterion averages) on one connection, the rest on the other.
             let left =
-                scope.spawn(move || -> Result<_, String> { a.criterion_averages(f).map_err(text) });
-            let right = (|| -> Result<_, String> {
+                scope.spawn(move || -> Result<_, Why> { a.criterion_averages(f).map_err(text) });
+            let right = (|| -> Result<_, Why> {
                 Ok((
                     b.pass_rates(f).map_err(text)?,
                     b.trend(f, true).map_err(text)?,
@@ -758,7 +770,7 @@ impl State<'_> {
             })();
             let left = left
                 .join()
-                .unwrap_or_else(|_| Err("a review query failed".to_owned()));
+                .unwrap_or_else(|_| Err(why("一项复盘查询失败", "a review query failed")));
             (left, right)
         });
         let criteria = left?;
@@ -786,7 +798,7 @@ impl State<'_> {
         })
     }
 
-    fn finish(&mut self, run: &mut LoggedAttempt) -> Result<Box<Finished>, String> {
+    fn finish(&mut self, run: &mut LoggedAttempt) -> Result<Box<Finished>, Why> {
         let summary = run.finish(self.log()).map_err(text)?;
         let pb = run.attempt.playbook.clone();
         let (mut history, mut next) = (Vec::new(), None);
@@ -816,7 +828,7 @@ fn export_to(
     style: &store::export::CsvStyle,
     running: &Running,
     ctx: &egui::Context,
-) -> Result<String, String> {
+) -> Result<String, Why> {
     let format = if xapi {
         Format::Xapi {
             base: store::export::DEFAULT_XAPI_BASE,
@@ -836,8 +848,28 @@ fn export_to(
     Ok(format!("{} → {}", done.attempts, path.display()))
 }
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
+/// Why something failed, in both languages (the screen shows the one it is set to).
+pub type Why = crate::msg::Text;
+
+fn text(e: impl crate::msg::Localized) -> Why {
+    Why {
+        en: e.to_string(),
+        zh: e.zh(),
+    }
+}
+
+fn not_loaded(playbook: &str) -> Why {
+    why(
+        format!("剧本“{playbook}”没有加载成功"),
+        format!("playbook '{playbook}' did not load"),
+    )
+}
+
+fn why(zh: impl Into<String>, en: impl Into<String>) -> Why {
+    Why {
+        en: en.into(),
+        zh: zh.into(),
+    }
 }
 
 #[cfg(test)]
@@ -867,7 +899,10 @@ mod tests {
             .cancel
             .store(true, std::sync::atomic::Ordering::Relaxed);
         let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
-        assert!(r.as_ref().is_err_and(|e| e.contains("cancelled")), "{r:?}");
+        assert!(
+            r.as_ref().is_err_and(|e| e.en.contains("cancelled")),
+            "{r:?}"
+        );
         assert!(!out.exists(), "nothing written");
         // Not stopped: written, and the progress reached the end.
         let running = Running::default();

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::msg::{self, Lang, Text};
+
 /// The most characters of one source line a diagnostic quotes.
 const WINDOW: usize = 100;
 
@@ -53,7 +55,8 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem in one file.
+/// One problem in one file. `message` and `help` are English (as JSON output and the
+/// command line give them); [`Diagnostic::message_in`] gives either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -64,20 +67,25 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The Chinese wording of `message` and `help`, from the catalogue ([`crate::msg`]).
+    #[serde(skip)]
+    pub zh: (String, Option<String>),
 }
 
 impl Diagnostic {
-    pub fn error(file: impl Into<String>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+    pub fn error(file: impl Into<String>, pos: Option<Pos>, message: impl Into<Text>) -> Self {
+        let Text { en, zh } = message.into();
         Self {
             severity: Severity::Error,
             file: file.into(),
             pos,
-            message: message.into(),
+            message: en,
             help: None,
+            zh: (zh, None),
         }
     }
 
-    pub fn warning(file: impl Into<String>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+    pub fn warning(file: impl Into<String>, pos: Option<Pos>, message: impl Into<Text>) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(file, pos, message)
@@ -85,23 +93,45 @@ impl Diagnostic {
     }
 
     #[must_use]
-    pub fn with_help(mut self, help: Option<String>) -> Self {
-        self.help = help;
+    pub fn with_help(mut self, help: Option<Text>) -> Self {
+        let (en, zh) = help.map(|t| (t.en, t.zh)).unzip();
+        self.help = en;
+        self.zh.1 = zh;
         self
+    }
+
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Zh => &self.zh.0,
+        }
+    }
+
+    /// The help line in `lang`.
+    pub fn help_in(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::En => self.help.as_deref(),
+            Lang::Zh => self.zh.1.as_deref(),
+        }
     }
 
     /// `file:line:col: error: message`, the source line with a caret, and the help line.
     pub fn render(&self, source: Option<&str>) -> String {
+        self.render_in(source, Lang::En)
+    }
+
+    /// [`Diagnostic::render`] in `lang`.
+    pub fn render_in(&self, source: Option<&str>, lang: Lang) -> String {
         let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => msg::severity_error(),
+            Severity::Warning => msg::severity_warning(),
         };
+        let sev = sev.get(lang);
+        let message = self.message_in(lang);
         let mut out = match self.pos {
-            Some(p) => format!(
-                "{}:{}:{}: {sev}: {}\n",
-                self.file, p.line, p.column, self.message
-            ),
-            None => format!("{}: {sev}: {}\n", self.file, self.message),
+            Some(p) => format!("{}:{}:{}: {sev}: {message}\n", self.file, p.line, p.column),
+            None => format!("{}: {sev}: {message}\n", self.file),
         };
         if let (Some(p), Some(src)) = (self.pos, source)
             && let Some(line) = src.lines().nth(p.line.saturating_sub(1) as usize)
@@ -129,8 +159,8 @@ impl Diagnostic {
             let _ = writeln!(out, "{num} | {line}");
             let _ = writeln!(out, "{gutter} | {pad}{carets}");
         }
-        if let Some(help) = &self.help {
-            let _ = writeln!(out, "  = help: {help}");
+        if let Some(help) = self.help_in(lang) {
+            let _ = writeln!(out, "  = {}: {help}", msg::help().get(lang));
         }
         out
     }
@@ -189,10 +219,15 @@ impl Report {
 
     /// All diagnostics rendered, errors and warnings in two groups.
     pub fn render(&self) -> String {
+        self.render_in(Lang::En)
+    }
+
+    /// [`Report::render`] in `lang`.
+    pub fn render_in(&self, lang: Lang) -> String {
         let mut out = String::new();
         for sev in [Severity::Error, Severity::Warning] {
             for d in self.sorted().into_iter().filter(|d| d.severity == sev) {
-                out.push_str(&d.render(self.source(&d.file)));
+                out.push_str(&d.render_in(self.source(&d.file), lang));
                 out.push('\n');
             }
         }
@@ -211,24 +246,8 @@ pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 }
 
 /// `did you mean 'x'?` for the closest known name.
-pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    closest(word, known).map(|k| format!("did you mean '{k}'?"))
+pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<Text> {
+    closest(word, known).map(msg::did_you_mean)
 }
 
-/// A short list of known names for a message: `a, b, c` (and `…` past eight).
-pub fn known_list<'a>(known: impl IntoIterator<Item = &'a str>) -> String {
-    let mut all: Vec<&str> = Vec::new();
-    for k in known {
-        if !all.contains(&k) {
-            all.push(k);
-        }
-    }
-    if all.is_empty() {
-        return "none defined".to_owned();
-    }
-    let mut s = all.iter().take(8).copied().collect::<Vec<_>>().join(", ");
-    if all.len() > 8 {
-        s.push_str(", …");
-    }
-    s
-}
+pub use msg::known_list;

@@ -17,6 +17,7 @@ use super::diag::{Diagnostic, Pos, Report, did_you_mean};
 use super::model::{Library, SourceInfo};
 use super::raw::{RawConceptLexicon, RawPersonaLibrary, RawPlaybook};
 use super::validate;
+use crate::msg;
 
 /// Largest content file read; anything bigger is refused before parsing.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -64,6 +65,15 @@ pub enum LoadError {
     },
     #[error("'{0}' is neither a playbook file (.yaml) nor a folder")]
     NotContent(String),
+}
+
+impl crate::msg::Localized for LoadError {
+    fn zh(&self) -> String {
+        match self {
+            LoadError::Io { path, source } => format!("无法读取“{path}”：{source}"),
+            LoadError::NotContent(p) => format!("“{p}”既不是剧本文件（.yaml）也不是文件夹"),
+        }
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
@@ -202,7 +212,7 @@ fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
             report.push(Diagnostic::error(
                 &display,
                 None,
-                format!("cannot read file: {e}"),
+                crate::msg::cannot_read_file(e),
             ));
             None
         }
@@ -222,10 +232,7 @@ pub fn too_large(display: &str) -> Diagnostic {
     Diagnostic::error(
         display,
         Some(Pos::new(1, 1, 1)),
-        format!(
-            "file is larger than the {} MiB limit for content files",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ),
+        crate::msg::file_too_large(MAX_FILE_BYTES / (1024 * 1024)),
     )
 }
 
@@ -313,9 +320,9 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Opt
                 Diagnostic::error(
                     name,
                     Some(Pos::new(line as u32, column as u32, 1)),
-                    "file is not valid UTF-8",
+                    crate::msg::not_utf8(),
                 )
-                .with_help(Some("save the file as UTF-8".into())),
+                .with_help(Some(crate::msg::save_utf8())),
             );
             return None;
         }
@@ -329,7 +336,7 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Opt
         report.push(Diagnostic::error(
             name,
             Some(Pos::new(1, 1, 1)),
-            "file is empty",
+            crate::msg::file_empty(),
         ));
         return None;
     }
@@ -369,36 +376,38 @@ fn yaml_diagnostic(file: &str, source: &str, e: &serde_saphyr::Error) -> Diagnos
     let (message, help) = match inner {
         serde_saphyr::Error::SerdeUnknownField {
             field, expected, ..
-        } => (message, did_you_mean(field, expected.iter().copied())),
+        } => (
+            msg::unknown_field(field, expected, message),
+            did_you_mean(field, expected.iter().copied()),
+        ),
         serde_saphyr::Error::SerdeUnknownVariant {
             variant, expected, ..
-        } => (message, did_you_mean(variant, expected.iter().copied())),
+        } => (
+            msg::yaml(message),
+            did_you_mean(variant, expected.iter().copied()),
+        ),
         serde_saphyr::Error::InvalidScalar { ty, .. } => {
             let want = match *ty {
-                t if t.starts_with('u') || t.starts_with('i') => "a whole number",
-                "boolean" => "true or false",
-                "floating point" | "f64" | "f32" => "a number",
-                t => t,
+                t if t.starts_with('u') || t.starts_with('i') => msg::whole_number(),
+                "boolean" => msg::true_or_false(),
+                "floating point" | "f64" | "f32" => msg::a_number(),
+                t => msg::Text::same(t),
             };
-            let found = value.map_or(String::new(), |v| format!(", found '{v}'"));
-            (format!("expected {want}{found}"), None)
+            let found = value.map_or(msg::Text::default(), msg::found_value);
+            (msg::expected(want, found), None)
         }
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
             match key {
-                Some(k) => format!("duplicate key '{k}'"),
-                None => "duplicate key".to_owned(),
+                Some(k) => msg::duplicate_key(k),
+                None => msg::duplicate_key_bare(),
             },
-            Some("each key may appear only once in a mapping; remove or rename one".into()),
+            Some(msg::key_once()),
         ),
-        serde_saphyr::Error::Budget { .. } => (
-            message,
-            Some("content files are limited in size, nesting depth and aliases".into()),
-        ),
-        _ if message.starts_with("cannot deserialize null into string") => (
-            "expected text here, found nothing".into(),
-            Some("inside { … } a ', ' ends the value: put text with commas in quotes".into()),
-        ),
-        _ => (message, None),
+        serde_saphyr::Error::Budget { .. } => (msg::yaml(message), Some(msg::budget())),
+        _ if message.starts_with("cannot deserialize null into string") => {
+            (msg::null_text(), Some(msg::quote_commas()))
+        }
+        _ => (msg::yaml(message), None),
     };
     Diagnostic::error(file, pos, message).with_help(help)
 }
@@ -437,10 +446,7 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
                 report.push(Diagnostic::error(
                     &f.display,
                     Pos::from_location(raw.id.referenced),
-                    format!(
-                        "duplicate playbook id '{}' (also used by {first}:{line})",
-                        raw.id.value
-                    ),
+                    msg::duplicate_playbook(&raw.id.value, format!("{first}:{line}")),
                 ));
                 continue;
             }

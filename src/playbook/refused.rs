@@ -19,7 +19,12 @@ pub fn check(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> bool {
     for (i, &c) in chars.iter().enumerate() {
         let raw = refused_char(c).is_some() && !(c == '\r' && chars.get(i + 1) == Some(&'\n'));
         if raw {
-            out.push(error(file, lines.pos(i, 1), c, "is written in the file"));
+            out.push(error(
+                file,
+                lines.pos(i, 1),
+                c,
+                crate::msg::written_in_file(),
+            ));
         }
     }
     // Escapes: only a double-quoted scalar can turn `\e` into ESCAPE.
@@ -40,7 +45,7 @@ pub fn check(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> bool {
                         file,
                         lines.pos(start + at, len),
                         c,
-                        "comes from this escape",
+                        crate::msg::from_escape(),
                     ));
                 }
             }
@@ -49,20 +54,13 @@ pub fn check(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> bool {
     out.len() > before
 }
 
-fn error(file: &str, at: Pos, c: char, how: &str) -> Diagnostic {
+fn error(file: &str, at: Pos, c: char, how: crate::msg::Text) -> Diagnostic {
     Diagnostic::error(
         file,
         Some(at),
-        format!(
-            "{} at {}:{} {how}: control, bidirectional and invisible characters are not allowed in content",
-            describe(c),
-            at.line,
-            at.column
-        ),
+        crate::msg::refused_char(describe(c), at.line, at.column, how),
     )
-    .with_help(Some(
-        "such characters can act on a trainee's terminal (an ESCAPE starts a command) or make text read other than it is; remove it".into(),
-    ))
+    .with_help(Some(crate::msg::refused_why()))
 }
 
 /// The escapes of a double-quoted scalar's source (quotes included): (char offset, length,

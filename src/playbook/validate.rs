@@ -19,6 +19,7 @@ use super::raw::{
     Id, PersonaKind, RawConceptLexicon, RawCriterion, RawNext, RawPersonaLibrary, RawPlaybook,
     RawRule, RawScenario, RawStage, RawTest, Text, TextValue,
 };
+use crate::msg::{self, Noun};
 
 /// Largest compiled size of one rubric regex; a bigger one is refused, not built.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -50,16 +51,16 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn error(&mut self, at: Option<Pos>, msg: impl Into<String>) {
+    fn error(&mut self, at: Option<Pos>, msg: msg::Text) {
         self.report.push(Diagnostic::error(self.file, at, msg));
     }
 
-    fn error_help(&mut self, at: Option<Pos>, msg: impl Into<String>, help: Option<String>) {
+    fn error_help(&mut self, at: Option<Pos>, msg: msg::Text, help: Option<msg::Text>) {
         self.report
             .push(Diagnostic::error(self.file, at, msg).with_help(help));
     }
 
-    fn warning(&mut self, at: Option<Pos>, msg: impl Into<String>) {
+    fn warning(&mut self, at: Option<Pos>, msg: msg::Text) {
         self.report.push(Diagnostic::warning(self.file, at, msg));
     }
 
@@ -68,7 +69,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks an id's spelling and that it is new in `seen`.
-    fn id(&mut self, id: &Id, what: &str, seen: &mut HashMap<String, u64>) -> String {
+    fn id(&mut self, id: &Id, what: Noun, seen: &mut HashMap<String, u64>) -> String {
         let v = &id.value;
         let ok = !v.is_empty()
             && v.chars()
@@ -76,16 +77,13 @@ impl<'a> Checker<'a> {
         if !ok {
             self.error_help(
                 pos(id.referenced),
-                format!("invalid {what} id '{v}'"),
-                Some("use ASCII letters, digits, '-' and '_' only".into()),
+                msg::invalid_id(what, v),
+                Some(msg::id_charset()),
             );
         }
         if let Some(first) = seen.get(v) {
             let first = *first;
-            self.error(
-                pos(id.referenced),
-                format!("duplicate {what} id '{v}' (first defined on line {first})"),
-            );
+            self.error(pos(id.referenced), msg::duplicate_id(what, v, first));
         } else {
             seen.insert(v.clone(), id.referenced.line());
         }
@@ -93,17 +91,13 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks that `id` names one of `known`; reports the closest known name otherwise.
-    fn reference(&mut self, id: &Id, fallback: Location, what: &str, known: &[&str]) -> bool {
+    fn reference(&mut self, id: &Id, fallback: Location, what: Noun, known: &[&str]) -> bool {
         if known.contains(&id.value.as_str()) {
             return true;
         }
         self.error_help(
             pos_or(id.referenced, fallback),
-            format!(
-                "unknown {what} '{}' (known: {})",
-                id.value,
-                known_list(known.iter().copied())
-            ),
+            msg::unknown_ref(what, &id.value, known_list(known.iter().copied())),
             did_you_mean(&id.value, known.iter().copied()),
         );
         false
@@ -117,11 +111,8 @@ impl<'a> Checker<'a> {
                     if map.get(loc).is_none_or(|s| s.trim().is_empty()) {
                         self.error_help(
                             pos(t.0.referenced),
-                            format!("text has no '{loc}' version"),
-                            Some(format!(
-                                "every text needs all declared locales: {}",
-                                self.locales.join(", ")
-                            )),
+                            msg::text_missing_locale(loc),
+                            Some(msg::every_locale(self.locales.join(", "))),
                         );
                     }
                 }
@@ -132,7 +123,7 @@ impl<'a> Checker<'a> {
                             Diagnostic::warning(
                                 self.file,
                                 pos(t.0.referenced),
-                                format!("locale '{loc}' is not declared in `locales`"),
+                                msg::locale_undeclared(loc),
                             )
                             .with_help(help),
                         );
@@ -151,14 +142,11 @@ impl<'a> Checker<'a> {
         t.as_ref().map(|t| self.text(t))
     }
 
-    fn percent(&mut self, v: i64, loc: Location, what: &str) -> u8 {
+    fn percent(&mut self, v: i64, loc: Location, what: Noun) -> u8 {
         match u8::try_from(v) {
             Ok(p) if p <= 100 => p,
             _ => {
-                self.error(
-                    pos(loc),
-                    format!("{what} must be between 0 and 100, found {v}"),
-                );
+                self.error(pos(loc), msg::percent_range(what, v));
                 0
             }
         }
@@ -168,7 +156,7 @@ impl<'a> Checker<'a> {
 /// Validates the persona library. Persona texts may use any locale.
 /// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
 /// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
-fn compile_regex(c: &mut Checker<'_>, re: &Id, what: &str) -> Option<regex::Regex> {
+fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Regex> {
     match RegexBuilder::new(&re.value)
         .size_limit(REGEX_SIZE_LIMIT)
         .case_insensitive(true)
@@ -177,8 +165,10 @@ fn compile_regex(c: &mut Checker<'_>, re: &Id, what: &str) -> Option<regex::Rege
         Ok(compiled) => Some(compiled),
         Err(e) => {
             let msg = e.to_string();
-            let detail = msg.lines().last().unwrap_or("").trim().to_owned();
-            c.error(pos(re.referenced), format!("invalid {what}: {detail}"));
+            // The regex crate starts its last line with "error: "; ours says it already.
+            let last = msg.lines().last().unwrap_or("").trim();
+            let detail = last.strip_prefix("error: ").unwrap_or(last).to_owned();
+            c.error(pos(re.referenced), msg::invalid_regex(what, detail));
             None
         }
     }
@@ -191,7 +181,7 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
     let mut seen = HashMap::new();
     let mut out = Vec::new();
     for k in &raw.concepts {
-        let id = c.id(&k.id, "concept", &mut seen);
+        let id = c.id(&k.id, Noun::Concept, &mut seen);
         let title = c.text(&k.title);
         if let Some(n) = &k.note {
             c.text(n);
@@ -199,21 +189,18 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
         if k.words.is_empty() && k.patterns.is_empty() {
             c.error_help(
                 pos(k.id.referenced),
-                format!("concept '{id}' has no words and no patterns"),
-                Some("add `words: { zh-CN: [...], en: [...] }`".into()),
+                msg::concept_empty(&id),
+                Some(msg::concept_add_words()),
             );
         }
         let mut words = Vec::new();
         for (lang, list) in &k.words {
             if list.is_empty() {
-                c.error(
-                    pos(k.id.referenced),
-                    format!("concept '{id}': the {lang} word list is empty"),
-                );
+                c.error(pos(k.id.referenced), msg::concept_empty_list(&id, lang));
             }
             for w in list {
                 if w.value.trim().is_empty() {
-                    c.error(pos(w.referenced), format!("concept '{id}': empty word"));
+                    c.error(pos(w.referenced), msg::concept_empty_word(&id));
                 } else {
                     words.push(w.value.clone());
                 }
@@ -222,7 +209,7 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
         let patterns = k
             .patterns
             .iter()
-            .filter_map(|p| compile_regex(&mut c, p, "pattern"))
+            .filter_map(|p| compile_regex(&mut c, p, Noun::Pattern))
             .collect();
         out.push(Concept {
             id,
@@ -242,7 +229,7 @@ pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<
         .personas
         .iter()
         .map(|p| Persona {
-            id: c.id(&p.id, "persona", &mut seen),
+            id: c.id(&p.id, Noun::Persona, &mut seen),
             kind: p.kind,
             name: c.text(&p.name),
             summary: c.opt_text(&p.summary),
@@ -274,21 +261,18 @@ pub fn playbook(
     let mut c = Checker::new(&file, report, Vec::new());
 
     let mut seen = HashMap::new();
-    let id = c.id(&raw.id, "playbook", &mut seen);
+    let id = c.id(&raw.id, Noun::Playbook, &mut seen);
     if raw.version == 0 {
-        c.error(pos(raw.id.referenced), "`version` must be 1 or more");
+        c.error(pos(raw.id.referenced), msg::version_zero());
     }
     let mut seen_locales = HashMap::new();
     let locales: Vec<String> = raw
         .locales
         .iter()
-        .map(|l| c.id(l, "locale", &mut seen_locales))
+        .map(|l| c.id(l, Noun::Locale, &mut seen_locales))
         .collect();
     if locales.is_empty() {
-        c.error(
-            pos(raw.id.referenced),
-            "`locales` must name at least one locale (e.g. [zh-CN, en])",
-        );
+        c.error(pos(raw.id.referenced), msg::locales_empty());
     }
     c.locales = locales.clone();
 
@@ -297,15 +281,12 @@ pub fn playbook(
 
     let persona_ids: Vec<&str> = cx.personas.keys().map(String::as_str).collect();
     for p in &raw.personas {
-        c.reference(p, raw.id.referenced, "persona", &persona_ids);
+        c.reference(p, raw.id.referenced, Noun::Persona, &persona_ids);
     }
 
     for (name, list) in &raw.phrases {
         if list.iter().any(|p| p.trim().is_empty()) {
-            c.error(
-                None,
-                format!("phrase list '{name}' contains an empty phrase"),
-            );
+            c.error(None, msg::phrase_list_empty_phrase(name));
         }
     }
 
@@ -346,13 +327,7 @@ pub fn playbook(
                         .any(|cr| &cr.id == id && !cr.rules.is_empty())
                 });
                 if matches!(t.reply, Reply::FreeText) && !scorable {
-                    c.warning(
-                        pos(rt.id.referenced),
-                        format!(
-                            "free-text turn '{}' has no rule or script that can score it",
-                            t.id
-                        ),
-                    );
+                    c.warning(pos(rt.id.referenced), msg::free_text_unscored(&t.id));
                 }
             }
         }
@@ -368,10 +343,7 @@ pub fn playbook(
             .filter(|s| !tests.iter().any(|t| t.scenario == s.id))
             .map(|s| s.id.as_str())
             .collect();
-        c.warning(
-            pos(raw.id.referenced),
-            format!("scenarios without tests: {}", known_list(untested)),
-        );
+        c.warning(pos(raw.id.referenced), msg::untested(known_list(untested)));
     }
 
     if c.failed() {
@@ -409,14 +381,14 @@ pub fn playbook(
 
 fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
     if raw.is_empty() {
-        c.error(pos(at), "a playbook needs at least one stage");
+        c.error(pos(at), msg::no_stages());
     }
     let mut seen = HashMap::new();
     let mut seen_items = HashMap::new();
     let stages: Vec<Stage> = raw
         .iter()
         .map(|s| Stage {
-            id: c.id(&s.id, "stage", &mut seen),
+            id: c.id(&s.id, Noun::Stage, &mut seen),
             title: c.text(&s.title),
             goal: c.text(&s.goal),
             psychology: c.opt_text(&s.psychology),
@@ -425,7 +397,7 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
                 .checklist
                 .iter()
                 .map(|i| ChecklistItem {
-                    id: c.id(&i.id, "checklist item", &mut seen_items),
+                    id: c.id(&i.id, Noun::ChecklistItem, &mut seen_items),
                     text: c.text(&i.text),
                     required: i.required,
                 })
@@ -436,7 +408,7 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
             path: s
                 .path
                 .as_ref()
-                .map(|p| c.id(p, "path", &mut HashMap::new())),
+                .map(|p| c.id(p, Noun::Path, &mut HashMap::new())),
         })
         .collect();
     // A route's stages follow each other: once another route (or a shared stage) comes, the
@@ -454,8 +426,8 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
             {
                 c.error_help(
                     pos(r.path.as_ref().map_or(r.id.referenced, |p| p.referenced)),
-                    format!("the stages of path '{h}' are not next to each other"),
-                    Some("list a route's stages one after another".into()),
+                    msg::path_split(h),
+                    Some(msg::path_together()),
                 );
             }
         }
@@ -472,13 +444,10 @@ struct Refs<'a> {
 
 fn rubric(c: &mut Checker<'_>, raw: &RawPlaybook, refs: &Refs<'_>) -> Rubric {
     let r = &raw.rubric;
-    let pass_mark = c.percent(r.pass_mark.value, r.pass_mark.referenced, "`pass_mark`");
-    let gate_cap = c.percent(r.gate_cap.value, r.gate_cap.referenced, "`gate_cap`");
+    let pass_mark = c.percent(r.pass_mark.value, r.pass_mark.referenced, Noun::PassMark);
+    let gate_cap = c.percent(r.gate_cap.value, r.gate_cap.referenced, Noun::GateCap);
     if r.criteria.is_empty() {
-        c.error(
-            pos(raw.id.referenced),
-            "the rubric needs at least one criterion",
-        );
+        c.error(pos(raw.id.referenced), msg::no_criteria());
     }
     let mut seen = HashMap::new();
     let criteria = r
@@ -499,18 +468,14 @@ fn criterion(
     seen: &mut HashMap<String, u64>,
     refs: &Refs<'_>,
 ) -> Criterion {
-    let id = c.id(&raw.id, "criterion", seen);
+    let id = c.id(&raw.id, Noun::Criterion, seen);
     let w = raw.weight.value;
     if !(w.is_finite() && w > 0.0) {
-        c.error(
-            pos(raw.weight.referenced),
-            format!("criterion weight must be greater than 0, found {w}"),
-        );
+        c.error(pos(raw.weight.referenced), msg::weight_positive(w));
     }
-    let base = raw
-        .base
-        .as_ref()
-        .map_or(0, |b| i32::from(c.percent(b.value, b.referenced, "`base`")));
+    let base = raw.base.as_ref().map_or(0, |b| {
+        i32::from(c.percent(b.value, b.referenced, Noun::Base))
+    });
     let mut seen_rules = HashMap::new();
     let rules = raw
         .rules
@@ -539,16 +504,13 @@ fn expand(
                 Some(l) => out.extend(l.iter().cloned()),
                 None => c.error_help(
                     pos(p.referenced),
-                    format!(
-                        "unknown phrase list '@{name}' (known: {})",
-                        known_list(phrases.keys().map(String::as_str))
-                    ),
+                    msg::unknown_phrase_list(name, known_list(phrases.keys().map(String::as_str))),
                     closest(name, phrases.keys().map(String::as_str))
-                        .map(|k| format!("did you mean '@{k}'?")),
+                        .map(|k| msg::did_you_mean(format!("@{k}"))),
                 ),
             }
         } else if p.value.trim().is_empty() {
-            c.error(pos(p.referenced), "empty phrase");
+            c.error(pos(p.referenced), msg::empty_phrase());
         } else {
             out.push(p.value.clone());
         }
@@ -565,10 +527,10 @@ fn resolve_concepts(c: &mut Checker<'_>, names: &[Id], refs: &Refs<'_>) -> Vec<A
             None => {
                 c.error_help(
                     pos(name.referenced),
-                    format!("unknown concept '{}'", name.value),
+                    msg::unknown_concept(&name.value),
                     closest(&name.value, refs.concepts.keys().map(String::as_str))
-                        .map(|k| format!("did you mean '{k}'?"))
-                        .or_else(|| Some("concepts are defined in playbooks/concepts.yaml".into())),
+                        .map(msg::did_you_mean)
+                        .or_else(|| Some(msg::concepts_where())),
                 );
                 None
             }
@@ -583,7 +545,7 @@ fn rule(
     refs: &Refs<'_>,
 ) -> Rule {
     let phrases = refs.phrases;
-    let id = c.id(&r.id, "rule", seen);
+    let id = c.id(&r.id, Noun::Rule, seen);
     let concepts = resolve_concepts(c, &r.concept, refs);
     let no_concepts = resolve_concepts(c, &r.no_concept, refs);
     let rejects = resolve_concepts(c, &r.rejects, refs);
@@ -603,35 +565,23 @@ fn rule(
     if !has_condition {
         c.error_help(
             pos(r.id.referenced),
-            format!("rule '{id}' has no condition"),
-            Some("add one of: concept, no_concept, rejects, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price".into()),
+            msg::rule_no_condition(&id),
+            Some(msg::rule_conditions()),
         );
     }
     if let (Some(lo), Some(hi)) = (r.min_chars, r.max_chars)
         && lo > hi
     {
-        c.error(
-            pos(r.id.referenced),
-            format!("rule '{id}': min_chars {lo} is greater than max_chars {hi}"),
-        );
+        c.error(pos(r.id.referenced), msg::min_over_max(&id, lo, hi));
     }
     let regex = r
         .regex
         .as_ref()
-        .and_then(|re| compile_regex(c, re, "regex"));
+        .and_then(|re| compile_regex(c, re, Noun::Regex));
     if !(-100..=100).contains(&r.points.value) {
-        c.error(
-            pos(r.points.referenced),
-            format!(
-                "rule points must be between -100 and 100, found {}",
-                r.points.value
-            ),
-        );
+        c.error(pos(r.points.referenced), msg::points_range(r.points.value));
     } else if r.points.value == 0 {
-        c.warning(
-            pos(r.points.referenced),
-            format!("rule '{id}' gives 0 points"),
-        );
+        c.warning(pos(r.points.referenced), msg::zero_points(&id));
     }
     let (any, all, none) = (
         expand(c, &r.any, phrases),
@@ -662,12 +612,12 @@ fn rule(
         hint: c.opt_text(&r.hint),
         gate: r.gate,
         cap: r.cap.as_ref().map(|cap| {
-            let v = c.percent(cap.value, cap.referenced, "`cap`");
+            let v = c.percent(cap.value, cap.referenced, Noun::Cap);
             if !r.gate {
                 c.error_help(
                     pos(cap.referenced),
-                    format!("rule '{}' has a `cap` but is not a gate", r.id.value),
-                    Some("add `gate: true`, or remove `cap`".into()),
+                    msg::cap_without_gate(&r.id.value),
+                    Some(msg::cap_fix()),
                 );
             }
             v
@@ -685,14 +635,10 @@ fn scripts(c: &mut Checker<'_>, raw: &RawPlaybook, cx: &Context<'_>) -> Scripts 
         let v = &p.value;
         let at = pos(p.referenced);
         if !v.starts_with("scripts/") || v.split('/').any(|seg| seg == ".." || seg.is_empty()) {
-            c.error_help(
-                at,
-                format!("script path '{v}' must be a relative path under scripts/"),
-                Some("write it as scripts/NAME.rhai".into()),
-            );
+            c.error_help(at, msg::script_outside(v), Some(msg::script_write_as()));
             None
         } else if !v.ends_with(".rhai") {
-            c.error(at, format!("script '{v}' must be a .rhai file"));
+            c.error(at, msg::script_not_rhai(v));
             None
         } else if !cx.scripts.contains(v) {
             // Compare bare names: every path shares `scripts/` and `.rhai`.
@@ -703,8 +649,8 @@ fn scripts(c: &mut Checker<'_>, raw: &RawPlaybook, cx: &Context<'_>) -> Scripts 
             };
             let names: Vec<String> = cx.scripts.iter().map(|p| bare(p)).collect();
             let help = closest(&bare(v), names.iter().map(String::as_str))
-                .map(|n| format!("did you mean 'scripts/{n}.rhai'?"));
-            c.error_help(at, format!("script '{v}' not found"), help);
+                .map(|n| msg::did_you_mean(format!("scripts/{n}.rhai")));
+            c.error_help(at, msg::script_not_found(v), help);
             None
         } else {
             Some(v.clone())
@@ -725,7 +671,7 @@ fn scenario(
     criterion_ids: &[&str],
 ) -> Scenario {
     let errors_before = c.report.errors();
-    let id = c.id(&s.id, "scenario", seen);
+    let id = c.id(&s.id, Noun::Scenario, seen);
     let at = s.id.referenced;
 
     let of_kind = |k: PersonaKind| -> Vec<&str> {
@@ -736,34 +682,31 @@ fn scenario(
             .collect()
     };
     let customers = of_kind(PersonaKind::CustomerType);
-    c.reference(&s.persona, at, "customer type", &customers);
+    c.reference(&s.persona, at, Noun::CustomerType, &customers);
     if let Some(style) = &s.style {
         let styles = of_kind(PersonaKind::ThinkingStyle);
-        c.reference(style, at, "thinking style", &styles);
+        c.reference(style, at, Noun::ThinkingStyle, &styles);
     }
     if s.stages.is_empty() {
-        c.error(
-            pos(at),
-            format!("scenario '{id}' must name the stages it trains"),
-        );
+        c.error(pos(at), msg::scenario_no_stages(&id));
     }
     for st in &s.stages {
-        c.reference(st, at, "stage", stage_ids);
+        c.reference(st, at, Noun::Stage, stage_ids);
     }
     if s.turns.is_empty() {
-        c.error(pos(at), format!("scenario '{id}' has no turns"));
+        c.error(pos(at), msg::scenario_no_turns(&id));
     }
 
     // Turns and endings share one namespace: `next` may name either.
     let mut seen_nodes = HashMap::new();
     for t in &s.turns {
-        c.id(&t.id, "turn", &mut seen_nodes);
+        c.id(&t.id, Noun::Turn, &mut seen_nodes);
     }
     let endings: Vec<Ending> = s
         .endings
         .iter()
         .map(|e| Ending {
-            id: c.id(&e.id, "ending", &mut seen_nodes),
+            id: c.id(&e.id, Noun::Ending, &mut seen_nodes),
             text: c.text(&e.text),
             outcome: e.outcome,
         })
@@ -773,7 +716,7 @@ fn scenario(
     let all_ids: Vec<&str> = turn_ids.iter().chain(&ending_ids).copied().collect();
 
     let target = |c: &mut Checker<'_>, id: &Id, fallback: Location| -> Target {
-        if c.reference(id, fallback, "turn or ending", &all_ids)
+        if c.reference(id, fallback, Noun::TurnOrEnding, &all_ids)
             && ending_ids.contains(&id.value.as_str())
         {
             Target::End(Some(id.value.clone()))
@@ -784,7 +727,7 @@ fn scenario(
 
     let start = match &s.start {
         Some(st) => {
-            c.reference(st, at, "start turn", &turn_ids);
+            c.reference(st, at, Noun::StartTurn, &turn_ids);
             st.value.clone()
         }
         None => turn_ids
@@ -803,23 +746,20 @@ fn scenario(
         let tat = t.id.referenced;
         let stage = match &t.stage {
             Some(st) => {
-                c.reference(st, tat, "stage", stage_ids);
+                c.reference(st, tat, Noun::Stage, stage_ids);
                 st.value.clone()
             }
             None => default_stage.clone(),
         };
         if !t.options.is_empty() && t.criteria.is_empty() && criterion_ids.len() > 1 {
-            c.warning(
-                pos(tat),
-                format!("multiple-choice turn '{}' has no `criteria`: its option scores count for every criterion", t.id.value),
-            );
+            c.warning(pos(tat), msg::choice_no_criteria(&t.id.value));
         }
         let criteria: Vec<String> = if t.criteria.is_empty() {
             criterion_ids.iter().map(|s| (*s).to_owned()).collect()
         } else {
             t.criteria
                 .iter()
-                .filter(|cr| c.reference(cr, tat, "criterion", criterion_ids))
+                .filter(|cr| c.reference(cr, tat, Noun::Criterion, criterion_ids))
                 .map(|cr| cr.value.clone())
                 .collect()
         };
@@ -840,13 +780,7 @@ fn scenario(
                             let mut branches = Vec::new();
                             for b in &rule.by_score {
                                 if b.min > 100 {
-                                    c.error(
-                                        pos(n.referenced),
-                                        format!(
-                                            "branch minimum must be at most 100, found {}",
-                                            b.min
-                                        ),
-                                    );
+                                    c.error(pos(n.referenced), msg::branch_min(b.min));
                                 }
                                 branches.push((b.min, target(c, &b.to, n.referenced)));
                             }
@@ -861,10 +795,7 @@ fn scenario(
                             default,
                         },
                         _ => {
-                            c.error(
-                                pos(n.referenced),
-                                "`next` must give exactly one of `by_score` or `script`",
-                            );
+                            c.error(pos(n.referenced), msg::next_one_of());
                             Next::Fixed(default)
                         }
                     }
@@ -879,9 +810,9 @@ fn scenario(
                 t.options
                     .iter()
                     .map(|o| Choice {
-                        id: c.id(&o.id, "option", &mut seen_opts),
+                        id: c.id(&o.id, Noun::Choice, &mut seen_opts),
                         text: c.text(&o.text),
-                        score: c.percent(o.score.value, o.score.referenced, "option score"),
+                        score: c.percent(o.score.value, o.score.referenced, Noun::ChoiceScore),
                         feedback: c.text(&o.feedback),
                         next: o.next.as_ref().map(|n| target(c, n, o.id.referenced)),
                     })
@@ -987,28 +918,19 @@ fn check_paths(c: &mut Checker<'_>, s: &Scenario, raw: &RawScenario) {
         if !reached[i] {
             c.error(
                 pos(t.id.referenced),
-                format!(
-                    "turn '{}' can never be reached from the start turn '{}'",
-                    t.id.value, s.start
-                ),
+                msg::unreachable_turn(&t.id.value, &s.start),
             );
         } else if !can_end[i] {
             c.error_help(
                 pos(t.id.referenced),
-                format!(
-                    "turn '{}' never reaches an ending (a cycle without an exit)",
-                    t.id.value
-                ),
-                Some("give one of the turns in the cycle a `next` that leads to an ending".into()),
+                msg::no_exit(&t.id.value),
+                Some(msg::give_exit()),
             );
         }
     }
     for e in &raw.endings {
         if !used_endings.contains(e.id.value.as_str()) {
-            c.warning(
-                pos(e.id.referenced),
-                format!("ending '{}' is never reached", e.id.value),
-            );
+            c.warning(pos(e.id.referenced), msg::ending_unreached(&e.id.value));
         }
     }
 }
@@ -1019,14 +941,14 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
     for t in raw {
         let at = t.scenario.referenced;
         let line = u32::try_from(at.line()).unwrap_or(0);
-        if !c.reference(&t.scenario, at, "scenario", &scen_ids) {
+        if !c.reference(&t.scenario, at, Noun::Scenario, &scen_ids) {
             continue;
         }
         let Some(s) = scenarios.iter().find(|s| s.id == t.scenario.value) else {
             continue;
         };
         let turn_ids: Vec<&str> = s.turns.iter().map(|t| t.id.as_str()).collect();
-        if !c.reference(&t.turn, at, "turn", &turn_ids) {
+        if !c.reference(&t.turn, at, Noun::Turn, &turn_ids) {
             continue;
         }
         let Some(turn) = s.turn(&t.turn.value) else {
@@ -1035,40 +957,28 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
         if t.expect.min > t.expect.max || t.expect.max > 100 {
             c.error(
                 pos(t.turn.referenced),
-                format!(
-                    "expected score range [{}, {}] must lie within 0–100, min first",
-                    t.expect.min, t.expect.max
-                ),
+                msg::test_range(t.expect.min, t.expect.max),
             );
         }
         let input = match (&t.reply, &t.option, &turn.reply) {
             (Some(r), None, Reply::FreeText) => TestInput::Reply(r.clone()),
             (None, Some(o), Reply::Choice(opts)) => {
                 let ids: Vec<&str> = opts.iter().map(|o| o.id.as_str()).collect();
-                if !c.reference(o, at, "option", &ids) {
+                if !c.reference(o, at, Noun::Choice, &ids) {
                     continue;
                 }
                 TestInput::Option(o.value.clone())
             }
             (Some(_), None, Reply::Choice(_)) => {
-                c.error(
-                    pos(at),
-                    format!(
-                        "turn '{}' is multiple choice: test it with `option:`",
-                        turn.id
-                    ),
-                );
+                c.error(pos(at), msg::test_needs_option(&turn.id));
                 continue;
             }
             (None, Some(_), Reply::FreeText) => {
-                c.error(
-                    pos(at),
-                    format!("turn '{}' takes free text: test it with `reply:`", turn.id),
-                );
+                c.error(pos(at), msg::test_needs_reply(&turn.id));
                 continue;
             }
             _ => {
-                c.error(pos(at), "a test needs exactly one of `reply` or `option`");
+                c.error(pos(at), msg::test_one_input());
                 continue;
             }
         };

@@ -25,6 +25,20 @@ pub enum LiveError {
     UnknownRoute(String),
 }
 
+impl crate::msg::Localized for LiveError {
+    fn zh(&self) -> String {
+        match self {
+            LiveError::UnknownItem(id) => format!("未知的检查项“{id}”"),
+            LiveError::Incomplete(items) => format!("还有必做项目没有勾选：{}", items.join("、")),
+            LiveError::Finished => "这次拜访已经结束".to_owned(),
+            LiveError::ChooseRoute(routes) => {
+                format!("请选择拜访接下来怎么走：{}", routes.join("、"))
+            }
+            LiveError::UnknownRoute(r) => format!("“{r}”不是这次拜访可以走的路线"),
+        }
+    }
+}
+
 /// A live visit in progress.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveVisit {

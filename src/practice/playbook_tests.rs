@@ -1,6 +1,7 @@
 //! Trainers' playbook tests: each sample reply must score within its expected range, and its
 //! feedback must contain the phrases listed.
 
+use crate::msg::{self, Lang, Text};
 use serde::Serialize;
 
 use super::score::Answer;
@@ -29,19 +30,23 @@ impl TestOutcome {
             && self.missing_feedback.is_empty()
     }
 
-    /// One line saying what went wrong.
-    pub fn failure_line(&self) -> String {
+    /// What went wrong, after the test's place: `PLAYBOOK SCENARIO/TURN: scored 40, …`.
+    pub fn failure_text(&self) -> Text {
         let what = match &self.got {
-            Ok(s) if !(self.min..=self.max).contains(s) => {
-                format!("scored {s}, expected {}–{}", self.min, self.max)
-            }
-            Ok(_) => format!("feedback lacks {}", self.missing_feedback.join(", ")),
-            Err(e) => format!("not scored: {e}"),
+            Ok(s) if !(self.min..=self.max).contains(s) => msg::test_scored(s, self.min, self.max),
+            Ok(_) => msg::test_feedback_lacks(self.missing_feedback.join(", ")),
+            Err(e) => msg::test_not_scored(e),
         };
-        format!(
-            "{}: {} {}/{}: {what}",
-            self.location, self.playbook, self.scenario, self.turn
-        )
+        let at = format!("{} {}/{}: ", self.playbook, self.scenario, self.turn);
+        Text {
+            en: format!("{at}{}", what.en),
+            zh: format!("{at}{}", what.zh),
+        }
+    }
+
+    /// One line saying where and what went wrong.
+    pub fn failure_line(&self) -> String {
+        format!("{}: {}", self.location, self.failure_text().en)
     }
 }
 
@@ -105,14 +110,31 @@ pub struct Failure {
     /// The test case's line; `None` for a scenario check.
     pub line: Option<u32>,
     pub message: String,
+    /// `message` in Chinese.
+    #[serde(skip)]
+    pub zh: String,
 }
 
 impl Failure {
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Zh => &self.zh,
+        }
+    }
+
     /// `file:line: message`, as the command line prints it.
     pub fn line_text(&self) -> String {
+        self.line_text_in(Lang::En)
+    }
+
+    /// [`Failure::line_text`] in `lang`.
+    pub fn line_text_in(&self, lang: Lang) -> String {
+        let message = self.message_in(lang);
         match self.line {
-            Some(l) => format!("{}:{l}: {}", self.file, self.message),
-            None => format!("{}: {}", self.file, self.message),
+            Some(l) => format!("{}:{l}: {message}", self.file),
+            None => format!("{}: {message}", self.file),
         }
     }
 }
@@ -134,16 +156,12 @@ pub fn check(pb: &Playbook, host: Option<&ScriptHost>) -> TestRun {
         if o.passed() {
             run.passed += 1;
         } else {
-            let what = o.failure_line();
-            // failure_line starts with the location; keep the rest as the message.
-            let message = what
-                .strip_prefix(&format!("{}: ", o.location))
-                .unwrap_or(&what)
-                .to_owned();
+            let Text { en, zh } = o.failure_text();
             run.failures.push(Failure {
                 file: pb.source.file.clone(),
                 line: Some(t.line),
-                message,
+                message: en,
+                zh,
             });
         }
     }
@@ -153,14 +171,16 @@ pub fn check(pb: &Playbook, host: Option<&ScriptHost>) -> TestRun {
             run.passed += 1;
         } else {
             let what = if r.paths == 0 {
-                "any ending".to_owned()
+                msg::any_ending()
             } else {
-                format!("ending {}", r.endings_unreached.join(", "))
+                msg::endings(r.endings_unreached.join(", "))
             };
+            let Text { en, zh } = msg::no_path(&pb.id, &scen.id, what);
             run.failures.push(Failure {
                 file: pb.source.file.clone(),
                 line: None,
-                message: format!("{} {}: no path reaches {what}", pb.id, scen.id),
+                message: en,
+                zh,
             });
         }
         run.paths.push(r);

@@ -35,6 +35,18 @@ pub enum AnswerError {
     UnknownOption(String),
 }
 
+impl crate::msg::Localized for AnswerError {
+    fn zh(&self) -> String {
+        match self {
+            AnswerError::Empty => "回答是空的".to_owned(),
+            AnswerError::TooLong(n) => format!("回答有 {n} 个字，上限是 {MAX_REPLY_CHARS} 个"),
+            AnswerError::WantsText => "这一轮要用文字回答，不是选择选项".to_owned(),
+            AnswerError::WantsChoice => "这一轮请选择一个选项".to_owned(),
+            AnswerError::UnknownOption(id) => format!("未知的选项“{id}”"),
+        }
+    }
+}
+
 /// Where a criterion's points came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -27,6 +27,17 @@ pub enum PracticeError {
     Answer(#[from] AnswerError),
 }
 
+impl crate::msg::Localized for PracticeError {
+    fn zh(&self) -> String {
+        match self {
+            PracticeError::UnknownPlaybook(id) => format!("未知的剧本“{id}”"),
+            PracticeError::UnknownScenario(id) => format!("未知的场景“{id}”"),
+            PracticeError::Ended => "这次角色扮演已经结束".to_owned(),
+            PracticeError::Answer(e) => crate::msg::Localized::zh(e),
+        }
+    }
+}
+
 /// Where an attempt stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,6 +75,13 @@ impl ReplyRecord {
     /// `scoring unavailable: …` when a script failed.
     pub fn notice(&self) -> Option<String> {
         self.script_error.as_ref().map(ScriptError::trainee_message)
+    }
+
+    /// [`ReplyRecord::notice`] in `lang`.
+    pub fn notice_in(&self, lang: crate::msg::Lang) -> Option<String> {
+        self.script_error
+            .as_ref()
+            .map(|e| e.trainee_message_in(lang))
     }
 }
 

@@ -39,6 +39,15 @@ pub struct ScriptError {
     pub kind: ScriptErrorKind,
 }
 
+impl crate::msg::Localized for ScriptError {
+    fn zh(&self) -> String {
+        format!(
+            "{}:{}:{}: 脚本错误：{}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
 impl ScriptError {
     fn at(file: &str, pos: Position, kind: ScriptErrorKind, message: impl Into<String>) -> Self {
         Self {
@@ -52,13 +61,26 @@ impl ScriptError {
 
     /// What a trainee is told: `scoring unavailable: REASON`.
     pub fn trainee_message(&self) -> String {
+        self.trainee_message_in(crate::msg::Lang::En)
+    }
+
+    /// [`ScriptError::trainee_message`] in `lang`.
+    pub fn trainee_message_in(&self, lang: crate::msg::Lang) -> String {
         let reason = match self.kind {
-            ScriptErrorKind::Budget => "the scoring script took too long or used too much memory",
-            ScriptErrorKind::Syntax => "the scoring script has an error",
-            ScriptErrorKind::Missing => "the scoring script is missing",
-            ScriptErrorKind::Runtime | ScriptErrorKind::BadReturn => "the scoring script failed",
+            ScriptErrorKind::Budget => lang.t(
+                "评分脚本运行太久或占用内存太多",
+                "the scoring script took too long or used too much memory",
+            ),
+            ScriptErrorKind::Syntax => lang.t("评分脚本有错误", "the scoring script has an error"),
+            ScriptErrorKind::Missing => lang.t("找不到评分脚本", "the scoring script is missing"),
+            ScriptErrorKind::Runtime | ScriptErrorKind::BadReturn => {
+                lang.t("评分脚本运行失败", "the scoring script failed")
+            }
         };
-        format!("scoring unavailable: {reason}")
+        format!(
+            "{}{reason}",
+            lang.t("暂时无法按脚本评分：", "scoring unavailable: ")
+        )
     }
 
     fn from_parse(file: &str, e: &ParseError) -> Self {

@@ -26,7 +26,7 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
             report.push(Diagnostic::error(
                 &file.display,
                 Some(Pos::new(e.line, e.column, 1)),
-                e.message.clone(),
+                crate::msg::script_error(&e.message),
             ));
         }
     }
@@ -39,9 +39,7 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
                 report.push(Diagnostic::warning(
                     &pb.source.file,
                     None,
-                    format!(
-                        "script '{path}' has no `{hook}(ctx)` function; the playbook's rules apply"
-                    ),
+                    crate::msg::script_no_hook(path, hook),
                 ));
             }
         }

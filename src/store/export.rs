@@ -312,6 +312,20 @@ pub enum ExportError {
     Cancelled,
 }
 
+impl crate::msg::Localized for ExportError {
+    fn zh(&self) -> String {
+        match self {
+            ExportError::Store(e) => crate::msg::Localized::zh(e),
+            ExportError::Csv(e) => format!("无法写入 CSV：{e}"),
+            ExportError::Json(e) => format!("无法写入 JSON：{e}"),
+            ExportError::Write { path, source } => format!("无法写入“{path}”：{source}"),
+            ExportError::Io(e) => format!("无法写入导出文件：{e}"),
+            ExportError::OverDatabase(p) => format!("“{p}”就是进度数据库本身，导出没有写入"),
+            ExportError::Cancelled => "已取消，没有写入任何内容".to_owned(),
+        }
+    }
+}
+
 /// Builds an attempt's xAPI statements one at a time: one for the attempt (passed / failed /
 /// completed, when completed) and one per reply and criterion (answered). Actors are accounts
 /// under `base` named by pseudonym or trainee id, never by display name, so trainees stay

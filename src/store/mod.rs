@@ -64,6 +64,41 @@ pub enum StoreError {
     Sqlite(String),
 }
 
+impl crate::msg::Localized for StoreError {
+    fn zh(&self) -> String {
+        match self {
+            StoreError::Newer {
+                path,
+                found,
+                supported,
+            } => format!(
+                "“{path}”由更新版本的 salesdojo 写入（数据库结构版本 {found}；本版本最高只能读 {supported}），文件未作改动"
+            ),
+            StoreError::NotADatabase { path } => {
+                format!("“{path}”不是 salesdojo 数据库（不是 SQLite 文件或已损坏），文件未作改动")
+            }
+            StoreError::Damaged { path } => format!(
+                "“{path}”已损坏（数据库映像格式错误），文件未作改动：请从备份恢复，或用 `sqlite3 '{path}' .recover` 找回其中的内容"
+            ),
+            StoreError::Corrupt => {
+                "数据库已损坏（数据库映像格式错误），没有再写入任何内容".to_owned()
+            }
+            StoreError::Open { path, reason } => format!("无法打开数据库“{path}”：{reason}"),
+            StoreError::Busy => format!(
+                "数据库正忙：另一个程序占用它超过 {} 秒；没有丢失任何内容，请重试",
+                BUSY_TIMEOUT.as_secs()
+            ),
+            StoreError::DiskFull => "磁盘已满".to_owned(),
+            StoreError::NotFound(what) => format!("找不到：{what}"),
+            StoreError::Untrusted { path, reason } => {
+                format!("“{path}”被拒绝：{reason}；没有合并任何内容")
+            }
+            StoreError::Refused(why) => format!("不能保存：{why}"),
+            StoreError::Sqlite(e) => format!("数据库错误：{e}"),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {

@@ -654,8 +654,8 @@ impl Author {
                     let _ = self.apply(c, ctx);
                 }
             }
-            Done::Tried(r) => self.on_tried(r),
-            Done::Tests(r) => self.on_tests(r),
+            Done::Tried(r) => self.on_tried(r.map_err(|e| e.take(ctx.lang))),
+            Done::Tests(r) => self.on_tests(r.map_err(|e| e.take(ctx.lang))),
             _ => {}
         }
     }

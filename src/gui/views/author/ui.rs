@@ -551,8 +551,8 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
                 let at = d
                     .pos
                     .map_or(String::new(), |p| format!("{}:{}", p.line, p.column));
-                let mut text = format!("{mark} {at}  {}", d.message);
-                if let Some(h) = &d.help {
+                let mut text = format!("{mark} {at}  {}", d.message_in(lang));
+                if let Some(h) = d.help_in(lang) {
                     text.push_str(&format!(" — {h}"));
                 }
                 let r = ui.add(
@@ -798,7 +798,7 @@ fn try_ui(
                                 RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT),
                             );
                         }
-                        if let Some(n) = r.notice() {
+                        if let Some(n) = r.notice_in(lang) {
                             ui.colored_label(theme::BAD, n);
                         }
                         let next = match &s.next {
@@ -861,8 +861,8 @@ fn try_ui(
                 }
                 for f in &run.failures {
                     let text = match f.line {
-                        Some(l) => format!("{l}: {}", f.message),
-                        None => f.message.clone(),
+                        Some(l) => format!("{l}: {}", f.message_in(lang)),
+                        None => f.message_in(lang).to_owned(),
                     };
                     let r = ui.add(
                         egui::Button::new(RichText::new(text).color(theme::BAD))

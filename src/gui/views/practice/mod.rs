@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use crate::gui::ctx::Ctx;
+use crate::gui::state::Lang;
 use crate::gui::worker::{Done, Job};
 use crate::playbook::model::Text;
 use crate::practice::Answer;
@@ -99,11 +100,11 @@ impl Practice {
     }
 
     /// Routes the worker's answers that belong to this view.
-    pub fn on_done(&mut self, d: Done) {
+    pub fn on_done(&mut self, d: Done, lang: Lang) {
         match d {
             Done::Submitted { run, error, guide } => {
                 self.guide = guide;
-                self.on_submitted(*run, error);
+                self.on_submitted(*run, error.map(|e| e.take(lang)));
             }
             Done::Hint(h) => self.on_hint(h),
             _ => {}

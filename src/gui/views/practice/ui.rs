@@ -171,6 +171,12 @@ fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord
         match &r.answer {
             Answer::Text(t) => {
                 ui.label(highlighted(ui, t, &r.scored.highlights));
+                // Inside the reply's own card, so it is never read as belonging to another.
+                if let Some(m) = &turn.model_answer {
+                    egui::CollapsingHeader::new(lang.t("参考回答", "Model answer"))
+                        .id_salt(("model", n))
+                        .show(ui, |ui| ui.label(m.get(loc)));
+                }
             }
             Answer::Choice(id) => {
                 if let Reply::Choice(opts) = &turn.reply
@@ -203,7 +209,7 @@ fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord
             );
         }
     });
-    if let Some(n) = r.notice() {
+    if let Some(n) = r.notice_in(lang) {
         ui.colored_label(theme::BAD, n);
     }
     for f in &r.scored.feedback {
@@ -215,11 +221,6 @@ fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord
     // The guide's word on this reply.
     if let Some(g) = &r.guide_hint {
         ui.label(RichText::new(format!("◆ {}", g.get(loc))).color(theme::ACCENT));
-    }
-    if let (Answer::Text(_), Some(m)) = (&r.answer, &turn.model_answer) {
-        egui::CollapsingHeader::new(lang.t("参考回答", "Model answer"))
-            .id_salt(("model", n))
-            .show(ui, |ui| ui.label(m.get(loc)));
     }
     ui.add_space(6.0);
 }

@@ -257,10 +257,13 @@ impl Review {
     /// Routes the worker's answers that belong to this view.
     pub fn on_done(&mut self, d: Done, ctx: &mut Ctx<'_>) {
         match d {
-            Done::Review(r) => self.on_results(r, ctx),
-            Done::Detail(r) => self.on_detail(r, ctx),
-            Done::Exported(note) => self.on_exported(note),
-            Done::Merged(note) => self.on_merged(note, ctx),
+            Done::Review(r) => self.on_results(r.map_err(|e| e.take(ctx.lang)), ctx),
+            Done::Detail(r) => self.on_detail(r.map_err(|e| e.take(ctx.lang)), ctx),
+            Done::Exported(note) => self.on_exported(note.map_err(|e| e.take(ctx.lang))),
+            Done::Merged(note) => {
+                let note = note.map_err(|e| e.take(ctx.lang));
+                self.on_merged(note, ctx);
+            }
             _ => {}
         }
     }

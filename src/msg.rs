@@ -1,0 +1,420 @@
+//! The message catalogue: what the validator, the loader, the playbook tests and the engine say
+//! to people, in both languages, keyed by the kind of message.
+//!
+//! Every entry is one function that takes the message's values and returns a [`Text`] with the
+//! English and the Chinese wording. Both wordings must use every value (the compiler checks it:
+//! an unused named argument does not build), so a translation cannot drop a name or a number.
+//! The command line prints English unless `--lang zh-CN` is given; the app shows the language
+//! it is set to.
+
+use std::fmt::Display;
+
+use serde::{Deserialize, Serialize};
+
+/// A language people read messages and the app in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    /// The locale key playbook text is looked up with (falling back to the other one).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The string in this language.
+    pub fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// One message in both languages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    /// The wording in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// The wording in `lang`, taken out.
+    pub fn take(self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+
+    /// Text that reads the same in both languages (a name, a number, a library's own words).
+    pub fn same(s: impl Into<String>) -> Self {
+        let en = s.into();
+        Self { zh: en.clone(), en }
+    }
+}
+
+/// A value inside a message: most read the same in both languages; a [`Noun`] or a nested
+/// [`Text`] has its own wording in each.
+pub trait Localize {
+    fn en(&self) -> String;
+    fn zh(&self) -> String;
+}
+
+impl<T: Display + ?Sized> Localize for T {
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn zh(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Localize for Text {
+    fn en(&self) -> String {
+        self.en.clone()
+    }
+    fn zh(&self) -> String {
+        self.zh.clone()
+    }
+}
+
+/// An error that people read: its message in either language. The English is its `Display`.
+pub trait Localized: Display {
+    fn zh(&self) -> String;
+
+    fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => Localized::zh(self),
+            Lang::En => self.to_string(),
+        }
+    }
+}
+
+macro_rules! nouns {
+    ($($(#[$doc:meta])* $name:ident => $en:literal, $zh:literal;)*) => {
+        /// The things content is made of, as messages name them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Noun {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Localize for Noun {
+            fn en(&self) -> String {
+                match self {
+                    $(Noun::$name => $en.to_owned(),)*
+                }
+            }
+            fn zh(&self) -> String {
+                match self {
+                    $(Noun::$name => $zh.to_owned(),)*
+                }
+            }
+        }
+    };
+}
+
+nouns! {
+    Playbook => "playbook", "剧本";
+    Persona => "persona", "客户画像";
+    CustomerType => "customer type", "客户类型";
+    ThinkingStyle => "thinking style", "思维风格";
+    Locale => "locale", "语言";
+    Stage => "stage", "阶段";
+    ChecklistItem => "checklist item", "检查项";
+    Path => "path", "路线";
+    Criterion => "criterion", "评分项";
+    Rule => "rule", "规则";
+    Concept => "concept", "概念";
+    Scenario => "scenario", "场景";
+    Turn => "turn", "轮次";
+    Ending => "ending", "结局";
+    TurnOrEnding => "turn or ending", "轮次或结局";
+    StartTurn => "start turn", "起始轮次";
+    Choice => "option", "选项";
+    PassMark => "`pass_mark`", "`pass_mark`（及格线）";
+    GateCap => "`gate_cap`", "`gate_cap`（红线封顶分）";
+    Base => "`base`", "`base`（基础分）";
+    Cap => "`cap`", "`cap`（封顶分）";
+    ChoiceScore => "option score", "选项分数";
+    Regex => "regex", "正则表达式";
+    Pattern => "pattern", "匹配模式";
+}
+
+macro_rules! catalogue {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident),*) => $en:literal, $zh:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name($($arg: impl Localize),*) -> Text {
+                Text {
+                    en: format!($en $(, $arg = $arg.en())*),
+                    zh: format!($zh $(, $arg = $arg.zh())*),
+                }
+            }
+        )*
+
+        /// Every entry as (key, English, Chinese), for tests and documentation.
+        pub const CATALOGUE: &[(&str, &str, &str)] = &[$((stringify!($name), $en, $zh)),*];
+    };
+}
+
+catalogue! {
+    // Words the printed diagnostics are made of.
+    severity_error() => "error", "错误";
+    severity_warning() => "warning", "警告";
+    help() => "help", "提示";
+
+    // Names and references.
+    invalid_id(what, id) => "invalid {what} id '{id}'", "{what} id“{id}”无效";
+    id_charset() => "use ASCII letters, digits, '-' and '_' only",
+        "只能用英文字母、数字、“-”和“_”";
+    duplicate_id(what, id, line) => "duplicate {what} id '{id}' (first defined on line {line})",
+        "{what} id“{id}”重复（第 {line} 行已定义）";
+    duplicate_playbook(id, first) => "duplicate playbook id '{id}' (also used by {first})",
+        "剧本 id“{id}”重复（{first} 也用了它）";
+    unknown_ref(what, id, known) => "unknown {what} '{id}' (known: {known})",
+        "未知的{what}“{id}”（已有：{known}）";
+    did_you_mean(name) => "did you mean '{name}'?", "是不是“{name}”？";
+    none_defined() => "none defined", "尚未定义";
+
+    // Texts and locales.
+    text_missing_locale(locale) => "text has no '{locale}' version", "这段文字缺少“{locale}”版本";
+    every_locale(locales) => "every text needs all declared locales: {locales}",
+        "每段文字都要写齐声明的语言：{locales}";
+    locale_undeclared(locale) => "locale '{locale}' is not declared in `locales`",
+        "语言“{locale}”没有在 `locales` 中声明";
+    locales_empty() => "`locales` must name at least one locale (e.g. [zh-CN, en])",
+        "`locales` 至少要列出一种语言（例如 [zh-CN, en]）";
+    version_zero() => "`version` must be 1 or more", "`version` 必须大于等于 1";
+
+    // Numbers.
+    percent_range(what, found) => "{what} must be between 0 and 100, found {found}",
+        "{what}必须在 0 到 100 之间，实际是 {found}";
+    weight_positive(found) => "criterion weight must be greater than 0, found {found}",
+        "评分项权重必须大于 0，实际是 {found}";
+    points_range(found) => "rule points must be between -100 and 100, found {found}",
+        "规则分数必须在 -100 到 100 之间，实际是 {found}";
+    zero_points(rule) => "rule '{rule}' gives 0 points", "规则“{rule}”给 0 分";
+    branch_min(found) => "branch minimum must be at most 100, found {found}",
+        "分支的最低分不能超过 100，实际是 {found}";
+    test_range(min, max) => "expected score range [{min}, {max}] must lie within 0–100, min first",
+        "期望分数区间 [{min}, {max}] 必须在 0–100 之内，且小值在前";
+
+    // Patterns, phrases and concepts.
+    invalid_regex(what, detail) => "invalid {what}: {detail}", "{what}无效：{detail}";
+    concept_empty(id) => "concept '{id}' has no words and no patterns",
+        "概念“{id}”既没有词语也没有匹配模式";
+    concept_add_words() => "add `words: {{ zh-CN: [...], en: [...] }}`",
+        "加上 `words: {{ zh-CN: [...], en: [...] }}`";
+    concept_empty_list(id, lang) => "concept '{id}': the {lang} word list is empty",
+        "概念“{id}”：{lang} 词语列表是空的";
+    concept_empty_word(id) => "concept '{id}': empty word", "概念“{id}”：有一个空词语";
+    unknown_concept(id) => "unknown concept '{id}'", "未知的概念“{id}”";
+    concepts_where() => "concepts are defined in playbooks/concepts.yaml",
+        "概念定义在 playbooks/concepts.yaml 中";
+    phrase_list_empty_phrase(name) => "phrase list '{name}' contains an empty phrase",
+        "话术列表“{name}”里有空短语";
+    unknown_phrase_list(name, known) => "unknown phrase list '@{name}' (known: {known})",
+        "未知的话术列表“@{name}”（已有：{known}）";
+    empty_phrase() => "empty phrase", "空短语";
+
+    // Structure.
+    no_stages() => "a playbook needs at least one stage", "剧本至少需要一个阶段";
+    path_split(path) => "the stages of path '{path}' are not next to each other",
+        "路线“{path}”的阶段没有连在一起";
+    path_together() => "list a route's stages one after another", "把同一路线的阶段依次列在一起";
+    no_criteria() => "the rubric needs at least one criterion", "评分标准至少需要一个评分项";
+    rule_no_condition(rule) => "rule '{rule}' has no condition", "规则“{rule}”没有任何条件";
+    rule_conditions() => "add one of: concept, no_concept, rejects, any, all, none, regex, min_chars, max_chars, question, open_question, mentions_price, quotes_price",
+        "加上其中一个：concept、no_concept、rejects、any、all、none、regex、min_chars、max_chars、question、open_question、mentions_price、quotes_price";
+    min_over_max(rule, min, max) => "rule '{rule}': min_chars {min} is greater than max_chars {max}",
+        "规则“{rule}”：min_chars {min} 大于 max_chars {max}";
+    cap_without_gate(rule) => "rule '{rule}' has a `cap` but is not a gate",
+        "规则“{rule}”设了 `cap`，但不是红线规则";
+    cap_fix() => "add `gate: true`, or remove `cap`", "加上 `gate: true`，或去掉 `cap`";
+    script_outside(path) => "script path '{path}' must be a relative path under scripts/",
+        "脚本路径“{path}”必须是 scripts/ 下的相对路径";
+    script_write_as() => "write it as scripts/NAME.rhai", "写成 scripts/名称.rhai";
+    script_not_rhai(path) => "script '{path}' must be a .rhai file", "脚本“{path}”必须是 .rhai 文件";
+    script_not_found(path) => "script '{path}' not found", "找不到脚本“{path}”";
+    script_no_hook(path, hook) => "script '{path}' has no `{hook}(ctx)` function; the playbook's rules apply",
+        "脚本“{path}”没有 `{hook}(ctx)` 函数，按剧本的规则评分";
+    scenario_no_stages(id) => "scenario '{id}' must name the stages it trains",
+        "场景“{id}”必须写明它练习哪些阶段";
+    scenario_no_turns(id) => "scenario '{id}' has no turns", "场景“{id}”没有任何轮次";
+    choice_no_criteria(turn) => "multiple-choice turn '{turn}' has no `criteria`: its option scores count for every criterion",
+        "选择题轮次“{turn}”没有写 `criteria`：它的选项分数会计入每一个评分项";
+    next_one_of() => "`next` must give exactly one of `by_score` or `script`",
+        "`next` 只能写 `by_score` 或 `script` 其中一个";
+    free_text_unscored(turn) => "free-text turn '{turn}' has no rule or script that can score it",
+        "自由回答轮次“{turn}”没有能给它评分的规则或脚本";
+    untested(list) => "scenarios without tests: {list}", "没有测试的场景：{list}";
+    unreachable_turn(turn, start) => "turn '{turn}' can never be reached from the start turn '{start}'",
+        "从起始轮次“{start}”永远到不了轮次“{turn}”";
+    no_exit(turn) => "turn '{turn}' never reaches an ending (a cycle without an exit)",
+        "轮次“{turn}”永远走不到结局（循环没有出口）";
+    give_exit() => "give one of the turns in the cycle a `next` that leads to an ending",
+        "给循环里的某个轮次加一个通向结局的 `next`";
+    ending_unreached(id) => "ending '{id}' is never reached", "结局“{id}”永远到不了";
+    test_needs_option(turn) => "turn '{turn}' is multiple choice: test it with `option:`",
+        "轮次“{turn}”是选择题：测试要用 `option:`";
+    test_needs_reply(turn) => "turn '{turn}' takes free text: test it with `reply:`",
+        "轮次“{turn}”是自由回答：测试要用 `reply:`";
+    test_one_input() => "a test needs exactly one of `reply` or `option`",
+        "一个测试只能写 `reply` 或 `option` 其中一个";
+
+    // Files and YAML.
+    cannot_read_file(reason) => "cannot read file: {reason}", "无法读取文件：{reason}";
+    file_too_large(limit) => "file is larger than the {limit} MiB limit for content files",
+        "文件超过了内容文件 {limit} MiB 的上限";
+    not_utf8() => "file is not valid UTF-8", "文件不是有效的 UTF-8 编码";
+    save_utf8() => "save the file as UTF-8", "请把文件另存为 UTF-8 编码";
+    file_empty() => "file is empty", "文件是空的";
+    yaml(detail) => "{detail}", "YAML 格式错误：{detail}";
+    expected(want, found) => "expected {want}{found}", "这里应当是{want}{found}";
+    found_value(value) => ", found '{value}'", "，实际是“{value}”";
+    whole_number() => "a whole number", "整数";
+    true_or_false() => "true or false", " true 或 false";
+    a_number() => "a number", "数字";
+    duplicate_key(key) => "duplicate key '{key}'", "键“{key}”重复";
+    duplicate_key_bare() => "duplicate key", "键重复";
+    key_once() => "each key may appear only once in a mapping; remove or rename one",
+        "同一个映射里每个键只能出现一次：删掉或改名其中一个";
+    budget() => "content files are limited in size, nesting depth and aliases",
+        "内容文件的大小、嵌套深度和别名数量都有上限";
+    null_text() => "expected text here, found nothing", "这里应当有文字，但什么也没有";
+    quote_commas() => "inside {{ … }} a ', ' ends the value: put text with commas in quotes",
+        "在 {{ … }} 里，“, ”会结束这个值：含逗号的文字要加引号";
+    refused_char(what, line, column, how) => "{what} at {line}:{column} {how}: control, bidirectional and invisible characters are not allowed in content",
+        "{line}:{column} 处的 {what}{how}：内容中不允许控制字符、双向字符和不可见字符";
+    written_in_file() => "is written in the file", "（直接写在文件里）";
+    from_escape() => "comes from this escape", "（来自这个转义序列）";
+    refused_why() => "such characters can act on a trainee's terminal (an ESCAPE starts a command) or make text read other than it is; remove it",
+        "这类字符会作用于学员的终端（ESCAPE 会开始一条命令），或让文字读起来与实际不同；请删掉它";
+    script_error(detail) => "{detail}", "脚本错误：{detail}";
+
+    // Playbook tests.
+    test_scored(score, min, max) => "scored {score}, expected {min}–{max}",
+        "得分 {score}，期望 {min}–{max}";
+    test_feedback_lacks(list) => "feedback lacks {list}", "反馈中缺少 {list}";
+    test_not_scored(reason) => "not scored: {reason}", "未能评分：{reason}";
+    no_path(playbook, scenario, what) => "{playbook} {scenario}: no path reaches {what}",
+        "{playbook} {scenario}：没有任何路径能到达{what}";
+    endings(list) => "ending {list}", "结局 {list}";
+    any_ending() => "any ending", "任何结局";
+}
+
+/// The last line of `validate`: `ok: 4 playbooks valid (12 scenarios), 0 errors, 2 warnings`.
+pub fn validate_summary(
+    playbooks: usize,
+    scenarios: usize,
+    errors: usize,
+    warnings: usize,
+) -> Text {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    Text {
+        en: format!(
+            "{}: {} valid ({}), {}, {}",
+            if errors == 0 { "ok" } else { "failed" },
+            plural(playbooks, "playbook"),
+            plural(scenarios, "scenario"),
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+        ),
+        zh: format!(
+            "{}：{playbooks} 个剧本有效（{scenarios} 个场景），{errors} 个错误，{warnings} 个警告",
+            if errors == 0 { "通过" } else { "未通过" },
+        ),
+    }
+}
+
+/// The last line of `test`.
+pub fn tests_summary(passed: usize, failed: usize) -> Text {
+    Text {
+        en: format!("{passed} passed, {failed} failed"),
+        zh: format!("{passed} 项通过，{failed} 项失败"),
+    }
+}
+
+/// An unknown key: the parser's own English (`unknown field `x`, expected one of …`), and the
+/// same in Chinese.
+pub fn unknown_field(field: &str, expected: &[&str], english: String) -> Text {
+    let known = known_list(expected.iter().copied());
+    Text {
+        en: english,
+        zh: format!("未知的字段 `{field}`（可用：{}）", known.zh),
+    }
+}
+
+/// `a, b, c` (and `…` past eight), or "none defined".
+pub fn known_list<'a>(known: impl IntoIterator<Item = &'a str>) -> Text {
+    let mut all: Vec<&str> = Vec::new();
+    for k in known {
+        if !all.contains(&k) {
+            all.push(k);
+        }
+    }
+    if all.is_empty() {
+        return none_defined();
+    }
+    let mut en = all.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+    let mut zh = all.iter().take(8).copied().collect::<Vec<_>>().join("、");
+    if all.len() > 8 {
+        en.push_str(", …");
+        zh.push_str("……");
+    }
+    Text { en, zh }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_has_a_chinese_wording_of_its_own() {
+        for (key, en, zh) in CATALOGUE {
+            assert!(!en.is_empty() && !zh.is_empty(), "{key}");
+            // Entries whose English is only a value still frame it in Chinese.
+            assert_ne!(en, zh, "{key} is not translated");
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{key}: {zh}"
+            );
+        }
+    }
+
+    #[test]
+    fn both_wordings_carry_every_value() {
+        let t = unknown_ref(
+            Noun::Persona,
+            "stingy",
+            known_list(["rational", "stingy_type"]),
+        );
+        assert_eq!(
+            t.en,
+            "unknown persona 'stingy' (known: rational, stingy_type)"
+        );
+        assert_eq!(
+            t.zh,
+            "未知的客户画像“stingy”（已有：rational、stingy_type）"
+        );
+        assert_eq!(t.get(Lang::Zh), t.zh);
+        assert_eq!(known_list([]).get(Lang::En), "none defined");
+    }
+}
