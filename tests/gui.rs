@@ -143,6 +143,16 @@ fn review_charts_show_whole_titles_of_the_filtered_playbook_in_stage_order() {
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     assert!(ys.windows(2).all(|w| w[0] < w[1]), "{ys:?}");
+    // The drill-down of a jewelry attempt names its criteria as jewelry does too.
+    click_option(&mut h, "练习记录");
+    h.run_ok();
+    h.get_all_by_label("查看").next().expect("a row").click();
+    settle(&mut h);
+    let detail = review(&h).detail.clone().expect("the attempt is open");
+    assert_eq!(detail.attempt.playbook, "jewelry");
+    assert!(detail.criteria.iter().any(|c| c.criterion == "conduct"));
+    assert!(h.get_all_by_label("诚信与分寸").count() >= 1);
+    assert!(h.query_by_label("职业操守").is_none());
 }
 
 #[test]
@@ -364,6 +374,27 @@ fn a_full_role_play_of_each_bundled_playbook_is_scored_and_saved() {
                 "{}: the scores shown after reply {replies}",
                 pb.id
             );
+            // A reply's model answer sits in the reply's own card, above its score: never
+            // the first thing of the next exchange, read as if it belonged to it.
+            let last = expected.replies.last().expect("a reply");
+            let turn = expected.scenario().turn(&last.turn).expect("turn");
+            if matches!(turn.reply, Reply::FreeText) && turn.model_answer.is_some() {
+                let header = h
+                    .get_all_by_label(t(lang, "参考回答", "Model answer"))
+                    .last()
+                    .expect("a model answer header")
+                    .rect();
+                let score = h
+                    .get_all_by_label_contains(&format!("{} ", t(lang, "得分", "Score")))
+                    .last()
+                    .expect("a score")
+                    .rect();
+                assert!(
+                    header.max.y <= score.min.y,
+                    "{}: {header:?} {score:?}",
+                    pb.id
+                );
+            }
             assert_eq!(
                 count(&db, "SELECT COUNT(*) FROM replies"),
                 replies,

@@ -14,10 +14,11 @@ use crate::gui::worker::{REVIEW_ROWS, ReviewData};
 use crate::playbook::Library;
 use crate::store::report::AttemptDetail;
 
-/// The title of criterion `id` in any playbook, else the id.
-fn criterion_title(lib: &Library, id: &str, loc: &str) -> String {
-    lib.playbooks
-        .iter()
+/// The title of criterion `id` in playbook `pb` (two playbooks may give one id different
+/// titles), else in any playbook, else the id.
+fn criterion_title(lib: &Library, pb: &str, id: &str, loc: &str) -> String {
+    let own = lib.playbook(pb).into_iter();
+    own.chain(lib.playbooks.iter())
         .flat_map(|p| &p.rubric.criteria)
         .find(|c| c.id == id)
         .map_or_else(|| id.to_owned(), |c| c.title.get(loc).to_owned())
@@ -731,7 +732,7 @@ fn detail_ui(
                 .striped(true)
                 .show(ui, |ui| {
                     for c in &d.criteria {
-                        ui.label(criterion_title(lib, &c.criterion, loc));
+                        ui.label(criterion_title(lib, &a.playbook, &c.criterion, loc));
                         match c.override_points {
                             Some(o) => {
                                 ui.label(
@@ -821,7 +822,7 @@ fn detail_ui(
                             .collect();
                         let mut line = format!(
                             "{}: {:.0}",
-                            criterion_title(lib, crit, loc),
+                            criterion_title(lib, &a.playbook, crit, loc),
                             c["points"].as_f64().unwrap_or(0.0)
                         );
                         if !trace.is_empty() {
@@ -852,7 +853,10 @@ fn detail_ui(
                 for rv in &d.reviews {
                     let mut line = format!("{} · {}", rv.reviewer, rv.at.replace('T', " "));
                     if let (Some(c), Some(p)) = (&rv.criterion, rv.override_points) {
-                        line.push_str(&format!(" · {} → {p:.0}", criterion_title(lib, c, loc)));
+                        line.push_str(&format!(
+                            " · {} → {p:.0}",
+                            criterion_title(lib, &a.playbook, c, loc)
+                        ));
                     }
                     ui.label(RichText::new(line).small().color(theme::MUTED));
                     if let Some(c) = &rv.comment {
@@ -873,7 +877,12 @@ fn detail_ui(
             let criteria: Vec<(String, String)> = d
                 .criteria
                 .iter()
-                .map(|c| (c.criterion.clone(), criterion_title(lib, &c.criterion, loc)))
+                .map(|c| {
+                    (
+                        c.criterion.clone(),
+                        criterion_title(lib, &a.playbook, &c.criterion, loc),
+                    )
+                })
                 .collect();
             ui.horizontal(|ui| {
                 pick(
