@@ -1341,6 +1341,20 @@ fn a_did_you_mean_is_fixed_in_one_click() {
             .any(|d| d.help.as_deref() == Some("did you mean 'title'?")),
         "{d:?}"
     );
+    // In the Chinese app the same problem reads in Chinese, from the message catalogue.
+    h.get_by_label("中文").click();
+    h.run_ok();
+    let zh = h
+        .get_all_by_label_contains("未知的字段 `titel`")
+        .next()
+        .expect("the diagnostic in Chinese")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    assert!(zh.contains("是不是“title”？"), "{zh}");
+    assert!(h.query_all_by_label_contains("unknown field").next().is_none());
+    h.get_by_label("English").click();
+    h.run_ok();
     h.get_by_label("Change to title").click();
     h.run_ok();
     assert!(editor(&h).text.contains("\ntitle:"));
