@@ -105,6 +105,11 @@ fn review_charts_show_whole_titles_of_the_filtered_playbook_in_stage_order() {
             h.get_all_by_label(c.title.get("zh-CN")).count() >= 1,
             "{id}"
         );
+        // Wrapped in a few lines at most, not a column of two characters a line.
+        for node in h.get_all_by_label(c.title.get("zh-CN")) {
+            let r = node.rect();
+            assert!(r.height() <= 56.0, "{id}: {r:?}");
+        }
     }
     assert!(d.by_criterion.iter().any(|(id, _)| id == "conduct"));
     assert!(h.query_by_label("职业操守").is_none());
@@ -1352,7 +1357,11 @@ fn a_did_you_mean_is_fixed_in_one_click() {
         .label()
         .unwrap_or_default();
     assert!(zh.contains("是不是“title”？"), "{zh}");
-    assert!(h.query_all_by_label_contains("unknown field").next().is_none());
+    assert!(
+        h.query_all_by_label_contains("unknown field")
+            .next()
+            .is_none()
+    );
     h.get_by_label("English").click();
     h.run_ok();
     h.get_by_label("Change to title").click();

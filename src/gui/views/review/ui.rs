@@ -228,7 +228,7 @@ fn filters_ui(
                     egui::TextEdit::singleline(value)
                         .id_salt(label)
                         .hint_text("YYYY-MM-DD")
-                        .desired_width(110.0),
+                        .desired_width(124.0),
                 )
                 .labelled_by(l.id);
             enter |= resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -402,30 +402,47 @@ fn trend_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
 /// on hover.
 fn bars_ui(ui: &mut egui::Ui, title: &str, values: Vec<(String, f64)>) {
     ui.label(RichText::new(title).strong());
+    // The label takes up to half the width (so a long title wraps in a few lines, not one or
+    // two characters a line), the bar the rest.
+    let width = ui.available_width();
+    let label_width = (width * 0.5).clamp(80.0, 260.0);
+    let bar_width = (width - label_width - 24.0).max(60.0);
     egui::ScrollArea::vertical()
         .id_salt(title)
         .max_height(220.0)
         .show(ui, |ui| {
-            egui::Grid::new(title).num_columns(2).show(ui, |ui| {
-                for (name, v) in &values {
-                    let hover = format!("{name}: {v:.1}");
-                    ui.add(egui::Label::new(name.as_str()).wrap())
-                        .on_hover_text(&hover);
+            for (name, v) in &values {
+                let hover = format!("{name}: {v:.1}");
+                ui.horizontal(|ui| {
+                    ui.allocate_ui_with_layout(
+                        egui::vec2(label_width, 0.0),
+                        egui::Layout::top_down(egui::Align::Min),
+                        |ui| {
+                            ui.set_width(label_width);
+                            ui.add(egui::Label::new(name.as_str()).wrap())
+                                .on_hover_text(&hover);
+                        },
+                    );
                     ui.add(
                         egui::ProgressBar::new((*v / 100.0) as f32)
-                            .desired_width(180.0)
+                            .desired_width(bar_width)
                             .fill(theme::score_color(*v))
                             .text(format!("{v:.1}")),
                     )
                     .on_hover_text(&hover);
-                    ui.end_row();
-                }
-            });
+                });
+            }
         });
 }
 
-/// The width of a heatmap column: its title wraps to fit.
-const HEAT_COLUMN: f32 = 56.0;
+/// The width of a heatmap column: its title wraps to fit (English words are longer than
+/// Chinese characters, so its columns are wider).
+fn heat_column(lang: Lang) -> f32 {
+    match lang {
+        Lang::Zh => 56.0,
+        Lang::En => 84.0,
+    }
+}
 
 /// Trainees × criteria, each cell the trainee's average coloured from red to green (the
 /// worker computes the grid: at most 25 trainees, 12 criteria).
@@ -440,6 +457,7 @@ fn heatmap_ui(
         ui.label(RichText::new(lang.t("没有数据", "No data")).color(theme::MUTED));
         return;
     }
+    let column = heat_column(lang);
     egui::ScrollArea::both()
         .id_salt("heatmap")
         .max_height(190.0)
@@ -449,26 +467,42 @@ fn heatmap_ui(
                 .show(ui, |ui| {
                     ui.label("");
                     let titles: Vec<String> = d.heat_criteria.iter().map(criterion_title).collect();
+                    let font = egui::TextStyle::Small.resolve(ui.style());
+                    let color = ui.visuals().text_color();
                     for title in &titles {
-                        // The whole title, wrapped in its narrow column.
-                        ui.add_sized(
-                            [HEAT_COLUMN, 0.0],
-                            egui::Label::new(RichText::new(title).small()).wrap(),
-                        )
-                        .on_hover_text(title);
+                        // The title wrapped in its column, at most four lines (a title
+                        // shared by several playbooks can be long); the whole on hover.
+                        let mut job = egui::text::LayoutJob::simple(
+                            title.clone(),
+                            font.clone(),
+                            color,
+                            column,
+                        );
+                        job.wrap.max_rows = 4;
+                        job.wrap.overflow_character = Some('…');
+                        ui.vertical(|ui| {
+                            ui.set_width(column);
+                            ui.add(egui::Label::new(job)).on_hover_text(title);
+                        });
                     }
                     ui.end_row();
                     for (t, cells) in &d.heat_rows {
                         ui.label(RichText::new(t).small());
                         for (v, title) in cells.iter().zip(&titles) {
                             match v {
-                                Some(v) => ui.label(
-                                    RichText::new(format!("{v:.1}"))
-                                        .small()
-                                        .color(Color32::WHITE)
-                                        .background_color(theme::score_color(*v)),
+                                Some(v) => ui.add_sized(
+                                    [column, 16.0],
+                                    egui::Label::new(
+                                        RichText::new(format!("{v:.1}"))
+                                            .small()
+                                            .color(Color32::WHITE)
+                                            .background_color(theme::score_color(*v)),
+                                    ),
                                 ),
-                                None => ui.label(RichText::new("·").color(theme::MUTED)),
+                                None => ui.add_sized(
+                                    [column, 16.0],
+                                    egui::Label::new(RichText::new("·").color(theme::MUTED)),
+                                ),
                             }
                             .on_hover_text(format!(
                                 "{t} · {title}: {}",
@@ -550,9 +584,9 @@ fn attempts_ui(
         (SortKey::Started, lang.t("开始时间", "Started")),
         (SortKey::Trainee, lang.t("学员", "Trainee")),
         (SortKey::Team, lang.t("团队", "Team")),
+        (SortKey::Total, lang.t("总分", "Total")),
         (SortKey::Scenario, lang.t("场景", "Scenario")),
         (SortKey::Status, lang.t("状态", "Status")),
-        (SortKey::Total, lang.t("总分", "Total")),
     ];
     // Column widths are remembered per language (English labels are wider); with the
     // drill-down open the table scrolls sideways.
@@ -580,9 +614,9 @@ fn attempts_table(
         .column(Column::auto().at_least(150.0))
         .column(Column::auto().at_least(80.0))
         .column(Column::auto().at_least(70.0))
+        .column(Column::auto().at_least(70.0))
         .column(Column::remainder().at_least(160.0))
         .column(Column::auto().at_least(90.0))
-        .column(Column::auto().at_least(70.0))
         .header(22.0, |mut h| {
             h.col(|_| {});
             for (key, label) in heads {
@@ -619,12 +653,8 @@ fn attempts_table(
                 row.col(|ui| {
                     ui.label(a.team.as_deref().unwrap_or("—"));
                 });
-                row.col(|ui| {
-                    ui.label(scenario_title(lib, &a.playbook, &a.scenario, lang.code()));
-                });
-                row.col(|ui| {
-                    ui.label(status(lang, &a.status));
-                });
+                // The total before the scenario: what a manager scans for stays in view when
+                // the drill-down narrows the table.
                 row.col(|ui| match (a.total, a.passed) {
                     (Some(t), passed) => {
                         let mark = if passed == Some(true) { " ✓" } else { "" };
@@ -655,6 +685,12 @@ fn attempts_table(
                     (None, _) => {
                         ui.label("—");
                     }
+                });
+                row.col(|ui| {
+                    ui.label(scenario_title(lib, &a.playbook, &a.scenario, lang.code()));
+                });
+                row.col(|ui| {
+                    ui.label(status(lang, &a.status));
                 });
             });
         });
