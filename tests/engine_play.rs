@@ -148,6 +148,28 @@ fn the_guide_follows_the_turn_on_screen_not_the_reply_before() {
     assert_eq!(a.hint(Some(&host)), vec![balked]);
 }
 
+/// The try-on comes in the curiosity stage too, but the price-question advice does not fit it.
+#[test]
+fn the_guide_at_the_try_on_speaks_of_the_try_on() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let mut a = Attempt::start(pb, "browsing-to-tryon", "t").expect("starts");
+    a.submit(Some(&host), Answer::Choice("one-line".into()), 5.0)
+        .expect("scored");
+    a.submit(Some(&host), Answer::Text("您眼光真好。".into()), 5.0)
+        .expect("scored");
+    a.submit(
+        Some(&host),
+        Answer::Text("价格您放心，一定让您觉得值。这款做工很精细，您先戴上感受一下效果？".into()),
+        5.0,
+    )
+    .expect("scored");
+    assert_eq!(a.current_turn().map(|t| t.id.as_str()), Some("trying"));
+    let g = a.guide(Some(&host)).expect("a guide for the try-on");
+    assert!(g.get("zh-CN").contains("戴上"), "{g:?}");
+    assert!(!g.get("zh-CN").contains("问价"), "{g:?}");
+}
+
 #[test]
 fn a_summary_names_the_weakest_criterion_and_a_scenario_that_trains_it() {
     let (lib, host) = bundled();
