@@ -435,6 +435,35 @@ fn a_full_role_play_of_each_bundled_playbook_is_scored_and_saved() {
             pb.id
         );
         assert!(count(&db, "SELECT COUNT(*) FROM attempt_criteria") > 0);
+        if n == 0 {
+            // Practised again: the summary charts both attempts, its lines named in a legend
+            // beside the chart's title (inside the chart it covered the latest points).
+            h.get_by_label(t(lang, "再练一次", "Try again")).click();
+            settle(&mut h);
+            let mut again =
+                Attempt::start(pb.clone(), &pb.scenarios[0].id, "李芳").expect("starts");
+            while !again.is_over() {
+                answer_turn(&mut h, lang, &mut again, &host);
+            }
+            h.get_by_label(t(lang, "查看总结", "See the summary"))
+                .click();
+            settle(&mut h);
+            let title = h
+                .get_by_label(t(lang, "历次成绩", "Your attempts so far"))
+                .rect();
+            let legend = h
+                .get_by_label(&format!(
+                    "━ {} {}",
+                    t(lang, "及格线", "pass mark"),
+                    pb.rubric.pass_mark
+                ))
+                .rect();
+            assert!(
+                (legend.center().y - title.center().y).abs() < 4.0,
+                "{legend:?}"
+            );
+            h.get_by_label(&format!("━ {}", t(lang, "总分", "total")));
+        }
         // The recommended next scenario is one click away.
         h.get_by_label(t(lang, "去练习", "Practise it")).click();
         settle(&mut h);

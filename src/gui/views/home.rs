@@ -343,7 +343,7 @@ pub fn scenarios_ui(
                 ui.label(format!(
                     "{} {} · {} {}",
                     lang.t("开始于", "Started"),
-                    old.started_at.replace('T', " ").replace('Z', " UTC"),
+                    crate::store::local_time(&old.started_at),
                     old.answers.len(),
                     lang.t("条回答已保存", "replies saved")
                 ));

@@ -521,7 +521,22 @@ pub fn summary_ui(
             }
             ui.add_space(8.0);
             if f.history.len() > 1 {
-                ui.label(RichText::new(lang.t("历次成绩", "Your attempts so far")).strong());
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(lang.t("历次成绩", "Your attempts so far")).strong());
+                    // The legend beside the title, where it covers no point.
+                    ui.label(
+                        RichText::new(format!("━ {}", lang.t("总分", "total")))
+                            .color(theme::ACCENT),
+                    );
+                    ui.label(
+                        RichText::new(format!(
+                            "━ {} {}",
+                            lang.t("及格线", "pass mark"),
+                            s.pass_mark
+                        ))
+                        .color(theme::MUTED),
+                    );
+                });
                 let points: Vec<[f64; 2]> = f
                     .history
                     .iter()
@@ -532,8 +547,8 @@ pub fn summary_ui(
                 let n = f.history.len() as f64;
                 egui_plot::Plot::new("history")
                     .height(160.0)
-                    // Attempts are counted: whole-number ticks, named; the lines named in a
-                    // legend (the pass mark is one).
+                    // Attempts are counted: whole-number ticks, named; the lines are named
+                    // in the legend beside the title.
                     .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
                     .x_axis_formatter(|mark, _| {
                         if mark.value.fract() == 0.0 && mark.value >= 1.0 {
@@ -543,14 +558,16 @@ pub fn summary_ui(
                         }
                     })
                     .x_axis_label(lang.t("第几次", "attempt"))
-                    .legend(egui_plot::Legend::default())
                     .include_y(0.0)
                     .include_y(100.0)
                     .allow_drag(false)
                     .allow_zoom(false)
                     .allow_scroll(false)
                     .show(ui, |plot| {
-                        plot.line(egui_plot::Line::new(lang.t("总分", "total"), points));
+                        plot.line(
+                            egui_plot::Line::new(lang.t("总分", "total"), points)
+                                .color(theme::ACCENT),
+                        );
                         plot.line(
                             egui_plot::Line::new(
                                 lang.t("及格线", "pass mark"),

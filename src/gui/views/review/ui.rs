@@ -378,7 +378,15 @@ fn trend_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
     egui_plot::Plot::new("trend")
         .height(190.0)
         .include_y(0.0)
-        .include_y(100.0)
+        // Room above 100 for the legend, so it never covers a point; no ticks there.
+        .include_y(130.0)
+        .y_axis_formatter(|mark, _| {
+            if (0.0..=100.0).contains(&mark.value) {
+                format!("{}", mark.value)
+            } else {
+                String::new()
+            }
+        })
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -640,12 +648,8 @@ fn attempts_table(
                     }
                 });
                 row.col(|ui| {
-                    ui.label(
-                        a.started_at
-                            .replace('T', " ")
-                            .trim_end_matches('Z')
-                            .to_owned(),
-                    );
+                    // Local time, as the CSV gives it.
+                    ui.label(crate::store::local_stamp(&a.started_at, "%Y-%m-%d %H:%M:%S"));
                 });
                 row.col(|ui| {
                     ui.label(&a.trainee);
@@ -728,7 +732,7 @@ fn detail_ui(
     ui.label(
         RichText::new(format!(
             "{} · {} v{} · {}",
-            a.started_at.replace('T', " ").trim_end_matches('Z'),
+            crate::store::local_time(&a.started_at),
             a.playbook,
             a.version,
             a.total.map_or("—".to_owned(), |t| format!("{t:.1}"))
@@ -780,7 +784,7 @@ fn detail_ui(
                                     (Some(by), Some(at)) => format!(
                                         "{} {by} · {}",
                                         lang.t("复核：", "override by"),
-                                        at.replace('T', " ").trim_end_matches('Z')
+                                        crate::store::local_time(at)
                                     ),
                                     _ => lang.t("复核", "override").to_owned(),
                                 };
@@ -887,7 +891,8 @@ fn detail_ui(
                 ui.separator();
                 ui.label(RichText::new(lang.t("评语与复核", "Reviews")).strong());
                 for rv in &d.reviews {
-                    let mut line = format!("{} · {}", rv.reviewer, rv.at.replace('T', " "));
+                    let mut line =
+                        format!("{} · {}", rv.reviewer, crate::store::local_time(&rv.at));
                     if let (Some(c), Some(p)) = (&rv.criterion, rv.override_points) {
                         line.push_str(&format!(
                             " · {} → {p:.0}",
