@@ -263,7 +263,9 @@ fn toolbar_ui(
     replaced_bundled: bool,
     out: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
+    // Wrapped: in a narrow window the status goes to the next line rather than under the
+    // try-it panel.
+    ui.horizontal_wrapped(|ui| {
         let dirty = ed.is_dirty();
         // The editor is labelled by the file's name (the dirty mark is apart from it).
         ed.name_label = Some(ui.label(RichText::new(&ed.entry.key).strong()).id);
@@ -340,7 +342,7 @@ fn toolbar_ui(
                         if e > 0 { theme::BAD } else { WARN },
                     )
                 };
-                ui.label(RichText::new(text).color(color));
+                ui.add(egui::Label::new(RichText::new(text).color(color)).extend());
             }
         }
     });
