@@ -352,6 +352,9 @@ fn score_one(
                             format!("option {option}")
                         }
                         crate::practice::score::Source::Script { file } => format!("script {file}"),
+                        crate::practice::score::Source::ScriptSet { file } => {
+                            return format!("script {file} set to {}", t.points);
+                        }
                     };
                     format!("{src} {:+}", t.points)
                 })

@@ -358,7 +358,7 @@ fn a_guide_may_only_choose_among_its_targets() {
         ),
         (
             "bad",
-            "fn guide(ctx) { #{ next: \"nowhere\" } }",
+            "// chooses a turn it may not\nfn guide(ctx) { #{ next: \"nowhere\" } }",
             "t2",
             true,
         ),
@@ -391,7 +391,46 @@ fn a_guide_may_only_choose_among_its_targets() {
             "{name}: {:?}",
             r.script_error
         );
+        if let Some(e) = &r.script_error {
+            // An author error at the guide's line; the trainee keeps the score and is told
+            // the guide failed, not the scoring.
+            assert_eq!(e.kind, ScriptErrorKind::Guide, "{e:?}");
+            assert_eq!(e.line, 2, "at the `fn guide` line");
+            let notice = r.notice().expect("a notice");
+            assert!(!notice.contains("scoring unavailable"), "{notice}");
+            assert!(notice.contains("default path"), "{notice}");
+            assert_eq!(r.scored.rounded(), 100);
+        }
     }
+}
+
+/// A script's `set` takes the criterion over: the rules' trace, feedback and highlights go,
+/// and the trace holds the value set, not a change.
+#[test]
+fn a_set_retracts_the_rules_of_its_criterion() {
+    let lib = library("fn score(ctx) { #{ set: #{ asks: 40 } } }", &[]);
+    let host = ScriptHost::new(&lib);
+    let mut a = Attempt::start(lib.playbook("sandbox").expect("loaded").clone(), "one", "t")
+        .expect("starts");
+    let r = a
+        .submit(
+            Some(&host),
+            Answer::Text("What would you like?".into()),
+            1.0,
+        )
+        .expect("scored");
+    let c = &r.scored.criteria[0];
+    assert_eq!(c.points, 40.0);
+    assert_eq!(c.trace.len(), 1, "{:?}", c.trace);
+    assert!(matches!(
+        c.trace[0].source,
+        salesdojo::practice::score::Source::ScriptSet { .. }
+    ));
+    assert_eq!(c.trace[0].points, 40, "the value, not a change from 100");
+    assert!(r.scored.feedback.is_empty(), "{:?}", r.scored.feedback);
+    assert!(r.scored.highlights.is_empty(), "{:?}", r.scored.highlights);
+    let json = serde_json::to_value(&c.trace[0]).expect("json");
+    assert_eq!(json["source"]["kind"], "script_set");
 }
 
 #[test]

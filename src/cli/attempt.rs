@@ -94,7 +94,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                                     .or(e["source"]["option"].as_str())
                                     .or(e["source"]["file"].as_str())
                                     .unwrap_or(e["source"]["kind"].as_str().unwrap_or("?"));
-                                format!("{src} {:+}", e["points"].as_i64().unwrap_or(0))
+                                let points = e["points"].as_i64().unwrap_or(0);
+                                if e["source"]["kind"] == "script_set" {
+                                    format!("{src} set to {points}")
+                                } else {
+                                    format!("{src} {points:+}")
+                                }
                             })
                             .collect()
                     })

@@ -57,8 +57,11 @@ pub enum Source {
     Rule { rule: String },
     /// The option the trainee chose.
     Option { option: String },
-    /// A scoring script (`file` is the script's path).
+    /// A scoring script (`file` is the script's path) adding its points.
     Script { file: String },
+    /// A scoring script setting the criterion's points outright (`points` is the value, not
+    /// a change); the criterion's rules are retracted, with their feedback, hints and marks.
+    ScriptSet { file: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -306,9 +309,12 @@ const PAST_FULL_SCALE: f64 = 40.0;
 pub fn criterion_points(trace: &[TraceEntry]) -> f64 {
     let sum = trace.iter().map(|t| t.points).sum::<i32>();
     let gainers = trace.iter().filter(|t| t.points > 0).count();
-    let from_zero = !trace
-        .iter()
-        .any(|t| matches!(t.source, Source::Base | Source::Option { .. }));
+    let from_zero = !trace.iter().any(|t| {
+        matches!(
+            t.source,
+            Source::Base | Source::Option { .. } | Source::ScriptSet { .. }
+        )
+    });
     combined(sum, from_zero, gainers)
 }
 

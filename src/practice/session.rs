@@ -163,19 +163,9 @@ impl Attempt {
     /// turn, so it follows the conversation rather than the reply before.
     pub fn guide(&self, host: Option<&ScriptHost>) -> Option<Text> {
         let turn = self.current_turn()?;
-        let pb = &self.playbook;
-        let (host, path) = (host?, pb.scripts.guide.as_ref()?);
-        let ctx = context(
-            pb,
-            self.scenario(),
-            turn,
-            None,
-            0.0,
-            &self.replies,
-            "hint",
-            None,
-        );
-        host.guide(path, ctx).ok().flatten().and_then(|g| g.hint)
+        guide_for(&self.playbook, host, self.scenario(), turn, &self.replies)
+            .ok()
+            .flatten()
     }
 
     /// The hint for the current turn, asked for before replying: the guide's, else the
@@ -201,6 +191,22 @@ impl Attempt {
             &self.position,
         )
     }
+}
+
+/// The guide script's advice for `turn` before it is answered (phase `hint`), after the
+/// replies of `history`; `Ok(None)` without a guide script or advice.
+pub fn guide_for(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scen: &Scenario,
+    turn: &Turn,
+    history: &[ReplyRecord],
+) -> Result<Option<Text>, ScriptError> {
+    let (Some(host), Some(path)) = (host, pb.scripts.guide.as_ref()) else {
+        return Ok(None);
+    };
+    let ctx = context(pb, scen, turn, None, 0.0, history, "hint", None);
+    Ok(host.guide(path, ctx)?.and_then(|g| g.hint))
 }
 
 /// Scores one answer to one turn: the rubric rules, then the score script, then the guide.
@@ -254,7 +260,7 @@ fn score_turn_with(
                 Some(&scored),
             );
             match host.score(path, ctx, &turn.criteria) {
-                Ok(Some(s)) => merge(&mut scored, path, s, &answer),
+                Ok(Some(s)) => merge(pb, &mut scored, path, s, &answer),
                 Ok(None) => {}
                 Err(e) => script_error = Some(e),
             }
@@ -289,20 +295,22 @@ fn score_turn_with(
                                 let known: Vec<&str> = targets.iter().map(target_id).collect();
                                 script_error.get_or_insert(ScriptError {
                                     file: path.clone(),
-                                    line: 1,
+                                    line: host.hook_line(path, "guide"),
                                     column: 1,
                                     message: format!(
                                         "guide() chose '{next}', which is not one of this turn's targets ({})",
                                         known.join(", ")
                                     ),
-                                    kind: ScriptErrorKind::BadReturn,
+                                    kind: ScriptErrorKind::Guide,
                                 });
                             }
                         }
                     }
                 }
                 Ok(None) => {}
-                Err(e) => {
+                Err(mut e) => {
+                    // Scoring worked: the trainee is told the guide failed, not the scoring.
+                    e.kind = ScriptErrorKind::Guide;
                     script_error.get_or_insert(e);
                 }
             }
@@ -328,19 +336,55 @@ fn target_id(t: &Target) -> &str {
 
 /// Applies a script's result: `set` replaces a criterion's points, `points` add to them; each
 /// change is a traced entry naming the script.
-fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer: &Answer) {
+fn merge(
+    pb: &Playbook,
+    scored: &mut Scored,
+    path: &str,
+    s: crate::script::ScriptScore,
+    answer: &Answer,
+) {
+    // What a `set` retracts: the rules of that criterion, their feedback, hints and marks
+    // (not a conduct gate's: a gate caps the whole reply whatever a script says).
+    let gate_rule = scored.gate.as_ref().map(|g| g.rule.clone());
+    let mut retracted_rules: Vec<String> = Vec::new();
+    let mut retracted_feedback: Vec<Text> = Vec::new();
+    let mut retracted_hints: Vec<Text> = Vec::new();
     for c in &mut scored.criteria {
-        let before: i32 = c.trace.iter().map(|t| t.points).sum();
         if let Some(v) = s.set.get(&c.criterion) {
-            let v = v.round() as i32;
-            c.trace.push(TraceEntry {
-                source: Source::Script {
+            for t in &c.trace {
+                if let Source::Rule { rule } = &t.source
+                    && gate_rule.as_deref() != Some(rule.as_str())
+                {
+                    retracted_rules.push(rule.clone());
+                    retracted_feedback.extend(t.feedback.clone());
+                }
+            }
+            if let Some(cr) = pb.criterion(&c.criterion) {
+                retracted_hints.extend(cr.rules.iter().filter_map(|r| r.hint.clone()));
+            }
+            let kept = c
+                .trace
+                .iter()
+                .filter(|t| {
+                    matches!(&t.source, Source::Rule { rule } if gate_rule.as_deref() == Some(rule.as_str()))
+                })
+                .cloned();
+            let set = TraceEntry {
+                source: Source::ScriptSet {
                     file: path.to_owned(),
                 },
-                points: v - before,
+                points: v.round().clamp(0.0, 100.0) as i32,
                 matched: Vec::new(),
                 feedback: None,
-            });
+            };
+            // The gate's own entry stays for the record, with no points: the set value is
+            // what the criterion has.
+            c.trace = std::iter::once(set)
+                .chain(kept.map(|mut t| {
+                    t.points = 0;
+                    t
+                }))
+                .collect();
         }
         if let Some(d) = s.add.get(&c.criterion) {
             c.trace.push(TraceEntry {
@@ -354,6 +398,15 @@ fn merge(scored: &mut Scored, path: &str, s: crate::script::ScriptScore, answer:
         }
         c.points = score::criterion_points(&c.trace);
     }
+    for f in retracted_feedback {
+        if let Some(i) = scored.feedback.iter().position(|x| *x == f) {
+            scored.feedback.remove(i);
+        }
+    }
+    scored.hints.retain(|h| !retracted_hints.contains(h));
+    scored
+        .highlights
+        .retain(|h| !retracted_rules.contains(&h.rule));
     scored.feedback.extend(s.feedback);
     scored.hints.extend(s.hint);
     let len = match answer {

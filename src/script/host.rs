@@ -26,6 +26,9 @@ pub enum ScriptErrorKind {
     BadReturn,
     /// The script file is not among the loaded scripts.
     Missing,
+    /// The guide hook failed or chose a turn it may not; scoring is not affected and the
+    /// role-play takes its default path.
+    Guide,
 }
 
 /// A script failure, positioned for the author.
@@ -66,7 +69,16 @@ impl ScriptError {
 
     /// [`ScriptError::trainee_message`] in `lang`.
     pub fn trainee_message_in(&self, lang: crate::msg::Lang) -> String {
+        if self.kind == ScriptErrorKind::Guide {
+            return lang
+                .t(
+                    "指导脚本出错（评分不受影响）：对练按默认路线继续",
+                    "the guide script failed (scoring is not affected): the role-play went on by its default path",
+                )
+                .to_owned();
+        }
         let reason = match self.kind {
+            ScriptErrorKind::Guide => "",
             ScriptErrorKind::Budget => lang.t(
                 "评分脚本运行太久或占用内存太多",
                 "the scoring script took too long or used too much memory",
@@ -346,7 +358,7 @@ impl ScriptHost {
     }
 
     /// The line of `fn name(` in the script, 1 when not found.
-    fn hook_line(&self, path: &str, name: &str) -> u32 {
+    pub fn hook_line(&self, path: &str, name: &str) -> u32 {
         let needle = format!("fn {name}(");
         self.sources
             .get(path)

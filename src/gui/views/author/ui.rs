@@ -776,9 +776,16 @@ fn try_ui(
                                     Source::Option { option } => {
                                         format!("{} {option}", lang.t("选项", "option"))
                                     }
-                                    Source::Script { file } => {
+                                    Source::Script { file } | Source::ScriptSet { file } => {
                                         format!("{} {file}", lang.t("脚本", "script"))
                                     }
+                                };
+                                // A script's `set` is the value, not a change.
+                                let points = match t.source {
+                                    Source::ScriptSet { .. } => {
+                                        format!("{} {}", lang.t("设为", "set to"), t.points)
+                                    }
+                                    _ => format!("{:+}", t.points),
                                 };
                                 let words = if t.matched.is_empty() {
                                     String::new()
@@ -786,7 +793,7 @@ fn try_ui(
                                     format!("  ({})", t.matched.join("; "))
                                 };
                                 ui.label(
-                                    RichText::new(format!("    {src}  {:+}{words}", t.points))
+                                    RichText::new(format!("    {src}  {points}{words}"))
                                         .small()
                                         .color(theme::MUTED),
                                 );

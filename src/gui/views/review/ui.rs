@@ -857,7 +857,12 @@ fn detail_ui(
                                     .or_else(|| src["option"].as_str())
                                     .or_else(|| src["file"].as_str())
                                     .unwrap_or_else(|| src["kind"].as_str().unwrap_or(""));
-                                format!("{what} {:+}", t["points"].as_i64().unwrap_or(0))
+                                let points = t["points"].as_i64().unwrap_or(0);
+                                if src["kind"] == "script_set" {
+                                    format!("{what} = {points}")
+                                } else {
+                                    format!("{what} {points:+}")
+                                }
                             })
                             .collect();
                         let mut line = format!(
