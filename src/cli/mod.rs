@@ -15,6 +15,7 @@ mod burst;
 mod calibrate;
 mod demo;
 mod export;
+mod graph;
 mod list;
 mod merge;
 mod practice;
@@ -67,6 +68,8 @@ pub enum Command {
     List(list::Args),
     /// Print the JSON Schema of the playbook format.
     Schema(schema::Args),
+    /// Draw a scenario as a graph (Mermaid or Graphviz dot): turns, options, endings.
+    Graph(graph::Args),
     /// Role-play a scenario in the terminal (reads replies line by line, also piped).
     Practice(practice::Args),
     /// Score one reply and print the full result (points, trace, feedback, hint) as JSON.
@@ -156,6 +159,7 @@ impl Cli {
             Some(Command::Backup(a)) => (Some(&mut a.db), None),
             Some(Command::Validate(a)) => (None, Some(&mut a.content)),
             Some(Command::List(a)) => (None, Some(&mut a.content)),
+            Some(Command::Graph(a)) => (None, Some(&mut a.content)),
             Some(Command::Score(a)) => (None, Some(&mut a.content)),
             Some(Command::Test(a)) => (None, Some(&mut a.content)),
             Some(Command::Calibrate(a)) => (None, Some(&mut a.content)),
@@ -198,6 +202,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Validate(a)) => validate::run(&cli, a),
         Some(Command::List(a)) => list::run(&cli, a),
         Some(Command::Schema(a)) => schema::run(a),
+        Some(Command::Graph(a)) => graph::run(&cli, a),
         Some(Command::Practice(a)) => practice::run(&cli, a),
         Some(Command::Score(a)) => score::run(&cli, a),
         Some(Command::Test(a)) => test::run(&cli, a),

@@ -5,6 +5,7 @@
 
 pub mod bundled;
 pub mod diag;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod raw;
