@@ -381,6 +381,7 @@ fn finish_check(display: String, user: Content, mut report: Report) -> Checked {
     let lib = load(&[Content::bundled(), user], &mut report);
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);
+    crate::practice::rehearse::check(&lib, &host, &mut report);
     Checked {
         display,
         report,

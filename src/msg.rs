@@ -153,6 +153,7 @@ nouns! {
     Base => "`base`", "`base`（基础分）";
     Cap => "`cap`", "`cap`（封顶分）";
     ChoiceScore => "option score", "选项分数";
+    Test => "test", "测试";
     Regex => "regex", "正则表达式";
     Pattern => "pattern", "匹配模式";
 }
@@ -216,6 +217,12 @@ catalogue! {
     test_range(min, max) => "expected score range [{min}, {max}] must lie within 0–100, min first",
         "期望分数区间 [{min}, {max}] 必须在 0–100 之内，且小值在前";
 
+    // Sizes.
+    text_too_long(found, limit) => "text is {found} characters long; the limit is {limit}",
+        "文字有 {found} 个字符，上限是 {limit} 个";
+    too_many(what, found, limit) => "{found} {what} entries; the limit is {limit}",
+        "{what}太多：{found} 个，上限是 {limit} 个";
+
     // Patterns, phrases and concepts.
     invalid_regex(what, detail) => "invalid {what}: {detail}", "{what}无效：{detail}";
     concept_empty(id) => "concept '{id}' has no words and no patterns",
@@ -262,6 +269,8 @@ catalogue! {
         "选择题轮次“{turn}”没有写 `criteria`：它的选项分数会计入每一个评分项";
     next_one_of() => "`next` must give exactly one of `by_score` or `script`",
         "`next` 只能写 `by_score` 或 `script` 其中一个";
+    persona_not_listed(id) => "persona '{id}' is not in this playbook's `personas` list",
+        "客户画像“{id}”不在本剧本的 `personas` 列表中";
     free_text_unscored(turn) => "free-text turn '{turn}' has no rule or script that can score it",
         "自由回答轮次“{turn}”没有能给它评分的规则或脚本";
     untested(list) => "scenarios without tests: {list}", "没有测试的场景：{list}";
@@ -307,6 +316,8 @@ catalogue! {
     from_escape() => "comes from this escape", "（来自这个转义序列）";
     refused_why() => "such characters can act on a trainee's terminal (an ESCAPE starts a command) or make text read other than it is; remove it",
         "这类字符会作用于学员的终端（ESCAPE 会开始一条命令），或让文字读起来与实际不同；请删掉它";
+    top_level_loop() => "a loop at the top level of a script runs again on every hook call (every reply); put it inside a function",
+        "脚本顶层的循环会在每次调用钩子（每条回答）时重新运行：请把它放进函数里";
     script_error(detail) => "{detail}", "脚本错误：{detail}";
 
     // Playbook tests.

@@ -25,12 +25,35 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let lib = load_paths(cli, &args.paths, &mut report)?;
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);
+    crate::practice::rehearse::check(&lib, &host, &mut report);
     let (errors, warnings) = (report.errors(), report.warnings());
-    let scenarios: usize = lib.playbooks.iter().map(|p| p.scenarios.len()).sum();
+    // A playbook is valid when neither its file nor its scripts have an error.
+    let failed: std::collections::BTreeSet<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::playbook::Severity::Error)
+        .map(|d| d.file.as_str())
+        .collect();
+    let valid: Vec<_> = lib
+        .playbooks
+        .iter()
+        .filter(|pb| {
+            let scripts = [&pb.scripts.score, &pb.scripts.guide];
+            !failed.contains(pb.source.file.as_str())
+                && scripts.into_iter().flatten().all(|p| {
+                    let shown = lib
+                        .scripts
+                        .get(p)
+                        .map_or(p.as_str(), |f| f.display.as_str());
+                    !failed.contains(shown)
+                })
+        })
+        .collect();
+    let scenarios: usize = valid.iter().map(|p| p.scenarios.len()).sum();
     match args.format {
         Format::Json => {
             let v = json!({
-                "playbooks": lib.playbooks.len(),
+                "playbooks": valid.len(),
                 "scenarios": scenarios,
                 "errors": errors,
                 "warnings": warnings,
@@ -41,10 +64,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Format::Human => {
             let lang = cli.lang();
             eprint(&report.render_in(lang));
-            let line =
-                crate::msg::validate_summary(lib.playbooks.len(), scenarios, errors, warnings)
-                    .take(lang)
-                    + "\n";
+            let line = crate::msg::validate_summary(valid.len(), scenarios, errors, warnings)
+                .take(lang)
+                + "\n";
             if errors == 0 {
                 print(&line)?
             } else {

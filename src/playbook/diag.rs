@@ -141,7 +141,12 @@ impl Diagnostic {
             let gutter = " ".repeat(num.len());
             // Very long lines are shown as a window around the column.
             let col = p.column.saturating_sub(1) as usize;
-            let skip = col.saturating_sub(WINDOW / 2);
+            let len = line.chars().count();
+            let skip = if len <= WINDOW {
+                0
+            } else {
+                col.saturating_sub(WINDOW / 2).min(len - WINDOW)
+            };
             let mut shown: String = line.chars().skip(skip).take(WINDOW).collect();
             if skip > 0 {
                 shown.insert(0, '…');

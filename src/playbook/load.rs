@@ -303,9 +303,23 @@ fn yaml_options() -> serde_saphyr::Options {
     }
 }
 
+/// How many unknown keys one file is read past before the rest is left unchecked.
+const MAX_RECOVERIES: usize = 20;
+
 /// Decodes and parses one YAML file into `T`; every failure becomes a diagnostic with its
 /// line and column.
 pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Option<T> {
+    parse_recovering(file, report).and_then(|(v, recovered)| (!recovered).then_some(v))
+}
+
+/// [`parse`], reading on past unknown keys: each is an error, and the file is read again as
+/// if the key were the one it most resembles (or absent), so the rest of the file is still
+/// checked. `true` beside the value when that happened: the value is for finding more
+/// errors, never to be used.
+pub fn parse_recovering<T: DeserializeOwned>(
+    file: &SourceFile,
+    report: &mut Report,
+) -> Option<(T, bool)> {
     let name = &file.display;
     let text = match std::str::from_utf8(&file.bytes) {
         Ok(t) => t,
@@ -347,14 +361,63 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, report: &mut Report) -> Opt
     for d in refused {
         report.push(d);
     }
-    match serde_saphyr::from_str_with_options::<T>(text, yaml_options()) {
-        Ok(_) if has_refused => None,
-        Ok(v) => Some(v),
-        Err(e) => {
-            report.push(yaml_diagnostic(name, text, &e));
-            None
+    let mut now = std::borrow::Cow::Borrowed(text);
+    let mut recovered = false;
+    for _ in 0..=MAX_RECOVERIES {
+        match serde_saphyr::from_str_with_options::<T>(&now, yaml_options()) {
+            Ok(_) if has_refused => return None,
+            Ok(v) => return Some((v, recovered)),
+            Err(e) => {
+                report.push(yaml_diagnostic(name, text, &e));
+                now = std::borrow::Cow::Owned(past_unknown_key(&now, &e)?);
+                recovered = true;
+            }
         }
     }
+    None
+}
+
+/// `text` with the unknown key of `e` renamed to the closest known one, or with its block
+/// taken out (blank lines, so every other line keeps its number); `None` for other errors.
+fn past_unknown_key(text: &str, e: &serde_saphyr::Error) -> Option<String> {
+    let serde_saphyr::Error::SerdeUnknownField {
+        field, expected, ..
+    } = e.without_snippet()
+    else {
+        return None;
+    };
+    let at = e.location().and_then(Pos::from_location)?;
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    let index = at.line.checked_sub(1)? as usize;
+    let line = lines.get(index)?.clone();
+    let start = line
+        .char_indices()
+        .nth(at.column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    let offset = start + line[start..].find(field.as_str())?;
+    match super::diag::closest(field, expected.iter().copied()) {
+        Some(known) => {
+            let mut fixed = line.clone();
+            fixed.replace_range(offset..offset + field.len(), known);
+            lines[index] = fixed;
+        }
+        None => {
+            // Only a key that starts its line can be taken out, with the block below it.
+            if !line[..offset].trim().is_empty() {
+                return None;
+            }
+            let indent = line[..offset].chars().count();
+            lines[index] = String::new();
+            for l in lines.iter_mut().skip(index + 1) {
+                let deeper = l.chars().take_while(|c| *c == ' ').count() > indent;
+                if !(deeper || l.trim().is_empty()) {
+                    break;
+                }
+                l.clear();
+            }
+        }
+    }
+    Some(lines.join("\n"))
 }
 
 /// A parse error as one diagnostic: position, a message without the parser's own snippet, and
@@ -439,7 +502,9 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
     for layer in layers {
         let mut in_layer: HashMap<String, (String, u64)> = HashMap::new();
         for f in &layer.playbooks {
-            let Some(raw) = parse::<RawPlaybook>(f, report) else {
+            // Read past unknown keys, so their file's other errors are reported too; such a
+            // playbook is checked but never loaded.
+            let Some((raw, recovered)) = parse_recovering::<RawPlaybook>(f, report) else {
                 continue;
             };
             if let Some((first, line)) = in_layer.get(&raw.id.value) {
@@ -463,7 +528,7 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
                 concepts: &lib.concepts,
                 scripts: &script_names,
             };
-            if let Some(pb) = validate::playbook(raw, source, &cx, report) {
+            if let Some(pb) = validate::playbook(raw, source, &cx, report).filter(|_| !recovered) {
                 let pb = Arc::new(pb);
                 match lib.playbooks.iter_mut().find(|p| p.id == pb.id) {
                     Some(slot) => *slot = pb,

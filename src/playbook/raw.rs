@@ -24,8 +24,10 @@ pub struct RawPlaybook {
     /// Stable identifier: ASCII letters, digits, `-` and `_` (e.g. `seven-step`).
     #[schemars(with = "String")]
     pub id: Id,
-    /// Content version; bump it when scoring changes so old attempts stay interpretable.
-    pub version: u32,
+    /// Content version (1 or more); bump it when scoring changes so old attempts stay
+    /// interpretable.
+    #[schemars(with = "u32", range(min = 1))]
+    pub version: Spanned<u32>,
     pub title: Text,
     #[serde(default)]
     pub description: Option<Text>,
@@ -107,11 +109,11 @@ fn yes() -> bool {
 pub struct RawRubric {
     /// Total (0–100) needed to pass a scenario.
     #[serde(default = "default_pass_mark")]
-    #[schemars(with = "u32")]
+    #[schemars(with = "u32", range(max = 100))]
     pub pass_mark: Spanned<i64>,
     /// The most a reply can score when a gate rule matched (0–100, default 30).
     #[serde(default = "default_gate_cap")]
-    #[schemars(with = "u32")]
+    #[schemars(with = "u32", range(max = 100))]
     pub gate_cap: Spanned<i64>,
     pub criteria: Vec<RawCriterion>,
 }
@@ -146,7 +148,7 @@ pub struct RawCriterion {
     pub description: Option<Text>,
     /// Points (0–100) a reply starts with on this criterion before rules apply.
     #[serde(default)]
-    #[schemars(with = "i64")]
+    #[schemars(with = "u32", range(max = 100), extend("default" = 0))]
     pub base: Option<Spanned<i64>>,
     /// Declarative rules: each adds its points when all its conditions hold.
     #[serde(default)]
@@ -210,7 +212,7 @@ pub struct RawRule {
     #[serde(default)]
     pub quotes_price: Option<bool>,
     /// Points added when the rule matches (negative to deduct), -100 to 100.
-    #[schemars(with = "i64")]
+    #[schemars(with = "i64", range(min = -100, max = 100))]
     pub points: Spanned<i64>,
     /// Shown when the rule matches: why the points were given or taken.
     pub feedback: Text,
@@ -224,7 +226,7 @@ pub struct RawRule {
     /// The cap of this gate when it is stricter than the rubric's `gate_cap` (a bribe is
     /// worse than a pushy close), 0–100; only with `gate: true`.
     #[serde(default)]
-    #[schemars(with = "Option<i64>")]
+    #[schemars(with = "Option<u32>", range(max = 100))]
     pub cap: Option<Spanned<i64>>,
 }
 
@@ -310,7 +312,7 @@ pub struct RawOption {
     pub id: Id,
     pub text: Text,
     /// Points (0–100) this answer earns on each criterion of the turn.
-    #[schemars(with = "i64")]
+    #[schemars(with = "u32", range(max = 100))]
     pub score: Spanned<i64>,
     pub feedback: Text,
     /// Turn or ending id to go to; the turn's `next` when left out.
@@ -407,8 +409,10 @@ pub struct RawTest {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Expect")]
 pub struct RawExpect {
-    pub min: u32,
-    pub max: u32,
+    #[schemars(with = "u32", range(max = 100))]
+    pub min: Spanned<u32>,
+    #[schemars(with = "u32", range(max = 100))]
+    pub max: Spanned<u32>,
 }
 
 /// The shared concept lexicon, `playbooks/concepts.yaml`: named ideas a reply can express

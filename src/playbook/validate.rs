@@ -24,6 +24,30 @@ use crate::msg::{self, Noun};
 /// Largest compiled size of one rubric regex; a bigger one is refused, not built.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Sizes real content never reaches (the bundled playbooks' largest in brackets), so a
+/// crafted file under the 4 MiB cap cannot make the app hold megabytes of one title.
+pub mod limits {
+    /// Characters in a title (playbook, stage, criterion, scenario, concept) [43].
+    pub const TITLE_CHARS: usize = 120;
+    /// Characters in any other text: a customer line, an option, a talk track, a model
+    /// answer [274].
+    pub const TEXT_CHARS: usize = 2_000;
+    /// Stages of a playbook [10].
+    pub const STAGES: usize = 50;
+    /// Criteria of a rubric [6].
+    pub const CRITERIA: usize = 50;
+    /// Rules of one criterion [9].
+    pub const RULES: usize = 100;
+    /// Scenarios of a playbook [8].
+    pub const SCENARIOS: usize = 200;
+    /// Turns of a scenario [9].
+    pub const TURNS: usize = 500;
+    /// Options of a multiple-choice turn [4].
+    pub const OPTIONS: usize = 12;
+    /// Test cases of a playbook [37].
+    pub const TESTS: usize = 5_000;
+}
+
 struct Checker<'a> {
     file: &'a str,
     report: &'a mut Report,
@@ -104,6 +128,29 @@ impl<'a> Checker<'a> {
     }
 
     fn text(&mut self, t: &Text) -> model::Text {
+        self.text_within(t, limits::TEXT_CHARS)
+    }
+
+    fn title(&mut self, t: &Text) -> model::Text {
+        self.text_within(t, limits::TITLE_CHARS)
+    }
+
+    /// At most `limit` entries of `what`; an error at `at` past it.
+    fn count(&mut self, n: usize, limit: usize, what: Noun, at: Location) {
+        if n > limit {
+            self.error(pos(at), msg::too_many(what, n, limit));
+        }
+    }
+
+    /// A text, every version of it at most `limit` characters.
+    fn text_within(&mut self, t: &Text, limit: usize) -> model::Text {
+        let longest = match &t.0.value {
+            TextValue::Same(s) => s.chars().count(),
+            TextValue::Localized(map) => map.values().map(|s| s.chars().count()).max().unwrap_or(0),
+        };
+        if longest > limit {
+            self.error(pos(t.0.referenced), msg::text_too_long(longest, limit));
+        }
         match &t.0.value {
             TextValue::Same(s) => model::Text([(ANY_LOCALE.to_owned(), s.clone())].into()),
             TextValue::Localized(map) => {
@@ -182,7 +229,7 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
     let mut out = Vec::new();
     for k in &raw.concepts {
         let id = c.id(&k.id, Noun::Concept, &mut seen);
-        let title = c.text(&k.title);
+        let title = c.title(&k.title);
         if let Some(n) = &k.note {
             c.text(n);
         }
@@ -262,8 +309,11 @@ pub fn playbook(
 
     let mut seen = HashMap::new();
     let id = c.id(&raw.id, Noun::Playbook, &mut seen);
-    if raw.version == 0 {
-        c.error(pos(raw.id.referenced), msg::version_zero());
+    if raw.version.value == 0 {
+        c.error(
+            pos_or(raw.version.referenced, raw.id.referenced),
+            msg::version_zero(),
+        );
     }
     let mut seen_locales = HashMap::new();
     let locales: Vec<String> = raw
@@ -276,7 +326,7 @@ pub fn playbook(
     }
     c.locales = locales.clone();
 
-    let title = c.text(&raw.title);
+    let title = c.title(&raw.title);
     let description = c.opt_text(&raw.description);
 
     let persona_ids: Vec<&str> = cx.personas.keys().map(String::as_str).collect();
@@ -290,6 +340,30 @@ pub fn playbook(
         }
     }
 
+    c.count(
+        raw.stages.len(),
+        limits::STAGES,
+        Noun::Stage,
+        raw.id.referenced,
+    );
+    c.count(
+        raw.scenarios.len(),
+        limits::SCENARIOS,
+        Noun::Scenario,
+        raw.id.referenced,
+    );
+    c.count(
+        raw.tests.len(),
+        limits::TESTS,
+        Noun::Test,
+        raw.id.referenced,
+    );
+    c.count(
+        raw.rubric.criteria.len(),
+        limits::CRITERIA,
+        Noun::Criterion,
+        raw.id.referenced,
+    );
     let stages = stages(&mut c, &raw.stages, raw.id.referenced);
     let refs = Refs {
         phrases: &raw.phrases,
@@ -316,6 +390,21 @@ pub fn playbook(
         })
         .collect();
 
+    // The playbook's `personas:` says who it is written for: a scenario's customer outside it
+    // is most likely a slip (a persona the list forgot, or one the scenario should not use).
+    if !raw.personas.is_empty() {
+        let listed: Vec<&str> = raw.personas.iter().map(|p| p.value.as_str()).collect();
+        for s in &raw.scenarios {
+            for p in std::iter::once(&s.persona).chain(s.style.as_ref()) {
+                if cx.personas.contains_key(&p.value) && !listed.contains(&p.value.as_str()) {
+                    c.warning(
+                        pos_or(p.referenced, s.id.referenced),
+                        msg::persona_not_listed(&p.value),
+                    );
+                }
+            }
+        }
+    }
     // A free-text turn nothing can score is almost certainly an authoring mistake.
     if scripts.score.is_none() {
         for (s, rs) in scenarios.iter().zip(&raw.scenarios) {
@@ -351,7 +440,7 @@ pub fn playbook(
     }
     let mut pb = Playbook {
         id,
-        version: raw.version,
+        version: raw.version.value,
         title,
         description,
         locales,
@@ -389,7 +478,7 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
         .iter()
         .map(|s| Stage {
             id: c.id(&s.id, Noun::Stage, &mut seen),
-            title: c.text(&s.title),
+            title: c.title(&s.title),
             goal: c.text(&s.goal),
             psychology: c.opt_text(&s.psychology),
             signals: c.texts(&s.signals),
@@ -476,6 +565,12 @@ fn criterion(
     let base = raw.base.as_ref().map_or(0, |b| {
         i32::from(c.percent(b.value, b.referenced, Noun::Base))
     });
+    c.count(
+        raw.rules.len(),
+        limits::RULES,
+        Noun::Rule,
+        raw.id.referenced,
+    );
     let mut seen_rules = HashMap::new();
     let rules = raw
         .rules
@@ -484,7 +579,7 @@ fn criterion(
         .collect();
     Criterion {
         id,
-        title: c.text(&raw.title),
+        title: c.title(&raw.title),
         weight: w,
         description: c.opt_text(&raw.description),
         base,
@@ -696,6 +791,7 @@ fn scenario(
     if s.turns.is_empty() {
         c.error(pos(at), msg::scenario_no_turns(&id));
     }
+    c.count(s.turns.len(), limits::TURNS, Noun::Turn, at);
 
     // Turns and endings share one namespace: `next` may name either.
     let mut seen_nodes = HashMap::new();
@@ -802,6 +898,7 @@ fn scenario(
                 }
             },
         };
+        c.count(t.options.len(), limits::OPTIONS, Noun::Choice, tat);
         let reply = if t.options.is_empty() {
             Reply::FreeText
         } else {
@@ -833,7 +930,7 @@ fn scenario(
 
     let scen = Scenario {
         id,
-        title: c.text(&s.title),
+        title: c.title(&s.title),
         persona: s.persona.value.clone(),
         style: s.style.as_ref().map(|st| st.value.clone()),
         context: c.text(&s.context),
@@ -954,10 +1051,13 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
         let Some(turn) = s.turn(&t.turn.value) else {
             continue;
         };
-        if t.expect.min > t.expect.max || t.expect.max > 100 {
+        let (min, max) = (&t.expect.min, &t.expect.max);
+        if min.value > max.value || max.value > 100 {
+            // At the value that is wrong: a maximum over 100, else the minimum above it.
+            let wrong = if max.value > 100 { max } else { min };
             c.error(
-                pos(t.turn.referenced),
-                msg::test_range(t.expect.min, t.expect.max),
+                pos_or(wrong.referenced, t.turn.referenced),
+                msg::test_range(min.value, max.value),
             );
         }
         let input = match (&t.reply, &t.option, &turn.reply) {
@@ -986,8 +1086,8 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
             scenario: t.scenario.value.clone(),
             turn: t.turn.value.clone(),
             input,
-            min: t.expect.min,
-            max: t.expect.max,
+            min: t.expect.min.value,
+            max: t.expect.max.value,
             feedback_contains: t.feedback_contains.clone(),
             note: t.note.clone(),
             line,

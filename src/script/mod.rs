@@ -30,6 +30,17 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
             ));
         }
     }
+    // Top-level statements run again on every hook call: a loop there costs every reply.
+    for file in lib.scripts.values() {
+        let text = String::from_utf8_lossy(&file.bytes);
+        for (line, column) in top_level_loops(&text) {
+            report.push(Diagnostic::warning(
+                &file.display,
+                Some(Pos::new(line, column, 4)),
+                crate::msg::top_level_loop(),
+            ));
+        }
+    }
     // A playbook naming a script whose hook is missing is worth a warning: its rules apply.
     for pb in &lib.playbooks {
         for (path, hook) in [(&pb.scripts.score, "score"), (&pb.scripts.guide, "guide")] {
@@ -44,6 +55,91 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
             }
         }
     }
+}
+
+/// Where a loop (`loop`, `while`, `for`, `do`) starts outside every function and block: the
+/// script's top level, which rhai runs on every call of a hook. (line, column), 1-based.
+fn top_level_loops(src: &str) -> Vec<(u32, u32)> {
+    let chars: Vec<char> = src.chars().collect();
+    let (mut depth, mut line, mut col) = (0usize, 1u32, 1u32);
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut at_statement = true;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let step = |i: &mut usize, line: &mut u32, col: &mut u32| {
+            if chars[*i] == '\n' {
+                *line += 1;
+                *col = 1;
+            } else {
+                *col += 1;
+            }
+            *i += 1;
+        };
+        match (c, next) {
+            ('/', Some('/')) => {
+                while i < chars.len() && chars[i] != '\n' {
+                    step(&mut i, &mut line, &mut col);
+                }
+            }
+            ('/', Some('*')) => {
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    step(&mut i, &mut line, &mut col);
+                }
+                step(&mut i, &mut line, &mut col);
+                step(&mut i, &mut line, &mut col);
+            }
+            ('"' | '`' | '\'', _) => {
+                step(&mut i, &mut line, &mut col);
+                while i < chars.len() && chars[i] != c {
+                    if chars[i] == '\\' {
+                        step(&mut i, &mut line, &mut col);
+                    }
+                    if i < chars.len() {
+                        step(&mut i, &mut line, &mut col);
+                    }
+                }
+                step(&mut i, &mut line, &mut col);
+                at_statement = false;
+            }
+            ('{', _) => {
+                depth += 1;
+                at_statement = true;
+                step(&mut i, &mut line, &mut col);
+            }
+            ('}', _) => {
+                depth = depth.saturating_sub(1);
+                at_statement = true;
+                step(&mut i, &mut line, &mut col);
+            }
+            (';', _) => {
+                at_statement = true;
+                step(&mut i, &mut line, &mut col);
+            }
+            _ if c.is_whitespace() => step(&mut i, &mut line, &mut col),
+            _ if c.is_alphanumeric() || c == '_' => {
+                let start = (line, col);
+                let mut word = String::new();
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    word.push(chars[i]);
+                    step(&mut i, &mut line, &mut col);
+                }
+                if depth == 0
+                    && at_statement
+                    && matches!(word.as_str(), "loop" | "while" | "for" | "do")
+                {
+                    out.push(start);
+                }
+                at_statement = false;
+            }
+            _ => {
+                at_statement = false;
+                step(&mut i, &mut line, &mut col);
+            }
+        }
+    }
+    out
 }
 
 /// The rhai definition file for editors (`scripts/salesdojo.d.rhai`): the `text::` API and the
@@ -68,4 +164,16 @@ pub fn definitions() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::top_level_loops;
+
+    #[test]
+    fn only_loops_outside_every_function_are_found() {
+        let src = "// loop in a comment\nlet s = \"while\";\nfor x in 0..3 { }\nfn score(ctx) {\n    loop { break; }\n}\n  while true { break; }\n";
+        assert_eq!(top_level_loops(src), vec![(3, 1), (7, 3)]);
+        assert!(top_level_loops("fn f() { for i in 0..2 {} }\nlet format = 1;").is_empty());
+    }
 }

@@ -1,0 +1,104 @@
+//! `validate` runs each playbook's scripts once on every turn they serve, as a trainee's
+//! replies would, so what only shows when a hook runs (a misspelt `text::` function, a
+//! missing map key, a bad return) is an error at its line before anyone practises.
+//!
+//! Each hook runs under the same sandbox limits as in practice; a free-text turn is tried with
+//! its model answer and with a reply that says little, a multiple-choice turn with every option.
+
+use crate::msg;
+use crate::playbook::model::{Reply, Turn};
+use crate::playbook::{Diagnostic, Library, Report, diag};
+use crate::script::{ScriptError, ScriptHost, api};
+
+use super::Answer;
+use super::session::{guide_for, score_turn};
+
+/// A reply that says little, so branches for weak replies run too.
+const PLAIN: &str = "好的。";
+
+/// Every distinct script error of the playbooks' hooks, as diagnostics at the script's line.
+pub fn check(lib: &Library, host: &ScriptHost, report: &mut Report) {
+    let mut seen: Vec<ScriptError> = Vec::new();
+    for pb in &lib.playbooks {
+        if pb.scripts.score.is_none() && pb.scripts.guide.is_none() {
+            continue;
+        }
+        for scen in &pb.scenarios {
+            for turn in &scen.turns {
+                if let Err(e) = guide_for(pb, Some(host), scen, turn, &[]) {
+                    note(&mut seen, e);
+                }
+                for answer in samples(turn) {
+                    if let Ok(rec) = score_turn(pb, Some(host), scen, turn, answer, 5.0, &[])
+                        && let Some(e) = rec.script_error
+                    {
+                        note(&mut seen, e);
+                    }
+                }
+            }
+        }
+    }
+    // A script that does not compile is reported by its own check already.
+    seen.retain(|e| host.compile(&e.file).is_ok());
+    for e in seen {
+        let file = lib
+            .scripts
+            .get(&e.file)
+            .map_or_else(|| e.file.clone(), |f| f.display.clone());
+        let help = unknown_function(&e.message).and_then(|name| {
+            let bare = name.strip_prefix("text::").unwrap_or(name);
+            diag::closest(bare, api::TEXT_FNS.iter().map(|f| f.name))
+                .map(|k| msg::did_you_mean(format!("text::{k}")))
+        });
+        report.push(
+            Diagnostic::error(
+                file,
+                Some(crate::playbook::diag::Pos::new(e.line, e.column, 1)),
+                msg::script_error(&e.message),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+fn note(seen: &mut Vec<ScriptError>, e: ScriptError) {
+    let same = |o: &ScriptError| {
+        o.file == e.file && o.line == e.line && o.column == e.column && o.message == e.message
+    };
+    if !seen.iter().any(same) {
+        seen.push(e);
+    }
+}
+
+fn samples(turn: &Turn) -> Vec<Answer> {
+    match &turn.reply {
+        Reply::Choice(opts) => opts.iter().map(|o| Answer::Choice(o.id.clone())).collect(),
+        Reply::FreeText => {
+            let mut out = vec![Answer::Text(PLAIN.to_owned())];
+            if let Some(m) = &turn.model_answer {
+                out.push(Answer::Text(m.get("zh-CN").to_owned()));
+            }
+            out
+        }
+    }
+}
+
+/// The function a "Function not found: NAME (…)" error names.
+fn unknown_function(message: &str) -> Option<&str> {
+    let rest = message.split("Function not found: ").nth(1)?;
+    Some(rest.split([' ', '(']).next().unwrap_or(rest)).filter(|n| !n.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unknown_function_is_read_from_the_message() {
+        assert_eq!(
+            unknown_function("Function not found: text::contains_anyy (&str | String, ())"),
+            Some("text::contains_anyy")
+        );
+        assert_eq!(unknown_function("Variable not found: x"), None);
+    }
+}

@@ -1,0 +1,225 @@
+//! What a trainer's `validate` finds, beyond the malformed files of `tests/bad_input.rs`:
+//! errors behind an unknown key, positions at the wrong value, sizes no real content reaches,
+//! scripts that fail only when they run, and a JSON Schema that agrees with the validator.
+
+mod common;
+
+use common::{fixtures, repo, salesdojo};
+
+/// An unknown key is reported, and the rest of the file is still checked: a misspelt key as
+/// the key it resembles, an unknown one as absent.
+#[test]
+fn an_unknown_key_does_not_hide_the_other_errors() {
+    let r = salesdojo(&fixtures(), &["validate", "bad/hidden.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let out = &r.stderr;
+    for want in [
+        "bad/hidden.yaml:4:1: error: unknown field `titel`",
+        "help: did you mean 'title'?",
+        "bad/hidden.yaml:6:1: error: unknown field `colour`",
+        // Behind them: the semantic errors of the same file.
+        "bad/hidden.yaml:3:10: error: `version` must be 1 or more",
+        "error: criterion weight must be greater than 0, found 0",
+        "error: unknown stage 'stage' (known: s)",
+        "bad/hidden.yaml:28:77: error: expected score range [100, 90]",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    assert!(out.contains("failed: 0 playbooks valid"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+/// Sizes real content never reaches are refused with the limit in the message.
+#[test]
+fn a_huge_title_and_too_many_options_are_refused() {
+    let dir = tempfile::tempdir().expect("temp");
+    let text = std::fs::read_to_string(fixtures().join("good/minimal.yaml"))
+        .expect("fixture")
+        .replace(
+            "title: { zh-CN: 最小示例, en: Minimal }",
+            &format!("title: {{ zh-CN: 最小示例, en: \"{}\" }}", "x".repeat(1_200_000)),
+        )
+        .replace(
+            "        customer: { zh-CN: 你好, en: Hello }",
+            &format!(
+                "        customer: {{ zh-CN: 你好, en: Hello }}\n        options:\n{}",
+                (0..13)
+                    .map(|i| format!(
+                        "          - {{ id: o{i}, text: {{ zh-CN: 选{i}, en: O{i} }}, score: 50, feedback: {{ zh-CN: 好, en: ok }} }}\n"
+                    ))
+                    .collect::<String>()
+            ),
+        );
+    std::fs::write(dir.path().join("big.yaml"), text).expect("write");
+    let r = salesdojo(dir.path(), &["validate", "big.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("big.yaml:3:8: error: text is 1200000 characters long; the limit is 120"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+    assert!(
+        r.stderr
+            .contains("error: 13 option entries; the limit is 12"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+}
+
+/// A script that fails only when a hook runs is found by `validate`, at its line, with the
+/// closest host function; the playbook naming it is not counted valid.
+#[test]
+fn validate_runs_the_hooks_and_finds_what_only_running_shows() {
+    let dir = tempfile::tempdir().expect("temp");
+    let pb = dir.path().join("playbooks");
+    let scripts = dir.path().join("scripts");
+    std::fs::create_dir_all(&pb).expect("mkdir");
+    std::fs::create_dir_all(&scripts).expect("mkdir");
+    let text = std::fs::read_to_string(fixtures().join("good/minimal.yaml"))
+        .expect("fixture")
+        .replace("rubric:", "scripts: { score: scripts/typo.rhai }\nrubric:");
+    std::fs::write(pb.join("mine.yaml"), text).expect("write");
+    std::fs::write(
+        scripts.join("typo.rhai"),
+        "fn score(ctx) {\n    let asked = text::contains_anyy(ctx.reply, [\"?\"]);\n    #{}\n}\n",
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("scripts/typo.rhai:2:"),
+        "the error at the script's line:\n{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Function not found: text::contains_anyy"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean 'text::contains_any'?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("failed: 0 playbooks valid"),
+        "{}",
+        r.stderr
+    );
+    // Fixed, it validates.
+    std::fs::write(
+        scripts.join("typo.rhai"),
+        "fn score(ctx) {\n    let asked = text::contains_any(ctx.reply, [\"?\"]);\n    #{}\n}\n",
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// The JSON Schema and the validator agree: every bound the schema states is the one the
+/// validator enforces (one past it is an error at that line, the bound itself is fine), and
+/// the schema's default for `base` is what a criterion without one starts with.
+#[test]
+fn the_schema_states_the_validators_bounds() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("playbooks/playbook.schema.json")).expect("schema"),
+    )
+    .expect("json");
+    let version_min = schema["properties"]["version"]["minimum"]
+        .as_i64()
+        .expect("minimum");
+    let pass_max = schema["$defs"]["Rubric"]["properties"]["pass_mark"]["maximum"]
+        .as_i64()
+        .expect("maximum");
+    let base = &schema["$defs"]["Criterion"]["properties"]["base"];
+    let base_max = base["maximum"].as_i64().expect("maximum");
+    assert_eq!(base["default"], 0);
+    let minimal = std::fs::read_to_string(fixtures().join("good/minimal.yaml")).expect("fixture");
+    let check = |text: String| {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("p.yaml"), text).expect("write");
+        salesdojo(dir.path(), &["validate", "p.yaml"])
+    };
+    let with = |version: i64, pass: i64, base: i64| {
+        minimal
+            .replace("version: 1", &format!("version: {version}"))
+            .replace("rubric:\n", &format!("rubric:\n  pass_mark: {pass}\n"))
+            .replace(
+                "      weight: 1\n",
+                &format!("      weight: 1\n      base: {base}\n"),
+            )
+    };
+    assert_eq!(check(with(version_min, pass_max, base_max)).code, 0);
+    let r = check(with(version_min - 1, pass_max, base_max));
+    assert!(
+        r.stderr
+            .contains("p.yaml:2:10: error: `version` must be 1 or more"),
+        "{}",
+        r.stderr
+    );
+    let r = check(with(version_min, pass_max + 1, base_max));
+    assert!(
+        r.stderr
+            .contains(":10:14: error: `pass_mark` must be between 0 and 100"),
+        "{}",
+        r.stderr
+    );
+    let r = check(with(version_min, pass_max, base_max + 1));
+    assert!(
+        r.stderr.contains("error: `base` must be between 0 and 100"),
+        "{}",
+        r.stderr
+    );
+    // The default: a criterion without `base` starts at the schema's default.
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("p.yaml"), &minimal).expect("write");
+    let mut report = salesdojo::playbook::Report::default();
+    let given = salesdojo::playbook::Content::from_path(&dir.path().join("p.yaml"), &mut report)
+        .expect("reads");
+    let lib = salesdojo::playbook::load(
+        &[salesdojo::playbook::Content::bundled_support(), given],
+        &mut report,
+    );
+    let pb = lib.playbook("minimal").expect("loads");
+    assert_eq!(
+        i64::from(pb.rubric.criteria[0].base),
+        base["default"].as_i64().expect("0")
+    );
+}
+
+/// The tutorial's finished playbook and script, as docs/playbook-format.md gives them,
+/// validate and pass their tests.
+#[test]
+fn the_tutorial_playbook_validates_and_its_tests_pass() {
+    let doc = std::fs::read_to_string(repo().join("docs/playbook-format.md")).expect("doc");
+    let block = |marker: &str, lang: &str| -> String {
+        let at = doc.find(marker).expect("the marker");
+        let open = format!("```{lang}\n");
+        let start = at + doc[at..].find(&open).expect("the block") + open.len();
+        let end = start + doc[start..].find("\n```").expect("its end");
+        doc[start..end].to_owned()
+    };
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("playbooks")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("playbooks/tea.yaml"),
+        block("<!-- tutorial:playbook -->", "yaml"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("scripts/tea.rhai"),
+        block("<!-- tutorial:script -->", "rhai"),
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "ok: 1 playbook valid (1 scenario), 0 errors, 0 warnings\n"
+    );
+    let r = salesdojo(dir.path(), &["test", "."]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "4 passed, 0 failed\n", "{}", r.stderr);
+}
