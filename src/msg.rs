@@ -318,6 +318,8 @@ catalogue! {
         "这类字符会作用于学员的终端（ESCAPE 会开始一条命令），或让文字读起来与实际不同；请删掉它";
     top_level_loop() => "a loop at the top level of a script runs again on every hook call (every reply); put it inside a function",
         "脚本顶层的循环会在每次调用钩子（每条回答）时重新运行：请把它放进函数里";
+    wrong_argument() => "the function exists, but an argument has the wrong type: `()` comes from a misspelt `ctx` field or phrase list (`ctx.phrases.NAME`)",
+        "函数存在，但有参数类型不对：拼错的 `ctx` 字段或话术列表（`ctx.phrases.名称`）会得到 `()`";
     script_error(detail) => "{detail}", "脚本错误：{detail}";
 
     // Playbook tests.

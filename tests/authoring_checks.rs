@@ -223,3 +223,31 @@ fn the_tutorial_playbook_validates_and_its_tests_pass() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stdout, "4 passed, 0 failed\n", "{}", r.stderr);
 }
+
+/// A misspelt phrase list reaches a host function as `()`: `validate` says so at its line.
+#[test]
+fn a_misspelt_phrase_list_is_found_by_validate() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("playbooks")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+    let text = std::fs::read_to_string(fixtures().join("good/minimal.yaml"))
+        .expect("fixture")
+        .replace(
+            "rubric:",
+            "phrases: { greet: [hello] }\nscripts: { score: scripts/p.rhai }\nrubric:",
+        );
+    std::fs::write(dir.path().join("playbooks/p.yaml"), text).expect("write");
+    std::fs::write(
+        dir.path().join("scripts/p.rhai"),
+        "fn score(ctx) {\n    if text::contains_any(ctx.reply, ctx.phrases.greett) { return #{ points: #{ asks: 5 } }; }\n    #{}\n}\n",
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("scripts/p.rhai:2:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("misspelt `ctx` field or phrase list"),
+        "{}",
+        r.stderr
+    );
+}

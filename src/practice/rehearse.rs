@@ -47,6 +47,11 @@ pub fn check(lib: &Library, host: &ScriptHost, report: &mut Report) {
             .map_or_else(|| e.file.clone(), |f| f.display.clone());
         let help = unknown_function(&e.message).and_then(|name| {
             let bare = name.strip_prefix("text::").unwrap_or(name);
+            if api::TEXT_FNS.iter().any(|f| f.name == bare) {
+                // The function exists: an argument had the wrong type, most often `()` from a
+                // misspelt `ctx` field or phrase list.
+                return Some(msg::wrong_argument());
+            }
             diag::closest(bare, api::TEXT_FNS.iter().map(|f| f.name))
                 .map(|k| msg::did_you_mean(format!("text::{k}")))
         });
