@@ -1,4 +1,6 @@
-//! Loading and validating playbooks, beside the bare YAML parse of the same bytes.
+//! Loading and validating playbooks, beside the bare YAML parse of the same bytes; `validate`
+//! with every check it makes (target < 50 ms on the bundled set); the graph of a generated
+//! 200-turn scenario.
 //!
 //! `cargo bench --bench load`
 
@@ -53,9 +55,73 @@ fn generated(n: usize) -> Content {
     c
 }
 
+/// What `salesdojo validate` does on the bundled set: load and check, compile the scripts,
+/// and run every hook once on every turn.
+fn validate_all(content: &Content) -> usize {
+    let mut report = Report::default();
+    let lib = load(std::slice::from_ref(content), &mut report);
+    let host = salesdojo::script::ScriptHost::new(&lib);
+    salesdojo::script::check_library(&lib, &host, &mut report);
+    salesdojo::practice::rehearse::check(&lib, &host, &mut report);
+    assert_eq!(report.errors(), 0, "{}", report.render());
+    lib.playbooks.len()
+}
+
+/// A scenario of `n` turns in a chain, every third one a choice with a way back.
+fn long_scenario(n: usize) -> Content {
+    let mut yaml = String::from(
+        "id: long\nversion: 1\ntitle: Long\nlocales: [en]\nstages: [{ id: s, title: S, goal: G }]\n\
+         rubric:\n  criteria:\n    - { id: c, title: C, weight: 1, rules: [{ id: q, question: true, points: 100, feedback: Q }] }\n\
+         scenarios:\n  - id: long\n    title: Long\n    persona: rational\n    context: c\n    stages: [s]\n    turns:\n",
+    );
+    for i in 0..n {
+        if i % 3 == 2 && i + 1 < n {
+            yaml.push_str(&format!(
+                "      - id: t{i}\n        customer: Line {i}\n        options:\n          - {{ id: on, text: Go on, score: 100, feedback: Good }}\n          - {{ id: back, text: Go back, score: 0, feedback: Not yet, next: t{} }}\n",
+                i - 1
+            ));
+        } else {
+            yaml.push_str(&format!("      - {{ id: t{i}, customer: Line {i} }}\n"));
+        }
+    }
+    let mut c = Content::bundled_support();
+    c.playbooks = vec![SourceFile {
+        display: "long.yaml".into(),
+        bytes: Arc::from(yaml.as_bytes()),
+    }];
+    c
+}
+
 fn bench(c: &mut Criterion) {
     let bundled = Content::bundled();
     let mut g = c.benchmark_group("bundled");
+    g.bench_function("validate_every_check", |b| {
+        b.iter(|| black_box(validate_all(black_box(&bundled))))
+    });
+    {
+        let mut report = Report::default();
+        let lib = load(std::slice::from_ref(&bundled), &mut report);
+        let host = salesdojo::script::ScriptHost::new(&lib);
+        g.bench_function("rehearse_hooks_only", |b| {
+            b.iter(|| {
+                let mut report = Report::default();
+                salesdojo::practice::rehearse::check(&lib, &host, &mut report);
+                black_box(report.errors())
+            })
+        });
+    }
+    let long = long_scenario(200);
+    let mut report = Report::default();
+    let lib = load(std::slice::from_ref(&long), &mut report);
+    assert_eq!(report.errors(), 0, "{}", report.render());
+    let scen = lib.playbook("long").map(|p| p.scenarios[0].clone());
+    let scen = scen.unwrap_or_else(|| panic!("the long scenario loads"));
+    g.bench_function("graph_200_turns_mermaid", |b| {
+        b.iter(|| {
+            let graph = salesdojo::playbook::graph::scenario(black_box(&scen), "en");
+            black_box(salesdojo::playbook::graph::to_mermaid(&graph).len())
+        })
+    });
     g.bench_function("load_validate", |b| {
         b.iter(|| black_box(load_validate(black_box(&bundled))))
     });

@@ -63,6 +63,14 @@ cd = g("bundled/check_draft")
 if cd:
     row("authoring view: check a draft (the workspace with the edited file, scripts compiled)", "< 100 ms",
         cd, "load + validate bundled", lv, cd < 0.100, "cargo bench --bench load")
+va = g("bundled/validate_every_check")
+if va:
+    row("validate the bundled playbooks with every check (scripts compiled, every hook run on every turn)",
+        "< 50 ms", va, "load + validate", lv, va < 0.050, "cargo bench --bench load")
+gr = g("bundled/graph_200_turns_mermaid")
+if gr:
+    row("graph of a 200-turn scenario, built and written as Mermaid", "< 16 ms", gr, "target", 0.016,
+        gr < 0.016, "cargo bench --bench load")
 for n in (10, 100, 1000):
     v, a = g(f"generated/load_validate/{n}"), g(f"generated/bare_yaml_parse/{n}")
     if v:

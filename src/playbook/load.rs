@@ -14,7 +14,7 @@ use serde_saphyr::options::DuplicateKeyPolicy;
 
 use super::bundled;
 use super::diag::{Diagnostic, Pos, Report, did_you_mean};
-use super::model::{Library, SourceInfo};
+use super::model::{Concept, Library, SourceInfo};
 use super::raw::{RawConceptLexicon, RawPersonaLibrary, RawPlaybook};
 use super::validate;
 use crate::msg;
@@ -475,6 +475,37 @@ fn yaml_diagnostic(file: &str, source: &str, e: &serde_saphyr::Error) -> Diagnos
     Diagnostic::error(file, pos, message).with_help(help)
 }
 
+/// A concept lexicon, validated; a lexicon validated before without a problem is taken from
+/// a cache by its content (compiling its patterns and word sets was most of loading the
+/// bundled playbooks, and the authoring view loads them again after every pause in typing).
+fn concepts(f: &SourceFile, report: &mut Report) -> Vec<Arc<Concept>> {
+    use std::sync::{LazyLock, Mutex};
+    static CACHE: LazyLock<Mutex<HashMap<String, Vec<Arc<Concept>>>>> =
+        LazyLock::new(Mutex::default);
+    let key = format!("{}\u{0}{}", f.display, fnv1a_hex(&f.bytes));
+    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let Some(raw) = parse::<RawConceptLexicon>(f, report) else {
+        return Vec::new();
+    };
+    let before = (report.errors(), report.warnings());
+    let out: Vec<Arc<Concept>> = validate::concepts(raw, &f.display, report)
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    if (report.errors(), report.warnings()) == before
+        && let Ok(mut cache) = CACHE.lock()
+    {
+        // Drafts of a trainer's lexicon each make an entry: keep the cache small.
+        if cache.len() >= 16 {
+            cache.clear();
+        }
+        cache.insert(key, out.clone());
+    }
+    out
+}
+
 /// Loads layers in order; a later layer adds to or overrides an earlier one by id.
 pub fn load(layers: &[Content], report: &mut Report) -> Library {
     let mut lib = Library::default();
@@ -486,12 +517,10 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
                 lib.personas.insert(p.id.clone(), p);
             }
         }
-        if let Some(f) = &layer.concepts
-            && let Some(raw) = parse::<RawConceptLexicon>(f, report)
-        {
+        if let Some(f) = &layer.concepts {
             // A trainer's concept replaces the bundled one of the same id; new ids add.
-            for k in validate::concepts(raw, &f.display, report) {
-                lib.concepts.insert(k.id.clone(), Arc::new(k));
+            for k in concepts(f, report) {
+                lib.concepts.insert(k.id.clone(), k);
             }
         }
         for (k, f) in &layer.scripts {
