@@ -1984,3 +1984,56 @@ fn a_bundled_playbook_is_copied_to_be_edited() {
         "only the bundled one is listed"
     );
 }
+
+/// The scenario graph beside the text: every turn of the scenario once, and a click on a turn
+/// opens the text at that turn's line.
+#[test]
+fn the_scenario_graph_shows_every_turn_and_a_click_opens_its_line() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let lib = lib();
+    let mut h = author_harness(lib.clone(), &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ 02_jewelry.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the file is checked", |app| {
+        checked(app)
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| e.draft.is_some()))
+    });
+    h.get_by_label("▦ Scenario graph").click();
+    h.run_ok();
+    let pb = lib.playbook("jewelry").expect("bundled");
+    let scen = &pb.scenarios[0];
+    for t in &scen.turns {
+        assert_eq!(
+            h.get_all_by_label_contains(&format!("{}\n", t.id)).count(),
+            1,
+            "turn {} once",
+            t.id
+        );
+    }
+    for e in &scen.endings {
+        h.get_by_label_contains(&format!("{}\n", e.id));
+    }
+    // A click on a turn: back to the text, the cursor at that turn's id.
+    let turn = &scen.turns[2];
+    // (Through accesskit: the pointer position of a widget inside a zoomable scene is in the
+    // scene's coordinates, which kittest's bounds do not transform.)
+    h.get_by_label_contains(&format!("{}\n", turn.id))
+        .click_accesskit();
+    h.run_ok();
+    h.run_ok();
+    assert!(!editor(&h).graph, "the text is shown again");
+    let text = editor(&h).text.clone();
+    let at = cursor(&h);
+    let line: String = text.chars().take(at).collect::<String>();
+    let line_no = line.matches('\n').count();
+    let the_line = text.lines().nth(line_no).expect("a line");
+    assert!(
+        the_line.contains(&format!("id: {}", turn.id)),
+        "the cursor is on {the_line:?}"
+    );
+}

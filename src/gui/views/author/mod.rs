@@ -20,6 +20,7 @@ use crate::playbook::{Diagnostic, Severity};
 use crate::practice::playbook_tests::TestRun;
 use crate::practice::{Answer, ReplyRecord};
 
+mod graph_ui;
 mod ui;
 pub use ui::*;
 
@@ -124,6 +125,11 @@ pub struct Editor {
     pub waiting: Option<Cmd>,
     /// The toolbar's file name, which labels the editor for assistive technology.
     pub name_label: Option<egui::Id>,
+    /// The scenario graph is shown in place of the text.
+    pub graph: bool,
+    /// The graph's scenario (the first when empty) and its view (pan and zoom).
+    pub graph_scenario: String,
+    pub graph_view: egui::Rect,
 }
 
 impl Editor {
@@ -158,6 +164,9 @@ impl Editor {
             tests_new: false,
             waiting: None,
             name_label: None,
+            graph: false,
+            graph_scenario: String::new(),
+            graph_view: egui::Rect::ZERO,
         }
     }
 

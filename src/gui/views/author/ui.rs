@@ -102,7 +102,11 @@ pub fn author_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         toolbar_ui(ui, lang, ed, copy_of_bundled, out);
         notice_ui(ui, a.notice.as_deref());
-        editor_ui(ui, ed);
+        if ed.graph && ed.entry.kind == Kind::Playbook {
+            super::graph_ui::graph_ui(ui, lang, ed, out);
+        } else {
+            editor_ui(ui, ed);
+        }
     });
 }
 
@@ -269,6 +273,23 @@ fn toolbar_ui(
         let dirty = ed.is_dirty();
         // The editor is labelled by the file's name (the dirty mark is apart from it).
         ed.name_label = Some(ui.label(RichText::new(&ed.entry.key).strong()).id);
+        if ed.entry.kind == Kind::Playbook {
+            let label = if ed.graph {
+                lang.t("▤ 文本", "▤ Text")
+            } else {
+                lang.t("▦ 场景图", "▦ Scenario graph")
+            };
+            if ui
+                .selectable_label(ed.graph, label)
+                .on_hover_text(lang.t(
+                    "在文本和场景图之间切换",
+                    "Switch between the text and the scenario graph",
+                ))
+                .clicked()
+            {
+                ed.graph = !ed.graph;
+            }
+        }
         if dirty {
             ui.label(RichText::new("●").color(theme::ACCENT))
                 .on_hover_text(lang.t("有未保存的修改", "Unsaved changes"));
