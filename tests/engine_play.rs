@@ -445,3 +445,22 @@ fn bundled_cached() -> &'static (Library, ScriptHost) {
     static CELL: std::sync::OnceLock<(Library, ScriptHost)> = std::sync::OnceLock::new();
     CELL.get_or_init(bundled)
 }
+
+/// "Try it" at a later turn is scored with the replies that lead there, in order.
+#[test]
+fn the_history_to_a_turn_follows_a_path_from_the_start() {
+    let (lib, host) = bundled();
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let scen = pb.scenario("browsing-to-tryon").expect("scenario");
+    let h = salesdojo::practice::session::history_to(&pb, Some(&host), scen, "trying");
+    let turns: Vec<&str> = h.iter().map(|r| r.turn.as_str()).collect();
+    assert_eq!(turns, ["walk-in", "stops", "how-much"]);
+    // Each step leads to the next.
+    for (r, next) in h.iter().zip(turns.iter().skip(1).chain(["trying"].iter())) {
+        assert_eq!(
+            r.scored.next,
+            salesdojo::playbook::model::Target::Turn((*next).to_owned())
+        );
+    }
+    assert!(salesdojo::practice::session::history_to(&pb, Some(&host), scen, "walk-in").is_empty());
+}

@@ -736,7 +736,9 @@ impl State<'_> {
                 format!("no turn '{turn}' in '{scenario}'"),
             )
         })?;
-        crate::practice::session::score_turn(pb, Some(&d.host), scen, t, answer, 0.0, &[])
+        // Tried with the replies that lead here, so scripts reading the history see some.
+        let history = crate::practice::session::history_to(pb, Some(&d.host), scen, turn);
+        crate::practice::session::score_turn(pb, Some(&d.host), scen, t, answer, 0.0, &history)
             .map(Box::new)
             .map_err(text)
     }

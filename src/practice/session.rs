@@ -193,6 +193,58 @@ impl Attempt {
     }
 }
 
+/// Replies that lead from the scenario's start to `turn` along the shortest path (model
+/// answers, or the option that goes that way; a short reply where only a weak answer does),
+/// each scored as in practice: the history a trainer's "try it" at `turn` is scored with, so
+/// a script that reads earlier replies sees some. Empty for the start, or when no answer tried
+/// reaches `turn`.
+pub fn history_to(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scen: &Scenario,
+    turn: &str,
+) -> Vec<ReplyRecord> {
+    use std::collections::{HashSet, VecDeque};
+    let mut seen: HashSet<String> = HashSet::from([scen.start.clone()]);
+    let mut queue: VecDeque<(String, Vec<ReplyRecord>)> =
+        VecDeque::from([(scen.start.clone(), Vec::new())]);
+    while let Some((at, history)) = queue.pop_front() {
+        if at == turn {
+            return history;
+        }
+        let Some(t) = scen.turn(&at) else {
+            continue;
+        };
+        let answers: Vec<Answer> = match &t.reply {
+            Reply::Choice(opts) => opts.iter().map(|o| Answer::Choice(o.id.clone())).collect(),
+            Reply::FreeText => t
+                .model_answer
+                .iter()
+                .map(|m| {
+                    Answer::Text(
+                        m.get(pb.locales.first().map_or("zh-CN", String::as_str))
+                            .to_owned(),
+                    )
+                })
+                .chain([Answer::Text("好的。".to_owned())])
+                .collect(),
+        };
+        for answer in answers {
+            let Ok(rec) = score_turn(pb, host, scen, t, answer, 0.0, &history) else {
+                continue;
+            };
+            if let Target::Turn(next) = &rec.scored.next
+                && seen.insert(next.clone())
+            {
+                let mut h = history.clone();
+                h.push(rec.clone());
+                queue.push_back((next.clone(), h));
+            }
+        }
+    }
+    Vec::new()
+}
+
 /// The guide script's advice for `turn` before it is answered (phase `hint`), after the
 /// replies of `history`; `Ok(None)` without a guide script or advice.
 pub fn guide_for(
