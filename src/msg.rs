@@ -322,6 +322,16 @@ catalogue! {
         "函数存在，但有参数类型不对：拼错的 `ctx` 字段或话术列表（`ctx.phrases.名称`）会得到 `()`";
     script_error(detail) => "{detail}", "脚本错误：{detail}";
 
+    // Translations.
+    translations_of(file) => "translations of {file}:", "{file} 的翻译：";
+    missing_locale(locale, path) => "  missing {locale}: {path}", "  缺少 {locale}：{path}";
+    retranslate(stale, changed, path) => "  re-translate {stale} ({changed} changed since): {path}",
+        "  需要重新翻译 {stale}（{changed} 之后改过）：{path}";
+    unrecorded(count) => "  {count} texts not recorded yet: check them, then run `salesdojo validate --locales --accept-translations`",
+        "  {count} 段文字还没有记录：核对后运行 `salesdojo validate --locales --accept-translations`";
+    translations_ok() => "  every text in every locale, none changed alone", "  每段文字都有各语言版本，没有只改了一种语言的";
+    translations_recorded(file) => "recorded the translations of {file}", "已记录 {file} 的翻译";
+
     // Playbook tests.
     test_scored(score, min, max) => "scored {score}, expected {min}–{max}",
         "得分 {score}，期望 {min}–{max}";

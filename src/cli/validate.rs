@@ -18,6 +18,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Also list what needs a translator: texts missing a declared locale, and texts whose
+    /// one locale changed since the translations were last recorded (NAME.yaml.locales.json).
+    #[arg(long)]
+    pub locales: bool,
+    /// Record every playbook's translations as they are now (after a trainer checked them).
+    #[arg(long, requires = "locales")]
+    pub accept_translations: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -74,9 +81,63 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if args.locales {
+        translations(&lib, &report, args.accept_translations, cli.lang())?;
+    }
     Ok(if errors == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INVALID)
     })
+}
+
+/// `--locales`: per playbook file, what needs a translator (see [`crate::playbook::locales`]).
+fn translations(
+    lib: &crate::playbook::Library,
+    report: &Report,
+    accept: bool,
+    lang: crate::msg::Lang,
+) -> anyhow::Result<()> {
+    use crate::msg;
+    use crate::playbook::locales::{self, Finding, Record};
+    let mut out = String::new();
+    for pb in &lib.playbooks {
+        let file = &pb.source.file;
+        let Some((declared, entries)) = report.source(file).and_then(locales::texts) else {
+            continue;
+        };
+        let record_path = std::path::PathBuf::from(format!("{file}.locales.json"));
+        let on_disk = std::path::Path::new(file).is_file();
+        if accept && on_disk {
+            let json = serde_json::to_string_pretty(&locales::record(&entries))?;
+            std::fs::write(&record_path, json + "\n")?;
+            out.push_str(&msg::translations_recorded(file).take(lang));
+            out.push('\n');
+            continue;
+        }
+        let record: Option<Record> = std::fs::read_to_string(&record_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        out.push_str(&msg::translations_of(file).take(lang));
+        out.push('\n');
+        let found = locales::check(&declared, &entries, record.as_ref());
+        if found.is_empty() {
+            out.push_str(&msg::translations_ok().take(lang));
+            out.push('\n');
+        }
+        for f in found {
+            let line = match f {
+                Finding::Missing { path, locale } => msg::missing_locale(locale, path),
+                Finding::Stale {
+                    path,
+                    changed,
+                    stale,
+                } => msg::retranslate(stale.join(", "), changed.join(", "), path),
+                Finding::Unrecorded { count } => msg::unrecorded(count),
+            };
+            out.push_str(&line.take(lang));
+            out.push('\n');
+        }
+    }
+    print(&out)
 }

@@ -7,6 +7,7 @@ pub mod bundled;
 pub mod diag;
 pub mod graph;
 pub mod load;
+pub mod locales;
 pub mod model;
 pub mod raw;
 pub mod refused;
