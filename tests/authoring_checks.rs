@@ -310,7 +310,9 @@ fn the_bundled_translations_are_recorded_and_agree() {
     let r = salesdojo(&repo(), &args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        r.stdout.matches("every text in every locale, none changed alone").count(),
+        r.stdout
+            .matches("every text in every locale, none changed alone")
+            .count(),
         4,
         "{}",
         r.stdout

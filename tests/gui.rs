@@ -2037,3 +2037,47 @@ fn the_scenario_graph_shows_every_turn_and_a_click_opens_its_line() {
         "the cursor is on {the_line:?}"
     );
 }
+
+/// The problems panel lists what needs a translator: a text changed in one language since
+/// the translations were recorded.
+#[test]
+fn the_translations_panel_lists_a_text_changed_in_one_language() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let entry = ws.new_playbook("drill").expect("new playbook");
+    let path = entry.path.expect("path");
+    // Record the translations as they are, then change one text in Chinese only.
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_salesdojo"))
+        .args(["validate", "--locales", "--accept-translations"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = std::fs::read_to_string(&path).expect("read");
+    let (zh_title, changed) = {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("title:"))
+            .expect("a title line")
+            .to_owned();
+        let start = line.find("zh-CN: ").expect("zh") + "zh-CN: ".len();
+        let end = start + line[start..].find(',').expect("comma");
+        let zh = line[start..end].to_owned();
+        let new_line = line.replacen(&zh, &format!("{zh}（新）"), 1);
+        (zh.clone(), text.replacen(&line, &new_line, 1))
+    };
+    assert!(!zh_title.is_empty());
+    std::fs::write(&path, changed).expect("write");
+    let mut h = author_harness(lib(), &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    h.get_by_label("Translations").click();
+    h.run_ok();
+    h.get_by_label("re-translate en (zh-CN changed since): title");
+    h.get_by_label("Back to problems").click();
+    h.run_ok();
+    h.get_by_label("Problems");
+}

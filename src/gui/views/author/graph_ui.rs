@@ -153,8 +153,8 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
             .labelled_by(l.id);
         ui.label(
             RichText::new(lang.t(
-                "拖动平移，Ctrl+滚轮缩放；点击一个轮次，跳到它的文本。",
-                "Drag to pan, Ctrl+scroll to zoom; click a turn to open its text.",
+                "拖动平移，Ctrl+滚轮缩放；点击一个轮次跳到它的文本，右键可从这里试一试。",
+                "Drag to pan, Ctrl+scroll to zoom; click a turn to open its text, right-click to try from there.",
             ))
             .small()
             .color(theme::MUTED),
@@ -171,6 +171,7 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
         STAGE_COLOURS[i % STAGE_COLOURS.len()]
     };
     let mut clicked: Option<String> = None;
+    let mut try_here: Option<String> = None;
     egui::Frame::canvas(ui.style()).show(ui, |ui| {
         ui.set_min_size(ui.available_size());
         egui::Scene::new()
@@ -255,12 +256,27 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
                     let r = ui
                         .put(*rect, button)
                         .on_hover_text(format!("{} · {kind}\n{}", n.id, n.text));
-                    if r.clicked() && matches!(n.kind, Kind::FreeText | Kind::Choice) {
+                    let turn = matches!(n.kind, Kind::FreeText | Kind::Choice);
+                    if r.clicked() && turn {
                         clicked = Some(n.id.clone());
+                    }
+                    if turn {
+                        r.context_menu(|ui| {
+                            if ui.button(lang.t("从这里试一试", "Try from here")).clicked() {
+                                try_here = Some(n.id.clone());
+                                ui.close();
+                            }
+                        });
                     }
                 }
             });
     });
+    // "Try it" beside the graph, at this turn, scored with the replies that lead here.
+    if let Some(turn) = try_here {
+        ed.try_scenario = scen.id.clone();
+        ed.try_turn = turn;
+        ed.tried = None;
+    }
     if let Some(turn) = clicked
         && let Some((line, column)) = turn_position(&ed.text, &scen.id, &turn)
     {

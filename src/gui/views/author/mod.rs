@@ -130,6 +130,10 @@ pub struct Editor {
     /// The graph's scenario (the first when empty) and its view (pan and zoom).
     pub graph_scenario: String,
     pub graph_view: egui::Rect,
+    /// The problems panel lists what needs a translator instead (see `validate --locales`),
+    /// worked out for the text at edit `.0`.
+    pub show_translations: bool,
+    pub translations: Option<(u64, crate::msg::Lang, Vec<String>)>,
 }
 
 impl Editor {
@@ -167,6 +171,8 @@ impl Editor {
             graph: false,
             graph_scenario: String::new(),
             graph_view: egui::Rect::ZERO,
+            show_translations: false,
+            translations: None,
         }
     }
 

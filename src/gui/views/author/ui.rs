@@ -546,7 +546,76 @@ pub fn char_index(text: &str, line: u32, column: u32) -> usize {
     text.chars().count()
 }
 
-fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
+/// What needs a translator in the open playbook, as `validate --locales` says it.
+fn translation_lines(ed: &Editor, lang: Lang) -> Vec<String> {
+    use crate::msg;
+    use crate::playbook::locales::{self, Finding, Record};
+    let Some((declared, entries)) = locales::texts(&ed.text) else {
+        return vec![
+            lang.t(
+                "文件有错误，暂时无法检查翻译。",
+                "The file has errors: translations cannot be checked yet.",
+            )
+            .to_owned(),
+        ];
+    };
+    let record: Option<Record> = ed
+        .entry
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(format!("{}.locales.json", p.display())).ok())
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let found = locales::check(&declared, &entries, record.as_ref());
+    if found.is_empty() {
+        return vec![msg::translations_ok().take(lang).trim().to_owned()];
+    }
+    found
+        .into_iter()
+        .map(|f| {
+            match f {
+                Finding::Missing { path, locale } => msg::missing_locale(locale, path),
+                Finding::Stale {
+                    path,
+                    changed,
+                    stale,
+                } => msg::retranslate(stale.join(", "), changed.join(", "), path),
+                Finding::Unrecorded { count } => msg::unrecorded(count),
+            }
+            .take(lang)
+            .trim()
+            .to_owned()
+        })
+        .collect()
+}
+
+fn problems_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
+    if ed.entry.kind == Kind::Playbook && ed.show_translations {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(lang.t("翻译", "Translations")).strong());
+            if ui
+                .small_button(lang.t("返回问题", "Back to problems"))
+                .clicked()
+            {
+                ed.show_translations = false;
+            }
+        });
+        if ed
+            .translations
+            .as_ref()
+            .is_none_or(|(seq, l, _)| *seq != ed.seq || *l != lang)
+        {
+            ed.translations = Some((ed.seq, lang, translation_lines(ed, lang)));
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("author-translations")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for line in ed.translations.iter().flat_map(|(_, _, l)| l) {
+                    ui.label(line);
+                }
+            });
+        return;
+    }
     ui.horizontal(|ui| {
         ui.label(RichText::new(lang.t("问题", "Problems")).strong());
         if ed.other_errors > 0 {
@@ -558,7 +627,19 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
                 .color(theme::MUTED),
             );
         }
+        if ed.entry.kind == Kind::Playbook
+            && ui
+                .small_button(lang.t("翻译检查", "Translations"))
+                .on_hover_text(lang.t(
+                    "缺少的语言版本，以及只改了一种语言的文字（同 validate --locales）",
+                    "Missing locales, and texts changed in one language only (as validate --locales)",
+                ))
+                .clicked()
+        {
+            ed.show_translations = true;
+        }
     });
+    let ed = &*ed;
     egui::ScrollArea::vertical()
         .id_salt("author-problems")
         .auto_shrink([false, false])
