@@ -378,15 +378,27 @@ impl Workspace {
 }
 
 fn finish_check(display: String, user: Content, mut report: Report) -> Checked {
+    let draft = user
+        .playbooks
+        .iter()
+        .find(|f| f.display == display)
+        .cloned();
     let lib = load(&[Content::bundled(), user], &mut report);
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);
     crate::practice::rehearse::check(&lib, &host, &mut report);
+    // A draft that does not load is still drawn as written, with what is wrong in it.
+    let loaded = lib.playbooks.iter().any(|p| p.source.file == display);
+    let sketch = draft
+        .filter(|_| !loaded)
+        .and_then(|f| crate::playbook::load::sketch(&f, &lib))
+        .map(Arc::new);
     Checked {
         display,
         report,
         lib: Arc::new(lib),
         host: Arc::new(host),
+        sketch,
     }
 }
 
@@ -396,6 +408,8 @@ pub struct Checked {
     pub report: Report,
     pub lib: Arc<Library>,
     pub host: Arc<ScriptHost>,
+    /// The edited playbook as written when it does not load (errors and all), for its graph.
+    pub sketch: Option<Arc<crate::playbook::Playbook>>,
 }
 
 fn slashes(p: &Path) -> String {

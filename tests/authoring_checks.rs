@@ -318,3 +318,39 @@ fn the_bundled_translations_are_recorded_and_agree() {
         r.stdout
     );
 }
+
+/// A draft that does not load (a turn no path reaches) is still drawn, with that turn marked.
+#[test]
+fn a_draft_with_an_unreachable_turn_is_drawn_with_it_marked() {
+    use salesdojo::playbook::load::SourceFile;
+    let minimal = std::fs::read_to_string(fixtures().join("good/minimal.yaml")).expect("fixture");
+    let text = minimal.replace(
+        "      - id: t1\n        customer: { zh-CN: 你好, en: Hello }\n",
+        "      - id: t1\n        customer: { zh-CN: 你好, en: Hello }\n        next: end-now\n      - id: lost\n        customer: { zh-CN: 没人来, en: Nobody comes }\n    endings:\n      - { id: end-now, text: { zh-CN: 结束, en: The end } }\n",
+    );
+    assert_ne!(text, minimal);
+    let file = SourceFile {
+        display: "p.yaml".into(),
+        bytes: std::sync::Arc::from(text.as_bytes()),
+    };
+    let mut report = salesdojo::playbook::Report::default();
+    let mut content = salesdojo::playbook::Content::bundled_support();
+    content.playbooks = vec![file.clone()];
+    let lib = salesdojo::playbook::load(&[content], &mut report);
+    assert!(lib.playbook("minimal").is_none(), "it does not load");
+    assert!(
+        report.render().contains("turn 'lost' can never be reached"),
+        "{}",
+        report.render()
+    );
+    let pb = salesdojo::playbook::load::sketch(&file, &lib).expect("drawn anyway");
+    let g = salesdojo::playbook::graph::scenario(&pb.scenarios[0], "en");
+    let lost = g.nodes.iter().find(|n| n.id == "lost").expect("the turn");
+    assert!(lost.unreachable);
+    assert!(
+        g.nodes
+            .iter()
+            .filter(|n| n.id != "lost")
+            .all(|n| !n.unreachable)
+    );
+}

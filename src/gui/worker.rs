@@ -173,6 +173,8 @@ pub struct CheckResult {
     pub other_errors: usize,
     /// The playbook this file defines, when it is valid (for trying replies).
     pub playbook: Option<Arc<Playbook>>,
+    /// The playbook as written when it has errors (for its graph only).
+    pub sketch: Option<Arc<Playbook>>,
 }
 
 /// What the review view shows for one filter.
@@ -679,6 +681,7 @@ impl State<'_> {
                     .iter()
                     .find(|p| p.source.file == c.display)
                     .cloned();
+                let sketch = c.sketch.clone();
                 // Replies are tried against the last version without errors in this file.
                 let clean = !diagnostics
                     .iter()
@@ -691,6 +694,7 @@ impl State<'_> {
                     diagnostics,
                     other_errors,
                     playbook,
+                    sketch,
                 }))
             }
             Job::Try {

@@ -581,6 +581,25 @@ fn source_token(source: &str, p: Pos) -> Option<String> {
     (!tok.is_empty()).then_some(tok)
 }
 
+/// The playbook `file` defines as written, errors or not, its references resolved in `lib`:
+/// for drawing a draft with errors (its unreachable turns are then seen), never for practice.
+/// `None` when the file does not parse at all.
+pub fn sketch(file: &SourceFile, lib: &Library) -> Option<super::model::Playbook> {
+    let mut report = Report::default();
+    let (raw, _) = parse_recovering::<RawPlaybook>(file, &mut report)?;
+    let scripts: BTreeSet<String> = lib.scripts.keys().cloned().collect();
+    let cx = validate::Context {
+        personas: &lib.personas,
+        concepts: &lib.concepts,
+        scripts: &scripts,
+    };
+    let source = SourceInfo {
+        file: file.display.clone(),
+        hash: fnv1a_hex(&file.bytes),
+    };
+    Some(validate::sketch(raw, source, &cx).0)
+}
+
 /// FNV-1a, 64 bit: a stable content fingerprint (not a security hash).
 pub fn fnv1a_hex(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

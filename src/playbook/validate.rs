@@ -304,6 +304,23 @@ pub fn playbook(
     cx: &Context<'_>,
     report: &mut Report,
 ) -> Option<Playbook> {
+    let (pb, failed) = build(raw, source, cx, report);
+    (!failed).then_some(pb)
+}
+
+/// The playbook as written, errors or not (a reference that does not resolve stays as
+/// written): for drawing a draft that has errors, never for practice. `true` beside it when
+/// it has errors.
+pub fn sketch(raw: RawPlaybook, source: SourceInfo, cx: &Context<'_>) -> (Playbook, bool) {
+    build(raw, source, cx, &mut Report::default())
+}
+
+fn build(
+    raw: RawPlaybook,
+    source: SourceInfo,
+    cx: &Context<'_>,
+    report: &mut Report,
+) -> (Playbook, bool) {
     let file = source.file.clone();
     let mut c = Checker::new(&file, report, Vec::new());
 
@@ -435,9 +452,7 @@ pub fn playbook(
         c.warning(pos(raw.id.referenced), msg::untested(known_list(untested)));
     }
 
-    if c.failed() {
-        return None;
-    }
+    let failed = c.failed();
     let mut pb = Playbook {
         id,
         version: raw.version.value,
@@ -465,7 +480,7 @@ pub fn playbook(
             t.topic = Arc::new(topic);
         }
     }
-    Some(pb)
+    (pb, failed)
 }
 
 fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {

@@ -113,7 +113,9 @@ pub fn turn_position(text: &str, scenario: &str, turn: &str) -> Option<(u32, u32
 
 pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
     let loc = lang.code();
-    let Some(pb) = ed.draft.clone() else {
+    // The text as written when it has errors (so they show), else its last valid version.
+    let with_errors = ed.sketch.is_some();
+    let Some(pb) = ed.sketch.clone().or_else(|| ed.draft.clone()) else {
         ui.label(
             RichText::new(lang.t(
                 "这个文件还没有一个没有错误的版本：修正“问题”里的错误后，这里显示场景图。",
@@ -134,6 +136,15 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
         .scenario(&ed.graph_scenario)
         .unwrap_or(&pb.scenarios[0])
         .clone();
+    if with_errors {
+        ui.label(
+            RichText::new(lang.t(
+                "文件有错误：图按当前文本画出，红框是从开头到不了、或走不到结局的轮次。",
+                "The file has errors: the graph is drawn as written; a red frame marks a turn the start never reaches, or one that never reaches an ending.",
+            ))
+            .color(theme::BAD),
+        );
+    }
     ui.horizontal_wrapped(|ui| {
         let l = ui.label(lang.t("场景", "Scenario"));
         egui::ComboBox::from_id_salt("graph-scenario")

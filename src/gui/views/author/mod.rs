@@ -130,6 +130,8 @@ pub struct Editor {
     /// The graph's scenario (the first when empty) and its view (pan and zoom).
     pub graph_scenario: String,
     pub graph_view: egui::Rect,
+    /// The text as written when it has errors (for the graph, which then marks them).
+    pub sketch: Option<Arc<Playbook>>,
     /// The problems panel lists what needs a translator instead (see `validate --locales`),
     /// worked out for the text at edit `.0`.
     pub show_translations: bool,
@@ -171,6 +173,7 @@ impl Editor {
             graph: false,
             graph_scenario: String::new(),
             graph_view: egui::Rect::ZERO,
+            sketch: None,
             show_translations: false,
             translations: None,
         }
@@ -707,6 +710,7 @@ impl Author {
         if c.playbook.is_some() || ed.counts().0 == 0 {
             ed.draft = c.playbook;
         }
+        ed.sketch = c.sketch;
     }
 
     pub fn on_tried(&mut self, r: Result<Box<ReplyRecord>, String>) {
