@@ -383,5 +383,69 @@ fn author(
     );
 }
 
-criterion_group!(benches, bench);
+/// The scenario graph first: it needs no demo database.
+fn graph_bench(c: &mut Criterion) {
+    let mut r = Report::default();
+    let lib = Arc::new(load(&[Content::bundled()], &mut r));
+    let trainee = NoLog
+        .trainee("李芳", Some("华东一组"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut g = c.benchmark_group("frame");
+    graph(&mut g, &lib, &trainee);
+    g.finish();
+}
+
+criterion_group!(benches, graph_bench, bench);
 criterion_main!(benches);
+
+/// The authoring view's scenario graph of a generated 200-turn scenario, at rest: the budget
+/// is a frame, 16 ms at p99.
+fn graph(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    lib: &Arc<salesdojo::playbook::Library>,
+    trainee: &salesdojo::store::Trainee,
+) {
+    use salesdojo::author::Workspace;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    std::fs::create_dir_all(dir.path().join("playbooks")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("playbooks/long.yaml"),
+        common::long_scenario_yaml(200),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let entry = ws
+        .files()
+        .into_iter()
+        .find(|f| f.key == "playbooks/long.yaml")
+        .unwrap_or_else(|| panic!("the generated file is listed"));
+    let mut app = App::new(lib.clone(), Db::None, Persisted::default()).with_workspace(ws);
+    app.trainee = Some(trainee.clone());
+    let mut h = harness(app);
+    h.run_ok();
+    h.state_mut().apply(Command::OpenAuthor);
+    h.state_mut()
+        .apply(Command::Author(salesdojo::gui::views::author::Cmd::Open(
+            entry,
+        )));
+    let start = Instant::now();
+    loop {
+        h.step();
+        let drawn = matches!(&h.state().screen, Screen::Author(a)
+            if a.open.as_ref().is_some_and(|e| e.draft.is_some()));
+        if drawn {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        assert!(start.elapsed().as_secs() < 30, "the check did not answer");
+    }
+    if let Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.graph = true;
+    }
+    h.step();
+    let name = "author_graph_200_turns";
+    g.bench_function(name, |b| b.iter(|| h.step()));
+    tail(name, &mut h);
+}

@@ -7,6 +7,8 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use salesdojo::playbook::load::SourceFile;
 use salesdojo::playbook::{Content, Report, load};
@@ -67,27 +69,12 @@ fn validate_all(content: &Content) -> usize {
     lib.playbooks.len()
 }
 
-/// A scenario of `n` turns in a chain, every third one a choice with a way back.
+/// A playbook whose one scenario has `n` turns (see [`common::long_scenario_yaml`]).
 fn long_scenario(n: usize) -> Content {
-    let mut yaml = String::from(
-        "id: long\nversion: 1\ntitle: Long\nlocales: [en]\nstages: [{ id: s, title: S, goal: G }]\n\
-         rubric:\n  criteria:\n    - { id: c, title: C, weight: 1, rules: [{ id: q, question: true, points: 100, feedback: Q }] }\n\
-         scenarios:\n  - id: long\n    title: Long\n    persona: rational\n    context: c\n    stages: [s]\n    turns:\n",
-    );
-    for i in 0..n {
-        if i % 3 == 2 && i + 1 < n {
-            yaml.push_str(&format!(
-                "      - id: t{i}\n        customer: Line {i}\n        options:\n          - {{ id: on, text: Go on, score: 100, feedback: Good }}\n          - {{ id: back, text: Go back, score: 0, feedback: Not yet, next: t{} }}\n",
-                i - 1
-            ));
-        } else {
-            yaml.push_str(&format!("      - {{ id: t{i}, customer: Line {i} }}\n"));
-        }
-    }
     let mut c = Content::bundled_support();
     c.playbooks = vec![SourceFile {
         display: "long.yaml".into(),
-        bytes: Arc::from(yaml.as_bytes()),
+        bytes: Arc::from(common::long_scenario_yaml(n).as_bytes()),
     }];
     c
 }

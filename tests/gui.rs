@@ -2081,3 +2081,58 @@ fn the_translations_panel_lists_a_text_changed_in_one_language() {
     h.run_ok();
     h.get_by_label("Problems");
 }
+
+/// "Try it" at a later turn is scored with the replies that lead there: a script that counts
+/// the earlier replies sees two at the third turn.
+#[test]
+fn try_it_at_a_later_turn_is_scored_with_the_path_to_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("playbooks")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+    let minimal = include_str!("fixtures/good/minimal.yaml")
+        .replace("id: minimal", "id: path")
+        .replace("rubric:", "scripts: { score: scripts/count.rhai }\nrubric:")
+        .replace(
+            "      - id: t1\n        customer: { zh-CN: 你好, en: Hello }\n",
+            "      - id: t1\n        customer: { zh-CN: 你好, en: Hello }\n      - id: t2\n        customer: { zh-CN: 嗯, en: Hm }\n      - id: t3\n        customer: { zh-CN: 然后呢？, en: And then? }\n",
+        )
+        .replace("tests:\n", "tests: []\nx_tests:\n");
+    let minimal = minimal[..minimal.find("x_tests:").expect("marker")].to_owned();
+    std::fs::write(dir.path().join("playbooks/path.yaml"), minimal).expect("write");
+    std::fs::write(
+        dir.path().join("scripts/count.rhai"),
+        "fn score(ctx) { #{ set: #{ asks: ctx.history.len() * 30 } } }\n",
+    )
+    .expect("write");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let mut h = author_harness(lib(), &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ path.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the playbook is checked", |app| {
+        checked(app)
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| e.draft.is_some()))
+    });
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.try_turn = "t3".into();
+    }
+    h.run_ok();
+    h.get_by_label("Sample reply").focus();
+    h.run_ok();
+    h.get_by_label("Sample reply")
+        .type_text("What would you like?");
+    h.run_ok();
+    h.get_by_label("Score it").click();
+    h.run_ok();
+    settle(&mut h);
+    let score = match &editor(&h).tried {
+        Some(Ok(r)) => r.scored.rounded(),
+        other => panic!("not scored: {other:?}"),
+    };
+    assert_eq!(score, 60, "two replies lead to the third turn");
+}

@@ -50,3 +50,24 @@ pub fn demo_db() -> PathBuf {
     }
     path
 }
+
+/// A playbook (id `long`) whose one scenario has `n` turns in a chain, every third one a
+/// multiple-choice turn with a way back: for the graph's speed.
+pub fn long_scenario_yaml(n: usize) -> String {
+    let mut yaml = String::from(
+        "id: long\nversion: 1\ntitle: Long\nlocales: [en]\nstages: [{ id: s, title: S, goal: G }]\n\
+         rubric:\n  criteria:\n    - { id: c, title: C, weight: 1, rules: [{ id: q, question: true, points: 100, feedback: Q }] }\n\
+         scenarios:\n  - id: long\n    title: Long\n    persona: rational\n    context: c\n    stages: [s]\n    turns:\n",
+    );
+    for i in 0..n {
+        if i % 3 == 2 && i + 1 < n {
+            yaml.push_str(&format!(
+                "      - id: t{i}\n        customer: Line {i}\n        options:\n          - {{ id: on, text: Go on, score: 100, feedback: Good }}\n          - {{ id: back, text: Go back, score: 0, feedback: Not yet, next: t{} }}\n",
+                i - 1
+            ));
+        } else {
+            yaml.push_str(&format!("      - {{ id: t{i}, customer: Line {i} }}\n"));
+        }
+    }
+    yaml
+}
