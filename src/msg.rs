@@ -320,6 +320,8 @@ catalogue! {
         "脚本顶层的循环会在每次调用钩子（每条回答）时重新运行：请把它放进函数里";
     wrong_argument() => "the function exists, but an argument has the wrong type: `()` comes from a misspelt `ctx` field or phrase list (`ctx.phrases.NAME`)",
         "函数存在，但有参数类型不对：拼错的 `ctx` 字段或话术列表（`ctx.phrases.名称`）会得到 `()`";
+    unknown_host_fn(name) => "unknown function {name}", "未知的函数 {name}";
+    unknown_ctx_field(name) => "ctx has no field '{name}'", "ctx 没有字段“{name}”";
     script_error(detail) => "{detail}", "脚本错误：{detail}";
 
     // Translations.

@@ -92,11 +92,14 @@ fn validate_runs_the_hooks_and_finds_what_only_running_shows() {
         "the error at the script's line:\n{}",
         r.stderr
     );
+    // Found from the text itself, once (running the hook would say the same at that line).
     assert!(
-        r.stderr.contains("Function not found: text::contains_anyy"),
+        r.stderr
+            .contains("scripts/typo.rhai:2:17: error: unknown function text::contains_anyy"),
         "{}",
         r.stderr
     );
+    assert_eq!(r.stderr.matches("typo.rhai:2:").count(), 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("did you mean 'text::contains_any'?"),
         "{}",
@@ -107,6 +110,16 @@ fn validate_runs_the_hooks_and_finds_what_only_running_shows() {
         "{}",
         r.stderr
     );
+    // What only running shows: a hook that returns a string, found by running it.
+    std::fs::write(
+        scripts.join("typo.rhai"),
+        "fn score(ctx) {\n    \"a string\"\n}\n",
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("scripts/typo.rhai:"), "{}", r.stderr);
+    assert!(r.stderr.contains("must return a map"), "{}", r.stderr);
     // Fixed, it validates.
     std::fs::write(
         scripts.join("typo.rhai"),
@@ -352,5 +365,36 @@ fn a_draft_with_an_unreachable_turn_is_drawn_with_it_marked() {
             .iter()
             .filter(|n| n.id != "lost")
             .all(|n| !n.unreachable)
+    );
+}
+
+/// A `ctx` field that does not exist is an error where it is written, even on a branch no
+/// sample reply takes.
+#[test]
+fn an_unknown_ctx_field_is_an_error_where_it_is_written() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("playbooks")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+    let text = std::fs::read_to_string(fixtures().join("good/minimal.yaml"))
+        .expect("fixture")
+        .replace("rubric:", "scripts: { score: scripts/f.rhai }\nrubric:");
+    std::fs::write(dir.path().join("playbooks/p.yaml"), text).expect("write");
+    std::fs::write(
+        dir.path().join("scripts/f.rhai"),
+        "fn score(ctx) {\n    if ctx.reply == \"never said\" { return #{ points: #{ asks: ctx.scor } }; }\n    #{}\n}\n",
+    )
+    .expect("write");
+    let r = salesdojo(dir.path(), &["validate", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("scripts/f.rhai:2:63: error: ctx has no field 'scor'"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean 'ctx.score'?"),
+        "{}",
+        r.stderr
     );
 }

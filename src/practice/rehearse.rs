@@ -45,6 +45,15 @@ pub fn check(lib: &Library, host: &ScriptHost, report: &mut Report) {
             .scripts
             .get(&e.file)
             .map_or_else(|| e.file.clone(), |f| f.display.clone());
+        // Already an error at that line from reading the script (an unknown function or field).
+        let known = report.diagnostics.iter().any(|d| {
+            d.file == file
+                && d.severity == crate::playbook::Severity::Error
+                && d.pos.is_some_and(|p| p.line == e.line)
+        });
+        if known {
+            continue;
+        }
         let help = unknown_function(&e.message).and_then(|name| {
             let bare = name.strip_prefix("text::").unwrap_or(name);
             if api::TEXT_FNS.iter().any(|f| f.name == bare) {

@@ -30,6 +30,42 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
             ));
         }
     }
+    // What can be told from the text alone: a `text::` function or a `ctx` field that does not
+    // exist is an error wherever it is written, even on a branch no sample reply takes.
+    for file in lib.scripts.values() {
+        let text = String::from_utf8_lossy(&file.bytes);
+        for (name, line, column) in qualified_names(&text) {
+            let (problem, help) = if let Some(f) = name.strip_prefix("text::") {
+                if api::TEXT_FNS.iter().any(|k| k.name == f) {
+                    continue;
+                }
+                (
+                    crate::msg::unknown_host_fn(&name),
+                    crate::playbook::diag::closest(f, api::TEXT_FNS.iter().map(|k| k.name))
+                        .map(|k| crate::msg::did_you_mean(format!("text::{k}"))),
+                )
+            } else if let Some(f) = name.strip_prefix("ctx.") {
+                if CTX_FIELDS.contains(&f) {
+                    continue;
+                }
+                (
+                    crate::msg::unknown_ctx_field(f),
+                    crate::playbook::diag::closest(f, CTX_FIELDS.iter().copied())
+                        .map(|k| crate::msg::did_you_mean(format!("ctx.{k}"))),
+                )
+            } else {
+                continue;
+            };
+            report.push(
+                Diagnostic::error(
+                    &file.display,
+                    Some(Pos::new(line, column, name.chars().count() as u32)),
+                    problem,
+                )
+                .with_help(help),
+            );
+        }
+    }
     // Top-level statements run again on every hook call: a loop there costs every reply.
     for file in lib.scripts.values() {
         let text = String::from_utf8_lossy(&file.bytes);
@@ -55,6 +91,102 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
             }
         }
     }
+}
+
+/// The fields of the context a hook is given (see docs/scripting.md).
+pub const CTX_FIELDS: &[&str] = &[
+    "phase", "playbook", "version", "scenario", "persona", "style", "stage", "turn", "criteria",
+    "reply", "option", "seconds", "phrases", "targets", "score", "points", "history", "ticked",
+    "missing",
+];
+
+/// Every `text::name` and `ctx.name` written in a script outside comments and strings, with
+/// its line and column (1-based).
+fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    // Advances one character, keeping the position.
+    let step = |i: &mut usize, line: &mut u32, col: &mut u32| {
+        if chars[*i] == '\n' {
+            *line += 1;
+            *col = 1;
+        } else {
+            *col += 1;
+        }
+        *i += 1;
+    };
+    let mut after_dot = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match (c, chars.get(i + 1).copied()) {
+            ('/', Some('/')) => {
+                while i < chars.len() && chars[i] != '\n' {
+                    step(&mut i, &mut line, &mut col);
+                }
+            }
+            ('/', Some('*')) => {
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    step(&mut i, &mut line, &mut col);
+                }
+                for _ in 0..2 {
+                    if i < chars.len() {
+                        step(&mut i, &mut line, &mut col);
+                    }
+                }
+            }
+            ('"' | '`' | '\'', _) => {
+                step(&mut i, &mut line, &mut col);
+                while i < chars.len() && chars[i] != c {
+                    if chars[i] == '\\' {
+                        step(&mut i, &mut line, &mut col);
+                    }
+                    if i < chars.len() {
+                        step(&mut i, &mut line, &mut col);
+                    }
+                }
+                if i < chars.len() {
+                    step(&mut i, &mut line, &mut col);
+                }
+                after_dot = false;
+            }
+            _ if ident(c) && !c.is_ascii_digit() => {
+                let (l, k) = (line, col);
+                let mut word = String::new();
+                while i < chars.len() && ident(chars[i]) {
+                    word.push(chars[i]);
+                    step(&mut i, &mut line, &mut col);
+                }
+                let qualifier = !after_dot && (word == "text" || word == "ctx");
+                after_dot = false;
+                if !qualifier {
+                    continue;
+                }
+                let sep = if word == "text" { "::" } else { "." };
+                let rest: String = chars[i..].iter().take(sep.len()).collect();
+                if rest != sep {
+                    continue;
+                }
+                for _ in 0..sep.len() {
+                    step(&mut i, &mut line, &mut col);
+                }
+                let mut name = String::new();
+                while i < chars.len() && ident(chars[i]) {
+                    name.push(chars[i]);
+                    step(&mut i, &mut line, &mut col);
+                }
+                if !name.is_empty() {
+                    out.push((format!("{word}{sep}{name}"), l, k));
+                }
+            }
+            _ => {
+                after_dot = c == '.';
+                step(&mut i, &mut line, &mut col);
+            }
+        }
+    }
+    out
 }
 
 /// Where a loop (`loop`, `while`, `for`, `do`) starts outside every function and block: the
@@ -169,6 +301,20 @@ pub fn definitions() -> String {
 #[cfg(test)]
 mod tests {
     use super::top_level_loops;
+
+    #[test]
+    fn qualified_names_are_found_outside_comments_and_strings() {
+        let src = "// text::nope(ctx.x)\nlet a = \"ctx.y\";\nfn score(ctx) {\n    text::contains_anyy(ctx.reply, ctx.phrases.greet);\n    h.ctx.z\n}\n";
+        let got: Vec<(String, u32, u32)> = super::qualified_names(src);
+        assert_eq!(
+            got,
+            vec![
+                ("text::contains_anyy".to_owned(), 4, 5),
+                ("ctx.reply".to_owned(), 4, 25),
+                ("ctx.phrases".to_owned(), 4, 36),
+            ]
+        );
+    }
 
     #[test]
     fn only_loops_outside_every_function_are_found() {
