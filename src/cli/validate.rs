@@ -106,7 +106,7 @@ fn translations(
         let Some((declared, entries)) = report.source(file).and_then(locales::texts) else {
             continue;
         };
-        let record_path = std::path::PathBuf::from(format!("{file}.locales.json"));
+        let record_path = locales::record_path(std::path::Path::new(file));
         let on_disk = std::path::Path::new(file).is_file();
         if accept && on_disk {
             let json = serde_json::to_string_pretty(&locales::record(&entries))?;
@@ -115,9 +115,7 @@ fn translations(
             out.push('\n');
             continue;
         }
-        let record: Option<Record> = std::fs::read_to_string(&record_path)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok());
+        let record: Option<Record> = locales::read_record(std::path::Path::new(file));
         out.push_str(&msg::translations_of(file).take(lang));
         out.push('\n');
         let found = locales::check(&declared, &entries, record.as_ref());

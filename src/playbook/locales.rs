@@ -95,6 +95,20 @@ fn walk(v: &Value, path: String, declared: &[String], out: &mut Vec<Entry>) {
     }
 }
 
+/// The record beside the playbook file `playbook` (`NAME.yaml.locales.json`), if there is one
+/// that reads.
+pub fn read_record(playbook: &std::path::Path) -> Option<Record> {
+    let text = std::fs::read_to_string(record_path(playbook)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Where the record of `playbook`'s translations is kept.
+pub fn record_path(playbook: &std::path::Path) -> std::path::PathBuf {
+    let mut name = playbook.as_os_str().to_owned();
+    name.push(".locales.json");
+    std::path::PathBuf::from(name)
+}
+
 /// A short, stable hash of a text's words (FNV-1a).
 pub fn hash(words: &str) -> String {
     super::load::fnv1a_hex(words.trim().as_bytes())

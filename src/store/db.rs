@@ -156,6 +156,7 @@ mod tests {
             ("author.rs", &["fs::read_to_string"]),
             ("gui/views/author/mod.rs", &["fs::read_to_string"]),
             ("cli/calibrate.rs", &["fs::read_to_string"]),
+            ("playbook/locales.rs", &["fs::read_to_string"]),
         ];
         let mut found = Vec::new();
         let mut stack = vec![root.clone()];

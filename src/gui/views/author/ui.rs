@@ -559,12 +559,7 @@ fn translation_lines(ed: &Editor, lang: Lang) -> Vec<String> {
             .to_owned(),
         ];
     };
-    let record: Option<Record> = ed
-        .entry
-        .path
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(format!("{}.locales.json", p.display())).ok())
-        .and_then(|t| serde_json::from_str(&t).ok());
+    let record: Option<Record> = ed.entry.path.as_deref().and_then(locales::read_record);
     let found = locales::check(&declared, &entries, record.as_ref());
     if found.is_empty() {
         return vec![msg::translations_ok().take(lang).trim().to_owned()];
