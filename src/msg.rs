@@ -321,6 +321,8 @@ catalogue! {
     wrong_argument() => "the function exists, but an argument has the wrong type: `()` comes from a misspelt `ctx` field or phrase list (`ctx.phrases.NAME`)",
         "函数存在，但有参数类型不对：拼错的 `ctx` 字段或话术列表（`ctx.phrases.名称`）会得到 `()`";
     unknown_host_fn(name) => "unknown function {name}", "未知的函数 {name}";
+    unknown_phrase_list_in(name, playbook) => "playbook '{playbook}' has no phrase list '{name}' (ctx.phrases.{name} would be ())",
+        "剧本“{playbook}”没有话术列表“{name}”（ctx.phrases.{name} 会得到 ()）";
     unknown_ctx_field(name) => "ctx has no field '{name}'", "ctx 没有字段“{name}”";
     script_error(detail) => "{detail}", "脚本错误：{detail}";
 

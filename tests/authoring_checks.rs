@@ -237,7 +237,8 @@ fn the_tutorial_playbook_validates_and_its_tests_pass() {
     assert_eq!(r.stdout, "4 passed, 0 failed\n", "{}", r.stderr);
 }
 
-/// A misspelt phrase list reaches a host function as `()`: `validate` says so at its line.
+/// A misspelt phrase list (`ctx.phrases.NAME` the playbook does not define) is an error at its
+/// line, with the closest list.
 #[test]
 fn a_misspelt_phrase_list_is_found_by_validate() {
     let dir = tempfile::tempdir().expect("temp");
@@ -259,7 +260,13 @@ fn a_misspelt_phrase_list_is_found_by_validate() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("scripts/p.rhai:2:"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("misspelt `ctx` field or phrase list"),
+        r.stderr
+            .contains("error: playbook 'minimal' has no phrase list 'greett'"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean 'ctx.phrases.greet'?"),
         "{}",
         r.stderr
     );

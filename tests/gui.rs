@@ -2018,6 +2018,35 @@ fn the_scenario_graph_shows_every_turn_and_a_click_opens_its_line() {
     for e in &scen.endings {
         h.get_by_label_contains(&format!("{}\n", e.id));
     }
+    // Every scenario of every bundled playbook shows each of its turns once.
+    for other in &lib.playbooks {
+        for s in &other.scenarios {
+            if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+                && let Some(ed) = a.open.as_deref_mut()
+            {
+                ed.draft = Some(other.clone());
+                ed.graph_scenario = s.id.clone();
+            }
+            h.run_ok();
+            for t in &s.turns {
+                assert_eq!(
+                    h.get_all_by_label_contains(&format!("{}\n", t.id)).count(),
+                    1,
+                    "{}/{}/{}",
+                    other.id,
+                    s.id,
+                    t.id
+                );
+            }
+        }
+    }
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.draft = Some(pb.clone());
+        ed.graph_scenario = scen.id.clone();
+    }
+    h.run_ok();
     // A click on a turn: back to the text, the cursor at that turn's id.
     let turn = &scen.turns[2];
     // (Through accesskit: the pointer position of a widget inside a zoomable scene is in the

@@ -16,8 +16,10 @@ use super::session::{guide_for, score_turn};
 /// A reply that says little, so branches for weak replies run too.
 const PLAIN: &str = "好的。";
 
-/// Every distinct script error of the playbooks' hooks, as diagnostics at the script's line.
+/// Every distinct script error of the playbooks' hooks, as diagnostics at the script's line;
+/// first, every `ctx.phrases.NAME` a script reads that a playbook using it does not define.
 pub fn check(lib: &Library, host: &ScriptHost, report: &mut Report) {
+    phrase_lists(lib, report);
     let mut seen: Vec<ScriptError> = Vec::new();
     for pb in &lib.playbooks {
         if pb.scripts.score.is_none() && pb.scripts.guide.is_none() {
@@ -72,6 +74,43 @@ pub fn check(lib: &Library, host: &ScriptHost, report: &mut Report) {
             )
             .with_help(help),
         );
+    }
+}
+
+/// `ctx.phrases.NAME` in a playbook's scripts, where the playbook has no list `NAME`.
+fn phrase_lists(lib: &Library, report: &mut Report) {
+    let mut said: Vec<(String, u32, u32)> = Vec::new();
+    for pb in &lib.playbooks {
+        for path in [&pb.scripts.score, &pb.scripts.guide].into_iter().flatten() {
+            let Some(file) = lib.scripts.get(path) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&file.bytes);
+            for (name, line, column) in crate::script::qualified_names(&text) {
+                let Some(list) = name.strip_prefix("ctx.phrases.") else {
+                    continue;
+                };
+                let here = (file.display.clone(), line, column);
+                if pb.phrases.contains_key(list) || said.contains(&here) {
+                    continue;
+                }
+                said.push(here);
+                let help = diag::closest(list, pb.phrases.keys().map(String::as_str))
+                    .map(|k| msg::did_you_mean(format!("ctx.phrases.{k}")));
+                report.push(
+                    Diagnostic::error(
+                        &file.display,
+                        Some(crate::playbook::diag::Pos::new(
+                            line,
+                            column,
+                            name.chars().count() as u32,
+                        )),
+                        msg::unknown_phrase_list_in(list, &pb.id),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
     }
 }
 

@@ -45,7 +45,8 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
                         .map(|k| crate::msg::did_you_mean(format!("text::{k}"))),
                 )
             } else if let Some(f) = name.strip_prefix("ctx.") {
-                if CTX_FIELDS.contains(&f) {
+                // A phrase list is checked against the playbooks that use the script.
+                if CTX_FIELDS.contains(&f) || f.starts_with("phrases.") {
                     continue;
                 }
                 (
@@ -102,7 +103,7 @@ pub const CTX_FIELDS: &[&str] = &[
 
 /// Every `text::name` and `ctx.name` written in a script outside comments and strings, with
 /// its line and column (1-based).
-fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
+pub fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = Vec::new();
     let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
@@ -176,9 +177,23 @@ fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
                     name.push(chars[i]);
                     step(&mut i, &mut line, &mut col);
                 }
-                if !name.is_empty() {
-                    out.push((format!("{word}{sep}{name}"), l, k));
+                if name.is_empty() {
+                    continue;
                 }
+                // `ctx.phrases.NAME`: the phrase list too (its playbook knows its lists).
+                if word == "ctx" && name == "phrases" && chars.get(i) == Some(&'.') {
+                    step(&mut i, &mut line, &mut col);
+                    let mut list = String::new();
+                    while i < chars.len() && ident(chars[i]) {
+                        list.push(chars[i]);
+                        step(&mut i, &mut line, &mut col);
+                    }
+                    if !list.is_empty() {
+                        out.push((format!("ctx.phrases.{list}"), l, k));
+                        continue;
+                    }
+                }
+                out.push((format!("{word}{sep}{name}"), l, k));
             }
             _ => {
                 after_dot = c == '.';
@@ -311,7 +326,7 @@ mod tests {
             vec![
                 ("text::contains_anyy".to_owned(), 4, 5),
                 ("ctx.reply".to_owned(), 4, 25),
-                ("ctx.phrases".to_owned(), 4, 36),
+                ("ctx.phrases.greet".to_owned(), 4, 36),
             ]
         );
     }
