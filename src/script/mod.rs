@@ -101,14 +101,19 @@ pub const CTX_FIELDS: &[&str] = &[
     "missing",
 ];
 
-/// Every `text::name` and `ctx.name` written in a script outside comments and strings, with
-/// its line and column (1-based).
-pub fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
+/// A word or a punctuation mark of a script, outside comments and strings (which are left
+/// out: a string ends the statement it is in like any other value), at its line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Word(String, u32, u32),
+    Mark(char),
+    /// A string or a number: a value.
+    Value,
+}
+
+fn tokens(src: &str) -> Vec<Token> {
     let chars: Vec<char> = src.chars().collect();
-    let mut out = Vec::new();
     let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    // Advances one character, keeping the position.
     let step = |i: &mut usize, line: &mut u32, col: &mut u32| {
         if chars[*i] == '\n' {
             *line += 1;
@@ -118,7 +123,8 @@ pub fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
         }
         *i += 1;
     };
-    let mut after_dot = false;
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = Vec::new();
     while i < chars.len() {
         let c = chars[i];
         match (c, chars.get(i + 1).copied()) {
@@ -150,55 +156,62 @@ pub fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
                 if i < chars.len() {
                     step(&mut i, &mut line, &mut col);
                 }
-                after_dot = false;
+                out.push(Token::Value);
             }
-            _ if ident(c) && !c.is_ascii_digit() => {
+            _ if c.is_whitespace() => step(&mut i, &mut line, &mut col),
+            _ if ident(c) => {
                 let (l, k) = (line, col);
                 let mut word = String::new();
                 while i < chars.len() && ident(chars[i]) {
                     word.push(chars[i]);
                     step(&mut i, &mut line, &mut col);
                 }
-                let qualifier = !after_dot && (word == "text" || word == "ctx");
-                after_dot = false;
-                if !qualifier {
-                    continue;
-                }
-                let sep = if word == "text" { "::" } else { "." };
-                let rest: String = chars[i..].iter().take(sep.len()).collect();
-                if rest != sep {
-                    continue;
-                }
-                for _ in 0..sep.len() {
-                    step(&mut i, &mut line, &mut col);
-                }
-                let mut name = String::new();
-                while i < chars.len() && ident(chars[i]) {
-                    name.push(chars[i]);
-                    step(&mut i, &mut line, &mut col);
-                }
-                if name.is_empty() {
-                    continue;
-                }
-                // `ctx.phrases.NAME`: the phrase list too (its playbook knows its lists).
-                if word == "ctx" && name == "phrases" && chars.get(i) == Some(&'.') {
-                    step(&mut i, &mut line, &mut col);
-                    let mut list = String::new();
-                    while i < chars.len() && ident(chars[i]) {
-                        list.push(chars[i]);
-                        step(&mut i, &mut line, &mut col);
-                    }
-                    if !list.is_empty() {
-                        out.push((format!("ctx.phrases.{list}"), l, k));
-                        continue;
-                    }
-                }
-                out.push((format!("{word}{sep}{name}"), l, k));
+                out.push(if c.is_ascii_digit() {
+                    Token::Value
+                } else {
+                    Token::Word(word, l, k)
+                });
             }
             _ => {
-                after_dot = c == '.';
+                out.push(Token::Mark(c));
                 step(&mut i, &mut line, &mut col);
             }
+        }
+    }
+    out
+}
+
+/// Every `text::name`, `ctx.name` and `ctx.phrases.name` written in a script outside comments
+/// and strings, with its line and column (1-based).
+pub fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
+    let t = tokens(src);
+    let word = |i: usize| match t.get(i) {
+        Some(Token::Word(w, _, _)) => Some(w.as_str()),
+        _ => None,
+    };
+    let mark = |i: usize, m: char| t.get(i) == Some(&Token::Mark(m));
+    let mut out = Vec::new();
+    for (i, tok) in t.iter().enumerate() {
+        let Token::Word(w, line, col) = tok else {
+            continue;
+        };
+        // `x.ctx` is some other map's field.
+        if i > 0 && mark(i - 1, '.') {
+            continue;
+        }
+        let name = match w.as_str() {
+            "text" if mark(i + 1, ':') && mark(i + 2, ':') => {
+                word(i + 3).map(|n| format!("text::{n}"))
+            }
+            "ctx" if mark(i + 1, '.') => match (word(i + 2), mark(i + 3, '.'), word(i + 4)) {
+                (Some("phrases"), true, Some(list)) => Some(format!("ctx.phrases.{list}")),
+                (Some(n), _, _) => Some(format!("ctx.{n}")),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(name) = name {
+            out.push((name, *line, *col));
         }
     }
     out
@@ -207,83 +220,30 @@ pub fn qualified_names(src: &str) -> Vec<(String, u32, u32)> {
 /// Where a loop (`loop`, `while`, `for`, `do`) starts outside every function and block: the
 /// script's top level, which rhai runs on every call of a hook. (line, column), 1-based.
 fn top_level_loops(src: &str) -> Vec<(u32, u32)> {
-    let chars: Vec<char> = src.chars().collect();
-    let (mut depth, mut line, mut col) = (0usize, 1u32, 1u32);
-    let mut out = Vec::new();
-    let mut i = 0;
+    let mut depth = 0usize;
     let mut at_statement = true;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        let step = |i: &mut usize, line: &mut u32, col: &mut u32| {
-            if chars[*i] == '\n' {
-                *line += 1;
-                *col = 1;
-            } else {
-                *col += 1;
-            }
-            *i += 1;
-        };
-        match (c, next) {
-            ('/', Some('/')) => {
-                while i < chars.len() && chars[i] != '\n' {
-                    step(&mut i, &mut line, &mut col);
-                }
-            }
-            ('/', Some('*')) => {
-                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
-                    step(&mut i, &mut line, &mut col);
-                }
-                step(&mut i, &mut line, &mut col);
-                step(&mut i, &mut line, &mut col);
-            }
-            ('"' | '`' | '\'', _) => {
-                step(&mut i, &mut line, &mut col);
-                while i < chars.len() && chars[i] != c {
-                    if chars[i] == '\\' {
-                        step(&mut i, &mut line, &mut col);
-                    }
-                    if i < chars.len() {
-                        step(&mut i, &mut line, &mut col);
-                    }
-                }
-                step(&mut i, &mut line, &mut col);
-                at_statement = false;
-            }
-            ('{', _) => {
+    let mut out = Vec::new();
+    for tok in tokens(src) {
+        match tok {
+            Token::Mark('{') => {
                 depth += 1;
                 at_statement = true;
-                step(&mut i, &mut line, &mut col);
             }
-            ('}', _) => {
+            Token::Mark('}') => {
                 depth = depth.saturating_sub(1);
                 at_statement = true;
-                step(&mut i, &mut line, &mut col);
             }
-            (';', _) => {
-                at_statement = true;
-                step(&mut i, &mut line, &mut col);
-            }
-            _ if c.is_whitespace() => step(&mut i, &mut line, &mut col),
-            _ if c.is_alphanumeric() || c == '_' => {
-                let start = (line, col);
-                let mut word = String::new();
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    word.push(chars[i]);
-                    step(&mut i, &mut line, &mut col);
-                }
+            Token::Mark(';') => at_statement = true,
+            Token::Word(w, line, col) => {
                 if depth == 0
                     && at_statement
-                    && matches!(word.as_str(), "loop" | "while" | "for" | "do")
+                    && matches!(w.as_str(), "loop" | "while" | "for" | "do")
                 {
-                    out.push(start);
+                    out.push((line, col));
                 }
                 at_statement = false;
             }
-            _ => {
-                at_statement = false;
-                step(&mut i, &mut line, &mut col);
-            }
+            Token::Mark(_) | Token::Value => at_statement = false,
         }
     }
     out
