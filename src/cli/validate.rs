@@ -99,7 +99,7 @@ fn translations(
     lang: crate::msg::Lang,
 ) -> anyhow::Result<()> {
     use crate::msg;
-    use crate::playbook::locales::{self, Finding, Record};
+    use crate::playbook::locales::{self, Record};
     let mut out = String::new();
     for pb in &lib.playbooks {
         let file = &pb.source.file;
@@ -124,16 +124,7 @@ fn translations(
             out.push('\n');
         }
         for f in found {
-            let line = match f {
-                Finding::Missing { path, locale } => msg::missing_locale(locale, path),
-                Finding::Stale {
-                    path,
-                    changed,
-                    stale,
-                } => msg::retranslate(stale.join(", "), changed.join(", "), path),
-                Finding::Unrecorded { count } => msg::unrecorded(count),
-            };
-            out.push_str(&line.take(lang));
+            out.push_str(&f.text().take(lang));
             out.push('\n');
         }
     }

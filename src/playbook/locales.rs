@@ -40,6 +40,22 @@ pub enum Finding {
     Unrecorded { count: usize },
 }
 
+impl Finding {
+    /// What to tell the translator, in both languages.
+    pub fn text(&self) -> crate::msg::Text {
+        use crate::msg;
+        match self {
+            Finding::Missing { path, locale } => msg::missing_locale(locale, path),
+            Finding::Stale {
+                path,
+                changed,
+                stale,
+            } => msg::retranslate(stale.join(", "), changed.join(", "), path),
+            Finding::Unrecorded { count } => msg::unrecorded(count),
+        }
+    }
+}
+
 /// Every text of a playbook file, with the locales it declares; `None` when the file does not
 /// parse (validation reports why).
 pub fn texts(yaml: &str) -> Option<(Vec<String>, Vec<Entry>)> {

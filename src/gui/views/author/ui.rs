@@ -549,7 +549,7 @@ pub fn char_index(text: &str, line: u32, column: u32) -> usize {
 /// What needs a translator in the open playbook, as `validate --locales` says it.
 fn translation_lines(ed: &Editor, lang: Lang) -> Vec<String> {
     use crate::msg;
-    use crate::playbook::locales::{self, Finding, Record};
+    use crate::playbook::locales::{self, Record};
     let Some((declared, entries)) = locales::texts(&ed.text) else {
         return vec![
             lang.t(
@@ -565,21 +565,8 @@ fn translation_lines(ed: &Editor, lang: Lang) -> Vec<String> {
         return vec![msg::translations_ok().take(lang).trim().to_owned()];
     }
     found
-        .into_iter()
-        .map(|f| {
-            match f {
-                Finding::Missing { path, locale } => msg::missing_locale(locale, path),
-                Finding::Stale {
-                    path,
-                    changed,
-                    stale,
-                } => msg::retranslate(stale.join(", "), changed.join(", "), path),
-                Finding::Unrecorded { count } => msg::unrecorded(count),
-            }
-            .take(lang)
-            .trim()
-            .to_owned()
-        })
+        .iter()
+        .map(|f| f.text().take(lang).trim().to_owned())
         .collect()
 }
 
