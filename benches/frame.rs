@@ -255,6 +255,25 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// The app signed in as `trainee`, the authoring view open on `entry` of `ws`.
+fn open_in_author(
+    lib: &Arc<salesdojo::playbook::Library>,
+    trainee: &salesdojo::store::Trainee,
+    ws: salesdojo::author::Workspace,
+    entry: salesdojo::author::FileEntry,
+) -> Harness<'static, App> {
+    let mut app = App::new(lib.clone(), Db::None, Persisted::default()).with_workspace(ws);
+    app.trainee = Some(trainee.clone());
+    let mut h = harness(app);
+    h.run_ok();
+    h.state_mut().apply(Command::OpenAuthor);
+    h.state_mut()
+        .apply(Command::Author(salesdojo::gui::views::author::Cmd::Open(
+            entry,
+        )));
+    h
+}
+
 /// The trainer's authoring view with the largest bundled playbook (copied to a trainer's
 /// folder) in the editor and tried once: frames at rest, frames that each type a character
 /// (the text is coloured and laid out again), and how long a typed error takes to show in
@@ -282,15 +301,7 @@ fn author(
     let entry = ws.copy_bundled(key).unwrap_or_else(|e| panic!("{e}"));
     let lines = std::fs::read_to_string(entry.path.as_deref().unwrap_or(dir.path()))
         .map_or(0, |t| t.lines().count());
-    let mut app = App::new(lib.clone(), Db::None, Persisted::default()).with_workspace(ws);
-    app.trainee = Some(trainee.clone());
-    let mut h = harness(app);
-    h.run_ok();
-    h.state_mut().apply(Command::OpenAuthor);
-    h.state_mut()
-        .apply(Command::Author(salesdojo::gui::views::author::Cmd::Open(
-            entry,
-        )));
+    let mut h = open_in_author(lib, trainee, ws, entry);
     let editor = |h: &Harness<'static, App>| match &h.state().screen {
         Screen::Author(a) => a
             .open
@@ -419,15 +430,7 @@ fn graph(
         .into_iter()
         .find(|f| f.key == "playbooks/long.yaml")
         .unwrap_or_else(|| panic!("the generated file is listed"));
-    let mut app = App::new(lib.clone(), Db::None, Persisted::default()).with_workspace(ws);
-    app.trainee = Some(trainee.clone());
-    let mut h = harness(app);
-    h.run_ok();
-    h.state_mut().apply(Command::OpenAuthor);
-    h.state_mut()
-        .apply(Command::Author(salesdojo::gui::views::author::Cmd::Open(
-            entry,
-        )));
+    let mut h = open_in_author(lib, trainee, ws, entry);
     let start = Instant::now();
     loop {
         h.step();
