@@ -347,6 +347,63 @@ pub fn verify_pending_with(
     Ok(counts)
 }
 
+/// The team verifier: re-scores every completed practice attempt on the team server that has
+/// no verdict yet, from its stored replies against the content version it names, records
+/// each verdict (only the verifier role may), and grants the certifications verified
+/// attempts complete. Run under a verifier login.
+pub fn verify_team(
+    client: &mut postgres::Client,
+    lib: &Library,
+    host: Option<&ScriptHost>,
+) -> Result<VerifyCounts, crate::store::team::TeamError> {
+    use crate::store::merge::Verdict;
+    use crate::store::team::admin;
+    let mut counts = VerifyCounts::default();
+    let mut earned = std::collections::BTreeSet::new();
+    let mut after = String::new();
+    loop {
+        let work = admin::unverified(client, &after, CHUNK as i64)?;
+        let Some((last, _)) = work.last() else {
+            break;
+        };
+        after = last.attempt_id.clone();
+        let verdicts: Vec<Verdict> = work
+            .par_iter()
+            .map(|(p, answers)| verdict(lib, host, p, answers))
+            .collect();
+        let mut outcomes = Vec::with_capacity(verdicts.len());
+        for ((p, _), v) in work.into_iter().zip(verdicts) {
+            match &v {
+                Verdict::Verified => {
+                    counts.verified += 1;
+                    if p.passed == Some(true) {
+                        earned.insert((p.trainee_id.clone(), p.playbook.clone(), p.playbook_version));
+                    }
+                }
+                Verdict::Mismatch { total, .. } => {
+                    counts.mismatch += 1;
+                    if counts.flagged.len() < 20 {
+                        counts.flagged.push((p.attempt_id.clone(), p.total, *total));
+                    }
+                }
+                Verdict::Unverifiable(_) => counts.unverifiable += 1,
+            }
+            outcomes.push((p.attempt_id, v));
+        }
+        admin::record_verdicts(client, &outcomes)?;
+    }
+    for (trainee, playbook, version) in earned {
+        let Some(pb) = lib.playbook(&playbook) else {
+            continue;
+        };
+        let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
+        if admin::certify_if_earned(client, &trainee, &playbook, version, &scenarios)? {
+            counts.certified += 1;
+        }
+    }
+    Ok(counts)
+}
+
 fn verdict(
     lib: &Library,
     host: Option<&ScriptHost>,

@@ -11,6 +11,7 @@ pub mod export;
 pub mod merge;
 pub mod report;
 pub mod schema;
+pub mod team;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

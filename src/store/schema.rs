@@ -366,6 +366,19 @@ END;
 -- Attempts reviewed before this version take their overrides now.
 UPDATE attempt_criteria SET overridden = overridden WHERE overridden IS NOT NULL;
 "#,
+    // v8: team mode. `team_state` holds the joined server (address and login, never a
+    // password) and sync marks; `team_known` the ids of rows the team server has (pushed from
+    // here or pulled from it), so a sync sends only what is new and never sends back what it
+    // pulled. An attempt's end is known as `end:` followed by its id.
+    r#"
+CREATE TABLE team_state (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE team_known (
+    id  TEXT PRIMARY KEY
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,322 @@
+//! Setting up a team server and its people, and the verifier's reads and writes.
+
+use postgres::Client;
+use serde::Serialize;
+
+use super::{Result, TeamError, schema};
+use crate::practice::Answer;
+use crate::store::merge::{Pending, Verdict};
+
+fn db(e: postgres::Error) -> TeamError {
+    match e.as_db_error() {
+        Some(d) if d.code().code() == "42501" => TeamError::Denied(d.message().to_owned()),
+        Some(d) => TeamError::Server(d.message().to_owned()),
+        None => TeamError::Server(e.to_string()),
+    }
+}
+
+/// Sets up (or brings up to date) the team database: the schema, the group roles and every
+/// policy. Idempotent. Returns the schema version.
+pub fn init(client: &mut Client) -> Result<i32> {
+    super::migrate(client, None)
+}
+
+/// A person to add.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct NewUser {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    /// The team (for a manager: the teams they manage).
+    pub teams: Vec<String>,
+}
+
+/// A person added, with the password generated for them (shown once, stored nowhere).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Added {
+    pub login: String,
+    pub role: String,
+    /// `None` when the login existed and was left as it was.
+    pub password: Option<String>,
+}
+
+/// A login name: lower-case letters, digits, `_`, `.` and `-`, starting with a letter, at
+/// most 63 bytes (PostgreSQL's limit).
+pub fn check_login(login: &str) -> Result<()> {
+    let ok = !login.is_empty()
+        && login.len() <= 63
+        && login.starts_with(|c: char| c.is_ascii_lowercase())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
+        && !login.starts_with("salesdojo_")
+        && !login.starts_with("pg_");
+    if ok {
+        Ok(())
+    } else {
+        Err(TeamError::Invalid(format!(
+            "'{}' cannot be a login: use lower-case letters, digits, '_', '.' or '-', starting with a letter (at most 63), not starting with 'pg_' or 'salesdojo_'",
+            crate::untrusted::visible(login)
+        )))
+    }
+}
+
+/// A password of 20 letters and digits from the system's random source (UUID v4).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut out = String::with_capacity(20);
+    while out.len() < 20 {
+        for b in uuid::Uuid::new_v4().as_bytes() {
+            // Rejection sampling keeps every character equally likely.
+            let limit = 256 - 256 % ALPHABET.len();
+            if (*b as usize) < limit && out.len() < 20 {
+                out.push(ALPHABET[*b as usize % ALPHABET.len()] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Adds people: a login role in their group role with a generated password, their row in
+/// the directory, and a manager's teams. A login that exists keeps its password unless
+/// `reset`. One transaction for all of them.
+pub fn add_users(client: &mut Client, users: &[NewUser], reset: bool) -> Result<Vec<Added>> {
+    super::check_schema(client)?;
+    for u in users {
+        check_login(&u.login)?;
+        crate::untrusted::check_name("name", &u.name).map_err(TeamError::Invalid)?;
+        for t in &u.teams {
+            crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
+        }
+        if !schema::ROLES.iter().any(|(r, _)| *r == u.role) {
+            return Err(TeamError::Invalid(format!(
+                "'{}' is not a role: trainee, trainer, manager, admin or verifier",
+                crate::untrusted::visible(&u.role)
+            )));
+        }
+    }
+    let mut tx = client.transaction().map_err(db)?;
+    let mut added = Vec::new();
+    for u in users {
+        let group = schema::ROLES
+            .iter()
+            .find(|(r, _)| *r == u.role)
+            .map_or("salesdojo_trainee", |(_, g)| g);
+        for t in &u.teams {
+            tx.execute(
+                "INSERT INTO teams (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&crate::store::team_id(t), t],
+            )
+            .map_err(db)?;
+        }
+        let password = generate_password();
+        let created: bool = tx
+            .query_one(
+                "SELECT salesdojo_create_login($1, $2, $3, $4)",
+                &[&u.login, &password, &group, &reset],
+            )
+            .map_err(db)?
+            .get(0);
+        let team = u.teams.first().map(|t| crate::store::team_id(t));
+        tx.execute(
+            "INSERT INTO people (login, name, role, team_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (login) DO UPDATE SET name = excluded.name, role = excluded.role, team_id = excluded.team_id",
+            &[&u.login, &u.name, &u.role, &team],
+        )
+        .map_err(db)?;
+        tx.execute("DELETE FROM team_managers WHERE login = $1", &[&u.login])
+            .map_err(db)?;
+        if u.role == "manager" {
+            for t in &u.teams {
+                tx.execute(
+                    "INSERT INTO team_managers (login, team_id) VALUES ($1, $2)",
+                    &[&u.login, &crate::store::team_id(t)],
+                )
+                .map_err(db)?;
+            }
+        }
+        added.push(Added {
+            login: u.login.clone(),
+            role: u.role.clone(),
+            password: created.then_some(password),
+        });
+    }
+    tx.commit().map_err(db)?;
+    Ok(added)
+}
+
+/// Reads people from a CSV file with the header `login,name,role,team` (a manager's teams
+/// separated by `;`).
+pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewUser>> {
+    let shown = path.display().to_string();
+    let mut r = csv::Reader::from_path(path).map_err(|e| TeamError::Io(format!("{shown}: {e}")))?;
+    let mut out = Vec::new();
+    for (i, row) in r.records().enumerate() {
+        let row = row.map_err(|e| TeamError::Io(format!("{shown}: {e}")))?;
+        let field = |n: usize| row.get(n).unwrap_or("").trim().to_owned();
+        if row.len() < 3 {
+            return Err(TeamError::Invalid(format!(
+                "{shown}:{}: expected login,name,role,team",
+                i + 2
+            )));
+        }
+        out.push(NewUser {
+            login: field(0),
+            name: field(1),
+            role: field(2),
+            teams: field(3)
+                .split(';')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Up to `limit` completed practice attempts the verifier has not judged yet, in id order
+/// after `after`, with their transcripts.
+pub fn unverified(
+    client: &mut Client,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<(Pending, Vec<(String, Answer, f64)>)>> {
+    let rows = client
+        .query(
+            "SELECT a.id, a.playbook_id, a.playbook_hash, a.playbook_version, a.scenario_id, a.trainee_id,
+                    COALESCE(a.scored_total, a.total),
+                    CASE WHEN a.scored_total IS NULL THEN a.passed ELSE a.scored_passed END
+             FROM attempts a
+             WHERE a.id > $1 AND a.status = 'completed' AND a.mode = 'practice'
+               AND NOT EXISTS (SELECT 1 FROM verifications v WHERE v.attempt_id = a.id)
+             ORDER BY a.id LIMIT $2",
+            &[&after, &limit],
+        )
+        .map_err(db)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let replies = client
+        .query(
+            "SELECT attempt_id, turn_id, answer_kind, answer, seconds FROM replies
+             WHERE attempt_id = ANY($1) ORDER BY attempt_id, seq",
+            &[&ids],
+        )
+        .map_err(db)?;
+    let mut by_attempt: std::collections::HashMap<String, Vec<(String, Answer, f64)>> =
+        std::collections::HashMap::new();
+    for r in replies {
+        let kind: String = r.get(2);
+        let answer: String = r.get(3);
+        let answer = if kind == "choice" {
+            Answer::Choice(answer)
+        } else {
+            Answer::Text(answer)
+        };
+        by_attempt
+            .entry(r.get(0))
+            .or_default()
+            .push((r.get(1), answer, r.get(4)));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let id: String = r.get(0);
+            let answers = by_attempt.remove(&id).unwrap_or_default();
+            (
+                Pending {
+                    attempt_id: id,
+                    playbook: r.get(1),
+                    playbook_hash: r.get(2),
+                    playbook_version: i64::from(r.get::<_, i32>(3)),
+                    scenario: r.get(4),
+                    trainee_id: r.get(5),
+                    total: r.get(6),
+                    passed: r.get::<_, Option<i32>>(7).map(|p| p != 0),
+                },
+                answers,
+            )
+        })
+        .collect())
+}
+
+/// Writes the verifier's verdicts (the verifier column is the signed-in login, by the server).
+pub fn record_verdicts(client: &mut Client, verdicts: &[(String, Verdict)]) -> Result<()> {
+    let at = crate::store::stamp(chrono::Utc::now());
+    let mut tx = client.transaction().map_err(db)?;
+    for (id, v) in verdicts {
+        let (status, total, passed, note) = match v {
+            Verdict::Verified => ("verified", None, None, None),
+            Verdict::Mismatch { total, passed } => {
+                ("mismatch", Some(*total), Some(i32::from(*passed)), None)
+            }
+            Verdict::Unverifiable(why) => ("unverifiable", None, None, Some(why.as_str())),
+        };
+        tx.execute(
+            "INSERT INTO verifications (attempt_id, status, derived_total, derived_passed, note, checked_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (attempt_id) DO NOTHING",
+            &[id, &status, &total, &passed, &note, &at],
+        )
+        .map_err(db)?;
+    }
+    tx.commit().map_err(db)?;
+    Ok(())
+}
+
+/// Certifies a trainee for a playbook version when every one of `scenarios` has a verified
+/// passed practice attempt. `true` when a certification was granted now.
+pub fn certify_if_earned(
+    client: &mut Client,
+    trainee: &str,
+    playbook: &str,
+    version: i64,
+    scenarios: &[String],
+) -> Result<bool> {
+    let version = version as i32;
+    let passed: i64 = client
+        .query_one(
+            "SELECT COUNT(DISTINCT a.scenario_id) FROM attempts a
+             JOIN verifications v ON v.attempt_id = a.id AND v.status = 'verified'
+             WHERE a.trainee_id = $1 AND a.playbook_id = $2 AND a.playbook_version = $3
+               AND a.mode = 'practice' AND a.passed = 1 AND a.scenario_id = ANY($4)",
+            &[&trainee, &playbook, &version, &scenarios],
+        )
+        .map_err(db)?
+        .get(0);
+    if (passed as usize) < scenarios.len() {
+        return Ok(false);
+    }
+    let n = client
+        .execute(
+            "INSERT INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[
+                &trainee,
+                &playbook,
+                &version,
+                &crate::store::stamp(chrono::Utc::now()),
+            ],
+        )
+        .map_err(db)?;
+    Ok(n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_are_plain_names() {
+        assert!(check_login("wang.fang-2").is_ok());
+        for bad in ["", "Wang", "2x", "a b", "a\"b", "pg_x", "salesdojo_admin", &"a".repeat(64)] {
+            assert!(check_login(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_long_and_differ() {
+        let a = generate_password();
+        assert_eq!(a.len(), 20);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, generate_password());
+    }
+}

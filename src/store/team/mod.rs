@@ -1,0 +1,389 @@
+//! Team mode: one progress log for a whole sales force on a PostgreSQL server.
+//!
+//! Every client keeps writing each reply to its local SQLite log first (the durable
+//! write-ahead); [`sync`] pushes what the server lacks and pulls what the person may see.
+//! Who may read or write what is enforced by PostgreSQL itself ([`schema`]: roles, grants,
+//! row-level security), so a modified client or a person with `psql` gets no more than the
+//! app gives them. Passwords never enter the progress log: they live in a libpq `.pgpass`
+//! file readable only by its owner ([`pgpass`]), or come from `PGPASSWORD`.
+
+pub mod admin;
+pub mod pgpass;
+pub mod schema;
+pub mod sync;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::{Client, Config};
+
+/// How long connecting may take before the server counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    #[error("'{0}' is not a PostgreSQL address (expected postgres://HOST[:PORT]/DATABASE): {1}")]
+    BadUrl(String, String),
+    #[error("cannot reach the team server at {server}: {reason}; your practice is kept on this machine and goes up at the next sync")]
+    Unreachable { server: String, reason: String },
+    #[error("the team server at {server} refused the sign-in of '{user}': wrong password (or no such login); ask your admin for a new one, then `salesdojo team join` again")]
+    WrongPassword { server: String, user: String },
+    #[error("the team server at {server} accepts only encrypted connections; add `?sslmode=require` to the address (and trust its certificate with PGSSLROOTCERT=FILE if it is not from a public authority)")]
+    TlsRequired { server: String },
+    #[error("the team server at {server} offered a certificate this machine does not trust ({reason}); give its authority's certificate with PGSSLROOTCERT=FILE")]
+    TlsUntrusted { server: String, reason: String },
+    #[error("the team server at {server} refused the sign-in: {reason}")]
+    Refused { server: String, reason: String },
+    #[error("no password for '{user}' at {server}: give it once with `salesdojo team join` (it is kept in {file}, readable only by you) or in PGPASSWORD")]
+    NoPassword {
+        server: String,
+        user: String,
+        file: String,
+    },
+    #[error("the team database was set up by a newer salesdojo (schema {found}; this version knows up to {supported}); nothing was written: update salesdojo")]
+    Newer { found: i32, supported: i32 },
+    #[error("the team database is not set up for salesdojo: an admin runs `salesdojo team init URL` first")]
+    NotInitialised,
+    #[error("not joined to a team: `salesdojo team join URL --user NAME` first")]
+    NotJoined,
+    #[error("the team server refused: {0}")]
+    Denied(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("team server error: {0}")]
+    Server(String),
+    #[error(transparent)]
+    Store(#[from] super::StoreError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl crate::msg::Localized for TeamError {
+    fn zh(&self) -> String {
+        match self {
+            TeamError::BadUrl(u, e) => {
+                format!("“{u}”不是 PostgreSQL 地址（应为 postgres://主机[:端口]/数据库）：{e}")
+            }
+            TeamError::Unreachable { server, reason } => format!(
+                "连不上团队服务器 {server}：{reason}；练习记录保存在本机，下次同步时上传"
+            ),
+            TeamError::WrongPassword { server, user } => format!(
+                "团队服务器 {server} 拒绝了“{user}”的登录：密码错误（或没有这个账号）；请向管理员要新密码，再运行 `salesdojo team join`"
+            ),
+            TeamError::TlsRequired { server } => format!(
+                "团队服务器 {server} 只接受加密连接：在地址后加 `?sslmode=require`（证书不是公共机构签发时，用 PGSSLROOTCERT=文件 指定）"
+            ),
+            TeamError::TlsUntrusted { server, reason } => format!(
+                "团队服务器 {server} 的证书不受本机信任（{reason}）；用 PGSSLROOTCERT=文件 指定签发机构的证书"
+            ),
+            TeamError::Refused { server, reason } => {
+                format!("团队服务器 {server} 拒绝登录：{reason}")
+            }
+            TeamError::NoPassword { server, user, file } => format!(
+                "没有“{user}”在 {server} 的密码：用 `salesdojo team join` 输入一次（保存在 {file}，只有你能读），或设置 PGPASSWORD"
+            ),
+            TeamError::Newer { found, supported } => format!(
+                "团队数据库由更新版本的 salesdojo 建立（结构版本 {found}；本版本最高 {supported}），没有写入任何内容：请更新 salesdojo"
+            ),
+            TeamError::NotInitialised => {
+                "团队数据库还没有为 salesdojo 建立：请管理员先运行 `salesdojo team init URL`"
+                    .to_owned()
+            }
+            TeamError::NotJoined => {
+                "还没有加入团队：先运行 `salesdojo team join URL --user 账号`".to_owned()
+            }
+            TeamError::Denied(e) => format!("团队服务器拒绝：{e}"),
+            TeamError::Invalid(e) => e.clone(),
+            TeamError::Server(e) => format!("团队服务器错误：{e}"),
+            TeamError::Store(e) => crate::msg::Localized::zh(e),
+            TeamError::Io(e) => e.clone(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, TeamError>;
+
+/// A team server address, parsed, with the login to use.
+#[derive(Clone)]
+pub struct Server {
+    pub url: String,
+    config: Config,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server").field("at", &self.shown()).finish()
+    }
+}
+
+impl Server {
+    /// Parses `url` (`postgres://[USER@]HOST[:PORT]/DATABASE[?sslmode=…]`); `user` overrides
+    /// the one in it. A password inside the address is refused: it would be stored with it.
+    pub fn parse(url: &str, user: Option<&str>) -> Result<Self> {
+        let mut config =
+            Config::from_str(url).map_err(|e| TeamError::BadUrl(url.to_owned(), e.to_string()))?;
+        if config.get_password().is_some() {
+            return Err(TeamError::Invalid(
+                "the address holds a password; give it to `salesdojo team join` (it is kept in a file only you can read) or in PGPASSWORD instead".into(),
+            ));
+        }
+        if config.get_hosts().is_empty() {
+            return Err(TeamError::BadUrl(url.to_owned(), "no host".into()));
+        }
+        if config.get_dbname().is_none() {
+            return Err(TeamError::BadUrl(url.to_owned(), "no database".into()));
+        }
+        if let Some(u) = user {
+            config.user(u);
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("salesdojo");
+        Ok(Server {
+            url: url.to_owned(),
+            config,
+        })
+    }
+
+    pub fn user(&self) -> Option<&str> {
+        self.config.get_user()
+    }
+
+    pub fn host(&self) -> String {
+        match self.config.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => String::new(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.config.get_ports().first().copied().unwrap_or(5432)
+    }
+
+    pub fn dbname(&self) -> &str {
+        self.config.get_dbname().unwrap_or("")
+    }
+
+    /// `host:port/database`, as messages show it (never a password).
+    pub fn shown(&self) -> String {
+        format!("{}:{}/{}", self.host(), self.port(), self.dbname())
+    }
+
+    /// Connects with `password` (or, when `None`, `PGPASSWORD` or the password file).
+    pub fn connect(&self, password: Option<&str>) -> Result<Client> {
+        let mut config = self.config.clone();
+        let user = self.user().unwrap_or_default().to_owned();
+        let password = match password {
+            Some(p) => Some(p.to_owned()),
+            None => std::env::var("PGPASSWORD")
+                .ok()
+                .or_else(|| pgpass::lookup(self, &user)),
+        };
+        if let Some(p) = &password {
+            config.password(p);
+        }
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
+        config.connect(tls).map_err(|e| {
+            let e = classify(self, &user, &e);
+            if matches!(e, TeamError::WrongPassword { .. }) && password.is_none() {
+                TeamError::NoPassword {
+                    server: self.shown(),
+                    user,
+                    file: pgpass::path().map_or("-".into(), |p| p.display().to_string()),
+                }
+            } else {
+                e
+            }
+        })
+    }
+}
+
+/// The certificates a server may present: the public authorities, plus the one in
+/// `PGSSLROOTCERT` (libpq's variable) when set.
+fn tls_config() -> Result<rustls::ClientConfig> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Ok(file) = std::env::var("PGSSLROOTCERT") {
+        let certs = CertificateDer::pem_file_iter(&file)
+            .map_err(|e| TeamError::Io(format!("PGSSLROOTCERT '{file}': {e}")))?;
+        for c in certs {
+            let c = c.map_err(|e| TeamError::Io(format!("PGSSLROOTCERT '{file}': {e}")))?;
+            roots
+                .add(c)
+                .map_err(|e| TeamError::Io(format!("PGSSLROOTCERT '{file}': {e}")))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TeamError::Io(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// A server error as a person can act on it.
+pub(crate) fn classify(server: &Server, user: &str, e: &postgres::Error) -> TeamError {
+    let shown = server.shown();
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        let msg = db.message().to_owned();
+        return match code {
+            "28P01" => TeamError::WrongPassword {
+                server: shown,
+                user: user.to_owned(),
+            },
+            "28000" if msg.contains("no encryption") => TeamError::TlsRequired { server: shown },
+            c if c.starts_with("28") || c == "3D000" => TeamError::Refused {
+                server: shown,
+                reason: msg,
+            },
+            "42501" => TeamError::Denied(msg),
+            "42P01" if msg.contains("salesdojo_schema") => TeamError::NotInitialised,
+            _ => TeamError::Server(msg),
+        };
+    }
+    let text = error_chain(e);
+    if text.contains("certificate") || text.contains("UnknownIssuer") {
+        return TeamError::TlsUntrusted {
+            server: shown,
+            reason: text,
+        };
+    }
+    if e.is_closed()
+        || text.contains("onnection refused")
+        || text.contains("timed out")
+        || text.contains("timeout")
+        || text.contains("error connecting")
+        || text.contains("No such file")
+        || text.contains("connection closed")
+        || text.contains("unexpected EOF")
+        || text.contains("failed to lookup")
+    {
+        return TeamError::Unreachable {
+            server: shown,
+            reason: text,
+        };
+    }
+    TeamError::Server(text)
+}
+
+/// An error with its causes, as one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(c) = src {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = c.source();
+    }
+    s
+}
+
+/// The server's schema version (0: not set up), refusing one newer than this build knows.
+pub fn server_version(client: &mut Client) -> Result<i32> {
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass('public.salesdojo_schema') IS NOT NULL",
+            &[],
+        )
+        .map_err(|e| TeamError::Server(e.to_string()))?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    let v: Option<i32> = client
+        .query_opt("SELECT version FROM salesdojo_schema", &[])
+        .map_err(|e| TeamError::Server(e.to_string()))?
+        .map(|r| r.get(0));
+    let v = v.unwrap_or(0);
+    if v > schema::VERSION {
+        return Err(TeamError::Newer {
+            found: v,
+            supported: schema::VERSION,
+        });
+    }
+    Ok(v)
+}
+
+/// Checks a client may work with this server: set up, and not newer than this build.
+pub fn check_schema(client: &mut Client) -> Result<()> {
+    match server_version(client)? {
+        0 => Err(TeamError::NotInitialised),
+        v if v < schema::VERSION => Err(TeamError::Invalid(format!(
+            "the team database is at schema {v}, older than this salesdojo ({}): an admin runs `salesdojo team init URL` to bring it up to date",
+            schema::VERSION
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Applies the migrations up to `target` (default: all), each in its own transaction, under a
+/// lock so two admins running `team init` at once apply each step once.
+pub fn migrate(client: &mut Client, target: Option<i32>) -> Result<i32> {
+    let target = target.unwrap_or(schema::VERSION).min(schema::VERSION);
+    let db = |e: postgres::Error| match e.as_db_error() {
+        Some(d) if d.code().code() == "42501" => TeamError::Denied(d.message().to_owned()),
+        _ => TeamError::Server(e.to_string()),
+    };
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS salesdojo_schema (version integer NOT NULL)")
+        .map_err(db)?;
+    loop {
+        let mut tx = client.transaction().map_err(db)?;
+        tx.batch_execute("LOCK TABLE salesdojo_schema IN EXCLUSIVE MODE")
+            .map_err(db)?;
+        let found: i32 = tx
+            .query_opt("SELECT version FROM salesdojo_schema", &[])
+            .map_err(db)?
+            .map_or(0, |r| r.get(0));
+        if found > schema::VERSION {
+            return Err(TeamError::Newer {
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        if found >= target {
+            tx.commit().map_err(db)?;
+            return Ok(found);
+        }
+        tx.batch_execute(schema::MIGRATIONS[found as usize])
+            .map_err(db)?;
+        tx.execute("DELETE FROM salesdojo_schema", &[]).map_err(db)?;
+        tx.execute(
+            "INSERT INTO salesdojo_schema (version) VALUES ($1)",
+            &[&(found + 1)],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+}
+
+/// Who the connected login is, from the server's directory: (login, name, role, team).
+pub fn whoami(client: &mut Client) -> Result<Option<(String, String, String, Option<String>)>> {
+    let row = client
+        .query_opt("SELECT login, name, role, team FROM whoami", &[])
+        .map_err(|e| TeamError::Server(e.to_string()))?;
+    Ok(row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))))
+}
+
+/// The trainee id of a login: the same on every machine, so a trainee's laptop and store PC
+/// write into one history.
+pub fn login_trainee_id(server: &Server, login: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!(
+            "salesdojo-login:{}:{login}",
+            server.dbname()
+        )
+        .as_bytes(),
+    )
+    .to_string()
+}

@@ -1,0 +1,432 @@
+//! The team server's schema: versioned migrations, each applied in its own transaction and
+//! recorded in `salesdojo_schema`. A database written by a newer salesdojo is refused
+//! untouched. Never edit a step that has shipped: add a new one.
+//!
+//! The tables mirror the local progress log (the same columns, so the same rows go both
+//! ways). Who may read or write what is decided here, by PostgreSQL: group roles, grants and
+//! row-level security policies. No salesdojo code decides access.
+
+/// The group roles. Roles are shared by every database of a cluster, hence the prefix.
+pub const ROLES: &[(&str, &str)] = &[
+    ("trainee", "salesdojo_trainee"),
+    ("trainer", "salesdojo_trainer"),
+    ("manager", "salesdojo_manager"),
+    ("admin", "salesdojo_admin"),
+    ("verifier", "salesdojo_verifier"),
+];
+
+/// Migration steps; after step `i` the database is at version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the shared progress log and its directory of people.
+    r#"
+CREATE TABLE teams (
+    id          text PRIMARY KEY,            -- UUID v5 of the name, as on every client
+    name        text NOT NULL UNIQUE
+);
+-- Everyone with a login: their role and team. Written by admins only.
+CREATE TABLE people (
+    login       text PRIMARY KEY,            -- the PostgreSQL login role
+    name        text NOT NULL,
+    role        text NOT NULL CHECK (role IN ('trainee', 'trainer', 'manager', 'admin', 'verifier')),
+    team_id     text REFERENCES teams(id),
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+-- The teams a manager sees.
+CREATE TABLE team_managers (
+    login       text NOT NULL REFERENCES people(login),
+    team_id     text NOT NULL REFERENCES teams(id),
+    PRIMARY KEY (login, team_id)
+);
+CREATE TABLE trainees (
+    id          text PRIMARY KEY,
+    name        text NOT NULL,
+    team_id     text REFERENCES teams(id),
+    pseudonym   text UNIQUE,
+    created_at  text NOT NULL,
+    login       text NOT NULL UNIQUE DEFAULT current_user
+);
+CREATE TABLE attempts (
+    id               text PRIMARY KEY,
+    trainee_id       text NOT NULL REFERENCES trainees(id),
+    playbook_id      text NOT NULL,
+    playbook_version integer NOT NULL,
+    playbook_hash    text NOT NULL,
+    scenario_id      text NOT NULL,
+    mode             text NOT NULL CHECK (mode IN ('practice', 'live')),
+    started_at       text NOT NULL,
+    ended_at         text,
+    total            double precision,
+    passed           integer CHECK (passed IN (0, 1)),
+    status           text NOT NULL CHECK (status IN ('in_progress', 'completed', 'abandoned')),
+    ending           text,
+    scored_total     double precision,
+    scored_passed    integer,
+    pass_mark        integer,
+    gated            integer,
+    -- The transaction that last wrote the row: clients pull what changed after a snapshot.
+    txid             bigint NOT NULL DEFAULT txid_current(),
+    received_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE results (
+    id    text PRIMARY KEY,
+    json  text NOT NULL,
+    txid  bigint NOT NULL DEFAULT txid_current()
+);
+CREATE TABLE replies (
+    id            text PRIMARY KEY,
+    attempt_id    text NOT NULL REFERENCES attempts(id),
+    seq           integer NOT NULL,
+    turn_id       text NOT NULL,
+    stage_id      text NOT NULL,
+    answer_kind   text NOT NULL CHECK (answer_kind IN ('text', 'choice')),
+    answer        text NOT NULL,
+    seconds       double precision NOT NULL,
+    score         double precision NOT NULL,
+    result_id     text NOT NULL REFERENCES results(id),
+    script_error  text,
+    created_at    text NOT NULL,
+    txid          bigint NOT NULL DEFAULT txid_current(),
+    received_at   timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (attempt_id, seq)
+);
+CREATE TABLE reply_points (
+    reply_id      text NOT NULL REFERENCES replies(id),
+    criterion_id  text NOT NULL,
+    points        double precision NOT NULL,
+    weight        double precision NOT NULL,
+    PRIMARY KEY (reply_id, criterion_id)
+);
+CREATE TABLE attempt_criteria (
+    attempt_id    text NOT NULL REFERENCES attempts(id),
+    criterion_id  text NOT NULL,
+    points        double precision NOT NULL,
+    weight        double precision NOT NULL,
+    replies       integer NOT NULL,
+    PRIMARY KEY (attempt_id, criterion_id)
+);
+CREATE TABLE live_events (
+    id          text PRIMARY KEY,
+    attempt_id  text NOT NULL REFERENCES attempts(id),
+    at          text NOT NULL,
+    kind        text NOT NULL CHECK (kind IN ('tick', 'untick', 'note', 'advance', 'grade', 'appointment')),
+    stage_id    text,
+    item_id     text,
+    value       text,
+    txid        bigint NOT NULL DEFAULT txid_current()
+);
+CREATE TABLE reviews (
+    id              text PRIMARY KEY,
+    attempt_id      text NOT NULL REFERENCES attempts(id),
+    reviewer        text NOT NULL DEFAULT current_user,
+    at              text NOT NULL,
+    comment         text,
+    criterion_id    text,
+    override_points double precision CHECK (override_points IS NULL OR override_points BETWEEN 0 AND 100),
+    txid            bigint NOT NULL DEFAULT txid_current()
+);
+-- The verifier's re-scoring of an attempt from its replies. Only the verifier writes it.
+CREATE TABLE verifications (
+    attempt_id      text PRIMARY KEY REFERENCES attempts(id),
+    status          text NOT NULL CHECK (status IN ('verified', 'mismatch', 'unverifiable')),
+    derived_total   double precision,
+    derived_passed  integer,
+    note            text,
+    checked_at      text NOT NULL,
+    verifier        text NOT NULL DEFAULT current_user,
+    txid            bigint NOT NULL DEFAULT txid_current()
+);
+-- Certifications, earned from verified attempts only: written by the verifier.
+CREATE TABLE certifications (
+    trainee_id       text NOT NULL REFERENCES trainees(id),
+    playbook_id      text NOT NULL,
+    playbook_version integer NOT NULL,
+    certified_at     text NOT NULL,
+    txid             bigint NOT NULL DEFAULT txid_current(),
+    PRIMARY KEY (trainee_id, playbook_id, playbook_version)
+);
+-- Published content (playbooks and scripts): room for the team's training loop. Only
+-- trainers write it.
+CREATE TABLE content (
+    id            text NOT NULL,
+    version       integer NOT NULL,
+    kind          text NOT NULL CHECK (kind IN ('playbook', 'script', 'concepts', 'personas')),
+    body          text NOT NULL,
+    hash          text NOT NULL,
+    published_by  text NOT NULL DEFAULT current_user,
+    published_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (id, version)
+);
+CREATE INDEX attempts_by_trainee ON attempts (trainee_id, started_at);
+CREATE INDEX attempts_by_playbook_time ON attempts (playbook_id, started_at);
+CREATE INDEX attempts_by_txid ON attempts (txid);
+CREATE INDEX replies_by_txid ON replies (txid);
+CREATE INDEX reviews_by_attempt ON reviews (attempt_id);
+CREATE INDEX reviews_by_txid ON reviews (txid);
+CREATE INDEX live_events_by_attempt ON live_events (attempt_id, at);
+CREATE INDEX verifications_by_txid ON verifications (txid);
+CREATE INDEX trainees_by_team ON trainees (team_id);
+"#,
+    // 2: access, enforced by the database. Group roles, grants and row-level security.
+    // Policies call SECURITY DEFINER functions (run as the tables' owner, which row-level
+    // security does not restrict), so a policy never recurses into another table's policy.
+    r#"
+DO $$
+DECLARE r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['salesdojo_trainee', 'salesdojo_trainer', 'salesdojo_manager',
+                             'salesdojo_admin', 'salesdojo_verifier'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END $$;
+
+-- Creates (or, with reset, gives a new password to) a login in one of the group roles.
+-- Runs with the caller's rights: only a role that may create roles can use it.
+CREATE FUNCTION salesdojo_create_login(login text, password text, grp text, reset boolean)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    IF grp NOT IN ('salesdojo_trainee', 'salesdojo_trainer', 'salesdojo_manager',
+                   'salesdojo_admin', 'salesdojo_verifier') THEN
+        RAISE EXCEPTION 'unknown role %', grp;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+        IF NOT reset THEN
+            RETURN false;
+        END IF;
+        EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', login, password);
+        FOR r IN SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                 JOIN pg_roles u ON u.oid = m.member
+                 WHERE u.rolname = login AND g.rolname LIKE 'salesdojo\_%' LOOP
+            EXECUTE format('REVOKE %I FROM %I', r, login);
+        END LOOP;
+    ELSE
+        EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', login, password);
+    END IF;
+    EXECUTE format('GRANT %I TO %I', grp, login);
+    RETURN true;
+END $$;
+REVOKE ALL ON FUNCTION salesdojo_create_login(text, text, text, boolean) FROM PUBLIC;
+
+-- The trainee ids the current login may see: their own; a manager's teams'; everyone's for
+-- verifiers and admins.
+CREATE FUNCTION salesdojo_visible_trainees() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT id FROM trainees WHERE login = current_user
+    UNION
+    SELECT t.id FROM trainees t JOIN team_managers m ON m.team_id = t.team_id
+    WHERE m.login = current_user
+    UNION
+    SELECT id FROM trainees
+    WHERE pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER')
+       OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER')
+$$;
+-- The current login's own trainee ids.
+CREATE FUNCTION salesdojo_own_trainees() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT id FROM trainees WHERE login = current_user
+$$;
+-- The attempts the current login may see.
+CREATE FUNCTION salesdojo_visible_attempts() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT id FROM attempts WHERE trainee_id IN (SELECT salesdojo_visible_trainees())
+$$;
+CREATE FUNCTION salesdojo_own_attempts() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT id FROM attempts WHERE trainee_id IN (SELECT salesdojo_own_trainees())
+$$;
+-- The attempts of the teams the current login manages.
+CREATE FUNCTION salesdojo_managed_attempts() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+    JOIN team_managers m ON m.team_id = t.team_id WHERE m.login = current_user
+$$;
+
+-- A trainee row is its login's: the login and the team come from the directory, whatever
+-- the client sent.
+CREATE FUNCTION salesdojo_trainee_is_login() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    NEW.login := current_user;
+    NEW.team_id := (SELECT team_id FROM people WHERE login = current_user);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER trainee_is_login BEFORE INSERT ON trainees
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_trainee_is_login();
+-- A review's reviewer, a verification's verifier and content's publisher are whoever wrote
+-- it: a forged name is replaced.
+CREATE FUNCTION salesdojo_written_by_current_user() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'reviews' THEN NEW.reviewer := current_user;
+    ELSIF TG_TABLE_NAME = 'verifications' THEN NEW.verifier := current_user;
+    ELSIF TG_TABLE_NAME = 'content' THEN NEW.published_by := current_user;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER reviewer_is_current_user BEFORE INSERT ON reviews
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_written_by_current_user();
+CREATE TRIGGER verifier_is_current_user BEFORE INSERT ON verifications
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_written_by_current_user();
+CREATE TRIGGER publisher_is_current_user BEFORE INSERT ON content
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_written_by_current_user();
+-- Every write stamps the transaction, so a client pulls what changed since its last pull.
+CREATE FUNCTION salesdojo_stamp_txid() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.txid := txid_current();
+    RETURN NEW;
+END $$;
+CREATE TRIGGER attempts_stamp BEFORE UPDATE ON attempts
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_stamp_txid();
+
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+GRANT SELECT ON salesdojo_schema TO salesdojo_trainee, salesdojo_trainer, salesdojo_manager,
+    salesdojo_admin, salesdojo_verifier;
+GRANT USAGE ON SCHEMA public TO salesdojo_trainee, salesdojo_trainer, salesdojo_manager,
+    salesdojo_admin, salesdojo_verifier;
+
+ALTER TABLE teams ENABLE ROW LEVEL SECURITY;
+ALTER TABLE people ENABLE ROW LEVEL SECURITY;
+ALTER TABLE team_managers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE trainees ENABLE ROW LEVEL SECURITY;
+ALTER TABLE attempts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE results ENABLE ROW LEVEL SECURITY;
+ALTER TABLE replies ENABLE ROW LEVEL SECURITY;
+ALTER TABLE reply_points ENABLE ROW LEVEL SECURITY;
+ALTER TABLE attempt_criteria ENABLE ROW LEVEL SECURITY;
+ALTER TABLE live_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE reviews ENABLE ROW LEVEL SECURITY;
+ALTER TABLE verifications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE certifications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE content ENABLE ROW LEVEL SECURITY;
+
+-- Everyone signed in reads team names and published content.
+GRANT SELECT ON teams, content TO salesdojo_trainee, salesdojo_trainer, salesdojo_manager,
+    salesdojo_admin, salesdojo_verifier;
+CREATE POLICY teams_read ON teams FOR SELECT USING (true);
+CREATE POLICY content_read ON content FOR SELECT USING (true);
+-- Only trainers (and admins) publish; nobody edits a published version.
+GRANT INSERT ON content TO salesdojo_trainer, salesdojo_admin;
+CREATE POLICY content_publish ON content FOR INSERT
+    WITH CHECK (pg_has_role(current_user, 'salesdojo_trainer', 'MEMBER')
+             OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+
+-- The directory: one's own row; a manager's teams'; admins all (and only admins write it).
+GRANT SELECT ON people, team_managers TO salesdojo_trainee, salesdojo_trainer,
+    salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT, UPDATE ON people, team_managers, teams TO salesdojo_admin;
+CREATE POLICY people_read ON people FOR SELECT USING (
+    login = current_user
+    OR team_id IN (SELECT team_id FROM team_managers WHERE login = current_user)
+    OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+CREATE POLICY people_admin ON people FOR ALL
+    USING (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'))
+    WITH CHECK (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+CREATE POLICY managers_read ON team_managers FOR SELECT USING (
+    login = current_user OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+CREATE POLICY managers_admin ON team_managers FOR ALL
+    USING (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'))
+    WITH CHECK (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+CREATE POLICY teams_admin ON teams FOR ALL
+    USING (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'))
+    WITH CHECK (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+
+-- Trainees: a login writes only its own row (the trigger sets login and team).
+GRANT SELECT ON trainees TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON trainees TO salesdojo_trainee;
+CREATE POLICY trainees_read ON trainees FOR SELECT
+    USING (id IN (SELECT salesdojo_visible_trainees()));
+CREATE POLICY trainees_own ON trainees FOR INSERT WITH CHECK (login = current_user);
+
+-- Attempts: a trainee writes their own; an attempt in progress may be ended once (its
+-- outcome columns only); nobody deletes one.
+GRANT SELECT ON attempts TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON attempts TO salesdojo_trainee;
+GRANT UPDATE (ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
+    ON attempts TO salesdojo_trainee;
+CREATE POLICY attempts_read ON attempts FOR SELECT
+    USING (trainee_id IN (SELECT salesdojo_visible_trainees()));
+CREATE POLICY attempts_own ON attempts FOR INSERT
+    WITH CHECK (trainee_id IN (SELECT salesdojo_own_trainees()));
+CREATE POLICY attempts_end ON attempts FOR UPDATE
+    USING (trainee_id IN (SELECT salesdojo_own_trainees()) AND status = 'in_progress')
+    WITH CHECK (trainee_id IN (SELECT salesdojo_own_trainees()));
+
+-- Replies, their points, criteria and live events: written once by the attempt's trainee,
+-- read by whoever sees the attempt. No role may update or delete them.
+GRANT SELECT ON replies, reply_points, attempt_criteria, live_events
+    TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON replies, reply_points, attempt_criteria, live_events TO salesdojo_trainee;
+CREATE POLICY replies_read ON replies FOR SELECT
+    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+CREATE POLICY replies_own ON replies FOR INSERT
+    WITH CHECK (attempt_id IN (SELECT salesdojo_own_attempts()));
+CREATE POLICY points_read ON reply_points FOR SELECT
+    USING (reply_id IN (SELECT id FROM replies));
+CREATE POLICY points_own ON reply_points FOR INSERT
+    WITH CHECK (reply_id IN (SELECT r.id FROM replies r WHERE r.attempt_id IN (SELECT salesdojo_own_attempts())));
+CREATE POLICY criteria_read ON attempt_criteria FOR SELECT
+    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+CREATE POLICY criteria_own ON attempt_criteria FOR INSERT
+    WITH CHECK (attempt_id IN (SELECT salesdojo_own_attempts()));
+CREATE POLICY live_read ON live_events FOR SELECT
+    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+CREATE POLICY live_own ON live_events FOR INSERT
+    WITH CHECK (attempt_id IN (SELECT salesdojo_own_attempts()));
+
+-- Results are stored once per content (id = UUID v5 of the JSON) and shared.
+GRANT SELECT, INSERT ON results TO salesdojo_trainee;
+GRANT SELECT ON results TO salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+CREATE POLICY results_read ON results FOR SELECT USING (true);
+CREATE POLICY results_write ON results FOR INSERT WITH CHECK (true);
+
+-- Reviews: a trainee reads those of their attempts; a manager reads and writes those of
+-- their teams' attempts (the reviewer is forced to the manager's login by a trigger).
+GRANT SELECT ON reviews TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON reviews TO salesdojo_manager;
+CREATE POLICY reviews_read ON reviews FOR SELECT
+    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+CREATE POLICY reviews_manager ON reviews FOR INSERT
+    WITH CHECK (attempt_id IN (SELECT salesdojo_managed_attempts()) AND reviewer = current_user);
+
+-- Verifications and certifications: only the verifier writes them.
+GRANT SELECT ON verifications, certifications
+    TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON verifications, certifications TO salesdojo_verifier;
+GRANT UPDATE (status, derived_total, derived_passed, note, checked_at) ON verifications TO salesdojo_verifier;
+CREATE POLICY verifications_read ON verifications FOR SELECT
+    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+CREATE POLICY verifications_write ON verifications FOR INSERT
+    WITH CHECK (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
+CREATE POLICY verifications_update ON verifications FOR UPDATE
+    USING (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
+CREATE POLICY certifications_read ON certifications FOR SELECT
+    USING (trainee_id IN (SELECT salesdojo_visible_trainees()));
+CREATE POLICY certifications_write ON certifications FOR INSERT
+    WITH CHECK (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
+
+-- A trainer reads aggregate scores of the playbooks they published: no names, no replies.
+CREATE VIEW playbook_scores AS
+    SELECT a.playbook_id, a.scenario_id, ac.criterion_id,
+           COUNT(*) AS attempts, AVG(ac.points) AS average
+    FROM attempts a JOIN attempt_criteria ac ON ac.attempt_id = a.id
+    JOIN verifications v ON v.attempt_id = a.id AND v.status = 'verified'
+    WHERE a.status = 'completed'
+      AND a.playbook_id IN (SELECT id FROM content WHERE published_by = current_user)
+    GROUP BY 1, 2, 3;
+GRANT SELECT ON playbook_scores TO salesdojo_trainer, salesdojo_admin;
+
+-- What the current login is, for `team status` and `team join`.
+CREATE VIEW whoami AS
+    SELECT p.login, p.name, p.role, tm.name AS team
+    FROM people p LEFT JOIN teams tm ON tm.id = p.team_id
+    WHERE p.login = current_user;
+GRANT SELECT ON whoami TO salesdojo_trainee, salesdojo_trainer, salesdojo_manager,
+    salesdojo_admin, salesdojo_verifier;
+"#,
+];
+
+/// The schema version this build writes.
+pub const VERSION: i32 = MIGRATIONS.len() as i32;

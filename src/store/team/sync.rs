@@ -1,0 +1,911 @@
+//! Sync between the local progress log and the team server: push what the server lacks, then
+//! pull what this login may see.
+//!
+//! Attempts, replies, live events and reviews are append-only and named by UUIDs chosen on the
+//! machine that made them; the one change an attempt ever sees is its end (in progress →
+//! completed or abandoned, once). So two machines never write the same row differently, and
+//! sync needs no conflict resolution: a push inserts with `ON CONFLICT DO NOTHING` (running it
+//! again changes nothing), ends an attempt only while the server still has it in progress,
+//! and a pull merges with the local log by id.
+//!
+//! Each push step is one server transaction; the local log notes what the server has
+//! (`team_known`) only after that transaction committed. A push cut short anywhere (the
+//! server stopped, the client killed) leaves either nothing or a committed step whose note
+//! was not yet written; the next sync sends that step again and the server ignores it.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, IsolationLevel};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Result, Server, TeamError};
+use crate::store::{ProgressLog, Store, StoreError, stamp};
+
+/// Rows sent to the server in one transaction.
+const CHUNK: usize = 2000;
+
+/// What this database is joined to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Joined {
+    pub url: String,
+    pub user: String,
+    /// The local trainee row the login writes as.
+    pub trainee_id: String,
+    pub role: String,
+    pub last_sync: Option<String>,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncCounts {
+    pub pushed_attempts: u64,
+    pub pushed_replies: u64,
+    pub pushed_ends: u64,
+    pub pushed_events: u64,
+    pub pushed_reviews: u64,
+    pub pulled_attempts: u64,
+    pub pulled_replies: u64,
+    pub pulled_reviews: u64,
+    /// Pulled attempts the server's verifier had already judged.
+    pub pulled_verdicts: u64,
+}
+
+/// Rows written here that the server does not have yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Waiting {
+    pub attempts: u64,
+    pub replies: u64,
+    pub ends: u64,
+    pub events: u64,
+    pub reviews: u64,
+}
+
+impl Waiting {
+    pub fn total(&self) -> u64 {
+        self.attempts + self.replies + self.ends + self.events + self.reviews
+    }
+}
+
+fn server_err(e: postgres::Error) -> TeamError {
+    match e.as_db_error() {
+        Some(d) if d.code().code() == "42501" => TeamError::Denied(d.message().to_owned()),
+        Some(d) => TeamError::Server(d.message().to_owned()),
+        None => TeamError::Unreachable {
+            server: "the team server".into(),
+            reason: super::error_chain(&e),
+        },
+    }
+}
+
+impl Store {
+    fn team_get(&self, key: &str) -> crate::store::Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM team_state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn team_set(&self, key: &str, value: &str) -> crate::store::Result<()> {
+        self.conn().execute(
+            "INSERT INTO team_state (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The team this database is joined to, if any.
+    pub fn joined(&self) -> crate::store::Result<Option<Joined>> {
+        let (Some(url), Some(user), Some(trainee_id)) = (
+            self.team_get("url")?,
+            self.team_get("user")?,
+            self.team_get("trainee_id")?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Joined {
+            url,
+            user,
+            trainee_id,
+            role: self.team_get("role")?.unwrap_or_default(),
+            last_sync: self.team_get("last_sync")?,
+        }))
+    }
+
+    /// Rows written here that the server lacks.
+    pub fn team_waiting(&self) -> crate::store::Result<Waiting> {
+        let Some(j) = self.joined()? else {
+            return Ok(Waiting::default());
+        };
+        let count = |sql: &str| -> crate::store::Result<u64> {
+            Ok(self
+                .conn()
+                .query_row(sql, [&j.trainee_id], |r| r.get::<_, i64>(0))? as u64)
+        };
+        Ok(Waiting {
+            attempts: count(
+                "SELECT COUNT(*) FROM attempts a WHERE a.trainee_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)",
+            )?,
+            replies: count(
+                "SELECT COUNT(*) FROM replies r JOIN attempts a ON a.id = r.attempt_id WHERE a.trainee_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id)",
+            )?,
+            ends: count(
+                "SELECT COUNT(*) FROM attempts a WHERE a.trainee_id = ?1 AND a.status <> 'in_progress'
+                 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = 'end:' || a.id)",
+            )?,
+            events: count(
+                "SELECT COUNT(*) FROM live_events e JOIN attempts a ON a.id = e.attempt_id WHERE a.trainee_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = e.id)",
+            )?,
+            reviews: if j.role == "manager" {
+                self.conn().query_row(
+                    "SELECT COUNT(*) FROM reviews r WHERE EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.attempt_id)
+                     AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id)",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )? as u64
+            } else {
+                0
+            },
+        })
+    }
+
+    /// Notes ids the server now has.
+    fn team_mark(&mut self, ids: &[String]) -> crate::store::Result<()> {
+        self.bulk(|tx| {
+            let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO team_known (id) VALUES (?1)")?;
+            for id in ids {
+                stmt.execute([id])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Links this database to a team login: the login's trainee row is created here with the
+    /// login's id, and the practice of a local trainee of the same name and team (what this
+    /// person did before joining) moves to it, so it goes up with the next sync.
+    pub fn team_link(
+        &mut self,
+        server: &Server,
+        user: &str,
+        trainee_id: &str,
+        name: &str,
+        team: Option<&str>,
+        role: &str,
+    ) -> crate::store::Result<()> {
+        let linked = self.trainee(name, team)?;
+        if linked.id != trainee_id {
+            let moved = trainee_id.to_owned();
+            self.bulk(|tx| {
+                tx.execute(
+                    "INSERT OR IGNORE INTO trainees (id, name, team_id, created_at)
+                     SELECT ?1, name, team_id, created_at FROM trainees WHERE id = ?2",
+                    params![moved, linked.id],
+                )?;
+                tx.execute(
+                    "UPDATE attempts SET trainee_id = ?1 WHERE trainee_id = ?2",
+                    params![moved, linked.id],
+                )?;
+                tx.execute(
+                    "UPDATE attempt_criteria SET trainee_id = ?1 WHERE trainee_id = ?2",
+                    params![moved, linked.id],
+                )?;
+                tx.execute(
+                    "UPDATE OR IGNORE certifications SET trainee_id = ?1 WHERE trainee_id = ?2",
+                    params![moved, linked.id],
+                )?;
+                tx.execute("DELETE FROM certifications WHERE trainee_id = ?1", [&linked.id])?;
+                tx.execute(
+                    "DELETE FROM trainees WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM attempts WHERE trainee_id = ?1)",
+                    [&linked.id],
+                )?;
+                Ok(())
+            })?;
+        }
+        self.team_set("url", &server.url)?;
+        self.team_set("user", user)?;
+        self.team_set("trainee_id", trainee_id)?;
+        self.team_set("role", role)?;
+        Ok(())
+    }
+
+    /// Forgets the team (the practice stays here).
+    pub fn team_leave(&mut self) -> crate::store::Result<()> {
+        self.conn()
+            .execute_batch("DELETE FROM team_state; DELETE FROM team_known;")?;
+        Ok(())
+    }
+}
+
+/// Pushes what the server lacks, then pulls what this login may see.
+pub fn sync(store: &mut Store, client: &mut Client) -> Result<SyncCounts> {
+    let j = store.joined()?.ok_or(TeamError::NotJoined)?;
+    super::check_schema(client)?;
+    let mut counts = SyncCounts::default();
+    push(store, client, &j, &mut counts)?;
+    pull(store, client, &mut counts)?;
+    store.team_set("last_sync", &stamp(Utc::now()))?;
+    Ok(counts)
+}
+
+/// Sends the login's trainee row, then attempts, replies, ends, live events and (for a
+/// manager) reviews, in steps of up to [`CHUNK`] rows, each step one server transaction.
+pub fn push(
+    store: &mut Store,
+    client: &mut Client,
+    j: &Joined,
+    counts: &mut SyncCounts,
+) -> Result<()> {
+    if j.role == "trainee" {
+        let row: Option<(String, String)> = store
+            .conn()
+            .query_row(
+                "SELECT name, created_at FROM trainees WHERE id = ?1",
+                [&j.trainee_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        if let Some((name, created)) = row {
+            client
+                .execute(
+                    "INSERT INTO trainees (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &[&j.trainee_id, &name, &created],
+                )
+                .map_err(server_err)?;
+        }
+        while push_attempts(store, client, &j.trainee_id, counts)? {}
+        while push_replies(store, client, &j.trainee_id, counts)? {}
+        while push_ends(store, client, &j.trainee_id, counts)? {}
+        while push_events(store, client, &j.trainee_id, counts)? {}
+    }
+    if j.role == "manager" {
+        while push_reviews(store, client, counts)? {}
+    }
+    Ok(())
+}
+
+fn local<T>(r: rusqlite::Result<T>) -> Result<T> {
+    r.map_err(|e| TeamError::Store(StoreError::from(e)))
+}
+
+fn push_attempts(
+    store: &mut Store,
+    client: &mut Client,
+    trainee: &str,
+    counts: &mut SyncCounts,
+) -> Result<bool> {
+    #[derive(Default)]
+    struct Cols {
+        id: Vec<String>,
+        trainee: Vec<String>,
+        playbook: Vec<String>,
+        version: Vec<i32>,
+        hash: Vec<String>,
+        scenario: Vec<String>,
+        mode: Vec<String>,
+        started: Vec<String>,
+        ended: Vec<Option<String>>,
+        total: Vec<Option<f64>>,
+        passed: Vec<Option<i32>>,
+        status: Vec<String>,
+        ending: Vec<Option<String>>,
+        scored_total: Vec<Option<f64>>,
+        scored_passed: Vec<Option<i32>>,
+        pass_mark: Vec<Option<i32>>,
+        gated: Vec<Option<i32>>,
+    }
+    let mut c = Cols::default();
+    {
+        let mut stmt = local(store.conn().prepare_cached(
+            "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
+                    ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
+             FROM attempts a WHERE a.trainee_id = ?1 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
+             ORDER BY a.started_at, a.id LIMIT ?2",
+        ))?;
+        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        while let Some(r) = local(rows.next())? {
+            let int = |i: usize| -> rusqlite::Result<Option<i32>> {
+                Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as i32))
+            };
+            c.id.push(local(r.get(0))?);
+            c.trainee.push(local(r.get(1))?);
+            c.playbook.push(local(r.get(2))?);
+            c.version.push(local(r.get::<_, i64>(3))? as i32);
+            c.hash.push(local(r.get(4))?);
+            c.scenario.push(local(r.get(5))?);
+            c.mode.push(local(r.get(6))?);
+            c.started.push(local(r.get(7))?);
+            c.ended.push(local(r.get(8))?);
+            c.total.push(local(r.get(9))?);
+            c.passed.push(local(int(10))?);
+            c.status.push(local(r.get(11))?);
+            c.ending.push(local(r.get(12))?);
+            c.scored_total.push(local(r.get(13))?);
+            c.scored_passed.push(local(int(14))?);
+            c.pass_mark.push(local(int(15))?);
+            c.gated.push(local(int(16))?);
+        }
+    }
+    if c.id.is_empty() {
+        return Ok(false);
+    }
+    client
+        .execute(
+            "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
+                 started_at, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::float8[], $11::int4[], $12::text[], $13::text[], $14::float8[],
+                 $15::int4[], $16::int4[], $17::int4[])
+             ON CONFLICT (id) DO NOTHING",
+            &[
+                &c.id,
+                &c.trainee,
+                &c.playbook,
+                &c.version,
+                &c.hash,
+                &c.scenario,
+                &c.mode,
+                &c.started,
+                &c.ended,
+                &c.total,
+                &c.passed,
+                &c.status,
+                &c.ending,
+                &c.scored_total,
+                &c.scored_passed,
+                &c.pass_mark,
+                &c.gated,
+            ],
+        )
+        .map_err(server_err)?;
+    counts.pushed_attempts += c.id.len() as u64;
+    store.team_mark(&c.id)?;
+    Ok(c.id.len() == CHUNK)
+}
+
+fn push_replies(
+    store: &mut Store,
+    client: &mut Client,
+    trainee: &str,
+    counts: &mut SyncCounts,
+) -> Result<bool> {
+    #[derive(Default)]
+    struct Cols {
+        id: Vec<String>,
+        attempt: Vec<String>,
+        seq: Vec<i32>,
+        turn: Vec<String>,
+        stage: Vec<String>,
+        kind: Vec<String>,
+        answer: Vec<String>,
+        seconds: Vec<f64>,
+        score: Vec<f64>,
+        result: Vec<String>,
+        error: Vec<Option<String>>,
+        created: Vec<String>,
+    }
+    let mut c = Cols::default();
+    let mut results: Vec<(String, String)> = Vec::new();
+    let mut points: (Vec<String>, Vec<String>, Vec<f64>, Vec<f64>) = Default::default();
+    {
+        let conn = store.conn();
+        let mut stmt = local(conn.prepare_cached(
+            "SELECT r.id, r.attempt_id, r.seq, r.turn_id, r.stage_id, r.answer_kind, r.answer, r.seconds, r.score,
+                    r.result_id, r.script_error, r.created_at, s.json
+             FROM replies r JOIN attempts a ON a.id = r.attempt_id JOIN results s ON s.id = r.result_id
+             WHERE a.trainee_id = ?1 AND EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id)
+             ORDER BY r.attempt_id, r.seq LIMIT ?2",
+        ))?;
+        let mut pts = local(conn.prepare_cached(
+            "SELECT criterion_id, points, weight FROM reply_points WHERE reply_id = ?1",
+        ))?;
+        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        let mut seen = std::collections::HashSet::new();
+        while let Some(r) = local(rows.next())? {
+            let id: String = local(r.get(0))?;
+            c.attempt.push(local(r.get(1))?);
+            c.seq.push(local(r.get::<_, i64>(2))? as i32);
+            c.turn.push(local(r.get(3))?);
+            c.stage.push(local(r.get(4))?);
+            c.kind.push(local(r.get(5))?);
+            c.answer.push(local(r.get(6))?);
+            c.seconds.push(local(r.get(7))?);
+            c.score.push(local(r.get(8))?);
+            let result: String = local(r.get(9))?;
+            c.error.push(local(r.get(10))?);
+            c.created.push(local(r.get(11))?);
+            if seen.insert(result.clone()) {
+                results.push((result.clone(), local(r.get(12))?));
+            }
+            c.result.push(result);
+            let mut p = local(pts.query([&id]))?;
+            while let Some(pr) = local(p.next())? {
+                points.0.push(id.clone());
+                points.1.push(local(pr.get(0))?);
+                points.2.push(local(pr.get(1))?);
+                points.3.push(local(pr.get(2))?);
+            }
+            c.id.push(id);
+        }
+    }
+    if c.id.is_empty() {
+        return Ok(false);
+    }
+    let (rid, rjson): (Vec<String>, Vec<String>) = results.into_iter().unzip();
+    let mut tx = client.transaction().map_err(server_err)?;
+    tx.execute(
+        "INSERT INTO results (id, json) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING",
+        &[&rid, &rjson],
+    )
+    .map_err(server_err)?;
+    tx.execute(
+        "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
+             script_error, created_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])
+         ON CONFLICT (id) DO NOTHING",
+        &[
+            &c.id,
+            &c.attempt,
+            &c.seq,
+            &c.turn,
+            &c.stage,
+            &c.kind,
+            &c.answer,
+            &c.seconds,
+            &c.score,
+            &c.result,
+            &c.error,
+            &c.created,
+        ],
+    )
+    .map_err(server_err)?;
+    tx.execute(
+        "INSERT INTO reply_points (reply_id, criterion_id, points, weight)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[]) ON CONFLICT DO NOTHING",
+        &[&points.0, &points.1, &points.2, &points.3],
+    )
+    .map_err(server_err)?;
+    tx.commit().map_err(server_err)?;
+    counts.pushed_replies += c.id.len() as u64;
+    store.team_mark(&c.id)?;
+    Ok(c.id.len() == CHUNK)
+}
+
+fn push_ends(
+    store: &mut Store,
+    client: &mut Client,
+    trainee: &str,
+    counts: &mut SyncCounts,
+) -> Result<bool> {
+    #[derive(Default)]
+    struct Cols {
+        id: Vec<String>,
+        ended: Vec<Option<String>>,
+        total: Vec<Option<f64>>,
+        passed: Vec<Option<i32>>,
+        status: Vec<String>,
+        ending: Vec<Option<String>>,
+        scored_total: Vec<Option<f64>>,
+        scored_passed: Vec<Option<i32>>,
+        pass_mark: Vec<Option<i32>>,
+        gated: Vec<Option<i32>>,
+    }
+    let mut c = Cols::default();
+    let mut crit: (Vec<String>, Vec<String>, Vec<f64>, Vec<f64>, Vec<i32>) = Default::default();
+    {
+        let conn = store.conn();
+        let mut stmt = local(conn.prepare_cached(
+            "SELECT id, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
+             FROM attempts a WHERE a.trainee_id = ?1 AND a.status <> 'in_progress'
+               AND EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = 'end:' || a.id)
+             ORDER BY a.id LIMIT ?2",
+        ))?;
+        let mut cs = local(conn.prepare_cached(
+            "SELECT criterion_id, points, weight, replies FROM attempt_criteria WHERE attempt_id = ?1",
+        ))?;
+        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        while let Some(r) = local(rows.next())? {
+            let int = |i: usize| -> rusqlite::Result<Option<i32>> {
+                Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as i32))
+            };
+            let id: String = local(r.get(0))?;
+            c.ended.push(local(r.get(1))?);
+            c.total.push(local(r.get(2))?);
+            c.passed.push(local(int(3))?);
+            c.status.push(local(r.get(4))?);
+            c.ending.push(local(r.get(5))?);
+            c.scored_total.push(local(r.get(6))?);
+            c.scored_passed.push(local(int(7))?);
+            c.pass_mark.push(local(int(8))?);
+            c.gated.push(local(int(9))?);
+            let mut q = local(cs.query([&id]))?;
+            while let Some(cr) = local(q.next())? {
+                crit.0.push(id.clone());
+                crit.1.push(local(cr.get(0))?);
+                crit.2.push(local(cr.get(1))?);
+                crit.3.push(local(cr.get(2))?);
+                crit.4.push(local(cr.get::<_, i64>(3))? as i32);
+            }
+            c.id.push(id);
+        }
+    }
+    if c.id.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = client.transaction().map_err(server_err)?;
+    tx.execute(
+        "UPDATE attempts a SET ended_at = u.ended_at, total = u.total, passed = u.passed, status = u.status,
+             ending = u.ending, scored_total = u.scored_total, scored_passed = u.scored_passed,
+             pass_mark = u.pass_mark, gated = u.gated
+         FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::text[], $6::text[], $7::float8[],
+             $8::int4[], $9::int4[], $10::int4[])
+             AS u(id, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
+         WHERE a.id = u.id AND a.status = 'in_progress'",
+        &[
+            &c.id,
+            &c.ended,
+            &c.total,
+            &c.passed,
+            &c.status,
+            &c.ending,
+            &c.scored_total,
+            &c.scored_passed,
+            &c.pass_mark,
+            &c.gated,
+        ],
+    )
+    .map_err(server_err)?;
+    tx.execute(
+        "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::int4[]) ON CONFLICT DO NOTHING",
+        &[&crit.0, &crit.1, &crit.2, &crit.3, &crit.4],
+    )
+    .map_err(server_err)?;
+    tx.commit().map_err(server_err)?;
+    counts.pushed_ends += c.id.len() as u64;
+    let marks: Vec<String> = c.id.iter().map(|id| format!("end:{id}")).collect();
+    store.team_mark(&marks)?;
+    Ok(c.id.len() == CHUNK)
+}
+
+fn push_events(
+    store: &mut Store,
+    client: &mut Client,
+    trainee: &str,
+    counts: &mut SyncCounts,
+) -> Result<bool> {
+    let mut c: [Vec<Option<String>>; 7] = Default::default();
+    {
+        let mut stmt = local(store.conn().prepare_cached(
+            "SELECT e.id, e.attempt_id, e.at, e.kind, e.stage_id, e.item_id, e.value
+             FROM live_events e JOIN attempts a ON a.id = e.attempt_id
+             WHERE a.trainee_id = ?1 AND EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = e.id)
+             ORDER BY e.id LIMIT ?2",
+        ))?;
+        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        while let Some(r) = local(rows.next())? {
+            for (i, col) in c.iter_mut().enumerate() {
+                col.push(local(r.get(i))?);
+            }
+        }
+    }
+    if c[0].is_empty() {
+        return Ok(false);
+    }
+    client
+        .execute(
+            "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+             ON CONFLICT (id) DO NOTHING",
+            &[&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]],
+        )
+        .map_err(server_err)?;
+    let ids: Vec<String> = c[0].iter().flatten().cloned().collect();
+    counts.pushed_events += ids.len() as u64;
+    store.team_mark(&ids)?;
+    Ok(ids.len() == CHUNK)
+}
+
+fn push_reviews(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> Result<bool> {
+    let mut c: (
+        Vec<String>,
+        Vec<String>,
+        Vec<String>,
+        Vec<Option<String>>,
+        Vec<Option<String>>,
+        Vec<Option<f64>>,
+    ) = Default::default();
+    {
+        let mut stmt = local(store.conn().prepare_cached(
+            "SELECT r.id, r.attempt_id, r.at, r.comment, r.criterion_id, r.override_points FROM reviews r
+             WHERE EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.attempt_id)
+               AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id)
+             ORDER BY r.id LIMIT ?1",
+        ))?;
+        let mut rows = local(stmt.query([CHUNK as i64]))?;
+        while let Some(r) = local(rows.next())? {
+            c.0.push(local(r.get(0))?);
+            c.1.push(local(r.get(1))?);
+            c.2.push(local(r.get(2))?);
+            c.3.push(local(r.get(3))?);
+            c.4.push(local(r.get(4))?);
+            c.5.push(local(r.get(5))?);
+        }
+    }
+    if c.0.is_empty() {
+        return Ok(false);
+    }
+    // The reviewer is whoever is signed in: the server writes it, whatever was sent.
+    client
+        .execute(
+            "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[])
+             ON CONFLICT (id) DO NOTHING",
+            &[&c.0, &c.1, &c.2, &c.3, &c.4, &c.5],
+        )
+        .map_err(server_err)?;
+    counts.pushed_reviews += c.0.len() as u64;
+    store.team_mark(&c.0)?;
+    Ok(c.0.len() == CHUNK)
+}
+
+/// A scratch database file, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for p in crate::store::db::companions(&self.0) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Brings in what changed on the server since the last pull and this login may see: the
+/// rows are written to a scratch progress log and merged like a trainee's file (by id,
+/// names cleaned, completed attempts from elsewhere verified before they count); then the
+/// server verifier's verdicts and the certifications it granted are taken.
+pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> Result<()> {
+    let mark: i64 = store
+        .team_get("pull_mark")?
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let scratch = Scratch(std::env::temp_dir().join(format!(
+        "salesdojo-pull-{}.db",
+        crate::store::new_id()
+    )));
+    let mut into = Store::open(&scratch.0)?;
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(server_err)?;
+    let new_mark: i64 = tx
+        .query_one("SELECT txid_snapshot_xmin(txid_current_snapshot())", &[])
+        .map_err(server_err)?
+        .get(0);
+    // The attempts whose rows changed, and every attempt those rows belong to.
+    tx.batch_execute(&format!(
+        "CREATE TEMP TABLE pulling ON COMMIT DROP AS
+             SELECT id FROM attempts WHERE txid >= {mark}
+             UNION SELECT attempt_id FROM replies WHERE txid >= {mark}
+             UNION SELECT attempt_id FROM reviews WHERE txid >= {mark}
+             UNION SELECT attempt_id FROM live_events WHERE txid >= {mark}
+             UNION SELECT attempt_id FROM verifications WHERE txid >= {mark}"
+    ))
+    .map_err(server_err)?;
+    let mut known: Vec<String> = Vec::new();
+    let mut verdicts: Vec<(String, String, Option<f64>, Option<i32>, Option<String>, String)> =
+        Vec::new();
+    let mut certs: Vec<(String, String, i32, String)> = Vec::new();
+    into.bulk(|w| {
+        copy_rows(w, &mut tx, "SELECT id, name FROM teams", &[], "INSERT INTO teams VALUES (?1, ?2)", 2, &mut |_| Ok(()))?;
+        copy_rows(
+            w,
+            &mut tx,
+            "SELECT id, name, team_id, pseudonym, created_at FROM trainees",
+            &[],
+            "INSERT INTO trainees (id, name, team_id, pseudonym, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            5,
+            &mut |_| Ok(()),
+        )?;
+        counts.pulled_attempts += copy_rows(
+            w,
+            &mut tx,
+            "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
+                    ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
+             FROM attempts WHERE id IN (SELECT id FROM pulling)",
+            &[],
+            "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
+                 started_at, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            17,
+            &mut |r| {
+                let id: String = r.get(0);
+                let status: String = r.get(11);
+                if status != "in_progress" {
+                    known.push(format!("end:{id}"));
+                }
+                known.push(id);
+                Ok(())
+            },
+        )?;
+        copy_rows(
+            w,
+            &mut tx,
+            "SELECT DISTINCT s.id, s.json FROM results s JOIN replies r ON r.result_id = s.id WHERE r.txid >= $1",
+            &[&mark],
+            "INSERT OR IGNORE INTO results (id, json) VALUES (?1, ?2)",
+            2,
+            &mut |_| Ok(()),
+        )?;
+        counts.pulled_replies += copy_rows(
+            w,
+            &mut tx,
+            "SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
+                    script_error, created_at FROM replies WHERE txid >= $1",
+            &[&mark],
+            "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score,
+                 result_id, script_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            12,
+            &mut |r| {
+                known.push(r.get(0));
+                Ok(())
+            },
+        )?;
+        copy_rows(
+            w,
+            &mut tx,
+            "SELECT p.reply_id, p.criterion_id, p.points, p.weight FROM reply_points p
+             JOIN replies r ON r.id = p.reply_id WHERE r.txid >= $1",
+            &[&mark],
+            "INSERT INTO reply_points (reply_id, criterion_id, points, weight) VALUES (?1, ?2, ?3, ?4)",
+            4,
+            &mut |_| Ok(()),
+        )?;
+        copy_rows(
+            w,
+            &mut tx,
+            "SELECT attempt_id, criterion_id, points, weight, replies FROM attempt_criteria
+             WHERE attempt_id IN (SELECT id FROM pulling)",
+            &[],
+            "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies) VALUES (?1, ?2, ?3, ?4, ?5)",
+            5,
+            &mut |_| Ok(()),
+        )?;
+        copy_rows(
+            w,
+            &mut tx,
+            "SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM live_events WHERE txid >= $1",
+            &[&mark],
+            "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            7,
+            &mut |r| {
+                known.push(r.get(0));
+                Ok(())
+            },
+        )?;
+        counts.pulled_reviews += copy_rows(
+            w,
+            &mut tx,
+            "SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM reviews WHERE txid >= $1",
+            &[&mark],
+            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            7,
+            &mut |r| {
+                known.push(r.get(0));
+                Ok(())
+            },
+        )?;
+        let rows = tx
+            .query(
+                "SELECT attempt_id, status, derived_total, derived_passed, note, checked_at FROM verifications WHERE txid >= $1",
+                &[&mark],
+            )
+            .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
+        for r in rows {
+            verdicts.push((r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)));
+        }
+        let rows = tx
+            .query(
+                "SELECT trainee_id, playbook_id, playbook_version, certified_at FROM certifications WHERE txid >= $1",
+                &[&mark],
+            )
+            .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
+        for r in rows {
+            certs.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
+        Ok(())
+    })?;
+    tx.commit().map_err(server_err)?;
+    drop(into);
+    store.merge(&scratch.0)?;
+    counts.pulled_verdicts = store.take_team_verdicts(&verdicts, &certs)?;
+    store.team_mark(&known)?;
+    store.team_set("pull_mark", &new_mark.to_string())?;
+    Ok(())
+}
+
+/// Copies the rows of a server query into the scratch log, calling `each` on every row.
+fn copy_rows(
+    w: &rusqlite::Transaction<'_>,
+    tx: &mut postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+    insert: &str,
+    n: usize,
+    each: &mut dyn FnMut(&postgres::Row) -> crate::store::Result<()>,
+) -> crate::store::Result<u64> {
+    let server = |e: postgres::Error| StoreError::Sqlite(format!("team server: {e}"));
+    let mut stmt = w.prepare(insert)?;
+    let mut rows = tx.query_raw(sql, params.iter().copied()).map_err(server)?;
+    let mut count = 0;
+    while let Some(row) = rows.next().map_err(server)? {
+        let vals: Vec<rusqlite::types::Value> = (0..n).map(|i| pg_value(&row, i)).collect();
+        stmt.execute(rusqlite::params_from_iter(vals))?;
+        each(&row)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// A server value as SQLite stores it.
+fn pg_value(row: &postgres::Row, i: usize) -> rusqlite::types::Value {
+    use postgres::types::Type;
+    use rusqlite::types::Value;
+    let ty = row.columns()[i].type_();
+    let v = if *ty == Type::INT4 {
+        row.get::<_, Option<i32>>(i).map(|v| Value::Integer(v.into()))
+    } else if *ty == Type::INT8 {
+        row.get::<_, Option<i64>>(i).map(Value::Integer)
+    } else if *ty == Type::FLOAT8 {
+        row.get::<_, Option<f64>>(i).map(Value::Real)
+    } else {
+        row.get::<_, Option<String>>(i).map(Value::Text)
+    };
+    v.unwrap_or(Value::Null)
+}
+
+impl Store {
+    /// Takes the server verifier's verdicts on attempts pulled from the server (attempts made
+    /// on this machine have no verification row and are not touched) and the certifications
+    /// it granted. Returns how many verdicts were taken.
+    #[allow(clippy::type_complexity)]
+    fn take_team_verdicts(
+        &mut self,
+        verdicts: &[(String, String, Option<f64>, Option<i32>, Option<String>, String)],
+        certs: &[(String, String, i32, String)],
+    ) -> crate::store::Result<u64> {
+        self.bulk(|tx| {
+            let mut n = 0;
+            let mut stmt = tx.prepare_cached(
+                "UPDATE verifications SET status = ?2, derived_total = ?3, derived_passed = ?4, note = ?5, checked_at = ?6
+                 WHERE attempt_id = ?1",
+            )?;
+            for (id, status, total, passed, note, at) in verdicts {
+                n += stmt.execute(params![id, status, total, passed, note, at])? as u64;
+            }
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM trainees WHERE id = ?1)",
+            )?;
+            for (t, p, v, at) in certs {
+                stmt.execute(params![t, p, v, at])?;
+            }
+            Ok(n)
+        })
+    }
+}
