@@ -377,7 +377,11 @@ pub fn verify_team(
                 Verdict::Verified => {
                     counts.verified += 1;
                     if p.passed == Some(true) {
-                        earned.insert((p.trainee_id.clone(), p.playbook.clone(), p.playbook_version));
+                        earned.insert((
+                            p.trainee_id.clone(),
+                            p.playbook.clone(),
+                            p.playbook_version,
+                        ));
                     }
                 }
                 Verdict::Mismatch { total, .. } => {

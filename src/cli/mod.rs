@@ -25,6 +25,7 @@ mod rescore;
 mod review;
 mod schema;
 mod score;
+mod team;
 mod test;
 mod validate;
 
@@ -94,6 +95,10 @@ pub enum Command {
     Backup(backup::Args),
     /// Fill a new database with a generated practice history (refuses real records).
     DemoData(demo::Args),
+    /// Team mode: set up a PostgreSQL team server, add people, join, status, verify.
+    Team(team::Args),
+    /// Send what this machine logged to the team server and bring in what you may see.
+    Sync(team::SyncArgs),
     /// Open the desktop app (also what `salesdojo` alone does).
     Gui(GuiArgs),
     /// Commit replies one by one, acknowledging each (for crash tests and benchmarks).
@@ -172,6 +177,15 @@ impl Cli {
             Some(Command::DemoData(a)) => (Some(&mut a.db), Some(&mut a.content)),
             Some(Command::Burst(a)) => (Some(&mut a.db), Some(&mut a.content)),
             Some(Command::Gui(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Sync(a)) => (Some(&mut a.db), Some(&mut a.content)),
+            Some(Command::Team(t)) => match &mut t.command {
+                team::TeamCommand::Join(a) => (Some(&mut a.db), None),
+                team::TeamCommand::Status(a) | team::TeamCommand::Leave(a) => {
+                    (Some(&mut a.db), None)
+                }
+                team::TeamCommand::Verify(a) => (Some(&mut a.db), Some(&mut a.content)),
+                team::TeamCommand::Init(_) | team::TeamCommand::AddUser(_) => (None, None),
+            },
             Some(Command::Schema(_)) | None => (None, None),
         };
         let db = db.and_then(|d| d.db.take());
@@ -216,6 +230,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Backup(a)) => backup::run(&cli, a),
         Some(Command::DemoData(a)) => demo::run(&cli, a),
         Some(Command::Burst(a)) => burst::run(&cli, a),
+        Some(Command::Team(a)) => team::run(&cli, a),
+        Some(Command::Sync(a)) => team::run_sync(&cli, a),
         Some(Command::Gui(a)) => gui(&cli, a),
         None => gui(&cli, &GuiArgs::default()),
     };
@@ -265,6 +281,10 @@ fn error_line(e: &anyhow::Error, lang: crate::msg::Lang) -> String {
         })
         .or_else(|| {
             e.downcast_ref::<crate::playbook::LoadError>()
+                .map(Localized::zh)
+        })
+        .or_else(|| {
+            e.downcast_ref::<crate::store::team::TeamError>()
                 .map(Localized::zh)
         })
     };

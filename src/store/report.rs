@@ -74,6 +74,11 @@ pub enum Plan {
 
 pub(crate) const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
 
+/// Attempts that do not count (yet): brought in from elsewhere and not verified. The rollups
+/// leave them out by the `counted` column (schema v9); the base-table queries by this.
+pub(crate) const UNCOUNTED: &str =
+    "(SELECT attempt_id FROM verifications WHERE status <> 'verified')";
+
 /// The points a criterion counts with: the latest manager override, else the original.
 /// `overridden` is kept equal to the latest review's override by a trigger.
 pub(crate) const EFFECTIVE: &str = "COALESCE(ac.overridden, ac.points)";
@@ -270,7 +275,7 @@ pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
             "SELECT t.name, tm.name, g.playbook_id, g.criterion_id, g.average, g.n FROM (
                  SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, AVG({EFFECTIVE}) AS average, COUNT(*) AS n
                  FROM attempt_criteria ac{teams}
-                 WHERE 1 = 1{cond}
+                 WHERE ac.attempt_id NOT IN {UNCOUNTED}{cond}
                  GROUP BY ac.trainee_id, ac.playbook_id, ac.criterion_id) g
              JOIN trainees t ON t.id = g.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
              ORDER BY t.name, g.playbook_id, g.criterion_id"
@@ -282,7 +287,7 @@ pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
         "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
          FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
          JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-         WHERE a.status = 'completed'{cond}
+         WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED}{cond}
          GROUP BY t.id, a.playbook_id, ac.criterion_id
          ORDER BY t.name, a.playbook_id, ac.criterion_id"
     );
@@ -313,7 +318,7 @@ pub fn trend_sql(f: &Filter, weekly: bool, plan: Plan) -> (String, Vec<String>) 
     };
     let sql = format!(
         "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed) {FROM}
-         WHERE a.status = 'completed'{cond} GROUP BY p ORDER BY p"
+         WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED}{cond} GROUP BY p ORDER BY p"
     );
     (sql, vals)
 }
@@ -332,7 +337,7 @@ pub fn pass_rates_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT a.playbook_id, a.scenario_id, COUNT(*), SUM(a.passed) {FROM}
-         WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
+         WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED} AND a.mode = 'practice'{cond}
          GROUP BY a.playbook_id, a.scenario_id ORDER BY a.playbook_id, a.scenario_id"
     );
     (sql, vals)
@@ -354,7 +359,7 @@ pub fn leaderboard_sql(f: &Filter, limit: usize, plan: Plan) -> (String, Vec<Str
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed), {certs}
-         {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}
+         {FROM} WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED} AND a.mode = 'practice'{cond}
          GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC LIMIT {limit}"
     );
     (sql, vals)
@@ -386,7 +391,7 @@ pub fn weakest_sql(f: &Filter, by_team: bool, plan: Plan) -> (String, Vec<String
                 "SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
                  FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
                  JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-                 WHERE a.status = 'completed'{cond}
+                 WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED}{cond}
                  GROUP BY {group}, ac.criterion_id"
             ),
             vals,
@@ -441,7 +446,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, {EFFECTIVE}
-             FROM attempt_criteria ac{teams} WHERE 1 = 1{cond}"
+             FROM attempt_criteria ac{teams} WHERE ac.attempt_id NOT IN {UNCOUNTED}{cond}"
         );
         // Ids are interned so a row costs hash lookups, not allocations.
         fn intern(ids: &mut HashMap<String, u32>, names: &mut Vec<String>, s: &str) -> u32 {
@@ -781,7 +786,7 @@ impl Store {
     ) -> Result<Vec<ScenarioRecord>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempts a
-             WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice'
+             WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice' AND a.counted = 1
              GROUP BY a.scenario_id ORDER BY a.scenario_id",
         )?;
         let rows = stmt.query_map([trainee_id, playbook], |r| {
@@ -814,7 +819,7 @@ impl Store {
     ) -> Result<Vec<(String, f64)>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT started_at, total FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2
-               AND scenario_id = ?3 AND status = 'completed' AND total IS NOT NULL ORDER BY started_at",
+               AND scenario_id = ?3 AND status = 'completed' AND counted = 1 AND total IS NOT NULL ORDER BY started_at",
         )?;
         let rows = stmt.query_map([trainee_id, playbook, scenario], |r| {
             Ok((r.get(0)?, r.get(1)?))

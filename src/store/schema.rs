@@ -379,6 +379,122 @@ CREATE TABLE team_known (
     id  TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 "#,
+    // v9: only counted attempts make reports, leaderboards and certifications. An attempt
+    // brought in from elsewhere (a merged file, a team server) is a claim until re-scored
+    // from its replies: while its verification is pending, or when its stored score is flagged
+    // or unverifiable, `counted` is 0 and the rollups leave it out, as the base-table queries
+    // do. Attempts scored on this machine have no verification row and always count.
+    r#"
+ALTER TABLE attempts ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+DROP TRIGGER rollup_criteria_insert;
+CREATE TRIGGER rollup_criteria_insert AFTER INSERT ON attempt_criteria
+WHEN (SELECT status = 'completed' AND counted = 1 FROM attempts WHERE id = NEW.attempt_id)
+BEGIN
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, NEW.criterion_id, 1, COALESCE(NEW.overridden, NEW.points)
+        FROM attempts WHERE id = NEW.attempt_id
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+END;
+DROP TRIGGER rollup_criteria_delete;
+CREATE TRIGGER rollup_criteria_delete AFTER DELETE ON attempt_criteria
+WHEN (SELECT status = 'completed' AND counted = 1 FROM attempts WHERE id = OLD.attempt_id)
+BEGIN
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, OLD.criterion_id, -1, -COALESCE(OLD.overridden, OLD.points)
+        FROM attempts WHERE id = OLD.attempt_id
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+END;
+DROP TRIGGER rollup_criteria_update;
+CREATE TRIGGER rollup_criteria_update AFTER UPDATE OF points, overridden ON attempt_criteria
+WHEN (SELECT status = 'completed' AND counted = 1 FROM attempts WHERE id = NEW.attempt_id)
+BEGIN
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, NEW.criterion_id, 0,
+               COALESCE(NEW.overridden, NEW.points) - COALESCE(OLD.overridden, OLD.points)
+        FROM attempts WHERE id = NEW.attempt_id
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET points = points + excluded.points;
+END;
+DROP TRIGGER rollup_attempt_insert;
+CREATE TRIGGER rollup_attempt_insert AFTER INSERT ON attempts
+WHEN NEW.status = 'completed' AND NEW.counted = 1
+BEGIN
+    INSERT INTO rollup_attempts VALUES (NEW.trainee_id, NEW.playbook_id, NEW.scenario_id, NEW.mode, 1,
+        COALESCE(NEW.total, 0), NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL)
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET n = n + 1, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_days
+        SELECT substr(NEW.started_at, 1, 10), COALESCE(team_id, ''), NEW.playbook_id, 1, COALESCE(NEW.total, 0),
+               NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL
+        FROM trainees WHERE id = NEW.trainee_id
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET n = n + 1, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+END;
+DROP TRIGGER rollup_attempt_update;
+CREATE TRIGGER rollup_attempt_update AFTER UPDATE ON attempts
+WHEN (OLD.status = 'completed' AND OLD.counted = 1) OR (NEW.status = 'completed' AND NEW.counted = 1)
+BEGIN
+    INSERT INTO rollup_attempts
+        SELECT OLD.trainee_id, OLD.playbook_id, OLD.scenario_id, OLD.mode, -1, -COALESCE(OLD.total, 0),
+               -(OLD.total IS NOT NULL), -COALESCE(OLD.passed, 0), -(OLD.passed IS NOT NULL)
+        WHERE OLD.status = 'completed' AND OLD.counted = 1
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_attempts
+        SELECT NEW.trainee_id, NEW.playbook_id, NEW.scenario_id, NEW.mode, 1, COALESCE(NEW.total, 0),
+               NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL
+        WHERE NEW.status = 'completed' AND NEW.counted = 1
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_days
+        SELECT substr(OLD.started_at, 1, 10), COALESCE(t.team_id, ''), OLD.playbook_id, -1, -COALESCE(OLD.total, 0),
+               -(OLD.total IS NOT NULL), -COALESCE(OLD.passed, 0), -(OLD.passed IS NOT NULL)
+        FROM trainees t WHERE t.id = OLD.trainee_id AND OLD.status = 'completed' AND OLD.counted = 1
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_days
+        SELECT substr(NEW.started_at, 1, 10), COALESCE(t.team_id, ''), NEW.playbook_id, 1, COALESCE(NEW.total, 0),
+               NEW.total IS NOT NULL, COALESCE(NEW.passed, 0), NEW.passed IS NOT NULL
+        FROM trainees t WHERE t.id = NEW.trainee_id AND NEW.status = 'completed' AND NEW.counted = 1
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, totals = totals + excluded.totals,
+        passed = passed + excluded.passed, graded = graded + excluded.graded;
+    INSERT INTO rollup_criteria
+        SELECT OLD.trainee_id, OLD.playbook_id, OLD.scenario_id, ac.criterion_id, -1, -COALESCE(ac.overridden, ac.points)
+        FROM attempt_criteria ac WHERE ac.attempt_id = OLD.id AND OLD.status = 'completed' AND OLD.counted = 1 AND true
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+    INSERT INTO rollup_criteria
+        SELECT NEW.trainee_id, NEW.playbook_id, NEW.scenario_id, ac.criterion_id, 1, COALESCE(ac.overridden, ac.points)
+        FROM attempt_criteria ac WHERE ac.attempt_id = NEW.id AND NEW.status = 'completed' AND NEW.counted = 1 AND true
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET n = n + excluded.n, points = points + excluded.points;
+END;
+CREATE TRIGGER verification_counts AFTER INSERT ON verifications
+BEGIN
+    UPDATE attempts SET counted = (NEW.status = 'verified')
+    WHERE id = NEW.attempt_id AND counted <> (NEW.status = 'verified');
+END;
+CREATE TRIGGER verification_counts_change AFTER UPDATE OF status ON verifications
+BEGIN
+    UPDATE attempts SET counted = (NEW.status = 'verified')
+    WHERE id = NEW.attempt_id AND counted <> (NEW.status = 'verified');
+END;
+UPDATE attempts SET counted = 0
+WHERE id IN (SELECT attempt_id FROM verifications WHERE status <> 'verified');
+DELETE FROM rollup_criteria;
+DELETE FROM rollup_attempts;
+DELETE FROM rollup_days;
+INSERT INTO rollup_criteria
+    SELECT a.trainee_id, a.playbook_id, a.scenario_id, ac.criterion_id, COUNT(*), SUM(COALESCE(ac.overridden, ac.points))
+    FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+    WHERE a.status = 'completed' AND a.counted = 1 GROUP BY 1, 2, 3, 4;
+INSERT INTO rollup_attempts
+    SELECT trainee_id, playbook_id, scenario_id, mode, COUNT(*), COALESCE(SUM(total), 0), COUNT(total),
+           COALESCE(SUM(passed), 0), COUNT(passed)
+    FROM attempts WHERE status = 'completed' AND counted = 1 GROUP BY 1, 2, 3, 4;
+INSERT INTO rollup_days
+    SELECT substr(a.started_at, 1, 10), COALESCE(t.team_id, ''), a.playbook_id, COUNT(*), COALESCE(SUM(a.total), 0),
+           COUNT(a.total), COALESCE(SUM(a.passed), 0), COUNT(a.passed)
+    FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+    WHERE a.status = 'completed' AND a.counted = 1 GROUP BY 1, 2, 3;
+"#,
 ];
 
 /// The schema version this build writes.

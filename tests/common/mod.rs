@@ -127,3 +127,4 @@ pub fn at_db(db: &Path, args: &[&str]) -> Command {
         .env("XDG_DATA_HOME", db.with_extension("data"));
     c
 }
+pub mod pg;

@@ -175,13 +175,16 @@ pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewUser>> {
     Ok(out)
 }
 
+/// An attempt's replies in order: (turn, answer, seconds).
+pub type Transcript = Vec<(String, Answer, f64)>;
+
 /// Up to `limit` completed practice attempts the verifier has not judged yet, in id order
 /// after `after`, with their transcripts.
 pub fn unverified(
     client: &mut Client,
     after: &str,
     limit: i64,
-) -> Result<Vec<(Pending, Vec<(String, Answer, f64)>)>> {
+) -> Result<Vec<(Pending, Transcript)>> {
     let rows = client
         .query(
             "SELECT a.id, a.playbook_id, a.playbook_hash, a.playbook_version, a.scenario_id, a.trainee_id,
@@ -202,7 +205,7 @@ pub fn unverified(
             &[&ids],
         )
         .map_err(db)?;
-    let mut by_attempt: std::collections::HashMap<String, Vec<(String, Answer, f64)>> =
+    let mut by_attempt: std::collections::HashMap<String, Transcript> =
         std::collections::HashMap::new();
     for r in replies {
         let kind: String = r.get(2);
@@ -307,7 +310,16 @@ mod tests {
     #[test]
     fn logins_are_plain_names() {
         assert!(check_login("wang.fang-2").is_ok());
-        for bad in ["", "Wang", "2x", "a b", "a\"b", "pg_x", "salesdojo_admin", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "Wang",
+            "2x",
+            "a b",
+            "a\"b",
+            "pg_x",
+            "salesdojo_admin",
+            &"a".repeat(64),
+        ] {
             assert!(check_login(bad).is_err(), "{bad}");
         }
     }

@@ -25,25 +25,39 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum TeamError {
     #[error("'{0}' is not a PostgreSQL address (expected postgres://HOST[:PORT]/DATABASE): {1}")]
     BadUrl(String, String),
-    #[error("cannot reach the team server at {server}: {reason}; your practice is kept on this machine and goes up at the next sync")]
+    #[error(
+        "cannot reach the team server at {server}: {reason}; your practice is kept on this machine and goes up at the next sync"
+    )]
     Unreachable { server: String, reason: String },
-    #[error("the team server at {server} refused the sign-in of '{user}': wrong password (or no such login); ask your admin for a new one, then `salesdojo team join` again")]
+    #[error(
+        "the team server at {server} refused the sign-in of '{user}': wrong password (or no such login); ask your admin for a new one, then `salesdojo team join` again"
+    )]
     WrongPassword { server: String, user: String },
-    #[error("the team server at {server} accepts only encrypted connections; add `?sslmode=require` to the address (and trust its certificate with PGSSLROOTCERT=FILE if it is not from a public authority)")]
+    #[error(
+        "the team server at {server} accepts only encrypted connections; add `?sslmode=require` to the address (and trust its certificate with PGSSLROOTCERT=FILE if it is not from a public authority)"
+    )]
     TlsRequired { server: String },
-    #[error("the team server at {server} offered a certificate this machine does not trust ({reason}); give its authority's certificate with PGSSLROOTCERT=FILE")]
+    #[error(
+        "the team server at {server} offered a certificate this machine does not trust ({reason}); give its authority's certificate with PGSSLROOTCERT=FILE"
+    )]
     TlsUntrusted { server: String, reason: String },
     #[error("the team server at {server} refused the sign-in: {reason}")]
     Refused { server: String, reason: String },
-    #[error("no password for '{user}' at {server}: give it once with `salesdojo team join` (it is kept in {file}, readable only by you) or in PGPASSWORD")]
+    #[error(
+        "no password for '{user}' at {server}: give it once with `salesdojo team join` (it is kept in {file}, readable only by you) or in PGPASSWORD"
+    )]
     NoPassword {
         server: String,
         user: String,
         file: String,
     },
-    #[error("the team database was set up by a newer salesdojo (schema {found}; this version knows up to {supported}); nothing was written: update salesdojo")]
+    #[error(
+        "the team database was set up by a newer salesdojo (schema {found}; this version knows up to {supported}); nothing was written: update salesdojo"
+    )]
     Newer { found: i32, supported: i32 },
-    #[error("the team database is not set up for salesdojo: an admin runs `salesdojo team init URL` first")]
+    #[error(
+        "the team database is not set up for salesdojo: an admin runs `salesdojo team init URL` first"
+    )]
     NotInitialised,
     #[error("not joined to a team: `salesdojo team join URL --user NAME` first")]
     NotJoined,
@@ -65,9 +79,9 @@ impl crate::msg::Localized for TeamError {
             TeamError::BadUrl(u, e) => {
                 format!("“{u}”不是 PostgreSQL 地址（应为 postgres://主机[:端口]/数据库）：{e}")
             }
-            TeamError::Unreachable { server, reason } => format!(
-                "连不上团队服务器 {server}：{reason}；练习记录保存在本机，下次同步时上传"
-            ),
+            TeamError::Unreachable { server, reason } => {
+                format!("连不上团队服务器 {server}：{reason}；练习记录保存在本机，下次同步时上传")
+            }
             TeamError::WrongPassword { server, user } => format!(
                 "团队服务器 {server} 拒绝了“{user}”的登录：密码错误（或没有这个账号）；请向管理员要新密码，再运行 `salesdojo team join`"
             ),
@@ -356,7 +370,8 @@ pub fn migrate(client: &mut Client, target: Option<i32>) -> Result<i32> {
         }
         tx.batch_execute(schema::MIGRATIONS[found as usize])
             .map_err(db)?;
-        tx.execute("DELETE FROM salesdojo_schema", &[]).map_err(db)?;
+        tx.execute("DELETE FROM salesdojo_schema", &[])
+            .map_err(db)?;
         tx.execute(
             "INSERT INTO salesdojo_schema (version) VALUES ($1)",
             &[&(found + 1)],
@@ -366,12 +381,26 @@ pub fn migrate(client: &mut Client, target: Option<i32>) -> Result<i32> {
     }
 }
 
-/// Who the connected login is, from the server's directory: (login, name, role, team).
-pub fn whoami(client: &mut Client) -> Result<Option<(String, String, String, Option<String>)>> {
+/// A login as the server's directory knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Me {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub team: Option<String>,
+}
+
+/// Who the connected login is, from the server's directory.
+pub fn whoami(client: &mut Client) -> Result<Option<Me>> {
     let row = client
         .query_opt("SELECT login, name, role, team FROM whoami", &[])
         .map_err(|e| TeamError::Server(e.to_string()))?;
-    Ok(row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))))
+    Ok(row.map(|r| Me {
+        login: r.get(0),
+        name: r.get(1),
+        role: r.get(2),
+        team: r.get(3),
+    }))
 }
 
 /// The trainee id of a login: the same on every machine, so a trainee's laptop and store PC
@@ -379,11 +408,7 @@ pub fn whoami(client: &mut Client) -> Result<Option<(String, String, String, Opt
 pub fn login_trainee_id(server: &Server, login: &str) -> String {
     uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
-        format!(
-            "salesdojo-login:{}:{login}",
-            server.dbname()
-        )
-        .as_bytes(),
+        format!("salesdojo-login:{}:{login}", server.dbname()).as_bytes(),
     )
     .to_string()
 }

@@ -26,13 +26,15 @@ fn fields(line: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if let Some(n) = chars.next() {
-                    out.last_mut().map(|f| f.push(n));
+                if let (Some(n), Some(f)) = (chars.next(), out.last_mut()) {
+                    f.push(n);
                 }
             }
             ':' => out.push(String::new()),
             c => {
-                out.last_mut().map(|f| f.push(c));
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
             }
         }
     }
@@ -64,7 +66,8 @@ pub fn lookup(server: &Server, user: &str) -> Option<String> {
 /// Stores the password for `user` at `server`, replacing an earlier one for the same place,
 /// in a file only its owner can read or write. Returns the file.
 pub fn store(server: &Server, user: &str, password: &str) -> Result<PathBuf> {
-    let file = path().ok_or_else(|| TeamError::Io("no home folder for the password file".into()))?;
+    let file =
+        path().ok_or_else(|| TeamError::Io("no home folder for the password file".into()))?;
     let io = |e: std::io::Error| TeamError::Io(format!("{}: {e}", file.display()));
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;

@@ -167,8 +167,9 @@ CREATE INDEX verifications_by_txid ON verifications (txid);
 CREATE INDEX trainees_by_team ON trainees (team_id);
 "#,
     // 2: access, enforced by the database. Group roles, grants and row-level security.
-    // Policies call SECURITY DEFINER functions (run as the tables' owner, which row-level
-    // security does not restrict), so a policy never recurses into another table's policy.
+    // Policies read other tables only downwards (replies → attempts → trainees →
+    // team_managers), each under its own policy, so none recurses and none runs with more
+    // rights than the login has.
     r#"
 DO $$
 DECLARE r text;
@@ -209,44 +210,10 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION salesdojo_create_login(text, text, text, boolean) FROM PUBLIC;
 
--- The trainee ids the current login may see: their own; a manager's teams'; everyone's for
--- verifiers and admins.
-CREATE FUNCTION salesdojo_visible_trainees() RETURNS SETOF text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT id FROM trainees WHERE login = current_user
-    UNION
-    SELECT t.id FROM trainees t JOIN team_managers m ON m.team_id = t.team_id
-    WHERE m.login = current_user
-    UNION
-    SELECT id FROM trainees
-    WHERE pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER')
-       OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER')
-$$;
--- The current login's own trainee ids.
-CREATE FUNCTION salesdojo_own_trainees() RETURNS SETOF text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT id FROM trainees WHERE login = current_user
-$$;
--- The attempts the current login may see.
-CREATE FUNCTION salesdojo_visible_attempts() RETURNS SETOF text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT id FROM attempts WHERE trainee_id IN (SELECT salesdojo_visible_trainees())
-$$;
-CREATE FUNCTION salesdojo_own_attempts() RETURNS SETOF text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT id FROM attempts WHERE trainee_id IN (SELECT salesdojo_own_trainees())
-$$;
--- The attempts of the teams the current login manages.
-CREATE FUNCTION salesdojo_managed_attempts() RETURNS SETOF text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
-    JOIN team_managers m ON m.team_id = t.team_id WHERE m.login = current_user
-$$;
-
 -- A trainee row is its login's: the login and the team come from the directory, whatever
 -- the client sent.
 CREATE FUNCTION salesdojo_trainee_is_login() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     NEW.login := current_user;
     NEW.team_id := (SELECT team_id FROM people WHERE login = current_user);
@@ -336,8 +303,14 @@ CREATE POLICY teams_admin ON teams FOR ALL
 -- Trainees: a login writes only its own row (the trigger sets login and team).
 GRANT SELECT ON trainees TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
 GRANT INSERT ON trainees TO salesdojo_trainee;
-CREATE POLICY trainees_read ON trainees FOR SELECT
-    USING (id IN (SELECT salesdojo_visible_trainees()));
+-- Who sees a trainee: the trainee, the managers of their team, verifiers and admins. Every
+-- other table's policy reads this one (a subquery on trainees is filtered by it), so what a
+-- login may see is decided here once.
+CREATE POLICY trainees_read ON trainees FOR SELECT USING (
+    login = current_user
+    OR team_id IN (SELECT team_id FROM team_managers WHERE login = current_user)
+    OR pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER')
+    OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
 CREATE POLICY trainees_own ON trainees FOR INSERT WITH CHECK (login = current_user);
 
 -- Attempts: a trainee writes their own; an attempt in progress may be ended once (its
@@ -347,12 +320,12 @@ GRANT INSERT ON attempts TO salesdojo_trainee;
 GRANT UPDATE (ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
     ON attempts TO salesdojo_trainee;
 CREATE POLICY attempts_read ON attempts FOR SELECT
-    USING (trainee_id IN (SELECT salesdojo_visible_trainees()));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY attempts_own ON attempts FOR INSERT
-    WITH CHECK (trainee_id IN (SELECT salesdojo_own_trainees()));
+    WITH CHECK (trainee_id IN (SELECT id FROM trainees WHERE login = current_user));
 CREATE POLICY attempts_end ON attempts FOR UPDATE
-    USING (trainee_id IN (SELECT salesdojo_own_trainees()) AND status = 'in_progress')
-    WITH CHECK (trainee_id IN (SELECT salesdojo_own_trainees()));
+    USING (trainee_id IN (SELECT id FROM trainees WHERE login = current_user) AND status = 'in_progress')
+    WITH CHECK (trainee_id IN (SELECT id FROM trainees WHERE login = current_user));
 
 -- Replies, their points, criteria and live events: written once by the attempt's trainee,
 -- read by whoever sees the attempt. No role may update or delete them.
@@ -360,21 +333,21 @@ GRANT SELECT ON replies, reply_points, attempt_criteria, live_events
     TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
 GRANT INSERT ON replies, reply_points, attempt_criteria, live_events TO salesdojo_trainee;
 CREATE POLICY replies_read ON replies FOR SELECT
-    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+    USING (attempt_id IN (SELECT id FROM attempts));
 CREATE POLICY replies_own ON replies FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT salesdojo_own_attempts()));
+    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user));
 CREATE POLICY points_read ON reply_points FOR SELECT
     USING (reply_id IN (SELECT id FROM replies));
 CREATE POLICY points_own ON reply_points FOR INSERT
-    WITH CHECK (reply_id IN (SELECT r.id FROM replies r WHERE r.attempt_id IN (SELECT salesdojo_own_attempts())));
+    WITH CHECK (reply_id IN (SELECT r.id FROM replies r WHERE r.attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user)));
 CREATE POLICY criteria_read ON attempt_criteria FOR SELECT
-    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+    USING (attempt_id IN (SELECT id FROM attempts));
 CREATE POLICY criteria_own ON attempt_criteria FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT salesdojo_own_attempts()));
+    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user));
 CREATE POLICY live_read ON live_events FOR SELECT
-    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+    USING (attempt_id IN (SELECT id FROM attempts));
 CREATE POLICY live_own ON live_events FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT salesdojo_own_attempts()));
+    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user));
 
 -- Results are stored once per content (id = UUID v5 of the JSON) and shared.
 GRANT SELECT, INSERT ON results TO salesdojo_trainee;
@@ -387,9 +360,11 @@ CREATE POLICY results_write ON results FOR INSERT WITH CHECK (true);
 GRANT SELECT ON reviews TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
 GRANT INSERT ON reviews TO salesdojo_manager;
 CREATE POLICY reviews_read ON reviews FOR SELECT
-    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+    USING (attempt_id IN (SELECT id FROM attempts));
 CREATE POLICY reviews_manager ON reviews FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT salesdojo_managed_attempts()) AND reviewer = current_user);
+    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+        JOIN team_managers m ON m.team_id = t.team_id WHERE m.login = current_user)
+    AND reviewer = current_user);
 
 -- Verifications and certifications: only the verifier writes them.
 GRANT SELECT ON verifications, certifications
@@ -397,13 +372,13 @@ GRANT SELECT ON verifications, certifications
 GRANT INSERT ON verifications, certifications TO salesdojo_verifier;
 GRANT UPDATE (status, derived_total, derived_passed, note, checked_at) ON verifications TO salesdojo_verifier;
 CREATE POLICY verifications_read ON verifications FOR SELECT
-    USING (attempt_id IN (SELECT salesdojo_visible_attempts()));
+    USING (attempt_id IN (SELECT id FROM attempts));
 CREATE POLICY verifications_write ON verifications FOR INSERT
     WITH CHECK (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
 CREATE POLICY verifications_update ON verifications FOR UPDATE
     USING (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
 CREATE POLICY certifications_read ON certifications FOR SELECT
-    USING (trainee_id IN (SELECT salesdojo_visible_trainees()));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY certifications_write ON certifications FOR INSERT
     WITH CHECK (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
 

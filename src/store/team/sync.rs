@@ -27,6 +27,16 @@ use crate::store::{ProgressLog, Store, StoreError, stamp};
 /// Rows sent to the server in one transaction.
 const CHUNK: usize = 2000;
 
+/// [`CHUNK`], or `SALESDOJO_SYNC_CHUNK` when set (smaller steps for tests that cut a push
+/// in the middle, and for links so slow that 2 000 rows take too long).
+fn chunk() -> usize {
+    std::env::var("SALESDOJO_SYNC_CHUNK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(CHUNK)
+}
+
 /// What this database is joined to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Joined {
@@ -160,7 +170,8 @@ impl Store {
     /// Notes ids the server now has.
     fn team_mark(&mut self, ids: &[String]) -> crate::store::Result<()> {
         self.bulk(|tx| {
-            let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO team_known (id) VALUES (?1)")?;
+            let mut stmt =
+                tx.prepare_cached("INSERT OR IGNORE INTO team_known (id) VALUES (?1)")?;
             for id in ids {
                 stmt.execute([id])?;
             }
@@ -310,7 +321,7 @@ fn push_attempts(
              FROM attempts a WHERE a.trainee_id = ?1 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
              ORDER BY a.started_at, a.id LIMIT ?2",
         ))?;
-        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
             let int = |i: usize| -> rusqlite::Result<Option<i32>> {
                 Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as i32))
@@ -368,7 +379,7 @@ fn push_attempts(
         .map_err(server_err)?;
     counts.pushed_attempts += c.id.len() as u64;
     store.team_mark(&c.id)?;
-    Ok(c.id.len() == CHUNK)
+    Ok(c.id.len() == chunk())
 }
 
 fn push_replies(
@@ -408,7 +419,7 @@ fn push_replies(
         let mut pts = local(conn.prepare_cached(
             "SELECT criterion_id, points, weight FROM reply_points WHERE reply_id = ?1",
         ))?;
-        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         let mut seen = std::collections::HashSet::new();
         while let Some(r) = local(rows.next())? {
             let id: String = local(r.get(0))?;
@@ -478,7 +489,7 @@ fn push_replies(
     tx.commit().map_err(server_err)?;
     counts.pushed_replies += c.id.len() as u64;
     store.team_mark(&c.id)?;
-    Ok(c.id.len() == CHUNK)
+    Ok(c.id.len() == chunk())
 }
 
 fn push_ends(
@@ -501,7 +512,15 @@ fn push_ends(
         gated: Vec<Option<i32>>,
     }
     let mut c = Cols::default();
-    let mut crit: (Vec<String>, Vec<String>, Vec<f64>, Vec<f64>, Vec<i32>) = Default::default();
+    #[derive(Default)]
+    struct Criteria {
+        attempt: Vec<String>,
+        criterion: Vec<String>,
+        points: Vec<f64>,
+        weight: Vec<f64>,
+        replies: Vec<i32>,
+    }
+    let mut crit = Criteria::default();
     {
         let conn = store.conn();
         let mut stmt = local(conn.prepare_cached(
@@ -514,7 +533,7 @@ fn push_ends(
         let mut cs = local(conn.prepare_cached(
             "SELECT criterion_id, points, weight, replies FROM attempt_criteria WHERE attempt_id = ?1",
         ))?;
-        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
             let int = |i: usize| -> rusqlite::Result<Option<i32>> {
                 Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as i32))
@@ -531,11 +550,11 @@ fn push_ends(
             c.gated.push(local(int(9))?);
             let mut q = local(cs.query([&id]))?;
             while let Some(cr) = local(q.next())? {
-                crit.0.push(id.clone());
-                crit.1.push(local(cr.get(0))?);
-                crit.2.push(local(cr.get(1))?);
-                crit.3.push(local(cr.get(2))?);
-                crit.4.push(local(cr.get::<_, i64>(3))? as i32);
+                crit.attempt.push(id.clone());
+                crit.criterion.push(local(cr.get(0))?);
+                crit.points.push(local(cr.get(1))?);
+                crit.weight.push(local(cr.get(2))?);
+                crit.replies.push(local(cr.get::<_, i64>(3))? as i32);
             }
             c.id.push(id);
         }
@@ -569,14 +588,20 @@ fn push_ends(
     tx.execute(
         "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies)
          SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::int4[]) ON CONFLICT DO NOTHING",
-        &[&crit.0, &crit.1, &crit.2, &crit.3, &crit.4],
+        &[
+            &crit.attempt,
+            &crit.criterion,
+            &crit.points,
+            &crit.weight,
+            &crit.replies,
+        ],
     )
     .map_err(server_err)?;
     tx.commit().map_err(server_err)?;
     counts.pushed_ends += c.id.len() as u64;
     let marks: Vec<String> = c.id.iter().map(|id| format!("end:{id}")).collect();
     store.team_mark(&marks)?;
-    Ok(c.id.len() == CHUNK)
+    Ok(c.id.len() == chunk())
 }
 
 fn push_events(
@@ -594,7 +619,7 @@ fn push_events(
                AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = e.id)
              ORDER BY e.id LIMIT ?2",
         ))?;
-        let mut rows = local(stmt.query(params![trainee, CHUNK as i64]))?;
+        let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
             for (i, col) in c.iter_mut().enumerate() {
                 col.push(local(r.get(i))?);
@@ -615,18 +640,20 @@ fn push_events(
     let ids: Vec<String> = c[0].iter().flatten().cloned().collect();
     counts.pushed_events += ids.len() as u64;
     store.team_mark(&ids)?;
-    Ok(ids.len() == CHUNK)
+    Ok(ids.len() == chunk())
 }
 
 fn push_reviews(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> Result<bool> {
-    let mut c: (
-        Vec<String>,
-        Vec<String>,
-        Vec<String>,
-        Vec<Option<String>>,
-        Vec<Option<String>>,
-        Vec<Option<f64>>,
-    ) = Default::default();
+    #[derive(Default)]
+    struct Cols {
+        id: Vec<String>,
+        attempt: Vec<String>,
+        at: Vec<String>,
+        comment: Vec<Option<String>>,
+        criterion: Vec<Option<String>>,
+        points: Vec<Option<f64>>,
+    }
+    let mut c = Cols::default();
     {
         let mut stmt = local(store.conn().prepare_cached(
             "SELECT r.id, r.attempt_id, r.at, r.comment, r.criterion_id, r.override_points FROM reviews r
@@ -634,17 +661,17 @@ fn push_reviews(store: &mut Store, client: &mut Client, counts: &mut SyncCounts)
                AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id)
              ORDER BY r.id LIMIT ?1",
         ))?;
-        let mut rows = local(stmt.query([CHUNK as i64]))?;
+        let mut rows = local(stmt.query([chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
-            c.0.push(local(r.get(0))?);
-            c.1.push(local(r.get(1))?);
-            c.2.push(local(r.get(2))?);
-            c.3.push(local(r.get(3))?);
-            c.4.push(local(r.get(4))?);
-            c.5.push(local(r.get(5))?);
+            c.id.push(local(r.get(0))?);
+            c.attempt.push(local(r.get(1))?);
+            c.at.push(local(r.get(2))?);
+            c.comment.push(local(r.get(3))?);
+            c.criterion.push(local(r.get(4))?);
+            c.points.push(local(r.get(5))?);
         }
     }
-    if c.0.is_empty() {
+    if c.id.is_empty() {
         return Ok(false);
     }
     // The reviewer is whoever is signed in: the server writes it, whatever was sent.
@@ -653,12 +680,12 @@ fn push_reviews(store: &mut Store, client: &mut Client, counts: &mut SyncCounts)
             "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[])
              ON CONFLICT (id) DO NOTHING",
-            &[&c.0, &c.1, &c.2, &c.3, &c.4, &c.5],
+            &[&c.id, &c.attempt, &c.at, &c.comment, &c.criterion, &c.points],
         )
         .map_err(server_err)?;
-    counts.pushed_reviews += c.0.len() as u64;
-    store.team_mark(&c.0)?;
-    Ok(c.0.len() == CHUNK)
+    counts.pushed_reviews += c.id.len() as u64;
+    store.team_mark(&c.id)?;
+    Ok(c.id.len() == chunk())
 }
 
 /// A scratch database file, removed when dropped.
@@ -681,15 +708,12 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         .team_get("pull_mark")?
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
-    let scratch = Scratch(std::env::temp_dir().join(format!(
-        "salesdojo-pull-{}.db",
-        crate::store::new_id()
-    )));
+    let scratch =
+        Scratch(std::env::temp_dir().join(format!("salesdojo-pull-{}.db", crate::store::new_id())));
     let mut into = Store::open(&scratch.0)?;
     let mut tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
         .start()
         .map_err(server_err)?;
     let new_mark: i64 = tx
@@ -707,8 +731,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     ))
     .map_err(server_err)?;
     let mut known: Vec<String> = Vec::new();
-    let mut verdicts: Vec<(String, String, Option<f64>, Option<i32>, Option<String>, String)> =
-        Vec::new();
+    let mut verdicts: Vec<ServerVerdict> = Vec::new();
     let mut certs: Vec<(String, String, i32, String)> = Vec::new();
     into.bulk(|w| {
         copy_rows(w, &mut tx, "SELECT id, name FROM teams", &[], "INSERT INTO teams VALUES (?1, ?2)", 2, &mut |_| Ok(()))?;
@@ -817,7 +840,14 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
             )
             .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
         for r in rows {
-            verdicts.push((r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)));
+            verdicts.push(ServerVerdict {
+                attempt: r.get(0),
+                status: r.get(1),
+                total: r.get(2),
+                passed: r.get(3),
+                note: r.get(4),
+                at: r.get(5),
+            });
         }
         let rows = tx
             .query(
@@ -862,13 +892,24 @@ fn copy_rows(
     Ok(count)
 }
 
+/// The server verifier's verdict on an attempt.
+struct ServerVerdict {
+    attempt: String,
+    status: String,
+    total: Option<f64>,
+    passed: Option<i32>,
+    note: Option<String>,
+    at: String,
+}
+
 /// A server value as SQLite stores it.
 fn pg_value(row: &postgres::Row, i: usize) -> rusqlite::types::Value {
     use postgres::types::Type;
     use rusqlite::types::Value;
     let ty = row.columns()[i].type_();
     let v = if *ty == Type::INT4 {
-        row.get::<_, Option<i32>>(i).map(|v| Value::Integer(v.into()))
+        row.get::<_, Option<i32>>(i)
+            .map(|v| Value::Integer(v.into()))
     } else if *ty == Type::INT8 {
         row.get::<_, Option<i64>>(i).map(Value::Integer)
     } else if *ty == Type::FLOAT8 {
@@ -883,10 +924,9 @@ impl Store {
     /// Takes the server verifier's verdicts on attempts pulled from the server (attempts made
     /// on this machine have no verification row and are not touched) and the certifications
     /// it granted. Returns how many verdicts were taken.
-    #[allow(clippy::type_complexity)]
     fn take_team_verdicts(
         &mut self,
-        verdicts: &[(String, String, Option<f64>, Option<i32>, Option<String>, String)],
+        verdicts: &[ServerVerdict],
         certs: &[(String, String, i32, String)],
     ) -> crate::store::Result<u64> {
         self.bulk(|tx| {
@@ -895,8 +935,9 @@ impl Store {
                 "UPDATE verifications SET status = ?2, derived_total = ?3, derived_passed = ?4, note = ?5, checked_at = ?6
                  WHERE attempt_id = ?1",
             )?;
-            for (id, status, total, passed, note, at) in verdicts {
-                n += stmt.execute(params![id, status, total, passed, note, at])? as u64;
+            for v in verdicts {
+                n += stmt.execute(params![v.attempt, v.status, v.total, v.passed, v.note, v.at])?
+                    as u64;
             }
             let mut stmt = tx.prepare_cached(
                 "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)

@@ -1,0 +1,398 @@
+//! `salesdojo team …` and `salesdojo sync`: one progress log for a whole sales force on a
+//! PostgreSQL server (docs/TEAM.md).
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Cli, print};
+use crate::playbook::Report;
+use crate::script::ScriptHost;
+use crate::store::team::{self, Server, TeamError, admin, pgpass, sync};
+use crate::store::{self, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: TeamCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TeamCommand {
+    /// Set up (or bring up to date) a team database: schema, group roles, every access
+    /// policy. Run with an admin login that may create roles; idempotent.
+    Init(InitArgs),
+    /// Add people: a login with a generated password (printed once), their role and team.
+    AddUser(AddUserArgs),
+    /// Join this machine's progress log to a team login; practice then syncs by itself.
+    Join(JoinArgs),
+    /// The team server, your login and role, rows waiting to go up, last sync, clock skew.
+    Status(StatusArgs),
+    /// Re-score every new attempt on the server from its replies and record the verdict
+    /// (run under a verifier login); only verified attempts count.
+    Verify(VerifyArgs),
+    /// Stop syncing this progress log with the team (nothing is deleted anywhere).
+    Leave(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The team database, as an admin: postgres://ADMIN@HOST[:PORT]/DATABASE (the password
+    /// from PGPASSWORD or the password file).
+    #[arg(value_name = "URL")]
+    pub url: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddUserArgs {
+    /// The team database, as an admin (as for `team init`).
+    #[arg(long, env = "SALESDOJO_TEAM_ADMIN", value_name = "URL")]
+    pub server: String,
+    /// The login to create (lower-case letters, digits, '_', '.', '-').
+    #[arg(value_name = "LOGIN", required_unless_present = "csv")]
+    pub login: Option<String>,
+    /// The name people see (default: the login).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// What the person may do.
+    #[arg(long, value_enum, default_value_t = RoleArg::Trainee)]
+    pub role: RoleArg,
+    /// Their team; for a manager, each team they manage (repeat the option).
+    #[arg(long, value_name = "TEAM")]
+    pub team: Vec<String>,
+    /// Many people from a CSV file with the header login,name,role,team (a manager's
+    /// teams separated by ';').
+    #[arg(long, value_name = "FILE", conflicts_with = "login")]
+    pub csv: Option<PathBuf>,
+    /// Give an existing login a new password (otherwise it keeps its own).
+    #[arg(long)]
+    pub reset_password: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    /// Practises; sees only their own attempts and the reviews of them.
+    Trainee,
+    /// Publishes content; sees aggregate scores of their playbooks.
+    Trainer,
+    /// Sees their teams' attempts; writes reviews and overrides.
+    Manager,
+    /// Manages people and teams.
+    Admin,
+    /// Re-scores attempts and records verdicts and certifications.
+    Verifier,
+}
+
+impl RoleArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            RoleArg::Trainee => "trainee",
+            RoleArg::Trainer => "trainer",
+            RoleArg::Manager => "manager",
+            RoleArg::Admin => "admin",
+            RoleArg::Verifier => "verifier",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct JoinArgs {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    /// The team database: postgres://HOST[:PORT]/DATABASE[?sslmode=require].
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Your login on it.
+    #[arg(long, value_name = "LOGIN")]
+    pub user: String,
+    /// Read the password from the first line of standard input (otherwise PGPASSWORD, or
+    /// asked for on the terminal).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub db: super::DbArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
+    /// The team database as a verifier login (default: the team this progress log joined).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    #[command(flatten)]
+    pub db: super::DbArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        TeamCommand::Init(a) => init(a),
+        TeamCommand::AddUser(a) => add_user(a),
+        TeamCommand::Join(a) => join(cli, a),
+        TeamCommand::Status(_) => status(cli),
+        TeamCommand::Verify(a) => verify(cli, a),
+        TeamCommand::Leave(_) => {
+            let mut store = store::open_default(cli.db.as_deref())?;
+            store.team_leave()?;
+            print("left the team: this progress log no longer syncs (nothing was deleted)\n")?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn init(a: &InitArgs) -> anyhow::Result<ExitCode> {
+    let server = Server::parse(&a.url, None)?;
+    let mut client = server.connect(None)?;
+    let v = admin::init(&mut client)?;
+    print(&format!(
+        "team database {} is ready (schema {v}); group roles: {}\n\
+         next: salesdojo team add-user LOGIN --role trainee --team TEAM --server {}\n",
+        server.shown(),
+        team::schema::ROLES
+            .iter()
+            .map(|(_, g)| *g)
+            .collect::<Vec<_>>()
+            .join(", "),
+        a.url
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_user(a: &AddUserArgs) -> anyhow::Result<ExitCode> {
+    let users = match (&a.csv, &a.login) {
+        (Some(file), _) => admin::read_csv(file)?,
+        (None, Some(login)) => vec![admin::NewUser {
+            login: login.clone(),
+            name: a.name.clone().unwrap_or_else(|| login.clone()),
+            role: a.role.as_str().to_owned(),
+            teams: a.team.clone(),
+        }],
+        (None, None) => anyhow::bail!("give a LOGIN or --csv FILE"),
+    };
+    let server = Server::parse(&a.server, None)?;
+    let mut client = server.connect(None)?;
+    let added = admin::add_users(&mut client, &users, a.reset_password)?;
+    let mut out = String::new();
+    for u in &added {
+        match &u.password {
+            Some(p) => out.push_str(&format!("{}\t{}\t{p}\n", u.login, u.role)),
+            None => out.push_str(&format!(
+                "{}\t{}\t(exists: password unchanged; --reset-password gives a new one)\n",
+                u.login, u.role
+            )),
+        }
+    }
+    out.push_str(
+        "passwords are shown this once and stored nowhere: hand each to its person, who runs\n  \
+         salesdojo team join URL --user LOGIN\n",
+    );
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password(a: &JoinArgs) -> anyhow::Result<Option<String>> {
+    if a.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(Some(line.trim_end_matches(['\r', '\n']).to_owned()));
+    }
+    if let Ok(p) = std::env::var("PGPASSWORD") {
+        return Ok(Some(p));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(Some(rpassword::prompt_password(format!(
+            "password for {}: ",
+            a.user
+        ))?));
+    }
+    Ok(None)
+}
+
+fn join(cli: &Cli, a: &JoinArgs) -> anyhow::Result<ExitCode> {
+    admin::check_login(&a.user)?;
+    let server = Server::parse(&a.url, Some(&a.user))?;
+    let password = read_password(a)?;
+    let mut client = server.connect(password.as_deref())?;
+    team::check_schema(&mut client)?;
+    let Some(team::Me {
+        login,
+        name,
+        role,
+        team: team_name,
+    }) = team::whoami(&mut client)?
+    else {
+        return Err(TeamError::Invalid(format!(
+            "'{}' signed in but is not in the team's directory: ask an admin to run `salesdojo team add-user {}`",
+            a.user, a.user
+        ))
+        .into());
+    };
+    let trainee_id = client
+        .query_opt("SELECT id FROM trainees WHERE login = current_user", &[])
+        .ok()
+        .flatten()
+        .map(|r| r.get::<_, String>(0))
+        .unwrap_or_else(|| team::login_trainee_id(&server, &login));
+    let mut store = store::open_default(cli.db.as_deref())?;
+    store.team_link(
+        &server,
+        &login,
+        &trainee_id,
+        &crate::untrusted::clean(&name),
+        team_name.as_deref(),
+        &role,
+    )?;
+    let file = match &password {
+        Some(p) if std::env::var("PGPASSWORD").ok().as_deref() != Some(p) => {
+            Some(pgpass::store(&server, &login, p)?)
+        }
+        _ => None,
+    };
+    let counts = sync::sync(&mut store, &mut client)?;
+    let mut out = format!(
+        "joined {} as {login} ({role}{}); this progress log now syncs with it\n",
+        server.shown(),
+        team_name
+            .as_deref()
+            .map(|t| format!(", team {t}"))
+            .unwrap_or_default()
+    );
+    if let Some(f) = file {
+        out.push_str(&format!(
+            "the password is kept in {} (readable only by you)\n",
+            f.display()
+        ));
+    }
+    out.push_str(&sync_line(&counts));
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sync_line(c: &sync::SyncCounts) -> String {
+    format!(
+        "sent {} attempts, {} replies, {} ends, {} live events, {} reviews; received {} attempts, {} replies, {} reviews\n",
+        c.pushed_attempts,
+        c.pushed_replies,
+        c.pushed_ends,
+        c.pushed_events,
+        c.pushed_reviews,
+        c.pulled_attempts,
+        c.pulled_replies,
+        c.pulled_reviews
+    )
+}
+
+/// The joined server and a connection to it.
+fn connect_joined(store: &Store) -> anyhow::Result<(Server, postgres::Client)> {
+    let j = store.joined()?.ok_or(TeamError::NotJoined)?;
+    let server = Server::parse(&j.url, Some(&j.user))?;
+    let client = server.connect(None)?;
+    Ok((server, client))
+}
+
+pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
+    let mut store = store::open_default(cli.db.as_deref())?;
+    let (_, mut client) = connect_joined(&store)?;
+    let counts = sync::sync(&mut store, &mut client)?;
+    let mut out = sync_line(&counts);
+    let pending = store.pending_count()?;
+    if pending > 0 {
+        // Attempts from elsewhere count once re-scored here or by the team's verifier.
+        let mut report = Report::default();
+        let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+        let host = ScriptHost::new(&lib);
+        let v = crate::rescore::verify_pending(&mut store, &lib, Some(&host))?;
+        out.push_str(&format!(
+            "re-scored {pending} received attempts from their replies: {} verified, {} flagged, {} unverifiable\n",
+            v.verified, v.mismatch, v.unverifiable
+        ));
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let store = store::open_default(cli.db.as_deref())?;
+    let j = store.joined()?.ok_or(TeamError::NotJoined)?;
+    let waiting = store.team_waiting()?;
+    let server = Server::parse(&j.url, Some(&j.user))?;
+    let mut out = format!(
+        "server:     {}\nuser:       {}\nrole:       {}\nwaiting:    {} rows ({} attempts, {} replies, {} ends, {} live events, {} reviews)\nlast sync:  {}\n",
+        server.shown(),
+        j.user,
+        j.role,
+        waiting.total(),
+        waiting.attempts,
+        waiting.replies,
+        waiting.ends,
+        waiting.events,
+        waiting.reviews,
+        j.last_sync
+            .as_deref()
+            .map_or("never".to_owned(), store::local_time)
+    );
+    match server.connect(None) {
+        Ok(mut client) => {
+            let before = chrono::Utc::now();
+            let now: String = client
+                .query_one(
+                    "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+                    &[],
+                )
+                .map_err(|e| TeamError::Server(e.to_string()))?
+                .get(0);
+            let after = chrono::Utc::now();
+            let server_now = chrono::DateTime::parse_from_rfc3339(&now)
+                .map_err(|e| TeamError::Server(e.to_string()))?;
+            let local_mid = before + (after - before) / 2;
+            let skew = (server_now.with_timezone(&chrono::Utc) - local_mid).num_milliseconds();
+            out.push_str(&format!(
+                "online:     yes (server schema {})\nclock skew: {:+.1} s (server minus this machine)\n",
+                team::server_version(&mut client)?,
+                skew as f64 / 1000.0
+            ));
+        }
+        Err(e) => out.push_str(&format!("online:     no: {e}\n")),
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(cli: &Cli, a: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let mut client = match &a.server {
+        Some(url) => Server::parse(url, None)?.connect(None)?,
+        None => {
+            let store = store::open_default(cli.db.as_deref())?;
+            connect_joined(&store)?.1
+        }
+    };
+    team::check_schema(&mut client)?;
+    let mut report = Report::default();
+    let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+    let host = ScriptHost::new(&lib);
+    let v = crate::rescore::verify_team(&mut client, &lib, Some(&host))?;
+    let mut out = format!(
+        "re-scored from their replies: {} verified, {} flagged (the stored score differs), {} unverifiable (content not here); {} certifications granted\n",
+        v.verified, v.mismatch, v.unverifiable, v.certified
+    );
+    for (id, stored, derived) in &v.flagged {
+        out.push_str(&format!(
+            "  flagged {id}: stored total {}, its replies give {derived:.1}\n",
+            stored.map_or("-".to_owned(), |t| format!("{t:.1}"))
+        ));
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
