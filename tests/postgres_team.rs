@@ -889,3 +889,41 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
     );
     assert_eq!(board[0]["certifications"], 0, "{board}");
 }
+
+#[test]
+fn postgres_practice_sends_each_reply_up_by_itself() {
+    let Some(pg) = Cluster::start("postgres_practice_sends_each_reply_up_by_itself") else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(&pg, root.path(), &[("ana", "安娜", "trainee", &["一店"])]);
+    let m = Machine::new(root.path(), "laptop");
+    m.join(&pg, "ana", &pw["ana"]);
+    // No `sync`: the role-play pushes in the background after each committed reply.
+    practise(&m, "安娜", "一店");
+    let local = local_replies(&m.db());
+    assert!(!local.is_empty());
+    assert!(same_rows(&server_replies(&pg), &local), "every reply is up");
+    let mut admin = pg.admin("salesdojo");
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM attempts WHERE status = 'completed'"
+        ),
+        1,
+        "and the attempt's end"
+    );
+    let status = m.ok(&["team", "status"]);
+    assert!(status.contains("waiting:    0 rows"), "{status}");
+
+    // With the server down, practice goes on and keeps everything for later.
+    pg.stop_immediately();
+    let start = Instant::now();
+    practise(&m, "安娜", "一店");
+    assert!(start.elapsed() < Duration::from_secs(20));
+    let status = m.ok(&["team", "status"]);
+    assert!(!status.contains("waiting:    0 rows"), "{status}");
+    pg.start_again();
+    m.ok(&["sync"]);
+    assert!(same_rows(&server_replies(&pg), &local_replies(&m.db())));
+}

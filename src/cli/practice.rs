@@ -94,7 +94,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut log: Box<dyn ProgressLog> = if args.no_log {
         Box::new(session::NoLog)
     } else {
-        Box::new(store::open_default(cli.db.as_deref())?)
+        // Joined to a team: each committed reply goes up in the background.
+        let store = store::open_default(cli.db.as_deref())?;
+        let background = store::team::sync::Background::start(store.path());
+        Box::new(store::team::sync::Syncing {
+            log: store,
+            background,
+        })
     };
     // A wrong id is the first thing to say, before asking for anything.
     if let Some(s) = args

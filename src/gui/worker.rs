@@ -200,6 +200,23 @@ pub struct ReviewData {
     pub took_ms: f64,
 }
 
+impl Job {
+    /// Whether the job writes to the progress log (then a joined team is synced after it).
+    fn writes(&self) -> bool {
+        matches!(
+            self,
+            Job::Start { .. }
+                | Job::Submit { .. }
+                | Job::Retry { .. }
+                | Job::Finish { .. }
+                | Job::LiveStart { .. }
+                | Job::Live { .. }
+                | Job::AddReview { .. }
+                | Job::Merge(..)
+        )
+    }
+}
+
 /// Rows of the attempts table.
 pub const REVIEW_ROWS: usize = 500;
 
@@ -314,6 +331,10 @@ impl Worker {
                 };
                 let _ = done_tx.send(Done::Db(opened));
                 ctx.request_repaint();
+                // Joined to a team: what practice writes goes up in the background.
+                let background = store
+                    .as_ref()
+                    .and_then(|s| store::team::sync::Background::start(s.path()));
                 let mut w = State {
                     lib,
                     host: Arc::new(host),
@@ -325,7 +346,11 @@ impl Worker {
                     ctx: ctx.clone(),
                 };
                 while let Ok(job) = job_rx.recv() {
+                    let writes = job.writes();
                     let out = w.run(job);
+                    if writes && let Some(b) = &background {
+                        b.poke();
+                    }
                     if done_tx.send(out).is_err() {
                         break;
                     }

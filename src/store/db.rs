@@ -158,7 +158,10 @@ mod tests {
             ("cli/calibrate.rs", &["fs::read_to_string"]),
             ("playbook/locales.rs", &["fs::read_to_string"]),
             // The team password file (libpq's .pgpass format), never a database.
-            ("store/team/pgpass.rs", &["fs::read_to_string", "OpenOptions"]),
+            (
+                "store/team/pgpass.rs",
+                &["fs::read_to_string", "OpenOptions"],
+            ),
         ];
         let mut found = Vec::new();
         let mut stack = vec![root.clone()];

@@ -52,8 +52,13 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Prints the skip notice for a test that needs PostgreSQL.
+/// Prints the skip notice for a test that needs PostgreSQL (a failure where
+/// `SALESDOJO_REQUIRE_POSTGRES` is set, as CI sets it).
 pub fn skipped(test: &str, why: &str) {
+    assert!(
+        std::env::var_os("SALESDOJO_REQUIRE_POSTGRES").is_none(),
+        "{test}: {why}, and SALESDOJO_REQUIRE_POSTGRES is set"
+    );
     eprintln!(
         "\n!!! SKIPPED {test}: {why}.\n!!! Team-mode tests need PostgreSQL's server binaries: \
          `sudo apt-get install postgresql` (Debian/Ubuntu; CI installs it). Nothing was tested here.\n"
