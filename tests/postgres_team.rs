@@ -927,3 +927,241 @@ fn postgres_practice_sends_each_reply_up_by_itself() {
     m.ok(&["sync"]);
     assert!(same_rows(&server_replies(&pg), &local_replies(&m.db())));
 }
+
+/// Practice inputs: (scenario, replies).
+const PLAYS: &[(&str, &str)] = &[
+    ("browsing-to-tryon", JEWELRY_INPUT),
+    (
+        "browsing-to-tryon",
+        "1\n不知道\n太贵了您买不起\n3\n便宜点\n",
+    ),
+    (
+        "anniversary-gift",
+        "恭喜您们，结婚几周年了？您太太平时喜欢什么风格？\n1\n这款和那款很像，但这款工艺更好，您可以摸摸看。\n好的，您再考虑一下，这是我的名片，有问题随时联系我。\n",
+    ),
+    (
+        "serious-price",
+        "2\n这个价格物有所值，您看这做工\n隔壁的是另一种工艺，我们这款的材质更好\n1\n",
+    ),
+];
+
+fn play(m: &Machine, name: &str, team: &str, which: usize) {
+    let (scenario, input) = PLAYS[which % PLAYS.len()];
+    let o = m.run_with(
+        &[
+            "practice",
+            "jewelry",
+            "--scenario",
+            scenario,
+            "--trainee",
+            name,
+            "--team",
+            team,
+        ],
+        &[],
+        input,
+    );
+    assert_eq!(o.code, 0, "practice: {}{}", o.stdout, o.stderr);
+}
+
+/// Equal JSON, numbers within 1e-9 (sums in another order).
+fn same_json(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Result<(), String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            if (x - y).abs() <= 1e-9 * x.abs().max(1.0) {
+                Ok(())
+            } else {
+                Err(format!("{path}: {x} vs {y}"))
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return Err(format!("{path}: {} rows vs {}", x.len(), y.len()));
+            }
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                same_json(p, q, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            if x.len() != y.len() {
+                return Err(format!("{path}: keys differ"));
+            }
+            for (k, p) in x {
+                same_json(p, y.get(k).unwrap_or(&Value::Null), &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{path}: {a} vs {b}")),
+    }
+}
+
+#[test]
+fn postgres_every_report_gives_the_same_rows_on_both_backends() {
+    let Some(pg) = Cluster::start("postgres_every_report_gives_the_same_rows_on_both_backends")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("bo", "博", "trainee", &["一店"]),
+            ("cy", "晨阳", "trainee", &["二店"]),
+            ("max", "马经理", "manager", &["一店", "二店"]),
+            ("ver", "核验", "verifier", &[]),
+        ],
+    );
+    // The same writes: three trainees practise on their machines and sync.
+    for (i, (login, name, team)) in [
+        ("ana", "安娜", "一店"),
+        ("bo", "博", "一店"),
+        ("cy", "晨阳", "二店"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let m = Machine::new(root.path(), login);
+        m.join(&pg, login, &pw[login]);
+        for k in 0..(2 + i) {
+            play(&m, name, team, i + k);
+        }
+        m.ok(&["burst", "--count", "3", "--trainee", name]);
+        m.ok(&["sync"]);
+    }
+    let verifier = Machine::new(root.path(), "verifier");
+    let o = verifier.run_with(
+        &["team", "verify", "--server", &pg.url("ver")],
+        &[("PGPASSWORD", pw["ver"].as_str())],
+        "",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+
+    // The manager reviews on the server (`--db postgres://…`), then pulls into a log of their own.
+    let mgr = Machine::new(root.path(), "manager");
+    let server_db = pg.url("max");
+    let env = [("PGPASSWORD", pw["max"].as_str())];
+    let list = mgr.run_with(
+        &["--db", &server_db, "report", "--format", "json"],
+        &env,
+        "",
+    );
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let attempt: String = pg
+        .admin("salesdojo")
+        .query_one(
+            "SELECT id FROM attempts WHERE status = 'completed' ORDER BY id LIMIT 1",
+            &[],
+        )
+        .expect("an attempt")
+        .get(0);
+    let criterion: String = pg
+        .admin("salesdojo")
+        .query_one("SELECT criterion_id FROM attempt_criteria WHERE attempt_id = $1 ORDER BY criterion_id LIMIT 1", &[&attempt])
+        .expect("a criterion")
+        .get(0);
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &server_db,
+            "review",
+            &attempt,
+            "--comment",
+            "语气再缓和一点",
+            "--override",
+            &format!("{criterion}=15"),
+        ],
+        &env,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    mgr.join(&pg, "max", &pw["max"]);
+    mgr.ok(&["sync"]);
+    let local_db = mgr.db();
+    let local_db = local_db.to_str().expect("path");
+
+    let reports: &[&[&str]] = &[
+        &["report", "--format", "json"],
+        &["report", "--weekly", "--format", "json"],
+        &["report", "--team", "一店", "--format", "json"],
+        &["report", "--trainee", "安娜", "--format", "json"],
+        &[
+            "report",
+            "--playbook",
+            "jewelry",
+            "--scenario",
+            "browsing-to-tryon",
+            "--format",
+            "json",
+        ],
+        &["attempt", &attempt[..8], "--format", "json"],
+    ];
+    for args in reports {
+        let sqlite = mgr.run(&[&["--db", local_db][..], args].concat());
+        let postgres = mgr.run_with(
+            &[&["--db", server_db.as_str()][..], args].concat(),
+            &env,
+            "",
+        );
+        assert_eq!(sqlite.code, 0, "{args:?} on SQLite: {}", sqlite.stderr);
+        assert_eq!(
+            postgres.code, 0,
+            "{args:?} on PostgreSQL: {}",
+            postgres.stderr
+        );
+        let (a, b): (serde_json::Value, serde_json::Value) = (
+            serde_json::from_str(&sqlite.stdout).expect("json"),
+            serde_json::from_str(&postgres.stdout).expect("json"),
+        );
+        if let Err(e) = same_json(&a, &b, "") {
+            panic!("{args:?} differs between the backends: {e}\nSQLite: {a}\nPostgreSQL: {b}");
+        }
+        assert!(a.to_string().len() > 100, "{args:?} has rows: {a}");
+    }
+    // The review decided on both: the overridden attempt's total moved the same way.
+    let detail = mgr.run_with(
+        &["--db", &server_db, "attempt", &attempt, "--format", "json"],
+        &env,
+        "",
+    );
+    assert!(
+        detail.stdout.contains("\"reviewed\": true") || detail.stdout.contains("\"reviewed\":true"),
+        "{}",
+        detail.stdout
+    );
+    for format in [&["--format", "csv"][..], &["--format", "xapi"][..]] {
+        let a = root.path().join("a.out");
+        let b = root.path().join("b.out");
+        mgr.ok(&[
+            &["--db", local_db, "export"][..],
+            format,
+            &["--out", a.to_str().expect("path")],
+        ]
+        .concat());
+        let o = mgr.run_with(
+            &[
+                &["--db", server_db.as_str(), "export"][..],
+                format,
+                &["--out", b.to_str().expect("path")],
+            ]
+            .concat(),
+            &env,
+            "",
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let (a, b) = (
+            std::fs::read_to_string(&a).expect("a"),
+            std::fs::read_to_string(&b).expect("b"),
+        );
+        assert_eq!(a.lines().count(), b.lines().count(), "{format:?}");
+        assert_eq!(a, b, "{format:?} export differs");
+    }
+}

@@ -225,35 +225,13 @@ fn join(cli: &Cli, a: &JoinArgs) -> anyhow::Result<ExitCode> {
     let server = Server::parse(&a.url, Some(&a.user))?;
     let password = read_password(a)?;
     let mut client = server.connect(password.as_deref())?;
-    team::check_schema(&mut client)?;
-    let Some(team::Me {
+    let mut store = store::open_default(cli.db.as_deref())?;
+    let team::Me {
         login,
-        name,
         role,
         team: team_name,
-    }) = team::whoami(&mut client)?
-    else {
-        return Err(TeamError::Invalid(format!(
-            "'{}' signed in but is not in the team's directory: ask an admin to run `salesdojo team add-user {}`",
-            a.user, a.user
-        ))
-        .into());
-    };
-    let trainee_id = client
-        .query_opt("SELECT id FROM trainees WHERE login = current_user", &[])
-        .ok()
-        .flatten()
-        .map(|r| r.get::<_, String>(0))
-        .unwrap_or_else(|| team::login_trainee_id(&server, &login));
-    let mut store = store::open_default(cli.db.as_deref())?;
-    store.team_link(
-        &server,
-        &login,
-        &trainee_id,
-        &crate::untrusted::clean(&name),
-        team_name.as_deref(),
-        &role,
-    )?;
+        ..
+    } = team::link(&mut store, &server, &mut client)?;
     let file = match &password {
         Some(p) if std::env::var("PGPASSWORD").ok().as_deref() != Some(p) => {
             Some(pgpass::store(&server, &login, p)?)

@@ -22,6 +22,9 @@ pub struct ExportRow {
     pub pseudonym: Option<String>,
     /// (criterion, effective points, weight)
     pub criteria: Vec<(String, f64, f64)>,
+    /// Read with the row from a team server: each reply's points as (reply, turn, time,
+    /// criterion, points), in order. `None`: read from the local log when needed.
+    pub reply_points: Option<Vec<(String, String, String, String, f64)>>,
 }
 
 impl Store {
@@ -31,6 +34,21 @@ impl Store {
         f: &Filter,
         mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        if let Some(r) = self.remote() {
+            // The callback's own error is carried through the server's row loop and back.
+            let mut failed: Option<E> = None;
+            let out = r.for_each_export_row(f, &mut |row| match each(row) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    failed = Some(e);
+                    Err(StoreError::Remote("stopped".into()))
+                }
+            });
+            return match (failed, out) {
+                (Some(e), _) => Err(e),
+                (None, r) => r.map_err(E::from),
+            };
+        }
         let (cond, vals) = f.sql();
         let sql = format!(
             "SELECT {ATTEMPT_COLS}, t.id, t.pseudonym {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at, a.id"
@@ -58,6 +76,7 @@ impl Store {
                 pseudonym: r.get(17).map_err(StoreError::from)?,
                 attempt,
                 criteria,
+                reply_points: None,
             })?;
         }
         Ok(())
@@ -75,6 +94,9 @@ impl Store {
 
     /// How many attempts the filter selects, and the criteria they have (the CSV's columns).
     fn export_shape(&self, f: &Filter) -> Result<(u64, BTreeSet<String>)> {
+        if let Some(r) = self.remote() {
+            return r.export_shape(f);
+        }
         let (cond, vals) = f.sql();
         let n: i64 = self.conn().query_row(
             &format!("SELECT COUNT(*) {FROM} WHERE 1 = 1{cond}"),
@@ -393,14 +415,19 @@ impl<'c> XapiStatements<'c> {
                 "timestamp": r.ended_at.clone().unwrap_or_else(|| r.started_at.clone()),
             }))?;
         }
-        let mut points = self.replies.query([&r.id]).map_err(StoreError::from)?;
-        while let Some(q) = points.next().map_err(StoreError::from)? {
-            let get = |i| q.get::<_, String>(i).map_err(StoreError::from);
-            let (reply_id, turn, at, criterion) = (get(0)?, get(1)?, get(2)?, get(3)?);
-            let pts = q
-                .get::<_, f64>(4)
+        let points = match &row.reply_points {
+            Some(p) => p.clone(),
+            None => self
+                .replies
+                .query_map([&r.id], |q| {
+                    Ok((q.get(0)?, q.get(1)?, q.get(2)?, q.get(3)?, q.get(4)?))
+                })
                 .map_err(StoreError::from)?
-                .clamp(0.0, 100.0);
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(StoreError::from)?,
+        };
+        for (reply_id, turn, at, criterion, pts) in points {
+            let pts: f64 = pts.clamp(0.0, 100.0);
             emit(&json!({
                 "id": statement_id(&[&reply_id, &criterion]),
                 "actor": actor,

@@ -63,6 +63,9 @@ pub enum StoreError {
     Refused(String),
     #[error("database error: {0}")]
     Sqlite(String),
+    /// The team server, reading reports.
+    #[error("team server: {0}")]
+    Remote(String),
 }
 
 impl crate::msg::Localized for StoreError {
@@ -96,6 +99,7 @@ impl crate::msg::Localized for StoreError {
             }
             StoreError::Refused(why) => format!("不能保存：{why}"),
             StoreError::Sqlite(e) => format!("数据库错误：{e}"),
+            StoreError::Remote(e) => format!("团队服务器：{e}"),
         }
     }
 }
@@ -248,6 +252,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     plan: report::Plan,
+    /// In team mode (`--db postgres://…`): the server the reports, the review view and the
+    /// exports read from. Practice still writes here first and syncs.
+    remote: Option<team::report::Remote>,
 }
 
 impl std::fmt::Debug for Store {
@@ -295,6 +302,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             plan: report::Plan::default(),
+            remote: None,
         };
         store.migrate(found).map_err(|e| match e {
             StoreError::Corrupt => StoreError::Damaged { path: shown },
@@ -314,6 +322,16 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The team server reports read from, in team mode.
+    pub fn remote(&self) -> Option<&team::report::Remote> {
+        self.remote.as_ref()
+    }
+
+    /// Reads reports from `remote` (team mode); `None` reads this log again.
+    pub fn set_remote(&mut self, remote: Option<team::report::Remote>) {
+        self.remote = remote;
     }
 
     /// Applies the migrations after `from`, each in its own transaction.
@@ -369,6 +387,10 @@ impl Store {
     /// playbook's pass mark, and whether a conduct gate capped one of its replies (read from
     /// the replies' results). An override then judges the verdict again.
     pub fn judge_by(&mut self, attempt_id: &str, pass_mark: u8) -> Result<()> {
+        if self.remote.is_some() {
+            // On a team the server's attempt says what it is judged by.
+            return Ok(());
+        }
         self.conn.execute(
             "UPDATE attempts SET pass_mark = COALESCE(pass_mark, ?2),
                  gated = COALESCE(gated, EXISTS (SELECT 1 FROM replies r JOIN results s ON s.id = r.result_id
@@ -388,6 +410,10 @@ impl Store {
         scenarios: &[String],
         at: DateTime<Utc>,
     ) -> Result<bool> {
+        if self.remote.is_some() {
+            // On a team, certifications are the verifier's to grant (from verified attempts).
+            return Ok(false);
+        }
         let (trainee, playbook, version): (String, String, i64) = self.conn.query_row(
             "SELECT trainee_id, playbook_id, playbook_version FROM attempts WHERE id = ?1",
             [attempt_id],
@@ -420,6 +446,10 @@ impl Store {
                 crate::untrusted::describe(c),
                 at + 1
             )));
+        }
+        if let Some(r) = &self.remote {
+            // Team mode: the review is the server's (the reviewer is the signed-in login).
+            return r.add_review(attempt_id, comment, over, at);
         }
         let exists: Option<String> = self
             .conn
@@ -824,6 +854,12 @@ pub fn default_path() -> Option<PathBuf> {
 /// Opens `explicit` (from `--db` or `SALESDOJO_DB`) or the default database, creating the
 /// default folder if needed.
 pub fn open_default(explicit: Option<&Path>) -> Result<Store> {
+    if let Some(url) = explicit
+        .and_then(|p| p.to_str())
+        .filter(|p| team::is_url(p))
+    {
+        return team::open_team(url, std::env::var("SALESDOJO_REPORT_DB").ok().as_deref());
+    }
     match explicit {
         Some(p) => Store::open(p),
         None => {

@@ -352,7 +352,7 @@ pub fn leaderboard_sql(f: &Filter, limit: usize, plan: Plan) -> (String, Vec<Str
             "SELECT t.name, tm.name, SUM(r.n), SUM(r.total) / SUM(r.totals), SUM(r.passed), {certs}
              FROM rollup_attempts r {ROLLUP_FROM} WHERE r.mode = 'practice'{cond}
              GROUP BY t.id HAVING SUM(r.n) > 0
-             ORDER BY SUM(r.total) / SUM(r.totals) DESC, SUM(r.n) DESC LIMIT {limit}"
+             ORDER BY SUM(r.total) / SUM(r.totals) DESC, SUM(r.n) DESC, t.name, t.id LIMIT {limit}"
         );
         return (sql, vals);
     }
@@ -360,7 +360,7 @@ pub fn leaderboard_sql(f: &Filter, limit: usize, plan: Plan) -> (String, Vec<Str
     let sql = format!(
         "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed), {certs}
          {FROM} WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED} AND a.mode = 'practice'{cond}
-         GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC LIMIT {limit}"
+         GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC, t.name, t.id LIMIT {limit}"
     );
     (sql, vals)
 }
@@ -397,8 +397,13 @@ pub fn weakest_sql(f: &Filter, by_team: bool, plan: Plan) -> (String, Vec<String
             vals,
         )
     };
-    let sql =
-        format!("WITH avgs AS ({avgs}) SELECT who, c, MIN(v) FROM avgs GROUP BY g ORDER BY who");
+    // The lowest criterion of each; a tie goes to the first criterion id (the same on the
+    // team server).
+    let sql = format!(
+        "WITH avgs AS ({avgs}) SELECT who, c, v FROM (
+             SELECT who, c, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, c) AS n FROM avgs)
+         WHERE n = 1 ORDER BY who, c"
+    );
     (sql, vals)
 }
 
@@ -406,7 +411,7 @@ pub fn weakest_sql(f: &Filter, by_team: bool, plan: Plan) -> (String, Vec<String
 pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
     let (cond, vals) = f.sql();
     let sql = format!(
-        "SELECT {ATTEMPT_COLS} {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at DESC LIMIT {limit}"
+        "SELECT {ATTEMPT_COLS} {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}"
     );
     (sql, vals)
 }
@@ -414,6 +419,9 @@ pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
 impl Store {
     /// Per trainee × playbook × criterion: the average points over completed attempts.
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+        if let Some(r) = &self.remote {
+            return r.criterion_averages(f);
+        }
         if self.plan == Plan::Rollups && !f.whole_history() {
             return self.criterion_averages_in_range(f);
         }
@@ -517,6 +525,9 @@ impl Store {
 
     /// Average total, attempts and pass rate per day or per week.
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
+        if let Some(r) = &self.remote {
+            return r.trend(f, weekly);
+        }
         let (sql, vals) = trend_sql(f, weekly, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
@@ -531,6 +542,9 @@ impl Store {
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
+        if let Some(r) = &self.remote {
+            return r.pass_rates(f);
+        }
         let (sql, vals) = pass_rates_sql(f, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
@@ -547,6 +561,9 @@ impl Store {
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
+        if let Some(r) = &self.remote {
+            return r.leaderboard(f, limit);
+        }
         let (sql, vals) = leaderboard_sql(f, limit, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
@@ -564,6 +581,9 @@ impl Store {
 
     /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
+        if let Some(r) = &self.remote {
+            return r.weakest(f, by_team);
+        }
         let (sql, vals) = weakest_sql(f, by_team, self.plan);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
@@ -578,6 +598,9 @@ impl Store {
 
     /// Attempts, newest first.
     pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
+        if let Some(r) = &self.remote {
+            return r.attempts(f, limit);
+        }
         let (sql, vals) = attempts_sql(f, limit);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(vals.iter()), attempt_row)?;
@@ -592,6 +615,9 @@ impl Store {
         limit: usize,
         mut each: impl FnMut(AttemptRow) -> Result<()>,
     ) -> Result<()> {
+        if let Some(r) = &self.remote {
+            return r.for_each_attempt(f, limit, &mut each);
+        }
         let (sql, vals) = attempts_sql(f, limit.min(i64::MAX as usize));
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(vals.iter()))?;
@@ -616,6 +642,9 @@ impl Store {
 
     /// The full drill-down of one attempt (by id or unique id prefix).
     pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
+        if let Some(r) = &self.remote {
+            return r.attempt_detail(id);
+        }
         let c = self.conn();
         let ids: Vec<String> = c
             // A key range, not LIKE: the primary-key index finds the prefix directly.
@@ -714,11 +743,19 @@ impl Store {
         };
         let mut avgs = self.criterion_averages(&f)?;
         avgs.sort_by(|a, b| a.average.total_cmp(&b.average));
-        let mut last = self.conn().prepare_cached(
-            "SELECT MAX(a.started_at) FROM attempts a
-             WHERE a.trainee_id IN (SELECT id FROM trainees WHERE name = ?1 OR id = ?1)
-               AND a.playbook_id = ?2 AND a.scenario_id = ?3",
-        )?;
+        let last_practised = |playbook: &str, scenario: &str| -> Result<Option<String>> {
+            if let Some(r) = &self.remote {
+                return r.last_practised(trainee, playbook, scenario);
+            }
+            Ok(self
+                .conn()
+                .prepare_cached(
+                    "SELECT MAX(a.started_at) FROM attempts a
+                     WHERE a.trainee_id IN (SELECT id FROM trainees WHERE name = ?1 OR id = ?1)
+                       AND a.playbook_id = ?2 AND a.scenario_id = ?3",
+                )?
+                .query_row(rusqlite::params![trainee, playbook, scenario], |r| r.get(0))?)
+        };
         for w in &avgs {
             let Some(pb) = lib.playbook(&w.playbook) else {
                 continue;
@@ -729,8 +766,7 @@ impl Store {
                 .iter()
                 .filter(|s| s.turns.iter().any(|t| t.criteria.contains(&w.criterion)))
             {
-                let when: Option<String> =
-                    last.query_row(rusqlite::params![trainee, pb.id, s.id], |r| r.get(0))?;
+                let when = last_practised(&pb.id, &s.id)?;
                 // `None` (never practised) sorts before any date.
                 if best.as_ref().is_none_or(|(b, _)| when < *b) {
                     best = Some((when, &s.id));
@@ -762,6 +798,9 @@ pub struct ScenarioRecord {
 impl Store {
     /// Everyone who has a record, by name.
     pub fn trainees(&self) -> Result<Vec<crate::store::Trainee>> {
+        if let Some(r) = &self.remote {
+            return r.trainees();
+        }
         let mut stmt = self.conn().prepare_cached(
             "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
              ORDER BY t.name, tm.name",
@@ -784,6 +823,9 @@ impl Store {
         trainee_id: &str,
         playbook: &str,
     ) -> Result<Vec<ScenarioRecord>> {
+        if let Some(r) = &self.remote {
+            return r.scenario_records(trainee_id, playbook);
+        }
         let mut stmt = self.conn().prepare_cached(
             "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempts a
              WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice' AND a.counted = 1
@@ -802,6 +844,9 @@ impl Store {
 
     /// Whether the trainee holds a certification for any version of the playbook.
     pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
+        if let Some(r) = &self.remote {
+            return r.is_certified(trainee_id, playbook);
+        }
         Ok(self
             .conn()
             .prepare_cached(
@@ -817,6 +862,9 @@ impl Store {
         playbook: &str,
         scenario: &str,
     ) -> Result<Vec<(String, f64)>> {
+        if let Some(r) = &self.remote {
+            return r.scenario_totals(trainee_id, playbook, scenario);
+        }
         let mut stmt = self.conn().prepare_cached(
             "SELECT started_at, total FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2
                AND scenario_id = ?3 AND status = 'completed' AND counted = 1 AND total IS NOT NULL ORDER BY started_at",

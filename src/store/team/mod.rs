@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod pgpass;
+pub mod report;
 pub mod schema;
 pub mod sync;
 
@@ -411,4 +412,116 @@ pub fn login_trainee_id(server: &Server, login: &str) -> String {
         format!("salesdojo-login:{}:{login}", server.dbname()).as_bytes(),
     )
     .to_string()
+}
+
+/// Links `store` to the login `client` signed in as: its trainee row (the server's, or a new
+/// one with [`login_trainee_id`]), name and team come from the server's directory.
+pub fn link(store: &mut super::Store, server: &Server, client: &mut Client) -> Result<Me> {
+    check_schema(client)?;
+    let Some(me) = whoami(client)? else {
+        let user = server.user().unwrap_or_default();
+        return Err(TeamError::Invalid(format!(
+            "'{user}' signed in but is not in the team's directory: ask an admin to run `salesdojo team add-user {user}`"
+        )));
+    };
+    let trainee_id = client
+        .query_opt("SELECT id FROM trainees WHERE login = current_user", &[])
+        .map_err(|e| TeamError::Server(e.to_string()))?
+        .map(|r| r.get::<_, String>(0))
+        .unwrap_or_else(|| login_trainee_id(server, &me.login));
+    store.team_link(
+        server,
+        &me.login,
+        &trainee_id,
+        &crate::untrusted::clean(&me.name),
+        me.team.as_deref(),
+        &me.role,
+    )?;
+    Ok(me)
+}
+
+/// Whether a `--db` value is a team server's address rather than a file.
+pub fn is_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// This machine's log for a team login: in the data folder, one per server and login.
+fn local_log(server: &Server, user: &str) -> crate::store::Result<std::path::PathBuf> {
+    let dir = crate::store::default_path()
+        .and_then(|p| p.parent().map(|d| d.join("team")))
+        .ok_or_else(|| crate::store::StoreError::Open {
+            path: "(no home folder)".into(),
+            reason: "no per-user data folder on this system for the team's local log".into(),
+        })?;
+    std::fs::create_dir_all(&dir).map_err(|e| crate::store::StoreError::Open {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    Ok(dir.join(format!(
+        "{}-{}-{}-{}.db",
+        safe(&server.host()),
+        server.port(),
+        safe(server.dbname()),
+        safe(user)
+    )))
+}
+
+/// `--db postgres://LOGIN@HOST/DATABASE`: this machine's log for that login (practice writes
+/// there first and syncs), with reports, the review view and exports read from the server —
+/// or from `report_url` (a streaming replica) when given. When the server cannot be reached,
+/// the local log alone, with a notice on standard error.
+pub fn open_team(url: &str, report_url: Option<&str>) -> crate::store::Result<super::Store> {
+    let open_err = |reason: String| crate::store::StoreError::Open {
+        path: url.to_owned(),
+        reason,
+    };
+    let server = Server::parse(url, None).map_err(|e| open_err(e.to_string()))?;
+    let user = server
+        .user()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            open_err("give your login in the address: postgres://LOGIN@HOST/DATABASE".into())
+        })?
+        .to_owned();
+    let mut store = super::Store::open(&local_log(&server, &user)?)?;
+    let mut client = match server.connect(None) {
+        Ok(c) => c,
+        Err(e @ TeamError::Unreachable { .. }) => {
+            eprintln!("salesdojo: {e}; working on this machine's copy");
+            return Ok(store);
+        }
+        Err(e) => return Err(open_err(e.to_string())),
+    };
+    let joined = store.joined()?;
+    if joined
+        .as_ref()
+        .is_none_or(|j| j.url != server.url || j.user != user)
+    {
+        link(&mut store, &server, &mut client).map_err(|e| open_err(e.to_string()))?;
+    } else {
+        check_schema(&mut client).map_err(|e| open_err(e.to_string()))?;
+    }
+    let reports = match report_url {
+        Some(r) => {
+            let replica = Server::parse(r, Some(&user)).map_err(|e| open_err(e.to_string()))?;
+            report::Remote::new(
+                replica.connect(None).map_err(|e| open_err(e.to_string()))?,
+                replica.shown(),
+            )
+        }
+        None => report::Remote::new(client, server.shown()),
+    };
+    store.set_remote(Some(reports));
+    Ok(store)
 }

@@ -401,6 +401,65 @@ CREATE VIEW whoami AS
 GRANT SELECT ON whoami TO salesdojo_trainee, salesdojo_trainer, salesdojo_manager,
     salesdojo_admin, salesdojo_verifier;
 "#,
+    // 3: reports on the server, as every client's log computes them. A review's criterion
+    // override decides the attempt's total and verdict (the latest override per criterion;
+    // `seq` orders two of the same second); an attempt from a trainee's machine counts once the
+    // verifier verified it (a completed practice attempt without a `verified` verdict does
+    // not). The views run with the reader's rights (`security_invoker`), so row-level security
+    // applies to every report.
+    r#"
+ALTER TABLE reviews ADD COLUMN seq bigserial;
+-- SQLite's strftime('%Y-W%W', day): the week of the year, weeks starting on Monday, the days
+-- before the first Monday in week 00.
+CREATE FUNCTION salesdojo_week(day text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT to_char(d, 'YYYY') || '-W' ||
+           lpad(((extract(doy FROM d)::int - 1 + 7 - ((extract(dow FROM d)::int + 6) % 7)) / 7)::text, 2, '0')
+    FROM (SELECT substr(day, 1, 10)::date AS d) x
+$$;
+CREATE VIEW latest_overrides WITH (security_invoker = true) AS
+    SELECT DISTINCT ON (attempt_id, criterion_id) attempt_id, criterion_id, override_points, reviewer, at
+    FROM reviews WHERE override_points IS NOT NULL AND criterion_id IS NOT NULL
+    ORDER BY attempt_id, criterion_id, at DESC, seq DESC;
+CREATE VIEW criteria_results WITH (security_invoker = true) AS
+    SELECT ac.attempt_id, ac.criterion_id, ac.points, ac.weight, ac.replies,
+           o.override_points AS overridden, o.reviewer AS overridden_by, o.at AS overridden_at
+    FROM attempt_criteria ac
+    LEFT JOIN latest_overrides o ON o.attempt_id = ac.attempt_id AND o.criterion_id = ac.criterion_id;
+-- Per reviewed attempt: the weighted change its overrides make.
+CREATE VIEW review_changes WITH (security_invoker = true) AS
+    SELECT o.attempt_id,
+           SUM(ac.weight * (o.override_points - ac.points))
+               / (SELECT SUM(w.weight) FROM attempt_criteria w WHERE w.attempt_id = o.attempt_id) AS change
+    FROM latest_overrides o
+    JOIN attempt_criteria ac ON ac.attempt_id = o.attempt_id AND ac.criterion_id = o.criterion_id
+    GROUP BY o.attempt_id;
+CREATE VIEW attempt_results WITH (security_invoker = true) AS
+    SELECT a.id, a.trainee_id, a.playbook_id, a.playbook_version, a.playbook_hash, a.scenario_id,
+           a.mode, a.started_at, a.ended_at, a.status, a.ending,
+           CASE WHEN d.attempt_id IS NOT NULL AND a.status = 'completed' AND a.mode = 'practice'
+                THEN LEAST(100.0, GREATEST(0.0, COALESCE(a.scored_total, a.total) + d.change))
+                ELSE COALESCE(a.scored_total, a.total) END AS total,
+           CASE WHEN d.attempt_id IS NOT NULL AND a.status = 'completed' AND a.mode = 'practice'
+                     AND a.pass_mark IS NOT NULL
+                THEN (COALESCE(a.gated, 0) = 0
+                      AND LEAST(100.0, GREATEST(0.0, COALESCE(a.scored_total, a.total) + d.change)) >= a.pass_mark)::int
+                ELSE CASE WHEN a.scored_total IS NULL THEN a.passed ELSE a.scored_passed END END AS passed,
+           COALESCE(a.scored_total, a.total) AS scored_total,
+           CASE WHEN a.scored_total IS NULL THEN a.passed ELSE a.scored_passed END AS scored_passed,
+           d.attempt_id IS NOT NULL AS reviewed,
+           CASE WHEN v.status IS NOT NULL THEN v.status
+                WHEN a.status = 'completed' AND a.mode = 'practice' THEN 'pending' END AS verification,
+           NOT (a.status = 'completed' AND a.mode = 'practice' AND v.status IS DISTINCT FROM 'verified') AS counted
+    FROM attempts a
+    LEFT JOIN review_changes d ON d.attempt_id = a.id
+    LEFT JOIN verifications v ON v.attempt_id = a.id;
+GRANT SELECT ON latest_overrides, criteria_results, review_changes, attempt_results
+    TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT USAGE ON SEQUENCE reviews_seq_seq TO salesdojo_manager;
+CREATE INDEX attempt_criteria_by_attempt ON attempt_criteria (attempt_id);
+CREATE INDEX attempts_by_time ON attempts (started_at);
+"#,
 ];
 
 /// The schema version this build writes.

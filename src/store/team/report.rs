@@ -1,0 +1,594 @@
+//! The reports, the review view's queries and the exports, run on the team server: the same
+//! rows as [`crate::store::report`] gives on a client's log for the same data (a test runs
+//! every one on both and compares). Row-level security decides which rows a login reads.
+//!
+//! Orderings name `COLLATE "C"` (SQLite compares text by bytes; a server's default collation
+//! may not) and `NULLS FIRST` where SQLite puts NULL first.
+
+use std::sync::Mutex;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, Row};
+
+use crate::store::export::ExportRow;
+use crate::store::report::{
+    AttemptDetail, AttemptRow, CriterionAverage, CriterionRow, Filter, LeaderRow, PassRate,
+    ReplyRow, ReviewRow, ScenarioRecord, TrendPoint, VerificationRow, Weakest,
+};
+use crate::store::{Result, StoreError, Trainee};
+
+/// A team server the reports read from (the database's own, or a replica).
+pub struct Remote {
+    client: Mutex<Client>,
+    pub shown: String,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote").field("at", &self.shown).finish()
+    }
+}
+
+fn err(e: postgres::Error) -> StoreError {
+    StoreError::Remote(match e.as_db_error() {
+        Some(d) => d.message().to_owned(),
+        None => super::error_chain(&e),
+    })
+}
+
+/// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's).
+fn dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+const FROM: &str = "FROM attempt_results a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
+
+const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, a.verification, a.scored_total, a.reviewed, a.scored_passed";
+
+fn attempt_row(r: &Row) -> AttemptRow {
+    AttemptRow {
+        id: r.get(0),
+        trainee: r.get(1),
+        team: r.get(2),
+        playbook: r.get(3),
+        version: i64::from(r.get::<_, i32>(4)),
+        scenario: r.get(5),
+        mode: r.get(6),
+        started_at: r.get(7),
+        ended_at: r.get(8),
+        status: r.get(9),
+        total: r.get(10),
+        passed: r.get::<_, Option<i32>>(11).map(|p| p != 0),
+        verification: r.get(12),
+        scored_total: r.get(13),
+        reviewed: r.get(14),
+        scored_passed: r.get::<_, Option<i32>>(15).map(|p| p != 0),
+    }
+}
+
+impl Remote {
+    pub fn new(client: Client, shown: String) -> Remote {
+        Remote {
+            client: Mutex::new(client),
+            shown,
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let mut c = self
+            .client
+            .lock()
+            .map_err(|_| StoreError::Remote("the connection was lost by a failed query".into()))?;
+        f(&mut c)
+    }
+
+    fn query(&self, sql: &str, vals: &[String]) -> Result<Vec<Row>> {
+        let params: Vec<&(dyn ToSql + Sync)> =
+            vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        self.with(|c| c.query(&dollars(sql), &params).map_err(err))
+    }
+
+    pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG(COALESCE(ac.overridden, ac.points)), COUNT(*)
+             FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
+             JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             WHERE a.status = 'completed' AND a.counted{cond}
+             GROUP BY t.id, tm.name, a.playbook_id, ac.criterion_id
+             ORDER BY t.name COLLATE \"C\", a.playbook_id COLLATE \"C\", ac.criterion_id COLLATE \"C\""
+        );
+        Ok(self
+            .query(&sql, &vals)?
+            .iter()
+            .map(|r| CriterionAverage {
+                trainee: r.get(0),
+                team: r.get(1),
+                playbook: r.get(2),
+                criterion: r.get(3),
+                average: r.get(4),
+                attempts: r.get(5),
+            })
+            .collect())
+    }
+
+    pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
+        let (cond, vals) = f.sql();
+        let bucket = if weekly {
+            "salesdojo_week(a.started_at)"
+        } else {
+            "substr(a.started_at, 1, 10)"
+        };
+        let sql = format!(
+            "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed::float8) {FROM}
+             WHERE a.status = 'completed' AND a.counted{cond} GROUP BY p ORDER BY p"
+        );
+        Ok(self
+            .query(&sql, &vals)?
+            .iter()
+            .map(|r| TrendPoint {
+                period: r.get(0),
+                attempts: r.get(1),
+                average: r.get::<_, Option<f64>>(2).unwrap_or(0.0),
+                pass_rate: r.get::<_, Option<f64>>(3).unwrap_or(0.0),
+            })
+            .collect())
+    }
+
+    pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT a.playbook_id, a.scenario_id, COUNT(*), COALESCE(SUM(a.passed), 0)::int8 {FROM}
+             WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
+             GROUP BY a.playbook_id, a.scenario_id
+             ORDER BY a.playbook_id COLLATE \"C\", a.scenario_id COLLATE \"C\""
+        );
+        Ok(self
+            .query(&sql, &vals)?
+            .iter()
+            .map(|r| {
+                let (n, p): (i64, i64) = (r.get(2), r.get(3));
+                PassRate {
+                    playbook: r.get(0),
+                    scenario: r.get(1),
+                    attempts: n,
+                    passed: p,
+                    rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
+                }
+            })
+            .collect())
+    }
+
+    pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT t.name, tm.name, COUNT(*), AVG(a.total), COALESCE(SUM(a.passed), 0)::int8,
+                    (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
+             {FROM} WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
+             GROUP BY t.id, tm.name
+             ORDER BY AVG(a.total) DESC, COUNT(*) DESC, t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
+        );
+        Ok(self
+            .query(&sql, &vals)?
+            .iter()
+            .map(|r| LeaderRow {
+                trainee: r.get(0),
+                team: r.get(1),
+                attempts: r.get(2),
+                average: r.get::<_, Option<f64>>(3).unwrap_or(0.0),
+                passed: r.get(4),
+                certifications: r.get(5),
+            })
+            .collect())
+    }
+
+    pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
+        let (cond, vals) = f.sql();
+        let who = if by_team {
+            "COALESCE(tm.name, '')"
+        } else {
+            "t.name"
+        };
+        let group = if by_team { "tm.id" } else { "t.id" };
+        let sql = format!(
+            "WITH avgs AS (
+                 SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG(COALESCE(ac.overridden, ac.points)) AS v
+                 FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
+                 JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                 WHERE a.status = 'completed' AND a.counted{cond}
+                 GROUP BY {who}, {group}, ac.criterion_id)
+             SELECT who, c, v FROM (
+                 SELECT who, c, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, c COLLATE \"C\") AS n FROM avgs) x
+             WHERE n = 1 ORDER BY who COLLATE \"C\", c COLLATE \"C\""
+        );
+        Ok(self
+            .query(&sql, &vals)?
+            .iter()
+            .map(|r| Weakest {
+                who: r.get(0),
+                criterion: r.get(1),
+                average: r.get(2),
+            })
+            .collect())
+    }
+
+    pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
+        let (cond, vals) = f.sql();
+        let sql = format!(
+            "SELECT {ATTEMPT_COLS} {FROM} WHERE true{cond}
+             ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC LIMIT {limit}"
+        );
+        Ok(self.query(&sql, &vals)?.iter().map(attempt_row).collect())
+    }
+
+    /// Streams the filter's attempts, newest first, at most `limit`.
+    pub fn for_each_attempt(
+        &self,
+        f: &Filter,
+        limit: usize,
+        each: &mut dyn FnMut(AttemptRow) -> Result<()>,
+    ) -> Result<()> {
+        let (cond, vals) = f.sql();
+        let limit = limit.min(i64::MAX as usize);
+        let sql = dollars(&format!(
+            "SELECT {ATTEMPT_COLS} {FROM} WHERE true{cond}
+             ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC LIMIT {limit}"
+        ));
+        self.with(|c| {
+            let mut tx = c.transaction().map_err(err)?;
+            let params: Vec<&(dyn ToSql + Sync)> =
+                vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            let mut rows = tx.query_raw(&sql, params).map_err(err)?;
+            while let Some(r) = rows.next().map_err(err)? {
+                each(attempt_row(&r))?;
+            }
+            drop(rows);
+            tx.commit().map_err(err)
+        })
+    }
+
+    pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
+        let prefix = id.to_lowercase();
+        let ids: Vec<String> = self
+            .query(
+                "SELECT id FROM attempts WHERE id COLLATE \"C\" >= ?1 AND id COLLATE \"C\" < ?1 || '~' LIMIT 2",
+                std::slice::from_ref(&prefix),
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let id = match ids.as_slice() {
+            [one] => one.clone(),
+            [] => return Err(StoreError::NotFound(format!("attempt '{id}'"))),
+            _ => {
+                return Err(StoreError::NotFound(format!(
+                    "attempt '{id}' (the prefix matches several; give more of the id)"
+                )));
+            }
+        };
+        let one = std::slice::from_ref(&id);
+        let attempt = self
+            .query(
+                &format!("SELECT {ATTEMPT_COLS} {FROM} WHERE a.id = ?1"),
+                one,
+            )?
+            .first()
+            .map(attempt_row)
+            .ok_or_else(|| StoreError::NotFound(format!("attempt '{id}'")))?;
+        let replies = self
+            .query(
+                "SELECT r.seq, r.turn_id, r.stage_id, r.answer_kind, r.answer, r.seconds, r.score, res.json, r.script_error
+                 FROM replies r JOIN results res ON res.id = r.result_id WHERE r.attempt_id = ?1 ORDER BY r.seq",
+                one,
+            )?
+            .iter()
+            .map(|r| ReplyRow {
+                seq: i64::from(r.get::<_, i32>(0)),
+                turn: r.get(1),
+                stage: r.get(2),
+                kind: r.get(3),
+                answer: r.get(4),
+                seconds: r.get(5),
+                score: r.get(6),
+                result: serde_json::from_str(r.get::<_, &str>(7)).unwrap_or(serde_json::Value::Null),
+                script_error: r.get(8),
+            })
+            .collect();
+        let criteria = self
+            .query(
+                "SELECT criterion_id, points, weight, overridden, overridden_by, overridden_at
+                 FROM criteria_results WHERE attempt_id = ?1 ORDER BY criterion_id COLLATE \"C\"",
+                one,
+            )?
+            .iter()
+            .map(|r| CriterionRow {
+                criterion: r.get(0),
+                points: r.get(1),
+                weight: r.get(2),
+                override_points: r.get(3),
+                overridden_by: r.get(4),
+                overridden_at: r.get(5),
+            })
+            .collect();
+        let reviews = self
+            .query(
+                "SELECT reviewer, at, comment, criterion_id, override_points FROM reviews
+                 WHERE attempt_id = ?1 ORDER BY at COLLATE \"C\", seq",
+                one,
+            )?
+            .iter()
+            .map(|r| ReviewRow {
+                reviewer: r.get(0),
+                at: r.get(1),
+                comment: r.get(2),
+                criterion: r.get(3),
+                override_points: r.get(4),
+            })
+            .collect();
+        let verification = self
+            .query(
+                "SELECT status, derived_total, derived_passed, note, checked_at FROM verifications WHERE attempt_id = ?1",
+                one,
+            )?
+            .first()
+            .map(|r| VerificationRow {
+                status: r.get(0),
+                derived_total: r.get(1),
+                derived_passed: r.get::<_, Option<i32>>(2).map(|p| p != 0),
+                note: r.get(3),
+                checked_at: r.get(4),
+            })
+            .or_else(|| {
+                // A claim the verifier has not judged yet.
+                (attempt.verification.as_deref() == Some("pending")).then(|| VerificationRow {
+                    status: "pending".into(),
+                    derived_total: None,
+                    derived_passed: None,
+                    note: None,
+                    checked_at: None,
+                })
+            });
+        Ok(AttemptDetail {
+            attempt,
+            replies,
+            criteria,
+            reviews,
+            verification,
+        })
+    }
+
+    /// A manager's review, written on the server: the reviewer is the signed-in login
+    /// (the server forces it), and row-level security refuses an attempt outside their teams.
+    pub fn add_review(
+        &self,
+        attempt_id: &str,
+        comment: Option<&str>,
+        over: Option<(&str, f64)>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String> {
+        let found = self.query(
+            "SELECT 1 FROM attempts WHERE id = ?1",
+            &[attempt_id.to_owned()],
+        )?;
+        if found.is_empty() {
+            return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));
+        }
+        if let Some((criterion, _)) = over {
+            let known = self.query(
+                "SELECT 1 FROM attempt_criteria WHERE attempt_id = ?1 AND criterion_id = ?2",
+                &[attempt_id.to_owned(), criterion.to_owned()],
+            )?;
+            if known.is_empty() {
+                return Err(StoreError::NotFound(format!(
+                    "criterion '{criterion}' in attempt '{attempt_id}'"
+                )));
+            }
+        }
+        let id = crate::store::new_id();
+        let at = crate::store::stamp(at);
+        let criterion = over.map(|o| o.0.to_owned());
+        let points = over.map(|o| o.1.clamp(0.0, 100.0));
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&id, &attempt_id, &at, &comment, &criterion, &points],
+            )
+            .map_err(err)
+        })?;
+        Ok(id)
+    }
+
+    /// When the trainee last practised a scenario.
+    pub fn last_practised(
+        &self,
+        trainee: &str,
+        playbook: &str,
+        scenario: &str,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .query(
+                "SELECT MAX(a.started_at COLLATE \"C\") FROM attempts a
+                 WHERE a.trainee_id IN (SELECT id FROM trainees WHERE name = ?1 OR id = ?1)
+                   AND a.playbook_id = ?2 AND a.scenario_id = ?3",
+                &[trainee.to_owned(), playbook.to_owned(), scenario.to_owned()],
+            )?
+            .first()
+            .and_then(|r| r.get(0)))
+    }
+
+    pub fn trainees(&self) -> Result<Vec<Trainee>> {
+        Ok(self
+            .query(
+                "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
+                 ORDER BY t.name COLLATE \"C\", tm.name COLLATE \"C\" NULLS FIRST",
+                &[],
+            )?
+            .iter()
+            .map(|r| Trainee {
+                id: r.get(0),
+                name: r.get(1),
+                team: r.get(2),
+                pseudonym: r.get(3),
+            })
+            .collect())
+    }
+
+    pub fn scenario_records(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+    ) -> Result<Vec<ScenarioRecord>> {
+        Ok(self
+            .query(
+                "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempt_results a
+                 WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice' AND a.counted
+                 GROUP BY a.scenario_id ORDER BY a.scenario_id COLLATE \"C\"",
+                &[trainee_id.to_owned(), playbook.to_owned()],
+            )?
+            .iter()
+            .map(|r| ScenarioRecord {
+                scenario: r.get(0),
+                attempts: r.get(1),
+                best: r.get::<_, Option<f64>>(2).unwrap_or(0.0),
+                passed: r.get::<_, Option<i32>>(3).unwrap_or(0) != 0,
+            })
+            .collect())
+    }
+
+    pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
+        Ok(!self
+            .query(
+                "SELECT 1 FROM certifications WHERE trainee_id = ?1 AND playbook_id = ?2 LIMIT 1",
+                &[trainee_id.to_owned(), playbook.to_owned()],
+            )?
+            .is_empty())
+    }
+
+    pub fn scenario_totals(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+        scenario: &str,
+    ) -> Result<Vec<(String, f64)>> {
+        Ok(self
+            .query(
+                "SELECT started_at, total FROM attempt_results WHERE trainee_id = ?1 AND playbook_id = ?2
+                   AND scenario_id = ?3 AND status = 'completed' AND counted AND total IS NOT NULL
+                 ORDER BY started_at COLLATE \"C\"",
+                &[trainee_id.to_owned(), playbook.to_owned(), scenario.to_owned()],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    /// Streams every attempt of the filter in order of start with its criteria (one query:
+    /// the criteria come as arrays beside their attempt).
+    pub fn for_each_export_row(
+        &self,
+        f: &Filter,
+        each: &mut dyn FnMut(ExportRow) -> Result<()>,
+    ) -> Result<()> {
+        let (cond, vals) = f.sql();
+        let sql = dollars(&format!(
+            "SELECT {ATTEMPT_COLS}, t.id, t.pseudonym,
+                    ARRAY(SELECT c.criterion_id FROM criteria_results c WHERE c.attempt_id = a.id ORDER BY c.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT COALESCE(c.overridden, c.points) FROM criteria_results c WHERE c.attempt_id = a.id ORDER BY c.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT c.weight FROM criteria_results c WHERE c.attempt_id = a.id ORDER BY c.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT r.id FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
+                          ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT r.turn_id FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
+                          ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT r.created_at FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
+                          ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT p.criterion_id FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
+                          ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT p.points FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
+                          ORDER BY r.seq, p.criterion_id COLLATE \"C\")
+             {FROM} WHERE true{cond} ORDER BY a.started_at COLLATE \"C\", a.id COLLATE \"C\""
+        ));
+        self.with(|c| {
+            let mut tx = c.transaction().map_err(err)?;
+            let params: Vec<&(dyn ToSql + Sync)> =
+                vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            let mut rows = tx.query_raw(&sql, params).map_err(err)?;
+            while let Some(r) = rows.next().map_err(err)? {
+                let ids: Vec<String> = r.get(18);
+                let points: Vec<f64> = r.get(19);
+                let weights: Vec<f64> = r.get(20);
+                let (ids2, turns, ats, crits): (
+                    Vec<String>,
+                    Vec<String>,
+                    Vec<String>,
+                    Vec<String>,
+                ) = (r.get(21), r.get(22), r.get(23), r.get(24));
+                let pts: Vec<f64> = r.get(25);
+                let reply_points = ids2
+                    .into_iter()
+                    .zip(turns)
+                    .zip(ats)
+                    .zip(crits)
+                    .zip(pts)
+                    .map(|((((i, t), at), c), p)| (i, t, at, c, p))
+                    .collect();
+                each(ExportRow {
+                    attempt: attempt_row(&r),
+                    trainee_id: r.get(16),
+                    pseudonym: r.get(17),
+                    criteria: ids
+                        .into_iter()
+                        .zip(points)
+                        .zip(weights)
+                        .map(|((c, p), w)| (c, p, w))
+                        .collect(),
+                    reply_points: Some(reply_points),
+                })?;
+            }
+            drop(rows);
+            tx.commit().map_err(err)
+        })
+    }
+
+    /// How many attempts the filter selects, and their criteria (a CSV's columns).
+    pub fn export_shape(&self, f: &Filter) -> Result<(u64, std::collections::BTreeSet<String>)> {
+        let (cond, vals) = f.sql();
+        let n: i64 = self
+            .query(&format!("SELECT COUNT(*) {FROM} WHERE true{cond}"), &vals)?
+            .first()
+            .map_or(0, |r| r.get(0));
+        let criteria = self
+            .query(
+                &format!(
+                    "SELECT DISTINCT ac.criterion_id FROM attempt_criteria ac
+                     WHERE ac.attempt_id IN (SELECT a.id {FROM} WHERE true{cond})"
+                ),
+                &vals,
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Ok((n as u64, criteria))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_become_dollars() {
+        assert_eq!(
+            super::dollars("a = ?1 AND b IN (?2, ?12) AND c = '?'"),
+            "a = $1 AND b IN ($2, $12) AND c = '?'"
+        );
+    }
+}
