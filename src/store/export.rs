@@ -24,8 +24,11 @@ pub struct ExportRow {
     pub criteria: Vec<(String, f64, f64)>,
     /// Read with the row from a team server: each reply's points as (reply, turn, time,
     /// criterion, points), in order. `None`: read from the local log when needed.
-    pub reply_points: Option<Vec<(String, String, String, String, f64)>>,
+    pub reply_points: Option<Vec<ReplyPoint>>,
 }
+
+/// A reply's points on one criterion: (reply, turn, time, criterion, points).
+pub type ReplyPoint = (String, String, String, String, f64);
 
 impl Store {
     /// Calls `each` with every attempt of the filter in order of start, one at a time.
