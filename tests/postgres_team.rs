@@ -203,7 +203,7 @@ fn postgres_access_is_enforced_by_the_database() {
     assert_eq!(
         count(
             &mut ana,
-            "SELECT COUNT(DISTINCT trainee_id) FROM replies r JOIN attempts a ON a.id = r.attempt_id"
+            "SELECT COUNT(DISTINCT a.trainee_id) FROM replies r JOIN attempts a ON a.id = r.attempt_id"
         ),
         1
     );

@@ -184,7 +184,9 @@ impl Cli {
                     (Some(&mut a.db), None)
                 }
                 team::TeamCommand::Verify(a) => (Some(&mut a.db), Some(&mut a.content)),
-                team::TeamCommand::Init(_) | team::TeamCommand::AddUser(_) => (None, None),
+                team::TeamCommand::Init(_)
+                | team::TeamCommand::AddUser(_)
+                | team::TeamCommand::Import(_) => (None, None),
             },
             Some(Command::Schema(_)) | None => (None, None),
         };

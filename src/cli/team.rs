@@ -33,6 +33,19 @@ pub enum TeamCommand {
     Verify(VerifyArgs),
     /// Stop syncing this progress log with the team (nothing is deleted anywhere).
     Leave(StatusArgs),
+    /// Bring a progress log's whole history into the team database (as an admin; COPY,
+    /// idempotent). Its attempts count once the verifier verified them.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The team database, as an admin (as for `team init`).
+    #[arg(long, env = "SALESDOJO_TEAM_ADMIN", value_name = "URL")]
+    pub server: String,
+    /// The progress database to bring in.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -143,6 +156,23 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         TeamCommand::Join(a) => join(cli, a),
         TeamCommand::Status(_) => status(cli),
         TeamCommand::Verify(a) => verify(cli, a),
+        TeamCommand::Import(a) => {
+            let store = Store::open(&a.file)?;
+            let server = Server::parse(&a.server, None)?;
+            let mut client = server.connect(None)?;
+            let start = std::time::Instant::now();
+            let n = admin::import_log(&mut client, &store)?;
+            print(&format!(
+                "imported {}: {} trainees, {} attempts, {} replies, {} reviews added in {:.1} s; run `salesdojo team verify` so they count\n",
+                a.file.display(),
+                n.trainees,
+                n.attempts,
+                n.replies,
+                n.reviews,
+                start.elapsed().as_secs_f64()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
         TeamCommand::Leave(_) => {
             let mut store = store::open_default(cli.db.as_deref())?;
             store.team_leave()?;

@@ -315,6 +315,23 @@ impl Store {
         &self.path
     }
 
+    /// A new throw-away log (a sync's scratch file): the same schema, without waiting for the
+    /// disk (nothing in it needs to survive a crash).
+    pub(crate) fn open_scratch(path: &Path) -> Result<Self> {
+        let (conn, found) = db::connect(path, db::Access::Create)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
+        )?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            plan: report::Plan::default(),
+            remote: None,
+        };
+        store.migrate(found)?;
+        Ok(store)
+    }
+
     /// Chooses where reports read from; the rollups (the default) give the same answers.
     pub fn set_plan(&mut self, plan: report::Plan) {
         self.plan = plan;

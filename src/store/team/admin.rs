@@ -245,22 +245,38 @@ pub fn unverified(
 /// Writes the verifier's verdicts (the verifier column is the signed-in login, by the server).
 pub fn record_verdicts(client: &mut Client, verdicts: &[(String, Verdict)]) -> Result<()> {
     let at = crate::store::stamp(chrono::Utc::now());
-    let mut tx = client.transaction().map_err(db)?;
+    let (mut ids, mut statuses, mut totals, mut passes, mut notes, mut ats) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for (id, v) in verdicts {
         let (status, total, passed, note) = match v {
             Verdict::Verified => ("verified", None, None, None),
             Verdict::Mismatch { total, passed } => {
                 ("mismatch", Some(*total), Some(i32::from(*passed)), None)
             }
-            Verdict::Unverifiable(why) => ("unverifiable", None, None, Some(why.as_str())),
+            Verdict::Unverifiable(why) => ("unverifiable", None, None, Some(why.clone())),
         };
-        tx.execute(
-            "INSERT INTO verifications (attempt_id, status, derived_total, derived_passed, note, checked_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (attempt_id) DO NOTHING",
-            &[id, &status, &total, &passed, &note, &at],
-        )
-        .map_err(db)?;
+        ids.push(id.clone());
+        statuses.push(status);
+        totals.push(total);
+        passes.push(passed);
+        notes.push(note);
+        ats.push(at.clone());
     }
+    // One statement for the whole chunk.
+    let mut tx = client.transaction().map_err(db)?;
+    tx.execute(
+        "INSERT INTO verifications (attempt_id, status, derived_total, derived_passed, note, checked_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::text[], $6::text[])
+         ON CONFLICT (attempt_id) DO NOTHING",
+        &[&ids, &statuses, &totals, &passes, &notes, &ats],
+    )
+    .map_err(db)?;
     tx.commit().map_err(db)?;
     Ok(())
 }
@@ -331,4 +347,128 @@ mod tests {
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(a, generate_password());
     }
+}
+
+/// What [`import_log`] brought in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    pub trainees: u64,
+    pub attempts: u64,
+    pub replies: u64,
+    pub reviews: u64,
+}
+
+/// A value in PostgreSQL's COPY text format.
+fn copy_text(out: &mut Vec<u8>, v: rusqlite::types::ValueRef<'_>) {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => out.extend_from_slice(b"\\N"),
+        ValueRef::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        // `{:?}` prints the shortest text that reads back as the same double.
+        ValueRef::Real(f) => out.extend_from_slice(format!("{f:?}").as_bytes()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            for &b in t {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b => out.push(b),
+                }
+            }
+        }
+    }
+}
+
+/// Brings a progress log's whole history into the team database (an admin moving from one
+/// machine to a team, or loading a demo history): each table is streamed with COPY into a
+/// staging table and inserted from there by id (`ON CONFLICT DO NOTHING`, so importing twice
+/// adds nothing). Imported trainees have no login; imported attempts are claims like any
+/// other, counted once the verifier verified them. One transaction.
+pub fn import_log(client: &mut Client, store: &crate::store::Store) -> Result<Imported> {
+    use std::io::Write;
+    super::check_schema(client)?;
+    let conn = store.conn();
+    let local = |e: rusqlite::Error| TeamError::Store(crate::store::StoreError::from(e));
+    let tables: &[(&str, &str)] = &[
+        ("teams", "id, name"),
+        ("trainees", "id, name, team_id, pseudonym, created_at"),
+        (
+            "attempts",
+            "id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated",
+        ),
+        ("results", "id, json"),
+        (
+            "replies",
+            "id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at",
+        ),
+        ("reply_points", "reply_id, criterion_id, points, weight"),
+        (
+            "attempt_criteria",
+            "attempt_id, criterion_id, points, weight, replies",
+        ),
+        (
+            "live_events",
+            "id, attempt_id, at, kind, stage_id, item_id, value",
+        ),
+        (
+            "reviews",
+            "id, attempt_id, reviewer, at, comment, criterion_id, override_points",
+        ),
+    ];
+    let mut tx = client.transaction().map_err(db)?;
+    let mut counts = Imported::default();
+    for (table, cols) in tables {
+        tx.batch_execute(&format!(
+            "CREATE TEMP TABLE staging_{table} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA"
+        ))
+        .map_err(db)?;
+        let mut writer = tx
+            .copy_in(&format!("COPY staging_{table} ({cols}) FROM STDIN"))
+            .map_err(db)?;
+        let mut stmt = conn
+            .prepare(&format!("SELECT {cols} FROM {table}"))
+            .map_err(local)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).map_err(local)?;
+        let mut line = Vec::with_capacity(256);
+        while let Some(r) = rows.next().map_err(local)? {
+            line.clear();
+            for i in 0..n {
+                if i > 0 {
+                    line.push(b'\t');
+                }
+                copy_text(&mut line, r.get_ref(i).map_err(local)?);
+            }
+            line.push(b'\n');
+            writer
+                .write_all(&line)
+                .map_err(|e| TeamError::Server(e.to_string()))?;
+        }
+        writer.finish().map_err(db)?;
+        // Imported trainees have no login (the column's default is the importing admin's).
+        let (into, from) = if *table == "trainees" {
+            (format!("{cols}, login"), format!("{cols}, NULL"))
+        } else {
+            (cols.to_string(), cols.to_string())
+        };
+        let added = tx
+            .execute(
+                &format!(
+                    "INSERT INTO {table} ({into}) SELECT {from} FROM staging_{table} ON CONFLICT DO NOTHING"
+                ),
+                &[],
+            )
+            .map_err(db)?;
+        match *table {
+            "trainees" => counts.trainees = added,
+            "attempts" => counts.attempts = added,
+            "replies" => counts.replies = added,
+            "reviews" => counts.reviews = added,
+            _ => {}
+        }
+    }
+    tx.commit().map_err(db)?;
+    client.batch_execute("ANALYZE").map_err(db)?;
+    Ok(counts)
 }

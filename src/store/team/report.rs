@@ -99,15 +99,7 @@ impl Remote {
     }
 
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG(COALESCE(ac.overridden, ac.points)), COUNT(*)
-             FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
-             JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-             WHERE a.status = 'completed' AND a.counted{cond}
-             GROUP BY t.id, tm.name, a.playbook_id, ac.criterion_id
-             ORDER BY t.name COLLATE \"C\", a.playbook_id COLLATE \"C\", ac.criterion_id COLLATE \"C\""
-        );
+        let (sql, vals) = criterion_averages_sql(f);
         Ok(self
             .query(&sql, &vals)?
             .iter()
@@ -123,16 +115,7 @@ impl Remote {
     }
 
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (cond, vals) = f.sql();
-        let bucket = if weekly {
-            "salesdojo_week(a.started_at)"
-        } else {
-            "substr(a.started_at, 1, 10)"
-        };
-        let sql = format!(
-            "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed::float8) {FROM}
-             WHERE a.status = 'completed' AND a.counted{cond} GROUP BY p ORDER BY p"
-        );
+        let (sql, vals) = trend_sql(f, weekly);
         Ok(self
             .query(&sql, &vals)?
             .iter()
@@ -146,13 +129,7 @@ impl Remote {
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT a.playbook_id, a.scenario_id, COUNT(*), COALESCE(SUM(a.passed), 0)::int8 {FROM}
-             WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
-             GROUP BY a.playbook_id, a.scenario_id
-             ORDER BY a.playbook_id COLLATE \"C\", a.scenario_id COLLATE \"C\""
-        );
+        let (sql, vals) = pass_rates_sql(f);
         Ok(self
             .query(&sql, &vals)?
             .iter()
@@ -170,14 +147,7 @@ impl Remote {
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT t.name, tm.name, COUNT(*), AVG(a.total), COALESCE(SUM(a.passed), 0)::int8,
-                    (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
-             {FROM} WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
-             GROUP BY t.id, tm.name
-             ORDER BY AVG(a.total) DESC, COUNT(*) DESC, t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
-        );
+        let (sql, vals) = leaderboard_sql(f, limit);
         Ok(self
             .query(&sql, &vals)?
             .iter()
@@ -193,24 +163,7 @@ impl Remote {
     }
 
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
-        let (cond, vals) = f.sql();
-        let who = if by_team {
-            "COALESCE(tm.name, '')"
-        } else {
-            "t.name"
-        };
-        let group = if by_team { "tm.id" } else { "t.id" };
-        let sql = format!(
-            "WITH avgs AS (
-                 SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG(COALESCE(ac.overridden, ac.points)) AS v
-                 FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
-                 JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-                 WHERE a.status = 'completed' AND a.counted{cond}
-                 GROUP BY {who}, {group}, ac.criterion_id)
-             SELECT who, c, v FROM (
-                 SELECT who, c, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, c COLLATE \"C\") AS n FROM avgs) x
-             WHERE n = 1 ORDER BY who COLLATE \"C\", c COLLATE \"C\""
-        );
+        let (sql, vals) = weakest_sql(f, by_team);
         Ok(self
             .query(&sql, &vals)?
             .iter()
@@ -223,11 +176,7 @@ impl Remote {
     }
 
     pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT {ATTEMPT_COLS} {FROM} WHERE true{cond}
-             ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC LIMIT {limit}"
-        );
+        let (sql, vals) = attempts_sql(f, limit);
         Ok(self.query(&sql, &vals)?.iter().map(attempt_row).collect())
     }
 
@@ -580,6 +529,93 @@ impl Remote {
             .collect();
         Ok((n as u64, criteria))
     }
+}
+
+/// The SQL of [`Remote::criterion_averages`] and its parameters (`?N` placeholders).
+pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG(COALESCE(ac.overridden, ac.points)), COUNT(*)
+         FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
+         JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+         WHERE a.status = 'completed' AND a.counted{cond}
+         GROUP BY t.id, tm.name, a.playbook_id, ac.criterion_id
+         ORDER BY t.name COLLATE \"C\", a.playbook_id COLLATE \"C\", ac.criterion_id COLLATE \"C\""
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Remote::trend`] and its parameters (`?N` placeholders).
+pub fn trend_sql(f: &Filter, weekly: bool) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let bucket = if weekly {
+        "salesdojo_week(a.started_at)"
+    } else {
+        "substr(a.started_at, 1, 10)"
+    };
+    let sql = format!(
+        "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed::float8) {FROM}
+         WHERE a.status = 'completed' AND a.counted{cond} GROUP BY p ORDER BY p"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Remote::pass_rates`] and its parameters (`?N` placeholders).
+pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT a.playbook_id, a.scenario_id, COUNT(*), COALESCE(SUM(a.passed), 0)::int8 {FROM}
+         WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
+         GROUP BY a.playbook_id, a.scenario_id
+         ORDER BY a.playbook_id COLLATE \"C\", a.scenario_id COLLATE \"C\""
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Remote::leaderboard`] and its parameters (`?N` placeholders).
+pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT t.name, tm.name, COUNT(*), AVG(a.total), COALESCE(SUM(a.passed), 0)::int8,
+                (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
+         {FROM} WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
+         GROUP BY t.id, tm.name
+         ORDER BY AVG(a.total) DESC, COUNT(*) DESC, t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Remote::weakest`] and its parameters (`?N` placeholders).
+pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let who = if by_team {
+        "COALESCE(tm.name, '')"
+    } else {
+        "t.name"
+    };
+    let group = if by_team { "tm.id" } else { "t.id" };
+    let sql = format!(
+        "WITH avgs AS (
+             SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG(COALESCE(ac.overridden, ac.points)) AS v
+             FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
+             JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             WHERE a.status = 'completed' AND a.counted{cond}
+             GROUP BY {who}, {group}, ac.criterion_id)
+         SELECT who, c, v FROM (
+             SELECT who, c, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, c COLLATE \"C\") AS n FROM avgs) x
+         WHERE n = 1 ORDER BY who COLLATE \"C\", c COLLATE \"C\""
+    );
+    (sql, vals)
+}
+
+/// The SQL of [`Remote::attempts`] and its parameters (`?N` placeholders).
+pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+    let (cond, vals) = f.sql();
+    let sql = format!(
+        "SELECT {ATTEMPT_COLS} {FROM} WHERE true{cond}
+         ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC LIMIT {limit}"
+    );
+    (sql, vals)
 }
 
 #[cfg(test)]

@@ -43,7 +43,8 @@ CREATE TABLE trainees (
     team_id     text REFERENCES teams(id),
     pseudonym   text UNIQUE,
     created_at  text NOT NULL,
-    login       text NOT NULL UNIQUE DEFAULT current_user
+    -- The login that writes as this trainee; NULL for history an admin imported.
+    login       text UNIQUE DEFAULT current_user
 );
 CREATE TABLE attempts (
     id               text PRIMARY KEY,
@@ -85,6 +86,7 @@ CREATE TABLE replies (
     result_id     text NOT NULL REFERENCES results(id),
     script_error  text,
     created_at    text NOT NULL,
+    trainee_id    text NOT NULL,             -- the attempt's (set by the server), for access
     txid          bigint NOT NULL DEFAULT txid_current(),
     received_at   timestamptz NOT NULL DEFAULT now(),
     UNIQUE (attempt_id, seq)
@@ -94,6 +96,7 @@ CREATE TABLE reply_points (
     criterion_id  text NOT NULL,
     points        double precision NOT NULL,
     weight        double precision NOT NULL,
+    trainee_id    text NOT NULL,
     PRIMARY KEY (reply_id, criterion_id)
 );
 CREATE TABLE attempt_criteria (
@@ -102,6 +105,7 @@ CREATE TABLE attempt_criteria (
     points        double precision NOT NULL,
     weight        double precision NOT NULL,
     replies       integer NOT NULL,
+    trainee_id    text NOT NULL,
     PRIMARY KEY (attempt_id, criterion_id)
 );
 CREATE TABLE live_events (
@@ -112,6 +116,7 @@ CREATE TABLE live_events (
     stage_id    text,
     item_id     text,
     value       text,
+    trainee_id  text NOT NULL,
     txid        bigint NOT NULL DEFAULT txid_current()
 );
 CREATE TABLE reviews (
@@ -122,6 +127,7 @@ CREATE TABLE reviews (
     comment         text,
     criterion_id    text,
     override_points double precision CHECK (override_points IS NULL OR override_points BETWEEN 0 AND 100),
+    trainee_id      text NOT NULL,
     txid            bigint NOT NULL DEFAULT txid_current()
 );
 -- The verifier's re-scoring of an attempt from its replies. Only the verifier writes it.
@@ -133,6 +139,7 @@ CREATE TABLE verifications (
     note            text,
     checked_at      text NOT NULL,
     verifier        text NOT NULL DEFAULT current_user,
+    trainee_id      text NOT NULL,
     txid            bigint NOT NULL DEFAULT txid_current()
 );
 -- Certifications, earned from verified attempts only: written by the verifier.
@@ -167,9 +174,9 @@ CREATE INDEX verifications_by_txid ON verifications (txid);
 CREATE INDEX trainees_by_team ON trainees (team_id);
 "#,
     // 2: access, enforced by the database. Group roles, grants and row-level security.
-    // Policies read other tables only downwards (replies → attempts → trainees →
-    // team_managers), each under its own policy, so none recurses and none runs with more
-    // rights than the login has.
+    // Every table's policy reads one small set: the trainees the login may see (trainees →
+    // team_managers, each under its own policy), so none recurses, none runs with more
+    // rights than the login has, and a query pays for it once.
     r#"
 DO $$
 DECLARE r text;
@@ -210,17 +217,45 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION salesdojo_create_login(text, text, text, boolean) FROM PUBLIC;
 
--- A trainee row is its login's: the login and the team come from the directory, whatever
--- the client sent.
+-- A trainee's row is their login's: the login and the team come from the directory,
+-- whatever the client sent. (An admin importing history writes rows as they are.)
 CREATE FUNCTION salesdojo_trainee_is_login() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.login := current_user;
-    NEW.team_id := (SELECT team_id FROM people WHERE login = current_user);
+    IF EXISTS (SELECT 1 FROM people WHERE login = current_user AND role = 'trainee') THEN
+        NEW.login := current_user;
+        NEW.team_id := (SELECT team_id FROM people WHERE login = current_user);
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER trainee_is_login BEFORE INSERT ON trainees
     FOR EACH ROW EXECUTE FUNCTION salesdojo_trainee_is_login();
+-- Every row below an attempt carries the attempt's trainee, set here from the attempt the
+-- writer can see (never from what a client sent): a row for an attempt the writer cannot
+-- see gets none and is refused. Access is then one small set of visible trainees per query.
+CREATE FUNCTION salesdojo_row_trainee() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'reply_points' THEN
+        NEW.trainee_id := (SELECT trainee_id FROM replies WHERE id = NEW.reply_id);
+    ELSE
+        NEW.trainee_id := (SELECT trainee_id FROM attempts WHERE id = NEW.attempt_id);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER replies_trainee BEFORE INSERT ON replies
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE TRIGGER reply_points_trainee BEFORE INSERT ON reply_points
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE TRIGGER attempt_criteria_trainee BEFORE INSERT ON attempt_criteria
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE TRIGGER live_events_trainee BEFORE INSERT ON live_events
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE TRIGGER reviews_trainee BEFORE INSERT ON reviews
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE TRIGGER verifications_trainee BEFORE INSERT ON verifications
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+
 -- A review's reviewer, a verification's verifier and content's publisher are whoever wrote
 -- it: a forged name is replaced.
 CREATE FUNCTION salesdojo_written_by_current_user() RETURNS trigger
@@ -333,21 +368,21 @@ GRANT SELECT ON replies, reply_points, attempt_criteria, live_events
     TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
 GRANT INSERT ON replies, reply_points, attempt_criteria, live_events TO salesdojo_trainee;
 CREATE POLICY replies_read ON replies FOR SELECT
-    USING (attempt_id IN (SELECT id FROM attempts));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY replies_own ON replies FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user));
+    WITH CHECK (trainee_id IN (SELECT id FROM trainees WHERE login = current_user));
 CREATE POLICY points_read ON reply_points FOR SELECT
-    USING (reply_id IN (SELECT id FROM replies));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY points_own ON reply_points FOR INSERT
-    WITH CHECK (reply_id IN (SELECT r.id FROM replies r WHERE r.attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user)));
+    WITH CHECK (trainee_id IN (SELECT id FROM trainees WHERE login = current_user));
 CREATE POLICY criteria_read ON attempt_criteria FOR SELECT
-    USING (attempt_id IN (SELECT id FROM attempts));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY criteria_own ON attempt_criteria FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user));
+    WITH CHECK (trainee_id IN (SELECT id FROM trainees WHERE login = current_user));
 CREATE POLICY live_read ON live_events FOR SELECT
-    USING (attempt_id IN (SELECT id FROM attempts));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY live_own ON live_events FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = current_user));
+    WITH CHECK (trainee_id IN (SELECT id FROM trainees WHERE login = current_user));
 
 -- Results are stored once per content (id = UUID v5 of the JSON) and shared.
 GRANT SELECT, INSERT ON results TO salesdojo_trainee;
@@ -360,11 +395,11 @@ CREATE POLICY results_write ON results FOR INSERT WITH CHECK (true);
 GRANT SELECT ON reviews TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
 GRANT INSERT ON reviews TO salesdojo_manager;
 CREATE POLICY reviews_read ON reviews FOR SELECT
-    USING (attempt_id IN (SELECT id FROM attempts));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY reviews_manager ON reviews FOR INSERT
-    WITH CHECK (attempt_id IN (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
-        JOIN team_managers m ON m.team_id = t.team_id WHERE m.login = current_user)
-    AND reviewer = current_user);
+    WITH CHECK (trainee_id IN (SELECT t.id FROM trainees t JOIN team_managers m ON m.team_id = t.team_id
+                               WHERE m.login = current_user)
+                AND reviewer = current_user);
 
 -- Verifications and certifications: only the verifier writes them.
 GRANT SELECT ON verifications, certifications
@@ -372,7 +407,7 @@ GRANT SELECT ON verifications, certifications
 GRANT INSERT ON verifications, certifications TO salesdojo_verifier;
 GRANT UPDATE (status, derived_total, derived_passed, note, checked_at) ON verifications TO salesdojo_verifier;
 CREATE POLICY verifications_read ON verifications FOR SELECT
-    USING (attempt_id IN (SELECT id FROM attempts));
+    USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY verifications_write ON verifications FOR INSERT
     WITH CHECK (pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER'));
 CREATE POLICY verifications_update ON verifications FOR UPDATE

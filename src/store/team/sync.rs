@@ -708,9 +708,6 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         .team_get("pull_mark")?
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
-    let scratch =
-        Scratch(std::env::temp_dir().join(format!("salesdojo-pull-{}.db", crate::store::new_id())));
-    let mut into = Store::open(&scratch.0)?;
     let mut tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -720,6 +717,28 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         .query_one("SELECT txid_snapshot_xmin(txid_current_snapshot())", &[])
         .map_err(server_err)?
         .get(0);
+    // Nothing written since the last pull (the usual case): no scratch log, no merge.
+    let changed: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM attempts WHERE txid >= $1)
+                 OR EXISTS (SELECT 1 FROM replies WHERE txid >= $1)
+                 OR EXISTS (SELECT 1 FROM reviews WHERE txid >= $1)
+                 OR EXISTS (SELECT 1 FROM live_events WHERE txid >= $1)
+                 OR EXISTS (SELECT 1 FROM verifications WHERE txid >= $1)
+                 OR EXISTS (SELECT 1 FROM certifications WHERE txid >= $1)",
+            &[&mark],
+        )
+        .map_err(server_err)?
+        .get(0);
+    if !changed {
+        tx.commit().map_err(server_err)?;
+        store.team_set("pull_mark", &new_mark.to_string())?;
+        return Ok(());
+    }
+    let scratch =
+        Scratch(std::env::temp_dir().join(format!("salesdojo-pull-{}.db", crate::store::new_id())));
+    let mut into = Store::open_scratch(&scratch.0)?;
+
     // The attempts whose rows changed, and every attempt those rows belong to.
     tx.batch_execute(&format!(
         "CREATE TEMP TABLE pulling ON COMMIT DROP AS
@@ -951,6 +970,9 @@ impl Store {
     }
 }
 
+/// How often the background sync also pulls (it pushes after every write).
+const PULL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// What the background sync last did.
 #[derive(Debug, Clone, Default)]
 pub struct BackgroundState {
@@ -979,20 +1001,37 @@ impl Background {
             .name("salesdojo-sync".into())
             .spawn(move || {
                 let mut client: Option<Client> = None;
+                let mut store: Option<Store> = None;
+                let mut last_pull: Option<std::time::Instant> = None;
                 while rx.recv().is_ok() {
                     while rx.try_recv().is_ok() {}
                     let outcome = (|| -> Result<SyncCounts> {
-                        let mut store = Store::open(&path)?;
+                        if store.is_none() {
+                            store = Some(Store::open(&path)?);
+                        }
+                        let s = store.as_mut().ok_or(TeamError::NotJoined)?;
                         if client.as_mut().is_none_or(|c| c.is_closed()) {
                             let server = Server::parse(&joined.url, Some(&joined.user))?;
-                            client = Some(server.connect(None)?);
+                            let mut c = server.connect(None)?;
+                            super::check_schema(&mut c)?;
+                            client = Some(c);
                         }
                         let c = client.as_mut().ok_or(TeamError::NotJoined)?;
-                        let r = sync(&mut store, c);
-                        if r.is_err() {
+                        // What was just written goes up at once; pulling what others wrote
+                        // can wait for the next quiet moment.
+                        let mut counts = SyncCounts::default();
+                        let j = s.joined()?.ok_or(TeamError::NotJoined)?;
+                        let mut r = push(s, c, &j, &mut counts);
+                        if r.is_ok() && last_pull.is_none_or(|t| t.elapsed() >= PULL_EVERY) {
+                            r = pull(s, c, &mut counts);
+                            last_pull = Some(std::time::Instant::now());
+                        }
+                        if r.is_ok() {
+                            s.team_set("last_sync", &stamp(Utc::now()))?;
+                        } else {
                             client = None;
                         }
-                        r
+                        r.map(|()| counts)
                     })();
                     if let Ok(mut s) = shared.lock() {
                         s.syncs += 1;

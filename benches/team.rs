@@ -1,0 +1,546 @@
+//! Team mode on a real PostgreSQL server (a throw-away cluster, as the tests start one):
+//!
+//! - **push**: a backlog of 1 000 replies logged offline, pushed over loopback (target < 1 s);
+//! - **latency**: a reply committed locally, until the server has it with the background
+//!   sync running (target < 1 s);
+//! - **load**: 200 clients, each its own login and local log, each logging a reply every 2 s
+//!   and pushing it, while 5 managers run the review queries (target: p99 server commit
+//!   < 50 ms, 0 errors, 0 lost). `SALESDOJO_LOAD_SECS` sets the length (default 300);
+//! - **reports** (when `SALESDOJO_BENCH_PG` names a server loaded with the demo history, see
+//!   docs/BENCHMARKS.md): every review query's median as the owner, as a manager under
+//!   row-level security, and `psql` running the same SQL (passwords in
+//!   `SALESDOJO_BENCH_PG_PASSWORD` and `SALESDOJO_BENCH_MANAGER_PASSWORD`).
+//!
+//! `cargo bench --bench team` (skips, saying so, where PostgreSQL is not installed).
+#![allow(clippy::disallowed_methods)]
+
+#[path = "../tests/common/pg.rs"]
+#[allow(dead_code)]
+mod pg;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use salesdojo::playbook::{Content, Library, Report, load};
+use salesdojo::practice::{Answer, ReplyRecord};
+use salesdojo::store::report::Filter;
+use salesdojo::store::team::{self, Server, admin, sync};
+use salesdojo::store::{self, Mode, NewAttempt, ProgressLog, Store};
+
+fn record(lib: &Library) -> (std::sync::Arc<salesdojo::playbook::Playbook>, ReplyRecord) {
+    let pb = lib.playbook("seven-step").expect("bundled").clone();
+    let scen = pb.scenario("inbound-lead").expect("bundled");
+    let turn = scen.turn("vague").expect("bundled");
+    let r = salesdojo::practice::session::score_turn(
+        &pb,
+        None,
+        scen,
+        turn,
+        Answer::Text("您平时怎么协作？".into()),
+        2.0,
+        &[],
+    )
+    .expect("scores");
+    (pb, r)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let Some(cluster) = pg::Cluster::start("benches/team") else {
+        return;
+    };
+    let mut r = Report::default();
+    let lib = load(&[Content::bundled()], &mut r);
+    let (pb, rec) = record(&lib);
+    let work = tempfile::tempdir().expect("temp");
+    let mut admin_client = cluster.admin(pg::DB);
+    admin::init(&mut admin_client).expect("init");
+    let load_clients = 200;
+    let mut people: Vec<admin::NewUser> = (0..load_clients)
+        .map(|i| admin::NewUser {
+            login: format!("t{i:03}"),
+            name: format!("学员{i:03}"),
+            role: "trainee".into(),
+            teams: vec![format!("组{}", i % 10)],
+        })
+        .collect();
+    people.push(admin::NewUser {
+        login: "lat".into(),
+        name: "时延".into(),
+        role: "trainee".into(),
+        teams: vec!["组0".into()],
+    });
+    people.push(admin::NewUser {
+        login: "push".into(),
+        name: "推送".into(),
+        role: "trainee".into(),
+        teams: vec!["组0".into()],
+    });
+    for m in 0..5 {
+        people.push(admin::NewUser {
+            login: format!("m{m}"),
+            name: format!("经理{m}"),
+            role: "manager".into(),
+            teams: (0..10)
+                .filter(|t| t % 5 == m)
+                .map(|t| format!("组{t}"))
+                .collect(),
+        });
+    }
+    let added = admin::add_users(&mut admin_client, &people, false).expect("people");
+    let passwords: std::collections::HashMap<String, String> = added
+        .into_iter()
+        .map(|a| (a.login, a.password.unwrap_or_default()))
+        .collect();
+    let server_for = |login: &str| {
+        let url = format!(
+            "postgres://{login}:{}@127.0.0.1:{}/{}",
+            passwords[login],
+            cluster.port,
+            pg::DB
+        );
+        // The password rides in the address only inside this benchmark.
+        let mut cfg: postgres::Config = url.parse().expect("address");
+        cfg.connect_timeout(Duration::from_secs(5));
+        cfg
+    };
+
+    // --- push: 1 000 replies logged offline, pushed.
+    let mut push_ms = Vec::new();
+    for round in 0..5 {
+        let dir = work.path().join(format!("push{round}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut store = Store::open(&dir.join("log.db")).expect("log");
+        let mut client = server_for("push")
+            .connect(postgres::NoTls)
+            .expect("signs in");
+        let server = Server::parse(
+            &format!("postgres://push@127.0.0.1:{}/{}", cluster.port, pg::DB),
+            None,
+        )
+        .expect("address");
+        // Each round a new local log of the same login: a new trainee row locally, the same
+        // on the server, so each round pushes 1 000 new replies.
+        team::link(&mut store, &server, &mut client).expect("links");
+        let j = store.joined().expect("joined").expect("joined");
+        let attempt = store::new_id();
+        store
+            .start_attempt(&NewAttempt {
+                id: &attempt,
+                trainee_id: &j.trainee_id,
+                playbook_id: &pb.id,
+                playbook_version: pb.version,
+                playbook_hash: &pb.source.hash,
+                scenario_id: "inbound-lead",
+                mode: Mode::Practice,
+                started_at: Utc::now(),
+            })
+            .expect("starts");
+        for seq in 1..=1000 {
+            store
+                .record_reply(&store::new_id(), &attempt, seq, &rec, Utc::now())
+                .expect("logs");
+        }
+        let start = Instant::now();
+        let mut counts = sync::SyncCounts::default();
+        sync::push(&mut store, &mut client, &j, &mut counts).expect("pushes");
+        push_ms.push(ms(start.elapsed()));
+        assert_eq!(counts.pushed_replies, 1000);
+    }
+    push_ms.sort_by(f64::total_cmp);
+    println!(
+        "push 1000 replies: median {:.0} ms, min {:.0}, max {:.0} (target < 1000 ms)",
+        percentile(&push_ms, 0.5),
+        push_ms[0],
+        push_ms[push_ms.len() - 1]
+    );
+
+    // --- latency: a committed reply until the server has it (background sync).
+    {
+        let dir = work.path().join("latency");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("log.db");
+        let server = Server::parse(
+            &format!("postgres://lat@127.0.0.1:{}/{}", cluster.port, pg::DB),
+            None,
+        )
+        .expect("address");
+        let mut store = Store::open(&path).expect("log");
+        let mut client = server.connect(Some(&passwords["lat"])).expect("signs in");
+        team::link(&mut store, &server, &mut client).expect("links");
+        drop(store);
+        // The background sync signs in with the password file, as a joined client does.
+        let pgpass = dir.join("pgpass");
+        std::fs::write(
+            &pgpass,
+            format!(
+                "127.0.0.1:{}:{}:lat:{}\n",
+                cluster.port,
+                pg::DB,
+                passwords["lat"]
+            ),
+        )
+        .expect("pgpass");
+        // SAFETY: single-threaded here; no other thread reads the environment yet.
+        unsafe { std::env::set_var("PGPASSFILE", &pgpass) };
+        let log = Store::open(&path).expect("log");
+        let background = sync::Background::start(&path).expect("joined");
+        let mut log = sync::Syncing {
+            log,
+            background: Some(background),
+        };
+        let j = log.log.joined().expect("joined").expect("joined");
+        let attempt = store::new_id();
+        log.start_attempt(&NewAttempt {
+            id: &attempt,
+            trainee_id: &j.trainee_id,
+            playbook_id: &pb.id,
+            playbook_version: pb.version,
+            playbook_hash: &pb.source.hash,
+            scenario_id: "inbound-lead",
+            mode: Mode::Practice,
+            started_at: Utc::now(),
+        })
+        .expect("starts");
+        let mut watch = cluster.admin(pg::DB);
+        let mut lat = Vec::new();
+        for seq in 1..=30 {
+            let id = store::new_id();
+            let start = Instant::now();
+            log.record_reply(&id, &attempt, seq, &rec, Utc::now())
+                .expect("logs");
+            loop {
+                let n: i64 = watch
+                    .query_one("SELECT COUNT(*) FROM replies WHERE id = $1", &[&id])
+                    .expect("query")
+                    .get(0);
+                if n == 1 {
+                    break;
+                }
+                assert!(start.elapsed() < Duration::from_secs(10), "never arrived");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            lat.push(ms(start.elapsed()));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        lat.sort_by(f64::total_cmp);
+        println!(
+            "commit to server: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} replies (target < 1000 ms)",
+            percentile(&lat, 0.5),
+            percentile(&lat, 0.99),
+            lat[lat.len() - 1],
+            lat.len()
+        );
+    }
+
+    // --- load: 200 clients and 5 managers.
+    let secs: u64 = std::env::var("SALESDOJO_LOAD_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let commits = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let errors = Arc::new(AtomicU64::new(0));
+    let queries = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let server_url =
+        |login: &str| format!("postgres://{login}@127.0.0.1:{}/{}", cluster.port, pg::DB);
+    let mut handles = Vec::new();
+    let mut locals = Vec::new();
+    for i in 0..load_clients {
+        let login = format!("t{i:03}");
+        let server = Server::parse(&server_url(&login), None).expect("address");
+        let (mut store, _, attempt) = {
+            let mut store =
+                Store::open(&work.path().join(format!("{login}.db"))).expect("local log");
+            let mut client = server.connect(Some(&passwords[&login])).expect("signs in");
+            team::link(&mut store, &server, &mut client).expect("links");
+            let j = store.joined().expect("joined").expect("joined");
+            let attempt = store::new_id();
+            store
+                .start_attempt(&NewAttempt {
+                    id: &attempt,
+                    trainee_id: &j.trainee_id,
+                    playbook_id: &pb.id,
+                    playbook_version: pb.version,
+                    playbook_hash: &pb.source.hash,
+                    scenario_id: "inbound-lead",
+                    mode: Mode::Practice,
+                    started_at: Utc::now(),
+                })
+                .expect("starts");
+            (store, (), attempt)
+        };
+        locals.push(work.path().join(format!("{login}.db")));
+        let password = passwords[&login].clone();
+        let (rec, commits, errors) = (rec.clone(), commits.clone(), errors.clone());
+        handles.push(std::thread::spawn(move || {
+            let mut client = server.connect(Some(&password)).expect("signs in");
+            let j = store.joined().expect("joined").expect("joined");
+            // Spread the clients over the 2 s.
+            std::thread::sleep(Duration::from_millis((i as u64 * 2000) / 200));
+            let mut seq = 0;
+            while Instant::now() < deadline {
+                let tick = Instant::now();
+                seq += 1;
+                if store
+                    .record_reply(&store::new_id(), &attempt, seq, &rec, Utc::now())
+                    .is_err()
+                {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                let start = Instant::now();
+                let mut counts = sync::SyncCounts::default();
+                match sync::push(&mut store, &mut client, &j, &mut counts) {
+                    Ok(()) => commits.lock().expect("lock").push(ms(start.elapsed())),
+                    Err(_) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                let spent = tick.elapsed();
+                if spent < Duration::from_secs(2) {
+                    std::thread::sleep(Duration::from_secs(2) - spent);
+                }
+            }
+        }));
+    }
+    for m in 0..5 {
+        let login = format!("m{m}");
+        let server = Server::parse(&server_url(&login), None).expect("address");
+        let client = server.connect(Some(&passwords[&login])).expect("signs in");
+        let remote = team::report::Remote::new(client, server.shown());
+        let (queries, errors) = (queries.clone(), errors.clone());
+        handles.push(std::thread::spawn(move || {
+            let f = Filter::default();
+            while Instant::now() < deadline {
+                let start = Instant::now();
+                let ok = remote.pass_rates(&f).is_ok()
+                    && remote.leaderboard(&f, 50).is_ok()
+                    && remote.criterion_averages(&f).is_ok()
+                    && remote.attempts(&f, 500).is_ok();
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                queries.lock().expect("lock").push(ms(start.elapsed()));
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }));
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    let mut c = commits.lock().expect("lock").clone();
+    c.sort_by(f64::total_cmp);
+    let mut q = queries.lock().expect("lock").clone();
+    q.sort_by(f64::total_cmp);
+    let mut local = 0i64;
+    for p in &locals {
+        let conn = rusqlite::Connection::open(p).expect("local");
+        local += conn
+            .query_row("SELECT COUNT(*) FROM replies", [], |r| r.get::<_, i64>(0))
+            .expect("count");
+    }
+    let on_server: i64 = cluster
+        .admin(pg::DB)
+        .query_one(
+            "SELECT COUNT(*) FROM replies r JOIN attempts a ON a.id = r.attempt_id
+             JOIN trainees t ON t.id = a.trainee_id WHERE t.login LIKE 't%'",
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    println!(
+        "load {secs} s, {load_clients} clients every 2 s + 5 managers: {} pushes, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (target p99 < 50 ms); \
+         manager query sets: {} runs, p50 {:.0} ms, p99 {:.0} ms; errors {}; replies logged {local}, on the server {on_server}, lost {}",
+        c.len(),
+        percentile(&c, 0.5),
+        percentile(&c, 0.99),
+        c.last().copied().unwrap_or(f64::NAN),
+        q.len(),
+        percentile(&q, 0.5),
+        percentile(&q, 0.99),
+        errors.load(Ordering::Relaxed),
+        local - on_server
+    );
+
+    if let Ok(url) = std::env::var("SALESDOJO_BENCH_PG") {
+        reports(&url);
+    } else {
+        println!(
+            "reports on the demo history: skipped (set SALESDOJO_BENCH_PG, see docs/BENCHMARKS.md)"
+        );
+    }
+}
+
+/// Every review query on a server loaded with the demo history: as the owner (`url`'s login),
+/// as a manager under row-level security (`SALESDOJO_BENCH_MANAGER`, a `postgres://` address
+/// of a manager login), and `psql` running the same SQL in one session.
+fn reports(url: &str) {
+    let owner = Server::parse(url, None).expect("address");
+    let owner_pw = std::env::var("SALESDOJO_BENCH_PG_PASSWORD").ok();
+    let owner = team::report::Remote::new(
+        owner.connect(owner_pw.as_deref()).expect("owner signs in"),
+        owner.shown(),
+    );
+    let manager = std::env::var("SALESDOJO_BENCH_MANAGER").ok().map(|m| {
+        let s = Server::parse(&m, None).expect("address");
+        let pw = std::env::var("SALESDOJO_BENCH_MANAGER_PASSWORD").ok();
+        team::report::Remote::new(
+            s.connect(pw.as_deref()).expect("manager signs in"),
+            s.shown(),
+        )
+    });
+    let quarter = Filter {
+        since: Some("2026-01-01".into()),
+        until: Some("2026-04-01".into()),
+        ..Filter::default()
+    };
+    let team = Filter {
+        team: Some("华东一组".into()),
+        ..Filter::default()
+    };
+    type Query<'a> = (
+        &'a str,
+        (String, Vec<String>),
+        Box<dyn Fn(&team::report::Remote) -> usize + 'a>,
+    );
+    use team::report as tr;
+    let all = Filter::default();
+    let queries: Vec<Query<'_>> = vec![
+        (
+            "pass rates (all)",
+            tr::pass_rates_sql(&all),
+            Box::new(|r| r.pass_rates(&Filter::default()).map_or(0, |v| v.len())),
+        ),
+        (
+            "leaderboard (all)",
+            tr::leaderboard_sql(&all, 50),
+            Box::new(|r| r.leaderboard(&Filter::default(), 50).map_or(0, |v| v.len())),
+        ),
+        (
+            "criterion averages (all)",
+            tr::criterion_averages_sql(&all),
+            Box::new(|r| {
+                r.criterion_averages(&Filter::default())
+                    .map_or(0, |v| v.len())
+            }),
+        ),
+        (
+            "weakest by team (all)",
+            tr::weakest_sql(&all, true),
+            Box::new(|r| r.weakest(&Filter::default(), true).map_or(0, |v| v.len())),
+        ),
+        (
+            "trend by week (all)",
+            tr::trend_sql(&all, true),
+            Box::new(|r| r.trend(&Filter::default(), true).map_or(0, |v| v.len())),
+        ),
+        (
+            "latest 500 attempts",
+            tr::attempts_sql(&all, 500),
+            Box::new(|r| r.attempts(&Filter::default(), 500).map_or(0, |v| v.len())),
+        ),
+        (
+            "criterion averages (a quarter)",
+            tr::criterion_averages_sql(&quarter),
+            Box::new({
+                let f = quarter.clone();
+                move |r| r.criterion_averages(&f).map_or(0, |v| v.len())
+            }),
+        ),
+        (
+            "pass rates (one team)",
+            tr::pass_rates_sql(&team),
+            Box::new({
+                let f = team.clone();
+                move |r| r.pass_rates(&f).map_or(0, |v| v.len())
+            }),
+        ),
+    ];
+    for (name, (sql, vals), q) in &queries {
+        let psql = psql_median(url, owner_pw.as_deref(), sql, vals);
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..7 {
+            let start = Instant::now();
+            rows = q(&owner);
+            times.push(ms(start.elapsed()));
+        }
+        times.sort_by(f64::total_cmp);
+        let owner_ms = percentile(&times, 0.5);
+        let mut line = format!(
+            "{name}: owner median {owner_ms:.1} ms ({rows} rows), psql {psql:.1} ms ({:.2}x)",
+            owner_ms / psql
+        );
+        if let Some(m) = &manager {
+            let mut mt = Vec::new();
+            let mut mrows = 0;
+            for _ in 0..7 {
+                let start = Instant::now();
+                mrows = q(m);
+                mt.push(ms(start.elapsed()));
+            }
+            mt.sort_by(f64::total_cmp);
+            let m_ms = percentile(&mt, 0.5);
+            line.push_str(&format!(
+                ", manager (RLS) median {m_ms:.1} ms ({mrows} rows, {:.2}x the owner)",
+                m_ms / owner_ms
+            ));
+        }
+        println!("{line}");
+    }
+}
+
+/// `psql` running `sql` (with `vals` written in as literals) 7 times in one session: the
+/// median of its own `\timing`.
+fn psql_median(url: &str, password: Option<&str>, sql: &str, vals: &[String]) -> f64 {
+    let mut text = sql.to_owned();
+    for (i, v) in vals.iter().enumerate().rev() {
+        text = text.replace(
+            &format!("?{}", i + 1),
+            &format!("'{}'", v.replace('\'', "''")),
+        );
+    }
+    let script = format!(
+        "\\timing on\n\\o /dev/null\n{}",
+        format!("{text};\n").repeat(7)
+    );
+    let mut psql = std::process::Command::new("psql");
+    if let Some(p) = password {
+        psql.env("PGPASSWORD", p);
+    }
+    let out = psql
+        .args(["-X", "-q", "-d", url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            if let Some(mut i) = c.stdin.take() {
+                i.write_all(script.as_bytes())?;
+            }
+            c.wait_with_output()
+        });
+    let Ok(out) = out else {
+        return f64::NAN;
+    };
+    let mut times: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("Time: "))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    times.sort_by(f64::total_cmp);
+    percentile(&times, 0.5)
+}
