@@ -1165,3 +1165,101 @@ fn postgres_every_report_gives_the_same_rows_on_both_backends() {
         assert_eq!(a, b, "{format:?} export differs");
     }
 }
+
+#[test]
+fn postgres_reports_read_from_a_streaming_replica() {
+    let Some(pg) = Cluster::start("postgres_reports_read_from_a_streaming_replica") else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("max", "马经理", "manager", &["一店"]),
+            ("ver", "核验", "verifier", &[]),
+        ],
+    );
+    let m = Machine::new(root.path(), "ana");
+    m.join(&pg, "ana", &pw["ana"]);
+    play(&m, "安娜", "一店", 0);
+    play(&m, "安娜", "一店", 2);
+    m.ok(&["sync"]);
+    let v = Machine::new(root.path(), "verifier");
+    let o = v.run_with(&["team", "verify", "--server", &pg.url("ver")], &[("PGPASSWORD", pw["ver"].as_str())], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+
+    // A streaming replica of the cluster, as pg_basebackup makes one.
+    let replica = pg.dir.path().join("replica");
+    let out = pg
+        .tool("pg_basebackup")
+        .env("PGPASSWORD", ADMIN_PASSWORD)
+        .args(["-h", "127.0.0.1", "-p", &pg.port.to_string(), "-U", common::pg::ADMIN, "-R", "-X", "stream", "-c", "fast", "-D"])
+        .arg(&replica)
+        .output()
+        .expect("pg_basebackup runs");
+    assert!(out.status.success(), "pg_basebackup: {}", String::from_utf8_lossy(&out.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a port");
+    let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", pg.dir.path().display());
+    let started = pg
+        .tool("pg_ctl")
+        .args(["-D"])
+        .arg(&replica)
+        .args(["-o", &opts, "-l"])
+        .arg(pg.dir.path().join("replica.log"))
+        .args(["-w", "-t", "30", "start"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(started, "the replica starts");
+    struct StopReplica<'a>(&'a Cluster, PathBuf);
+    impl Drop for StopReplica<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.tool("pg_ctl").args(["-D"]).arg(&self.1).args(["-m", "immediate", "stop"]).status();
+        }
+    }
+    let _stop = StopReplica(&pg, replica.clone());
+    let replica_url = format!("postgres://max@127.0.0.1:{port}/salesdojo");
+    // It is a replica: read-only, in recovery, and it has the rows.
+    let mut r = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .dbname("salesdojo")
+        .user("max")
+        .password(pw["max"].as_str())
+        .connect(postgres::NoTls)
+        .expect("max reads the replica");
+    let recovering: bool = r.query_one("SELECT pg_is_in_recovery()", &[]).expect("query").get(0);
+    assert!(recovering);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&mut r, "SELECT COUNT(*) FROM verifications") < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let mgr = Machine::new(root.path(), "manager");
+    let env = [("PGPASSWORD", pw["max"].as_str())];
+    let primary = mgr.run_with(&["--db", &pg.url("max"), "report", "--format", "json"], &env, "");
+    let from_replica = mgr.run_with(
+        &["--db", &pg.url("max"), "--report-db", &replica_url, "report", "--format", "json"],
+        &env,
+        "",
+    );
+    assert_eq!(primary.code, 0, "{}", primary.stderr);
+    assert_eq!(from_replica.code, 0, "{}", from_replica.stderr);
+    assert!(primary.stdout.contains("安娜"), "{}", primary.stdout);
+    assert_eq!(primary.stdout, from_replica.stdout, "the replica answers as the primary");
+
+    // And the reports did come from it (the library says where they read).
+    let store = salesdojo::store::team::open_team_at(
+        &pg.url("max"),
+        Some(&replica_url),
+        Some(pw["max"].as_str()),
+        &root.path().join("max-local.db"),
+    )
+    .expect("opens");
+    let shown = store.remote().map(|r| r.shown.clone()).unwrap_or_default();
+    assert!(shown.ends_with(&format!(":{port}/salesdojo")), "{shown}");
+}

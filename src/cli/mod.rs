@@ -47,6 +47,11 @@ pub struct Cli {
     #[arg(long, env = "SALESDOJO_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Team mode: read reports, the review view and exports from this server instead (a
+    /// streaming replica of the team database), as the same login.
+    #[arg(long, global = true, env = "SALESDOJO_REPORT_DB", value_name = "URL", hide_env_values = true)]
+    pub report_db: Option<String>,
+
     /// The language of messages: validation, test results and errors.
     #[arg(
         long,
@@ -214,6 +219,9 @@ pub enum Format {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let cli = cli.settle();
+    if let Some(url) = &cli.report_db {
+        crate::store::team::set_report_db(url);
+    }
     let result = match &cli.command {
         Some(Command::Validate(a)) => validate::run(&cli, a),
         Some(Command::List(a)) => list::run(&cli, a),

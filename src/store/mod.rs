@@ -875,7 +875,7 @@ pub fn open_default(explicit: Option<&Path>) -> Result<Store> {
         .and_then(|p| p.to_str())
         .filter(|p| team::is_url(p))
     {
-        return team::open_team(url, std::env::var("SALESDOJO_REPORT_DB").ok().as_deref());
+        return team::open_team(url, team::report_db().as_deref());
     }
     match explicit {
         Some(p) => Store::open(p),

@@ -477,11 +477,47 @@ fn local_log(server: &Server, user: &str) -> crate::store::Result<std::path::Pat
     )))
 }
 
-/// `--db postgres://LOGIN@HOST/DATABASE`: this machine's log for that login (practice writes
-/// there first and syncs), with reports, the review view and exports read from the server —
-/// or from `report_url` (a streaming replica) when given. When the server cannot be reached,
-/// the local log alone, with a notice on standard error.
+/// The reports' server (a streaming replica) given on the command line, over
+/// `SALESDOJO_REPORT_DB`.
+static REPORT_DB: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the reports' server for this process (`--report-db URL`).
+pub fn set_report_db(url: &str) {
+    let _ = REPORT_DB.set(url.to_owned());
+}
+
+/// The reports' server for this process, if one was given.
+pub fn report_db() -> Option<String> {
+    REPORT_DB
+        .get()
+        .cloned()
+        .or_else(|| std::env::var("SALESDOJO_REPORT_DB").ok())
+        .filter(|u| !u.is_empty())
+}
+
+/// `--db postgres://LOGIN@HOST/DATABASE`: this machine's log for that login (in the data
+/// folder, one per server and login), with reports read from the server; see
+/// [`open_team_at`].
 pub fn open_team(url: &str, report_url: Option<&str>) -> crate::store::Result<super::Store> {
+    let server = Server::parse(url, None).map_err(|e| crate::store::StoreError::Open {
+        path: url.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let user = server.user().unwrap_or_default().to_owned();
+    let local = local_log(&server, &user)?;
+    open_team_at(url, report_url, None, &local)
+}
+
+/// The log at `local` for the login in `url` (practice writes there first and syncs), with
+/// reports, the review view and exports read from the server — or from `report_url` (a
+/// streaming replica) when given. `password`: else `PGPASSWORD` or the password file. When
+/// the server cannot be reached, the local log alone, with a notice on standard error.
+pub fn open_team_at(
+    url: &str,
+    report_url: Option<&str>,
+    password: Option<&str>,
+    local: &std::path::Path,
+) -> crate::store::Result<super::Store> {
     let open_err = |reason: String| crate::store::StoreError::Open {
         path: url.to_owned(),
         reason,
@@ -490,12 +526,10 @@ pub fn open_team(url: &str, report_url: Option<&str>) -> crate::store::Result<su
     let user = server
         .user()
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| {
-            open_err("give your login in the address: postgres://LOGIN@HOST/DATABASE".into())
-        })?
+        .ok_or_else(|| open_err("give your login in the address: postgres://LOGIN@HOST/DATABASE".into()))?
         .to_owned();
-    let mut store = super::Store::open(&local_log(&server, &user)?)?;
-    let mut client = match server.connect(None) {
+    let mut store = super::Store::open(local)?;
+    let mut client = match server.connect(password) {
         Ok(c) => c,
         Err(e @ TeamError::Unreachable { .. }) => {
             eprintln!("salesdojo: {e}; working on this machine's copy");
@@ -515,10 +549,11 @@ pub fn open_team(url: &str, report_url: Option<&str>) -> crate::store::Result<su
     let reports = match report_url {
         Some(r) => {
             let replica = Server::parse(r, Some(&user)).map_err(|e| open_err(e.to_string()))?;
-            report::Remote::new(
-                replica.connect(None).map_err(|e| open_err(e.to_string()))?,
-                replica.shown(),
-            )
+            let mut c = replica
+                .connect(password)
+                .map_err(|e| open_err(e.to_string()))?;
+            check_schema(&mut c).map_err(|e| open_err(e.to_string()))?;
+            report::Remote::new(c, replica.shown())
         }
         None => report::Remote::new(client, server.shown()),
     };
