@@ -444,7 +444,7 @@ fn reports(url: &str) {
         ),
         (
             "trend by week (all)",
-            tr::trend_sql(&all, true),
+            tr::trend_sql(&all, true, true),
             Box::new(|r| r.trend(&Filter::default(), true).map_or(0, |v| v.len())),
         ),
         (

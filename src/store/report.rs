@@ -27,7 +27,7 @@ impl Filter {
 
     /// The same conditions with the playbook and scenario read from `table` and the date
     /// range from `time`.
-    fn sql_over(&self, table: &str, time: &str) -> (String, Vec<String>) {
+    pub fn sql_over(&self, table: &str, time: &str) -> (String, Vec<String>) {
         let mut sql = String::new();
         let mut vals = Vec::new();
         let mut add = |cond: String, v: &Option<String>| {
@@ -53,12 +53,12 @@ impl Filter {
     }
 
     /// Whether the whole-history rollups answer this filter (they have no dates).
-    fn whole_history(&self) -> bool {
+    pub fn whole_history(&self) -> bool {
         self.since.is_none() && self.until.is_none()
     }
 
     /// Whether the per-day, per-team rollup answers this filter (it has no trainee or scenario).
-    fn by_day_and_team(&self) -> bool {
+    pub fn by_day_and_team(&self) -> bool {
         self.trainee.is_none() && self.scenario.is_none()
     }
 }

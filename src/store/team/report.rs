@@ -22,6 +22,9 @@ use crate::store::{Result, StoreError, Trainee};
 pub struct Remote {
     client: Mutex<Client>,
     pub shown: String,
+    /// The login sees whole teams (a manager, verifier, admin or the owner): the per-day,
+    /// per-team rollup answers its trends.
+    sees_teams: bool,
 }
 
 impl std::fmt::Debug for Remote {
@@ -77,10 +80,17 @@ fn attempt_row(r: &Row) -> AttemptRow {
 }
 
 impl Remote {
-    pub fn new(client: Client, shown: String) -> Remote {
+    pub fn new(mut client: Client, shown: String) -> Remote {
+        let role: Option<String> = client
+            .query_opt("SELECT role FROM whoami", &[])
+            .ok()
+            .flatten()
+            .map(|r| r.get(0));
+        let sees_teams = role.as_deref().is_none_or(|r| r != "trainee" && r != "trainer");
         Remote {
             client: Mutex::new(client),
             shown,
+            sees_teams,
         }
     }
 
@@ -115,7 +125,7 @@ impl Remote {
     }
 
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (sql, vals) = trend_sql(f, weekly);
+        let (sql, vals) = trend_sql(f, weekly, self.sees_teams);
         Ok(self
             .query(&sql, &vals)?
             .iter()
@@ -533,6 +543,17 @@ impl Remote {
 
 /// The SQL of [`Remote::criterion_averages`] and its parameters (`?N` placeholders).
 pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
+    if f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        let sql = format!(
+            "SELECT t.name, tm.name, r.playbook_id, r.criterion_id, SUM(r.points) / SUM(r.n), SUM(r.n)
+             FROM rollup_criteria r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             WHERE true{cond}
+             GROUP BY t.id, tm.name, r.playbook_id, r.criterion_id HAVING SUM(r.n) > 0
+             ORDER BY t.name COLLATE \"C\", r.playbook_id COLLATE \"C\", r.criterion_id COLLATE \"C\""
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG(COALESCE(ac.overridden, ac.points)), COUNT(*)
@@ -546,7 +567,18 @@ pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
 }
 
 /// The SQL of [`Remote::trend`] and its parameters (`?N` placeholders).
-pub fn trend_sql(f: &Filter, weekly: bool) -> (String, Vec<String>) {
+pub fn trend_sql(f: &Filter, weekly: bool, sees_teams: bool) -> (String, Vec<String>) {
+    if sees_teams && f.by_day_and_team() {
+        let (cond, vals) = f.sql_over("r", "r.day");
+        let bucket = if weekly { "salesdojo_week(r.day)" } else { "r.day" };
+        let sql = format!(
+            "SELECT {bucket} AS p, SUM(r.n), SUM(r.total) / NULLIF(SUM(r.totals), 0),
+                    SUM(r.passed)::float8 / NULLIF(SUM(r.graded), 0)
+             FROM rollup_days r LEFT JOIN teams tm ON tm.id = r.team_id
+             WHERE true{cond} GROUP BY p HAVING SUM(r.n) > 0 ORDER BY p"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let bucket = if weekly {
         "salesdojo_week(a.started_at)"
@@ -562,6 +594,16 @@ pub fn trend_sql(f: &Filter, weekly: bool) -> (String, Vec<String>) {
 
 /// The SQL of [`Remote::pass_rates`] and its parameters (`?N` placeholders).
 pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
+    if f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        let sql = format!(
+            "SELECT r.playbook_id, r.scenario_id, SUM(r.n), SUM(r.passed) FROM rollup_attempts r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             WHERE r.mode = 'practice'{cond}
+             GROUP BY r.playbook_id, r.scenario_id HAVING SUM(r.n) > 0
+             ORDER BY r.playbook_id COLLATE \"C\", r.scenario_id COLLATE \"C\""
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT a.playbook_id, a.scenario_id, COUNT(*), COALESCE(SUM(a.passed), 0)::int8 {FROM}
@@ -574,6 +616,18 @@ pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
 
 /// The SQL of [`Remote::leaderboard`] and its parameters (`?N` placeholders).
 pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+    if f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        let sql = format!(
+            "SELECT t.name, tm.name, SUM(r.n), SUM(r.total) / NULLIF(SUM(r.totals), 0), SUM(r.passed),
+                    (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
+             FROM rollup_attempts r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id WHERE r.mode = 'practice'{cond}
+             GROUP BY t.id, tm.name HAVING SUM(r.n) > 0
+             ORDER BY SUM(r.total) / NULLIF(SUM(r.totals), 0) DESC NULLS LAST, SUM(r.n) DESC,
+                      t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
+        );
+        return (sql, vals);
+    }
     let (cond, vals) = f.sql();
     let sql = format!(
         "SELECT t.name, tm.name, COUNT(*), AVG(a.total), COALESCE(SUM(a.passed), 0)::int8,
@@ -594,13 +648,31 @@ pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
         "t.name"
     };
     let group = if by_team { "tm.id" } else { "t.id" };
+    let (avgs, vals) = if f.whole_history() {
+        let (cond, vals) = f.sql_over("r", "");
+        (
+            format!(
+                "SELECT {who} AS who, {group} AS g, r.criterion_id AS c, SUM(r.points) / SUM(r.n) AS v
+                 FROM rollup_criteria r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                 WHERE true{cond}
+                 GROUP BY {who}, {group}, r.criterion_id HAVING SUM(r.n) > 0"
+            ),
+            vals,
+        )
+    } else {
+        (
+            format!(
+                "SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG(COALESCE(ac.overridden, ac.points)) AS v
+                 FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
+                 JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                 WHERE a.status = 'completed' AND a.counted{cond}
+                 GROUP BY {who}, {group}, ac.criterion_id"
+            ),
+            vals,
+        )
+    };
     let sql = format!(
-        "WITH avgs AS (
-             SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG(COALESCE(ac.overridden, ac.points)) AS v
-             FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
-             JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-             WHERE a.status = 'completed' AND a.counted{cond}
-             GROUP BY {who}, {group}, ac.criterion_id)
+        "WITH avgs AS ({avgs})
          SELECT who, c, v FROM (
              SELECT who, c, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, c COLLATE \"C\") AS n FROM avgs) x
          WHERE n = 1 ORDER BY who COLLATE \"C\", c COLLATE \"C\""

@@ -495,6 +495,173 @@ GRANT USAGE ON SEQUENCE reviews_seq_seq TO salesdojo_manager;
 CREATE INDEX attempt_criteria_by_attempt ON attempt_criteria (attempt_id);
 CREATE INDEX attempts_by_time ON attempts (started_at);
 "#,
+    // 4: rollups, as on every client: whole-history reports read these small tables instead
+    // of every attempt. Each counted, completed attempt's contribution is kept
+    // (`rollup_contrib`); any write that can change it (the attempt, its criteria, a review,
+    // a verdict) takes the old contribution out and puts the new one in, in the same
+    // transaction, so the rollups always equal the base tables.
+    r#"
+CREATE TABLE rollup_attempts (
+    trainee_id   text NOT NULL,
+    playbook_id  text NOT NULL,
+    scenario_id  text NOT NULL,
+    mode         text NOT NULL,
+    n            integer NOT NULL,
+    total        double precision NOT NULL,
+    totals       integer NOT NULL,
+    passed       integer NOT NULL,
+    graded       integer NOT NULL,
+    PRIMARY KEY (trainee_id, playbook_id, scenario_id, mode)
+);
+CREATE TABLE rollup_criteria (
+    trainee_id   text NOT NULL,
+    playbook_id  text NOT NULL,
+    scenario_id  text NOT NULL,
+    criterion_id text NOT NULL,
+    n            integer NOT NULL,
+    points       double precision NOT NULL,
+    PRIMARY KEY (trainee_id, playbook_id, scenario_id, criterion_id)
+);
+CREATE TABLE rollup_days (
+    day          text NOT NULL,
+    team_id      text NOT NULL,
+    playbook_id  text NOT NULL,
+    n            integer NOT NULL,
+    total        double precision NOT NULL,
+    totals       integer NOT NULL,
+    passed       integer NOT NULL,
+    graded       integer NOT NULL,
+    PRIMARY KEY (day, team_id, playbook_id)
+);
+CREATE TABLE rollup_contrib (
+    attempt_id   text PRIMARY KEY,
+    trainee_id   text NOT NULL,
+    playbook_id  text NOT NULL,
+    scenario_id  text NOT NULL,
+    mode         text NOT NULL,
+    day          text NOT NULL,
+    team_id      text NOT NULL,
+    total        double precision,
+    passed       integer
+);
+CREATE TABLE rollup_contrib_criteria (
+    attempt_id   text NOT NULL,
+    criterion_id text NOT NULL,
+    points       double precision NOT NULL,
+    PRIMARY KEY (attempt_id, criterion_id)
+);
+
+-- Takes an attempt's old contribution out of the rollups and puts its current one in.
+CREATE FUNCTION salesdojo_rollup_refresh(aid text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    o rollup_contrib%ROWTYPE;
+    c record;
+BEGIN
+    SELECT * INTO o FROM rollup_contrib WHERE attempt_id = aid;
+    IF FOUND THEN
+        UPDATE rollup_attempts SET n = n - 1, total = total - COALESCE(o.total, 0),
+               totals = totals - (o.total IS NOT NULL)::int, passed = passed - COALESCE(o.passed, 0),
+               graded = graded - (o.passed IS NOT NULL)::int
+        WHERE trainee_id = o.trainee_id AND playbook_id = o.playbook_id
+          AND scenario_id = o.scenario_id AND mode = o.mode;
+        UPDATE rollup_days SET n = n - 1, total = total - COALESCE(o.total, 0),
+               totals = totals - (o.total IS NOT NULL)::int, passed = passed - COALESCE(o.passed, 0),
+               graded = graded - (o.passed IS NOT NULL)::int
+        WHERE day = o.day AND team_id = o.team_id AND playbook_id = o.playbook_id;
+        UPDATE rollup_criteria r SET n = r.n - 1, points = r.points - k.points
+        FROM rollup_contrib_criteria k
+        WHERE k.attempt_id = aid AND r.trainee_id = o.trainee_id AND r.playbook_id = o.playbook_id
+          AND r.scenario_id = o.scenario_id AND r.criterion_id = k.criterion_id;
+        DELETE FROM rollup_contrib_criteria WHERE attempt_id = aid;
+        DELETE FROM rollup_contrib WHERE attempt_id = aid;
+    END IF;
+    SELECT a.trainee_id, a.playbook_id, a.scenario_id, a.mode, substr(a.started_at, 1, 10) AS day,
+           COALESCE(t.team_id, '') AS team_id, a.total, a.passed
+    INTO c
+    FROM attempt_results a JOIN trainees t ON t.id = a.trainee_id
+    WHERE a.id = aid AND a.status = 'completed' AND a.counted;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    INSERT INTO rollup_contrib VALUES (aid, c.trainee_id, c.playbook_id, c.scenario_id, c.mode,
+        c.day, c.team_id, c.total, c.passed);
+    INSERT INTO rollup_attempts VALUES (c.trainee_id, c.playbook_id, c.scenario_id, c.mode, 1,
+        COALESCE(c.total, 0), (c.total IS NOT NULL)::int, COALESCE(c.passed, 0), (c.passed IS NOT NULL)::int)
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET
+        n = rollup_attempts.n + 1, total = rollup_attempts.total + excluded.total,
+        totals = rollup_attempts.totals + excluded.totals, passed = rollup_attempts.passed + excluded.passed,
+        graded = rollup_attempts.graded + excluded.graded;
+    INSERT INTO rollup_days VALUES (c.day, c.team_id, c.playbook_id, 1,
+        COALESCE(c.total, 0), (c.total IS NOT NULL)::int, COALESCE(c.passed, 0), (c.passed IS NOT NULL)::int)
+    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET
+        n = rollup_days.n + 1, total = rollup_days.total + excluded.total,
+        totals = rollup_days.totals + excluded.totals, passed = rollup_days.passed + excluded.passed,
+        graded = rollup_days.graded + excluded.graded;
+    INSERT INTO rollup_contrib_criteria
+        SELECT aid, criterion_id, COALESCE(overridden, points) FROM criteria_results WHERE attempt_id = aid;
+    INSERT INTO rollup_criteria
+        SELECT c.trainee_id, c.playbook_id, c.scenario_id, k.criterion_id, 1, k.points
+        FROM rollup_contrib_criteria k WHERE k.attempt_id = aid
+    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET
+        n = rollup_criteria.n + 1, points = rollup_criteria.points + excluded.points;
+END $$;
+REVOKE ALL ON FUNCTION salesdojo_rollup_refresh(text) FROM PUBLIC;
+
+-- After a statement that changed attempts or what decides them: each attempt once.
+CREATE FUNCTION salesdojo_rollup_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE aid text;
+BEGIN
+    IF TG_TABLE_NAME = 'attempts' THEN
+        FOR aid IN SELECT DISTINCT id FROM changed LOOP
+            PERFORM salesdojo_rollup_refresh(aid);
+        END LOOP;
+    ELSE
+        FOR aid IN SELECT DISTINCT attempt_id FROM changed LOOP
+            PERFORM salesdojo_rollup_refresh(aid);
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER attempts_rollup_insert AFTER INSERT ON attempts
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
+CREATE TRIGGER attempts_rollup_update AFTER UPDATE ON attempts
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
+CREATE TRIGGER criteria_rollup AFTER INSERT ON attempt_criteria
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
+CREATE TRIGGER reviews_rollup AFTER INSERT ON reviews
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
+CREATE TRIGGER verifications_rollup_insert AFTER INSERT ON verifications
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
+CREATE TRIGGER verifications_rollup_update AFTER UPDATE ON verifications
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
+
+-- The history before this version, once.
+DO $$
+DECLARE aid text;
+BEGIN
+    FOR aid IN SELECT id FROM attempts LOOP
+        PERFORM salesdojo_rollup_refresh(aid);
+    END LOOP;
+END $$;
+
+-- Who reads the rollups: as the attempts they sum (a team's days: its managers).
+ALTER TABLE rollup_attempts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rollup_criteria ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rollup_days ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON rollup_attempts, rollup_criteria, rollup_days
+    TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+CREATE POLICY rollup_attempts_read ON rollup_attempts FOR SELECT
+    USING (trainee_id IN (SELECT id FROM trainees));
+CREATE POLICY rollup_criteria_read ON rollup_criteria FOR SELECT
+    USING (trainee_id IN (SELECT id FROM trainees));
+CREATE POLICY rollup_days_read ON rollup_days FOR SELECT USING (
+    team_id IN (SELECT team_id FROM team_managers WHERE login = current_user)
+    OR pg_has_role(current_user, 'salesdojo_verifier', 'MEMBER')
+    OR pg_has_role(current_user, 'salesdojo_admin', 'MEMBER'));
+CREATE INDEX rollup_days_by_team ON rollup_days (team_id, day);
+"#,
 ];
 
 /// The schema version this build writes.
