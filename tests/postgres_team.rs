@@ -1187,7 +1187,11 @@ fn postgres_reports_read_from_a_streaming_replica() {
     play(&m, "安娜", "一店", 2);
     m.ok(&["sync"]);
     let v = Machine::new(root.path(), "verifier");
-    let o = v.run_with(&["team", "verify", "--server", &pg.url("ver")], &[("PGPASSWORD", pw["ver"].as_str())], "");
+    let o = v.run_with(
+        &["team", "verify", "--server", &pg.url("ver")],
+        &[("PGPASSWORD", pw["ver"].as_str())],
+        "",
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
 
     // A streaming replica of the cluster, as pg_basebackup makes one.
@@ -1195,16 +1199,36 @@ fn postgres_reports_read_from_a_streaming_replica() {
     let out = pg
         .tool("pg_basebackup")
         .env("PGPASSWORD", ADMIN_PASSWORD)
-        .args(["-h", "127.0.0.1", "-p", &pg.port.to_string(), "-U", common::pg::ADMIN, "-R", "-X", "stream", "-c", "fast", "-D"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &pg.port.to_string(),
+            "-U",
+            common::pg::ADMIN,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-D",
+        ])
         .arg(&replica)
         .output()
         .expect("pg_basebackup runs");
-    assert!(out.status.success(), "pg_basebackup: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pg_basebackup: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a port");
-    let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", pg.dir.path().display());
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1",
+        pg.dir.path().display()
+    );
     let started = pg
         .tool("pg_ctl")
         .args(["-D"])
@@ -1218,7 +1242,13 @@ fn postgres_reports_read_from_a_streaming_replica() {
     struct StopReplica<'a>(&'a Cluster, PathBuf);
     impl Drop for StopReplica<'_> {
         fn drop(&mut self) {
-            let _ = self.0.tool("pg_ctl").args(["-D"]).arg(&self.1).args(["-m", "immediate", "stop"]).status();
+            let _ = self
+                .0
+                .tool("pg_ctl")
+                .args(["-D"])
+                .arg(&self.1)
+                .args(["-m", "immediate", "stop"])
+                .status();
         }
     }
     let _stop = StopReplica(&pg, replica.clone());
@@ -1232,7 +1262,10 @@ fn postgres_reports_read_from_a_streaming_replica() {
         .password(pw["max"].as_str())
         .connect(postgres::NoTls)
         .expect("max reads the replica");
-    let recovering: bool = r.query_one("SELECT pg_is_in_recovery()", &[]).expect("query").get(0);
+    let recovering: bool = r
+        .query_one("SELECT pg_is_in_recovery()", &[])
+        .expect("query")
+        .get(0);
     assert!(recovering);
     let deadline = Instant::now() + Duration::from_secs(30);
     while count(&mut r, "SELECT COUNT(*) FROM verifications") < 2 && Instant::now() < deadline {
@@ -1241,16 +1274,31 @@ fn postgres_reports_read_from_a_streaming_replica() {
 
     let mgr = Machine::new(root.path(), "manager");
     let env = [("PGPASSWORD", pw["max"].as_str())];
-    let primary = mgr.run_with(&["--db", &pg.url("max"), "report", "--format", "json"], &env, "");
+    let primary = mgr.run_with(
+        &["--db", &pg.url("max"), "report", "--format", "json"],
+        &env,
+        "",
+    );
     let from_replica = mgr.run_with(
-        &["--db", &pg.url("max"), "--report-db", &replica_url, "report", "--format", "json"],
+        &[
+            "--db",
+            &pg.url("max"),
+            "--report-db",
+            &replica_url,
+            "report",
+            "--format",
+            "json",
+        ],
         &env,
         "",
     );
     assert_eq!(primary.code, 0, "{}", primary.stderr);
     assert_eq!(from_replica.code, 0, "{}", from_replica.stderr);
     assert!(primary.stdout.contains("安娜"), "{}", primary.stdout);
-    assert_eq!(primary.stdout, from_replica.stdout, "the replica answers as the primary");
+    assert_eq!(
+        primary.stdout, from_replica.stdout,
+        "the replica answers as the primary"
+    );
 
     // And the reports did come from it (the library says where they read).
     let store = salesdojo::store::team::open_team_at(
@@ -1262,4 +1310,113 @@ fn postgres_reports_read_from_a_streaming_replica() {
     .expect("opens");
     let shown = store.remote().map(|r| r.shown.clone()).unwrap_or_default();
     assert!(shown.ends_with(&format!(":{port}/salesdojo")), "{shown}");
+}
+
+#[test]
+fn postgres_an_existing_history_and_a_list_of_people_come_in_once() {
+    let Some(pg) = Cluster::start("postgres_an_existing_history_and_a_list_of_people_come_in_once")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(&pg, root.path(), &[("ver", "核验", "verifier", &[])]);
+    let admin = Machine::new(root.path(), "admin");
+    let env = [("PGPASSWORD", ADMIN_PASSWORD)];
+
+    // Many people from a CSV file, one transaction.
+    let csv = root.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "login,name,role,team\nli,李芳,trainee,华东一组\nzhang,张经理,manager,华东一组;华东二组\n",
+    )
+    .expect("csv");
+    let o = admin.run_with(
+        &[
+            "team",
+            "add-user",
+            "--csv",
+            csv.to_str().expect("path"),
+            "--server",
+            &pg.admin_url(),
+        ],
+        &env,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("li\ttrainee\t")),
+        "{}",
+        o.stdout
+    );
+    let mut c = pg.admin("salesdojo");
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT COUNT(*) FROM team_managers WHERE login = 'zhang'"
+        ),
+        2
+    );
+    // Again: the logins keep their passwords.
+    let o = admin.run_with(
+        &[
+            "team",
+            "add-user",
+            "--csv",
+            csv.to_str().expect("path"),
+            "--server",
+            &pg.admin_url(),
+        ],
+        &env,
+        "",
+    );
+    assert!(o.stdout.contains("password unchanged"), "{}", o.stdout);
+
+    // A single machine's history brought in twice: once.
+    let old = Machine::new(root.path(), "old-pc");
+    play(&old, "李芳", "华东一组", 0);
+    play(&old, "李芳", "华东一组", 3);
+    let file = old.db();
+    for expect in ["2 attempts", "0 attempts"] {
+        let o = admin.run_with(
+            &[
+                "team",
+                "import",
+                file.to_str().expect("path"),
+                "--server",
+                &pg.admin_url(),
+            ],
+            &env,
+            "",
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(o.stdout.contains(expect), "{}", o.stdout);
+    }
+    assert_eq!(count(&mut c, "SELECT COUNT(*) FROM attempts"), 2);
+    // Claims until verified; then the rollups count them, equal to the base tables.
+    assert_eq!(
+        count(&mut c, "SELECT COALESCE(SUM(n), 0) FROM rollup_attempts"),
+        0
+    );
+    let v = Machine::new(root.path(), "verifier");
+    let o = v.run_with(
+        &["team", "verify", "--server", &pg.url("ver")],
+        &[("PGPASSWORD", pw["ver"].as_str())],
+        "",
+    );
+    assert!(o.stdout.contains("2 verified"), "{}{}", o.stdout, o.stderr);
+    assert_eq!(
+        count(&mut c, "SELECT COALESCE(SUM(n), 0) FROM rollup_attempts"),
+        2
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT COUNT(*) FROM rollup_criteria r WHERE abs(r.points / r.n - (
+                 SELECT AVG(ac.points) FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
+                 WHERE ac.criterion_id = r.criterion_id AND a.scenario_id = r.scenario_id
+                   AND a.trainee_id = r.trainee_id)) > 1e-9"
+        ),
+        0,
+        "the criterion rollups equal the base table"
+    );
 }

@@ -49,7 +49,13 @@ pub struct Cli {
 
     /// Team mode: read reports, the review view and exports from this server instead (a
     /// streaming replica of the team database), as the same login.
-    #[arg(long, global = true, env = "SALESDOJO_REPORT_DB", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "SALESDOJO_REPORT_DB",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub report_db: Option<String>,
 
     /// The language of messages: validation, test results and errors.

@@ -417,6 +417,16 @@ pub fn import_log(client: &mut Client, store: &crate::store::Store) -> Result<Im
         ),
     ];
     let mut tx = client.transaction().map_err(db)?;
+    // The rollups are rebuilt once at the end instead of attempt by attempt.
+    let rollup_triggers = [
+        ("attempts", "attempts_rollup_insert"),
+        ("attempt_criteria", "criteria_rollup"),
+        ("reviews", "reviews_rollup"),
+    ];
+    for (t, trig) in rollup_triggers {
+        tx.batch_execute(&format!("ALTER TABLE {t} DISABLE TRIGGER {trig}"))
+            .map_err(db)?;
+    }
     let mut counts = Imported::default();
     for (table, cols) in tables {
         tx.batch_execute(&format!(
@@ -468,6 +478,12 @@ pub fn import_log(client: &mut Client, store: &crate::store::Store) -> Result<Im
             _ => {}
         }
     }
+    for (t, trig) in rollup_triggers {
+        tx.batch_execute(&format!("ALTER TABLE {t} ENABLE TRIGGER {trig}"))
+            .map_err(db)?;
+    }
+    tx.batch_execute("SELECT salesdojo_rollup_rebuild()")
+        .map_err(db)?;
     tx.commit().map_err(db)?;
     client.batch_execute("ANALYZE").map_err(db)?;
     Ok(counts)

@@ -526,7 +526,9 @@ pub fn open_team_at(
     let user = server
         .user()
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| open_err("give your login in the address: postgres://LOGIN@HOST/DATABASE".into()))?
+        .ok_or_else(|| {
+            open_err("give your login in the address: postgres://LOGIN@HOST/DATABASE".into())
+        })?
         .to_owned();
     let mut store = super::Store::open(local)?;
     let mut client = match server.connect(password) {

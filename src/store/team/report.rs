@@ -86,7 +86,9 @@ impl Remote {
             .ok()
             .flatten()
             .map(|r| r.get(0));
-        let sees_teams = role.as_deref().is_none_or(|r| r != "trainee" && r != "trainer");
+        let sees_teams = role
+            .as_deref()
+            .is_none_or(|r| r != "trainee" && r != "trainer");
         Remote {
             client: Mutex::new(client),
             shown,
@@ -541,53 +543,65 @@ impl Remote {
     }
 }
 
-/// The SQL of [`Remote::criterion_averages`] and its parameters (`?N` placeholders).
+/// Trainees and teams beside a rollup table aliased `k`.
+const K_FROM: &str =
+    "JOIN trainees t ON t.id = k.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
+
+/// The SQL of [`Remote::criterion_averages`] and its parameters (`?N` placeholders): the
+/// whole history from the criterion rollup, a date range from the counted attempts'
+/// criteria (kept by the same triggers).
 pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
     if f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
+        let (cond, vals) = f.sql_over("k", "");
         let sql = format!(
-            "SELECT t.name, tm.name, r.playbook_id, r.criterion_id, SUM(r.points) / SUM(r.n), SUM(r.n)
-             FROM rollup_criteria r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+            "SELECT t.name, tm.name, k.playbook_id, k.criterion_id, SUM(k.points) / SUM(k.n), SUM(k.n)
+             FROM rollup_criteria k {K_FROM}
              WHERE true{cond}
-             GROUP BY t.id, tm.name, r.playbook_id, r.criterion_id HAVING SUM(r.n) > 0
-             ORDER BY t.name COLLATE \"C\", r.playbook_id COLLATE \"C\", r.criterion_id COLLATE \"C\""
+             GROUP BY t.id, tm.name, k.playbook_id, k.criterion_id HAVING SUM(k.n) > 0
+             ORDER BY t.name COLLATE \"C\", k.playbook_id COLLATE \"C\", k.criterion_id COLLATE \"C\""
         );
         return (sql, vals);
     }
-    let (cond, vals) = f.sql();
+    let (cond, vals) = f.sql_over("k", "k.day");
     let sql = format!(
-        "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG(COALESCE(ac.overridden, ac.points)), COUNT(*)
-         FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
-         JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-         WHERE a.status = 'completed' AND a.counted{cond}
-         GROUP BY t.id, tm.name, a.playbook_id, ac.criterion_id
-         ORDER BY t.name COLLATE \"C\", a.playbook_id COLLATE \"C\", ac.criterion_id COLLATE \"C\""
+        "SELECT t.name, tm.name, k.playbook_id, k.criterion_id, AVG(k.points), COUNT(*)
+         FROM rollup_contrib_criteria k {K_FROM}
+         WHERE true{cond}
+         GROUP BY t.id, tm.name, k.playbook_id, k.criterion_id
+         ORDER BY t.name COLLATE \"C\", k.playbook_id COLLATE \"C\", k.criterion_id COLLATE \"C\""
     );
     (sql, vals)
 }
 
-/// The SQL of [`Remote::trend`] and its parameters (`?N` placeholders).
+/// The SQL of [`Remote::trend`] and its parameters (`?N` placeholders): per day (or week)
+/// from the per-day, per-team rollup when it answers (no trainee or scenario, and a login
+/// that sees whole teams), else from the counted attempts; summed by day first, then weeks.
 pub fn trend_sql(f: &Filter, weekly: bool, sees_teams: bool) -> (String, Vec<String>) {
-    if sees_teams && f.by_day_and_team() {
-        let (cond, vals) = f.sql_over("r", "r.day");
-        let bucket = if weekly { "salesdojo_week(r.day)" } else { "r.day" };
-        let sql = format!(
-            "SELECT {bucket} AS p, SUM(r.n), SUM(r.total) / NULLIF(SUM(r.totals), 0),
-                    SUM(r.passed)::float8 / NULLIF(SUM(r.graded), 0)
-             FROM rollup_days r LEFT JOIN teams tm ON tm.id = r.team_id
-             WHERE true{cond} GROUP BY p HAVING SUM(r.n) > 0 ORDER BY p"
-        );
-        return (sql, vals);
-    }
-    let (cond, vals) = f.sql();
-    let bucket = if weekly {
-        "salesdojo_week(a.started_at)"
+    let bucket = if weekly { "salesdojo_week(d)" } else { "d" };
+    let (days, cond, vals) = if sees_teams && f.by_day_and_team() {
+        let (cond, vals) = f.sql_over("k", "k.day");
+        (
+            "SELECT k.day AS d, SUM(k.n) AS n, SUM(k.total) AS total, SUM(k.totals) AS totals,
+                    SUM(k.passed) AS passed, SUM(k.graded) AS graded
+             FROM rollup_days k LEFT JOIN teams tm ON tm.id = k.team_id",
+            cond,
+            vals,
+        )
     } else {
-        "substr(a.started_at, 1, 10)"
+        let (cond, vals) = f.sql_over("k", "k.day");
+        (
+            "SELECT k.day AS d, COUNT(*) AS n, COALESCE(SUM(k.total), 0) AS total, COUNT(k.total) AS totals,
+                    COALESCE(SUM(k.passed), 0) AS passed, COUNT(k.passed) AS graded
+             FROM rollup_contrib k JOIN trainees t ON t.id = k.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id",
+            cond,
+            vals,
+        )
     };
     let sql = format!(
-        "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed::float8) {FROM}
-         WHERE a.status = 'completed' AND a.counted{cond} GROUP BY p ORDER BY p"
+        "SELECT {bucket} AS p, SUM(n)::int8, SUM(total) / NULLIF(SUM(totals), 0),
+                SUM(passed)::float8 / NULLIF(SUM(graded), 0)
+         FROM ({days} WHERE true{cond} GROUP BY k.day) x
+         GROUP BY p HAVING SUM(n) > 0 ORDER BY p"
     );
     (sql, vals)
 }
@@ -595,53 +609,52 @@ pub fn trend_sql(f: &Filter, weekly: bool, sees_teams: bool) -> (String, Vec<Str
 /// The SQL of [`Remote::pass_rates`] and its parameters (`?N` placeholders).
 pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
     if f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
+        let (cond, vals) = f.sql_over("k", "");
         let sql = format!(
-            "SELECT r.playbook_id, r.scenario_id, SUM(r.n), SUM(r.passed) FROM rollup_attempts r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-             WHERE r.mode = 'practice'{cond}
-             GROUP BY r.playbook_id, r.scenario_id HAVING SUM(r.n) > 0
-             ORDER BY r.playbook_id COLLATE \"C\", r.scenario_id COLLATE \"C\""
+            "SELECT k.playbook_id, k.scenario_id, SUM(k.n), SUM(k.passed) FROM rollup_attempts k {K_FROM}
+             WHERE k.mode = 'practice'{cond}
+             GROUP BY k.playbook_id, k.scenario_id HAVING SUM(k.n) > 0
+             ORDER BY k.playbook_id COLLATE \"C\", k.scenario_id COLLATE \"C\""
         );
         return (sql, vals);
     }
-    let (cond, vals) = f.sql();
+    let (cond, vals) = f.sql_over("k", "k.day");
     let sql = format!(
-        "SELECT a.playbook_id, a.scenario_id, COUNT(*), COALESCE(SUM(a.passed), 0)::int8 {FROM}
-         WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
-         GROUP BY a.playbook_id, a.scenario_id
-         ORDER BY a.playbook_id COLLATE \"C\", a.scenario_id COLLATE \"C\""
+        "SELECT k.playbook_id, k.scenario_id, COUNT(*), COALESCE(SUM(k.passed), 0)::int8
+         FROM rollup_contrib k {K_FROM}
+         WHERE k.mode = 'practice'{cond}
+         GROUP BY k.playbook_id, k.scenario_id
+         ORDER BY k.playbook_id COLLATE \"C\", k.scenario_id COLLATE \"C\""
     );
     (sql, vals)
 }
 
 /// The SQL of [`Remote::leaderboard`] and its parameters (`?N` placeholders).
 pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
+    let certs = "(SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)";
     if f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
+        let (cond, vals) = f.sql_over("k", "");
         let sql = format!(
-            "SELECT t.name, tm.name, SUM(r.n), SUM(r.total) / NULLIF(SUM(r.totals), 0), SUM(r.passed),
-                    (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
-             FROM rollup_attempts r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id WHERE r.mode = 'practice'{cond}
-             GROUP BY t.id, tm.name HAVING SUM(r.n) > 0
-             ORDER BY SUM(r.total) / NULLIF(SUM(r.totals), 0) DESC NULLS LAST, SUM(r.n) DESC,
+            "SELECT t.name, tm.name, SUM(k.n), SUM(k.total) / NULLIF(SUM(k.totals), 0), SUM(k.passed), {certs}
+             FROM rollup_attempts k {K_FROM} WHERE k.mode = 'practice'{cond}
+             GROUP BY t.id, tm.name HAVING SUM(k.n) > 0
+             ORDER BY SUM(k.total) / NULLIF(SUM(k.totals), 0) DESC NULLS LAST, SUM(k.n) DESC,
                       t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
         );
         return (sql, vals);
     }
-    let (cond, vals) = f.sql();
+    let (cond, vals) = f.sql_over("k", "k.day");
     let sql = format!(
-        "SELECT t.name, tm.name, COUNT(*), AVG(a.total), COALESCE(SUM(a.passed), 0)::int8,
-                (SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)
-         {FROM} WHERE a.status = 'completed' AND a.counted AND a.mode = 'practice'{cond}
+        "SELECT t.name, tm.name, COUNT(*), AVG(k.total), COALESCE(SUM(k.passed), 0)::int8, {certs}
+         FROM rollup_contrib k {K_FROM} WHERE k.mode = 'practice'{cond}
          GROUP BY t.id, tm.name
-         ORDER BY AVG(a.total) DESC, COUNT(*) DESC, t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
+         ORDER BY AVG(k.total) DESC NULLS LAST, COUNT(*) DESC, t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
     );
     (sql, vals)
 }
 
 /// The SQL of [`Remote::weakest`] and its parameters (`?N` placeholders).
 pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
-    let (cond, vals) = f.sql();
     let who = if by_team {
         "COALESCE(tm.name, '')"
     } else {
@@ -649,24 +662,24 @@ pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
     };
     let group = if by_team { "tm.id" } else { "t.id" };
     let (avgs, vals) = if f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
+        let (cond, vals) = f.sql_over("k", "");
         (
             format!(
-                "SELECT {who} AS who, {group} AS g, r.criterion_id AS c, SUM(r.points) / SUM(r.n) AS v
-                 FROM rollup_criteria r JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                "SELECT {who} AS who, {group} AS g, k.criterion_id AS c, SUM(k.points) / SUM(k.n) AS v
+                 FROM rollup_criteria k {K_FROM}
                  WHERE true{cond}
-                 GROUP BY {who}, {group}, r.criterion_id HAVING SUM(r.n) > 0"
+                 GROUP BY {who}, {group}, k.criterion_id HAVING SUM(k.n) > 0"
             ),
             vals,
         )
     } else {
+        let (cond, vals) = f.sql_over("k", "k.day");
         (
             format!(
-                "SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG(COALESCE(ac.overridden, ac.points)) AS v
-                 FROM criteria_results ac JOIN attempt_results a ON a.id = ac.attempt_id
-                 JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-                 WHERE a.status = 'completed' AND a.counted{cond}
-                 GROUP BY {who}, {group}, ac.criterion_id"
+                "SELECT {who} AS who, {group} AS g, k.criterion_id AS c, AVG(k.points) AS v
+                 FROM rollup_contrib_criteria k {K_FROM}
+                 WHERE true{cond}
+                 GROUP BY {who}, {group}, k.criterion_id"
             ),
             vals,
         )
@@ -683,9 +696,13 @@ pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
 /// The SQL of [`Remote::attempts`] and its parameters (`?N` placeholders).
 pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
     let (cond, vals) = f.sql();
+    // The page of ids first, from the attempts' time index; then their results.
     let sql = format!(
-        "SELECT {ATTEMPT_COLS} {FROM} WHERE true{cond}
-         ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC LIMIT {limit}"
+        "SELECT {ATTEMPT_COLS} {FROM} WHERE a.id IN (
+             SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+             LEFT JOIN teams tm ON tm.id = t.team_id
+             WHERE true{cond} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit})
+         ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC"
     );
     (sql, vals)
 }

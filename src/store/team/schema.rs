@@ -448,9 +448,9 @@ ALTER TABLE reviews ADD COLUMN seq bigserial;
 -- before the first Monday in week 00.
 CREATE FUNCTION salesdojo_week(day text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_char(d, 'YYYY') || '-W' ||
-           lpad(((extract(doy FROM d)::int - 1 + 7 - ((extract(dow FROM d)::int + 6) % 7)) / 7)::text, 2, '0')
-    FROM (SELECT substr(day, 1, 10)::date AS d) x
+    SELECT to_char(substr(day, 1, 10)::date, 'YYYY') || '-W' ||
+           lpad(((extract(doy FROM substr(day, 1, 10)::date)::int - 1 + 7
+                  - ((extract(dow FROM substr(day, 1, 10)::date)::int + 6) % 7)) / 7)::text, 2, '0')
 $$;
 CREATE VIEW latest_overrides WITH (security_invoker = true) AS
     SELECT DISTINCT ON (attempt_id, criterion_id) attempt_id, criterion_id, override_points, reviewer, at
@@ -544,10 +544,16 @@ CREATE TABLE rollup_contrib (
     total        double precision,
     passed       integer
 );
+-- Per counted attempt and criterion, with what date ranges filter on: reports of a date
+-- range read these instead of every attempt.
 CREATE TABLE rollup_contrib_criteria (
     attempt_id   text NOT NULL,
     criterion_id text NOT NULL,
     points       double precision NOT NULL,
+    trainee_id   text NOT NULL,
+    playbook_id  text NOT NULL,
+    scenario_id  text NOT NULL,
+    day          text NOT NULL,
     PRIMARY KEY (attempt_id, criterion_id)
 );
 
@@ -599,7 +605,9 @@ BEGIN
         totals = rollup_days.totals + excluded.totals, passed = rollup_days.passed + excluded.passed,
         graded = rollup_days.graded + excluded.graded;
     INSERT INTO rollup_contrib_criteria
-        SELECT aid, criterion_id, COALESCE(overridden, points) FROM criteria_results WHERE attempt_id = aid;
+        SELECT aid, criterion_id, COALESCE(overridden, points), c.trainee_id, c.playbook_id,
+               c.scenario_id, c.day
+        FROM criteria_results WHERE attempt_id = aid;
     INSERT INTO rollup_criteria
         SELECT c.trainee_id, c.playbook_id, c.scenario_id, k.criterion_id, 1, k.points
         FROM rollup_contrib_criteria k WHERE k.attempt_id = aid
@@ -637,21 +645,51 @@ CREATE TRIGGER verifications_rollup_insert AFTER INSERT ON verifications
 CREATE TRIGGER verifications_rollup_update AFTER UPDATE ON verifications
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_rollup_changed();
 
--- The history before this version, once.
-DO $$
-DECLARE aid text;
+-- Every rollup again from the base tables, in a few set-based statements (after a bulk
+-- import that ran with the triggers off, and for the history before this version).
+CREATE FUNCTION salesdojo_rollup_rebuild() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    FOR aid IN SELECT id FROM attempts LOOP
-        PERFORM salesdojo_rollup_refresh(aid);
-    END LOOP;
+    TRUNCATE rollup_attempts, rollup_criteria, rollup_days, rollup_contrib, rollup_contrib_criteria;
+    INSERT INTO rollup_contrib
+        SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.mode, substr(a.started_at, 1, 10),
+               COALESCE(t.team_id, ''), a.total, a.passed
+        FROM attempt_results a JOIN trainees t ON t.id = a.trainee_id
+        WHERE a.status = 'completed' AND a.counted;
+    INSERT INTO rollup_contrib_criteria
+        SELECT c.attempt_id, c.criterion_id, COALESCE(c.overridden, c.points), k.trainee_id,
+               k.playbook_id, k.scenario_id, k.day
+        FROM criteria_results c JOIN rollup_contrib k ON k.attempt_id = c.attempt_id;
+    INSERT INTO rollup_attempts
+        SELECT trainee_id, playbook_id, scenario_id, mode, COUNT(*), COALESCE(SUM(total), 0), COUNT(total),
+               COALESCE(SUM(passed), 0), COUNT(passed)
+        FROM rollup_contrib GROUP BY 1, 2, 3, 4;
+    INSERT INTO rollup_days
+        SELECT day, team_id, playbook_id, COUNT(*), COALESCE(SUM(total), 0), COUNT(total),
+               COALESCE(SUM(passed), 0), COUNT(passed)
+        FROM rollup_contrib GROUP BY 1, 2, 3;
+    INSERT INTO rollup_criteria
+        SELECT trainee_id, playbook_id, scenario_id, criterion_id, COUNT(*), SUM(points)
+        FROM rollup_contrib_criteria GROUP BY 1, 2, 3, 4;
 END $$;
+REVOKE ALL ON FUNCTION salesdojo_rollup_rebuild() FROM PUBLIC;
+SELECT salesdojo_rollup_rebuild();
 
 -- Who reads the rollups: as the attempts they sum (a team's days: its managers).
 ALTER TABLE rollup_attempts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rollup_criteria ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rollup_days ENABLE ROW LEVEL SECURITY;
-GRANT SELECT ON rollup_attempts, rollup_criteria, rollup_days
+ALTER TABLE rollup_contrib ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rollup_contrib_criteria ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON rollup_attempts, rollup_criteria, rollup_days, rollup_contrib, rollup_contrib_criteria
     TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+CREATE POLICY rollup_contrib_read ON rollup_contrib FOR SELECT
+    USING (trainee_id IN (SELECT id FROM trainees));
+CREATE POLICY rollup_contrib_criteria_read ON rollup_contrib_criteria FOR SELECT
+    USING (trainee_id IN (SELECT id FROM trainees));
+CREATE INDEX rollup_contrib_by_day ON rollup_contrib (day);
+CREATE INDEX rollup_contrib_criteria_by_day ON rollup_contrib_criteria
+    (day, trainee_id, playbook_id, criterion_id, points);
 CREATE POLICY rollup_attempts_read ON rollup_attempts FOR SELECT
     USING (trainee_id IN (SELECT id FROM trainees));
 CREATE POLICY rollup_criteria_read ON rollup_criteria FOR SELECT
