@@ -411,92 +411,86 @@ fn reports(url: &str) {
         team: Some("华东一组".into()),
         ..Filter::default()
     };
-    type Query<'a> = (
-        &'a str,
-        (String, Vec<String>),
-        Box<dyn Fn(&team::report::Remote) -> usize + 'a>,
-    );
+    #[derive(Clone, Copy)]
+    enum Kind {
+        PassRates,
+        Leaderboard,
+        CriterionAverages,
+        WeakestByTeam,
+        TrendByWeek,
+        Latest500,
+    }
     use team::report as tr;
-    let all = Filter::default();
-    let queries: Vec<Query<'_>> = vec![
-        (
-            "pass rates (all)",
-            tr::pass_rates_sql(&all),
-            Box::new(|r| r.pass_rates(&Filter::default()).map_or(0, |v| v.len())),
-        ),
-        (
-            "leaderboard (all)",
-            tr::leaderboard_sql(&all, 50),
-            Box::new(|r| r.leaderboard(&Filter::default(), 50).map_or(0, |v| v.len())),
-        ),
-        (
-            "criterion averages (all)",
-            tr::criterion_averages_sql(&all),
-            Box::new(|r| {
-                r.criterion_averages(&Filter::default())
-                    .map_or(0, |v| v.len())
-            }),
-        ),
-        (
-            "weakest by team (all)",
-            tr::weakest_sql(&all, true),
-            Box::new(|r| r.weakest(&Filter::default(), true).map_or(0, |v| v.len())),
-        ),
-        (
-            "trend by week (all)",
-            tr::trend_sql(&all, true, true),
-            Box::new(|r| r.trend(&Filter::default(), true).map_or(0, |v| v.len())),
-        ),
-        (
-            "latest 500 attempts",
-            tr::attempts_sql(&all, 500),
-            Box::new(|r| r.attempts(&Filter::default(), 500).map_or(0, |v| v.len())),
-        ),
-        (
-            "criterion averages (a quarter)",
-            tr::criterion_averages_sql(&quarter),
-            Box::new({
-                let f = quarter.clone();
-                move |r| r.criterion_averages(&f).map_or(0, |v| v.len())
-            }),
-        ),
-        (
-            "pass rates (one team)",
-            tr::pass_rates_sql(&team),
-            Box::new({
-                let f = team.clone();
-                move |r| r.pass_rates(&f).map_or(0, |v| v.len())
-            }),
-        ),
-    ];
-    for (name, (sql, vals), q) in &queries {
-        let psql = psql_median(url, owner_pw.as_deref(), sql, vals);
+    let sql = |k: Kind, f: &Filter| match k {
+        Kind::PassRates => tr::pass_rates_sql(f),
+        Kind::Leaderboard => tr::leaderboard_sql(f, 50),
+        Kind::CriterionAverages => tr::criterion_averages_sql(f),
+        Kind::WeakestByTeam => tr::weakest_sql(f, true),
+        Kind::TrendByWeek => tr::trend_sql(f, true, true),
+        Kind::Latest500 => tr::attempts_sql(f, 500),
+    };
+    let run = |r: &team::report::Remote, k: Kind, f: &Filter| -> usize {
+        match k {
+            Kind::PassRates => r.pass_rates(f).map_or(0, |v| v.len()),
+            Kind::Leaderboard => r.leaderboard(f, 50).map_or(0, |v| v.len()),
+            Kind::CriterionAverages => r.criterion_averages(f).map_or(0, |v| v.len()),
+            Kind::WeakestByTeam => r.weakest(f, true).map_or(0, |v| v.len()),
+            Kind::TrendByWeek => r.trend(f, true).map_or(0, |v| v.len()),
+            Kind::Latest500 => r.attempts(f, 500).map_or(0, |v| v.len()),
+        }
+    };
+    let median = |r: &team::report::Remote, k: Kind, f: &Filter| -> (f64, usize) {
         let mut times = Vec::new();
         let mut rows = 0;
         for _ in 0..7 {
             let start = Instant::now();
-            rows = q(&owner);
+            rows = run(r, k, f);
             times.push(ms(start.elapsed()));
         }
         times.sort_by(f64::total_cmp);
-        let owner_ms = percentile(&times, 0.5);
+        (percentile(&times, 0.5), rows)
+    };
+    let all = Filter::default();
+    let queries = [
+        ("pass rates", Kind::PassRates, all.clone()),
+        ("leaderboard", Kind::Leaderboard, all.clone()),
+        ("criterion averages", Kind::CriterionAverages, all.clone()),
+        ("weakest per team", Kind::WeakestByTeam, all.clone()),
+        ("trend by week", Kind::TrendByWeek, all.clone()),
+        ("latest 500 attempts", Kind::Latest500, all.clone()),
+        (
+            "criterion averages, a quarter",
+            Kind::CriterionAverages,
+            quarter.clone(),
+        ),
+        ("pass rates, a quarter", Kind::PassRates, quarter.clone()),
+        ("leaderboard, a quarter", Kind::Leaderboard, quarter.clone()),
+        (
+            "trend by week, a quarter",
+            Kind::TrendByWeek,
+            quarter.clone(),
+        ),
+    ];
+    println!(
+        "| query | owner, whole force | psql, same SQL | ratio | manager (RLS, one team) | owner filtered to that team | RLS ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, kind, f) in &queries {
+        let (q, vals) = sql(*kind, f);
+        let psql = psql_median(url, owner_pw.as_deref(), &q, &vals);
+        let (owner_ms, rows) = median(&owner, *kind, f);
         let mut line = format!(
-            "{name}: owner median {owner_ms:.1} ms ({rows} rows), psql {psql:.1} ms ({:.2}x)",
+            "| {name} | {owner_ms:.1} ms ({rows} rows) | {psql:.1} ms | {:.2}x |",
             owner_ms / psql
         );
         if let Some(m) = &manager {
-            let mut mt = Vec::new();
-            let mut mrows = 0;
-            for _ in 0..7 {
-                let start = Instant::now();
-                mrows = q(m);
-                mt.push(ms(start.elapsed()));
-            }
-            mt.sort_by(f64::total_cmp);
-            let m_ms = percentile(&mt, 0.5);
+            let (m_ms, mrows) = median(m, *kind, f);
+            let mut same = f.clone();
+            same.team = team.team.clone();
+            let (o_ms, orows) = median(&owner, *kind, &same);
             line.push_str(&format!(
-                ", manager (RLS) median {m_ms:.1} ms ({mrows} rows, {:.2}x the owner)",
-                m_ms / owner_ms
+                " {m_ms:.1} ms ({mrows} rows) | {o_ms:.1} ms ({orows} rows) | {:.2}x |",
+                m_ms / o_ms
             ));
         }
         println!("{line}");
