@@ -562,13 +562,18 @@ pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
         );
         return (sql, vals);
     }
+    // A date range: the rows of the range from their covering index, grouped by trainee id
+    // before the names are looked up (the names join only to filter by team).
     let (cond, vals) = f.sql_over("k", "k.day");
+    let teams = if f.team.is_some() { K_FROM } else { "" };
     let sql = format!(
-        "SELECT t.name, tm.name, k.playbook_id, k.criterion_id, AVG(k.points), COUNT(*)
-         FROM rollup_contrib_criteria k {K_FROM}
-         WHERE true{cond}
-         GROUP BY t.id, tm.name, k.playbook_id, k.criterion_id
-         ORDER BY t.name COLLATE \"C\", k.playbook_id COLLATE \"C\", k.criterion_id COLLATE \"C\""
+        "SELECT t.name, tm.name, g.playbook_id, g.criterion_id, g.average, g.n FROM (
+             SELECT k.trainee_id, k.playbook_id, k.criterion_id, AVG(k.points) AS average, COUNT(*) AS n
+             FROM rollup_contrib_criteria k {teams}
+             WHERE true{cond}
+             GROUP BY k.trainee_id, k.playbook_id, k.criterion_id) g
+         JOIN trainees t ON t.id = g.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+         ORDER BY t.name COLLATE \"C\", g.playbook_id COLLATE \"C\", g.criterion_id COLLATE \"C\""
     );
     (sql, vals)
 }
