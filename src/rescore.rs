@@ -286,9 +286,8 @@ pub fn verify_pending_with(
 ) -> Result<VerifyCounts, RescoreError> {
     let pending = store.pending_count()?;
     let mut done = 0u64;
-    use crate::store::merge::Verdict;
     let mut counts = VerifyCounts::default();
-    let mut earned = std::collections::BTreeSet::new();
+    let mut earned = Earned::new();
     let mut after = String::new();
     loop {
         let batch = store.pending_verifications(&after, CHUNK)?;
@@ -301,33 +300,7 @@ pub fn verify_pending_with(
             let answers = store.transcript(&p.attempt_id)?;
             work.push((p, answers));
         }
-        let verdicts: Vec<Verdict> = work
-            .par_iter()
-            .map(|(p, answers)| verdict(lib, host, p, answers))
-            .collect();
-        let mut outcomes = Vec::with_capacity(verdicts.len());
-        for ((p, _), v) in work.into_iter().zip(verdicts) {
-            match &v {
-                Verdict::Verified => {
-                    counts.verified += 1;
-                    if p.passed == Some(true) {
-                        earned.insert((
-                            p.trainee_id.clone(),
-                            p.playbook.clone(),
-                            p.playbook_version,
-                        ));
-                    }
-                }
-                Verdict::Mismatch { total, .. } => {
-                    counts.mismatch += 1;
-                    if counts.flagged.len() < 20 {
-                        counts.flagged.push((p.attempt_id.clone(), p.total, *total));
-                    }
-                }
-                Verdict::Unverifiable(_) => counts.unverifiable += 1,
-            }
-            outcomes.push((p.attempt_id, v));
-        }
+        let outcomes = judge(lib, host, work, &mut counts, &mut earned);
         done += outcomes.len() as u64;
         store.record_verifications(&outcomes, chrono::Utc::now())?;
         if !progress(done, pending.max(done)) {
@@ -356,10 +329,9 @@ pub fn verify_team(
     lib: &Library,
     host: Option<&ScriptHost>,
 ) -> Result<VerifyCounts, crate::store::team::TeamError> {
-    use crate::store::merge::Verdict;
     use crate::store::team::admin;
     let mut counts = VerifyCounts::default();
-    let mut earned = std::collections::BTreeSet::new();
+    let mut earned = Earned::new();
     let mut after = String::new();
     loop {
         let work = admin::unverified(client, &after, CHUNK as i64)?;
@@ -367,33 +339,7 @@ pub fn verify_team(
             break;
         };
         after = last.attempt_id.clone();
-        let verdicts: Vec<Verdict> = work
-            .par_iter()
-            .map(|(p, answers)| verdict(lib, host, p, answers))
-            .collect();
-        let mut outcomes = Vec::with_capacity(verdicts.len());
-        for ((p, _), v) in work.into_iter().zip(verdicts) {
-            match &v {
-                Verdict::Verified => {
-                    counts.verified += 1;
-                    if p.passed == Some(true) {
-                        earned.insert((
-                            p.trainee_id.clone(),
-                            p.playbook.clone(),
-                            p.playbook_version,
-                        ));
-                    }
-                }
-                Verdict::Mismatch { total, .. } => {
-                    counts.mismatch += 1;
-                    if counts.flagged.len() < 20 {
-                        counts.flagged.push((p.attempt_id.clone(), p.total, *total));
-                    }
-                }
-                Verdict::Unverifiable(_) => counts.unverifiable += 1,
-            }
-            outcomes.push((p.attempt_id, v));
-        }
+        let outcomes = judge(lib, host, work, &mut counts, &mut earned);
         admin::record_verdicts(client, &outcomes)?;
     }
     for (trainee, playbook, version) in earned {
@@ -406,6 +352,46 @@ pub fn verify_team(
         }
     }
     Ok(counts)
+}
+
+/// Attempts whose verified, passed result may complete a certification: (trainee, playbook,
+/// version).
+type Earned = std::collections::BTreeSet<(String, String, i64)>;
+
+/// Re-scores a chunk of claims on every core and counts the verdicts (the first flagged ones
+/// kept for the report); returns each attempt's verdict.
+fn judge(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    work: Vec<(crate::store::merge::Pending, Vec<(String, Answer, f64)>)>,
+    counts: &mut VerifyCounts,
+    earned: &mut Earned,
+) -> Vec<(String, crate::store::merge::Verdict)> {
+    use crate::store::merge::Verdict;
+    let verdicts: Vec<Verdict> = work
+        .par_iter()
+        .map(|(p, answers)| verdict(lib, host, p, answers))
+        .collect();
+    let mut outcomes = Vec::with_capacity(verdicts.len());
+    for ((p, _), v) in work.into_iter().zip(verdicts) {
+        match &v {
+            Verdict::Verified => {
+                counts.verified += 1;
+                if p.passed == Some(true) {
+                    earned.insert((p.trainee_id.clone(), p.playbook.clone(), p.playbook_version));
+                }
+            }
+            Verdict::Mismatch { total, .. } => {
+                counts.mismatch += 1;
+                if counts.flagged.len() < 20 {
+                    counts.flagged.push((p.attempt_id.clone(), p.total, *total));
+                }
+            }
+            Verdict::Unverifiable(_) => counts.unverifiable += 1,
+        }
+        outcomes.push((p.attempt_id, v));
+    }
+    outcomes
 }
 
 fn verdict(
