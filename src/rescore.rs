@@ -363,7 +363,10 @@ type Earned = std::collections::BTreeSet<(String, String, i64)>;
 fn judge(
     lib: &Library,
     host: Option<&ScriptHost>,
-    work: Vec<(crate::store::merge::Pending, Vec<(String, Answer, f64)>)>,
+    work: Vec<(
+        crate::store::merge::Pending,
+        crate::store::team::admin::Transcript,
+    )>,
     counts: &mut VerifyCounts,
     earned: &mut Earned,
 ) -> Vec<(String, crate::store::merge::Verdict)> {

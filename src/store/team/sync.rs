@@ -287,6 +287,70 @@ fn local<T>(r: rusqlite::Result<T>) -> Result<T> {
     r.map_err(|e| TeamError::Store(StoreError::from(e)))
 }
 
+/// An attempt's outcome columns, as many rows at once (the server takes them as arrays):
+/// read by [`OUTCOME_COLS`] in that order, sent in that order too.
+#[derive(Default)]
+struct Outcomes {
+    ended: Vec<Option<String>>,
+    total: Vec<Option<f64>>,
+    passed: Vec<Option<i32>>,
+    status: Vec<String>,
+    ending: Vec<Option<String>>,
+    scored_total: Vec<Option<f64>>,
+    scored_passed: Vec<Option<i32>>,
+    pass_mark: Vec<Option<i32>>,
+    gated: Vec<Option<i32>>,
+}
+
+const OUTCOME_COLS: &str =
+    "ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated";
+
+impl Outcomes {
+    /// Adds the outcome of the row `r`, whose [`OUTCOME_COLS`] start at column `at`.
+    fn push(&mut self, r: &rusqlite::Row<'_>, at: usize) -> Result<()> {
+        let int = |i: usize| -> Result<Option<i32>> {
+            Ok(local(r.get::<_, Option<i64>>(at + i))?.map(|v| v as i32))
+        };
+        self.ended.push(local(r.get(at))?);
+        self.total.push(local(r.get(at + 1))?);
+        self.passed.push(int(2)?);
+        self.status.push(local(r.get(at + 3))?);
+        self.ending.push(local(r.get(at + 4))?);
+        self.scored_total.push(local(r.get(at + 5))?);
+        self.scored_passed.push(int(6)?);
+        self.pass_mark.push(int(7)?);
+        self.gated.push(int(8)?);
+        Ok(())
+    }
+
+    /// The arrays, in [`OUTCOME_COLS`] order.
+    fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 9] {
+        [
+            &self.ended,
+            &self.total,
+            &self.passed,
+            &self.status,
+            &self.ending,
+            &self.scored_total,
+            &self.scored_passed,
+            &self.pass_mark,
+            &self.gated,
+        ]
+    }
+}
+
+/// The array types of [`OUTCOME_COLS`] for `unnest`, numbered from `$first`.
+fn outcome_arrays(first: usize) -> String {
+    [
+        "text", "float8", "int4", "text", "text", "float8", "int4", "int4", "int4",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| format!("${}::{t}[]", first + i))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
 fn push_attempts(
     store: &mut Store,
     client: &mut Client,
@@ -303,29 +367,18 @@ fn push_attempts(
         scenario: Vec<String>,
         mode: Vec<String>,
         started: Vec<String>,
-        ended: Vec<Option<String>>,
-        total: Vec<Option<f64>>,
-        passed: Vec<Option<i32>>,
-        status: Vec<String>,
-        ending: Vec<Option<String>>,
-        scored_total: Vec<Option<f64>>,
-        scored_passed: Vec<Option<i32>>,
-        pass_mark: Vec<Option<i32>>,
-        gated: Vec<Option<i32>>,
+        outcome: Outcomes,
     }
     let mut c = Cols::default();
     {
-        let mut stmt = local(store.conn().prepare_cached(
+        let mut stmt = local(store.conn().prepare_cached(&format!(
             "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
-                    ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
+                    {OUTCOME_COLS}
              FROM attempts a WHERE a.trainee_id = ?1 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
-             ORDER BY a.started_at, a.id LIMIT ?2",
-        ))?;
+             ORDER BY a.started_at, a.id LIMIT ?2"
+        )))?;
         let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
-            let int = |i: usize| -> rusqlite::Result<Option<i32>> {
-                Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as i32))
-            };
             c.id.push(local(r.get(0))?);
             c.trainee.push(local(r.get(1))?);
             c.playbook.push(local(r.get(2))?);
@@ -334,47 +387,34 @@ fn push_attempts(
             c.scenario.push(local(r.get(5))?);
             c.mode.push(local(r.get(6))?);
             c.started.push(local(r.get(7))?);
-            c.ended.push(local(r.get(8))?);
-            c.total.push(local(r.get(9))?);
-            c.passed.push(local(int(10))?);
-            c.status.push(local(r.get(11))?);
-            c.ending.push(local(r.get(12))?);
-            c.scored_total.push(local(r.get(13))?);
-            c.scored_passed.push(local(int(14))?);
-            c.pass_mark.push(local(int(15))?);
-            c.gated.push(local(int(16))?);
+            c.outcome.push(r, 8)?;
         }
     }
     if c.id.is_empty() {
         return Ok(false);
     }
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![
+        &c.id,
+        &c.trainee,
+        &c.playbook,
+        &c.version,
+        &c.hash,
+        &c.scenario,
+        &c.mode,
+        &c.started,
+    ];
+    params.extend(c.outcome.params());
     client
         .execute(
-            "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
-                 started_at, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::text[],
-                 $8::text[], $9::text[], $10::float8[], $11::int4[], $12::text[], $13::text[], $14::float8[],
-                 $15::int4[], $16::int4[], $17::int4[])
-             ON CONFLICT (id) DO NOTHING",
-            &[
-                &c.id,
-                &c.trainee,
-                &c.playbook,
-                &c.version,
-                &c.hash,
-                &c.scenario,
-                &c.mode,
-                &c.started,
-                &c.ended,
-                &c.total,
-                &c.passed,
-                &c.status,
-                &c.ending,
-                &c.scored_total,
-                &c.scored_passed,
-                &c.pass_mark,
-                &c.gated,
-            ],
+            &format!(
+                "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id,
+                     mode, started_at, {OUTCOME_COLS})
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], {})
+                 ON CONFLICT (id) DO NOTHING",
+                outcome_arrays(9)
+            ),
+            &params,
         )
         .map_err(server_err)?;
     counts.pushed_attempts += c.id.len() as u64;
@@ -498,20 +538,8 @@ fn push_ends(
     trainee: &str,
     counts: &mut SyncCounts,
 ) -> Result<bool> {
-    #[derive(Default)]
-    struct Cols {
-        id: Vec<String>,
-        ended: Vec<Option<String>>,
-        total: Vec<Option<f64>>,
-        passed: Vec<Option<i32>>,
-        status: Vec<String>,
-        ending: Vec<Option<String>>,
-        scored_total: Vec<Option<f64>>,
-        scored_passed: Vec<Option<i32>>,
-        pass_mark: Vec<Option<i32>>,
-        gated: Vec<Option<i32>>,
-    }
-    let mut c = Cols::default();
+    let mut ids: Vec<String> = Vec::new();
+    let mut outcome = Outcomes::default();
     #[derive(Default)]
     struct Criteria {
         attempt: Vec<String>,
@@ -523,31 +551,20 @@ fn push_ends(
     let mut crit = Criteria::default();
     {
         let conn = store.conn();
-        let mut stmt = local(conn.prepare_cached(
-            "SELECT id, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
+        let mut stmt = local(conn.prepare_cached(&format!(
+            "SELECT id, {OUTCOME_COLS}
              FROM attempts a WHERE a.trainee_id = ?1 AND a.status <> 'in_progress'
                AND EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
                AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = 'end:' || a.id)
-             ORDER BY a.id LIMIT ?2",
-        ))?;
+             ORDER BY a.id LIMIT ?2"
+        )))?;
         let mut cs = local(conn.prepare_cached(
             "SELECT criterion_id, points, weight, replies FROM attempt_criteria WHERE attempt_id = ?1",
         ))?;
         let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
-            let int = |i: usize| -> rusqlite::Result<Option<i32>> {
-                Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as i32))
-            };
             let id: String = local(r.get(0))?;
-            c.ended.push(local(r.get(1))?);
-            c.total.push(local(r.get(2))?);
-            c.passed.push(local(int(3))?);
-            c.status.push(local(r.get(4))?);
-            c.ending.push(local(r.get(5))?);
-            c.scored_total.push(local(r.get(6))?);
-            c.scored_passed.push(local(int(7))?);
-            c.pass_mark.push(local(int(8))?);
-            c.gated.push(local(int(9))?);
+            outcome.push(r, 1)?;
             let mut q = local(cs.query([&id]))?;
             while let Some(cr) = local(q.next())? {
                 crit.attempt.push(id.clone());
@@ -556,33 +573,25 @@ fn push_ends(
                 crit.weight.push(local(cr.get(2))?);
                 crit.replies.push(local(cr.get::<_, i64>(3))? as i32);
             }
-            c.id.push(id);
+            ids.push(id);
         }
     }
-    if c.id.is_empty() {
+    if ids.is_empty() {
         return Ok(false);
     }
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&ids];
+    params.extend(outcome.params());
     let mut tx = client.transaction().map_err(server_err)?;
     tx.execute(
-        "UPDATE attempts a SET ended_at = u.ended_at, total = u.total, passed = u.passed, status = u.status,
-             ending = u.ending, scored_total = u.scored_total, scored_passed = u.scored_passed,
-             pass_mark = u.pass_mark, gated = u.gated
-         FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::text[], $6::text[], $7::float8[],
-             $8::int4[], $9::int4[], $10::int4[])
-             AS u(id, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
-         WHERE a.id = u.id AND a.status = 'in_progress'",
-        &[
-            &c.id,
-            &c.ended,
-            &c.total,
-            &c.passed,
-            &c.status,
-            &c.ending,
-            &c.scored_total,
-            &c.scored_passed,
-            &c.pass_mark,
-            &c.gated,
-        ],
+        &format!(
+            "UPDATE attempts a SET ended_at = u.ended_at, total = u.total, passed = u.passed, status = u.status,
+                 ending = u.ending, scored_total = u.scored_total, scored_passed = u.scored_passed,
+                 pass_mark = u.pass_mark, gated = u.gated
+             FROM unnest($1::text[], {}) AS u(id, {OUTCOME_COLS})
+             WHERE a.id = u.id AND a.status = 'in_progress'",
+            outcome_arrays(2)
+        ),
+        &params,
     )
     .map_err(server_err)?;
     tx.execute(
@@ -598,10 +607,10 @@ fn push_ends(
     )
     .map_err(server_err)?;
     tx.commit().map_err(server_err)?;
-    counts.pushed_ends += c.id.len() as u64;
-    let marks: Vec<String> = c.id.iter().map(|id| format!("end:{id}")).collect();
+    counts.pushed_ends += ids.len() as u64;
+    let marks: Vec<String> = ids.iter().map(|id| format!("end:{id}")).collect();
     store.team_mark(&marks)?;
-    Ok(c.id.len() == chunk())
+    Ok(ids.len() == chunk())
 }
 
 fn push_events(
