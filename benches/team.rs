@@ -46,6 +46,26 @@ fn record(lib: &Library) -> (std::sync::Arc<salesdojo::playbook::Playbook>, Repl
     (pb, r)
 }
 
+/// Starts a practice attempt of the bench's scenario in `log`.
+fn start(
+    log: &mut impl ProgressLog,
+    attempt: &str,
+    trainee: &str,
+    pb: &salesdojo::playbook::Playbook,
+) {
+    log.start_attempt(&NewAttempt {
+        id: attempt,
+        trainee_id: trainee,
+        playbook_id: &pb.id,
+        playbook_version: pb.version,
+        playbook_hash: &pb.source.hash,
+        scenario_id: "inbound-lead",
+        mode: Mode::Practice,
+        started_at: Utc::now(),
+    })
+    .expect("starts");
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -137,18 +157,7 @@ fn main() {
         team::link(&mut store, &server, &mut client).expect("links");
         let j = store.joined().expect("joined").expect("joined");
         let attempt = store::new_id();
-        store
-            .start_attempt(&NewAttempt {
-                id: &attempt,
-                trainee_id: &j.trainee_id,
-                playbook_id: &pb.id,
-                playbook_version: pb.version,
-                playbook_hash: &pb.source.hash,
-                scenario_id: "inbound-lead",
-                mode: Mode::Practice,
-                started_at: Utc::now(),
-            })
-            .expect("starts");
+        start(&mut store, &attempt, &j.trainee_id, &pb);
         for seq in 1..=1000 {
             store
                 .record_reply(&store::new_id(), &attempt, seq, &rec, Utc::now())
@@ -204,17 +213,7 @@ fn main() {
         };
         let j = log.log.joined().expect("joined").expect("joined");
         let attempt = store::new_id();
-        log.start_attempt(&NewAttempt {
-            id: &attempt,
-            trainee_id: &j.trainee_id,
-            playbook_id: &pb.id,
-            playbook_version: pb.version,
-            playbook_hash: &pb.source.hash,
-            scenario_id: "inbound-lead",
-            mode: Mode::Practice,
-            started_at: Utc::now(),
-        })
-        .expect("starts");
+        start(&mut log, &attempt, &j.trainee_id, &pb);
         let mut watch = cluster.admin(pg::DB);
         let mut lat = Vec::new();
         for seq in 1..=30 {
@@ -269,18 +268,7 @@ fn main() {
             team::link(&mut store, &server, &mut client).expect("links");
             let j = store.joined().expect("joined").expect("joined");
             let attempt = store::new_id();
-            store
-                .start_attempt(&NewAttempt {
-                    id: &attempt,
-                    trainee_id: &j.trainee_id,
-                    playbook_id: &pb.id,
-                    playbook_version: pb.version,
-                    playbook_hash: &pb.source.hash,
-                    scenario_id: "inbound-lead",
-                    mode: Mode::Practice,
-                    started_at: Utc::now(),
-                })
-                .expect("starts");
+            start(&mut store, &attempt, &j.trainee_id, &pb);
             (store, (), attempt)
         };
         locals.push(work.path().join(format!("{login}.db")));
