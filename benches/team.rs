@@ -9,7 +9,8 @@
 //! - **reports** (when `SALESDOJO_BENCH_PG` names a server loaded with the demo history, see
 //!   docs/BENCHMARKS.md): every review query's median as the owner, as a manager under
 //!   row-level security, and `psql` running the same SQL (passwords in
-//!   `SALESDOJO_BENCH_PG_PASSWORD` and `SALESDOJO_BENCH_MANAGER_PASSWORD`).
+//!   `SALESDOJO_BENCH_PG_PASSWORD` and `SALESDOJO_BENCH_MANAGER_PASSWORD`;
+//!   `SALESDOJO_BENCH_SQL_DIR` also writes each query's SQL there).
 //!
 //! `cargo bench --bench team` (skips, saying so, where PostgreSQL is not installed).
 #![allow(clippy::disallowed_methods)]
@@ -427,17 +428,19 @@ fn reports(url: &str) {
             Kind::Latest500 => r.attempts(f, 500).map_or(0, |v| v.len()),
         }
     };
-    let median = |r: &team::report::Remote, k: Kind, f: &Filter| -> (f64, usize) {
-        let mut times = Vec::new();
-        let mut rows = 0;
-        for _ in 0..7 {
-            let start = Instant::now();
-            rows = run(r, k, f);
-            times.push(ms(start.elapsed()));
-        }
-        times.sort_by(f64::total_cmp);
-        (percentile(&times, 0.5), rows)
+    // Each timing in turns with the one it is compared with (21 rounds, the median of each),
+    // so that a slower moment of the machine weighs on both alike.
+    let rounds = 21;
+    let timed = |r: &team::report::Remote, k: Kind, f: &Filter| -> (f64, usize) {
+        let start = Instant::now();
+        let rows = run(r, k, f);
+        (ms(start.elapsed()), rows)
     };
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        percentile(&v, 0.5)
+    };
+    let mut psql = Psql::start(url, owner_pw.as_deref());
     let all = Filter::default();
     let queries = [
         ("pass rates", Kind::PassRates, all.clone()),
@@ -463,21 +466,61 @@ fn reports(url: &str) {
         "| query | owner, whole force | psql, same SQL | ratio | manager (RLS, one team) | owner filtered to that team | RLS ratio |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for (name, kind, f) in &queries {
+    let sql_dir = std::env::var("SALESDOJO_BENCH_SQL_DIR").ok();
+    for (i, (name, kind, f)) in queries.iter().enumerate() {
         let (q, vals) = sql(*kind, f);
-        let psql = psql_median(url, owner_pw.as_deref(), &q, &vals);
-        let (owner_ms, rows) = median(&owner, *kind, f);
-        let mut line = format!(
-            "| {name} | {owner_ms:.1} ms ({rows} rows) | {psql:.1} ms | {:.2}x |",
-            owner_ms / psql
-        );
-        if let Some(m) = &manager {
-            let (m_ms, mrows) = median(m, *kind, f);
+        if let Some(dir) = &sql_dir {
+            // Each query as psql runs it (and filtered to the manager's team), to study its
+            // plan with `EXPLAIN ANALYZE`.
             let mut same = f.clone();
             same.team = team.team.clone();
-            let (o_ms, orows) = median(&owner, *kind, &same);
+            let (tq, tvals) = sql(*kind, &same);
+            let _ = std::fs::write(format!("{dir}/{i:02}.sql"), literal_sql(&q, &vals) + ";\n");
+            let _ = std::fs::write(
+                format!("{dir}/{i:02}-team.sql"),
+                literal_sql(&tq, &tvals) + ";\n",
+            );
+        }
+        let text = literal_sql(&q, &vals);
+        let mut same = f.clone();
+        same.team = team.team.clone();
+        let (mut pt, mut ot, mut mt, mut st) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut rows, mut mrows, mut srows) = (0, 0, 0);
+        for round in 0..rounds {
+            if let Some(p) = psql.as_mut() {
+                pt.push(p.time(&text));
+            }
+            let (t, n) = timed(&owner, *kind, f);
+            ot.push(t);
+            rows = n;
+            if let Some(m) = &manager {
+                // Which of the two goes first alternates: the second finds the first's pages
+                // in the processor's caches.
+                let mut manager_run = || {
+                    let (t, n) = timed(m, *kind, f);
+                    mt.push(t);
+                    mrows = n;
+                };
+                if round % 2 == 0 {
+                    manager_run();
+                }
+                let (t, n) = timed(&owner, *kind, &same);
+                st.push(t);
+                srows = n;
+                if round % 2 == 1 {
+                    manager_run();
+                }
+            }
+        }
+        let (psql_ms, owner_ms) = (median(pt), median(ot));
+        let mut line = format!(
+            "| {name} | {owner_ms:.1} ms ({rows} rows) | {psql_ms:.1} ms | {:.2}x |",
+            owner_ms / psql_ms
+        );
+        if manager.is_some() {
+            let (m_ms, o_ms) = (median(mt), median(st));
             line.push_str(&format!(
-                " {m_ms:.1} ms ({mrows} rows) | {o_ms:.1} ms ({orows} rows) | {:.2}x |",
+                " {m_ms:.1} ms ({mrows} rows) | {o_ms:.1} ms ({srows} rows) | {:.2}x |",
                 m_ms / o_ms
             ));
         }
@@ -485,9 +528,8 @@ fn reports(url: &str) {
     }
 }
 
-/// `psql` running `sql` (with `vals` written in as literals) 7 times in one session: the
-/// median of its own `\timing`.
-fn psql_median(url: &str, password: Option<&str>, sql: &str, vals: &[String]) -> f64 {
+/// `sql` with its values written in as literals, as one would type it into `psql`.
+fn literal_sql(sql: &str, vals: &[String]) -> String {
     let mut text = sql.to_owned();
     for (i, v) in vals.iter().enumerate().rev() {
         text = text.replace(
@@ -495,34 +537,65 @@ fn psql_median(url: &str, password: Option<&str>, sql: &str, vals: &[String]) ->
             &format!("'{}'", v.replace('\'', "''")),
         );
     }
-    let script = format!(
-        "\\timing on\n\\o /dev/null\n{}",
-        format!("{text};\n").repeat(7)
-    );
-    let mut psql = std::process::Command::new("psql");
-    if let Some(p) = password {
-        psql.env("PGPASSWORD", p);
+    text
+}
+
+/// A `psql` session kept open, timing one statement at a time with its own `\timing`.
+struct Psql {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    out: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Psql {
+    fn start(url: &str, password: Option<&str>) -> Option<Psql> {
+        use std::io::Write;
+        let mut psql = std::process::Command::new("psql");
+        if let Some(p) = password {
+            psql.env("PGPASSWORD", p);
+        }
+        let mut child = psql
+            .args(["-X", "-q", "-d", url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        let mut stdin = child.stdin.take()?;
+        let out = std::io::BufReader::new(child.stdout.take()?);
+        stdin.write_all(b"\\timing on\n\\o /dev/null\n").ok()?;
+        Some(Psql { child, stdin, out })
     }
-    let out = psql
-        .args(["-X", "-q", "-d", url])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            if let Some(mut i) = c.stdin.take() {
-                i.write_all(script.as_bytes())?;
+
+    /// Milliseconds `psql` reports for `text` (NaN when it reports none).
+    fn time(&mut self, text: &str) -> f64 {
+        use std::io::{BufRead, Write};
+        if writeln!(self.stdin, "{text};")
+            .and_then(|()| self.stdin.flush())
+            .is_err()
+        {
+            return f64::NAN;
+        }
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match self.out.read_line(&mut line) {
+                Ok(0) | Err(_) => return f64::NAN,
+                Ok(_) => {}
             }
-            c.wait_with_output()
-        });
-    let Ok(out) = out else {
-        return f64::NAN;
-    };
-    let mut times: Vec<f64> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("Time: "))
-        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
-        .collect();
-    times.sort_by(f64::total_cmp);
-    percentile(&times, 0.5)
+            if let Some(t) = line.strip_prefix("Time: ") {
+                return t
+                    .split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(f64::NAN);
+            }
+        }
+    }
+}
+
+impl Drop for Psql {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

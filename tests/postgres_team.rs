@@ -1088,8 +1088,38 @@ fn postgres_every_report_gives_the_same_rows_on_both_backends() {
     let local_db = mgr.db();
     let local_db = local_db.to_str().expect("path");
 
+    // Date ranges: a wide one holds whole months (read from the monthly rollup on the server)
+    // and days at both ends; a narrow one only days.
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: i64| {
+        (today + chrono::Duration::days(n))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (wide_since, wide_until, narrow_since, narrow_until) = (day(-45), day(45), day(-1), day(1));
+    let wide = [
+        "--since",
+        wide_since.as_str(),
+        "--until",
+        wide_until.as_str(),
+    ];
+    let narrow = [
+        "--since",
+        narrow_since.as_str(),
+        "--until",
+        narrow_until.as_str(),
+    ];
     let reports: &[&[&str]] = &[
         &["report", "--format", "json"],
+        &[&["report", "--format", "json"][..], &wide].concat(),
+        &[&["report", "--format", "json"][..], &narrow].concat(),
+        &[&["report", "--weekly", "--format", "json"][..], &wide].concat(),
+        &[&["report", "--team", "一店", "--format", "json"][..], &wide].concat(),
+        &[
+            &["report", "--trainee", "安娜", "--format", "json"][..],
+            &narrow,
+        ]
+        .concat(),
         &["report", "--weekly", "--format", "json"],
         &["report", "--team", "一店", "--format", "json"],
         &["report", "--trainee", "安娜", "--format", "json"],

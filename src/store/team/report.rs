@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
 use crate::store::export::ExportRow;
@@ -104,10 +104,14 @@ impl Remote {
         f(&mut c)
     }
 
+    /// Runs a report query in one round trip: every value is text (the filter's), so it is
+    /// sent typed with the statement instead of preparing it first.
     fn query(&self, sql: &str, vals: &[String]) -> Result<Vec<Row>> {
-        let params: Vec<&(dyn ToSql + Sync)> =
-            vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        self.with(|c| c.query(&dollars(sql), &params).map_err(err))
+        let params: Vec<(&(dyn ToSql + Sync), Type)> = vals
+            .iter()
+            .map(|v| (v as &(dyn ToSql + Sync), Type::TEXT))
+            .collect();
+        self.with(|c| c.query_typed(&dollars(sql), &params).map_err(err))
     }
 
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
@@ -562,20 +566,123 @@ pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
         );
         return (sql, vals);
     }
-    // A date range: the rows of the range from their covering index, grouped by trainee id
-    // before the names are looked up (the names join only to filter by team).
-    let (cond, vals) = f.sql_over("k", "k.day");
+    // A date range: grouped by trainee id before the names are looked up (the names join
+    // only to filter by team). Its whole months come from the monthly rollup, the days at
+    // its ends from the per-attempt rows; a range of one scenario (few rows) from those alone.
     let teams = if f.team.is_some() { K_FROM } else { "" };
+    let rows = match f.scenario.is_none().then(|| Months::of(f)).flatten() {
+        Some(m) => {
+            let undated = Filter {
+                since: None,
+                until: None,
+                ..f.clone()
+            };
+            let (cond, mut vals) = undated.sql_over("k", "");
+            let mut at = |v: &str| {
+                vals.push(v.to_owned());
+                format!("?{}", vals.len())
+            };
+            let mut parts = vec![format!(
+                "SELECT k.trainee_id, k.playbook_id, k.criterion_id, k.points, k.n
+                 FROM rollup_months_criteria k {teams}
+                 WHERE k.month >= {} AND k.month < {}{cond}",
+                at(&m.first),
+                at(&m.end)
+            )];
+            // The days before the first whole month, and from the end of the last one.
+            let ends = [
+                (f.since.as_ref(), m.first_day.as_ref()),
+                (Some(&m.end_day), f.until.as_ref()),
+            ];
+            for (from, to) in ends {
+                if let (Some(from), Some(to)) = (from, to)
+                    && from < to
+                {
+                    parts.push(format!(
+                        "SELECT k.trainee_id, k.playbook_id, k.criterion_id, k.points, 1
+                         FROM rollup_contrib_criteria k {teams}
+                         WHERE k.day >= {} AND k.day < {}{cond}",
+                        at(from),
+                        at(to)
+                    ));
+                }
+            }
+            (
+                format!(
+                    "SELECT r.trainee_id, r.playbook_id, r.criterion_id, SUM(r.points) / SUM(r.n) AS average,
+                            SUM(r.n)::int8 AS n
+                     FROM ({}) r GROUP BY r.trainee_id, r.playbook_id, r.criterion_id",
+                    parts.join(" UNION ALL ")
+                ),
+                vals,
+            )
+        }
+        None => {
+            let (cond, vals) = f.sql_over("k", "k.day");
+            (
+                format!(
+                    "SELECT k.trainee_id, k.playbook_id, k.criterion_id, AVG(k.points) AS average, COUNT(*) AS n
+                     FROM rollup_contrib_criteria k {teams}
+                     WHERE true{cond}
+                     GROUP BY k.trainee_id, k.playbook_id, k.criterion_id"
+                ),
+                vals,
+            )
+        }
+    };
+    let (rows, vals) = rows;
     let sql = format!(
-        "SELECT t.name, tm.name, g.playbook_id, g.criterion_id, g.average, g.n FROM (
-             SELECT k.trainee_id, k.playbook_id, k.criterion_id, AVG(k.points) AS average, COUNT(*) AS n
-             FROM rollup_contrib_criteria k {teams}
-             WHERE true{cond}
-             GROUP BY k.trainee_id, k.playbook_id, k.criterion_id) g
+        "SELECT t.name, tm.name, g.playbook_id, g.criterion_id, g.average, g.n FROM ({rows}) g
          JOIN trainees t ON t.id = g.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
          ORDER BY t.name COLLATE \"C\", g.playbook_id COLLATE \"C\", g.criterion_id COLLATE \"C\""
     );
     (sql, vals)
+}
+
+/// The whole months inside a date range (`YYYY-MM`, `first` to before `end`), and the days
+/// where they start and end (`YYYY-MM-01`); `None` when the range holds no whole month or
+/// its days are not dates.
+#[derive(Debug, PartialEq, Eq)]
+struct Months {
+    first: String,
+    end: String,
+    first_day: Option<String>,
+    end_day: String,
+}
+
+impl Months {
+    fn of(f: &Filter) -> Option<Months> {
+        use chrono::{Datelike, NaiveDate};
+        let day = |s: &Option<String>| -> Option<Option<NaiveDate>> {
+            match s {
+                None => Some(None),
+                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Some),
+            }
+        };
+        let (since, until) = (day(&f.since)?, day(&f.until)?);
+        let month_start = |d: NaiveDate| d.with_day(1);
+        // The first whole month starts on or after `since`; the last ends on or before `until`.
+        let first = match since {
+            None => None,
+            Some(d) if d.day() == 1 => Some(d),
+            Some(d) => month_start(d)?.checked_add_months(chrono::Months::new(1)),
+        };
+        let end = match until {
+            // Months before the year 1 do not occur: an open end is any month from now on.
+            None => NaiveDate::from_ymd_opt(9999, 12, 1),
+            Some(d) => month_start(d),
+        }?;
+        if first.is_some_and(|first| first >= end) {
+            return None;
+        }
+        let ym = |d: NaiveDate| d.format("%Y-%m").to_string();
+        Some(Months {
+            first: first.map_or_else(|| "0000-00".to_owned(), ym),
+            end: ym(end),
+            first_day: first.map(|d| d.format("%Y-%m-%d").to_string()),
+            end_day: end.format("%Y-%m-%d").to_string(),
+        })
+    }
 }
 
 /// The SQL of [`Remote::trend`] and its parameters (`?N` placeholders): per day (or week)
@@ -613,10 +720,12 @@ pub fn trend_sql(f: &Filter, weekly: bool, sees_teams: bool) -> (String, Vec<Str
 
 /// The SQL of [`Remote::pass_rates`] and its parameters (`?N` placeholders).
 pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
+    // Trainees and teams join only to filter by team: a trainee's filter reads its own index.
+    let teams = if f.team.is_some() { K_FROM } else { "" };
     if f.whole_history() {
         let (cond, vals) = f.sql_over("k", "");
         let sql = format!(
-            "SELECT k.playbook_id, k.scenario_id, SUM(k.n), SUM(k.passed) FROM rollup_attempts k {K_FROM}
+            "SELECT k.playbook_id, k.scenario_id, SUM(k.n), SUM(k.passed) FROM rollup_attempts k {teams}
              WHERE k.mode = 'practice'{cond}
              GROUP BY k.playbook_id, k.scenario_id HAVING SUM(k.n) > 0
              ORDER BY k.playbook_id COLLATE \"C\", k.scenario_id COLLATE \"C\""
@@ -626,7 +735,7 @@ pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
     let (cond, vals) = f.sql_over("k", "k.day");
     let sql = format!(
         "SELECT k.playbook_id, k.scenario_id, COUNT(*), COALESCE(SUM(k.passed), 0)::int8
-         FROM rollup_contrib k {K_FROM}
+         FROM rollup_contrib k {teams}
          WHERE k.mode = 'practice'{cond}
          GROUP BY k.playbook_id, k.scenario_id
          ORDER BY k.playbook_id COLLATE \"C\", k.scenario_id COLLATE \"C\""
@@ -638,12 +747,17 @@ pub fn pass_rates_sql(f: &Filter) -> (String, Vec<String>) {
 pub fn leaderboard_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
     let certs = "(SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)";
     if f.whole_history() {
+        // Summed per trainee id first; the names of those ranked are looked up after.
         let (cond, vals) = f.sql_over("k", "");
+        let teams = if f.team.is_some() { K_FROM } else { "" };
         let sql = format!(
-            "SELECT t.name, tm.name, SUM(k.n), SUM(k.total) / NULLIF(SUM(k.totals), 0), SUM(k.passed), {certs}
-             FROM rollup_attempts k {K_FROM} WHERE k.mode = 'practice'{cond}
-             GROUP BY t.id, tm.name HAVING SUM(k.n) > 0
-             ORDER BY SUM(k.total) / NULLIF(SUM(k.totals), 0) DESC NULLS LAST, SUM(k.n) DESC,
+            "SELECT t.name, tm.name, g.n, g.total / NULLIF(g.totals, 0), g.passed, {certs}
+             FROM (SELECT k.trainee_id, SUM(k.n) AS n, SUM(k.total) AS total, SUM(k.totals) AS totals,
+                          SUM(k.passed) AS passed
+                   FROM rollup_attempts k {teams} WHERE k.mode = 'practice'{cond}
+                   GROUP BY k.trainee_id HAVING SUM(k.n) > 0) g
+             JOIN trainees t ON t.id = g.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             ORDER BY g.total / NULLIF(g.totals, 0) DESC NULLS LAST, g.n DESC,
                       t.name COLLATE \"C\", t.id COLLATE \"C\" LIMIT {limit}"
         );
         return (sql, vals);
@@ -666,7 +780,21 @@ pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
         "t.name"
     };
     let group = if by_team { "tm.id" } else { "t.id" };
-    let (avgs, vals) = if f.whole_history() {
+    let (avgs, vals) = if f.whole_history() && f.team.is_none() {
+        // Summed per trainee and criterion first, then per trainee or team.
+        let (cond, vals) = f.sql_over("k", "");
+        (
+            format!(
+                "SELECT {who} AS who, {group} AS g, s.criterion_id AS c, SUM(s.points) / SUM(s.n) AS v
+                 FROM (SELECT k.trainee_id, k.criterion_id, SUM(k.points) AS points, SUM(k.n) AS n
+                       FROM rollup_criteria k WHERE true{cond}
+                       GROUP BY k.trainee_id, k.criterion_id) s
+                 JOIN trainees t ON t.id = s.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+                 GROUP BY {who}, {group}, s.criterion_id HAVING SUM(s.n) > 0"
+            ),
+            vals,
+        )
+    } else if f.whole_history() {
         let (cond, vals) = f.sql_over("k", "");
         (
             format!(
@@ -701,12 +829,16 @@ pub fn weakest_sql(f: &Filter, by_team: bool) -> (String, Vec<String>) {
 /// The SQL of [`Remote::attempts`] and its parameters (`?N` placeholders).
 pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
     let (cond, vals) = f.sql();
-    // The page of ids first, from the attempts' time index; then their results.
+    // The page of ids first, from the attempts' time index; then the results of each of them
+    // (`OFFSET 0` keeps the lookup per attempt of the page: flattened, the planner would read
+    // the results of every attempt the login may see and then pick the page's).
     let sql = format!(
-        "SELECT {ATTEMPT_COLS} {FROM} WHERE a.id IN (
-             SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
-             LEFT JOIN teams tm ON tm.id = t.team_id
-             WHERE true{cond} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit})
+        "SELECT {ATTEMPT_COLS}
+         FROM (SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+               LEFT JOIN teams tm ON tm.id = t.team_id
+               WHERE true{cond} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}) p
+         CROSS JOIN LATERAL (SELECT * FROM attempt_results a WHERE a.id = p.id OFFSET 0) a
+         JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
          ORDER BY a.started_at COLLATE \"C\" DESC, a.id COLLATE \"C\" DESC"
     );
     (sql, vals)
@@ -714,6 +846,46 @@ pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    use super::{Filter, Months};
+
+    fn months(since: Option<&str>, until: Option<&str>) -> Option<Months> {
+        Months::of(&Filter {
+            since: since.map(str::to_owned),
+            until: until.map(str::to_owned),
+            ..Filter::default()
+        })
+    }
+
+    #[test]
+    fn a_range_splits_into_whole_months_and_the_days_at_its_ends() {
+        // A quarter on month boundaries: three whole months, no days at the ends.
+        let q = months(Some("2026-01-01"), Some("2026-04-01")).expect("months");
+        assert_eq!((q.first.as_str(), q.end.as_str()), ("2026-01", "2026-04"));
+        assert_eq!(q.first_day.as_deref(), Some("2026-01-01"));
+        assert_eq!(q.end_day, "2026-04-01");
+        // Mid-month ends: the whole months between, across a year's end.
+        let r = months(Some("2025-12-15"), Some("2026-03-10")).expect("months");
+        assert_eq!((r.first.as_str(), r.end.as_str()), ("2026-01", "2026-03"));
+        assert_eq!(r.first_day.as_deref(), Some("2026-01-01"));
+        assert_eq!(r.end_day, "2026-03-01");
+        // Open at the start: every month before the end.
+        let o = months(None, Some("2026-03-10")).expect("months");
+        assert_eq!((o.first.as_str(), o.end.as_str()), ("0000-00", "2026-03"));
+        assert_eq!(o.first_day, None);
+        // Open at the end.
+        let e = months(Some("2026-02-02"), None).expect("months");
+        assert_eq!(e.first.as_str(), "2026-03");
+        assert!(e.end.as_str() > "9000");
+    }
+
+    #[test]
+    fn a_range_without_a_whole_month_reads_days_only() {
+        assert_eq!(months(Some("2026-01-15"), Some("2026-02-10")), None);
+        assert_eq!(months(Some("2026-01-01"), Some("2026-01-31")), None);
+        assert_eq!(months(Some("2026-03-01"), Some("2026-02-01")), None);
+        assert_eq!(months(Some("yesterday"), Some("2026-02-01")), None);
+    }
+
     #[test]
     fn placeholders_become_dollars() {
         assert_eq!(
