@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use super::{Cli, print};
 use crate::playbook::Report;
 use crate::script::ScriptHost;
-use crate::store::team::{self, Server, TeamError, admin, pgpass, sync};
+use crate::store::team::{self, Server, TeamError, admin, sync};
 use crate::store::{self, Store};
 
 #[derive(Debug, clap::Args)]
@@ -252,38 +252,27 @@ fn read_password(a: &JoinArgs) -> anyhow::Result<Option<String>> {
 
 fn join(cli: &Cli, a: &JoinArgs) -> anyhow::Result<ExitCode> {
     admin::check_login(&a.user)?;
-    let server = Server::parse(&a.url, Some(&a.user))?;
+    Server::parse(&a.url, Some(&a.user))?;
     let password = read_password(a)?;
-    let mut client = server.connect(password.as_deref())?;
     let mut store = store::open_default(cli.db.as_deref())?;
-    let team::Me {
-        login,
-        role,
-        team: team_name,
-        ..
-    } = team::link(&mut store, &server, &mut client)?;
-    let file = match &password {
-        Some(p) if std::env::var("PGPASSWORD").ok().as_deref() != Some(p) => {
-            Some(pgpass::store(&server, &login, p)?)
-        }
-        _ => None,
-    };
-    let counts = sync::sync(&mut store, &mut client)?;
+    let j = team::join(&mut store, &a.url, &a.user, password.as_deref())?;
     let mut out = format!(
-        "joined {} as {login} ({role}{}); this progress log now syncs with it\n",
-        server.shown(),
-        team_name
+        "joined {} as {} ({}{}); this progress log now syncs with it\n",
+        j.server,
+        j.me.login,
+        j.me.role,
+        j.me.team
             .as_deref()
             .map(|t| format!(", team {t}"))
             .unwrap_or_default()
     );
-    if let Some(f) = file {
+    if let Some(f) = j.password_file {
         out.push_str(&format!(
             "the password is kept in {} (readable only by you)\n",
             f.display()
         ));
     }
-    out.push_str(&sync_line(&counts));
+    out.push_str(&sync_line(&j.counts));
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -312,8 +301,7 @@ fn connect_joined(store: &Store) -> anyhow::Result<(Server, postgres::Client)> {
 
 pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
     let mut store = store::open_default(cli.db.as_deref())?;
-    let (_, mut client) = connect_joined(&store)?;
-    let counts = sync::sync(&mut store, &mut client)?;
+    let counts = team::sync_joined(&mut store)?;
     let mut out = sync_line(&counts);
     let pending = store.pending_count()?;
     if pending > 0 {
@@ -333,45 +321,28 @@ pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
 
 fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
     let store = store::open_default(cli.db.as_deref())?;
-    let j = store.joined()?.ok_or(TeamError::NotJoined)?;
-    let waiting = store.team_waiting()?;
-    let server = Server::parse(&j.url, Some(&j.user))?;
+    let st = team::status(&store)?.ok_or(TeamError::NotJoined)?;
+    let w = &st.waiting;
     let mut out = format!(
         "server:     {}\nuser:       {}\nrole:       {}\nwaiting:    {} rows ({} attempts, {} replies, {} ends, {} live events, {} reviews)\nlast sync:  {}\n",
-        server.shown(),
-        j.user,
-        j.role,
-        waiting.total(),
-        waiting.attempts,
-        waiting.replies,
-        waiting.ends,
-        waiting.events,
-        waiting.reviews,
-        j.last_sync
+        st.server,
+        st.user,
+        st.role,
+        w.total(),
+        w.attempts,
+        w.replies,
+        w.ends,
+        w.events,
+        w.reviews,
+        st.last_sync
             .as_deref()
             .map_or("never".to_owned(), store::local_time)
     );
-    match server.connect(None) {
-        Ok(mut client) => {
-            let before = chrono::Utc::now();
-            let now: String = client
-                .query_one(
-                    "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
-                    &[],
-                )
-                .map_err(|e| TeamError::Server(e.to_string()))?
-                .get(0);
-            let after = chrono::Utc::now();
-            let server_now = chrono::DateTime::parse_from_rfc3339(&now)
-                .map_err(|e| TeamError::Server(e.to_string()))?;
-            let local_mid = before + (after - before) / 2;
-            let skew = (server_now.with_timezone(&chrono::Utc) - local_mid).num_milliseconds();
-            out.push_str(&format!(
-                "online:     yes (server schema {})\nclock skew: {:+.1} s (server minus this machine)\n",
-                team::server_version(&mut client)?,
-                skew as f64 / 1000.0
-            ));
-        }
+    match &st.online {
+        Ok((schema, skew)) => out.push_str(&format!(
+            "online:     yes (server schema {schema})\nclock skew: {:+.1} s (server minus this machine)\n",
+            *skew as f64 / 1000.0
+        )),
         Err(e) => out.push_str(&format!("online:     no: {e}\n")),
     }
     print(&out)?;

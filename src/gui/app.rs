@@ -68,6 +68,8 @@ pub struct App {
     /// The trainer's folder: edited in the authoring view, watched for changes.
     workspace: Option<Workspace>,
     watch: FolderWatch,
+    /// The team window: joining a team server, its status.
+    pub team_window: views::team::Team,
     /// The window may close: unsaved changes were saved or let go.
     quitting: bool,
     close_window: bool,
@@ -91,6 +93,7 @@ impl App {
             known: Vec::new(),
             workspace: None,
             watch: FolderWatch::default(),
+            team_window: views::team::Team::default(),
             quitting: false,
             close_window: false,
         }
@@ -151,6 +154,22 @@ impl App {
         for d in done {
             self.on_done(d);
         }
+        if self.team_window.poll() {
+            // Joined or left: the worker starts or stops syncing in the background.
+            self.send(Job::TeamChanged);
+        }
+        if let Some(me) = self.team_window.take_joined_as() {
+            // The log practises as the login it joined as: its name and team fill the
+            // sign-in form, and a trainee not yet signed in is signed in as them.
+            self.name = me.name.clone();
+            self.team = me.team.clone().unwrap_or_default();
+            if me.role == "trainee" && matches!(self.screen, Screen::SignIn) {
+                self.apply(Command::SignIn {
+                    name: me.name,
+                    team: me.team.unwrap_or_default(),
+                });
+            }
+        }
         let mut commands = Vec::new();
         self.watch(&ctx);
         let quitting = self.quitting;
@@ -160,6 +179,8 @@ impl App {
             _ => {}
         }
         self.top_bar(ui, &mut commands);
+        self.team_window
+            .show(&ctx, self.persisted.lang, &mut commands);
         let busy = self.is_busy();
         let lang = self.persisted.lang;
         match &mut self.screen {
@@ -227,6 +248,7 @@ impl App {
             away: !matches!(self.screen, Screen::SignIn | Screen::Playbooks),
             in_practice: matches!(self.screen, Screen::Practice(_)),
             busy: self.is_busy(),
+            joined: self.team_window.joined(),
             db_status: self.db_status.as_ref(),
             error: self.error.as_deref(),
         };
@@ -355,6 +377,13 @@ impl App {
                     r.apply(cmd, &mut ctx);
                 }
             }
+            Command::Team(cmd) => {
+                let db = match &self.db {
+                    Db::Open(p) => Some(p.clone()),
+                    Db::None => None,
+                };
+                self.team_window.apply(cmd, db);
+            }
             Command::Author(cmd) => {
                 let then = match self.split() {
                     (Screen::Author(a), mut ctx) => a.apply(cmd, &mut ctx),
@@ -448,6 +477,7 @@ impl App {
                     a.on_done(d, &mut ctx);
                 }
             }
+            Done::TeamChanged => {}
             Done::Trainees(list) => self.known = list,
             Done::Trainee(Ok(t)) => {
                 if let Some(Ok(db)) = &self.db_status {

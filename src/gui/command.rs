@@ -41,6 +41,8 @@ pub enum Command {
     Live(views::live::Cmd),
     Review(views::review::Cmd),
     Author(views::author::Cmd),
+    /// The team window (join a team server, its status, sync, leave).
+    Team(views::team::Cmd),
 }
 
 /// What a file dialog chooses.

@@ -67,6 +67,8 @@ pub type Records = (Vec<ScenarioRecord>, bool, Vec<(String, String)>);
 
 #[derive(Debug)]
 pub enum Job {
+    /// The log joined or left a team: start or stop syncing in the background.
+    TeamChanged,
     /// Everyone with a record, for the sign-in list.
     Trainees,
     Trainee {
@@ -302,6 +304,8 @@ pub enum Done {
     Merged(Result<String, Why>),
     Tried(Result<Box<ReplyRecord>, Why>),
     Tests(Result<TestRun, Why>),
+    /// The background sync follows the team the log joined (or stopped).
+    TeamChanged,
 }
 
 pub struct Worker {
@@ -332,7 +336,7 @@ impl Worker {
                 let _ = done_tx.send(Done::Db(opened));
                 ctx.request_repaint();
                 // Joined to a team: what practice writes goes up in the background.
-                let background = store
+                let mut background = store
                     .as_ref()
                     .and_then(|s| store::team::sync::Background::start(s.path()));
                 let mut w = State {
@@ -346,6 +350,18 @@ impl Worker {
                     ctx: ctx.clone(),
                 };
                 while let Ok(job) = job_rx.recv() {
+                    if matches!(job, Job::TeamChanged) {
+                        // The old one (if any) finishes what it is sending first.
+                        drop(background.take());
+                        background = w
+                            .store
+                            .as_deref()
+                            .and_then(|s| store::team::sync::Background::start(s.path()));
+                        if done_tx.send(Done::TeamChanged).is_err() {
+                            break;
+                        }
+                        continue;
+                    }
                     let writes = job.writes();
                     let out = w.run(job);
                     if writes && let Some(b) = &background {
@@ -439,6 +455,7 @@ impl State<'_> {
 
     fn run(&mut self, job: Job) -> Done {
         match job {
+            Job::TeamChanged => Done::TeamChanged,
             Job::Trainees => Done::Trainees(
                 self.store
                     .as_ref()

@@ -5,4 +5,5 @@ pub mod home;
 pub mod live;
 pub mod practice;
 pub mod review;
+pub mod team;
 pub mod top_bar;

@@ -23,6 +23,8 @@ pub struct TopBar<'a> {
     /// In a role-play (going back pauses it).
     pub in_practice: bool,
     pub busy: bool,
+    /// This log is joined to a team server (as far as the team window last read).
+    pub joined: bool,
     pub db_status: Option<&'a Result<String, String>>,
     pub error: Option<&'a str>,
 }
@@ -89,6 +91,21 @@ impl TopBar<'_> {
                         .clicked()
                     {
                         commands.push(Command::SetLang(other));
+                    }
+                    let team = if self.joined {
+                        lang.t("● 团队服务器", "● Team server")
+                    } else {
+                        lang.t("团队服务器", "Team server")
+                    };
+                    if ui
+                        .button(team)
+                        .on_hover_text(lang.t(
+                            "加入团队服务器，查看同步状态",
+                            "Join your team's server; see how syncing stands",
+                        ))
+                        .clicked()
+                    {
+                        commands.push(Command::Team(crate::gui::views::team::Cmd::Open));
                     }
                     if let Some(t) = self.trainee {
                         if ui.button(lang.t("换人", "Switch trainee")).clicked() {

@@ -31,7 +31,7 @@ pub enum TeamError {
     )]
     Unreachable { server: String, reason: String },
     #[error(
-        "the team server at {server} refused the sign-in of '{user}': wrong password (or no such login); ask your admin for a new one, then `salesdojo team join` again"
+        "the team server at {server} refused the sign-in of '{user}': wrong password (or no such login); ask your admin for a new one, then join again (`salesdojo team join`, or the app's team server window)"
     )]
     WrongPassword { server: String, user: String },
     #[error(
@@ -84,7 +84,7 @@ impl crate::msg::Localized for TeamError {
                 format!("连不上团队服务器 {server}：{reason}；练习记录保存在本机，下次同步时上传")
             }
             TeamError::WrongPassword { server, user } => format!(
-                "团队服务器 {server} 拒绝了“{user}”的登录：密码错误（或没有这个账号）；请向管理员要新密码，再运行 `salesdojo team join`"
+                "团队服务器 {server} 拒绝了“{user}”的登录：密码错误（或没有这个账号）；请向管理员要新密码，再加入一次（`salesdojo team join`，或在程序的“团队服务器”窗口）"
             ),
             TeamError::TlsRequired { server } => format!(
                 "团队服务器 {server} 只接受加密连接：在地址后加 `?sslmode=require`（证书不是公共机构签发时，用 PGSSLROOTCERT=文件 指定）"
@@ -438,6 +438,108 @@ pub fn link(store: &mut super::Store, server: &Server, client: &mut Client) -> R
         &me.role,
     )?;
     Ok(me)
+}
+
+/// What joining a team did.
+#[derive(Debug)]
+pub struct JoinOutcome {
+    /// The server as shown to people (no password).
+    pub server: String,
+    pub me: Me,
+    /// Where the password is kept (`None`: it came from `PGPASSWORD`, or none was given).
+    pub password_file: Option<std::path::PathBuf>,
+    /// The first sync.
+    pub counts: sync::SyncCounts,
+}
+
+/// Joins the progress log `store` to the team at `url` as `user`: signs in (with `password`,
+/// else `PGPASSWORD` or the password file), links the login's trainee row, keeps the password
+/// in the password file (readable only by this user; not when it came from `PGPASSWORD`) so
+/// the background sync can sign in, and syncs once. The CLI's `team join` and the app's team
+/// window both join through here.
+pub fn join(
+    store: &mut super::Store,
+    url: &str,
+    user: &str,
+    password: Option<&str>,
+) -> Result<JoinOutcome> {
+    admin::check_login(user)?;
+    let server = Server::parse(url, Some(user))?;
+    let mut client = server.connect(password)?;
+    let me = link(store, &server, &mut client)?;
+    let password_file = match password {
+        Some(p) if std::env::var("PGPASSWORD").ok().as_deref() != Some(p) => {
+            Some(pgpass::store(&server, &me.login, p)?)
+        }
+        _ => None,
+    };
+    let counts = sync::sync(store, &mut client)?;
+    Ok(JoinOutcome {
+        server: server.shown(),
+        me,
+        password_file,
+        counts,
+    })
+}
+
+/// Pushes what this log has that the joined server has not, then pulls what the login may
+/// see (`salesdojo sync`, the app's "sync now").
+pub fn sync_joined(store: &mut super::Store) -> Result<sync::SyncCounts> {
+    let j = store.joined()?.ok_or(TeamError::NotJoined)?;
+    let server = Server::parse(&j.url, Some(&j.user))?;
+    let mut client = server.connect(None)?;
+    sync::sync(store, &mut client)
+}
+
+/// Where a joined log stands (`salesdojo team status`, the app's team window).
+#[derive(Debug)]
+pub struct Status {
+    /// The server as shown to people (no password).
+    pub server: String,
+    pub user: String,
+    pub role: String,
+    /// Rows written here and not yet on the server.
+    pub waiting: sync::Waiting,
+    /// When the last sync ended (UTC, RFC 3339), if ever.
+    pub last_sync: Option<String>,
+    /// Signed in now: the server's schema version and its clock minus this machine's, in
+    /// milliseconds; or why not (practice goes on offline).
+    pub online: Result<(i32, i64)>,
+}
+
+/// The joined log's status, with a fresh sign-in to check the server; `None` when the log
+/// is not joined to a team.
+pub fn status(store: &super::Store) -> Result<Option<Status>> {
+    let Some(j) = store.joined()? else {
+        return Ok(None);
+    };
+    let waiting = store.team_waiting()?;
+    let server = Server::parse(&j.url, Some(&j.user))?;
+    let online = server.connect(None).and_then(|mut client| {
+        let before = chrono::Utc::now();
+        let now: String = client
+            .query_one(
+                "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+                &[],
+            )
+            .map_err(|e| TeamError::Server(e.to_string()))?
+            .try_get(0)
+            .map_err(|e| TeamError::Server(e.to_string()))?;
+        let after = chrono::Utc::now();
+        let server_now = chrono::DateTime::parse_from_rfc3339(&now)
+            .map_err(|e| TeamError::Server(e.to_string()))?;
+        let local_mid = before + (after - before) / 2;
+        let skew = (server_now.with_timezone(&chrono::Utc) - local_mid).num_milliseconds();
+        Ok((server_version(&mut client)?, skew))
+    });
+    Ok(Some(Status {
+        server: server.shown(),
+        user: j.user,
+        role: j.role,
+        waiting,
+        last_sync: j.last_sync,
+        online,
+    }))
 }
 
 /// Whether a `--db` value is a team server's address rather than a file.
