@@ -1450,3 +1450,62 @@ fn postgres_an_existing_history_and_a_list_of_people_come_in_once() {
         "the criterion rollups equal the base table"
     );
 }
+
+#[test]
+fn postgres_a_column_altered_on_the_server_is_an_error_not_a_crash() {
+    let Some(pg) =
+        Cluster::start("postgres_a_column_altered_on_the_server_is_an_error_not_a_crash")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("max", "马经理", "manager", &["一店"]),
+        ],
+    );
+    let m = Machine::new(root.path(), "ana");
+    m.join(&pg, "ana", &pw["ana"]);
+    play(&m, "安娜", "一店", 0);
+    m.ok(&["sync"]);
+    let attempt: String = pg
+        .admin("salesdojo")
+        .query_one("SELECT id FROM attempts LIMIT 1", &[])
+        .expect("an attempt")
+        .get(0);
+    // An admin changes a column's type behind salesdojo's back (no view reads this one).
+    pg.admin("salesdojo")
+        .batch_execute("ALTER TABLE replies ALTER COLUMN seconds TYPE numeric")
+        .expect("altered");
+    // The manager's drill-down and a second machine's pull read it: each a clear error
+    // naming the column, never a crash (a panic exits with 101).
+    let mgr = Machine::new(root.path(), "manager");
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &pg.url("max"),
+            "attempt",
+            &attempt,
+            "--format",
+            "json",
+        ],
+        &[("PGPASSWORD", pw["max"].as_str())],
+        "",
+    );
+    assert!(o.code != 0 && o.code != 101, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("seconds"), "{}", o.stderr);
+    let laptop = Machine::new(root.path(), "laptop");
+    let url = pg.url("");
+    let o = laptop.run_with(
+        &["team", "join", &url, "--user", "ana", "--password-stdin"],
+        &[],
+        &format!("{}\n", pw["ana"]),
+    );
+    assert!(o.code != 0 && o.code != 101, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("seconds"), "{}", o.stderr);
+    // Practice goes on locally meanwhile.
+    play(&m, "安娜", "一店", 1);
+}

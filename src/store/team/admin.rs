@@ -115,8 +115,8 @@ pub fn add_users(client: &mut Client, users: &[NewUser], reset: bool) -> Result<
                 "SELECT salesdojo_create_login($1, $2, $3, $4)",
                 &[&u.login, &password, &group, &reset],
             )
-            .map_err(db)?
-            .get(0);
+            .map_err(db)
+            .and_then(|r| super::col(&r, 0))?;
         let team = u.teams.first().map(|t| crate::store::team_id(t));
         tx.execute(
             "INSERT INTO people (login, name, role, team_id) VALUES ($1, $2, $3, $4)
@@ -197,7 +197,10 @@ pub fn unverified(
             &[&after, &limit],
         )
         .map_err(db)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| super::col(r, 0))
+        .collect::<Result<_>>()?;
     let replies = client
         .query(
             "SELECT attempt_id, turn_id, answer_kind, answer, seconds FROM replies
@@ -208,38 +211,38 @@ pub fn unverified(
     let mut by_attempt: std::collections::HashMap<String, Transcript> =
         std::collections::HashMap::new();
     for r in replies {
-        let kind: String = r.get(2);
-        let answer: String = r.get(3);
+        let kind: String = super::col(&r, 2)?;
+        let answer: String = super::col(&r, 3)?;
         let answer = if kind == "choice" {
             Answer::Choice(answer)
         } else {
             Answer::Text(answer)
         };
-        by_attempt
-            .entry(r.get(0))
-            .or_default()
-            .push((r.get(1), answer, r.get(4)));
+        by_attempt.entry(super::col(&r, 0)?).or_default().push((
+            super::col(&r, 1)?,
+            answer,
+            super::col(&r, 4)?,
+        ));
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
-            let id: String = r.get(0);
+            let id: String = super::col(&r, 0)?;
             let answers = by_attempt.remove(&id).unwrap_or_default();
-            (
+            Ok((
                 Pending {
                     attempt_id: id,
-                    playbook: r.get(1),
-                    playbook_hash: r.get(2),
-                    playbook_version: i64::from(r.get::<_, i32>(3)),
-                    scenario: r.get(4),
-                    trainee_id: r.get(5),
-                    total: r.get(6),
-                    passed: r.get::<_, Option<i32>>(7).map(|p| p != 0),
+                    playbook: super::col(&r, 1)?,
+                    playbook_hash: super::col(&r, 2)?,
+                    playbook_version: i64::from(super::col::<i32>(&r, 3)?),
+                    scenario: super::col(&r, 4)?,
+                    trainee_id: super::col(&r, 5)?,
+                    total: super::col(&r, 6)?,
+                    passed: super::col::<Option<i32>>(&r, 7)?.map(|p| p != 0),
                 },
                 answers,
-            )
+            ))
         })
-        .collect())
+        .collect::<Result<_>>()
 }
 
 /// Writes the verifier's verdicts (the verifier column is the signed-in login, by the server).
@@ -299,8 +302,8 @@ pub fn certify_if_earned(
                AND a.mode = 'practice' AND a.passed = 1 AND a.scenario_id = ANY($4)",
             &[&trainee, &playbook, &version, &scenarios],
         )
-        .map_err(db)?
-        .get(0);
+        .map_err(db)
+        .and_then(|r| super::col(&r, 0))?;
     if (passed as usize) < scenarios.len() {
         return Ok(false);
     }

@@ -119,6 +119,20 @@ impl crate::msg::Localized for TeamError {
 
 pub type Result<T> = std::result::Result<T, TeamError>;
 
+/// Column `i` of a row the server sent, as `T`; a clear error (never a panic) when the
+/// server's column is not what this version reads, as after an admin altered it.
+pub(crate) fn col<'a, T: postgres::types::FromSql<'a>>(
+    r: &'a postgres::Row,
+    i: usize,
+) -> Result<T> {
+    r.try_get(i).map_err(|e| {
+        TeamError::Server(format!(
+            "column {i} ({}) of a row the server sent: {e}",
+            r.columns().get(i).map_or("?", |c| c.name())
+        ))
+    })
+}
+
 /// A team server address, parsed, with the login to use.
 #[derive(Clone)]
 pub struct Server {
@@ -304,20 +318,23 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// The server's schema version (0: not set up), refusing one newer than this build knows.
 pub fn server_version(client: &mut Client) -> Result<i32> {
-    let exists: bool = client
-        .query_one(
-            "SELECT to_regclass('public.salesdojo_schema') IS NOT NULL",
-            &[],
-        )
-        .map_err(|e| TeamError::Server(e.to_string()))?
-        .get(0);
+    let exists: bool = col(
+        &client
+            .query_one(
+                "SELECT to_regclass('public.salesdojo_schema') IS NOT NULL",
+                &[],
+            )
+            .map_err(|e| TeamError::Server(e.to_string()))?,
+        0,
+    )?;
     if !exists {
         return Ok(0);
     }
     let v: Option<i32> = client
         .query_opt("SELECT version FROM salesdojo_schema", &[])
         .map_err(|e| TeamError::Server(e.to_string()))?
-        .map(|r| r.get(0));
+        .map(|r| col(&r, 0))
+        .transpose()?;
     let v = v.unwrap_or(0);
     if v > schema::VERSION {
         return Err(TeamError::Newer {
@@ -358,7 +375,9 @@ pub fn migrate(client: &mut Client, target: Option<i32>) -> Result<i32> {
         let found: i32 = tx
             .query_opt("SELECT version FROM salesdojo_schema", &[])
             .map_err(db)?
-            .map_or(0, |r| r.get(0));
+            .map(|r| col(&r, 0))
+            .transpose()?
+            .unwrap_or(0);
         if found > schema::VERSION {
             return Err(TeamError::Newer {
                 found,
@@ -396,12 +415,15 @@ pub fn whoami(client: &mut Client) -> Result<Option<Me>> {
     let row = client
         .query_opt("SELECT login, name, role, team FROM whoami", &[])
         .map_err(|e| TeamError::Server(e.to_string()))?;
-    Ok(row.map(|r| Me {
-        login: r.get(0),
-        name: r.get(1),
-        role: r.get(2),
-        team: r.get(3),
-    }))
+    row.map(|r| {
+        Ok(Me {
+            login: col(&r, 0)?,
+            name: col(&r, 1)?,
+            role: col(&r, 2)?,
+            team: col(&r, 3)?,
+        })
+    })
+    .transpose()
 }
 
 /// The trainee id of a login: the same on every machine, so a trainee's laptop and store PC
@@ -427,7 +449,8 @@ pub fn link(store: &mut super::Store, server: &Server, client: &mut Client) -> R
     let trainee_id = client
         .query_opt("SELECT id FROM trainees WHERE login = current_user", &[])
         .map_err(|e| TeamError::Server(e.to_string()))?
-        .map(|r| r.get::<_, String>(0))
+        .map(|r| col::<String>(&r, 0))
+        .transpose()?
         .unwrap_or_else(|| login_trainee_id(server, &me.login));
     store.team_link(
         server,

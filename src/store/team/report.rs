@@ -33,6 +33,17 @@ impl std::fmt::Debug for Remote {
     }
 }
 
+/// Column `i` of a row the server sent, as `T`; a clear error (never a panic) when the
+/// server's column is not what this version reads, as after an admin altered it.
+fn col<'a, T: postgres::types::FromSql<'a>>(r: &'a Row, i: usize) -> Result<T> {
+    r.try_get(i).map_err(|e| {
+        StoreError::Remote(format!(
+            "column {i} ({}) of a row the server sent: {e}",
+            r.columns().get(i).map_or("?", |c| c.name())
+        ))
+    })
+}
+
 fn err(e: postgres::Error) -> StoreError {
     StoreError::Remote(match e.as_db_error() {
         Some(d) => d.message().to_owned(),
@@ -58,25 +69,25 @@ const FROM: &str = "FROM attempt_results a JOIN trainees t ON t.id = a.trainee_i
 
 const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, a.verification, a.scored_total, a.reviewed, a.scored_passed";
 
-fn attempt_row(r: &Row) -> AttemptRow {
-    AttemptRow {
-        id: r.get(0),
-        trainee: r.get(1),
-        team: r.get(2),
-        playbook: r.get(3),
-        version: i64::from(r.get::<_, i32>(4)),
-        scenario: r.get(5),
-        mode: r.get(6),
-        started_at: r.get(7),
-        ended_at: r.get(8),
-        status: r.get(9),
-        total: r.get(10),
-        passed: r.get::<_, Option<i32>>(11).map(|p| p != 0),
-        verification: r.get(12),
-        scored_total: r.get(13),
-        reviewed: r.get(14),
-        scored_passed: r.get::<_, Option<i32>>(15).map(|p| p != 0),
-    }
+fn attempt_row(r: &Row) -> Result<AttemptRow> {
+    Ok(AttemptRow {
+        id: col(r, 0)?,
+        trainee: col(r, 1)?,
+        team: col(r, 2)?,
+        playbook: col(r, 3)?,
+        version: i64::from(col::<i32>(r, 4)?),
+        scenario: col(r, 5)?,
+        mode: col(r, 6)?,
+        started_at: col(r, 7)?,
+        ended_at: col(r, 8)?,
+        status: col(r, 9)?,
+        total: col(r, 10)?,
+        passed: col::<Option<i32>>(r, 11)?.map(|p| p != 0),
+        verification: col(r, 12)?,
+        scored_total: col(r, 13)?,
+        reviewed: col(r, 14)?,
+        scored_passed: col::<Option<i32>>(r, 15)?.map(|p| p != 0),
+    })
 }
 
 impl Remote {
@@ -85,7 +96,7 @@ impl Remote {
             .query_opt("SELECT role FROM whoami", &[])
             .ok()
             .flatten()
-            .map(|r| r.get(0));
+            .and_then(|r| r.try_get(0).ok());
         let sees_teams = role
             .as_deref()
             .is_none_or(|r| r != "trainee" && r != "trainer");
@@ -119,15 +130,17 @@ impl Remote {
         Ok(self
             .query(&sql, &vals)?
             .iter()
-            .map(|r| CriterionAverage {
-                trainee: r.get(0),
-                team: r.get(1),
-                playbook: r.get(2),
-                criterion: r.get(3),
-                average: r.get(4),
-                attempts: r.get(5),
+            .map(|r| {
+                Ok(CriterionAverage {
+                    trainee: col(r, 0)?,
+                    team: col(r, 1)?,
+                    playbook: col(r, 2)?,
+                    criterion: col(r, 3)?,
+                    average: col(r, 4)?,
+                    attempts: col(r, 5)?,
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
@@ -135,13 +148,15 @@ impl Remote {
         Ok(self
             .query(&sql, &vals)?
             .iter()
-            .map(|r| TrendPoint {
-                period: r.get(0),
-                attempts: r.get(1),
-                average: r.get::<_, Option<f64>>(2).unwrap_or(0.0),
-                pass_rate: r.get::<_, Option<f64>>(3).unwrap_or(0.0),
+            .map(|r| {
+                Ok(TrendPoint {
+                    period: col(r, 0)?,
+                    attempts: col(r, 1)?,
+                    average: col::<Option<f64>>(r, 2)?.unwrap_or(0.0),
+                    pass_rate: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
@@ -150,16 +165,16 @@ impl Remote {
             .query(&sql, &vals)?
             .iter()
             .map(|r| {
-                let (n, p): (i64, i64) = (r.get(2), r.get(3));
-                PassRate {
-                    playbook: r.get(0),
-                    scenario: r.get(1),
+                let (n, p): (i64, i64) = (col(r, 2)?, col(r, 3)?);
+                Ok(PassRate {
+                    playbook: col(r, 0)?,
+                    scenario: col(r, 1)?,
                     attempts: n,
                     passed: p,
                     rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
-                }
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
@@ -167,15 +182,17 @@ impl Remote {
         Ok(self
             .query(&sql, &vals)?
             .iter()
-            .map(|r| LeaderRow {
-                trainee: r.get(0),
-                team: r.get(1),
-                attempts: r.get(2),
-                average: r.get::<_, Option<f64>>(3).unwrap_or(0.0),
-                passed: r.get(4),
-                certifications: r.get(5),
+            .map(|r| {
+                Ok(LeaderRow {
+                    trainee: col(r, 0)?,
+                    team: col(r, 1)?,
+                    attempts: col(r, 2)?,
+                    average: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
+                    passed: col(r, 4)?,
+                    certifications: col(r, 5)?,
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
@@ -183,17 +200,23 @@ impl Remote {
         Ok(self
             .query(&sql, &vals)?
             .iter()
-            .map(|r| Weakest {
-                who: r.get(0),
-                criterion: r.get(1),
-                average: r.get(2),
+            .map(|r| {
+                Ok(Weakest {
+                    who: col(r, 0)?,
+                    criterion: col(r, 1)?,
+                    average: col(r, 2)?,
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
         let (sql, vals) = attempts_sql(f, limit);
-        Ok(self.query(&sql, &vals)?.iter().map(attempt_row).collect())
+        Ok(self
+            .query(&sql, &vals)?
+            .iter()
+            .map(attempt_row)
+            .collect::<Result<Vec<_>>>()?)
     }
 
     /// Streams the filter's attempts, newest first, at most `limit`.
@@ -215,7 +238,7 @@ impl Remote {
                 vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
             let mut rows = tx.query_raw(&sql, params).map_err(err)?;
             while let Some(r) = rows.next().map_err(err)? {
-                each(attempt_row(&r))?;
+                each(attempt_row(&r)?)?;
             }
             drop(rows);
             tx.commit().map_err(err)
@@ -230,8 +253,8 @@ impl Remote {
                 std::slice::from_ref(&prefix),
             )?
             .iter()
-            .map(|r| r.get(0))
-            .collect();
+            .map(|r| col(r, 0))
+            .collect::<Result<Vec<_>>>()?;
         let id = match ids.as_slice() {
             [one] => one.clone(),
             [] => return Err(StoreError::NotFound(format!("attempt '{id}'"))),
@@ -249,6 +272,7 @@ impl Remote {
             )?
             .first()
             .map(attempt_row)
+            .transpose()?
             .ok_or_else(|| StoreError::NotFound(format!("attempt '{id}'")))?;
         let replies = self
             .query(
@@ -257,18 +281,18 @@ impl Remote {
                 one,
             )?
             .iter()
-            .map(|r| ReplyRow {
-                seq: i64::from(r.get::<_, i32>(0)),
-                turn: r.get(1),
-                stage: r.get(2),
-                kind: r.get(3),
-                answer: r.get(4),
-                seconds: r.get(5),
-                score: r.get(6),
-                result: serde_json::from_str(r.get::<_, &str>(7)).unwrap_or(serde_json::Value::Null),
-                script_error: r.get(8),
-            })
-            .collect();
+            .map(|r| Ok(ReplyRow {
+                seq: i64::from(col::<i32>(r, 0)?),
+                turn: col(r, 1)?,
+                stage: col(r, 2)?,
+                kind: col(r, 3)?,
+                answer: col(r, 4)?,
+                seconds: col(r, 5)?,
+                score: col(r, 6)?,
+                result: serde_json::from_str(col::<&str>(r, 7)?).unwrap_or(serde_json::Value::Null),
+                script_error: col(r, 8)?,
+            }))
+            .collect::<Result<Vec<_>>>()?;
         let criteria = self
             .query(
                 "SELECT criterion_id, points, weight, overridden, overridden_by, overridden_at
@@ -276,15 +300,17 @@ impl Remote {
                 one,
             )?
             .iter()
-            .map(|r| CriterionRow {
-                criterion: r.get(0),
-                points: r.get(1),
-                weight: r.get(2),
-                override_points: r.get(3),
-                overridden_by: r.get(4),
-                overridden_at: r.get(5),
+            .map(|r| {
+                Ok(CriterionRow {
+                    criterion: col(r, 0)?,
+                    points: col(r, 1)?,
+                    weight: col(r, 2)?,
+                    override_points: col(r, 3)?,
+                    overridden_by: col(r, 4)?,
+                    overridden_at: col(r, 5)?,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let reviews = self
             .query(
                 "SELECT reviewer, at, comment, criterion_id, override_points FROM reviews
@@ -292,27 +318,32 @@ impl Remote {
                 one,
             )?
             .iter()
-            .map(|r| ReviewRow {
-                reviewer: r.get(0),
-                at: r.get(1),
-                comment: r.get(2),
-                criterion: r.get(3),
-                override_points: r.get(4),
+            .map(|r| {
+                Ok(ReviewRow {
+                    reviewer: col(r, 0)?,
+                    at: col(r, 1)?,
+                    comment: col(r, 2)?,
+                    criterion: col(r, 3)?,
+                    override_points: col(r, 4)?,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let verification = self
             .query(
                 "SELECT status, derived_total, derived_passed, note, checked_at FROM verifications WHERE attempt_id = ?1",
                 one,
             )?
             .first()
-            .map(|r| VerificationRow {
-                status: r.get(0),
-                derived_total: r.get(1),
-                derived_passed: r.get::<_, Option<i32>>(2).map(|p| p != 0),
-                note: r.get(3),
-                checked_at: r.get(4),
+            .map(|r| -> Result<VerificationRow> {
+                Ok(VerificationRow {
+                    status: col(r, 0)?,
+                    derived_total: col(r, 1)?,
+                    derived_passed: col::<Option<i32>>(r, 2)?.map(|p| p != 0),
+                    note: col(r, 3)?,
+                    checked_at: col(r, 4)?,
+                })
             })
+            .transpose()?
             .or_else(|| {
                 // A claim the verifier has not judged yet.
                 (attempt.verification.as_deref() == Some("pending")).then(|| VerificationRow {
@@ -389,7 +420,9 @@ impl Remote {
                 &[trainee.to_owned(), playbook.to_owned(), scenario.to_owned()],
             )?
             .first()
-            .and_then(|r| r.get(0)))
+            .map(|r| col::<Option<String>>(r, 0))
+            .transpose()?
+            .flatten())
     }
 
     pub fn trainees(&self) -> Result<Vec<Trainee>> {
@@ -400,13 +433,13 @@ impl Remote {
                 &[],
             )?
             .iter()
-            .map(|r| Trainee {
-                id: r.get(0),
-                name: r.get(1),
-                team: r.get(2),
-                pseudonym: r.get(3),
-            })
-            .collect())
+            .map(|r| Ok(Trainee {
+                id: col(r, 0)?,
+                name: col(r, 1)?,
+                team: col(r, 2)?,
+                pseudonym: col(r, 3)?,
+            }))
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn scenario_records(
@@ -422,13 +455,13 @@ impl Remote {
                 &[trainee_id.to_owned(), playbook.to_owned()],
             )?
             .iter()
-            .map(|r| ScenarioRecord {
-                scenario: r.get(0),
-                attempts: r.get(1),
-                best: r.get::<_, Option<f64>>(2).unwrap_or(0.0),
-                passed: r.get::<_, Option<i32>>(3).unwrap_or(0) != 0,
-            })
-            .collect())
+            .map(|r| Ok(ScenarioRecord {
+                scenario: col(r, 0)?,
+                attempts: col(r, 1)?,
+                best: col::<Option<f64>>(r, 2)?.unwrap_or(0.0),
+                passed: col::<Option<i32>>(r, 3)?.unwrap_or(0) != 0,
+            }))
+            .collect::<Result<Vec<_>>>()?)
     }
 
     pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
@@ -454,8 +487,8 @@ impl Remote {
                 &[trainee_id.to_owned(), playbook.to_owned(), scenario.to_owned()],
             )?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect())
+            .map(|r| Ok((col(r, 0)?, col(r, 1)?)))
+            .collect::<Result<Vec<_>>>()?)
     }
 
     /// Streams every attempt of the filter in order of start with its criteria (one query:
@@ -489,16 +522,16 @@ impl Remote {
                 vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
             let mut rows = tx.query_raw(&sql, params).map_err(err)?;
             while let Some(r) = rows.next().map_err(err)? {
-                let ids: Vec<String> = r.get(18);
-                let points: Vec<f64> = r.get(19);
-                let weights: Vec<f64> = r.get(20);
+                let ids: Vec<String> = col(&r, 18)?;
+                let points: Vec<f64> = col(&r, 19)?;
+                let weights: Vec<f64> = col(&r, 20)?;
                 let (ids2, turns, ats, crits): (
                     Vec<String>,
                     Vec<String>,
                     Vec<String>,
                     Vec<String>,
-                ) = (r.get(21), r.get(22), r.get(23), r.get(24));
-                let pts: Vec<f64> = r.get(25);
+                ) = (col(&r, 21)?, col(&r, 22)?, col(&r, 23)?, col(&r, 24)?);
+                let pts: Vec<f64> = col(&r, 25)?;
                 let reply_points = ids2
                     .into_iter()
                     .zip(turns)
@@ -508,9 +541,9 @@ impl Remote {
                     .map(|((((i, t), at), c), p)| (i, t, at, c, p))
                     .collect();
                 each(ExportRow {
-                    attempt: attempt_row(&r),
-                    trainee_id: r.get(16),
-                    pseudonym: r.get(17),
+                    attempt: attempt_row(&r)?,
+                    trainee_id: col(&r, 16)?,
+                    pseudonym: col(&r, 17)?,
                     criteria: ids
                         .into_iter()
                         .zip(points)
@@ -531,7 +564,9 @@ impl Remote {
         let n: i64 = self
             .query(&format!("SELECT COUNT(*) {FROM} WHERE true{cond}"), &vals)?
             .first()
-            .map_or(0, |r| r.get(0));
+            .map(|r| col::<i64>(r, 0))
+            .transpose()?
+            .unwrap_or(0);
         let criteria = self
             .query(
                 &format!(
@@ -541,8 +576,8 @@ impl Remote {
                 &vals,
             )?
             .iter()
-            .map(|r| r.get(0))
-            .collect();
+            .map(|r| col(r, 0))
+            .collect::<Result<_>>()?;
         Ok((n as u64, criteria))
     }
 }

@@ -724,8 +724,8 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         .map_err(server_err)?;
     let new_mark: i64 = tx
         .query_one("SELECT txid_snapshot_xmin(txid_current_snapshot())", &[])
-        .map_err(server_err)?
-        .get(0);
+        .map_err(server_err)
+        .and_then(|r| super::col(&r, 0))?;
     // Nothing written since the last pull (the usual case): no scratch log, no merge.
     let changed: bool = tx
         .query_one(
@@ -737,8 +737,8 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
                  OR EXISTS (SELECT 1 FROM certifications WHERE txid >= $1)",
             &[&mark],
         )
-        .map_err(server_err)?
-        .get(0);
+        .map_err(server_err)
+        .and_then(|r| super::col(&r, 0))?;
     if !changed {
         tx.commit().map_err(server_err)?;
         store.team_set("pull_mark", &new_mark.to_string())?;
@@ -784,8 +784,8 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             17,
             &mut |r| {
-                let id: String = r.get(0);
-                let status: String = r.get(11);
+                let id: String = pg_col(r, 0)?;
+                let status: String = pg_col(r, 11)?;
                 if status != "in_progress" {
                     known.push(format!("end:{id}"));
                 }
@@ -812,7 +812,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
                  result_id, script_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             12,
             &mut |r| {
-                known.push(r.get(0));
+                known.push(pg_col(r, 0)?);
                 Ok(())
             },
         )?;
@@ -844,7 +844,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
             "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             7,
             &mut |r| {
-                known.push(r.get(0));
+                known.push(pg_col(r, 0)?);
                 Ok(())
             },
         )?;
@@ -857,7 +857,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             7,
             &mut |r| {
-                known.push(r.get(0));
+                known.push(pg_col(r, 0)?);
                 Ok(())
             },
         )?;
@@ -869,12 +869,12 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
             .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
         for r in rows {
             verdicts.push(ServerVerdict {
-                attempt: r.get(0),
-                status: r.get(1),
-                total: r.get(2),
-                passed: r.get(3),
-                note: r.get(4),
-                at: r.get(5),
+                attempt: pg_col(&r, 0)?,
+                status: pg_col(&r, 1)?,
+                total: pg_col(&r, 2)?,
+                passed: pg_col(&r, 3)?,
+                note: pg_col(&r, 4)?,
+                at: pg_col(&r, 5)?,
             });
         }
         let rows = tx
@@ -884,7 +884,12 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
             )
             .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
         for r in rows {
-            certs.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+            certs.push((
+                pg_col(&r, 0)?,
+                pg_col(&r, 1)?,
+                pg_col(&r, 2)?,
+                pg_col(&r, 3)?,
+            ));
         }
         Ok(())
     })?;
@@ -912,7 +917,9 @@ fn copy_rows(
     let mut rows = tx.query_raw(sql, params.iter().copied()).map_err(server)?;
     let mut count = 0;
     while let Some(row) = rows.next().map_err(server)? {
-        let vals: Vec<rusqlite::types::Value> = (0..n).map(|i| pg_value(&row, i)).collect();
+        let vals: Vec<rusqlite::types::Value> = (0..n)
+            .map(|i| pg_value(&row, i))
+            .collect::<crate::store::Result<_>>()?;
         stmt.execute(rusqlite::params_from_iter(vals))?;
         each(&row)?;
         count += 1;
@@ -930,22 +937,29 @@ struct ServerVerdict {
     at: String,
 }
 
+/// Column `i` of a row the server sent, as `T`; a clear error (never a panic) when the
+/// server's column is not what this version reads, as after an admin altered it.
+fn pg_col<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a postgres::Row,
+    i: usize,
+) -> crate::store::Result<T> {
+    super::col(row, i).map_err(|e| StoreError::Remote(e.to_string()))
+}
+
 /// A server value as SQLite stores it.
-fn pg_value(row: &postgres::Row, i: usize) -> rusqlite::types::Value {
+fn pg_value(row: &postgres::Row, i: usize) -> crate::store::Result<rusqlite::types::Value> {
     use postgres::types::Type;
     use rusqlite::types::Value;
-    let ty = row.columns()[i].type_();
-    let v = if *ty == Type::INT4 {
-        row.get::<_, Option<i32>>(i)
-            .map(|v| Value::Integer(v.into()))
-    } else if *ty == Type::INT8 {
-        row.get::<_, Option<i64>>(i).map(Value::Integer)
-    } else if *ty == Type::FLOAT8 {
-        row.get::<_, Option<f64>>(i).map(Value::Real)
-    } else {
-        row.get::<_, Option<String>>(i).map(Value::Text)
+    let ty = row.columns().get(i).map(|c| c.type_().clone());
+    let v = match ty {
+        Some(t) if t == Type::INT4 => {
+            pg_col::<Option<i32>>(row, i)?.map(|v| Value::Integer(v.into()))
+        }
+        Some(t) if t == Type::INT8 => pg_col::<Option<i64>>(row, i)?.map(Value::Integer),
+        Some(t) if t == Type::FLOAT8 => pg_col::<Option<f64>>(row, i)?.map(Value::Real),
+        _ => pg_col::<Option<String>>(row, i)?.map(Value::Text),
     };
-    v.unwrap_or(Value::Null)
+    Ok(v.unwrap_or(Value::Null))
 }
 
 impl Store {
