@@ -127,8 +127,7 @@ impl Remote {
 
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
         let (sql, vals) = criterion_averages_sql(f);
-        Ok(self
-            .query(&sql, &vals)?
+        self.query(&sql, &vals)?
             .iter()
             .map(|r| {
                 Ok(CriterionAverage {
@@ -140,13 +139,12 @@ impl Remote {
                     attempts: col(r, 5)?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
         let (sql, vals) = trend_sql(f, weekly, self.sees_teams);
-        Ok(self
-            .query(&sql, &vals)?
+        self.query(&sql, &vals)?
             .iter()
             .map(|r| {
                 Ok(TrendPoint {
@@ -156,13 +154,12 @@ impl Remote {
                     pass_rate: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
                 })
             })
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
         let (sql, vals) = pass_rates_sql(f);
-        Ok(self
-            .query(&sql, &vals)?
+        self.query(&sql, &vals)?
             .iter()
             .map(|r| {
                 let (n, p): (i64, i64) = (col(r, 2)?, col(r, 3)?);
@@ -174,13 +171,12 @@ impl Remote {
                     rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
                 })
             })
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
         let (sql, vals) = leaderboard_sql(f, limit);
-        Ok(self
-            .query(&sql, &vals)?
+        self.query(&sql, &vals)?
             .iter()
             .map(|r| {
                 Ok(LeaderRow {
@@ -192,13 +188,12 @@ impl Remote {
                     certifications: col(r, 5)?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
         let (sql, vals) = weakest_sql(f, by_team);
-        Ok(self
-            .query(&sql, &vals)?
+        self.query(&sql, &vals)?
             .iter()
             .map(|r| {
                 Ok(Weakest {
@@ -207,16 +202,12 @@ impl Remote {
                     average: col(r, 2)?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
         let (sql, vals) = attempts_sql(f, limit);
-        Ok(self
-            .query(&sql, &vals)?
-            .iter()
-            .map(attempt_row)
-            .collect::<Result<Vec<_>>>()?)
+        self.query(&sql, &vals)?.iter().map(attempt_row).collect()
     }
 
     /// Streams the filter's attempts, newest first, at most `limit`.
@@ -426,7 +417,7 @@ impl Remote {
     }
 
     pub fn trainees(&self) -> Result<Vec<Trainee>> {
-        Ok(self
+        self
             .query(
                 "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
                  ORDER BY t.name COLLATE \"C\", tm.name COLLATE \"C\" NULLS FIRST",
@@ -439,7 +430,7 @@ impl Remote {
                 team: col(r, 2)?,
                 pseudonym: col(r, 3)?,
             }))
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn scenario_records(
@@ -447,7 +438,7 @@ impl Remote {
         trainee_id: &str,
         playbook: &str,
     ) -> Result<Vec<ScenarioRecord>> {
-        Ok(self
+        self
             .query(
                 "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempt_results a
                  WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice' AND a.counted
@@ -461,7 +452,7 @@ impl Remote {
                 best: col::<Option<f64>>(r, 2)?.unwrap_or(0.0),
                 passed: col::<Option<i32>>(r, 3)?.unwrap_or(0) != 0,
             }))
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
@@ -479,7 +470,7 @@ impl Remote {
         playbook: &str,
         scenario: &str,
     ) -> Result<Vec<(String, f64)>> {
-        Ok(self
+        self
             .query(
                 "SELECT started_at, total FROM attempt_results WHERE trainee_id = ?1 AND playbook_id = ?2
                    AND scenario_id = ?3 AND status = 'completed' AND counted AND total IS NOT NULL
@@ -488,7 +479,7 @@ impl Remote {
             )?
             .iter()
             .map(|r| Ok((col(r, 0)?, col(r, 1)?)))
-            .collect::<Result<Vec<_>>>()?)
+            .collect()
     }
 
     /// Streams every attempt of the filter in order of start with its criteria (one query:
