@@ -2165,3 +2165,38 @@ fn try_it_at_a_later_turn_is_scored_with_the_path_to_it() {
     };
     assert_eq!(score, 60, "two replies lead to the third turn");
 }
+
+#[test]
+fn the_team_window_says_clearly_when_the_server_cannot_be_reached() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut h = harness(lib(), &dir.path().join("progress.db"), Lang::En);
+    settle(&mut h);
+    h.get_by_label("Team server").click();
+    wait_for(&mut h, "the status is read", |a| {
+        a.team_window.status.is_some() && !a.team_window.busy()
+    });
+    // Not joined: the form, its button waiting for an address and a login.
+    assert!(!h.state().team_window.joined());
+    h.get_by_label("Server address");
+    for (label, text) in [
+        ("Server address", "postgres://127.0.0.1:1/salesdojo"),
+        ("Login", "wangfang"),
+        ("Password", "secret"),
+    ] {
+        h.get_by_label(label).focus();
+        h.run_ok();
+        h.get_by_label(label).type_text(text);
+        h.run_ok();
+    }
+    h.get_by_label("Join").click();
+    wait_for(&mut h, "the join is answered", |a| {
+        a.team_window.said.is_some() && !a.team_window.busy()
+    });
+    h.get_by_label_contains("cannot reach the team server at 127.0.0.1:1/salesdojo");
+    assert!(!h.state().team_window.joined());
+    // The app goes on: signing in and the playbooks work as before.
+    h.get_by_label("Close").click();
+    h.run_ok();
+    sign_in(&mut h, Lang::En, "Wang Fang", "");
+    h.get_by_label("Choose a playbook");
+}

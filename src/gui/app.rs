@@ -457,6 +457,14 @@ impl App {
                     self.team.clear();
                     self.persisted.playbook = None;
                 }
+                // The log is open: whether it is joined to a team (the top bar says so), read
+                // on the team window's own thread.
+                if status.is_ok()
+                    && let Db::Open(p) = &self.db
+                {
+                    self.team_window
+                        .apply(views::team::Cmd::Refresh, Some(p.clone()));
+                }
                 self.db_status = Some(status.map_err(|e| e.take(lang)));
             }
             Done::Reloaded { lib, problems } => {
