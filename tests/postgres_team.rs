@@ -1509,3 +1509,101 @@ fn postgres_a_column_altered_on_the_server_is_an_error_not_a_crash() {
     // Practice goes on locally meanwhile.
     play(&m, "安娜", "一店", 1);
 }
+
+#[test]
+fn postgres_a_review_that_turns_an_attempt_into_a_pass_completes_a_certification() {
+    let Some(pg) = Cluster::start(
+        "postgres_a_review_that_turns_an_attempt_into_a_pass_completes_a_certification",
+    ) else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("max", "马经理", "manager", &["一店"]),
+            ("ver", "核验", "verifier", &[]),
+        ],
+    );
+    let m = Machine::new(root.path(), "laptop");
+    m.join(&pg, "ana", &pw["ana"]);
+    let mut report = salesdojo::playbook::Report::default();
+    let lib = salesdojo::playbook::load(&[salesdojo::playbook::Content::bundled()], &mut report);
+    let pb = lib.playbook("jewelry").expect("bundled");
+    let criterion = pb.rubric.criteria[0].id.clone();
+    let mut admin = pg.admin("salesdojo");
+    let trainee: String = admin
+        .query_one("SELECT id FROM trainees WHERE login = 'ana'", &[])
+        .expect("her row, pushed when she joined")
+        .get(0);
+    // Verified attempts at every scenario: all passed but the last (50 against a pass mark of 70).
+    let version = i32::try_from(pb.version).expect("a small version");
+    let last = pb.scenarios.len() - 1;
+    for (i, s) in pb.scenarios.iter().enumerate() {
+        let id = format!("a-{i}");
+        let (total, passed) = if i == last { (50.0, 0) } else { (90.0, 1) };
+        admin
+            .execute(
+                "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id,
+                     mode, started_at, ended_at, total, passed, status, pass_mark, gated)
+                 VALUES ($1, $2, 'jewelry', $3, 'h', $4, 'practice', '2026-11-30T10:00:00Z',
+                     '2026-11-30T10:05:00Z', $5, $6, 'completed', 70, 0)",
+                &[&id, &trainee, &version, &s.id, &total, &passed],
+            )
+            .expect("an attempt");
+        admin
+            .execute(
+                "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies)
+                 VALUES ($1, $2, $3, 1, 1)",
+                &[&id, &criterion, &total],
+            )
+            .expect("its criterion");
+        admin
+            .execute(
+                "INSERT INTO verifications (attempt_id, status, derived_total, derived_passed, checked_at)
+                 VALUES ($1, 'verified', $2, $3, '2026-11-30T11:00:00Z')",
+                &[&id, &total, &passed],
+            )
+            .expect("verified");
+    }
+    let verify = || {
+        let v = Machine::new(root.path(), "verifier");
+        let o = v.run_with(
+            &["team", "verify", "--server", &pg.url("ver")],
+            &[("PGPASSWORD", pw["ver"].as_str())],
+            "",
+        );
+        assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+        o.stdout
+    };
+    verify();
+    assert_eq!(count(&mut admin, "SELECT COUNT(*) FROM certifications"), 0);
+
+    // The manager overrides the failed attempt's criterion on the server: it passes now, and
+    // the verifier's next run certifies her, as a review does on a single machine.
+    let mgr = Machine::new(root.path(), "manager");
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &pg.url("max"),
+            "review",
+            &format!("a-{last}"),
+            "--override",
+            &format!("{criterion}=100"),
+        ],
+        &[("PGPASSWORD", pw["max"].as_str())],
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let out = verify();
+    assert!(out.contains("1 certifications granted"), "{out}");
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM certifications WHERE playbook_id = 'jewelry'"
+        ),
+        1
+    );
+}

@@ -285,7 +285,8 @@ pub fn record_verdicts(client: &mut Client, verdicts: &[(String, Verdict)]) -> R
 }
 
 /// Certifies a trainee for a playbook version when every one of `scenarios` has a verified
-/// passed practice attempt. `true` when a certification was granted now.
+/// practice attempt that passed — as reviewed: a manager's override decides the verdict, as on
+/// every client. `true` when a certification was granted now.
 pub fn certify_if_earned(
     client: &mut Client,
     trainee: &str,
@@ -296,10 +297,10 @@ pub fn certify_if_earned(
     let version = version as i32;
     let passed: i64 = client
         .query_one(
-            "SELECT COUNT(DISTINCT a.scenario_id) FROM attempts a
-             JOIN verifications v ON v.attempt_id = a.id AND v.status = 'verified'
+            "SELECT COUNT(DISTINCT a.scenario_id) FROM attempt_results a
              WHERE a.trainee_id = $1 AND a.playbook_id = $2 AND a.playbook_version = $3
-               AND a.mode = 'practice' AND a.passed = 1 AND a.scenario_id = ANY($4)",
+               AND a.mode = 'practice' AND a.status = 'completed' AND a.verification = 'verified'
+               AND a.passed = 1 AND a.scenario_id = ANY($4)",
             &[&trainee, &playbook, &version, &scenarios],
         )
         .map_err(db)
@@ -320,6 +321,28 @@ pub fn certify_if_earned(
         )
         .map_err(db)?;
     Ok(n == 1)
+}
+
+/// The (trainee, playbook, version) of every attempt a manager overrode a criterion of: a
+/// review may have completed a certification (the verifier looks again each run).
+pub fn reviewed(client: &mut Client) -> Result<Vec<(String, String, i64)>> {
+    client
+        .query(
+            "SELECT DISTINCT a.trainee_id, a.playbook_id, a.playbook_version FROM reviews r
+             JOIN attempts a ON a.id = r.attempt_id
+             WHERE r.override_points IS NOT NULL AND a.mode = 'practice'",
+            &[],
+        )
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok((
+                super::col(r, 0)?,
+                super::col(r, 1)?,
+                i64::from(super::col::<i32>(r, 2)?),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
