@@ -637,7 +637,7 @@ pub fn criterion_averages_sql(f: &Filter) -> (String, Vec<String>) {
                 format!(
                     "SELECT r.trainee_id, r.playbook_id, r.criterion_id, SUM(r.points) / SUM(r.n) AS average,
                             SUM(r.n)::int8 AS n
-                     FROM ({}) r GROUP BY r.trainee_id, r.playbook_id, r.criterion_id",
+                     FROM ({}) r GROUP BY r.trainee_id, r.playbook_id, r.criterion_id HAVING SUM(r.n) > 0",
                     parts.join(" UNION ALL ")
                 ),
                 vals,
