@@ -789,104 +789,42 @@ CREATE POLICY rollup_months_criteria_read ON rollup_months_criteria FOR SELECT
 CREATE POLICY rollup_months_criteria_read_all ON rollup_months_criteria FOR SELECT
     TO salesdojo_verifier, salesdojo_admin USING (true);
 
-CREATE OR REPLACE FUNCTION salesdojo_rollup_refresh(aid text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    o rollup_contrib%ROWTYPE;
-    c record;
-BEGIN
-    SELECT * INTO o FROM rollup_contrib WHERE attempt_id = aid;
-    IF FOUND THEN
-        UPDATE rollup_attempts SET n = n - 1, total = total - COALESCE(o.total, 0),
-               totals = totals - (o.total IS NOT NULL)::int, passed = passed - COALESCE(o.passed, 0),
-               graded = graded - (o.passed IS NOT NULL)::int
-        WHERE trainee_id = o.trainee_id AND playbook_id = o.playbook_id
-          AND scenario_id = o.scenario_id AND mode = o.mode;
-        UPDATE rollup_days SET n = n - 1, total = total - COALESCE(o.total, 0),
-               totals = totals - (o.total IS NOT NULL)::int, passed = passed - COALESCE(o.passed, 0),
-               graded = graded - (o.passed IS NOT NULL)::int
-        WHERE day = o.day AND team_id = o.team_id AND playbook_id = o.playbook_id;
-        UPDATE rollup_criteria r SET n = r.n - 1, points = r.points - k.points
-        FROM rollup_contrib_criteria k
-        WHERE k.attempt_id = aid AND r.trainee_id = o.trainee_id AND r.playbook_id = o.playbook_id
-          AND r.scenario_id = o.scenario_id AND r.criterion_id = k.criterion_id;
-        UPDATE rollup_months_criteria r SET n = r.n - 1, points = r.points - k.points
-        FROM rollup_contrib_criteria k
-        WHERE k.attempt_id = aid AND r.month = substr(o.day, 1, 7) AND r.trainee_id = o.trainee_id
-          AND r.playbook_id = o.playbook_id AND r.criterion_id = k.criterion_id;
-        DELETE FROM rollup_contrib_criteria WHERE attempt_id = aid;
-        DELETE FROM rollup_contrib WHERE attempt_id = aid;
-    END IF;
-    SELECT a.trainee_id, a.playbook_id, a.scenario_id, a.mode, substr(a.started_at, 1, 10) AS day,
-           COALESCE(t.team_id, '') AS team_id, a.total, a.passed
-    INTO c
-    FROM attempt_results a JOIN trainees t ON t.id = a.trainee_id
-    WHERE a.id = aid AND a.status = 'completed' AND a.counted;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    INSERT INTO rollup_contrib VALUES (aid, c.trainee_id, c.playbook_id, c.scenario_id, c.mode,
-        c.day, c.team_id, c.total, c.passed);
-    INSERT INTO rollup_attempts VALUES (c.trainee_id, c.playbook_id, c.scenario_id, c.mode, 1,
-        COALESCE(c.total, 0), (c.total IS NOT NULL)::int, COALESCE(c.passed, 0), (c.passed IS NOT NULL)::int)
-    ON CONFLICT (trainee_id, playbook_id, scenario_id, mode) DO UPDATE SET
-        n = rollup_attempts.n + 1, total = rollup_attempts.total + excluded.total,
-        totals = rollup_attempts.totals + excluded.totals, passed = rollup_attempts.passed + excluded.passed,
-        graded = rollup_attempts.graded + excluded.graded;
-    INSERT INTO rollup_days VALUES (c.day, c.team_id, c.playbook_id, 1,
-        COALESCE(c.total, 0), (c.total IS NOT NULL)::int, COALESCE(c.passed, 0), (c.passed IS NOT NULL)::int)
-    ON CONFLICT (day, team_id, playbook_id) DO UPDATE SET
-        n = rollup_days.n + 1, total = rollup_days.total + excluded.total,
-        totals = rollup_days.totals + excluded.totals, passed = rollup_days.passed + excluded.passed,
-        graded = rollup_days.graded + excluded.graded;
-    INSERT INTO rollup_contrib_criteria
-        SELECT aid, criterion_id, COALESCE(overridden, points), c.trainee_id, c.playbook_id,
-               c.scenario_id, c.day
-        FROM criteria_results WHERE attempt_id = aid;
-    INSERT INTO rollup_criteria
-        SELECT c.trainee_id, c.playbook_id, c.scenario_id, k.criterion_id, 1, k.points
-        FROM rollup_contrib_criteria k WHERE k.attempt_id = aid
-    ON CONFLICT (trainee_id, playbook_id, scenario_id, criterion_id) DO UPDATE SET
-        n = rollup_criteria.n + 1, points = rollup_criteria.points + excluded.points;
-    INSERT INTO rollup_months_criteria
-        SELECT substr(c.day, 1, 7), c.trainee_id, c.playbook_id, k.criterion_id, 1, k.points
-        FROM rollup_contrib_criteria k WHERE k.attempt_id = aid
-    ON CONFLICT (month, trainee_id, playbook_id, criterion_id) DO UPDATE SET
-        n = rollup_months_criteria.n + 1, points = rollup_months_criteria.points + excluded.points;
-END $$;
-
-CREATE OR REPLACE FUNCTION salesdojo_rollup_rebuild() RETURNS void
+-- Kept from the per-attempt criterion rows, whatever writes them (an attempt's refresh, a
+-- rebuild): each statement's rows are summed per month and added or taken out; a month row
+-- that no attempt contributes to any more goes.
+CREATE FUNCTION salesdojo_months_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    TRUNCATE rollup_attempts, rollup_criteria, rollup_days, rollup_contrib, rollup_contrib_criteria,
-        rollup_months_criteria;
-    INSERT INTO rollup_contrib
-        SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.mode, substr(a.started_at, 1, 10),
-               COALESCE(t.team_id, ''), a.total, a.passed
-        FROM attempt_results a JOIN trainees t ON t.id = a.trainee_id
-        WHERE a.status = 'completed' AND a.counted;
-    INSERT INTO rollup_contrib_criteria
-        SELECT c.attempt_id, c.criterion_id, COALESCE(c.overridden, c.points), k.trainee_id,
-               k.playbook_id, k.scenario_id, k.day
-        FROM criteria_results c JOIN rollup_contrib k ON k.attempt_id = c.attempt_id;
-    INSERT INTO rollup_attempts
-        SELECT trainee_id, playbook_id, scenario_id, mode, COUNT(*), COALESCE(SUM(total), 0), COUNT(total),
-               COALESCE(SUM(passed), 0), COUNT(passed)
-        FROM rollup_contrib GROUP BY 1, 2, 3, 4;
-    INSERT INTO rollup_days
-        SELECT day, team_id, playbook_id, COUNT(*), COALESCE(SUM(total), 0), COUNT(total),
-               COALESCE(SUM(passed), 0), COUNT(passed)
-        FROM rollup_contrib GROUP BY 1, 2, 3;
-    INSERT INTO rollup_criteria
-        SELECT trainee_id, playbook_id, scenario_id, criterion_id, COUNT(*), SUM(points)
-        FROM rollup_contrib_criteria GROUP BY 1, 2, 3, 4;
-    INSERT INTO rollup_months_criteria
-        SELECT substr(day, 1, 7), trainee_id, playbook_id, criterion_id, COUNT(*), SUM(points)
-        FROM rollup_contrib_criteria GROUP BY 1, 2, 3, 4;
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE rollup_months_criteria;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO rollup_months_criteria
+            SELECT substr(day, 1, 7), trainee_id, playbook_id, criterion_id, COUNT(*), SUM(points)
+            FROM changed GROUP BY 1, 2, 3, 4
+        ON CONFLICT (month, trainee_id, playbook_id, criterion_id) DO UPDATE SET
+            n = rollup_months_criteria.n + excluded.n,
+            points = rollup_months_criteria.points + excluded.points;
+    ELSE
+        UPDATE rollup_months_criteria r SET n = r.n - g.n, points = r.points - g.points
+        FROM (SELECT substr(day, 1, 7) AS month, trainee_id, playbook_id, criterion_id,
+                     COUNT(*) AS n, SUM(points) AS points
+              FROM changed GROUP BY 1, 2, 3, 4) g
+        WHERE r.month = g.month AND r.trainee_id = g.trainee_id
+          AND r.playbook_id = g.playbook_id AND r.criterion_id = g.criterion_id;
+        DELETE FROM rollup_months_criteria WHERE n <= 0;
+    END IF;
+    RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION salesdojo_months_changed() FROM PUBLIC;
 INSERT INTO rollup_months_criteria
     SELECT substr(day, 1, 7), trainee_id, playbook_id, criterion_id, COUNT(*), SUM(points)
     FROM rollup_contrib_criteria GROUP BY 1, 2, 3, 4;
+CREATE TRIGGER months_insert AFTER INSERT ON rollup_contrib_criteria
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_months_changed();
+CREATE TRIGGER months_delete AFTER DELETE ON rollup_contrib_criteria
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_months_changed();
+CREATE TRIGGER months_truncate AFTER TRUNCATE ON rollup_contrib_criteria
+    FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_months_changed();
 "#,
 ];
 
