@@ -106,10 +106,14 @@ fn shown(s: team::Status) -> Shown {
     }
 }
 
-/// The status of the log at `db` (opened for this read only).
+/// The progress log at `db`, opened for one piece of the window's work.
+fn open(db: Option<&PathBuf>) -> Result<store::Store, Text> {
+    store::open_default(db.map(PathBuf::as_path)).map_err(text)
+}
+
+/// The status of the log at `db`.
 fn read_status(db: Option<&PathBuf>) -> Result<Option<Shown>, Text> {
-    let s = store::open_default(db.map(PathBuf::as_path)).map_err(text)?;
-    Ok(team::status(&s).map_err(text)?.map(shown))
+    Ok(team::status(&open(db)?).map_err(text)?.map(shown))
 }
 
 fn role_name(role: &str, lang: Lang) -> String {
@@ -256,10 +260,7 @@ impl Team {
                 ui.colored_label(theme::BAD, e.get(lang));
             }
             Some(Ok(None)) => self.join_form(ui, lang, busy, out),
-            Some(Ok(Some(s))) => {
-                let s = s.clone();
-                Self::joined_ui(ui, lang, &s, busy, out);
-            }
+            Some(Ok(Some(s))) => Self::joined_ui(ui, lang, s, busy, out),
         }
         if busy && self.status.is_some() {
             ui.horizontal(|ui| {
@@ -442,12 +443,10 @@ impl Work {
                 user,
                 password,
             } => {
-                let joined = store::open_default(db.map(PathBuf::as_path))
-                    .map_err(text)
-                    .and_then(|mut s| {
-                        let password = (!password.is_empty()).then_some(password.as_str());
-                        team::join(&mut s, &url, &user, password).map_err(text)
-                    });
+                let joined = open(db).and_then(|mut s| {
+                    let password = (!password.is_empty()).then_some(password.as_str());
+                    team::join(&mut s, &url, &user, password).map_err(text)
+                });
                 match joined {
                     Ok(j) => {
                         joined_as = Some(JoinedAs {
@@ -485,9 +484,7 @@ impl Work {
                 }
             }
             Work::Sync => {
-                let synced = store::open_default(db.map(PathBuf::as_path))
-                    .map_err(text)
-                    .and_then(|mut s| team::sync_joined(&mut s).map_err(text));
+                let synced = open(db).and_then(|mut s| team::sync_joined(&mut s).map_err(text));
                 (
                     Some(synced.map(|c| {
                         both(
@@ -505,9 +502,7 @@ impl Work {
                 )
             }
             Work::Leave => {
-                let left = store::open_default(db.map(PathBuf::as_path))
-                    .map_err(text)
-                    .and_then(|mut s| s.team_leave().map_err(text));
+                let left = open(db).and_then(|mut s| s.team_leave().map_err(text));
                 match left {
                     Ok(()) => (
                         Some(Ok(both(
