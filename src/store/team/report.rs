@@ -115,6 +115,16 @@ impl Remote {
         f(&mut c)
     }
 
+    /// Runs a report query and decodes each row with `decode`.
+    fn rows<T>(
+        &self,
+        sql: &str,
+        vals: &[String],
+        decode: impl Fn(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.query(sql, vals)?.iter().map(decode).collect()
+    }
+
     /// Runs a report query in one round trip: every value is text (the filter's), so it is
     /// sent typed with the statement instead of preparing it first.
     fn query(&self, sql: &str, vals: &[String]) -> Result<Vec<Row>> {
@@ -127,87 +137,72 @@ impl Remote {
 
     pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
         let (sql, vals) = criterion_averages_sql(f);
-        self.query(&sql, &vals)?
-            .iter()
-            .map(|r| {
-                Ok(CriterionAverage {
-                    trainee: col(r, 0)?,
-                    team: col(r, 1)?,
-                    playbook: col(r, 2)?,
-                    criterion: col(r, 3)?,
-                    average: col(r, 4)?,
-                    attempts: col(r, 5)?,
-                })
+        self.rows(&sql, &vals, |r| {
+            Ok(CriterionAverage {
+                trainee: col(r, 0)?,
+                team: col(r, 1)?,
+                playbook: col(r, 2)?,
+                criterion: col(r, 3)?,
+                average: col(r, 4)?,
+                attempts: col(r, 5)?,
             })
-            .collect()
+        })
     }
 
     pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
         let (sql, vals) = trend_sql(f, weekly, self.sees_teams);
-        self.query(&sql, &vals)?
-            .iter()
-            .map(|r| {
-                Ok(TrendPoint {
-                    period: col(r, 0)?,
-                    attempts: col(r, 1)?,
-                    average: col::<Option<f64>>(r, 2)?.unwrap_or(0.0),
-                    pass_rate: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
-                })
+        self.rows(&sql, &vals, |r| {
+            Ok(TrendPoint {
+                period: col(r, 0)?,
+                attempts: col(r, 1)?,
+                average: col::<Option<f64>>(r, 2)?.unwrap_or(0.0),
+                pass_rate: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
             })
-            .collect()
+        })
     }
 
     pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
         let (sql, vals) = pass_rates_sql(f);
-        self.query(&sql, &vals)?
-            .iter()
-            .map(|r| {
-                let (n, p): (i64, i64) = (col(r, 2)?, col(r, 3)?);
-                Ok(PassRate {
-                    playbook: col(r, 0)?,
-                    scenario: col(r, 1)?,
-                    attempts: n,
-                    passed: p,
-                    rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
-                })
+        self.rows(&sql, &vals, |r| {
+            let (n, p): (i64, i64) = (col(r, 2)?, col(r, 3)?);
+            Ok(PassRate {
+                playbook: col(r, 0)?,
+                scenario: col(r, 1)?,
+                attempts: n,
+                passed: p,
+                rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
             })
-            .collect()
+        })
     }
 
     pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
         let (sql, vals) = leaderboard_sql(f, limit);
-        self.query(&sql, &vals)?
-            .iter()
-            .map(|r| {
-                Ok(LeaderRow {
-                    trainee: col(r, 0)?,
-                    team: col(r, 1)?,
-                    attempts: col(r, 2)?,
-                    average: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
-                    passed: col(r, 4)?,
-                    certifications: col(r, 5)?,
-                })
+        self.rows(&sql, &vals, |r| {
+            Ok(LeaderRow {
+                trainee: col(r, 0)?,
+                team: col(r, 1)?,
+                attempts: col(r, 2)?,
+                average: col::<Option<f64>>(r, 3)?.unwrap_or(0.0),
+                passed: col(r, 4)?,
+                certifications: col(r, 5)?,
             })
-            .collect()
+        })
     }
 
     pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
         let (sql, vals) = weakest_sql(f, by_team);
-        self.query(&sql, &vals)?
-            .iter()
-            .map(|r| {
-                Ok(Weakest {
-                    who: col(r, 0)?,
-                    criterion: col(r, 1)?,
-                    average: col(r, 2)?,
-                })
+        self.rows(&sql, &vals, |r| {
+            Ok(Weakest {
+                who: col(r, 0)?,
+                criterion: col(r, 1)?,
+                average: col(r, 2)?,
             })
-            .collect()
+        })
     }
 
     pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
         let (sql, vals) = attempts_sql(f, limit);
-        self.query(&sql, &vals)?.iter().map(attempt_row).collect()
+        self.rows(&sql, &vals, attempt_row)
     }
 
     /// Streams the filter's attempts, newest first, at most `limit`.
@@ -239,13 +234,9 @@ impl Remote {
     pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
         let prefix = id.to_lowercase();
         let ids: Vec<String> = self
-            .query(
+            .rows(
                 "SELECT id FROM attempts WHERE id COLLATE \"C\" >= ?1 AND id COLLATE \"C\" < ?1 || '~' LIMIT 2",
-                std::slice::from_ref(&prefix),
-            )?
-            .iter()
-            .map(|r| col(r, 0))
-            .collect::<Result<Vec<_>>>()?;
+                std::slice::from_ref(&prefix), |r| col(r, 0))?;
         let id = match ids.as_slice() {
             [one] => one.clone(),
             [] => return Err(StoreError::NotFound(format!("attempt '{id}'"))),
@@ -266,13 +257,10 @@ impl Remote {
             .transpose()?
             .ok_or_else(|| StoreError::NotFound(format!("attempt '{id}'")))?;
         let replies = self
-            .query(
+            .rows(
                 "SELECT r.seq, r.turn_id, r.stage_id, r.answer_kind, r.answer, r.seconds, r.score, res.json, r.script_error
                  FROM replies r JOIN results res ON res.id = r.result_id WHERE r.attempt_id = ?1 ORDER BY r.seq",
-                one,
-            )?
-            .iter()
-            .map(|r| Ok(ReplyRow {
+                one, |r| Ok(ReplyRow {
                 seq: i64::from(col::<i32>(r, 0)?),
                 turn: col(r, 1)?,
                 stage: col(r, 2)?,
@@ -282,16 +270,12 @@ impl Remote {
                 score: col(r, 6)?,
                 result: serde_json::from_str(col::<&str>(r, 7)?).unwrap_or(serde_json::Value::Null),
                 script_error: col(r, 8)?,
-            }))
-            .collect::<Result<Vec<_>>>()?;
-        let criteria = self
-            .query(
-                "SELECT criterion_id, points, weight, overridden, overridden_by, overridden_at
+            }))?;
+        let criteria = self.rows(
+            "SELECT criterion_id, points, weight, overridden, overridden_by, overridden_at
                  FROM criteria_results WHERE attempt_id = ?1 ORDER BY criterion_id COLLATE \"C\"",
-                one,
-            )?
-            .iter()
-            .map(|r| {
+            one,
+            |r| {
                 Ok(CriterionRow {
                     criterion: col(r, 0)?,
                     points: col(r, 1)?,
@@ -300,16 +284,13 @@ impl Remote {
                     overridden_by: col(r, 4)?,
                     overridden_at: col(r, 5)?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let reviews = self
-            .query(
-                "SELECT reviewer, at, comment, criterion_id, override_points FROM reviews
+            },
+        )?;
+        let reviews = self.rows(
+            "SELECT reviewer, at, comment, criterion_id, override_points FROM reviews
                  WHERE attempt_id = ?1 ORDER BY at COLLATE \"C\", seq",
-                one,
-            )?
-            .iter()
-            .map(|r| {
+            one,
+            |r| {
                 Ok(ReviewRow {
                     reviewer: col(r, 0)?,
                     at: col(r, 1)?,
@@ -317,8 +298,8 @@ impl Remote {
                     criterion: col(r, 3)?,
                     override_points: col(r, 4)?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            },
+        )?;
         let verification = self
             .query(
                 "SELECT status, derived_total, derived_passed, note, checked_at FROM verifications WHERE attempt_id = ?1",
@@ -418,19 +399,15 @@ impl Remote {
 
     pub fn trainees(&self) -> Result<Vec<Trainee>> {
         self
-            .query(
+            .rows(
                 "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
                  ORDER BY t.name COLLATE \"C\", tm.name COLLATE \"C\" NULLS FIRST",
-                &[],
-            )?
-            .iter()
-            .map(|r| Ok(Trainee {
+                &[], |r| Ok(Trainee {
                 id: col(r, 0)?,
                 name: col(r, 1)?,
                 team: col(r, 2)?,
                 pseudonym: col(r, 3)?,
             }))
-            .collect()
     }
 
     pub fn scenario_records(
@@ -439,20 +416,16 @@ impl Remote {
         playbook: &str,
     ) -> Result<Vec<ScenarioRecord>> {
         self
-            .query(
+            .rows(
                 "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempt_results a
                  WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice' AND a.counted
                  GROUP BY a.scenario_id ORDER BY a.scenario_id COLLATE \"C\"",
-                &[trainee_id.to_owned(), playbook.to_owned()],
-            )?
-            .iter()
-            .map(|r| Ok(ScenarioRecord {
+                &[trainee_id.to_owned(), playbook.to_owned()], |r| Ok(ScenarioRecord {
                 scenario: col(r, 0)?,
                 attempts: col(r, 1)?,
                 best: col::<Option<f64>>(r, 2)?.unwrap_or(0.0),
                 passed: col::<Option<i32>>(r, 3)?.unwrap_or(0) != 0,
             }))
-            .collect()
     }
 
     pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
@@ -471,15 +444,11 @@ impl Remote {
         scenario: &str,
     ) -> Result<Vec<(String, f64)>> {
         self
-            .query(
+            .rows(
                 "SELECT started_at, total FROM attempt_results WHERE trainee_id = ?1 AND playbook_id = ?2
                    AND scenario_id = ?3 AND status = 'completed' AND counted AND total IS NOT NULL
                  ORDER BY started_at COLLATE \"C\"",
-                &[trainee_id.to_owned(), playbook.to_owned(), scenario.to_owned()],
-            )?
-            .iter()
-            .map(|r| Ok((col(r, 0)?, col(r, 1)?)))
-            .collect()
+                &[trainee_id.to_owned(), playbook.to_owned(), scenario.to_owned()], |r| Ok((col(r, 0)?, col(r, 1)?)))
     }
 
     /// Streams every attempt of the filter in order of start with its criteria (one query:
