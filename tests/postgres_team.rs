@@ -78,6 +78,15 @@ impl Machine {
         o.stdout
     }
 
+    /// `team verify` as the verifier login `ver`.
+    fn verify(&self, pg: &Cluster, password: &str) -> Out {
+        self.run_with(
+            &["team", "verify", "--server", &pg.url("ver")],
+            &[("PGPASSWORD", password)],
+            "",
+        )
+    }
+
     fn join(&self, pg: &Cluster, login: &str, password: &str) {
         let o = self.run_with(
             &[
@@ -842,11 +851,7 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
     );
 
     let v = Machine::new(root.path(), "verifier");
-    let o = v.run_with(
-        &["team", "verify", "--server", &pg.url("ver")],
-        &[("PGPASSWORD", pw["ver"].as_str())],
-        "",
-    );
+    let o = v.verify(&pg, &pw["ver"]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("1 verified, 3 flagged"), "{}", o.stdout);
     assert_eq!(
@@ -869,11 +874,7 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
         "no certificate from forged totals"
     );
     // Running it again judges nothing twice.
-    let o = v.run_with(
-        &["team", "verify", "--server", &pg.url("ver")],
-        &[("PGPASSWORD", pw["ver"].as_str())],
-        "",
-    );
+    let o = v.verify(&pg, &pw["ver"]);
     assert!(o.stdout.contains("0 verified, 0 flagged"), "{}", o.stdout);
 
     // The manager's machine pulls the team: the forged attempts are flagged there and do not count.
@@ -1038,11 +1039,7 @@ fn postgres_every_report_gives_the_same_rows_on_both_backends() {
         m.ok(&["sync"]);
     }
     let verifier = Machine::new(root.path(), "verifier");
-    let o = verifier.run_with(
-        &["team", "verify", "--server", &pg.url("ver")],
-        &[("PGPASSWORD", pw["ver"].as_str())],
-        "",
-    );
+    let o = verifier.verify(&pg, &pw["ver"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
 
     // The manager reviews on the server (`--db postgres://…`), then pulls into a log of their own.
@@ -1217,11 +1214,7 @@ fn postgres_reports_read_from_a_streaming_replica() {
     play(&m, "安娜", "一店", 2);
     m.ok(&["sync"]);
     let v = Machine::new(root.path(), "verifier");
-    let o = v.run_with(
-        &["team", "verify", "--server", &pg.url("ver")],
-        &[("PGPASSWORD", pw["ver"].as_str())],
-        "",
-    );
+    let o = v.verify(&pg, &pw["ver"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
 
     // A streaming replica of the cluster, as pg_basebackup makes one.
@@ -1428,11 +1421,7 @@ fn postgres_an_existing_history_and_a_list_of_people_come_in_once() {
         0
     );
     let v = Machine::new(root.path(), "verifier");
-    let o = v.run_with(
-        &["team", "verify", "--server", &pg.url("ver")],
-        &[("PGPASSWORD", pw["ver"].as_str())],
-        "",
-    );
+    let o = v.verify(&pg, &pw["ver"]);
     assert!(o.stdout.contains("2 verified"), "{}{}", o.stdout, o.stderr);
     assert_eq!(
         count(&mut c, "SELECT COALESCE(SUM(n), 0) FROM rollup_attempts"),
@@ -1570,11 +1559,7 @@ fn postgres_a_review_that_turns_an_attempt_into_a_pass_completes_a_certification
     }
     let verify = || {
         let v = Machine::new(root.path(), "verifier");
-        let o = v.run_with(
-            &["team", "verify", "--server", &pg.url("ver")],
-            &[("PGPASSWORD", pw["ver"].as_str())],
-            "",
-        );
+        let o = v.verify(&pg, &pw["ver"]);
         assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
         o.stdout
     };
