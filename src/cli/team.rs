@@ -251,6 +251,8 @@ fn read_password(a: &JoinArgs) -> anyhow::Result<Option<String>> {
 }
 
 fn join(cli: &Cli, a: &JoinArgs) -> anyhow::Result<ExitCode> {
+    // A bad login or address is said before the password is asked for (`team::join` checks
+    // them again, for the app).
     admin::check_login(&a.user)?;
     Server::parse(&a.url, Some(&a.user))?;
     let password = read_password(a)?;
