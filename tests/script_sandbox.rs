@@ -478,3 +478,36 @@ fn the_scripting_guide_documents_every_host_function_and_its_examples_run() {
     assert_eq!(o.kind, None, "{}", o.message);
     assert_eq!(o.score, 100);
 }
+
+/// A sort whose comparer spends the time budget: rhai's own sort dropped the comparer's
+/// errors and went on (6 s for one sort, over a minute for nested ones, `practice` hung on
+/// the first answer), and no closure called by a host function counted its operations. Now
+/// every operation counts and the first error stops the sort, with the real limits.
+#[test]
+fn a_slow_sort_comparer_keeps_the_time_budget() {
+    for (name, sort) in [
+        ("sort", "a.sort(|x, y| { slow(); y - x });"),
+        ("sort_by", "a.sort_by(|x, y| { slow(); y - x });"),
+        ("order_by", "let b = a.order_by(|x, y| { slow(); x < y });"),
+        ("dedup", "a.dedup(|x, y| { slow(); false });"),
+        // rhai runs these closures on a copy of the call's counters: their operations were
+        // never counted, and the deadline seldom looked at.
+        ("map", "let b = a.map(|x| { slow(); x });"),
+        ("filter", "let b = a.filter(|x| { slow(); true });"),
+        ("reduce", "let b = a.reduce(|sum, x| { slow(); x });"),
+        (
+            "nested sorts",
+            "a.sort(|x, y| { let b = []; for i in 0..500 { b.push(i) } b.sort(|p, q| q - p); y - x });",
+        ),
+    ] {
+        let script = format!(
+            "fn slow() {{ let s = \"\"; for i in 0..20 {{ s = \"x\".pad(30000, 'y'); }} }}\n\
+             fn score(ctx) {{\n    let a = []; for i in 0..5000 {{ a.push(i) }}\n    {sort}\n    #{{}}\n}}\n"
+        );
+        let o = play(&script);
+        assert_eq!(o.kind, Some(ScriptErrorKind::Budget), "{name}: {}", o.message);
+        assert!(o.message.contains("the script ran"), "{name}: {}", o.message);
+        assert_eq!(o.score, 100, "{name}: the rules' score stands");
+        assert!(o.took < Duration::from_secs(2), "{name}: took {:?}", o.took);
+    }
+}

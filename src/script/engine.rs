@@ -106,6 +106,8 @@ struct Budget {
     until: Instant,
     /// The thread's net heap (see [`alloc::net_bytes`]) above which the call stops.
     heap: isize,
+    /// Operations the call has run, counted here (see [`build`]'s progress check).
+    ops: u64,
 }
 
 /// Sets this thread's deadline and memory budget for the duration of one call.
@@ -118,6 +120,7 @@ impl DeadlineGuard {
             d.set(Some(Budget {
                 until: Instant::now() + time,
                 heap,
+                ops: 0,
             }))
         });
         DeadlineGuard
@@ -171,19 +174,30 @@ pub fn build(
         .set_max_functions(256)
         .set_max_strings_interned(1024);
     engine.disable_symbol("eval");
+    // The operations are counted here, per call, not by the number rhai passes in: rhai runs
+    // a closure called from a host function (`sort`, `map`, `filter`, …) on a copy of its
+    // runtime state, so the closure's operations never add to that number and each call
+    // starts again from where the host function was called. Counted here, every operation of
+    // every nested call counts, and the deadline is looked at every 1 024 of them.
     // The heap is read every operation (a thread-local load); the clock costs more than an
     // operation: look every 1 024 operations (about 30 µs of script time), which keeps the
     // deadline precise to well under a millisecond.
     let memory = limits.memory;
-    engine.on_progress(move |ops| {
-        let budget = DEADLINE.with(Cell::get)?;
+    let max_ops = limits.operations;
+    engine.on_progress(move |_| {
+        let mut budget = DEADLINE.with(Cell::get)?;
+        budget.ops += 1;
+        DEADLINE.with(|d| d.set(Some(budget)));
         if alloc::net_bytes() > budget.heap {
             return Some(Dynamic::from(format!(
                 "the script used more than its memory budget ({} MiB)",
                 memory / (1024 * 1024)
             )));
         }
-        if ops % 1024 != 0 {
+        if budget.ops > max_ops {
+            return Some(Dynamic::from("the script ran too long (operations limit)"));
+        }
+        if budget.ops % 1024 != 0 {
             return None;
         }
         (Instant::now() >= budget.until)
@@ -211,6 +225,7 @@ pub fn build(
         Err("sleep() is not available to scripts".into())
     });
     api::register(&mut engine, concepts);
+    super::closures::register(&mut engine);
     engine.set_module_resolver(ContentResolver {
         max_depth: limits.modules,
         scripts,

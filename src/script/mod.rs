@@ -5,6 +5,7 @@
 
 pub mod alloc;
 pub mod api;
+pub mod closures;
 pub mod engine;
 pub mod host;
 
