@@ -290,8 +290,17 @@ fn external_reader_backup_during_writes_restores() {
     assert!(out.status.success());
     assert_eq!(reply_ids(&restored).len(), copied.len() + 3);
 
-    // A second backup replaces the first; a file that is not a backup is never replaced.
-    backup(&db, &restored);
+    // The restored copy is a live progress database now (it holds three replies more than
+    // the backup): a backup never replaces it. A second backup replaces the first backup it
+    // made; a file that is not a backup is never replaced.
+    let out = salesdojo(&db, &["backup", restored.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(reply_ids(&restored).len(), copied.len() + 3);
+    let again = dir.path().join("again.db");
+    backup(&db, &again);
+    backup(&db, &again);
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "my notes").expect("write");
     let out = salesdojo(&db, &["backup", notes.to_str().expect("utf-8")])
@@ -300,7 +309,7 @@ fn external_reader_backup_during_writes_restores() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("not a salesdojo database, so it was not replaced"),
+            .contains("not a salesdojo backup, so it was not replaced"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -243,7 +243,7 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
     let again = run(dir, "team.db", &["merge", "mine.db"]);
     assert_eq!(
         again.stdout,
-        "merged mine.db: 0 trainees, 0 attempts, 0 replies, 0 reviews added\n"
+        "merged mine.db: 0 trainees, 0 attempts, 0 replies added\n"
     );
 
     // Re-scoring against today's playbooks changes nothing for unchanged content.

@@ -10,8 +10,9 @@ use crate::store;
 pub struct Args {
     #[command(flatten)]
     pub db: super::DbArg,
-    /// Where the copy goes: a file (an older backup there is replaced; any other file is
-    /// refused) or a folder (the copy is named salesdojo-YYYYMMDD-HHMMSS.db in it).
+    /// Where the copy goes: a file (only a backup this command made is replaced there; a
+    /// progress database, any other file or a symbolic link is refused) or a folder (the
+    /// copy is named salesdojo-YYYYMMDD-HHMMSS.db in it).
     pub dest: PathBuf,
 }
 

@@ -38,13 +38,18 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     bar.finish();
     let (n, v) = (&r.merged, &r.verify);
     let mut out = format!(
-        "merged {}: {} trainees, {} attempts, {} replies, {} reviews added\n",
+        "merged {}: {} trainees, {} attempts, {} replies added\n",
         args.other.display(),
         n.trainees,
         n.attempts,
         n.replies,
-        n.reviews
     );
+    if n.reviews_left_out > 0 || n.verifications_left_out > 0 {
+        out.push_str(&format!(
+            "left out (a file is its trainee's claim; a review or verdict is never taken from one): {} reviews, {} verification outcomes\n",
+            n.reviews_left_out, n.verifications_left_out
+        ));
+    }
     if n.to_verify > 0 {
         out.push_str(&format!(
             "re-scored {} imported attempts from their replies: {} verified, {} flagged (stored total differs), {} unverifiable (content not here)\n",

@@ -659,13 +659,18 @@ impl State<'_> {
                 .map(|r| {
                         let (n, v) = (&r.merged, &r.verify);
                         let mut said = format!(
-                            "{}: +{} trainees, +{} attempts, +{} replies, +{} reviews",
+                            "{}: +{} trainees, +{} attempts, +{} replies",
                             path.display(),
                             n.trainees,
                             n.attempts,
                             n.replies,
-                            n.reviews
                         );
+                        if n.reviews_left_out > 0 {
+                            said.push_str(&format!(
+                                "; {} reviews in the file left out (a review is never taken from a trainee's file)",
+                                n.reviews_left_out
+                            ));
+                        }
                         if v.mismatch > 0 || v.unverifiable > 0 {
                             said.push_str(&format!(
                                 "; {} verified, {} flagged (stored total differs from its replies), {} unverifiable",

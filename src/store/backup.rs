@@ -6,6 +6,11 @@
 //! a reader never blocks a writer). It is written to a new file beside DEST through SQLite,
 //! checked, and renamed over DEST, so a failed backup never leaves half a file where an older
 //! backup was.
+//!
+//! A backup carries a mark in its header ([`BACKUP_MARK`], SQLite's `application_id`), and
+//! only a file with that mark is ever replaced: another progress database (someone's live
+//! history), a database opened as a progress log since it was made (it may hold new
+//! practice), any other file and a symbolic link at DEST are refused, untouched.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,6 +19,10 @@ use rusqlite::backup::{Backup, StepResult};
 
 use super::db::{Access, connect, is_database_file};
 use super::{Result, Store, StoreError};
+
+/// The `application_id` of a backup file salesdojo made ("SDBK"). A progress database has
+/// none (0); opening a backup as a progress log clears it ([`crate::store::Store::open`]).
+pub const BACKUP_MARK: i32 = 0x5344_424B;
 
 /// What a backup holds.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -46,15 +55,34 @@ impl Store {
         if is_database_file(&dest, self.path()) {
             return Err(refuse("it is the database being backed up"));
         }
-        if dest.exists() {
-            match connect(&dest, Access::ReadOnly) {
-                Ok((_, v)) if v >= 1 => {}
-                _ => {
-                    return Err(refuse(
-                        "it exists and is not a salesdojo database, so it was not replaced",
-                    ));
+        match std::fs::symlink_metadata(&dest) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(refuse(
+                    "it is a symbolic link; it was neither followed nor replaced: give the file itself, or a folder",
+                ));
+            }
+            Ok(m) if !m.is_file() => {
+                return Err(refuse("it is not a regular file, so it was not replaced"));
+            }
+            Ok(_) => {
+                let mark = connect(&dest, Access::ReadOnly).and_then(|(c, _)| {
+                    Ok(c.query_row("PRAGMA application_id", [], |r| r.get::<_, i32>(0))?)
+                });
+                match mark {
+                    Ok(BACKUP_MARK) => {}
+                    Ok(_) => {
+                        return Err(refuse(
+                            "it is a salesdojo database but not a backup this command made (a live progress database, or a backup opened as one since), so it was not replaced: give a new file name, or a folder",
+                        ));
+                    }
+                    Err(_) => {
+                        return Err(refuse(
+                            "it exists and is not a salesdojo backup, so it was not replaced",
+                        ));
+                    }
                 }
             }
+            Err(_) => {}
         }
         let name = dest
             .file_name()
@@ -78,6 +106,8 @@ impl Store {
                     }
                 }
             }
+            // The mark that lets a later backup replace this one, and nothing else.
+            to.pragma_update(None, "application_id", BACKUP_MARK)?;
             // A backup is a single file: no write-ahead log beside it.
             let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
             let check: String = to.query_row("PRAGMA quick_check", [], |r| r.get(0))?;

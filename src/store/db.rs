@@ -41,6 +41,12 @@ pub(crate) fn connect(path: &Path, access: Access) -> Result<(Connection, i64)> 
     if path.is_dir() {
         return Err(open_err("it is a folder".into()));
     }
+    // A name that begins `file:` is a name, never a URI.
+    let path = &if path.as_os_str().as_encoded_bytes().starts_with(b"file:") {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    };
     match access {
         Access::Create => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -60,10 +66,19 @@ pub(crate) fn connect(path: &Path, access: Access) -> Result<(Connection, i64)> 
     }
     let flags = match access {
         Access::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
     } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let name = match access {
+        Access::Create => path.as_os_str().to_owned(),
+        Access::ReadOnly => read_only_uri(path).into(),
+    };
     #[allow(clippy::disallowed_methods)] // the one place that opens a database
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.to_string()))?;
+    let conn = Connection::open_with_flags(&name, flags).map_err(|e| {
+        open_err(match access {
+            Access::Create => why_not_writable(path).unwrap_or_else(|| e.to_string()),
+            Access::ReadOnly => e.to_string(),
+        })
+    })?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Reading the header is SQLite's own check that this is a database.
     let version: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
@@ -76,9 +91,74 @@ pub(crate) fn connect(path: &Path, access: Access) -> Result<(Connection, i64)> 
         {
             return Err(StoreError::NotADatabase { path: shown });
         }
-        Err(e) => return Err(open_err(e.to_string())),
+        Err(e) => {
+            return Err(open_err(match access {
+                Access::Create => why_not_writable(path).unwrap_or_else(|| e.to_string()),
+                Access::ReadOnly => e.to_string(),
+            }));
+        }
     };
     Ok((conn, version))
+}
+
+/// The URI by which SQLite opens `path` read-only, for a file that is not this program's
+/// progress log (a file to merge, a backup to replace): `mode=ro`, and `immutable=1` when no
+/// write-ahead log lies beside it, so that SQLite creates no `-wal` or `-shm` file next to
+/// someone else's file (there is no log to read). Every byte outside the unreserved set is
+/// percent-encoded, so `?`, `#` and `%` in a name are only ever part of the name.
+pub(crate) fn read_only_uri(path: &Path) -> String {
+    use std::fmt::Write as _;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            uri.push(char::from(b));
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri.push_str("?mode=ro");
+    let [_, wal, ..] = companions(path);
+    if !wal.exists() {
+        uri.push_str("&immutable=1");
+    }
+    uri
+}
+
+/// Why a database at `path` cannot be opened for writing, when its folder or file system
+/// says so (a read-only mount, a folder without write permission): SQLite itself only says
+/// "unable to open database file".
+pub(crate) fn why_not_writable(path: &Path) -> Option<String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // A file that is created and removed again at once, beside the database (never the
+    // database itself: see the top of this file).
+    let probe = dir.join(format!(".salesdojo-write-check-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(e) => not_writable(dir, &e),
+    }
+}
+
+/// What an error creating a file in `dir` says about writing there.
+fn not_writable(dir: &Path, e: &std::io::Error) -> Option<String> {
+    // EROFS: the same number on Linux, the BSDs and macOS.
+    match e {
+        e if e.raw_os_error() == Some(30) => Some(format!(
+            "the folder '{}' is on a read-only file system; give a database elsewhere with --db PATH (or SALESDOJO_DB)",
+            dir.display()
+        )),
+        e if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
+            "the folder '{}' is not writable by this user; give a database elsewhere with --db PATH (or SALESDOJO_DB)",
+            dir.display()
+        )),
+        _ => None,
+    }
 }
 
 /// The files SQLite keeps beside a database.
@@ -115,8 +195,25 @@ pub fn is_database_file(target: &Path, db: &Path) -> bool {
             _ => p.to_path_buf(),
         }
     };
-    let target = canon(target);
-    companions(db).iter().any(|c| canon(c) == target)
+    // The same file under another name: a symbolic link resolves to it, a hard link shares
+    // its device and inode.
+    let same_file = |a: &Path, b: &Path| -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+                return x.dev() == y.dev() && x.ino() == y.ino();
+            }
+        }
+        match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    };
+    let canon_target = canon(target);
+    companions(db)
+        .iter()
+        .any(|c| canon(c) == canon_target || same_file(c, target))
 }
 
 #[cfg(test)]
@@ -131,10 +228,13 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let forbidden = [
             "File::open",
+            "File::create",
             "OpenOptions",
             "fs::copy",
             "fs::read(",
             "fs::read_to_string",
+            "fs::write",
+            "fs::rename",
             "Connection::open(",
             "open_with_flags",
         ];
@@ -150,17 +250,38 @@ mod tests {
                     "fs::copy",
                     "fs::read(",
                     "fs::read_to_string",
+                    // (the write check beside a database: a new file, never the database)
+                    "File::create",
+                    "fs::write",
+                    // (named in this test)
+                    "fs::rename",
                 ],
             ),
-            ("playbook/load.rs", &["File::open"]),
-            ("author.rs", &["fs::read_to_string"]),
+            // Content files, opened without blocking (O_NONBLOCK) and checked to be regular.
+            ("playbook/load.rs", &["OpenOptions"]),
+            // The trainer's own playbooks and scripts: written beside and renamed over.
+            (
+                "author.rs",
+                &[
+                    "fs::read_to_string",
+                    "File::create",
+                    "fs::rename",
+                    "fs::write",
+                ],
+            ),
+            // A translation record beside a playbook.
+            ("cli/validate.rs", &["fs::write"]),
+            // The backup, written through SQLite beside DEST, renamed over a backup it made.
+            ("store/backup.rs", &["fs::rename"]),
+            // Export files (never the database: `is_database_file` is checked first).
+            ("store/export.rs", &["File::create", "fs::rename"]),
             ("gui/views/author/mod.rs", &["fs::read_to_string"]),
             ("cli/calibrate.rs", &["fs::read_to_string"]),
             ("playbook/locales.rs", &["fs::read_to_string"]),
             // The team password file (libpq's .pgpass format), never a database.
             (
                 "store/team/pgpass.rs",
-                &["fs::read_to_string", "OpenOptions"],
+                &["fs::read_to_string", "OpenOptions", "fs::rename"],
             ),
         ];
         let mut found = Vec::new();
@@ -199,6 +320,37 @@ mod tests {
             "files opened outside store::db (a database file must only be opened through SQLite):\n{}",
             found.join("\n")
         );
+    }
+
+    #[test]
+    fn a_read_only_folder_is_named_as_the_reason() {
+        let dir = Path::new("/media/stick");
+        let rofs = std::io::Error::from_raw_os_error(30);
+        let said = not_writable(dir, &rofs).expect("read-only");
+        assert!(said.contains("read-only file system"), "{said}");
+        assert!(
+            said.contains("/media/stick") && said.contains("--db"),
+            "{said}"
+        );
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(not_writable(dir, &denied).is_some_and(|s| s.contains("not writable")));
+        assert_eq!(not_writable(dir, &std::io::Error::other("x")), None);
+    }
+
+    /// A symbolic or hard link to the database is the database.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_the_database_is_the_database() {
+        let dir = tempfile::tempdir().expect("temp");
+        let db = dir.path().join("p.db");
+        std::fs::write(&db, b"").expect("file");
+        let soft = dir.path().join("soft.db");
+        let hard = dir.path().join("hard.db");
+        std::os::unix::fs::symlink(&db, &soft).expect("symlink");
+        std::fs::hard_link(&db, &hard).expect("hard link");
+        assert!(is_database_file(&soft, &db));
+        assert!(is_database_file(&hard, &db));
+        assert!(!is_database_file(&dir.path().join("other.db"), &db));
     }
 
     #[test]

@@ -6,106 +6,321 @@
 //! - its schema must be exactly the one salesdojo creates at its version: a table replaced by
 //!   a view, a trigger or a view salesdojo never creates, or a changed table is refused;
 //! - `PRAGMA quick_check` must pass;
-//! - every read is bounded by the file's own row counts.
+//! - every row must fit the limits, types and ownership [`Store::merge`] lists, or the whole
+//!   file is refused, naming its first offending row.
 //!
 //! Scores are claims: imported completed attempts are marked `pending` in `verifications`
-//! (re-scored from their replies by [`crate::session::merge_and_verify`]), certifications are
-//! not copied but earned again from verified attempts, and names are cleaned of control and
-//! format characters.
+//! (re-scored from their replies by [`crate::rescore::merge_and_verify`]); reviews,
+//! verifications and certifications in a file are never taken (certifications are earned
+//! again from verified attempts), and names are cleaned of control and format characters.
 
 use std::path::Path;
-
-use rusqlite::Connection;
 
 use super::db::{Access, connect, is_database_file};
 use super::{Result, Store, StoreError, schema};
 
-/// What a merge brought in.
+/// What a merge brought in, and what it left out.
 #[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
 pub struct MergeCounts {
     pub trainees: usize,
     pub attempts: usize,
     pub replies: usize,
+    /// Reviews added: only from the team server (whose policies decide who may review); a
+    /// file's reviews are never taken (see `reviews_left_out`).
     pub reviews: usize,
     /// Imported completed attempts waiting to be re-scored from their replies.
     pub to_verify: usize,
+    /// Reviews the file holds, left out: a file is its trainee's claim about their own
+    /// practice, and a review is a manager's word.
+    pub reviews_left_out: usize,
+    /// Verification outcomes the file holds, left out: its attempts are verified here.
+    pub verifications_left_out: usize,
     /// Certifications the other file claims (never copied: earned again here).
     pub certifications_claimed: usize,
     /// Names and teams that held control or format characters, stored cleaned.
     pub names_cleaned: usize,
 }
 
-/// The tables a merge reads, in the order it reads them.
-const TABLES: [&str; 10] = [
-    "teams",
-    "trainees",
-    "attempts",
-    "results",
-    "replies",
-    "reply_points",
-    "attempt_criteria",
-    "live_events",
-    "reviews",
-    "certifications",
-];
-
-/// A schema object: type, name, table, SQL.
-type SchemaObject = (String, String, String, Option<String>);
-
-/// The schema objects of a database, its own internal ones left out.
-fn schema_objects(c: &Connection, db: &str) -> Result<Vec<SchemaObject>> {
-    let mut stmt = c.prepare(&format!(
-        "SELECT type, name, tbl_name, sql FROM {db}.sqlite_schema
-         WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name"
-    ))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(rows)
+/// Where the rows of a merge come from, which decides what is taken from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A file someone handed over: the trainees' claim about their own practice. Reviews,
+    /// verifications and certifications in it are left out; a trainee id that is another
+    /// person here is refused.
+    File,
+    /// Rows pulled from the team server into a scratch log: the server's policies decided
+    /// who wrote each row (a review's reviewer is forced to the manager's login), so its
+    /// reviews are taken; its names are the directory's.
+    TeamServer,
 }
 
-/// Why a file's schema is not the one salesdojo creates at `version`, if it is not.
-fn schema_difference(probe: &Connection, version: i64) -> Result<Option<String>> {
-    let reference = Connection::open_in_memory()?;
-    for step in &schema::MIGRATIONS[..version as usize] {
-        reference.execute_batch(step)?;
-    }
-    let want = schema_objects(&reference, "main")?;
-    let got = schema_objects(probe, "main")?;
-    for (kind, name, _, sql) in &got {
-        match want.iter().find(|w| &w.1 == name) {
-            None => {
-                return Ok(Some(format!(
-                    "it holds a {kind} '{name}' that salesdojo never creates"
-                )));
-            }
-            Some(w) if &w.0 != kind => {
-                return Ok(Some(format!(
-                    "'{name}' is a {kind} where salesdojo has a {}",
-                    w.0
-                )));
-            }
-            Some(w) if &w.3 != sql => {
-                return Ok(Some(format!("its {kind} '{name}' has been changed")));
-            }
-            Some(_) => {}
+/// The longest name, team, pseudonym or id a merged file may hold (characters).
+const MAX_NAME_CHARS: usize = 200;
+/// The longest result record (feedback, trace and hints of one reply) a merged file may hold.
+const MAX_RESULT_CHARS: usize = 1_000_000;
+
+/// Checks on the attached file `other` against this database, in order; each query gives the
+/// first offending row, described, or nothing. A file that fails any is refused whole.
+fn checks(version: i64) -> Vec<String> {
+    let reply_limit = crate::practice::score::MAX_REPLY_CHARS;
+    let name = MAX_NAME_CHARS;
+    let result = MAX_RESULT_CHARS;
+    // `quote` shows the id as SQL would (text in quotes, a blob as X'…'), cut short.
+    let id = |col: &str| format!("substr(quote({col}), 1, 60)");
+    let text =
+        |col: &str, max: usize| format!("(typeof({col}) <> 'text' OR length({col}) > {max})");
+    let opt_text = |col: &str, max: usize| format!("({col} IS NOT NULL AND {})", text(col, max));
+    let number = |col: &str, lo: &str, hi: &str| {
+        format!("(typeof({col}) NOT IN ('integer', 'real') OR {col} < {lo} OR {col} > {hi})")
+    };
+    let opt_number =
+        |col: &str, lo: &str, hi: &str| format!("({col} IS NOT NULL AND {})", number(col, lo, hi));
+    let scored = if version >= 7 {
+        format!(" OR {}", opt_number("scored_total", "0", "100"))
+    } else {
+        String::new()
+    };
+    vec![
+        // Each row as the target's own writes would make it: types and limits.
+        format!(
+            "SELECT 'team ' || {} || ': its id or name is not text, or longer than {name} characters'
+             FROM other.teams WHERE {} OR {} LIMIT 1",
+            id("id"),
+            text("id", name),
+            text("name", name)
+        ),
+        format!(
+            "SELECT 'trainee ' || {} || ': its id, name, team or pseudonym is not text, or longer than {name} characters'
+             FROM other.trainees WHERE {} OR {} OR {} OR {} OR typeof(created_at) <> 'text' LIMIT 1",
+            id("id"),
+            text("id", name),
+            text("name", name),
+            opt_text("team_id", name),
+            opt_text("pseudonym", name)
+        ),
+        format!(
+            "SELECT 'attempt ' || {} || ': a column holds a value of the wrong type or out of range (total 0-100, passed 0 or 1)'
+             FROM other.attempts WHERE {} OR {} OR {} OR {} OR {} OR typeof(playbook_version) <> 'integer'
+                 OR typeof(started_at) <> 'text' OR {} OR {} OR {}
+                 OR (passed IS NOT NULL AND typeof(passed) <> 'integer') OR passed NOT IN (0, 1){scored} LIMIT 1",
+            id("id"),
+            text("id", name),
+            text("trainee_id", name),
+            text("playbook_id", name),
+            text("scenario_id", name),
+            text("playbook_hash", name),
+            opt_text("ended_at", name),
+            opt_text("ending", name),
+            opt_number("total", "0", "100"),
+        ),
+        format!(
+            "SELECT 'reply ' || {} || ': its answer has ' || length(answer) || ' characters; the limit is {reply_limit}'
+             FROM other.replies WHERE typeof(answer) = 'text' AND length(answer) > {reply_limit} LIMIT 1",
+            id("id"),
+        ),
+        format!(
+            "SELECT 'reply ' || {} || ': a column holds a value of the wrong type or out of range (score 0-100)'
+             FROM other.replies WHERE {} OR {} OR typeof(answer) <> 'text' OR {} OR {} OR typeof(seq) <> 'integer'
+                 OR {} OR {} OR {} OR {} OR typeof(created_at) <> 'text' LIMIT 1",
+            id("id"),
+            text("id", name),
+            text("attempt_id", name),
+            number("score", "0", "100"),
+            number("seconds", "0", "1e9"),
+            text("turn_id", name),
+            text("stage_id", name),
+            text("result_id", name),
+            opt_text("script_error", reply_limit),
+        ),
+        format!(
+            "SELECT 'the points of reply ' || {} || ': a value of the wrong type or out of range (points 0-100)'
+             FROM other.reply_points WHERE {} OR {} OR {} LIMIT 1",
+            id("reply_id"),
+            text("criterion_id", name),
+            number("points", "0", "100"),
+            number("weight", "0", "1e6"),
+        ),
+        format!(
+            "SELECT 'the criteria of attempt ' || {} || ': a value of the wrong type or out of range (points 0-100)'
+             FROM other.attempt_criteria WHERE {} OR {} OR {} OR typeof(replies) <> 'integer' LIMIT 1",
+            id("attempt_id"),
+            text("criterion_id", name),
+            number("points", "0", "100"),
+            number("weight", "0", "1e6"),
+        ),
+        format!(
+            "SELECT 'result ' || {} || ': not a JSON text of at most {result} characters'
+             FROM other.results WHERE {} OR {} OR NOT json_valid(json) LIMIT 1",
+            id("id"),
+            text("id", name),
+            text("json", result),
+        ),
+        format!(
+            "SELECT 'live event ' || {} || ': a value of the wrong type or too long'
+             FROM other.live_events WHERE {} OR {} OR typeof(at) <> 'text' OR {} OR {} OR {} LIMIT 1",
+            id("id"),
+            text("id", name),
+            text("attempt_id", name),
+            opt_text("stage_id", name),
+            opt_text("item_id", name),
+            opt_text("value", reply_limit),
+        ),
+        // Every row belongs to an attempt the file brings in, every attempt to a trainee it
+        // brings in.
+        format!(
+            "SELECT 'trainee ' || {} || ' names team ' || {} || ', which the file does not bring in'
+             FROM other.trainees o WHERE o.team_id IS NOT NULL
+                 AND o.team_id NOT IN (SELECT id FROM other.teams) AND o.team_id NOT IN (SELECT id FROM main.teams) LIMIT 1",
+            id("o.id"),
+            id("o.team_id")
+        ),
+        format!(
+            "SELECT 'attempt ' || {} || ' belongs to trainee ' || {} || ', whom the file does not bring in'
+             FROM other.attempts o WHERE o.trainee_id NOT IN (SELECT id FROM other.trainees) LIMIT 1",
+            id("o.id"),
+            id("o.trainee_id")
+        ),
+        format!(
+            "SELECT 'reply ' || {} || ' belongs to attempt ' || {} || ', which the file does not bring in'
+             FROM other.replies o WHERE o.attempt_id NOT IN (SELECT id FROM other.attempts) LIMIT 1",
+            id("o.id"),
+            id("o.attempt_id")
+        ),
+        format!(
+            "SELECT 'reply ' || {} || ' names result ' || {} || ', which neither database holds'
+             FROM other.replies o WHERE o.result_id NOT IN (SELECT id FROM other.results)
+                 AND o.result_id NOT IN (SELECT id FROM main.results) LIMIT 1",
+            id("o.id"),
+            id("o.result_id")
+        ),
+        format!(
+            "SELECT 'points of reply ' || {} || ', which the file does not bring in'
+             FROM other.reply_points o WHERE o.reply_id NOT IN (SELECT id FROM other.replies) LIMIT 1",
+            id("o.reply_id")
+        ),
+        format!(
+            "SELECT 'criteria of attempt ' || {} || ', which the file does not bring in'
+             FROM other.attempt_criteria o WHERE o.attempt_id NOT IN (SELECT id FROM other.attempts) LIMIT 1",
+            id("o.attempt_id")
+        ),
+        format!(
+            "SELECT 'live event ' || {} || ' belongs to attempt ' || {} || ', which the file does not bring in'
+             FROM other.live_events o WHERE o.attempt_id NOT IN (SELECT id FROM other.attempts) LIMIT 1",
+            id("o.id"),
+            id("o.attempt_id")
+        ),
+        // An id that is already here stays what it is here.
+        format!(
+            "SELECT 'attempt ' || {} || ' is already here, for trainee ' || {} || ' and scenario ' || {}
+                 || '; the file gives it to trainee ' || {} || ' and scenario ' || {}
+             FROM other.attempts o JOIN main.attempts m ON m.id = o.id
+             WHERE m.trainee_id <> o.trainee_id OR m.playbook_id <> o.playbook_id OR m.scenario_id <> o.scenario_id
+                 OR m.mode <> o.mode OR m.started_at <> o.started_at LIMIT 1",
+            id("o.id"),
+            id("m.trainee_id"),
+            id("m.scenario_id"),
+            id("o.trainee_id"),
+            id("o.scenario_id")
+        ),
+        format!(
+            "SELECT 'reply ' || {} || ' is already here, in attempt ' || {} || '; the file puts it in attempt ' || {}
+             FROM other.replies o JOIN main.replies m ON m.id = o.id WHERE m.attempt_id <> o.attempt_id LIMIT 1",
+            id("o.id"),
+            id("m.attempt_id"),
+            id("o.attempt_id")
+        ),
+        format!(
+            "SELECT 'reply ' || {} || ' would be added to attempt ' || {} || ', which is finished here'
+             FROM other.replies o JOIN main.attempts m ON m.id = o.attempt_id
+             WHERE m.status = 'completed' AND o.id NOT IN (SELECT id FROM main.replies) LIMIT 1",
+            id("o.id"),
+            id("o.attempt_id")
+        ),
+        format!(
+            "SELECT 'points for criterion ' || {} || ' would be added to reply ' || {} || ', which is already here'
+             FROM other.reply_points o JOIN main.replies m ON m.id = o.reply_id
+             WHERE NOT EXISTS (SELECT 1 FROM main.reply_points p WHERE p.reply_id = o.reply_id AND p.criterion_id = o.criterion_id) LIMIT 1",
+            id("o.criterion_id"),
+            id("o.reply_id")
+        ),
+        format!(
+            "SELECT 'criterion ' || {} || ' would be added to attempt ' || {} || ', which is finished here'
+             FROM other.attempt_criteria o JOIN main.attempts m ON m.id = o.attempt_id
+             WHERE m.status = 'completed'
+               AND NOT EXISTS (SELECT 1 FROM main.attempt_criteria c WHERE c.attempt_id = o.attempt_id AND c.criterion_id = o.criterion_id) LIMIT 1",
+            id("o.criterion_id"),
+            id("o.attempt_id")
+        ),
+        format!(
+            "SELECT 'live event ' || {} || ' would be added to visit ' || {} || ', which is finished here'
+             FROM other.live_events o JOIN main.attempts m ON m.id = o.attempt_id
+             WHERE m.status = 'completed' AND o.id NOT IN (SELECT id FROM main.live_events) LIMIT 1",
+            id("o.id"),
+            id("o.attempt_id")
+        ),
+    ]
+}
+
+/// Why the attached file may not be merged, naming its first offending row, if it may not.
+fn refusal(tx: &rusqlite::Transaction<'_>, version: i64, source: Source) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    for sql in checks(version) {
+        let found: Option<String> = tx.query_row(&sql, [], |r| r.get(0)).optional()?;
+        if let Some(row) = found {
+            return Ok(Some(row));
         }
     }
-    if let Some(missing) = want.iter().find(|w| !got.iter().any(|g| g.1 == w.1)) {
-        return Ok(Some(format!(
-            "its {} '{}' is missing",
-            missing.0, missing.1
-        )));
+    if source == Source::File {
+        // A trainee id that is already here is the same person: the same name (as a merge
+        // stores it, cleaned).
+        let mut stmt = tx.prepare(
+            "SELECT o.id, o.name, m.name FROM other.trainees o JOIN main.trainees m ON m.id = o.id
+             WHERE o.name <> m.name",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, theirs, ours): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let cleaned = crate::untrusted::clean(&theirs);
+            let cleaned = if cleaned.trim().is_empty() {
+                "?"
+            } else {
+                &cleaned
+            };
+            if cleaned != ours {
+                let short: String = id.chars().take(60).collect();
+                return Ok(Some(format!(
+                    "trainee '{short}' is already here as '{ours}'; the file gives that id to '{cleaned}'"
+                )));
+            }
+        }
     }
     Ok(None)
 }
 
 impl Store {
-    /// Brings another salesdojo database into this one. Idempotent: rows are matched by their
+    /// Brings a trainee's database into this one. Idempotent: rows are matched by their
     /// UUIDs, so merging the same file twice adds nothing. An attempt that was still in
     /// progress here and is finished there is updated. A trainee whose pseudonym is already
     /// another trainee's here comes in without one (exports then name them by id).
+    ///
+    /// The file is its trainees' claim about their own practice, nothing more: its reviews,
+    /// verifications and certifications are left out (and counted); every row must belong to
+    /// an attempt it brings in and every attempt to a trainee it brings in; an id that is
+    /// already here must stay what it is here (the same person, the same attempt, nothing
+    /// added to a finished attempt); every value must fit the limits this database's own
+    /// writes keep. Otherwise the whole file is refused, naming its first offending row, and
+    /// nothing is written.
     pub fn merge(&mut self, other: &Path) -> Result<MergeCounts> {
+        self.merge_from(other, Source::File)
+    }
+
+    /// Merges rows pulled from the team server (a scratch log of this build's making), its
+    /// reviews included.
+    pub(crate) fn merge_pulled(&mut self, scratch: &Path) -> Result<MergeCounts> {
+        self.merge_from(scratch, Source::TeamServer)
+    }
+
+    fn merge_from(&mut self, other: &Path, source: Source) -> Result<MergeCounts> {
         let shown = other.display().to_string();
         let untrusted = |reason: String| StoreError::Untrusted {
             path: shown.clone(),
@@ -129,7 +344,7 @@ impl Store {
         if version < 1 {
             return Err(StoreError::NotADatabase { path: shown });
         }
-        if let Some(why) = schema_difference(&probe, version)? {
+        if let Some(why) = schema::difference(&probe, version)? {
             return Err(untrusted(why));
         }
         let check: String = probe
@@ -140,18 +355,29 @@ impl Store {
         if check != "ok" {
             return Err(StoreError::Damaged { path: shown });
         }
-        // The file's own row counts bound every read below (the tables are real tables now).
-        let mut bound = std::collections::HashMap::new();
-        for t in TABLES {
-            let n: i64 = probe.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))?;
-            bound.insert(t, n);
-        }
+        let count_other = |table: &str| -> Result<usize> {
+            Ok(
+                probe.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })? as usize,
+            )
+        };
+        let reviews_in_file = count_other("reviews")?;
+        let certifications_claimed = count_other("certifications")?;
+        let verifications_in_file = if version >= 6 {
+            count_other("verifications")?
+        } else {
+            0
+        };
         drop(probe);
-        let n = |t: &str| bound.get(t).copied().unwrap_or(0);
-        let path = other.to_string_lossy().into_owned();
-        self.conn()
-            .execute("ATTACH DATABASE ?1 AS other", [&path])?;
+        self.conn().execute(
+            "ATTACH DATABASE ?1 AS other",
+            [super::db::read_only_uri(other)],
+        )?;
         let result = self.bulk(|tx| {
+            if let Some(why) = refusal(tx, version, source)? {
+                return Err(untrusted(why));
+            }
             let count = |table: &str| -> Result<usize> {
                 Ok(tx.query_row(&format!("SELECT COUNT(*) FROM main.{table}"), [], |r| {
                     r.get::<_, i64>(0)
@@ -159,35 +385,35 @@ impl Store {
             };
             let before = (count("trainees")?, count("attempts")?, count("replies")?, count("reviews")?);
             // The completed practice attempts this merge brings in or finishes: claims to verify.
-            tx.execute_batch(&format!(
+            tx.execute_batch(
                 "DROP TABLE IF EXISTS temp.merging;
                  CREATE TEMP TABLE merging AS
-                     SELECT o.id FROM (SELECT * FROM other.attempts LIMIT {a}) o
+                     SELECT o.id FROM other.attempts o
                      LEFT JOIN main.attempts m ON m.id = o.id
                      WHERE o.status = 'completed' AND o.mode = 'practice'
                        AND (m.id IS NULL OR m.status = 'in_progress');",
-                a = n("attempts")
-            ))?;
+            )?;
             tx.execute_batch(&format!(
-                "INSERT OR IGNORE INTO main.teams SELECT id, name FROM other.teams LIMIT {teams};
+                "INSERT OR IGNORE INTO main.teams SELECT id, name FROM other.teams;
                  INSERT OR IGNORE INTO main.trainees (id, name, team_id, pseudonym, created_at)
                      SELECT o.id, o.name, o.team_id,
                             CASE WHEN EXISTS (SELECT 1 FROM main.trainees m WHERE m.pseudonym = o.pseudonym AND m.id <> o.id)
                                  THEN NULL ELSE o.pseudonym END,
-                            o.created_at FROM other.trainees o LIMIT {trainees};
+                            o.created_at FROM other.trainees o;
                  INSERT INTO main.attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, total, passed, status, ending)
-                     SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, {scored}, status, ending FROM other.attempts WHERE true LIMIT {attempts}
+                     SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, ended_at, {scored}, status, ending FROM other.attempts WHERE true
                      ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, total = excluded.total, passed = excluded.passed,
                          status = excluded.status, ending = excluded.ending
                      WHERE main.attempts.status = 'in_progress' AND excluded.status <> 'in_progress';
-                 INSERT OR IGNORE INTO main.results SELECT id, json FROM other.results LIMIT {results};
+                 INSERT OR IGNORE INTO main.results SELECT id, json FROM other.results
+                     WHERE id IN (SELECT result_id FROM other.replies);
                  INSERT OR IGNORE INTO main.replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at)
-                     SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at FROM other.replies LIMIT {replies};
-                 INSERT OR IGNORE INTO main.reply_points SELECT reply_id, criterion_id, points, weight FROM other.reply_points LIMIT {points};
+                     SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, script_error, created_at FROM other.replies;
+                 INSERT OR IGNORE INTO main.reply_points SELECT reply_id, criterion_id, points, weight FROM other.reply_points;
                  INSERT OR IGNORE INTO main.attempt_criteria (attempt_id, criterion_id, points, weight, replies) SELECT attempt_id, criterion_id, points, weight, replies FROM other.attempt_criteria
-                     WHERE attempt_id IN (SELECT id FROM main.attempts WHERE status = 'completed') LIMIT {criteria};
-                 INSERT OR IGNORE INTO main.live_events SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM other.live_events LIMIT {events};
-                 INSERT OR IGNORE INTO main.reviews SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews LIMIT {reviews};
+                     WHERE attempt_id IN (SELECT id FROM main.attempts WHERE status = 'completed');
+                 INSERT OR IGNORE INTO main.live_events SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM other.live_events;
+                 {reviews}
                  INSERT INTO main.verifications (attempt_id, status) SELECT id, 'pending' FROM temp.merging WHERE true
                      ON CONFLICT (attempt_id) DO UPDATE SET status = 'pending', derived_total = NULL, derived_passed = NULL, note = NULL, checked_at = NULL;",
                 // What scoring gave: the reviews merged with it decide here again, by this
@@ -197,27 +423,27 @@ impl Store {
                 } else {
                     "total, passed"
                 },
-                teams = n("teams"),
-                trainees = n("trainees"),
-                attempts = n("attempts"),
-                results = n("results"),
-                replies = n("replies"),
-                points = n("reply_points"),
-                criteria = n("attempt_criteria"),
-                events = n("live_events"),
-                reviews = n("reviews"),
+                reviews = match source {
+                    Source::TeamServer => {
+                        "INSERT OR IGNORE INTO main.reviews SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews;"
+                    }
+                    Source::File => "",
+                },
             ))?;
             let to_verify: i64 = tx.query_row("SELECT COUNT(*) FROM temp.merging", [], |r| r.get(0))?;
             tx.execute_batch("DROP TABLE temp.merging;")?;
-            let names_cleaned = clean_names(tx, n("trainees"), n("teams"))?;
+            let names_cleaned = clean_names(tx)?;
             let after = (count("trainees")?, count("attempts")?, count("replies")?, count("reviews")?);
+            let left_out = |n: usize| if source == Source::File { n } else { 0 };
             Ok(MergeCounts {
                 trainees: after.0 - before.0,
                 attempts: after.1 - before.1,
                 replies: after.2 - before.2,
                 reviews: after.3 - before.3,
                 to_verify: to_verify as usize,
-                certifications_claimed: n("certifications") as usize,
+                reviews_left_out: left_out(reviews_in_file),
+                verifications_left_out: left_out(verifications_in_file),
+                certifications_claimed,
                 names_cleaned,
             })
         });
@@ -230,12 +456,12 @@ impl Store {
 }
 
 /// Names and teams brought in from the other file, cleaned of control and format characters.
-fn clean_names(tx: &rusqlite::Transaction<'_>, trainees: i64, teams: i64) -> Result<usize> {
+fn clean_names(tx: &rusqlite::Transaction<'_>) -> Result<usize> {
     let mut cleaned = 0;
-    for (table, limit) in [("trainees", trainees), ("teams", teams)] {
+    for table in ["trainees", "teams"] {
         let dirty: Vec<(String, String)> = tx
             .prepare(&format!(
-                "SELECT id, name FROM main.{table} WHERE id IN (SELECT id FROM other.{table} LIMIT {limit})"
+                "SELECT id, name FROM main.{table} WHERE id IN (SELECT id FROM other.{table})"
             ))?
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .filter_map(|r| match r {

@@ -58,6 +58,11 @@ pub enum StoreError {
     NotFound(String),
     #[error("'{path}' was refused: {reason}; nothing was merged")]
     Untrusted { path: String, reason: String },
+    /// A database whose schema is not the one salesdojo creates (checked on every open).
+    #[error(
+        "'{path}' was refused: {reason}; it is not a progress database as salesdojo writes it, and was left untouched"
+    )]
+    Altered { path: String, reason: String },
     /// A name or other typed text that may not be stored (it says why).
     #[error("{0}")]
     Refused(String),
@@ -96,6 +101,9 @@ impl crate::msg::Localized for StoreError {
             StoreError::NotFound(what) => format!("找不到：{what}"),
             StoreError::Untrusted { path, reason } => {
                 format!("“{path}”被拒绝：{reason}；没有合并任何内容")
+            }
+            StoreError::Altered { path, reason } => {
+                format!("“{path}”被拒绝：{reason}；它不是 salesdojo 写入的进度数据库，文件未作改动")
             }
             StoreError::Refused(why) => format!("不能保存：{why}"),
             StoreError::Sqlite(e) => format!("数据库错误：{e}"),
@@ -267,9 +275,10 @@ impl Store {
     /// Opens (creating if needed) the database at `path`, refusing files it must not touch.
     pub fn open(path: &Path) -> Result<Self> {
         let shown = path.display().to_string();
+        // SQLite says only "unable to open database file" where the folder cannot be written.
         let open_err = |reason: String| StoreError::Open {
             path: shown.clone(),
-            reason,
+            reason: db::why_not_writable(path).unwrap_or(reason),
         };
         let (conn, found) = db::connect(path, db::Access::Create)?;
         if found > schema::VERSION {
@@ -285,6 +294,27 @@ impl Store {
             },
             _ => open_err(e.to_string()),
         };
+        // Before anything reads or writes it: the schema must be salesdojo's own (a view or
+        // trigger where a table belongs could run code or loop forever on the first query).
+        let altered = if found >= 1 {
+            schema::difference(&conn, found).map_err(|e| match e {
+                StoreError::Corrupt => StoreError::Damaged {
+                    path: shown.clone(),
+                },
+                e => e,
+            })?
+        } else {
+            let objects: i64 = conn
+                .query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get(0))
+                .map_err(damaged)?;
+            (objects > 0).then(|| "it is another program's SQLite database".to_owned())
+        };
+        if let Some(reason) = altered {
+            return Err(StoreError::Altered {
+                path: shown,
+                reason,
+            });
+        }
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(damaged)?;
@@ -292,6 +322,14 @@ impl Store {
             return Err(open_err(format!(
                 "cannot use write-ahead logging (journal mode {mode})"
             )));
+        }
+        // A backup opened as a progress log is one from now on (it may take new practice):
+        // a later `backup` must not replace it.
+        let mark: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(damaged)?;
+        if mark == backup::BACKUP_MARK {
+            conn.pragma_update(None, "application_id", 0)?;
         }
         // trusted_schema = OFF: SQL in a schema (views, triggers) may call only harmless
         // functions; an attached file from elsewhere is checked further by `merge`.

@@ -499,3 +499,88 @@ INSERT INTO rollup_days
 
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A schema object: type, name, SQL.
+type SchemaObject = (String, String, Option<String>);
+
+/// The schema objects of the `main` database of `c`, SQLite's own internal ones left out.
+fn schema_objects(c: &rusqlite::Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut stmt = c.prepare(
+        "SELECT type, name, sql FROM main.sqlite_schema
+         WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
+    )?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
+}
+
+/// The schema salesdojo creates at each version (index 0: version 1), built once in memory.
+fn reference() -> &'static [Vec<SchemaObject>] {
+    static REFERENCE: std::sync::OnceLock<Vec<Vec<SchemaObject>>> = std::sync::OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let build = || -> rusqlite::Result<Vec<Vec<SchemaObject>>> {
+            let c = rusqlite::Connection::open_in_memory()?;
+            MIGRATIONS
+                .iter()
+                .map(|step| {
+                    c.execute_batch(step)?;
+                    schema_objects(&c)
+                })
+                .collect()
+        };
+        // The migrations are this build's own SQL, run on an empty database in memory: a
+        // failure here is a bug that every test shows (`the_reference_schema_builds`).
+        build().unwrap_or_default()
+    })
+}
+
+/// Why the schema of the database `c` is not the one salesdojo creates at `version`, if it
+/// is not: a table replaced by a view, a trigger, view, table or index salesdojo never
+/// creates, a changed or a missing one. Such a file can run code or loop forever the moment a
+/// query reads it, so it is refused before any query does (`trusted_schema = OFF` only limits
+/// which functions its SQL may call).
+pub(crate) fn difference(c: &rusqlite::Connection, version: i64) -> super::Result<Option<String>> {
+    let Some(want) = usize::try_from(version - 1)
+        .ok()
+        .and_then(|i| reference().get(i))
+    else {
+        return Ok(Some(format!(
+            "its schema version {version} is not one salesdojo writes"
+        )));
+    };
+    let got = schema_objects(c)?;
+    for (kind, name, sql) in &got {
+        match want.iter().find(|w| &w.1 == name) {
+            None => {
+                return Ok(Some(format!(
+                    "it holds a {kind} '{name}' that salesdojo never creates"
+                )));
+            }
+            Some(w) if &w.0 != kind => {
+                return Ok(Some(format!(
+                    "'{name}' is a {kind} where salesdojo has a {}",
+                    w.0
+                )));
+            }
+            Some(w) if &w.2 != sql => {
+                return Ok(Some(format!("its {kind} '{name}' has been changed")));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(missing) = want.iter().find(|w| !got.iter().any(|g| g.1 == w.1)) {
+        return Ok(Some(format!(
+            "its {} '{}' is missing",
+            missing.0, missing.1
+        )));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_reference_schema_builds() {
+        assert_eq!(super::reference().len(), super::MIGRATIONS.len());
+        assert!(super::reference().iter().all(|v| !v.is_empty()));
+    }
+}

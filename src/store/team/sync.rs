@@ -895,7 +895,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     })?;
     tx.commit().map_err(server_err)?;
     drop(into);
-    store.merge(&scratch.0)?;
+    store.merge_pulled(&scratch.0)?;
     counts.pulled_verdicts = store.take_team_verdicts(&verdicts, &certs)?;
     store.team_mark(&known)?;
     store.team_set("pull_mark", &new_mark.to_string())?;
