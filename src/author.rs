@@ -232,14 +232,28 @@ impl Workspace {
                     path: p.display().to_string(),
                     source,
                 };
-                let len = std::fs::metadata(p).map_err(err)?.len();
+                // Never blocks on a FIFO or device: only a regular file is read.
+                let f = crate::playbook::load::open_regular(p)
+                    .map_err(err)?
+                    .ok_or_else(|| {
+                        err(std::io::Error::other(
+                            "not a regular file (a FIFO, device or socket)",
+                        ))
+                    })?;
+                let len = f.metadata().map_err(err)?.len();
                 if len > MAX_FILE_BYTES as u64 {
                     return Err(AuthorError::TooLarge {
                         path: p.display().to_string(),
                         limit_mib: MAX_FILE_BYTES / (1024 * 1024),
                     });
                 }
-                std::fs::read_to_string(p).map_err(err)
+                let mut text = String::new();
+                std::io::Read::read_to_string(
+                    &mut std::io::Read::take(f, MAX_FILE_BYTES as u64),
+                    &mut text,
+                )
+                .map_err(err)?;
+                Ok(text)
             }
             None => bundled_text(&entry.key)
                 .map(str::to_owned)

@@ -290,6 +290,10 @@ catalogue! {
 
     // Files and YAML.
     cannot_read_file(reason) => "cannot read file: {reason}", "无法读取文件：{reason}";
+    skipped_link_outside(target) => "skipped: a symbolic link to '{target}', outside the playbooks folder (content is read only from files inside it)",
+        "已跳过：这是指向“{target}”的符号链接，在剧本文件夹之外（只读取文件夹里的文件）";
+    skipped_not_regular() => "skipped: not a regular file (a FIFO, device or socket); content is read only from regular files",
+        "已跳过：不是普通文件（管道、设备或套接字）；只读取普通文件";
     file_too_large(limit) => "file is larger than the {limit} MiB limit for content files",
         "文件超过了内容文件 {limit} MiB 的上限";
     not_utf8() => "file is not valid UTF-8", "文件不是有效的 UTF-8 编码";

@@ -157,9 +157,11 @@ impl Content {
         } else {
             (path.to_path_buf(), content_root(path))
         };
+        // Symbolic links are followed only while they stay inside the folder.
+        let inside = pb_dir.canonicalize().map_err(io_err(&pb_dir))?;
         let mut c = Content {
-            personas: read_optional(&pb_dir.join(PERSONAS_FILE), report),
-            concepts: read_optional(&pb_dir.join(CONCEPTS_FILE), report),
+            personas: read_inside(&pb_dir.join(PERSONAS_FILE), &inside, report),
+            concepts: read_inside(&pb_dir.join(CONCEPTS_FILE), &inside, report),
             ..Content::default()
         };
         let mut entries: Vec<PathBuf> = std::fs::read_dir(&pb_dir)
@@ -168,13 +170,20 @@ impl Content {
             .collect();
         entries.sort();
         for p in entries {
+            let wanted = is_yaml(&p) && !is_library(&p);
+            if !wanted && !p.is_dir() {
+                continue;
+            }
+            if leaves(&p, &inside, report) {
+                continue;
+            }
             if p.is_dir() {
                 // One folder per playbook: the folder holds `playbook.yaml`.
                 let inner = p.join("playbook.yaml");
-                if inner.is_file() {
-                    c.playbooks.extend(read_file(&inner, report));
+                if inner.symlink_metadata().is_ok() {
+                    c.playbooks.extend(read_inside(&inner, &inside, report));
                 }
-            } else if is_yaml(&p) && !is_library(&p) {
+            } else {
                 c.playbooks.extend(read_file(&p, report));
             }
         }
@@ -198,16 +207,92 @@ pub(crate) fn content_root(pb_dir: &Path) -> PathBuf {
     }
 }
 
-/// Reads at most [`MAX_FILE_BYTES`]; a larger, missing or unreadable file is a diagnostic.
-fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
+/// How a content file is shown in diagnostics.
+fn shown(path: &Path) -> String {
     let display = path.display().to_string();
-    let display = display
+    display
         .strip_prefix("./")
-        .map_or(display.clone(), str::to_owned);
+        .map_or(display.clone(), str::to_owned)
+}
+
+/// Whether `p` is a symbolic link that leads outside the folder `inside` (canonical), or
+/// nowhere: such an entry is skipped with a warning naming it, and never read (a link named
+/// `x.yaml` to `/etc/shadow` would otherwise print the file's lines in diagnostics).
+fn leaves(p: &Path, inside: &Path, report: &mut Report) -> bool {
+    let is_link = p
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return false;
+    }
+    match p.canonicalize() {
+        Ok(target) if target.starts_with(inside) => false,
+        Ok(target) => {
+            report.push(Diagnostic::warning(
+                shown(p),
+                None,
+                crate::msg::skipped_link_outside(
+                    crate::untrusted::visible(&target.display().to_string()).into_owned(),
+                ),
+            ));
+            true
+        }
+        Err(e) => {
+            report.push(Diagnostic::warning(
+                shown(p),
+                None,
+                crate::msg::cannot_read_file(e),
+            ));
+            true
+        }
+    }
+}
+
+/// [`read_file`] of a file in the folder `inside`, or nothing when it is missing or a link
+/// that leads out of the folder.
+fn read_inside(path: &Path, inside: &Path, report: &mut Report) -> Option<SourceFile> {
+    if path.symlink_metadata().is_err() || leaves(path, inside, report) {
+        return None;
+    }
+    read_file(path, report)
+}
+
+/// Opens a content file without ever waiting: `O_NONBLOCK`, so a FIFO (or a device) in the
+/// folder cannot block the open, and a check of what was opened before a byte is read.
+/// `Ok(None)` for something that is not a regular file.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<Option<std::fs::File>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let f = options.open(path)?;
+    Ok(f.metadata()?.is_file().then_some(f))
+}
+
+/// Reads at most [`MAX_FILE_BYTES`] of a regular file; a larger, missing or unreadable file
+/// is an error, anything but a regular file (a FIFO, device or socket) a warning: skipped.
+fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
+    let display = shown(path);
     let mut buf = Vec::new();
-    let res = std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut buf));
+    let res = open_regular(path).and_then(|f| match f {
+        Some(f) => f
+            .take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+            .map(Some),
+        None => Ok(None),
+    });
     match res {
+        Ok(None) => {
+            report.push(Diagnostic::warning(
+                &display,
+                None,
+                crate::msg::skipped_not_regular(),
+            ));
+            None
+        }
         Err(e) => {
             report.push(Diagnostic::error(
                 &display,
@@ -216,11 +301,11 @@ fn read_file(path: &Path, report: &mut Report) -> Option<SourceFile> {
             ));
             None
         }
-        Ok(_) if buf.len() > MAX_FILE_BYTES => {
+        Ok(Some(_)) if buf.len() > MAX_FILE_BYTES => {
             report.push(too_large(&display));
             None
         }
-        Ok(_) => Some(SourceFile {
+        Ok(Some(_)) => Some(SourceFile {
             display,
             bytes: Arc::from(buf),
         }),
