@@ -20,6 +20,7 @@ pub mod practice;
 pub mod rescore;
 pub mod script;
 pub mod session;
+pub mod sheet;
 pub mod store;
 pub mod text;
 pub mod untrusted;

@@ -84,10 +84,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let averages = store.criterion_averages(&f)?;
     match args.format {
         Output::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new());
-            w.write_record([
+            let mut w = crate::sheet::SheetWriter::new(Vec::new(), false)?;
+            w.row([
                 "trainee",
                 "team",
                 "playbook",
@@ -96,7 +94,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 "attempts",
             ])?;
             for a in &averages {
-                w.write_record([
+                w.row([
                     a.trainee.as_str(),
                     a.team.as_deref().unwrap_or(""),
                     &a.playbook,
@@ -105,7 +103,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     &a.attempts.to_string(),
                 ])?;
             }
-            print(&String::from_utf8_lossy(&w.into_inner()?))?;
+            print(&String::from_utf8_lossy(&w.finish()?))?;
         }
         Output::Json => {
             let mut v = json!({

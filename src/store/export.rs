@@ -117,18 +117,6 @@ impl Store {
     }
 }
 
-/// A cell a spreadsheet will not run as a formula: text a trainee typed (a name, a team) that
-/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's
-/// advice against CSV injection). Ids, dates and numbers are written by salesdojo and left as
-/// they are.
-fn inert(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 /// How a CSV names people, criteria and times.
 #[derive(Debug, Clone, Default)]
 pub struct CsvStyle {
@@ -184,30 +172,24 @@ const CSV_COLUMNS: [&str; 15] = [
 ];
 
 /// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;
-/// RFC 4180 quoting; UTF-8, with a byte-order mark when `bom` (Excel needs it for Chinese).
+/// every cell through [`crate::sheet::SheetWriter`] (formula cells written as text).
 struct CsvSink<'s, W: Write> {
-    w: csv::Writer<W>,
+    w: crate::sheet::SheetWriter<W>,
     criteria: Vec<String>,
     style: &'s CsvStyle,
 }
 
 impl<'s, W: Write> CsvSink<'s, W> {
     fn new(
-        mut out: W,
+        out: W,
         bom: bool,
         criteria: Vec<String>,
         style: &'s CsvStyle,
     ) -> std::result::Result<Self, ExportError> {
-        if bom {
-            out.write_all("\u{feff}".as_bytes())
-                .map_err(csv::Error::from)?;
-        }
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(out);
+        let mut w = crate::sheet::SheetWriter::new(out, bom)?;
         let mut header: Vec<String> = CSV_COLUMNS.iter().map(|s| (*s).to_owned()).collect();
         header.extend(criteria.iter().map(|c| style.header(c)));
-        w.write_record(&header)?;
+        w.row(&header)?;
         Ok(CsvSink { w, criteria, style })
     }
 
@@ -216,14 +198,14 @@ impl<'s, W: Write> CsvSink<'s, W> {
         let mut rec = vec![
             r.id.clone(),
             row.trainee_id.clone(),
-            inert(&if self.style.pseudonymous {
+            if self.style.pseudonymous {
                 row.pseudonym
                     .clone()
                     .unwrap_or_else(|| row.trainee_id.clone())
             } else {
                 r.trainee.clone()
-            }),
-            inert(r.team.as_deref().unwrap_or_default()),
+            },
+            r.team.clone().unwrap_or_default(),
             r.playbook.clone(),
             r.version.to_string(),
             r.scenario.clone(),
@@ -247,19 +229,12 @@ impl<'s, W: Write> CsvSink<'s, W> {
                     .unwrap_or_default(),
             );
         }
-        // Control and format characters from a database written elsewhere are shown, not kept.
-        self.w.write_record(
-            rec.iter()
-                .map(|c| crate::untrusted::visible(c).into_owned()),
-        )?;
+        self.w.row(&rec)?;
         Ok(())
     }
 
-    fn finish(mut self) -> std::result::Result<W, ExportError> {
-        self.w.flush()?;
-        self.w
-            .into_inner()
-            .map_err(|e| ExportError::Csv(csv::Error::from(e.into_error())))
+    fn finish(self) -> std::result::Result<W, ExportError> {
+        Ok(self.w.finish()?)
     }
 }
 
