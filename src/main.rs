@@ -1,7 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    salesdojo::cli::run(salesdojo::cli::Cli::parse())
+    salesdojo::cli::main()
 }

@@ -222,6 +222,25 @@ pub enum Format {
     Json,
 }
 
+/// Parses the process's command line and runs it. clap's own messages (a usage error, the
+/// help) can echo what was typed — a file name holding an escape sequence among it — so they
+/// are written through the same escaping as everything else salesdojo prints, as plain text.
+pub fn main() -> ExitCode {
+    use clap::Parser;
+    match Cli::try_parse() {
+        Ok(cli) => run(cli),
+        Err(e) => {
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                eprint(&text);
+            } else {
+                let _ = print(&text);
+            }
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE))
+        }
+    }
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let cli = cli.settle();
@@ -307,10 +326,28 @@ fn error_line(e: &anyhow::Error, lang: crate::msg::Lang) -> String {
     match lang {
         Lang::Zh => match zh() {
             Some(m) => format!("错误：{m}\n"),
-            None => format!("错误：{e:#}\n"),
+            None => format!("错误：{}\n", chain(e)),
         },
-        Lang::En => format!("error: {e:#}\n"),
+        Lang::En => format!("error: {}\n", chain(e)),
     }
+}
+
+/// An error and its causes on one line, `outer: cause`, leaving out a cause whose text the
+/// line already holds (an error that says its source and also chains it would print the
+/// operating system's message twice).
+fn chain(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// The desktop app. Where no window can be opened it says how to practise in the terminal and
@@ -410,6 +447,23 @@ pub(crate) fn eprint(s: &str) {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn a_cause_already_said_is_not_said_again() {
+        let io = std::io::Error::from_raw_os_error(2);
+        let said = io.to_string();
+        let e = anyhow::Error::new(crate::store::export::ExportError::Write {
+            path: "x.csv".into(),
+            source: io,
+        });
+        let line = error_line(&e, crate::msg::Lang::En);
+        assert_eq!(line.matches(&said).count(), 1, "{line}");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(
+            error_line(&e, crate::msg::Lang::En),
+            "error: outer: inner\n"
+        );
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {
