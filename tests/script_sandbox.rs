@@ -505,8 +505,17 @@ fn a_slow_sort_comparer_keeps_the_time_budget() {
              fn score(ctx) {{\n    let a = []; for i in 0..5000 {{ a.push(i) }}\n    {sort}\n    #{{}}\n}}\n"
         );
         let o = play(&script);
-        assert_eq!(o.kind, Some(ScriptErrorKind::Budget), "{name}: {}", o.message);
-        assert!(o.message.contains("the script ran"), "{name}: {}", o.message);
+        assert_eq!(
+            o.kind,
+            Some(ScriptErrorKind::Budget),
+            "{name}: {}",
+            o.message
+        );
+        assert!(
+            o.message.contains("the script ran"),
+            "{name}: {}",
+            o.message
+        );
         assert_eq!(o.score, 100, "{name}: the rules' score stands");
         assert!(o.took < Duration::from_secs(2), "{name}: took {:?}", o.took);
     }
