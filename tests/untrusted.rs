@@ -271,7 +271,13 @@ fn hostile_names_are_refused_where_they_are_typed() {
 
 /// A genuine trainee database: generated practice, scored by the engine.
 fn genuine(dir: &Path) -> PathBuf {
-    let db = dir.join("trainee.db");
+    demo_db(dir, "trainee", "2", "20", "5")
+}
+
+/// A generated progress database at `dir/NAME.db`: `trainees` trainees practising for `days`
+/// days, from the demo seed `seed` (its own trainees and ids).
+fn demo_db(dir: &Path, name: &str, trainees: &str, days: &str, seed: &str) -> PathBuf {
+    let db = dir.join(format!("{name}.db"));
     let r = salesdojo(
         dir,
         &[
@@ -279,11 +285,11 @@ fn genuine(dir: &Path) -> PathBuf {
             db.to_str().expect("utf-8"),
             "demo-data",
             "--trainees",
-            "2",
+            trainees,
             "--days",
-            "20",
+            days,
             "--seed",
-            "5",
+            seed,
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -292,17 +298,8 @@ fn genuine(dir: &Path) -> PathBuf {
 
 /// The genuine database with the attack `tests/fixtures/db/NAME.sql` applied.
 fn attacked(dir: &Path, base: &Path, name: &str) -> PathBuf {
-    let out = dir.join(format!("{name}.db"));
-    Connection::open(base)
-        .expect("open")
-        .execute("VACUUM INTO ?1", [out.to_str().expect("utf-8")])
-        .expect("copy");
     let sql = std::fs::read_to_string(fixtures().join(format!("db/{name}.sql"))).expect("fixture");
-    Connection::open(&out)
-        .expect("open")
-        .execute_batch(&sql)
-        .expect("attack applies");
-    out
+    tampered(dir, base, name, &sql)
 }
 
 /// `SELECT COUNT(*) …` on a database.
@@ -479,23 +476,7 @@ fn hostile_names_in_a_merged_file_are_cleaned_and_said() {
 
 /// A genuine trainee database at `dir/NAME.db`, from its own demo seed (its own trainees).
 fn genuine_at(dir: &Path, name: &str, seed: &str) -> PathBuf {
-    let db = dir.join(format!("{name}.db"));
-    let r = salesdojo(
-        dir,
-        &[
-            "--db",
-            db.to_str().expect("utf-8"),
-            "demo-data",
-            "--trainees",
-            "1",
-            "--days",
-            "10",
-            "--seed",
-            seed,
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    db
+    demo_db(dir, name, "1", "10", seed)
 }
 
 /// A copy of `base` at `dir/NAME.db` with `sql` applied (as a trainee editing their own file).
