@@ -1592,3 +1592,79 @@ fn postgres_a_review_that_turns_an_attempt_into_a_pass_completes_a_certification
         1
     );
 }
+
+/// The README's team section, at a terminal: a joined log records practice under the joined
+/// login (no name asked for or taken), another name is refused naming the login, and what was
+/// recorded here before joining is counted by `team status` and sent once claimed. (Before:
+/// typing a name at the prompt recorded under a new local trainee that sync never pushed, and
+/// `team status` said "waiting: 0 rows".)
+#[test]
+fn postgres_a_joined_terminal_practice_goes_up_under_the_login() {
+    let Some(pg) = Cluster::start("postgres_a_joined_terminal_practice_goes_up_under_the_login")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(&pg, root.path(), &[("ana", "安娜", "trainee", &["一店"])]);
+    let m = Machine::new(root.path(), "laptop");
+    // Before joining: practice under the name the trainee typed.
+    practise(&m, "王芳", "一店");
+    m.join(&pg, "ana", &pw["ana"]);
+    let status = m.ok(&["team", "status"]);
+    assert!(
+        status.contains("not sent:   1 attempts recorded here under other names"),
+        "{status}"
+    );
+
+    // Piped, no --trainee: recorded under the login, and up by the time practice ends.
+    let o = m.run_with(
+        &["practice", "jewelry", "--scenario", "browsing-to-tryon"],
+        &[],
+        JEWELRY_INPUT,
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let mut admin = pg.admin("salesdojo");
+    let on_server = |admin: &mut postgres::Client| {
+        count(
+            admin,
+            "SELECT COUNT(*) FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+             WHERE t.login = 'ana' AND a.status = 'completed'",
+        )
+    };
+    assert_eq!(on_server(&mut admin), 1, "the practice went up under ana");
+
+    // Another name is refused, naming the login; nothing is recorded.
+    let o = m.run_with(
+        &[
+            "practice",
+            "jewelry",
+            "--scenario",
+            "browsing-to-tryon",
+            "--trainee",
+            "王芳",
+        ],
+        &[],
+        JEWELRY_INPUT,
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("joined to the team as 'ana' (安娜, 一店)"),
+        "{}",
+        o.stderr
+    );
+
+    // What was recorded before joining goes up once claimed.
+    let o = m.ok(&["team", "claim", "王芳"]);
+    assert!(
+        o.contains("moved 1 attempts of '王芳' to the team login 'ana'"),
+        "{o}"
+    );
+    m.ok(&["sync"]);
+    assert_eq!(on_server(&mut admin), 2);
+    let status = m.ok(&["team", "status"]);
+    assert!(status.contains("waiting:    0 rows"), "{status}");
+    assert!(!status.contains("not sent"), "{status}");
+    let o = m.run(&["team", "claim", "王芳"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}

@@ -191,6 +191,7 @@ impl Cli {
             Some(Command::Sync(a)) => (Some(&mut a.db), Some(&mut a.content)),
             Some(Command::Team(t)) => match &mut t.command {
                 team::TeamCommand::Join(a) => (Some(&mut a.db), None),
+                team::TeamCommand::Claim(a) => (Some(&mut a.db), None),
                 team::TeamCommand::Status(a) | team::TeamCommand::Leave(a) => {
                     (Some(&mut a.db), None)
                 }

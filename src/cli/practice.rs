@@ -28,7 +28,8 @@ pub struct Args {
     #[arg(long)]
     pub scenario: Option<String>,
     /// Your name, recorded with the attempt (asked for when left out at a terminal; required
-    /// when input is piped, unless --no-log).
+    /// when input is piped, unless --no-log). In a progress log joined to a team, practice is
+    /// recorded under the joined login: leave it out (another name is refused).
     #[arg(long)]
     pub trainee: Option<String>,
     /// Your team.
@@ -91,11 +92,37 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         return Err(super::unknown("playbook", &args.playbook, &known));
     };
     let host = ScriptHost::new(&lib);
+    // A log joined to a team records every practice under the joined login (sync sends only
+    // that login's rows): the trainee is not asked for, and another name is refused.
+    let mut joined = None;
     let mut log: Box<dyn ProgressLog> = if args.no_log {
         Box::new(session::NoLog)
     } else {
         // Joined to a team: each committed reply goes up in the background.
         let store = store::open_default(cli.db.as_deref())?;
+        joined = store.joined_trainee()?;
+        if let Some((j, me)) = &joined {
+            let other_name = args
+                .trainee
+                .as_deref()
+                .map(str::trim)
+                .is_some_and(|n| n != me.name && n != j.user);
+            let other_team = args
+                .team
+                .as_deref()
+                .map(str::trim)
+                .is_some_and(|t| Some(t) != me.team.as_deref());
+            if other_name || other_team {
+                anyhow::bail!(
+                    "this progress log is joined to the team as '{}' ({}{}): practice here is recorded under that login, so --trainee/--team for anyone else is refused; leave them out, or practise with another --db",
+                    j.user,
+                    me.name,
+                    me.team
+                        .as_deref()
+                        .map_or(String::new(), |t| format!(", {t}"))
+                );
+            }
+        }
         let background = store::team::sync::Background::start(store.path());
         Box::new(store::team::sync::Syncing {
             log: store,
@@ -118,6 +145,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         lines: std::io::stdin().lock().lines(),
     };
     let name = match (&args.trainee, args.no_log, interactive) {
+        _ if joined.is_some() => String::new(),
         (Some(name), _, _) => name.clone(),
         // Nothing is recorded: the name goes nowhere.
         (None, true, _) => "trainee".to_owned(),
@@ -133,13 +161,32 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(super::EXIT_USAGE));
         }
     };
-    let trainee = log.trainee(&name, args.team.as_deref())?;
-    // How to come back to an unfinished role-play.
-    let resume = format!(
-        "salesdojo practice {} --scenario {{scenario}} --trainee {}",
-        shell_word(&args.playbook),
-        shell_word(&name)
-    );
+    let (trainee, resume) = match joined {
+        Some((j, me)) => {
+            if interactive {
+                eprint(&format!(
+                    "{} {} ({})\n",
+                    ui.t("记录在团队账号下：", "recording under the team login:"),
+                    j.user,
+                    me.name
+                ));
+            }
+            // How to come back to an unfinished role-play.
+            let resume = format!(
+                "salesdojo practice {} --scenario {{scenario}}",
+                shell_word(&args.playbook)
+            );
+            (me, resume)
+        }
+        None => {
+            let resume = format!(
+                "salesdojo practice {} --scenario {{scenario}} --trainee {}",
+                shell_word(&args.playbook),
+                shell_word(&name)
+            );
+            (log.trainee(&name, args.team.as_deref())?, resume)
+        }
+    };
 
     let scenario = match &args.scenario {
         Some(s) => s.clone(),

@@ -31,6 +31,9 @@ pub enum TeamCommand {
     /// Re-score every new attempt on the server from its replies and record the verdict
     /// (run under a verifier login); only verified attempts count.
     Verify(VerifyArgs),
+    /// Move practice recorded here under another name (before joining, say) to your team
+    /// login, so that the next sync sends it. Practice is never moved without asking.
+    Claim(ClaimArgs),
     /// Stop syncing this progress log with the team (nothing is deleted anywhere).
     Leave(StatusArgs),
     /// Bring a progress log's whole history into the team database (as an admin; COPY,
@@ -131,6 +134,18 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ClaimArgs {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    /// The local trainee name the practice was recorded under (`team status` counts it).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Their team, where two local trainees share the name.
+    #[arg(long)]
+    pub team: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
     #[command(flatten)]
     pub content: super::PlaybooksArg,
@@ -170,6 +185,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 n.replies,
                 n.reviews,
                 start.elapsed().as_secs_f64()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TeamCommand::Claim(a) => {
+            let mut store = store::open_default(cli.db.as_deref())?;
+            let moved = store.team_claim(&a.name, a.team.as_deref())?;
+            let j = store.joined()?.ok_or(TeamError::NotJoined)?;
+            print(&format!(
+                "moved {moved} attempts of '{}' to the team login '{}'; they go up with the next sync (`salesdojo sync`)\n",
+                a.name.trim(),
+                j.user
             ))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -340,6 +366,12 @@ fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
             .as_deref()
             .map_or("never".to_owned(), store::local_time)
     );
+    if w.unclaimed > 0 {
+        out.push_str(&format!(
+            "not sent:   {} attempts recorded here under other names (before joining?): sync sends only '{}'s practice; move them with `salesdojo team claim NAME`\n",
+            w.unclaimed, st.user
+        ));
+    }
     match &st.online {
         Ok((schema, skew)) => out.push_str(&format!(
             "online:     yes (server schema {schema})\nclock skew: {:+.1} s (server minus this machine)\n",

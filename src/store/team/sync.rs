@@ -71,6 +71,10 @@ pub struct Waiting {
     pub ends: u64,
     pub events: u64,
     pub reviews: u64,
+    /// Attempts of other local trainees (recorded here before joining, or under another
+    /// name) that sync never sends: `salesdojo team claim NAME` moves them to the login.
+    /// Not in [`Waiting::total`].
+    pub unclaimed: u64,
 }
 
 impl Waiting {
@@ -154,6 +158,10 @@ impl Store {
                 "SELECT COUNT(*) FROM live_events e JOIN attempts a ON a.id = e.attempt_id WHERE a.trainee_id = ?1
                  AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = e.id)",
             )?,
+            unclaimed: count(
+                "SELECT COUNT(*) FROM attempts a WHERE a.trainee_id <> ?1
+                 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)",
+            )?,
             reviews: if j.role == "manager" {
                 self.conn().query_row(
                     "SELECT COUNT(*) FROM reviews r WHERE EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.attempt_id)
@@ -194,31 +202,7 @@ impl Store {
         let linked = self.trainee(name, team)?;
         if linked.id != trainee_id {
             let moved = trainee_id.to_owned();
-            self.bulk(|tx| {
-                tx.execute(
-                    "INSERT OR IGNORE INTO trainees (id, name, team_id, created_at)
-                     SELECT ?1, name, team_id, created_at FROM trainees WHERE id = ?2",
-                    params![moved, linked.id],
-                )?;
-                tx.execute(
-                    "UPDATE attempts SET trainee_id = ?1 WHERE trainee_id = ?2",
-                    params![moved, linked.id],
-                )?;
-                tx.execute(
-                    "UPDATE attempt_criteria SET trainee_id = ?1 WHERE trainee_id = ?2",
-                    params![moved, linked.id],
-                )?;
-                tx.execute(
-                    "UPDATE OR IGNORE certifications SET trainee_id = ?1 WHERE trainee_id = ?2",
-                    params![moved, linked.id],
-                )?;
-                tx.execute("DELETE FROM certifications WHERE trainee_id = ?1", [&linked.id])?;
-                tx.execute(
-                    "DELETE FROM trainees WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM attempts WHERE trainee_id = ?1)",
-                    [&linked.id],
-                )?;
-                Ok(())
-            })?;
+            self.bulk(|tx| move_practice(tx, &linked.id, &moved).map(|_| ()))?;
         }
         self.team_set("url", &server.url)?;
         self.team_set("user", user)?;
@@ -227,12 +211,112 @@ impl Store {
         Ok(())
     }
 
+    /// The trainee row the joined login writes as, if this log is joined.
+    pub fn joined_trainee(&self) -> crate::store::Result<Option<(Joined, crate::store::Trainee)>> {
+        let Some(j) = self.joined()? else {
+            return Ok(None);
+        };
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT t.id, t.name, m.name, t.pseudonym FROM trainees t
+                 LEFT JOIN teams m ON m.id = t.team_id WHERE t.id = ?1",
+                [&j.trainee_id],
+                |r| {
+                    Ok(crate::store::Trainee {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        team: r.get(2)?,
+                        pseudonym: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row.map(|t| (j, t)))
+    }
+
+    /// Moves the practice of the local trainee `name` (and `team`, when given) that the
+    /// server has never seen to the joined login, so the next sync sends it: what someone
+    /// recorded here before joining, or under another name. Returns the attempts moved; an
+    /// unknown name is [`crate::store::StoreError::NotFound`], and a name that stands for
+    /// several local trainees (in different teams) must be given with its team.
+    pub fn team_claim(&mut self, name: &str, team: Option<&str>) -> crate::store::Result<u64> {
+        let Some(j) = self.joined()? else {
+            return Err(crate::store::StoreError::Refused(
+                "this progress log is not joined to a team: run `salesdojo team join` first".into(),
+            ));
+        };
+        let ids: Vec<String> = self
+            .conn()
+            .prepare(
+                "SELECT t.id FROM trainees t LEFT JOIN teams m ON m.id = t.team_id
+                 WHERE t.name = ?1 AND t.id <> ?2 AND (?3 IS NULL OR m.name = ?3)",
+            )?
+            .query_map(params![name.trim(), j.trainee_id, team], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        match ids.as_slice() {
+            [] => Err(crate::store::StoreError::NotFound(format!(
+                "no other local trainee named '{}'{}",
+                name.trim(),
+                team.map_or(String::new(), |t| format!(" in team '{t}'"))
+            ))),
+            [from] => {
+                let to = j.trainee_id.clone();
+                let from = from.clone();
+                self.bulk(|tx| move_practice(tx, &from, &to))
+            }
+            _ => Err(crate::store::StoreError::Refused(format!(
+                "{} local trainees are named '{}': say which with --team",
+                ids.len(),
+                name.trim()
+            ))),
+        }
+    }
+
     /// Forgets the team (the practice stays here).
     pub fn team_leave(&mut self) -> crate::store::Result<()> {
         self.conn()
             .execute_batch("DELETE FROM team_state; DELETE FROM team_known;")?;
         Ok(())
     }
+}
+
+/// Moves the practice of local trainee `from` that the server has never seen (not pulled
+/// from it) to `to`, with its certifications; `from` goes when nothing is left under it.
+/// Returns the attempts moved.
+fn move_practice(
+    tx: &rusqlite::Transaction<'_>,
+    from: &str,
+    to: &str,
+) -> crate::store::Result<u64> {
+    tx.execute(
+        "INSERT OR IGNORE INTO trainees (id, name, team_id, created_at)
+         SELECT ?1, name, team_id, created_at FROM trainees WHERE id = ?2",
+        params![to, from],
+    )?;
+    let unsent =
+        "trainee_id = ?2 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = attempts.id)";
+    tx.execute(
+        &format!(
+            "UPDATE attempt_criteria SET trainee_id = ?1
+             WHERE attempt_id IN (SELECT id FROM attempts WHERE {unsent})"
+        ),
+        params![to, from],
+    )?;
+    let moved = tx.execute(
+        &format!("UPDATE attempts SET trainee_id = ?1 WHERE {unsent}"),
+        params![to, from],
+    )?;
+    tx.execute(
+        "UPDATE OR IGNORE certifications SET trainee_id = ?1 WHERE trainee_id = ?2",
+        params![to, from],
+    )?;
+    tx.execute("DELETE FROM certifications WHERE trainee_id = ?1", [from])?;
+    tx.execute(
+        "DELETE FROM trainees WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM attempts WHERE trainee_id = ?1)",
+        [from],
+    )?;
+    Ok(moved as u64)
 }
 
 /// Pushes what the server lacks, then pulls what this login may see.
