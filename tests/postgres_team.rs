@@ -1668,3 +1668,114 @@ fn postgres_a_joined_terminal_practice_goes_up_under_the_login() {
     let o = m.run(&["team", "claim", "王芳"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
 }
+
+/// The `verified` column of a CSV export: one value per attempt row.
+fn verified_column(csv_text: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
+    let at = r
+        .headers()
+        .expect("a header")
+        .iter()
+        .position(|h| h == "verified")
+        .expect("a verified column");
+    r.records()
+        .map(|row| row.expect("a row")[at].to_owned())
+        .collect()
+}
+
+/// xAPI verbs of the attempt statements (not the per-reply `answered` ones).
+fn attempt_verbs(json_text: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json_text).expect("json");
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|s| s["verb"]["display"]["en-US"].as_str())
+        .filter(|v| *v != "answered")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Exports count exactly what reports count, on the server and in a joined log: before the
+/// verifier ran, the server exports nothing by default, and with every attempt asked for, each
+/// is marked `pending` (CSV) or sent as `attempted` (xAPI), never as passed or completed. (Before:
+/// a forged 100 went to the LMS as `100.0,true` / `success: true`.)
+#[test]
+fn postgres_exports_count_only_what_reports_count() {
+    let Some(pg) = Cluster::start("postgres_exports_count_only_what_reports_count") else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("ver", "核验", "verifier", &[]),
+            ("max", "马经理", "manager", &["一店"]),
+        ],
+    );
+    let m = Machine::new(root.path(), "laptop");
+    m.join(&pg, "ana", &pw["ana"]);
+    practise(&m, "安娜", "一店");
+    m.ok(&["sync"]);
+    // With the plain client, ana claims a perfect score.
+    let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
+    ana.batch_execute(
+        "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
+             started_at, ended_at, total, passed, status)
+         SELECT 'forged-1', trainee_id, playbook_id, playbook_version, playbook_hash, 'serious-price', 'practice',
+             '2026-11-30T10:00:00Z', '2026-11-30T10:05:00Z', 100, 1, 'completed' FROM attempts LIMIT 1",
+    )
+    .expect("her login may write her attempts");
+
+    let mgr = Machine::new(root.path(), "manager");
+    let server = pg.url("max");
+    let as_max = [("PGPASSWORD", pw["max"].as_str())];
+    let export = |extra: &[&str]| {
+        let mut args = vec!["--db", server.as_str(), "export"];
+        args.extend_from_slice(extra);
+        let o = mgr.run_with(&args, &as_max, "");
+        assert_eq!(o.code, 0, "export {extra:?}: {}{}", o.stdout, o.stderr);
+        o.stdout
+    };
+    assert!(
+        verified_column(&export(&["--format", "csv"])).is_empty(),
+        "nothing is verified yet: the server exports nothing by default"
+    );
+    assert_eq!(
+        verified_column(&export(&["--format", "csv", "--verified-only=false"])),
+        ["pending", "pending"]
+    );
+    assert_eq!(
+        attempt_verbs(&export(&["--format", "xapi", "--verified-only=false"])),
+        ["attempted", "attempted"]
+    );
+
+    let v = Machine::new(root.path(), "verifier");
+    let o = v.verify(&pg, &pw["ver"]);
+    assert!(o.stdout.contains("1 verified, 1 flagged"), "{}", o.stdout);
+    assert_eq!(verified_column(&export(&["--format", "csv"])), ["yes"]);
+    let mut all = verified_column(&export(&["--format", "csv", "--verified-only=false"]));
+    all.sort();
+    assert_eq!(all, ["flagged", "yes"]);
+    let verbs = attempt_verbs(&export(&["--format", "xapi"]));
+    assert_eq!(verbs.len(), 1, "{verbs:?}");
+    assert_ne!(verbs[0], "attempted");
+
+    // A joined local log counts the same way: the forged attempt is flagged, never passed.
+    mgr.join(&pg, "max", &pw["max"]);
+    let o = mgr.ok(&["export", "--format", "csv"]);
+    let mut local = verified_column(&o);
+    local.sort();
+    assert_eq!(local, ["flagged", "yes"], "{o}");
+    let verbs = attempt_verbs(&mgr.ok(&["export", "--format", "xapi"]));
+    assert_eq!(
+        verbs.iter().filter(|v| *v == "attempted").count(),
+        1,
+        "{verbs:?}"
+    );
+    assert_eq!(
+        verified_column(&mgr.ok(&["export", "--format", "csv", "--verified-only"])),
+        ["yes"]
+    );
+}

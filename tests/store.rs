@@ -509,7 +509,7 @@ fn csv_export_opens_in_a_spreadsheet() {
     let rows = s.export_rows(&Filter::default()).expect("rows");
     let csv = export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv");
     let text = String::from_utf8(csv.clone()).expect("utf-8");
-    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,criterion:"));
+    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,verified,criterion:"));
     assert!(
         text.contains("\"Smith, \"\"Jo\"\"\",\"Team \"\"North\"\", East\""),
         "RFC 4180 quoting: {text}"

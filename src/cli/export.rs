@@ -44,6 +44,13 @@ pub struct Args {
     /// CSV: the language of the criterion column titles.
     #[arg(long, value_enum, default_value = "zh-CN")]
     pub lang: super::LangArg,
+    /// Only the attempts reports count (scored here, or verified). The default on the team
+    /// server (`--verified-only=false` there exports every attempt, marked); here every
+    /// attempt is exported unless this is given. Either way an attempt that is not verified is
+    /// never exported as passed or completed: CSV says so in its `verified` column, xAPI sends
+    /// it as `attempted`.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub verified_only: Option<bool>,
     /// xAPI: the base IRI of activity and account ids.
     #[arg(long, default_value = export::DEFAULT_XAPI_BASE)]
     pub base: String,
@@ -68,6 +75,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             ndjson: args.ndjson,
         },
     };
+    let scope = if args
+        .verified_only
+        .unwrap_or_else(|| store.remote().is_some())
+    {
+        export::Scope::VerifiedOnly
+    } else {
+        export::Scope::All
+    };
     let bar = super::progress::Progress::new("exporting", "attempts");
     let mut progress = |done, total| {
         bar.set(done, total);
@@ -75,7 +90,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     match &args.out {
         Some(p) => {
-            let done = store.export_file(&filter, format, p, &mut progress)?;
+            let done = store.export_file(&filter, format, scope, p, &mut progress)?;
             eprint(&format!(
                 "exported {} attempts{} to {}\n",
                 done.attempts,
@@ -91,7 +106,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 Kind::Csv => Escape::Human,
                 Kind::Xapi => Escape::Json,
             });
-            match store.export_to(&filter, format, &mut out, &mut progress) {
+            match store.export_to(&filter, format, scope, &mut out, &mut progress) {
                 Ok(_) => {}
                 // The reader has gone (e.g. `| head`): end quietly.
                 Err(export::ExportError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

@@ -890,8 +890,14 @@ fn export_to(
     } else {
         Format::Csv { bom: true, style }
     };
+    // On the team server, as `salesdojo export` there: only what reports count.
+    let scope = if s.remote().is_some() {
+        store::export::Scope::VerifiedOnly
+    } else {
+        store::export::Scope::All
+    };
     let done = s
-        .export_file(filter, format, path, &mut |done, total| {
+        .export_file(filter, format, scope, path, &mut |done, total| {
             if done % 64 == 0 {
                 ctx.request_repaint();
             }

@@ -153,7 +153,7 @@ fn local(stamp: &str) -> String {
     super::local_stamp(stamp, "%Y-%m-%d %H:%M:%S %:z")
 }
 
-const CSV_COLUMNS: [&str; 15] = [
+const CSV_COLUMNS: [&str; 16] = [
     "attempt_id",
     "trainee_id",
     "trainee",
@@ -169,6 +169,7 @@ const CSV_COLUMNS: [&str; 15] = [
     "passed",
     "scored_total",
     "reviewed",
+    "verified",
 ];
 
 /// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;
@@ -219,6 +220,7 @@ impl<'s, W: Write> CsvSink<'s, W> {
                 .map(|t| format!("{t:.1}"))
                 .unwrap_or_default(),
             r.reviewed.to_string(),
+            r.verified().unwrap_or_default().to_owned(),
         ];
         for c in &self.criteria {
             rec.push(
@@ -287,6 +289,17 @@ pub enum Format<'a> {
     /// xAPI statements, ids under `base`: a JSON array, or with `ndjson` one statement per
     /// line (what LRS import tools prefer).
     Xapi { base: &'a str, ndjson: bool },
+}
+
+/// Which attempts an export holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every attempt of the filter; one that is not verified is marked (CSV `verified`; xAPI
+    /// `attempted`, never `passed` or `completed`).
+    #[default]
+    All,
+    /// Only the attempts reports count (the same `counted` rule, on both backends).
+    VerifiedOnly,
 }
 
 /// Why an export could not be made or written.
@@ -360,7 +373,35 @@ impl<'c> XapiStatements<'c> {
         let playbook = format!("{base}/playbooks/{}", r.playbook);
         let scenario = format!("{playbook}/scenarios/{}", r.scenario);
         let grouping = json!([{ "id": playbook, "objectType": "Activity" }]);
-        if r.status == "completed" {
+        if r.status == "completed" && !r.counted() {
+            // A claim not yet verified (or flagged): no score, verdict or completion goes to
+            // the learning record store, only that it was attempted, and why it does not count.
+            let mut extensions = serde_json::Map::new();
+            extensions.insert(
+                format!("{base}/extensions/playbook-version"),
+                json!(r.version),
+            );
+            extensions.insert(
+                format!("{base}/extensions/verification"),
+                json!(r.verified().unwrap_or("pending")),
+            );
+            emit(&json!({
+                "id": statement_id(&[&r.id, "attempt"]),
+                "actor": actor,
+                "verb": verb("attempted"),
+                "object": {
+                    "objectType": "Activity",
+                    "id": scenario,
+                    "definition": { "type": "http://adlnet.gov/expapi/activities/simulation", "name": { "en-US": r.scenario } },
+                },
+                "context": {
+                    "registration": r.id,
+                    "contextActivities": { "grouping": grouping },
+                    "extensions": extensions,
+                },
+                "timestamp": r.ended_at.clone().unwrap_or_else(|| r.started_at.clone()),
+            }))?;
+        } else if r.status == "completed" {
             let total = r.total.unwrap_or(0.0).clamp(0.0, 100.0);
             let v = match r.passed {
                 Some(true) => "passed",
@@ -474,6 +515,7 @@ impl Store {
         &self,
         f: &Filter,
         format: Format<'_>,
+        scope: Scope,
         out: &mut dyn Write,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> std::result::Result<Exported, ExportError> {
@@ -483,20 +525,24 @@ impl Store {
             bytes: 0,
         };
         let mut done = Exported::default();
-        let mut step = |done: &mut Exported| -> std::result::Result<(), ExportError> {
-            done.attempts += 1;
-            if progress(done.attempts, total) {
-                Ok(())
-            } else {
-                Err(ExportError::Cancelled)
+        let mut seen = 0;
+        // Counts an attempt read, and whether it goes into the export.
+        let mut step = |row: &ExportRow| -> std::result::Result<bool, ExportError> {
+            seen += 1;
+            if !progress(seen, total) {
+                return Err(ExportError::Cancelled);
             }
+            Ok(scope == Scope::All || row.attempt.counted())
         };
         match format {
             Format::Csv { bom, style } => {
                 let mut sink = CsvSink::new(&mut out, bom, criteria.into_iter().collect(), style)?;
                 self.for_each_export_row(f, |row| {
-                    sink.row(&row)?;
-                    step(&mut done)
+                    if step(&row)? {
+                        sink.row(&row)?;
+                        done.attempts += 1;
+                    }
+                    Ok::<(), ExportError>(())
                 })?;
                 sink.finish()?;
             }
@@ -506,6 +552,10 @@ impl Store {
                     out.write_all(b"[")?;
                 }
                 self.for_each_export_row(f, |row| {
+                    if !step(&row)? {
+                        return Ok(());
+                    }
+                    done.attempts += 1;
                     x.each(&row, |v| -> std::result::Result<(), ExportError> {
                         if ndjson {
                             serde_json::to_writer(&mut out, v)?;
@@ -520,8 +570,7 @@ impl Store {
                         }
                         done.statements += 1;
                         Ok(())
-                    })?;
-                    step(&mut done)
+                    })
                 })?;
                 if !ndjson {
                     out.write_all(b"\n]\n")?;
@@ -540,6 +589,7 @@ impl Store {
         &self,
         f: &Filter,
         format: Format<'_>,
+        scope: Scope,
         path: &Path,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> std::result::Result<Exported, ExportError> {
@@ -556,7 +606,7 @@ impl Store {
         };
         let result = (|| {
             let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-            let done = self.export_to(f, format, &mut file, progress)?;
+            let done = self.export_to(f, format, scope, &mut file, progress)?;
             file.sync_all().map_err(write_err)?;
             drop(file);
             std::fs::rename(&tmp, path).map_err(write_err)?;

@@ -226,6 +226,35 @@ pub struct AttemptDetail {
     pub verification: Option<VerificationRow>,
 }
 
+impl AttemptRow {
+    /// Whether reports count this attempt: scored here, or brought in and verified (a
+    /// completed practice attempt from elsewhere counts only once verified). The same rule
+    /// as the `counted` column (schema v9) and the team server's view.
+    pub fn counted(&self) -> bool {
+        !(self.status == "completed"
+            && self.mode == "practice"
+            && self
+                .verification
+                .as_deref()
+                .is_some_and(|v| v != "verified"))
+    }
+
+    /// How an export states the attempt's verification: `yes` (scored here or verified),
+    /// `pending`, `flagged` (its stored score is not what its replies give) or
+    /// `unverifiable`; `None` for an attempt that is not completed.
+    pub fn verified(&self) -> Option<&'static str> {
+        if self.status != "completed" {
+            return None;
+        }
+        Some(match self.verification.as_deref() {
+            None | Some("verified") => "yes",
+            Some("mismatch") => "flagged",
+            Some("unverifiable") => "unverifiable",
+            Some(_) => "pending",
+        })
+    }
+}
+
 pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
     Ok(AttemptRow {
         id: r.get(0)?,
