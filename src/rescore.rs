@@ -231,8 +231,8 @@ pub struct VerifyCounts {
     pub mismatch: u64,
     /// Scored against content this machine does not have.
     pub unverifiable: u64,
-    /// The first flagged attempts: (attempt, stored total, the total its replies give).
-    pub flagged: Vec<(String, Option<f64>, f64)>,
+    /// The first flagged attempts: (attempt, what differs, in words).
+    pub flagged: Vec<(String, String)>,
     /// Certifications earned again from verified attempts.
     pub certified: u64,
     /// Stopped on request: the attempts not yet verified stay pending (not counted), and
@@ -386,10 +386,10 @@ fn judge(
                     earned.insert((p.trainee_id.clone(), p.playbook.clone(), p.playbook_version));
                 }
             }
-            Verdict::Mismatch { total, .. } => {
+            Verdict::Mismatch { what, .. } => {
                 counts.mismatch += 1;
                 if counts.flagged.len() < 20 {
-                    counts.flagged.push((p.attempt_id.clone(), p.total, *total));
+                    counts.flagged.push((p.attempt_id.clone(), what.clone()));
                 }
             }
             Verdict::Unverifiable(_) => counts.unverifiable += 1,
@@ -426,13 +426,68 @@ fn verdict(
         .last()
         .map_or(Position::Ended(None), |r| Position::at(&r.scored.next));
     let now = summarize(pb, scen, &replies, &position);
-    let same_total = p.total.is_some_and(|t| (t - now.total).abs() < 0.05);
-    if same_total && p.passed == Some(now.passed) {
-        Verdict::Verified
-    } else {
-        Verdict::Mismatch {
+    match mismatch(p, &now) {
+        None => Verdict::Verified,
+        Some(what) => Verdict::Mismatch {
             total: now.total,
             passed: now.passed,
+            what,
+        },
+    }
+}
+
+/// What differs between an attempt as stored and as its replies score it, in words: the
+/// total, the verdict, or any criterion (one stored that its replies do not give, or with
+/// other points); `None` when nothing does. Criteria are compared when any were stored.
+fn mismatch(p: &crate::store::merge::Pending, now: &crate::practice::Summary) -> Option<String> {
+    let close = |a: f64, b: f64| (a - b).abs() < 0.05;
+    let shown = |t: Option<f64>| t.map_or("none".to_owned(), |t| format!("{t:.1}"));
+    let verdict = |v: Option<bool>| match v {
+        Some(true) => "pass",
+        Some(false) => "fail",
+        None => "none",
+    };
+    if !p.total.is_some_and(|t| close(t, now.total)) {
+        return Some(format!(
+            "stored total {}, its replies give {:.1}",
+            shown(p.total),
+            now.total
+        ));
+    }
+    if p.passed != Some(now.passed) {
+        return Some(format!(
+            "stored verdict {} (total {:.1}), its replies give {}",
+            verdict(p.passed),
+            now.total,
+            verdict(Some(now.passed))
+        ));
+    }
+    if p.criteria.is_empty() {
+        return None;
+    }
+    for (id, stored) in &p.criteria {
+        match now.criteria.iter().find(|c| c.0 == *id) {
+            None => {
+                return Some(format!(
+                    "stored criterion '{id}' ({stored:.1}) that its replies do not score"
+                ));
+            }
+            Some(c) if !close(c.1, *stored) => {
+                return Some(format!(
+                    "stored criterion '{id}' {stored:.1}, its replies give {:.1}",
+                    c.1
+                ));
+            }
+            Some(_) => {}
         }
     }
+    now.criteria
+        .iter()
+        .find(|c| !p.criteria.iter().any(|s| s.0 == c.0))
+        .map(|c| {
+            format!(
+                "criterion '{}' ({:.1}) is missing from what was stored",
+                c.0, c.1
+            )
+        })
 }

@@ -827,10 +827,11 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
     ];
     for (i, (s, turn, stage, kind, answer)) in scenarios.iter().enumerate() {
         let id = format!("forged-{i}");
+        // As the app writes one: open, its reply, then its end (with the forged score).
         ana.execute(
             "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
-                 started_at, ended_at, total, passed, status)
-             VALUES ($1, $2, 'jewelry', $3, $4, $5, 'practice', '2026-11-30T10:00:00Z', '2026-11-30T10:05:00Z', 100, 1, 'completed')",
+                 started_at, status)
+             VALUES ($1, $2, 'jewelry', $3, $4, $5, 'practice', '2026-11-30T10:00:00Z', 'in_progress')",
             &[&id, &trainee, &version, &hash, s],
         )
         .expect("her login may write her attempts");
@@ -840,6 +841,12 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
             &[&format!("{id}-r"), &id, turn, stage, kind, answer, &result],
         )
         .expect("and her replies");
+        ana.execute(
+            "UPDATE attempts SET ended_at = '2026-11-30T10:05:00Z', total = 100, passed = 1, status = 'completed'
+             WHERE id = $1",
+            &[&id],
+        )
+        .expect("and end it once");
     }
     let mut admin = pg.admin("salesdojo");
     assert!(
@@ -1777,5 +1784,298 @@ fn postgres_exports_count_only_what_reports_count() {
     assert_eq!(
         verified_column(&mgr.ok(&["export", "--format", "csv", "--verified-only"])),
         ["yes"]
+    );
+}
+
+/// Whether `login` is a member of the salesdojo group `group` on the server.
+fn in_group(admin: &mut postgres::Client, login: &str, group: &str) -> bool {
+    admin
+        .query_one("SELECT pg_has_role($1, $2, 'MEMBER')", &[&login, &group])
+        .expect("pg_has_role")
+        .get(0)
+}
+
+/// An IT admin's rollout: a role change moves the login's access at once; add-user refuses to
+/// change a role silently and names set-role; disable, enable and remove-user work without
+/// hand-written SQL (history kept); roles salesdojo did not make are left alone; the new
+/// password never reaches the server in clear. (Before: `add-user exadmin --role trainee`
+/// said "trainee" and the login kept reading every team; `add-user billing_svc
+/// --reset-password` took another application's role over; the password was a bind
+/// parameter, in the server's log with `log_statement=all`.)
+#[test]
+fn postgres_roles_follow_their_changes_and_other_roles_are_left_alone() {
+    let Some(pg) =
+        Cluster::start("postgres_roles_follow_their_changes_and_other_roles_are_left_alone")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let mut admin = pg.admin("salesdojo");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("bo", "博", "trainee", &["二店"]),
+            ("exadmin", "前管理员", "admin", &[]),
+        ],
+    );
+    // Every statement is logged from here on: no password may be in the log.
+    admin
+        .batch_execute("ALTER SYSTEM SET log_statement = 'all'")
+        .expect("log every statement");
+    admin
+        .batch_execute("SELECT pg_reload_conf()")
+        .expect("reload");
+    std::thread::sleep(Duration::from_millis(300));
+    let it = Machine::new(root.path(), "it");
+    let env = [("PGPASSWORD", ADMIN_PASSWORD)];
+    let server = pg.admin_url();
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(&["--server", &server]);
+        it.run_with(&all, &env, "")
+    };
+    let o = run(&["team", "add-user", "cy", "--name", "茜", "--team", "一店"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let cy_password = o
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("cy\ttrainee\t"))
+        .expect("cy's password")
+        .to_owned();
+    let o = run(&[
+        "team",
+        "add-user",
+        "ana",
+        "--team",
+        "一店",
+        "--reset-password",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let ana_password = o
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ana\ttrainee\t"))
+        .expect("ana's new password")
+        .to_owned();
+    pg.connect("cy", &cy_password).expect("cy signs in");
+    pg.connect("ana", &ana_password)
+        .expect("ana signs in with her new password");
+    let log = pg.log();
+    assert!(
+        log.contains("salesdojo_create_login"),
+        "statements are logged"
+    );
+    for secret in [&cy_password, &ana_password] {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a password is in the server's log"
+        );
+    }
+
+    // The ex-admin reads every team; after set-role, only their own row.
+    let reads = |login: &str, password: &str| -> i64 {
+        let mut c = pg.connect(login, password).expect("signs in");
+        c.query_one("SELECT COUNT(*) FROM people", &[])
+            .expect("people")
+            .get(0)
+    };
+    assert!(reads("exadmin", &pw["exadmin"]) >= 3);
+    let o = run(&["team", "add-user", "exadmin", "--role", "trainee"]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains("'exadmin' is a admin, not a trainee: to change their role, run `salesdojo team set-role exadmin trainee`"),
+        "{}",
+        o.stderr
+    );
+    assert!(in_group(&mut admin, "exadmin", "salesdojo_admin"));
+    let o = run(&["team", "set-role", "exadmin", "trainee", "--team", "一店"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("exadmin: admin → trainee"),
+        "{}",
+        o.stdout
+    );
+    assert!(!in_group(&mut admin, "exadmin", "salesdojo_admin"));
+    assert!(in_group(&mut admin, "exadmin", "salesdojo_trainee"));
+    assert_eq!(
+        reads("exadmin", &pw["exadmin"]),
+        1,
+        "only their own row now"
+    );
+
+    // Disable, enable, remove: no SQL by hand; the history stays.
+    let ana = Machine::new(root.path(), "ana");
+    ana.join(&pg, "ana", &ana_password);
+    practise(&ana, "安娜", "一店");
+    let o = run(&["team", "disable", "ana"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        pg.connect("ana", &ana_password).is_err(),
+        "a disabled login cannot sign in"
+    );
+    let o = run(&["team", "enable", "ana"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    pg.connect("ana", &ana_password).expect("enabled again");
+    let o = run(&["team", "remove-user", "ana"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        pg.connect("ana", &ana_password).is_err(),
+        "the login is gone"
+    );
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM pg_roles WHERE rolname = 'ana'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM people WHERE login = 'ana'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = 'ana'"
+        ),
+        1,
+        "her practice stays"
+    );
+
+    // Roles salesdojo did not make are left alone: another application's, the superuser.
+    admin
+        .batch_execute("CREATE ROLE billing_svc LOGIN PASSWORD 'billing-secret'")
+        .expect("another application's role");
+    for args in [
+        vec!["team", "add-user", "billing_svc", "--reset-password"],
+        vec!["team", "set-role", "billing_svc", "admin"],
+        vec!["team", "disable", "billing_svc"],
+        vec!["team", "remove-user", "billing_svc"],
+        vec!["team", "add-user", "admin"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.code, 2, "{args:?}: {}{}", o.stdout, o.stderr);
+        assert!(
+            o.stderr.contains("that salesdojo did not create"),
+            "{args:?}: {}",
+            o.stderr
+        );
+    }
+    pg.connect("billing_svc", "billing-secret")
+        .expect("its password is unchanged");
+    assert!(!in_group(&mut admin, "billing_svc", "salesdojo_trainee"));
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM people WHERE login IN ('billing_svc', 'admin')"
+        ),
+        0
+    );
+}
+
+/// After an attempt ends, its trainee can add nothing to it (the database refuses, whatever
+/// the client), and the verifier compares every criterion, not only the total and verdict: an
+/// attempt ended with an honest total but forged criteria is flagged, saying which. (Before:
+/// a trainee appended criteria and a reply "#99 appended later" to her verified attempt, and
+/// an attempt with an honest total and every criterion at 100 was verified.)
+#[test]
+fn postgres_an_ended_attempt_stays_as_it_ended() {
+    let Some(pg) = Cluster::start("postgres_an_ended_attempt_stays_as_it_ended") else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("ver", "核验", "verifier", &[]),
+        ],
+    );
+    let m = Machine::new(root.path(), "laptop");
+    m.join(&pg, "ana", &pw["ana"]);
+    practise(&m, "安娜", "一店");
+    m.ok(&["sync"]);
+    let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
+    let honest: String = ana
+        .query_one("SELECT id FROM attempts WHERE status = 'completed'", &[])
+        .expect("her attempt")
+        .get(0);
+    // Nothing is added to her ended attempt: no reply, criterion, point or live event.
+    for (what, sql) in [
+        (
+            "a reply",
+            "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, created_at)
+             SELECT 'late', attempt_id, 99, turn_id, stage_id, answer_kind, '#99 appended later', 1, 100, result_id, created_at
+             FROM replies WHERE attempt_id = $1 LIMIT 1",
+        ),
+        (
+            "a criterion",
+            "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies) VALUES ($1, 'appended', 100, 5, 1)",
+        ),
+        (
+            "a live event",
+            "INSERT INTO live_events (id, attempt_id, at, kind) VALUES ('late-event', $1, '2026-12-01T00:00:00Z', 'note')",
+        ),
+    ] {
+        let r = ana.execute(sql, &[&honest]);
+        let said = format!("{r:?}");
+        assert!(denied(r), "{what} was added to an ended attempt: {said}");
+    }
+    assert!(
+        denied(ana.execute(
+            "INSERT INTO reply_points (reply_id, criterion_id, points, weight)
+             SELECT id, 'appended', 100, 5 FROM replies WHERE attempt_id = $1 LIMIT 1",
+            &[&honest],
+        )),
+        "points were added to a reply of an ended attempt"
+    );
+
+    // A copy of her attempt, ended with its honest total and verdict but every criterion at 100.
+    let mut tx = ana.transaction().expect("tx");
+    tx.execute(
+        "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, status)
+         SELECT 'forged-criteria', trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, 'in_progress'
+         FROM attempts WHERE id = $1",
+        &[&honest],
+    )
+    .expect("open");
+    tx.execute(
+        "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, created_at)
+         SELECT 'fc-' || seq, 'forged-criteria', seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id, created_at
+         FROM replies WHERE attempt_id = $1",
+        &[&honest],
+    )
+    .expect("its replies");
+    tx.execute(
+        "UPDATE attempts SET (ended_at, total, passed, status) =
+             (SELECT ended_at, total, passed, 'completed' FROM attempts WHERE id = $1)
+         WHERE id = 'forged-criteria'",
+        &[&honest],
+    )
+    .expect("its honest end");
+    tx.execute(
+        "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies)
+         SELECT 'forged-criteria', criterion_id, 100, weight, replies FROM attempt_criteria WHERE attempt_id = $1",
+        &[&honest],
+    )
+    .expect("criteria go up with the end");
+    tx.commit().expect("commit");
+
+    let v = Machine::new(root.path(), "verifier");
+    let o = v.verify(&pg, &pw["ver"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("1 verified, 1 flagged"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("flagged forged-criteria: stored criterion '")
+            && o.stdout.contains(" 100.0, its replies give "),
+        "{}",
+        o.stdout
     );
 }

@@ -56,11 +56,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             n.to_verify, v.verified, v.mismatch, v.unverifiable
         ));
     }
-    for (id, stored, derived) in &v.flagged {
-        out.push_str(&format!(
-            "  flagged {id}: stored total {}, its replies give {derived:.1}\n",
-            stored.map_or("-".to_owned(), |t| format!("{t:.1}"))
-        ));
+    for (id, what) in &v.flagged {
+        out.push_str(&format!("  flagged {id}: {what}\n"));
     }
     if n.certifications_claimed > 0 || v.certified > 0 {
         out.push_str(&format!(

@@ -198,6 +198,10 @@ impl Cli {
                 team::TeamCommand::Verify(a) => (Some(&mut a.db), Some(&mut a.content)),
                 team::TeamCommand::Init(_)
                 | team::TeamCommand::AddUser(_)
+                | team::TeamCommand::SetRole(_)
+                | team::TeamCommand::Disable(_)
+                | team::TeamCommand::Enable(_)
+                | team::TeamCommand::RemoveUser(_)
                 | team::TeamCommand::Import(_) => (None, None),
             },
             Some(Command::Schema(_)) | None => (None, None),

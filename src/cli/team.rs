@@ -24,6 +24,15 @@ pub enum TeamCommand {
     Init(InitArgs),
     /// Add people: a login with a generated password (printed once), their role and team.
     AddUser(AddUserArgs),
+    /// Change a person's role: their login's access follows at once (as an admin).
+    SetRole(SetRoleArgs),
+    /// Stop a login from signing in (it keeps its directory row and practice; as an admin).
+    Disable(LoginArgs),
+    /// Let a disabled login sign in again (as an admin).
+    Enable(LoginArgs),
+    /// Offboard a person: drop their login and directory row; their practice stays in the
+    /// team's history under their name (as an admin).
+    RemoveUser(LoginArgs),
     /// Join this machine's progress log to a team login; practice then syncs by itself.
     Join(JoinArgs),
     /// The team server, your login and role, rows waiting to go up, last sync, clock skew.
@@ -67,7 +76,8 @@ pub struct AddUserArgs {
     /// The login to create (lower-case letters, digits, '_', '.', '-').
     #[arg(value_name = "LOGIN", required_unless_present = "csv")]
     pub login: Option<String>,
-    /// The name people see (default: the login).
+    /// The name people see (default: the login for a new person; an existing person keeps
+    /// theirs).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// What the person may do.
@@ -83,6 +93,33 @@ pub struct AddUserArgs {
     /// Give an existing login a new password (otherwise it keeps its own).
     #[arg(long)]
     pub reset_password: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetRoleArgs {
+    /// The team database, as an admin (as for `team init`).
+    #[arg(long, env = "SALESDOJO_TEAM_ADMIN", value_name = "URL")]
+    pub server: String,
+    /// The login whose role changes.
+    #[arg(value_name = "LOGIN")]
+    pub login: String,
+    /// Their new role.
+    #[arg(value_enum, value_name = "ROLE")]
+    pub role: RoleArg,
+    /// Their team; for a manager, each team they manage (repeat the option; left out, the
+    /// teams stay as they were).
+    #[arg(long, value_name = "TEAM")]
+    pub team: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// The team database, as an admin (as for `team init`).
+    #[arg(long, env = "SALESDOJO_TEAM_ADMIN", value_name = "URL")]
+    pub server: String,
+    /// The login.
+    #[arg(value_name = "LOGIN")]
+    pub login: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -169,6 +206,39 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         TeamCommand::Init(a) => init(a),
         TeamCommand::AddUser(a) => add_user(a),
         TeamCommand::Join(a) => join(cli, a),
+        TeamCommand::SetRole(a) => {
+            let mut client = Server::parse(&a.server, None)?.connect(None)?;
+            let was = admin::set_role(&mut client, &a.login, a.role.as_str(), &a.team)?;
+            print(&format!(
+                "{}: {was} → {}; their access follows from their next query\n",
+                a.login,
+                a.role.as_str()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TeamCommand::Disable(a) | TeamCommand::Enable(a) => {
+            let enable = matches!(&args.command, TeamCommand::Enable(_));
+            let mut client = Server::parse(&a.server, None)?.connect(None)?;
+            admin::set_enabled(&mut client, &a.login, enable)?;
+            print(&if enable {
+                format!("{}: may sign in again\n", a.login)
+            } else {
+                format!(
+                    "{}: disabled (cannot sign in; directory row and practice kept; `salesdojo team enable {}` undoes it)\n",
+                    a.login, a.login
+                )
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TeamCommand::RemoveUser(a) => {
+            let mut client = Server::parse(&a.server, None)?.connect(None)?;
+            admin::remove_user(&mut client, &a.login)?;
+            print(&format!(
+                "{}: login and directory row removed; their practice stays in the team's history\n",
+                a.login
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
         TeamCommand::Status(_) => status(cli),
         TeamCommand::Verify(a) => verify(cli, a),
         TeamCommand::Import(a) => {
@@ -231,7 +301,8 @@ fn add_user(a: &AddUserArgs) -> anyhow::Result<ExitCode> {
         (Some(file), _) => admin::read_csv(file)?,
         (None, Some(login)) => vec![admin::NewUser {
             login: login.clone(),
-            name: a.name.clone().unwrap_or_else(|| login.clone()),
+            // None given: the login for a new person, unchanged for an existing one.
+            name: a.name.clone().unwrap_or_default(),
             role: a.role.as_str().to_owned(),
             teams: a.team.clone(),
         }],
@@ -400,11 +471,8 @@ fn verify(cli: &Cli, a: &VerifyArgs) -> anyhow::Result<ExitCode> {
         "re-scored from their replies: {} verified, {} flagged (the stored score differs), {} unverifiable (content not here); {} certifications granted\n",
         v.verified, v.mismatch, v.unverifiable, v.certified
     );
-    for (id, stored, derived) in &v.flagged {
-        out.push_str(&format!(
-            "  flagged {id}: stored total {}, its replies give {derived:.1}\n",
-            stored.map_or("-".to_owned(), |t| format!("{t:.1}"))
-        ));
+    for (id, what) in &v.flagged {
+        out.push_str(&format!("  flagged {id}: {what}\n"));
     }
     print(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -500,6 +500,9 @@ pub struct Pending {
     pub trainee_id: String,
     pub total: Option<f64>,
     pub passed: Option<bool>,
+    /// The criteria stored with it: (criterion, average points as scored, before any
+    /// override). Compared one by one with what its replies give.
+    pub criteria: Vec<(String, f64)>,
 }
 
 /// How an imported attempt's stored score compares with the one its replies give.
@@ -507,8 +510,13 @@ pub struct Pending {
 pub enum Verdict {
     /// The replies give the stored total and verdict.
     Verified,
-    /// They do not: the stored result is flagged and not counted.
-    Mismatch { total: f64, passed: bool },
+    /// They do not: the stored result is flagged and not counted. `what` says what differs
+    /// (the total, the verdict, or a criterion), in words.
+    Mismatch {
+        total: f64,
+        passed: bool,
+        what: String,
+    },
     /// It was scored against content this machine does not have.
     Unverifiable(String),
 }
@@ -534,9 +542,19 @@ impl Store {
                     trainee_id: r.get(5)?,
                     total: r.get(6)?,
                     passed: r.get::<_, Option<i64>>(7)?.map(|p| p != 0),
+                    criteria: Vec::new(),
                 })
             })?
-            .collect::<std::result::Result<_, _>>()?;
+            .collect::<std::result::Result<Vec<Pending>, _>>()?;
+        let mut crit = self.conn().prepare_cached(
+            "SELECT criterion_id, points FROM attempt_criteria WHERE attempt_id = ?1 ORDER BY criterion_id",
+        )?;
+        let mut rows = rows;
+        for p in &mut rows {
+            p.criteria = crit
+                .query_map([&p.attempt_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+        }
         Ok(rows)
     }
 
@@ -565,9 +583,11 @@ impl Store {
             for (id, v) in outcomes {
                 let (status, total, passed, note) = match v {
                     Verdict::Verified => ("verified", None, None, None),
-                    Verdict::Mismatch { total, passed } => {
-                        ("mismatch", Some(*total), Some(*passed), None)
-                    }
+                    Verdict::Mismatch {
+                        total,
+                        passed,
+                        what,
+                    } => ("mismatch", Some(*total), Some(*passed), Some(what.as_str())),
                     Verdict::Unverifiable(why) => ("unverifiable", None, None, Some(why.as_str())),
                 };
                 stmt.execute(rusqlite::params![id, status, total, passed, note, at])?;

@@ -25,6 +25,7 @@ pub fn init(client: &mut Client) -> Result<i32> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct NewUser {
     pub login: String,
+    /// The name people see; empty: the login for a new person, unchanged for an existing one.
     pub name: String,
     pub role: String,
     /// The team (for a manager: the teams they manage).
@@ -77,9 +78,87 @@ pub fn generate_password() -> String {
     out
 }
 
+/// The group role of a role name (`trainee` → `salesdojo_trainee`), or why it is none.
+fn group_of(role: &str) -> Result<&'static str> {
+    schema::ROLES
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map(|(_, g)| *g)
+        .ok_or_else(|| {
+            TeamError::Invalid(format!(
+                "'{}' is not a role: trainee, trainer, manager, admin or verifier",
+                crate::untrusted::visible(role)
+            ))
+        })
+}
+
+/// The SCRAM-SHA-256 verifier of `password`, as PostgreSQL stores it: the server is sent
+/// this, never the password (as `psql`'s `\password` does), so no statement log holds it.
+pub fn password_verifier(password: &str) -> String {
+    postgres_protocol::password::scram_sha_256(password.as_bytes())
+}
+
+/// Whether a role named `login` exists on the server, and whether salesdojo made it.
+fn login_state(tx: &mut postgres::Transaction<'_>, login: &str) -> Result<Option<bool>> {
+    tx.query_opt(
+        "SELECT salesdojo_own_login(rolname) FROM pg_roles WHERE rolname = $1",
+        &[&login],
+    )
+    .map_err(db)?
+    .map(|r| super::col::<bool>(&r, 0))
+    .transpose()
+}
+
+/// The refusal for a role salesdojo did not make.
+fn not_ours(login: &str) -> TeamError {
+    TeamError::Invalid(format!(
+        "'{login}' is a PostgreSQL role that salesdojo did not create (another application's, or the server's own): it was left alone; choose another login"
+    ))
+}
+
+/// Writes a person's directory row and a manager's teams.
+fn write_person(
+    tx: &mut postgres::Transaction<'_>,
+    login: &str,
+    name: Option<&str>,
+    role: &str,
+    teams: &[String],
+) -> Result<()> {
+    for t in teams {
+        tx.execute(
+            "INSERT INTO teams (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&crate::store::team_id(t), t],
+        )
+        .map_err(db)?;
+    }
+    let team = teams.first().map(|t| crate::store::team_id(t));
+    tx.execute(
+        "INSERT INTO people (login, name, role, team_id) VALUES ($1, COALESCE($2, $1), $3, $4)
+         ON CONFLICT (login) DO UPDATE SET name = COALESCE($2, people.name), role = excluded.role,
+             team_id = COALESCE(excluded.team_id, people.team_id)",
+        &[&login, &name, &role, &team],
+    )
+    .map_err(db)?;
+    if role != "manager" || !teams.is_empty() {
+        tx.execute("DELETE FROM team_managers WHERE login = $1", &[&login])
+            .map_err(db)?;
+    }
+    if role == "manager" {
+        for t in teams {
+            tx.execute(
+                "INSERT INTO team_managers (login, team_id) VALUES ($1, $2)",
+                &[&login, &crate::store::team_id(t)],
+            )
+            .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds people: a login role in their group role with a generated password, their row in
-/// the directory, and a manager's teams. A login that exists keeps its password unless
-/// `reset`. One transaction for all of them.
+/// the directory, and a manager's teams. A login salesdojo made keeps its password unless
+/// `reset`; one with another role is refused (`team set-role` changes a role); a role
+/// salesdojo did not make is refused and left alone. One transaction for all of them.
 pub fn add_users(client: &mut Client, users: &[NewUser], reset: bool) -> Result<Vec<Added>> {
     super::check_schema(client)?;
     for u in users {
@@ -88,61 +167,132 @@ pub fn add_users(client: &mut Client, users: &[NewUser], reset: bool) -> Result<
         for t in &u.teams {
             crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
         }
-        if !schema::ROLES.iter().any(|(r, _)| *r == u.role) {
-            return Err(TeamError::Invalid(format!(
-                "'{}' is not a role: trainee, trainer, manager, admin or verifier",
-                crate::untrusted::visible(&u.role)
-            )));
-        }
+        group_of(&u.role)?;
     }
     let mut tx = client.transaction().map_err(db)?;
     let mut added = Vec::new();
     for u in users {
-        let group = schema::ROLES
-            .iter()
-            .find(|(r, _)| *r == u.role)
-            .map_or("salesdojo_trainee", |(_, g)| g);
-        for t in &u.teams {
-            tx.execute(
-                "INSERT INTO teams (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&crate::store::team_id(t), t],
-            )
-            .map_err(db)?;
-        }
+        let group = group_of(&u.role)?;
         let password = generate_password();
-        let created: bool = tx
-            .query_one(
-                "SELECT salesdojo_create_login($1, $2, $3, $4)",
-                &[&u.login, &password, &group, &reset],
-            )
-            .map_err(db)
-            .and_then(|r| super::col(&r, 0))?;
-        let team = u.teams.first().map(|t| crate::store::team_id(t));
-        tx.execute(
-            "INSERT INTO people (login, name, role, team_id) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (login) DO UPDATE SET name = excluded.name, role = excluded.role, team_id = excluded.team_id",
-            &[&u.login, &u.name, &u.role, &team],
-        )
-        .map_err(db)?;
-        tx.execute("DELETE FROM team_managers WHERE login = $1", &[&u.login])
-            .map_err(db)?;
-        if u.role == "manager" {
-            for t in &u.teams {
+        let verifier = password_verifier(&password);
+        let given = match login_state(&mut tx, &u.login)? {
+            None => {
                 tx.execute(
-                    "INSERT INTO team_managers (login, team_id) VALUES ($1, $2)",
-                    &[&u.login, &crate::store::team_id(t)],
+                    "SELECT salesdojo_create_login($1, $2, $3)",
+                    &[&u.login, &verifier, &group],
                 )
                 .map_err(db)?;
+                true
             }
-        }
+            Some(false) => return Err(not_ours(&u.login)),
+            Some(true) => {
+                let now: Option<String> = tx
+                    .query_opt("SELECT role FROM people WHERE login = $1", &[&u.login])
+                    .map_err(db)?
+                    .map(|r| super::col(&r, 0))
+                    .transpose()?;
+                if let Some(now) = now.filter(|r| *r != u.role) {
+                    return Err(TeamError::Invalid(format!(
+                        "'{}' is a {now}, not a {}: to change their role, run `salesdojo team set-role {} {}`",
+                        u.login, u.role, u.login, u.role
+                    )));
+                }
+                if reset {
+                    tx.execute(
+                        "SELECT salesdojo_set_password($1, $2)",
+                        &[&u.login, &verifier],
+                    )
+                    .map_err(db)?;
+                }
+                // Whatever it had, the login is in its role's group.
+                tx.execute("SELECT salesdojo_set_group($1, $2)", &[&u.login, &group])
+                    .map_err(db)?;
+                reset
+            }
+        };
+        // An empty name is none given: a new person is named by their login, an existing
+        // one keeps their name.
+        let name = (!u.name.trim().is_empty()).then_some(u.name.as_str());
+        write_person(&mut tx, &u.login, name, &u.role, &u.teams)?;
         added.push(Added {
             login: u.login.clone(),
             role: u.role.clone(),
-            password: created.then_some(password),
+            password: given.then_some(password),
         });
     }
     tx.commit().map_err(db)?;
     Ok(added)
+}
+
+/// A login salesdojo made, in the directory, or why not.
+fn own_person(tx: &mut postgres::Transaction<'_>, login: &str) -> Result<String> {
+    check_login(login)?;
+    match login_state(tx, login)? {
+        None => {
+            return Err(TeamError::Invalid(format!(
+                "there is no login '{login}' on this server"
+            )));
+        }
+        Some(false) => return Err(not_ours(login)),
+        Some(true) => {}
+    }
+    tx.query_opt("SELECT role FROM people WHERE login = $1", &[&login])
+        .map_err(db)?
+        .map(|r| super::col(&r, 0))
+        .transpose()?
+        .ok_or_else(|| {
+            TeamError::Invalid(format!(
+                "'{login}' is not in the team's directory: add them with `salesdojo team add-user {login}`"
+            ))
+        })
+}
+
+/// Changes a person's role: their login's group and their directory row move together (and
+/// a manager's teams, when `teams` are given). Returns the role they had.
+pub fn set_role(client: &mut Client, login: &str, role: &str, teams: &[String]) -> Result<String> {
+    super::check_schema(client)?;
+    let group = group_of(role)?;
+    for t in teams {
+        crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
+    }
+    let mut tx = client.transaction().map_err(db)?;
+    let was = own_person(&mut tx, login)?;
+    tx.execute("SELECT salesdojo_set_group($1, $2)", &[&login, &group])
+        .map_err(db)?;
+    write_person(&mut tx, login, None, role, teams)?;
+    tx.commit().map_err(db)?;
+    Ok(was)
+}
+
+/// Allows or stops signing in as `login` (disabling also ends its open sessions where this
+/// admin may); the directory row and the practice stay.
+pub fn set_enabled(client: &mut Client, login: &str, enabled: bool) -> Result<()> {
+    super::check_schema(client)?;
+    let mut tx = client.transaction().map_err(db)?;
+    own_person(&mut tx, login)?;
+    tx.execute(
+        "SELECT salesdojo_set_login_enabled($1, $2)",
+        &[&login, &enabled],
+    )
+    .map_err(db)?;
+    tx.commit().map_err(db)?;
+    Ok(())
+}
+
+/// Offboarding: drops the login and its directory row (and a manager's teams); the person's
+/// practice stays in the team's history under their name.
+pub fn remove_user(client: &mut Client, login: &str) -> Result<()> {
+    super::check_schema(client)?;
+    let mut tx = client.transaction().map_err(db)?;
+    own_person(&mut tx, login)?;
+    tx.execute("DELETE FROM team_managers WHERE login = $1", &[&login])
+        .map_err(db)?;
+    tx.execute("DELETE FROM people WHERE login = $1", &[&login])
+        .map_err(db)?;
+    tx.execute("SELECT salesdojo_drop_login($1)", &[&login])
+        .map_err(db)?;
+    tx.commit().map_err(db)?;
+    Ok(())
 }
 
 /// Reads people from a CSV file with the header `login,name,role,team` (a manager's teams
@@ -208,6 +358,22 @@ pub fn unverified(
             &[&ids],
         )
         .map_err(db)?;
+    // The criteria each attempt was stored with, as scored (before any override).
+    let mut criteria: std::collections::HashMap<String, Vec<(String, f64)>> =
+        std::collections::HashMap::new();
+    for r in client
+        .query(
+            "SELECT attempt_id, criterion_id, points FROM attempt_criteria
+             WHERE attempt_id = ANY($1) ORDER BY attempt_id, criterion_id",
+            &[&ids],
+        )
+        .map_err(db)?
+    {
+        criteria
+            .entry(super::col(&r, 0)?)
+            .or_default()
+            .push((super::col(&r, 1)?, super::col(&r, 2)?));
+    }
     let mut by_attempt: std::collections::HashMap<String, Transcript> =
         std::collections::HashMap::new();
     for r in replies {
@@ -228,6 +394,7 @@ pub fn unverified(
         .map(|r| {
             let id: String = super::col(&r, 0)?;
             let answers = by_attempt.remove(&id).unwrap_or_default();
+            let criteria = criteria.remove(&id).unwrap_or_default();
             Ok((
                 Pending {
                     attempt_id: id,
@@ -238,6 +405,7 @@ pub fn unverified(
                     trainee_id: super::col(&r, 5)?,
                     total: super::col(&r, 6)?,
                     passed: super::col::<Option<i32>>(&r, 7)?.map(|p| p != 0),
+                    criteria,
                 },
                 answers,
             ))
@@ -259,9 +427,16 @@ pub fn record_verdicts(client: &mut Client, verdicts: &[(String, Verdict)]) -> R
     for (id, v) in verdicts {
         let (status, total, passed, note) = match v {
             Verdict::Verified => ("verified", None, None, None),
-            Verdict::Mismatch { total, passed } => {
-                ("mismatch", Some(*total), Some(i32::from(*passed)), None)
-            }
+            Verdict::Mismatch {
+                total,
+                passed,
+                what,
+            } => (
+                "mismatch",
+                Some(*total),
+                Some(i32::from(*passed)),
+                Some(what.clone()),
+            ),
             Verdict::Unverifiable(why) => ("unverifiable", None, None, Some(why.clone())),
         };
         ids.push(id.clone());

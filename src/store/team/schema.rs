@@ -826,6 +826,197 @@ CREATE TRIGGER months_delete AFTER DELETE ON rollup_contrib_criteria
 CREATE TRIGGER months_truncate AFTER TRUNCATE ON rollup_contrib_criteria
     FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_months_changed();
 "#,
+    // 6: logins salesdojo made, and their whole life; ended attempts that stay as they ended;
+    // team names for those who belong to them.
+    //
+    // A login salesdojo creates is marked (its role comment), and salesdojo changes no other
+    // role: not another application's, not the cluster's superuser. A password arrives as a
+    // SCRAM-SHA-256 verifier computed by the client, never in clear, so no statement log
+    // holds it. A role change, disabling, enabling and removing a login each move the login's
+    // group with its directory row, in one transaction.
+    r#"
+DO $$
+DECLARE r record;
+BEGIN
+    -- Logins made before this version: members of a salesdojo group with a directory row.
+    FOR r IN SELECT DISTINCT u.rolname FROM pg_roles u
+             JOIN pg_auth_members m ON m.member = u.oid JOIN pg_roles g ON g.oid = m.roleid
+             JOIN people p ON p.login = u.rolname
+             WHERE g.rolname LIKE 'salesdojo\_%' AND NOT u.rolsuper AND u.rolcanlogin LOOP
+        EXECUTE format('COMMENT ON ROLE %I IS %L', r.rolname, 'salesdojo login');
+    END LOOP;
+END $$;
+
+DROP FUNCTION salesdojo_create_login(text, text, text, boolean);
+
+-- Whether `login` is a role salesdojo made (and not a superuser).
+CREATE FUNCTION salesdojo_own_login(login text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = login AND NOT r.rolsuper
+                   AND shobj_description(r.oid, 'pg_authid') = 'salesdojo login')
+$$;
+
+CREATE FUNCTION salesdojo_check_group(grp text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF grp NOT IN ('salesdojo_trainee', 'salesdojo_trainer', 'salesdojo_manager',
+                   'salesdojo_admin', 'salesdojo_verifier') THEN
+        RAISE EXCEPTION 'unknown role %', grp;
+    END IF;
+END $$;
+
+CREATE FUNCTION salesdojo_check_own(login text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+        RAISE EXCEPTION 'there is no login %', login USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT salesdojo_own_login(login) THEN
+        RAISE EXCEPTION 'the role % was not created by salesdojo: it was left alone', login
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+
+CREATE FUNCTION salesdojo_check_verifier(verifier text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+        RAISE EXCEPTION 'a password must come as a SCRAM-SHA-256 verifier, never in clear';
+    END IF;
+END $$;
+
+-- A new login in one of the groups. Runs with the caller's rights: only a role that may
+-- create roles can use it. An existing role is refused, whoever made it.
+CREATE FUNCTION salesdojo_create_login(login text, verifier text, grp text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM salesdojo_check_group(grp);
+    PERFORM salesdojo_check_verifier(verifier);
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+        RAISE EXCEPTION 'the role % exists', login USING ERRCODE = 'duplicate_object';
+    END IF;
+    EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', login, verifier);
+    EXECUTE format('COMMENT ON ROLE %I IS %L', login, 'salesdojo login');
+    EXECUTE format('GRANT %I TO %I', grp, login);
+END $$;
+
+CREATE FUNCTION salesdojo_set_password(login text, verifier text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM salesdojo_check_own(login);
+    PERFORM salesdojo_check_verifier(verifier);
+    EXECUTE format('ALTER ROLE %I PASSWORD %L', login, verifier);
+END $$;
+
+-- The login's one group becomes `grp` (every other salesdojo group is revoked).
+CREATE FUNCTION salesdojo_set_group(login text, grp text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    PERFORM salesdojo_check_own(login);
+    PERFORM salesdojo_check_group(grp);
+    FOR r IN SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+             JOIN pg_roles u ON u.oid = m.member
+             WHERE u.rolname = login AND g.rolname LIKE 'salesdojo\_%' AND g.rolname <> grp LOOP
+        EXECUTE format('REVOKE %I FROM %I', r, login);
+    END LOOP;
+    EXECUTE format('GRANT %I TO %I', grp, login);
+END $$;
+
+-- Signing in allowed or not; a login disabled loses its open sessions where the caller may
+-- end them.
+CREATE FUNCTION salesdojo_set_login_enabled(login text, enabled boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM salesdojo_check_own(login);
+    EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN enabled THEN 'LOGIN' ELSE 'NOLOGIN' END);
+    IF NOT enabled THEN
+        BEGIN
+            PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = login;
+        EXCEPTION WHEN insufficient_privilege THEN NULL;
+        END;
+    END IF;
+END $$;
+
+-- Drops the login (its practice stays: trainees and attempts keep its name).
+CREATE FUNCTION salesdojo_drop_login(login text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM salesdojo_check_own(login);
+    BEGIN
+        PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = login;
+    EXCEPTION WHEN insufficient_privilege THEN NULL;
+    END;
+    EXECUTE format('DROP ROLE %I', login);
+END $$;
+REVOKE ALL ON FUNCTION salesdojo_own_login(text), salesdojo_check_group(text),
+    salesdojo_check_own(text), salesdojo_check_verifier(text),
+    salesdojo_create_login(text, text, text), salesdojo_set_password(text, text),
+    salesdojo_set_group(text, text), salesdojo_set_login_enabled(text, boolean),
+    salesdojo_drop_login(text) FROM PUBLIC;
+GRANT DELETE ON people, team_managers TO salesdojo_admin;
+
+-- An attempt that has ended stays as it ended for its trainee: no reply, point, live event or
+-- criterion is added to it afterwards (no role may update or delete them either). The
+-- criteria an attempt ends with go up in the transaction that ends it.
+CREATE FUNCTION salesdojo_attempt_open() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE a record;
+BEGIN
+    -- A trainee login (by its group, not by pg_has_role, which is true for a superuser
+    -- whose import writes history as it is).
+    IF NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                   JOIN pg_roles u ON u.oid = m.member
+                   WHERE u.rolname = current_user AND g.rolname = 'salesdojo_trainee') THEN
+        RETURN NEW;
+    END IF;
+    IF TG_TABLE_NAME = 'reply_points' THEN
+        SELECT t.id, t.status, t.txid INTO a FROM replies r JOIN attempts t ON t.id = r.attempt_id
+        WHERE r.id = NEW.reply_id;
+    ELSE
+        SELECT t.id, t.status, t.txid INTO a FROM attempts t WHERE t.id = NEW.attempt_id;
+    END IF;
+    IF a.status IS NULL OR a.status = 'in_progress'
+       OR (TG_TABLE_NAME = 'attempt_criteria' AND a.txid = txid_current()) THEN
+        RETURN NEW;
+    END IF;
+    -- A row the server has already (a push sent again, history an admin imported) is
+    -- skipped, as the push's ON CONFLICT DO NOTHING would: it adds nothing.
+    -- (One table a branch: PL/pgSQL resolves every field an expression names.)
+    IF TG_TABLE_NAME = 'replies' THEN
+        IF EXISTS (SELECT 1 FROM replies WHERE id = NEW.id) THEN RETURN NULL; END IF;
+    ELSIF TG_TABLE_NAME = 'live_events' THEN
+        IF EXISTS (SELECT 1 FROM live_events WHERE id = NEW.id) THEN RETURN NULL; END IF;
+    ELSIF TG_TABLE_NAME = 'reply_points' THEN
+        IF EXISTS (SELECT 1 FROM reply_points
+                   WHERE reply_id = NEW.reply_id AND criterion_id = NEW.criterion_id) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM attempt_criteria
+                  WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'attempt % has ended: nothing can be added to it', a.id
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER replies_attempt_open BEFORE INSERT ON replies
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
+CREATE TRIGGER reply_points_attempt_open BEFORE INSERT ON reply_points
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
+CREATE TRIGGER attempt_criteria_attempt_open BEFORE INSERT ON attempt_criteria
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
+CREATE TRIGGER live_events_attempt_open BEFORE INSERT ON live_events
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
+
+-- Team names: a person reads their own team's and the teams they manage; admins, verifiers
+-- and trainers (who publish for everyone) read all.
+DROP POLICY teams_read ON teams;
+CREATE POLICY teams_read ON teams FOR SELECT USING (
+    id = (SELECT team_id FROM people WHERE login = (SELECT current_user::text))
+    OR id = ANY (ARRAY(SELECT team_id FROM team_managers WHERE login = (SELECT current_user::text))));
+CREATE POLICY teams_read_all ON teams FOR SELECT
+    TO salesdojo_admin, salesdojo_verifier, salesdojo_trainer USING (true);
+"#,
 ];
 
 /// The schema version this build writes.

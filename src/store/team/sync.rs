@@ -356,10 +356,12 @@ pub fn push(
                 )
                 .map_err(server_err)?;
         }
+        // An attempt goes up open, then what it holds, then its end: once ended on the
+        // server, nothing can be added to it (schema 6).
         while push_attempts(store, client, &j.trainee_id, counts)? {}
         while push_replies(store, client, &j.trainee_id, counts)? {}
-        while push_ends(store, client, &j.trainee_id, counts)? {}
         while push_events(store, client, &j.trainee_id, counts)? {}
+        while push_ends(store, client, &j.trainee_id, counts)? {}
     }
     if j.role == "manager" {
         while push_reviews(store, client, counts)? {}
@@ -456,8 +458,9 @@ fn push_attempts(
     let mut c = Cols::default();
     {
         let mut stmt = local(store.conn().prepare_cached(&format!(
+            // Sent open, whatever it is here: its end follows its replies (`push_ends`).
             "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
-                    {OUTCOME_COLS}
+                    NULL, NULL, NULL, 'in_progress', NULL, NULL, NULL, NULL, NULL
              FROM attempts a WHERE a.trainee_id = ?1 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
              ORDER BY a.started_at, a.id LIMIT ?2"
         )))?;
@@ -640,6 +643,12 @@ fn push_ends(
              FROM attempts a WHERE a.trainee_id = ?1 AND a.status <> 'in_progress'
                AND EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
                AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = 'end:' || a.id)
+               -- Only once everything it holds is up: an attempt ended on the server takes
+               -- nothing more (a reply committed while this push ran waits for the next).
+               AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.attempt_id = a.id
+                               AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id))
+               AND NOT EXISTS (SELECT 1 FROM live_events e WHERE e.attempt_id = a.id
+                               AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = e.id))
              ORDER BY a.id LIMIT ?2"
         )))?;
         let mut cs = local(conn.prepare_cached(
