@@ -420,7 +420,8 @@ pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
 
 fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
     let store = store::open_default(cli.db.as_deref())?;
-    let st = team::status(&store)?.ok_or(TeamError::NotJoined)?;
+    // What this machine knows first, then the server (which may take up to its timeout).
+    let (st, server) = team::local_status(&store)?.ok_or(TeamError::NotJoined)?;
     let w = &st.waiting;
     let mut out = format!(
         "server:     {}\nuser:       {}\nrole:       {}\nwaiting:    {} rows ({} attempts, {} replies, {} ends, {} live events, {} reviews)\nlast sync:  {}\n",
@@ -443,7 +444,9 @@ fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
             w.unclaimed, st.user
         ));
     }
-    match &st.online {
+    print(&out)?;
+    let mut out = String::new();
+    match &team::check_online(&server) {
         Ok((schema, skew)) => out.push_str(&format!(
             "online:     yes (server schema {schema})\nclock skew: {:+.1} s (server minus this machine)\n",
             *skew as f64 / 1000.0

@@ -19,8 +19,14 @@ use std::time::Duration;
 
 use postgres::{Client, Config};
 
-/// How long connecting may take before the server counts as unreachable.
+/// How long connecting — the socket, TLS and signing in — may take before the server counts
+/// as unreachable (libpq's `connect_timeout` in the address, or `PGCONNECT_TIMEOUT`, set
+/// another).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long one statement may run on the server (`SALESDOJO_STATEMENT_TIMEOUT` in seconds
+/// sets another; 0: none).
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
@@ -138,6 +144,77 @@ pub(crate) fn col<'a, T: postgres::types::FromSql<'a>>(
 pub struct Server {
     pub url: String,
     config: Config,
+    /// The authority certificate the address names (`sslrootcert=`), if it does.
+    root_cert: Option<std::path::PathBuf>,
+}
+
+/// Takes out of an address what libpq understands and the driver does not: `sslrootcert`
+/// (returned), and `sslmode=verify-ca`/`verify-full` (the certificate is always verified
+/// here, the host name with it: `require`). Both the URL form and `key=value` pairs.
+fn libpq_tls_params(url: &str) -> (String, Option<String>) {
+    fn decode(v: &str) -> String {
+        let b = v.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (b[i], hex) {
+                (b'%', Some(h)) => {
+                    out.push(h);
+                    i += 3;
+                }
+                (c, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    let mut root = None;
+    let mut keep = |key: &str, value: &str| -> Option<String> {
+        match key {
+            "sslrootcert" => {
+                root = Some(decode(value));
+                None
+            }
+            "sslmode" if matches!(value, "verify-ca" | "verify-full") => {
+                Some(format!("{key}=require"))
+            }
+            _ => Some(format!("{key}={value}")),
+        }
+    };
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let Some((base, query)) = url.split_once('?') else {
+            return (url.to_owned(), None);
+        };
+        let kept: Vec<String> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                keep(k, v)
+            })
+            .collect();
+        let url = if kept.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        (url, root)
+    } else {
+        let kept: Vec<String> = url
+            .split_whitespace()
+            .filter_map(|p| match p.split_once('=') {
+                Some((k, v)) => keep(k, v),
+                None => Some(p.to_owned()),
+            })
+            .collect();
+        (kept.join(" "), root)
+    }
 }
 
 impl std::fmt::Debug for Server {
@@ -150,8 +227,9 @@ impl Server {
     /// Parses `url` (`postgres://[USER@]HOST[:PORT]/DATABASE[?sslmode=…]`); `user` overrides
     /// the one in it. A password inside the address is refused: it would be stored with it.
     pub fn parse(url: &str, user: Option<&str>) -> Result<Self> {
-        let mut config =
-            Config::from_str(url).map_err(|e| TeamError::BadUrl(url.to_owned(), e.to_string()))?;
+        let (driver_url, root_cert) = libpq_tls_params(url);
+        let mut config = Config::from_str(&driver_url)
+            .map_err(|e| TeamError::BadUrl(url.to_owned(), e.to_string()))?;
         if config.get_password().is_some() {
             return Err(TeamError::Invalid(
                 "the address holds a password; give it to `salesdojo team join` (it is kept in a file only you can read) or in PGPASSWORD instead".into(),
@@ -167,13 +245,58 @@ impl Server {
             config.user(u);
         }
         if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
+            let from_env = std::env::var("PGCONNECT_TIMEOUT")
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs);
+            config.connect_timeout(from_env.unwrap_or(CONNECT_TIMEOUT));
         }
+        // Every statement is bounded on the server, as every connection is here.
+        let statement = std::env::var("SALESDOJO_STATEMENT_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(STATEMENT_TIMEOUT, Duration::from_secs);
+        let options = format!(
+            "{} -c statement_timeout={}",
+            config.get_options().unwrap_or_default(),
+            statement.as_millis()
+        );
+        config.options(options.trim());
         config.application_name("salesdojo");
         Ok(Server {
             url: url.to_owned(),
             config,
+            root_cert: root_cert.map(std::path::PathBuf::from),
         })
+    }
+
+    /// The address to keep at join: as given, with the authority certificate this machine
+    /// trusts the server by (`PGSSLROOTCERT`, when the address does not name one), so every
+    /// later process trusts it too without the variable.
+    pub fn url_to_keep(&self) -> String {
+        if self.root_cert.is_some() {
+            return self.url.clone();
+        }
+        let Some(file) = std::env::var_os("PGSSLROOTCERT").filter(|f| !f.is_empty()) else {
+            return self.url.clone();
+        };
+        let path = std::path::absolute(std::path::Path::new(&file))
+            .unwrap_or_else(|_| std::path::PathBuf::from(&file));
+        let mut value = String::new();
+        for b in path.to_string_lossy().bytes() {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                value.push(char::from(b));
+            } else {
+                value.push_str(&format!("%{b:02X}"));
+            }
+        }
+        if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
+            let sep = if self.url.contains('?') { '&' } else { '?' };
+            format!("{}{sep}sslrootcert={value}", self.url)
+        } else {
+            format!("{} sslrootcert={value}", self.url)
+        }
     }
 
     pub fn user(&self) -> Option<&str> {
@@ -214,8 +337,33 @@ impl Server {
         if let Some(p) = &password {
             config.password(p);
         }
-        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
-        config.connect(tls).map_err(|e| {
+        let tls =
+            tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(self.root_cert.as_deref())?);
+        // The driver's timeout covers the socket only: a server that accepts connections and
+        // never answers (a stopped postmaster) would hold the sign-in forever. The whole of
+        // it runs on a thread of its own and is given up after the timeout (the thread ends
+        // when the server answers or the process does).
+        let deadline = config
+            .get_connect_timeout()
+            .copied()
+            .unwrap_or(CONNECT_TIMEOUT);
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("salesdojo-connect".into())
+            .spawn(move || {
+                let _ = send.send(config.connect(tls));
+            })
+            .map_err(|e| TeamError::Io(e.to_string()))?;
+        let connected = receive
+            .recv_timeout(deadline)
+            .map_err(|_| TeamError::Unreachable {
+                server: self.shown(),
+                reason: format!(
+                    "no answer within {} s (it accepts connections but does not respond)",
+                    deadline.as_secs()
+                ),
+            })?;
+        connected.map_err(|e| {
             let e = classify(self, &user, &e);
             if matches!(e, TeamError::WrongPassword { .. }) && password.is_none() {
                 TeamError::NoPassword {
@@ -230,21 +378,39 @@ impl Server {
     }
 }
 
-/// The certificates a server may present: the public authorities, plus the one in
-/// `PGSSLROOTCERT` (libpq's variable) when set.
-fn tls_config() -> Result<rustls::ClientConfig> {
+/// The authority certificate to trust a server by, as libpq finds it: the address's
+/// `sslrootcert`, else `PGSSLROOTCERT`, else `~/.postgresql/root.crt` when it exists.
+fn root_cert_file(from_address: Option<&std::path::Path>) -> Option<String> {
+    if let Some(p) = from_address {
+        return Some(p.display().to_string());
+    }
+    if let Some(f) = std::env::var("PGSSLROOTCERT")
+        .ok()
+        .filter(|f| !f.is_empty())
+    {
+        return Some(f);
+    }
+    let home = std::env::var_os("HOME")?;
+    let default = std::path::Path::new(&home).join(".postgresql/root.crt");
+    default.is_file().then(|| default.display().to_string())
+}
+
+/// The certificates a server may present: the public authorities, plus the one
+/// [`root_cert_file`] finds.
+fn tls_config(from_address: Option<&std::path::Path>) -> Result<rustls::ClientConfig> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Ok(file) = std::env::var("PGSSLROOTCERT") {
+    if let Some(file) = root_cert_file(from_address) {
         let certs = CertificateDer::pem_file_iter(&file)
-            .map_err(|e| TeamError::Io(format!("PGSSLROOTCERT '{file}': {e}")))?;
+            .map_err(|e| TeamError::Io(format!("the authority certificate '{file}': {e}")))?;
         for c in certs {
-            let c = c.map_err(|e| TeamError::Io(format!("PGSSLROOTCERT '{file}': {e}")))?;
+            let c =
+                c.map_err(|e| TeamError::Io(format!("the authority certificate '{file}': {e}")))?;
             roots
                 .add(c)
-                .map_err(|e| TeamError::Io(format!("PGSSLROOTCERT '{file}': {e}")))?;
+                .map_err(|e| TeamError::Io(format!("the authority certificate '{file}': {e}")))?;
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -533,12 +699,39 @@ pub struct Status {
 /// The joined log's status, with a fresh sign-in to check the server; `None` when the log
 /// is not joined to a team.
 pub fn status(store: &super::Store) -> Result<Option<Status>> {
+    let Some((mut st, server)) = local_status(store)? else {
+        return Ok(None);
+    };
+    st.online = check_online(&server);
+    Ok(Some(st))
+}
+
+/// The part of [`status`] this machine knows without the server (its `online` says it was
+/// not checked), and the server to check with [`check_online`]: a front end shows this
+/// first, whatever the server does.
+pub fn local_status(store: &super::Store) -> Result<Option<(Status, Server)>> {
     let Some(j) = store.joined()? else {
         return Ok(None);
     };
     let waiting = store.team_waiting()?;
     let server = Server::parse(&j.url, Some(&j.user))?;
-    let online = server.connect(None).and_then(|mut client| {
+    Ok(Some((
+        Status {
+            server: server.shown(),
+            user: j.user,
+            role: j.role,
+            waiting,
+            last_sync: j.last_sync,
+            online: Err(TeamError::Invalid("not checked".into())),
+        },
+        server,
+    )))
+}
+
+/// Signs in to the joined server: its schema version and its clock minus this machine's, in
+/// milliseconds; or why not (within the connect timeout).
+pub fn check_online(server: &Server) -> Result<(i32, i64)> {
+    server.connect(None).and_then(|mut client| {
         let before = chrono::Utc::now();
         let now: String = client
             .query_one(
@@ -554,15 +747,7 @@ pub fn status(store: &super::Store) -> Result<Option<Status>> {
         let local_mid = before + (after - before) / 2;
         let skew = (server_now.with_timezone(&chrono::Utc) - local_mid).num_milliseconds();
         Ok((server_version(&mut client)?, skew))
-    });
-    Ok(Some(Status {
-        server: server.shown(),
-        user: j.user,
-        role: j.role,
-        waiting,
-        last_sync: j.last_sync,
-        online,
-    }))
+    })
 }
 
 /// Whether a `--db` value is a team server's address rather than a file.
@@ -667,7 +852,7 @@ pub fn open_team_at(
     let joined = store.joined()?;
     if joined
         .as_ref()
-        .is_none_or(|j| j.url != server.url || j.user != user)
+        .is_none_or(|j| j.url != server.url_to_keep() || j.user != user)
     {
         link(&mut store, &server, &mut client).map_err(|e| open_err(e.to_string()))?;
     } else {

@@ -204,7 +204,7 @@ impl Store {
             let moved = trainee_id.to_owned();
             self.bulk(|tx| move_practice(tx, &linked.id, &moved).map(|_| ()))?;
         }
-        self.team_set("url", &server.url)?;
+        self.team_set("url", &server.url_to_keep())?;
         self.team_set("user", user)?;
         self.team_set("trainee_id", trainee_id)?;
         self.team_set("role", role)?;
@@ -1119,16 +1119,32 @@ impl Background {
                 let mut client: Option<Client> = None;
                 let mut store: Option<Store> = None;
                 let mut last_pull: Option<std::time::Instant> = None;
+                // A sign-in the server refused (a wrong or missing password) is not tried
+                // again after every reply: a company directory locks a login out after a
+                // few. `salesdojo sync` or joining again tries it.
+                let mut refused: Option<String> = None;
                 while rx.recv().is_ok() {
                     while rx.try_recv().is_ok() {}
                     let outcome = (|| -> Result<SyncCounts> {
+                        if let Some(why) = &refused {
+                            return Err(TeamError::Invalid(why.clone()));
+                        }
                         if store.is_none() {
                             store = Some(Store::open(&path)?);
                         }
                         let s = store.as_mut().ok_or(TeamError::NotJoined)?;
                         if client.as_mut().is_none_or(|c| c.is_closed()) {
                             let server = Server::parse(&joined.url, Some(&joined.user))?;
-                            let mut c = server.connect(None)?;
+                            let mut c = match server.connect(None) {
+                                Err(
+                                    e @ (TeamError::WrongPassword { .. }
+                                    | TeamError::NoPassword { .. }),
+                                ) => {
+                                    refused = Some(e.to_string());
+                                    return Err(e);
+                                }
+                                r => r?,
+                            };
                             super::check_schema(&mut c)?;
                             client = Some(c);
                         }
