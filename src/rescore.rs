@@ -329,7 +329,23 @@ pub fn verify_team(
     lib: &Library,
     host: Option<&ScriptHost>,
 ) -> Result<VerifyCounts, crate::store::team::TeamError> {
-    use crate::store::team::admin;
+    use crate::store::team::{TeamError, admin, whoami};
+    // Only a verifier's verdicts are written: say so at once, not after finding nothing to do.
+    match whoami(client)? {
+        Some(me) if me.role == "verifier" => {}
+        Some(me) => {
+            return Err(TeamError::Denied(format!(
+                "'{}' is a {}: only a verifier login re-scores attempts and records verdicts (run `salesdojo team verify` as the verifier)",
+                me.login, me.role
+            )));
+        }
+        None => {
+            return Err(TeamError::Denied(
+                "this login is not in the team's directory: only a verifier login records verdicts"
+                    .into(),
+            ));
+        }
+    }
     let mut counts = VerifyCounts::default();
     let mut earned = Earned::new();
     let mut after = String::new();

@@ -425,7 +425,7 @@ fn postgres_sync_loses_nothing_and_sends_nothing_twice() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let pw = set_up(&pg, root.path(), &[("ana", "安娜", "trainee", &[])]);
+    let pw = set_up(&pg, root.path(), &[("ana", "安娜", "trainee", &["一店"])]);
     let m = Machine::new(root.path(), "laptop");
     m.join(&pg, "ana", &pw["ana"]);
 
@@ -1720,6 +1720,16 @@ fn postgres_a_joined_terminal_practice_goes_up_under_the_login() {
     assert!(!status.contains("not sent"), "{status}");
     let o = m.run(&["team", "claim", "王芳"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
+
+    // Leaving takes the password out of the password file.
+    let pgpass = || std::fs::read_to_string(m.dir.join("pgpass")).unwrap_or_default();
+    assert!(pgpass().contains(":ana:"), "{}", pgpass());
+    let o = m.ok(&["team", "leave"]);
+    assert!(
+        o.contains("the password for this login was removed from"),
+        "{o}"
+    );
+    assert!(!pgpass().contains(":ana:"), "{}", pgpass());
 }
 
 /// The `verified` column of a CSV export: one value per attempt row.
@@ -2014,6 +2024,48 @@ fn postgres_roles_follow_their_changes_and_other_roles_are_left_alone() {
     }
     pg.connect("billing_svc", "billing-secret")
         .expect("its password is unchanged");
+
+    // A trainee needs one team, a manager at least one; a name has a limit.
+    let long = "名".repeat(5000);
+    for (args, said) in [
+        (vec!["team", "add-user", "dan"], "needs exactly one --team"),
+        (
+            vec!["team", "add-user", "meg", "--role", "manager"],
+            "needs --team for each team they manage",
+        ),
+        (
+            vec![
+                "team",
+                "add-user",
+                "eve",
+                "--team",
+                "一店",
+                "--name",
+                long.as_str(),
+            ],
+            "has 5000 characters; the limit is 100",
+        ),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.code, 2, "{args:?}: {}{}", o.stdout, o.stderr);
+        assert!(o.stderr.contains(said), "{args:?}: {}", o.stderr);
+    }
+    // A trainee reads their own team's name only.
+    let mut cy = pg.connect("cy", &cy_password).expect("cy signs in");
+    assert_eq!(count(&mut cy, "SELECT COUNT(*) FROM teams"), 1);
+    // `team verify` under a login that is not the verifier says so, even with nothing to do.
+    let o = it.run_with(
+        &["team", "verify", "--server", &pg.url("cy")],
+        &[("PGPASSWORD", cy_password.as_str())],
+        "",
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("'cy' is a trainee: only a verifier login"),
+        "{}",
+        o.stderr
+    );
     assert!(!in_group(&mut admin, "billing_svc", "salesdojo_trainee"));
     assert_eq!(
         count(

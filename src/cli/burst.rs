@@ -57,7 +57,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         2.0,
         &[],
     )?;
-    let trainee = store.trainee(&args.trainee, None)?;
+    // In a log joined to a team, as `practice`: under the joined login.
+    let trainee = match store.joined_trainee()? {
+        Some((_, me)) => me,
+        None => store.trainee(&args.trainee, None)?,
+    };
     let attempt_id = store::new_id();
     store.start_attempt(&NewAttempt {
         id: &attempt_id,

@@ -271,8 +271,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         TeamCommand::Leave(_) => {
             let mut store = store::open_default(cli.db.as_deref())?;
-            store.team_leave()?;
-            print("left the team: this progress log no longer syncs (nothing was deleted)\n")?;
+            let forgot = team::leave(&mut store)?;
+            let mut said = String::from(
+                "left the team: this progress log no longer syncs (no practice was deleted)\n",
+            );
+            if let Some(file) = forgot {
+                said.push_str(&format!(
+                    "the password for this login was removed from {}\n",
+                    file.display()
+                ));
+            }
+            print(&said)?;
             Ok(ExitCode::SUCCESS)
         }
     }

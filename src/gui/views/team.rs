@@ -502,7 +502,11 @@ impl Work {
                 )
             }
             Work::Leave => {
-                let left = open(db).and_then(|mut s| s.team_leave().map_err(text));
+                let left = open(db).and_then(|mut s| {
+                    crate::store::team::leave(&mut s)
+                        .map(|_| ())
+                        .map_err(|e| text(crate::store::StoreError::Remote(e.to_string())))
+                });
                 match left {
                     Ok(()) => (
                         Some(Ok(both(

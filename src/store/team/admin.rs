@@ -78,6 +78,30 @@ pub fn generate_password() -> String {
     out
 }
 
+/// The longest name or team the directory takes, in characters.
+const MAX_NAME_CHARS: usize = 100;
+
+/// A person's name and teams as the directory takes them: no control or invisible
+/// characters, at most [`MAX_NAME_CHARS`] each.
+fn check_person(name: &str, teams: &[String]) -> Result<()> {
+    crate::untrusted::check_name("name", name).map_err(TeamError::Invalid)?;
+    for t in teams {
+        crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
+    }
+    for (what, text) in
+        std::iter::once(("name", name)).chain(teams.iter().map(|t| ("team", t.as_str())))
+    {
+        let n = text.chars().count();
+        if n > MAX_NAME_CHARS {
+            return Err(TeamError::Invalid(format!(
+                "the {what} '{}…' has {n} characters; the limit is {MAX_NAME_CHARS}",
+                text.chars().take(20).collect::<String>()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The group role of a role name (`trainee` → `salesdojo_trainee`), or why it is none.
 fn group_of(role: &str) -> Result<&'static str> {
     schema::ROLES
@@ -163,10 +187,7 @@ pub fn add_users(client: &mut Client, users: &[NewUser], reset: bool) -> Result<
     super::check_schema(client)?;
     for u in users {
         check_login(&u.login)?;
-        crate::untrusted::check_name("name", &u.name).map_err(TeamError::Invalid)?;
-        for t in &u.teams {
-            crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
-        }
+        check_person(&u.name, &u.teams)?;
         group_of(&u.role)?;
     }
     let mut tx = client.transaction().map_err(db)?;
@@ -177,6 +198,23 @@ pub fn add_users(client: &mut Client, users: &[NewUser], reset: bool) -> Result<
         let verifier = password_verifier(&password);
         let given = match login_state(&mut tx, &u.login)? {
             None => {
+                // A new trainee practises in one team; a new manager steers at least one.
+                match (u.role.as_str(), u.teams.len()) {
+                    ("trainee", 1) | ("manager", 1..) => {}
+                    ("trainee", _) => {
+                        return Err(TeamError::Invalid(format!(
+                            "the trainee '{}' needs exactly one --team (their reports and their manager follow it)",
+                            u.login
+                        )));
+                    }
+                    ("manager", 0) => {
+                        return Err(TeamError::Invalid(format!(
+                            "the manager '{}' needs --team for each team they manage",
+                            u.login
+                        )));
+                    }
+                    _ => {}
+                }
                 tx.execute(
                     "SELECT salesdojo_create_login($1, $2, $3)",
                     &[&u.login, &verifier, &group],
@@ -252,8 +290,11 @@ fn own_person(tx: &mut postgres::Transaction<'_>, login: &str) -> Result<String>
 pub fn set_role(client: &mut Client, login: &str, role: &str, teams: &[String]) -> Result<String> {
     super::check_schema(client)?;
     let group = group_of(role)?;
-    for t in teams {
-        crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
+    check_person("", teams)?;
+    if role == "trainee" && teams.len() > 1 {
+        return Err(TeamError::Invalid(format!(
+            "a trainee practises in one team: give '{login}' one --team"
+        )));
     }
     let mut tx = client.transaction().map_err(db)?;
     let was = own_person(&mut tx, login)?;

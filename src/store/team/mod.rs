@@ -671,6 +671,18 @@ pub fn join(
     })
 }
 
+/// Leaves the team (`salesdojo team leave`, the app's "leave"): the log no longer syncs (no
+/// practice is deleted), and the login's password is taken out of the password file.
+/// Returns that file, when it held the password.
+pub fn leave(store: &mut super::Store) -> Result<Option<std::path::PathBuf>> {
+    let forgot = match store.joined()? {
+        Some(j) => pgpass::forget(&Server::parse(&j.url, Some(&j.user))?, &j.user)?,
+        None => None,
+    };
+    store.team_leave()?;
+    Ok(forgot)
+}
+
 /// Pushes what this log has that the joined server has not, then pulls what the login may
 /// see (`salesdojo sync`, the app's "sync now").
 pub fn sync_joined(store: &mut super::Store) -> Result<sync::SyncCounts> {

@@ -63,24 +63,12 @@ pub fn lookup(server: &Server, user: &str) -> Option<String> {
         .map(|mut f| f.swap_remove(4))
 }
 
-/// Stores the password for `user` at `server`, replacing an earlier one for the same place,
-/// in a file only its owner can read or write. Returns the file.
-pub fn store(server: &Server, user: &str, password: &str) -> Result<PathBuf> {
-    let file =
-        path().ok_or_else(|| TeamError::Io("no home folder for the password file".into()))?;
-    let io = |e: std::io::Error| TeamError::Io(format!("{}: {e}", file.display()));
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let key = [
-        escape(&server.host()),
-        server.port().to_string(),
-        escape(server.dbname()),
-        escape(user),
-    ];
+/// The file's lines other than the one for `user` at `server`, and whether there was one.
+fn lines_without(file: &std::path::Path, server: &Server, user: &str) -> (Vec<String>, bool) {
     let port = server.port().to_string();
-    let mut lines: Vec<String> = std::fs::read_to_string(&file)
-        .unwrap_or_default()
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let all = text.lines().count();
+    let kept: Vec<String> = text
         .lines()
         .filter(|l| {
             let f = fields(l);
@@ -92,7 +80,17 @@ pub fn store(server: &Server, user: &str, password: &str) -> Result<PathBuf> {
         })
         .map(str::to_owned)
         .collect();
-    lines.push(format!("{}:{}", key.join(":"), escape(password)));
+    let found = kept.len() != all;
+    (kept, found)
+}
+
+/// Writes the password file anew (beside it, then renamed over it), readable and writable
+/// only by its owner.
+fn write_lines(file: &std::path::Path, lines: &[String]) -> Result<()> {
+    let io = |e: std::io::Error| TeamError::Io(format!("{}: {e}", file.display()));
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
     let tmp = file.with_extension("tmp");
     {
         let mut opts = std::fs::OpenOptions::new();
@@ -109,12 +107,47 @@ pub fn store(server: &Server, user: &str, password: &str) -> Result<PathBuf> {
             f.set_permissions(std::fs::Permissions::from_mode(0o600))
                 .map_err(io)?;
         }
-        f.write_all((lines.join("\n") + "\n").as_bytes())
-            .map_err(io)?;
+        let text = if lines.is_empty() {
+            String::new()
+        } else {
+            lines.join("\n") + "\n"
+        };
+        f.write_all(text.as_bytes()).map_err(io)?;
         f.sync_all().map_err(io)?;
     }
-    std::fs::rename(&tmp, &file).map_err(io)?;
+    std::fs::rename(&tmp, file).map_err(io)?;
+    Ok(())
+}
+
+/// Stores the password for `user` at `server`, replacing an earlier one for the same place,
+/// in a file only its owner can read or write. Returns the file.
+pub fn store(server: &Server, user: &str, password: &str) -> Result<PathBuf> {
+    let file =
+        path().ok_or_else(|| TeamError::Io("no home folder for the password file".into()))?;
+    let key = [
+        escape(&server.host()),
+        server.port().to_string(),
+        escape(server.dbname()),
+        escape(user),
+    ];
+    let (mut lines, _) = lines_without(&file, server, user);
+    lines.push(format!("{}:{}", key.join(":"), escape(password)));
+    write_lines(&file, &lines)?;
     Ok(file)
+}
+
+/// Removes the password for `user` at `server` from the file (leaving a team); the file,
+/// when it held one.
+pub fn forget(server: &Server, user: &str) -> Result<Option<PathBuf>> {
+    let Some(file) = path() else {
+        return Ok(None);
+    };
+    let (lines, found) = lines_without(&file, server, user);
+    if !found {
+        return Ok(None);
+    }
+    write_lines(&file, &lines)?;
+    Ok(Some(file))
 }
 
 #[cfg(test)]
