@@ -457,13 +457,13 @@ fn push_attempts(
     }
     let mut c = Cols::default();
     {
-        let mut stmt = local(store.conn().prepare_cached(&format!(
-            // Sent open, whatever it is here: its end follows its replies (`push_ends`).
+        // Sent open, whatever it is here: its end follows its replies (`push_ends`).
+        let mut stmt = local(store.conn().prepare_cached(
             "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
                     NULL, NULL, NULL, 'in_progress', NULL, NULL, NULL, NULL, NULL
              FROM attempts a WHERE a.trainee_id = ?1 AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = a.id)
-             ORDER BY a.started_at, a.id LIMIT ?2"
-        )))?;
+             ORDER BY a.started_at, a.id LIMIT ?2",
+        ))?;
         let mut rows = local(stmt.query(params![trainee, chunk() as i64]))?;
         while let Some(r) = local(rows.next())? {
             c.id.push(local(r.get(0))?);
