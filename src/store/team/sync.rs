@@ -211,6 +211,32 @@ impl Store {
         Ok(())
     }
 
+    /// Notes a transaction this client pushed in, so that the next pull leaves its rows out.
+    fn team_note_pushed(&self, txid: i64) -> crate::store::Result<()> {
+        let mut all = self.team_get("pushed_txids")?.unwrap_or_default();
+        let t = txid.to_string();
+        if !all.split(',').any(|x| x == t) {
+            if !all.is_empty() {
+                all.push(',');
+            }
+            all.push_str(&t);
+            self.team_set("pushed_txids", &all)?;
+        }
+        Ok(())
+    }
+
+    /// After a pull: forgets the pushed transactions it left out (`pulled`, as read before
+    /// it), keeping any noted meanwhile (a background push while the pull ran).
+    fn team_forget_pushed(&self, pulled: &str) -> crate::store::Result<()> {
+        let done: std::collections::HashSet<&str> = pulled.split(',').collect();
+        let now = self.team_get("pushed_txids")?.unwrap_or_default();
+        let left: Vec<&str> = now
+            .split(',')
+            .filter(|t| !t.is_empty() && !done.contains(t))
+            .collect();
+        self.team_set("pushed_txids", &left.join(","))
+    }
+
     /// The trainee row the joined login writes as, if this log is joined.
     pub fn joined_trainee(&self) -> crate::store::Result<Option<(Joined, crate::store::Trainee)>> {
         let Some(j) = self.joined()? else {
@@ -369,6 +395,15 @@ pub fn push(
     Ok(())
 }
 
+/// Notes the transaction a push statement wrote in (the `txid` its rows returned), so that
+/// the next pull leaves them out.
+fn note_pushed(store: &Store, wrote: &[postgres::Row]) -> Result<()> {
+    if let Some(r) = wrote.first() {
+        store.team_note_pushed(super::col::<i64>(r, 0)?)?;
+    }
+    Ok(())
+}
+
 fn local<T>(r: rusqlite::Result<T>) -> Result<T> {
     r.map_err(|e| TeamError::Store(StoreError::from(e)))
 }
@@ -491,19 +526,20 @@ fn push_attempts(
         &c.started,
     ];
     params.extend(c.outcome.params());
-    client
-        .execute(
+    let wrote = client
+        .query(
             &format!(
                 "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id,
                      mode, started_at, {OUTCOME_COLS})
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[],
                      $7::text[], $8::text[], {})
-                 ON CONFLICT (id) DO NOTHING",
+                 ON CONFLICT (id) DO NOTHING RETURNING txid",
                 outcome_arrays(9)
             ),
             &params,
         )
         .map_err(server_err)?;
+    note_pushed(store, &wrote)?;
     counts.pushed_attempts += c.id.len() as u64;
     store.team_mark(&c.id)?;
     Ok(c.id.len() == chunk())
@@ -585,12 +621,12 @@ fn push_replies(
         &[&rid, &rjson],
     )
     .map_err(server_err)?;
-    tx.execute(
+    let wrote = tx.query(
         "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
              script_error, created_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])
-         ON CONFLICT (id) DO NOTHING",
+         ON CONFLICT (id) DO NOTHING RETURNING txid",
         &[
             &c.id,
             &c.attempt,
@@ -614,6 +650,7 @@ fn push_replies(
     )
     .map_err(server_err)?;
     tx.commit().map_err(server_err)?;
+    note_pushed(store, &wrote)?;
     counts.pushed_replies += c.id.len() as u64;
     store.team_mark(&c.id)?;
     Ok(c.id.len() == chunk())
@@ -675,13 +712,13 @@ fn push_ends(
     let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&ids];
     params.extend(outcome.params());
     let mut tx = client.transaction().map_err(server_err)?;
-    tx.execute(
+    let wrote = tx.query(
         &format!(
             "UPDATE attempts a SET ended_at = u.ended_at, total = u.total, passed = u.passed, status = u.status,
                  ending = u.ending, scored_total = u.scored_total, scored_passed = u.scored_passed,
                  pass_mark = u.pass_mark, gated = u.gated
              FROM unnest($1::text[], {}) AS u(id, {OUTCOME_COLS})
-             WHERE a.id = u.id AND a.status = 'in_progress'",
+             WHERE a.id = u.id AND a.status = 'in_progress' RETURNING a.txid",
             outcome_arrays(2)
         ),
         &params,
@@ -700,6 +737,7 @@ fn push_ends(
     )
     .map_err(server_err)?;
     tx.commit().map_err(server_err)?;
+    note_pushed(store, &wrote)?;
     counts.pushed_ends += ids.len() as u64;
     let marks: Vec<String> = ids.iter().map(|id| format!("end:{id}")).collect();
     store.team_mark(&marks)?;
@@ -731,14 +769,15 @@ fn push_events(
     if c[0].is_empty() {
         return Ok(false);
     }
-    client
-        .execute(
+    let wrote = client
+        .query(
             "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-             ON CONFLICT (id) DO NOTHING",
+             ON CONFLICT (id) DO NOTHING RETURNING txid",
             &[&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]],
         )
         .map_err(server_err)?;
+    note_pushed(store, &wrote)?;
     let ids: Vec<String> = c[0].iter().flatten().cloned().collect();
     counts.pushed_events += ids.len() as u64;
     store.team_mark(&ids)?;
@@ -777,14 +816,15 @@ fn push_reviews(store: &mut Store, client: &mut Client, counts: &mut SyncCounts)
         return Ok(false);
     }
     // The reviewer is whoever is signed in: the server writes it, whatever was sent.
-    client
-        .execute(
+    let wrote = client
+        .query(
             "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[])
-             ON CONFLICT (id) DO NOTHING",
+             ON CONFLICT (id) DO NOTHING RETURNING txid",
             &[&c.id, &c.attempt, &c.at, &c.comment, &c.criterion, &c.points],
         )
         .map_err(server_err)?;
+    note_pushed(store, &wrote)?;
     counts.pushed_reviews += c.id.len() as u64;
     store.team_mark(&c.id)?;
     Ok(c.id.len() == chunk())
@@ -815,6 +855,18 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         .isolation_level(IsolationLevel::RepeatableRead)
         .start()
         .map_err(server_err)?;
+    // What this client wrote itself since the last pull is here already: its transactions
+    // are left out, so a sync does not pull back what it just pushed.
+    let own_txids = store.team_get("pushed_txids")?.unwrap_or_default();
+    let own = format!(
+        "'{{{}}}'::bigint[]",
+        own_txids
+            .split(',')
+            .filter_map(|t| t.trim().parse::<i64>().ok())
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let new_mark: i64 = tx
         .query_one("SELECT txid_snapshot_xmin(txid_current_snapshot())", &[])
         .map_err(server_err)
@@ -822,12 +874,14 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     // Nothing written since the last pull (the usual case): no scratch log, no merge.
     let changed: bool = tx
         .query_one(
-            "SELECT EXISTS (SELECT 1 FROM attempts WHERE txid >= $1)
-                 OR EXISTS (SELECT 1 FROM replies WHERE txid >= $1)
-                 OR EXISTS (SELECT 1 FROM reviews WHERE txid >= $1)
-                 OR EXISTS (SELECT 1 FROM live_events WHERE txid >= $1)
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM attempts WHERE txid >= $1 AND txid <> ALL({own}))
+                 OR EXISTS (SELECT 1 FROM replies WHERE txid >= $1 AND txid <> ALL({own}))
+                 OR EXISTS (SELECT 1 FROM reviews WHERE txid >= $1 AND txid <> ALL({own}))
+                 OR EXISTS (SELECT 1 FROM live_events WHERE txid >= $1 AND txid <> ALL({own}))
                  OR EXISTS (SELECT 1 FROM verifications WHERE txid >= $1)
-                 OR EXISTS (SELECT 1 FROM certifications WHERE txid >= $1)",
+                 OR EXISTS (SELECT 1 FROM certifications WHERE txid >= $1)"
+            ),
             &[&mark],
         )
         .map_err(server_err)
@@ -835,6 +889,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     if !changed {
         tx.commit().map_err(server_err)?;
         store.team_set("pull_mark", &new_mark.to_string())?;
+        store.team_forget_pushed(&own_txids)?;
         return Ok(());
     }
     let scratch =
@@ -844,10 +899,10 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     // The attempts whose rows changed, and every attempt those rows belong to.
     tx.batch_execute(&format!(
         "CREATE TEMP TABLE pulling ON COMMIT DROP AS
-             SELECT id FROM attempts WHERE txid >= {mark}
-             UNION SELECT attempt_id FROM replies WHERE txid >= {mark}
-             UNION SELECT attempt_id FROM reviews WHERE txid >= {mark}
-             UNION SELECT attempt_id FROM live_events WHERE txid >= {mark}
+             SELECT id FROM attempts WHERE txid >= {mark} AND txid <> ALL({own})
+             UNION SELECT attempt_id FROM replies WHERE txid >= {mark} AND txid <> ALL({own})
+             UNION SELECT attempt_id FROM reviews WHERE txid >= {mark} AND txid <> ALL({own})
+             UNION SELECT attempt_id FROM live_events WHERE txid >= {mark} AND txid <> ALL({own})
              UNION SELECT attempt_id FROM verifications WHERE txid >= {mark}"
     ))
     .map_err(server_err)?;
@@ -889,7 +944,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         copy_rows(
             w,
             &mut tx,
-            "SELECT DISTINCT s.id, s.json FROM results s JOIN replies r ON r.result_id = s.id WHERE r.txid >= $1",
+            &format!("SELECT DISTINCT s.id, s.json FROM results s JOIN replies r ON r.result_id = s.id WHERE r.txid >= $1 AND r.txid <> ALL({own})"),
             &[&mark],
             "INSERT OR IGNORE INTO results (id, json) VALUES (?1, ?2)",
             2,
@@ -898,8 +953,8 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         counts.pulled_replies += copy_rows(
             w,
             &mut tx,
-            "SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
-                    script_error, created_at FROM replies WHERE txid >= $1",
+            &format!("SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
+                    script_error, created_at FROM replies WHERE txid >= $1 AND txid <> ALL({own})"),
             &[&mark],
             "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score,
                  result_id, script_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -912,8 +967,8 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         copy_rows(
             w,
             &mut tx,
-            "SELECT p.reply_id, p.criterion_id, p.points, p.weight FROM reply_points p
-             JOIN replies r ON r.id = p.reply_id WHERE r.txid >= $1",
+            &format!("SELECT p.reply_id, p.criterion_id, p.points, p.weight FROM reply_points p
+             JOIN replies r ON r.id = p.reply_id WHERE r.txid >= $1 AND r.txid <> ALL({own})"),
             &[&mark],
             "INSERT INTO reply_points (reply_id, criterion_id, points, weight) VALUES (?1, ?2, ?3, ?4)",
             4,
@@ -932,7 +987,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         copy_rows(
             w,
             &mut tx,
-            "SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM live_events WHERE txid >= $1",
+            &format!("SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM live_events WHERE txid >= $1 AND txid <> ALL({own})"),
             &[&mark],
             "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             7,
@@ -944,7 +999,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
         counts.pulled_reviews += copy_rows(
             w,
             &mut tx,
-            "SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM reviews WHERE txid >= $1",
+            &format!("SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM reviews WHERE txid >= $1 AND txid <> ALL({own})"),
             &[&mark],
             "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -992,6 +1047,7 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     counts.pulled_verdicts = store.take_team_verdicts(&verdicts, &certs)?;
     store.team_mark(&known)?;
     store.team_set("pull_mark", &new_mark.to_string())?;
+    store.team_forget_pushed(&own_txids)?;
     Ok(())
 }
 
