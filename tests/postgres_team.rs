@@ -2,6 +2,9 @@
 //! them all). Access is checked with the plain `postgres` client connected as each role, not
 //! through salesdojo.
 
+// The test reads the progress log as another program would (through SQLite).
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -1669,13 +1672,27 @@ fn postgres_a_joined_terminal_practice_goes_up_under_the_login() {
         "{status}"
     );
 
-    // Piped, no --trainee: recorded under the login, and up by the time practice ends.
+    // Piped, no --trainee: recorded under the login, and up by the time practice ends; the
+    // push after each reply counts as a sync in `team status`.
+    let last_sync = || -> String {
+        rusqlite::Connection::open(m.db())
+            .expect("the log")
+            .query_row(
+                "SELECT value FROM team_state WHERE key = 'last_sync'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a last sync")
+    };
+    let joined_at = last_sync();
+    std::thread::sleep(Duration::from_millis(1100));
     let o = m.run_with(
         &["practice", "jewelry", "--scenario", "browsing-to-tryon"],
         &[],
         JEWELRY_INPUT,
     );
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(last_sync() > joined_at, "{} after {joined_at}", last_sync());
     let mut admin = pg.admin("salesdojo");
     let on_server = |admin: &mut postgres::Client| {
         count(
@@ -1735,6 +1752,13 @@ fn postgres_a_joined_terminal_practice_goes_up_under_the_login() {
         "{o}"
     );
     assert!(!pgpass().contains(":ana:"), "{}", pgpass());
+    // With no password anywhere, the error says how to give one.
+    let o = m.run(&["--db", &pg.url("ana"), "report"]);
+    assert!(
+        o.stderr.contains("no password for 'ana'") && o.stderr.contains("salesdojo team join"),
+        "{}",
+        o.stderr
+    );
 }
 
 /// The `verified` column of a CSV export: one value per attempt row.

@@ -364,8 +364,11 @@ impl Server {
                 ),
             })?;
         connected.map_err(|e| {
+            // The driver says "password missing" when the server asks for one and none was
+            // found: the same as a refused one, for what to do next.
+            let missing = error_chain(&e).contains("password missing");
             let e = classify(self, &user, &e);
-            if matches!(e, TeamError::WrongPassword { .. }) && password.is_none() {
+            if (missing || matches!(e, TeamError::WrongPassword { .. })) && password.is_none() {
                 TeamError::NoPassword {
                     server: self.shown(),
                     user,
