@@ -37,9 +37,10 @@ fn our_own_graded_replies_meet_every_target() {
 fn the_shared_trainer_grades_meet_every_target() {
     let grades = repo().join("../shared/grading/calibration.jsonl");
     if !grades.is_file() {
-        eprintln!(
-            "SKIPPED: {} is not here (CI has it beside the repository)",
-            grades.display()
+        common::skip(
+            "the_shared_trainer_grades_meet_every_target",
+            &format!("{} is not here", grades.display()),
+            "CI has shared/ beside the repository",
         );
         return;
     }

@@ -5,6 +5,8 @@
 // (only a descriptor opened outside SQLite drops its locks; see src/store/db.rs).
 #![allow(clippy::disallowed_methods)]
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -1136,8 +1138,10 @@ fn other_program_reads(db: &Path) {
             .arg("select count(*) from trainees")
             .output()
     } else {
-        eprintln!(
-            "SKIPPED the sqlite3 shell (apt-get install sqlite3): a second salesdojo reads instead"
+        common::skip(
+            "the sqlite3 shell as the other program in tests/gui.rs",
+            "`sqlite3` is not installed; a second salesdojo read instead",
+            "apt-get install sqlite3",
         );
         std::process::Command::new(env!("CARGO_BIN_EXE_salesdojo"))
             .arg("--db")

@@ -128,3 +128,35 @@ pub fn at_db(db: &Path, args: &[&str]) -> Command {
     c
 }
 pub mod pg;
+
+/// Whether every test that depends on this machine must run here: `.ci/run` sets
+/// `SALESDOJO_CI=1`, and then a missing tool (PostgreSQL, sqlite3, openssl, a tmpfs mount, the
+/// shared graded sets) fails the test that needs it instead of skipping it.
+pub fn must_run() -> bool {
+    std::env::var_os("SALESDOJO_CI").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// A test, or a part of one, that cannot run on this machine: a failure where it must run
+/// ([`must_run`]); elsewhere a notice and a line in this run's list of skips, which
+/// `tests/zz_skips.rs` prints at the end of `cargo test`, where a person sees it.
+pub fn skip(what: &str, why: &str, install: &str) {
+    assert!(
+        !must_run(),
+        "{what}: {why}, and SALESDOJO_CI is set, so it must run here: {install}"
+    );
+    eprintln!("\n!!! SKIPPED {what}: {why} ({install}).\n");
+    note_skip(&format!("{what}: {why} ({install})"));
+}
+
+/// Appends a line to this run's list of skips (`target/tmp/skips.txt`).
+pub fn note_skip(line: &str) {
+    use std::io::Write;
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skips.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
