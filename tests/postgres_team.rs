@@ -164,6 +164,25 @@ fn practise(m: &Machine, name: &str, team: &str) {
     assert_eq!(o.code, 0, "practice: {}{}", o.stdout, o.stderr);
 }
 
+/// A team of three — ana (trainee, 一店), ver (verifier), max (manager of 一店) — where ana
+/// practised once on her laptop and synced; their passwords and her laptop.
+fn one_practice_on_a_team(pg: &Cluster, root: &Path) -> (BTreeMap<String, String>, Machine) {
+    let pw = set_up(
+        pg,
+        root,
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("ver", "核验", "verifier", &[]),
+            ("max", "马经理", "manager", &["一店"]),
+        ],
+    );
+    let m = Machine::new(root, "laptop");
+    m.join(pg, "ana", &pw["ana"]);
+    practise(&m, "安娜", "一店");
+    m.ok(&["sync"]);
+    (pw, m)
+}
+
 fn count(c: &mut postgres::Client, sql: &str) -> i64 {
     c.query_one(sql, &[]).expect(sql).get(0)
 }
@@ -837,19 +856,7 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let pw = set_up(
-        &pg,
-        root.path(),
-        &[
-            ("ana", "安娜", "trainee", &["一店"]),
-            ("ver", "核验", "verifier", &[]),
-            ("max", "马经理", "manager", &["一店"]),
-        ],
-    );
-    let m = Machine::new(root.path(), "laptop");
-    m.join(&pg, "ana", &pw["ana"]);
-    practise(&m, "安娜", "一店");
-    m.ok(&["sync"]);
+    let (pw, m) = one_practice_on_a_team(&pg, root.path());
 
     // With the plain client, ana claims a perfect score on every jewelry scenario.
     let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
@@ -1799,19 +1806,7 @@ fn postgres_exports_count_only_what_reports_count() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let pw = set_up(
-        &pg,
-        root.path(),
-        &[
-            ("ana", "安娜", "trainee", &["一店"]),
-            ("ver", "核验", "verifier", &[]),
-            ("max", "马经理", "manager", &["一店"]),
-        ],
-    );
-    let m = Machine::new(root.path(), "laptop");
-    m.join(&pg, "ana", &pw["ana"]);
-    practise(&m, "安娜", "一店");
-    m.ok(&["sync"]);
+    let (pw, m) = one_practice_on_a_team(&pg, root.path());
     // With the plain client, ana claims a perfect score.
     let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
     ana.batch_execute(
@@ -2118,18 +2113,7 @@ fn postgres_an_ended_attempt_stays_as_it_ended() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let pw = set_up(
-        &pg,
-        root.path(),
-        &[
-            ("ana", "安娜", "trainee", &["一店"]),
-            ("ver", "核验", "verifier", &[]),
-        ],
-    );
-    let m = Machine::new(root.path(), "laptop");
-    m.join(&pg, "ana", &pw["ana"]);
-    practise(&m, "安娜", "一店");
-    m.ok(&["sync"]);
+    let (pw, m) = one_practice_on_a_team(&pg, root.path());
     let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
     let honest: String = ana
         .query_one("SELECT id FROM attempts WHERE status = 'completed'", &[])

@@ -958,55 +958,43 @@ GRANT DELETE ON people, team_managers TO salesdojo_admin;
 
 -- An attempt that has ended stays as it ended for its trainee: no reply, point, live event or
 -- criterion is added to it afterwards (no role may update or delete them either). The
--- criteria an attempt ends with go up in the transaction that ends it.
-CREATE FUNCTION salesdojo_attempt_open() RETURNS trigger
+-- criteria an attempt ends with go up in the transaction that ends it. Checked once per
+-- statement over the rows it inserted (a row a push sends again is not inserted, by its
+-- ON CONFLICT DO NOTHING, and so not checked); a trainee login by its group, not by
+-- pg_has_role, which is true for a superuser whose import writes history as it is.
+CREATE FUNCTION salesdojo_attempts_still_open() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE a record;
+DECLARE ended text;
 BEGIN
-    -- A trainee login (by its group, not by pg_has_role, which is true for a superuser
-    -- whose import writes history as it is).
     IF NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
                    JOIN pg_roles u ON u.oid = m.member
                    WHERE u.rolname = current_user AND g.rolname = 'salesdojo_trainee') THEN
-        RETURN NEW;
-    END IF;
-    IF TG_TABLE_NAME = 'reply_points' THEN
-        SELECT t.id, t.status, t.txid INTO a FROM replies r JOIN attempts t ON t.id = r.attempt_id
-        WHERE r.id = NEW.reply_id;
-    ELSE
-        SELECT t.id, t.status, t.txid INTO a FROM attempts t WHERE t.id = NEW.attempt_id;
-    END IF;
-    IF a.status IS NULL OR a.status = 'in_progress'
-       OR (TG_TABLE_NAME = 'attempt_criteria' AND a.txid = txid_current()) THEN
-        RETURN NEW;
-    END IF;
-    -- A row the server has already (a push sent again, history an admin imported) is
-    -- skipped, as the push's ON CONFLICT DO NOTHING would: it adds nothing.
-    -- (One table a branch: PL/pgSQL resolves every field an expression names.)
-    IF TG_TABLE_NAME = 'replies' THEN
-        IF EXISTS (SELECT 1 FROM replies WHERE id = NEW.id) THEN RETURN NULL; END IF;
-    ELSIF TG_TABLE_NAME = 'live_events' THEN
-        IF EXISTS (SELECT 1 FROM live_events WHERE id = NEW.id) THEN RETURN NULL; END IF;
-    ELSIF TG_TABLE_NAME = 'reply_points' THEN
-        IF EXISTS (SELECT 1 FROM reply_points
-                   WHERE reply_id = NEW.reply_id AND criterion_id = NEW.criterion_id) THEN
-            RETURN NULL;
-        END IF;
-    ELSIF EXISTS (SELECT 1 FROM attempt_criteria
-                  WHERE attempt_id = NEW.attempt_id AND criterion_id = NEW.criterion_id) THEN
         RETURN NULL;
     END IF;
-    RAISE EXCEPTION 'attempt % has ended: nothing can be added to it', a.id
-        USING ERRCODE = 'insufficient_privilege';
+    IF TG_TABLE_NAME = 'reply_points' THEN
+        SELECT t.id INTO ended FROM added n JOIN replies r ON r.id = n.reply_id
+            JOIN attempts t ON t.id = r.attempt_id WHERE t.status <> 'in_progress' LIMIT 1;
+    ELSIF TG_TABLE_NAME = 'attempt_criteria' THEN
+        SELECT t.id INTO ended FROM added n JOIN attempts t ON t.id = n.attempt_id
+            WHERE t.status <> 'in_progress' AND t.txid <> txid_current() LIMIT 1;
+    ELSE
+        SELECT t.id INTO ended FROM added n JOIN attempts t ON t.id = n.attempt_id
+            WHERE t.status <> 'in_progress' LIMIT 1;
+    END IF;
+    IF ended IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt % has ended: nothing can be added to it', ended
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
 END $$;
-CREATE TRIGGER replies_attempt_open BEFORE INSERT ON replies
-    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
-CREATE TRIGGER reply_points_attempt_open BEFORE INSERT ON reply_points
-    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
-CREATE TRIGGER attempt_criteria_attempt_open BEFORE INSERT ON attempt_criteria
-    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
-CREATE TRIGGER live_events_attempt_open BEFORE INSERT ON live_events
-    FOR EACH ROW EXECUTE FUNCTION salesdojo_attempt_open();
+CREATE TRIGGER replies_attempt_open AFTER INSERT ON replies
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_attempts_still_open();
+CREATE TRIGGER reply_points_attempt_open AFTER INSERT ON reply_points
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_attempts_still_open();
+CREATE TRIGGER attempt_criteria_attempt_open AFTER INSERT ON attempt_criteria
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_attempts_still_open();
+CREATE TRIGGER live_events_attempt_open AFTER INSERT ON live_events
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION salesdojo_attempts_still_open();
 
 -- Team names: a person reads their own team's and the teams they manage; admins, verifiers
 -- and trainers (who publish for everyone) read all.
