@@ -856,7 +856,7 @@ fn postgres_a_forged_total_is_flagged_and_earns_no_certificate() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let (pw, m) = one_practice_on_a_team(&pg, root.path());
+    let (pw, _laptop) = one_practice_on_a_team(&pg, root.path());
 
     // With the plain client, ana claims a perfect score on every jewelry scenario.
     let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
@@ -1806,7 +1806,7 @@ fn postgres_exports_count_only_what_reports_count() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let (pw, m) = one_practice_on_a_team(&pg, root.path());
+    let (pw, _laptop) = one_practice_on_a_team(&pg, root.path());
     // With the plain client, ana claims a perfect score.
     let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
     ana.batch_execute(
@@ -2113,7 +2113,7 @@ fn postgres_an_ended_attempt_stays_as_it_ended() {
         return;
     };
     let root = tempfile::tempdir().expect("temp");
-    let (pw, m) = one_practice_on_a_team(&pg, root.path());
+    let (pw, _laptop) = one_practice_on_a_team(&pg, root.path());
     let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
     let honest: String = ana
         .query_one("SELECT id FROM attempts WHERE status = 'completed'", &[])
