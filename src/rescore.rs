@@ -507,3 +507,92 @@ fn mismatch(p: &crate::store::merge::Pending, now: &crate::practice::Summary) ->
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mismatch;
+    use crate::practice::Summary;
+    use crate::store::merge::Pending;
+
+    fn stored(total: f64, passed: bool, criteria: &[(&str, f64)]) -> Pending {
+        Pending {
+            attempt_id: "a".into(),
+            playbook: "p".into(),
+            playbook_hash: "h".into(),
+            playbook_version: 1,
+            scenario: "s".into(),
+            trainee_id: "t".into(),
+            total: Some(total),
+            passed: Some(passed),
+            criteria: criteria
+                .iter()
+                .map(|(c, p)| ((*c).to_owned(), *p))
+                .collect(),
+        }
+    }
+
+    fn scored(total: f64, passed: bool, criteria: &[(&str, f64)]) -> Summary {
+        Summary {
+            total,
+            pass_mark: 70,
+            passed,
+            gate: None,
+            criteria: criteria
+                .iter()
+                .map(|(c, p)| ((*c).to_owned(), *p, 1))
+                .collect(),
+            weakest: None,
+            suggested: None,
+            ending: None,
+            outcome: None,
+            replies: 1,
+            seconds: 1.0,
+        }
+    }
+
+    /// Each difference is named as it is: the total, the verdict (a forged pass with an honest
+    /// total used to read "stored total 70.8, its replies give 70.8"), or a criterion.
+    #[test]
+    fn a_mismatch_says_what_differs() {
+        let now = scored(70.8, false, &[("value", 45.0), ("rapport", 96.6)]);
+        assert_eq!(
+            mismatch(
+                &stored(70.8, false, &[("value", 45.0), ("rapport", 96.6)]),
+                &now
+            ),
+            None
+        );
+        assert_eq!(
+            mismatch(&stored(100.0, true, &[]), &now).as_deref(),
+            Some("stored total 100.0, its replies give 70.8")
+        );
+        assert_eq!(
+            mismatch(&stored(70.8, true, &[]), &now).as_deref(),
+            Some("stored verdict pass (total 70.8), its replies give fail")
+        );
+        assert_eq!(
+            mismatch(
+                &stored(70.8, false, &[("value", 100.0), ("rapport", 96.6)]),
+                &now
+            )
+            .as_deref(),
+            Some("stored criterion 'value' 100.0, its replies give 45.0")
+        );
+        assert_eq!(
+            mismatch(
+                &stored(
+                    70.8,
+                    false,
+                    &[("value", 45.0), ("rapport", 96.6), ("close", 90.0)]
+                ),
+                &now
+            )
+            .as_deref(),
+            Some("stored criterion 'close' (90.0) that its replies do not score")
+        );
+        assert_eq!(
+            mismatch(&stored(70.8, false, &[("value", 45.0)]), &now).as_deref(),
+            Some("criterion 'rapport' (96.6) is missing from what was stored")
+        );
+    }
+}

@@ -2256,6 +2256,9 @@ fn postgres_a_server_that_never_answers_hangs_nothing() {
         "{}",
         sync.stderr
     );
+    eprintln!(
+        "against a stopped postmaster: team status {took:?}, sync {sync_took:?}, report {report_took:?}, practice {practice_took:?}"
+    );
     assert!(
         report_took <= Duration::from_secs(7),
         "report took {report_took:?}"
@@ -2273,4 +2276,37 @@ fn postgres_a_server_that_never_answers_hangs_nothing() {
     // Once the server answers again, what waited goes up.
     m.ok(&["sync"]);
     assert!(same_rows(&server_replies(&pg), &local_replies(&m.db())));
+}
+
+/// A password the server refuses is tried once, not after every reply: a company directory
+/// locks a login out after a few failures. (Before: every reply of a role-play signed in
+/// again with the wrong password.)
+#[test]
+fn postgres_a_refused_password_is_not_retried_after_every_reply() {
+    let Some(pg) = Cluster::start("postgres_a_refused_password_is_not_retried_after_every_reply")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(&pg, root.path(), &[("ana", "安娜", "trainee", &["一店"])]);
+    let m = Machine::new(root.path(), "laptop");
+    m.join(&pg, "ana", &pw["ana"]);
+    // The admin gives her a new password; her laptop still has the old one.
+    pg.admin("salesdojo")
+        .batch_execute("ALTER ROLE ana PASSWORD 'a-new-one-she-has-not-typed'")
+        .expect("a new password");
+    let failures = || {
+        pg.log()
+            .matches("password authentication failed for user \"ana\"")
+            .count()
+    };
+    let before = failures();
+    // A role-play of four replies, each committed and each poking the background sync.
+    practise(&m, "安娜", "一店");
+    let tried = failures() - before;
+    assert!(tried <= 1, "the refused password was tried {tried} times");
+    // Practice was kept here, and `team status` says what is wrong.
+    let status = m.ok(&["team", "status"]);
+    assert!(!status.contains("waiting:    0 rows"), "{status}");
+    assert!(status.contains("online:     no:"), "{status}");
 }
