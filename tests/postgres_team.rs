@@ -1237,7 +1237,9 @@ fn postgres_every_report_gives_the_same_rows_on_both_backends() {
     let detail: serde_json::Value = serde_json::from_str(&detail.stdout).expect("json");
     let (total, scored) = (
         detail["attempt"]["total"].as_f64().expect("a total"),
-        detail["attempt"]["scored_total"].as_f64().expect("the scored total"),
+        detail["attempt"]["scored_total"]
+            .as_f64()
+            .expect("the scored total"),
     );
     assert_eq!(detail["attempt"]["reviewed"], true, "{detail}");
     assert!(
@@ -1246,7 +1248,10 @@ fn postgres_every_report_gives_the_same_rows_on_both_backends() {
     );
     let local = mgr.ok(&["--db", local_db, "attempt", &attempt, "--format", "json"]);
     let local: serde_json::Value = serde_json::from_str(&local).expect("json");
-    assert_eq!(local["attempt"]["total"], detail["attempt"]["total"], "{local}");
+    assert_eq!(
+        local["attempt"]["total"], detail["attempt"]["total"],
+        "{local}"
+    );
     for format in [&["--format", "csv"][..], &["--format", "xapi"][..]] {
         let a = root.path().join("a.out");
         let b = root.path().join("b.out");
@@ -1405,6 +1410,66 @@ fn postgres_reports_read_from_a_streaming_replica() {
         primary.stdout, from_replica.stdout,
         "the replica answers as the primary"
     );
+
+    // Equal answers would also come from a --report-db that is ignored: with the replica's
+    // replay paused, a review on the primary moves the primary's report and not the one
+    // read through --report-db.
+    let mut replica_admin = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .dbname("salesdojo")
+        .user("admin")
+        .password(ADMIN_PASSWORD)
+        .connect(postgres::NoTls)
+        .expect("the admin reads the replica");
+    replica_admin
+        .batch_execute("SELECT pg_wal_replay_pause()")
+        .expect("pause the replay");
+    let (attempt, criterion): (String, String) = {
+        let row = pg
+            .admin("salesdojo")
+            .query_one(
+                "SELECT attempt_id, criterion_id FROM attempt_criteria ORDER BY attempt_id, criterion_id LIMIT 1",
+                &[],
+            )
+            .expect("a criterion");
+        (row.get(0), row.get(1))
+    };
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &pg.url("max"),
+            "review",
+            &attempt,
+            "--override",
+            &format!("{criterion}=1"),
+        ],
+        &env,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let primary_url = pg.url("max");
+    let report = |extra: &[&str]| {
+        let mut args = vec!["--db", primary_url.as_str()];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["report", "--format", "json"]);
+        let o = mgr.run_with(&args, &env, "");
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        o.stdout
+    };
+    assert_ne!(
+        report(&[]),
+        primary.stdout,
+        "the review moved the primary's report"
+    );
+    assert_eq!(
+        report(&["--report-db", &replica_url]),
+        from_replica.stdout,
+        "--report-db read the paused replica"
+    );
+    replica_admin
+        .batch_execute("SELECT pg_wal_replay_resume()")
+        .expect("resume the replay");
 
     // And the reports did come from it (the library says where they read).
     let store = salesdojo::store::team::open_team_at(
