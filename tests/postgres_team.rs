@@ -566,7 +566,18 @@ fn postgres_two_machines_of_one_trainee_write_one_history() {
         &local_replies(&laptop.db()),
         &local_replies(&store_pc.db())
     ));
-    assert!(!laptop_list.is_empty() && !pc_list.is_empty());
+    // Both machines' reports count both attempts, the same way.
+    for list in [&laptop_list, &pc_list] {
+        let v: serde_json::Value = serde_json::from_str(list).expect("json");
+        let attempts: i64 = v["pass_rates"]
+            .as_array()
+            .expect("pass rates")
+            .iter()
+            .filter_map(|r| r["attempts"].as_i64())
+            .sum();
+        assert_eq!(attempts, 2, "both machines' attempts in the report: {v}");
+    }
+    assert_eq!(laptop_list, pc_list, "the two machines report the same");
 }
 
 #[test]
