@@ -90,19 +90,17 @@ impl Machine {
         )
     }
 
-    fn join(&self, pg: &Cluster, login: &str, password: &str) {
-        let o = self.run_with(
-            &[
-                "team",
-                "join",
-                &pg.url(""),
-                "--user",
-                login,
-                "--password-stdin",
-            ],
-            &[],
+    /// `team join URL --user LOGIN`, the password on standard input, with `env`.
+    fn try_join(&self, url: &str, login: &str, password: &str, env: &[(&str, &str)]) -> Out {
+        self.run_with(
+            &["team", "join", url, "--user", login, "--password-stdin"],
+            env,
             &format!("{password}\n"),
-        );
+        )
+    }
+
+    fn join(&self, pg: &Cluster, login: &str, password: &str) {
+        let o = self.try_join(&pg.url(""), login, password, &[]);
         assert_eq!(o.code, 0, "join {login}: {}{}", o.stdout, o.stderr);
         assert!(o.stdout.contains(&format!("as {login}")), "{}", o.stdout);
     }
@@ -592,18 +590,7 @@ fn postgres_bad_connections_say_what_is_wrong_and_practice_goes_on() {
     let m = Machine::new(root.path(), "laptop");
 
     // A wrong password.
-    let o = m.run_with(
-        &[
-            "team",
-            "join",
-            &pg.url(""),
-            "--user",
-            "ana",
-            "--password-stdin",
-        ],
-        &[],
-        "not-her-password\n",
-    );
+    let o = m.try_join(&pg.url(""), "ana", "not-her-password", &[]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("wrong password"), "{}", o.stderr);
     assert!(!o.stderr.contains("not-her-password"));
@@ -746,11 +733,7 @@ fn postgres_bad_connections_say_what_is_wrong_and_practice_goes_on() {
             pg.port,
             ca.display()
         );
-        let o = strict.run_with(
-            &["team", "join", &url, "--user", "ana", "--password-stdin"],
-            &[],
-            &format!("{}\n", pw["ana"]),
-        );
+        let o = strict.try_join(&url, "ana", &pw["ana"], &[]);
         assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
         strict.ok(&["sync"]);
         // libpq's default file, ~/.postgresql/root.crt:
@@ -761,17 +744,11 @@ fn postgres_bad_connections_say_what_is_wrong_and_practice_goes_on() {
         home.ok(&["sync"]);
         // PGSSLROOTCERT at join, then never again: kept with the address.
         let once = Machine::new(root.path(), "once");
-        let o = once.run_with(
-            &[
-                "team",
-                "join",
-                &pg.url(""),
-                "--user",
-                "ana",
-                "--password-stdin",
-            ],
+        let o = once.try_join(
+            &pg.url(""),
+            "ana",
+            &pw["ana"],
             &[("PGSSLROOTCERT", ca.to_str().expect("path"))],
-            &format!("{}\n", pw["ana"]),
         );
         assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
         once.ok(&["sync"]);
