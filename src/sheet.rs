@@ -30,9 +30,7 @@ fn plain_number(cell: &str) -> bool {
 /// gets a leading `'`; refused characters are shown, not kept.
 pub fn inert(cell: &str) -> Cow<'_, str> {
     let shown = crate::untrusted::visible(cell);
-    let leads = shown.trim_start_matches(' ').starts_with(FORMULA_START)
-        || shown.starts_with(FORMULA_START);
-    if leads && !plain_number(&shown) {
+    if shown.trim_start_matches(' ').starts_with(FORMULA_START) && !plain_number(&shown) {
         Cow::Owned(format!("'{shown}"))
     } else {
         shown

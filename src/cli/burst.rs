@@ -58,7 +58,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         &[],
     )?;
     // In a log joined to a team, as `practice`: under the joined login.
-    let trainee = match store.joined_trainee()? {
+    let trainee = match store.practising_as(None, None)? {
         Some((_, me)) => me,
         None => store.trainee(&args.trainee, None)?,
     };

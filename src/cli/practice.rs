@@ -100,29 +100,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         // Joined to a team: each committed reply goes up in the background.
         let store = store::open_default(cli.db.as_deref())?;
-        joined = store.joined_trainee()?;
-        if let Some((j, me)) = &joined {
-            let other_name = args
-                .trainee
-                .as_deref()
-                .map(str::trim)
-                .is_some_and(|n| n != me.name && n != j.user);
-            let other_team = args
-                .team
-                .as_deref()
-                .map(str::trim)
-                .is_some_and(|t| Some(t) != me.team.as_deref());
-            if other_name || other_team {
-                anyhow::bail!(
-                    "this progress log is joined to the team as '{}' ({}{}): practice here is recorded under that login, so --trainee/--team for anyone else is refused; leave them out, or practise with another --db",
-                    j.user,
-                    me.name,
-                    me.team
-                        .as_deref()
-                        .map_or(String::new(), |t| format!(", {t}"))
-                );
-            }
-        }
+        joined = store.practising_as(args.trainee.as_deref(), args.team.as_deref())?;
         let background = store::team::sync::Background::start(store.path());
         Box::new(store::team::sync::Syncing {
             log: store,

@@ -216,20 +216,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        TeamCommand::Disable(a) | TeamCommand::Enable(a) => {
-            let enable = matches!(&args.command, TeamCommand::Enable(_));
-            let mut client = Server::parse(&a.server, None)?.connect(None)?;
-            admin::set_enabled(&mut client, &a.login, enable)?;
-            print(&if enable {
-                format!("{}: may sign in again\n", a.login)
-            } else {
-                format!(
-                    "{}: disabled (cannot sign in; directory row and practice kept; `salesdojo team enable {}` undoes it)\n",
-                    a.login, a.login
-                )
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
+        TeamCommand::Disable(a) => set_enabled(a, false),
+        TeamCommand::Enable(a) => set_enabled(a, true),
         TeamCommand::RemoveUser(a) => {
             let mut client = Server::parse(&a.server, None)?.connect(None)?;
             admin::remove_user(&mut client, &a.login)?;
@@ -285,6 +273,21 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `team disable LOGIN` / `team enable LOGIN`.
+fn set_enabled(a: &LoginArgs, enable: bool) -> anyhow::Result<ExitCode> {
+    let mut client = Server::parse(&a.server, None)?.connect(None)?;
+    admin::set_enabled(&mut client, &a.login, enable)?;
+    print(&if enable {
+        format!("{}: may sign in again\n", a.login)
+    } else {
+        format!(
+            "{}: disabled (cannot sign in; directory row and practice kept; `salesdojo team enable {}` undoes it)\n",
+            a.login, a.login
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(a: &InitArgs) -> anyhow::Result<ExitCode> {

@@ -107,22 +107,30 @@ pub(crate) fn connect(path: &Path, access: Access) -> Result<(Connection, i64)> 
 /// someone else's file (there is no log to read). Every byte outside the unreserved set is
 /// percent-encoded, so `?`, `#` and `%` in a name are only ever part of the name.
 pub(crate) fn read_only_uri(path: &Path) -> String {
-    use std::fmt::Write as _;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut uri = String::from("file:");
-    for &b in absolute.as_os_str().as_encoded_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
-            uri.push(char::from(b));
-        } else {
-            let _ = write!(uri, "%{b:02X}");
-        }
-    }
+    let mut uri = format!("file:{}", percent_encoded_path(path));
     uri.push_str("?mode=ro");
     let [_, wal, ..] = companions(path);
     if !wal.exists() {
         uri.push_str("&immutable=1");
     }
     uri
+}
+
+/// `path`, made absolute, with every byte outside the unreserved set and `/`
+/// percent-encoded: a path as a URI (SQLite's `file:`) or an address parameter (libpq's
+/// `sslrootcert=`) takes it, `?`, `#`, `%`, `&` and spaces only ever part of the name.
+pub(crate) fn percent_encoded_path(path: &Path) -> String {
+    use std::fmt::Write as _;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// Why a database at `path` cannot be opened for writing, when its folder or file system

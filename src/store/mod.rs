@@ -181,6 +181,19 @@ impl Mode {
     }
 }
 
+/// The columns [`trainee_row`] reads, over `trainees t LEFT JOIN teams tm`.
+pub(crate) const TRAINEE_COLS: &str = "t.id, t.name, tm.name, t.pseudonym";
+
+/// A trainee from a row of [`TRAINEE_COLS`].
+pub(crate) fn trainee_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trainee> {
+    Ok(Trainee {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        team: r.get(2)?,
+        pseudonym: r.get(3)?,
+    })
+}
+
 /// An attempt as it starts.
 #[derive(Debug, Clone)]
 pub struct NewAttempt<'a> {

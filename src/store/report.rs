@@ -830,18 +830,12 @@ impl Store {
         if let Some(r) = &self.remote {
             return r.trainees();
         }
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {} FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
              ORDER BY t.name, tm.name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(crate::store::Trainee {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                team: r.get(2)?,
-                pseudonym: r.get(3)?,
-            })
-        })?;
+            crate::store::TRAINEE_COLS
+        ))?;
+        let rows = stmt.query_map([], crate::store::trainee_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 

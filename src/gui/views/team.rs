@@ -502,11 +502,8 @@ impl Work {
                 )
             }
             Work::Leave => {
-                let left = open(db).and_then(|mut s| {
-                    crate::store::team::leave(&mut s)
-                        .map(|_| ())
-                        .map_err(|e| text(crate::store::StoreError::Remote(e.to_string())))
-                });
+                let left = open(db)
+                    .and_then(|mut s| crate::store::team::leave(&mut s).map(|_| ()).map_err(text));
                 match left {
                     Ok(()) => (
                         Some(Ok(both(

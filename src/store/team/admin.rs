@@ -84,20 +84,23 @@ const MAX_NAME_CHARS: usize = 100;
 /// A person's name and teams as the directory takes them: no control or invisible
 /// characters, at most [`MAX_NAME_CHARS`] each.
 fn check_person(name: &str, teams: &[String]) -> Result<()> {
-    crate::untrusted::check_name("name", name).map_err(TeamError::Invalid)?;
-    for t in teams {
-        crate::untrusted::check_name("team", t).map_err(TeamError::Invalid)?;
-    }
-    for (what, text) in
-        std::iter::once(("name", name)).chain(teams.iter().map(|t| ("team", t.as_str())))
-    {
-        let n = text.chars().count();
-        if n > MAX_NAME_CHARS {
-            return Err(TeamError::Invalid(format!(
-                "the {what} '{}…' has {n} characters; the limit is {MAX_NAME_CHARS}",
-                text.chars().take(20).collect::<String>()
-            )));
-        }
+    check_text("name", name)?;
+    check_teams(teams)
+}
+
+fn check_teams(teams: &[String]) -> Result<()> {
+    teams.iter().try_for_each(|t| check_text("team", t))
+}
+
+/// One name or team, as the directory takes it.
+fn check_text(what: &str, text: &str) -> Result<()> {
+    crate::untrusted::check_name(what, text).map_err(TeamError::Invalid)?;
+    let n = text.chars().count();
+    if n > MAX_NAME_CHARS {
+        return Err(TeamError::Invalid(format!(
+            "the {what} '{}…' has {n} characters; the limit is {MAX_NAME_CHARS}",
+            text.chars().take(20).collect::<String>()
+        )));
     }
     Ok(())
 }
@@ -290,7 +293,7 @@ fn own_person(tx: &mut postgres::Transaction<'_>, login: &str) -> Result<String>
 pub fn set_role(client: &mut Client, login: &str, role: &str, teams: &[String]) -> Result<String> {
     super::check_schema(client)?;
     let group = group_of(role)?;
-    check_person("", teams)?;
+    check_teams(teams)?;
     if role == "trainee" && teams.len() > 1 {
         return Err(TeamError::Invalid(format!(
             "a trainee practises in one team: give '{login}' one --team"

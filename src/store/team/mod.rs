@@ -281,16 +281,7 @@ impl Server {
         let Some(file) = std::env::var_os("PGSSLROOTCERT").filter(|f| !f.is_empty()) else {
             return self.url.clone();
         };
-        let path = std::path::absolute(std::path::Path::new(&file))
-            .unwrap_or_else(|_| std::path::PathBuf::from(&file));
-        let mut value = String::new();
-        for b in path.to_string_lossy().bytes() {
-            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-                value.push(char::from(b));
-            } else {
-                value.push_str(&format!("%{b:02X}"));
-            }
-        }
+        let value = super::db::percent_encoded_path(std::path::Path::new(&file));
         if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
             let sep = if self.url.contains('?') { '&' } else { '?' };
             format!("{}{sep}sslrootcert={value}", self.url)

@@ -245,20 +245,45 @@ impl Store {
         let row = self
             .conn()
             .query_row(
-                "SELECT t.id, t.name, m.name, t.pseudonym FROM trainees t
-                 LEFT JOIN teams m ON m.id = t.team_id WHERE t.id = ?1",
+                &format!(
+                    "SELECT {} FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id WHERE t.id = ?1",
+                    crate::store::TRAINEE_COLS
+                ),
                 [&j.trainee_id],
-                |r| {
-                    Ok(crate::store::Trainee {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        team: r.get(2)?,
-                        pseudonym: r.get(3)?,
-                    })
-                },
+                crate::store::trainee_row,
             )
             .optional()?;
         Ok(row.map(|t| (j, t)))
+    }
+
+    /// Who practises in this log: in a log joined to a team, always the joined login (sync
+    /// sends only its rows), so a name or team given for anyone else is refused, naming the
+    /// login; `None` when the log is not joined (the front end names the trainee).
+    pub fn practising_as(
+        &self,
+        name: Option<&str>,
+        team: Option<&str>,
+    ) -> crate::store::Result<Option<(Joined, crate::store::Trainee)>> {
+        let Some((j, me)) = self.joined_trainee()? else {
+            return Ok(None);
+        };
+        let other_name = name
+            .map(str::trim)
+            .is_some_and(|n| n != me.name && n != j.user);
+        let other_team = team
+            .map(str::trim)
+            .is_some_and(|t| Some(t) != me.team.as_deref());
+        if other_name || other_team {
+            return Err(crate::store::StoreError::Refused(format!(
+                "this progress log is joined to the team as '{}' ({}{}): practice here is recorded under that login, so --trainee/--team for anyone else is refused; leave them out, or practise with another --db",
+                j.user,
+                me.name,
+                me.team
+                    .as_deref()
+                    .map_or(String::new(), |t| format!(", {t}"))
+            )));
+        }
+        Ok(Some((j, me)))
     }
 
     /// Moves the practice of the local trainee `name` (and `team`, when given) that the
