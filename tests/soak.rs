@@ -1,7 +1,9 @@
 //! Soak: many attempts through engine + store in one process, as a long day of practice would
 //! run them. Memory must stay flat and no file descriptor or thread may leak.
 //!
-//! `cargo test` runs 300 attempts; the full soak in RELIABILITY.md is
+//! `cargo test` runs 4 000 attempts (about 20 s in a debug build): after 400 of warm-up, a leak
+//! of 400 bytes per attempt shows as 1.4 MiB, above the 1 MiB allowed (the run's own noise is
+//! tens of KiB). The full soak in RELIABILITY.md is
 //! `SALESDOJO_SOAK_ATTEMPTS=10000 cargo test --release --test soak -- --nocapture`.
 
 use std::sync::Arc;
@@ -51,7 +53,7 @@ fn many_attempts_keep_memory_files_and_threads_flat() {
     let attempts: usize = std::env::var("SALESDOJO_SOAK_ATTEMPTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(4000);
     let dir = tempfile::tempdir().expect("temp dir");
     let start = usage();
     let mut store = Store::open(&dir.path().join("soak.db")).expect("opens");
@@ -105,10 +107,10 @@ fn many_attempts_keep_memory_files_and_threads_flat() {
     assert_eq!(store.integrity_check().expect("checks"), "ok");
     assert_eq!(after.1, before.1, "open file descriptors grew");
     assert_eq!(after.2, before.2, "threads grew");
-    // Flat: a leak of even 1 KiB per attempt over 10 000 attempts would show as 10 MiB.
+    // Flat: a leak of 400 bytes per attempt over 3 600 attempts would show as 1.4 MiB.
     let growth = after.0.saturating_sub(before.0);
     assert!(
-        growth < 8 * 1024,
+        growth < 1024,
         "RSS grew by {growth} KiB over {} attempts",
         attempts - warm
     );
