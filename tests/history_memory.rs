@@ -21,6 +21,9 @@ fn run_measured(db: &Path, args: &[&str]) -> (i32, String, String, f64) {
         .env_remove("SALESDOJO_PLAYBOOKS")
         .env("XDG_DATA_HOME", dir.join("data"))
         .stdin(Stdio::null())
+        // A plain fork, not vfork (a pre-exec hook rules vfork out): a vforked child shares this
+        // process's memory, so the kernel would count this process's peak as the child's.
+        .pre_exec_fork()
         .stdout(std::fs::File::create(&out).expect("stdout file"))
         .stderr(std::fs::File::create(&err).expect("stderr file"))
         .spawn()
@@ -44,6 +47,18 @@ fn run_measured(db: &Path, args: &[&str]) -> (i32, String, String, f64) {
         std::fs::read_to_string(err).expect("stderr"),
         usage.ru_maxrss as f64 / 1024.0,
     )
+}
+
+trait ForkSpawn {
+    fn pre_exec_fork(&mut self) -> &mut Self;
+}
+
+impl ForkSpawn for Command {
+    fn pre_exec_fork(&mut self) -> &mut Self {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: the hook does nothing, so nothing in it can break between fork and exec.
+        unsafe { self.pre_exec(|| Ok(())) }
+    }
 }
 
 /// This process's own peak resident size (VmHWM), MiB.
@@ -129,7 +144,12 @@ fn exports_and_rescoring_stream_in_memory_that_does_not_grow_with_the_history() 
     // reports it is at least this process's own peak when it was started (exec keeps the
     // high-water mark of the memory it replaces), so this process must stay small until all
     // are measured.
-    let mut lines = Vec::new();
+    // The floor of a measurement: a child that does almost nothing. Were a child's peak this
+    // process's (as with vfork), or were the work too small to see, the floor would reach the
+    // peaks measured below and growth could not show.
+    let (code, _, err, floor) = run_measured(&small, &["--version"]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = vec![format!("floor (salesdojo --version): peak {floor:.1} MiB")];
     let mut to_check = Vec::new();
     for (what, args) in [
         ("export xapi", vec!["export", "--format", "xapi", "--out"]),
@@ -159,9 +179,15 @@ fn exports_and_rescoring_stream_in_memory_that_does_not_grow_with_the_history() 
             "{what}: peak {:.1} MiB for {base_attempts} attempts, {:.1} MiB for {attempts}",
             peaks[0], peaks[1]
         ));
-        // Twelve times the history: at most a few MiB more (buffers, page cache of SQLite).
         assert!(
-            peaks[1] - peaks[0] < 24.0,
+            peaks[0] > floor + 8.0,
+            "{what}: its peak ({:.1} MiB) is not its own: a child that does nothing peaks at {floor:.1} MiB",
+            peaks[0]
+        );
+        // Twelve times the history (22 000 attempts more): at most 6 MiB more (buffers, SQLite's
+        // page cache); a rescore or export that kept 300 bytes per attempt would add 6.3 MiB.
+        assert!(
+            peaks[1] - peaks[0] < 6.0,
             "{what}: memory grows with the history: {:.1} → {:.1} MiB",
             peaks[0],
             peaks[1]
