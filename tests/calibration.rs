@@ -68,3 +68,205 @@ fn a_missed_target_fails_the_gate_and_names_it() {
     assert!(r.stdout.contains("targets missed: MAE"), "{}", r.stdout);
     assert!(r.stdout.contains("within band 0%"), "{}", r.stdout);
 }
+
+/// One graded set of `tests/fixtures/calibration/sets.yaml`.
+#[derive(serde::Deserialize)]
+struct Set {
+    file: String,
+    role: String,
+    graded: String,
+    used: String,
+    baseline: Option<Baseline>,
+}
+
+/// What a test set may not fall below.
+#[derive(serde::Deserialize)]
+struct Baseline {
+    replies: u64,
+    min_per_playbook: u64,
+    min_per_category: u64,
+    mae: f64,
+    within_band: f64,
+    spearman: f64,
+    violations_above_30: u64,
+    salads_pass: u64,
+    good_below_60: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct Sets {
+    sets: Vec<Set>,
+}
+
+fn sets() -> Vec<Set> {
+    let path = repo().join("tests/fixtures/calibration/sets.yaml");
+    let text = std::fs::read_to_string(&path).expect("sets.yaml");
+    serde_saphyr::from_str::<Sets>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .sets
+}
+
+/// The problems of a test set's figures against its baseline (empty when it holds).
+fn below_baseline(v: &serde_json::Value, b: &Baseline) -> Vec<String> {
+    let o = &v["overall"];
+    let f = |k: &str| o[k].as_f64().unwrap_or(f64::NAN);
+    let u = |k: &str| o[k].as_u64().unwrap_or(u64::MAX);
+    let mut missed = Vec::new();
+    if u("replies") != b.replies {
+        missed.push(format!("{} replies, not {}", u("replies"), b.replies));
+    }
+    for (group, min) in [
+        ("by_playbook", b.min_per_playbook),
+        ("by_category", b.min_per_category),
+    ] {
+        let groups = v[group].as_object().cloned().unwrap_or_default();
+        if groups.is_empty() {
+            missed.push(format!("no {group} figures"));
+        }
+        for (k, s) in groups {
+            let n = s["replies"].as_u64().unwrap_or(0);
+            if n < min {
+                missed.push(format!("{group} {k}: {n} replies, fewer than {min}"));
+            }
+        }
+    }
+    if f("mae").is_nan() || f("mae") > b.mae {
+        missed.push(format!("MAE {:.3} above {}", f("mae"), b.mae));
+    }
+    if f("within_band").is_nan() || f("within_band") < b.within_band {
+        missed.push(format!(
+            "in band {:.3} below {}",
+            f("within_band"),
+            b.within_band
+        ));
+    }
+    if f("spearman").is_nan() || f("spearman") < b.spearman {
+        missed.push(format!(
+            "Spearman {:.3} below {}",
+            f("spearman"),
+            b.spearman
+        ));
+    }
+    for (k, most) in [
+        ("violations_above_30", b.violations_above_30),
+        ("salads_pass", b.salads_pass),
+        ("good_below_60", b.good_below_60),
+    ] {
+        if u(k) > most {
+            missed.push(format!("{k} {} above {most}", u(k)));
+        }
+    }
+    missed
+}
+
+#[test]
+fn every_graded_set_is_labelled_and_each_test_set_holds_its_baseline() {
+    let sets = sets();
+    // Every graded file here and in the shared folder is labelled, once.
+    let mut listed: Vec<String> = sets.iter().map(|s| s.file.clone()).collect();
+    listed.sort();
+    let before = listed.len();
+    listed.dedup();
+    assert_eq!(before, listed.len(), "a set is listed twice");
+    let mut present = Vec::new();
+    for dir in ["tests/fixtures/calibration", "../shared/grading"] {
+        let Ok(entries) = std::fs::read_dir(repo().join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".jsonl") {
+                present.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    for file in &present {
+        assert!(
+            listed.contains(file),
+            "{file} is not in tests/fixtures/calibration/sets.yaml: say whether it is dev or test"
+        );
+    }
+    assert!(
+        sets.iter().any(|s| s.role == "test"),
+        "no test set: nothing measures unseen replies"
+    );
+    for s in &sets {
+        assert!(
+            s.role == "dev" || s.role == "test",
+            "{}: role {:?}",
+            s.file,
+            s.role
+        );
+        assert!(!s.graded.is_empty() && !s.used.is_empty(), "{}", s.file);
+        assert_eq!(
+            s.baseline.is_some(),
+            s.role == "test",
+            "{}: a test set has a baseline, a dev set the targets",
+            s.file
+        );
+        let path = repo().join(&s.file);
+        if !path.is_file() {
+            common::skip(
+                "every_graded_set_is_labelled_and_each_test_set_holds_its_baseline",
+                &format!("{} is not here", path.display()),
+                "CI has shared/ beside the repository",
+            );
+            continue;
+        }
+        let Some(b) = &s.baseline else { continue };
+        let r = salesdojo(
+            &repo(),
+            &["calibrate", &path.display().to_string(), "--format", "json"],
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("calibrate prints JSON ({e}): {}", r.stderr));
+        let c = &v["calibration"];
+        assert_eq!(c["problems"], serde_json::json!([]), "{}", s.file);
+        eprintln!(
+            "{} (test set): MAE {:.2}, in band {:.1} %, Spearman {:.3}",
+            s.file,
+            c["overall"]["mae"].as_f64().unwrap_or(f64::NAN),
+            c["overall"]["within_band"].as_f64().unwrap_or(f64::NAN) * 100.0,
+            c["overall"]["spearman"].as_f64().unwrap_or(f64::NAN)
+        );
+        let missed = below_baseline(c, b);
+        assert!(
+            missed.is_empty(),
+            "{} fell below its baseline: {}",
+            s.file,
+            missed.join("; ")
+        );
+    }
+}
+
+#[test]
+fn a_test_set_below_its_baseline_is_named() {
+    let b = Baseline {
+        replies: 4,
+        min_per_playbook: 2,
+        min_per_category: 1,
+        mae: 10.0,
+        within_band: 0.7,
+        spearman: 0.7,
+        violations_above_30: 0,
+        salads_pass: 0,
+        good_below_60: 0,
+    };
+    let figures = |mae: f64, n: u64| {
+        serde_json::json!({
+            "overall": {"replies": n, "mae": mae, "within_band": 0.75, "spearman": 0.8,
+                        "violations_above_30": 0, "salads_pass": 0, "good_below_60": 0},
+            "by_playbook": {"jewelry": {"replies": 2}, "objections": {"replies": n - 2}},
+            "by_category": {"excellent": {"replies": n}},
+        })
+    };
+    assert!(below_baseline(&figures(9.5, 4), &b).is_empty());
+    let worse = below_baseline(&figures(10.5, 4), &b);
+    assert_eq!(worse, vec!["MAE 10.500 above 10".to_owned()]);
+    let fewer = below_baseline(&figures(9.5, 3), &b);
+    assert!(fewer.iter().any(|m| m == "3 replies, not 4"), "{fewer:?}");
+    assert!(
+        fewer.iter().any(|m| m.contains("objections: 1 replies")),
+        "{fewer:?}"
+    );
+}
