@@ -146,7 +146,11 @@ fn bench(c: &mut Criterion) {
     // takes to show its results (from the command to the results on screen, measured by the
     // app itself), for a few typical filters.
     let demo = common::demo_db();
-    let mut app = App::new(lib.clone(), Db::Open(Some(demo)), Persisted::default());
+    let mut app = App::new(
+        lib.clone(),
+        Db::Open(salesdojo::store::Location::at(Some(demo))),
+        Persisted::default(),
+    );
     app.trainee = Some(trainee.clone());
     let mut h = harness(app);
     let wait = |h: &mut Harness<'static, App>| {

@@ -42,7 +42,11 @@ fn harness(lib: Arc<Library>, db: &Path, lang: Lang) -> Harness<'static, App> {
 }
 
 fn harness_with(lib: Arc<Library>, db: &Path, saved: Persisted) -> Harness<'static, App> {
-    let app = App::new(lib, Db::Open(Some(db.to_path_buf())), saved);
+    let app = App::new(
+        lib,
+        Db::Open(salesdojo::store::Location::at(Some(db.to_path_buf()))),
+        saved,
+    );
     Harness::builder()
         .with_size(egui::vec2(1180.0, 900.0))
         .with_max_steps(40)
@@ -1277,7 +1281,12 @@ fn author_harness(lib: Arc<Library>, db: &Path, ws: &Workspace) -> Harness<'stat
         lang: Lang::En,
         ..Persisted::default()
     };
-    let app = App::new(lib, Db::Open(Some(db.to_path_buf())), saved).with_workspace(ws.clone());
+    let app = App::new(
+        lib,
+        Db::Open(salesdojo::store::Location::at(Some(db.to_path_buf()))),
+        saved,
+    )
+    .with_workspace(ws.clone());
     Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
         .with_max_steps(40)

@@ -86,7 +86,9 @@ fn postgres_the_app_joins_a_team_and_its_practice_goes_up() {
     let lib = lib();
     let app = App::new(
         lib.clone(),
-        Db::Open(Some(dir.path().join("progress.db"))),
+        Db::Open(salesdojo::store::Location::at(Some(
+            dir.path().join("progress.db"),
+        ))),
         Persisted {
             lang: Lang::Zh,
             ..Persisted::default()

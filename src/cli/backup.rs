@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let store = store::open_default(cli.db.as_deref())?;
+    let store = store::open_default(&cli.location())?;
     let b = store.backup(&args.dest)?;
     print(&format!(
         "backed up {} attempts, {} replies from {} to {} ({:.1} MB, checked) in {:.1} s\n",

@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let mut store = store::open_default(cli.db.as_deref())?;
+    let mut store = store::open_default(&cli.location())?;
     let mut report = Report::default();
     let lib = crate::playbook::load_default(None, &mut report)?;
     let pb = lib

@@ -43,7 +43,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
              Give a new file: `salesdojo --db demo.db demo-data` (or --force to write here anyway)"
         );
     }
-    let mut store = store::open_default(cli.db.as_deref())?;
+    let mut store = store::open_default(&cli.location())?;
     let (trainees, attempts) = store.record_counts()?;
     if (trainees > 0 || attempts > 0) && !args.force {
         anyhow::bail!(

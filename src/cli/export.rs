@@ -59,7 +59,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let store = store::open_default(cli.db.as_deref())?;
+    let store = store::open_default(&cli.location())?;
     let filter = args.filter.filter();
     let mut report = crate::playbook::Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;

@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let mut store = store::open_default(cli.db.as_deref())?;
+    let mut store = store::open_default(&cli.location())?;
     let mut report = Report::default();
     let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
     let host = ScriptHost::new(&lib);

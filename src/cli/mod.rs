@@ -163,6 +163,14 @@ impl From<LangArg> for crate::msg::Lang {
 }
 
 impl Cli {
+    /// Where the progress log is: `--db` and `--report-db` (or their environment variables).
+    pub fn location(&self) -> crate::store::Location {
+        crate::store::Location {
+            db: self.db.clone(),
+            report_db: self.report_db.clone(),
+        }
+    }
+
     /// The language messages are printed in.
     pub fn lang(&self) -> crate::msg::Lang {
         self.lang.into()
@@ -249,9 +257,6 @@ pub fn main() -> ExitCode {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let cli = cli.settle();
-    if let Some(url) = &cli.report_db {
-        crate::store::team::set_report_db(url);
-    }
     let result = match &cli.command {
         Some(Command::Validate(a)) => validate::run(&cli, a),
         Some(Command::List(a)) => list::run(&cli, a),
@@ -367,7 +372,7 @@ fn gui(cli: &Cli, args: &GuiArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => Some(crate::author::Workspace::at(dir)),
         None => crate::author::Workspace::default_dir(),
     };
-    match crate::gui::run(lib, cli.db.clone(), workspace, args.quit_after_first_frame) {
+    match crate::gui::run(lib, cli.location(), workspace, args.quit_after_first_frame) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             eprint(&format!(

@@ -99,7 +99,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Box::new(session::NoLog)
     } else {
         // Joined to a team: each committed reply goes up in the background.
-        let store = store::open_default(cli.db.as_deref())?;
+        let store = store::open_default(&cli.location())?;
         joined = store.practising_as(args.trainee.as_deref(), args.team.as_deref())?;
         let background = store::team::sync::Background::start(store.path());
         Box::new(store::team::sync::Syncing {

@@ -79,7 +79,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let store = store::open_default(cli.db.as_deref())?;
+    let store = store::open_default(&cli.location())?;
     let f = args.filter.filter();
     let averages = store.criterion_averages(&f)?;
     match args.format {

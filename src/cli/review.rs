@@ -47,7 +47,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut report = crate::playbook::Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;
-    let mut store = store::open_default(cli.db.as_deref())?;
+    let mut store = store::open_default(&cli.location())?;
     let id = store.attempt_detail(&args.attempt)?.attempt.id;
     crate::session::review(
         &mut store,

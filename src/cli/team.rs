@@ -247,7 +247,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TeamCommand::Claim(a) => {
-            let mut store = store::open_default(cli.db.as_deref())?;
+            let mut store = store::open_default(&cli.location())?;
             let moved = store.team_claim(&a.name, a.team.as_deref())?;
             let j = store.joined()?.ok_or(TeamError::NotJoined)?;
             print(&format!(
@@ -258,7 +258,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TeamCommand::Leave(_) => {
-            let mut store = store::open_default(cli.db.as_deref())?;
+            let mut store = store::open_default(&cli.location())?;
             let forgot = team::leave(&mut store)?;
             let mut said = String::from(
                 "left the team: this progress log no longer syncs (no practice was deleted)\n",
@@ -365,7 +365,7 @@ fn join(cli: &Cli, a: &JoinArgs) -> anyhow::Result<ExitCode> {
     admin::check_login(&a.user)?;
     Server::parse(&a.url, Some(&a.user))?;
     let password = read_password(a)?;
-    let mut store = store::open_default(cli.db.as_deref())?;
+    let mut store = store::open_default(&cli.location())?;
     let j = team::join(&mut store, &a.url, &a.user, password.as_deref())?;
     let mut out = format!(
         "joined {} as {} ({}{}); this progress log now syncs with it\n",
@@ -411,7 +411,7 @@ fn connect_joined(store: &Store) -> anyhow::Result<(Server, postgres::Client)> {
 }
 
 pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
-    let mut store = store::open_default(cli.db.as_deref())?;
+    let mut store = store::open_default(&cli.location())?;
     let counts = team::sync_joined(&mut store)?;
     let mut out = sync_line(&counts);
     let pending = store.pending_count()?;
@@ -431,7 +431,7 @@ pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let store = store::open_default(cli.db.as_deref())?;
+    let store = store::open_default(&cli.location())?;
     // What this machine knows first, then the server (which may take up to its timeout).
     let (st, server) = team::local_status(&store)?.ok_or(TeamError::NotJoined)?;
     let w = &st.waiting;
@@ -473,7 +473,7 @@ fn verify(cli: &Cli, a: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let mut client = match &a.server {
         Some(url) => Server::parse(url, None)?.connect(None)?,
         None => {
-            let store = store::open_default(cli.db.as_deref())?;
+            let store = store::open_default(&cli.location())?;
             connect_joined(&store)?.1
         }
     };

@@ -47,7 +47,7 @@ fn display_available() -> bool {
 /// once its first frame has been presented and closes (startup measurements, smoke tests).
 pub fn run(
     lib: Library,
-    db: Option<std::path::PathBuf>,
+    db: crate::store::Location,
     workspace: Option<crate::author::Workspace>,
     quit_after_first_frame: bool,
 ) -> Result<(), GuiError> {

@@ -26,8 +26,8 @@ use crate::store::{self, ProgressLog, Store, Trainee, Unfinished};
 /// Where the progress log is kept.
 #[derive(Debug, Clone)]
 pub enum Db {
-    /// The per-user default, or this file.
-    Open(Option<PathBuf>),
+    /// The per-user default, or this file or team address.
+    Open(store::Location),
     /// Keep nothing.
     None,
 }
@@ -324,7 +324,7 @@ impl Worker {
             .spawn(move || {
                 let host = ScriptHost::new(&lib);
                 let (mut store, opened) = match db {
-                    Db::Open(path) => match store::open_default(path.as_deref()) {
+                    Db::Open(at) => match store::open_default(&at) {
                         Ok(s) => {
                             let shown = s.path().display().to_string();
                             (Some(s), Ok(shown))

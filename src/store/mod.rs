@@ -919,14 +919,36 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "salesdojo").map(|d| d.data_dir().join("progress.db"))
 }
 
-/// Opens `explicit` (from `--db` or `SALESDOJO_DB`) or the default database, creating the
-/// default folder if needed.
-pub fn open_default(explicit: Option<&Path>) -> Result<Store> {
+/// Where the progress log is, as the command line (`--db`, `--report-db` and their
+/// environment variables) or the app gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// A file, a team address (`postgres://…`), or `None` for the per-user default.
+    pub db: Option<PathBuf>,
+    /// Team mode: the server reports read from (a streaming replica), when not the team's own.
+    pub report_db: Option<String>,
+}
+
+impl Location {
+    /// The default log, or this file or team address.
+    pub fn at(db: Option<PathBuf>) -> Location {
+        Location {
+            db,
+            report_db: None,
+        }
+    }
+}
+
+/// Opens the log `at` says (the default database when it names none), creating the default
+/// folder if needed.
+pub fn open_default(at: &Location) -> Result<Store> {
+    let explicit = at.db.as_deref();
     if let Some(url) = explicit
         .and_then(|p| p.to_str())
         .filter(|p| team::is_url(p))
     {
-        return team::open_team(url, team::report_db().as_deref());
+        let report_db = at.report_db.as_deref().filter(|u| !u.is_empty());
+        return team::open_team(url, report_db);
     }
     match explicit {
         Some(p) => Store::open(p),

@@ -4,7 +4,6 @@
 //! practice never waits on the network. Joining and syncing go through the same engine
 //! functions as `salesdojo team join|status|sync|leave`.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
 
 use egui::RichText;
@@ -107,12 +106,12 @@ fn shown(s: team::Status) -> Shown {
 }
 
 /// The progress log at `db`, opened for one piece of the window's work.
-fn open(db: Option<&PathBuf>) -> Result<store::Store, Text> {
-    store::open_default(db.map(PathBuf::as_path)).map_err(text)
+fn open(db: &store::Location) -> Result<store::Store, Text> {
+    store::open_default(db).map_err(text)
 }
 
 /// The status of the log at `db`.
-fn read_status(db: Option<&PathBuf>) -> Result<Option<Shown>, Text> {
+fn read_status(db: &store::Location) -> Result<Option<Shown>, Text> {
     Ok(team::status(&open(db)?).map_err(text)?.map(shown))
 }
 
@@ -139,9 +138,9 @@ impl Team {
         matches!(&self.status, Some(Ok(Some(_))))
     }
 
-    /// Applies one of the window's commands. `db` is where the progress log is: `Some(None)`
-    /// the default one, `Some(Some(path))` that file or team address, `None` no log kept.
-    pub fn apply(&mut self, c: Cmd, db: Option<Option<PathBuf>>) {
+    /// Applies one of the window's commands. `db` is where the progress log is; `None`: no
+    /// log is kept.
+    pub fn apply(&mut self, c: Cmd, db: Option<store::Location>) {
         match c {
             Cmd::Open => {
                 self.open = true;
@@ -166,7 +165,7 @@ impl Team {
         }
     }
 
-    fn start(&mut self, db: Option<Option<PathBuf>>, work: Work) {
+    fn start(&mut self, db: Option<store::Location>, work: Work) {
         if self.running.is_some() {
             return;
         }
@@ -182,7 +181,7 @@ impl Team {
         let spawned = std::thread::Builder::new()
             .name("salesdojo-team".into())
             .spawn(move || {
-                let out = work.run(db.as_ref());
+                let out = work.run(&db);
                 let _ = tx.send(out);
                 if let Some(ctx) = ctx {
                     ctx.request_repaint();
@@ -434,7 +433,7 @@ enum Work {
 }
 
 impl Work {
-    fn run(self, db: Option<&PathBuf>) -> Outcome {
+    fn run(self, db: &store::Location) -> Outcome {
         let mut joined_as = None;
         let (said, changed) = match self {
             Work::Status => (None, false),

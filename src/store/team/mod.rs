@@ -793,24 +793,6 @@ fn local_log(server: &Server, user: &str) -> crate::store::Result<std::path::Pat
     )))
 }
 
-/// The reports' server (a streaming replica) given on the command line, over
-/// `SALESDOJO_REPORT_DB`.
-static REPORT_DB: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// Sets the reports' server for this process (`--report-db URL`).
-pub fn set_report_db(url: &str) {
-    let _ = REPORT_DB.set(url.to_owned());
-}
-
-/// The reports' server for this process, if one was given.
-pub fn report_db() -> Option<String> {
-    REPORT_DB
-        .get()
-        .cloned()
-        .or_else(|| std::env::var("SALESDOJO_REPORT_DB").ok())
-        .filter(|u| !u.is_empty())
-}
-
 /// `--db postgres://LOGIN@HOST/DATABASE`: this machine's log for that login (in the data
 /// folder, one per server and login), with reports read from the server; see
 /// [`open_team_at`].
