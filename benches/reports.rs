@@ -72,11 +72,13 @@ fn bench(c: &mut Criterion) {
     let mut r = Report::default();
     let lib = load(&[Content::bundled()], &mut r);
     let trainee = store
+        .records()
         .leaderboard(&Filter::default(), 1)
         .ok()
         .and_then(|l| l.first().map(|x| x.trainee.clone()))
         .unwrap_or_default();
     let some_attempt = store
+        .records()
         .attempts(&Filter::default(), 1)
         .ok()
         .and_then(|a| a.first().map(|x| x.id.clone()))
@@ -120,139 +122,139 @@ fn bench(c: &mut Criterion) {
         (
             "criterion_averages_all",
             &all,
-            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            |s, f| s.records().criterion_averages(f).map(|v| v.len()),
             report::criterion_averages_sql,
         ),
         (
             "criterion_averages_trainee",
             &one,
-            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            |s, f| s.records().criterion_averages(f).map(|v| v.len()),
             report::criterion_averages_sql,
         ),
         (
             "criterion_averages_team_quarter",
             &team_quarter,
-            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            |s, f| s.records().criterion_averages(f).map(|v| v.len()),
             report::criterion_averages_sql,
         ),
         (
             "trend_weekly_all",
             &all,
-            |s, f| s.trend(f, true).map(|v| v.len()),
+            |s, f| s.records().trend(f, true).map(|v| v.len()),
             |f, p| report::trend_sql(f, true, p),
         ),
         (
             "trend_weekly_team",
             &team,
-            |s, f| s.trend(f, true).map(|v| v.len()),
+            |s, f| s.records().trend(f, true).map(|v| v.len()),
             |f, p| report::trend_sql(f, true, p),
         ),
         (
             "trend_daily_trainee",
             &one,
-            |s, f| s.trend(f, false).map(|v| v.len()),
+            |s, f| s.records().trend(f, false).map(|v| v.len()),
             |f, p| report::trend_sql(f, false, p),
         ),
         (
             "pass_rates_all",
             &all,
-            |s, f| s.pass_rates(f).map(|v| v.len()),
+            |s, f| s.records().pass_rates(f).map(|v| v.len()),
             report::pass_rates_sql,
         ),
         (
             "pass_rates_quarter",
             &quarter,
-            |s, f| s.pass_rates(f).map(|v| v.len()),
+            |s, f| s.records().pass_rates(f).map(|v| v.len()),
             report::pass_rates_sql,
         ),
         (
             "leaderboard_top20",
             &all,
-            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
             |f, p| report::leaderboard_sql(f, 20, p),
         ),
         (
             "leaderboard_top20_quarter",
             &quarter,
-            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
             |f, p| report::leaderboard_sql(f, 20, p),
         ),
         (
             "weakest_by_team",
             &all,
-            |s, f| s.weakest(f, true).map(|v| v.len()),
+            |s, f| s.records().weakest(f, true).map(|v| v.len()),
             |f, p| report::weakest_sql(f, true, p),
         ),
         (
             "weakest_by_trainee_team",
             &team,
-            |s, f| s.weakest(f, false).map(|v| v.len()),
+            |s, f| s.records().weakest(f, false).map(|v| v.len()),
             |f, p| report::weakest_sql(f, false, p),
         ),
         (
             "criterion_averages_playbook",
             &playbook,
-            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            |s, f| s.records().criterion_averages(f).map(|v| v.len()),
             report::criterion_averages_sql,
         ),
         (
             "trend_weekly_playbook",
             &playbook,
-            |s, f| s.trend(f, true).map(|v| v.len()),
+            |s, f| s.records().trend(f, true).map(|v| v.len()),
             |f, p| report::trend_sql(f, true, p),
         ),
         (
             "pass_rates_playbook",
             &playbook,
-            |s, f| s.pass_rates(f).map(|v| v.len()),
+            |s, f| s.records().pass_rates(f).map(|v| v.len()),
             report::pass_rates_sql,
         ),
         (
             "leaderboard_top20_playbook",
             &playbook,
-            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
             |f, p| report::leaderboard_sql(f, 20, p),
         ),
         (
             "criterion_averages_playbook_quarter",
             &playbook_quarter,
-            |s, f| s.criterion_averages(f).map(|v| v.len()),
+            |s, f| s.records().criterion_averages(f).map(|v| v.len()),
             report::criterion_averages_sql,
         ),
         (
             "trend_weekly_playbook_quarter",
             &playbook_quarter,
-            |s, f| s.trend(f, true).map(|v| v.len()),
+            |s, f| s.records().trend(f, true).map(|v| v.len()),
             |f, p| report::trend_sql(f, true, p),
         ),
         (
             "pass_rates_playbook_quarter",
             &playbook_quarter,
-            |s, f| s.pass_rates(f).map(|v| v.len()),
+            |s, f| s.records().pass_rates(f).map(|v| v.len()),
             report::pass_rates_sql,
         ),
         (
             "leaderboard_top20_playbook_quarter",
             &playbook_quarter,
-            |s, f| s.leaderboard(f, 20).map(|v| v.len()),
+            |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
             |f, p| report::leaderboard_sql(f, 20, p),
         ),
         (
             "attempts_playbook_review_page",
             &playbook,
-            |s, f| s.attempts(f, 500).map(|v| v.len()),
+            |s, f| s.records().attempts(f, 500).map(|v| v.len()),
             |f, _| report::attempts_sql(f, 500),
         ),
         (
             "attempts_all_review_page",
             &all,
-            |s, f| s.attempts(f, 500).map(|v| v.len()),
+            |s, f| s.records().attempts(f, 500).map(|v| v.len()),
             |f, _| report::attempts_sql(f, 500),
         ),
         (
             "attempts_team_page",
             &team,
-            |s, f| s.attempts(f, 100).map(|v| v.len()),
+            |s, f| s.records().attempts(f, 100).map(|v| v.len()),
             |f, _| report::attempts_sql(f, 100),
         ),
     ];
@@ -286,6 +288,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("attempt_detail/salesdojo", |b| {
         b.iter(|| {
             store
+                .records()
                 .attempt_detail(black_box(&some_attempt))
                 .map(|d| d.replies.len())
         })
@@ -293,6 +296,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("recommend_trainee/salesdojo", |b| {
         b.iter(|| {
             store
+                .records()
                 .recommend(&lib, black_box(&trainee))
                 .map(|r| r.is_some())
         })

@@ -25,6 +25,7 @@ fn bench(c: &mut Criterion) {
 
     let t = Instant::now();
     let attempts: Vec<StoredAttempt> = store
+        .records()
         .attempts(&Filter::default(), i64::MAX as usize)
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()

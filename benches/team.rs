@@ -28,7 +28,7 @@ use salesdojo::playbook::{Content, Library, Report, load};
 use salesdojo::practice::{Answer, ReplyRecord};
 use salesdojo::store::report::Filter;
 use salesdojo::store::team::{self, Server, admin, sync};
-use salesdojo::store::{self, Mode, NewAttempt, ProgressLog, Store};
+use salesdojo::store::{self, Mode, NewAttempt, ProgressLog, Records, Store};
 
 fn record(lib: &Library) -> (std::sync::Arc<salesdojo::playbook::Playbook>, ReplyRecord) {
     let pb = lib.playbook("seven-step").expect("bundled").clone();

@@ -105,7 +105,7 @@ pub fn rescore_history(
             let mut chunk = Vec::with_capacity(CHUNK);
             let mut skipped = 0;
             let mut gone = false;
-            let read = store.for_each_attempt(filter, limit, |a| {
+            let read = store.records().for_each_attempt(filter, limit, &mut |a| {
                 if gone || a.status != "completed" || a.mode != "practice" {
                     return Ok(());
                 }

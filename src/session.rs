@@ -50,15 +50,17 @@ pub fn review(
     over: Option<(&str, f64)>,
     at: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    let row = store.attempt_detail(attempt_id)?.attempt;
+    let row = store.records().attempt_detail(attempt_id)?.attempt;
     let pb = lib.playbook(&row.playbook);
     if let Some(pb) = pb {
-        store.judge_by(&row.id, pb.rubric.pass_mark)?;
+        store.records().judge_by(&row.id, pb.rubric.pass_mark)?;
     }
     let id = store.add_review(&row.id, reviewer, comment, over, at)?;
     if let Some(pb) = pb.filter(|pb| i64::from(pb.version) == row.version && over.is_some()) {
         let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
-        store.settle_certification(&row.id, &scenarios, at)?;
+        store
+            .records()
+            .settle_certification(&row.id, &scenarios, at)?;
     }
     Ok(id)
 }

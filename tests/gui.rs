@@ -240,6 +240,7 @@ fn a_manager_signs_in_without_a_trainee_record_and_names_do_not_cross_databases(
     assert!(h.query_by_label("← Playbooks").is_none());
     let store = salesdojo::store::Store::open(&db).expect("opens");
     let names: Vec<String> = store
+        .records()
         .trainees()
         .expect("trainees")
         .into_iter()
@@ -857,7 +858,7 @@ fn demo_db(lib: &Library, path: &Path) -> Vec<salesdojo::store::Trainee> {
         },
     )
     .expect("demo data");
-    store.trainees().expect("trainees")
+    store.records().trainees().expect("trainees")
 }
 
 /// Clicks the control named `text` with this role (a picker, or an option of an open one),
@@ -964,6 +965,7 @@ fn changing_a_review_filter_changes_the_table() {
     // What the store gives for the team, asked directly.
     let expected = salesdojo::store::Store::open(&db)
         .expect("opens")
+        .records()
         .attempts(
             &salesdojo::store::report::Filter {
                 team: Some(team.clone()),
@@ -1078,7 +1080,7 @@ fn an_override_persists_and_shows_beside_the_original() {
 
     // In the database: the override with who and when; the original points unchanged.
     let store = salesdojo::store::Store::open(&db).expect("opens");
-    let stored = store.attempt_detail(&first.id).expect("detail");
+    let stored = store.records().attempt_detail(&first.id).expect("detail");
     let c = stored
         .criteria
         .iter()
@@ -1813,6 +1815,7 @@ fn the_filtered_set_is_exported_and_a_trainee_database_imported() {
     assert_eq!(filter.team.as_deref(), Some(team.as_str()));
     let expected = salesdojo::store::Store::open(&db)
         .expect("opens")
+        .records()
         .export_rows(&filter)
         .expect("rows");
     assert!(!expected.is_empty());

@@ -1470,7 +1470,7 @@ fn postgres_reports_read_from_a_streaming_replica() {
         &root.path().join("max-local.db"),
     )
     .expect("opens");
-    let shown = store.remote().map(|r| r.shown.clone()).unwrap_or_default();
+    let shown = store.records().team_server().unwrap_or_default().to_owned();
     assert!(shown.ends_with(&format!(":{port}/salesdojo")), "{shown}");
 }
 

@@ -244,10 +244,17 @@ fn a_retried_reply_is_not_duplicated_and_an_attempt_can_be_resumed() {
     s.abandon_attempt(&id, Utc::now()).expect("abandon");
     assert!(s.unfinished(&t.id).expect("query").is_empty());
     assert_eq!(
-        s.attempt_detail(&id).expect("kept").attempt.status,
+        s.records()
+            .attempt_detail(&id)
+            .expect("kept")
+            .attempt
+            .status,
         "abandoned"
     );
-    assert_eq!(s.attempt_detail(&id).expect("kept").replies.len(), 1);
+    assert_eq!(
+        s.records().attempt_detail(&id).expect("kept").replies.len(),
+        1
+    );
 }
 
 #[test]
@@ -258,10 +265,13 @@ fn reports_reviews_and_overrides() {
     let _bad = play_and_log(&mut s, "王强", Some("华南一组"), false, 2);
     let _bad2 = play_and_log(&mut s, "王强", Some("华南一组"), false, 9);
 
-    let rates = s.pass_rates(&Filter::default()).expect("rates");
+    let rates = s.records().pass_rates(&Filter::default()).expect("rates");
     assert_eq!(rates.len(), 1);
     assert_eq!((rates[0].attempts, rates[0].passed), (3, 1));
-    let board = s.leaderboard(&Filter::default(), 10).expect("board");
+    let board = s
+        .records()
+        .leaderboard(&Filter::default(), 10)
+        .expect("board");
     assert_eq!(board[0].trainee, "李芳");
     assert_eq!(board[0].certifications, 1, "passed every scenario named");
     assert_eq!(board[1].attempts, 2);
@@ -271,7 +281,8 @@ fn reports_reviews_and_overrides() {
         ..Filter::default()
     };
     assert!(
-        s.criterion_averages(&team)
+        s.records()
+            .criterion_averages(&team)
             .expect("avgs")
             .iter()
             .all(|a| a.trainee == "王强")
@@ -280,17 +291,21 @@ fn reports_reviews_and_overrides() {
         since: Some("2026-03-05".into()),
         ..Filter::default()
     };
-    assert_eq!(s.attempts(&since, 10).expect("attempts").len(), 1);
-    let trend = s.trend(&Filter::default(), false).expect("trend");
+    assert_eq!(s.records().attempts(&since, 10).expect("attempts").len(), 1);
+    let trend = s.records().trend(&Filter::default(), false).expect("trend");
     assert_eq!(
         trend.iter().map(|p| p.period.as_str()).collect::<Vec<_>>(),
         ["2026-03-01", "2026-03-02", "2026-03-09"]
     );
-    let weakest = s.weakest(&Filter::default(), true).expect("weakest");
+    let weakest = s
+        .records()
+        .weakest(&Filter::default(), true)
+        .expect("weakest");
     assert_eq!(weakest.len(), 2);
 
     // An override shows beside the original and counts in reports.
     let before = s
+        .records()
         .criterion_averages(&Filter {
             trainee: Some("李芳".into()),
             ..Filter::default()
@@ -309,7 +324,7 @@ fn reports_reviews_and_overrides() {
         Utc::now(),
     )
     .expect("review");
-    let d = s.attempt_detail(&good[..8]).expect("by prefix");
+    let d = s.records().attempt_detail(&good[..8]).expect("by prefix");
     let v = d
         .criteria
         .iter()
@@ -323,6 +338,7 @@ fn reports_reviews_and_overrides() {
     );
     assert_eq!(d.reviews[0].comment.as_deref(), Some("很好，继续保持"));
     let after = s
+        .records()
         .criterion_averages(&Filter {
             trainee: Some("李芳".into()),
             ..Filter::default()
@@ -353,6 +369,7 @@ fn reports_reviews_and_overrides() {
     // Spaced practice: the weakest criterion's least recently practised scenario.
     let (lib, _) = lib();
     let rec = s
+        .records()
         .recommend(lib, "王强")
         .expect("query")
         .expect("a recommendation");
@@ -379,19 +396,22 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
     let _other_team = play_and_log(&mut s, "王强", Some("华南一组"), false, 2);
     let (lib, _) = lib();
     let pass_mark = f64::from(lib.playbook("jewelry").expect("bundled").rubric.pass_mark);
-    let before = s.attempt_detail(&good).expect("detail");
+    let before = s.records().attempt_detail(&good).expect("detail");
     let scored = before.attempt.total.expect("a total");
     assert!(scored >= pass_mark && before.attempt.passed == Some(true));
     assert!(!before.attempt.reviewed);
     // play_and_log certified the trainee (for the one scenario it names).
-    let board = s.leaderboard(&Filter::default(), 10).expect("board");
+    let board = s
+        .records()
+        .leaderboard(&Filter::default(), 10)
+        .expect("board");
     assert_eq!(board.iter().map(|b| b.certifications).sum::<i64>(), 1);
 
     // One criterion overridden: the total moves by its weighted change, exactly.
     let weights: f64 = before.criteria.iter().map(|c| c.weight).sum();
     let c0 = &before.criteria[0];
     store_review(&mut s, &good, (&c0.criterion, 0.0));
-    let one = s.attempt_detail(&good).expect("detail").attempt;
+    let one = s.records().attempt_detail(&good).expect("detail").attempt;
     let expected = (scored - c0.weight * c0.points / weights).clamp(0.0, 100.0);
     assert!(one.reviewed);
     assert_eq!(one.scored_total, Some(scored), "what scoring gave stays");
@@ -406,12 +426,15 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
     for c in &before.criteria {
         store_review(&mut s, &good, (&c.criterion, 0.0));
     }
-    let failed = s.attempt_detail(&good).expect("detail").attempt;
+    let failed = s.records().attempt_detail(&good).expect("detail").attempt;
     assert_eq!(failed.total, Some(0.0));
     assert_eq!(failed.passed, Some(false));
-    let rates = s.pass_rates(&Filter::default()).expect("rates");
+    let rates = s.records().pass_rates(&Filter::default()).expect("rates");
     assert_eq!((rates[0].attempts, rates[0].passed), (2, 0));
-    let board = s.leaderboard(&Filter::default(), 10).expect("board");
+    let board = s
+        .records()
+        .leaderboard(&Filter::default(), 10)
+        .expect("board");
     let li = board
         .iter()
         .find(|b| b.trainee == "李芳")
@@ -419,6 +442,7 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
     assert_eq!(li.average, 0.0);
     assert_eq!(li.certifications, 0, "the certification follows the review");
     let rows = s
+        .records()
         .export_rows(&Filter {
             trainee: Some("李芳".into()),
             ..Filter::default()
@@ -461,7 +485,7 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
     for c in &before.criteria {
         store_review(&mut s, &good, (&c.criterion, c.points));
     }
-    let back = s.attempt_detail(&good).expect("detail").attempt;
+    let back = s.records().attempt_detail(&good).expect("detail").attempt;
     assert!((back.total.expect("total") - scored).abs() < 1e-9);
     assert_eq!(back.passed, Some(true));
     same_from_rollups_and_base_tables(&path);
@@ -475,9 +499,9 @@ fn same_from_rollups_and_base_tables(path: &Path) {
     let f = Filter::default();
     let key = |s: &Store| {
         (
-            format!("{:?}", s.pass_rates(&f).expect("rates")),
-            format!("{:?}", s.leaderboard(&f, 10).expect("board")),
-            format!("{:?}", s.trend(&f, false).expect("trend")),
+            format!("{:?}", s.records().pass_rates(&f).expect("rates")),
+            format!("{:?}", s.records().leaderboard(&f, 10).expect("board")),
+            format!("{:?}", s.records().trend(&f, false).expect("trend")),
         )
     };
     assert_eq!(key(&fast), key(&slow));
@@ -506,7 +530,7 @@ fn csv_export_opens_in_a_spreadsheet() {
         true,
         3,
     );
-    let rows = s.export_rows(&Filter::default()).expect("rows");
+    let rows = s.records().export_rows(&Filter::default()).expect("rows");
     let csv = export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv");
     let text = String::from_utf8(csv.clone()).expect("utf-8");
     assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,verified,criterion:"));
@@ -580,7 +604,7 @@ fn a_name_typed_as_a_formula_is_exported_as_text() {
         2,
     );
     play_and_log(&mut s, "-2+3", Some("Team-1"), true, 2);
-    let rows = s.export_rows(&Filter::default()).expect("rows");
+    let rows = s.records().export_rows(&Filter::default()).expect("rows");
     let csv = export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv");
     let mut r = csv::Reader::from_reader(&csv[..]);
     let cells: Vec<(String, String)> = r
@@ -672,7 +696,7 @@ fn xapi_statements_follow_the_spec_and_keep_trainees_pseudonymous() {
     let dir = tempfile::tempdir().expect("temp");
     let mut s = Store::open(&dir.path().join("p.db")).expect("opens");
     let id = play_and_log(&mut s, "李芳", None, true, 4);
-    let rows = s.export_rows(&Filter::default()).expect("rows");
+    let rows = s.records().export_rows(&Filter::default()).expect("rows");
     let st = export::to_xapi(&s, &rows, "https://lrs.example.com/salesdojo/").expect("xapi");
     assert!(
         st.len() > 4,
@@ -747,7 +771,11 @@ fn merging_twice_adds_nothing_the_second_time() {
         "the same file again adds nothing (the certifications it claims are never copied)"
     );
     assert_eq!(
-        manager.attempts(&Filter::default(), 10).expect("all").len(),
+        manager
+            .records()
+            .attempts(&Filter::default(), 10)
+            .expect("all")
+            .len(),
         2
     );
     assert_eq!(manager.integrity_check().expect("check"), "ok");
@@ -873,7 +901,10 @@ fn assert_rollups_match(path: &Path, why: &str) {
             ..Filter::default()
         });
     }
-    let board = slow.leaderboard(&Filter::default(), 3).expect("board");
+    let board = slow
+        .records()
+        .leaderboard(&Filter::default(), 3)
+        .expect("board");
     for row in board {
         filters.push(Filter {
             trainee: Some(row.trainee),
@@ -883,8 +914,8 @@ fn assert_rollups_match(path: &Path, why: &str) {
     for f in &filters {
         let ctx = format!("{why}: {f:?}");
         let (a, b) = (
-            fast.criterion_averages(f).expect("a"),
-            slow.criterion_averages(f).expect("b"),
+            fast.records().criterion_averages(f).expect("a"),
+            slow.records().criterion_averages(f).expect("b"),
         );
         assert_eq!(a.len(), b.len(), "criterion averages, {ctx}");
         assert!(!b.is_empty() || f.trainee.is_some(), "no data for {ctx}");
@@ -898,8 +929,8 @@ fn assert_rollups_match(path: &Path, why: &str) {
         }
         for weekly in [false, true] {
             let (a, b) = (
-                fast.trend(f, weekly).expect("a"),
-                slow.trend(f, weekly).expect("b"),
+                fast.records().trend(f, weekly).expect("a"),
+                slow.records().trend(f, weekly).expect("b"),
             );
             assert_eq!(a.len(), b.len(), "trend, {ctx}");
             for (x, y) in a.iter().zip(&b) {
@@ -911,13 +942,13 @@ fn assert_rollups_match(path: &Path, why: &str) {
             }
         }
         let (a, b) = (
-            fast.pass_rates(f).expect("a"),
-            slow.pass_rates(f).expect("b"),
+            fast.records().pass_rates(f).expect("a"),
+            slow.records().pass_rates(f).expect("b"),
         );
         assert_eq!(a, b, "pass rates, {ctx}");
         let (mut a, mut b) = (
-            fast.leaderboard(f, 1000).expect("a"),
-            slow.leaderboard(f, 1000).expect("b"),
+            fast.records().leaderboard(f, 1000).expect("a"),
+            slow.records().leaderboard(f, 1000).expect("b"),
         );
         a.sort_by(|x, y| x.trainee.cmp(&y.trainee));
         b.sort_by(|x, y| x.trainee.cmp(&y.trainee));
@@ -932,8 +963,8 @@ fn assert_rollups_match(path: &Path, why: &str) {
         }
         for by_team in [false, true] {
             let (a, b) = (
-                fast.weakest(f, by_team).expect("a"),
-                slow.weakest(f, by_team).expect("b"),
+                fast.records().weakest(f, by_team).expect("a"),
+                slow.records().weakest(f, by_team).expect("b"),
             );
             assert_eq!(a.len(), b.len(), "weakest, {ctx}");
             for (x, y) in a.iter().zip(&b) {
@@ -986,7 +1017,7 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
     s.add_review(&a, "组长", None, Some(("value", 90.0)), t0)
         .expect("review");
     let first = |s: &Store, id: &str| {
-        s.attempt_detail(id).expect("detail").criteria[0]
+        s.records().attempt_detail(id).expect("detail").criteria[0]
             .criterion
             .clone()
     };

@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
-    let d = store.attempt_detail(&args.id)?;
+    let d = store.records().attempt_detail(&args.id)?;
     if matches!(args.format, Format::Json) {
         print_json(&format!("{}\n", serde_json::to_string_pretty(&d)?))?;
         return Ok(ExitCode::SUCCESS);

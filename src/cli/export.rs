@@ -77,7 +77,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let scope = if args
         .verified_only
-        .unwrap_or_else(|| store.remote().is_some())
+        .unwrap_or_else(|| store.records().team_server().is_some())
     {
         export::Scope::VerifiedOnly
     } else {

@@ -81,7 +81,7 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let f = args.filter.filter();
-    let averages = store.criterion_averages(&f)?;
+    let averages = store.records().criterion_averages(&f)?;
     match args.format {
         Output::Csv => {
             let mut w = crate::sheet::SheetWriter::new(Vec::new(), false)?;
@@ -109,22 +109,22 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             let mut v = json!({
                 "filter": f,
                 "criterion_averages": averages,
-                "trend": store.trend(&f, args.weekly)?,
-                "pass_rates": store.pass_rates(&f)?,
-                "leaderboard": store.leaderboard(&f, 20)?,
-                "weakest_by_trainee": store.weakest(&f, false)?,
-                "weakest_by_team": store.weakest(&f, true)?,
+                "trend": store.records().trend(&f, args.weekly)?,
+                "pass_rates": store.records().pass_rates(&f)?,
+                "leaderboard": store.records().leaderboard(&f, 20)?,
+                "weakest_by_trainee": store.records().weakest(&f, false)?,
+                "weakest_by_team": store.records().weakest(&f, true)?,
             });
             if let Some(t) = &f.trainee {
                 let mut report = Report::default();
                 let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
-                v["recommendation"] = json!(store.recommend(&lib, t)?);
+                v["recommendation"] = json!(store.records().recommend(&lib, t)?);
             }
             print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         }
         Output::Table => {
             let mut out = String::new();
-            let rates = store.pass_rates(&f)?;
+            let rates = store.records().pass_rates(&f)?;
             if rates.is_empty() {
                 print("No completed attempts match.\n")?;
                 return Ok(ExitCode::SUCCESS);
@@ -141,7 +141,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 );
             }
             let _ = writeln!(out, "\nLeaderboard");
-            for (i, l) in store.leaderboard(&f, 10)?.iter().enumerate() {
+            for (i, l) in store.records().leaderboard(&f, 10)?.iter().enumerate() {
                 let _ = writeln!(
                     out,
                     "  {:>2}. {} {} avg {:>5.1}  {:>5} attempts  {:>4} passed  {} certified",
@@ -155,7 +155,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 );
             }
             let _ = writeln!(out, "\nWeakest criterion by team");
-            for w in store.weakest(&f, true)? {
+            for w in store.records().weakest(&f, true)? {
                 let _ = writeln!(
                     out,
                     "  {} {:<16} {:>5.1}",
@@ -182,7 +182,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 let mut report = Report::default();
                 let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
-                if let Some(r) = store.recommend(&lib, t)? {
+                if let Some(r) = store.records().recommend(&lib, t)? {
                     let _ = writeln!(
                         out,
                         "\nPractise next: {} / {} (trains {}, average {:.1}; last practised {})",
@@ -194,7 +194,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            let trend = store.trend(&f, args.weekly)?;
+            let trend = store.records().trend(&f, args.weekly)?;
             let _ = writeln!(
                 out,
                 "\nTrend ({})",

@@ -77,7 +77,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let filter = args.filter.filter();
     let limit = args.limit.unwrap_or(usize::MAX);
-    let total = store.completed_practice_count(&filter)?.min(limit as u64);
+    let total = store
+        .records()
+        .completed_practice_count(&filter)?
+        .min(limit as u64);
     let bar = super::progress::Progress::new("re-scoring", "attempts");
     let mut done = 0;
     let result = rescore_history(store, &lib, Some(&host), &filter, limit, |r| {

@@ -48,7 +48,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = crate::playbook::Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;
     let mut store = store::open_default(&cli.location())?;
-    let id = store.attempt_detail(&args.attempt)?.attempt.id;
+    let id = store.records().attempt_detail(&args.attempt)?.attempt.id;
     crate::session::review(
         &mut store,
         &lib,
@@ -58,7 +58,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         over.as_ref().map(|(c, p)| (c.as_str(), *p)),
         chrono::Utc::now(),
     )?;
-    let row = store.attempt_detail(&id)?.attempt;
+    let row = store.records().attempt_detail(&id)?.attempt;
     let verdict = match row.passed {
         Some(true) => "passed",
         Some(false) => "not passed",

@@ -459,7 +459,7 @@ impl State<'_> {
             Job::Trainees => Done::Trainees(
                 self.store
                     .as_ref()
-                    .and_then(|s| s.trainees().ok())
+                    .and_then(|s| s.records().trainees().ok())
                     .unwrap_or_default(),
             ),
             Job::Trainee { name, team } => {
@@ -467,7 +467,7 @@ impl State<'_> {
             }
             Job::Records { trainee, playbook } => Done::Records(match &self.store {
                 Some(s) => s
-                    .scenario_records(&trainee.id, &playbook)
+                    .records().scenario_records(&trainee.id, &playbook)
                     .and_then(|r| {
                         let open = s
                             .unfinished(&trainee.id)?
@@ -475,7 +475,7 @@ impl State<'_> {
                             .filter(|u| u.playbook_id == playbook)
                             .map(|u| (u.scenario_id, u.started_at))
                             .collect();
-                        Ok((r, s.is_certified(&trainee.id, &playbook)?, open))
+                        Ok((r, s.records().is_certified(&trainee.id, &playbook)?, open))
                     })
                     .map_err(text),
                 None => Ok((Vec::new(), false, Vec::new())),
@@ -612,7 +612,7 @@ impl State<'_> {
             }
             Job::Review(filter) => Done::Review(self.review(filter).map(Box::new)),
             Job::Detail(id) => Done::Detail(match &self.store {
-                Some(s) => s.attempt_detail(&id).map(Box::new).map_err(text),
+                Some(s) => s.records().attempt_detail(&id).map(Box::new).map_err(text),
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::AddReview {
@@ -630,7 +630,7 @@ impl State<'_> {
                     over.as_ref().map(|(c, p)| (c.as_str(), *p)),
                     chrono::Utc::now(),
                 )
-                .and_then(|_| s.attempt_detail(&attempt))
+                .and_then(|_| s.records().attempt_detail(&attempt))
                     .map(Box::new)
                     .map_err(text),
                 None => Err(why("没有进度数据库", "no progress database")),
@@ -810,15 +810,16 @@ impl State<'_> {
         let f = &filter;
         let (left, right) = std::thread::scope(|scope| {
             // The heaviest query (criterion averages) on one connection, the rest on the other.
-            let left =
-                scope.spawn(move || -> Result<_, Why> { a.criterion_averages(f).map_err(text) });
+            let left = scope.spawn(move || -> Result<_, Why> {
+                a.records().criterion_averages(f).map_err(text)
+            });
             let right = (|| -> Result<_, Why> {
                 Ok((
-                    b.pass_rates(f).map_err(text)?,
-                    b.trend(f, true).map_err(text)?,
-                    b.leaderboard(f, 20).map_err(text)?,
-                    b.attempts(f, REVIEW_ROWS).map_err(text)?,
-                    b.trainees().map_err(text)?,
+                    b.records().pass_rates(f).map_err(text)?,
+                    b.records().trend(f, true).map_err(text)?,
+                    b.records().leaderboard(f, 20).map_err(text)?,
+                    b.records().attempts(f, REVIEW_ROWS).map_err(text)?,
+                    b.records().trainees().map_err(text)?,
                 ))
             })();
             let left = left
@@ -857,12 +858,16 @@ impl State<'_> {
         let (mut history, mut next) = (Vec::new(), None);
         if let Some(s) = &self.store {
             history = s
+                .records()
                 .scenario_totals(&run.trainee_id, &pb.id, &run.attempt.scenario)
                 .map_err(text)?
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect();
-            next = s.recommend(&self.lib, &run.trainee_id).map_err(text)?;
+            next = s
+                .records()
+                .recommend(&self.lib, &run.trainee_id)
+                .map_err(text)?;
         }
         Ok(Box::new(Finished {
             summary,
@@ -891,7 +896,7 @@ fn export_to(
         Format::Csv { bom: true, style }
     };
     // On the team server, as `salesdojo export` there: only what reports count.
-    let scope = if s.remote().is_some() {
+    let scope = if s.records().team_server().is_some() {
         store::export::Scope::VerifiedOnly
     } else {
         store::export::Scope::All

@@ -8,10 +8,9 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
-use rusqlite::params_from_iter;
 use serde_json::{Value, json};
 
-use super::report::{ATTEMPT_COLS, AttemptRow, EFFECTIVE, FROM, Filter, attempt_row};
+use super::report::{AttemptRow, Filter};
 use super::{Result, Store, StoreError};
 
 /// One attempt with its per-criterion points, as exported.
@@ -29,93 +28,6 @@ pub struct ExportRow {
 
 /// A reply's points on one criterion: (reply, turn, time, criterion, points).
 pub type ReplyPoint = (String, String, String, String, f64);
-
-impl Store {
-    /// Calls `each` with every attempt of the filter in order of start, one at a time.
-    pub fn for_each_export_row<E: From<StoreError>>(
-        &self,
-        f: &Filter,
-        mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        if let Some(r) = self.remote() {
-            // The callback's own error is carried through the server's row loop and back.
-            let mut failed: Option<E> = None;
-            let out = r.for_each_export_row(f, &mut |row| match each(row) {
-                Ok(()) => Ok(()),
-                Err(e) => {
-                    failed = Some(e);
-                    Err(StoreError::Remote("stopped".into()))
-                }
-            });
-            return match (failed, out) {
-                (Some(e), _) => Err(e),
-                (None, r) => r.map_err(E::from),
-            };
-        }
-        let (cond, vals) = f.sql();
-        let sql = format!(
-            "SELECT {ATTEMPT_COLS}, t.id, t.pseudonym {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at, a.id"
-        );
-        let mut stmt = self.conn().prepare(&sql).map_err(StoreError::from)?;
-        let mut crit = self
-            .conn()
-            .prepare_cached(&format!(
-                "SELECT ac.criterion_id, {EFFECTIVE}, ac.weight
-                 FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id"
-            ))
-            .map_err(StoreError::from)?;
-        let mut rows = stmt
-            .query(params_from_iter(vals.iter()))
-            .map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            let attempt = attempt_row(r).map_err(StoreError::from)?;
-            let criteria = crit
-                .query_map([&attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .map_err(StoreError::from)?
-                .collect::<std::result::Result<_, _>>()
-                .map_err(StoreError::from)?;
-            each(ExportRow {
-                trainee_id: r.get(16).map_err(StoreError::from)?,
-                pseudonym: r.get(17).map_err(StoreError::from)?,
-                attempt,
-                criteria,
-                reply_points: None,
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Every attempt of the filter at once (for small sets; exports stream instead).
-    pub fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {
-        let mut out = Vec::new();
-        self.for_each_export_row(f, |r| {
-            out.push(r);
-            Ok::<(), StoreError>(())
-        })?;
-        Ok(out)
-    }
-
-    /// How many attempts the filter selects, and the criteria they have (the CSV's columns).
-    fn export_shape(&self, f: &Filter) -> Result<(u64, BTreeSet<String>)> {
-        if let Some(r) = self.remote() {
-            return r.export_shape(f);
-        }
-        let (cond, vals) = f.sql();
-        let n: i64 = self.conn().query_row(
-            &format!("SELECT COUNT(*) {FROM} WHERE 1 = 1{cond}"),
-            params_from_iter(vals.iter()),
-            |r| r.get(0),
-        )?;
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT DISTINCT ac.criterion_id FROM attempt_criteria ac
-             WHERE ac.attempt_id IN (SELECT a.id {FROM} WHERE 1 = 1{cond})"
-        ))?;
-        let criteria = stmt
-            .query_map(params_from_iter(vals.iter()), |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok((n as u64, criteria))
-    }
-}
 
 /// How a CSV names people, criteria and times.
 #[derive(Debug, Clone, Default)]
@@ -519,7 +431,7 @@ impl Store {
         out: &mut dyn Write,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> std::result::Result<Exported, ExportError> {
-        let (total, criteria) = self.export_shape(f)?;
+        let (total, criteria) = self.records().export_shape(f)?;
         let mut out = Counted {
             inner: std::io::BufWriter::with_capacity(1 << 16, out),
             bytes: 0,
@@ -537,7 +449,7 @@ impl Store {
         match format {
             Format::Csv { bom, style } => {
                 let mut sink = CsvSink::new(&mut out, bom, criteria.into_iter().collect(), style)?;
-                self.for_each_export_row(f, |row| {
+                super::records::for_each_export_row(self.records(), f, |row| {
                     if step(&row)? {
                         sink.row(&row)?;
                         done.attempts += 1;
@@ -551,7 +463,7 @@ impl Store {
                 if !ndjson {
                     out.write_all(b"[")?;
                 }
-                self.for_each_export_row(f, |row| {
+                super::records::for_each_export_row(self.records(), f, |row| {
                     if !step(&row)? {
                         return Ok(());
                     }

@@ -606,25 +606,36 @@ impl Store {
         scenarios: &[String],
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool> {
-        for s in scenarios {
-            let passed = self
-                .conn()
-                .prepare_cached(&format!(
-                    "SELECT 1 FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3
-                       AND scenario_id = ?4 AND passed = 1 AND mode = 'practice' AND {COUNTED} LIMIT 1"
-                ))?
-                .exists(rusqlite::params![trainee_id, playbook, version, s])?;
-            if !passed {
-                return Ok(false);
-            }
-        }
-        self.conn().execute(
-            "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![trainee_id, playbook, version, super::stamp(at)],
-        )?;
-        Ok(true)
+        certify_if_earned(self.conn(), trainee_id, playbook, version, scenarios, at)
     }
+}
+
+/// [`Store::certify_if_earned`] on a connection.
+pub(crate) fn certify_if_earned(
+    conn: &rusqlite::Connection,
+    trainee_id: &str,
+    playbook: &str,
+    version: i64,
+    scenarios: &[String],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    for s in scenarios {
+        let passed = conn
+            .prepare_cached(&format!(
+                "SELECT 1 FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3
+                   AND scenario_id = ?4 AND passed = 1 AND mode = 'practice' AND {COUNTED} LIMIT 1"
+            ))?
+            .exists(rusqlite::params![trainee_id, playbook, version, s])?;
+        if !passed {
+            return Ok(false);
+        }
+    }
+    conn.execute(
+        "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![trainee_id, playbook, version, super::stamp(at)],
+    )?;
+    Ok(true)
 }
 
 /// SQL condition on `attempts`: scored here, or imported and verified.

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod db;
 pub mod export;
 pub mod merge;
+pub mod records;
 pub mod report;
 pub mod schema;
 pub mod team;
@@ -19,6 +20,8 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
+
+pub use records::Records;
 
 use crate::practice::live::LiveSummary;
 use crate::practice::{Answer, ReplyRecord, Summary};
@@ -270,12 +273,11 @@ pub trait ProgressLog {
 
 /// The SQLite progress log.
 pub struct Store {
-    conn: Connection,
+    log: records::Local,
     path: PathBuf,
-    plan: report::Plan,
     /// In team mode (`--db postgres://…`): the server the reports, the review view and the
     /// exports read from. Practice still writes here first and syncs.
-    remote: Option<team::report::Remote>,
+    team_server: Option<team::report::Remote>,
 }
 
 impl std::fmt::Debug for Store {
@@ -350,10 +352,12 @@ impl Store {
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
         )?;
         let mut store = Store {
-            conn,
+            log: records::Local {
+                conn,
+                plan: report::Plan::default(),
+            },
             path: path.to_path_buf(),
-            plan: report::Plan::default(),
-            remote: None,
+            team_server: None,
         };
         store.migrate(found).map_err(|e| match e {
             StoreError::Corrupt => StoreError::Damaged { path: shown },
@@ -374,10 +378,12 @@ impl Store {
             "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
         )?;
         let mut store = Store {
-            conn,
+            log: records::Local {
+                conn,
+                plan: report::Plan::default(),
+            },
             path: path.to_path_buf(),
-            plan: report::Plan::default(),
-            remote: None,
+            team_server: None,
         };
         store.migrate(found)?;
         Ok(store)
@@ -385,21 +391,25 @@ impl Store {
 
     /// Chooses where reports read from; the rollups (the default) give the same answers.
     pub fn set_plan(&mut self, plan: report::Plan) {
-        self.plan = plan;
+        self.log.plan = plan;
     }
 
     pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+        &self.log.conn
     }
 
-    /// The team server reports read from, in team mode.
-    pub fn remote(&self) -> Option<&team::report::Remote> {
-        self.remote.as_ref()
+    /// What reports, the review view, progress and exports read: a team server in team mode,
+    /// else this log. The one place the backend is chosen.
+    pub fn records(&self) -> &dyn Records {
+        match &self.team_server {
+            Some(server) => server,
+            None => &self.log,
+        }
     }
 
-    /// Reads reports from `remote` (team mode); `None` reads this log again.
-    pub fn set_remote(&mut self, remote: Option<team::report::Remote>) {
-        self.remote = remote;
+    /// Reads reports from `server` (team mode); `None` reads this log again.
+    pub fn read_from_team_server(&mut self, server: Option<team::report::Remote>) {
+        self.team_server = server;
     }
 
     /// Applies the migrations after `from`, each in its own transaction.
@@ -410,6 +420,7 @@ impl Store {
             .skip(from.max(0) as usize)
         {
             let tx = self
+                .log
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(step)?;
@@ -421,7 +432,7 @@ impl Store {
 
     /// How many trainees and attempts the database holds.
     pub fn record_counts(&self) -> Result<(u64, u64)> {
-        Ok(self.conn.query_row(
+        Ok(self.log.conn.query_row(
             "SELECT (SELECT COUNT(*) FROM trainees), (SELECT COUNT(*) FROM attempts)",
             [],
             |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
@@ -430,71 +441,26 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
+            .log
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self
+            .log
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     /// Marks in-progress attempts with no reply for `older_than` as abandoned.
     pub fn abandon_stale(&mut self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<usize> {
-        Ok(self.conn.execute(
+        Ok(self.log.conn.execute(
             "UPDATE attempts SET status = 'abandoned', ended_at = ?2
              WHERE status = 'in_progress'
                AND COALESCE((SELECT MAX(created_at) FROM replies WHERE attempt_id = attempts.id), started_at) < ?1",
             params![stamp(before), stamp(now)],
         )?)
-    }
-
-    /// Records what a practice attempt's verdict is judged by when it does not say (attempts
-    /// finished before salesdojo kept it, or brought in from another database): the
-    /// playbook's pass mark, and whether a conduct gate capped one of its replies (read from
-    /// the replies' results). An override then judges the verdict again.
-    pub fn judge_by(&mut self, attempt_id: &str, pass_mark: u8) -> Result<()> {
-        if self.remote.is_some() {
-            // On a team the server's attempt says what it is judged by.
-            return Ok(());
-        }
-        self.conn.execute(
-            "UPDATE attempts SET pass_mark = COALESCE(pass_mark, ?2),
-                 gated = COALESCE(gated, EXISTS (SELECT 1 FROM replies r JOIN results s ON s.id = r.result_id
-                     WHERE r.attempt_id = ?1 AND json_extract(s.json, '$.gate') IS NOT NULL))
-             WHERE id = ?1 AND mode = 'practice' AND (pass_mark IS NULL OR gated IS NULL)",
-            params![attempt_id, pass_mark],
-        )?;
-        Ok(())
-    }
-
-    /// After a review changed an attempt's verdict: the trainee is certified for its playbook
-    /// version when every one of `scenarios` has a passed attempt, and no longer certified
-    /// when that stopped being so. `true` when certified.
-    pub fn settle_certification(
-        &mut self,
-        attempt_id: &str,
-        scenarios: &[String],
-        at: DateTime<Utc>,
-    ) -> Result<bool> {
-        if self.remote.is_some() {
-            // On a team, certifications are the verifier's to grant (from verified attempts).
-            return Ok(false);
-        }
-        let (trainee, playbook, version): (String, String, i64) = self.conn.query_row(
-            "SELECT trainee_id, playbook_id, playbook_version FROM attempts WHERE id = ?1",
-            [attempt_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let certified = self.certify_if_earned(&trainee, &playbook, version, scenarios, at)?;
-        if !certified {
-            self.conn.execute(
-                "DELETE FROM certifications WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3",
-                params![trainee, playbook, version],
-            )?;
-        }
-        Ok(certified)
     }
 
     /// Adds a manager's review: a comment, and optionally a criterion override. The original
@@ -515,41 +481,8 @@ impl Store {
                 at + 1
             )));
         }
-        if let Some(r) = &self.remote {
-            // Team mode: the review is the server's (the reviewer is the signed-in login).
-            return r.add_review(attempt_id, comment, over, at);
-        }
-        let exists: Option<String> = self
-            .conn
-            .query_row("SELECT id FROM attempts WHERE id = ?1", [attempt_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));
-        }
-        if let Some((criterion, _)) = over {
-            let known: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT criterion_id FROM attempt_criteria WHERE attempt_id = ?1 AND criterion_id = ?2",
-                    params![attempt_id, criterion],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if known.is_none() {
-                return Err(StoreError::NotFound(format!(
-                    "criterion '{criterion}' in attempt '{attempt_id}'"
-                )));
-            }
-        }
-        let id = new_id();
-        self.conn.execute(
-            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, attempt_id, reviewer, stamp(at), comment, over.map(|o| o.0), over.map(|o| o.1.clamp(0.0, 100.0))],
-        )?;
-        Ok(id)
+        self.records()
+            .add_review(attempt_id, reviewer, comment, over, at)
     }
 
     /// Certifies the trainee for a playbook version when every scenario has a passed attempt.
@@ -559,12 +492,12 @@ impl Store {
         at: DateTime<Utc>,
         scenarios: &[String],
     ) -> Result<()> {
-        let (trainee, playbook, version): (String, String, i64) = self.conn.query_row(
+        let (trainee, playbook, version): (String, String, i64) = self.log.conn.query_row(
             "SELECT trainee_id, playbook_id, playbook_version FROM attempts WHERE id = ?1",
             [attempt_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.log.conn.prepare_cached(
             &format!("SELECT 1 FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2 AND playbook_version = ?3
                AND scenario_id = ?4 AND passed = 1 AND mode = 'practice' AND {} LIMIT 1", merge::COUNTED),
         )?;
@@ -573,7 +506,7 @@ impl Store {
                 return Ok(());
             }
         }
-        self.conn.execute(
+        self.log.conn.execute(
             "INSERT OR IGNORE INTO certifications (trainee_id, playbook_id, playbook_version, certified_at)
              VALUES (?1, ?2, ?3, ?4)",
             params![trainee, playbook, version, stamp(at)],
@@ -591,6 +524,7 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let tx = self
+            .log
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -709,6 +643,7 @@ impl Store {
     /// The answers of a stored attempt, in order: (turn, answer, seconds).
     pub fn transcript(&self, attempt_id: &str) -> Result<Vec<(String, Answer, f64)>> {
         Ok(self
+            .log
             .conn
             .prepare_cached("SELECT turn_id, answer_kind, answer, seconds FROM replies WHERE attempt_id = ?1 ORDER BY seq")?
             .query_map([attempt_id], |r| {
@@ -730,6 +665,7 @@ impl ProgressLog for Store {
             crate::untrusted::check_name("team", t).map_err(StoreError::Refused)?;
         }
         let tx = self
+            .log
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let team_id = match team {
@@ -771,7 +707,7 @@ impl ProgressLog for Store {
     }
 
     fn start_attempt(&mut self, a: &NewAttempt<'_>) -> Result<()> {
-        self.conn.execute(
+        self.log.conn.execute(
             "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress')
              ON CONFLICT (id) DO NOTHING",
@@ -789,6 +725,7 @@ impl ProgressLog for Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self
+            .log
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         insert_reply(&tx, reply_id, attempt_id, seq, r, at)?;
@@ -804,6 +741,7 @@ impl ProgressLog for Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self
+            .log
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n = tx.execute(
@@ -854,7 +792,7 @@ impl ProgressLog for Store {
         } else {
             100.0
         };
-        let n = self.conn.execute(
+        let n = self.log.conn.execute(
             "UPDATE attempts SET status = 'completed', ended_at = ?2, total = ?3, ending = ?4 WHERE id = ?1 AND mode = 'live'",
             params![attempt_id, stamp(at), total, format!("{}/{} stages", s.stages_done, s.stages)],
         )?;
@@ -865,7 +803,7 @@ impl ProgressLog for Store {
     }
 
     fn abandon_attempt(&mut self, attempt_id: &str, at: DateTime<Utc>) -> Result<()> {
-        self.conn.execute(
+        self.log.conn.execute(
             "UPDATE attempts SET status = 'abandoned', ended_at = ?2 WHERE id = ?1 AND status = 'in_progress'",
             params![attempt_id, stamp(at)],
         )?;
@@ -873,7 +811,7 @@ impl ProgressLog for Store {
     }
 
     fn unfinished(&self, trainee_id: &str) -> Result<Vec<Unfinished>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.log.conn.prepare_cached(
             "SELECT id, playbook_id, playbook_hash, scenario_id, started_at FROM attempts
              WHERE trainee_id = ?1 AND status = 'in_progress' AND mode = 'practice' ORDER BY started_at",
         )?;
@@ -906,7 +844,7 @@ impl ProgressLog for Store {
         value: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.conn.execute(
+        self.log.conn.execute(
             "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![new_id(), attempt_id, stamp(at), kind, stage, item, value],
         )?;

@@ -857,6 +857,6 @@ pub fn open_team_at(
         }
         None => report::Remote::new(client, server.shown()),
     };
-    store.set_remote(Some(reports));
+    store.read_from_team_server(Some(reports));
     Ok(store)
 }

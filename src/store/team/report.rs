@@ -12,6 +12,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
 use crate::store::export::ExportRow;
+use crate::store::records::Records;
 use crate::store::report::{
     AttemptDetail, AttemptRow, CriterionAverage, CriterionRow, Filter, LeaderRow, PassRate,
     ReplyRow, ReviewRow, ScenarioRecord, TrendPoint, VerificationRow, Weakest,
@@ -134,8 +135,14 @@ impl Remote {
             .collect();
         self.with(|c| c.query_typed(&dollars(sql), &params).map_err(err))
     }
+}
 
-    pub fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+impl Records for Remote {
+    fn team_server(&self) -> Option<&str> {
+        Some(&self.shown)
+    }
+
+    fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
         let (sql, vals) = criterion_averages_sql(f);
         self.rows(&sql, &vals, |r| {
             Ok(CriterionAverage {
@@ -149,7 +156,7 @@ impl Remote {
         })
     }
 
-    pub fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
+    fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
         let (sql, vals) = trend_sql(f, weekly, self.sees_teams);
         self.rows(&sql, &vals, |r| {
             Ok(TrendPoint {
@@ -161,7 +168,7 @@ impl Remote {
         })
     }
 
-    pub fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
+    fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
         let (sql, vals) = pass_rates_sql(f);
         self.rows(&sql, &vals, |r| {
             let (n, p): (i64, i64) = (col(r, 2)?, col(r, 3)?);
@@ -175,7 +182,7 @@ impl Remote {
         })
     }
 
-    pub fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
+    fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
         let (sql, vals) = leaderboard_sql(f, limit);
         self.rows(&sql, &vals, |r| {
             Ok(LeaderRow {
@@ -189,7 +196,7 @@ impl Remote {
         })
     }
 
-    pub fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
+    fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
         let (sql, vals) = weakest_sql(f, by_team);
         self.rows(&sql, &vals, |r| {
             Ok(Weakest {
@@ -200,13 +207,13 @@ impl Remote {
         })
     }
 
-    pub fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
+    fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
         let (sql, vals) = attempts_sql(f, limit);
         self.rows(&sql, &vals, attempt_row)
     }
 
     /// Streams the filter's attempts, newest first, at most `limit`.
-    pub fn for_each_attempt(
+    fn for_each_attempt(
         &self,
         f: &Filter,
         limit: usize,
@@ -231,7 +238,7 @@ impl Remote {
         })
     }
 
-    pub fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
+    fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
         let prefix = id.to_lowercase();
         let ids: Vec<String> = self
             .rows(
@@ -337,9 +344,10 @@ impl Remote {
 
     /// A manager's review, written on the server: the reviewer is the signed-in login
     /// (the server forces it), and row-level security refuses an attempt outside their teams.
-    pub fn add_review(
+    fn add_review(
         &self,
         attempt_id: &str,
+        _reviewer: &str,
         comment: Option<&str>,
         over: Option<(&str, f64)>,
         at: chrono::DateTime<chrono::Utc>,
@@ -377,8 +385,39 @@ impl Remote {
         Ok(id)
     }
 
+    /// The server's attempt says what it is judged by.
+    fn judge_by(&self, _attempt_id: &str, _pass_mark: u8) -> Result<()> {
+        Ok(())
+    }
+
+    /// Certifications are the verifier's to grant (from verified attempts).
+    fn settle_certification(
+        &self,
+        _attempt_id: &str,
+        _scenarios: &[String],
+        _at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+
+    fn completed_practice_count(&self, f: &Filter) -> Result<u64> {
+        let (cond, vals) = f.sql();
+        let rows = self.query(
+            &format!(
+                "SELECT COUNT(*) {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}"
+            ),
+            &vals,
+        )?;
+        let n = rows
+            .first()
+            .map(|r| col::<i64>(r, 0))
+            .transpose()?
+            .unwrap_or(0);
+        Ok(n as u64)
+    }
+
     /// When the trainee last practised a scenario.
-    pub fn last_practised(
+    fn last_practised(
         &self,
         trainee: &str,
         playbook: &str,
@@ -397,7 +436,7 @@ impl Remote {
             .flatten())
     }
 
-    pub fn trainees(&self) -> Result<Vec<Trainee>> {
+    fn trainees(&self) -> Result<Vec<Trainee>> {
         self
             .rows(
                 "SELECT t.id, t.name, tm.name, t.pseudonym FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
@@ -410,11 +449,7 @@ impl Remote {
             }))
     }
 
-    pub fn scenario_records(
-        &self,
-        trainee_id: &str,
-        playbook: &str,
-    ) -> Result<Vec<ScenarioRecord>> {
+    fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>> {
         self
             .rows(
                 "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempt_results a
@@ -428,7 +463,7 @@ impl Remote {
             }))
     }
 
-    pub fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
+    fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
         Ok(!self
             .query(
                 "SELECT 1 FROM certifications WHERE trainee_id = ?1 AND playbook_id = ?2 LIMIT 1",
@@ -437,7 +472,7 @@ impl Remote {
             .is_empty())
     }
 
-    pub fn scenario_totals(
+    fn scenario_totals(
         &self,
         trainee_id: &str,
         playbook: &str,
@@ -453,7 +488,7 @@ impl Remote {
 
     /// Streams every attempt of the filter in order of start with its criteria (one query:
     /// the criteria come as arrays beside their attempt).
-    pub fn for_each_export_row(
+    fn for_each_export_row(
         &self,
         f: &Filter,
         each: &mut dyn FnMut(ExportRow) -> Result<()>,
@@ -519,7 +554,7 @@ impl Remote {
     }
 
     /// How many attempts the filter selects, and their criteria (a CSV's columns).
-    pub fn export_shape(&self, f: &Filter) -> Result<(u64, std::collections::BTreeSet<String>)> {
+    fn export_shape(&self, f: &Filter) -> Result<(u64, std::collections::BTreeSet<String>)> {
         let (cond, vals) = f.sql();
         let n: i64 = self
             .query(&format!("SELECT COUNT(*) {FROM} WHERE true{cond}"), &vals)?

@@ -1,0 +1,190 @@
+//! What the reports, the review view, the trainee's progress and the exports read, and where a
+//! manager's review is written: one interface with two backends. [`Local`] is this machine's
+//! SQLite log; [`crate::store::team::report::Remote`] a team server (its own database or a
+//! streaming replica). Front ends get one from [`crate::store::Store::records`] and never know
+//! which: the choice is made once, when the log is opened.
+//!
+//! Practice itself always writes to the local log first ([`crate::store::ProgressLog`]); in team
+//! mode a sync sends it on. Reading where the whole team's attempts are is what differs.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use super::export::ExportRow;
+use super::report::{
+    AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, PassRate, Plan, Recommendation,
+    ScenarioRecord, TrendPoint, Weakest,
+};
+use super::{Result, StoreError, Trainee};
+use crate::playbook::Library;
+
+/// The records a front end reads, on either backend. Both give the same rows for the same
+/// data (`tests/postgres_team.rs` runs every report on both and compares).
+pub trait Records {
+    /// The team server read from (as shown to people); `None`: this machine's log.
+    fn team_server(&self) -> Option<&str>;
+
+    /// Per trainee × playbook × criterion: the average points over completed attempts.
+    fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>>;
+    /// Average total, attempts and pass rate per day or per week.
+    fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>>;
+    /// Practice attempts and passes per scenario.
+    fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>>;
+    /// Trainees by average total, best first.
+    fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>>;
+    /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
+    fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>>;
+    /// Attempts, newest first.
+    fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>>;
+    /// Calls `each` with the filter's attempts, newest first, at most `limit`, one at a time
+    /// (whole-history work streams through this instead of holding every row).
+    fn for_each_attempt(
+        &self,
+        f: &Filter,
+        limit: usize,
+        each: &mut dyn FnMut(AttemptRow) -> Result<()>,
+    ) -> Result<()>;
+    /// How many completed practice attempts the filter selects (what re-scoring goes over).
+    fn completed_practice_count(&self, f: &Filter) -> Result<u64>;
+    /// The full drill-down of one attempt (by id or unique id prefix).
+    fn attempt_detail(&self, id: &str) -> Result<AttemptDetail>;
+    /// When the trainee (a name or id) last practised a scenario.
+    fn last_practised(
+        &self,
+        trainee: &str,
+        playbook: &str,
+        scenario: &str,
+    ) -> Result<Option<String>>;
+    /// Everyone who has a record, by name.
+    fn trainees(&self) -> Result<Vec<Trainee>>;
+    /// Per scenario of a playbook: a trainee's completed practice attempts, best total, and
+    /// whether any passed.
+    fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>>;
+    /// Whether the trainee holds a certification for any version of the playbook.
+    fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool>;
+    /// A trainee's completed totals on one scenario, oldest first: (start, total).
+    fn scenario_totals(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+        scenario: &str,
+    ) -> Result<Vec<(String, f64)>>;
+    /// Streams every attempt of the filter in order of start, with its criteria.
+    fn for_each_export_row(
+        &self,
+        f: &Filter,
+        each: &mut dyn FnMut(ExportRow) -> Result<()>,
+    ) -> Result<()>;
+    /// How many attempts the filter selects, and the criteria they have (the CSV's columns).
+    fn export_shape(&self, f: &Filter) -> Result<(u64, BTreeSet<String>)>;
+
+    /// Before a review: records the pass mark an attempt's verdict is judged by, and whether a
+    /// conduct gate capped one of its replies. A team server's attempts carry their own.
+    fn judge_by(&self, attempt_id: &str, pass_mark: u8) -> Result<()>;
+    /// Writes a manager's review (already checked by [`crate::store::Store::add_review`]): a
+    /// comment, and optionally a criterion override. On a team server the reviewer is the
+    /// signed-in login, whatever `reviewer` says.
+    fn add_review(
+        &self,
+        attempt_id: &str,
+        reviewer: &str,
+        comment: Option<&str>,
+        over: Option<(&str, f64)>,
+        at: DateTime<Utc>,
+    ) -> Result<String>;
+    /// After a review changed an attempt's verdict: the trainee is certified for its playbook
+    /// version when every one of `scenarios` has a passed attempt, and no longer when that
+    /// stopped being so. `true` when certified. On a team server certifications are the
+    /// verifier's to grant, so nothing changes here.
+    fn settle_certification(
+        &self,
+        attempt_id: &str,
+        scenarios: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Every attempt of the filter at once (for small sets; exports stream instead).
+    fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {
+        let mut out = Vec::new();
+        self.for_each_export_row(f, &mut |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Spaced practice: for a trainee, the scenario that trains their weakest criterion and
+    /// was practised least recently (never, best).
+    fn recommend(&self, lib: &Library, trainee: &str) -> Result<Option<Recommendation>> {
+        let f = Filter {
+            trainee: Some(trainee.to_owned()),
+            ..Filter::default()
+        };
+        let mut avgs = self.criterion_averages(&f)?;
+        avgs.sort_by(|a, b| a.average.total_cmp(&b.average));
+        for w in &avgs {
+            let Some(pb) = lib.playbook(&w.playbook) else {
+                continue;
+            };
+            let mut best: Option<(Option<String>, &str)> = None;
+            for s in pb
+                .scenarios
+                .iter()
+                .filter(|s| s.turns.iter().any(|t| t.criteria.contains(&w.criterion)))
+            {
+                let when = self.last_practised(trainee, &pb.id, &s.id)?;
+                // `None` (never practised) sorts before any date.
+                if best.as_ref().is_none_or(|(b, _)| when < *b) {
+                    best = Some((when, &s.id));
+                }
+            }
+            if let Some((when, scen)) = best {
+                return Ok(Some(Recommendation {
+                    playbook: pb.id.clone(),
+                    scenario: scen.to_owned(),
+                    criterion: w.criterion.clone(),
+                    average: w.average,
+                    last_practised: when,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// [`Records::for_each_export_row`] with a callback of its own error type: the callback's
+/// error is carried through the backend's row loop and given back as it was.
+pub fn for_each_export_row<E: From<StoreError>>(
+    records: &dyn Records,
+    f: &Filter,
+    mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut failed: Option<E> = None;
+    let out = records.for_each_export_row(f, &mut |row| match each(row) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            failed = Some(e);
+            Err(StoreError::Remote("stopped".into()))
+        }
+    });
+    match (failed, out) {
+        (Some(e), _) => Err(e),
+        (None, r) => r.map_err(E::from),
+    }
+}
+
+/// This machine's SQLite log, as [`Records`] reads it (the reports in
+/// [`crate::store::report`], the exports' rows in [`crate::store::export`]).
+pub struct Local {
+    pub(crate) conn: Connection,
+    /// Where reports read from: the rollups (the default) or the base tables.
+    pub(crate) plan: Plan,
+}
+
+impl Local {
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
