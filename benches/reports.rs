@@ -14,7 +14,8 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use salesdojo::playbook::{Content, Report, load};
 use salesdojo::store::Store;
-use salesdojo::store::report::{self, Filter, Plan};
+use salesdojo::store::report::{Filter, Plan};
+use salesdojo::store::sql::{self, Dialect, Reading};
 
 /// Also time the base tables where a rollup answers (`SALESDOJO_BENCH_BASE=1`; slow).
 fn with_base() -> bool {
@@ -123,139 +124,139 @@ fn bench(c: &mut Criterion) {
             "criterion_averages_all",
             &all,
             |s, f| s.records().criterion_averages(f).map(|v| v.len()),
-            report::criterion_averages_sql,
+            |f, p| sql::criterion_averages(f, Reading::sqlite(p)),
         ),
         (
             "criterion_averages_trainee",
             &one,
             |s, f| s.records().criterion_averages(f).map(|v| v.len()),
-            report::criterion_averages_sql,
+            |f, p| sql::criterion_averages(f, Reading::sqlite(p)),
         ),
         (
             "criterion_averages_team_quarter",
             &team_quarter,
             |s, f| s.records().criterion_averages(f).map(|v| v.len()),
-            report::criterion_averages_sql,
+            |f, p| sql::criterion_averages(f, Reading::sqlite(p)),
         ),
         (
             "trend_weekly_all",
             &all,
             |s, f| s.records().trend(f, true).map(|v| v.len()),
-            |f, p| report::trend_sql(f, true, p),
+            |f, p| sql::trend(f, true, Reading::sqlite(p)),
         ),
         (
             "trend_weekly_team",
             &team,
             |s, f| s.records().trend(f, true).map(|v| v.len()),
-            |f, p| report::trend_sql(f, true, p),
+            |f, p| sql::trend(f, true, Reading::sqlite(p)),
         ),
         (
             "trend_daily_trainee",
             &one,
             |s, f| s.records().trend(f, false).map(|v| v.len()),
-            |f, p| report::trend_sql(f, false, p),
+            |f, p| sql::trend(f, false, Reading::sqlite(p)),
         ),
         (
             "pass_rates_all",
             &all,
             |s, f| s.records().pass_rates(f).map(|v| v.len()),
-            report::pass_rates_sql,
+            |f, p| sql::pass_rates(f, Reading::sqlite(p)),
         ),
         (
             "pass_rates_quarter",
             &quarter,
             |s, f| s.records().pass_rates(f).map(|v| v.len()),
-            report::pass_rates_sql,
+            |f, p| sql::pass_rates(f, Reading::sqlite(p)),
         ),
         (
             "leaderboard_top20",
             &all,
             |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
-            |f, p| report::leaderboard_sql(f, 20, p),
+            |f, p| sql::leaderboard(f, 20, Reading::sqlite(p)),
         ),
         (
             "leaderboard_top20_quarter",
             &quarter,
             |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
-            |f, p| report::leaderboard_sql(f, 20, p),
+            |f, p| sql::leaderboard(f, 20, Reading::sqlite(p)),
         ),
         (
             "weakest_by_team",
             &all,
             |s, f| s.records().weakest(f, true).map(|v| v.len()),
-            |f, p| report::weakest_sql(f, true, p),
+            |f, p| sql::weakest(f, true, Reading::sqlite(p)),
         ),
         (
             "weakest_by_trainee_team",
             &team,
             |s, f| s.records().weakest(f, false).map(|v| v.len()),
-            |f, p| report::weakest_sql(f, false, p),
+            |f, p| sql::weakest(f, false, Reading::sqlite(p)),
         ),
         (
             "criterion_averages_playbook",
             &playbook,
             |s, f| s.records().criterion_averages(f).map(|v| v.len()),
-            report::criterion_averages_sql,
+            |f, p| sql::criterion_averages(f, Reading::sqlite(p)),
         ),
         (
             "trend_weekly_playbook",
             &playbook,
             |s, f| s.records().trend(f, true).map(|v| v.len()),
-            |f, p| report::trend_sql(f, true, p),
+            |f, p| sql::trend(f, true, Reading::sqlite(p)),
         ),
         (
             "pass_rates_playbook",
             &playbook,
             |s, f| s.records().pass_rates(f).map(|v| v.len()),
-            report::pass_rates_sql,
+            |f, p| sql::pass_rates(f, Reading::sqlite(p)),
         ),
         (
             "leaderboard_top20_playbook",
             &playbook,
             |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
-            |f, p| report::leaderboard_sql(f, 20, p),
+            |f, p| sql::leaderboard(f, 20, Reading::sqlite(p)),
         ),
         (
             "criterion_averages_playbook_quarter",
             &playbook_quarter,
             |s, f| s.records().criterion_averages(f).map(|v| v.len()),
-            report::criterion_averages_sql,
+            |f, p| sql::criterion_averages(f, Reading::sqlite(p)),
         ),
         (
             "trend_weekly_playbook_quarter",
             &playbook_quarter,
             |s, f| s.records().trend(f, true).map(|v| v.len()),
-            |f, p| report::trend_sql(f, true, p),
+            |f, p| sql::trend(f, true, Reading::sqlite(p)),
         ),
         (
             "pass_rates_playbook_quarter",
             &playbook_quarter,
             |s, f| s.records().pass_rates(f).map(|v| v.len()),
-            report::pass_rates_sql,
+            |f, p| sql::pass_rates(f, Reading::sqlite(p)),
         ),
         (
             "leaderboard_top20_playbook_quarter",
             &playbook_quarter,
             |s, f| s.records().leaderboard(f, 20).map(|v| v.len()),
-            |f, p| report::leaderboard_sql(f, 20, p),
+            |f, p| sql::leaderboard(f, 20, Reading::sqlite(p)),
         ),
         (
             "attempts_playbook_review_page",
             &playbook,
             |s, f| s.records().attempts(f, 500).map(|v| v.len()),
-            |f, _| report::attempts_sql(f, 500),
+            |f, _| sql::attempts(f, 500, Dialect::Sqlite),
         ),
         (
             "attempts_all_review_page",
             &all,
             |s, f| s.records().attempts(f, 500).map(|v| v.len()),
-            |f, _| report::attempts_sql(f, 500),
+            |f, _| sql::attempts(f, 500, Dialect::Sqlite),
         ),
         (
             "attempts_team_page",
             &team,
             |s, f| s.records().attempts(f, 100).map(|v| v.len()),
-            |f, _| report::attempts_sql(f, 100),
+            |f, _| sql::attempts(f, 100, Dialect::Sqlite),
         ),
     ];
     let mut base = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));

@@ -409,14 +409,15 @@ fn reports(url: &str) {
         TrendByWeek,
         Latest500,
     }
-    use team::report as tr;
+    use store::sql::{self as q, Dialect, Reading};
+    let pg = Reading::postgres(true);
     let sql = |k: Kind, f: &Filter| match k {
-        Kind::PassRates => tr::pass_rates_sql(f),
-        Kind::Leaderboard => tr::leaderboard_sql(f, 50),
-        Kind::CriterionAverages => tr::criterion_averages_sql(f),
-        Kind::WeakestByTeam => tr::weakest_sql(f, true),
-        Kind::TrendByWeek => tr::trend_sql(f, true, true),
-        Kind::Latest500 => tr::attempts_sql(f, 500),
+        Kind::PassRates => q::pass_rates(f, pg),
+        Kind::Leaderboard => q::leaderboard(f, 50, pg),
+        Kind::CriterionAverages => q::criterion_averages(f, pg),
+        Kind::WeakestByTeam => q::weakest(f, true, pg),
+        Kind::TrendByWeek => q::trend(f, true, pg),
+        Kind::Latest500 => q::attempts(f, 500, Dialect::Postgres),
     };
     let run = |r: &team::report::Remote, k: Kind, f: &Filter| -> usize {
         match k {

@@ -17,6 +17,8 @@ pub struct Args {
     pub format: Format,
 }
 
+super::places!(Args: db);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let d = store.records().attempt_detail(&args.id)?;

@@ -16,6 +16,8 @@ pub struct Args {
     pub dest: PathBuf,
 }
 
+super::places!(Args: db);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let b = store.backup(&args.dest)?;

@@ -34,6 +34,8 @@ pub struct Args {
     pub step: bool,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut store = store::open_default(&cli.location())?;
     let mut report = Report::default();

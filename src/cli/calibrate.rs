@@ -30,6 +30,8 @@ pub struct Args {
     pub format: Format,
 }
 
+super::places!(Args: content);
+
 fn row(name: &str, s: &Stats) -> String {
     format!(
         "{name:<22} {:>4} {:>6.1} {:>6.0}% {:>8} {:>6} {:>6} {:>6} {:>6}\n",

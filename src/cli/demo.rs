@@ -31,6 +31,8 @@ pub struct Args {
     pub force: bool,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let is_default = match (&cli.db, store::default_path()) {
         (None, _) => true,

@@ -58,6 +58,8 @@ pub struct Args {
     pub filter: FilterArgs,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let filter = args.filter.filter();

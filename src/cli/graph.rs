@@ -31,6 +31,8 @@ pub struct Args {
     pub format: GraphFormat,
 }
 
+super::places!(Args: content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_default(cli.playbooks.as_deref(), &mut report)?;

@@ -18,6 +18,8 @@ pub struct Args {
     pub format: Format,
 }
 
+super::places!(Args: content);
+
 /// `zh / en` when the two differ, else the one text.
 fn both(t: &Text) -> String {
     let (zh, en) = (t.get("zh-CN"), t.get("en"));

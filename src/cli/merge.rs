@@ -19,6 +19,8 @@ pub struct Args {
     pub other: PathBuf,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut store = store::open_default(&cli.location())?;
     let mut report = Report::default();

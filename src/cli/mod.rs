@@ -72,49 +72,133 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
+/// Where a subcommand takes `--db` and `--playbooks` after its name (given there, they win
+/// over the ones given before it). Each command's arguments say so beside their definition.
+pub trait Places {
+    fn places(&mut self) -> (Option<&mut DbArg>, Option<&mut PlaybooksArg>);
+}
+
+/// [`Places`] for arguments with a `db: DbArg` and/or a `content: PlaybooksArg`.
+macro_rules! places {
+    ($t:ty: db, content) => {
+        impl $crate::cli::Places for $t {
+            fn places(
+                &mut self,
+            ) -> (
+                Option<&mut $crate::cli::DbArg>,
+                Option<&mut $crate::cli::PlaybooksArg>,
+            ) {
+                (Some(&mut self.db), Some(&mut self.content))
+            }
+        }
+    };
+    ($t:ty: db) => {
+        impl $crate::cli::Places for $t {
+            fn places(
+                &mut self,
+            ) -> (
+                Option<&mut $crate::cli::DbArg>,
+                Option<&mut $crate::cli::PlaybooksArg>,
+            ) {
+                (Some(&mut self.db), None)
+            }
+        }
+    };
+    ($t:ty: content) => {
+        impl $crate::cli::Places for $t {
+            fn places(
+                &mut self,
+            ) -> (
+                Option<&mut $crate::cli::DbArg>,
+                Option<&mut $crate::cli::PlaybooksArg>,
+            ) {
+                (None, Some(&mut self.content))
+            }
+        }
+    };
+    ($t:ty: none) => {
+        impl $crate::cli::Places for $t {
+            fn places(
+                &mut self,
+            ) -> (
+                Option<&mut $crate::cli::DbArg>,
+                Option<&mut $crate::cli::PlaybooksArg>,
+            ) {
+                (None, None)
+            }
+        }
+    };
+}
+pub(crate) use places;
+
+/// Every subcommand, once: its help line, its arguments and the function that runs it. The
+/// enum clap parses, where `--db` and `--playbooks` go ([`Places`]) and the dispatch all
+/// come from this one list.
+macro_rules! commands {
+    ($( $(#[$meta:meta])* $name:ident($args:ty) => $run:path; )*) => {
+        #[derive(Debug, Subcommand)]
+        pub enum Command {
+            $( $(#[$meta])* $name($args), )*
+        }
+
+        impl Command {
+            fn places(&mut self) -> (Option<&mut DbArg>, Option<&mut PlaybooksArg>) {
+                match self {
+                    $( Command::$name(a) => Places::places(a), )*
+                }
+            }
+
+            fn run(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
+                match self {
+                    $( Command::$name(a) => $run(cli, a), )*
+                }
+            }
+        }
+    };
+}
+
+commands! {
     /// Check playbooks and report every problem with file:line:col.
-    Validate(validate::Args),
+    Validate(validate::Args) => validate::run;
     /// List playbooks with their stages, scenarios and turns.
-    List(list::Args),
+    List(list::Args) => list::run;
     /// Print the JSON Schema of the playbook format.
-    Schema(schema::Args),
+    Schema(schema::Args) => schema::run;
     /// Draw a scenario as a graph (Mermaid or Graphviz dot): turns, options, endings.
-    Graph(graph::Args),
+    Graph(graph::Args) => graph::run;
     /// Role-play a scenario in the terminal (reads replies line by line, also piped).
-    Practice(practice::Args),
+    Practice(practice::Args) => practice::run;
     /// Score one reply and print the full result (points, trace, feedback, hint) as JSON.
-    Score(score::Args),
+    Score(score::Args) => score::run;
     /// Run every playbook's sample replies against their expected scores.
-    Test(test::Args),
+    Test(test::Args) => test::run;
     /// Compare scores with a trainer's grades (MAE, within band, Spearman, the worst cases).
-    Calibrate(calibrate::Args),
+    Calibrate(calibrate::Args) => calibrate::run;
     /// Progress reports: criterion averages, trends, weakest criteria, pass rates, leaderboard.
-    Report(report::Args),
+    Report(report::Args) => report::run;
     /// One attempt in full: transcript, points, trace, feedback, reviews.
-    Attempt(attempt::Args),
+    Attempt(attempt::Args) => attempt::run;
     /// Comment on an attempt or override a criterion's points.
-    Review(review::Args),
+    Review(review::Args) => review::run;
     /// Re-score stored attempts against today's playbooks, side by side.
-    Rescore(rescore::Args),
+    Rescore(rescore::Args) => rescore::run;
     /// Export attempts as CSV or xAPI statements.
-    Export(export::Args),
+    Export(export::Args) => export::run;
     /// Bring another salesdojo database into this one (idempotent).
-    Merge(merge::Args),
+    Merge(merge::Args) => merge::run;
     /// A consistent copy of the progress database, safe while the app is writing to it.
-    Backup(backup::Args),
+    Backup(backup::Args) => backup::run;
     /// Fill a new database with a generated practice history (refuses real records).
-    DemoData(demo::Args),
+    DemoData(demo::Args) => demo::run;
     /// Team mode: set up a PostgreSQL team server, add people, join, status, verify.
-    Team(team::Args),
+    Team(team::Args) => team::run;
     /// Send what this machine logged to the team server and bring in what you may see.
-    Sync(team::SyncArgs),
+    Sync(team::SyncArgs) => team::run_sync;
     /// Open the desktop app (also what `salesdojo` alone does).
-    Gui(GuiArgs),
+    Gui(GuiArgs) => gui;
     /// Commit replies one by one, acknowledging each (for crash tests and benchmarks).
     #[command(hide = true)]
-    Burst(burst::Args),
+    Burst(burst::Args) => burst::run;
 }
 
 /// `--db` on the commands that read or write the progress database; given there, it wins over
@@ -179,40 +263,8 @@ impl Cli {
     /// `--db` and `--playbooks` given after the command take the place of those given before it.
     fn settle(mut self) -> Self {
         let (db, content) = match &mut self.command {
-            Some(Command::Attempt(a)) => (Some(&mut a.db), None),
-            Some(Command::Backup(a)) => (Some(&mut a.db), None),
-            Some(Command::Validate(a)) => (None, Some(&mut a.content)),
-            Some(Command::List(a)) => (None, Some(&mut a.content)),
-            Some(Command::Graph(a)) => (None, Some(&mut a.content)),
-            Some(Command::Score(a)) => (None, Some(&mut a.content)),
-            Some(Command::Test(a)) => (None, Some(&mut a.content)),
-            Some(Command::Calibrate(a)) => (None, Some(&mut a.content)),
-            Some(Command::Practice(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Report(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Review(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Rescore(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Export(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Merge(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::DemoData(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Burst(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Gui(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Sync(a)) => (Some(&mut a.db), Some(&mut a.content)),
-            Some(Command::Team(t)) => match &mut t.command {
-                team::TeamCommand::Join(a) => (Some(&mut a.db), None),
-                team::TeamCommand::Claim(a) => (Some(&mut a.db), None),
-                team::TeamCommand::Status(a) | team::TeamCommand::Leave(a) => {
-                    (Some(&mut a.db), None)
-                }
-                team::TeamCommand::Verify(a) => (Some(&mut a.db), Some(&mut a.content)),
-                team::TeamCommand::Init(_)
-                | team::TeamCommand::AddUser(_)
-                | team::TeamCommand::SetRole(_)
-                | team::TeamCommand::Disable(_)
-                | team::TeamCommand::Enable(_)
-                | team::TeamCommand::RemoveUser(_)
-                | team::TeamCommand::Import(_) => (None, None),
-            },
-            Some(Command::Schema(_)) | None => (None, None),
+            Some(c) => c.places(),
+            None => (None, None),
         };
         let db = db.and_then(|d| d.db.take());
         let playbooks = content.and_then(|c| c.playbooks.take());
@@ -258,26 +310,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     let cli = cli.settle();
     let result = match &cli.command {
-        Some(Command::Validate(a)) => validate::run(&cli, a),
-        Some(Command::List(a)) => list::run(&cli, a),
-        Some(Command::Schema(a)) => schema::run(a),
-        Some(Command::Graph(a)) => graph::run(&cli, a),
-        Some(Command::Practice(a)) => practice::run(&cli, a),
-        Some(Command::Score(a)) => score::run(&cli, a),
-        Some(Command::Test(a)) => test::run(&cli, a),
-        Some(Command::Calibrate(a)) => calibrate::run(&cli, a),
-        Some(Command::Report(a)) => report::run(&cli, a),
-        Some(Command::Attempt(a)) => attempt::run(&cli, a),
-        Some(Command::Review(a)) => review::run(&cli, a),
-        Some(Command::Rescore(a)) => rescore::run(&cli, a),
-        Some(Command::Export(a)) => export::run(&cli, a),
-        Some(Command::Merge(a)) => merge::run(&cli, a),
-        Some(Command::Backup(a)) => backup::run(&cli, a),
-        Some(Command::DemoData(a)) => demo::run(&cli, a),
-        Some(Command::Burst(a)) => burst::run(&cli, a),
-        Some(Command::Team(a)) => team::run(&cli, a),
-        Some(Command::Sync(a)) => team::run_sync(&cli, a),
-        Some(Command::Gui(a)) => gui(&cli, a),
+        Some(c) => c.run(&cli),
         None => gui(&cli, &GuiArgs::default()),
     };
     match result {
@@ -300,6 +333,8 @@ pub struct GuiArgs {
     #[arg(long, hide = true)]
     pub quit_after_first_frame: bool,
 }
+
+places!(GuiArgs: db, content);
 
 /// `error: …` for a command that failed, in `lang` where the error is one of the engine's.
 fn error_line(e: &anyhow::Error, lang: crate::msg::Lang) -> String {

@@ -43,6 +43,8 @@ pub struct Args {
     pub lang: super::LangArg,
 }
 
+super::places!(Args: db, content);
+
 struct Ui<'a> {
     lang: &'a str,
     interactive: bool,

@@ -78,6 +78,8 @@ pub struct Args {
     pub weekly: bool,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let f = args.filter.filter();

@@ -31,6 +31,8 @@ pub struct Args {
     pub format: Format,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let mut report = Report::default();

@@ -26,6 +26,8 @@ pub struct Args {
     pub reviewer: String,
 }
 
+super::places!(Args: db, content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     if args.comment.is_none() && args.over.is_none() {
         bail!("give --comment TEXT, --override CRITERION=POINTS, or both");

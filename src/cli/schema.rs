@@ -18,7 +18,9 @@ pub struct Args {
     pub rhai: bool,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+super::places!(Args: none);
+
+pub fn run(_cli: &super::Cli, args: &Args) -> anyhow::Result<ExitCode> {
     print(&if args.rhai {
         crate::script::definitions()
     } else if args.personas {

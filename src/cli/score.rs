@@ -31,6 +31,8 @@ pub struct Args {
     pub option: Option<String>,
 }
 
+super::places!(Args: content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;

@@ -201,6 +201,26 @@ pub struct SyncArgs {
     pub content: super::PlaybooksArg,
 }
 
+super::places!(SyncArgs: db, content);
+
+impl super::Places for Args {
+    fn places(&mut self) -> (Option<&mut super::DbArg>, Option<&mut super::PlaybooksArg>) {
+        match &mut self.command {
+            TeamCommand::Join(a) => (Some(&mut a.db), None),
+            TeamCommand::Claim(a) => (Some(&mut a.db), None),
+            TeamCommand::Status(a) | TeamCommand::Leave(a) => (Some(&mut a.db), None),
+            TeamCommand::Verify(a) => (Some(&mut a.db), Some(&mut a.content)),
+            TeamCommand::Init(_)
+            | TeamCommand::AddUser(_)
+            | TeamCommand::SetRole(_)
+            | TeamCommand::Disable(_)
+            | TeamCommand::Enable(_)
+            | TeamCommand::RemoveUser(_)
+            | TeamCommand::Import(_) => (None, None),
+        }
+    }
+}
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.command {
         TeamCommand::Init(a) => init(a),

@@ -21,6 +21,8 @@ pub struct Args {
     pub paths_report: bool,
 }
 
+super::places!(Args: content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_paths(cli, &args.paths, &mut report)?;

@@ -27,6 +27,8 @@ pub struct Args {
     pub accept_translations: bool,
 }
 
+super::places!(Args: content);
+
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let lib = load_paths(cli, &args.paths, &mut report)?;

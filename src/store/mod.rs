@@ -12,6 +12,7 @@ pub mod merge;
 pub mod records;
 pub mod report;
 pub mod schema;
+pub mod sql;
 pub mod team;
 
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::export::ExportRow;
 use super::records::{Local, Records};
+use super::sql::{self, Dialect, Reading};
 use super::{Result, StoreError, new_id, stamp};
 use crate::playbook::Library;
 
@@ -77,8 +78,6 @@ pub enum Plan {
     BaseTables,
 }
 
-pub(crate) const FROM: &str = "FROM attempts a JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
-
 /// Attempts that do not count (yet): brought in from elsewhere and not verified. The rollups
 /// leave them out by the `counted` column (schema v9); the base-table queries by this.
 pub(crate) const UNCOUNTED: &str =
@@ -87,10 +86,6 @@ pub(crate) const UNCOUNTED: &str =
 /// The points a criterion counts with: the latest manager override, else the original.
 /// `overridden` is kept equal to the latest review's override by a trigger.
 pub(crate) const EFFECTIVE: &str = "COALESCE(ac.overridden, ac.points)";
-
-/// Rollup tables joined to trainees and teams.
-const ROLLUP_FROM: &str =
-    "JOIN trainees t ON t.id = r.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CriterionAverage {
@@ -260,194 +255,24 @@ impl AttemptRow {
     }
 }
 
-pub(crate) fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
-    Ok(AttemptRow {
-        id: r.get(0)?,
-        trainee: r.get(1)?,
-        team: r.get(2)?,
-        playbook: r.get(3)?,
-        version: r.get(4)?,
-        scenario: r.get(5)?,
-        mode: r.get(6)?,
-        started_at: r.get(7)?,
-        ended_at: r.get(8)?,
-        status: r.get(9)?,
-        total: r.get(10)?,
-        passed: r.get::<_, Option<i64>>(11)?.map(|p| p != 0),
-        verification: r.get(12)?,
-        scored_total: r.get(13)?,
-        reviewed: r.get(14)?,
-        scored_passed: r.get::<_, Option<i64>>(15)?.map(|p| p != 0),
-    })
-}
-
-pub(crate) const ATTEMPT_COLS: &str = "a.id, t.name, tm.name, a.playbook_id, a.playbook_version, a.scenario_id, a.mode, a.started_at, a.ended_at, a.status, a.total, a.passed, (SELECT v.status FROM verifications v WHERE v.attempt_id = a.id), COALESCE(a.scored_total, a.total), EXISTS (SELECT 1 FROM attempt_criteria x WHERE x.attempt_id = a.id AND x.overridden IS NOT NULL), CASE WHEN a.scored_total IS NULL THEN a.passed ELSE a.scored_passed END";
-
-/// The SQL of [`Records::criterion_averages`] and its parameters.
-pub fn criterion_averages_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
-    if plan == Plan::Rollups && f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
-        let sql = format!(
-            "SELECT t.name, tm.name, r.playbook_id, r.criterion_id, SUM(r.points) / SUM(r.n), SUM(r.n)
-             FROM rollup_criteria r {ROLLUP_FROM}
-             WHERE 1 = 1{cond}
-             GROUP BY t.id, r.playbook_id, r.criterion_id HAVING SUM(r.n) > 0
-             ORDER BY t.name, r.playbook_id, r.criterion_id"
-        );
-        return (sql, vals);
+impl sql::Run for Local {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
     }
-    if plan == Plan::Rollups {
-        // A date range: the criteria rows in date order (their covering index), grouped by
-        // trainee before the names are looked up.
-        let (cond, vals) = f.sql_over("ac", "ac.started_at");
-        let teams = if f.team.is_some() {
-            " JOIN trainees t ON t.id = ac.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT t.name, tm.name, g.playbook_id, g.criterion_id, g.average, g.n FROM (
-                 SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, AVG({EFFECTIVE}) AS average, COUNT(*) AS n
-                 FROM attempt_criteria ac{teams}
-                 WHERE ac.attempt_id NOT IN {UNCOUNTED}{cond}
-                 GROUP BY ac.trainee_id, ac.playbook_id, ac.criterion_id) g
-             JOIN trainees t ON t.id = g.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-             ORDER BY t.name, g.playbook_id, g.criterion_id"
-        );
-        return (sql, vals);
+
+    fn each(
+        &self,
+        q: &str,
+        vals: &[String],
+        row: &mut dyn FnMut(&dyn sql::Cells) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare_cached(q)?;
+        let mut rows = stmt.query(params_from_iter(vals.iter()))?;
+        while let Some(r) = rows.next()? {
+            row(r)?;
+        }
+        Ok(())
     }
-    let (cond, vals) = f.sql();
-    let sql = format!(
-        "SELECT t.name, tm.name, a.playbook_id, ac.criterion_id, AVG({EFFECTIVE}), COUNT(*)
-         FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
-         JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-         WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED}{cond}
-         GROUP BY t.id, a.playbook_id, ac.criterion_id
-         ORDER BY t.name, a.playbook_id, ac.criterion_id"
-    );
-    (sql, vals)
-}
-
-/// The SQL of [`Records::trend`] and its parameters.
-pub fn trend_sql(f: &Filter, weekly: bool, plan: Plan) -> (String, Vec<String>) {
-    if plan == Plan::Rollups && f.by_day_and_team() {
-        let (cond, vals) = f.sql_over("r", "r.day");
-        let bucket = if weekly {
-            "strftime('%Y-W%W', r.day)"
-        } else {
-            "r.day"
-        };
-        let sql = format!(
-            "SELECT {bucket} AS p, SUM(r.n), SUM(r.total) / SUM(r.totals), CAST(SUM(r.passed) AS REAL) / SUM(r.graded)
-             FROM rollup_days r LEFT JOIN teams tm ON tm.id = r.team_id
-             WHERE 1 = 1{cond} GROUP BY p HAVING SUM(r.n) > 0 ORDER BY p"
-        );
-        return (sql, vals);
-    }
-    let (cond, vals) = f.sql();
-    let bucket = if weekly {
-        "strftime('%Y-W%W', a.started_at)"
-    } else {
-        "substr(a.started_at, 1, 10)"
-    };
-    let sql = format!(
-        "SELECT {bucket} AS p, COUNT(*), AVG(a.total), AVG(a.passed) {FROM}
-         WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED}{cond} GROUP BY p ORDER BY p"
-    );
-    (sql, vals)
-}
-
-/// The SQL of [`Records::pass_rates`] and its parameters.
-pub fn pass_rates_sql(f: &Filter, plan: Plan) -> (String, Vec<String>) {
-    if plan == Plan::Rollups && f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
-        let sql = format!(
-            "SELECT r.playbook_id, r.scenario_id, SUM(r.n), SUM(r.passed) FROM rollup_attempts r {ROLLUP_FROM}
-             WHERE r.mode = 'practice'{cond}
-             GROUP BY r.playbook_id, r.scenario_id HAVING SUM(r.n) > 0 ORDER BY r.playbook_id, r.scenario_id"
-        );
-        return (sql, vals);
-    }
-    let (cond, vals) = f.sql();
-    let sql = format!(
-        "SELECT a.playbook_id, a.scenario_id, COUNT(*), SUM(a.passed) {FROM}
-         WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED} AND a.mode = 'practice'{cond}
-         GROUP BY a.playbook_id, a.scenario_id ORDER BY a.playbook_id, a.scenario_id"
-    );
-    (sql, vals)
-}
-
-/// The SQL of [`Records::leaderboard`] and its parameters.
-pub fn leaderboard_sql(f: &Filter, limit: usize, plan: Plan) -> (String, Vec<String>) {
-    let certs = "(SELECT COUNT(*) FROM certifications c WHERE c.trainee_id = t.id)";
-    if plan == Plan::Rollups && f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
-        let sql = format!(
-            "SELECT t.name, tm.name, SUM(r.n), SUM(r.total) / SUM(r.totals), SUM(r.passed), {certs}
-             FROM rollup_attempts r {ROLLUP_FROM} WHERE r.mode = 'practice'{cond}
-             GROUP BY t.id HAVING SUM(r.n) > 0
-             ORDER BY SUM(r.total) / SUM(r.totals) DESC, SUM(r.n) DESC, t.name, t.id LIMIT {limit}"
-        );
-        return (sql, vals);
-    }
-    let (cond, vals) = f.sql();
-    let sql = format!(
-        "SELECT t.name, tm.name, COUNT(*), AVG(a.total), SUM(a.passed), {certs}
-         {FROM} WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED} AND a.mode = 'practice'{cond}
-         GROUP BY t.id ORDER BY AVG(a.total) DESC, COUNT(*) DESC, t.name, t.id LIMIT {limit}"
-    );
-    (sql, vals)
-}
-
-/// The SQL of [`Records::weakest`] and its parameters.
-pub fn weakest_sql(f: &Filter, by_team: bool, plan: Plan) -> (String, Vec<String>) {
-    let who = if by_team {
-        "COALESCE(tm.name, '')"
-    } else {
-        "t.name"
-    };
-    let group = if by_team { "tm.id" } else { "t.id" };
-    let (avgs, vals) = if plan == Plan::Rollups && f.whole_history() {
-        let (cond, vals) = f.sql_over("r", "");
-        (
-            format!(
-                "SELECT {who} AS who, {group} AS g, r.criterion_id AS c, SUM(r.points) / SUM(r.n) AS v
-                 FROM rollup_criteria r {ROLLUP_FROM}
-                 WHERE 1 = 1{cond}
-                 GROUP BY {group}, r.criterion_id HAVING SUM(r.n) > 0"
-            ),
-            vals,
-        )
-    } else {
-        let (cond, vals) = f.sql();
-        (
-            format!(
-                "SELECT {who} AS who, {group} AS g, ac.criterion_id AS c, AVG({EFFECTIVE}) AS v
-                 FROM attempt_criteria ac JOIN attempts a ON a.id = ac.attempt_id
-                 JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-                 WHERE a.status = 'completed' AND a.id NOT IN {UNCOUNTED}{cond}
-                 GROUP BY {group}, ac.criterion_id"
-            ),
-            vals,
-        )
-    };
-    // The lowest criterion of each; a tie goes to the first criterion id (the same on the
-    // team server).
-    let sql = format!(
-        "WITH avgs AS ({avgs}) SELECT who, c, v FROM (
-             SELECT who, c, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, c) AS n FROM avgs)
-         WHERE n = 1 ORDER BY who, c"
-    );
-    (sql, vals)
-}
-
-/// The SQL of [`Records::attempts`] and its parameters.
-pub fn attempts_sql(f: &Filter, limit: usize) -> (String, Vec<String>) {
-    let (cond, vals) = f.sql();
-    let sql = format!(
-        "SELECT {ATTEMPT_COLS} {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}"
-    );
-    (sql, vals)
 }
 
 impl Records for Local {
@@ -459,88 +284,36 @@ impl Records for Local {
         if self.plan == Plan::Rollups && !f.whole_history() {
             return self.criterion_averages_in_range(f);
         }
-        let (sql, vals) = criterion_averages_sql(f, self.plan);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
-            Ok(CriterionAverage {
-                trainee: r.get(0)?,
-                team: r.get(1)?,
-                playbook: r.get(2)?,
-                criterion: r.get(3)?,
-                average: r.get(4)?,
-                attempts: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let (q, vals) = sql::criterion_averages(f, Reading::sqlite(self.plan));
+        self.rows(&q, &vals, sql::criterion_average)
     }
 
     /// Average total, attempts and pass rate per day or per week.
     fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (sql, vals) = trend_sql(f, weekly, self.plan);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
-            Ok(TrendPoint {
-                period: r.get(0)?,
-                attempts: r.get(1)?,
-                average: r.get(2)?,
-                pass_rate: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let (q, vals) = sql::trend(f, weekly, Reading::sqlite(self.plan));
+        self.rows(&q, &vals, sql::trend_point)
     }
 
     fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
-        let (sql, vals) = pass_rates_sql(f, self.plan);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
-            let (n, p): (i64, i64) = (r.get(2)?, r.get(3)?);
-            Ok(PassRate {
-                playbook: r.get(0)?,
-                scenario: r.get(1)?,
-                attempts: n,
-                passed: p,
-                rate: if n > 0 { p as f64 / n as f64 } else { 0.0 },
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let (q, vals) = sql::pass_rates(f, Reading::sqlite(self.plan));
+        self.rows(&q, &vals, sql::pass_rate)
     }
 
     fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
-        let (sql, vals) = leaderboard_sql(f, limit, self.plan);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
-            Ok(LeaderRow {
-                trainee: r.get(0)?,
-                team: r.get(1)?,
-                attempts: r.get(2)?,
-                average: r.get(3)?,
-                passed: r.get(4)?,
-                certifications: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let (q, vals) = sql::leaderboard(f, limit, Reading::sqlite(self.plan));
+        self.rows(&q, &vals, sql::leader_row)
     }
 
     /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
     fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
-        let (sql, vals) = weakest_sql(f, by_team, self.plan);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(vals.iter()), |r| {
-            Ok(Weakest {
-                who: r.get(0)?,
-                criterion: r.get(1)?,
-                average: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let (q, vals) = sql::weakest(f, by_team, Reading::sqlite(self.plan));
+        self.rows(&q, &vals, sql::weakest_row)
     }
 
     /// Attempts, newest first.
     fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
-        let (sql, vals) = attempts_sql(f, limit);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(vals.iter()), attempt_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let (q, vals) = sql::attempts(f, limit, Dialect::Sqlite);
+        self.rows(&q, &vals, sql::attempt_row)
     }
 
     /// Calls `each` with the filter's attempts, newest first, at most `limit`, one at a time
@@ -551,157 +324,43 @@ impl Records for Local {
         limit: usize,
         each: &mut dyn FnMut(AttemptRow) -> Result<()>,
     ) -> Result<()> {
-        let (sql, vals) = attempts_sql(f, limit.min(i64::MAX as usize));
-        let mut stmt = self.conn().prepare(&sql)?;
+        let (q, vals) = sql::attempts_streamed(f, limit.min(i64::MAX as usize), Dialect::Sqlite);
+        let mut stmt = self.conn().prepare(&q)?;
         let mut rows = stmt.query(params_from_iter(vals.iter()))?;
         while let Some(r) = rows.next()? {
-            each(attempt_row(r)?)?;
+            each(sql::attempt_row(r)?)?;
         }
         Ok(())
     }
 
     /// How many completed practice attempts the filter selects (what re-scoring goes over).
     fn completed_practice_count(&self, f: &Filter) -> Result<u64> {
-        let (cond, vals) = f.sql();
-        let n: i64 = self.conn().query_row(
-            &format!(
-                "SELECT COUNT(*) {FROM} WHERE a.status = 'completed' AND a.mode = 'practice'{cond}"
-            ),
-            params_from_iter(vals.iter()),
-            |r| r.get(0),
-        )?;
+        let (q, vals) = sql::completed_practice_count(f, Dialect::Sqlite);
+        let n: i64 = self
+            .conn()
+            .query_row(&q, params_from_iter(vals.iter()), |r| r.get(0))?;
         Ok(n as u64)
     }
 
     /// The full drill-down of one attempt (by id or unique id prefix).
     fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
-        let c = self.conn();
-        let ids: Vec<String> = c
-            // A key range, not LIKE: the primary-key index finds the prefix directly.
-            .prepare_cached("SELECT id FROM attempts WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?
-            .query_map([id.to_lowercase()], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
-        let id = match ids.as_slice() {
-            [one] => one.clone(),
-            [] => return Err(StoreError::NotFound(format!("attempt '{id}'"))),
-            _ => {
-                return Err(StoreError::NotFound(format!(
-                    "attempt '{id}' (the prefix matches several; give more of the id)"
-                )));
-            }
-        };
-        let attempt = c
-            .query_row(
-                &format!("SELECT {ATTEMPT_COLS} {FROM} WHERE a.id = ?1"),
-                [&id],
-                attempt_row,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("attempt '{id}'")))?;
-        let replies = c
-            .prepare_cached(
-                "SELECT r.seq, r.turn_id, r.stage_id, r.answer_kind, r.answer, r.seconds, r.score, res.json, r.script_error
-                 FROM replies r JOIN results res ON res.id = r.result_id WHERE r.attempt_id = ?1 ORDER BY r.seq",
-            )?
-            .query_map([&id], |r| {
-                let json: String = r.get(7)?;
-                Ok(ReplyRow {
-                    seq: r.get(0)?,
-                    turn: r.get(1)?,
-                    stage: r.get(2)?,
-                    kind: r.get(3)?,
-                    answer: r.get(4)?,
-                    seconds: r.get(5)?,
-                    score: r.get(6)?,
-                    result: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
-                    script_error: r.get(8)?,
-                })
-            })?
-            .collect::<std::result::Result<_, _>>()?;
-        let criteria = c
-            .prepare_cached(
-                "SELECT ac.criterion_id, ac.points, ac.weight, r.override_points, r.reviewer, r.at
-                 FROM attempt_criteria ac
-                 LEFT JOIN reviews r ON r.id = (SELECT r2.id FROM reviews r2 WHERE r2.attempt_id = ac.attempt_id
-                     AND r2.criterion_id = ac.criterion_id AND r2.override_points IS NOT NULL ORDER BY r2.at DESC, r2.rowid DESC LIMIT 1)
-                 WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id",
-            )?
-            .query_map([&id], |r| {
-                Ok(CriterionRow {
-                    criterion: r.get(0)?,
-                    points: r.get(1)?,
-                    weight: r.get(2)?,
-                    override_points: r.get(3)?,
-                    overridden_by: r.get(4)?,
-                    overridden_at: r.get(5)?,
-                })
-            })?
-            .collect::<std::result::Result<_, _>>()?;
-        let reviews = c
-            .prepare_cached("SELECT reviewer, at, comment, criterion_id, override_points FROM reviews WHERE attempt_id = ?1 ORDER BY at, rowid")?
-            .query_map([&id], |r| {
-                Ok(ReviewRow { reviewer: r.get(0)?, at: r.get(1)?, comment: r.get(2)?, criterion: r.get(3)?, override_points: r.get(4)? })
-            })?
-            .collect::<std::result::Result<_, _>>()?;
-        let verification = c
-            .prepare_cached("SELECT status, derived_total, derived_passed, note, checked_at FROM verifications WHERE attempt_id = ?1")?
-            .query_row([&id], |r| {
-                Ok(VerificationRow {
-                    status: r.get(0)?,
-                    derived_total: r.get(1)?,
-                    derived_passed: r.get::<_, Option<i64>>(2)?.map(|p| p != 0),
-                    note: r.get(3)?,
-                    checked_at: r.get(4)?,
-                })
-            })
-            .optional()?;
-        Ok(AttemptDetail {
-            attempt,
-            replies,
-            criteria,
-            reviews,
-            verification,
-        })
+        sql::attempt_detail(self, id)
     }
 
     /// Everyone who has a record, by name.
     fn trainees(&self) -> Result<Vec<crate::store::Trainee>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {} FROM trainees t LEFT JOIN teams tm ON tm.id = t.team_id
-             ORDER BY t.name, tm.name",
-            crate::store::TRAINEE_COLS
-        ))?;
-        let rows = stmt.query_map([], crate::store::trainee_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        sql::trainees(self)
     }
 
     /// Per scenario of a playbook: a trainee's completed practice attempts, best total, and
     /// whether any passed.
     fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT a.scenario_id, COUNT(*), MAX(a.total), MAX(a.passed) FROM attempts a
-             WHERE a.trainee_id = ?1 AND a.playbook_id = ?2 AND a.status = 'completed' AND a.mode = 'practice' AND a.counted = 1
-             GROUP BY a.scenario_id ORDER BY a.scenario_id",
-        )?;
-        let rows = stmt.query_map([trainee_id, playbook], |r| {
-            Ok(ScenarioRecord {
-                scenario: r.get(0)?,
-                attempts: r.get(1)?,
-                best: r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
-                passed: r.get::<_, Option<i64>>(3)?.unwrap_or(0) != 0,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        sql::scenario_records(self, trainee_id, playbook)
     }
 
     /// Whether the trainee holds a certification for any version of the playbook.
     fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT 1 FROM certifications WHERE trainee_id = ?1 AND playbook_id = ?2 LIMIT 1",
-            )?
-            .exists([trainee_id, playbook])?)
+        sql::is_certified(self, trainee_id, playbook)
     }
 
     /// A trainee's completed totals on one scenario, oldest first: (start, total).
@@ -711,14 +370,7 @@ impl Records for Local {
         playbook: &str,
         scenario: &str,
     ) -> Result<Vec<(String, f64)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT started_at, total FROM attempts WHERE trainee_id = ?1 AND playbook_id = ?2
-               AND scenario_id = ?3 AND status = 'completed' AND counted = 1 AND total IS NOT NULL ORDER BY started_at",
-        )?;
-        let rows = stmt.query_map([trainee_id, playbook, scenario], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        sql::scenario_totals(self, trainee_id, playbook, scenario)
     }
 
     fn for_each_export_row(
@@ -728,7 +380,9 @@ impl Records for Local {
     ) -> Result<()> {
         let (cond, vals) = f.sql();
         let sql = format!(
-            "SELECT {ATTEMPT_COLS}, t.id, t.pseudonym {FROM} WHERE 1 = 1{cond} ORDER BY a.started_at, a.id"
+            "SELECT {}, t.id, t.pseudonym {} WHERE 1 = 1{cond} ORDER BY a.started_at, a.id",
+            sql::attempt_cols(Dialect::Sqlite),
+            sql::attempt_from(Dialect::Sqlite)
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut crit = self.conn().prepare_cached(&format!(
@@ -737,7 +391,7 @@ impl Records for Local {
         ))?;
         let mut rows = stmt.query(params_from_iter(vals.iter()))?;
         while let Some(r) = rows.next()? {
-            let attempt = attempt_row(r)?;
+            let attempt = sql::attempt_row(r)?;
             let criteria = crit
                 .query_map([&attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<std::result::Result<_, _>>()?;
@@ -755,13 +409,17 @@ impl Records for Local {
     fn export_shape(&self, f: &Filter) -> Result<(u64, BTreeSet<String>)> {
         let (cond, vals) = f.sql();
         let n: i64 = self.conn().query_row(
-            &format!("SELECT COUNT(*) {FROM} WHERE 1 = 1{cond}"),
+            &format!(
+                "SELECT COUNT(*) {} WHERE 1 = 1{cond}",
+                sql::attempt_from(Dialect::Sqlite)
+            ),
             params_from_iter(vals.iter()),
             |r| r.get(0),
         )?;
         let mut stmt = self.conn().prepare(&format!(
             "SELECT DISTINCT ac.criterion_id FROM attempt_criteria ac
-             WHERE ac.attempt_id IN (SELECT a.id {FROM} WHERE 1 = 1{cond})"
+             WHERE ac.attempt_id IN (SELECT a.id {} WHERE 1 = 1{cond})",
+            sql::attempt_from(Dialect::Sqlite)
         ))?;
         let criteria = stmt
             .query_map(params_from_iter(vals.iter()), |r| r.get(0))?
@@ -857,22 +515,25 @@ impl Records for Local {
         playbook: &str,
         scenario: &str,
     ) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT MAX(a.started_at) FROM attempts a
-                 WHERE a.trainee_id IN (SELECT id FROM trainees WHERE name = ?1 OR id = ?1)
-                   AND a.playbook_id = ?2 AND a.scenario_id = ?3",
-            )?
-            .query_row(rusqlite::params![trainee, playbook, scenario], |r| r.get(0))?)
+        sql::last_practised(self, trainee, playbook, scenario)
     }
 }
 
 impl Local {
-    /// [`Self::criterion_averages`] of a date range: the criteria rows of the range read in
+    /// Runs a report query and decodes each row with `decode`.
+    fn rows<T>(
+        &self,
+        q: &str,
+        vals: &[String],
+        decode: impl Fn(&dyn sql::Cells) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        sql::all(self, q, vals, decode)
+    }
+
+    /// [`Records::criterion_averages`] of a date range: the criteria rows of the range read in
     /// date order from their covering index and summed here, which is 2–3× faster than
     /// SQLite's GROUP BY over a temporary B-tree (a quarter of the demo database: 162 000
-    /// rows). The same result as [`criterion_averages_sql`] gives.
+    /// rows). The same result as [`sql::criterion_averages`] gives.
     fn criterion_averages_in_range(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
         use std::collections::HashMap;
         let (cond, vals) = f.sql_over("ac", "ac.started_at");
