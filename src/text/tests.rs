@@ -1,0 +1,287 @@
+use super::*;
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| (*x).to_owned()).collect()
+}
+
+#[test]
+fn normalize_folds_width_case_and_space() {
+    assert_eq!(normalize("  Ｈｅｌｌｏ，\tWORLD？ "), "hello, world?");
+    assert_eq!(normalize("价格\u{3000}多少"), "价格 多少");
+}
+
+#[test]
+fn phrase_matching_is_case_and_width_blind() {
+    let p = s(&["试戴", "Try it on"]);
+    assert!(contains_any("您可以试戴一下", &p));
+    assert!(contains_any("please TRY IT ON", &p));
+    assert!(!contains_all("试戴", &p));
+    assert_eq!(count("好的好的好", "好的"), 2);
+}
+
+#[test]
+fn counts_chinese_and_english_words() {
+    assert_eq!(char_count("您好 hello"), 7);
+    assert_eq!(word_count("您好，what a day"), 5);
+    assert_eq!(word_count(""), 0);
+}
+
+#[test]
+fn phrases_match_words_not_the_inside_of_words() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert!(found("Let me listen first", &p(&["list"])).is_empty());
+    assert!(found("A unique design", &p(&["sign"])).is_empty());
+    assert_eq!(found("Sign here, please", &p(&["sign"])), ["sign"]);
+    assert_eq!(found("the price-list", &p(&["list"])), ["list"]);
+    // Inflections are the same word: "lists" counts as "list".
+    assert_eq!(count("list, lists, listen", "list"), 2);
+}
+
+#[test]
+fn chinese_phrases_match_whole_words_not_the_inside_of_one() {
+    assert!(word_segmenter().is_ok_and(|j| j.has_word("认真") && !j.has_word("先戴")));
+    // The inside of a word: 真的 is not said in 认真的, 定金 not in 一定金额.
+    assert!(found("您说得很认真的", &s(&["真的"])).is_empty());
+    assert!(found("超过一定金额要审批", &s(&["定金"])).is_empty());
+    assert_eq!(position("这是真的", "真的"), Some(2));
+    assert_eq!(position("很认真的", "真的"), None);
+    assert_eq!(count("认真的人说真的", "真的"), 1);
+    // A word or a run of words, wherever it falls in the sentence.
+    assert_eq!(found("我们先收一点定金。", &s(&["定金"])), ["定金"]);
+    assert_eq!(found("价格不急，先戴上看看效果", &s(&["戴上"])), ["戴上"]);
+    // A doubled verb is the verb said twice.
+    assert_eq!(found("我帮您问问经理", &s(&["帮您问"])), ["帮您问"]);
+    // Text without Chinese is not cut at all.
+    assert_eq!(found("try it on", &s(&["try it"])), ["try it"]);
+}
+
+#[test]
+fn english_inflections_match_their_stem_both_ways() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(found("A 30% saving a year", &p(&["save"])), ["save"]);
+    assert_eq!(
+        found("Similar customers saved", &p(&["customer", "saves"])),
+        ["customer", "saves"]
+    );
+    assert_eq!(found("it's guaranteed", &p(&["guarantee"])), ["guarantee"]);
+    // A stem never reaches into another word.
+    assert!(found("a designer piece", &p(&["sign"])).is_empty());
+    assert!(found("we never guarantee returns", &p(&["guarantee"])).is_empty());
+    assert_eq!(position("Thanks, we are SAVING", "save"), Some(15));
+    assert_eq!(position("没有回扣", "回扣"), None);
+}
+
+#[test]
+fn a_negation_ends_where_a_new_predicate_starts() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(found("不给看就是心虚吧", &p(&["心虚"])), ["心虚"]);
+    assert!(found("我们就不会私下给回扣", &p(&["回扣"])).is_empty());
+    assert!(found("不是心虚", &p(&["心虚"])).is_empty());
+}
+
+#[test]
+fn rhetorical_bu_shi_asserts_instead_of_negating() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(found("您这不是为难我嘛", &p(&["为难我"])), ["为难我"]);
+    assert!(found("这不是为难您", &p(&["为难您"])).is_empty());
+}
+
+#[test]
+fn a_question_takes_up_the_topic_only_when_it_shares_a_content_word() {
+    let topic = &Topic::new(
+        "你们比我们现在用的旧设备贵了差不多一倍。 It costs nearly twice our current old machine.",
+    );
+    assert!(takes_up(
+        &Normalized::new("旧设备每个月电费和修理大概花多少？"),
+        topic
+    ));
+    assert!(takes_up(
+        &Normalized::new("How old is the machine you use?"),
+        topic
+    ));
+    assert!(!takes_up(
+        &Normalized::new("您今天这身西装挺精神的，在哪儿买的？"),
+        topic
+    ));
+    assert!(!takes_up(
+        &Normalized::new("Where did you buy that suit?"),
+        topic
+    ));
+    // Nothing of its own: a plain invitation to talk.
+    assert!(takes_up(&Normalized::new("您想了解什么？"), topic));
+    assert!(takes_up(&Normalized::new("您最看重的是什么？"), topic));
+    assert!(takes_up(
+        &Normalized::new("What matters most to you?"),
+        topic
+    ));
+}
+
+#[test]
+fn ji_after_zhe_counts_instead_of_asking() {
+    assert!(!is_open_question("那这几款戒指您还要再试吗？"));
+    assert!(is_open_question("您家几口人住？"));
+}
+
+#[test]
+fn a_compiled_phrase_set_matches_as_found_does() {
+    let list: Vec<String> = ["回扣", "list", "Sign", "好处费", "  ", "design"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let set = PhraseSet::new(&list);
+    for text in [
+        "我们不会私下给回扣",
+        "私下给您回扣",
+        "Let me listen",
+        "the price list",
+        "A unique design, sign here",
+        "好处费和回扣",
+        "",
+    ] {
+        let t = Normalized::new(text);
+        assert_eq!(set.any_in(&t), !found(text, &list).is_empty(), "{text}");
+    }
+    let both = PhraseSet::new(&["好处费".to_owned(), "回扣".to_owned()]);
+    assert!(both.all_in(&Normalized::new("好处费和回扣")));
+    assert!(!both.all_in(&Normalized::new("只有回扣")));
+    assert!(!PhraseSet::new(&[]).all_in(&Normalized::new("x")));
+}
+
+#[test]
+fn a_list_of_keywords_is_not_a_sentence() {
+    for salad in [
+        "效率 协同 流程 痛点 开放式提问",
+        "独特设计！寓意好！工艺好！光泽好！买一个吧？",
+        "亮点设计工艺独特寓意。",
+        "budget authority need timeline",
+        "Value, ROI, testimonials, case study, next steps.",
+        &"好".repeat(4000),
+    ] {
+        assert!(reads_as_keyword_list(salad), "{salad}");
+    }
+    for said in [
+        "您眼光真好，这款的设计灵感来自海浪。",
+        "欢迎光临！",
+        "出什么事了？您别急，先跟我说说，我帮您一起想办法。",
+        "Thanks for taking the call. What's working well, and what still feels clunky?",
+        "Sure. Great question. Let me check.",
+        "南北通透采光好。",
+        "您刚才提到孩子明年上学：这套南北通透、采光好，儿童房朝南，离小学步行十分钟。",
+        "离小学步行十分钟。",
+        "What sets it apart for you: the second bedroom gets the morning sun.",
+        "这次打算花多少钱？除了您领导还有哪几位要看方案？",
+    ] {
+        assert!(!reads_as_keyword_list(said), "{said}");
+    }
+}
+
+#[test]
+fn a_negated_phrase_does_not_count() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let kickback = p(&["回扣", "好处费", "kickback"]);
+    assert!(found("我们不会私下给回扣，一切按合同走", &kickback).is_empty());
+    assert!(found("我们从来不收好处费。", &kickback).is_empty());
+    assert!(found("We never pay a kickback.", &kickback).is_empty());
+    assert!(found("We don't do any kickback deals", &kickback).is_empty());
+    // Not negated: the cue is in another clause, or not a negation at all.
+    assert_eq!(found("不用担心，私下给您回扣", &kickback), ["回扣"]);
+    assert_eq!(found("不少客户都拿了回扣", &kickback), ["回扣"]);
+    assert_eq!(
+        found("Not a problem, I'll add a kickback for you", &kickback),
+        ["kickback"]
+    );
+    assert_eq!(found("私下给您个人一点好处费", &kickback), ["好处费"]);
+    // A question is not a negation; nor is 特别.
+    let budget = p(&["预算", "适合"]);
+    assert_eq!(found("这次有没有预算？", &budget), ["预算"]);
+    assert_eq!(found("这款特别适合您", &budget), ["适合"]);
+    assert_eq!(found("您看是不是预算有限", &budget), ["预算"]);
+}
+
+#[test]
+fn open_and_closed_questions() {
+    assert!(is_open_question("您平时喜欢什么样的款式？"));
+    assert!(is_open_question("What matters most to you?"));
+    assert!(!is_open_question("您喜欢这款吗？"));
+    assert!(is_closed_question("您喜欢这款吗？"));
+    assert!(is_closed_question("Do you like it?"));
+    assert!(!is_closed_question("How do you use it?"));
+    assert!(is_question("这个是不是您要的"));
+    assert!(!is_question("这是我们的新款。"));
+    // "somehow" is not "how".
+    assert!(!is_open_question("somehow it works"));
+}
+
+#[test]
+fn open_questions_that_were_missed_and_statements_that_were_taken_for_one() {
+    for asks in [
+        "您觉得哪一步最费时间？",
+        "除了您领导还有哪几位要看方案？",
+        "希望几月份能用起来？",
+        "上线要多久？",
+        "您家孩子多大了？",
+        "这次打算花多少钱？",
+        "您跟我说说当时的情况？",
+        "Which part matters most to you?",
+        "How do you handle it today",
+        "Tell me about your team.",
+    ] {
+        assert!(is_open_question(asks), "{asks}");
+    }
+    for states in [
+        "我给您介绍一下这款。",
+        "先给您讲讲我们的售后。",
+        "这是您上次看中的那一款，几乎一样。",
+        "I'll show you the one which you liked.",
+        "We can meet when it suits you.",
+        "您喜欢这款吗？",
+    ] {
+        assert!(!is_open_question(states), "{states}");
+    }
+}
+
+#[test]
+fn prices_spoken_and_written_and_what_only_looks_like_one() {
+    for price in [
+        "这款三千八。",
+        "两千五就能拿下",
+        "八百八",
+        "一万二一套",
+        "这款3800。",
+        "3999元",
+        "只要三千块",
+        "It's 200 yuan",
+    ] {
+        assert!(mentions_price(price), "{price}");
+    }
+    assert!(mentions_price("价格您放心"));
+    assert!(!quotes_price("价格您放心"));
+    assert!(quotes_price("这款三千八。"));
+    assert!(mentions_price("价格您放心"));
+    assert!(!quotes_price("价格您放心"));
+    assert!(quotes_price("这款三千八。"));
+    for not_price in [
+        "这款是18K金的，海浪造型很特别。",
+        "999足金，做工很细。",
+        "PT950铂金",
+        "主石0.5克拉",
+        "2026年交房",
+        "我们一块儿去看看",
+        "三千多人用过",
+        "每天8点开门",
+    ] {
+        assert!(!mentions_price(not_price), "{not_price}");
+        assert!(!quotes_price(not_price), "{not_price}");
+        assert!(!quotes_price(not_price), "{not_price}");
+    }
+}
+
+#[test]
+fn prices_and_numbers() {
+    assert!(mentions_price("这款是3999元"));
+    assert!(mentions_price("只要三千块"));
+    assert!(mentions_price("¥5,000"));
+    assert!(mentions_price("The price is fair"));
+    assert!(!mentions_price("我们一起看看这一款"));
+    assert!(!mentions_price("Let me show you"));
+}

@@ -1,0 +1,121 @@
+//! What a turn is about, and whether a reply takes it up.
+
+use super::*;
+
+/// Characters too common to show two texts are about the same thing.
+pub(crate) const COMMON_ZH: &str = "一个有没说下上多少点些样太好啊吗呢嘛哈对是最";
+/// Words any question may use whatever it is about ("what matters most to you", "您最看重
+///什么"): they are not content of their own.
+pub(crate) const GENERIC_ZH: &[&str] = &[
+    "看重", "关心", "在意", "重要", "觉得", "希望", "需要", "想要", "了解", "考虑", "情况", "方面",
+    "地方", "时候", "具体", "主要", "一般", "平时", "现在", "今天", "知道", "意思", "东西", "事情",
+    "怎样", "为何", "如何", "喜欢",
+];
+pub(crate) const GENERIC_EN: &[&str] = &[
+    "matter",
+    "most",
+    "important",
+    "think",
+    "feel",
+    "like",
+    "want",
+    "need",
+    "know",
+    "mean",
+    "tell",
+    "more",
+    "thing",
+    "part",
+    "kind",
+    "sort",
+    "really",
+    "usual",
+    "today",
+    "also",
+    "else",
+    "exact",
+    "much",
+    "mani",
+    "prefer",
+    "look",
+    "help",
+    "best",
+    "would",
+    "could",
+    "should",
+    "there",
+    "these",
+    "those",
+    "then",
+    "when",
+    "where",
+    "what",
+    "whi",
+    "which",
+    "will",
+    "just",
+    "have",
+    "your",
+    "mine",
+    "yours",
+    "ours",
+    "okay",
+    "right",
+    "great",
+    "good",
+    "sure",
+    "thank",
+    "thanks",
+    "pleas",
+    "about",
+    "with",
+    "from",
+    "that",
+    "this",
+    "they",
+    "them",
+    "been",
+    "were",
+];
+
+/// The content units of a normalized text: pairs of adjacent Chinese characters with no
+/// function character in them, and English words of four letters or more (stemmed) that are
+/// not function words.
+pub(crate) fn content_units(t: &str) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let chars: Vec<char> = t.chars().collect();
+    let content = |c: char| is_cjk(c) && !FUNCTION_ZH.contains(c) && !COMMON_ZH.contains(c);
+    for w in chars.windows(2) {
+        if content(w[0]) && content(w[1]) {
+            let pair: String = w.iter().collect();
+            if !GENERIC_ZH.contains(&pair.as_str()) {
+                out.insert(pair);
+            }
+        }
+    }
+    for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
+        if w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w) {
+            out.insert(w.to_owned());
+        }
+    }
+    out
+}
+
+/// What a turn is about, as content units (see [`takes_up`]); computed once per turn.
+#[derive(Debug, Default)]
+pub struct Topic(std::collections::HashSet<String>);
+
+impl Topic {
+    pub fn new(text: &str) -> Self {
+        Topic(content_units(&normalize(text)))
+    }
+}
+
+/// Whether the reply takes up something of the topic (the customer's words, the step's goal,
+/// the model answer): they share a content word. A question about the customer's suit while
+/// they talk about the proposal shares none. A question with no content word of its own
+/// ("您想了解什么？") asks the customer to talk and takes up whatever they said.
+pub fn takes_up(reply: &Normalized, topic: &Topic) -> bool {
+    let mine = content_units(&reply.0);
+    mine.is_empty() || mine.iter().any(|u| topic.0.contains(u))
+}
