@@ -9,7 +9,7 @@ use std::time::Instant;
 use std::sync::Arc;
 
 use super::{Cli, eprint, print};
-use crate::playbook::model::{Playbook, Reply, Scenario, Text};
+use crate::playbook::model::{Playbook, Reply, Scenario, Text, Turn};
 use crate::playbook::{Library, Report};
 use crate::practice::{Answer, AnswerError, Attempt};
 use crate::script::ScriptHost;
@@ -124,22 +124,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         interactive,
         lines: std::io::stdin().lock().lines(),
     };
-    let name = match (&args.trainee, args.no_log, interactive) {
-        _ if joined.is_some() => String::new(),
-        (Some(name), _, _) => name.clone(),
-        // Nothing is recorded: the name goes nowhere.
-        (None, true, _) => "trainee".to_owned(),
-        (None, false, true) => match ask_name(&mut ui)? {
-            Some(name) => name,
-            None => return Ok(ExitCode::SUCCESS),
-        },
-        (None, false, false) => {
-            eprint(ui.t(
-                "error: 输入来自管道时需要 --trainee 姓名（成绩记在这个名字下），或用 --no-log 不记录。\n",
-                "error: --trainee NAME is required when input is piped (the attempt is recorded under it), or --no-log to record nothing.\n",
-            ));
-            return Ok(ExitCode::from(super::EXIT_USAGE));
-        }
+    let name = match trainee_name(&mut ui, args, joined.is_some())? {
+        Ok(name) => name,
+        Err(code) => return Ok(code),
     };
     let (trainee, resume) = match joined {
         Some((j, me)) => {
@@ -192,122 +179,195 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut last_stage = String::new();
     let mut last_guide = None;
     while let Some(turn) = run.attempt.current_turn().cloned() {
-        let mut out = String::new();
-        if turn.stage != last_stage {
-            if let Some(st) = pb.stage(&turn.stage) {
-                let _ = writeln!(out, "\n-- {}  ·  {}", ui.text(&st.title), ui.text(&st.goal));
-            }
-            last_stage = turn.stage.clone();
-        }
-        let _ = writeln!(
-            out,
-            "\n{}: {}",
-            ui.t("客户", "Customer"),
-            ui.text(&turn.customer)
-        );
-        if let Reply::Choice(opts) = &turn.reply {
-            for (i, o) in opts.iter().enumerate() {
-                let _ = writeln!(out, "  {}) {}", i + 1, ui.text(&o.text));
-            }
-        }
-        // The guide for this turn (not the one before), once while it stays the same.
-        let guide = run.attempt.guide(Some(&host));
-        if guide.is_some() && guide != last_guide {
-            if let Some(g) = &guide {
-                let _ = writeln!(out, "  {} {}", ui.t("指导：", "Guide:"), ui.text(g));
-            }
-            last_guide = guide;
-        }
-        print(&out)?;
+        show_turn(
+            &ui,
+            &pb,
+            &turn,
+            &run,
+            &host,
+            &mut last_stage,
+            &mut last_guide,
+        )?;
         let started = Instant::now();
-        let answer = loop {
-            let prompt = match turn.reply {
-                Reply::Choice(_) => ui.t(
-                    "选择 (数字，? 提示，q 退出) > ",
-                    "choose (number, ? hint, q quit) > ",
-                ),
-                Reply::FreeText => ui.t(
-                    "你的回答 (? 提示，q 退出) > ",
-                    "your reply (? hint, q quit) > ",
-                ),
-            };
-            let Some(line) = ui.ask(prompt)? else {
-                print(ui.t(
-                    "\n输入结束，对练未完成。\n",
-                    "\nInput ended before the role-play did.\n",
-                ))?;
-                print(&saved_note(
-                    &ui,
-                    args.no_log,
-                    &resume.replace("{scenario}", &scenario),
-                ))?;
-                return Ok(ExitCode::from(EXIT_UNFINISHED));
-            };
-            let line = line.trim_end_matches('\r');
-            match line.trim() {
-                "q" | "quit" => {
-                    print(ui.t("已退出。\n", "Stopped.\n"))?;
-                    print(&saved_note(
-                        &ui,
-                        args.no_log,
-                        &resume.replace("{scenario}", &scenario),
+        let typed = read_answer(&mut ui, &turn, &run, &host)?;
+        let code = match typed {
+            Typed::Answer(answer) => {
+                let seconds = started.elapsed().as_secs_f64();
+                let record = run.submit(Some(&host), answer, seconds)?.clone();
+                // The reply is committed before its feedback is shown; if it cannot be, the
+                // trainee is told and the reply kept for a retry.
+                if !save_reply(&mut ui, log.as_mut(), &mut run)? {
+                    print(ui.t(
+                        "已停止；这次回答未保存，之前的回答都已保存。\n",
+                        "Stopped; this reply was not saved, the earlier ones are.\n",
                     ))?;
-                    return Ok(ExitCode::SUCCESS);
+                    return Ok(ExitCode::from(super::EXIT_USAGE));
                 }
-                "?" | "hint" => {
-                    for h in run.attempt.hint(Some(&host)) {
-                        print(&format!("  {} {}\n", ui.t("提示：", "Hint:"), ui.text(&h)))?;
-                    }
-                    continue;
-                }
-                _ => {}
+                feedback(&ui, &pb, &turn, &record)?;
+                continue;
             }
-            let answer = match &turn.reply {
-                Reply::Choice(opts) => {
-                    let pick = line.trim();
-                    let by_number = pick
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|n| n.checked_sub(1))
-                        .and_then(|i| opts.get(i));
-                    match by_number.or_else(|| opts.iter().find(|o| o.id == pick)) {
-                        Some(o) => Answer::Choice(o.id.clone()),
-                        None => {
-                            print(&format!(
-                                "  {} 1–{}\n",
-                                ui.t("请输入选项编号", "Enter an option number"),
-                                opts.len()
-                            ))?;
-                            continue;
-                        }
-                    }
-                }
-                Reply::FreeText => Answer::Text(line.to_owned()),
-            };
-            match crate::practice::score::check_answer(&turn, &answer) {
-                Ok(()) => break answer,
-                Err(AnswerError::Empty) => {
-                    print(ui.t("  回答不能为空。\n", "  The reply is empty.\n"))?
-                }
-                Err(e) => print(&format!("  {e}\n"))?,
-            }
+            // Input ended before the role-play did: the replies so far are saved.
+            Typed::Ended => EXIT_UNFINISHED,
+            Typed::Quit => 0,
         };
-        let seconds = started.elapsed().as_secs_f64();
-        let record = run.submit(Some(&host), answer, seconds)?.clone();
-        // The reply is committed before its feedback is shown; if it cannot be, the trainee
-        // is told and the reply kept for a retry.
-        if !save_reply(&mut ui, log.as_mut(), &mut run)? {
-            print(ui.t(
-                "已停止；这次回答未保存，之前的回答都已保存。\n",
-                "Stopped; this reply was not saved, the earlier ones are.\n",
-            ))?;
-            return Ok(ExitCode::from(super::EXIT_USAGE));
-        }
-        feedback(&ui, &pb, &turn, &record)?;
+        print(&saved_note(
+            &ui,
+            args.no_log,
+            &resume.replace("{scenario}", &scenario),
+        ))?;
+        return Ok(ExitCode::from(code));
     }
     summary(&ui, &pb, &run.attempt)?;
     run.finish(log.as_mut())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The name the attempt is recorded under: none when joined to a team (the login's), the
+/// one given, asked for at a terminal; `Err` with the exit code when there is none to be had.
+fn trainee_name(
+    ui: &mut Ui<'_>,
+    args: &Args,
+    joined: bool,
+) -> anyhow::Result<Result<String, ExitCode>> {
+    Ok(Ok(match (&args.trainee, args.no_log, ui.interactive) {
+        _ if joined => String::new(),
+        (Some(name), _, _) => name.clone(),
+        // Nothing is recorded: the name goes nowhere.
+        (None, true, _) => "trainee".to_owned(),
+        (None, false, true) => match ask_name(ui)? {
+            Some(name) => name,
+            None => return Ok(Err(ExitCode::SUCCESS)),
+        },
+        (None, false, false) => {
+            eprint(ui.t(
+                "error: 输入来自管道时需要 --trainee 姓名（成绩记在这个名字下），或用 --no-log 不记录。\n",
+                "error: --trainee NAME is required when input is piped (the attempt is recorded under it), or --no-log to record nothing.\n",
+            ));
+            return Ok(Err(ExitCode::from(super::EXIT_USAGE)));
+        }
+    }))
+}
+
+/// What the trainee typed at a turn.
+enum Typed {
+    Answer(Answer),
+    /// The input ended.
+    Ended,
+    /// `q`.
+    Quit,
+}
+
+/// Prints the customer's line of a turn: the stage when it changes, the options of a
+/// choice, and the guide once while it stays the same.
+fn show_turn(
+    ui: &Ui<'_>,
+    pb: &Playbook,
+    turn: &Turn,
+    run: &LoggedAttempt,
+    host: &ScriptHost,
+    last_stage: &mut String,
+    last_guide: &mut Option<Text>,
+) -> anyhow::Result<()> {
+    let mut out = String::new();
+    if turn.stage != *last_stage {
+        if let Some(st) = pb.stage(&turn.stage) {
+            let _ = writeln!(out, "\n-- {}  ·  {}", ui.text(&st.title), ui.text(&st.goal));
+        }
+        *last_stage = turn.stage.clone();
+    }
+    let _ = writeln!(
+        out,
+        "\n{}: {}",
+        ui.t("客户", "Customer"),
+        ui.text(&turn.customer)
+    );
+    if let Reply::Choice(opts) = &turn.reply {
+        for (i, o) in opts.iter().enumerate() {
+            let _ = writeln!(out, "  {}) {}", i + 1, ui.text(&o.text));
+        }
+    }
+    // The guide for this turn (not the one before), once while it stays the same.
+    let guide = run.attempt.guide(Some(host));
+    if guide.is_some() && guide != *last_guide {
+        if let Some(g) = &guide {
+            let _ = writeln!(out, "  {} {}", ui.t("指导：", "Guide:"), ui.text(g));
+        }
+        *last_guide = guide;
+    }
+    print(&out)?;
+    Ok(())
+}
+
+/// Reads the trainee's answer to a turn: a reply, an option (by number or id), `?` for a
+/// hint (and ask again), `q` to stop. Asks again after an empty reply or a wrong option.
+fn read_answer(
+    ui: &mut Ui<'_>,
+    turn: &Turn,
+    run: &LoggedAttempt,
+    host: &ScriptHost,
+) -> anyhow::Result<Typed> {
+    loop {
+        let prompt = match turn.reply {
+            Reply::Choice(_) => ui.t(
+                "选择 (数字，? 提示，q 退出) > ",
+                "choose (number, ? hint, q quit) > ",
+            ),
+            Reply::FreeText => ui.t(
+                "你的回答 (? 提示，q 退出) > ",
+                "your reply (? hint, q quit) > ",
+            ),
+        };
+        let Some(line) = ui.ask(prompt)? else {
+            print(ui.t(
+                "\n输入结束，对练未完成。\n",
+                "\nInput ended before the role-play did.\n",
+            ))?;
+            return Ok(Typed::Ended);
+        };
+        let line = line.trim_end_matches('\r');
+        match line.trim() {
+            "q" | "quit" => {
+                print(ui.t("已退出。\n", "Stopped.\n"))?;
+                return Ok(Typed::Quit);
+            }
+            "?" | "hint" => {
+                for h in run.attempt.hint(Some(host)) {
+                    print(&format!("  {} {}\n", ui.t("提示：", "Hint:"), ui.text(&h)))?;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let answer = match &turn.reply {
+            Reply::Choice(opts) => {
+                let pick = line.trim();
+                let by_number = pick
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| opts.get(i));
+                match by_number.or_else(|| opts.iter().find(|o| o.id == pick)) {
+                    Some(o) => Answer::Choice(o.id.clone()),
+                    None => {
+                        print(&format!(
+                            "  {} 1–{}\n",
+                            ui.t("请输入选项编号", "Enter an option number"),
+                            opts.len()
+                        ))?;
+                        continue;
+                    }
+                }
+            }
+            Reply::FreeText => Answer::Text(line.to_owned()),
+        };
+        match crate::practice::score::check_answer(turn, &answer) {
+            Ok(()) => return Ok(Typed::Answer(answer)),
+            Err(AnswerError::Empty) => {
+                print(ui.t("  回答不能为空。\n", "  The reply is empty.\n"))?
+            }
+            Err(e) => print(&format!("  {e}\n"))?,
+        }
+    }
 }
 
 /// Exit code when input ends before the role-play does (piped input that stops mid-scenario):

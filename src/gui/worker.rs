@@ -2,7 +2,7 @@
 //! script host; the UI sends it jobs and polls for results, so a frame never waits on a
 //! script or a disk.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -465,21 +465,7 @@ impl State<'_> {
             Job::Trainee { name, team } => {
                 Done::Trainee(self.log().trainee(&name, team.as_deref()).map_err(text))
             }
-            Job::Records { trainee, playbook } => Done::Records(match &self.store {
-                Some(s) => s
-                    .records().scenario_records(&trainee.id, &playbook)
-                    .and_then(|r| {
-                        let open = s
-                            .unfinished(&trainee.id)?
-                            .into_iter()
-                            .filter(|u| u.playbook_id == playbook)
-                            .map(|u| (u.scenario_id, u.started_at))
-                            .collect();
-                        Ok((r, s.records().is_certified(&trainee.id, &playbook)?, open))
-                    })
-                    .map_err(text),
-                None => Ok((Vec::new(), false, Vec::new())),
-            }),
+            Job::Records { trainee, playbook } => Done::Records(self.records(&trainee, &playbook)),
             Job::Unfinished(trainee) => Done::Unfinished(match &self.store {
                 Some(s) => {
                     let mut open: Vec<(String, String, String)> = s
@@ -508,27 +494,7 @@ impl State<'_> {
                 scenario,
                 resume,
                 discard,
-            } => {
-                let host = self.host_for(&playbook);
-                let host = &*host;
-                let started = (|| {
-                    for old in &discard {
-                        LoggedAttempt::discard(self.log(), old)?;
-                    }
-                    match resume {
-                        Some(old) => LoggedAttempt::resume(&old, &trainee, playbook, Some(host)),
-                        None => LoggedAttempt::start(self.log(), &trainee, playbook, &scenario),
-                    }
-                })();
-                Done::Started(
-                    started
-                        .map(|run| {
-                            let guide = run.attempt.guide(Some(host)).into_iter().collect();
-                            (Box::new(run), guide)
-                        })
-                        .map_err(text),
-                )
-            }
+            } => self.start(trainee, playbook, &scenario, resume, discard),
             Job::Submit {
                 mut run,
                 answer,
@@ -580,36 +546,7 @@ impl State<'_> {
                     },
                 }
             }
-            Job::Live {
-                mut visit,
-                action,
-                seq,
-            } => {
-                let host = self.host_for(&visit.visit.playbook);
-                let host = &*host;
-                let log = self.log();
-                let r = match action {
-                    LiveAction::Tick {
-                        stage,
-                        item,
-                        ticked,
-                    } => visit.tick(log, &stage, &item, ticked),
-                    LiveAction::Note { stage, text } => visit.note(log, &stage, &text),
-                    LiveAction::Set { kind, value } => visit.set(log, kind, &value),
-                    LiveAction::Advance { seconds, route } => {
-                        visit.advance(log, Some(host), seconds, route.as_deref())
-                    }
-                    LiveAction::Finish => {
-                        let result = visit.finish(log).map_err(text);
-                        return Done::LiveFinished { visit, result };
-                    }
-                };
-                Done::Live {
-                    visit,
-                    error: r.err().map(text),
-                    seq,
-                }
-            }
+            Job::Live { visit, action, seq } => self.live(visit, action, seq),
             Job::Review(filter) => Done::Review(self.review(filter).map(Box::new)),
             Job::Detail(id) => Done::Detail(match &self.store {
                 Some(s) => s.records().attempt_detail(&id).map(Box::new).map_err(text),
@@ -620,21 +557,7 @@ impl State<'_> {
                 reviewer,
                 comment,
                 over,
-            } => Done::Detail(match &mut self.store {
-                Some(s) => crate::session::review(
-                    s,
-                    &self.lib,
-                    &attempt,
-                    &reviewer,
-                    comment.as_deref(),
-                    over.as_ref().map(|(c, p)| (c.as_str(), *p)),
-                    chrono::Utc::now(),
-                )
-                .and_then(|_| s.records().attempt_detail(&attempt))
-                    .map(Box::new)
-                    .map_err(text),
-                None => Err(why("没有进度数据库", "no progress database")),
-            }),
+            } => Done::Detail(self.add_review(&attempt, &reviewer, comment.as_deref(), over)),
             Job::Export {
                 filter,
                 xapi,
@@ -645,105 +568,15 @@ impl State<'_> {
                 Some(s) => export_to(s, &filter, xapi, &path, &style, &running, &self.ctx),
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
-            Job::Merge(path, running) => Done::Merged(match self.store.as_deref_mut() {
-                Some(s) => crate::rescore::merge_and_verify_with(
-                    s,
-                    &self.lib,
-                    Some(&self.host),
-                    &path,
-                    &mut |done, total| {
-                        self.ctx.request_repaint();
-                        running.step(done, total)
-                    },
-                )
-                .map(|r| {
-                        let (n, v) = (&r.merged, &r.verify);
-                        let mut said = format!(
-                            "{}: +{} trainees, +{} attempts, +{} replies",
-                            path.display(),
-                            n.trainees,
-                            n.attempts,
-                            n.replies,
-                        );
-                        if n.reviews_left_out > 0 {
-                            said.push_str(&format!(
-                                "; {} reviews in the file left out (a review is never taken from a trainee's file)",
-                                n.reviews_left_out
-                            ));
-                        }
-                        if v.mismatch > 0 || v.unverifiable > 0 {
-                            said.push_str(&format!(
-                                "; {} verified, {} flagged (stored total differs from its replies), {} unverifiable",
-                                v.verified, v.mismatch, v.unverifiable
-                            ));
-                        }
-                        if v.stopped {
-                            said.push_str(
-                                "; verification stopped: the attempts not yet verified are not counted until the next import verifies them",
-                            );
-                        }
-                        said
-                    })
-                    .map_err(text),
-                None => Err(why("没有进度数据库", "no progress database")),
-            }),
-            Job::Reload(ws) => {
-                let mut report = Report::default();
-                let lib = Arc::new(ws.load(&mut report));
-                let host = Arc::new(ScriptHost::new(&lib));
-                let old_lib = std::mem::replace(&mut self.lib, lib.clone());
-                let old_host = std::mem::replace(&mut self.host, host);
-                self.older.insert(0, (old_lib, old_host));
-                self.older.truncate(OLDER_LIBRARIES);
-                Done::Reloaded {
-                    lib,
-                    problems: (report.errors() > 0).then(|| report.render()),
-                }
-            }
+            Job::Merge(path, running) => Done::Merged(self.merge(&path, &running)),
+            Job::Reload(ws) => self.reload(&ws),
             Job::Check {
                 seq,
                 workspace,
                 path,
                 key,
                 text,
-            } => {
-                let c = match path {
-                    Some(p) => workspace.check(&p, &text),
-                    None => workspace.check_bundled(&key),
-                };
-                // This file's problems, and how many errors the others have.
-                let (mine, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) = c
-                    .report
-                    .sorted()
-                    .into_iter()
-                    .partition(|d| d.file == c.display);
-                let diagnostics: Vec<Diagnostic> = mine.into_iter().cloned().collect();
-                let other_errors = others
-                    .iter()
-                    .filter(|d| d.severity == crate::playbook::Severity::Error)
-                    .count();
-                let playbook = c
-                    .lib
-                    .playbooks
-                    .iter()
-                    .find(|p| p.source.file == c.display)
-                    .cloned();
-                let sketch = c.sketch.clone();
-                // Replies are tried against the last version without errors in this file.
-                let clean = !diagnostics
-                    .iter()
-                    .any(|d| d.severity == crate::playbook::Severity::Error);
-                if clean {
-                    self.draft = Some(c);
-                }
-                Done::Checked(Box::new(CheckResult {
-                    seq,
-                    diagnostics,
-                    other_errors,
-                    playbook,
-                    sketch,
-                }))
-            }
+            } => self.check(seq, &workspace, path.as_deref(), &key, &text),
             Job::Try {
                 playbook,
                 scenario,
@@ -758,6 +591,216 @@ impl State<'_> {
                 None => Err(why("还没有检查过", "nothing checked yet")),
             }),
         }
+    }
+
+    /// A trainee's records on a playbook: per scenario, whether certified, what is unfinished.
+    fn records(&self, trainee: &Trainee, playbook: &str) -> Result<Records, Why> {
+        let Some(s) = &self.store else {
+            return Ok((Vec::new(), false, Vec::new()));
+        };
+        s.records()
+            .scenario_records(&trainee.id, playbook)
+            .and_then(|r| {
+                let open = s
+                    .unfinished(&trainee.id)?
+                    .into_iter()
+                    .filter(|u| u.playbook_id == playbook)
+                    .map(|u| (u.scenario_id, u.started_at))
+                    .collect();
+                Ok((r, s.records().is_certified(&trainee.id, playbook)?, open))
+            })
+            .map_err(text)
+    }
+
+    /// Starts a role-play (or resumes an unfinished one), discarding the attempts given.
+    fn start(
+        &mut self,
+        trainee: Trainee,
+        playbook: Arc<Playbook>,
+        scenario: &str,
+        resume: Option<Box<Unfinished>>,
+        discard: Vec<Unfinished>,
+    ) -> Done {
+        let host = self.host_for(&playbook);
+        let host = &*host;
+        let started = (|| {
+            for old in &discard {
+                LoggedAttempt::discard(self.log(), old)?;
+            }
+            match resume {
+                Some(old) => LoggedAttempt::resume(&old, &trainee, playbook, Some(host)),
+                None => LoggedAttempt::start(self.log(), &trainee, playbook, scenario),
+            }
+        })();
+        Done::Started(
+            started
+                .map(|run| {
+                    let guide = run.attempt.guide(Some(host)).into_iter().collect();
+                    (Box::new(run), guide)
+                })
+                .map_err(text),
+        )
+    }
+
+    /// One action of a live visit, logged.
+    fn live(&mut self, mut visit: Box<LoggedVisit>, action: LiveAction, seq: u64) -> Done {
+        let host = self.host_for(&visit.visit.playbook);
+        let host = &*host;
+        let log = self.log();
+        let r = match action {
+            LiveAction::Tick {
+                stage,
+                item,
+                ticked,
+            } => visit.tick(log, &stage, &item, ticked),
+            LiveAction::Note { stage, text } => visit.note(log, &stage, &text),
+            LiveAction::Set { kind, value } => visit.set(log, kind, &value),
+            LiveAction::Advance { seconds, route } => {
+                visit.advance(log, Some(host), seconds, route.as_deref())
+            }
+            LiveAction::Finish => {
+                let result = visit.finish(log).map_err(text);
+                return Done::LiveFinished { visit, result };
+            }
+        };
+        Done::Live {
+            visit,
+            error: r.err().map(text),
+            seq,
+        }
+    }
+
+    /// Saves a manager's review and reads the attempt again.
+    fn add_review(
+        &mut self,
+        attempt: &str,
+        reviewer: &str,
+        comment: Option<&str>,
+        over: Option<(String, f64)>,
+    ) -> Result<Box<AttemptDetail>, Why> {
+        let Some(s) = &mut self.store else {
+            return Err(why("没有进度数据库", "no progress database"));
+        };
+        crate::session::review(
+            s,
+            &self.lib,
+            attempt,
+            reviewer,
+            comment,
+            over.as_ref().map(|(c, p)| (c.as_str(), *p)),
+            chrono::Utc::now(),
+        )
+        .and_then(|_| s.records().attempt_detail(attempt))
+        .map(Box::new)
+        .map_err(text)
+    }
+
+    /// Brings another database in and verifies its attempts; says what it did.
+    fn merge(&mut self, path: &Path, running: &Running) -> Result<String, Why> {
+        let Some(s) = self.store.as_deref_mut() else {
+            return Err(why("没有进度数据库", "no progress database"));
+        };
+        let ctx = &self.ctx;
+        let r = crate::rescore::merge_and_verify_with(
+            s,
+            &self.lib,
+            Some(&self.host),
+            path,
+            &mut |done, total| {
+                ctx.request_repaint();
+                running.step(done, total)
+            },
+        )
+        .map_err(text)?;
+        let (n, v) = (&r.merged, &r.verify);
+        let mut said = format!(
+            "{}: +{} trainees, +{} attempts, +{} replies",
+            path.display(),
+            n.trainees,
+            n.attempts,
+            n.replies,
+        );
+        if n.reviews_left_out > 0 {
+            said.push_str(&format!(
+                "; {} reviews in the file left out (a review is never taken from a trainee's file)",
+                n.reviews_left_out
+            ));
+        }
+        if v.mismatch > 0 || v.unverifiable > 0 {
+            said.push_str(&format!(
+                "; {} verified, {} flagged (stored total differs from its replies), {} unverifiable",
+                v.verified, v.mismatch, v.unverifiable
+            ));
+        }
+        if v.stopped {
+            said.push_str(
+                "; verification stopped: the attempts not yet verified are not counted until the next import verifies them",
+            );
+        }
+        Ok(said)
+    }
+
+    /// Loads the library again; the one before stays for attempts started with it.
+    fn reload(&mut self, ws: &Workspace) -> Done {
+        let mut report = Report::default();
+        let lib = Arc::new(ws.load(&mut report));
+        let host = Arc::new(ScriptHost::new(&lib));
+        let old_lib = std::mem::replace(&mut self.lib, lib.clone());
+        let old_host = std::mem::replace(&mut self.host, host);
+        self.older.insert(0, (old_lib, old_host));
+        self.older.truncate(OLDER_LIBRARIES);
+        Done::Reloaded {
+            lib,
+            problems: (report.errors() > 0).then(|| report.render()),
+        }
+    }
+
+    /// Checks a file being edited (its unsaved text); a draft without errors is kept for
+    /// trying replies and running tests.
+    fn check(
+        &mut self,
+        seq: u64,
+        workspace: &Workspace,
+        path: Option<&Path>,
+        key: &str,
+        text: &str,
+    ) -> Done {
+        let c = match path {
+            Some(p) => workspace.check(p, text),
+            None => workspace.check_bundled(key),
+        };
+        // This file's problems, and how many errors the others have.
+        let (mine, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) = c
+            .report
+            .sorted()
+            .into_iter()
+            .partition(|d| d.file == c.display);
+        let diagnostics: Vec<Diagnostic> = mine.into_iter().cloned().collect();
+        let other_errors = others
+            .iter()
+            .filter(|d| d.severity == crate::playbook::Severity::Error)
+            .count();
+        let playbook = c
+            .lib
+            .playbooks
+            .iter()
+            .find(|p| p.source.file == c.display)
+            .cloned();
+        let sketch = c.sketch.clone();
+        // Replies are tried against the last version without errors in this file.
+        let clean = !diagnostics
+            .iter()
+            .any(|d| d.severity == crate::playbook::Severity::Error);
+        if clean {
+            self.draft = Some(c);
+        }
+        Done::Checked(Box::new(CheckResult {
+            seq,
+            diagnostics,
+            other_errors,
+            playbook,
+            sketch,
+        }))
     }
 
     fn try_reply(

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use regex::RegexBuilder;
-use serde_saphyr::Location;
+use serde_saphyr::{Location, Spanned};
 
 use super::diag::{Diagnostic, Pos, Report, closest, did_you_mean, known_list};
 use super::model::{
@@ -357,30 +357,7 @@ fn build(
         }
     }
 
-    c.count(
-        raw.stages.len(),
-        limits::STAGES,
-        Noun::Stage,
-        raw.id.referenced,
-    );
-    c.count(
-        raw.scenarios.len(),
-        limits::SCENARIOS,
-        Noun::Scenario,
-        raw.id.referenced,
-    );
-    c.count(
-        raw.tests.len(),
-        limits::TESTS,
-        Noun::Test,
-        raw.id.referenced,
-    );
-    c.count(
-        raw.rubric.criteria.len(),
-        limits::CRITERIA,
-        Noun::Criterion,
-        raw.id.referenced,
-    );
+    counts(&mut c, &raw);
     let stages = stages(&mut c, &raw.stages, raw.id.referenced);
     let refs = Refs {
         phrases: &raw.phrases,
@@ -407,37 +384,7 @@ fn build(
         })
         .collect();
 
-    // The playbook's `personas:` says who it is written for: a scenario's customer outside it
-    // is most likely a slip (a persona the list forgot, or one the scenario should not use).
-    if !raw.personas.is_empty() {
-        let listed: Vec<&str> = raw.personas.iter().map(|p| p.value.as_str()).collect();
-        for s in &raw.scenarios {
-            for p in std::iter::once(&s.persona).chain(s.style.as_ref()) {
-                if cx.personas.contains_key(&p.value) && !listed.contains(&p.value.as_str()) {
-                    c.warning(
-                        pos_or(p.referenced, s.id.referenced),
-                        msg::persona_not_listed(&p.value),
-                    );
-                }
-            }
-        }
-    }
-    // A free-text turn nothing can score is almost certainly an authoring mistake.
-    if scripts.score.is_none() {
-        for (s, rs) in scenarios.iter().zip(&raw.scenarios) {
-            for (t, rt) in s.turns.iter().zip(&rs.turns) {
-                let scorable = t.criteria.iter().any(|id| {
-                    rubric
-                        .criteria
-                        .iter()
-                        .any(|cr| &cr.id == id && !cr.rules.is_empty())
-                });
-                if matches!(t.reply, Reply::FreeText) && !scorable {
-                    c.warning(pos(rt.id.referenced), msg::free_text_unscored(&t.id));
-                }
-            }
-        }
-    }
+    slips(&mut c, &raw, cx, &scenarios, &rubric, &scripts);
 
     let tests = tests(&mut c, &raw.tests, &scenarios);
     if scenarios
@@ -481,6 +428,77 @@ fn build(
         }
     }
     (pb, failed)
+}
+
+/// How many stages, scenarios, tests and criteria a playbook may have.
+fn counts(c: &mut Checker<'_>, raw: &RawPlaybook) {
+    c.count(
+        raw.stages.len(),
+        limits::STAGES,
+        Noun::Stage,
+        raw.id.referenced,
+    );
+    c.count(
+        raw.scenarios.len(),
+        limits::SCENARIOS,
+        Noun::Scenario,
+        raw.id.referenced,
+    );
+    c.count(
+        raw.tests.len(),
+        limits::TESTS,
+        Noun::Test,
+        raw.id.referenced,
+    );
+    c.count(
+        raw.rubric.criteria.len(),
+        limits::CRITERIA,
+        Noun::Criterion,
+        raw.id.referenced,
+    );
+}
+
+/// Whole-playbook warnings about likely slips: a scenario's customer the playbook's
+/// `personas:` does not list, a free-text turn nothing can score.
+fn slips(
+    c: &mut Checker<'_>,
+    raw: &RawPlaybook,
+    cx: &Context<'_>,
+    scenarios: &[Scenario],
+    rubric: &Rubric,
+    scripts: &Scripts,
+) {
+    // The playbook's `personas:` says who it is written for: a scenario's customer outside it
+    // is most likely a slip (a persona the list forgot, or one the scenario should not use).
+    if !raw.personas.is_empty() {
+        let listed: Vec<&str> = raw.personas.iter().map(|p| p.value.as_str()).collect();
+        for s in &raw.scenarios {
+            for p in std::iter::once(&s.persona).chain(s.style.as_ref()) {
+                if cx.personas.contains_key(&p.value) && !listed.contains(&p.value.as_str()) {
+                    c.warning(
+                        pos_or(p.referenced, s.id.referenced),
+                        msg::persona_not_listed(&p.value),
+                    );
+                }
+            }
+        }
+    }
+    // A free-text turn nothing can score is almost certainly an authoring mistake.
+    if scripts.score.is_none() {
+        for (s, rs) in scenarios.iter().zip(&raw.scenarios) {
+            for (t, rt) in s.turns.iter().zip(&rs.turns) {
+                let scorable = t.criteria.iter().any(|id| {
+                    rubric
+                        .criteria
+                        .iter()
+                        .any(|cr| &cr.id == id && !cr.rules.is_empty())
+                });
+                if matches!(t.reply, Reply::FreeText) && !scorable {
+                    c.warning(pos(rt.id.referenced), msg::free_text_unscored(&t.id));
+                }
+            }
+        }
+    }
 }
 
 fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
@@ -824,17 +842,12 @@ fn scenario(
         .collect();
     let turn_ids: Vec<&str> = s.turns.iter().map(|t| t.id.value.as_str()).collect();
     let ending_ids: Vec<&str> = endings.iter().map(|e| e.id.as_str()).collect();
-    let all_ids: Vec<&str> = turn_ids.iter().chain(&ending_ids).copied().collect();
-
-    let target = |c: &mut Checker<'_>, id: &Id, fallback: Location| -> Target {
-        if c.reference(id, fallback, Noun::TurnOrEnding, &all_ids)
-            && ending_ids.contains(&id.value.as_str())
-        {
-            Target::End(Some(id.value.clone()))
-        } else {
-            Target::Turn(id.value.clone())
-        }
+    let nodes = Nodes {
+        all: turn_ids.iter().chain(&ending_ids).copied().collect(),
+        endings: ending_ids.clone(),
+        turns: turn_ids.clone(),
     };
+    let target = |c: &mut Checker<'_>, id: &Id, fallback: Location| nodes.target(c, id, fallback);
 
     let start = match &s.start {
         Some(st) => {
@@ -874,45 +887,7 @@ fn scenario(
                 .map(|cr| cr.value.clone())
                 .collect()
         };
-        let next = match &t.next {
-            None => Next::Fixed(match turn_ids.get(i + 1) {
-                Some(n) => Target::Turn((*n).to_owned()),
-                None => Target::End(None),
-            }),
-            Some(n) => match &n.value {
-                RawNext::Fixed(id) => {
-                    let id = Id::new(id.clone(), n.referenced, n.defined);
-                    Next::Fixed(target(c, &id, tat))
-                }
-                RawNext::Rule(rule) => {
-                    let default = target(c, &rule.default, n.referenced);
-                    match (rule.by_score.is_empty(), rule.script.is_empty()) {
-                        (false, true) => {
-                            let mut branches = Vec::new();
-                            for b in &rule.by_score {
-                                if b.min > 100 {
-                                    c.error(pos(n.referenced), msg::branch_min(b.min));
-                                }
-                                branches.push((b.min, target(c, &b.to, n.referenced)));
-                            }
-                            Next::ByScore { branches, default }
-                        }
-                        (true, false) => Next::Script {
-                            targets: rule
-                                .script
-                                .iter()
-                                .map(|id| target(c, id, n.referenced))
-                                .collect(),
-                            default,
-                        },
-                        _ => {
-                            c.error(pos(n.referenced), msg::next_one_of());
-                            Next::Fixed(default)
-                        }
-                    }
-                }
-            },
-        };
+        let next = nodes.next(c, t.next.as_ref(), i, tat);
         c.count(t.options.len(), limits::OPTIONS, Noun::Choice, tat);
         let reply = if t.options.is_empty() {
             Reply::FreeText
@@ -959,6 +934,76 @@ fn scenario(
         check_paths(c, &scen, s);
     }
     scen
+}
+
+/// The turn and ending ids of a scenario, which a `next` may name.
+struct Nodes<'a> {
+    all: Vec<&'a str>,
+    endings: Vec<&'a str>,
+    turns: Vec<&'a str>,
+}
+
+impl Nodes<'_> {
+    /// Where `id` leads: a turn or an ending (checked to name one of them).
+    fn target(&self, c: &mut Checker<'_>, id: &Id, fallback: Location) -> Target {
+        if c.reference(id, fallback, Noun::TurnOrEnding, &self.all)
+            && self.endings.contains(&id.value.as_str())
+        {
+            Target::End(Some(id.value.clone()))
+        } else {
+            Target::Turn(id.value.clone())
+        }
+    }
+
+    /// Where turn `i` goes next: as its `next` says (a turn, an ending, by score or by a
+    /// script), or, left out, the next listed turn or the end after the last.
+    fn next(
+        &self,
+        c: &mut Checker<'_>,
+        next: Option<&Spanned<RawNext>>,
+        i: usize,
+        tat: Location,
+    ) -> Next {
+        match next {
+            None => Next::Fixed(match self.turns.get(i + 1) {
+                Some(n) => Target::Turn((*n).to_owned()),
+                None => Target::End(None),
+            }),
+            Some(n) => match &n.value {
+                RawNext::Fixed(id) => {
+                    let id = Id::new(id.clone(), n.referenced, n.defined);
+                    Next::Fixed(self.target(c, &id, tat))
+                }
+                RawNext::Rule(rule) => {
+                    let default = self.target(c, &rule.default, n.referenced);
+                    match (rule.by_score.is_empty(), rule.script.is_empty()) {
+                        (false, true) => {
+                            let mut branches = Vec::new();
+                            for b in &rule.by_score {
+                                if b.min > 100 {
+                                    c.error(pos(n.referenced), msg::branch_min(b.min));
+                                }
+                                branches.push((b.min, self.target(c, &b.to, n.referenced)));
+                            }
+                            Next::ByScore { branches, default }
+                        }
+                        (true, false) => Next::Script {
+                            targets: rule
+                                .script
+                                .iter()
+                                .map(|id| self.target(c, id, n.referenced))
+                                .collect(),
+                            default,
+                        },
+                        _ => {
+                            c.error(pos(n.referenced), msg::next_one_of());
+                            Next::Fixed(default)
+                        }
+                    }
+                }
+            },
+        }
+    }
 }
 
 /// Every place a turn can lead to, following options first.

@@ -61,6 +61,9 @@ const MAX_RESULT_CHARS: usize = 1_000_000;
 
 /// Checks on the attached file `other` against this database, in order; each query gives the
 /// first offending row, described, or nothing. A file that fails any is refused whole.
+///
+/// Long because it is one list: each check is a self-contained query, read top to bottom as
+/// the rules a merged file must keep; split up, the rules would no longer be in one place.
 fn checks(version: i64) -> Vec<String> {
     let reply_limit = crate::practice::score::MAX_REPLY_CHARS;
     let name = MAX_NAME_CHARS;

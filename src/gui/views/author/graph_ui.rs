@@ -190,42 +190,7 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
             .show(ui, &mut ed.graph_view, |ui| {
                 let painter = ui.painter().clone();
                 let text_colour = ui.visuals().text_color();
-                for e in &g.edges {
-                    let (Some(a), Some(b)) = (places.get(&e.from), places.get(&e.to)) else {
-                        continue;
-                    };
-                    let (from, to) = if b.center().y > a.center().y {
-                        (a.center_bottom(), b.center_top())
-                    } else {
-                        // Back or sideways: from the side, so it does not cross its own box.
-                        (a.right_center(), b.right_center())
-                    };
-                    let colour = if e.scripted {
-                        theme::ACCENT
-                    } else {
-                        theme::MUTED
-                    };
-                    let stroke = Stroke::new(1.5, colour);
-                    if e.scripted {
-                        painter.extend(egui::Shape::dashed_line(&[from, to], stroke, 6.0, 4.0));
-                        painter.arrow(
-                            to - (to - from).normalized() * 10.0,
-                            (to - from).normalized() * 10.0,
-                            stroke,
-                        );
-                    } else {
-                        painter.arrow(from, to - from, stroke);
-                    }
-                    if !e.label.is_empty() {
-                        painter.text(
-                            from + (to - from) * 0.5,
-                            egui::Align2::CENTER_CENTER,
-                            &e.label,
-                            egui::FontId::proportional(11.0),
-                            text_colour,
-                        );
-                    }
-                }
+                draw_edges(&painter, text_colour, &g, &places);
                 for n in &g.nodes {
                     let Some(rect) = places.get(&n.id) else {
                         continue;
@@ -293,6 +258,52 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
     {
         ed.graph = false;
         out.push(Command::Author(Cmd::Goto { line, column }));
+    }
+}
+
+/// The arrows between the boxes: dashed where a script decides, labelled with what leads
+/// along them.
+fn draw_edges(
+    painter: &egui::Painter,
+    text_colour: Color32,
+    g: &Graph,
+    places: &HashMap<String, Rect>,
+) {
+    for e in &g.edges {
+        let (Some(a), Some(b)) = (places.get(&e.from), places.get(&e.to)) else {
+            continue;
+        };
+        let (from, to) = if b.center().y > a.center().y {
+            (a.center_bottom(), b.center_top())
+        } else {
+            // Back or sideways: from the side, so it does not cross its own box.
+            (a.right_center(), b.right_center())
+        };
+        let colour = if e.scripted {
+            theme::ACCENT
+        } else {
+            theme::MUTED
+        };
+        let stroke = Stroke::new(1.5, colour);
+        if e.scripted {
+            painter.extend(egui::Shape::dashed_line(&[from, to], stroke, 6.0, 4.0));
+            painter.arrow(
+                to - (to - from).normalized() * 10.0,
+                (to - from).normalized() * 10.0,
+                stroke,
+            );
+        } else {
+            painter.arrow(from, to - from, stroke);
+        }
+        if !e.label.is_empty() {
+            painter.text(
+                from + (to - from) * 0.5,
+                egui::Align2::CENTER_CENTER,
+                &e.label,
+                egui::FontId::proportional(11.0),
+                text_colour,
+            );
+        }
     }
 }
 

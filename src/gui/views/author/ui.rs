@@ -9,8 +9,9 @@ use crate::gui::command::{Command, PromptAnswer};
 use crate::gui::highlight::Syntax;
 use crate::gui::state::Lang;
 use crate::gui::theme;
-use crate::playbook::model::{Reply, Target};
+use crate::playbook::model::{Playbook, Reply, Target};
 use crate::playbook::{Library, Severity};
+use crate::practice::ReplyRecord;
 use crate::practice::score::Source;
 
 /// The editor's widget id (tests find its cursor by it).
@@ -789,42 +790,7 @@ fn try_ui(
                     }
                 }
             }
-            ui.horizontal(|ui| {
-                // Clicked while the text is being checked, the command waits for the check.
-                let ready = ed.draft.is_some() && ed.waiting.is_none();
-                if ui
-                    .add_enabled(ready, egui::Button::new(lang.t("评分", "Score it")))
-                    .clicked()
-                {
-                    out.push(Command::Author(Cmd::TryReply));
-                }
-                if ui
-                    .add_enabled(ready, egui::Button::new(lang.t("运行测试", "Run tests")))
-                    .on_hover_text(lang.t(
-                        "运行这个剧本的全部测试（同 salesdojo test）",
-                        "Runs this playbook's tests (as `salesdojo test` does)",
-                    ))
-                    .clicked()
-                {
-                    out.push(Command::Author(Cmd::RunTests));
-                }
-                // The count where the eye is; the details below, scrolled into view.
-                if let Some(run) = &ed.tests {
-                    let color = if run.failures.is_empty() { theme::GOOD } else { theme::BAD };
-                    ui.label(
-                        RichText::new(match lang {
-                            Lang::Zh => format!("{} 通过 · {} 失败", run.passed, run.failures.len()),
-                            Lang::En => format!("{} passed · {} failed", run.passed, run.failures.len()),
-                        })
-                        .color(color),
-                    )
-                    .on_hover_text(lang.t("通过 / 失败的测试", "tests passed / failed"));
-                }
-                if ed.waiting.is_some() || (busy && ed.checked_seq != ed.seq) {
-                    ui.add(egui::Spinner::new());
-                    ui.label(RichText::new(lang.t("正在检查…", "Checking…")).weak());
-                }
-            });
+            try_buttons(ui, lang, ed, busy, out);
             let mut go_next = None;
             if let Some(tried) = &ed.tried {
                 ui.separator();
@@ -833,101 +799,7 @@ fn try_ui(
                         ui.colored_label(theme::BAD, e);
                     }
                     Ok(r) => {
-                        let s = &r.scored;
-                        ui.label(
-                            RichText::new(format!("{} {}/100", lang.t("得分", "Score"), s.rounded()))
-                                .strong()
-                                .color(theme::score_color(s.score)),
-                        );
-                        for c in &s.criteria {
-                            let title = pb
-                                .criterion(&c.criterion)
-                                .map_or(c.criterion.as_str(), |cr| cr.title.get(loc));
-                            ui.horizontal(|ui| {
-                                ui.label(RichText::new(title).strong());
-                                ui.label(
-                                    RichText::new(format!("{:.0}", c.points))
-                                        .strong()
-                                        .color(theme::score_color(c.points)),
-                                );
-                            });
-                            for t in &c.trace {
-                                let src = match &t.source {
-                                    Source::Base => lang.t("基础分", "base").to_owned(),
-                                    Source::Rule { rule } => {
-                                        format!("{} {rule}", lang.t("规则", "rule"))
-                                    }
-                                    Source::Option { option } => {
-                                        format!("{} {option}", lang.t("选项", "option"))
-                                    }
-                                    Source::Script { file } | Source::ScriptSet { file } => {
-                                        format!("{} {file}", lang.t("脚本", "script"))
-                                    }
-                                };
-                                // A script's `set` is the value, not a change.
-                                let points = match t.source {
-                                    Source::ScriptSet { .. } => {
-                                        format!("{} {}", lang.t("设为", "set to"), t.points)
-                                    }
-                                    _ => format!("{:+}", t.points),
-                                };
-                                let words = if t.matched.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!("  ({})", t.matched.join("; "))
-                                };
-                                ui.label(
-                                    RichText::new(format!("    {src}  {points}{words}"))
-                                        .small()
-                                        .color(theme::MUTED),
-                                );
-                            }
-                        }
-                        for f in &s.feedback {
-                            ui.label(format!("· {}", f.get(loc)));
-                        }
-                        for h in s.hints.iter().chain(&r.guide_hint) {
-                            ui.label(
-                                RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT),
-                            );
-                        }
-                        if let Some(n) = r.notice_in(lang) {
-                            ui.colored_label(theme::BAD, n);
-                        }
-                        let next = match &s.next {
-                            Target::Turn(t) => format!("{} {t}", lang.t("下一回合：", "Next turn:")),
-                            Target::End(Some(e)) => format!("{} {e}", lang.t("结束：", "Ends:")),
-                            Target::End(None) => lang.t("对练结束", "The role-play ends").to_owned(),
-                        };
-                        ui.horizontal_wrapped(|ui| {
-                            ui.label(RichText::new(next).color(theme::MUTED));
-                            if let Target::Turn(t) = &s.next
-                                && ui.button(lang.t("→ 试下一回合", "→ Try the next turn")).clicked()
-                            {
-                                go_next = Some(t.clone());
-                            }
-                        });
-                        if ed.entry.origin == Origin::Bundled {
-                            ui.label(
-                                RichText::new(lang.t(
-                                    "复制到我的剧本后可把样例添加为测试。",
-                                    "Copy it to your playbooks to add samples as tests.",
-                                ))
-                                .color(theme::MUTED),
-                            );
-                        } else if ui
-                            .add_enabled(
-                                ed.counts().0 == 0,
-                                egui::Button::new(lang.t("＋ 添加为测试", "＋ Add as test")),
-                            )
-                            .on_hover_text(lang.t(
-                                "把这条回答和当前得分（±5）写进剧本的 tests 并保存",
-                                "Writes this reply with its score (±5) into the playbook's tests and saves",
-                            ))
-                            .clicked()
-                        {
-                            out.push(Command::Author(Cmd::AddTest));
-                        }
+                        go_next = scored_ui(ui, lang, &pb, r, ed.entry.origin, ed.counts().0, out)
                     }
                 }
             }
@@ -938,36 +810,210 @@ fn try_ui(
                 ed.try_reply.clear();
                 ed.try_option.clear();
             }
-            if let Some(run) = &ed.tests {
-                ui.separator();
-                let color = if run.failures.is_empty() { theme::GOOD } else { theme::BAD };
-                let head = ui.label(
-                    RichText::new(match lang {
-                        Lang::Zh => format!("测试：{} 通过，{} 失败", run.passed, run.failures.len()),
-                        Lang::En => format!("Tests: {} passed, {} failed", run.passed, run.failures.len()),
-                    })
-                    .strong()
-                    .color(color),
-                );
-                if std::mem::take(&mut ed.tests_new) {
-                    head.scroll_to_me(Some(egui::Align::TOP));
-                }
-                for f in &run.failures {
-                    let text = match f.line {
-                        Some(l) => format!("{l}: {}", f.message_in(lang)),
-                        None => f.message_in(lang).to_owned(),
-                    };
-                    let r = ui.add(
-                        egui::Button::new(RichText::new(text).color(theme::BAD))
-                            .frame(false)
-                            .wrap(),
-                    );
-                    if r.clicked()
-                        && let Some(line) = f.line
-                    {
-                        out.push(Command::Author(Cmd::Goto { line, column: 1 }));
-                    }
-                }
-            }
+            tests_ui(ui, lang, ed, out);
         });
+}
+
+/// Score the sample, run the tests, and how the last run went.
+fn try_buttons(ui: &mut Ui, lang: Lang, ed: &Editor, busy: bool, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        // Clicked while the text is being checked, the command waits for the check.
+        let ready = ed.draft.is_some() && ed.waiting.is_none();
+        if ui
+            .add_enabled(ready, egui::Button::new(lang.t("评分", "Score it")))
+            .clicked()
+        {
+            out.push(Command::Author(Cmd::TryReply));
+        }
+        if ui
+            .add_enabled(ready, egui::Button::new(lang.t("运行测试", "Run tests")))
+            .on_hover_text(lang.t(
+                "运行这个剧本的全部测试（同 salesdojo test）",
+                "Runs this playbook's tests (as `salesdojo test` does)",
+            ))
+            .clicked()
+        {
+            out.push(Command::Author(Cmd::RunTests));
+        }
+        // The count where the eye is; the details below, scrolled into view.
+        if let Some(run) = &ed.tests {
+            let color = if run.failures.is_empty() {
+                theme::GOOD
+            } else {
+                theme::BAD
+            };
+            ui.label(
+                RichText::new(match lang {
+                    Lang::Zh => {
+                        format!("{} 通过 · {} 失败", run.passed, run.failures.len())
+                    }
+                    Lang::En => {
+                        format!("{} passed · {} failed", run.passed, run.failures.len())
+                    }
+                })
+                .color(color),
+            )
+            .on_hover_text(lang.t("通过 / 失败的测试", "tests passed / failed"));
+        }
+        if ed.waiting.is_some() || (busy && ed.checked_seq != ed.seq) {
+            ui.add(egui::Spinner::new());
+            ui.label(RichText::new(lang.t("正在检查…", "Checking…")).weak());
+        }
+    });
+}
+
+/// A tried reply's score: each criterion with the trace of its points, the feedback and
+/// hints, where the role-play goes next, and adding it as a test. Returns the next turn when
+/// the trainer asks to try it.
+fn scored_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    pb: &Playbook,
+    r: &ReplyRecord,
+    origin: Origin,
+    errors: usize,
+    out: &mut Vec<Command>,
+) -> Option<String> {
+    let loc = lang.code();
+    let mut go_next = None;
+    let s = &r.scored;
+    ui.label(
+        RichText::new(format!("{} {}/100", lang.t("得分", "Score"), s.rounded()))
+            .strong()
+            .color(theme::score_color(s.score)),
+    );
+    for c in &s.criteria {
+        let title = pb
+            .criterion(&c.criterion)
+            .map_or(c.criterion.as_str(), |cr| cr.title.get(loc));
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(title).strong());
+            ui.label(
+                RichText::new(format!("{:.0}", c.points))
+                    .strong()
+                    .color(theme::score_color(c.points)),
+            );
+        });
+        for t in &c.trace {
+            let src = match &t.source {
+                Source::Base => lang.t("基础分", "base").to_owned(),
+                Source::Rule { rule } => {
+                    format!("{} {rule}", lang.t("规则", "rule"))
+                }
+                Source::Option { option } => {
+                    format!("{} {option}", lang.t("选项", "option"))
+                }
+                Source::Script { file } | Source::ScriptSet { file } => {
+                    format!("{} {file}", lang.t("脚本", "script"))
+                }
+            };
+            // A script's `set` is the value, not a change.
+            let points = match t.source {
+                Source::ScriptSet { .. } => {
+                    format!("{} {}", lang.t("设为", "set to"), t.points)
+                }
+                _ => format!("{:+}", t.points),
+            };
+            let words = if t.matched.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", t.matched.join("; "))
+            };
+            ui.label(
+                RichText::new(format!("    {src}  {points}{words}"))
+                    .small()
+                    .color(theme::MUTED),
+            );
+        }
+    }
+    for f in &s.feedback {
+        ui.label(format!("· {}", f.get(loc)));
+    }
+    for h in s.hints.iter().chain(&r.guide_hint) {
+        ui.label(RichText::new(format!("※ {}", h.get(loc))).color(theme::ACCENT));
+    }
+    if let Some(n) = r.notice_in(lang) {
+        ui.colored_label(theme::BAD, n);
+    }
+    let next = match &s.next {
+        Target::Turn(t) => format!("{} {t}", lang.t("下一回合：", "Next turn:")),
+        Target::End(Some(e)) => format!("{} {e}", lang.t("结束：", "Ends:")),
+        Target::End(None) => lang.t("对练结束", "The role-play ends").to_owned(),
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(next).color(theme::MUTED));
+        if let Target::Turn(t) = &s.next
+            && ui
+                .button(lang.t("→ 试下一回合", "→ Try the next turn"))
+                .clicked()
+        {
+            go_next = Some(t.clone());
+        }
+    });
+    if origin == Origin::Bundled {
+        ui.label(
+            RichText::new(lang.t(
+                "复制到我的剧本后可把样例添加为测试。",
+                "Copy it to your playbooks to add samples as tests.",
+            ))
+            .color(theme::MUTED),
+        );
+    } else if ui
+        .add_enabled(
+            errors == 0,
+            egui::Button::new(lang.t("＋ 添加为测试", "＋ Add as test")),
+        )
+        .on_hover_text(lang.t(
+            "把这条回答和当前得分（±5）写进剧本的 tests 并保存",
+            "Writes this reply with its score (±5) into the playbook's tests and saves",
+        ))
+        .clicked()
+    {
+        out.push(Command::Author(Cmd::AddTest));
+    }
+    go_next
+}
+
+/// The playbook's tests as last run: the count, then each failure (clicked, its line).
+fn tests_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
+    let Some(run) = &ed.tests else {
+        return;
+    };
+    ui.separator();
+    let color = if run.failures.is_empty() {
+        theme::GOOD
+    } else {
+        theme::BAD
+    };
+    let head = ui.label(
+        RichText::new(match lang {
+            Lang::Zh => format!("测试：{} 通过，{} 失败", run.passed, run.failures.len()),
+            Lang::En => format!(
+                "Tests: {} passed, {} failed",
+                run.passed,
+                run.failures.len()
+            ),
+        })
+        .strong()
+        .color(color),
+    );
+    if std::mem::take(&mut ed.tests_new) {
+        head.scroll_to_me(Some(egui::Align::TOP));
+    }
+    for f in &run.failures {
+        let text = match f.line {
+            Some(l) => format!("{l}: {}", f.message_in(lang)),
+            None => f.message_in(lang).to_owned(),
+        };
+        let r = ui.add(
+            egui::Button::new(RichText::new(text).color(theme::BAD))
+                .frame(false)
+                .wrap(),
+        );
+        if r.clicked()
+            && let Some(line) = f.line
+        {
+            out.push(Command::Author(Cmd::Goto { line, column: 1 }));
+        }
+    }
 }

@@ -37,67 +37,7 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
     let pb = l.visit.visit.playbook.clone();
     let current = l.visit.visit.stage;
     egui::Panel::bottom("visit").show(ui, |ui| {
-        ui.add_space(4.0);
-        ui.horizontal(|ui| {
-            let label = ui.label(lang.t("客户等级", "Customer grade"));
-            let before = l.grade.clone();
-            egui::ComboBox::from_id_salt("grade")
-                .selected_text(if l.grade.is_empty() {
-                    "—"
-                } else {
-                    l.grade.as_str()
-                })
-                .show_ui(ui, |ui| {
-                    for (g, zh, en) in GRADES {
-                        ui.selectable_value(
-                            &mut l.grade,
-                            g.to_owned(),
-                            format!("{g} · {}", lang.t(zh, en)),
-                        );
-                    }
-                })
-                .response
-                .labelled_by(label.id)
-                .on_hover_text(
-                    GRADES
-                        .iter()
-                        .map(|(g, zh, en)| format!("{g}: {}", lang.t(zh, en)))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                );
-            if l.grade != before {
-                out.push(Command::Live(Cmd::Action(LiveAction::Set {
-                    kind: "grade",
-                    value: l.grade.clone(),
-                })));
-            }
-            ui.separator();
-            let label = ui.label(lang.t("下次约见日期", "Next appointment"));
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut l.appointment)
-                        .desired_width(110.0)
-                        .hint_text("2026-12-01"),
-                )
-                .labelled_by(label.id);
-            let valid = chrono::NaiveDate::parse_from_str(l.appointment.trim(), "%Y-%m-%d").is_ok();
-            if !l.appointment.trim().is_empty() && !valid {
-                ui.colored_label(
-                    theme::BAD,
-                    lang.t("日期格式：2026-12-01", "date like 2026-12-01"),
-                );
-            }
-            if r.lost_focus() && valid {
-                out.push(Command::Live(Cmd::Action(LiveAction::Set {
-                    kind: "appointment",
-                    value: l.appointment.trim().to_owned(),
-                })));
-            }
-        });
-        if let Some(e) = &l.error {
-            ui.colored_label(theme::BAD, format!("⚠ {e}"));
-        }
-        ui.add_space(4.0);
+        visit_bar(ui, lang, l, out);
     });
     // When the visit moves on, the new step opens and the others close (and a new visit
     // starts with its own open/closed state).
@@ -174,117 +114,199 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
                     .id_salt(("stage", &visit_id, i))
                     .open(moved.then_some(i == current))
                     .show(ui, |ui| {
-                        ui.label(st.goal.get(loc));
-                        for item in &st.checklist {
-                            let mut ticked = l.visit.visit.ticked.contains(&item.id);
-                            let text = if item.required {
-                                format!("{} *", item.text.get(loc))
-                            } else {
-                                item.text.get(loc).to_owned()
-                            };
-                            // Large hit targets for a tablet held during a visit.
-                            let r = ui.add(
-                                egui::Checkbox::new(&mut ticked, RichText::new(text).size(18.0))
-                                    .indeterminate(false),
-                            );
-                            if r.changed() {
-                                out.push(Command::Live(Cmd::Action(LiveAction::Tick {
-                                    stage: st.id.clone(),
-                                    item: item.id.clone(),
-                                    ticked,
-                                })));
-                            }
-                            ui.add_space(4.0);
-                        }
-                        let note = l.notes.entry(st.id.clone()).or_default();
-                        let label = ui.label(lang.t("备注", "Notes"));
-                        let r = ui
-                            .add(
-                                egui::TextEdit::multiline(note)
-                                    .desired_rows(2)
-                                    .desired_width(f32::INFINITY),
-                            )
-                            .labelled_by(label.id);
-                        if r.lost_focus()
-                            && l.visit.visit.notes.get(&st.id).map_or("", String::as_str)
-                                != note.as_str()
-                        {
-                            out.push(Command::Live(Cmd::Action(LiveAction::Note {
-                                stage: st.id.clone(),
-                                text: note.clone(),
-                            })));
-                        }
-                        if i == current {
-                            let missing = l.visit.visit.missing();
-                            if !missing.is_empty() {
-                                ui.label(
-                                    RichText::new(lang.t(
-                                        "带 * 的项目完成后才能进入下一步。",
-                                        "Tick the items marked * to go on.",
-                                    ))
-                                    .color(theme::MUTED),
-                                );
-                            }
-                            let step = |ui: &mut Ui, label: String| {
-                                ui.add_enabled(
-                                    missing.is_empty(),
-                                    egui::Button::new(RichText::new(label).size(18.0))
-                                        .min_size(egui::vec2(180.0, 40.0)),
-                                )
-                                .clicked()
-                            };
-                            if routes.is_empty() {
-                                let last = way.last() == Some(&i);
-                                let label = if last {
-                                    lang.t("完成这一步", "Finish this step")
-                                } else {
-                                    lang.t("下一步 →", "Next step →")
-                                };
-                                if step(ui, label.to_owned()) {
-                                    out.push(Command::Live(Cmd::Advance(None)));
-                                }
-                            } else {
-                                // A fork: the visit goes one way; the other is not judged.
-                                ui.label(
-                                    RichText::new(
-                                        lang.t("这次带看接下来：", "This visit goes on with:"),
-                                    )
-                                    .strong(),
-                                );
-                                ui.horizontal_wrapped(|ui| {
-                                    for (route, first) in &routes {
-                                        if step(ui, format!("→ {first}")) {
-                                            out.push(Command::Live(Cmd::Advance(Some(
-                                                route.clone(),
-                                            ))));
-                                        }
-                                    }
-                                });
-                            }
-                        }
+                        stage_body(ui, lang, l, i, &way, &routes, out);
                     });
             }
         });
     });
     if l.confirm_end {
-        let modal = egui::Modal::new(egui::Id::unique("end-visit")).show(ui.ctx(), |ui| {
-            ui.heading(lang.t("结束这次带看？", "End this visit?"));
-            ui.label(lang.t(
-                "结束后会按已走过的步骤给出小结；还没走到的步骤不计入。",
-                "The summary judges the steps this visit went through; steps it never reached do not count.",
-            ));
-            ui.horizontal(|ui| {
-                if ui.button(lang.t("结束带看", "End the visit")).clicked() {
-                    out.push(Command::Live(Cmd::ConfirmEnd(true)));
+        confirm_end(ui, lang, out);
+    }
+}
+
+/// The bar under a visit: the customer's grade, the appointment, and more about the visit.
+fn visit_bar(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let label = ui.label(lang.t("客户等级", "Customer grade"));
+        let before = l.grade.clone();
+        egui::ComboBox::from_id_salt("grade")
+            .selected_text(if l.grade.is_empty() {
+                "—"
+            } else {
+                l.grade.as_str()
+            })
+            .show_ui(ui, |ui| {
+                for (g, zh, en) in GRADES {
+                    ui.selectable_value(
+                        &mut l.grade,
+                        g.to_owned(),
+                        format!("{g} · {}", lang.t(zh, en)),
+                    );
                 }
-                if ui.button(lang.t("继续带看", "Keep going")).clicked() {
-                    out.push(Command::Live(Cmd::ConfirmEnd(false)));
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(
+                GRADES
+                    .iter()
+                    .map(|(g, zh, en)| format!("{g}: {}", lang.t(zh, en)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        if l.grade != before {
+            out.push(Command::Live(Cmd::Action(LiveAction::Set {
+                kind: "grade",
+                value: l.grade.clone(),
+            })));
+        }
+        ui.separator();
+        let label = ui.label(lang.t("下次约见日期", "Next appointment"));
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut l.appointment)
+                    .desired_width(110.0)
+                    .hint_text("2026-12-01"),
+            )
+            .labelled_by(label.id);
+        let valid = chrono::NaiveDate::parse_from_str(l.appointment.trim(), "%Y-%m-%d").is_ok();
+        if !l.appointment.trim().is_empty() && !valid {
+            ui.colored_label(
+                theme::BAD,
+                lang.t("日期格式：2026-12-01", "date like 2026-12-01"),
+            );
+        }
+        if r.lost_focus() && valid {
+            out.push(Command::Live(Cmd::Action(LiveAction::Set {
+                kind: "appointment",
+                value: l.appointment.trim().to_owned(),
+            })));
+        }
+    });
+    if let Some(e) = &l.error {
+        ui.colored_label(theme::BAD, format!("⚠ {e}"));
+    }
+    ui.add_space(4.0);
+}
+
+/// What one step of the visit shows when open: its goal, its checklist, notes, and on the
+/// current step the way on (the next step, or the ways a fork offers).
+fn stage_body(
+    ui: &mut Ui,
+    lang: Lang,
+    l: &mut Live,
+    i: usize,
+    way: &[usize],
+    routes: &[(String, String)],
+    out: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    let pb = l.visit.visit.playbook.clone();
+    let Some(st) = pb.stages.get(i) else {
+        return;
+    };
+    let current = l.visit.visit.stage;
+    ui.label(st.goal.get(loc));
+    for item in &st.checklist {
+        let mut ticked = l.visit.visit.ticked.contains(&item.id);
+        let text = if item.required {
+            format!("{} *", item.text.get(loc))
+        } else {
+            item.text.get(loc).to_owned()
+        };
+        // Large hit targets for a tablet held during a visit.
+        let r = ui.add(
+            egui::Checkbox::new(&mut ticked, RichText::new(text).size(18.0)).indeterminate(false),
+        );
+        if r.changed() {
+            out.push(Command::Live(Cmd::Action(LiveAction::Tick {
+                stage: st.id.clone(),
+                item: item.id.clone(),
+                ticked,
+            })));
+        }
+        ui.add_space(4.0);
+    }
+    let note = l.notes.entry(st.id.clone()).or_default();
+    let label = ui.label(lang.t("备注", "Notes"));
+    let r = ui
+        .add(
+            egui::TextEdit::multiline(note)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    if r.lost_focus() && l.visit.visit.notes.get(&st.id).map_or("", String::as_str) != note.as_str()
+    {
+        out.push(Command::Live(Cmd::Action(LiveAction::Note {
+            stage: st.id.clone(),
+            text: note.clone(),
+        })));
+    }
+    if i == current {
+        let missing = l.visit.visit.missing();
+        if !missing.is_empty() {
+            ui.label(
+                RichText::new(lang.t(
+                    "带 * 的项目完成后才能进入下一步。",
+                    "Tick the items marked * to go on.",
+                ))
+                .color(theme::MUTED),
+            );
+        }
+        let step = |ui: &mut Ui, label: String| {
+            ui.add_enabled(
+                missing.is_empty(),
+                egui::Button::new(RichText::new(label).size(18.0))
+                    .min_size(egui::vec2(180.0, 40.0)),
+            )
+            .clicked()
+        };
+        if routes.is_empty() {
+            let last = way.last() == Some(&i);
+            let label = if last {
+                lang.t("完成这一步", "Finish this step")
+            } else {
+                lang.t("下一步 →", "Next step →")
+            };
+            if step(ui, label.to_owned()) {
+                out.push(Command::Live(Cmd::Advance(None)));
+            }
+        } else {
+            // A fork: the visit goes one way; the other is not judged.
+            ui.label(
+                RichText::new(lang.t("这次带看接下来：", "This visit goes on with:")).strong(),
+            );
+            ui.horizontal_wrapped(|ui| {
+                for (route, first) in routes {
+                    if step(ui, format!("→ {first}")) {
+                        out.push(Command::Live(Cmd::Advance(Some(route.clone()))));
+                    }
                 }
             });
-        });
-        if modal.should_close() && out.is_empty() {
-            out.push(Command::Live(Cmd::ConfirmEnd(false)));
         }
+    }
+}
+
+/// Asks before ending a visit.
+fn confirm_end(ui: &mut Ui, lang: Lang, out: &mut Vec<Command>) {
+    let modal = egui::Modal::new(egui::Id::unique("end-visit")).show(ui.ctx(), |ui| {
+        ui.heading(lang.t("结束这次带看？", "End this visit?"));
+        ui.label(lang.t(
+            "结束后会按已走过的步骤给出小结；还没走到的步骤不计入。",
+            "The summary judges the steps this visit went through; steps it never reached do not count.",
+        ));
+        ui.horizontal(|ui| {
+            if ui.button(lang.t("结束带看", "End the visit")).clicked() {
+                out.push(Command::Live(Cmd::ConfirmEnd(true)));
+            }
+            if ui.button(lang.t("继续带看", "Keep going")).clicked() {
+                out.push(Command::Live(Cmd::ConfirmEnd(false)));
+            }
+        });
+    });
+    if modal.should_close() && out.is_empty() {
+        out.push(Command::Live(Cmd::ConfirmEnd(false)));
     }
 }
 

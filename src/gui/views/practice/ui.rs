@@ -521,102 +521,9 @@ pub fn summary_ui(
             }
             ui.add_space(8.0);
             if f.history.len() > 1 {
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new(lang.t("历次成绩", "Your attempts so far")).strong());
-                    // The legend beside the title, where it covers no point.
-                    ui.label(
-                        RichText::new(format!("━ {}", lang.t("总分", "total")))
-                            .color(theme::ACCENT),
-                    );
-                    ui.label(
-                        RichText::new(format!(
-                            "━ {} {}",
-                            lang.t("及格线", "pass mark"),
-                            s.pass_mark
-                        ))
-                        .color(theme::MUTED),
-                    );
-                });
-                let points: Vec<[f64; 2]> = f
-                    .history
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| [i as f64 + 1.0, *t])
-                    .collect();
-                let pass = f64::from(s.pass_mark);
-                let n = f.history.len() as f64;
-                egui_plot::Plot::new("history")
-                    .height(160.0)
-                    // Attempts are counted: whole-number ticks, named; the lines are named
-                    // in the legend beside the title.
-                    .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
-                    .x_axis_formatter(|mark, _| {
-                        if mark.value.fract() == 0.0 && mark.value >= 1.0 {
-                            format!("{}", mark.value as i64)
-                        } else {
-                            String::new()
-                        }
-                    })
-                    .x_axis_label(lang.t("第几次", "attempt"))
-                    .include_y(0.0)
-                    .include_y(100.0)
-                    .allow_drag(false)
-                    .allow_zoom(false)
-                    .allow_scroll(false)
-                    .show(ui, |plot| {
-                        plot.line(
-                            egui_plot::Line::new(lang.t("总分", "total"), points)
-                                .color(theme::ACCENT),
-                        );
-                        plot.line(
-                            egui_plot::Line::new(
-                                lang.t("及格线", "pass mark"),
-                                vec![[1.0, pass], [n.max(2.0), pass]],
-                            )
-                            .color(theme::MUTED),
-                        );
-                    });
+                history_plot(ui, lang, &f.history, s.pass_mark);
             }
-            if let Some(next) = &f.next {
-                let title = lib
-                    .playbook(&next.playbook)
-                    .and_then(|p| p.scenario(&next.scenario))
-                    .map_or(next.scenario.as_str(), |s| s.title.get(loc));
-                let crit = lib
-                    .playbook(&next.playbook)
-                    .and_then(|p| p.criterion(&next.criterion))
-                    .map_or(next.criterion.as_str(), |c| c.title.get(loc));
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(format!(
-                        "{} {title} ({crit} {} {:.1})",
-                        lang.t(
-                            "按你的全部练习，建议下一个：",
-                            "From all your practice, practise next:"
-                        ),
-                        lang.t("历次平均", "averages over all attempts"),
-                        next.average
-                    ));
-                    if ui.button(lang.t("去练习", "Practise it")).clicked() {
-                        out.push(Command::OpenPlaybook(next.playbook.clone()));
-                        out.push(Command::OpenScenario(next.scenario.clone()));
-                    }
-                });
-            } else if let Some(next) = s.suggested.as_ref().and_then(|id| pb.scenario(id)) {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(format!(
-                        "{} {}",
-                        lang.t(
-                            "练这次最弱的一项，建议：",
-                            "To train this time's weakest point, practise:"
-                        ),
-                        next.title.get(loc)
-                    ));
-                    if ui.button(lang.t("去练习", "Practise it")).clicked() {
-                        out.push(Command::OpenPlaybook(pb.id.clone()));
-                        out.push(Command::OpenScenario(next.id.clone()));
-                    }
-                });
-            }
+            practise_next(ui, lang, lib, run, f, out);
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 if ui.button(lang.t("再练一次", "Try again")).clicked() {
@@ -629,4 +536,107 @@ pub fn summary_ui(
             });
         });
     });
+}
+
+/// The trainee's totals on this scenario so far, with the pass mark.
+fn history_plot(ui: &mut Ui, lang: Lang, history: &[f64], pass_mark: u8) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(lang.t("历次成绩", "Your attempts so far")).strong());
+        // The legend beside the title, where it covers no point.
+        ui.label(RichText::new(format!("━ {}", lang.t("总分", "total"))).color(theme::ACCENT));
+        ui.label(
+            RichText::new(format!("━ {} {}", lang.t("及格线", "pass mark"), pass_mark))
+                .color(theme::MUTED),
+        );
+    });
+    let points: Vec<[f64; 2]> = history
+        .iter()
+        .enumerate()
+        .map(|(i, t)| [i as f64 + 1.0, *t])
+        .collect();
+    let pass = f64::from(pass_mark);
+    let n = history.len() as f64;
+    egui_plot::Plot::new("history")
+        .height(160.0)
+        // Attempts are counted: whole-number ticks, named; the lines are named
+        // in the legend beside the title.
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .x_axis_formatter(|mark, _| {
+            if mark.value.fract() == 0.0 && mark.value >= 1.0 {
+                format!("{}", mark.value as i64)
+            } else {
+                String::new()
+            }
+        })
+        .x_axis_label(lang.t("第几次", "attempt"))
+        .include_y(0.0)
+        .include_y(100.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(egui_plot::Line::new(lang.t("总分", "total"), points).color(theme::ACCENT));
+            plot.line(
+                egui_plot::Line::new(
+                    lang.t("及格线", "pass mark"),
+                    vec![[1.0, pass], [n.max(2.0), pass]],
+                )
+                .color(theme::MUTED),
+            );
+        });
+}
+
+/// What to practise next: from all the trainee's practice when known, else this attempt's
+/// weakest point.
+fn practise_next(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    run: &LoggedAttempt,
+    f: &Finished,
+    out: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    let pb = &run.attempt.playbook;
+    let s = &f.summary;
+    if let Some(next) = &f.next {
+        let title = lib
+            .playbook(&next.playbook)
+            .and_then(|p| p.scenario(&next.scenario))
+            .map_or(next.scenario.as_str(), |s| s.title.get(loc));
+        let crit = lib
+            .playbook(&next.playbook)
+            .and_then(|p| p.criterion(&next.criterion))
+            .map_or(next.criterion.as_str(), |c| c.title.get(loc));
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "{} {title} ({crit} {} {:.1})",
+                lang.t(
+                    "按你的全部练习，建议下一个：",
+                    "From all your practice, practise next:"
+                ),
+                lang.t("历次平均", "averages over all attempts"),
+                next.average
+            ));
+            if ui.button(lang.t("去练习", "Practise it")).clicked() {
+                out.push(Command::OpenPlaybook(next.playbook.clone()));
+                out.push(Command::OpenScenario(next.scenario.clone()));
+            }
+        });
+    } else if let Some(next) = s.suggested.as_ref().and_then(|id| pb.scenario(id)) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "{} {}",
+                lang.t(
+                    "练这次最弱的一项，建议：",
+                    "To train this time's weakest point, practise:"
+                ),
+                next.title.get(loc)
+            ));
+            if ui.button(lang.t("去练习", "Practise it")).clicked() {
+                out.push(Command::OpenPlaybook(pb.id.clone()));
+                out.push(Command::OpenScenario(next.id.clone()));
+            }
+        });
+    }
 }

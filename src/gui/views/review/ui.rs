@@ -767,129 +767,14 @@ fn detail_ui(
     egui::ScrollArea::vertical()
         .id_salt("attempt-scroll")
         .show(ui, |ui| {
-            ui.label(RichText::new(lang.t("评分项", "Criteria")).strong());
-            egui::Grid::new("attempt-criteria")
-                .striped(true)
-                .show(ui, |ui| {
-                    for c in &d.criteria {
-                        ui.label(criterion_title(lib, &a.playbook, &c.criterion, loc));
-                        match c.override_points {
-                            Some(o) => {
-                                ui.label(
-                                    RichText::new(format!("{:.1}", c.points))
-                                        .strikethrough()
-                                        .color(theme::MUTED),
-                                );
-                                let by = match (&c.overridden_by, &c.overridden_at) {
-                                    (Some(by), Some(at)) => format!(
-                                        "{} {by} · {}",
-                                        lang.t("复核：", "override by"),
-                                        crate::store::local_time(at)
-                                    ),
-                                    _ => lang.t("复核", "override").to_owned(),
-                                };
-                                ui.label(
-                                    RichText::new(format!("→ {o:.1}"))
-                                        .strong()
-                                        .color(theme::ACCENT),
-                                )
-                                .on_hover_text(&by);
-                                ui.label(
-                                    RichText::new(format!("※ {by}"))
-                                        .small()
-                                        .color(theme::ACCENT),
-                                );
-                            }
-                            None => {
-                                ui.label(format!("{:.1}", c.points));
-                            }
-                        }
-                        ui.end_row();
-                    }
-                });
+            criteria_grid(ui, lang, lib, d);
             ui.separator();
             // Long replies and feedback wrap at the panel's width instead of widening it.
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
             ui.label(RichText::new(lang.t("对话记录", "Transcript")).strong());
             for rep in &d.replies {
                 theme::card(ui, theme::TRAINEE_BG, |ui| {
-                    let turn = lib
-                        .playbook(&a.playbook)
-                        .and_then(|p| p.scenario(&a.scenario))
-                        .and_then(|s| s.turn(&rep.turn));
-                    ui.horizontal(|ui| {
-                        ui.label(
-                            RichText::new(format!(
-                                "{}. {}",
-                                rep.seq,
-                                turn.map_or(rep.turn.as_str(), |t| t.customer.get(loc))
-                            ))
-                            .color(theme::MUTED),
-                        );
-                    });
-                    // A chosen option is shown by its text, not its id.
-                    let answer = turn
-                        .and_then(|t| match &t.reply {
-                            crate::playbook::model::Reply::Choice(opts) if rep.kind == "choice" => {
-                                opts.iter().find(|o| o.id == rep.answer)
-                            }
-                            _ => None,
-                        })
-                        .map_or(rep.answer.as_str(), |o| o.text.get(loc));
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label(
-                            RichText::new(format!("{:.0}", rep.score))
-                                .strong()
-                                .color(theme::score_color(rep.score)),
-                        );
-                        ui.label(answer);
-                    });
-                    for c in rep.result["criteria"].as_array().into_iter().flatten() {
-                        let crit = c["criterion"].as_str().unwrap_or("");
-                        let trace: Vec<String> = c["trace"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .map(|t| {
-                                let src = &t["source"];
-                                let what = src["rule"]
-                                    .as_str()
-                                    .or_else(|| src["option"].as_str())
-                                    .or_else(|| src["file"].as_str())
-                                    .unwrap_or_else(|| src["kind"].as_str().unwrap_or(""));
-                                let points = t["points"].as_i64().unwrap_or(0);
-                                if src["kind"] == "script_set" {
-                                    format!("{what} = {points}")
-                                } else {
-                                    format!("{what} {points:+}")
-                                }
-                            })
-                            .collect();
-                        let mut line = format!(
-                            "{}: {:.0}",
-                            criterion_title(lib, &a.playbook, crit, loc),
-                            c["points"].as_f64().unwrap_or(0.0)
-                        );
-                        if !trace.is_empty() {
-                            line.push_str(&format!(" ← {}", trace.join(", ")));
-                        }
-                        ui.label(RichText::new(line).small());
-                    }
-                    for f in rep.result["feedback"].as_array().into_iter().flatten() {
-                        let text = f[loc]
-                            .as_str()
-                            .or_else(|| f["*"].as_str())
-                            .or_else(|| f.as_object().and_then(|o| o.values().next()?.as_str()))
-                            .unwrap_or("");
-                        ui.label(
-                            RichText::new(format!("· {text}"))
-                                .small()
-                                .color(theme::MUTED),
-                        );
-                    }
-                    if let Some(e) = &rep.script_error {
-                        ui.colored_label(theme::BAD, e);
-                    }
+                    reply_card(ui, lang, lib, a, rep);
                 });
             }
             if !d.reviews.is_empty() {
@@ -911,47 +796,203 @@ fn detail_ui(
                 }
             }
             ui.separator();
-            ui.label(RichText::new(lang.t("写评语 / 复核分数", "Comment / override")).strong());
-            let l = ui.label(lang.t("评语", "Comment"));
-            ui.add(
-                egui::TextEdit::multiline(comment)
-                    .id_salt("review-comment")
-                    .hint_text(lang.t("评语（可选）", "Comment (optional)"))
-                    .desired_rows(2),
-            )
-            .labelled_by(l.id);
-            let criteria: Vec<(String, String)> = d
-                .criteria
-                .iter()
-                .map(|c| {
-                    (
-                        c.criterion.clone(),
-                        criterion_title(lib, &a.playbook, &c.criterion, loc),
-                    )
-                })
-                .collect();
-            ui.horizontal(|ui| {
-                pick(
-                    ui,
-                    lang.t("复核评分项", "Override criterion"),
-                    over_criterion,
-                    &criteria,
-                    lang.t("不复核", "none"),
-                );
-                let l = ui.label(lang.t("新分数", "New points"));
-                ui.add_enabled(
-                    !over_criterion.is_empty(),
-                    egui::TextEdit::singleline(over_points)
-                        .id_salt("override-points")
-                        .hint_text("0–100")
-                        .desired_width(60.0),
-                )
-                .labelled_by(l.id);
-            });
-            if ui.button(lang.t("保存复核", "Save review")).clicked() {
-                commands.push(Command::Review(Cmd::SaveReview));
+            review_form(
+                ui,
+                lang,
+                lib,
+                d,
+                (comment, over_criterion, over_points),
+                commands,
+            );
+        });
+}
+
+/// An attempt's criteria: the points of each, and an override beside what it replaced.
+fn criteria_grid(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &AttemptDetail) {
+    let loc = lang.code();
+    let a = &d.attempt;
+    ui.label(RichText::new(lang.t("评分项", "Criteria")).strong());
+    egui::Grid::new("attempt-criteria")
+        .striped(true)
+        .show(ui, |ui| {
+            for c in &d.criteria {
+                ui.label(criterion_title(lib, &a.playbook, &c.criterion, loc));
+                match c.override_points {
+                    Some(o) => {
+                        ui.label(
+                            RichText::new(format!("{:.1}", c.points))
+                                .strikethrough()
+                                .color(theme::MUTED),
+                        );
+                        let by = match (&c.overridden_by, &c.overridden_at) {
+                            (Some(by), Some(at)) => format!(
+                                "{} {by} · {}",
+                                lang.t("复核：", "override by"),
+                                crate::store::local_time(at)
+                            ),
+                            _ => lang.t("复核", "override").to_owned(),
+                        };
+                        ui.label(
+                            RichText::new(format!("→ {o:.1}"))
+                                .strong()
+                                .color(theme::ACCENT),
+                        )
+                        .on_hover_text(&by);
+                        ui.label(
+                            RichText::new(format!("※ {by}"))
+                                .small()
+                                .color(theme::ACCENT),
+                        );
+                    }
+                    None => {
+                        ui.label(format!("{:.1}", c.points));
+                    }
+                }
+                ui.end_row();
             }
         });
+}
+
+/// One reply of the transcript: the customer's line, the answer and its score, each
+/// criterion with the trace of its points, the feedback and any script error.
+fn reply_card(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    a: &crate::store::report::AttemptRow,
+    rep: &crate::store::report::ReplyRow,
+) {
+    let loc = lang.code();
+    let turn = lib
+        .playbook(&a.playbook)
+        .and_then(|p| p.scenario(&a.scenario))
+        .and_then(|s| s.turn(&rep.turn));
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!(
+                "{}. {}",
+                rep.seq,
+                turn.map_or(rep.turn.as_str(), |t| t.customer.get(loc))
+            ))
+            .color(theme::MUTED),
+        );
+    });
+    // A chosen option is shown by its text, not its id.
+    let answer = turn
+        .and_then(|t| match &t.reply {
+            crate::playbook::model::Reply::Choice(opts) if rep.kind == "choice" => {
+                opts.iter().find(|o| o.id == rep.answer)
+            }
+            _ => None,
+        })
+        .map_or(rep.answer.as_str(), |o| o.text.get(loc));
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("{:.0}", rep.score))
+                .strong()
+                .color(theme::score_color(rep.score)),
+        );
+        ui.label(answer);
+    });
+    for c in rep.result["criteria"].as_array().into_iter().flatten() {
+        let crit = c["criterion"].as_str().unwrap_or("");
+        let trace: Vec<String> = c["trace"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| {
+                let src = &t["source"];
+                let what = src["rule"]
+                    .as_str()
+                    .or_else(|| src["option"].as_str())
+                    .or_else(|| src["file"].as_str())
+                    .unwrap_or_else(|| src["kind"].as_str().unwrap_or(""));
+                let points = t["points"].as_i64().unwrap_or(0);
+                if src["kind"] == "script_set" {
+                    format!("{what} = {points}")
+                } else {
+                    format!("{what} {points:+}")
+                }
+            })
+            .collect();
+        let mut line = format!(
+            "{}: {:.0}",
+            criterion_title(lib, &a.playbook, crit, loc),
+            c["points"].as_f64().unwrap_or(0.0)
+        );
+        if !trace.is_empty() {
+            line.push_str(&format!(" ← {}", trace.join(", ")));
+        }
+        ui.label(RichText::new(line).small());
+    }
+    for f in rep.result["feedback"].as_array().into_iter().flatten() {
+        let text = f[loc]
+            .as_str()
+            .or_else(|| f["*"].as_str())
+            .or_else(|| f.as_object().and_then(|o| o.values().next()?.as_str()))
+            .unwrap_or("");
+        ui.label(
+            RichText::new(format!("· {text}"))
+                .small()
+                .color(theme::MUTED),
+        );
+    }
+    if let Some(e) = &rep.script_error {
+        ui.colored_label(theme::BAD, e);
+    }
+}
+
+/// The form a manager reviews with: a comment, and a criterion's new points.
+fn review_form(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    d: &AttemptDetail,
+    (comment, over_criterion, over_points): (&mut String, &mut String, &mut String),
+    commands: &mut Vec<Command>,
+) {
+    let loc = lang.code();
+    let a = &d.attempt;
+    ui.label(RichText::new(lang.t("写评语 / 复核分数", "Comment / override")).strong());
+    let l = ui.label(lang.t("评语", "Comment"));
+    ui.add(
+        egui::TextEdit::multiline(comment)
+            .id_salt("review-comment")
+            .hint_text(lang.t("评语（可选）", "Comment (optional)"))
+            .desired_rows(2),
+    )
+    .labelled_by(l.id);
+    let criteria: Vec<(String, String)> = d
+        .criteria
+        .iter()
+        .map(|c| {
+            (
+                c.criterion.clone(),
+                criterion_title(lib, &a.playbook, &c.criterion, loc),
+            )
+        })
+        .collect();
+    ui.horizontal(|ui| {
+        pick(
+            ui,
+            lang.t("复核评分项", "Override criterion"),
+            over_criterion,
+            &criteria,
+            lang.t("不复核", "none"),
+        );
+        let l = ui.label(lang.t("新分数", "New points"));
+        ui.add_enabled(
+            !over_criterion.is_empty(),
+            egui::TextEdit::singleline(over_points)
+                .id_salt("override-points")
+                .hint_text("0–100")
+                .desired_width(60.0),
+        )
+        .labelled_by(l.id);
+    });
+    if ui.button(lang.t("保存复核", "Save review")).clicked() {
+        commands.push(Command::Review(Cmd::SaveReview));
+    }
 }
 
 /// An imported attempt whose score is not (yet) confirmed by its replies: a short mark for the

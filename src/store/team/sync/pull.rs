@@ -85,141 +85,16 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
              UNION SELECT attempt_id FROM verifications WHERE txid >= {mark}"
     ))
     .map_err(server_err)?;
-    let mut known: Vec<String> = Vec::new();
-    let mut verdicts: Vec<ServerVerdict> = Vec::new();
-    let mut certs: Vec<(String, String, i32, String)> = Vec::new();
+    let mut pulled = Pulled::default();
     into.bulk(|w| {
-        copy_rows(w, &mut tx, "SELECT id, name FROM teams", &[], "INSERT INTO teams VALUES (?1, ?2)", 2, &mut |_| Ok(()))?;
-        copy_rows(
-            w,
-            &mut tx,
-            "SELECT id, name, team_id, pseudonym, created_at FROM trainees",
-            &[],
-            "INSERT INTO trainees (id, name, team_id, pseudonym, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            5,
-            &mut |_| Ok(()),
-        )?;
-        counts.pulled_attempts += copy_rows(
-            w,
-            &mut tx,
-            "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
-                    ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
-             FROM attempts WHERE id IN (SELECT id FROM pulling)",
-            &[],
-            "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
-                 started_at, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            17,
-            &mut |r| {
-                let id: String = pg_col(r, 0)?;
-                let status: String = pg_col(r, 11)?;
-                if status != "in_progress" {
-                    known.push(format!("end:{id}"));
-                }
-                known.push(id);
-                Ok(())
-            },
-        )?;
-        copy_rows(
-            w,
-            &mut tx,
-            &format!("SELECT DISTINCT s.id, s.json FROM results s JOIN replies r ON r.result_id = s.id WHERE r.txid >= $1 AND r.txid <> ALL({own})"),
-            &[&mark],
-            "INSERT OR IGNORE INTO results (id, json) VALUES (?1, ?2)",
-            2,
-            &mut |_| Ok(()),
-        )?;
-        counts.pulled_replies += copy_rows(
-            w,
-            &mut tx,
-            &format!("SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
-                    script_error, created_at FROM replies WHERE txid >= $1 AND txid <> ALL({own})"),
-            &[&mark],
-            "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score,
-                 result_id, script_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            12,
-            &mut |r| {
-                known.push(pg_col(r, 0)?);
-                Ok(())
-            },
-        )?;
-        copy_rows(
-            w,
-            &mut tx,
-            &format!("SELECT p.reply_id, p.criterion_id, p.points, p.weight FROM reply_points p
-             JOIN replies r ON r.id = p.reply_id WHERE r.txid >= $1 AND r.txid <> ALL({own})"),
-            &[&mark],
-            "INSERT INTO reply_points (reply_id, criterion_id, points, weight) VALUES (?1, ?2, ?3, ?4)",
-            4,
-            &mut |_| Ok(()),
-        )?;
-        copy_rows(
-            w,
-            &mut tx,
-            "SELECT attempt_id, criterion_id, points, weight, replies FROM attempt_criteria
-             WHERE attempt_id IN (SELECT id FROM pulling)",
-            &[],
-            "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies) VALUES (?1, ?2, ?3, ?4, ?5)",
-            5,
-            &mut |_| Ok(()),
-        )?;
-        copy_rows(
-            w,
-            &mut tx,
-            &format!("SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM live_events WHERE txid >= $1 AND txid <> ALL({own})"),
-            &[&mark],
-            "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            7,
-            &mut |r| {
-                known.push(pg_col(r, 0)?);
-                Ok(())
-            },
-        )?;
-        counts.pulled_reviews += copy_rows(
-            w,
-            &mut tx,
-            &format!("SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM reviews WHERE txid >= $1 AND txid <> ALL({own})"),
-            &[&mark],
-            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            7,
-            &mut |r| {
-                known.push(pg_col(r, 0)?);
-                Ok(())
-            },
-        )?;
-        let rows = tx
-            .query(
-                "SELECT attempt_id, status, derived_total, derived_passed, note, checked_at FROM verifications WHERE txid >= $1",
-                &[&mark],
-            )
-            .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
-        for r in rows {
-            verdicts.push(ServerVerdict {
-                attempt: pg_col(&r, 0)?,
-                status: pg_col(&r, 1)?,
-                total: pg_col(&r, 2)?,
-                passed: pg_col(&r, 3)?,
-                note: pg_col(&r, 4)?,
-                at: pg_col(&r, 5)?,
-            });
-        }
-        let rows = tx
-            .query(
-                "SELECT trainee_id, playbook_id, playbook_version, certified_at FROM certifications WHERE txid >= $1",
-                &[&mark],
-            )
-            .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
-        for r in rows {
-            certs.push((
-                pg_col(&r, 0)?,
-                pg_col(&r, 1)?,
-                pg_col(&r, 2)?,
-                pg_col(&r, 3)?,
-            ));
-        }
-        Ok(())
+        copy_changes(w, &mut tx, mark, &own, counts, &mut pulled.known)?;
+        read_verdicts(&mut tx, mark, &mut pulled)
     })?;
+    let Pulled {
+        known,
+        verdicts,
+        certs,
+    } = pulled;
     tx.commit().map_err(server_err)?;
     drop(into);
     store.merge_pulled(&scratch.0)?;
@@ -227,6 +102,183 @@ pub fn pull(store: &mut Store, client: &mut Client, counts: &mut SyncCounts) -> 
     store.team_mark(&known)?;
     store.team_set("pull_mark", &new_mark.to_string())?;
     store.team_forget_pushed(&own_txids)?;
+    Ok(())
+}
+
+/// What a pull noted besides the rows it copied: the ids now known to the server, and the
+/// server verifier's verdicts and certifications to take.
+#[derive(Default)]
+struct Pulled {
+    known: Vec<String>,
+    verdicts: Vec<ServerVerdict>,
+    certs: Vec<(String, String, i32, String)>,
+}
+
+/// Copies into the scratch log (`w`) the rows written on the server since `mark` by others
+/// than this client (`own`: its transactions), with the teams, trainees and the whole of
+/// every attempt they touch; notes the ids in `known`.
+fn copy_changes(
+    w: &rusqlite::Transaction<'_>,
+    tx: &mut postgres::Transaction<'_>,
+    mark: i64,
+    own: &str,
+    counts: &mut SyncCounts,
+    known: &mut Vec<String>,
+) -> crate::store::Result<()> {
+    copy_rows(
+        w,
+        tx,
+        "SELECT id, name FROM teams",
+        &[],
+        "INSERT INTO teams VALUES (?1, ?2)",
+        2,
+        &mut |_| Ok(()),
+    )?;
+    copy_rows(
+        w,
+        tx,
+        "SELECT id, name, team_id, pseudonym, created_at FROM trainees",
+        &[],
+        "INSERT INTO trainees (id, name, team_id, pseudonym, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        5,
+        &mut |_| Ok(()),
+    )?;
+    counts.pulled_attempts += copy_rows(
+        w,
+        tx,
+        "SELECT id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode, started_at,
+                ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated
+         FROM attempts WHERE id IN (SELECT id FROM pulling)",
+        &[],
+        "INSERT INTO attempts (id, trainee_id, playbook_id, playbook_version, playbook_hash, scenario_id, mode,
+             started_at, ended_at, total, passed, status, ending, scored_total, scored_passed, pass_mark, gated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        17,
+        &mut |r| {
+            let id: String = pg_col(r, 0)?;
+            let status: String = pg_col(r, 11)?;
+            if status != "in_progress" {
+                known.push(format!("end:{id}"));
+            }
+            known.push(id);
+            Ok(())
+        },
+    )?;
+    copy_rows(
+        w,
+        tx,
+        &format!(
+            "SELECT DISTINCT s.id, s.json FROM results s JOIN replies r ON r.result_id = s.id WHERE r.txid >= $1 AND r.txid <> ALL({own})"
+        ),
+        &[&mark],
+        "INSERT OR IGNORE INTO results (id, json) VALUES (?1, ?2)",
+        2,
+        &mut |_| Ok(()),
+    )?;
+    counts.pulled_replies += copy_rows(
+        w,
+        tx,
+        &format!("SELECT id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score, result_id,
+                script_error, created_at FROM replies WHERE txid >= $1 AND txid <> ALL({own})"),
+        &[&mark],
+        "INSERT INTO replies (id, attempt_id, seq, turn_id, stage_id, answer_kind, answer, seconds, score,
+             result_id, script_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        12,
+        &mut |r| {
+            known.push(pg_col(r, 0)?);
+            Ok(())
+        },
+    )?;
+    copy_rows(
+        w,
+        tx,
+        &format!(
+            "SELECT p.reply_id, p.criterion_id, p.points, p.weight FROM reply_points p
+         JOIN replies r ON r.id = p.reply_id WHERE r.txid >= $1 AND r.txid <> ALL({own})"
+        ),
+        &[&mark],
+        "INSERT INTO reply_points (reply_id, criterion_id, points, weight) VALUES (?1, ?2, ?3, ?4)",
+        4,
+        &mut |_| Ok(()),
+    )?;
+    copy_rows(
+        w,
+        tx,
+        "SELECT attempt_id, criterion_id, points, weight, replies FROM attempt_criteria
+         WHERE attempt_id IN (SELECT id FROM pulling)",
+        &[],
+        "INSERT INTO attempt_criteria (attempt_id, criterion_id, points, weight, replies) VALUES (?1, ?2, ?3, ?4, ?5)",
+        5,
+        &mut |_| Ok(()),
+    )?;
+    copy_rows(
+        w,
+        tx,
+        &format!(
+            "SELECT id, attempt_id, at, kind, stage_id, item_id, value FROM live_events WHERE txid >= $1 AND txid <> ALL({own})"
+        ),
+        &[&mark],
+        "INSERT INTO live_events (id, attempt_id, at, kind, stage_id, item_id, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        7,
+        &mut |r| {
+            known.push(pg_col(r, 0)?);
+            Ok(())
+        },
+    )?;
+    counts.pulled_reviews += copy_rows(
+        w,
+        tx,
+        &format!(
+            "SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM reviews WHERE txid >= $1 AND txid <> ALL({own})"
+        ),
+        &[&mark],
+        "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        7,
+        &mut |r| {
+            known.push(pg_col(r, 0)?);
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// The server verifier's verdicts and the certifications granted since `mark`.
+fn read_verdicts(
+    tx: &mut postgres::Transaction<'_>,
+    mark: i64,
+    pulled: &mut Pulled,
+) -> crate::store::Result<()> {
+    let rows = tx
+        .query(
+            "SELECT attempt_id, status, derived_total, derived_passed, note, checked_at FROM verifications WHERE txid >= $1",
+            &[&mark],
+        )
+        .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
+    for r in rows {
+        pulled.verdicts.push(ServerVerdict {
+            attempt: pg_col(&r, 0)?,
+            status: pg_col(&r, 1)?,
+            total: pg_col(&r, 2)?,
+            passed: pg_col(&r, 3)?,
+            note: pg_col(&r, 4)?,
+            at: pg_col(&r, 5)?,
+        });
+    }
+    let rows = tx
+        .query(
+            "SELECT trainee_id, playbook_id, playbook_version, certified_at FROM certifications WHERE txid >= $1",
+            &[&mark],
+        )
+        .map_err(|e| StoreError::Sqlite(format!("team server: {e}")))?;
+    for r in rows {
+        pulled.certs.push((
+            pg_col(&r, 0)?,
+            pg_col(&r, 1)?,
+            pg_col(&r, 2)?,
+            pg_col(&r, 3)?,
+        ));
+    }
     Ok(())
 }
 
