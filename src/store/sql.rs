@@ -272,42 +272,40 @@ pub fn criterion_averages(f: &Filter, q: Reading) -> (String, Vec<String>) {
     (sql, vals)
 }
 
-/// The SQL of [`crate::store::Records::trend`] and its parameters: per day from the per-day,
-/// per-team rollup when it answers (no trainee or scenario, and a login that sees whole
-/// teams), else from the counted attempts; summed by day first, then by week.
+/// The SQL of [`crate::store::Records::trend`] and its parameters: per day or week, from the
+/// per-day, per-team rollup when it answers (no trainee or scenario, and a login that sees
+/// whole teams; summed by day first, then by week), else from the counted attempts.
 pub fn trend(f: &Filter, weekly: bool, q: Reading) -> (String, Vec<String>) {
     let d = q.dialect;
-    let (days, cond, vals) = if q.plan == Plan::Rollups && q.sees_teams && f.by_day_and_team() {
-        let (cond, vals) = f.sql_over("k", "k.day");
-        (
-            "SELECT k.day AS d, SUM(k.n) AS n, SUM(k.total) AS total, SUM(k.totals) AS totals,
-                    SUM(k.passed) AS passed, SUM(k.graded) AS graded
-             FROM rollup_days k LEFT JOIN teams tm ON tm.id = k.team_id"
-                .to_owned(),
-            format!("{cond} GROUP BY k.day"),
-            vals,
-        )
-    } else {
-        let s = d.attempts();
-        let (cond, vals) = f.sql_over("k", s.time);
-        (
-            format!(
-                "SELECT {} AS d, COUNT(*) AS n, COALESCE(SUM(k.total), 0) AS total, COUNT(k.total) AS totals,
-                        COALESCE(SUM(k.passed), 0) AS passed, COUNT(k.passed) AS graded
-                 FROM {} k {K_FROM}",
-                s.day, s.table
-            ),
-            format!("{}{cond} GROUP BY {}", s.only, s.day),
-            vals,
-        )
+    let bucket = |day: &str| {
+        if weekly { d.week(day) } else { day.to_owned() }
     };
-    let bucket = if weekly { d.week("d") } else { "d".to_owned() };
+    if q.plan == Plan::Rollups && q.sees_teams && f.by_day_and_team() {
+        let (cond, vals) = f.sql_over("k", "k.day");
+        let sql = format!(
+            "SELECT {} AS p, {}, SUM(total) / NULLIF(SUM(totals), 0), {} / NULLIF(SUM(graded), 0)
+             FROM (SELECT k.day AS d, SUM(k.n) AS n, SUM(k.total) AS total, SUM(k.totals) AS totals,
+                          SUM(k.passed) AS passed, SUM(k.graded) AS graded
+                   FROM rollup_days k LEFT JOIN teams tm ON tm.id = k.team_id
+                   WHERE 1 = 1{cond} GROUP BY k.day) x
+             GROUP BY p HAVING SUM(n) > 0 ORDER BY p",
+            bucket("d"),
+            d.int8("SUM(n)"),
+            d.real("SUM(passed)")
+        );
+        return (sql, vals);
+    }
+    let s = d.attempts();
+    let (cond, vals) = f.sql_over("k", s.time);
     let sql = format!(
-        "SELECT {bucket} AS p, {}, SUM(total) / NULLIF(SUM(totals), 0), {} / NULLIF(SUM(graded), 0)
-         FROM ({days} WHERE 1 = 1{cond}) x
-         GROUP BY p HAVING SUM(n) > 0 ORDER BY p",
-        d.int8("SUM(n)"),
-        d.real("SUM(passed)")
+        "SELECT {} AS p, {}, AVG(k.total), {}
+         FROM {} k {K_FROM}
+         WHERE 1 = 1{}{cond} GROUP BY p ORDER BY p",
+        bucket(s.day),
+        d.int8("COUNT(*)"),
+        d.real("AVG(k.passed)"),
+        s.table,
+        s.only
     );
     (sql, vals)
 }
@@ -402,7 +400,7 @@ pub fn weakest(f: &Filter, by_team: bool, q: Reading) -> (String, Vec<String>) {
                        FROM rollup_criteria k WHERE 1 = 1{cond}
                        GROUP BY k.trainee_id, k.criterion_id) s
                  JOIN trainees t ON t.id = s.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
-                 GROUP BY {who}, {group}, s.criterion_id HAVING SUM(s.n) > 0"
+                 GROUP BY {group}, s.criterion_id HAVING SUM(s.n) > 0"
             ),
             vals,
         )
@@ -413,7 +411,7 @@ pub fn weakest(f: &Filter, by_team: bool, q: Reading) -> (String, Vec<String>) {
                 "SELECT {who} AS who, {group} AS g, k.criterion_id AS c, SUM(k.points) / SUM(k.n) AS v
                  FROM rollup_criteria k {K_FROM}
                  WHERE 1 = 1{cond}
-                 GROUP BY {who}, {group}, k.criterion_id HAVING SUM(k.n) > 0"
+                 GROUP BY {group}, k.criterion_id HAVING SUM(k.n) > 0"
             ),
             vals,
         )
@@ -425,7 +423,7 @@ pub fn weakest(f: &Filter, by_team: bool, q: Reading) -> (String, Vec<String>) {
                 "SELECT {who} AS who, {group} AS g, k.criterion_id AS c, AVG({}) AS v
                  FROM {} k {K_FROM}
                  WHERE 1 = 1{}{cond}
-                 GROUP BY {who}, {group}, k.criterion_id",
+                 GROUP BY {group}, k.criterion_id",
                 s.points, s.table, s.only
             ),
             vals,
