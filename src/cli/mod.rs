@@ -368,13 +368,16 @@ fn error_line(e: &anyhow::Error, lang: crate::msg::Lang) -> String {
                 .map(Localized::zh)
         })
     };
-    match lang {
-        Lang::Zh => match zh() {
-            Some(m) => format!("错误：{m}\n"),
-            None => format!("错误：{}\n", chain(e)),
-        },
-        Lang::En => format!("error: {}\n", chain(e)),
-    }
+    // Only the Chinese is looked for: an error without a Chinese wording shows its English.
+    let zh = match lang {
+        Lang::Zh => zh(),
+        Lang::En => None,
+    };
+    let message = crate::msg::Text {
+        en: chain(e),
+        zh: zh.unwrap_or_else(|| chain(e)),
+    };
+    crate::msg::error_line(message).take(lang)
 }
 
 /// An error and its causes on one line, `outer: cause`, leaving out a cause whose text the

@@ -354,10 +354,7 @@ impl Team {
                 ui.label(format!("{} ({})", s.user, role_name(&s.role, lang)));
                 ui.end_row();
                 ui.label(lang.t("待上传", "Waiting to go up"));
-                ui.label(match lang {
-                    Lang::Zh => format!("{} 行", s.waiting),
-                    Lang::En => format!("{} rows", s.waiting),
-                });
+                ui.label(crate::msg::rows_waiting(s.waiting).take(lang));
                 ui.end_row();
                 ui.label(lang.t("上次同步", "Last sync"));
                 ui.label(
@@ -371,14 +368,7 @@ impl Team {
                     Ok((schema, skew)) => {
                         ui.colored_label(
                             theme::GOOD,
-                            match lang {
-                                Lang::Zh => {
-                                    format!("是（服务器结构版本 {schema}，时钟相差 {skew:+.1} 秒）")
-                                }
-                                Lang::En => {
-                                    format!("yes (server schema {schema}, clock skew {skew:+.1} s)")
-                                }
-                            },
+                            crate::msg::server_online(schema, format!("{skew:+.1}")).take(lang),
                         );
                     }
                     Err(e) => {

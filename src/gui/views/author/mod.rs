@@ -598,10 +598,7 @@ impl Author {
                 ed.text = text;
                 ed.touch();
                 if self.save(ctx) {
-                    self.notice = Some(match lang {
-                        Lang::Zh => format!("已添加测试（期望 {}–{} 分）并保存。", t.min, t.max),
-                        Lang::En => format!("Test added (expects {}–{}) and saved.", t.min, t.max),
-                    });
+                    self.notice = Some(crate::msg::test_added(t.min, t.max).take(lang));
                 }
             }
             Err(e) => self.notice = Some(e),

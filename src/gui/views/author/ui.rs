@@ -49,10 +49,7 @@ pub fn author_ui(
             .to_owned();
         let modal = egui::Modal::new(egui::Id::unique("remove-file")).show(ui.ctx(), |ui| {
             ui.heading(lang.t("删除这个文件？", "Delete this file?"));
-            ui.label(match lang {
-                Lang::Zh => format!("“{name}”会移到文件夹里的 .deleted，不再使用；需要时可以再移回来。"),
-                Lang::En => format!("“{name}” moves to .deleted in your folder and is no longer used; you can move it back."),
-            });
+            ui.label(crate::msg::delete_file_explained(&name).take(lang));
             ui.horizontal(|ui| {
                 if ui.button(lang.t("删除", "Delete")).clicked() {
                     out.push(Command::Author(Cmd::ConfirmRemove(true)));
@@ -121,10 +118,7 @@ fn prompt_ui(ui: &mut Ui, lang: Lang, p: &Pending, ed: Option<&Editor>, out: &mu
     let name = ed.map_or("", |e| e.entry.name());
     let modal = egui::Modal::new(egui::Id::unique("unsaved")).show(ui.ctx(), |ui| {
         ui.heading(lang.t("有未保存的修改", "Unsaved changes"));
-        ui.label(match lang {
-            Lang::Zh => format!("“{name}”的修改还没有保存。"),
-            Lang::En => format!("Your changes to “{name}” are not saved."),
-        });
+        ui.label(crate::msg::changes_not_saved(name).take(lang));
         let then = match p {
             Pending::Quit => lang.t("保存后退出？", "Save them before quitting?"),
             Pending::Then(c) => match **c {
@@ -353,14 +347,7 @@ fn toolbar_ui(
                     )
                 } else {
                     (
-                        match lang {
-                            Lang::Zh => format!("{e} 个错误，{w} 个警告"),
-                            Lang::En => format!(
-                                "{e} error{}, {w} warning{}",
-                                if e == 1 { "" } else { "s" },
-                                if w == 1 { "" } else { "s" }
-                            ),
-                        },
+                        crate::msg::problems_count(e, w).take(lang),
                         if e > 0 { theme::BAD } else { WARN },
                     )
                 };
@@ -389,13 +376,7 @@ fn toolbar_ui(
         ui.horizontal(|ui| {
             ui.colored_label(
                 theme::ACCENT,
-                match lang {
-                    Lang::Zh => format!("找到上次未保存的修改（{} 行）。", text.lines().count()),
-                    Lang::En => format!(
-                        "Unsaved changes from last time were found ({} lines).",
-                        text.lines().count()
-                    ),
-                },
+                crate::msg::unsaved_found(text.lines().count()).take(lang),
             );
             if ui.button(lang.t("恢复", "Restore")).clicked() {
                 out.push(Command::Author(Cmd::Restore(true)));
@@ -603,10 +584,7 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>)
         ui.label(RichText::new(lang.t("问题", "Problems")).strong());
         if ed.other_errors > 0 {
             ui.label(
-                RichText::new(match lang {
-                    Lang::Zh => format!("（其他文件中还有 {} 个错误）", ed.other_errors),
-                    Lang::En => format!("({} errors in other files)", ed.other_errors),
-                })
+                RichText::new(crate::msg::errors_in_other_files(ed.other_errors).take(lang))
                 .color(theme::MUTED),
             );
         }
@@ -657,10 +635,7 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>)
                 }
                 if let Some(fix) = quick_fix(d).filter(|_| ed.entry.origin == Origin::User)
                     && ui
-                        .small_button(match lang {
-                            Lang::Zh => format!("改为 {}", fix.3),
-                            Lang::En => format!("Change to {}", fix.3),
-                        })
+                        .small_button(crate::msg::change_to(&fix.3).take(lang))
                         .clicked()
                 {
                     out.push(Command::Author(Cmd::Fix {
@@ -843,14 +818,9 @@ fn try_buttons(ui: &mut Ui, lang: Lang, ed: &Editor, busy: bool, out: &mut Vec<C
                 theme::BAD
             };
             ui.label(
-                RichText::new(match lang {
-                    Lang::Zh => {
-                        format!("{} 通过 · {} 失败", run.passed, run.failures.len())
-                    }
-                    Lang::En => {
-                        format!("{} passed · {} failed", run.passed, run.failures.len())
-                    }
-                })
+                RichText::new(
+                    crate::msg::tests_passed_failed(run.passed, run.failures.len()).take(lang),
+                )
                 .color(color),
             )
             .on_hover_text(lang.t("通过 / 失败的测试", "tests passed / failed"));
@@ -986,16 +956,9 @@ fn tests_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
         theme::BAD
     };
     let head = ui.label(
-        RichText::new(match lang {
-            Lang::Zh => format!("测试：{} 通过，{} 失败", run.passed, run.failures.len()),
-            Lang::En => format!(
-                "Tests: {} passed, {} failed",
-                run.passed,
-                run.failures.len()
-            ),
-        })
-        .strong()
-        .color(color),
+        RichText::new(crate::msg::tests_heading(run.passed, run.failures.len()).take(lang))
+            .strong()
+            .color(color),
     );
     if std::mem::take(&mut ed.tests_new) {
         head.scroll_to_me(Some(egui::Align::TOP));

@@ -91,10 +91,7 @@ pub fn review_ui(
             }
             if let Some(d) = &r.data {
                 let shown = d.attempts.len();
-                let text = match lang {
-                    Lang::Zh => format!("显示最近 {shown} 次练习（最多 {REVIEW_ROWS} 条）"),
-                    Lang::En => format!("{shown} latest attempts shown (at most {REVIEW_ROWS})"),
-                };
+                let text = crate::msg::latest_attempts_shown(shown, REVIEW_ROWS).take(lang);
                 ui.label(text);
                 if let Some(ms) = r.latency_ms {
                     ui.label(
