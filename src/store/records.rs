@@ -17,27 +17,55 @@ use super::report::{
     AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, PassRate, Plan, Recommendation,
     ScenarioRecord, TrendPoint, Weakest,
 };
+use super::sql;
 use super::{Result, StoreError, Trainee};
 use crate::playbook::Library;
 
 /// The records a front end reads, on either backend. Both give the same rows for the same
 /// data (`tests/postgres_team.rs` runs every report on both and compares).
+///
+/// A backend gives how it runs a query ([`Records::run`]) and how its reports read
+/// ([`Records::reading`]); the reads written once in [`crate::store::sql`] are this trait's
+/// own methods. What differs in kind is each backend's: streaming whole histories, the
+/// exports' rows, and a review's writes.
 pub trait Records {
     /// The team server read from (as shown to people); `None`: this machine's log.
     fn team_server(&self) -> Option<&str>;
+    /// How this backend runs a read-only query.
+    fn run(&self) -> &dyn sql::Run;
+    /// How its reports read (the dialect, the plan, what the login sees).
+    fn reading(&self) -> sql::Reading;
 
     /// Per trainee × playbook × criterion: the average points over completed attempts.
-    fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>>;
+    fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
+        let (q, vals) = sql::criterion_averages(f, self.reading());
+        sql::all(self.run(), &q, &vals, sql::criterion_average)
+    }
     /// Average total, attempts and pass rate per day or per week.
-    fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>>;
+    fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
+        let (q, vals) = sql::trend(f, weekly, self.reading());
+        sql::all(self.run(), &q, &vals, sql::trend_point)
+    }
     /// Practice attempts and passes per scenario.
-    fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>>;
+    fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
+        let (q, vals) = sql::pass_rates(f, self.reading());
+        sql::all(self.run(), &q, &vals, sql::pass_rate)
+    }
     /// Trainees by average total, best first.
-    fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>>;
+    fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
+        let (q, vals) = sql::leaderboard(f, limit, self.reading());
+        sql::all(self.run(), &q, &vals, sql::leader_row)
+    }
     /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
-    fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>>;
+    fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
+        let (q, vals) = sql::weakest(f, by_team, self.reading());
+        sql::all(self.run(), &q, &vals, sql::weakest_row)
+    }
     /// Attempts, newest first.
-    fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>>;
+    fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
+        let (q, vals) = sql::attempts(f, limit, self.reading().dialect);
+        sql::all(self.run(), &q, &vals, sql::attempt_row)
+    }
     /// Calls `each` with the filter's attempts, newest first, at most `limit`, one at a time
     /// (whole-history work streams through this instead of holding every row).
     fn for_each_attempt(
@@ -47,30 +75,46 @@ pub trait Records {
         each: &mut dyn FnMut(AttemptRow) -> Result<()>,
     ) -> Result<()>;
     /// How many completed practice attempts the filter selects (what re-scoring goes over).
-    fn completed_practice_count(&self, f: &Filter) -> Result<u64>;
+    fn completed_practice_count(&self, f: &Filter) -> Result<u64> {
+        let (q, vals) = sql::completed_practice_count(f, self.reading().dialect);
+        let n = sql::all(self.run(), &q, &vals, |r| r.int(0))?;
+        Ok(n.first().copied().unwrap_or(0).max(0) as u64)
+    }
     /// The full drill-down of one attempt (by id or unique id prefix).
-    fn attempt_detail(&self, id: &str) -> Result<AttemptDetail>;
+    fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
+        sql::attempt_detail(self.run(), id)
+    }
     /// When the trainee (a name or id) last practised a scenario.
     fn last_practised(
         &self,
         trainee: &str,
         playbook: &str,
         scenario: &str,
-    ) -> Result<Option<String>>;
+    ) -> Result<Option<String>> {
+        sql::last_practised(self.run(), trainee, playbook, scenario)
+    }
     /// Everyone who has a record, by name.
-    fn trainees(&self) -> Result<Vec<Trainee>>;
+    fn trainees(&self) -> Result<Vec<Trainee>> {
+        sql::trainees(self.run())
+    }
     /// Per scenario of a playbook: a trainee's completed practice attempts, best total, and
     /// whether any passed.
-    fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>>;
+    fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>> {
+        sql::scenario_records(self.run(), trainee_id, playbook)
+    }
     /// Whether the trainee holds a certification for any version of the playbook.
-    fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool>;
+    fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
+        sql::is_certified(self.run(), trainee_id, playbook)
+    }
     /// A trainee's completed totals on one scenario, oldest first: (start, total).
     fn scenario_totals(
         &self,
         trainee_id: &str,
         playbook: &str,
         scenario: &str,
-    ) -> Result<Vec<(String, f64)>>;
+    ) -> Result<Vec<(String, f64)>> {
+        sql::scenario_totals(self.run(), trainee_id, playbook, scenario)
+    }
     /// Streams every attempt of the filter in order of start, with its criteria.
     fn for_each_export_row(
         &self,

@@ -280,40 +280,20 @@ impl Records for Local {
         None
     }
 
+    fn run(&self) -> &dyn sql::Run {
+        self
+    }
+
+    fn reading(&self) -> Reading {
+        Reading::sqlite(self.plan)
+    }
+
     fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
         if self.plan == Plan::Rollups && !f.whole_history() {
             return self.criterion_averages_in_range(f);
         }
-        let (q, vals) = sql::criterion_averages(f, Reading::sqlite(self.plan));
-        self.rows(&q, &vals, sql::criterion_average)
-    }
-
-    /// Average total, attempts and pass rate per day or per week.
-    fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (q, vals) = sql::trend(f, weekly, Reading::sqlite(self.plan));
-        self.rows(&q, &vals, sql::trend_point)
-    }
-
-    fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
-        let (q, vals) = sql::pass_rates(f, Reading::sqlite(self.plan));
-        self.rows(&q, &vals, sql::pass_rate)
-    }
-
-    fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
-        let (q, vals) = sql::leaderboard(f, limit, Reading::sqlite(self.plan));
-        self.rows(&q, &vals, sql::leader_row)
-    }
-
-    /// The lowest-scoring criterion per trainee (`by_team` false) or per team.
-    fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
-        let (q, vals) = sql::weakest(f, by_team, Reading::sqlite(self.plan));
-        self.rows(&q, &vals, sql::weakest_row)
-    }
-
-    /// Attempts, newest first.
-    fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
-        let (q, vals) = sql::attempts(f, limit, Dialect::Sqlite);
-        self.rows(&q, &vals, sql::attempt_row)
+        let (q, vals) = sql::criterion_averages(f, self.reading());
+        sql::all(self, &q, &vals, sql::criterion_average)
     }
 
     /// Calls `each` with the filter's attempts, newest first, at most `limit`, one at a time
@@ -331,46 +311,6 @@ impl Records for Local {
             each(sql::attempt_row(r)?)?;
         }
         Ok(())
-    }
-
-    /// How many completed practice attempts the filter selects (what re-scoring goes over).
-    fn completed_practice_count(&self, f: &Filter) -> Result<u64> {
-        let (q, vals) = sql::completed_practice_count(f, Dialect::Sqlite);
-        let n: i64 = self
-            .conn()
-            .query_row(&q, params_from_iter(vals.iter()), |r| r.get(0))?;
-        Ok(n as u64)
-    }
-
-    /// The full drill-down of one attempt (by id or unique id prefix).
-    fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
-        sql::attempt_detail(self, id)
-    }
-
-    /// Everyone who has a record, by name.
-    fn trainees(&self) -> Result<Vec<crate::store::Trainee>> {
-        sql::trainees(self)
-    }
-
-    /// Per scenario of a playbook: a trainee's completed practice attempts, best total, and
-    /// whether any passed.
-    fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>> {
-        sql::scenario_records(self, trainee_id, playbook)
-    }
-
-    /// Whether the trainee holds a certification for any version of the playbook.
-    fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
-        sql::is_certified(self, trainee_id, playbook)
-    }
-
-    /// A trainee's completed totals on one scenario, oldest first: (start, total).
-    fn scenario_totals(
-        &self,
-        trainee_id: &str,
-        playbook: &str,
-        scenario: &str,
-    ) -> Result<Vec<(String, f64)>> {
-        sql::scenario_totals(self, trainee_id, playbook, scenario)
     }
 
     fn for_each_export_row(
@@ -508,28 +448,9 @@ impl Records for Local {
         )?;
         Ok(id)
     }
-
-    fn last_practised(
-        &self,
-        trainee: &str,
-        playbook: &str,
-        scenario: &str,
-    ) -> Result<Option<String>> {
-        sql::last_practised(self, trainee, playbook, scenario)
-    }
 }
 
 impl Local {
-    /// Runs a report query and decodes each row with `decode`.
-    fn rows<T>(
-        &self,
-        q: &str,
-        vals: &[String],
-        decode: impl Fn(&dyn sql::Cells) -> Result<T>,
-    ) -> Result<Vec<T>> {
-        sql::all(self, q, vals, decode)
-    }
-
     /// [`Records::criterion_averages`] of a date range: the criteria rows of the range read in
     /// date order from their covering index and summed here, which is 2–3× faster than
     /// SQLite's GROUP BY over a temporary B-tree (a quarter of the demo database: 162 000

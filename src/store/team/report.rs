@@ -13,12 +13,9 @@ use postgres::{Client, Row};
 
 use crate::store::export::ExportRow;
 use crate::store::records::Records;
-use crate::store::report::{
-    AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, PassRate, ScenarioRecord,
-    TrendPoint, Weakest,
-};
+use crate::store::report::{AttemptRow, Filter};
 use crate::store::sql::{self, Dialect, Reading};
-use crate::store::{Result, StoreError, Trainee};
+use crate::store::{Result, StoreError};
 
 /// A team server the reports read from (the database's own, or a replica).
 pub struct Remote {
@@ -66,27 +63,12 @@ impl Remote {
         }
     }
 
-    /// How this login's reports read.
-    fn reading(&self) -> Reading {
-        Reading::postgres(self.sees_teams)
-    }
-
     fn with<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
         let mut c = self
             .client
             .lock()
             .map_err(|_| StoreError::Remote("the connection was lost by a failed query".into()))?;
         f(&mut c)
-    }
-
-    /// Runs a report query and decodes each row with `decode`.
-    fn rows<T>(
-        &self,
-        q: &str,
-        vals: &[String],
-        decode: impl Fn(&dyn sql::Cells) -> Result<T>,
-    ) -> Result<Vec<T>> {
-        sql::all(self, q, vals, decode)
     }
 
     /// Runs a report query in one round trip: every value is text (the filter's), so it is
@@ -123,34 +105,12 @@ impl Records for Remote {
         Some(&self.shown)
     }
 
-    fn criterion_averages(&self, f: &Filter) -> Result<Vec<CriterionAverage>> {
-        let (q, vals) = sql::criterion_averages(f, self.reading());
-        self.rows(&q, &vals, sql::criterion_average)
+    fn run(&self) -> &dyn sql::Run {
+        self
     }
 
-    fn trend(&self, f: &Filter, weekly: bool) -> Result<Vec<TrendPoint>> {
-        let (q, vals) = sql::trend(f, weekly, self.reading());
-        self.rows(&q, &vals, sql::trend_point)
-    }
-
-    fn pass_rates(&self, f: &Filter) -> Result<Vec<PassRate>> {
-        let (q, vals) = sql::pass_rates(f, self.reading());
-        self.rows(&q, &vals, sql::pass_rate)
-    }
-
-    fn leaderboard(&self, f: &Filter, limit: usize) -> Result<Vec<LeaderRow>> {
-        let (q, vals) = sql::leaderboard(f, limit, self.reading());
-        self.rows(&q, &vals, sql::leader_row)
-    }
-
-    fn weakest(&self, f: &Filter, by_team: bool) -> Result<Vec<Weakest>> {
-        let (q, vals) = sql::weakest(f, by_team, self.reading());
-        self.rows(&q, &vals, sql::weakest_row)
-    }
-
-    fn attempts(&self, f: &Filter, limit: usize) -> Result<Vec<AttemptRow>> {
-        let (q, vals) = sql::attempts(f, limit, Dialect::Postgres);
-        self.rows(&q, &vals, sql::attempt_row)
+    fn reading(&self) -> Reading {
+        Reading::postgres(self.sees_teams)
     }
 
     /// Streams the filter's attempts, newest first, at most `limit`.
@@ -173,10 +133,6 @@ impl Records for Remote {
             drop(rows);
             tx.commit().map_err(err)
         })
-    }
-
-    fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
-        sql::attempt_detail(self, id)
     }
 
     /// A manager's review, written on the server: the reviewer is the signed-in login
@@ -235,48 +191,6 @@ impl Records for Remote {
         _at: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool> {
         Ok(false)
-    }
-
-    fn completed_practice_count(&self, f: &Filter) -> Result<u64> {
-        let (q, vals) = sql::completed_practice_count(f, Dialect::Postgres);
-        let rows = self.query(&q, &vals)?;
-        let n = rows
-            .first()
-            .map(|r| col::<i64>(r, 0))
-            .transpose()?
-            .unwrap_or(0);
-        Ok(n as u64)
-    }
-
-    /// When the trainee last practised a scenario.
-    fn last_practised(
-        &self,
-        trainee: &str,
-        playbook: &str,
-        scenario: &str,
-    ) -> Result<Option<String>> {
-        sql::last_practised(self, trainee, playbook, scenario)
-    }
-
-    fn trainees(&self) -> Result<Vec<Trainee>> {
-        sql::trainees(self)
-    }
-
-    fn scenario_records(&self, trainee_id: &str, playbook: &str) -> Result<Vec<ScenarioRecord>> {
-        sql::scenario_records(self, trainee_id, playbook)
-    }
-
-    fn is_certified(&self, trainee_id: &str, playbook: &str) -> Result<bool> {
-        sql::is_certified(self, trainee_id, playbook)
-    }
-
-    fn scenario_totals(
-        &self,
-        trainee_id: &str,
-        playbook: &str,
-        scenario: &str,
-    ) -> Result<Vec<(String, f64)>> {
-        sql::scenario_totals(self, trainee_id, playbook, scenario)
     }
 
     /// Streams every attempt of the filter in order of start with its criteria (one query:
