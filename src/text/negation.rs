@@ -61,14 +61,50 @@ pub(crate) const NEGATION_EN: &[&str] = &[
     "neither",
     "dont",
     "wont",
+    "wasn't",
+    "weren't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "couldn't",
+    "mustn't",
+    "needn't",
+    "ain't",
+    "wasnt",
+    "isnt",
+    "arent",
+    "doesnt",
+    "didnt",
+    "cant",
 ];
+/// English words that start a new predicate and so end the scope of a negation before them.
+pub(crate) const SCOPE_BREAKS_EN: &[&str] = &[
+    "but", "so", "because", "instead", "rather", "though", "although", "however", "yet", "then",
+];
+/// What joins the items of a list, after which a negation before the list still holds.
+pub(crate) const LIST_GLUE_ZH: &[&str] = &["、", "以及", "或者", "和", "或", "及"];
+pub(crate) const LIST_GLUE_EN: &[&str] = &["or", "and", "nor"];
+/// Words a list item may start with besides its noun.
+pub(crate) const ITEM_LEAD_EN: &[&str] = &["the", "a", "an", "your", "my", "our", "any", "their"];
 
 /// Whether the phrase at byte offset `at` of the normalized `t` is negated: a negation cue
-/// stands before it in the same clause, within a few characters (Chinese) or words (English).
+/// stands before it in the same clause, within a few characters (Chinese) or words (English),
+/// or before the list the phrase is an item of ("我就不问您预算、谁拍板、有什么需求", "I won't
+/// ask about budget, decision-maker, need or timeline": every item is negated).
 pub fn negated(t: &str, at: usize) -> bool {
-    let clause_start = t[..at]
-        .rfind(|c: char| "，。！？；,.!?;：:、\n".contains(c))
-        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    negated_zh(t, at) || negated_en(t, at, false)
+}
+
+/// Where the clause holding byte `at` starts, clauses ending at `breaks`.
+fn clause_start(t: &str, at: usize, breaks: &str) -> usize {
+    t[..at]
+        .rfind(|c: char| breaks.contains(c))
+        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8))
+}
+
+fn negated_zh(t: &str, at: usize) -> bool {
+    // A list (顿号 、) stays in its clause: a negation before it covers every item.
+    let clause_start = clause_start(t, at, "，。！？；,.!?;：:\n");
     // "这不是为难我嘛": 不是 in a clause that ends as a question (嘛/吗) asserts, not negates.
     let clause_end = t[at..]
         .find(|c: char| "，。！？；,.!?;：:、\n".contains(c))
@@ -87,11 +123,17 @@ pub fn negated(t: &str, at: usize) -> bool {
         .filter_map(|b| clause.rfind(b).map(|i| i + b.len()))
         .max()
         .map_or(clause, |i| &clause[i..]);
+    // In a list, what counts is what stands before its first item: the items after it are
+    // as negated as the first one. The first item itself may take up to four characters.
+    let (zh_scope, item) = match LIST_GLUE_ZH.iter().filter_map(|g| zh_scope.find(g)).min() {
+        Some(i) => (&zh_scope[..i], 4),
+        None => (zh_scope, 0),
+    };
     // Chinese: the last 8 characters before the phrase, without the A不A / A没A of a
     // question (是不是, 有没有, 要不要), which negates nothing.
     let chars: Vec<char> = {
         let all: Vec<char> = zh_scope.chars().collect();
-        all[all.len().saturating_sub(8)..].to_vec()
+        all[all.len().saturating_sub(8 + item)..].to_vec()
     };
     let chars: Vec<char> = chars
         .iter()
@@ -107,23 +149,109 @@ pub fn negated(t: &str, at: usize) -> bool {
     if NEGATION_ZH.iter().any(|c| tail.contains(c)) {
         return true;
     }
-    for (i, c) in chars.iter().enumerate() {
-        if *c == '不' || *c == '没' {
-            let next = chars.get(i + 1).copied();
-            // Within four characters of the phrase, and not 不少/不错/不过….
-            if chars.len() - i <= 4
-                && !(*c == '不' && next.is_some_and(|n| NOT_NEGATING_BU.contains(&n)))
-            {
-                return true;
-            }
-        }
-    }
-    // English: the last five words before the phrase.
-    let words: Vec<&str> = clause
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’'))
+    chars.iter().enumerate().any(|(i, c)| {
+        let next = chars.get(i + 1).copied();
+        // Within four characters of the phrase (or of a list's first item), and not
+        // 不少/不错/不过….
+        (*c == '不' || *c == '没')
+            && chars.len() - i <= 4 + item
+            && !(*c == '不' && next.is_some_and(|n| NOT_NEGATING_BU.contains(&n)))
+    })
+}
+
+/// The words of `s` (letters, digits, apostrophes), apostrophes made plain.
+fn words_en(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
-        .collect();
-    words[words.len().saturating_sub(5)..]
+        .map(|w| w.replace('’', "'"))
+        .collect()
+}
+
+/// `item`: `at` ends an earlier item of a list (the words before it, back to a comma, are
+/// that item), asked on behalf of a later one.
+fn negated_en(t: &str, at: usize, item: bool) -> bool {
+    let start = clause_start(t, at, "，。！？；,.!?;：:、\n");
+    let words = words_en(&t[start..at]);
+    // The scope of a negation ends where a new predicate starts ("…, but your budget").
+    let from = words
         .iter()
-        .any(|w| NEGATION_EN.contains(&w.replace('’', "'").as_str()))
+        .rposition(|w| SCOPE_BREAKS_EN.contains(&w.as_str()))
+        .map_or(0, |i| i + 1);
+    let words = &words[from..];
+    // The last five words before the phrase; a list's items joined by or/and/nor (each of
+    // three words at most) do not count towards the five.
+    let mut reach = 5;
+    let mut run = 0;
+    for w in words.iter().rev() {
+        if LIST_GLUE_EN.contains(&w.as_str()) && run <= 3 {
+            reach += run + 1;
+        }
+        run = if LIST_GLUE_EN.contains(&w.as_str()) {
+            0
+        } else {
+            run + 1
+        };
+    }
+    // Heading a list, the negation says what is not done to its items ("I won't ask about
+    // budget"); a short interjection before a comma ("No rush,", "Not a problem,") heads none.
+    if words[words.len().saturating_sub(reach)..]
+        .iter()
+        .any(|w| NEGATION_EN.contains(&w.as_str()))
+    {
+        return !item || words.len() > 3;
+    }
+    // An item of a list set off by commas ("budget, decision-maker, need or timeline"): as
+    // negated as the item before it, when nothing but a short item and or/and/nor stands
+    // between the comma and the phrase.
+    if from == 0
+        && start > 0
+        && t[..start].ends_with(',')
+        && (if item {
+            is_item(words)
+        } else {
+            is_list_tail(words)
+                && (words
+                    .last()
+                    .is_some_and(|w| LIST_GLUE_EN.contains(&w.as_str()))
+                    || glue_ahead(&t[at..]))
+        })
+    {
+        return negated_en(t, start - 1, true);
+    }
+    false
+}
+
+/// Whether `words` can be one item of a list: three words at most besides a lead ("the").
+fn is_item(words: &[String]) -> bool {
+    let plain = words
+        .iter()
+        .filter(|w| !ITEM_LEAD_EN.contains(&w.as_str()))
+        .count();
+    (1..=3).contains(&plain)
+}
+
+/// Whether the rest of a sentence goes on as a list: or/and/nor within its next six words.
+fn glue_ahead(rest: &str) -> bool {
+    let sentence = rest
+        .find(|c: char| ".!?;。！？；\n".contains(c))
+        .map_or(rest, |i| &rest[..i]);
+    words_en(sentence)
+        .iter()
+        .take(6)
+        .any(|w| LIST_GLUE_EN.contains(&w.as_str()))
+}
+
+/// Whether the words between a comma and a phrase leave the phrase an item of a list: none,
+/// an item's lead ("your"), or a short item and the glue ("need or").
+fn is_list_tail(words: &[String]) -> bool {
+    let plain: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !ITEM_LEAD_EN.contains(w))
+        .collect();
+    match plain.as_slice() {
+        [] => true,
+        [.., last] if LIST_GLUE_EN.contains(last) => plain.len() <= 3,
+        _ => false,
+    }
 }

@@ -285,3 +285,68 @@ fn prices_and_numbers() {
     assert!(!mentions_price("我们一起看看这一款"));
     assert!(!mentions_price("Let me show you"));
 }
+
+#[test]
+fn a_negation_before_a_list_covers_every_item() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let asks = p(&[
+        "预算",
+        "拍板",
+        "需求",
+        "时间",
+        "budget",
+        "decision-maker",
+        "need",
+        "timeline",
+    ]);
+    assert!(found("我就不问您预算、谁拍板、有什么需求了，直接约演示吧", &asks).is_empty());
+    assert!(found("我不问预算和时间", &asks).is_empty());
+    assert!(
+        found(
+            "I won't ask you about budget, decision-maker, need or timeline - let's just book the demo",
+            &asks
+        )
+        .is_empty()
+    );
+    assert!(found("I won't ask about your budget or your timeline", &asks).is_empty());
+    // Asked for, the items count: a negation of something else, in another clause, a
+    // short interjection, or a new predicate after "and" does not reach them.
+    assert_eq!(
+        found("不用急，您的预算、需求我们慢慢聊", &asks),
+        ["预算", "需求"]
+    );
+    assert_eq!(
+        found(
+            "No rush, what budget and timeline do you have in mind?",
+            &asks
+        ),
+        ["budget", "timeline"]
+    );
+    assert_eq!(
+        found("We don't rush and we listen to your budget", &asks),
+        ["budget"]
+    );
+    assert_eq!(
+        found("Not a problem, your budget matters most", &asks),
+        ["budget"]
+    );
+    assert_eq!(
+        found(
+            "I don't want to rush you, but what is your timeline?",
+            &asks
+        ),
+        ["timeline"]
+    );
+}
+
+#[test]
+fn english_contractions_negate() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let fault = p(&["our fault", "our mistake"]);
+    assert!(found("It wasn't our fault, the courier was late.", &fault).is_empty());
+    assert!(found("That hasn't been our mistake.", &fault).is_empty());
+    assert_eq!(
+        found("It was our fault, and I'm sorry.", &fault),
+        ["our fault"]
+    );
+}
