@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn collect(dir: &Path, rel: &str, exts: &[&str], out: &mut Vec<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
+    // The bundled content is part of the program: a folder that cannot be read is a broken
+    // checkout, not an empty library.
+    let rd = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {} to bundle it: {e}", dir.display()));
     let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -26,7 +27,10 @@ fn collect(dir: &Path, rel: &str, exts: &[&str], out: &mut Vec<String>) {
 fn main() {
     println!("cargo:rerun-if-changed=playbooks");
     println!("cargo:rerun-if-changed=scripts");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not baked in when it was compiled: a script built in a
+    // checkout that has since moved would otherwise read a folder that is gone.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest);
     let mut files = Vec::new();
     collect(
         &root.join("playbooks"),

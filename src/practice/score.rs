@@ -113,6 +113,8 @@ pub struct Scored {
 
 /// The built-in check a reply of bare keywords fails (it caps like a gate).
 pub const KEYWORD_LIST: &str = "keyword-list";
+/// The rule name of the gate on question words with nothing behind them.
+pub const HOLLOW_QUESTIONS: &str = "hollow-questions";
 
 /// A conduct gate that matched: the reply's score is capped, and the attempt cannot pass.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -185,6 +187,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     };
     let mut option_next = None;
     let mut keyword_list = false;
+    let mut hollow_questions = false;
     match answer {
         Answer::Choice(id) => {
             let Reply::Choice(opts) = &turn.reply else {
@@ -214,6 +217,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         Answer::Text(reply) => {
             let facts = Facts::of(reply, &turn.topic, pb);
             keyword_list = facts.keyword_list;
+            hollow_questions = facts.hollow_questions && !keyword_list;
             if facts.off_topic_question {
                 out.feedback.push(zh_en(
                     "这个问题和客户刚说的、这一步要做的都没有关系，不算探询。",
@@ -285,6 +289,20 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             rule: KEYWORD_LIST.to_owned(),
             criterion: String::new(),
             // Nothing was said to the customer: half the cap of a conduct gate.
+            cap: f64::from(pb.rubric.gate_cap) / 2.0,
+            feedback,
+        });
+    }
+    // Question words with nothing behind them ask nothing: capped the same way.
+    if hollow_questions && out.gate.is_none() {
+        let feedback = zh_en(
+            "只有问句的壳，没有问到具体的事：围绕客户刚说的内容，问一个具体的问题。",
+            "Question words with nothing behind them: ask one real question about what the customer just said.",
+        );
+        out.feedback.push(feedback.clone());
+        out.gate = Some(Gate {
+            rule: HOLLOW_QUESTIONS.to_owned(),
+            criterion: String::new(),
             cap: f64::from(pb.rubric.gate_cap) / 2.0,
             feedback,
         });
@@ -382,6 +400,8 @@ struct Facts {
     price: bool,
     quote: bool,
     keyword_list: bool,
+    /// Question words with nothing behind them.
+    hollow_questions: bool,
 }
 
 /// Whether `t` uses a word of any concept or phrase list of the playbook's rules.
@@ -408,6 +428,7 @@ impl Facts {
             price: text::mentions_price_in(&norm),
             quote: text::quotes_price_in(&norm),
             keyword_list: text::reads_as_keyword_list_in(&norm),
+            hollow_questions: text::reads_as_hollow_questions_in(&norm),
             norm,
         }
     }

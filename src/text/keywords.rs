@@ -12,6 +12,30 @@ pub(crate) const FUNCTION_EN: &[&str] = &[
     "us", "they", "their", "be", "have", "has", "let's", "let", "or", "but", "as", "about",
 ];
 
+/// Sentence-final particles of Chinese (吗, 呢, 吧…).
+pub(crate) const PARTICLES_ZH: &[char] = &['吗', '呢', '吧', '啊', '呀', '嘛', '哦', '啦'];
+
+/// Whether a reply is question words with nothing behind them: three questions or more, and
+/// most of its pieces without a content word of their own ("哪方面？什么方面？具体呢？还有吗？",
+/// "What? How? Why? Which part?"). A reply that asks real questions names what it asks about.
+pub fn reads_as_hollow_questions_in(t: &Normalized) -> bool {
+    let text = &t.0;
+    let questions = text.matches(['？', '?']).count();
+    if questions < 3 {
+        return false;
+    }
+    let pieces: Vec<&str> = text
+        .split(|c: char| "，。！？；,.!?;\n".contains(c))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let hollow = pieces
+        .iter()
+        .filter(|p| content_units(p).is_empty())
+        .count();
+    hollow >= 3 && hollow * 5 >= pieces.len() * 3
+}
+
 /// Whether a reply reads as a list of keywords rather than something said to a customer:
 /// most of its pieces (split at punctuation and spaces) are short runs with no function word
 /// (的/了/您/吗…, the/you/to/is…), or it is one long run with none. "效率 协同 流程 痛点",
@@ -34,6 +58,8 @@ pub(crate) fn keyword_list_n(t: &str) -> bool {
         return false;
     }
     let bare = |p: &str| -> bool {
+        // A particle tacked on the end ("欢迎光临吗") does not make a keyword a sentence.
+        let p = p.trim_end_matches(PARTICLES_ZH);
         let cjk: Vec<char> = p.chars().filter(|c| is_cjk(*c)).collect();
         if !cjk.is_empty() {
             return !cjk.iter().any(|c| FUNCTION_ZH.contains(*c));

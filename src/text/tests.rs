@@ -350,3 +350,28 @@ fn english_contractions_negate() {
         ["our fault"]
     );
 }
+
+#[test]
+fn question_words_with_nothing_behind_them_are_hollow() {
+    let hollow = |s: &str| reads_as_hollow_questions_in(&Normalized::new(s));
+    assert!(hollow("理解理解，哪方面？什么方面？具体呢？还有吗？"));
+    assert!(hollow("请问什么？怎么样？为什么？哪个环节？开放式。"));
+    assert!(hollow("What? How? Why? Which part? Tell me more?"));
+    // Real questions name what they ask about.
+    assert!(!hollow(
+        "您好！请问您贵姓？想看什么样的房子？预算大概多少？"
+    ));
+    assert!(!hollow(
+        "What's the budget? Who decides? When do you need it live?"
+    ));
+    // Fewer than three questions is a short answer, not a string of stems.
+    assert!(!hollow("好的，明白，那您看呢？还有别的吗？"));
+}
+
+#[test]
+fn a_particle_after_each_keyword_does_not_make_a_sentence() {
+    assert!(reads_as_keyword_list(
+        "欢迎光临吗，微笑吗，问候吗，递水吗，介绍吗"
+    ));
+    assert!(!reads_as_keyword_list("欢迎光临！您今天想看看什么款式呢？"));
+}
