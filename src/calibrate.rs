@@ -359,7 +359,31 @@ fn score_one(
                     format!("{src} {:+}", t.points)
                 })
                 .collect();
-            format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "))
+            // The moves this criterion rewards that the reply did not make: what a trainer
+            // looks at first when the score is too low.
+            let fired: Vec<&str> = c
+                .trace
+                .iter()
+                .filter_map(|t| match &t.source {
+                    crate::practice::score::Source::Rule { rule } => Some(rule.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let missed: Vec<&str> = pb
+                .criterion(&c.criterion)
+                .map(|cr| {
+                    cr.rules
+                        .iter()
+                        .filter(|r| r.points > 0 && !fired.contains(&r.id.as_str()))
+                        .map(|r| r.id.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut line = format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "));
+            if !missed.is_empty() {
+                line.push_str(&format!(" not seen: {}", missed.join(", ")));
+            }
+            line
         })
         .collect();
     Ok((r.scored.score, trace))

@@ -270,3 +270,32 @@ fn a_test_set_below_its_baseline_is_named() {
         "{fewer:?}"
     );
 }
+
+#[test]
+fn a_disagreement_names_the_moves_the_reply_did_not_make() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let f = dir.path().join("one.jsonl");
+    std::fs::write(
+        &f,
+        concat!(
+            r#"{"playbook":"seven-step","scenario":"inbound-lead","turn":"pains","lang":"zh-CN","reply":"嗯嗯这种情况很普遍，我们的软件全都能搞定。","grade":28,"band":[15,42],"category":"weak","why":"no restatement"}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let r = salesdojo(&repo(), &["calibrate", &f.display().to_string()]);
+    // The criterion it earned nothing on, with the rules it rewards that did not fire.
+    assert!(
+        r.stdout.contains("· confirm 0 () not seen: restate"),
+        "{}",
+        r.stdout
+    );
+    // A criterion whose rewarding rules all fired names none.
+    assert!(
+        !r.stdout.contains(
+            "conduct 40 (base +100, rule overpromise [overpromise: 全都能搞定] -60) not seen"
+        ),
+        "{}",
+        r.stdout
+    );
+}
