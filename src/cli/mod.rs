@@ -81,42 +81,18 @@ pub trait Places {
 /// [`Places`] for arguments with a `db: DbArg` and/or a `content: PlaybooksArg`.
 macro_rules! places {
     ($t:ty: db, content) => {
-        impl $crate::cli::Places for $t {
-            fn places(
-                &mut self,
-            ) -> (
-                Option<&mut $crate::cli::DbArg>,
-                Option<&mut $crate::cli::PlaybooksArg>,
-            ) {
-                (Some(&mut self.db), Some(&mut self.content))
-            }
-        }
+        $crate::cli::places!(@impl $t, |a| (Some(&mut a.db), Some(&mut a.content)));
     };
     ($t:ty: db) => {
-        impl $crate::cli::Places for $t {
-            fn places(
-                &mut self,
-            ) -> (
-                Option<&mut $crate::cli::DbArg>,
-                Option<&mut $crate::cli::PlaybooksArg>,
-            ) {
-                (Some(&mut self.db), None)
-            }
-        }
+        $crate::cli::places!(@impl $t, |a| (Some(&mut a.db), None));
     };
     ($t:ty: content) => {
-        impl $crate::cli::Places for $t {
-            fn places(
-                &mut self,
-            ) -> (
-                Option<&mut $crate::cli::DbArg>,
-                Option<&mut $crate::cli::PlaybooksArg>,
-            ) {
-                (None, Some(&mut self.content))
-            }
-        }
+        $crate::cli::places!(@impl $t, |a| (None, Some(&mut a.content)));
     };
     ($t:ty: none) => {
+        $crate::cli::places!(@impl $t, |_a| (None, None));
+    };
+    (@impl $t:ty, |$a:ident| $places:expr) => {
         impl $crate::cli::Places for $t {
             fn places(
                 &mut self,
@@ -124,7 +100,8 @@ macro_rules! places {
                 Option<&mut $crate::cli::DbArg>,
                 Option<&mut $crate::cli::PlaybooksArg>,
             ) {
-                (None, None)
+                let $a = self;
+                $places
             }
         }
     };

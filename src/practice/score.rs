@@ -128,6 +128,21 @@ pub struct Gate {
 }
 
 impl Scored {
+    /// A reply that says nothing to the customer (a keyword list, hollow questions): capped at
+    /// half a conduct gate's cap, with `feedback` saying why, unless a gate already applies.
+    fn nothing_said(&mut self, rule: &str, feedback: Text, pb: &Playbook) {
+        if self.gate.is_some() {
+            return;
+        }
+        self.feedback.push(feedback.clone());
+        self.gate = Some(Gate {
+            rule: rule.to_owned(),
+            criterion: String::new(),
+            cap: f64::from(pb.rubric.gate_cap) / 2.0,
+            feedback,
+        });
+    }
+
     /// When a gate matched, the score (after any change to the criteria) is scaled into
     /// 0–cap: whatever else the reply earned, it stays at or under the cap, and a gated reply
     /// that earned little elsewhere scores less than one that earned much.
@@ -279,33 +294,26 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     }
     // A reply that reads as a list of keywords is not something said to a customer, whatever
     // phrases it holds: capped like a conduct gate (unless a gate already applies).
-    if keyword_list && out.gate.is_none() {
-        let feedback = zh_en(
-            "读起来像一串关键词，而不是对客户说的话：用完整的句子回应客户。",
-            "Reads as a list of keywords, not something said to a customer: answer in whole sentences.",
+    if keyword_list {
+        out.nothing_said(
+            KEYWORD_LIST,
+            zh_en(
+                "读起来像一串关键词，而不是对客户说的话：用完整的句子回应客户。",
+                "Reads as a list of keywords, not something said to a customer: answer in whole sentences.",
+            ),
+            pb,
         );
-        out.feedback.push(feedback.clone());
-        out.gate = Some(Gate {
-            rule: KEYWORD_LIST.to_owned(),
-            criterion: String::new(),
-            // Nothing was said to the customer: half the cap of a conduct gate.
-            cap: f64::from(pb.rubric.gate_cap) / 2.0,
-            feedback,
-        });
     }
     // Question words with nothing behind them ask nothing: capped the same way.
-    if hollow_questions && out.gate.is_none() {
-        let feedback = zh_en(
-            "只有问句的壳，没有问到具体的事：围绕客户刚说的内容，问一个具体的问题。",
-            "Question words with nothing behind them: ask one real question about what the customer just said.",
+    if hollow_questions {
+        out.nothing_said(
+            HOLLOW_QUESTIONS,
+            zh_en(
+                "只有问句的壳，没有问到具体的事：围绕客户刚说的内容，问一个具体的问题。",
+                "Question words with nothing behind them: ask one real question about what the customer just said.",
+            ),
+            pb,
         );
-        out.feedback.push(feedback.clone());
-        out.gate = Some(Gate {
-            rule: HOLLOW_QUESTIONS.to_owned(),
-            criterion: String::new(),
-            cap: f64::from(pb.rubric.gate_cap) / 2.0,
-            feedback,
-        });
     }
     out.score = weighted_mean(&out.criteria);
     out.apply_gate();
