@@ -140,6 +140,49 @@ fn bench(c: &mut Criterion) {
     g.bench_function("native_rust", |b| b.iter(|| native.score(black_box(REPLY))));
     g.finish();
 
+    // Odd replies, each scored on its content (target < 5 ms each): the longest reply taken,
+    // punctuation only, emoji only, mixed scripts, traditional characters, pinyin.
+    let seven = lib
+        .playbook("seven-step")
+        .unwrap_or_else(|| unreachable!())
+        .clone();
+    let situation = seven
+        .scenario("inbound-lead")
+        .and_then(|s| s.turn("situation"))
+        .unwrap_or_else(|| unreachable!());
+    let longest = "您好，想了解一下您的预算、谁来拍板、最急的需求和上线时间？"
+        .repeat(salesdojo::practice::score::MAX_REPLY_CHARS / 30);
+    let odd: [(&str, String); 6] = [
+        ("longest_10000_chars", longest),
+        (
+            "punctuation_only",
+            "？？？！！！。。。，，，……——".repeat(50),
+        ),
+        ("emoji_only", "😀🙏👍".repeat(100)),
+        (
+            "mixed_scripts",
+            "您好 hello，预算 budget 多少？Timeline 呢？".to_owned(),
+        ),
+        (
+            "traditional",
+            "您目前的預算大概多少？誰來決定？最想解決什麼問題？".to_owned(),
+        ),
+        (
+            "pinyin",
+            "nin de yusuan shi duoshao? shei lai jueding?".to_owned(),
+        ),
+    ];
+    let mut g = c.benchmark_group("odd_reply");
+    g.sample_size(20);
+    for (name, reply) in &odd {
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                score(&seven, situation, &Answer::Text(black_box(reply.clone()))).map(|r| r.score)
+            })
+        });
+    }
+    g.finish();
+
     // The Chinese word list loads once per process, lazily (target < 100 ms).
     let mut g = c.benchmark_group("word_list");
     g.sample_size(10);

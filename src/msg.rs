@@ -212,6 +212,10 @@ catalogue! {
     points_range(found) => "rule points must be between -100 and 100, found {found}",
         "规则分数必须在 -100 到 100 之间，实际是 {found}";
     zero_points(rule) => "rule '{rule}' gives 0 points", "规则“{rule}”给 0 分";
+    premature_points(found) => "a premature move's points must be between -100 and 0, found {found}",
+        "不合时宜的动作扣分必须在 -100 到 0 之间，实际是 {found}";
+    premature_no_move() => "a premature move names no concept and no `quotes_price: true`",
+        "不合时宜的动作既没有列出概念，也没有 `quotes_price: true`";
     branch_min(found) => "branch minimum must be at most 100, found {found}",
         "分支的最低分不能超过 100，实际是 {found}";
     test_range(min, max) => "expected score range [{min}, {max}] must lie within 0–100, min first",
@@ -231,6 +235,10 @@ catalogue! {
         "加上 `words: {{ zh-CN: [...], en: [...] }}`";
     concept_empty_list(id, lang) => "concept '{id}': the {lang} word list is empty",
         "概念“{id}”：{lang} 词语列表是空的";
+    concept_matches_everything(id) => "concept '{id}': this pattern matches every reply (even an empty one), so the concept would mean nothing",
+        "概念“{id}”：这个匹配模式对任何回答（包括空回答）都成立，这个概念就失去了意义";
+    concept_include_cycle(path) => "concepts include each other in a circle: {path}",
+        "概念之间循环包含：{path}";
     concept_empty_word(id) => "concept '{id}': empty word", "概念“{id}”：有一个空词语";
     unknown_concept(id) => "unknown concept '{id}'", "未知的概念“{id}”";
     concepts_where() => "concepts are defined in playbooks/concepts.yaml",

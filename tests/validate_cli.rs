@@ -266,6 +266,74 @@ concepts:
     assert!(out.contains("invalid pattern"), "{out}");
 }
 
+/// The lexicon's own mistakes that would make a concept mean nothing or never end: an empty
+/// phrase, a pattern that matches every reply, concepts that include each other.
+#[test]
+fn an_empty_phrase_a_match_all_pattern_and_an_include_circle_are_positioned_errors() {
+    let lexicon = "\
+concepts:
+  - id: calm
+    title: { zh-CN: 平静, en: Calm }
+    words: { zh-CN: [别急, ''], en: [easy] }
+  - id: anything
+    title: { zh-CN: 全部, en: Anything }
+    patterns: ['.*']
+  - id: a
+    title: { zh-CN: 甲, en: A }
+    words: { zh-CN: [甲] }
+    include: [b]
+  - id: b
+    title: { zh-CN: 乙, en: B }
+    words: { zh-CN: [乙] }
+    include: [a]
+  - id: both
+    title: { zh-CN: 两个, en: Both }
+    include: [calm, empathy]
+";
+    let dir = concept_folder(lexicon, "empathy");
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        out.contains("concepts.yaml:4:26"),
+        "the empty phrase: {out}"
+    );
+    assert!(out.contains("empty word"), "{out}");
+    assert!(out.contains("concepts.yaml:7:16"), "the pattern: {out}");
+    assert!(out.contains("matches every reply"), "{out}");
+    assert!(out.contains("concepts.yaml:11:15"), "a's include: {out}");
+    assert!(out.contains("concepts.yaml:15:15"), "b's include: {out}");
+    assert!(out.contains("in a circle: a → b → a"), "{out}");
+    assert!(out.contains("in a circle: b → a → b"), "{out}");
+    // Including a concept of this file and a bundled one is fine.
+    assert!(!out.contains("concepts.yaml:19"), "{out}");
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+/// A premature move with nothing to detect, or a reward instead of a cost, is an error where it
+/// is written.
+#[test]
+fn a_premature_move_needs_a_move_and_a_cost_of_at_most_zero() {
+    let dir = concept_folder("concepts: []\n", "empathy");
+    let path = dir.path().join("playbooks/mine.yaml");
+    let text = std::fs::read_to_string(&path).expect("copy").replacen(
+        "    premature:\n      - concept: [ask_commit, deposit]\n        points: -15\n",
+        "    premature:\n      - points: 20\n",
+        1,
+    );
+    assert!(text.contains("      - points: 20\n"), "the copy changed");
+    std::fs::write(&path, text).expect("write");
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(out.contains("names no concept"), "{out}");
+    assert!(
+        out.contains("premature move's points must be between -100 and 0, found 20"),
+        "{out}"
+    );
+    assert!(out.contains("mine.yaml:"), "{out}");
+}
+
 #[test]
 fn an_unknown_concept_is_an_error_at_its_name_with_a_suggestion() {
     let dir = concept_folder(

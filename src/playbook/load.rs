@@ -563,7 +563,12 @@ fn yaml_diagnostic(file: &str, source: &str, e: &serde_saphyr::Error) -> Diagnos
 /// A concept lexicon, validated; a lexicon validated before without a problem is taken from
 /// a cache by its content (compiling its patterns and word sets was most of loading the
 /// bundled playbooks, and the authoring view loads them again after every pause in typing).
-fn concepts(f: &SourceFile, report: &mut Report) -> Vec<Arc<Concept>> {
+/// `earlier`: the concepts of the layers before, which an `include` may name.
+fn concepts(
+    f: &SourceFile,
+    earlier: &BTreeMap<String, Arc<Concept>>,
+    report: &mut Report,
+) -> Vec<Arc<Concept>> {
     use std::sync::{LazyLock, Mutex};
     static CACHE: LazyLock<Mutex<HashMap<String, Vec<Arc<Concept>>>>> =
         LazyLock::new(Mutex::default);
@@ -574,12 +579,20 @@ fn concepts(f: &SourceFile, report: &mut Report) -> Vec<Arc<Concept>> {
     let Some(raw) = parse::<RawConceptLexicon>(f, report) else {
         return Vec::new();
     };
+    // A lexicon that includes an earlier layer's concept depends on more than its own bytes.
+    let own: Vec<&str> = raw.concepts.iter().map(|k| k.id.value.as_str()).collect();
+    let reaches_out = raw
+        .concepts
+        .iter()
+        .flat_map(|k| &k.include)
+        .any(|i| !own.contains(&i.value.as_str()));
     let before = (report.errors(), report.warnings());
-    let out: Vec<Arc<Concept>> = validate::concepts(raw, &f.display, report)
+    let out: Vec<Arc<Concept>> = validate::concepts(raw, &f.display, earlier, report)
         .into_iter()
         .map(Arc::new)
         .collect();
-    if (report.errors(), report.warnings()) == before
+    if !reaches_out
+        && (report.errors(), report.warnings()) == before
         && let Ok(mut cache) = CACHE.lock()
     {
         // Drafts of a trainer's lexicon each make an entry: keep the cache small.
@@ -604,7 +617,7 @@ pub fn load(layers: &[Content], report: &mut Report) -> Library {
         }
         if let Some(f) = &layer.concepts {
             // A trainer's concept replaces the bundled one of the same id; new ids add.
-            for k in concepts(f, report) {
+            for k in concepts(f, &lib.concepts, report) {
                 lib.concepts.insert(k.id.clone(), k);
             }
         }

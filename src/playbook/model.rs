@@ -137,6 +137,46 @@ pub struct Stage {
     /// Live checklist: the route of alternative stages this one belongs to (`None`: every
     /// visit goes through it).
     pub path: Option<String>,
+    /// Moves that are wrong at this stage.
+    pub premature: Vec<Premature>,
+}
+
+/// A move that does not fit the moment: rules it would satisfy earn nothing, and the
+/// feedback says why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Premature {
+    /// The move, as concepts any of which the reply expresses.
+    #[serde(serialize_with = "ser_concepts")]
+    pub concepts: Vec<std::sync::Arc<Concept>>,
+    /// Or the reply names an amount of money.
+    pub quotes_price: bool,
+    /// Not premature when the reply also expresses one of these.
+    #[serde(serialize_with = "ser_concepts")]
+    pub unless: Vec<std::sync::Arc<Concept>>,
+    pub feedback: Text,
+    /// Taken off the reply's score besides (≤ 0).
+    pub points: i32,
+}
+
+impl Premature {
+    /// The concepts of this move `t` expresses (`price` when it names an amount and the move
+    /// is a price): empty when the reply does not make it, or makes it with one of the moves
+    /// that make it fit (`unless`).
+    pub fn made_by(&self, t: &crate::text::Normalized, quotes_price: bool) -> Vec<String> {
+        if self.unless.iter().any(|k| k.in_text(t)) {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = self
+            .concepts
+            .iter()
+            .filter(|k| k.in_text(t))
+            .map(|k| k.id.clone())
+            .collect();
+        if self.quotes_price && quotes_price {
+            out.push("price".to_owned());
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -212,6 +252,8 @@ pub struct Concept {
     pub set: crate::text::PhraseSet,
     /// Patterns over the normalized reply.
     pub patterns: Vec<Regex>,
+    /// The customer's words echoed in the reply's first sentence count as this concept.
+    pub echo: bool,
 }
 
 impl Concept {
@@ -315,6 +357,8 @@ pub struct Turn {
     /// What the turn is about (computed at load, see [`Playbook::topic_of`]).
     #[serde(skip)]
     pub topic: std::sync::Arc<crate::text::Topic>,
+    /// Moves wrong at this turn: its own, then its stage's.
+    pub premature: Vec<Premature>,
 }
 
 #[derive(Debug, Clone, Serialize)]

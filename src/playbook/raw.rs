@@ -85,6 +85,37 @@ pub struct RawStage {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub path: Option<Id>,
+    /// Moves that are wrong at this stage (a close at the greeting, referrals before the
+    /// customer is satisfied): a rule they would satisfy earns nothing on this stage's turns,
+    /// and the feedback says why.
+    #[serde(default)]
+    pub premature: Vec<RawPremature>,
+}
+
+/// A move that does not fit the moment.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Premature")]
+pub struct RawPremature {
+    /// The move: concepts of the lexicon, any of which the reply expresses (not negated).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub concept: Vec<Id>,
+    /// Or the reply names an amount of money (a price before the customer sees the value).
+    #[serde(default)]
+    pub quotes_price: bool,
+    /// Unless the reply also makes one of these moves (a close after the proof is given is
+    /// not premature: `unless: [evidence, case]`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub unless: Vec<Id>,
+    /// Why the move is wrong here, shown when the reply makes it.
+    pub feedback: Text,
+    /// Points taken off the reply's score besides, -100 to 0 (default 0: the move only
+    /// earns nothing).
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = -100, max = 0))]
+    pub points: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -302,6 +333,10 @@ pub struct RawTurn {
     #[serde(default)]
     #[schemars(with = "Option<RawNext>")]
     pub next: Option<Spanned<RawNext>>,
+    /// Moves that are wrong at this turn, besides its stage's (a lukewarm customer is not
+    /// asked for referrals).
+    #[serde(default)]
+    pub premature: Vec<RawPremature>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -445,6 +480,16 @@ pub struct RawConcept {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Id>,
+    /// Other concepts whose words and patterns this one takes in as well (a "commitment"
+    /// concept made of `ask_commit` and `deposit`). No concept may include itself, directly or
+    /// through others.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub include: Vec<Id>,
+    /// The customer's own words said back, in the reply's first sentence, count as this
+    /// concept: an echo is how a listener restates ("哦，是表格加司机每天报。").
+    #[serde(default)]
+    pub echo: bool,
 }
 
 /// The shared persona library, `playbooks/personas.yaml`.

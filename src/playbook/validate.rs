@@ -13,11 +13,12 @@ use serde_saphyr::{Location, Spanned};
 use super::diag::{Diagnostic, Pos, Report, closest, did_you_mean, known_list};
 use super::model::{
     self, ANY_LOCALE, ChecklistItem, Choice, Concept, Criterion, Ending, Next, Persona, Playbook,
-    Reply, Rubric, Rule, Scenario, Scripts, SourceInfo, Stage, Target, TestCase, TestInput, Turn,
+    Premature, Reply, Rubric, Rule, Scenario, Scripts, SourceInfo, Stage, Target, TestCase,
+    TestInput, Turn,
 };
 use super::raw::{
     Id, PersonaKind, RawConceptLexicon, RawCriterion, RawNext, RawPersonaLibrary, RawPlaybook,
-    RawRule, RawScenario, RawStage, RawTest, Text, TextValue,
+    RawPremature, RawRule, RawScenario, RawStage, RawTest, Text, TextValue,
 };
 use crate::msg::{self, Noun};
 
@@ -204,7 +205,7 @@ impl<'a> Checker<'a> {
 /// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
 /// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
 fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Regex> {
-    match RegexBuilder::new(&re.value)
+    match RegexBuilder::new(&ascii_word_bounds(&re.value))
         .size_limit(REGEX_SIZE_LIMIT)
         .case_insensitive(true)
         .build()
@@ -221,9 +222,45 @@ fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Rege
     }
 }
 
+/// `pattern` with each word boundary `\b` made an ASCII one (`(?-u:\b)`): a boundary between
+/// English words, where a Chinese character counts as a non-word character. Unicode word
+/// boundaries would make the regex engine give up its fast automaton on any Chinese reply and
+/// scan a long one a hundred times slower; between English words both mean the same.
+fn ascii_word_bounds(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains("\\b") {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut escaped = false;
+    for ch in pattern.chars() {
+        if escaped {
+            if ch == 'b' {
+                out.push_str("(?-u:\\b)");
+            } else {
+                out.push('\\');
+                out.push(ch);
+            }
+            escaped = false;
+        } else if ch == '\\' {
+            escaped = true;
+        } else {
+            out.push(ch);
+        }
+    }
+    if escaped {
+        out.push('\\');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Validates a concept lexicon (`concepts.yaml`): ids unique, every word list non-empty,
 /// every word non-empty, every pattern a regex that compiles.
-pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<Concept> {
+pub fn concepts(
+    raw: RawConceptLexicon,
+    file: &str,
+    earlier: &BTreeMap<String, Arc<Concept>>,
+    report: &mut Report,
+) -> Vec<Concept> {
     let mut c = Checker::new(file, report, Vec::new());
     let mut seen = HashMap::new();
     let mut out = Vec::new();
@@ -233,7 +270,7 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
         if let Some(n) = &k.note {
             c.text(n);
         }
-        if k.words.is_empty() && k.patterns.is_empty() {
+        if k.words.is_empty() && k.patterns.is_empty() && k.include.is_empty() {
             c.error_help(
                 pos(k.id.referenced),
                 msg::concept_empty(&id),
@@ -253,10 +290,18 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
                 }
             }
         }
-        let patterns = k
+        let patterns: Vec<regex::Regex> = k
             .patterns
             .iter()
-            .filter_map(|p| compile_regex(&mut c, p, Noun::Pattern))
+            .filter_map(|p| {
+                let re = compile_regex(&mut c, p, Noun::Pattern)?;
+                // A pattern that matches nothing at all matches every reply.
+                if re.is_match("") {
+                    c.error(pos(p.referenced), msg::concept_matches_everything(&id));
+                    return None;
+                }
+                Some(re)
+            })
             .collect();
         out.push(Concept {
             id,
@@ -264,9 +309,99 @@ pub fn concepts(raw: RawConceptLexicon, file: &str, report: &mut Report) -> Vec<
             set: crate::text::PhraseSet::new(&words),
             words,
             patterns,
+            echo: k.echo,
         });
     }
+    include_concepts(&mut c, &raw, earlier, &mut out);
     if c.failed() { Vec::new() } else { out }
+}
+
+/// Folds every `include` into its concept: the words and patterns of the included concepts,
+/// transitively; a name not in this file is looked up in the layers before (`earlier`). An
+/// unknown concept or a circle is an error at the include that names it.
+fn include_concepts(
+    c: &mut Checker<'_>,
+    raw: &RawConceptLexicon,
+    earlier: &BTreeMap<String, Arc<Concept>>,
+    out: &mut [Concept],
+) {
+    let index: HashMap<&str, usize> = raw
+        .concepts
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.id.value.as_str(), i))
+        .collect();
+    let mut merged = Vec::new();
+    for (i, k) in raw.concepts.iter().enumerate() {
+        if k.include.is_empty() {
+            continue;
+        }
+        // Depth-first over the includes, with the path from this concept.
+        let mut reach: Vec<usize> = Vec::new();
+        let mut outside: Vec<Arc<Concept>> = Vec::new();
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(i, vec![i])];
+        while let Some((at, path)) = stack.pop() {
+            for name in &raw.concepts[at].include {
+                let Some(&next) = index.get(name.value.as_str()) else {
+                    if let Some(k) = earlier.get(&name.value) {
+                        outside.push(k.clone());
+                        continue;
+                    }
+                    if at == i {
+                        c.error_help(
+                            pos(name.referenced),
+                            msg::unknown_concept(&name.value),
+                            closest(
+                                &name.value,
+                                index
+                                    .keys()
+                                    .copied()
+                                    .chain(earlier.keys().map(String::as_str)),
+                            )
+                            .map(msg::did_you_mean),
+                        );
+                    }
+                    continue;
+                };
+                if path.contains(&next) {
+                    if at == i || next == i {
+                        let mut names: Vec<&str> = path
+                            .iter()
+                            .map(|p| raw.concepts[*p].id.value.as_str())
+                            .collect();
+                        names.push(&raw.concepts[next].id.value);
+                        c.error(
+                            pos(name.referenced),
+                            msg::concept_include_cycle(names.join(" → ")),
+                        );
+                    }
+                    continue;
+                }
+                if !reach.contains(&next) {
+                    reach.push(next);
+                    let mut p = path.clone();
+                    p.push(next);
+                    stack.push((next, p));
+                }
+            }
+        }
+        merged.push((i, reach, outside));
+    }
+    for (i, reach, outside) in merged {
+        let mut words = out[i].words.clone();
+        let mut patterns = out[i].patterns.clone();
+        for r in reach {
+            words.extend(out[r].words.iter().cloned());
+            patterns.extend(out[r].patterns.iter().cloned());
+        }
+        for k in outside {
+            words.extend(k.words.iter().cloned());
+            patterns.extend(k.patterns.iter().cloned());
+        }
+        out[i].set = crate::text::PhraseSet::new(&words);
+        out[i].words = words;
+        out[i].patterns = patterns;
+    }
 }
 
 pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<Persona> {
@@ -358,11 +493,11 @@ fn build(
     }
 
     counts(&mut c, &raw);
-    let stages = stages(&mut c, &raw.stages, raw.id.referenced);
     let refs = Refs {
         phrases: &raw.phrases,
         concepts: cx.concepts,
     };
+    let stages = stages(&mut c, &raw.stages, raw.id.referenced, &refs);
     let rubric = rubric(&mut c, &raw, &refs);
     let scripts = scripts(&mut c, &raw, cx);
 
@@ -380,6 +515,7 @@ fn build(
                 cx.personas,
                 &stage_ids,
                 &criterion_ids,
+                &refs,
             )
         })
         .collect();
@@ -501,7 +637,7 @@ fn slips(
     }
 }
 
-fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
+fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location, refs: &Refs<'_>) -> Vec<Stage> {
     if raw.is_empty() {
         c.error(pos(at), msg::no_stages());
     }
@@ -531,6 +667,7 @@ fn stages(c: &mut Checker<'_>, raw: &[RawStage], at: Location) -> Vec<Stage> {
                 .path
                 .as_ref()
                 .map(|p| c.id(p, Noun::Path, &mut HashMap::new())),
+            premature: premature(c, &s.premature, s.id.referenced, refs),
         })
         .collect();
     // A route's stages follow each other: once another route (or a shared stage) comes, the
@@ -661,6 +798,37 @@ fn resolve_concepts(c: &mut Checker<'_>, names: &[Id], refs: &Refs<'_>) -> Vec<A
                         .or_else(|| Some(msg::concepts_where())),
                 );
                 None
+            }
+        })
+        .collect()
+}
+
+/// Moves that do not fit a stage or a turn (`at`: where it is declared).
+fn premature(
+    c: &mut Checker<'_>,
+    raw: &[RawPremature],
+    at: Location,
+    refs: &Refs<'_>,
+) -> Vec<Premature> {
+    raw.iter()
+        .map(|p| {
+            if p.concept.is_empty() && !p.quotes_price {
+                c.error(pos(at), msg::premature_no_move());
+            }
+            let points = match &p.points {
+                Some(n) if !(-100..=0).contains(&n.value) => {
+                    c.error(pos(n.referenced), msg::premature_points(n.value));
+                    0
+                }
+                Some(n) => i32::try_from(n.value).unwrap_or(0),
+                None => 0,
+            };
+            Premature {
+                concepts: resolve_concepts(c, &p.concept, refs),
+                quotes_price: p.quotes_price,
+                unless: resolve_concepts(c, &p.unless, refs),
+                feedback: c.text(&p.feedback),
+                points,
             }
         })
         .collect()
@@ -797,6 +965,7 @@ fn scenario(
     personas: &BTreeMap<String, Persona>,
     stage_ids: &[&str],
     criterion_ids: &[&str],
+    refs: &Refs<'_>,
 ) -> Scenario {
     let errors_before = c.report.errors();
     let id = c.id(&s.id, Noun::Scenario, seen);
@@ -915,6 +1084,7 @@ fn scenario(
             model_answer: c.opt_text(&t.model_answer),
             next,
             topic: Arc::default(),
+            premature: premature(c, &t.premature, tat, refs),
         });
     }
 

@@ -6,11 +6,13 @@
 
 use serde::Serialize;
 
-use crate::playbook::model::{Criterion, Next, Playbook, Reply, Rule, Target, Text, Turn};
+use crate::playbook::model::{
+    Concept, Criterion, Next, Playbook, Premature, Reply, Rule, Target, Text, Turn,
+};
 use crate::text;
 
 /// Longest reply scored; longer ones are refused with a clear message (nothing is cut).
-pub const MAX_REPLY_CHARS: usize = 4_000;
+pub const MAX_REPLY_CHARS: usize = 10_000;
 
 /// What the trainee answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -109,10 +111,28 @@ pub struct Scored {
     /// The conduct gate that capped the score, if one matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<Gate>,
+    /// Moves the reply made that do not fit the moment (they earned nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub premature: Vec<PrematureMove>,
+}
+
+/// A move made at the wrong moment: which concepts made it, what it cost besides earning
+/// nothing, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrematureMove {
+    /// The concepts of the move the reply expressed (`price` for an amount of money).
+    pub moves: Vec<String>,
+    /// Taken off the score (≤ 0).
+    pub points: i32,
+    pub feedback: Text,
 }
 
 /// The built-in check a reply of bare keywords fails (it caps like a gate).
 pub const KEYWORD_LIST: &str = "keyword-list";
+/// What a trace shows for a concept expressed by echoing the customer's words.
+pub const ECHO: &str = "(the customer's own words, said back)";
+/// The rule name of the gate on a reply that says one thing over and over.
+pub const REPETITION: &str = "repetition";
 /// The rule name of the gate on question words with nothing behind them.
 pub const HOLLOW_QUESTIONS: &str = "hollow-questions";
 
@@ -143,12 +163,15 @@ impl Scored {
         });
     }
 
-    /// When a gate matched, the score (after any change to the criteria) is scaled into
-    /// 0–cap: whatever else the reply earned, it stays at or under the cap, and a gated reply
-    /// that earned little elsewhere scores less than one that earned much.
-    pub fn apply_gate(&mut self) {
+    /// The score from the criteria (after any change to them): their weighted mean, less
+    /// what premature moves cost, then scaled into 0–cap when a gate matched: whatever else
+    /// the reply earned, it stays at or under the cap, and a gated reply that earned little
+    /// elsewhere scores less than one that earned much.
+    pub fn settle(&mut self) {
+        let cost: i32 = self.premature.iter().map(|p| p.points).sum();
+        self.score = (weighted_mean(&self.criteria) + f64::from(cost)).clamp(0.0, 100.0);
         if let Some(g) = &self.gate {
-            self.score = self.score.clamp(0.0, 100.0) * g.cap / 100.0;
+            self.score = self.score * g.cap / 100.0;
         }
     }
 
@@ -199,10 +222,12 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         highlights: Vec::new(),
         next: Target::End(None),
         gate: None,
+        premature: Vec::new(),
     };
     let mut option_next = None;
     let mut keyword_list = false;
     let mut hollow_questions = false;
+    let mut repetition = false;
     match answer {
         Answer::Choice(id) => {
             let Reply::Choice(opts) = &turn.reply else {
@@ -230,57 +255,112 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
         }
         Answer::Text(reply) => {
-            let facts = Facts::of(reply, &turn.topic, pb);
+            let facts = Facts::of(reply, turn, pb);
             keyword_list = facts.keyword_list;
             hollow_questions = facts.hollow_questions && !keyword_list;
+            repetition = facts.repetition && !keyword_list && !hollow_questions;
             if facts.off_topic_question {
                 out.feedback.push(zh_en(
                     "这个问题和客户刚说的、这一步要做的都没有关系，不算探询。",
                     "The question takes up nothing the customer said or this step is about, so it does not count as discovery.",
                 ));
             }
-            for c in &criteria {
+            let wrong_now = premature_moves(pb, turn, &facts);
+            // Which rules match, and whether any of them is a move of this turn that fits the
+            // moment: without one, what a criterion starts with and what a rule gives for
+            // form alone (length, no wrong word) are not earned.
+            let matches: Vec<Vec<Match>> = criteria
+                .iter()
+                .map(|c| {
+                    c.rules
+                        .iter()
+                        .map(|r| Match::of(r, &facts, &wrong_now))
+                        .collect()
+                })
+                .collect();
+            // A rule on what the reply says that matched (even one that takes points: a
+            // price quoted too early is about the turn) shows it engaged with the turn.
+            let moved = facts.on_topic
+                || criteria.iter().zip(&matches).any(|(c, ms)| {
+                    c.rules
+                        .iter()
+                        .zip(ms)
+                        .any(|(r, m)| matches!(m, Match::Yes) && is_move(r))
+                });
+            if !moved && criteria.iter().any(|c| c.base > 0) {
+                out.feedback.push(no_move_feedback());
+            }
+            for (c, ms) in criteria.iter().zip(&matches) {
                 let mut trace = Vec::new();
                 if c.base != 0 {
+                    let earned = moved || c.base < 0;
                     trace.push(TraceEntry {
                         source: Source::Base,
-                        points: c.base,
+                        points: if earned { c.base } else { 0 },
                         matched: Vec::new(),
-                        feedback: None,
+                        feedback: (!earned).then(no_move_feedback),
                     });
                 }
-                for r in &c.rules {
-                    if rule_matches(r, &facts) {
-                        let cap = f64::from(r.cap.unwrap_or(pb.rubric.gate_cap));
-                        // Of several gates, the strictest caps the reply.
-                        if r.gate && out.gate.as_ref().is_none_or(|g| cap < g.cap) {
-                            out.gate = Some(Gate {
-                                rule: r.id.clone(),
-                                criterion: c.id.clone(),
-                                cap,
-                                feedback: r.feedback.clone(),
-                            });
+                for (r, m) in c.rules.iter().zip(ms) {
+                    match m {
+                        Match::No => {
+                            if r.points > 0
+                                && let Some(h) = &r.hint
+                            {
+                                out.hints.push(h.clone());
+                            }
+                            continue;
                         }
-                        // The concepts' words are looked up once, for the trace and the
-                        // highlights alike.
-                        let expressed: Vec<(&str, Vec<String>)> = r
-                            .concepts
-                            .iter()
-                            .map(|k| (k.id.as_str(), k.found(&facts.norm)))
-                            .filter(|(_, words)| !words.is_empty())
-                            .collect();
-                        trace.push(TraceEntry {
-                            source: Source::Rule { rule: r.id.clone() },
-                            points: r.points,
-                            matched: matched(r, &expressed, &facts),
-                            feedback: Some(r.feedback.clone()),
+                        Match::Premature(p) => {
+                            trace.push(TraceEntry {
+                                source: Source::Rule { rule: r.id.clone() },
+                                points: 0,
+                                matched: Vec::new(),
+                                feedback: Some(p.feedback.clone()),
+                            });
+                            continue;
+                        }
+                        Match::Yes => {}
+                    }
+                    // Form alone earns nothing from a reply that makes no move.
+                    let points = if moved || r.points < 0 || is_move(r) {
+                        r.points
+                    } else {
+                        0
+                    };
+                    let cap = f64::from(r.cap.unwrap_or(pb.rubric.gate_cap));
+                    // Of several gates, the strictest caps the reply.
+                    if r.gate && out.gate.as_ref().is_none_or(|g| cap < g.cap) {
+                        out.gate = Some(Gate {
+                            rule: r.id.clone(),
+                            criterion: c.id.clone(),
+                            cap,
+                            feedback: r.feedback.clone(),
                         });
+                    }
+                    // The concepts' words are looked up once, for the trace and the
+                    // highlights alike.
+                    let expressed: Vec<(&str, Vec<String>)> = r
+                        .concepts
+                        .iter()
+                        .map(|k| {
+                            let mut words = k.found(&facts.norm);
+                            if words.is_empty() && k.echo && facts.echo {
+                                words.push(ECHO.to_owned());
+                            }
+                            (k.id.as_str(), words)
+                        })
+                        .filter(|(_, words)| !words.is_empty())
+                        .collect();
+                    trace.push(TraceEntry {
+                        source: Source::Rule { rule: r.id.clone() },
+                        points,
+                        matched: matched(r, &expressed, &facts),
+                        feedback: Some(r.feedback.clone()),
+                    });
+                    if points != 0 {
                         out.feedback.push(r.feedback.clone());
                         out.highlights.extend(highlights(r, reply, &expressed));
-                    } else if r.points > 0
-                        && let Some(h) = &r.hint
-                    {
-                        out.hints.push(h.clone());
                     }
                 }
                 out.criteria.push(CriterionScore {
@@ -288,6 +368,14 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     weight: c.weight,
                     points: criterion_points(&trace),
                     trace,
+                });
+            }
+            for p in wrong_now {
+                out.feedback.push(p.feedback.clone());
+                out.premature.push(PrematureMove {
+                    moves: p.made_by(&facts.norm, facts.quote),
+                    points: p.points,
+                    feedback: p.feedback.clone(),
                 });
             }
         }
@@ -305,6 +393,17 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         );
     }
     // Question words with nothing behind them ask nothing: capped the same way.
+    // Saying one thing over and over earns it no more than saying it once: capped the same way.
+    if repetition {
+        out.nothing_said(
+            REPETITION,
+            zh_en(
+                "同一个词翻来覆去地说，不是在回应客户：说一次，说具体。",
+                "The same words over and over are not an answer to the customer: say it once, and say it concretely.",
+            ),
+            pb,
+        );
+    }
     if hollow_questions {
         out.nothing_said(
             HOLLOW_QUESTIONS,
@@ -315,8 +414,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             pb,
         );
     }
-    out.score = weighted_mean(&out.criteria);
-    out.apply_gate();
+    out.settle();
     out.next = option_next.unwrap_or_else(|| next_by_score(&turn.next, out.score));
     Ok(out)
 }
@@ -410,6 +508,17 @@ struct Facts {
     keyword_list: bool,
     /// Question words with nothing behind them.
     hollow_questions: bool,
+    /// One thing said over and over (see [`text::reads_as_repetition_in`]).
+    repetition: bool,
+    /// The reply's first sentence says back the customer's words (see [`text::echoes`]).
+    echo: bool,
+    /// Whether the reply expresses each concept looked up so far, by address: a rule, a
+    /// premature move and the trace ask about the same concepts, and a long reply is scanned
+    /// once per concept, not once per question.
+    expressed: std::cell::RefCell<std::collections::HashMap<usize, bool>>,
+    /// The reply is about the turn as far as the engine can tell: it has words, and it is not
+    /// a question about something else (see `off_topic_question`).
+    on_topic: bool,
 }
 
 /// Whether `t` uses a word of any concept or phrase list of the playbook's rules.
@@ -420,9 +529,12 @@ fn speaks_the_playbook(pb: &Playbook, t: &text::Normalized) -> bool {
 }
 
 impl Facts {
-    fn of(reply: &str, topic: &text::Topic, pb: &Playbook) -> Self {
+    fn of(reply: &str, turn: &Turn, pb: &Playbook) -> Self {
+        let (topic, customer) = (&turn.topic, &turn.customer);
         let norm = text::Normalized::new(reply);
-        let question = text::is_question_in(&norm);
+        // Punctuation and emoji alone ask nothing ("？？？").
+        let words = reply.chars().any(char::is_alphanumeric);
+        let question = words && text::is_question_in(&norm);
         // A question counts as one (open or not) only when it is about the conversation: it
         // takes up the turn's topic, or speaks the playbook's language (a word of any of its
         // rules' concepts or phrases).
@@ -431,20 +543,116 @@ impl Facts {
         Self {
             chars: text::char_count(reply),
             question: question && !off_topic_question,
-            open_question: !off_topic_question && text::is_open_question_in(&norm),
+            open_question: words && !off_topic_question && text::is_open_question_in(&norm),
             off_topic_question,
             price: text::mentions_price_in(&norm),
             quote: text::quotes_price_in(&norm),
             keyword_list: text::reads_as_keyword_list_in(&norm),
             hollow_questions: text::reads_as_hollow_questions_in(&norm),
+            repetition: text::reads_as_repetition_in(&norm),
+            echo: customer
+                .all()
+                .any(|line| text::echoes(&norm, text::Normalized::new(line).as_str())),
+            on_topic: words && !off_topic_question,
+            expressed: std::cell::RefCell::default(),
             norm,
         }
     }
 }
 
+/// How a rule stands against a reply.
+enum Match<'p> {
+    No,
+    Yes,
+    /// It matches only through a move that does not fit the moment: it earns nothing.
+    Premature(&'p Premature),
+}
+
+impl<'p> Match<'p> {
+    fn of(r: &Rule, f: &Facts, wrong_now: &[&'p Premature]) -> Self {
+        if !rule_matches(r, f) {
+            return Match::No;
+        }
+        if r.points <= 0 {
+            return Match::Yes;
+        }
+        // The rule's concepts the reply expresses, all of them moves wrong at this moment.
+        let expressed: Vec<&str> = r
+            .concepts
+            .iter()
+            .filter(|k| expresses(k, f))
+            .map(|k| k.id.as_str())
+            .collect();
+        let by_price = r.quotes_price == Some(true) || r.mentions_price == Some(true);
+        wrong_now
+            .iter()
+            .find(|p| {
+                let concepts = !expressed.is_empty()
+                    && expressed
+                        .iter()
+                        .all(|id| p.concepts.iter().any(|k| k.id == *id));
+                concepts || (by_price && p.quotes_price && r.concepts.is_empty())
+            })
+            .map_or(Match::Yes, |p| Match::Premature(p))
+    }
+}
+
+/// The premature moves of the turn (its own, then its stage's) the reply makes.
+fn premature_moves<'p>(pb: &'p Playbook, turn: &'p Turn, f: &Facts) -> Vec<&'p Premature> {
+    let stage = pb.stage(&turn.stage).map(|s| s.premature.as_slice());
+    turn.premature
+        .iter()
+        .chain(stage.unwrap_or_default())
+        .filter(|p| {
+            !p.unless.iter().any(|k| f.has(k))
+                && (p.concepts.iter().any(|k| f.has(k)) || (p.quotes_price && f.quote))
+        })
+        .collect()
+}
+
+/// Whether a rule rewards something the reply does (a concept, a phrase, a question, a
+/// price), as opposed to its form alone (a length, a word it avoids).
+fn is_move(r: &Rule) -> bool {
+    !r.concepts.is_empty()
+        || !r.rejects.is_empty()
+        || !r.any.is_empty()
+        || !r.all.is_empty()
+        || r.regex.is_some()
+        || r.question == Some(true)
+        || r.open_question == Some(true)
+        || r.mentions_price == Some(true)
+        || r.quotes_price == Some(true)
+}
+
+fn no_move_feedback() -> Text {
+    zh_en(
+        "这句回答没有做这一步该做的任何动作，所以也不从“起始满分”的评分项里得分。",
+        "The reply makes none of this step's moves, so criteria that start full give it nothing either.",
+    )
+}
+
+/// Whether the reply expresses `k`: its words or patterns, or the customer's words echoed back
+/// when the concept takes an echo.
+fn expresses(k: &Concept, f: &Facts) -> bool {
+    (k.echo && f.echo) || f.has(k)
+}
+
+impl Facts {
+    /// Whether the reply expresses `k` by its words or patterns (looked up once per reply).
+    fn has(&self, k: &Concept) -> bool {
+        let key = std::ptr::from_ref(k) as usize;
+        if let Some(&hit) = self.expressed.borrow().get(&key) {
+            return hit;
+        }
+        let hit = k.in_text(&self.norm);
+        self.expressed.borrow_mut().insert(key, hit);
+        hit
+    }
+}
+
 fn rule_matches(r: &Rule, f: &Facts) -> bool {
-    (r.concepts.is_empty() || r.concepts.iter().any(|k| k.in_text(&f.norm)))
-        && !r.no_concepts.iter().any(|k| k.in_text(&f.norm))
+    (r.concepts.is_empty() || r.concepts.iter().any(|k| expresses(k, f)))
+        && !r.no_concepts.iter().any(|k| f.has(k))
         && (r.rejects.is_empty() || r.rejects.iter().any(|k| !k.rejected(&f.norm).is_empty()))
         && (r.any.is_empty() || r.sets.any.any_in(&f.norm))
         && (r.all.is_empty() || r.sets.all.all_in(&f.norm))

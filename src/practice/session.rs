@@ -317,8 +317,7 @@ fn score_turn_with(
                 Err(e) => script_error = Some(e),
             }
         }
-        scored.score = score::weighted_mean(&scored.criteria);
-        scored.apply_gate();
+        scored.settle();
         scored.next = option_next
             .clone()
             .unwrap_or_else(|| score::next_by_score(&turn.next, scored.score));
@@ -820,6 +819,7 @@ mod tests {
                 highlights: Vec::new(),
                 next: Target::End(None),
                 gate: None,
+                premature: Vec::new(),
             },
             guide_hint: None,
             script_error: None,

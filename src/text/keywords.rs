@@ -29,11 +29,35 @@ pub fn reads_as_hollow_questions_in(t: &Normalized) -> bool {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let hollow = pieces
-        .iter()
-        .filter(|p| content_units(p).is_empty())
-        .count();
+    let hollow = pieces.iter().filter(|p| !has_content(p)).count();
     hollow >= 3 && hollow * 5 >= pieces.len() * 3
+}
+
+/// Whether a reply is mostly one thing said over and over ("理解理解，非常理解您，完全理解", "审批快，
+/// 审批快，审批真的快", "great value, great value"): one content unit stands three times or more
+/// and makes a quarter or more of all the content units the reply says. A reply that names the
+/// subject of the conversation several times among much else is not one.
+pub fn reads_as_repetition_in(t: &Normalized) -> bool {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut total = 0;
+    for piece in t.0.split(|c: char| "，。！？；、,.!?;:：\n ".contains(c)) {
+        let chars: Vec<char> = piece.chars().collect();
+        // Every occurrence counts here (content_units keeps one of each).
+        for w in chars.windows(2) {
+            if content_pair(w[0], w[1]) {
+                *counts.entry(w.iter().collect()).or_default() += 1;
+                total += 1;
+            }
+        }
+        if !chars.iter().any(|c| is_cjk(*c)) {
+            for u in content_units(piece) {
+                *counts.entry(u).or_default() += 1;
+                total += 1;
+            }
+        }
+    }
+    let most = counts.values().copied().max().unwrap_or(0);
+    most >= 3 && most * 4 >= total
 }
 
 /// Whether a reply reads as a list of keywords rather than something said to a customer:

@@ -92,7 +92,136 @@ pub(crate) const ITEM_LEAD_EN: &[&str] = &["the", "a", "an", "your", "my", "our"
 /// or before the list the phrase is an item of ("我就不问您预算、谁拍板、有什么需求", "I won't
 /// ask about budget, decision-maker, need or timeline": every item is negated).
 pub fn negated(t: &str, at: usize) -> bool {
-    negated_zh(t, at) || negated_en(t, at, false)
+    negated_zh(t, at)
+        || negated_en(t, at, false)
+        || fronted_zh(t, at)
+        || quoted_negated(t, at)
+        || unsaid_zh(t, at)
+}
+
+/// Verbs of saying and promising: what follows them in the clause is what is said.
+const SPEECH_ZH: &[&str] = &[
+    "说",
+    "答应",
+    "承诺",
+    "保证",
+    "讲",
+    "告诉",
+    "夸",
+    "吹",
+    "打包票",
+    "拍胸脯",
+];
+
+/// Whether `at` stands in what a Chinese clause says it will not say ("我不跟您拍胸脯说保证不会再晚",
+/// "交期我不敢随口答应你肯定没问题"): a negation, then within a few characters a verb of saying,
+/// then the phrase, all in one clause. (The matching form drops “quotation marks”, so the
+/// words said are found this way rather than by their quotes.)
+fn unsaid_zh(t: &str, at: usize) -> bool {
+    let clause = &t[clause_start(t, at, "，。！？；,.!?;：:\n")..at];
+    SPEECH_ZH.iter().any(|v| {
+        clause.match_indices(v).any(|(i, _)| {
+            let before: Vec<char> = clause[..i].chars().collect();
+            let near = &before[before.len().saturating_sub(8)..];
+            near.iter().enumerate().any(|(k, &c)| {
+                (c == '不' || c == '没' || c == '别')
+                    && !(c == '不' && near.get(k + 1).is_some_and(|n| NOT_NEGATING_BU.contains(n)))
+            })
+        })
+    })
+}
+
+/// Quotation marks around reported words.
+const QUOTES: &[char] = &['\'', '"', '“', '”', '‘', '’', '「', '」', '『', '』'];
+
+/// Whether `at` stands inside quoted words that the sentence refuses to say: "我不跟您拍胸脯说
+/// '保证不会再晚'", "I'm not going to tell you 'you get what you pay for'". The quote is the
+/// object of a negated verb, so a negation anywhere in its clause before the quote covers it.
+fn quoted_negated(t: &str, at: usize) -> bool {
+    let sentence = clause_start(t, at, "。！？；.!?;\n");
+    let before = &t[sentence..at];
+    // English apostrophes inside words (don't, it's) are not quotes.
+    let marks: Vec<usize> = before
+        .char_indices()
+        .filter(|&(i, c)| {
+            let inside_a_word = (c == '\'' || c == '’') && {
+                let prev = before[..i].chars().next_back();
+                let next = before[i + c.len_utf8()..].chars().next();
+                prev.is_some_and(|p| p.is_ascii_alphabetic())
+                    && next.is_some_and(|n| n.is_ascii_alphabetic())
+            };
+            QUOTES.contains(&c) && !inside_a_word
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if marks.len().is_multiple_of(2) {
+        return false;
+    }
+    let Some(&open) = marks.last() else {
+        return false;
+    };
+    let clause = &before[clause_start(before, open, "，,：:")..open];
+    let plain: Vec<char> = clause.chars().collect();
+    let zh = plain.iter().enumerate().any(|(i, &c)| {
+        (c == '不' || c == '没' || c == '别')
+            && !(c == '不'
+                && plain
+                    .get(i + 1)
+                    .is_some_and(|n| NOT_NEGATING_BU.contains(n)))
+    });
+    zh || words_en(clause)
+        .iter()
+        .any(|w| NEGATION_EN.contains(&w.as_str()))
+}
+
+/// What a speaker says they will stop doing to a thing named first, in Chinese: "资料我就不给您打印
+/// 了", "电话也不留了", "转介绍什么的我就不开口了". The thing at `at` is the topic of a negated
+/// predicate that closes its clause with 了.
+fn fronted_zh(t: &str, at: usize) -> bool {
+    let end = t[at..]
+        .find(|c: char| "，。！？；,.!?;\n".contains(c))
+        .map_or(t.len(), |i| at + i);
+    let clause: Vec<char> = t[at..end].chars().collect();
+    let closes = {
+        let trimmed: String = clause.iter().collect();
+        trimmed
+            .trim_end_matches(['吧', '啊', '呀', '哈', '啦', ' '])
+            .ends_with('了')
+    };
+    // "退款是不可能的", "私下给个人的好处我这边不能给": what follows the thing rules it out, with or
+    // without 了.
+    let rest: String = clause.iter().collect();
+    if ["不可能", "办不到", "没门", "免谈"]
+        .iter()
+        .any(|n| rest.contains(n))
+    {
+        return true;
+    }
+    if ["我", "我们", "咱们"].iter().any(|who| {
+        rest.match_indices(who).any(|(i, _)| {
+            let after = rest[i + who.len()..].trim_start_matches(['这', '边', '方', '们']);
+            ["不能", "不会", "绝不", "从不", "不给", "不收", "不做"]
+                .iter()
+                .any(|n| after.starts_with(n))
+        })
+    }) {
+        return true;
+    }
+    if !closes {
+        return false;
+    }
+    let worry = ['担', '着', '急', '怕'];
+    clause.windows(3).enumerate().any(|(i, w)| {
+        // 不用担心 / 不必着急 reassure; 就没了 / 就没有了 says something runs out.
+        let reassures =
+            ['用', '必'].contains(&w[2]) && clause.get(i + 3).is_some_and(|c| worry.contains(c));
+        ['就', '也', '都', '先'].contains(&w[0])
+            && (w[1] == '不' || w[1] == '没' || w[1] == '别')
+            && !(w[1] == '不' && NOT_NEGATING_BU.contains(&w[2]))
+            && !worry.contains(&w[2])
+            && !['了', '有'].contains(&w[2])
+            && !reassures
+    })
 }
 
 /// Where the clause holding byte `at` starts, clauses ending at `breaks`.
@@ -103,6 +232,11 @@ fn clause_start(t: &str, at: usize, breaks: &str) -> usize {
 }
 
 fn negated_zh(t: &str, at: usize) -> bool {
+    // A phrase that opens a new predicate (就没了, 才…) is the consequence of what comes before:
+    // "今天不拿下次就没了" threatens, it negates nothing.
+    if SCOPE_BREAKS_ZH.iter().any(|b| t[at..].starts_with(b)) {
+        return false;
+    }
     // A list (顿号 、) stays in its clause: a negation before it covers every item.
     let clause_start = clause_start(t, at, "，。！？；,.!?;：:\n");
     // "这不是为难我嘛": 不是 in a clause that ends as a question (嘛/吗) asserts, not negates.

@@ -60,20 +60,35 @@ impl PhraseSet {
 
     /// Calls `each` with the id of every phrase standing as words in `t` whose clause negates
     /// it (`negated`) or does not; stops when it returns `false`.
-    fn each_standing(
+    fn each_standing(&self, t: &Normalized, negated_ones: bool, each: impl FnMut(usize) -> bool) {
+        self.each_new_standing(t, negated_ones, &mut [], each);
+    }
+
+    /// [`Self::each_standing`], skipping the phrases `seen` marks (and marking each one
+    /// reported): a phrase said a thousand times in a long reply is checked for negation until
+    /// it is found once, not a thousand times. An empty `seen` skips nothing.
+    fn each_new_standing(
         &self,
         t: &Normalized,
         negated_ones: bool,
+        seen: &mut [bool],
         mut each: impl FnMut(usize) -> bool,
     ) {
         let Some(ac) = &self.ac else { return };
         for m in ac.find_overlapping_iter(t.1.as_str()) {
-            let p = &self.phrases[m.pattern().as_usize()];
+            let i = m.pattern().as_usize();
+            if seen.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let p = &self.phrases[i];
             let start = m.start();
             if !stands_as_words(&t.1, &t.2, p, start) || negated(&t.1, start) != negated_ones {
                 continue;
             }
-            if !each(m.pattern().as_usize()) {
+            if let Some(s) = seen.get_mut(i) {
+                *s = true;
+            }
+            if !each(i) {
                 return;
             }
         }
@@ -84,11 +99,8 @@ impl PhraseSet {
     fn distinct(&self, t: &Normalized, negated_ones: bool) -> Vec<String> {
         let mut seen = vec![false; self.phrases.len()];
         let mut out = Vec::new();
-        self.each_standing(t, negated_ones, |i| {
-            if !seen[i] {
-                seen[i] = true;
-                out.push(self.shown[i].clone());
-            }
+        self.each_new_standing(t, negated_ones, &mut seen, |i| {
+            out.push(self.shown[i].clone());
             true
         });
         out
@@ -121,11 +133,8 @@ impl PhraseSet {
         }
         let mut seen = vec![false; self.phrases.len()];
         let mut left = self.phrases.len();
-        self.each_found(t, |i| {
-            if !seen[i] {
-                seen[i] = true;
-                left -= 1;
-            }
+        self.each_new_standing(t, false, &mut seen, |_| {
+            left -= 1;
             left > 0
         });
         left == 0

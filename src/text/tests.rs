@@ -375,3 +375,70 @@ fn a_particle_after_each_keyword_does_not_make_a_sentence() {
     ));
     assert!(!reads_as_keyword_list("欢迎光临！您今天想看看什么款式呢？"));
 }
+
+#[test]
+fn quoted_words_a_sentence_refuses_to_say_are_negated() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let promise = p(&["保证不会", "肯定没问题", "you get what you pay for"]);
+    assert!(found("我不跟您拍胸脯说'保证不会再晚'，说了您也不信。", &promise).is_empty());
+    assert!(found("交期我不敢随口答应你“肯定没问题”。", &promise).is_empty());
+    assert!(
+        found(
+            "I'm not going to tell you 'you get what you pay for', that's no help.",
+            &promise
+        )
+        .is_empty()
+    );
+    // Quoted and asserted, or said outright, the words count.
+    assert_eq!(found("我跟您说“肯定没问题”。", &promise), ["肯定没问题"]);
+    assert_eq!(
+        found("As they say, 'you get what you pay for'.", &promise),
+        ["you get what you pay for"]
+    );
+    // An apostrophe inside a word is not a quote.
+    assert_eq!(found("It's fine, 肯定没问题", &promise), ["肯定没问题"]);
+}
+
+#[test]
+fn a_thing_named_first_then_refused_is_negated() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let moves = p(&["资料", "电话", "转介绍", "退款"]);
+    assert!(found("行，那资料我就不给您打印了，电话也不留了。", &moves).is_empty());
+    assert!(found("满意就好。转介绍什么的我就不开口了。", &moves).is_empty());
+    assert!(found("退款是不可能的，合同写得很清楚。", &moves).is_empty());
+    // Named and then given, or something that runs out, or reassurance: not refused.
+    assert_eq!(found("资料我马上给您打印。", &moves), ["资料"]);
+    assert_eq!(found("电话您也不用担心了，我存好了。", &moves), ["电话"]);
+    let scarce = p(&["就没了"]);
+    assert_eq!(found("今天不买明天就没了。", &scarce), ["就没了"]);
+}
+
+#[test]
+fn one_thing_said_over_and_over_is_repetition() {
+    let r = |t: &str| reads_as_repetition_in(&Normalized::new(t));
+    assert!(r(
+        "理解理解，非常理解您，完全理解。但是条款改不了，您先签吧。"
+    ));
+    assert!(r("审批快，审批快，审批真的快。数据说话，数据说话。"));
+    assert!(r("Great value, great value, really great value."));
+    // Naming the subject of the talk several times among much else is not.
+    assert!(!r(
+        "您说审批要跑好几个人，我们的审批流设好后自动流转到下一位审批人，谁卡住一目了然，月底也不用追签字。"
+    ));
+    assert!(!r("您好，欢迎光临！"));
+}
+
+#[test]
+fn the_customers_words_said_back_first_are_an_echo() {
+    let customer = Normalized::new("就用表格记，司机每天报一下。");
+    assert!(echoes(
+        &Normalized::new("哦，是表格加司机每天报。那这个表一般是谁在汇总？"),
+        customer.as_str()
+    ));
+    // Later in the reply, or sharing one word, is not saying it back.
+    assert!(!echoes(
+        &Normalized::new("明白。我们的系统自动汇总表格，司机每天报数。"),
+        customer.as_str()
+    ));
+    assert!(!echoes(&Normalized::new("表格也行。"), customer.as_str()));
+}

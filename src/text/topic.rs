@@ -84,13 +84,9 @@ pub(crate) const GENERIC_EN: &[&str] = &[
 pub(crate) fn content_units(t: &str) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
     let chars: Vec<char> = t.chars().collect();
-    let content = |c: char| is_cjk(c) && !FUNCTION_ZH.contains(c) && !COMMON_ZH.contains(c);
     for w in chars.windows(2) {
-        if content(w[0]) && content(w[1]) {
-            let pair: String = w.iter().collect();
-            if !GENERIC_ZH.contains(&pair.as_str()) {
-                out.insert(pair);
-            }
+        if content_pair(w[0], w[1]) {
+            out.insert(w.iter().collect());
         }
     }
     for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -101,6 +97,27 @@ pub(crate) fn content_units(t: &str) -> std::collections::HashSet<String> {
     out
 }
 
+/// Whether the pair of Chinese characters `a b` is a content unit (see [`content_units`]).
+pub(crate) fn content_pair(a: char, b: char) -> bool {
+    let content = |c: char| is_cjk(c) && !FUNCTION_ZH.contains(c) && !COMMON_ZH.contains(c);
+    content(a) && content(b) && {
+        let mut buf = [0u8; 8];
+        let n = a.encode_utf8(&mut buf).len();
+        let m = b.encode_utf8(&mut buf[n..]).len();
+        std::str::from_utf8(&buf[..n + m]).is_ok_and(|pair| !GENERIC_ZH.contains(&pair))
+    }
+}
+
+/// Whether `t` (normalized) has at least one content unit: [`content_units`] not empty,
+/// without building the set.
+pub(crate) fn has_content(t: &str) -> bool {
+    let chars: Vec<char> = t.chars().collect();
+    chars.windows(2).any(|w| content_pair(w[0], w[1]))
+        || stem_words(t)
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w))
+}
+
 /// What a turn is about, as content units (see [`takes_up`]); computed once per turn.
 #[derive(Debug, Default)]
 pub struct Topic(std::collections::HashSet<String>);
@@ -109,6 +126,22 @@ impl Topic {
     pub fn new(text: &str) -> Self {
         Topic(content_units(&normalize(text)))
     }
+}
+
+/// Whether the reply's first sentence says back the customer's own words: at least two content
+/// units of `customer` (a normalized line) stand in it ("哦，是表格加司机每天报。" after "就用表格记，
+/// 司机每天报一下。"). Listening shows in the words one repeats.
+pub fn echoes(reply: &Normalized, customer: &str) -> bool {
+    let first = reply
+        .0
+        .find(|c: char| "。！？.!?\n".contains(c))
+        .map_or(reply.0.as_str(), |i| &reply.0[..i]);
+    let theirs = content_units(customer);
+    content_units(first)
+        .iter()
+        .filter(|u| theirs.contains(*u))
+        .count()
+        >= 2
 }
 
 /// Whether the reply takes up something of the topic (the customer's words, the step's goal,
