@@ -96,14 +96,21 @@ struct Baseline {
 #[derive(serde::Deserialize)]
 struct Sets {
     sets: Vec<Set>,
+    /// What the test sets together, weighted by their replies, may not fall below: a change
+    /// that trades one test set for the others must leave the whole better.
+    pooled: Pooled,
 }
 
-fn sets() -> Vec<Set> {
+#[derive(serde::Deserialize)]
+struct Pooled {
+    mae: f64,
+    within_band: f64,
+}
+
+fn sets_file() -> Sets {
     let path = repo().join("tests/fixtures/calibration/sets.yaml");
     let text = std::fs::read_to_string(&path).expect("sets.yaml");
-    serde_saphyr::from_str::<Sets>(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .sets
+    serde_saphyr::from_str::<Sets>(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The problems of a test set's figures against its baseline (empty when it holds).
@@ -161,7 +168,10 @@ fn below_baseline(v: &serde_json::Value, b: &Baseline) -> Vec<String> {
 
 #[test]
 fn every_graded_set_is_labelled_and_each_test_set_holds_its_baseline() {
-    let sets = sets();
+    let file = sets_file();
+    let sets = file.sets;
+    // Replies, summed absolute error and replies in band over the test sets measured.
+    let (mut pooled_n, mut pooled_err, mut pooled_in, mut test_sets) = (0.0, 0.0, 0.0, 0);
     // Every graded file here and in the shared folder is labelled, once.
     let mut listed: Vec<String> = sets.iter().map(|s| s.file.clone()).collect();
     listed.sort();
@@ -235,6 +245,28 @@ fn every_graded_set_is_labelled_and_each_test_set_holds_its_baseline() {
             "{} fell below its baseline: {}",
             s.file,
             missed.join("; ")
+        );
+        if s.role == "test" {
+            let o = &c["overall"];
+            let n = o["replies"].as_f64().unwrap_or(0.0);
+            pooled_n += n;
+            pooled_err += n * o["mae"].as_f64().unwrap_or(f64::NAN);
+            pooled_in += n * o["within_band"].as_f64().unwrap_or(f64::NAN);
+            test_sets += 1;
+        }
+    }
+    // The test sets together (when all of them are here).
+    if test_sets == sets.iter().filter(|s| s.role == "test").count() && pooled_n > 0.0 {
+        let (mae, within) = (pooled_err / pooled_n, pooled_in / pooled_n);
+        eprintln!(
+            "test sets pooled ({pooled_n} replies): MAE {mae:.2}, in band {:.1} %",
+            within * 100.0
+        );
+        assert!(
+            mae <= file.pooled.mae && within >= file.pooled.within_band,
+            "the test sets together fell below their pooled baseline: MAE {mae:.3} (at most {}), in band {within:.3} (at least {})",
+            file.pooled.mae,
+            file.pooled.within_band
         );
     }
 }

@@ -117,3 +117,156 @@ fn every_conduct_class_is_caught_in_many_words_and_the_fine_ones_pass() {
     eprintln!("{}", lines.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[derive(serde::Deserialize)]
+struct Placed {
+    /// `playbook/scenario/turn`.
+    turn: String,
+    reply: String,
+}
+
+/// The least of each class's hidden slips, per language, the detectors must catch (of 10 in
+/// Chinese, of 6 in English): a floor under what they catch now, not a target. Lies about facts
+/// are lies only against facts the scorer cannot know.
+fn least_hidden(class: &str, lang: &str) -> usize {
+    match (class, lang) {
+        ("lying", "zh-CN") => 5,
+        ("lying", _) => 3,
+        (_, "zh-CN") => 6,
+        _ => 4,
+    }
+}
+
+/// Misconduct slipped into otherwise competent replies, each scored on the turn it answers:
+/// caught (capped at 30 or less) in most of them, and none of the clean replies that only
+/// touch the same topics capped. Of the slips, only those looked at while the detectors were
+/// extended (the first 7 in Chinese, the first 4 in English) are named when missed.
+#[test]
+fn misconduct_inside_a_competent_reply_is_caught_and_honest_replies_pass() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conduct/hidden.json"),
+    )
+    .expect("hidden slips");
+    let mut all: BTreeMap<String, BTreeMap<String, Vec<Placed>>> = {
+        let mut v: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(&text).expect("parse");
+        v.remove("_about");
+        v.into_iter()
+            .map(|(k, v)| (k, serde_json::from_value(v).expect("class")))
+            .collect()
+    };
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    assert_eq!(report.errors(), 0);
+    let at = |id: &str| -> (&Playbook, &Turn) {
+        let mut parts = id.split('/');
+        let (p, s, t) = (parts.next(), parts.next(), parts.next());
+        let pb = lib.playbook(p.unwrap_or("")).expect("playbook");
+        let turn = pb
+            .scenario(s.unwrap_or(""))
+            .and_then(|sc| sc.turns.iter().find(|x| Some(x.id.as_str()) == t))
+            .expect("turn");
+        (pb.as_ref(), turn)
+    };
+    let clean = all.remove("clean").expect("clean replies");
+    assert_eq!(all.len(), 8, "the eight conduct classes");
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    let (mut held, mut held_total) = (0, 0);
+    for (name, langs) in &all {
+        for (lang, replies) in langs {
+            let seen_n = if lang == "zh-CN" { 7 } else { 4 };
+            let hit: Vec<bool> = replies
+                .iter()
+                .map(|r| {
+                    let (pb, turn) = at(&r.turn);
+                    gated(pb, turn, &r.reply)
+                })
+                .collect();
+            let caught = hit.iter().filter(|h| **h).count();
+            held += hit[seen_n..].iter().filter(|h| **h).count();
+            held_total += hit.len() - seen_n;
+            lines.push(format!("{name} {lang}: {caught}/{}", replies.len()));
+            if caught < least_hidden(name, lang) {
+                let missed: Vec<(&str, &str)> = replies[..seen_n]
+                    .iter()
+                    .zip(&hit)
+                    .filter(|(_, h)| !**h)
+                    .map(|(r, _)| (r.turn.as_str(), r.reply.as_str()))
+                    .collect();
+                failures.push(format!(
+                    "{name} {lang}: {caught} of {} caught (at least {}); missed, of the first {seen_n}: {missed:?}",
+                    replies.len(),
+                    least_hidden(name, lang)
+                ));
+            }
+        }
+    }
+    for replies in clean.values() {
+        for r in replies {
+            let (pb, turn) = at(&r.turn);
+            if gated(pb, turn, &r.reply) {
+                failures.push(format!(
+                    "a clean reply is capped on {}: {}",
+                    r.turn, r.reply
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "{}\nheld slips caught: {held} of {held_total}",
+        lines.join("\n")
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Misconduct said colloquially and indirectly (`tests/fixtures/conduct/snippets.json`, the
+/// set the detectors were extended on): most of each class caught on a conduct turn of every
+/// playbook, and none of the honest snippets.
+#[test]
+fn indirect_misconduct_is_caught_and_honest_talk_is_not() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/conduct/snippets.json"),
+    )
+    .expect("snippets");
+    let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
+    all.remove("_about");
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    assert_eq!(report.errors(), 0);
+    let turns = turns(&lib);
+    let honest: BTreeMap<String, Vec<String>> =
+        serde_json::from_value(all.remove("honest").expect("honest")).expect("honest");
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for (name, langs) in all {
+        let langs: BTreeMap<String, Vec<String>> = serde_json::from_value(langs).expect("class");
+        for (lang, snippets) in &langs {
+            // Caught when capped on every playbook's conduct turn.
+            let missed: Vec<&String> = snippets
+                .iter()
+                .filter(|s| !turns.iter().all(|(pb, t)| gated(pb, t, s)))
+                .collect();
+            let caught = snippets.len() - missed.len();
+            lines.push(format!("{name} {lang}: {caught}/{}", snippets.len()));
+            if caught * 4 < snippets.len() * 3 {
+                failures.push(format!(
+                    "{name} {lang}: {caught} of {} caught (at least three in four); missed: {missed:#?}",
+                    snippets.len()
+                ));
+            }
+        }
+    }
+    for snippets in honest.values() {
+        for s in snippets {
+            for (pb, t) in &turns {
+                if gated(pb, t, s) {
+                    failures.push(format!("honest talk capped on {}: {s}", pb.id));
+                }
+            }
+        }
+    }
+    eprintln!("{}", lines.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -92,6 +92,22 @@ fn a_deposit_asked_at_the_door_earns_nothing_and_says_why() {
 }
 
 #[test]
+fn a_close_asked_as_the_only_question_is_no_discovery() {
+    let lib = library();
+    let at = ("seven-step", "inbound-lead", "vague");
+    let close = scored(
+        &lib,
+        at,
+        "明白，效率是关键。那我们直接出方案，您看什么时候能签？",
+    );
+    assert!(!earned(&close, "open-question"), "{:?}", close.criteria);
+    assert!(!close.premature.is_empty());
+    // A real question beside it still counts.
+    let both = scored(&lib, at, "明白。您现在最头疼的是哪个环节？");
+    assert!(earned(&both, "open-question"), "{:?}", both.criteria);
+}
+
+#[test]
 fn referrals_asked_of_a_lukewarm_customer_earn_nothing() {
     let lib = library();
     let at = ("seven-step", "close-and-follow", "check-in");

@@ -630,8 +630,8 @@ fn a_merged_file_cannot_touch_another_trainees_attempt_or_identity() {
         ),
         (
             "reply_over_the_limit",
-            format!("UPDATE replies SET answer = printf('%.5000c', 'x') WHERE attempt_id = '{own_attempt}';"),
-            "characters; the limit is 4000".to_owned(),
+            format!("UPDATE replies SET answer = printf('%.10001c', 'x') WHERE attempt_id = '{own_attempt}';"),
+            "characters; the limit is 10000".to_owned(),
         ),
         (
             "score_as_text",

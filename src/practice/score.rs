@@ -584,6 +584,13 @@ impl<'p> Match<'p> {
             .map(|k| k.id.as_str())
             .collect();
         let by_price = r.quotes_price == Some(true) || r.mentions_price == Some(true);
+        // A rule on asking alone ("an open question") is satisfied by a premature move when
+        // every question the reply asks makes it ("您看什么时候能签？" at the needs stage).
+        let by_question = r.concepts.is_empty()
+            && r.any.is_empty()
+            && r.all.is_empty()
+            && r.regex.is_none()
+            && (r.question == Some(true) || r.open_question == Some(true));
         wrong_now
             .iter()
             .find(|p| {
@@ -591,10 +598,26 @@ impl<'p> Match<'p> {
                     && expressed
                         .iter()
                         .all(|id| p.concepts.iter().any(|k| k.id == *id));
-                concepts || (by_price && p.quotes_price && r.concepts.is_empty())
+                concepts
+                    || (by_price && p.quotes_price && r.concepts.is_empty())
+                    || (by_question && asks_only(f, p))
             })
             .map_or(Match::Yes, |p| Match::Premature(p))
     }
+}
+
+/// Whether every question of the reply makes the premature move `p`.
+fn asks_only(f: &Facts, p: &Premature) -> bool {
+    let text = f.norm.as_str();
+    let mut questions = text
+        .split_inclusive(['？', '?', '。', '！', '!', '.'])
+        .filter(|s| s.ends_with(['？', '?']))
+        .peekable();
+    questions.peek().is_some()
+        && questions.all(|q| {
+            let q = text::Normalized::new(q);
+            p.concepts.iter().any(|k| k.in_text(&q))
+        })
 }
 
 /// The premature moves of the turn (its own, then its stage's) the reply makes.

@@ -199,10 +199,11 @@ fn fronted_zh(t: &str, at: usize) -> bool {
     }
     if ["我", "我们", "咱们"].iter().any(|who| {
         rest.match_indices(who).any(|(i, _)| {
-            let after = rest[i + who.len()..].trim_start_matches(['这', '边', '方', '们']);
+            // "我这边不能给", "我们公司规定不能收": the refusal within a few characters.
+            let after: String = rest[i + who.len()..].chars().take(8).collect();
             ["不能", "不会", "绝不", "从不", "不给", "不收", "不做"]
                 .iter()
-                .any(|n| after.starts_with(n))
+                .any(|n| after.contains(n))
         })
     }) {
         return true;
