@@ -333,59 +333,7 @@ fn score_one(
         &[],
     )
     .map_err(|e| e.to_string())?;
-    let trace = r
-        .scored
-        .criteria
-        .iter()
-        .map(|c| {
-            let parts: Vec<String> = c
-                .trace
-                .iter()
-                .map(|t| {
-                    let src = match &t.source {
-                        crate::practice::score::Source::Base => "base".to_owned(),
-                        crate::practice::score::Source::Rule { rule } if !t.matched.is_empty() => {
-                            format!("rule {rule} [{}]", t.matched.join("; "))
-                        }
-                        crate::practice::score::Source::Rule { rule } => format!("rule {rule}"),
-                        crate::practice::score::Source::Option { option } => {
-                            format!("option {option}")
-                        }
-                        crate::practice::score::Source::Script { file } => format!("script {file}"),
-                        crate::practice::score::Source::ScriptSet { file } => {
-                            return format!("script {file} set to {}", t.points);
-                        }
-                    };
-                    format!("{src} {:+}", t.points)
-                })
-                .collect();
-            // The moves this criterion rewards that the reply did not make: what a trainer
-            // looks at first when the score is too low.
-            let fired: Vec<&str> = c
-                .trace
-                .iter()
-                .filter_map(|t| match &t.source {
-                    crate::practice::score::Source::Rule { rule } => Some(rule.as_str()),
-                    _ => None,
-                })
-                .collect();
-            let missed: Vec<&str> = pb
-                .criterion(&c.criterion)
-                .map(|cr| {
-                    cr.rules
-                        .iter()
-                        .filter(|r| r.points > 0 && !fired.contains(&r.id.as_str()))
-                        .map(|r| r.id.as_str())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut line = format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "));
-            if !missed.is_empty() {
-                line.push_str(&format!(" not seen: {}", missed.join(", ")));
-            }
-            line
-        })
-        .collect();
+    let trace = crate::practice::score::explain(pb, &r.scored);
     Ok((r.scored.score, trace))
 }
 

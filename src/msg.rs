@@ -237,6 +237,12 @@ catalogue! {
         "概念“{id}”：{lang} 词语列表是空的";
     concept_matches_everything(id) => "concept '{id}': this pattern matches every reply (even an empty one), so the concept would mean nothing",
         "概念“{id}”：这个匹配模式对任何回答（包括空回答）都成立，这个概念就失去了意义";
+    concept_extends_nothing(id) => "concept '{id}' has `extend: true`, but no earlier lexicon defines '{id}'",
+        "概念“{id}”写了 `extend: true`，但之前的词库里没有“{id}”";
+    concept_removes_nothing(id, word) => "concept '{id}': `remove` names '{word}', which the extended concept does not have",
+        "概念“{id}”：`remove` 里的“{word}”不在被扩展的概念中";
+    concept_remove_without_extend(id) => "concept '{id}': `remove` only works with `extend: true`",
+        "概念“{id}”：`remove` 只能和 `extend: true` 一起用";
     concept_include_cycle(path) => "concepts include each other in a circle: {path}",
         "概念之间循环包含：{path}";
     concept_empty_word(id) => "concept '{id}': empty word", "概念“{id}”：有一个空词语";
@@ -352,6 +358,8 @@ catalogue! {
     test_scored(score, min, max) => "scored {score}, expected {min}–{max}",
         "得分 {score}，期望 {min}–{max}";
     test_feedback_lacks(list) => "feedback lacks {list}", "反馈中缺少 {list}";
+    test_impossible(option, score, min, max) => "option '{option}' always scores {score} (a fixed score, and no score script changes it), so {min}–{max} can never be met",
+        "选项“{option}”的分数固定为 {score}（没有评分脚本改变它），{min}–{max} 永远达不到";
     test_not_scored(reason) => "not scored: {reason}", "未能评分：{reason}";
     no_path(playbook, scenario, what) => "{playbook} {scenario}: no path reaches {what}",
         "{playbook} {scenario}：没有任何路径能到达{what}";

@@ -32,7 +32,8 @@ fn a_wrong_expectation_fails_with_its_location() {
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stdout,
-        "minimal.yaml:29: minimal hello/t1: scored 100, expected 0–10\n2 passed, 1 failed\n"
+        "minimal.yaml:29: minimal hello/t1: scored 100, expected 0–10\n    asks 100 (rule open +100)\n2 passed, 1 failed\n",
+        "the failure, then why: each criterion's points and the rules that gave them"
     );
 }
 

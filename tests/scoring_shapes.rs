@@ -239,3 +239,36 @@ fn odd_replies_are_scored_on_their_content() {
     let pinyin = scored(&lib, at, "nin de yusuan shi duoshao? shei lai jueding?");
     assert!(pinyin.score < simplified.score);
 }
+
+/// A hint names a move the reply did not make; once a criterion's move was made, its other
+/// rules' hints would contradict the feedback ("You took responsibility", "Hint: own it").
+#[test]
+fn hints_never_contradict_what_a_criterion_already_credited() {
+    let lib = library();
+    let (pb, t) = turn(&lib, "objections", "past-failure", "make-right");
+    let s = score(
+        pb,
+        t,
+        &Answer::Text("上次晚交一周，责任完全在我们，是我们排产没安排好。".to_owned()),
+    )
+    .expect("scored");
+    assert!(earned(&s, "admit"), "{:?}", s.criteria);
+    for c in s.criteria.iter().filter(|c| c.points > 0.0) {
+        let Some(crit) = pb.criterion(&c.criterion) else {
+            continue;
+        };
+        for r in &crit.rules {
+            if let Some(h) = &r.hint {
+                assert!(
+                    !s.hints.contains(h),
+                    "criterion {} earned points, yet the hint of its rule {} shows",
+                    c.criterion,
+                    r.id
+                );
+            }
+        }
+    }
+    // A criterion that earned nothing still gets its hints.
+    let none = score(pb, t, &Answer::Text("好的，我知道了。".to_owned())).expect("scored");
+    assert!(!none.hints.is_empty());
+}

@@ -13,6 +13,7 @@ mod attempt;
 mod backup;
 mod burst;
 mod calibrate;
+mod concepts;
 mod demo;
 mod export;
 mod graph;
@@ -151,6 +152,11 @@ commands! {
     Test(test::Args) => test::run;
     /// Compare scores with a trainer's grades (MAE, within band, Spearman, the worst cases).
     Calibrate(calibrate::Args) => calibrate::run;
+    /// The concept lexicon: every concept's words and patterns, where it is used, which
+    /// concepts know a word.
+    Concepts(concepts::Args) => concepts::run;
+    /// The persona library: every customer type and thinking style, with its full card.
+    Personas(concepts::PersonaArgs) => concepts::run_personas;
     /// Progress reports: criterion averages, trends, weakest criteria, pass rates, leaderboard.
     Report(report::Args) => report::run;
     /// One attempt in full: transcript, points, trace, feedback, reviews.

@@ -62,6 +62,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         for f in &run.failures {
             let _ = writeln!(out, "{}", f.line_text_in(cli.lang()));
+            for why in &f.why {
+                let _ = writeln!(out, "    {why}");
+            }
         }
     }
     let _ = writeln!(

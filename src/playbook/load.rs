@@ -581,11 +581,12 @@ fn concepts(
     };
     // A lexicon that includes an earlier layer's concept depends on more than its own bytes.
     let own: Vec<&str> = raw.concepts.iter().map(|k| k.id.value.as_str()).collect();
-    let reaches_out = raw
-        .concepts
-        .iter()
-        .flat_map(|k| &k.include)
-        .any(|i| !own.contains(&i.value.as_str()));
+    let reaches_out = raw.concepts.iter().any(|k| k.extend)
+        || raw
+            .concepts
+            .iter()
+            .flat_map(|k| &k.include)
+            .any(|i| !own.contains(&i.value.as_str()));
     let before = (report.errors(), report.warnings());
     let out: Vec<Arc<Concept>> = validate::concepts(raw, &f.display, earlier, report)
         .into_iter()

@@ -14,6 +14,6 @@ pub mod refused;
 pub mod schema;
 pub mod validate;
 
-pub use diag::{Diagnostic, Report, Severity};
+pub use diag::{Diagnostic, Report, Severity, closest};
 pub use load::{Content, LoadError, load, load_default};
 pub use model::{Library, Playbook, Text};

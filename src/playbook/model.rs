@@ -248,6 +248,14 @@ pub struct Concept {
     pub title: Text,
     /// Every word of every language, as written.
     pub words: Vec<String>,
+    /// The words by language, as written (included concepts' words under their languages).
+    pub words_by_lang: BTreeMap<String, Vec<String>>,
+    /// The patterns as written.
+    pub pattern_sources: Vec<String>,
+    /// What the concept means, for authors.
+    pub note: Option<Text>,
+    /// The concepts it includes (`include:`), by id.
+    pub includes: Vec<String>,
     /// The words compiled for matching.
     pub set: crate::text::PhraseSet,
     /// Patterns over the normalized reply.

@@ -490,6 +490,14 @@ pub struct RawConcept {
     /// concept: an echo is how a listener restates ("哦，是表格加司机每天报。").
     #[serde(default)]
     pub echo: bool,
+    /// In a trainer's `concepts.yaml`: add these words and patterns to the concept of the same
+    /// id from the layers before (the bundled lexicon) instead of replacing it.
+    #[serde(default)]
+    pub extend: bool,
+    /// With `extend: true`: words or patterns of the extended concept to drop.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub remove: Vec<Id>,
 }
 
 /// The shared persona library, `playbooks/personas.yaml`.

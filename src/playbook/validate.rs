@@ -267,10 +267,8 @@ pub fn concepts(
     for k in &raw.concepts {
         let id = c.id(&k.id, Noun::Concept, &mut seen);
         let title = c.title(&k.title);
-        if let Some(n) = &k.note {
-            c.text(n);
-        }
-        if k.words.is_empty() && k.patterns.is_empty() && k.include.is_empty() {
+        let note = k.note.as_ref().map(|n| c.text(n));
+        if k.words.is_empty() && k.patterns.is_empty() && k.include.is_empty() && !k.extend {
             c.error_help(
                 pos(k.id.referenced),
                 msg::concept_empty(&id),
@@ -278,7 +276,15 @@ pub fn concepts(
             );
         }
         let mut words = Vec::new();
+        let mut words_by_lang: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (lang, list) in &k.words {
+            words_by_lang.insert(
+                lang.clone(),
+                list.iter()
+                    .filter(|w| !w.value.trim().is_empty())
+                    .map(|w| w.value.clone())
+                    .collect(),
+            );
             if list.is_empty() {
                 c.error(pos(k.id.referenced), msg::concept_empty_list(&id, lang));
             }
@@ -308,12 +314,85 @@ pub fn concepts(
             title,
             set: crate::text::PhraseSet::new(&words),
             words,
+            words_by_lang,
+            pattern_sources: k.patterns.iter().map(|p| p.value.clone()).collect(),
+            note,
+            includes: k.include.iter().map(|i| i.value.clone()).collect(),
             patterns,
             echo: k.echo,
         });
     }
     include_concepts(&mut c, &raw, earlier, &mut out);
+    extend_concepts(&mut c, &raw, earlier, &mut out);
     if c.failed() { Vec::new() } else { out }
+}
+
+/// Merges each `extend: true` concept into the earlier layers' concept of the same id: the
+/// earlier words and patterns, less those named in `remove`, then this file's.
+fn extend_concepts(
+    c: &mut Checker<'_>,
+    raw: &RawConceptLexicon,
+    earlier: &BTreeMap<String, Arc<Concept>>,
+    out: &mut [Concept],
+) {
+    for (k, mine) in raw.concepts.iter().zip(out.iter_mut()) {
+        if !k.extend {
+            if let Some(first) = k.remove.first() {
+                c.error(
+                    pos(first.referenced),
+                    msg::concept_remove_without_extend(&k.id.value),
+                );
+            }
+            continue;
+        }
+        let Some(base) = earlier.get(&k.id.value) else {
+            c.error(
+                pos(k.id.referenced),
+                msg::concept_extends_nothing(&k.id.value),
+            );
+            continue;
+        };
+        let gone = |w: &str| k.remove.iter().any(|r| r.value == w);
+        for r in &k.remove {
+            let known = base.words.contains(&r.value) || base.pattern_sources.contains(&r.value);
+            if !known {
+                c.warning(
+                    pos(r.referenced),
+                    msg::concept_removes_nothing(&k.id.value, &r.value),
+                );
+            }
+        }
+        let mut by_lang: BTreeMap<String, Vec<String>> = base
+            .words_by_lang
+            .iter()
+            .map(|(l, ws)| (l.clone(), ws.iter().filter(|w| !gone(w)).cloned().collect()))
+            .collect();
+        for (l, ws) in &mine.words_by_lang {
+            by_lang
+                .entry(l.clone())
+                .or_default()
+                .extend(ws.iter().cloned());
+        }
+        let words: Vec<String> = by_lang.values().flatten().cloned().collect();
+        let (mut sources, mut patterns): (Vec<String>, Vec<regex::Regex>) = base
+            .pattern_sources
+            .iter()
+            .zip(&base.patterns)
+            .filter(|(s, _)| !gone(s))
+            .map(|(s, p)| (s.clone(), p.clone()))
+            .unzip();
+        sources.extend(mine.pattern_sources.iter().cloned());
+        patterns.extend(mine.patterns.iter().cloned());
+        mine.set = crate::text::PhraseSet::new(&words);
+        mine.words = words;
+        mine.words_by_lang = by_lang;
+        mine.pattern_sources = sources;
+        mine.patterns = patterns;
+        mine.echo = mine.echo || base.echo;
+        if mine.note.is_none() {
+            mine.note = base.note.clone();
+        }
+    }
 }
 
 /// Folds every `include` into its concept: the words and patterns of the included concepts,
@@ -390,6 +469,24 @@ fn include_concepts(
     for (i, reach, outside) in merged {
         let mut words = out[i].words.clone();
         let mut patterns = out[i].patterns.clone();
+        let mut by_lang = out[i].words_by_lang.clone();
+        let mut sources = out[i].pattern_sources.clone();
+        // The words by language and the pattern sources each included concept brings.
+        type Brought = (BTreeMap<String, Vec<String>>, Vec<String>);
+        let taken: Vec<Brought> = reach
+            .iter()
+            .map(|r| {
+                (
+                    out[*r].words_by_lang.clone(),
+                    out[*r].pattern_sources.clone(),
+                )
+            })
+            .chain(
+                outside
+                    .iter()
+                    .map(|k| (k.words_by_lang.clone(), k.pattern_sources.clone())),
+            )
+            .collect();
         for r in reach {
             words.extend(out[r].words.iter().cloned());
             patterns.extend(out[r].patterns.iter().cloned());
@@ -398,6 +495,14 @@ fn include_concepts(
             words.extend(k.words.iter().cloned());
             patterns.extend(k.patterns.iter().cloned());
         }
+        for (langs, pats) in taken {
+            for (lang, list) in langs {
+                by_lang.entry(lang).or_default().extend(list);
+            }
+            sources.extend(pats);
+        }
+        out[i].words_by_lang = by_lang;
+        out[i].pattern_sources = sources;
         out[i].set = crate::text::PhraseSet::new(&words);
         out[i].words = words;
         out[i].patterns = patterns;

@@ -22,6 +22,11 @@ pub struct TestOutcome {
     pub got: Result<u32, String>,
     /// Expected feedback phrases that did not appear.
     pub missing_feedback: Vec<String>,
+    /// Why it scored what it did (see [`crate::practice::score::explain`]).
+    pub why: Vec<String>,
+    /// When the expected range can never be met: an option's fixed score outside it.
+    #[serde(skip)]
+    pub impossible: Option<Text>,
 }
 
 impl TestOutcome {
@@ -33,7 +38,16 @@ impl TestOutcome {
     /// What went wrong, after the test's place: `PLAYBOOK SCENARIO/TURN: scored 40, …`.
     pub fn failure_text(&self) -> Text {
         let what = match &self.got {
-            Ok(s) if !(self.min..=self.max).contains(s) => msg::test_scored(s, self.min, self.max),
+            Ok(s) if !(self.min..=self.max).contains(s) => match &self.impossible {
+                Some(why) => {
+                    let scored = msg::test_scored(s, self.min, self.max);
+                    Text {
+                        en: format!("{}: {}", scored.en, why.en),
+                        zh: format!("{}：{}", scored.zh, why.zh),
+                    }
+                }
+                None => msg::test_scored(s, self.min, self.max),
+            },
             Ok(_) => msg::test_feedback_lacks(self.missing_feedback.join(", ")),
             Err(e) => msg::test_not_scored(e),
         };
@@ -60,6 +74,8 @@ fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcom
         max: t.max,
         got: Err("scenario or turn not found".into()),
         missing_feedback: Vec::new(),
+        why: Vec::new(),
+        impossible: None,
     };
     let Some(scen) = pb.scenario(&t.scenario) else {
         return outcome;
@@ -71,6 +87,16 @@ fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcom
         TestInput::Reply(r) => Answer::Text(r.clone()),
         TestInput::Option(o) => Answer::Choice(o.clone()),
     };
+    // An option scores its fixed points on every criterion: without a score script to move
+    // them, a range that does not hold them can never be met.
+    if let (TestInput::Option(o), crate::playbook::model::Reply::Choice(opts)) =
+        (&t.input, &turn.reply)
+        && pb.scripts.score.is_none()
+        && let Some(opt) = opts.iter().find(|c| &c.id == o)
+        && !(t.min..=t.max).contains(&u32::from(opt.score))
+    {
+        outcome.impossible = Some(msg::test_impossible(o, opt.score, t.min, t.max));
+    }
     match score_turn(pb, host, scen, turn, answer, 0.0, &[]) {
         Ok(r) => {
             if let Some(e) = &r.script_error {
@@ -79,6 +105,7 @@ fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcom
             }
             let s = r.scored;
             outcome.got = Ok(s.rounded());
+            outcome.why = super::score::explain(pb, &s);
             let said: Vec<&str> = s
                 .feedback
                 .iter()
@@ -110,6 +137,9 @@ pub struct Failure {
     /// The test case's line; `None` for a scenario check.
     pub line: Option<u32>,
     pub message: String,
+    /// Why a sample reply scored what it did: one line per criterion with its rules and the
+    /// words they matched, the moves not made, a gate (empty for a scenario check).
+    pub why: Vec<String>,
     /// `message` in Chinese.
     #[serde(skip)]
     pub zh: String,
@@ -162,6 +192,7 @@ pub fn check(pb: &Playbook, host: Option<&ScriptHost>) -> TestRun {
                 line: Some(t.line),
                 message: en,
                 zh,
+                why: o.why,
             });
         }
     }
@@ -181,6 +212,7 @@ pub fn check(pb: &Playbook, host: Option<&ScriptHost>) -> TestRun {
                 line: None,
                 message: en,
                 zh,
+                why: Vec::new(),
             });
         }
         run.paths.push(r);

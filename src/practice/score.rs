@@ -292,6 +292,14 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
             for (c, ms) in criteria.iter().zip(&matches) {
                 let mut trace = Vec::new();
+                // A hint says what would have earned points; once the reply made one of this
+                // criterion's moves, hints for its other moves would contradict the feedback
+                // ("You took responsibility", then "Hint: own the problem first").
+                let criterion_moved = c
+                    .rules
+                    .iter()
+                    .zip(ms)
+                    .any(|(r, m)| r.points > 0 && matches!(m, Match::Yes));
                 if c.base != 0 {
                     let earned = moved || c.base < 0;
                     trace.push(TraceEntry {
@@ -305,6 +313,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     match m {
                         Match::No => {
                             if r.points > 0
+                                && !criterion_moved
                                 && let Some(h) = &r.hint
                             {
                                 out.hints.push(h.clone());
@@ -417,6 +426,80 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
     out.settle();
     out.next = option_next.unwrap_or_else(|| next_by_score(&turn.next, out.score));
     Ok(out)
+}
+
+/// Why a reply scored what it did, one line per criterion: its points, every entry of its trace
+/// (`rule restate [restating: 您说的] +40`) and the moves it rewards the reply did not make
+/// (`not seen: link-need, benefit`); then the gate that capped it and the premature moves it
+/// made. What `salesdojo calibrate` shows per disagreement and `salesdojo test` per failure.
+pub fn explain(pb: &Playbook, s: &Scored) -> Vec<String> {
+    let mut lines: Vec<String> = s
+        .criteria
+        .iter()
+        .map(|c| {
+            let parts: Vec<String> = c
+                .trace
+                .iter()
+                .map(|t| {
+                    let src = match &t.source {
+                        Source::Base => "base".to_owned(),
+                        Source::Rule { rule } if !t.matched.is_empty() => {
+                            format!("rule {rule} [{}]", t.matched.join("; "))
+                        }
+                        Source::Rule { rule } => format!("rule {rule}"),
+                        Source::Option { option } => format!("option {option}"),
+                        Source::Script { file } => format!("script {file}"),
+                        Source::ScriptSet { file } => {
+                            return format!("script {file} set to {}", t.points);
+                        }
+                    };
+                    format!("{src} {:+}", t.points)
+                })
+                .collect();
+            // The moves this criterion rewards that the reply did not make: what a trainer
+            // looks at first when the score is too low.
+            let fired: Vec<&str> = c
+                .trace
+                .iter()
+                .filter_map(|t| match &t.source {
+                    Source::Rule { rule } => Some(rule.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let missed: Vec<&str> = pb
+                .criterion(&c.criterion)
+                .map(|cr| {
+                    cr.rules
+                        .iter()
+                        .filter(|r| r.points > 0 && !fired.contains(&r.id.as_str()))
+                        .map(|r| r.id.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut line = format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "));
+            if !missed.is_empty() {
+                line.push_str(&format!(" not seen: {}", missed.join(", ")));
+            }
+            line
+        })
+        .collect();
+    if let Some(g) = &s.gate {
+        lines.push(format!(
+            "capped at {:.0} by {}: {}",
+            g.cap,
+            g.rule,
+            g.feedback.get("en")
+        ));
+    }
+    for p in &s.premature {
+        lines.push(format!(
+            "premature {} {:+}: {}",
+            p.moves.join(", "),
+            p.points,
+            p.feedback.get("en")
+        ));
+    }
+    lines
 }
 
 /// When several rules (or a rule and a script) add points to a criterion, their sum counts in

@@ -978,5 +978,14 @@ fn tests_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>) {
         {
             out.push(Command::Author(Cmd::Goto { line, column: 1 }));
         }
+        // Why it scored what it did: the points per criterion, the rules and words, what the
+        // reply did not do.
+        for why in &f.why {
+            ui.label(
+                RichText::new(format!("    {why}"))
+                    .small()
+                    .color(theme::MUTED),
+            );
+        }
     }
 }

@@ -1,0 +1,208 @@
+//! The tools a trainer uses to make the score agree with them (#28): the concept lexicon and
+//! persona library in full, a built-in concept extended instead of rewritten, a failing sample
+//! reply explained, and hints that do not contradict the feedback.
+
+mod common;
+
+use common::{repo, salesdojo};
+use serde_json::Value;
+
+/// "Which words count as empathy, and how do I add mine" from `salesdojo concepts empathy`.
+#[test]
+fn a_concept_card_shows_every_word_its_uses_and_how_to_extend_it() {
+    let r = salesdojo(&repo(), &["concepts", "empathy"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = &r.stdout;
+    assert!(out.starts_with("empathy  共情认同 / Empathy"), "{out}");
+    assert!(out.contains("words (zh-CN, "), "{out}");
+    assert!(out.contains("words (en, "), "{out}");
+    assert!(
+        out.contains("换位思考") && out.contains("i hear you"),
+        "{out}"
+    );
+    assert!(out.contains("pattern: "), "{out}");
+    assert!(
+        out.contains("used by: ") && out.contains("objections acknowledge/acknowledge"),
+        "{out}"
+    );
+    assert!(out.contains("sample replies that express it"), "{out}");
+    assert!(out.contains("extend: true"), "{out}");
+    // Which concept knows a word; an unknown id is a usage error with a suggestion.
+    let r = salesdojo(&repo(), &["concepts", "--word", "核实"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("verify"), "{}", r.stdout);
+    let r = salesdojo(&repo(), &["concepts", "empathyy"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean 'empathy'?"), "{}", r.stderr);
+    // The same as JSON, every concept.
+    let r = salesdojo(&repo(), &["concepts", "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let all = v.as_array().expect("a list");
+    assert!(all.len() >= 40, "{}", all.len());
+    let restating = all
+        .iter()
+        .find(|c| c["id"] == "restating")
+        .expect("restating");
+    assert_eq!(restating["echo"], true);
+    assert!(
+        restating["words"]["zh-CN"]
+            .as_array()
+            .is_some_and(|w| !w.is_empty())
+    );
+}
+
+#[test]
+fn the_persona_library_is_listed_and_each_card_shown() {
+    let r = salesdojo(&repo(), &["personas"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("rational") && r.stdout.contains("customer type"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("thinking style"), "{}", r.stdout);
+    let r = salesdojo(&repo(), &["personas", "rational"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for part in [
+        "理智型客户 / Rational buyer",
+        "traits:",
+        "cares about:",
+        "approach:",
+        "avoid:",
+        "played in: ",
+    ] {
+        assert!(r.stdout.contains(part), "{part}: {}", r.stdout);
+    }
+    let r = salesdojo(&repo(), &["personas", "rational", "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v[0]["kind"], "customer_type");
+}
+
+/// A trainer's folder with a concepts.yaml and a copy of the objections playbook.
+fn folder(concepts: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pb = dir.path().join("playbooks");
+    std::fs::create_dir_all(&pb).expect("folder");
+    std::fs::write(pb.join("concepts.yaml"), concepts).expect("write");
+    std::fs::copy(
+        repo().join("playbooks/04_objection_handling.yaml"),
+        pb.join("mine.yaml"),
+    )
+    .expect("copy");
+    dir
+}
+
+fn acknowledged(dir: &std::path::Path, reply: &str) -> Value {
+    let r = salesdojo(
+        dir,
+        &[
+            "score",
+            "objections",
+            "--playbooks",
+            "playbooks",
+            "--scenario",
+            "past-failure",
+            "--turn",
+            "objection",
+            "--reply",
+            reply,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    v["result"]["criteria"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["criterion"] == "acknowledge"))
+        .cloned()
+        .expect("acknowledge scored")
+}
+
+#[test]
+fn a_built_in_concept_is_extended_and_trimmed_without_rewriting_it() {
+    let dir = folder(
+        "concepts:\n  - id: empathy\n    title: { zh-CN: 共情, en: Empathy }\n    extend: true\n    words: { zh-CN: [换了是我也会生气] }\n    remove: [难怪, no such word]\n",
+    );
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        out.contains("concepts.yaml:6:")
+            && out.contains("'no such word', which the extended concept does not have"),
+        "{out}"
+    );
+    // The new words count, the bundled ones stay, the removed one no longer counts.
+    let mine = acknowledged(dir.path(), "换了是我也会生气。");
+    assert!(mine["points"].as_f64().unwrap_or(0.0) > 0.0, "{mine}");
+    let kept = acknowledged(dir.path(), "我完全理解您的心情。");
+    assert!(kept["points"].as_f64().unwrap_or(0.0) > 0.0, "{kept}");
+    let gone = acknowledged(dir.path(), "难怪您会这么想。");
+    assert_eq!(gone["points"].as_f64(), Some(0.0), "{gone}");
+    // The card shows the merged concept.
+    let r = salesdojo(
+        dir.path(),
+        &["concepts", "empathy", "--playbooks", "playbooks"],
+    );
+    assert!(
+        r.stdout.contains("换了是我也会生气") && !r.stdout.contains("难怪,"),
+        "{}",
+        r.stdout
+    );
+    // Extending what does not exist is an error at the id.
+    let dir = folder(
+        "concepts:\n  - id: empathie\n    title: { zh-CN: 共情, en: Empathy }\n    extend: true\n    words: { zh-CN: [懂] }\n",
+    );
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("concepts.yaml:2:9")
+            && r.stderr.contains("no earlier lexicon defines 'empathie'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_failing_sample_reply_says_why_and_an_impossible_expectation_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pb = dir.path().join("playbooks");
+    std::fs::create_dir_all(&pb).expect("folder");
+    let text = std::fs::read_to_string(repo().join("playbooks/03_property_showing.yaml"))
+        .expect("bundled");
+    // Without its score script, the option 'scarcity' always scores its fixed points: a test
+    // that expects 60–100 of it can never pass.
+    let text = text
+        .replacen("  - { scenario: deposit-talk, turn: compare, option: scarcity, expect: { min: 0, max: 15 } }",
+                  "  - { scenario: deposit-talk, turn: compare, option: scarcity, expect: { min: 60, max: 100 } }", 1);
+    let text = regex_lite_remove_scripts(&text);
+    std::fs::write(pb.join("mine.yaml"), &text).expect("write");
+    let r = salesdojo(dir.path(), &["test", "playbooks"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = &r.stdout;
+    assert!(out.contains("option 'scarcity' always scores"), "{out}");
+    assert!(out.contains("can never be met"), "{out}");
+    // Every failure lists, indented, the points per criterion and what was not seen.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("    ") && l.contains("(")),
+        "{out}"
+    );
+}
+
+/// The playbook without its `scripts:` block (so options keep their fixed scores).
+fn regex_lite_remove_scripts(text: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with("scripts:") {
+            skipping = true;
+            continue;
+        }
+        if skipping && (line.starts_with("  ") || line.is_empty()) {
+            continue;
+        }
+        skipping = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
