@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use super::{Cli, Format, eprint, print, print_json};
-use crate::playbook::model::{Concept, Library, Persona, Playbook, Text};
+use crate::playbook::model::{Concept, Library, Persona, Playbook};
 use crate::playbook::{Report, load_default};
 
 #[derive(Debug, clap::Args)]
@@ -50,14 +50,17 @@ fn load(cli: &Cli) -> anyhow::Result<Library> {
     Ok(lib)
 }
 
-/// `zh / en` when the two differ, else the one text.
-fn both(t: &Text) -> String {
-    let (zh, en) = (t.get("zh-CN"), t.get("en"));
-    if zh == en {
-        zh.to_owned()
-    } else {
-        format!("{zh} / {en}")
-    }
+use super::list::both;
+
+/// An id that names nothing: a usage error with the closest known id.
+fn unknown<'a>(what: &str, id: &str, known: impl IntoIterator<Item = &'a str>) -> ExitCode {
+    let hint = crate::playbook::closest(id, known)
+        .map(|c| format!(" (did you mean '{c}'?)"))
+        .unwrap_or_default();
+    eprint(&format!(
+        "error: unknown {what} '{id}'{hint}; `salesdojo {what}s` lists them\n"
+    ));
+    ExitCode::from(super::EXIT_USAGE)
 }
 
 /// Where a playbook uses a concept: `playbook criterion/rule` for every rule that names it
@@ -198,14 +201,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         (Some(id), _) => match lib.concepts.get(id) {
             Some(k) => vec![k.as_ref()],
             None => {
-                let known = lib.concepts.keys().map(String::as_str);
-                let hint = crate::playbook::closest(id, known)
-                    .map(|c| format!(" (did you mean '{c}'?)"))
-                    .unwrap_or_default();
-                eprint(&format!(
-                    "error: unknown concept '{id}'{hint}; `salesdojo concepts` lists them\n"
+                return Ok(unknown(
+                    "concept",
+                    id,
+                    lib.concepts.keys().map(String::as_str),
                 ));
-                return Ok(ExitCode::from(super::EXIT_USAGE));
             }
         },
         (None, Some(w)) => {
@@ -264,13 +264,16 @@ fn played_in(lib: &Library, id: &str) -> Vec<String> {
     out
 }
 
-fn persona_card(lib: &Library, p: &Persona) -> String {
-    let mut s = String::new();
-    let kind = match p.kind {
+fn kind_name(p: &Persona) -> &'static str {
+    match p.kind {
         crate::playbook::model::PersonaKind::CustomerType => "customer type",
         crate::playbook::model::PersonaKind::ThinkingStyle => "thinking style",
-    };
-    let _ = writeln!(s, "{}  {}  ({kind})", p.id, both(&p.name));
+    }
+}
+
+fn persona_card(lib: &Library, p: &Persona) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}  {}  ({})", p.id, both(&p.name), kind_name(p));
     if let Some(sum) = &p.summary {
         let _ = writeln!(s, "  {}", both(sum));
     }
@@ -306,14 +309,11 @@ pub fn run_personas(cli: &Cli, args: &PersonaArgs) -> anyhow::Result<ExitCode> {
         Some(id) => match lib.personas.get(id) {
             Some(p) => vec![p],
             None => {
-                let known = lib.personas.keys().map(String::as_str);
-                let hint = crate::playbook::closest(id, known)
-                    .map(|c| format!(" (did you mean '{c}'?)"))
-                    .unwrap_or_default();
-                eprint(&format!(
-                    "error: unknown persona '{id}'{hint}; `salesdojo personas` lists them\n"
+                return Ok(unknown(
+                    "persona",
+                    id,
+                    lib.personas.keys().map(String::as_str),
                 ));
-                return Ok(ExitCode::from(super::EXIT_USAGE));
             }
         },
         None => lib.personas.values().collect(),
@@ -336,19 +336,7 @@ pub fn run_personas(cli: &Cli, args: &PersonaArgs) -> anyhow::Result<ExitCode> {
             } else {
                 chosen
                     .iter()
-                    .map(|p| {
-                        format!(
-                            "{:<16} {}  ({})\n",
-                            p.id,
-                            both(&p.name),
-                            match p.kind {
-                                crate::playbook::model::PersonaKind::CustomerType =>
-                                    "customer type",
-                                crate::playbook::model::PersonaKind::ThinkingStyle =>
-                                    "thinking style",
-                            }
-                        )
-                    })
+                    .map(|p| format!("{:<16} {}  ({})\n", p.id, both(&p.name), kind_name(p)))
                     .collect()
             };
             print(&out)?;

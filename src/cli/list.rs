@@ -21,7 +21,7 @@ pub struct Args {
 super::places!(Args: content);
 
 /// `zh / en` when the two differ, else the one text.
-fn both(t: &Text) -> String {
+pub(super) fn both(t: &Text) -> String {
     let (zh, en) = (t.get("zh-CN"), t.get("en"));
     if zh == en {
         zh.to_owned()
