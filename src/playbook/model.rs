@@ -262,6 +262,10 @@ pub struct Concept {
     pub patterns: Vec<Regex>,
     /// The customer's words echoed in the reply's first sentence count as this concept.
     pub echo: bool,
+    /// All the patterns in one automaton, built on first use: one pass over a reply says
+    /// which patterns match at all (most replies match none of a conduct concept's forty), so
+    /// only those are searched for their matches. `None` when they do not fit one automaton.
+    pub pattern_set: std::sync::OnceLock<Option<regex::RegexSet>>,
 }
 
 impl Concept {
@@ -293,11 +297,35 @@ impl Concept {
         negated: bool,
     ) -> impl Iterator<Item = &'t str> + 't {
         let n = t.as_str();
-        self.patterns
-            .iter()
-            .flat_map(move |re| re.find_iter(n).take(4))
+        let which: Vec<usize> = match self.pattern_set() {
+            Some(set) => set.matches(n).into_iter().collect(),
+            None => (0..self.patterns.len()).collect(),
+        };
+        which
+            .into_iter()
+            .flat_map(move |i| self.patterns[i].find_iter(n).take(4))
             .filter(move |m| crate::text::negated(n, m.start()) == negated)
             .map(|m| m.as_str())
+    }
+
+    /// Builds the automaton of all the patterns (see `pattern_set`) if it is not built yet.
+    pub fn patterns_at_once(&self) {
+        let _ = self.pattern_set();
+    }
+
+    fn pattern_set(&self) -> Option<&regex::RegexSet> {
+        self.pattern_set
+            .get_or_init(|| {
+                if self.patterns.len() < 2 {
+                    return None;
+                }
+                regex::RegexSetBuilder::new(self.patterns.iter().map(Regex::as_str))
+                    .case_insensitive(true)
+                    .size_limit(crate::playbook::validate::REGEX_SIZE_LIMIT * 4)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 }
 

@@ -23,7 +23,7 @@ use super::raw::{
 use crate::msg::{self, Noun};
 
 /// Largest compiled size of one rubric regex; a bigger one is refused, not built.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Sizes real content never reaches (the bundled playbooks' largest in brackets), so a
 /// crafted file under the 4 MiB cap cannot make the app hold megabytes of one title.
@@ -320,10 +320,15 @@ pub fn concepts(
             includes: k.include.iter().map(|i| i.value.clone()).collect(),
             patterns,
             echo: k.echo,
+            pattern_set: std::sync::OnceLock::new(),
         });
     }
     include_concepts(&mut c, &raw, earlier, &mut out);
     extend_concepts(&mut c, &raw, earlier, &mut out);
+    // Each concept's patterns in one automaton, built now rather than by the first reply.
+    for k in &out {
+        k.patterns_at_once();
+    }
     if c.failed() { Vec::new() } else { out }
 }
 
