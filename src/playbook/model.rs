@@ -162,14 +162,16 @@ impl Premature {
     /// The concepts of this move `t` expresses (`price` when it names an amount and the move
     /// is a price): empty when the reply does not make it, or makes it with one of the moves
     /// that make it fit (`unless`).
-    pub fn made_by(&self, t: &crate::text::Normalized, quotes_price: bool) -> Vec<String> {
-        if self.unless.iter().any(|k| k.in_text(t)) {
+    /// `expresses` says whether the reply expresses a concept (the scorer passes its per-reply
+    /// cache).
+    pub fn made_by(&self, expresses: impl Fn(&Concept) -> bool, quotes_price: bool) -> Vec<String> {
+        if self.unless.iter().any(|k| expresses(k)) {
             return Vec::new();
         }
         let mut out: Vec<String> = self
             .concepts
             .iter()
-            .filter(|k| k.in_text(t))
+            .filter(|k| expresses(k))
             .map(|k| k.id.clone())
             .collect();
         if self.quotes_price && quotes_price {

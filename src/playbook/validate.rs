@@ -472,45 +472,21 @@ fn include_concepts(
         merged.push((i, reach, outside));
     }
     for (i, reach, outside) in merged {
-        let mut words = out[i].words.clone();
-        let mut patterns = out[i].patterns.clone();
-        let mut by_lang = out[i].words_by_lang.clone();
-        let mut sources = out[i].pattern_sources.clone();
-        // The words by language and the pattern sources each included concept brings.
-        type Brought = (BTreeMap<String, Vec<String>>, Vec<String>);
-        let taken: Vec<Brought> = reach
+        let taken: Vec<Concept> = reach
             .iter()
-            .map(|r| {
-                (
-                    out[*r].words_by_lang.clone(),
-                    out[*r].pattern_sources.clone(),
-                )
-            })
-            .chain(
-                outside
-                    .iter()
-                    .map(|k| (k.words_by_lang.clone(), k.pattern_sources.clone())),
-            )
+            .map(|r| out[*r].clone())
+            .chain(outside.iter().map(|k| (**k).clone()))
             .collect();
-        for r in reach {
-            words.extend(out[r].words.iter().cloned());
-            patterns.extend(out[r].patterns.iter().cloned());
-        }
-        for k in outside {
-            words.extend(k.words.iter().cloned());
-            patterns.extend(k.patterns.iter().cloned());
-        }
-        for (langs, pats) in taken {
-            for (lang, list) in langs {
-                by_lang.entry(lang).or_default().extend(list);
+        let mine = &mut out[i];
+        for k in taken {
+            mine.words.extend(k.words);
+            mine.patterns.extend(k.patterns);
+            mine.pattern_sources.extend(k.pattern_sources);
+            for (lang, list) in k.words_by_lang {
+                mine.words_by_lang.entry(lang).or_default().extend(list);
             }
-            sources.extend(pats);
         }
-        out[i].words_by_lang = by_lang;
-        out[i].pattern_sources = sources;
-        out[i].set = crate::text::PhraseSet::new(&words);
-        out[i].words = words;
-        out[i].patterns = patterns;
+        mine.set = crate::text::PhraseSet::new(&mine.words);
     }
 }
 

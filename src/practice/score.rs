@@ -382,7 +382,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             for p in wrong_now {
                 out.feedback.push(p.feedback.clone());
                 out.premature.push(PrematureMove {
-                    moves: p.made_by(&facts.norm, facts.quote),
+                    moves: p.made_by(|k| facts.has(k), facts.quote),
                     points: p.points,
                     feedback: p.feedback.clone(),
                 });
@@ -709,10 +709,7 @@ fn premature_moves<'p>(pb: &'p Playbook, turn: &'p Turn, f: &Facts) -> Vec<&'p P
     turn.premature
         .iter()
         .chain(stage.unwrap_or_default())
-        .filter(|p| {
-            !p.unless.iter().any(|k| f.has(k))
-                && (p.concepts.iter().any(|k| f.has(k)) || (p.quotes_price && f.quote))
-        })
+        .filter(|p| !p.made_by(|k| f.has(k), f.quote).is_empty())
         .collect()
 }
 
