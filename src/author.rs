@@ -334,7 +334,9 @@ impl Workspace {
     /// edited, saved or not): the validator's and the script compiler's diagnostics, and the
     /// library and script host it builds, for trying replies against the draft.
     pub fn check(&self, path: &Path, text: &str) -> Checked {
+        // The editor shows translation slips too, as `validate --locales` does.
         let mut report = Report::default();
+        report.translations = true;
         let mut user = self.user_content(&mut report);
         let display = display_of(path);
         if text.len() > MAX_FILE_BYTES {

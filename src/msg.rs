@@ -246,6 +246,8 @@ catalogue! {
     concept_include_cycle(path) => "concepts include each other in a circle: {path}",
         "概念之间循环包含：{path}";
     concept_empty_word(id) => "concept '{id}': empty word", "概念“{id}”：有一个空词语";
+    concept_word_opposed(word, concept, other) => "'{word}' is a word of '{concept}', but '{other}', which it opposes, recognizes it too: a reply with it counts as both",
+        "“{word}”是“{concept}”的词，但与它相对的“{other}”也认得它：含这个词的回答会同时算作两者";
     unknown_concept(id) => "unknown concept '{id}'", "未知的概念“{id}”";
     concepts_where() => "concepts are defined in playbooks/concepts.yaml",
         "概念定义在 playbooks/concepts.yaml 中";
@@ -339,6 +341,32 @@ catalogue! {
     wrong_argument() => "the function exists, but an argument has the wrong type: `()` comes from a misspelt `ctx` field or phrase list (`ctx.phrases.NAME`)",
         "函数存在，但有参数类型不对：拼错的 `ctx` 字段或话术列表（`ctx.phrases.名称`）会得到 `()`";
     unknown_host_fn(name) => "unknown function {name}", "未知的函数 {name}";
+    gender_declared() => "as the scenario or its persona says", "如场景或其人物所写";
+    gender_from_context() => "as its context tells", "如场景背景所述";
+    gender_female() => "a woman", "女性";
+    gender_male() => "a man", "男性";
+    pronoun_contradicts(pronoun, scenario, gender, how) => "'{pronoun}' speaks of the customer of scenario '{scenario}' as someone else: the customer is {gender} ({how}); fix the pronoun, or set the scenario's `gender:`",
+        "“{pronoun}”与场景“{scenario}”的顾客不符：顾客是{gender}（{how}）；请改正代词，或设置场景的 `gender:`";
+    plain_text_in_bilingual(locales) => "one string for every language, but this playbook shows {locales}: trainees of each language read the same words",
+        "所有语言共用一个字符串，但这个剧本显示 {locales}：每种语言的学员读到的都是同样的文字";
+    plain_text_help() => "write it as {{ zh-CN: …, en: … }}", "写成 {{ zh-CN: …, en: … }}";
+    script_arg_count(name, want, given) => "{name} takes {want} arguments, {given} given",
+        "{name} 需要 {want} 个参数，这里给了 {given} 个";
+    script_arg_type(name, index, want, given) => "argument {index} of {name} must be {want}, {given} is given",
+        "{name} 的第 {index} 个参数应为 {want}，这里是 {given}";
+    script_signature(sig) => "it is {sig}", "它的签名是 {sig}";
+    script_recursion(name) => "'{name}' calls itself: nothing bounds how deep it goes but the call-depth limit, which stops the reply with an error",
+        "“{name}”调用了自己：除了调用深度上限，没有什么限制它的深度，到了上限这条回答会出错";
+    script_endless_loop() => "this loop has no break, return or throw: it runs until the operations limit stops the reply with an error",
+        "这个循环里没有 break、return 或 throw：它会一直运行，直到操作数上限让这条回答出错";
+    script_points_range(what, value, lo, hi) => "{what} is {value}, outside {lo}..{hi}: scoring stops with an error when this is returned",
+        "{what} 是 {value}，超出 {lo}..{hi}：返回它时评分会出错";
+    script_text_one_language(locales) => "this text is shown to the trainee in every language, but the playbooks using the script show {locales}",
+        "这段文字在所有语言下都会原样显示给学员，但使用这个脚本的剧本显示的是 {locales}";
+    script_text_map_help() => "write it once per language: #{{ \"zh-CN\": \"…\", en: \"…\" }}",
+        "每种语言写一遍：#{{ \"zh-CN\": \"…\", en: \"…\" }}";
+    script_text_missing_locales(missing) => "this text has no {missing} wording, which the playbooks using the script show",
+        "这段文字缺少 {missing} 的写法，而使用这个脚本的剧本会显示它";
     unknown_phrase_list_in(name, playbook) => "playbook '{playbook}' has no phrase list '{name}' (ctx.phrases.{name} would be ())",
         "剧本“{playbook}”没有话术列表“{name}”（ctx.phrases.{name} 会得到 ()）";
     unknown_ctx_field(name) => "ctx has no field '{name}'", "ctx 没有字段“{name}”";

@@ -206,3 +206,100 @@ fn regex_lite_remove_scripts(text: &str) -> String {
     }
     out
 }
+
+/// A held-out playbook with deliberate mistakes (tests/fixtures/mistakes): each is reported at
+/// its file:line:col, the ones that hide on a branch no sample reply takes included.
+#[test]
+fn deliberate_mistakes_are_each_reported_at_their_place() {
+    let r = salesdojo(
+        &repo(),
+        &["validate", "--locales", "tests/fixtures/mistakes"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    let script = "tests/fixtures/mistakes/scripts/complaint.rhai";
+    let yaml = "tests/fixtures/mistakes/playbooks/complaint.yaml";
+    for line in [
+        format!("{script}:5:12: error: text::contains_any takes 2 arguments, 1 given"),
+        format!("{script}:10:36: warning: set.empathy is 250, outside 0..100"),
+        format!("{script}:12:14: warning: this text is shown to the trainee in every language"),
+        format!("{yaml}:34:19: warning: '她' speaks of the customer of scenario 'broken-clasp'"),
+        format!(
+            "{yaml}:35:23: warning: one string for every language, but this playbook shows zh-CN, en"
+        ),
+    ] {
+        assert!(all.contains(&line), "missing {line}\n{all}");
+    }
+    // A plain string is a translation matter: reported with --locales only.
+    let r = salesdojo(&repo(), &["validate", "tests/fixtures/mistakes"]);
+    assert!(
+        !r.stderr.contains("one string for every language"),
+        "{}",
+        r.stderr
+    );
+    // The out-of-range score is an error when a reply reaches it, never clamped.
+    let long = "我理解您的心情。".repeat(60);
+    let r = salesdojo(
+        &repo(),
+        &[
+            "score",
+            "complaint",
+            "--playbooks",
+            "tests/fixtures/mistakes",
+            "--scenario",
+            "broken-clasp",
+            "--turn",
+            "angry",
+            "--reply",
+            &long,
+        ],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let e = v["script_error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        e.contains("`set.empathy` is 250, outside 0..100"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A persona card says whom it describes; the library's types are of either gender, and a
+/// scenario's customer has the gender its own `gender:` or its context gives.
+#[test]
+fn personas_carry_a_gender() {
+    let r = salesdojo(&repo(), &["personas", "rational", "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v[0]["gender"], "any", "{}", r.stdout);
+    let r = salesdojo(&repo(), &["personas", "rational"]);
+    assert!(r.stdout.contains("gender: any"), "{}", r.stdout);
+}
+
+/// A word a trainer adds to a concept that a concept it opposes recognizes too is warned about
+/// at the word; a shorter word of one concept inside a longer phrase of its opponent counts for
+/// the longer phrase only.
+#[test]
+fn a_word_in_two_opposing_concepts_is_a_conflict() {
+    let dir = folder(
+        "concepts:\n  - id: empathy\n    title: { zh-CN: 共情, en: Empathy }\n    extend: true\n    words: { zh-CN: [换了是我也会生气, 不能全怪我们] }\n",
+    );
+    let r = salesdojo(dir.path(), &["validate", "playbooks"]);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        out.contains(
+            "concepts.yaml:5:32: warning: '不能全怪我们' is a word of 'empathy', but 'blame'"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("'换了是我也会生气' is a word"), "{out}");
+    // "您理解错了" is blame's: empathy's 理解 inside it does not count as acknowledging.
+    let bundled = folder("concepts: []\n");
+    let rules = |v: &Value| -> usize {
+        v["trace"].as_array().map_or(0, |t| {
+            t.iter().filter(|e| e["source"]["kind"] == "rule").count()
+        })
+    };
+    let wrong = acknowledged(bundled.path(), "您理解错了。");
+    assert_eq!(rules(&wrong), 0, "{wrong}");
+    let right = acknowledged(bundled.path(), "我理解您的顾虑。");
+    assert!(rules(&right) > 0, "{right}");
+}

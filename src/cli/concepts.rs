@@ -257,7 +257,12 @@ fn played_in(lib: &Library, id: &str) -> Vec<String> {
         let pb: &Playbook = pb;
         for s in &pb.scenarios {
             if s.persona == id || s.style.as_deref() == Some(id) {
-                out.push(format!("{}/{}", pb.id, s.id));
+                let g = match s.gender {
+                    crate::playbook::model::Gender::Any => "",
+                    crate::playbook::model::Gender::Female => " (female)",
+                    crate::playbook::model::Gender::Male => " (male)",
+                };
+                out.push(format!("{}/{}{g}", pb.id, s.id));
             }
         }
     }
@@ -277,6 +282,14 @@ fn persona_card(lib: &Library, p: &Persona) -> String {
     if let Some(sum) = &p.summary {
         let _ = writeln!(s, "  {}", both(sum));
     }
+    let gender = match p.gender {
+        crate::playbook::model::Gender::Any => {
+            "any (a scenario names its customer's with `gender: female` or `male`)"
+        }
+        crate::playbook::model::Gender::Female => "female",
+        crate::playbook::model::Gender::Male => "male",
+    };
+    let _ = writeln!(s, "  gender: {gender}");
     for (label, list) in [
         ("traits", &p.traits),
         ("cares about", &p.cares_about),

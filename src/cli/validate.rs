@@ -31,6 +31,7 @@ super::places!(Args: content);
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
+    report.translations = args.locales;
     let lib = load_paths(cli, &args.paths, &mut report)?;
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);

@@ -176,6 +176,9 @@ impl Diagnostic {
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     sources: BTreeMap<String, Arc<str>>,
+    /// Also check translations: a plain string where a playbook shows several languages
+    /// (`validate --locales`, the authoring view).
+    pub translations: bool,
 }
 
 impl Report {

@@ -592,6 +592,7 @@ fn concepts(
         .into_iter()
         .map(Arc::new)
         .collect();
+    resolve_opponents(&out, earlier);
     if !reaches_out
         && (report.errors(), report.warnings()) == before
         && let Ok(mut cache) = CACHE.lock()
@@ -603,6 +604,34 @@ fn concepts(
         cache.insert(key, out.clone());
     }
     out
+}
+
+/// Each concept's opponents (see [`Concept::expressed_in`]): the concepts it says it opposes
+/// and those that say they oppose it, in this layer or the ones before.
+fn resolve_opponents(out: &[Arc<Concept>], earlier: &BTreeMap<String, Arc<Concept>>) {
+    let find = |id: &str| {
+        out.iter()
+            .find(|k| k.id == id)
+            .or_else(|| earlier.get(id))
+            .cloned()
+    };
+    let all: Vec<&Arc<Concept>> = out
+        .iter()
+        .chain(
+            earlier
+                .values()
+                .filter(|k| !out.iter().any(|o| o.id == k.id)),
+        )
+        .collect();
+    for k in out {
+        let mut ops: Vec<Arc<Concept>> = k.opposes.iter().filter_map(|o| find(o)).collect();
+        for other in &all {
+            if other.opposes.contains(&k.id) && !ops.iter().any(|o| o.id == other.id) {
+                ops.push(Arc::clone(other));
+            }
+        }
+        let _ = k.opponents.set(ops.iter().map(Arc::downgrade).collect());
+    }
 }
 
 /// Loads layers in order; a later layer adds to or overrides an earlier one by id.

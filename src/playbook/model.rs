@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Serialize;
 
-pub use super::raw::{Outcome, PersonaKind};
+pub use super::raw::{Gender, Outcome, PersonaKind};
 
 /// A text in one or more locales.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -59,6 +59,7 @@ pub struct Persona {
     pub id: String,
     pub kind: PersonaKind,
     pub name: Text,
+    pub gender: Gender,
     pub summary: Option<Text>,
     pub traits: Vec<Text>,
     pub cares_about: Vec<Text>,
@@ -264,6 +265,11 @@ pub struct Concept {
     pub patterns: Vec<Regex>,
     /// The customer's words echoed in the reply's first sentence count as this concept.
     pub echo: bool,
+    /// Concepts it contradicts, as written (`opposes:`; the other side may say it instead).
+    pub opposes: Vec<String>,
+    /// Those concepts, and the ones that say they oppose it, resolved when the lexicon is
+    /// loaded (weak: two concepts that oppose each other point at each other).
+    pub opponents: std::sync::OnceLock<Vec<std::sync::Weak<Concept>>>,
     /// All the patterns in one automaton, built on first use: one pass over a reply says
     /// which patterns match at all (most replies match none of a conduct concept's forty), so
     /// only those are searched for their matches. `None` when they do not fit one automaton.
@@ -289,6 +295,49 @@ impl Concept {
     /// Whether `t` expresses this concept.
     pub fn in_text(&self, t: &crate::text::Normalized) -> bool {
         self.set.any_in(t) || self.pattern_hits(t, false).next().is_some()
+    }
+
+    /// Whether `t` expresses this concept once the concepts it opposes had their say: when
+    /// every match lies inside a longer match of an opponent ("理解" inside blame's "您理解错了",
+    /// "证书" inside "证书晚点给您"), the words are the opponent's.
+    pub fn expressed_beside<'a>(
+        &self,
+        t: &crate::text::Normalized,
+        opponents: impl IntoIterator<Item = &'a Concept>,
+    ) -> bool {
+        if !self.in_text(t) {
+            return false;
+        }
+        let mut opponents = opponents.into_iter().peekable();
+        if opponents.peek().is_none() {
+            return true;
+        }
+        let mine: Vec<String> = self.found(t).iter().map(|m| m.to_lowercase()).collect();
+        if mine.is_empty() {
+            return true;
+        }
+        for o in opponents {
+            let theirs: Vec<String> = o.found(t).iter().map(|m| m.to_lowercase()).collect();
+            let inside = |m: &String| {
+                theirs
+                    .iter()
+                    .any(|w| w.chars().count() > m.chars().count() && w.contains(m.as_str()))
+            };
+            if !theirs.is_empty() && mine.iter().all(inside) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// [`Concept::expressed_beside`] the opponents resolved at load.
+    pub fn expressed_in(&self, t: &crate::text::Normalized) -> bool {
+        let Some(weak) = self.opponents.get().filter(|v| !v.is_empty()) else {
+            return self.in_text(t);
+        };
+        let strong: Vec<std::sync::Arc<Concept>> =
+            weak.iter().filter_map(std::sync::Weak::upgrade).collect();
+        self.expressed_beside(t, strong.iter().map(|k| &**k))
     }
 
     /// What the patterns match in `t` (the first four matches of each) where the clause
@@ -366,6 +415,8 @@ pub struct Scenario {
     pub title: Text,
     pub persona: String,
     pub style: Option<String>,
+    /// The customer's gender: the scenario's, else its persona's (`Any` when neither says).
+    pub gender: Gender,
     pub context: Text,
     pub stages: Vec<String>,
     pub start: String,

@@ -290,6 +290,11 @@ pub struct RawScenario {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub style: Option<Id>,
+    /// The customer's gender, when the texts speak of them as a woman or a man (the
+    /// persona's when left out). Pronouns that contradict it are warned about.
+    #[serde(default)]
+    #[schemars(with = "Option<Gender>")]
+    pub gender: Option<Spanned<Gender>>,
     /// The situation, told to the trainee before the first line.
     pub context: Text,
     /// Stages this role-play trains.
@@ -490,6 +495,12 @@ pub struct RawConcept {
     /// concept: an echo is how a listener restates ("哦，是表格加司机每天报。").
     #[serde(default)]
     pub echo: bool,
+    /// Concepts this one contradicts (`empathy` and `blame`): a word of one that the other
+    /// recognizes is warned about, since a reply with it would count as both. Either side may
+    /// say it.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub opposes: Vec<Id>,
     /// In a trainer's `concepts.yaml`: add these words and patterns to the concept of the same
     /// id from the layers before (the bundled lexicon) instead of replacing it.
     #[serde(default)]
@@ -516,6 +527,10 @@ pub struct RawPersona {
     pub id: Id,
     pub kind: PersonaKind,
     pub name: Text,
+    /// Whom the card describes: `any` (a type of customer of either gender, the default),
+    /// `female` or `male`. A scenario may name its customer's own.
+    #[serde(default)]
+    pub gender: Gender,
     #[serde(default)]
     pub summary: Option<Text>,
     #[serde(default)]
@@ -528,6 +543,17 @@ pub struct RawPersona {
     /// What to avoid with this customer.
     #[serde(default)]
     pub avoid: Vec<Text>,
+}
+
+/// A customer's gender, for the pronouns the texts use of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// Either: the texts do not say.
+    #[default]
+    Any,
+    Female,
+    Male,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]

@@ -17,8 +17,8 @@ use super::model::{
     TestInput, Turn,
 };
 use super::raw::{
-    Id, PersonaKind, RawConceptLexicon, RawCriterion, RawNext, RawPersonaLibrary, RawPlaybook,
-    RawPremature, RawRule, RawScenario, RawStage, RawTest, Text, TextValue,
+    Gender, Id, PersonaKind, RawConceptLexicon, RawCriterion, RawNext, RawPersonaLibrary,
+    RawPlaybook, RawPremature, RawRule, RawScenario, RawStage, RawTest, Text, TextValue,
 };
 use crate::msg::{self, Noun};
 
@@ -151,6 +151,20 @@ impl<'a> Checker<'a> {
         };
         if longest > limit {
             self.error(pos(t.0.referenced), msg::text_too_long(longest, limit));
+        }
+        if self.report.translations
+            && matches!(t.0.value, TextValue::Same(_))
+            && self.locales.len() > 1
+        {
+            let locales = self.locales.join(", ");
+            self.report.push(
+                Diagnostic::warning(
+                    self.file,
+                    pos(t.0.referenced),
+                    msg::plain_text_in_bilingual(locales),
+                )
+                .with_help(Some(msg::plain_text_help())),
+            );
         }
         match &t.0.value {
             TextValue::Same(s) => model::Text([(ANY_LOCALE.to_owned(), s.clone())].into()),
@@ -320,16 +334,81 @@ pub fn concepts(
             includes: k.include.iter().map(|i| i.value.clone()).collect(),
             patterns,
             echo: k.echo,
+            opposes: k.opposes.iter().map(|o| o.value.clone()).collect(),
+            opponents: std::sync::OnceLock::new(),
             pattern_set: std::sync::OnceLock::new(),
         });
     }
     include_concepts(&mut c, &raw, earlier, &mut out);
     extend_concepts(&mut c, &raw, earlier, &mut out);
+    opposed_words(&mut c, &raw, earlier, &out);
     // Each concept's patterns in one automaton, built now rather than by the first reply.
     for k in &out {
         k.patterns_at_once();
     }
     if c.failed() { Vec::new() } else { out }
+}
+
+/// A word written in this file for a concept that a concept it opposes recognizes too: a
+/// reply with it would count as both. Opponents are looked up in this file, then the layers
+/// before; `opposes` is read from either side, and an unknown name is an error.
+fn opposed_words(
+    c: &mut Checker<'_>,
+    raw: &RawConceptLexicon,
+    earlier: &BTreeMap<String, Arc<Concept>>,
+    out: &[Concept],
+) {
+    let find = |id: &str| -> Option<&Concept> {
+        out.iter()
+            .find(|k| k.id == id)
+            .or_else(|| earlier.get(id).map(|k| &**k))
+    };
+    let all: Vec<&Concept> = out
+        .iter()
+        .chain(
+            earlier
+                .values()
+                .map(|k| &**k)
+                .filter(|k| !out.iter().any(|o| o.id == k.id)),
+        )
+        .collect();
+    for k in &raw.concepts {
+        for o in &k.opposes {
+            if find(&o.value).is_none() {
+                let known = all.iter().map(|k| k.id.as_str());
+                c.error_help(
+                    pos(o.referenced),
+                    msg::unknown_concept(&o.value),
+                    did_you_mean(&o.value, known),
+                );
+            }
+        }
+        let Some(mine) = find(&k.id.value) else {
+            continue;
+        };
+        let mut opponents: Vec<&Concept> = mine.opposes.iter().filter_map(|o| find(o)).collect();
+        for other in &all {
+            if other.opposes.contains(&mine.id) && !opponents.iter().any(|o| o.id == other.id) {
+                opponents.push(other);
+            }
+        }
+        for w in k.words.values().flatten() {
+            // As the scorer decides: a reply of just this word, each side beside its opponents.
+            let said = crate::text::Normalized::new(&w.value);
+            let counts = |k: &Concept, against: &[&Concept]| {
+                k.expressed_beside(&said, against.iter().copied())
+            };
+            if !counts(mine, &opponents) {
+                continue;
+            }
+            if let Some(o) = opponents.iter().find(|o| counts(o, &[mine])) {
+                c.warning(
+                    pos(w.referenced),
+                    msg::concept_word_opposed(&w.value, &mine.id, &o.id),
+                );
+            }
+        }
+    }
 }
 
 /// Merges each `extend: true` concept into the earlier layers' concept of the same id: the
@@ -394,6 +473,11 @@ fn extend_concepts(
         mine.pattern_sources = sources;
         mine.patterns = patterns;
         mine.echo = mine.echo || base.echo;
+        for o in &base.opposes {
+            if !mine.opposes.contains(o) {
+                mine.opposes.push(o.clone());
+            }
+        }
         if mine.note.is_none() {
             mine.note = base.note.clone();
         }
@@ -500,6 +584,7 @@ pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<
             id: c.id(&p.id, Noun::Persona, &mut seen),
             kind: p.kind,
             name: c.text(&p.name),
+            gender: p.gender,
             summary: c.opt_text(&p.summary),
             traits: c.texts(&p.traits),
             cares_about: c.texts(&p.cares_about),
@@ -1174,11 +1259,21 @@ fn scenario(
         });
     }
 
+    let gender = s.gender.as_ref().map_or_else(
+        || {
+            personas
+                .get(&s.persona.value)
+                .map_or(Gender::Any, |p| p.gender)
+        },
+        |g| g.value,
+    );
+    let gender = pronouns(c, s, &id, gender);
     let scen = Scenario {
         id,
         title: c.title(&s.title),
         persona: s.persona.value.clone(),
         style: s.style.as_ref().map(|st| st.value.clone()),
+        gender,
         context: c.text(&s.context),
         stages: s.stages.iter().map(|st| st.value.clone()).collect(),
         start,
@@ -1190,6 +1285,76 @@ fn scenario(
         check_paths(c, &scen, s);
     }
     scen
+}
+
+/// Pronouns for the customer that contradict their gender: the one declared (the scenario's or
+/// its persona's), else the one the scenario's context alone speaks of. Narration is checked
+/// (the context, endings, model answers, options and their feedback, a customer line's stage
+/// directions in brackets), not what the customer says of others; a text that uses the
+/// customer's own pronouns too is taken to speak of someone else.
+/// The customer's gender, declared or told by the context (`Any` when neither says).
+fn pronouns(c: &mut Checker<'_>, s: &RawScenario, id: &str, declared: Gender) -> Gender {
+    use crate::text::gender::{Speaks, speaks_of};
+    let context = texts_of(&s.context);
+    let (gender, how) = match declared {
+        Gender::Any => {
+            let said = context
+                .iter()
+                .fold(Speaks::default(), |a, t| a.or(speaks_of(t, true)));
+            match (said.female, said.male) {
+                (true, false) => (Gender::Female, msg::gender_from_context()),
+                (false, true) => (Gender::Male, msg::gender_from_context()),
+                _ => return Gender::Any,
+            }
+        }
+        g => (g, msg::gender_declared()),
+    };
+    let mut narration: Vec<(&Text, bool)> = vec![(&s.context, false)];
+    for t in &s.turns {
+        narration.push((&t.customer, true));
+        narration.extend(t.model_answer.as_ref().map(|m| (m, false)));
+        for o in &t.options {
+            narration.push((&o.text, false));
+            narration.push((&o.feedback, false));
+        }
+    }
+    narration.extend(s.endings.iter().map(|e| (&e.text, false)));
+    for (text, bracketed_only) in narration {
+        for words in texts_of(text) {
+            let said = if bracketed_only {
+                crate::text::gender::bracketed(&words)
+                    .iter()
+                    .fold(Speaks::default(), |a, b| a.or(speaks_of(b, false)))
+            } else {
+                speaks_of(&words, false)
+            };
+            let wrong = match gender {
+                Gender::Female => said.male && !said.female,
+                Gender::Male => said.female && !said.male,
+                Gender::Any => false,
+            };
+            if wrong {
+                let (pronoun, is) = match gender {
+                    Gender::Female => (said.male_word, msg::gender_female()),
+                    _ => (said.female_word, msg::gender_male()),
+                };
+                c.warning(
+                    pos(text.0.referenced),
+                    msg::pronoun_contradicts(pronoun, id, is, how.clone()),
+                );
+                break;
+            }
+        }
+    }
+    gender
+}
+
+/// Each locale's words of a text.
+fn texts_of(t: &Text) -> Vec<String> {
+    match &t.0.value {
+        TextValue::Same(s) => vec![s.clone()],
+        TextValue::Localized(m) => m.values().cloned().collect(),
+    }
 }
 
 /// The turn and ending ids of a scenario, which a `next` may name.

@@ -747,7 +747,7 @@ impl Facts {
         if let Some(&hit) = self.expressed.borrow().get(&key) {
             return hit;
         }
-        let hit = k.in_text(&self.norm);
+        let hit = k.expressed_in(&self.norm);
         self.expressed.borrow_mut().insert(key, hit);
         hit
     }

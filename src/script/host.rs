@@ -435,6 +435,20 @@ fn points(
             ));
         }
         let n = number(path, &format!("{key}.{k}"), &v)?;
+        // A criterion holds 0-100 points: a value outside is a mistake, never clamped quietly.
+        let (lo, hi) = if key == "set" {
+            (0.0, 100.0)
+        } else {
+            (-100.0, 100.0)
+        };
+        if !(lo..=hi).contains(&n) {
+            return Err(bad(
+                path,
+                format!(
+                    "score: `{key}.{k}` is {n}, outside {lo}..{hi} (a criterion holds 0-100 points)"
+                ),
+            ));
+        }
         out.insert(k, n);
     }
     Ok(out)

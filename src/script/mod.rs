@@ -8,6 +8,7 @@ pub mod api;
 pub mod closures;
 pub mod engine;
 pub mod host;
+pub mod lint;
 
 pub use engine::Limits;
 pub use host::{GuideAnswer, ScriptError, ScriptErrorKind, ScriptHost, ScriptScore};
@@ -66,6 +67,31 @@ pub fn check_library(lib: &Library, host: &ScriptHost, report: &mut Report) {
                 )
                 .with_help(help),
             );
+        }
+    }
+    // What the syntax tree shows on every path: host calls' arguments, constant scores out of
+    // range, endless loops, recursion, trainee text missing a language.
+    let concepts: Vec<&str> = lib.concepts.keys().map(String::as_str).collect();
+    for (path, file) in &lib.scripts {
+        let mut locales: Vec<String> = Vec::new();
+        for pb in &lib.playbooks {
+            if [&pb.scripts.score, &pb.scripts.guide]
+                .into_iter()
+                .any(|s| s.as_deref() == Some(path.as_str()))
+            {
+                for l in &pb.locales {
+                    if !locales.contains(l) {
+                        locales.push(l.clone());
+                    }
+                }
+            }
+        }
+        let cx = lint::Context {
+            concepts: &concepts,
+            locales: &locales,
+        };
+        for f in lint::lint(&String::from_utf8_lossy(&file.bytes), &cx) {
+            report.push(f.diagnostic(&file.display));
         }
     }
     // Top-level statements run again on every hook call: a loop there costs every reply.

@@ -4,6 +4,7 @@
 //! Used by the declarative rubric rules and exposed to scripts as the `text::` module. All
 //! functions are pure and linear in the length of their input.
 
+pub mod gender;
 mod keywords;
 mod negation;
 mod phrases;
