@@ -14,6 +14,7 @@ use crate::playbook::Library;
 use crate::practice::Answer;
 use crate::practice::session::score_turn;
 use crate::script::ScriptHost;
+use crate::store::report::OverrideRow;
 
 /// The score at and above which a reply passes (the bundled playbooks' pass marks are 70–80).
 pub const PASS: f64 = 75.0;
@@ -402,5 +403,134 @@ mod tests {
         assert!((s.mae - (70.0 + 30.0 + 85.0 + 40.0) / 5.0).abs() < 1e-9);
         let missed = Targets::default().missed(&s);
         assert!(missed.iter().any(|m| m.starts_with("MAE")), "{missed:?}");
+    }
+}
+
+/// How near an override counts as agreeing: a reviewer gives one number, not a band.
+pub const OVERRIDE_BAND: f64 = 10.0;
+
+/// Agreement between the scorer and the reviewers' overrides over a set of criteria.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Agreement {
+    pub overrides: usize,
+    /// Mean |scorer − reviewer|.
+    pub mae: f64,
+    /// Mean scorer − reviewer: above 0 the scorer is more generous than the reviewers.
+    pub bias: f64,
+    /// Share of overrides within ±[`OVERRIDE_BAND`] of the scorer, 0–1.
+    pub within_band: f64,
+    pub spearman: Option<f64>,
+}
+
+fn agreement<'a>(rows: impl IntoIterator<Item = &'a OverrideRow>) -> Agreement {
+    let rows: Vec<&OverrideRow> = rows.into_iter().collect();
+    let n = rows.len();
+    if n == 0 {
+        return Agreement::default();
+    }
+    let d: Vec<f64> = rows.iter().map(|r| r.scored - r.overridden).collect();
+    let a: Vec<f64> = rows.iter().map(|r| r.scored).collect();
+    let b: Vec<f64> = rows.iter().map(|r| r.overridden).collect();
+    Agreement {
+        overrides: n,
+        mae: d.iter().map(|x| x.abs()).sum::<f64>() / n as f64,
+        bias: d.iter().sum::<f64>() / n as f64,
+        within_band: d.iter().filter(|x| x.abs() <= OVERRIDE_BAND).count() as f64 / n as f64,
+        spearman: spearman(&a, &b),
+    }
+}
+
+/// Every override as a grade: agreement overall, per playbook, per playbook and criterion
+/// (where they disagree most first), and per month (drift).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FromReviews {
+    pub overall: Agreement,
+    pub by_playbook: BTreeMap<String, Agreement>,
+    /// (playbook, criterion, agreement), the largest MAE first.
+    pub by_criterion: Vec<(String, String, Agreement)>,
+    /// Per month (`YYYY-MM`) of the reviews, oldest first.
+    pub by_month: BTreeMap<String, Agreement>,
+}
+
+impl FromReviews {
+    /// The criterion of `playbook` the scorer and the reviewers disagree on most (with at
+    /// least two overrides, so one odd review does not name it).
+    pub fn most_disputed(&self, playbook: &str) -> Option<(&str, &Agreement)> {
+        self.by_criterion
+            .iter()
+            .find(|(p, _, a)| p == playbook && a.overrides >= 2)
+            .map(|(_, c, a)| (c.as_str(), a))
+    }
+}
+
+/// Agreement of the scorer with every override in `rows`.
+pub fn from_reviews(rows: &[OverrideRow]) -> FromReviews {
+    let mut by_playbook: BTreeMap<String, Vec<&OverrideRow>> = BTreeMap::new();
+    let mut by_criterion: BTreeMap<(String, String), Vec<&OverrideRow>> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Vec<&OverrideRow>> = BTreeMap::new();
+    for r in rows {
+        by_playbook.entry(r.playbook.clone()).or_default().push(r);
+        by_criterion
+            .entry((r.playbook.clone(), r.criterion.clone()))
+            .or_default()
+            .push(r);
+        by_month
+            .entry(r.at.chars().take(7).collect())
+            .or_default()
+            .push(r);
+    }
+    let mut crit: Vec<(String, String, Agreement)> = by_criterion
+        .into_iter()
+        .map(|((p, c), v)| (p, c, agreement(v)))
+        .collect();
+    crit.sort_by(|a, b| b.2.mae.total_cmp(&a.2.mae));
+    FromReviews {
+        overall: agreement(rows),
+        by_playbook: by_playbook
+            .into_iter()
+            .map(|(k, v)| (k, agreement(v)))
+            .collect(),
+        by_criterion: crit,
+        by_month: by_month
+            .into_iter()
+            .map(|(k, v)| (k, agreement(v)))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod review_tests {
+    use super::*;
+
+    fn row(p: &str, c: &str, scored: f64, over: f64, at: &str) -> OverrideRow {
+        OverrideRow {
+            attempt: format!("{p}{c}{at}"),
+            playbook: p.into(),
+            scenario: "s".into(),
+            criterion: c.into(),
+            scored,
+            overridden: over,
+            at: at.into(),
+        }
+    }
+
+    #[test]
+    fn overrides_are_grades_per_playbook_criterion_and_month() {
+        let rows = [
+            row("a", "x", 80.0, 40.0, "2026-10-01T10:00:00Z"),
+            row("a", "x", 70.0, 40.0, "2026-11-02T10:00:00Z"),
+            row("a", "y", 50.0, 55.0, "2026-11-03T10:00:00Z"),
+            row("b", "z", 20.0, 20.0, "2026-11-04T10:00:00Z"),
+        ];
+        let f = from_reviews(&rows);
+        assert_eq!(f.overall.overrides, 4);
+        assert!((f.overall.mae - (40.0 + 30.0 + 5.0) / 4.0).abs() < 1e-9);
+        assert!((f.by_playbook["a"].bias - (40.0 + 30.0 - 5.0) / 3.0).abs() < 1e-9);
+        assert!((f.overall.within_band - 0.5).abs() < 1e-9);
+        assert_eq!(f.most_disputed("a").map(|(c, _)| c), Some("x"));
+        assert_eq!(f.most_disputed("b"), None);
+        let months: Vec<&str> = f.by_month.keys().map(String::as_str).collect();
+        assert_eq!(months, ["2026-10", "2026-11"]);
+        assert!((f.by_month["2026-10"].mae - 40.0).abs() < 1e-9);
     }
 }

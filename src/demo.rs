@@ -30,6 +30,8 @@ pub struct DemoCounts {
     pub trainees: usize,
     pub attempts: usize,
     pub replies: usize,
+    /// Attempts a manager reviewed with a criterion override.
+    pub reviews: usize,
 }
 
 /// splitmix64: small, fast, deterministic.
@@ -50,6 +52,10 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// The share of attempts a manager reviews with an override.
+const REVIEWED: f64 = 0.03;
+const REVIEWERS: &[&str] = &["张经理", "李主管", "王督导"];
 
 const TEAMS: &[&str] = &[
     "华东一组",
@@ -226,6 +232,21 @@ pub fn generate_with(
                         let w = pb.criterion(criterion).map_or(1.0, |c| c.weight);
                         crit_stmt.execute(params![attempt_id, criterion, avg, w, *n as i64])?;
                     }
+                    // Now and then a manager reviews an attempt and grades one criterion
+                    // their own way (a stream of its own, so the practice above is the same
+                    // with or without reviews).
+                    let mut review = Rng(seed ^ (c.attempts as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    if review.unit() < REVIEWED && !summary.criteria.is_empty() {
+                        let (criterion, avg, _) = &summary.criteria[review.below(summary.criteria.len())];
+                        // Reviewers are stricter than the scorer on weak answers, kinder on strong ones.
+                        let lean = if *avg < 60.0 { -12.0 } else { 6.0 };
+                        let grade = (avg + lean + 30.0 * (review.unit() - 0.5)).clamp(0.0, 100.0).round();
+                        tx.execute(
+                            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points) VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
+                            params![store::new_id(), attempt_id, REVIEWERS[review.below(REVIEWERS.len())], stamp(at + Duration::days(1)), criterion, grade],
+                        )?;
+                        c.reviews += 1;
+                    }
                     if summary.passed {
                         passed_scenarios.insert((pi, si));
                     }
@@ -246,6 +267,7 @@ pub fn generate_with(
         counts.trainees += c.trainees;
         counts.attempts += c.attempts;
         counts.replies += c.replies;
+        counts.reviews += c.reviews;
         progress(n + 1, o.trainees);
     }
     Ok(counts)

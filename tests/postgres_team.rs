@@ -1219,6 +1219,26 @@ fn postgres_every_report_gives_the_same_rows_on_both_backends() {
             assert!(n > 0, "{args:?}: '{list}' is empty on both backends: {a}");
         }
     }
+    // The override is a grade on both backends: the scorer's points beside the reviewer's 15.
+    let args = ["calibrate", "--from-reviews", "--format", "json"];
+    let sqlite = mgr.run(&[&["--db", local_db][..], &args].concat());
+    let postgres = mgr.run_with(
+        &[&["--db", server_db.as_str()][..], &args].concat(),
+        &env,
+        "",
+    );
+    assert_eq!(postgres.code, 0, "{}", postgres.stderr);
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&sqlite.stdout).expect("json"),
+        serde_json::from_str(&postgres.stdout).expect("json"),
+    );
+    if let Err(e) = same_json(&a, &b, "") {
+        panic!(
+            "calibrate --from-reviews differs between the backends: {e}\nSQLite: {a}\nPostgreSQL: {b}"
+        );
+    }
+    assert_eq!(a["overall"]["overrides"], 1, "{a}");
+    assert_eq!(a["by_criterion"][0][1], criterion.as_str(), "{a}");
     // The review decided on both: the overridden attempt's total moved the same way.
     let detail = mgr.run_with(
         &["--db", &server_db, "attempt", &attempt, "--format", "json"],

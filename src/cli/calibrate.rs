@@ -1,7 +1,7 @@
 //! `salesdojo calibrate FILE.jsonl`: the scorer against a trainer's grades.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -14,10 +14,22 @@ use crate::script::ScriptHost;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
     pub content: super::PlaybooksArg,
     /// Trainer-graded replies, one JSON object per line: playbook, scenario, turn, lang,
-    /// reply, grade (0–100), band ([low, high]), category, why.
-    pub file: PathBuf,
+    /// reply, grade (0–100), band ([low, high]), category, why. A folder: every
+    /// `NAME.graded.jsonl` in it (and in its `playbooks/`), the grade pane's files.
+    #[arg(required_unless_present = "from_reviews")]
+    pub file: Option<PathBuf>,
+    /// Instead of a file: every criterion a reviewer overrode is a grade of a real reply;
+    /// agreement per playbook and criterion, and per month (drift). Reads the log (or, in team
+    /// mode, the server) as the reports do.
+    #[arg(long, conflicts_with = "file")]
+    pub from_reviews: bool,
+    /// With --from-reviews: only reviews written on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "from_reviews")]
+    pub since: Option<String>,
     /// Exit with 1 when a target is missed (MAE ≤ 12, ≥ 80 % within band, Spearman ≥ 0.8, no
     /// conduct violation above 30, no keyword salad passing, at most one good reply below 60).
     #[arg(long)]
@@ -30,7 +42,104 @@ pub struct Args {
     pub format: Format,
 }
 
-super::places!(Args: content);
+super::places!(Args: db, content);
+
+/// The graded files a path names: the file itself, or a folder's `*.graded.jsonl` (and those
+/// of its `playbooks/`), sorted.
+pub fn graded_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    for dir in [path.to_path_buf(), path.join("playbooks")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".graded.jsonl"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        anyhow::bail!(
+            "no graded replies in '{}': the grade pane keeps them as NAME.graded.jsonl beside the playbook",
+            path.display()
+        );
+    }
+    Ok(out)
+}
+
+fn agreement_row(name: &str, a: &crate::calibrate::Agreement) -> String {
+    format!(
+        "{name:<34} {:>5} {:>6.1} {:>+6.1} {:>6.0}% {:>8}\n",
+        a.overrides,
+        a.mae,
+        a.bias,
+        a.within_band * 100.0,
+        a.spearman.map_or("-".to_owned(), |r| format!("{r:.2}")),
+    )
+}
+
+/// `--from-reviews`: the overrides as grades.
+fn from_reviews(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(d) = &args.since
+        && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+    {
+        anyhow::bail!("--since takes a date as YYYY-MM-DD, not '{d}'");
+    }
+    let store = crate::store::open_default(&cli.location())?;
+    let rows = store.records().overrides(args.since.as_deref())?;
+    let f = crate::calibrate::from_reviews(&rows);
+    if matches!(args.format, Format::Json) {
+        print_json(&format!("{}\n", serde_json::to_string_pretty(&f)?))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        print(
+            "no criterion overrides yet: each override a reviewer writes is a grade this compares the scorer with\n",
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = format!(
+        "every override as a grade (agreeing: within ±{:.0} points)\n{:<34} {:>5} {:>6} {:>6} {:>7} {:>8}\n",
+        crate::calibrate::OVERRIDE_BAND,
+        "",
+        "n",
+        "MAE",
+        "bias",
+        "agree",
+        "Spearman"
+    );
+    out.push_str(&agreement_row("all", &f.overall));
+    out.push_str("by playbook\n");
+    for (p, a) in &f.by_playbook {
+        out.push_str(&agreement_row(&format!("  {p}"), a));
+        if let Some((c, a)) = f.most_disputed(p) {
+            let _ = writeln!(
+                out,
+                "    the scorer and your reviewers disagree most on '{c}' (the scorer {} by {:.0} on average)",
+                if a.bias >= 0.0 { "higher" } else { "lower" },
+                a.bias.abs()
+            );
+        }
+    }
+    out.push_str("by playbook and criterion (most disagreement first)\n");
+    for (p, c, a) in &f.by_criterion {
+        out.push_str(&agreement_row(&format!("  {p}/{c}"), a));
+    }
+    out.push_str("by month (drift)\n");
+    for (m, a) in &f.by_month {
+        out.push_str(&agreement_row(&format!("  {m}"), a));
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
 
 fn row(name: &str, s: &Stats) -> String {
     format!(
@@ -47,19 +156,40 @@ fn row(name: &str, s: &Stats) -> String {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("cannot read '{}'", args.file.display()))?;
+    let Some(path) = &args.file else {
+        return from_reviews(cli, args);
+    };
+    let mut graded = Vec::new();
+    let mut problems = Vec::new();
+    let files = graded_files(path)?;
+    let several = files.len() > 1;
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read '{}'", file.display()))?;
+        let (ok, bad) = parse(&text);
+        graded.extend(ok);
+        if several {
+            let name = file.display();
+            problems.extend(bad.into_iter().map(|p| format!("{name}: {p}")));
+        } else {
+            problems.extend(bad);
+        }
+    }
     let mut report = Report::default();
-    let lib = super::load_paths(cli, &[], &mut report)?;
+    // A folder of playbooks is the content its graded files are about, over the bundled.
+    let lib = if path.is_dir() {
+        crate::playbook::load::load_default(Some(path), &mut report)?
+    } else {
+        super::load_paths(cli, &[], &mut report)?
+    };
     let host = ScriptHost::new(&lib);
-    let (graded, mut problems) = parse(&text);
     let c = calibrate(&lib, Some(&host), graded, args.worst);
     problems.extend(c.problems.iter().cloned());
     let targets = Targets::default();
     let missed = targets.missed(&c.overall);
     if matches!(args.format, Format::Json) {
         let v = serde_json::json!({
-            "file": args.file.display().to_string(),
+            "file": path.display().to_string(),
             "calibration": c,
             "targets": targets,
             "missed": missed,
@@ -109,7 +239,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         print(&out)?;
     }
     for p in &problems {
-        eprint(&format!("{}: {p}\n", args.file.display()));
+        eprint(&format!("{}: {p}\n", path.display()));
     }
     Ok(
         if args.gate && (!missed.is_empty() || !problems.is_empty()) {

@@ -73,10 +73,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     )?;
     bar.finish();
     print(&format!(
-        "generated {} trainees, {} attempts, {} replies into {} in {:.1} s\n",
+        "generated {} trainees, {} attempts, {} replies, {} reviews with an override into {} in {:.1} s\n",
         c.trainees,
         c.attempts,
         c.replies,
+        c.reviews,
         store.path().display(),
         t.elapsed().as_secs_f64()
     ))?;

@@ -14,8 +14,8 @@ use rusqlite::Connection;
 
 use super::export::ExportRow;
 use super::report::{
-    AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, PassRate, Plan, Recommendation,
-    ScenarioRecord, TrendPoint, Weakest,
+    AttemptDetail, AttemptRow, CriterionAverage, Filter, LeaderRow, OverrideRow, PassRate, Plan,
+    Recommendation, ScenarioRecord, TrendPoint, Weakest,
 };
 use super::sql;
 use super::{Result, StoreError, Trainee};
@@ -148,6 +148,12 @@ pub trait Records {
         scenarios: &[String],
         at: DateTime<Utc>,
     ) -> Result<bool>;
+
+    /// Every criterion override since a date, beside the scorer's points (see
+    /// [`crate::calibrate::from_reviews`]).
+    fn overrides(&self, since: Option<&str>) -> Result<Vec<OverrideRow>> {
+        sql::overrides(self.run(), since)
+    }
 
     /// Every attempt of the filter at once (for small sets; exports stream instead).
     fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {

@@ -143,6 +143,22 @@ pub struct Recommendation {
     pub last_practised: Option<String>,
 }
 
+/// A reviewer's override of one criterion of one attempt, beside what the scorer gave it: a
+/// trainer's grade of a real reply.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OverrideRow {
+    pub attempt: String,
+    pub playbook: String,
+    pub scenario: String,
+    pub criterion: String,
+    /// The scorer's points.
+    pub scored: f64,
+    /// The reviewer's.
+    pub overridden: f64,
+    /// When the review was written (RFC 3339).
+    pub at: String,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AttemptRow {
     pub id: String,

@@ -25,8 +25,8 @@
 //! give the same rows and stay its reference (`Plan::BaseTables`).
 
 use super::report::{
-    AttemptDetail, AttemptRow, CriterionAverage, CriterionRow, Filter, LeaderRow, PassRate, Plan,
-    ReplyRow, ReviewRow, ScenarioRecord, TrendPoint, VerificationRow, Weakest,
+    AttemptDetail, AttemptRow, CriterionAverage, CriterionRow, Filter, LeaderRow, OverrideRow,
+    PassRate, Plan, ReplyRow, ReviewRow, ScenarioRecord, TrendPoint, VerificationRow, Weakest,
 };
 use super::{Result, StoreError, Trainee};
 
@@ -779,6 +779,48 @@ pub fn last_practised(
     .into_iter()
     .next()
     .flatten())
+}
+
+/// Every criterion override (the latest per attempt and criterion) written at or after
+/// `since` (a date or RFC 3339 time), oldest first, beside the scorer's points.
+pub fn overrides(run: &dyn Run, since: Option<&str>) -> Result<Vec<OverrideRow>> {
+    let c = run.dialect().c();
+    let rows = all(
+        run,
+        &format!(
+            "SELECT r.attempt_id, a.playbook_id, a.scenario_id, r.criterion_id, k.points,
+                    r.override_points, r.at
+             FROM reviews r
+             JOIN attempts a ON a.id = r.attempt_id
+             JOIN attempt_criteria k ON k.attempt_id = r.attempt_id AND k.criterion_id = r.criterion_id
+             WHERE r.override_points IS NOT NULL AND r.at >= ?1
+             ORDER BY r.at{c}, r.id{c}"
+        ),
+        &[since.unwrap_or("").to_owned()],
+        |r| {
+            Ok(OverrideRow {
+                attempt: r.text(0)?,
+                playbook: r.text(1)?,
+                scenario: r.text(2)?,
+                criterion: r.text(3)?,
+                scored: r.real(4)?,
+                overridden: r.real(5)?,
+                at: r.text(6)?,
+            })
+        },
+    )?;
+    // A later override of the same criterion replaces the earlier one.
+    let mut last: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        last.insert((row.attempt.clone(), row.criterion.clone()), i);
+    }
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, r)| last.get(&(r.attempt.clone(), r.criterion.clone())) == Some(i))
+        .map(|(_, r)| r)
+        .collect())
 }
 
 /// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's).

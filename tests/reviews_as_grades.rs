@@ -1,0 +1,115 @@
+//! Every override is a grade (#28): `salesdojo calibrate --from-reviews` reads the criteria
+//! reviewers overrode beside what the scorer gave them, and reports agreement per playbook,
+//! per criterion and per month. (The same on the team server: tests/postgres_team.rs.)
+// The test reads an attempt id straight from the log it made.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use common::{repo, salesdojo};
+use serde_json::Value;
+
+#[test]
+fn overrides_in_the_log_are_graded_examples() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().expect("path");
+    // A demo history: managers override about one attempt in thirty.
+    let r = salesdojo(
+        &repo(),
+        &["--db", db, "demo-data", "--trainees", "12", "--days", "30"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reviews: usize = r
+        .stdout
+        .split(" reviews with an override")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a count of reviews");
+    assert!(reviews > 0, "{}", r.stdout);
+    let json = |args: &[&str]| -> Value {
+        let r = salesdojo(
+            &repo(),
+            &[
+                &[
+                    "--db",
+                    db,
+                    "calibrate",
+                    "--from-reviews",
+                    "--format",
+                    "json",
+                ][..],
+                args,
+            ]
+            .concat(),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).expect("JSON")
+    };
+    let all = json(&[]);
+    assert_eq!(all["overall"]["overrides"], reviews, "{all}");
+    let mae = all["overall"]["mae"].as_f64().expect("MAE");
+    assert!(mae > 0.0 && mae < 50.0, "{all}");
+    assert!(
+        all["by_playbook"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+    );
+    assert!(all["by_month"].as_object().is_some_and(|m| !m.is_empty()));
+
+    // A review written now counts; one written again on the same criterion replaces it.
+    let first: String = rusqlite::Connection::open(db)
+        .expect("open")
+        .query_row(
+            "SELECT id FROM attempts WHERE status = 'completed' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an attempt");
+    let detail = salesdojo(
+        &repo(),
+        &["--db", db, "attempt", &first, "--format", "json"],
+    );
+    let d: Value = serde_json::from_str(&detail.stdout).expect("JSON");
+    let criterion = d["criteria"][0]["criterion"]
+        .as_str()
+        .expect("a criterion")
+        .to_owned();
+    for points in ["0", "100"] {
+        let r = salesdojo(
+            &repo(),
+            &[
+                "--db",
+                db,
+                "review",
+                &first,
+                "--override",
+                &format!("{criterion}={points}"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let since = json(&["--since", &today]);
+    assert_eq!(since["overall"]["overrides"], 1, "{since}");
+    let row = &since["by_criterion"][0];
+    assert_eq!(row[1], criterion.as_str(), "{since}");
+    let scored = d["criteria"][0]["points"].as_f64().expect("points");
+    let got = row[2]["mae"].as_f64().expect("MAE");
+    assert!((got - (100.0 - scored).abs()).abs() < 1e-6, "{since}");
+    // A bad date is a usage error, said plainly.
+    let r = salesdojo(
+        &repo(),
+        &[
+            "--db",
+            db,
+            "calibrate",
+            "--from-reviews",
+            "--since",
+            "last week",
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("YYYY-MM-DD"), "{}", r.stderr);
+}
