@@ -303,3 +303,54 @@ fn a_word_in_two_opposing_concepts_is_a_conflict() {
     let right = acknowledged(bundled.path(), "我理解您的顾虑。");
     assert!(rules(&right) > 0, "{right}");
 }
+
+/// `graph` and `practice` pick the language of playbook text the same way: `--lang` when given,
+/// else the playbook's first language (Chinese in the bundled ones).
+#[test]
+fn graph_and_practice_show_the_same_language() {
+    let graph = |extra: &[&str]| {
+        let r = salesdojo(
+            &repo(),
+            &[
+                extra,
+                &["graph", "jewelry", "--scenario", "browsing-to-tryon"][..],
+            ]
+            .concat(),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let practice = |extra: &[&str]| {
+        let r = common::salesdojo_stdin(
+            &repo(),
+            &[
+                extra,
+                &[
+                    "practice",
+                    "jewelry",
+                    "--scenario",
+                    "browsing-to-tryon",
+                    "--no-log",
+                    "--trainee",
+                    "t",
+                ][..],
+            ]
+            .concat(),
+            "",
+        );
+        r.stdout
+    };
+    assert!(graph(&[]).contains("顾客在店里随意看看"), "{}", graph(&[]));
+    assert!(
+        practice(&[]).contains("一位年轻女士走进店里"),
+        "{}",
+        practice(&[])
+    );
+    let en = ["--lang", "en"];
+    assert!(graph(&en).contains("The shopper looks"), "{}", graph(&en));
+    assert!(
+        practice(&en).contains("A young woman walks in"),
+        "{}",
+        practice(&en)
+    );
+}

@@ -41,9 +41,6 @@ pub struct Args {
     /// of names (xAPI is always pseudonymous).
     #[arg(long)]
     pub pseudonymous: bool,
-    /// CSV: the language of the criterion column titles.
-    #[arg(long, value_enum, default_value = "zh-CN")]
-    pub lang: super::LangArg,
     /// Only the attempts reports count (scored here, or verified). The default on the team
     /// server (`--verified-only=false` there exports every attempt, marked); here every
     /// attempt is exported unless this is given. Either way an attempt that is not verified is
@@ -65,7 +62,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let filter = args.filter.filter();
     let mut report = crate::playbook::Report::default();
     let lib = super::load_paths(cli, &[], &mut report)?;
-    let mut style = export::CsvStyle::titled(&lib, filter.playbook.as_deref(), args.lang.code());
+    let mut style = export::CsvStyle::titled(
+        &lib,
+        filter.playbook.as_deref(),
+        cli.lang.map_or("zh-CN", |l| l.code()),
+    );
     style.pseudonymous = args.pseudonymous;
     let format = match args.format {
         Kind::Csv => export::Format::Csv {

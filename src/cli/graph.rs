@@ -53,10 +53,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         },
         None => pb.scenarios.iter().collect(),
     };
-    let locale = cli.lang().code();
+    let locale = cli.content_locale(pb);
     let mut out = String::new();
     for s in scenarios {
-        let g = graph::scenario(s, locale);
+        let g = graph::scenario(s, &locale);
         out.push_str(&match args.format {
             GraphFormat::Mermaid => graph::to_mermaid(&g),
             GraphFormat::Dot => graph::to_dot(&g),

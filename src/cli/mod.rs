@@ -59,15 +59,11 @@ pub struct Cli {
     )]
     pub report_db: Option<String>,
 
-    /// The language of messages: validation, test results and errors.
-    #[arg(
-        long,
-        global = true,
-        env = "SALESDOJO_LANG",
-        value_enum,
-        default_value_t
-    )]
-    pub lang: LangArg,
+    /// The language: of messages (validation, test results, errors; English when not given)
+    /// and of playbook text (the role-play, graphs, export titles; the playbook's first
+    /// language, Chinese in the bundled ones, when not given).
+    #[arg(long, global = true, env = "SALESDOJO_LANG", value_enum)]
+    pub lang: Option<LangArg>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -239,8 +235,22 @@ impl Cli {
     }
 
     /// The language messages are printed in.
+    /// The language of messages: `--lang`, else English.
     pub fn lang(&self) -> crate::msg::Lang {
-        self.lang.into()
+        self.lang.unwrap_or_default().into()
+    }
+
+    /// The language playbook text is shown in: `--lang`, else the playbook's first language
+    /// (so `practice`, `graph` and the app agree).
+    pub fn content_locale(&self, pb: &crate::playbook::model::Playbook) -> String {
+        match self.lang {
+            Some(l) => l.code().to_owned(),
+            None => pb
+                .locales
+                .first()
+                .cloned()
+                .unwrap_or_else(|| crate::msg::Lang::Zh.code().to_owned()),
+        }
     }
 
     /// `--db` and `--playbooks` given after the command take the place of those given before it.

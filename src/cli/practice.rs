@@ -38,9 +38,6 @@ pub struct Args {
     /// Do not record the attempt in the progress database.
     #[arg(long)]
     pub no_log: bool,
-    /// Language of the role-play text.
-    #[arg(long, value_enum, default_value = "zh-CN")]
-    pub lang: super::LangArg,
 }
 
 super::places!(Args: db, content);
@@ -119,8 +116,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         return Err(super::unknown("scenario", s, &known));
     }
     let interactive = std::io::stdin().is_terminal();
+    let locale = cli.content_locale(&pb);
     let mut ui = Ui {
-        lang: args.lang.code(),
+        lang: &locale,
         interactive,
         lines: std::io::stdin().lock().lines(),
     };
