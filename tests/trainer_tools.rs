@@ -354,3 +354,36 @@ fn graph_and_practice_show_the_same_language() {
         practice(&en)
     );
 }
+
+/// A sample reply can say it is written in English: its expected feedback is then looked for
+/// in the English feedback only; a language the playbook does not have is an error.
+#[test]
+fn a_test_reply_marked_english_is_checked_against_english_feedback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base =
+        std::fs::read_to_string(repo().join("tests/fixtures/good/minimal.yaml")).expect("fixture");
+    let with = |tests: &str| {
+        let text =
+            base.split("tests:\n").next().unwrap_or_default().to_owned() + "tests:\n" + tests;
+        std::fs::write(dir.path().join("m.yaml"), text).expect("write");
+        salesdojo(dir.path(), &["test", "m.yaml"])
+    };
+    let r = with(
+        "  - { scenario: hello, turn: t1, reply: \"What would you like to know?\", lang: en, expect: { min: 100, max: 100 }, feedback_contains: [Open question] }\n",
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = with(
+        "  - { scenario: hello, turn: t1, reply: \"What would you like to know?\", lang: en, expect: { min: 100, max: 100 }, feedback_contains: [开放式提问] }\n",
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("开放式提问"), "{}", r.stdout);
+    let r = with(
+        "  - { scenario: hello, turn: t1, reply: \"Hi\", lang: fr, expect: { min: 0, max: 0 } }\n",
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("m.yaml:") && r.stderr.contains("'fr'"),
+        "{}",
+        r.stderr
+    );
+}

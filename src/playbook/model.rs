@@ -520,6 +520,8 @@ pub struct TestCase {
     pub min: u32,
     pub max: u32,
     pub feedback_contains: Vec<String>,
+    /// The trainee's language (a locale of the playbook); every language when `None`.
+    pub lang: Option<String>,
     pub note: Option<String>,
     /// Line of the test in its file, for failure messages.
     pub line: u32,

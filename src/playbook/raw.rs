@@ -440,6 +440,11 @@ pub struct RawTest {
     /// Phrases the feedback must contain.
     #[serde(default)]
     pub feedback_contains: Vec<String>,
+    /// The language the reply is written in (one of the playbook's `locales`): the trainee's
+    /// language, so `feedback_contains` is looked for in that language's feedback only.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub lang: Option<Id>,
     /// Why this sample is here (for the trainer).
     #[serde(default)]
     pub note: Option<String>,

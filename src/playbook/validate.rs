@@ -1563,6 +1563,13 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
                 continue;
             }
         };
+        if let Some(l) = &t.lang {
+            let declared = c.locales.clone();
+            let locales: Vec<&str> = declared.iter().map(String::as_str).collect();
+            if !c.reference(l, at, Noun::Locale, &locales) {
+                continue;
+            }
+        }
         out.push(TestCase {
             scenario: t.scenario.value.clone(),
             turn: t.turn.value.clone(),
@@ -1570,6 +1577,7 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
             min: t.expect.min.value,
             max: t.expect.max.value,
             feedback_contains: t.feedback_contains.clone(),
+            lang: t.lang.as_ref().map(|l| l.value.clone()),
             note: t.note.clone(),
             line,
         });

@@ -97,6 +97,7 @@ fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcom
     {
         outcome.impossible = Some(msg::test_impossible(o, opt.score, t.min, t.max));
     }
+    let t_lang = t.lang.clone();
     match score_turn(pb, host, scen, turn, answer, 0.0, &[]) {
         Ok(r) => {
             if let Some(e) = &r.script_error {
@@ -106,11 +107,15 @@ fn run_one(pb: &Playbook, host: Option<&ScriptHost>, t: &TestCase) -> TestOutcom
             let s = r.scored;
             outcome.got = Ok(s.rounded());
             outcome.why = super::score::explain(pb, &s);
+            // In the trainee's language when the test names one, else in any.
             let said: Vec<&str> = s
                 .feedback
                 .iter()
                 .chain(&s.hints)
-                .flat_map(|t| t.all())
+                .flat_map(|t| match &t_lang {
+                    Some(l) => vec![t.get(l)],
+                    None => t.all().collect(),
+                })
                 .collect();
             outcome.missing_feedback = t
                 .feedback_contains
