@@ -228,8 +228,11 @@ impl Targets {
     }
 }
 
+/// A graded file read: the replies with their line (1-based), and the lines that did not read.
+pub type GradedFile = (Vec<(usize, Graded)>, Vec<String>);
+
 /// Reads the graded replies of a JSON-lines text; blank lines and `#` comments are skipped.
-pub fn parse(text: &str) -> (Vec<(usize, Graded)>, Vec<String>) {
+pub fn parse(text: &str) -> GradedFile {
     let mut ok = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -532,5 +535,72 @@ mod review_tests {
         let months: Vec<&str> = f.by_month.keys().map(String::as_str).collect();
         assert_eq!(months, ["2026-10", "2026-11"]);
         assert!((f.by_month["2026-10"].mae - 40.0).abs() < 1e-9);
+    }
+}
+
+/// Where the authoring view's grade pane keeps a playbook's graded replies:
+/// `NAME.graded.jsonl` beside `NAME.yaml` (the format [`parse`] reads).
+pub fn graded_path(playbook: &std::path::Path) -> std::path::PathBuf {
+    playbook.with_extension("graded.jsonl")
+}
+
+/// The graded replies of a file, and the lines that did not read; nothing when it does not
+/// exist yet.
+pub fn read_graded(path: &std::path::Path) -> std::io::Result<GradedFile> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(parse(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Vec::new(), Vec::new())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Adds one graded reply at the end of the file (made when missing), as one JSON line.
+pub fn append_graded(path: &std::path::Path, g: &Graded) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let line = serde_json::to_string(g).map_err(std::io::Error::other)?;
+    // A file whose last line lacks its newline gets one first, so lines never run together.
+    let needs_newline = std::fs::read(path)
+        .map(|b| b.last().is_some_and(|c| *c != b'\n'))
+        .unwrap_or(false);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    if needs_newline {
+        f.write_all(b"\n")?;
+    }
+    f.write_all(line.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn graded_replies_round_trip_through_their_file() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = graded_path(&dir.path().join("mine.yaml"));
+        assert!(path.ends_with("mine.graded.jsonl"));
+        assert!(read_graded(&path).expect("reads").0.is_empty());
+        let g = Graded {
+            playbook: "p".into(),
+            scenario: "s".into(),
+            turn: "t".into(),
+            lang: "zh-CN".into(),
+            reply: "您好，\"请\"坐".into(),
+            grade: 70.0,
+            band: [60.0, 80.0],
+            category: "graded".into(),
+            why: String::new(),
+        };
+        std::fs::write(&path, "# graded by hand").expect("write");
+        append_graded(&path, &g).expect("append");
+        append_graded(&path, &g).expect("append");
+        let (rows, problems) = read_graded(&path).expect("reads");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], (2, g.clone()));
     }
 }

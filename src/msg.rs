@@ -350,6 +350,16 @@ catalogue! {
     plain_text_in_bilingual(locales) => "one string for every language, but this playbook shows {locales}: trainees of each language read the same words",
         "所有语言共用一个字符串，但这个剧本显示 {locales}：每种语言的学员读到的都是同样的文字";
     plain_text_help() => "write it as {{ zh-CN: …, en: … }}", "写成 {{ zh-CN: …, en: … }}";
+    grade_agreement(n, mae, band, rho) => "{n} graded · MAE {mae} · {band}% in your band · Spearman {rho}",
+        "已评 {n} 条 · 平均误差 {mae} · {band}% 在你的范围内 · 斯皮尔曼 {rho}";
+    grade_row(grade, band, score) => "you {grade} (band {band}) · scored {score}", "你给 {grade}（范围 {band}）· 评分 {score}";
+    concepts_knowing(word, n) => "concepts that know '{word}': {n}", "认得“{word}”的概念：{n} 个";
+    concept_patterns(n) => "and {n} patterns (salesdojo concepts ID shows them)", "另有 {n} 条模式（salesdojo concepts ID 可查看）";
+    reviewers_agree(playbook, n, mae) => "{playbook}: {n} overrides, the scorer {mae} points from them on average",
+        "{playbook}：{n} 次改分，评分器与之平均相差 {mae} 分";
+    reviewers_disagree_most(criterion, bias) => "; they disagree most on '{criterion}' (scorer {bias})",
+        "；分歧最大的是“{criterion}”（评分器 {bias}）";
+    grade_saved(file) => "graded: kept in {file}", "已评分：保存在 {file}";
     script_arg_count(name, want, given) => "{name} takes {want} arguments, {given} given",
         "{name} 需要 {want} 个参数，这里给了 {given} 个";
     script_arg_type(name, index, want, given) => "argument {index} of {name} must be {want}, {given} is given",

@@ -958,6 +958,24 @@ fn changing_a_review_filter_changes_the_table() {
     let all = review(&h).data.as_ref().expect("results").attempts.clone();
     assert!(all.len() > 20, "{} attempts", all.len());
     h.get_by_label_contains(&format!("显示最近 {} 次练习", all.len()));
+    // The managers' overrides are grades of the scorer: per playbook, how far apart they are,
+    // as `calibrate --from-reviews` computes it from the same rows.
+    let overrides = salesdojo::store::Store::open(&db)
+        .expect("opens")
+        .records()
+        .overrides(None)
+        .expect("overrides");
+    let graded = salesdojo::calibrate::from_reviews(&overrides);
+    let (p, a) = graded
+        .by_playbook
+        .iter()
+        .next()
+        .expect("the demo has overrides");
+    h.get_by_label("评分器与复核人");
+    h.get_by_label_contains(&format!(
+        "{p}：{} 次改分，评分器与之平均相差 {:.1} 分",
+        a.overrides, a.mae
+    ));
     let team = trainees
         .iter()
         .find_map(|t| t.team.clone())
@@ -2215,4 +2233,96 @@ fn the_team_window_says_clearly_when_the_server_cannot_be_reached() {
     h.run_ok();
     sign_in(&mut h, Lang::En, "Wang Fang", "");
     h.get_by_label("Choose a playbook");
+}
+
+/// The grade pane round-trips: a reply graded in the app is kept beside the playbook (the
+/// calibration format), the pane shows the draft's agreement with it (the figures
+/// `salesdojo calibrate FOLDER` gives), and the worst case becomes a test in one click.
+#[test]
+fn a_reply_graded_in_the_app_is_kept_measured_and_made_a_test() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let entry = ws.new_playbook("drill").expect("new playbook");
+    let path = entry.path.clone().expect("on disk");
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the playbook is checked", checked);
+    h.get_by_label("Grade").click();
+    h.run_ok();
+    h.get_by_label("No grades yet. Each grade is kept beside the playbook in NAME.graded.jsonl, which `salesdojo calibrate` reads too.");
+    // A plain greeting with no question: the trainer thinks it is worth 60 (50–70).
+    let reply = "您好，欢迎光临。";
+    h.get_by_label("Reply to grade").focus();
+    h.run_ok();
+    h.get_by_label("Reply to grade").type_text(reply);
+    h.run_ok();
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.grade.grade = 60.0;
+        ed.grade.band = [50.0, 70.0];
+    }
+    h.get_by_label("Save grade").click();
+    h.run_ok();
+    settle(&mut h);
+    let file = dir.path().join("playbooks/drill.graded.jsonl");
+    let kept = std::fs::read_to_string(&file).expect("the graded file");
+    let line: serde_json::Value =
+        serde_json::from_str(kept.lines().next().expect("a line")).expect("JSON");
+    assert_eq!(line["reply"], reply);
+    assert_eq!(line["grade"], 60.0);
+    assert_eq!(line["band"], serde_json::json!([50.0, 70.0]));
+    assert_eq!(
+        (line["playbook"].as_str(), line["turn"].as_str()),
+        (Some("drill"), Some("greet"))
+    );
+    wait_for(&mut h, "the grades are scored", |app| {
+        matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+            if a.open.as_ref().is_some_and(|e| matches!(e.grade.result, Some(Ok(_)))))
+    });
+    // The pane's figures are calibrate's on the same file.
+    let r = common::salesdojo(
+        &common::repo(),
+        &[
+            "calibrate",
+            dir.path().join("playbooks").to_str().expect("path"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let mae = c["calibration"]["overall"]["mae"].as_f64().expect("MAE");
+    let band = c["calibration"]["overall"]["within_band"]
+        .as_f64()
+        .expect("band");
+    h.get_by_label_contains(&format!(
+        "1 graded · MAE {mae:.1} · {:.0}% in your band",
+        band * 100.0
+    ));
+    // The worst case, as a test expecting the trainer's band.
+    h.get_by_label("Add as test").click();
+    h.run_ok();
+    let saved = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        saved.contains(&format!(
+            "  - scenario: \"first-visit\"\n    turn: \"greet\"\n    reply: \"{reply}\"\n    expect: {{ min: 50, max: 70 }}\n"
+        )),
+        "{saved}"
+    );
+    // The concepts panel answers "which concept knows 核实?".
+    h.get_by_label("Concepts").click();
+    h.run_ok();
+    h.get_by_label("Which concept knows a word?").focus();
+    h.run_ok();
+    h.get_by_label("Which concept knows a word?")
+        .type_text("核实");
+    h.run_ok();
+    h.get_by_label_contains("concepts that know '核实'");
+    h.get_by_label_contains("verify  ");
 }

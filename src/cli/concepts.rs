@@ -63,56 +63,6 @@ fn unknown<'a>(what: &str, id: &str, known: impl IntoIterator<Item = &'a str>) -
     ExitCode::from(super::EXIT_USAGE)
 }
 
-/// Where a playbook uses a concept: `playbook criterion/rule` for every rule that names it
-/// (`concept`, `no_concept`, `rejects`), `playbook stage/premature` for premature moves.
-fn uses(lib: &Library, id: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let names = |ks: &[std::sync::Arc<Concept>]| ks.iter().any(|k| k.id == id);
-    for pb in &lib.playbooks {
-        for c in &pb.rubric.criteria {
-            for r in &c.rules {
-                if names(&r.concepts) || names(&r.no_concepts) || names(&r.rejects) {
-                    out.push(format!("{} {}/{}", pb.id, c.id, r.id));
-                }
-            }
-        }
-        for st in &pb.stages {
-            if st
-                .premature
-                .iter()
-                .any(|p| names(&p.concepts) || names(&p.unless))
-            {
-                out.push(format!("{} stage {} (premature)", pb.id, st.id));
-            }
-        }
-        for t in pb.scenarios.iter().flat_map(|s| &s.turns) {
-            if t.premature
-                .iter()
-                .any(|p| names(&p.concepts) || names(&p.unless))
-            {
-                out.push(format!("{} turn {} (premature)", pb.id, t.id));
-            }
-        }
-    }
-    out
-}
-
-/// The playbooks' sample replies (tests) that express the concept, with the words that did.
-fn samples(lib: &Library, k: &Concept) -> Vec<(String, String, Vec<String>)> {
-    let mut out = Vec::new();
-    for pb in &lib.playbooks {
-        for t in &pb.tests {
-            if let crate::playbook::model::TestInput::Reply(r) = &t.input {
-                let found = k.found(&crate::text::Normalized::new(r));
-                if !found.is_empty() {
-                    out.push((format!("{}:{}", pb.source.file, t.line), r.clone(), found));
-                }
-            }
-        }
-    }
-    out
-}
-
 fn concept_json(lib: &Library, k: &Concept, full: bool) -> Value {
     let mut v = json!({
         "id": k.id,
@@ -121,11 +71,11 @@ fn concept_json(lib: &Library, k: &Concept, full: bool) -> Value {
         "patterns": k.pattern_sources,
         "echo": k.echo,
         "includes": k.includes,
-        "used_by": uses(lib, &k.id),
+        "used_by": crate::playbook::lexicon::uses(lib, &k.id),
     });
     if full {
         v["note"] = json!(k.note);
-        v["samples"] = samples(lib, k)
+        v["samples"] = crate::playbook::lexicon::samples(lib, k)
             .into_iter()
             .map(|(at, reply, found)| json!({"test": at, "reply": reply, "matched": found}))
             .collect();
@@ -154,7 +104,7 @@ fn concept_card(lib: &Library, k: &Concept) -> String {
             "  echo: the customer's own words said back in the reply's first sentence count"
         );
     }
-    let used = uses(lib, &k.id);
+    let used = crate::playbook::lexicon::uses(lib, &k.id);
     let _ = writeln!(
         s,
         "  used by: {}",
@@ -164,7 +114,7 @@ fn concept_card(lib: &Library, k: &Concept) -> String {
             used.join(", ")
         }
     );
-    let found = samples(lib, k);
+    let found = crate::playbook::lexicon::samples(lib, k);
     if !found.is_empty() {
         let _ = writeln!(s, "  sample replies that express it ({}):", found.len());
         for (at, reply, words) in found.iter().take(5) {
@@ -191,7 +141,7 @@ fn concept_line(lib: &Library, k: &Concept) -> String {
         both(&k.title),
         counts.join(", "),
         k.pattern_sources.len(),
-        uses(lib, &k.id).len()
+        crate::playbook::lexicon::uses(lib, &k.id).len()
     )
 }
 
@@ -208,20 +158,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 ));
             }
         },
-        (None, Some(w)) => {
-            let t = crate::text::Normalized::new(w);
-            let needle = crate::text::normalize(w);
-            lib.concepts
-                .values()
-                .filter(|k| {
-                    k.in_text(&t)
-                        || k.words
-                            .iter()
-                            .any(|x| crate::text::normalize(x).contains(&needle))
-                })
-                .map(AsRef::as_ref)
-                .collect()
-        }
+        (None, Some(w)) => crate::playbook::lexicon::knowing(&lib, w),
         (None, None) => lib.concepts.values().map(AsRef::as_ref).collect(),
     };
     let full = args.id.is_some();

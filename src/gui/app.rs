@@ -480,7 +480,11 @@ impl App {
                     _ => {}
                 }
             }
-            d @ (Done::Checked(_) | Done::Tried(_) | Done::Tests(_)) => {
+            d @ (Done::Checked(_)
+            | Done::Tried(_)
+            | Done::Tests(_)
+            | Done::Graded(_)
+            | Done::RecentReplies(_)) => {
                 if let (Screen::Author(a), mut ctx) = self.split() {
                     a.on_done(d, &mut ctx);
                 }

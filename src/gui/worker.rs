@@ -163,7 +163,23 @@ pub enum Job {
     RunTests {
         playbook: String,
     },
+    /// How the draft scores a trainer's graded replies (the grade pane).
+    Grade {
+        playbook: String,
+        graded: Vec<(usize, crate::calibrate::Graded)>,
+    },
+    /// The latest replies trainees gave at a turn, words only, for grading.
+    RecentReplies {
+        playbook: String,
+        scenario: String,
+        turn: String,
+    },
 }
+
+/// How many of the worst disagreements the grade pane lists.
+const GRADE_WORST: usize = 5;
+/// How many trainees' replies the grade pane offers.
+const RECENT_REPLIES: usize = 12;
 
 /// The diagnostics of a checked draft.
 #[derive(Debug, Clone)]
@@ -198,6 +214,8 @@ pub struct ReviewData {
     pub leaders: Vec<LeaderRow>,
     /// Everyone with a record, for the trainee and team pickers.
     pub trainees: Vec<Trainee>,
+    /// The reviewers' overrides as grades of the scorer (from the filter's start date).
+    pub reviews: crate::calibrate::FromReviews,
     /// How long the queries took, in milliseconds.
     pub took_ms: f64,
 }
@@ -304,6 +322,9 @@ pub enum Done {
     Merged(Result<String, Why>),
     Tried(Result<Box<ReplyRecord>, Why>),
     Tests(Result<TestRun, Why>),
+    /// The draft against the trainer's grades.
+    Graded(Result<crate::calibrate::Calibration, Why>),
+    RecentReplies(Result<Vec<String>, Why>),
     /// The background sync follows the team the log joined (or stopped).
     TeamChanged,
 }
@@ -590,6 +611,27 @@ impl State<'_> {
                 },
                 None => Err(why("还没有检查过", "nothing checked yet")),
             }),
+            Job::Grade { playbook, graded } => Done::Graded(match &self.draft {
+                Some(d) if d.lib.playbook(&playbook).is_some() => Ok(crate::calibrate::run(
+                    &d.lib,
+                    Some(&d.host),
+                    graded,
+                    GRADE_WORST,
+                )),
+                Some(_) => Err(not_loaded(&playbook)),
+                None => Err(why("还没有检查过", "nothing checked yet")),
+            }),
+            Job::RecentReplies {
+                playbook,
+                scenario,
+                turn,
+            } => Done::RecentReplies(match &self.store {
+                Some(s) => s
+                    .records()
+                    .recent_replies(&playbook, &scenario, &turn, RECENT_REPLIES)
+                    .map_err(text),
+                None => Ok(Vec::new()),
+            }),
         }
     }
 
@@ -863,6 +905,7 @@ impl State<'_> {
                     b.records().leaderboard(f, 20).map_err(text)?,
                     b.records().attempts(f, REVIEW_ROWS).map_err(text)?,
                     b.records().trainees().map_err(text)?,
+                    b.records().overrides(f.since.as_deref()).map_err(text)?,
                 ))
             })();
             let left = left
@@ -871,7 +914,7 @@ impl State<'_> {
             (left, right)
         });
         let criteria = left?;
-        let (pass_rates, trend, leaders, attempts, trainees) = right?;
+        let (pass_rates, trend, leaders, attempts, trainees, overrides) = right?;
         let (by_criterion, by_stage) = report::criterion_and_stage_averages(&self.lib, &criteria);
         let heat_criteria: Vec<String> = by_criterion
             .iter()
@@ -890,6 +933,7 @@ impl State<'_> {
             pass_rates,
             leaders,
             trainees,
+            reviews: crate::calibrate::from_reviews(&overrides),
             took_ms: t.elapsed().as_secs_f64() * 1e3,
             filter,
         })

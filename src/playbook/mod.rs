@@ -6,6 +6,7 @@
 pub mod bundled;
 pub mod diag;
 pub mod graph;
+pub mod lexicon;
 pub mod load;
 pub mod locales;
 pub mod model;

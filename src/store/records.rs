@@ -155,6 +155,18 @@ pub trait Records {
         sql::overrides(self.run(), since)
     }
 
+    /// The latest distinct free-text replies at a turn, words only (see
+    /// [`sql::recent_replies`]).
+    fn recent_replies(
+        &self,
+        playbook: &str,
+        scenario: &str,
+        turn: &str,
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        sql::recent_replies(self.run(), playbook, scenario, turn, limit)
+    }
+
     /// Every attempt of the filter at once (for small sets; exports stream instead).
     fn export_rows(&self, f: &Filter) -> Result<Vec<ExportRow>> {
         let mut out = Vec::new();

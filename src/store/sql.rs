@@ -823,6 +823,40 @@ pub fn overrides(run: &dyn Run, since: Option<&str>) -> Result<Vec<OverrideRow>>
         .collect())
 }
 
+/// The latest distinct free-text replies trainees gave at a turn (words only: no name, no
+/// date), newest first, for a trainer to grade.
+pub fn recent_replies(
+    run: &dyn Run,
+    playbook: &str,
+    scenario: &str,
+    turn: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    let c = run.dialect().c();
+    let rows = all(
+        run,
+        &format!(
+            "SELECT r.answer FROM replies r JOIN attempts a ON a.id = r.attempt_id
+             WHERE a.playbook_id = ?1 AND a.scenario_id = ?2 AND r.turn_id = ?3
+               AND r.answer_kind = 'text'
+             ORDER BY r.created_at{c} DESC, r.id{c} DESC LIMIT {}",
+            limit.saturating_mul(4).min(2000)
+        ),
+        &[playbook.to_owned(), scenario.to_owned(), turn.to_owned()],
+        |r| r.text(0),
+    )?;
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        if !r.trim().is_empty() && !out.contains(&r) {
+            out.push(r);
+        }
+        if out.len() == limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// `?N` placeholders (SQLite's) as `$N` (PostgreSQL's).
 pub fn dollars(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());

@@ -20,6 +20,7 @@ use crate::playbook::{Diagnostic, Severity};
 use crate::practice::playbook_tests::TestRun;
 use crate::practice::{Answer, ReplyRecord};
 
+mod grade_ui;
 mod graph_ui;
 mod ui;
 pub use ui::*;
@@ -63,6 +64,60 @@ pub enum Cmd {
     /// Add the sample reply just scored to the playbook's tests, and save.
     AddTest,
     RunTests,
+    /// Show this in the right-hand panel.
+    Side(Side),
+    /// Keep the reply being graded, with its grade and band, in the playbook's graded file.
+    SaveGrade,
+    /// Put this reply (a sample's, a trainee's) in the grade pane's reply field.
+    UseReply(String),
+    /// Add graded reply N (its index in the file's rows) to the playbook's tests, its band
+    /// the expected range, and save.
+    GradeAsTest(usize),
+}
+
+/// What the right-hand panel of a playbook shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    /// Score a sample reply, run the tests.
+    #[default]
+    Try,
+    /// Grade replies and see how far the scorer is from the grades.
+    Grade,
+    /// The concept lexicon, searchable by word.
+    Concepts,
+}
+
+/// The grade pane: replies the trainer grades, kept beside the playbook as
+/// `NAME.graded.jsonl` (the calibration format), and the draft's agreement with them.
+#[derive(Debug)]
+pub struct GradePane {
+    pub reply: String,
+    pub grade: f64,
+    pub band: [f64; 2],
+    /// The file's graded replies (line, reply) and the lines that did not read.
+    pub rows: Vec<(usize, crate::calibrate::Graded)>,
+    pub problems: Vec<String>,
+    /// How the draft scores them.
+    pub result: Option<Result<crate::calibrate::Calibration, String>>,
+    /// Trainees' latest replies at the chosen turn, words only.
+    pub recent: Vec<String>,
+    /// The turn `recent` is for.
+    pub recent_for: (String, String),
+}
+
+impl Default for GradePane {
+    fn default() -> Self {
+        Self {
+            reply: String::new(),
+            grade: 70.0,
+            band: [60.0, 80.0],
+            rows: Vec::new(),
+            problems: Vec::new(),
+            result: None,
+            recent: Vec::new(),
+            recent_for: (String::new(), String::new()),
+        }
+    }
 }
 
 /// What waits on the answer to "save your changes?".
@@ -136,6 +191,10 @@ pub struct Editor {
     /// worked out for the text at edit `.0`.
     pub show_translations: bool,
     pub translations: Option<(u64, crate::msg::Lang, Vec<String>)>,
+    pub side: Side,
+    pub grade: GradePane,
+    /// The concepts panel's search: a word, or part of a concept's id.
+    pub concept_query: String,
 }
 
 impl Editor {
@@ -176,6 +235,20 @@ impl Editor {
             sketch: None,
             show_translations: false,
             translations: None,
+            side: Side::Try,
+            grade: GradePane::default(),
+            concept_query: String::new(),
+        }
+    }
+
+    /// Asks for the draft's scores of the graded replies (none to ask about: no figures).
+    fn grade_again(&mut self, ctx: &mut Ctx<'_>) {
+        match &self.draft {
+            Some(pb) if !self.grade.rows.is_empty() => ctx.send(Job::Grade {
+                playbook: pb.id.clone(),
+                graded: self.grade.rows.clone(),
+            }),
+            _ => self.grade.result = None,
         }
     }
 
@@ -320,8 +393,121 @@ impl Author {
                     ctx.send(Job::RunTests { playbook });
                 }
             }
+            Cmd::Side(side) => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.side = side;
+                }
+                if side == Side::Grade {
+                    self.load_grades(ctx);
+                }
+            }
+            Cmd::SaveGrade => self.save_grade(ctx),
+            Cmd::UseReply(r) => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.grade.reply = r;
+                }
+            }
+            Cmd::GradeAsTest(i) => self.grade_as_test(i, ctx),
         }
         None
+    }
+
+    /// The grade pane's file read again, the draft scored on it, and trainees' replies at the
+    /// chosen turn asked for.
+    fn load_grades(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        if let Some(path) = &ed.entry.path {
+            match crate::calibrate::read_graded(&crate::calibrate::graded_path(path)) {
+                Ok((rows, problems)) => {
+                    ed.grade.rows = rows;
+                    ed.grade.problems = problems;
+                }
+                Err(e) => self.notice = Some(e.to_string()),
+            }
+        }
+        ed.grade_again(ctx);
+        let Some(pb) = &ed.draft else { return };
+        let turn = (ed.try_scenario.clone(), ed.try_turn.clone());
+        if ed.grade.recent_for != turn && !turn.1.is_empty() {
+            ed.grade.recent_for = turn.clone();
+            ed.grade.recent.clear();
+            ctx.send(Job::RecentReplies {
+                playbook: pb.id.clone(),
+                scenario: turn.0,
+                turn: turn.1,
+            });
+        }
+    }
+
+    fn save_grade(&mut self, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let (Some(path), Some(pb)) = (ed.entry.path.clone(), ed.draft.clone()) else {
+            return;
+        };
+        let reply = ed.grade.reply.trim().to_owned();
+        if reply.is_empty() {
+            self.notice = Some(
+                lang.t("先写或选一条回答。", "Write or pick a reply first.")
+                    .to_owned(),
+            );
+            return;
+        }
+        let [low, high] = ed.grade.band;
+        let g = crate::calibrate::Graded {
+            playbook: pb.id.clone(),
+            scenario: ed.try_scenario.clone(),
+            turn: ed.try_turn.clone(),
+            lang: lang.code().to_owned(),
+            reply,
+            grade: ed.grade.grade.clamp(0.0, 100.0),
+            band: [
+                low.min(high).clamp(0.0, 100.0),
+                high.max(low).clamp(0.0, 100.0),
+            ],
+            category: "graded".to_owned(),
+            why: String::new(),
+        };
+        let file = crate::calibrate::graded_path(&path);
+        match crate::calibrate::append_graded(&file, &g) {
+            Ok(()) => {
+                ed.grade.reply.clear();
+                self.notice = Some(crate::msg::grade_saved(file.display()).take(lang));
+                self.load_grades(ctx);
+            }
+            Err(e) => self.notice = Some(format!("{}: {e}", file.display())),
+        }
+    }
+
+    fn grade_as_test(&mut self, i: usize, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        let Some((_, g)) = ed.grade.rows.get(i).cloned() else {
+            return;
+        };
+        let t = NewTest {
+            scenario: g.scenario,
+            turn: g.turn,
+            answer: Answer::Text(g.reply),
+            min: g.band[0].round() as u32,
+            max: g.band[1].round() as u32,
+        };
+        match author::add_test(&ed.text, &t) {
+            Ok(text) => {
+                ed.text = text;
+                ed.touch();
+                if self.save(ctx) {
+                    self.notice = Some(crate::msg::test_added(t.min, t.max).take(lang));
+                }
+            }
+            Err(e) => self.notice = Some(e),
+        }
     }
 
     /// Per frame: Ctrl+S, the close button with unsaved changes, the check after a pause in
@@ -658,6 +844,12 @@ impl Author {
         match d {
             Done::Checked(c) => {
                 self.on_checked(*c);
+                // The grade pane's figures follow the draft.
+                if let Some(ed) = self.open.as_deref_mut()
+                    && ed.side == Side::Grade
+                {
+                    ed.grade_again(ctx);
+                }
                 // A click that waited for the check is carried out now.
                 let ready = self.open.as_ref().is_some_and(|e| e.checked_seq == e.seq);
                 if let Some(c) = self
@@ -671,6 +863,19 @@ impl Author {
             }
             Done::Tried(r) => self.on_tried(r.map_err(|e| e.take(ctx.lang))),
             Done::Tests(r) => self.on_tests(r.map_err(|e| e.take(ctx.lang))),
+            Done::Graded(r) => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.grade.result = Some(r.map_err(|e| e.take(ctx.lang)));
+                }
+            }
+            Done::RecentReplies(r) => match r {
+                Ok(list) => {
+                    if let Some(ed) = self.open.as_deref_mut() {
+                        ed.grade.recent = list;
+                    }
+                }
+                Err(e) => self.notice = Some(e.take(ctx.lang)),
+            },
             _ => {}
         }
     }

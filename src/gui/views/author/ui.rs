@@ -3,7 +3,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::{Author, Cmd, Editor, Pending};
+use super::{Author, Cmd, Editor, Pending, Side};
 use crate::author::{FileEntry, Kind, Origin};
 use crate::gui::command::{Command, PromptAnswer};
 use crate::gui::highlight::Syntax;
@@ -91,7 +91,29 @@ pub fn author_ui(
         egui::Panel::right("author-try")
             .default_size(380.0)
             .size_range(300.0..=560.0)
-            .show(ui, |ui| try_ui(ui, lang, ed, replaced, busy, out));
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    for (side, zh, en) in [
+                        (Side::Try, "试一试", "Try it"),
+                        (Side::Grade, "评分", "Grade"),
+                        (Side::Concepts, "概念", "Concepts"),
+                    ] {
+                        if ui
+                            .selectable_label(ed.side == side, lang.t(zh, en))
+                            .clicked()
+                            && ed.side != side
+                        {
+                            out.push(Command::Author(Cmd::Side(side)));
+                        }
+                    }
+                });
+                ui.separator();
+                match ed.side {
+                    Side::Try => try_ui(ui, lang, ed, replaced, busy, out),
+                    Side::Grade => super::grade_ui::grade_ui(ui, lang, ed, out),
+                    Side::Concepts => super::grade_ui::concepts_ui(ui, lang, lib, ed),
+                }
+            });
     }
     egui::Panel::bottom("author-problems")
         .default_size(150.0)
@@ -679,7 +701,6 @@ fn try_ui(
     out: &mut Vec<Command>,
 ) {
     let loc = lang.code();
-    ui.heading(lang.t("试一试", "Try it"));
     let Some(pb) = ed.draft.clone() else {
         let why = if replaced {
             lang.t(
@@ -708,42 +729,8 @@ fn try_ui(
                     .color(WARN),
                 );
             }
-            let l = ui.label(lang.t("场景", "Scenario"));
-            let scen_title = pb
-                .scenario(&ed.try_scenario)
-                .map_or(String::new(), |s| s.title.get(loc).to_owned());
-            egui::ComboBox::from_id_salt("try-scenario")
-                .selected_text(scen_title)
-                .show_ui(ui, |ui| {
-                    for s in &pb.scenarios {
-                        ui.selectable_value(&mut ed.try_scenario, s.id.clone(), s.title.get(loc));
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            let Some(scen) = pb.scenario(&ed.try_scenario) else {
-                return;
-            };
-            let l = ui.label(lang.t("回合", "Turn"));
-            let shown = scen
-                .turns
-                .iter()
-                .position(|t| t.id == ed.try_turn)
-                .map_or(String::new(), |i| format!("{}. {}", i + 1, ed.try_turn));
-            egui::ComboBox::from_id_salt("try-turn")
-                .selected_text(shown)
-                .show_ui(ui, |ui| {
-                    for (i, t) in scen.turns.iter().enumerate() {
-                        ui.selectable_value(
-                            &mut ed.try_turn,
-                            t.id.clone(),
-                            format!("{}. {}", i + 1, t.id),
-                        );
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            let Some(turn) = scen.turn(&ed.try_turn) else {
+            let Some(turn) = turn_picker(ui, lang, &pb, &mut ed.try_scenario, &mut ed.try_turn)
+            else {
                 return;
             };
             theme::card(ui, theme::CUSTOMER_BG, |ui| {
@@ -787,6 +774,48 @@ fn try_ui(
             }
             tests_ui(ui, lang, ed, out);
         });
+}
+
+/// The scenario and turn lists of the right-hand panel (the same choice in "try it" and the
+/// grade pane); the turn chosen.
+pub(super) fn turn_picker<'p>(
+    ui: &mut Ui,
+    lang: Lang,
+    pb: &'p Playbook,
+    scenario: &mut String,
+    turn: &mut String,
+) -> Option<&'p crate::playbook::model::Turn> {
+    let loc = lang.code();
+    let l = ui.label(lang.t("场景", "Scenario"));
+    let scen_title = pb
+        .scenario(scenario)
+        .map_or(String::new(), |s| s.title.get(loc).to_owned());
+    egui::ComboBox::from_id_salt("try-scenario")
+        .selected_text(scen_title)
+        .show_ui(ui, |ui| {
+            for s in &pb.scenarios {
+                ui.selectable_value(scenario, s.id.clone(), s.title.get(loc));
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    let scen = pb.scenario(scenario)?;
+    let l = ui.label(lang.t("回合", "Turn"));
+    let shown = scen
+        .turns
+        .iter()
+        .position(|t| t.id == *turn)
+        .map_or(String::new(), |i| format!("{}. {}", i + 1, turn));
+    egui::ComboBox::from_id_salt("try-turn")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (i, t) in scen.turns.iter().enumerate() {
+                ui.selectable_value(turn, t.id.clone(), format!("{}. {}", i + 1, t.id));
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    scen.turn(turn)
 }
 
 /// Score the sample, run the tests, and how the last run went.

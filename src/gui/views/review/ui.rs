@@ -151,6 +151,7 @@ pub fn review_ui(
                     pass_rates_ui(&mut c[0], lang, lib, d);
                     leaders_ui(&mut c[1], lang, d);
                 });
+                reviewers_ui(ui, lang, d);
             });
     });
 }
@@ -518,6 +519,27 @@ fn heatmap_ui(
                     }
                 });
         });
+}
+
+/// The overrides as grades of the scorer: per playbook, how far the scorer is from the
+/// reviewers and the criterion they disagree on most (`salesdojo calibrate --from-reviews`).
+fn reviewers_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
+    let r = &d.reviews;
+    if r.overall.overrides == 0 {
+        return;
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new(lang.t("评分器与复核人", "The scorer and your reviewers")).strong());
+    for (p, a) in &r.by_playbook {
+        let mut line =
+            crate::msg::reviewers_agree(p, a.overrides, format!("{:.1}", a.mae)).take(lang);
+        if let Some((c, w)) = r.most_disputed(p) {
+            line.push_str(
+                &crate::msg::reviewers_disagree_most(c, format!("{:+.0}", w.bias)).take(lang),
+            );
+        }
+        ui.label(line);
+    }
 }
 
 fn pass_rates_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
