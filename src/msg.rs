@@ -365,8 +365,8 @@ catalogue! {
     script_arg_type(name, index, want, given) => "argument {index} of {name} must be {want}, {given} is given",
         "{name} 的第 {index} 个参数应为 {want}，这里是 {given}";
     script_signature(sig) => "it is {sig}", "它的签名是 {sig}";
-    script_recursion(name) => "'{name}' calls itself: nothing bounds how deep it goes but the call-depth limit, which stops the reply with an error",
-        "“{name}”调用了自己：除了调用深度上限，没有什么限制它的深度，到了上限这条回答会出错";
+    script_recursion(caller, callee) => "'{caller}' calls '{callee}', which leads back to '{caller}': nothing bounds how deep it goes but the call-depth limit, which stops the reply with an error",
+        "“{caller}”调用“{callee}”，又会回到“{caller}”：除了调用深度上限，没有什么限制它的深度，到了上限这条回答会出错";
     script_endless_loop() => "this loop has no break, return or throw: it runs until the operations limit stops the reply with an error",
         "这个循环里没有 break、return 或 throw：它会一直运行，直到操作数上限让这条回答出错";
     script_points_range(what, value, lo, hi) => "{what} is {value}, outside {lo}..{hi}: scoring stops with an error when this is returned",
@@ -481,7 +481,11 @@ pub fn unknown_field(field: &str, expected: &[&str], english: String) -> Text {
     }
 }
 
-/// `a, b, c` (and `…` past eight), or "none defined".
+/// How many names a list of known names shows before it says how many more there are (the
+/// persona library's nine customer types fit).
+const KNOWN_SHOWN: usize = 12;
+
+/// `a, b, c` (and how many more past [`KNOWN_SHOWN`]), or "none defined".
 pub fn known_list<'a>(known: impl IntoIterator<Item = &'a str>) -> Text {
     let mut all: Vec<&str> = Vec::new();
     for k in known {
@@ -492,11 +496,22 @@ pub fn known_list<'a>(known: impl IntoIterator<Item = &'a str>) -> Text {
     if all.is_empty() {
         return none_defined();
     }
-    let mut en = all.iter().take(8).copied().collect::<Vec<_>>().join(", ");
-    let mut zh = all.iter().take(8).copied().collect::<Vec<_>>().join("、");
-    if all.len() > 8 {
-        en.push_str(", …");
-        zh.push_str("……");
+    let mut en = all
+        .iter()
+        .take(KNOWN_SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut zh = all
+        .iter()
+        .take(KNOWN_SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("、");
+    if all.len() > KNOWN_SHOWN {
+        let more = all.len() - KNOWN_SHOWN;
+        en.push_str(&format!(", and {more} more"));
+        zh.push_str(&format!("，另有 {more} 个"));
     }
     Text { en, zh }
 }

@@ -257,7 +257,7 @@ fn deliberate_mistakes_are_each_reported_at_their_place() {
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let e = v["script_error"]["message"].as_str().unwrap_or_default();
     assert!(
-        e.contains("`set.empathy` is 250, outside 0..100"),
+        e.contains("score: `set.empathy` must be a number between 0 and 100, found 250"),
         "{}",
         r.stdout
     );

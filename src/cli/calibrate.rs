@@ -101,9 +101,13 @@ fn from_reviews(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        print(
-            "no criterion overrides yet: each override a reviewer writes is a grade this compares the scorer with\n",
-        )?;
+        let when = args
+            .since
+            .as_deref()
+            .map_or_else(|| " yet".to_owned(), |d| format!(" since {d}"));
+        print(&format!(
+            "no criterion overrides{when}: each override a reviewer writes is a grade this compares the scorer with\n"
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = format!(

@@ -71,6 +71,7 @@ fn concept_json(lib: &Library, k: &Concept, full: bool) -> Value {
         "patterns": k.pattern_sources,
         "echo": k.echo,
         "includes": k.includes,
+        "opposes": crate::playbook::lexicon::opponents(lib, k),
         "used_by": crate::playbook::lexicon::uses(lib, &k.id),
     });
     if full {
@@ -94,6 +95,14 @@ fn concept_card(lib: &Library, k: &Concept) -> String {
     }
     for p in &k.pattern_sources {
         let _ = writeln!(s, "  pattern: {p}");
+    }
+    let against = crate::playbook::lexicon::opponents(lib, k);
+    if !against.is_empty() {
+        let _ = writeln!(
+            s,
+            "  opposes: {} (a word inside an opposing concept's longer phrase counts for the longer phrase)",
+            against.join(", ")
+        );
     }
     if !k.includes.is_empty() {
         let _ = writeln!(s, "  includes: {}", k.includes.join(", "));

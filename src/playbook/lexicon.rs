@@ -73,3 +73,34 @@ pub fn samples(lib: &Library, k: &Concept) -> Vec<(String, String, Vec<String>)>
     }
     out
 }
+
+/// The concepts `k` opposes, whichever side said so (`opposes:` on either).
+pub fn opponents(lib: &Library, k: &Concept) -> Vec<String> {
+    let mut out: Vec<String> = k.opposes.clone();
+    for other in lib.concepts.values() {
+        if other.opposes.contains(&k.id) && !out.contains(&other.id) {
+            out.push(other.id.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::playbook::{Content, Report, load};
+    use crate::text::Normalized;
+
+    #[test]
+    fn a_word_inside_an_opposing_concepts_phrase_is_the_opponents_unless_it_also_stands_alone() {
+        let mut r = Report::default();
+        let lib = load(&[Content::bundled()], &mut r);
+        let k = |id: &str| lib.concepts.get(id).expect("bundled concept");
+        let says = |id: &str, reply: &str| k(id).expressed_in(&Normalized::new(reply));
+        assert!(says("blame", "您理解错了。"));
+        assert!(!says("empathy", "您理解错了。"));
+        assert!(says("empathy", "我理解您的心情，不过您理解错了。"));
+        assert!(says("empathy", "我理解您的心情。"));
+        let against = super::opponents(&lib, k("blame"));
+        assert!(against.contains(&"empathy".to_owned()), "{against:?}");
+    }
+}

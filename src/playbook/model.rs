@@ -316,18 +316,29 @@ impl Concept {
         if mine.is_empty() {
             return true;
         }
-        for o in opponents {
-            let theirs: Vec<String> = o.found(t).iter().map(|m| m.to_lowercase()).collect();
-            let inside = |m: &String| {
-                theirs
-                    .iter()
-                    .any(|w| w.chars().count() > m.chars().count() && w.contains(m.as_str()))
-            };
-            if !theirs.is_empty() && mine.iter().all(inside) {
-                return false;
-            }
+        let theirs: Vec<String> = opponents
+            .flat_map(|o| o.found(t))
+            .map(|m| m.to_lowercase())
+            .collect();
+        if theirs.is_empty() {
+            return true;
         }
-        true
+        // A match of this concept stands on its own when the reply holds it more often than
+        // the opponents' longer matches that contain it do ("我理解您的心情，不过您理解错了":
+        // the first 理解 is empathy's).
+        let n = t.as_str();
+        let count = |hay: &str, needle: &str| hay.matches(needle).count();
+        let alone = |m: &String| {
+            let inside: usize = theirs
+                .iter()
+                .filter(|w| w.chars().count() > m.chars().count() && w.contains(m.as_str()))
+                .map(|w| count(n, w) * count(w, m))
+                .sum();
+            // (A word written otherwise than the normalized reply reads is never counted
+            // as inside.)
+            inside == 0 || count(n, m) > inside
+        };
+        mine.iter().any(alone)
     }
 
     /// [`Concept::expressed_beside`] the opponents resolved at load.

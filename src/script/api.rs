@@ -199,7 +199,8 @@ pub fn text_module_with(concepts: Concepts) -> Module {
                                       name: ImmutableString|
           -> Res<bool> {
         let k = concept_named(&cx, &lexicon, &name)?;
-        Ok(k.in_text(&text::Normalized::new(&t)))
+        // As the rubric decides: words inside an opposing concept's longer phrase are its.
+        Ok(k.expressed_in(&text::Normalized::new(&t)))
     });
     let lexicon = concepts;
     host_fn!(&mut m, "concept_words", move |cx: NativeCallContext,
@@ -207,10 +208,11 @@ pub fn text_module_with(concepts: Concepts) -> Module {
                                             name: ImmutableString|
           -> Res<Array> {
         let k = concept_named(&cx, &lexicon, &name)?;
-        Ok(k.found(&text::Normalized::new(&t))
-            .into_iter()
-            .map(Dynamic::from)
-            .collect())
+        let t = text::Normalized::new(&t);
+        if !k.expressed_in(&t) {
+            return Ok(Array::new());
+        }
+        Ok(k.found(&t).into_iter().map(Dynamic::from).collect())
     });
     host_fn!(&mut m, "contains_any", |cx: NativeCallContext,
                                       t: ImmutableString,

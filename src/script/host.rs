@@ -388,7 +388,14 @@ fn as_map(path: &str, hook: &str, v: Dynamic) -> Result<Map, ScriptError> {
         .ok_or_else(|| bad(path, format!("{hook}() must return a map, found {t}")))
 }
 
-fn number(path: &str, what: &str, v: &Dynamic) -> Result<f64, ScriptError> {
+/// A number within `lo..=hi` (NaN and infinities never are).
+fn number_within(
+    path: &str,
+    what: &str,
+    v: &Dynamic,
+    lo: f64,
+    hi: f64,
+) -> Result<f64, ScriptError> {
     let n = if let Ok(i) = v.as_int() {
         i as f64
     } else if let Ok(f) = v.as_float() {
@@ -399,10 +406,10 @@ fn number(path: &str, what: &str, v: &Dynamic) -> Result<f64, ScriptError> {
             format!("{what} must be a number, found {}", v.type_name()),
         ));
     };
-    if !n.is_finite() || n.abs() > 1000.0 {
+    if !n.is_finite() || !(lo..=hi).contains(&n) {
         return Err(bad(
             path,
-            format!("{what} must be a number between -1000 and 1000, found {n}"),
+            format!("{what} must be a number between {lo} and {hi}, found {n}"),
         ));
     }
     Ok(n)
@@ -434,21 +441,13 @@ fn points(
                 ),
             ));
         }
-        let n = number(path, &format!("{key}.{k}"), &v)?;
         // A criterion holds 0-100 points: a value outside is a mistake, never clamped quietly.
         let (lo, hi) = if key == "set" {
             (0.0, 100.0)
         } else {
             (-100.0, 100.0)
         };
-        if !(lo..=hi).contains(&n) {
-            return Err(bad(
-                path,
-                format!(
-                    "score: `{key}.{k}` is {n}, outside {lo}..{hi} (a criterion holds 0-100 points)"
-                ),
-            ));
-        }
+        let n = number_within(path, &format!("score: `{key}.{k}`"), &v, lo, hi)?;
         out.insert(k, n);
     }
     Ok(out)
@@ -498,7 +497,8 @@ fn parse_score(path: &str, v: Dynamic, allowed: &[String]) -> Result<ScriptScore
                     let h = as_map(path, "score: each highlight", h)?;
                     let get = |k: &str| {
                         h.get(k)
-                            .map(|v| number(path, &format!("highlight.{k}"), v))
+                            // An offset into the reply, which may be 10 000 characters.
+                            .map(|v| number_within(path, &format!("highlight.{k}"), v, -1e6, 1e6))
                             .transpose()
                     };
                     let (Some(s), Some(e)) = (get("start")?, get("end")?) else {

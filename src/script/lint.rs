@@ -131,27 +131,28 @@ pub fn lint(src: &str, cx: &Context) -> Vec<Finding> {
             .map(|(n, _, _)| n.as_str())
     };
     let mut out = Vec::new();
+    // Calls from one script function to another: (caller, callee, where).
+    let mut calls: Vec<(String, String, Position)> = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             Some(ASTNode::Expr(Expr::FnCall(call, pos))) => {
                 host_call(call, *pos, cx, &mut out);
                 if call.namespace.is_empty()
                     && let Some(f) = within(*pos)
-                    && f == call.name.as_str()
+                    && fns.iter().any(|(n, _, _)| n == call.name.as_str())
                 {
-                    let (line, column) = at(*pos);
-                    out.push(Finding {
-                        error: false,
-                        line,
-                        column,
-                        len: f.chars().count() as u32,
-                        message: msg::script_recursion(f),
-                        help: None,
-                    });
+                    calls.push((f.to_owned(), call.name.to_string(), *pos));
                 }
             }
-            Some(ASTNode::Stmt(Stmt::While(fc, pos) | Stmt::Do(fc, _, pos))) => {
-                let endless = matches!(fc.expr, Expr::Unit(..) | Expr::BoolConstant(true, _));
+            Some(ASTNode::Stmt(s @ (Stmt::While(fc, pos) | Stmt::Do(fc, _, pos)))) => {
+                // `loop`, `while true`, `do … while true`, `do … until false`.
+                let until =
+                    matches!(s, Stmt::Do(_, flags, _) if flags.contains(rhai::ASTFlags::NEGATED));
+                let endless = match fc.expr {
+                    Expr::Unit(..) => true,
+                    Expr::BoolConstant(b, _) => b != until,
+                    _ => false,
+                };
                 if endless && !leaves(&fc.body) {
                     let (line, column) = at(*pos);
                     out.push(Finding {
@@ -169,9 +170,42 @@ pub fn lint(src: &str, cx: &Context) -> Vec<Finding> {
         }
         true
     });
+    // A call that can come back to its caller (itself, or through others): recursion that
+    // only the call-depth limit bounds.
+    for (caller, callee, pos) in &calls {
+        if reaches(&calls, callee, caller) {
+            let (line, column) = at(*pos);
+            out.push(Finding {
+                error: false,
+                line,
+                column,
+                len: callee.chars().count() as u32,
+                message: msg::script_recursion(caller, callee),
+                help: None,
+            });
+        }
+    }
     out.sort_by_key(|f| (f.line, f.column));
     out.dedup();
     out
+}
+
+/// Whether calling `from` can lead to a call of `to` (directly or through other functions).
+fn reaches(calls: &[(String, String, Position)], from: &str, to: &str) -> bool {
+    let mut seen: Vec<&str> = vec![from];
+    let mut todo: Vec<&str> = vec![from];
+    while let Some(f) = todo.pop() {
+        if f == to {
+            return true;
+        }
+        for (a, b, _) in calls {
+            if a == f && !seen.contains(&b.as_str()) {
+                seen.push(b);
+                todo.push(b);
+            }
+        }
+    }
+    false
 }
 
 /// Does a loop body contain a `break`, `return` or `throw` anywhere?
@@ -383,10 +417,11 @@ mod tests {
 
     #[test]
     fn constant_points_out_of_range_endless_loops_and_recursion_are_warned() {
-        let src = "fn score(ctx) {\n  loop { let x = 1; }\n  #{ set: #{ empathy: 250 }, points: #{ apology: 40 } }\n}\nfn f(n) { f(n - 1) }\nfn g() { loop { break; } }\n";
+        let src = "fn score(ctx) {\n  loop { let x = 1; }\n  #{ set: #{ empathy: 250 }, points: #{ apology: 40 } }\n}\nfn f(n) { f(n - 1) }\nfn g() { loop { break; } }\nfn a(n) { b(n) }\nfn b(n) { if n > 0 { a(n - 1) } }\nfn c() { do { let y = 2; } until false; }\nfn d() { do { } until true; b(1); }\n";
         let got = run(src);
         let lines: Vec<u32> = got.iter().map(|g| g.1).collect();
-        assert_eq!(lines, [2, 3, 5], "{got:?}");
+        // Lines 7 and 8 call each other; line 10 calls into the circle but is not in it.
+        assert_eq!(lines, [2, 3, 5, 7, 8, 9], "{got:?}");
         assert!(got.iter().all(|g| !g.0));
         assert!(got[1].2.contains("set.empathy"), "{}", got[1].2);
     }

@@ -285,6 +285,17 @@ mod tests {
             ("store/export.rs", &["File::create", "fs::rename"]),
             ("gui/views/author/mod.rs", &["fs::read_to_string"]),
             ("cli/calibrate.rs", &["fs::read_to_string"]),
+            // A playbook's graded replies, NAME.graded.jsonl beside it (appended to), and
+            // the test that writes one.
+            (
+                "calibrate.rs",
+                &[
+                    "fs::read_to_string",
+                    "fs::read(",
+                    "OpenOptions",
+                    "fs::write",
+                ],
+            ),
             ("playbook/locales.rs", &["fs::read_to_string"]),
             // Its test reads the front ends' sources for per-language format! calls.
             ("msg.rs", &["fs::read_to_string"]),

@@ -247,6 +247,14 @@ pub fn concepts_ui(ui: &mut Ui, lang: Lang, lib: &Library, ed: &mut Editor) {
                                     .small(),
                             );
                         }
+                        let against = crate::playbook::lexicon::opponents(lib, k);
+                        if !against.is_empty() {
+                            ui.label(
+                                RichText::new(format!("{} {}", lang.t("相对：", "Opposes:"), against.join(", ")))
+                                    .color(theme::MUTED)
+                                    .small(),
+                            );
+                        }
                         let uses = crate::playbook::lexicon::uses(lib, &k.id);
                         if !uses.is_empty() {
                             ui.label(
