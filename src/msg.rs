@@ -359,6 +359,8 @@ catalogue! {
         "{playbook}：{n} 次改分，评分器与之平均相差 {mae} 分";
     reviewers_disagree_most(criterion, bias) => "; they disagree most on '{criterion}' (scorer {bias})",
         "；分歧最大的是“{criterion}”（评分器 {bias}）";
+    handed_over(file, attempts, replies) => "Your history ({attempts} attempts, {replies} replies) is in {file}: hand over that one file",
+        "你的记录（{attempts} 次练习、{replies} 条回答）已存为 {file}：交出这一个文件即可";
     grade_saved(file) => "graded: kept in {file}", "已评分：保存在 {file}";
     script_arg_count(name, want, given) => "{name} takes {want} arguments, {given} given",
         "{name} 需要 {want} 个参数，这里给了 {given} 个";

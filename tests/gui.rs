@@ -536,11 +536,47 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
     h.get_by_label("See the summary").click();
     settle(&mut h);
     h.get_by_label(&format!("Total {:.1}/100", expected.summary().total));
+    // The arithmetic shows what each weight is divided by.
+    let shares = expected.summary().shares(&pb);
+    let sum: f64 = shares.iter().map(|s| s.weight).sum();
+    let first = shares.first().expect("a criterion");
+    h.get_by_label("Weight / sum of weights");
+    assert!(
+        h.query_all_by_label(&format!(
+            "× {} / {}",
+            first.weight,
+            (sum * 100.0).round() / 100.0
+        ))
+        .next()
+        .is_some(),
+        "the weight beside the sum of weights"
+    );
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM attempts"),
         1,
         "resumed, not restarted"
     );
+    // Back on the playbook list, the finished attempt is no longer offered.
+    h.get_by_label("← Playbooks").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("Unfinished role-play").is_none(),
+        "a stale offer of the attempt just finished"
+    );
+    // The scenario's record counts one attempt, in the singular.
+    let i = lib
+        .playbooks
+        .iter()
+        .filter(|p| !p.scenarios.is_empty())
+        .position(|p| p.id == pb.id)
+        .expect("listed");
+    h.get_all_by_label_contains("Role-play scenarios")
+        .nth(i)
+        .expect("a button per playbook")
+        .click();
+    settle(&mut h);
+    h.get_by_label_contains("· 1 attempt");
+    assert!(h.query_by_label_contains("1 attempts").is_none());
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM replies"),
         expected.replies.len() as i64
@@ -2227,6 +2263,9 @@ fn the_team_window_says_clearly_when_the_server_cannot_be_reached() {
         a.team_window.said.is_some() && !a.team_window.busy()
     });
     h.get_by_label_contains("cannot reach the team server at 127.0.0.1:1/salesdojo");
+    // Nothing was joined, so nothing "goes up at the next sync".
+    h.get_by_label_contains("nothing was joined");
+    assert!(h.query_by_label_contains("at the next sync").is_none());
     assert!(!h.state().team_window.joined());
     // The app goes on: signing in and the playbooks work as before.
     h.get_by_label("Close").click();
@@ -2325,4 +2364,78 @@ fn a_reply_graded_in_the_app_is_kept_measured_and_made_a_test() {
     h.run_ok();
     h.get_by_label_contains("concepts that know '核实'");
     h.get_by_label_contains("verify  ");
+}
+
+/// Ending an attempt checkpoints the log: the `.db` file alone, copied without its `-wal`,
+/// holds the attempt. "Hand my history over" writes one file that does too, and importing a
+/// copy that holds nothing says why and what to do instead.
+#[test]
+fn a_finished_attempt_is_in_the_database_file_itself_and_handed_over_in_one_click() {
+    let lib = lib();
+    let host = ScriptHost::new(&lib);
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let mut expected = Attempt::start(pb.clone(), &pb.scenarios[0].id, "Wang").expect("starts");
+    let mut h = harness(lib.clone(), &db, lang);
+    h.state_mut().handover_dir = Some(dir.path().to_path_buf());
+    sign_in(&mut h, lang, "Wang", "");
+    open_scenario(&mut h, lang, &lib, &pb, 0);
+    while !expected.is_over() {
+        answer_turn(&mut h, lang, &mut expected, &host);
+    }
+    h.get_by_label("See the summary").click();
+    settle(&mut h);
+    // The database file alone, as a trainee would copy it.
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).expect("copy");
+    assert_eq!(
+        count(
+            &copy,
+            "SELECT COUNT(*) FROM attempts WHERE status = 'completed'"
+        ),
+        1
+    );
+    // One click hands the history over as one file.
+    h.get_by_label("← Playbooks").click();
+    settle(&mut h);
+    h.get_by_label("Hand my history over").click();
+    settle(&mut h);
+    let handed = match &h.state().handed_over {
+        Some(Ok(m)) => m.clone(),
+        other => panic!("not handed over: {other:?}"),
+    };
+    h.get_by_label(&handed);
+    let file = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("salesdojo-Wang-"))
+        })
+        .expect("the handed-over file");
+    assert!(handed.contains(&file.display().to_string()), "{handed}");
+    assert_eq!(count(&file, "SELECT COUNT(*) FROM attempts"), 1);
+    // A copy that holds nothing (a log's file without its -wal) is explained on import.
+    let empty = dir.path().join("empty.db");
+    drop(rusqlite::Connection::open(&empty).expect("an empty SQLite file"));
+    let r = common::salesdojo(
+        &common::repo(),
+        &[
+            "--db",
+            dir.path().join("other.db").to_str().expect("path"),
+            "merge",
+            empty.to_str().expect("path"),
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("holds no attempts: was it copied without the '-wal' file")
+            && r.stderr.contains("salesdojo backup"),
+        "{}",
+        r.stderr
+    );
 }

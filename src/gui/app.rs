@@ -70,6 +70,10 @@ pub struct App {
     watch: FolderWatch,
     /// The team window: joining a team server, its status.
     pub team_window: views::team::Team,
+    /// Where "hand my history over" writes its file (the home folder unless set).
+    pub handover_dir: Option<std::path::PathBuf>,
+    /// What the last hand-over did, shown on the playbook list.
+    pub handed_over: Option<Result<String, String>>,
     /// The window may close: unsaved changes were saved or let go.
     quitting: bool,
     close_window: bool,
@@ -94,6 +98,8 @@ impl App {
             workspace: None,
             watch: FolderWatch::default(),
             team_window: views::team::Team::default(),
+            handover_dir: None,
+            handed_over: None,
             quitting: false,
             close_window: false,
         }
@@ -193,9 +199,14 @@ impl App {
                 self.db_status.as_ref(),
                 &mut commands,
             ),
-            Screen::Playbooks => {
-                views::home::playbooks_ui(ui, lang, &self.lib, &self.unfinished, &mut commands)
-            }
+            Screen::Playbooks => views::home::playbooks_ui(
+                ui,
+                lang,
+                &self.lib,
+                &self.unfinished,
+                self.handed_over.as_ref(),
+                &mut commands,
+            ),
             Screen::Scenarios(s) => views::home::scenarios_ui(
                 ui,
                 lang,
@@ -308,7 +319,31 @@ impl App {
                 self.screen = Screen::SignIn;
                 self.send(Job::Trainees);
             }
-            Command::Home => self.screen = Screen::Playbooks,
+            Command::HandOver => {
+                let Some(t) = &self.trainee else { return };
+                let dir = self
+                    .handover_dir
+                    .clone()
+                    .or_else(|| directories::UserDirs::new().map(|d| d.home_dir().to_path_buf()))
+                    .unwrap_or_else(|| std::path::PathBuf::from("."));
+                let name: String = t
+                    .name
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                    .collect();
+                let date = chrono::Local::now().format("%Y-%m-%d");
+                let dest = dir.join(format!("salesdojo-{name}-{date}.db"));
+                self.handed_over = None;
+                self.send(Job::HandOver(dest));
+            }
+            Command::Home => {
+                self.screen = Screen::Playbooks;
+                // What is unfinished is read again each time the list is shown: an attempt
+                // resumed and finished since is no longer offered.
+                if let Some(t) = self.trainee.clone() {
+                    self.send(Job::Unfinished(t));
+                }
+            }
             Command::OpenPlaybook(id) => {
                 let Some(pb) = self.playbook(&id) else { return };
                 self.persisted.playbook = Some(id.clone());
@@ -488,6 +523,15 @@ impl App {
                 if let (Screen::Author(a), mut ctx) = self.split() {
                     a.on_done(d, &mut ctx);
                 }
+            }
+            Done::HandedOver(r) => {
+                let lang = self.persisted.lang;
+                self.handed_over = Some(
+                    r.map(|b| {
+                        crate::msg::handed_over(b.path.display(), b.attempts, b.replies).take(lang)
+                    })
+                    .map_err(|e| e.take(lang)),
+                );
             }
             Done::TeamChanged => {}
             Done::Trainees(list) => self.known = list,

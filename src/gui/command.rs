@@ -32,6 +32,9 @@ pub enum Command {
     /// Leave the role-play; its replies stay saved and it is offered again next time.
     Pause,
     StartLive(String),
+    /// The trainee's whole history as one file, to hand over (a consistent copy, as
+    /// `salesdojo backup` makes).
+    HandOver,
     DismissError,
     /// The manager's review view.
     OpenReview,

@@ -67,6 +67,7 @@ pub fn run(
         options,
         Box::new(move |cc| {
             theme::install(&cc.egui_ctx);
+            close_on_signals(&cc.egui_ctx);
             let persisted: Persisted = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
@@ -84,6 +85,36 @@ pub fn run(
     )
     .map_err(|e| GuiError::Window(e.to_string()))
 }
+
+/// SIGTERM, SIGINT and SIGHUP (a logout, Ctrl+C in the terminal that started it, a closed
+/// terminal) close the window as its close button does: the worker ends the job in hand,
+/// checkpoints the progress log and closes it, so nothing stays in the write-ahead log alone.
+#[cfg(unix)]
+fn close_on_signals(ctx: &egui::Context) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static ASKED: AtomicBool = AtomicBool::new(false);
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        let registered =
+            unsafe { signal_hook_registry::register(sig, || ASKED.store(true, Ordering::SeqCst)) };
+        if registered.is_err() {
+            return;
+        }
+    }
+    let ctx = ctx.clone();
+    let _ = std::thread::Builder::new()
+        .name("salesdojo-signals".into())
+        .spawn(move || {
+            while !ASKED.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            ctx.request_repaint();
+        });
+}
+
+#[cfg(not(unix))]
+fn close_on_signals(_: &egui::Context) {}
 
 /// The app, closed once its first frame is on screen: the second `ui` call comes after the
 /// first frame was painted and presented.

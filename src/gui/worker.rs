@@ -168,6 +168,8 @@ pub enum Job {
         playbook: String,
         graded: Vec<(usize, crate::calibrate::Graded)>,
     },
+    /// A consistent copy of the whole log at this path (the trainee's "hand my history over").
+    HandOver(std::path::PathBuf),
     /// The latest replies trainees gave at a turn, words only, for grading.
     RecentReplies {
         playbook: String,
@@ -325,6 +327,8 @@ pub enum Done {
     /// The draft against the trainer's grades.
     Graded(Result<crate::calibrate::Calibration, Why>),
     RecentReplies(Result<Vec<String>, Why>),
+    /// Where the history was copied, and how much it holds.
+    HandedOver(Result<crate::store::backup::BackupReport, Why>),
     /// The background sync follows the team the log joined (or stopped).
     TeamChanged,
 }
@@ -333,6 +337,22 @@ pub struct Worker {
     jobs: Sender<Job>,
     done: Receiver<Done>,
     in_flight: usize,
+    /// Told when the worker thread has closed the progress log (see [`Drop`]).
+    closed: Option<Receiver<()>>,
+}
+
+/// How long closing the app waits for the job in hand to end and the log to be closed.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Drop for Worker {
+    /// Closing the app: no more jobs; the worker ends the one in hand, checkpoints the log
+    /// (the `.db` file alone then holds the history) and closes it before the process ends.
+    fn drop(&mut self) {
+        self.jobs = channel().0;
+        if let Some(closed) = self.closed.take() {
+            let _ = closed.recv_timeout(CLOSE_WAIT);
+        }
+    }
 }
 
 impl Worker {
@@ -340,6 +360,7 @@ impl Worker {
     pub fn spawn(lib: Arc<Library>, db: Db, ctx: egui::Context) -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (done_tx, done) = channel::<Done>();
+        let (closed_tx, closed) = channel::<()>();
         let spawned = std::thread::Builder::new()
             .name("salesdojo-worker".into())
             .spawn(move || {
@@ -388,11 +409,27 @@ impl Worker {
                     if writes && let Some(b) = &background {
                         b.poke();
                     }
+                    // An attempt or a visit ended, a history came in: the `.db` file alone
+                    // holds it from now on (copied without its `-wal`, nothing is lost).
+                    let ended = matches!(
+                        out,
+                        Done::Finished { .. } | Done::LiveFinished { .. } | Done::Merged(Ok(_))
+                    );
+                    if ended && let Some(s) = w.store.as_deref() {
+                        let _ = s.checkpoint();
+                    }
                     if done_tx.send(out).is_err() {
                         break;
                     }
                     ctx.request_repaint();
                 }
+                drop(w);
+                drop(background);
+                if let Some(s) = &store {
+                    let _ = s.checkpoint();
+                }
+                drop(store);
+                let _ = closed_tx.send(());
             });
         let in_flight = usize::from(spawned.is_ok());
         if let Err(e) = spawned {
@@ -406,12 +443,14 @@ impl Worker {
                 jobs: channel().0,
                 done: rx,
                 in_flight: 1,
+                closed: None,
             };
         }
         Self {
             jobs,
             done,
             in_flight,
+            closed: Some(closed),
         }
     }
 
@@ -620,6 +659,10 @@ impl State<'_> {
                 )),
                 Some(_) => Err(not_loaded(&playbook)),
                 None => Err(why("还没有检查过", "nothing checked yet")),
+            }),
+            Job::HandOver(dest) => Done::HandedOver(match &self.store {
+                Some(s) => s.backup(&dest).map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::RecentReplies {
                 playbook,

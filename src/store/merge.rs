@@ -345,7 +345,15 @@ impl Store {
             });
         }
         if version < 1 {
-            return Err(StoreError::NotADatabase { path: shown });
+            // An SQLite file with nothing in it: most often a log copied without its `-wal`,
+            // where everything written since the last checkpoint still is.
+            let tables: Option<i64> = probe
+                .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+                .ok();
+            return Err(match tables {
+                Some(0) => StoreError::NoHistory { path: shown },
+                _ => StoreError::NotADatabase { path: shown },
+            });
         }
         if let Some(why) = schema::difference(&probe, version)? {
             return Err(untrusted(why));
@@ -365,6 +373,13 @@ impl Store {
                 })? as usize,
             )
         };
+        // Nobody and nothing in it: the history is in a `-wal` file left behind.
+        if matches!(source, Source::File)
+            && count_other("attempts")? == 0
+            && count_other("trainees")? == 0
+        {
+            return Err(StoreError::NoHistory { path: shown });
+        }
         let reviews_in_file = count_other("reviews")?;
         let certifications_claimed = count_other("certifications")?;
         let verifications_in_file = if version >= 6 {

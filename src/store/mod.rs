@@ -45,6 +45,10 @@ pub enum StoreError {
     )]
     NotADatabase { path: String },
     #[error(
+        "'{path}' holds no attempts: was it copied without the '-wal' file beside it? On the machine it comes from, `salesdojo backup FILE` (or \"Hand my history over\" in the app) makes one file that holds the whole history; it was left untouched"
+    )]
+    NoHistory { path: String },
+    #[error(
         "'{path}' is damaged (database disk image is malformed); it was left untouched: restore it from a backup, or recover what it holds with `sqlite3 '{path}' .recover`"
     )]
     Damaged { path: String },
@@ -90,6 +94,9 @@ impl crate::msg::Localized for StoreError {
             StoreError::NotADatabase { path } => {
                 format!("“{path}”不是 salesdojo 数据库（不是 SQLite 文件或已损坏），文件未作改动")
             }
+            StoreError::NoHistory { path } => format!(
+                "“{path}”里没有任何练习记录：复制时是否漏了旁边的“-wal”文件？请在原来的电脑上用 `salesdojo backup 文件`（或应用里的“移交我的记录”）生成一个包含全部记录的文件；文件未作改动"
+            ),
             StoreError::Damaged { path } => format!(
                 "“{path}”已损坏（数据库映像格式错误），文件未作改动：请从备份恢复，或用 `sqlite3 '{path}' .recover` 找回其中的内容"
             ),
@@ -369,6 +376,17 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Moves what the write-ahead log holds into the database file and empties the log, so
+    /// the `.db` file alone holds the whole history (a copy of it taken now hands everything
+    /// over). Done when an attempt or a visit ends and when the app closes; busy readers only
+    /// make it do less, never fail.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.log
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// A new throw-away log (a sync's scratch file): the same schema, without waiting for the

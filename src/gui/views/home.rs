@@ -155,10 +155,34 @@ pub fn playbooks_ui(
     lang: Lang,
     lib: &Library,
     unfinished: &[(String, String, String)],
+    handed_over: Option<&Result<String, String>>,
     out: &mut Vec<Command>,
 ) {
     egui::CentralPanel::default().show(ui, |ui| {
-        ui.heading(lang.t("选择剧本", "Choose a playbook"));
+        ui.horizontal(|ui| {
+            ui.heading(lang.t("选择剧本", "Choose a playbook"));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button(lang.t("移交我的记录", "Hand my history over"))
+                    .on_hover_text(lang.t(
+                        "把你的全部练习记录存成一个文件，可以交给经理或带到另一台电脑",
+                        "Save your whole practice history as one file, to give to your manager or take to another computer",
+                    ))
+                    .clicked()
+                {
+                    out.push(Command::HandOver);
+                }
+            });
+        });
+        match handed_over {
+            Some(Ok(m)) => {
+                ui.label(RichText::new(m).color(theme::GOOD));
+            }
+            Some(Err(e)) => {
+                ui.label(RichText::new(e).color(theme::BAD));
+            }
+            None => {}
+        }
         ui.add_space(6.0);
         // Role-plays left unfinished: found at once, not only by starting the scenario again.
         for (playbook, scenario, started) in unfinished.iter().take(3) {
@@ -285,12 +309,16 @@ pub fn scenarios_ui(
                                     .color(theme::MUTED)
                             };
                             ui.label(badge);
+                            let times = match (lang, r.attempts) {
+                                (Lang::Zh, _) => "次",
+                                (Lang::En, 1) => "attempt",
+                                (Lang::En, _) => "attempts",
+                            };
                             ui.label(format!(
-                                "{} {:.1} · {} {}",
+                                "{} {:.1} · {} {times}",
                                 lang.t("最好成绩", "best"),
                                 r.best,
                                 r.attempts,
-                                lang.t("次", "attempts")
                             ));
                         }
                     });

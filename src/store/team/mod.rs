@@ -37,6 +37,10 @@ pub enum TeamError {
     )]
     Unreachable { server: String, reason: String },
     #[error(
+        "cannot reach the team server at {server}: {reason}; nothing was joined: check the address and that the server is running, then join again (practice goes on on this machine meanwhile)"
+    )]
+    JoinUnreachable { server: String, reason: String },
+    #[error(
         "the team server at {server} refused the sign-in of '{user}': wrong password (or no such login); ask your admin for a new one, then join again (`salesdojo team join`, or the app's team server window)"
     )]
     WrongPassword { server: String, user: String },
@@ -89,6 +93,9 @@ impl crate::msg::Localized for TeamError {
             TeamError::Unreachable { server, reason } => {
                 format!("连不上团队服务器 {server}：{reason}；练习记录保存在本机，下次同步时上传")
             }
+            TeamError::JoinUnreachable { server, reason } => format!(
+                "连不上团队服务器 {server}：{reason}；没有加入任何团队：请检查地址、确认服务器在运行，再加入一次（在此期间练习照常记录在本机）"
+            ),
             TeamError::WrongPassword { server, user } => format!(
                 "团队服务器 {server} 拒绝了“{user}”的登录：密码错误（或没有这个账号）；请向管理员要新密码，再加入一次（`salesdojo team join`，或在程序的“团队服务器”窗口）"
             ),
@@ -648,7 +655,11 @@ pub fn join(
 ) -> Result<JoinOutcome> {
     admin::check_login(user)?;
     let server = Server::parse(url, Some(user))?;
-    let mut client = server.connect(password)?;
+    // Not joined yet: there is no "next sync" for what cannot connect.
+    let mut client = server.connect(password).map_err(|e| match e {
+        TeamError::Unreachable { server, reason } => TeamError::JoinUnreachable { server, reason },
+        e => e,
+    })?;
     let me = link(store, &server, &mut client)?;
     let password_file = match password {
         Some(p) if std::env::var("PGPASSWORD").ok().as_deref() != Some(p) => {

@@ -483,10 +483,15 @@ pub fn summary_ui(
             egui::Grid::new("criteria").num_columns(4).show(ui, |ui| {
                 ui.label(RichText::new(lang.t("评分项", "Criterion")).small());
                 ui.label(RichText::new(lang.t("平均分", "Average")).small());
-                ui.label(RichText::new(lang.t("权重", "Weight")).small());
+                ui.label(
+                    RichText::new(lang.t("权重 / 权重之和", "Weight / sum of weights")).small(),
+                );
                 ui.label(RichText::new(lang.t("计入总分", "Adds to total")).small());
                 ui.end_row();
-                for sh in s.shares(pb) {
+                let shares = s.shares(pb);
+                // Each criterion adds average × weight ÷ the sum of the weights scored.
+                let sum: f64 = shares.iter().map(|sh| sh.weight).sum();
+                for sh in shares {
                     let title = pb
                         .criterion(&sh.criterion)
                         .map_or(sh.criterion.as_str(), |c| c.title.get(loc));
@@ -497,7 +502,11 @@ pub fn summary_ui(
                             .fill(theme::score_color(sh.points))
                             .text(format!("{:.1}", sh.points)),
                     );
-                    ui.label(format!("× {}", sh.weight));
+                    ui.label(format!(
+                        "× {} / {}",
+                        sh.weight,
+                        (sum * 100.0).round() / 100.0
+                    ));
                     ui.label(format!("{:.1}", sh.adds));
                     ui.end_row();
                 }
