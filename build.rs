@@ -49,6 +49,24 @@ fn main() {
         );
     }
     src.push_str("];\n");
+    // Each playbook's record of confirmed translations, copied with it.
+    let mut records = Vec::new();
+    collect(
+        &root.join("playbooks"),
+        "playbooks",
+        &[".locales.json"],
+        &mut records,
+    );
+    src.push_str(
+        "/// The bundled playbooks' translation records (`NAME.yaml.locales.json`), by path.\npub const RECORDS: &[(&str, &str)] = &[\n",
+    );
+    for f in &records {
+        let _ = writeln!(
+            src,
+            "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{f}\"))),"
+        );
+    }
+    src.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bundled.rs");
     std::fs::write(out, src).expect("OUT_DIR is writable");
 }

@@ -271,6 +271,12 @@ impl Workspace {
         }
         self.create()?;
         save(&path, text)?;
+        // The record of its confirmed translations comes along: an unchanged copy has
+        // nothing for a translator to do.
+        let record = format!("{key}.locales.json");
+        if let Some((_, json)) = bundled::RECORDS.iter().find(|(k, _)| *k == record) {
+            save(&crate::playbook::locales::record_path(&path), json)?;
+        }
         Ok(FileEntry {
             key: key.to_owned(),
             origin: Origin::User,
@@ -726,6 +732,24 @@ fn is_content(p: &Path) -> bool {
 mod tests {
     use super::*;
     use crate::practice::playbook_tests;
+
+    /// A copy of a bundled playbook comes with its record of confirmed translations: the
+    /// translations check on the unchanged copy has nothing to report.
+    #[test]
+    fn a_copied_playbook_keeps_its_translation_record() {
+        use crate::playbook::locales;
+        let dir = tempfile::tempdir().expect("temp");
+        let ws = Workspace::at(&dir.path().join("playbooks"));
+        let e = ws
+            .copy_bundled("playbooks/02_jewelry.yaml")
+            .expect("copies");
+        let path = e.path.expect("on disk");
+        let record = locales::read_record(&path).expect("the record came along");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let (declared, entries) = locales::texts(&text).expect("parses");
+        let found = locales::check(&declared, &entries, Some(&record));
+        assert!(found.is_empty(), "{found:?}");
+    }
 
     #[test]
     fn the_template_validates_cleanly_and_its_test_passes() {

@@ -361,6 +361,14 @@ catalogue! {
         "；分歧最大的是“{criterion}”（评分器 {bias}）";
     handed_over(file, attempts, replies) => "Your history ({attempts} attempts, {replies} replies) is in {file}: hand over that one file",
         "你的记录（{attempts} 次练习、{replies} 条回答）已存为 {file}：交出这一个文件即可";
+    merged_counts(file, trainees, attempts, replies) => "{file}: +{trainees} trainees, +{attempts} attempts, +{replies} replies",
+        "{file}：新增学员 {trainees} 名、练习 {attempts} 次、回答 {replies} 条";
+    merged_reviews_left_out(n) => "{n} reviews in the file left out (a review is never taken from a trainee's file)",
+        "文件里的 {n} 条复核未导入（复核从不取自学员的文件）";
+    merged_verified(verified, mismatch, unverifiable) => "{verified} verified, {mismatch} flagged (stored total differs from its replies), {unverifiable} unverifiable",
+        "{verified} 次已核验，{mismatch} 次被标记（记录的总分与回答不符），{unverifiable} 次无法核验";
+    merged_verify_stopped() => "verification stopped: the attempts not yet verified are not counted until the next import verifies them",
+        "核验已停止：尚未核验的练习在下次导入核验之前不计入";
     grade_saved(file) => "graded: kept in {file}", "已评分：保存在 {file}";
     script_arg_count(name, want, given) => "{name} takes {want} arguments, {given} given",
         "{name} 需要 {want} 个参数，这里给了 {given} 个";

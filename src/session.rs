@@ -330,6 +330,38 @@ impl LoggedVisit {
         Ok(())
     }
 
+    /// Takes an interrupted visit up again, as its logged events leave it (see
+    /// [`LiveVisit::replay`]); what is done from now on is logged under the same visit.
+    pub fn resume(old: &store::UnfinishedVisit, pb: Arc<Playbook>) -> Self {
+        let time = |at: &str| chrono::DateTime::parse_from_rfc3339(at).ok();
+        let mut since = time(&old.started_at);
+        let events: Vec<crate::practice::live::Event<'_>> = old
+            .events
+            .iter()
+            .map(|e| {
+                let mut seconds = 0.0;
+                if e.kind == "advance" {
+                    let now = time(&e.at);
+                    if let (Some(a), Some(b)) = (since, now) {
+                        seconds = (b - a).num_milliseconds() as f64 / 1000.0;
+                    }
+                    since = now;
+                }
+                crate::practice::live::Event {
+                    kind: &e.kind,
+                    stage: e.stage.as_deref(),
+                    item: e.item.as_deref(),
+                    value: e.value.as_deref(),
+                    seconds,
+                }
+            })
+            .collect();
+        Self {
+            visit: LiveVisit::replay(pb, events),
+            id: old.id.clone(),
+        }
+    }
+
     /// Ends the visit; its total is the share of checklist items ticked.
     pub fn finish(&mut self, log: &mut dyn ProgressLog) -> Result<LiveSummary, SessionError> {
         let s = self.visit.summary();

@@ -406,6 +406,90 @@ fn a_visit_takes_one_route_and_is_judged_on_it() {
     assert_eq!(s.route.as_deref(), Some("no-deal"));
 }
 
+/// An interrupted visit replayed from what was logged is the visit as it was: ticks (and an
+/// untick), notes, the route taken at the fork, the step it is at, the grade, the appointment.
+#[test]
+fn a_visit_replayed_from_its_log_is_the_visit_as_it_was() {
+    use salesdojo::practice::live::{Event, LiveVisit};
+    let (lib, host) = bundled();
+    let pb = lib.playbook("property-showing").expect("bundled").clone();
+    let mut v = LiveVisit::start(pb.clone());
+    // (kind, stage, item, value, seconds), as the log keeps them.
+    type Logged = (String, Option<String>, Option<String>, Option<String>, f64);
+    let mut log: Vec<Logged> = Vec::new();
+    // Through the shared steps, then the deal route, stopping in its first step.
+    loop {
+        let stage = v.current().expect("a stage").clone();
+        for item in &stage.checklist {
+            v.set_ticked(&item.id, true).expect("known");
+            log.push((
+                "tick".into(),
+                Some(stage.id.clone()),
+                Some(item.id.clone()),
+                None,
+                0.0,
+            ));
+        }
+        if stage.id == "deposit" {
+            break;
+        }
+        let route = (!v.routes_ahead().is_empty()).then_some("deal");
+        v.advance(Some(&host), 20.0, route).expect("advances");
+        log.push((
+            "advance".into(),
+            Some(stage.id.clone()),
+            None,
+            route.map(str::to_owned),
+            20.0,
+        ));
+    }
+    let first = pb.stages[0].checklist[0].id.clone();
+    v.set_ticked(&first, false).expect("known");
+    log.push((
+        "untick".into(),
+        Some(pb.stages[0].id.clone()),
+        Some(first),
+        None,
+        0.0,
+    ));
+    v.set_note("deposit", "客户要和家人商量");
+    log.push((
+        "note".into(),
+        Some("deposit".into()),
+        None,
+        Some("客户要和家人商量".into()),
+        0.0,
+    ));
+    v.grade = Some("A".into());
+    log.push(("grade".into(), None, None, Some("A".into()), 0.0));
+    v.appointment = Some("2030-01-15".into());
+    log.push((
+        "appointment".into(),
+        None,
+        None,
+        Some("2030-01-15".into()),
+        0.0,
+    ));
+    let events = log.iter().map(|(kind, stage, item, value, seconds)| Event {
+        kind,
+        stage: stage.as_deref(),
+        item: item.as_deref(),
+        value: value.as_deref(),
+        seconds: *seconds,
+    });
+    let replayed = LiveVisit::replay(pb.clone(), events);
+    assert_eq!(replayed.stage, v.stage);
+    assert_eq!(replayed.current().map(|s| s.id.as_str()), Some("deposit"));
+    assert_eq!(replayed.route, v.route);
+    assert_eq!(replayed.ticked, v.ticked);
+    assert_eq!(replayed.notes, v.notes);
+    assert_eq!(
+        (replayed.grade, replayed.appointment),
+        (v.grade, v.appointment)
+    );
+    assert_eq!(replayed.seconds, v.seconds);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 

@@ -1166,7 +1166,8 @@ fn an_override_persists_and_shows_beside_the_original() {
     let row = listed.iter().find(|a| a.id == first.id).expect("listed");
     assert_eq!(row.total, Some(total), "the list follows the review");
     assert_eq!(row.passed, stored.attempt.passed);
-    h.get_by_label(&format!("reviewed {scored:.1}"));
+    // Beside the review's total, what scoring gave, named as such.
+    h.get_by_label(&format!("scored {scored:.1}"));
     // The form is cleared for the next review.
     assert_eq!(review(&h).comment, "");
 }
@@ -1948,6 +1949,14 @@ fn the_filtered_set_is_exported_and_a_trainee_database_imported() {
     settle(&mut h);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM attempts"), before + theirs);
     h.get_by_label_contains("+0 attempts");
+    // In the Chinese app the result reads in Chinese.
+    h.get_by_label("中文").click();
+    h.run_ok();
+    h.get_by_label("导入").click();
+    h.run_ok();
+    settle(&mut h);
+    h.get_by_label_contains("新增学员 0 名、练习 0 次、回答 0 条");
+    assert!(h.query_by_label_contains("+0 attempts").is_none());
 }
 
 /// A trainer opens a bundled playbook (read-only), copies it to their folder with one click
@@ -2437,5 +2446,182 @@ fn a_finished_attempt_is_in_the_database_file_itself_and_handed_over_in_one_clic
             && r.stderr.contains("salesdojo backup"),
         "{}",
         r.stderr
+    );
+}
+
+/// A trainer signed in as such leaves the editor by the top bar's "Review scores" with unsaved
+/// changes: asked first, as by "← Playbooks" and signing out.
+#[test]
+fn leaving_the_editor_for_the_review_view_asks_about_unsaved_changes() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    ws.new_playbook("drill").expect("new playbook");
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    settle(&mut h);
+    h.get_by_label("Name").focus();
+    h.run_ok();
+    h.get_by_label("Name").type_text("Trainer Li");
+    h.run_ok();
+    h.get_by_label("◇ Trainer: author playbooks").click();
+    settle(&mut h);
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the playbook is checked", checked);
+    if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
+        && let Some(ed) = a.open.as_deref_mut()
+    {
+        ed.text.push_str("# a note");
+        ed.touch();
+    }
+    h.run_ok();
+    h.get_by_label("◆ Review scores").click();
+    h.run_ok();
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Cancel").click();
+    h.run_ok();
+    assert!(matches!(
+        h.state().screen,
+        salesdojo::gui::app::Screen::Author(_)
+    ));
+    assert!(editor(&h).text.ends_with("# a note"));
+}
+
+/// The next appointment is written once per change, not again each time the field loses focus.
+#[test]
+fn the_next_appointment_is_logged_once_per_change() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Zhao", "Sales 2");
+    h.get_by_label("Start a live checklist").click();
+    settle(&mut h);
+    let appointments = |db: &Path| {
+        count(
+            db,
+            "SELECT COUNT(*) FROM live_events WHERE kind = 'appointment'",
+        )
+    };
+    h.get_by_label("Next appointment").focus();
+    h.run_ok();
+    h.get_by_label("Next appointment").type_text("2030-01-15");
+    h.run_ok();
+    h.key_press(egui::Key::Tab);
+    settle(&mut h);
+    assert_eq!(appointments(&db), 1);
+    // In and out again, the same date: nothing more is written.
+    for _ in 0..2 {
+        h.get_by_label("Next appointment").focus();
+        h.run_ok();
+        h.key_press(egui::Key::Tab);
+        settle(&mut h);
+    }
+    assert_eq!(appointments(&db), 1);
+}
+
+/// A live visit interrupted (the window closed mid-visit) is offered on the playbook list and
+/// taken up again with its ticks and appointment, under the same record.
+#[test]
+fn an_interrupted_live_visit_is_offered_and_taken_up_as_it_was() {
+    let lib = lib();
+    let pb = lib
+        .playbooks
+        .iter()
+        .find(|p| p.live)
+        .expect("a live playbook")
+        .clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let first = &pb.stages[0];
+    let ticked: Vec<&salesdojo::playbook::model::ChecklistItem> =
+        first.checklist.iter().take(2).collect();
+    {
+        let mut h = harness(lib.clone(), &db, lang);
+        sign_in(&mut h, lang, "Zhao", "Sales 2");
+        h.get_by_label("Start a live checklist").click();
+        settle(&mut h);
+        for item in &ticked {
+            let label = if item.required {
+                format!("{} *", item.text.get("en"))
+            } else {
+                item.text.get("en").to_owned()
+            };
+            h.get_by_label(&label).scroll_to_me();
+            h.run_ok();
+            h.get_by_label(&label).click();
+            settle(&mut h);
+        }
+        h.get_by_label("Next appointment").focus();
+        h.run_ok();
+        h.get_by_label("Next appointment").type_text("2030-01-15");
+        h.run_ok();
+        h.key_press(egui::Key::Tab);
+        settle(&mut h);
+        // The window closes here, mid-visit.
+    }
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Zhao", "Sales 2");
+    h.get_by_label_contains(&format!("Unfinished live visit: {}", pb.title.get("en")));
+    h.get_by_label("Continue").click();
+    settle(&mut h);
+    let salesdojo::gui::app::Screen::Live(l) = &h.state().screen else {
+        panic!("the visit is not on screen");
+    };
+    for item in &ticked {
+        assert!(
+            l.visit.visit.ticked.contains(&item.id),
+            "{} is ticked again",
+            item.id
+        );
+    }
+    assert_eq!(l.visit.visit.appointment.as_deref(), Some("2030-01-15"));
+    assert_eq!(l.appointment, "2030-01-15");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM attempts WHERE mode = 'live'"),
+        1,
+        "taken up, not started afresh"
+    );
+}
+
+/// At 1024×640 the side panels start narrower: the editor between them keeps room for about
+/// sixty columns, not forty-five.
+#[test]
+fn the_editor_keeps_its_columns_on_a_small_window() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    ws.new_playbook("drill").expect("new playbook");
+    let saved = Persisted {
+        lang: Lang::En,
+        ..Persisted::default()
+    };
+    let app = App::new(
+        lib,
+        Db::Open(salesdojo::store::Location::at(Some(
+            dir.path().join("progress.db"),
+        ))),
+        saved,
+    )
+    .with_workspace(ws.clone());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .with_max_steps(40)
+        .with_context_setup(salesdojo::gui::theme::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the playbook is checked", checked);
+    // The right panel starts 30 % of the width wide (it was 380 px whatever the window).
+    let right = h.get_by_label("Scenario").rect().min.x;
+    assert!(
+        1024.0 - right <= 320.0,
+        "the right panel takes {} of 1024 px",
+        1024.0 - right
     );
 }

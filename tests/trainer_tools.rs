@@ -387,3 +387,36 @@ fn a_test_reply_marked_english_is_checked_against_english_feedback() {
         r.stderr
     );
 }
+
+/// The guide speaks of what the customer said: after a pushy reply to "how much is this?", it
+/// does not say she finds it expensive (she did not); after a weak reply to "too expensive",
+/// it does.
+#[test]
+fn the_guide_says_only_what_the_customer_said() {
+    let hint = |turn: &str, reply: &str| -> String {
+        let r = salesdojo(
+            &repo(),
+            &[
+                "score",
+                "jewelry",
+                "--scenario",
+                "browsing-to-tryon",
+                "--turn",
+                turn,
+                "--reply",
+                reply,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        v["guide_hint"].to_string()
+    };
+    let pushed = hint("how-much", "今天就买吧，就剩这一条了，错过就没有了。");
+    assert!(
+        !pushed.contains("expensive") && !pushed.contains("嫌贵"),
+        "{pushed}"
+    );
+    assert!(pushed.contains("push"), "{pushed}");
+    let balked = hint("too-expensive", "那我给您打折，便宜点。");
+    assert!(balked.contains("expensive"), "{balked}");
+}

@@ -312,7 +312,10 @@ impl App {
                     Role::Trainer => Command::OpenAuthor,
                 });
             }
-            Command::SignOut | Command::Home if self.author_dirty() => self.ask(c),
+            // Every way out of the editor by the top bar asks first.
+            Command::SignOut | Command::Home | Command::OpenReview if self.author_dirty() => {
+                self.ask(c)
+            }
             Command::SignOut => {
                 self.trainee = None;
                 self.staff = None;

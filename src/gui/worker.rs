@@ -2,6 +2,7 @@
 //! script host; the UI sends it jobs and polls for results, so a frame never waits on a
 //! script or a disk.
 
+use crate::msg;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -321,7 +322,7 @@ pub enum Done {
     Checked(Box<CheckResult>),
     /// What an export or a merge did, for the manager to read.
     Exported(Result<String, Why>),
-    Merged(Result<String, Why>),
+    Merged(Result<Why, Why>),
     Tried(Result<Box<ReplyRecord>, Why>),
     Tests(Result<TestRun, Why>),
     /// The draft against the trainer's grades.
@@ -528,11 +529,18 @@ impl State<'_> {
             Job::Records { trainee, playbook } => Done::Records(self.records(&trainee, &playbook)),
             Job::Unfinished(trainee) => Done::Unfinished(match &self.store {
                 Some(s) => {
+                    // Role-plays and live visits alike (a visit is listed without a scenario).
                     let mut open: Vec<(String, String, String)> = s
                         .unfinished(&trainee.id)
                         .unwrap_or_default()
                         .into_iter()
                         .map(|u| (u.playbook_id, u.scenario_id, u.started_at))
+                        .chain(
+                            s.unfinished_visits(&trainee.id)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|v| (v.playbook_id, String::new(), v.started_at)),
+                        )
                         .collect();
                     open.sort_by(|a, b| b.2.cmp(&a.2));
                     open
@@ -589,6 +597,25 @@ impl State<'_> {
                 Done::Finished { run, result }
             }
             Job::LiveStart { trainee, playbook } => {
+                // An interrupted visit of this playbook is taken up again, every tick, note,
+                // grade and appointment as it was; older ones are let go (abandoned).
+                let mut open: Vec<crate::store::UnfinishedVisit> = self
+                    .log()
+                    .unfinished_visits(&trainee.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|v| v.playbook_id == playbook.id)
+                    .collect();
+                if let Some(latest) = open.pop() {
+                    for old in &open {
+                        let _ = self.log().abandon_attempt(&old.id, chrono::Utc::now());
+                    }
+                    return Done::Live {
+                        visit: Box::new(LoggedVisit::resume(&latest, playbook)),
+                        error: None,
+                        seq: 0,
+                    };
+                }
                 match LoggedVisit::start(self.log(), &trainee, playbook.clone()) {
                     Ok(v) => Done::Live {
                         visit: Box::new(v),
@@ -781,7 +808,7 @@ impl State<'_> {
     }
 
     /// Brings another database in and verifies its attempts; says what it did.
-    fn merge(&mut self, path: &Path, running: &Running) -> Result<String, Why> {
+    fn merge(&mut self, path: &Path, running: &Running) -> Result<Why, Why> {
         let Some(s) = self.store.as_deref_mut() else {
             return Err(why("没有进度数据库", "no progress database"));
         };
@@ -798,31 +825,33 @@ impl State<'_> {
         )
         .map_err(text)?;
         let (n, v) = (&r.merged, &r.verify);
-        let mut said = format!(
-            "{}: +{} trainees, +{} attempts, +{} replies",
+        let mut said = vec![msg::merged_counts(
             path.display(),
             n.trainees,
             n.attempts,
             n.replies,
-        );
+        )];
         if n.reviews_left_out > 0 {
-            said.push_str(&format!(
-                "; {} reviews in the file left out (a review is never taken from a trainee's file)",
-                n.reviews_left_out
-            ));
+            said.push(msg::merged_reviews_left_out(n.reviews_left_out));
         }
         if v.mismatch > 0 || v.unverifiable > 0 {
-            said.push_str(&format!(
-                "; {} verified, {} flagged (stored total differs from its replies), {} unverifiable",
-                v.verified, v.mismatch, v.unverifiable
-            ));
+            said.push(msg::merged_verified(v.verified, v.mismatch, v.unverifiable));
         }
         if v.stopped {
-            said.push_str(
-                "; verification stopped: the attempts not yet verified are not counted until the next import verifies them",
-            );
+            said.push(msg::merged_verify_stopped());
         }
-        Ok(said)
+        Ok(Why {
+            en: said
+                .iter()
+                .map(|t| t.en.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            zh: said
+                .iter()
+                .map(|t| t.zh.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+        })
     }
 
     /// Loads the library again; the one before stays for attempts started with it.

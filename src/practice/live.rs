@@ -39,6 +39,17 @@ impl crate::msg::Localized for LiveError {
     }
 }
 
+/// One thing logged during a visit, as [`LiveVisit::replay`] reads it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Event<'e> {
+    pub kind: &'e str,
+    pub stage: Option<&'e str>,
+    pub item: Option<&'e str>,
+    pub value: Option<&'e str>,
+    /// For an `advance`: the seconds spent in the step it leaves.
+    pub seconds: f64,
+}
+
 /// A live visit in progress.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveVisit {
@@ -146,6 +157,52 @@ impl LiveVisit {
             self.ticked.remove(item);
         }
         Ok(())
+    }
+
+    /// The visit as the events logged during it leave it (taking an interrupted visit up
+    /// again): every tick and untick, note, grade and appointment, and each step left, with
+    /// the route taken at the fork. `seconds` is the time spent in the step an `advance`
+    /// leaves. Events that no longer fit the playbook (an item it dropped) are passed over.
+    pub fn replay<'e>(
+        playbook: Arc<Playbook>,
+        events: impl IntoIterator<Item = Event<'e>>,
+    ) -> Self {
+        let mut v = Self::start(playbook);
+        for e in events {
+            match e.kind {
+                "tick" | "untick" => {
+                    if let Some(item) = e.item {
+                        let _ = v.set_ticked(item, e.kind == "tick");
+                    }
+                }
+                "note" => {
+                    if let Some(stage) = e.stage {
+                        v.set_note(stage, e.value.unwrap_or_default());
+                    }
+                }
+                "grade" => v.grade = e.value.filter(|x| !x.trim().is_empty()).map(str::to_owned),
+                "appointment" => {
+                    v.appointment = e.value.filter(|x| !x.trim().is_empty()).map(str::to_owned);
+                }
+                "advance" => {
+                    let Some(at) = e
+                        .stage
+                        .and_then(|id| v.playbook.stages.iter().position(|s| s.id == id))
+                    else {
+                        continue;
+                    };
+                    if v.route.is_none() {
+                        v.route = e.value.map(str::to_owned);
+                    }
+                    let id = v.playbook.stages[at].id.clone();
+                    *v.seconds.entry(id).or_default() += e.seconds.max(0.0);
+                    let next = (at + 1..v.playbook.stages.len()).find(|i| v.on_route(*i));
+                    v.stage = next.unwrap_or(v.playbook.stages.len());
+                }
+                _ => {}
+            }
+        }
+        v
     }
 
     pub fn set_note(&mut self, stage: &str, note: &str) {

@@ -230,6 +230,28 @@ pub struct Unfinished {
     pub answers: Vec<(String, Answer, f64)>,
 }
 
+/// A live visit left in progress, with everything logged during it, to take it up again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfinishedVisit {
+    pub id: String,
+    pub playbook_id: String,
+    pub playbook_hash: String,
+    pub started_at: String,
+    /// In the order they happened.
+    pub events: Vec<LiveEventRecord>,
+}
+
+/// One thing logged during a visit: a tick, an untick, a note, a step left, the customer's
+/// grade or the next appointment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEventRecord {
+    pub at: String,
+    pub kind: String,
+    pub stage: Option<String>,
+    pub item: Option<String>,
+    pub value: Option<String>,
+}
+
 /// What front ends write while a trainee practises. SQLite implements it today.
 pub trait ProgressLog {
     /// The trainee with this name (and team), created on first use.
@@ -267,6 +289,10 @@ pub trait ProgressLog {
     fn finish_visit(&mut self, attempt_id: &str, s: &LiveSummary, at: DateTime<Utc>) -> Result<()>;
     fn abandon_attempt(&mut self, attempt_id: &str, at: DateTime<Utc>) -> Result<()>;
     fn unfinished(&self, trainee_id: &str) -> Result<Vec<Unfinished>>;
+    /// The trainee's live visits left in progress, oldest first (none where nothing is kept).
+    fn unfinished_visits(&self, _trainee_id: &str) -> Result<Vec<UnfinishedVisit>> {
+        Ok(Vec::new())
+    }
     #[allow(clippy::too_many_arguments)]
     fn live_event(
         &mut self,
@@ -849,6 +875,44 @@ impl ProgressLog for Store {
                 scenario_id,
                 started_at,
                 answers,
+            });
+        }
+        Ok(out)
+    }
+
+    fn unfinished_visits(&self, trainee_id: &str) -> Result<Vec<UnfinishedVisit>> {
+        let mut stmt = self.log.conn.prepare_cached(
+            "SELECT id, playbook_id, playbook_hash, started_at FROM attempts
+             WHERE trainee_id = ?1 AND status = 'in_progress' AND mode = 'live' ORDER BY started_at",
+        )?;
+        let visits: Vec<(String, String, String, String)> = stmt
+            .query_map([trainee_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut events = self.log.conn.prepare_cached(
+            "SELECT at, kind, stage_id, item_id, value FROM live_events
+             WHERE attempt_id = ?1 ORDER BY at, rowid",
+        )?;
+        let mut out = Vec::new();
+        for (id, playbook_id, playbook_hash, started_at) in visits {
+            let list = events
+                .query_map([&id], |r| {
+                    Ok(LiveEventRecord {
+                        at: r.get(0)?,
+                        kind: r.get(1)?,
+                        stage: r.get(2)?,
+                        item: r.get(3)?,
+                        value: r.get(4)?,
+                    })
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            out.push(UnfinishedVisit {
+                id,
+                playbook_id,
+                playbook_hash,
+                started_at,
+                events: list,
             });
         }
         Ok(out)

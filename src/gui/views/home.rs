@@ -189,23 +189,40 @@ pub fn playbooks_ui(
             let Some(pb) = lib.playbook(playbook) else {
                 continue;
             };
-            let title = pb
-                .scenario(scenario)
-                .map_or(scenario.as_str(), |s| s.title.get(lang.code()));
+            // A live visit is listed without a scenario.
+            let visit = scenario.is_empty();
+            let what = if visit {
+                format!(
+                    "{} {}",
+                    lang.t("未完成的现场拜访：", "Unfinished live visit:"),
+                    pb.title.get(lang.code())
+                )
+            } else {
+                let title = pb
+                    .scenario(scenario)
+                    .map_or(scenario.as_str(), |s| s.title.get(lang.code()));
+                format!(
+                    "{} {} · {title}",
+                    lang.t("未完成的对练：", "Unfinished role-play:"),
+                    pb.title.get(lang.code())
+                )
+            };
             ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new(format!(
-                        "{} {} · {title} ({} {})",
-                        lang.t("未完成的对练：", "Unfinished role-play:"),
-                        pb.title.get(lang.code()),
+                        "{what} ({} {})",
                         lang.t("开始于", "started"),
                         crate::store::local_time(started)
                     ))
                     .color(theme::ACCENT),
                 );
                 if ui.button(lang.t("继续", "Continue")).clicked() {
-                    out.push(Command::OpenPlaybook(playbook.clone()));
-                    out.push(Command::OpenScenario(scenario.clone()));
+                    if visit {
+                        out.push(Command::StartLive(playbook.clone()));
+                    } else {
+                        out.push(Command::OpenPlaybook(playbook.clone()));
+                        out.push(Command::OpenScenario(scenario.clone()));
+                    }
                 }
             });
         }

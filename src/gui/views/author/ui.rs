@@ -30,9 +30,11 @@ pub fn author_ui(
     if let Some(p) = &a.prompt {
         prompt_ui(ui, lang, p, a.open.as_deref(), out);
     }
+    // On a small window the side panels start narrower, so the editor keeps its columns.
+    let wide = ui.available_width();
     egui::Panel::left("author-files")
-        .default_size(260.0)
-        .size_range(200.0..=420.0)
+        .default_size((wide * 0.2).clamp(180.0, 260.0))
+        .size_range(180.0..=420.0)
         .show(ui, |ui| files_ui(ui, lang, lib, a, out));
     // The trainer's file is a copy of a bundled one (deleting it gives the bundled one back).
     let copy_of_bundled = a.open.as_ref().is_some_and(|ed| {
@@ -89,8 +91,8 @@ pub fn author_ui(
     };
     if ed.entry.kind == Kind::Playbook {
         egui::Panel::right("author-try")
-            .default_size(380.0)
-            .size_range(300.0..=560.0)
+            .default_size((wide * 0.3).clamp(280.0, 380.0))
+            .size_range(280.0..=560.0)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     for (side, zh, en) in [

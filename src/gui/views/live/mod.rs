@@ -44,12 +44,19 @@ pub struct Live {
 
 impl Live {
     pub fn new(visit: LoggedVisit, error: Option<String>) -> Self {
+        // A visit taken up again shows its notes, grade and appointment as they were.
+        let v = &visit.visit;
+        let (notes, grade, appointment) = (
+            v.notes.clone(),
+            v.grade.clone().unwrap_or_default(),
+            v.appointment.clone().unwrap_or_default(),
+        );
         Live {
             visit,
             since: Instant::now(),
-            notes: Default::default(),
-            grade: String::new(),
-            appointment: String::new(),
+            notes,
+            grade,
+            appointment,
             error,
             sent: 0,
             shown_stage: None,

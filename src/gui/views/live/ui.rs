@@ -162,21 +162,27 @@ fn visit_bar(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
         }
         ui.separator();
         let label = ui.label(lang.t("下次约见日期", "Next appointment"));
+        // The example is a week from today, never a day gone by.
+        let example = (chrono::Local::now().date_naive() + chrono::Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string();
         let r = ui
             .add(
                 egui::TextEdit::singleline(&mut l.appointment)
                     .desired_width(110.0)
-                    .hint_text("2026-12-01"),
+                    .hint_text(&example),
             )
             .labelled_by(label.id);
         let valid = chrono::NaiveDate::parse_from_str(l.appointment.trim(), "%Y-%m-%d").is_ok();
         if !l.appointment.trim().is_empty() && !valid {
             ui.colored_label(
                 theme::BAD,
-                lang.t("日期格式：2026-12-01", "date like 2026-12-01"),
+                format!("{}{example}", lang.t("日期格式：", "date like ")),
             );
         }
-        if r.lost_focus() && valid {
+        // Written once per change: leaving the field again with the same date logs nothing.
+        let changed = l.visit.visit.appointment.as_deref() != Some(l.appointment.trim());
+        if r.lost_focus() && valid && changed {
             out.push(Command::Live(Cmd::Action(LiveAction::Set {
                 kind: "appointment",
                 value: l.appointment.trim().to_owned(),

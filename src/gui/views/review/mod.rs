@@ -261,7 +261,7 @@ impl Review {
             Done::Detail(r) => self.on_detail(r.map_err(|e| e.take(ctx.lang)), ctx),
             Done::Exported(note) => self.on_exported(note.map_err(|e| e.take(ctx.lang))),
             Done::Merged(note) => {
-                let note = note.map_err(|e| e.take(ctx.lang));
+                let note = note.map(|t| t.take(ctx.lang)).map_err(|e| e.take(ctx.lang));
                 self.on_merged(note, ctx);
             }
             _ => {}

@@ -32,9 +32,23 @@ fn stage_title(lib: &Library, key: &str, loc: &str) -> String {
 }
 
 fn scenario_title(lib: &Library, pb: &str, sc: &str, loc: &str) -> String {
-    lib.playbook(pb)
-        .and_then(|p| p.scenario(sc))
-        .map_or_else(|| format!("{pb}/{sc}"), |s| s.title.get(loc).to_owned())
+    let Some(p) = lib.playbook(pb) else {
+        return format!("{pb}/{sc}");
+    };
+    match p.scenario(sc) {
+        Some(s) => s.title.get(loc).to_owned(),
+        // A live visit is named by its playbook, not by the step it started at.
+        None if p.live => format!(
+            "{} · {}",
+            p.title.get(loc),
+            if loc == "en" {
+                "live visit"
+            } else {
+                "现场拜访"
+            }
+        ),
+        None => format!("{pb}/{sc}"),
+    }
 }
 
 /// A labelled picker over `options` (value, shown), with "all" as the empty value. Returns
@@ -689,7 +703,7 @@ fn attempts_table(
                             ui.label(
                                 RichText::new(format!(
                                     "{} {}",
-                                    lang.t("复核", "reviewed"),
+                                    lang.t("原评分", "scored"),
                                     a.scored_total.map_or("—".to_owned(), |s| format!("{s:.1}"))
                                 ))
                                 .small()
@@ -1037,5 +1051,25 @@ fn verification_flag(lang: Lang, status: Option<&str>) -> Option<(&'static str, 
             lang.t("从其他数据库导入，尚未核实", "Imported from another database, not verified yet"),
         )),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::playbook::{Content, Report, load};
+
+    #[test]
+    fn a_live_visit_is_named_by_its_playbook_not_its_first_step() {
+        let mut r = Report::default();
+        let lib = load(&[Content::bundled()], &mut r);
+        let pb = lib
+            .playbooks
+            .iter()
+            .find(|p| p.live)
+            .expect("a live playbook");
+        let step = &pb.stages[0].id;
+        let shown = super::scenario_title(&lib, &pb.id, step, "en");
+        assert_eq!(shown, format!("{} · live visit", pb.title.get("en")));
+        assert!(!shown.contains('/'), "{shown}");
     }
 }

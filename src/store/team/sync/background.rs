@@ -217,6 +217,12 @@ impl<L: ProgressLog> ProgressLog for Syncing<L> {
     fn unfinished(&self, trainee_id: &str) -> crate::store::Result<Vec<crate::store::Unfinished>> {
         self.log.unfinished(trainee_id)
     }
+    fn unfinished_visits(
+        &self,
+        trainee_id: &str,
+    ) -> crate::store::Result<Vec<crate::store::UnfinishedVisit>> {
+        self.log.unfinished_visits(trainee_id)
+    }
     fn live_event(
         &mut self,
         attempt_id: &str,
