@@ -1915,7 +1915,8 @@ fn postgres_exports_count_only_what_reports_count() {
     let server = pg.url("max");
     let as_max = [("PGPASSWORD", pw["max"].as_str())];
     let export = |extra: &[&str]| {
-        let mut args = vec!["--db", server.as_str(), "export"];
+        // The machine-readable CSV: the column names tools read, and their values.
+        let mut args = vec!["--db", server.as_str(), "export", "--ids"];
         args.extend_from_slice(extra);
         let o = mgr.run_with(&args, &as_max, "");
         assert_eq!(o.code, 0, "export {extra:?}: {}{}", o.stdout, o.stderr);
@@ -1947,7 +1948,7 @@ fn postgres_exports_count_only_what_reports_count() {
 
     // A joined local log counts the same way: the forged attempt is flagged, never passed.
     mgr.join(&pg, "max", &pw["max"]);
-    let o = mgr.ok(&["export", "--format", "csv"]);
+    let o = mgr.ok(&["export", "--format", "csv", "--ids"]);
     let mut local = verified_column(&o);
     local.sort();
     assert_eq!(local, ["flagged", "yes"], "{o}");
@@ -1958,7 +1959,7 @@ fn postgres_exports_count_only_what_reports_count() {
         "{verbs:?}"
     );
     assert_eq!(
-        verified_column(&mgr.ok(&["export", "--format", "csv", "--verified-only"])),
+        verified_column(&mgr.ok(&["export", "--format", "csv", "--ids", "--verified-only"])),
         ["yes"]
     );
 }

@@ -319,3 +319,83 @@ fn practice_logs_to_the_default_database_and_offers_resumption() {
         "stopped midway: kept for resumption"
     );
 }
+
+/// CSV for people reads in the chosen language — headers, playbook and scenario titles, 是/否 —
+/// and `--ids` gives tools their column names and values.
+#[test]
+fn csv_for_people_follows_the_language_and_ids_are_for_tools() {
+    let d = tempfile::tempdir().expect("temp");
+    let dir = d.path();
+    let r = run(
+        dir,
+        "c.db",
+        &["demo-data", "--trainees", "2", "--days", "5", "--seed", "3"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let zh = run(
+        dir,
+        "c.db",
+        &["export", "--format", "csv", "--playbook", "jewelry"],
+    );
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    let head = zh.stdout.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        head.starts_with("练习编号,学员编号,学员,团队,剧本,版本,场景,方式"),
+        "{head}"
+    );
+    let row = zh.stdout.lines().nth(1).expect("a row");
+    assert!(
+        row.contains(",珠宝首饰四段销售,") && row.contains(",对练,") && row.contains(",已完成,"),
+        "{row}"
+    );
+    assert!(row.contains(",是,") || row.contains(",否,"), "{row}");
+    assert!(!row.contains("true") && !row.contains("false"), "{row}");
+    let en = run(
+        dir,
+        "c.db",
+        &[
+            "--lang",
+            "en",
+            "export",
+            "--format",
+            "csv",
+            "--playbook",
+            "jewelry",
+        ],
+    );
+    assert!(
+        en.stdout
+            .starts_with("attempt id,trainee id,trainee,team,playbook"),
+        "{}",
+        en.stdout
+    );
+    assert!(
+        en.stdout.contains(",role-play,") && en.stdout.contains(",completed,"),
+        "{}",
+        en.stdout
+    );
+    let ids = run(
+        dir,
+        "c.db",
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--ids",
+            "--playbook",
+            "jewelry",
+        ],
+    );
+    assert!(
+        ids.stdout
+            .starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode"),
+        "{}",
+        ids.stdout
+    );
+    let row = ids.stdout.lines().nth(1).expect("a row");
+    assert!(
+        row.contains(",jewelry,1,") && row.contains(",practice,"),
+        "{row}"
+    );
+    assert!(row.contains(",true,") || row.contains(",false,"), "{row}");
+}

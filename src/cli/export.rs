@@ -41,6 +41,11 @@ pub struct Args {
     /// of names (xAPI is always pseudonymous).
     #[arg(long)]
     pub pseudonymous: bool,
+    /// CSV for tools: column names, playbook and scenario ids, modes, statuses and
+    /// true/false as the program writes them. Without it the CSV is for people, in `--lang`
+    /// (Chinese when not given): titles, 是/否.
+    #[arg(long)]
+    pub ids: bool,
     /// Only the attempts reports count (scored here, or verified). The default on the team
     /// server (`--verified-only=false` there exports every attempt, marked); here every
     /// attempt is exported unless this is given. Either way an attempt that is not verified is
@@ -68,6 +73,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         cli.lang.map_or("zh-CN", |l| l.code()),
     );
     style.pseudonymous = args.pseudonymous;
+    if args.ids {
+        style = style.ids();
+    }
     let format = match args.format {
         Kind::Csv => export::Format::Csv {
             bom: args.bom,

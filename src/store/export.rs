@@ -38,6 +38,12 @@ pub struct CsvStyle {
     /// Column titles of criterion ids (in the chosen language); an id without one is shown as
     /// `criterion:ID`.
     pub titles: std::collections::BTreeMap<String, String>,
+    /// For people: column headers, playbook and scenario titles, modes, statuses and yes/no in
+    /// this language (`zh-CN` or `en`). `None`: the machine-readable ids and values (`--ids`).
+    pub people: Option<String>,
+    /// Playbook titles by id, and scenario titles by (playbook, scenario), in that language.
+    pub playbooks: std::collections::BTreeMap<String, String>,
+    pub scenarios: std::collections::BTreeMap<(String, String), String>,
 }
 
 impl CsvStyle {
@@ -45,10 +51,99 @@ impl CsvStyle {
     /// filter or for every playbook: where playbooks title the same id differently, the
     /// titles are joined ("职业操守 / 诚信与分寸").
     pub fn titled(lib: &crate::playbook::Library, playbook: Option<&str>, lang: &str) -> Self {
+        let mut scenarios = std::collections::BTreeMap::new();
+        for pb in &lib.playbooks {
+            for s in &pb.scenarios {
+                scenarios.insert((pb.id.clone(), s.id.clone()), s.title.get(lang).to_owned());
+            }
+        }
         CsvStyle {
             pseudonymous: false,
             titles: super::report::criterion_titles(lib, playbook, lang),
+            people: Some(lang.to_owned()),
+            playbooks: lib
+                .playbooks
+                .iter()
+                .map(|p| (p.id.clone(), p.title.get(lang).to_owned()))
+                .collect(),
+            scenarios,
         }
+    }
+
+    /// The same without people's words: ids, `true`/`false` and the column names tools read.
+    pub fn ids(mut self) -> Self {
+        self.people = None;
+        self
+    }
+
+    fn zh(&self) -> bool {
+        self.people.as_deref() == Some("zh-CN")
+    }
+
+    /// A column's header: its name for tools, or its title for people.
+    fn column(&self, i: usize) -> String {
+        const EN: [&str; 16] = [
+            "attempt id",
+            "trainee id",
+            "trainee",
+            "team",
+            "playbook",
+            "version",
+            "scenario",
+            "mode",
+            "started",
+            "ended",
+            "status",
+            "total",
+            "passed",
+            "total as scored",
+            "reviewed",
+            "verified",
+        ];
+        const ZH: [&str; 16] = [
+            "练习编号",
+            "学员编号",
+            "学员",
+            "团队",
+            "剧本",
+            "版本",
+            "场景",
+            "方式",
+            "开始时间",
+            "结束时间",
+            "状态",
+            "总分",
+            "是否通过",
+            "原评分",
+            "是否复核",
+            "核验",
+        ];
+        match self.people.as_deref() {
+            None => CSV_COLUMNS[i].to_owned(),
+            Some(_) if self.zh() => ZH[i].to_owned(),
+            Some(_) => EN[i].to_owned(),
+        }
+    }
+
+    /// A value as people read it (`None`: as tools read it).
+    fn word(&self, machine: &str) -> String {
+        if self.people.is_none() {
+            return machine.to_owned();
+        }
+        let (zh, en) = match machine {
+            "true" | "yes" => ("是", "yes"),
+            "false" => ("否", "no"),
+            "practice" => ("对练", "role-play"),
+            "live" => ("现场拜访", "live visit"),
+            "completed" => ("已完成", "completed"),
+            "in_progress" => ("进行中", "in progress"),
+            "abandoned" => ("已放弃", "abandoned"),
+            "flagged" => ("不符，已标记", "flagged"),
+            "unverifiable" => ("无法核验", "unverifiable"),
+            "pending" => ("待核验", "pending"),
+            other => return other.to_owned(),
+        };
+        if self.zh() { zh } else { en }.to_owned()
     }
 
     fn header(&self, criterion: &str) -> String {
@@ -100,14 +195,43 @@ impl<'s, W: Write> CsvSink<'s, W> {
         style: &'s CsvStyle,
     ) -> std::result::Result<Self, ExportError> {
         let mut w = crate::sheet::SheetWriter::new(out, bom)?;
-        let mut header: Vec<String> = CSV_COLUMNS.iter().map(|s| (*s).to_owned()).collect();
+        let mut header: Vec<String> = (0..CSV_COLUMNS.len()).map(|i| style.column(i)).collect();
         header.extend(criteria.iter().map(|c| style.header(c)));
         w.row(&header)?;
         Ok(CsvSink { w, criteria, style })
     }
 
+    /// A playbook as the CSV names it: its title for people, its id for tools.
+    fn playbook(&self, id: &str) -> String {
+        match &self.style.people {
+            Some(_) => self
+                .style
+                .playbooks
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.to_owned()),
+            None => id.to_owned(),
+        }
+    }
+
+    /// A scenario likewise; a live visit (which has none) is named as one.
+    fn scenario(&self, pb: &str, sc: &str, mode: &str) -> String {
+        if self.style.people.is_none() {
+            return sc.to_owned();
+        }
+        if mode == "live" {
+            return self.style.word("live");
+        }
+        self.style
+            .scenarios
+            .get(&(pb.to_owned(), sc.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| sc.to_owned())
+    }
+
     fn row(&mut self, row: &ExportRow) -> std::result::Result<(), ExportError> {
         let r = &row.attempt;
+        let st = self.style;
         let mut rec = vec![
             r.id.clone(),
             row.trainee_id.clone(),
@@ -119,20 +243,22 @@ impl<'s, W: Write> CsvSink<'s, W> {
                 r.trainee.clone()
             },
             r.team.clone().unwrap_or_default(),
-            r.playbook.clone(),
+            self.playbook(&r.playbook),
             r.version.to_string(),
-            r.scenario.clone(),
-            r.mode.clone(),
+            self.scenario(&r.playbook, &r.scenario, &r.mode),
+            st.word(&r.mode),
             local(&r.started_at),
             r.ended_at.as_deref().map(local).unwrap_or_default(),
-            r.status.clone(),
+            st.word(&r.status),
             r.total.map(|t| format!("{t:.1}")).unwrap_or_default(),
-            r.passed.map(|p| p.to_string()).unwrap_or_default(),
+            r.passed
+                .map(|p| st.word(&p.to_string()))
+                .unwrap_or_default(),
             r.scored_total
                 .map(|t| format!("{t:.1}"))
                 .unwrap_or_default(),
-            r.reviewed.to_string(),
-            r.verified().unwrap_or_default().to_owned(),
+            st.word(&r.reviewed.to_string()),
+            r.verified().map(|v| st.word(v)).unwrap_or_default(),
         ];
         for c in &self.criteria {
             rec.push(
