@@ -234,7 +234,7 @@ pub fn concepts_ui(ui: &mut Ui, lang: Lang, lib: &Library, ed: &mut Editor) {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
             for k in shown {
                 egui::CollapsingHeader::new(format!("{}  {}", k.id, k.title.get(loc)))
-                    .id_salt(("concept", &k.id))
+                    .id_salt(("concept", &k.id, q.is_empty()))
                     .default_open(!q.is_empty())
                     .show(ui, |ui| {
                         for (l, words) in &k.words_by_lang {

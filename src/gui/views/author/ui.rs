@@ -30,11 +30,12 @@ pub fn author_ui(
     if let Some(p) = &a.prompt {
         prompt_ui(ui, lang, p, a.open.as_deref(), out);
     }
-    // On a small window the side panels start narrower, so the editor keeps its columns.
+    // On a small window the right panel starts narrower, so the editor keeps its columns
+    // (the file list keeps the width its longest names need).
     let wide = ui.available_width();
     egui::Panel::left("author-files")
-        .default_size((wide * 0.2).clamp(180.0, 260.0))
-        .size_range(180.0..=420.0)
+        .default_size(260.0)
+        .size_range(200.0..=420.0)
         .show(ui, |ui| files_ui(ui, lang, lib, a, out));
     // The trainer's file is a copy of a bundled one (deleting it gives the bundled one back).
     let copy_of_bundled = a.open.as_ref().is_some_and(|ed| {
@@ -97,7 +98,7 @@ pub fn author_ui(
                 ui.horizontal(|ui| {
                     for (side, zh, en) in [
                         (Side::Try, "试一试", "Try it"),
-                        (Side::Grade, "评分", "Grade"),
+                        (Side::Grade, "人工评分", "Grade"),
                         (Side::Concepts, "概念", "Concepts"),
                     ] {
                         if ui
