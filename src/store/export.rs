@@ -82,47 +82,13 @@ impl CsvStyle {
 
     /// A column's header: its name for tools, or its title for people.
     fn column(&self, i: usize) -> String {
-        const EN: [&str; 16] = [
-            "attempt id",
-            "trainee id",
-            "trainee",
-            "team",
-            "playbook",
-            "version",
-            "scenario",
-            "mode",
-            "started",
-            "ended",
-            "status",
-            "total",
-            "passed",
-            "total as scored",
-            "reviewed",
-            "verified",
-        ];
-        const ZH: [&str; 16] = [
-            "练习编号",
-            "学员编号",
-            "学员",
-            "团队",
-            "剧本",
-            "版本",
-            "场景",
-            "方式",
-            "开始时间",
-            "结束时间",
-            "状态",
-            "总分",
-            "是否通过",
-            "原评分",
-            "是否复核",
-            "核验",
-        ];
+        let (machine, en, zh) = CSV_COLUMNS[i];
         match self.people.as_deref() {
-            None => CSV_COLUMNS[i].to_owned(),
-            Some(_) if self.zh() => ZH[i].to_owned(),
-            Some(_) => EN[i].to_owned(),
+            None => machine,
+            Some(_) if self.zh() => zh,
+            Some(_) => en,
         }
+        .to_owned()
     }
 
     /// A value as people read it (`None`: as tools read it).
@@ -160,23 +126,24 @@ fn local(stamp: &str) -> String {
     super::local_stamp(stamp, "%Y-%m-%d %H:%M:%S %:z")
 }
 
-const CSV_COLUMNS: [&str; 16] = [
-    "attempt_id",
-    "trainee_id",
-    "trainee",
-    "team",
-    "playbook",
-    "version",
-    "scenario",
-    "mode",
-    "started_at",
-    "ended_at",
-    "status",
-    "total",
-    "passed",
-    "scored_total",
-    "reviewed",
-    "verified",
+/// Each column: its name for tools, and its title for people in English and Chinese.
+const CSV_COLUMNS: [(&str, &str, &str); 16] = [
+    ("attempt_id", "attempt id", "练习编号"),
+    ("trainee_id", "trainee id", "学员编号"),
+    ("trainee", "trainee", "学员"),
+    ("team", "team", "团队"),
+    ("playbook", "playbook", "剧本"),
+    ("version", "version", "版本"),
+    ("scenario", "scenario", "场景"),
+    ("mode", "mode", "方式"),
+    ("started_at", "started", "开始时间"),
+    ("ended_at", "ended", "结束时间"),
+    ("status", "status", "状态"),
+    ("total", "total", "总分"),
+    ("passed", "passed", "是否通过"),
+    ("scored_total", "total as scored", "原评分"),
+    ("reviewed", "reviewed", "是否复核"),
+    ("verified", "verified", "核验"),
 ];
 
 /// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;

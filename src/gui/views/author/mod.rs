@@ -484,7 +484,6 @@ impl Author {
     }
 
     fn grade_as_test(&mut self, i: usize, ctx: &mut Ctx<'_>) {
-        let lang = ctx.lang;
         let Some(ed) = self.open.as_deref_mut() else {
             return;
         };
@@ -498,7 +497,16 @@ impl Author {
             min: g.band[0].round() as u32,
             max: g.band[1].round() as u32,
         };
-        match author::add_test(&ed.text, &t) {
+        self.write_test(&t, ctx);
+    }
+
+    /// Adds a test to the open playbook's text and saves it, saying so.
+    fn write_test(&mut self, t: &NewTest, ctx: &mut Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some(ed) = self.open.as_deref_mut() else {
+            return;
+        };
+        match author::add_test(&ed.text, t) {
             Ok(text) => {
                 ed.text = text;
                 ed.touch();
@@ -771,7 +779,6 @@ impl Author {
     }
 
     fn add_test(&mut self, ctx: &mut Ctx<'_>) {
-        let lang = ctx.lang;
         let Some(ed) = self.open.as_deref_mut() else {
             return;
         };
@@ -779,16 +786,7 @@ impl Author {
             return;
         };
         let t = NewTest::around(scenario, turn, answer.clone(), r.scored.rounded(), 5);
-        match author::add_test(&ed.text, &t) {
-            Ok(text) => {
-                ed.text = text;
-                ed.touch();
-                if self.save(ctx) {
-                    self.notice = Some(crate::msg::test_added(t.min, t.max).take(lang));
-                }
-            }
-            Err(e) => self.notice = Some(e),
-        }
+        self.write_test(&t, ctx);
     }
 
     /// Files changed on disk: the list is read again, and the open file follows the disk
