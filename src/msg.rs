@@ -359,8 +359,8 @@ catalogue! {
         "{playbook}：{n} 次改分，评分器与之平均相差 {mae} 分";
     reviewers_disagree_most(criterion, bias) => "; they disagree most on '{criterion}' (scorer {bias})",
         "；分歧最大的是“{criterion}”（评分器 {bias}）";
-    handed_over(file, attempts, replies) => "Your history ({attempts} attempts, {replies} replies) is in {file}: hand over that one file",
-        "你的记录（{attempts} 次练习、{replies} 条回答）已存为 {file}：交出这一个文件即可";
+    handed_over(file, attempts, replies) => "The practice history on this computer ({attempts} attempts, {replies} replies) is in {file}: hand over that one file",
+        "这台电脑上的练习记录（{attempts} 次练习、{replies} 条回答）已存为 {file}：交出这一个文件即可";
     merged_counts(file, trainees, attempts, replies) => "{file}: +{trainees} trainees, +{attempts} attempts, +{replies} replies",
         "{file}：新增学员 {trainees} 名、练习 {attempts} 次、回答 {replies} 条";
     merged_reviews_left_out(n) => "{n} reviews in the file left out (a review is never taken from a trainee's file)",

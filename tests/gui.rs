@@ -2625,3 +2625,34 @@ fn the_editor_keeps_its_columns_on_a_small_window() {
         1024.0 - right
     );
 }
+
+/// Ticking the last required item of a step does not move the button to the next step.
+#[test]
+fn the_next_step_button_stays_put_when_the_required_items_are_ticked() {
+    let lib = lib();
+    let pb = lib
+        .playbooks
+        .iter()
+        .find(|p| p.live)
+        .expect("a live playbook")
+        .clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let mut h = harness(lib.clone(), &db, lang);
+    sign_in(&mut h, lang, "Zhao", "Sales 2");
+    h.get_by_label("Start a live checklist").click();
+    settle(&mut h);
+    let before = h.get_by_label("Next step →").rect();
+    for item in pb.stages[0].checklist.iter().filter(|i| i.required) {
+        h.get_by_label(&format!("{} *", item.text.get("en")))
+            .click();
+        settle(&mut h);
+    }
+    h.get_by_label("The required items are done: go on when ready.");
+    let after = h.get_by_label("Next step →").rect();
+    assert!(
+        (after.min.y - before.min.y).abs() < 1.0,
+        "the button moved from {before:?} to {after:?}"
+    );
+}

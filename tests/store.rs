@@ -576,10 +576,7 @@ fn csv_export_opens_in_a_spreadsheet() {
     let rec = r.records().next().expect("a row").expect("parses");
     assert_eq!(&rec[2], "Smith, \"Jo\"");
     // The people's CSV titles its columns in the chosen language.
-    let started = &rec[head
-        .iter()
-        .position(|h| h == "开始时间")
-        .expect("开始时间")];
+    let started = &rec[head.iter().position(|h| h == "开始时间").expect("开始时间")];
     let local =
         regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$").expect("regex");
     assert!(local.is_match(started), "{started}");

@@ -250,16 +250,21 @@ fn stage_body(
         })));
     }
     if i == current {
+        // The line above the button stays (its words change), so the button does not jump
+        // when the last required item is ticked.
         let missing = l.visit.visit.missing();
-        if !missing.is_empty() {
-            ui.label(
-                RichText::new(lang.t(
-                    "带 * 的项目完成后才能进入下一步。",
-                    "Tick the items marked * to go on.",
-                ))
-                .color(theme::MUTED),
-            );
-        }
+        let (zh, en) = if missing.is_empty() {
+            (
+                "必做项目已完成，可以进入下一步。",
+                "The required items are done: go on when ready.",
+            )
+        } else {
+            (
+                "带 * 的项目完成后才能进入下一步。",
+                "Tick the items marked * to go on.",
+            )
+        };
+        ui.label(RichText::new(lang.t(zh, en)).color(theme::MUTED));
         let step = |ui: &mut Ui, label: String| {
             ui.add_enabled(
                 missing.is_empty(),
