@@ -24,6 +24,18 @@ fn collect(dir: &Path, rel: &str, exts: &[&str], out: &mut Vec<String>) {
     }
 }
 
+/// `pub const NAME: &[(&str, &str)]` of (path, text), one `include_str!` per file.
+fn table(src: &mut String, doc: &str, name: &str, files: &[String]) {
+    let _ = writeln!(src, "/// {doc}\npub const {name}: &[(&str, &str)] = &[");
+    for f in files {
+        let _ = writeln!(
+            src,
+            "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{f}\"))),"
+        );
+    }
+    src.push_str("];\n");
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=playbooks");
     println!("cargo:rerun-if-changed=scripts");
@@ -39,16 +51,6 @@ fn main() {
         &mut files,
     );
     collect(&root.join("scripts"), "scripts", &[".rhai"], &mut files);
-    let mut src = String::from(
-        "/// Bundled content files: (path relative to the repository, text).\npub const FILES: &[(&str, &str)] = &[\n",
-    );
-    for f in &files {
-        let _ = writeln!(
-            src,
-            "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{f}\"))),"
-        );
-    }
-    src.push_str("];\n");
     // Each playbook's record of confirmed translations, copied with it.
     let mut records = Vec::new();
     collect(
@@ -57,16 +59,19 @@ fn main() {
         &[".locales.json"],
         &mut records,
     );
-    src.push_str(
-        "/// The bundled playbooks' translation records (`NAME.yaml.locales.json`), by path.\npub const RECORDS: &[(&str, &str)] = &[\n",
+    let mut src = String::new();
+    table(
+        &mut src,
+        "Bundled content files: (path relative to the repository, text).",
+        "FILES",
+        &files,
     );
-    for f in &records {
-        let _ = writeln!(
-            src,
-            "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{f}\"))),"
-        );
-    }
-    src.push_str("];\n");
+    table(
+        &mut src,
+        "The bundled playbooks' translation records (`NAME.yaml.locales.json`), by path.",
+        "RECORDS",
+        &records,
+    );
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bundled.rs");
     std::fs::write(out, src).expect("OUT_DIR is writable");
 }

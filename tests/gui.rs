@@ -590,8 +590,14 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
     );
 }
 
-#[test]
-fn the_live_checklist_is_ticked_through_and_logged_as_it_goes() {
+/// A trainee ("Zhao", team "Sales 2") signed in with the live checklist of the live playbook
+/// just started: the playbook, the folder and log it writes to, and the app.
+fn live_visit_started() -> (
+    Arc<Playbook>,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Harness<'static, App>,
+) {
     let lib = lib();
     let pb = lib
         .playbooks
@@ -601,11 +607,16 @@ fn the_live_checklist_is_ticked_through_and_logged_as_it_goes() {
         .clone();
     let dir = tempfile::tempdir().expect("temp");
     let db = dir.path().join("progress.db");
-    let lang = Lang::En;
-    let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, "Zhao", "Sales 2");
+    let mut h = harness(lib, &db, Lang::En);
+    sign_in(&mut h, Lang::En, "Zhao", "Sales 2");
     h.get_by_label("Start a live checklist").click();
     settle(&mut h);
+    (pb, dir, db, h)
+}
+
+#[test]
+fn the_live_checklist_is_ticked_through_and_logged_as_it_goes() {
+    let (pb, _dir, db, mut h) = live_visit_started();
     let mut ticks = 0;
     // The visit takes the deal route at the fork: the no-deal steps are skipped.
     let way: Vec<&salesdojo::playbook::model::Stage> = pb
@@ -2490,14 +2501,7 @@ fn leaving_the_editor_for_the_review_view_asks_about_unsaved_changes() {
 /// The next appointment is written once per change, not again each time the field loses focus.
 #[test]
 fn the_next_appointment_is_logged_once_per_change() {
-    let lib = lib();
-    let dir = tempfile::tempdir().expect("temp");
-    let db = dir.path().join("progress.db");
-    let lang = Lang::En;
-    let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, "Zhao", "Sales 2");
-    h.get_by_label("Start a live checklist").click();
-    settle(&mut h);
+    let (_pb, _dir, db, mut h) = live_visit_started();
     let appointments = |db: &Path| {
         count(
             db,
@@ -2629,20 +2633,7 @@ fn the_editor_keeps_its_columns_on_a_small_window() {
 /// Ticking the last required item of a step does not move the button to the next step.
 #[test]
 fn the_next_step_button_stays_put_when_the_required_items_are_ticked() {
-    let lib = lib();
-    let pb = lib
-        .playbooks
-        .iter()
-        .find(|p| p.live)
-        .expect("a live playbook")
-        .clone();
-    let dir = tempfile::tempdir().expect("temp");
-    let db = dir.path().join("progress.db");
-    let lang = Lang::En;
-    let mut h = harness(lib.clone(), &db, lang);
-    sign_in(&mut h, lang, "Zhao", "Sales 2");
-    h.get_by_label("Start a live checklist").click();
-    settle(&mut h);
+    let (pb, _dir, _db, mut h) = live_visit_started();
     let before = h.get_by_label("Next step →").rect();
     for item in pb.stages[0].checklist.iter().filter(|i| i.required) {
         h.get_by_label(&format!("{} *", item.text.get("en")))
