@@ -2374,6 +2374,23 @@ fn a_reply_graded_in_the_app_is_kept_measured_and_made_a_test() {
         )),
         "{saved}"
     );
+    // Every graded reply is listed, each one click from a test, not only the worst few.
+    h.get_by_label("Grade").click();
+    h.run_ok();
+    for reply in ["您好，请问今天想看点什么？", "欢迎光临，随便看看。"] {
+        h.get_by_label("Reply to grade").focus();
+        h.run_ok();
+        h.get_by_label("Reply to grade").type_text(reply);
+        h.run_ok();
+        h.get_by_label("Save grade").click();
+        h.run_ok();
+        settle(&mut h);
+    }
+    wait_for(&mut h, "three grades are scored", |app| {
+        matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+            if a.open.as_ref().is_some_and(|e| matches!(&e.grade.result, Some(Ok(c)) if c.worst.len() == 3)))
+    });
+    assert_eq!(h.get_all_by_label("Add as test").count(), 3);
     // The concepts panel answers "which concept knows 核实?".
     h.get_by_label("Concepts").click();
     h.run_ok();

@@ -179,8 +179,6 @@ pub enum Job {
     },
 }
 
-/// How many of the worst disagreements the grade pane lists.
-const GRADE_WORST: usize = 5;
 /// How many trainees' replies the grade pane offers.
 const RECENT_REPLIES: usize = 12;
 
@@ -678,12 +676,11 @@ impl State<'_> {
                 None => Err(why("还没有检查过", "nothing checked yet")),
             }),
             Job::Grade { playbook, graded } => Done::Graded(match &self.draft {
-                Some(d) if d.lib.playbook(&playbook).is_some() => Ok(crate::calibrate::run(
-                    &d.lib,
-                    Some(&d.host),
-                    graded,
-                    GRADE_WORST,
-                )),
+                // Every graded reply comes back, furthest apart first: any can become a test.
+                Some(d) if d.lib.playbook(&playbook).is_some() => {
+                    let all = graded.len();
+                    Ok(crate::calibrate::run(&d.lib, Some(&d.host), graded, all))
+                }
                 Some(_) => Err(not_loaded(&playbook)),
                 None => Err(why("还没有检查过", "nothing checked yet")),
             }),

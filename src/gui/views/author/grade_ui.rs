@@ -179,7 +179,10 @@ fn agreement_ui(ui: &mut Ui, lang: Lang, ed: &Editor, out: &mut Vec<Command>) {
                 ui.colored_label(WARN, p);
             }
             if !c.worst.is_empty() {
-                ui.label(lang.t("差得最多的", "Furthest apart"));
+                ui.label(lang.t(
+                    "每条评分，差得最多的在前",
+                    "Every graded reply, furthest apart first",
+                ));
             }
             for w in &c.worst {
                 theme::card(ui, theme::CUSTOMER_BG, |ui| {
