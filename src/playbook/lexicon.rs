@@ -76,13 +76,7 @@ pub fn samples(lib: &Library, k: &Concept) -> Vec<(String, String, Vec<String>)>
 
 /// The concepts `k` opposes, whichever side said so (`opposes:` on either).
 pub fn opponents(lib: &Library, k: &Concept) -> Vec<String> {
-    let mut out: Vec<String> = k.opposes.clone();
-    for other in lib.concepts.values() {
-        if other.opposes.contains(&k.id) && !out.contains(&other.id) {
-            out.push(other.id.clone());
-        }
-    }
-    out
+    k.opponent_ids(lib.concepts.values().map(AsRef::as_ref))
 }
 
 #[cfg(test)]

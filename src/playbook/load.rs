@@ -624,12 +624,11 @@ fn resolve_opponents(out: &[Arc<Concept>], earlier: &BTreeMap<String, Arc<Concep
         )
         .collect();
     for k in out {
-        let mut ops: Vec<Arc<Concept>> = k.opposes.iter().filter_map(|o| find(o)).collect();
-        for other in &all {
-            if other.opposes.contains(&k.id) && !ops.iter().any(|o| o.id == other.id) {
-                ops.push(Arc::clone(other));
-            }
-        }
+        let ops: Vec<Arc<Concept>> = k
+            .opponent_ids(all.iter().map(|a| &***a))
+            .iter()
+            .filter_map(|o| find(o))
+            .collect();
         let _ = k.opponents.set(ops.iter().map(Arc::downgrade).collect());
     }
 }

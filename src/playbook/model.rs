@@ -297,6 +297,18 @@ impl Concept {
         self.set.any_in(t) || self.pattern_hits(t, false).next().is_some()
     }
 
+    /// The ids of the concepts this one opposes, whichever side said so: its own `opposes`,
+    /// then those of `all` that name it in theirs.
+    pub fn opponent_ids<'a>(&self, all: impl IntoIterator<Item = &'a Concept>) -> Vec<String> {
+        let mut out = self.opposes.clone();
+        for other in all {
+            if other.opposes.contains(&self.id) && !out.contains(&other.id) {
+                out.push(other.id.clone());
+            }
+        }
+        out
+    }
+
     /// Whether `t` expresses this concept once the concepts it opposes had their say: when
     /// every match lies inside a longer match of an opponent ("理解" inside blame's "您理解错了",
     /// "证书" inside "证书晚点给您"), the words are the opponent's.

@@ -386,12 +386,11 @@ fn opposed_words(
         let Some(mine) = find(&k.id.value) else {
             continue;
         };
-        let mut opponents: Vec<&Concept> = mine.opposes.iter().filter_map(|o| find(o)).collect();
-        for other in &all {
-            if other.opposes.contains(&mine.id) && !opponents.iter().any(|o| o.id == other.id) {
-                opponents.push(other);
-            }
-        }
+        let opponents: Vec<&Concept> = mine
+            .opponent_ids(all.iter().copied())
+            .iter()
+            .filter_map(|o| find(o))
+            .collect();
         for w in k.words.values().flatten() {
             // As the scorer decides: a reply of just this word, each side beside its opponents.
             let said = crate::text::Normalized::new(&w.value);
