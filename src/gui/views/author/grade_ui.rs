@@ -215,17 +215,29 @@ pub fn concepts_ui(ui: &mut Ui, lang: Lang, lib: &Library, ed: &mut Editor) {
     let l = ui.label(lang.t("哪个概念认得这个词？", "Which concept knows a word?"));
     ui.add(egui::TextEdit::singleline(&mut ed.concept_query).desired_width(f32::INFINITY))
         .labelled_by(l.id);
-    let q = ed.concept_query.trim();
+    let q = ed.concept_query.trim().to_owned();
+    // The search runs when the query changes, not on every frame.
+    if ed.concept_hits.0 != q {
+        let mut found: Vec<String> = crate::playbook::lexicon::knowing(lib, &q)
+            .into_iter()
+            .map(|k| k.id.clone())
+            .collect();
+        for k in lib.concepts.keys() {
+            if !q.is_empty() && k.contains(q.as_str()) && !found.contains(k) {
+                found.push(k.clone());
+            }
+        }
+        ed.concept_hits = (q.clone(), found);
+    }
+    let q = q.as_str();
     let shown: Vec<&crate::playbook::model::Concept> = if q.is_empty() {
         lib.concepts.values().map(AsRef::as_ref).collect()
     } else {
-        let mut found = crate::playbook::lexicon::knowing(lib, q);
-        for k in lib.concepts.values() {
-            if k.id.contains(q) && !found.iter().any(|f| f.id == k.id) {
-                found.push(k);
-            }
-        }
-        found
+        ed.concept_hits
+            .1
+            .iter()
+            .filter_map(|id| lib.concepts.get(id).map(AsRef::as_ref))
+            .collect()
     };
     if !q.is_empty() {
         ui.label(crate::msg::concepts_knowing(q, shown.len()).take(lang));

@@ -195,6 +195,8 @@ pub struct Editor {
     pub grade: GradePane,
     /// The concepts panel's search: a word, or part of a concept's id.
     pub concept_query: String,
+    /// The concepts found for the query, by id (searched again when the query changes).
+    pub concept_hits: (String, Vec<String>),
 }
 
 impl Editor {
@@ -238,6 +240,7 @@ impl Editor {
             side: Side::Try,
             grade: GradePane::default(),
             concept_query: String::new(),
+            concept_hits: (String::new(), Vec::new()),
         }
     }
 
