@@ -70,6 +70,92 @@ impl Text {
     }
 }
 
+/// A line under a Chinese message that keeps another program's own words (a driver's, a
+/// parser's, the system's): the explanation is ours, the original is there for whoever asks
+/// for help. Empty when there is nothing to add.
+pub fn details(original: &str) -> String {
+    let original = original.trim();
+    if original.is_empty() {
+        String::new()
+    } else {
+        format!("\n详情：{original}")
+    }
+}
+
+/// A YAML parser's message: its own words in English; in Chinese, what it means, with its
+/// words on a details line (the common ones explained, the rest said to be a format error).
+pub fn yaml(detail: impl Display) -> Text {
+    let detail = detail.to_string();
+    const KNOWN: &[(&str, &str)] = &[
+        (
+            "misplaced bracket",
+            "括号放错了位置：多了一个括号，或缺了与它配对的括号",
+        ),
+        (
+            "mismatched bracket",
+            "括号不配对：“[”要用“]”闭合，“{”要用“}”闭合",
+        ),
+        ("unclosed bracket", "括号没有闭合：缺少“]”或“}”"),
+        ("unclosed quote", "引号没有闭合"),
+        ("expected ',' or ']'", "列表没有闭合：缺少“,”或“]”"),
+        ("expected ',' or '}'", "映射没有闭合：缺少“,”或“}”"),
+        ("unexpected EOF", "文件意外结束：有括号或引号没有闭合"),
+        ("unexpected eof", "文件意外结束：有括号或引号没有闭合"),
+        (
+            "mapping values are not allowed",
+            "这里不能写“键: 值”：检查这一行的缩进，含冒号的文字请加引号",
+        ),
+        (
+            "block sequence entries are not allowed",
+            "这里不能写“- ”列表项：检查这一行的缩进",
+        ),
+        (
+            "mapping keys are not allowed",
+            "这里不能写键：检查这一行的缩进",
+        ),
+        (
+            "did not find expected key",
+            "找不到应有的键：检查这一行的缩进",
+        ),
+        (
+            "did not find expected '-' indicator",
+            "列表项要以“- ”开头：检查这一行的缩进",
+        ),
+        (
+            "did not find expected node content",
+            "这里缺少内容：冒号或“- ”后面要有值",
+        ),
+        ("simple key expected ':'", "键后面缺少“:”"),
+        ("could not find expected ':'", "键后面缺少“:”"),
+        ("invalid indentation", "缩进不对"),
+        ("wrongly indented", "缩进不对"),
+        ("tab cannot be used", "不能用 Tab 缩进：请用空格"),
+        ("tabs disallowed", "不能用 Tab 缩进：请用空格"),
+        ("found a tab", "这里不能有 Tab：请用空格"),
+        ("unknown anchor", "引用了没有定义的锚点（&名字）"),
+        (
+            "unexpected character",
+            "这里有一个不该出现的字符：含特殊字符的文字请加引号",
+        ),
+        (
+            "cannot start any token",
+            "这个字符不能出现在开头：含特殊字符的文字请加引号",
+        ),
+        ("comments must be separated", "“#”注释前要有空格"),
+        ("trailing content after", "引号后面还有多余的内容"),
+        ("recursion limit", "嵌套太深"),
+        ("unknown variant", "这个取值不在可选范围内"),
+    ];
+    let zh = KNOWN
+        .iter()
+        .find(|(en, _)| detail.contains(en))
+        .map_or("YAML 格式错误", |(_, zh)| zh);
+    Text {
+        zh: format!("{zh}{}", details(&detail)),
+        en: detail,
+    }
+}
+
 /// A value inside a message: most read the same in both languages; a [`Noun`] or a nested
 /// [`Text`] has its own wording in each.
 pub trait Localize {
@@ -315,7 +401,6 @@ catalogue! {
     not_utf8() => "file is not valid UTF-8", "文件不是有效的 UTF-8 编码";
     save_utf8() => "save the file as UTF-8", "请把文件另存为 UTF-8 编码";
     file_empty() => "file is empty", "文件是空的";
-    yaml(detail) => "{detail}", "YAML 格式错误：{detail}";
     expected(want, found) => "expected {want}{found}", "这里应当是{want}{found}";
     found_value(value) => ", found '{value}'", "，实际是“{value}”";
     whole_number() => "a whole number", "整数";
@@ -355,6 +440,7 @@ catalogue! {
     grade_row(grade, band, score) => "you {grade} (band {band}) · scored {score}", "你给 {grade}（范围 {band}）· 评分 {score}";
     concepts_knowing(word, n) => "concepts that know '{word}': {n}", "认得“{word}”的概念：{n} 个";
     concept_patterns(n) => "and {n} patterns (salesdojo concepts ID shows them)", "另有 {n} 条模式（salesdojo concepts ID 可查看）";
+    version(v) => "version {v}", "第 {v} 版";
     reviewers_agree(playbook, n, mae) => "{playbook}: {n} overrides, the scorer {mae} points from them on average",
         "{playbook}：{n} 次改分，评分器与之平均相差 {mae} 分";
     reviewers_disagree_most(criterion, bias) => "; they disagree most on '{criterion}' (scorer {bias})",
@@ -484,7 +570,9 @@ pub fn tests_summary(passed: usize, failed: usize) -> Text {
 /// An unknown key: the parser's own English (`unknown field `x`, expected one of …`), and the
 /// same in Chinese.
 pub fn unknown_field(field: &str, expected: &[&str], english: String) -> Text {
-    let known = known_list(expected.iter().copied());
+    // Keys are YAML as typed: in code style.
+    let coded: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
+    let known = known_list(coded.iter().map(String::as_str));
     Text {
         en: english,
         zh: format!("未知的字段 `{field}`（可用：{}）", known.zh),

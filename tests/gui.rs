@@ -1001,7 +1001,7 @@ fn open_review(
 #[test]
 fn changing_a_review_filter_changes_the_table() {
     let lang = Lang::Zh;
-    let (_lib, _dir, db, trainees, mut h) = open_review(lang, "赵经理");
+    let (lib, _dir, db, trainees, mut h) = open_review(lang, "赵经理");
     let all = review(&h).data.as_ref().expect("results").attempts.clone();
     assert!(all.len() > 20, "{} attempts", all.len());
     h.get_by_label_contains(&format!("显示最近 {} 次练习", all.len()));
@@ -1019,8 +1019,9 @@ fn changing_a_review_filter_changes_the_table() {
         .next()
         .expect("the demo has overrides");
     h.get_by_label("评分器与复核人");
+    let title = lib.playbook(p).expect("bundled").title.get("zh-CN");
     h.get_by_label_contains(&format!(
-        "{p}：{} 次改分，评分器与之平均相差 {:.1} 分",
+        "{title}：{} 次改分，评分器与之平均相差 {:.1} 分",
         a.overrides, a.mae
     ));
     let team = trainees
@@ -1345,8 +1346,17 @@ fn a_merged_attempt_with_a_forged_total_is_flagged_in_the_review_view() {
 // ---- The trainer's authoring view ----
 
 fn author_harness(lib: Arc<Library>, db: &Path, ws: &Workspace) -> Harness<'static, App> {
+    author_harness_in(lib, db, ws, Lang::En)
+}
+
+fn author_harness_in(
+    lib: Arc<Library>,
+    db: &Path,
+    ws: &Workspace,
+    lang: Lang,
+) -> Harness<'static, App> {
     let saved = Persisted {
-        lang: Lang::En,
+        lang,
         ..Persisted::default()
     };
     let app = App::new(
@@ -2662,5 +2672,290 @@ fn the_next_step_button_stays_put_when_the_required_items_are_ticked() {
     assert!(
         (after.min.y - before.min.y).abs() < 1.0,
         "the button moved from {before:?} to {after:?}"
+    );
+}
+
+/// Every string a person reads, in one view: the labels and values of its accessible nodes
+/// (what a text field holds is the person's own, not the UI's).
+fn shown_texts(h: &Harness<'_, App>) -> Vec<String> {
+    fn walk<'t>(n: &egui_kittest::Node<'t>, out: &mut Vec<String>) {
+        use egui::accesskit::Role;
+        let a = n.accesskit_node();
+        if matches!(
+            a.role(),
+            Role::TextInput | Role::MultilineTextInput | Role::SearchInput
+        ) {
+            out.extend(a.label().map(|l| l.to_string()));
+            return;
+        }
+        // egui's own names for unlabelled controls, read by screen readers only.
+        if let Some(l) = a.label()
+            && !matches!(l.as_str(), "Resize panel" | "Close window")
+        {
+            out.push(l.to_string());
+        }
+        out.extend(a.value().map(|v| v.to_string()));
+        for c in n.children() {
+            walk(&c, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&h.root(), &mut out);
+    out
+}
+
+/// The English words a Chinese view shows outside what may stay as it is: a "details" line
+/// (a driver's or parser's own words, under the Chinese explanation), code spans, paths and
+/// file names, numbers and units, and `allowed` (names the person typed, ids where the view
+/// is the trainer's and shows them in code style).
+fn english_words(texts: &[String], allowed: &[&str]) -> Vec<String> {
+    const ALWAYS: &[&str] = &[
+        "salesdojo",
+        "CSV",
+        "xAPI",
+        "LMS",
+        "YAML",
+        "SQLite",
+        "PostgreSQL",
+        "rhai",
+        "Ctrl",
+        "Enter",
+        "Shift",
+        "Esc",
+        "Tab",
+        "ms",
+        "KB",
+        "MB",
+        "GB",
+        "px",
+        "MAE",
+        "wal",
+        "db",
+        "jsonl",
+        "json",
+        "yaml",
+        "postgres",
+        "host",
+        "AI",
+        // A sales method the source material names so (budget, authority, need, timeline).
+        "BANT",
+        // The language switch names the other language in its own words.
+        "English",
+    ];
+    let mut found = Vec::new();
+    for text in texts {
+        for line in text.lines() {
+            if line.trim_start().starts_with("详情") {
+                continue;
+            }
+            // Code spans hold commands and ids as typed.
+            let mut plain = String::new();
+            for (i, part) in line.split('`').enumerate() {
+                if i % 2 == 0 {
+                    plain.push_str(part);
+                    plain.push(' ');
+                }
+            }
+            for token in plain.split(|c: char| c.is_whitespace() || !c.is_ascii()) {
+                let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                if token.contains(['/', '.', '_', '@', ':', '=']) {
+                    continue;
+                }
+                for word in token.split(|c: char| !c.is_ascii_alphabetic()) {
+                    if word.len() < 2
+                        || ALWAYS.contains(&word)
+                        || allowed.contains(&word)
+                        || found
+                            .iter()
+                            .any(|f: &String| f.starts_with(&format!("{word} ")))
+                    {
+                        continue;
+                    }
+                    found.push(format!("{word} ← {line:?}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn assert_speaks_chinese(
+    h: &Harness<'_, App>,
+    view: &str,
+    allowed: &[&str],
+    out: &mut Vec<String>,
+) {
+    for w in english_words(&shown_texts(h), allowed) {
+        out.push(format!("{view}: {w}"));
+    }
+}
+
+/// Each view in Chinese, walked as a trainee, a manager and a trainer reach it, shows no English
+/// word outside the allow-list: the catalogue's, the driver's and the parser's messages
+/// included.
+#[test]
+fn every_view_in_chinese_speaks_chinese() {
+    let mut found = Vec::new();
+    let lib = lib();
+    let host = ScriptHost::new(&lib);
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::Zh;
+
+    // A trainee: sign-in, the playbook list, a role-play with its feedback, the summary.
+    let mut h = harness(lib.clone(), &db, lang);
+    settle(&mut h);
+    assert_speaks_chinese(&h, "sign-in", &[], &mut found);
+    sign_in(&mut h, lang, "李芳", "一组");
+    assert_speaks_chinese(&h, "home", &[], &mut found);
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    open_scenario(&mut h, lang, &lib, &pb, 0);
+    let mut expected = Attempt::start(pb.clone(), &pb.scenarios[0].id, "李芳").expect("starts");
+    answer_turn(&mut h, lang, &mut expected, &host);
+    assert_speaks_chinese(&h, "practice", &[], &mut found);
+    while !expected.is_over() {
+        answer_turn(&mut h, lang, &mut expected, &host);
+    }
+    h.get_by_label("查看总结").click();
+    settle(&mut h);
+    assert_speaks_chinese(&h, "summary", &[], &mut found);
+
+    // The team window, after a join the server never answered.
+    h.get_by_label("团队服务器").click();
+    h.run_ok();
+    assert_speaks_chinese(&h, "team", &[], &mut found);
+    for (label, value) in [
+        (
+            "服务器地址",
+            "postgres://127.0.0.1:9/salesdojo?connect_timeout=2",
+        ),
+        ("账号", "lifang"),
+        ("密码", "secret"),
+    ] {
+        h.get_by_label(label).focus();
+        h.run_ok();
+        h.get_by_label(label).type_text(value);
+        h.run_ok();
+    }
+    h.get_by_label("加入").click();
+    let start = Instant::now();
+    while h.state().team_window.busy() {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the join never ended"
+        );
+    }
+    h.run_ok();
+    let Some(Err(said)) = &h.state().team_window.said else {
+        panic!("the join failed");
+    };
+    assert!(said.zh.contains("\n详情："), "{}", said.zh);
+    h.get_by_label_contains("详情：");
+    assert_speaks_chinese(&h, "team (failed join)", &["lifang"], &mut found);
+    drop(h);
+
+    // A trainee at a live visit.
+    let live_db = dir.path().join("live.db");
+    let mut h = harness(lib.clone(), &live_db, lang);
+    sign_in(&mut h, lang, "李芳", "一组");
+    h.get_by_label("开始现场带看清单").click();
+    settle(&mut h);
+    assert_speaks_chinese(&h, "live", &[], &mut found);
+    drop(h);
+
+    // A manager: the review list and one attempt's drill-down.
+    let (_lib, _rdir, _rdb, trainees, mut h) = open_review(lang, "赵经理");
+    let names: Vec<String> = trainees
+        .iter()
+        .flat_map(|t| {
+            let mut v = vec![t.name.clone()];
+            v.extend(t.team.clone());
+            v
+        })
+        .collect();
+    let names: Vec<&str> = names
+        .iter()
+        .flat_map(|n| n.split(|c: char| !c.is_ascii_alphabetic()))
+        .collect();
+    assert_speaks_chinese(&h, "review", &names, &mut found);
+    click_option(&mut h, "练习记录");
+    h.run_ok();
+    assert_speaks_chinese(&h, "review (attempts)", &names, &mut found);
+    h.get_all_by_label("查看").next().expect("a row").click();
+    settle(&mut h);
+    assert_speaks_chinese(&h, "review (one attempt)", &names, &mut found);
+    drop(h);
+
+    // A trainer: the files, a bundled playbook with its graph, grading and concepts, and a
+    // YAML mistake. Here the content's ids are the trainer's own words, shown in code style.
+    let mut ids: Vec<String> = Vec::new();
+    for p in &lib.playbooks {
+        ids.push(p.id.clone());
+        ids.extend(p.stages.iter().map(|s| s.id.clone()));
+        for s in &p.scenarios {
+            ids.push(s.id.clone());
+            ids.extend(s.turns.iter().map(|t| t.id.clone()));
+            ids.extend(s.endings.iter().map(|e| e.id.clone()));
+        }
+    }
+    ids.extend(lib.concepts.keys().cloned());
+    let ids: Vec<&str> = ids
+        .iter()
+        .flat_map(|i| i.split(|c: char| !c.is_ascii_alphabetic()))
+        .collect();
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let mut h = author_harness_in(lib.clone(), &dir.path().join("author.db"), &ws, lang);
+    sign_in(&mut h, lang, "李老师", "");
+    h.get_by_label("◇ 编写剧本").click();
+    h.run_ok();
+    assert_speaks_chinese(&h, "author", &ids, &mut found);
+    h.get_by_label("◇ 02_jewelry.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the file is checked", |app| {
+        checked(app)
+            && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+                if a.open.as_ref().is_some_and(|e| e.draft.is_some()))
+    });
+    assert_speaks_chinese(&h, "author (editor)", &ids, &mut found);
+    h.get_by_label("▦ 场景图").click();
+    h.run_ok();
+    assert_speaks_chinese(&h, "author (graph)", &ids, &mut found);
+    h.get_by_label("▤ 文本").click();
+    h.run_ok();
+    h.get_by_label("人工评分").click();
+    settle(&mut h);
+    assert_speaks_chinese(&h, "author (grade)", &ids, &mut found);
+    h.get_by_label("概念").click();
+    settle(&mut h);
+    assert_speaks_chinese(&h, "author (concepts)", &ids, &mut found);
+    h.get_by_label("新剧本标识").focus();
+    h.run_ok();
+    h.get_by_label("新剧本标识").type_text("drill");
+    h.run_ok();
+    h.get_by_label("＋ 新建剧本").click();
+    h.run_ok();
+    wait_for(&mut h, "the new playbook is checked", checked);
+    h.get_by_label("playbooks/drill.yaml").focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::End);
+    h.run_ok();
+    h.get_by_label("playbooks/drill.yaml").type_text("\n]");
+    h.run_ok();
+    wait_for(&mut h, "the mistake is checked", checked);
+    // The parser's own words are kept, on a details line under the Chinese.
+    let d = &editor(&h).diagnostics;
+    assert!(
+        d.iter().any(|d| d.message_in(lang).contains("\n详情：")),
+        "{d:?}"
+    );
+    assert_speaks_chinese(&h, "author (a YAML mistake)", &ids, &mut found);
+
+    assert!(
+        found.is_empty(),
+        "English in the Chinese UI ({}):\n{}",
+        found.len(),
+        found.join("\n")
     );
 }

@@ -84,3 +84,54 @@ pub fn numbered(i: usize, title: &str) -> String {
         format!("{}. {title}", i + 1)
     }
 }
+
+/// A problem as people read it: the message in `color`, and the other program's own words
+/// (the "details" line of [`crate::msg::details`]) under it, small and muted.
+pub fn problem(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
+    let (main, details) = match text.split_once("\n详情：") {
+        Some((m, d)) => (m, Some(d)),
+        None => (text, None),
+    };
+    ui.vertical(|ui| {
+        ui.add(egui::Label::new(egui::RichText::new(main).color(color)).wrap());
+        if let Some(d) = details {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("详情：{d}"))
+                        .small()
+                        .color(MUTED),
+                )
+                .wrap(),
+            );
+        }
+    })
+    .response
+}
+
+/// An id as the trainer typed it, in code style, then `rest` in the body font: how the
+/// authoring views name turns, concepts and the like (ids are not translated).
+pub fn id_then(style: &egui::Style, id: &str, rest: &str, color: Color32) -> egui::text::LayoutJob {
+    use egui::text::{LayoutJob, TextFormat};
+    let mut job = LayoutJob::default();
+    job.append(
+        id,
+        0.0,
+        TextFormat {
+            font_id: egui::TextStyle::Monospace.resolve(style),
+            color,
+            ..TextFormat::default()
+        },
+    );
+    if !rest.is_empty() {
+        job.append(
+            rest,
+            0.0,
+            TextFormat {
+                font_id: egui::TextStyle::Body.resolve(style),
+                color,
+                ..TextFormat::default()
+            },
+        );
+    }
+    job
+}

@@ -103,22 +103,26 @@ impl crate::msg::Localized for StoreError {
             StoreError::Corrupt => {
                 "数据库已损坏（数据库映像格式错误），没有再写入任何内容".to_owned()
             }
-            StoreError::Open { path, reason } => format!("无法打开数据库“{path}”：{reason}"),
+            StoreError::Open { path, reason } => {
+                format!("无法打开数据库“{path}”{}", crate::msg::details(reason))
+            }
             StoreError::Busy => format!(
                 "数据库正忙：另一个程序占用它超过 {} 秒；没有丢失任何内容，请重试",
                 BUSY_TIMEOUT.as_secs()
             ),
             StoreError::DiskFull => "磁盘已满".to_owned(),
             StoreError::NotFound(what) => format!("找不到：{what}"),
-            StoreError::Untrusted { path, reason } => {
-                format!("“{path}”被拒绝：{reason}；没有合并任何内容")
-            }
-            StoreError::Altered { path, reason } => {
-                format!("“{path}”被拒绝：{reason}；它不是 salesdojo 写入的进度数据库，文件未作改动")
-            }
+            StoreError::Untrusted { path, reason } => format!(
+                "“{path}”被拒绝，没有合并任何内容{}",
+                crate::msg::details(reason)
+            ),
+            StoreError::Altered { path, reason } => format!(
+                "“{path}”被拒绝：它不是 salesdojo 写入的进度数据库，文件未作改动{}",
+                crate::msg::details(reason)
+            ),
             StoreError::Refused(why) => format!("不能保存：{why}"),
-            StoreError::Sqlite(e) => format!("数据库错误：{e}"),
-            StoreError::Remote(e) => format!("团队服务器：{e}"),
+            StoreError::Sqlite(e) => format!("数据库出错{}", crate::msg::details(e)),
+            StoreError::Remote(e) => format!("团队服务器出错{}", crate::msg::details(e)),
         }
     }
 }

@@ -256,7 +256,7 @@ impl Team {
                 });
             }
             Some(Err(e)) => {
-                ui.colored_label(theme::BAD, e.get(lang));
+                theme::problem(ui, e.get(lang), theme::BAD);
             }
             Some(Ok(None)) => self.join_form(ui, lang, busy, out),
             Some(Ok(Some(s))) => Self::joined_ui(ui, lang, s, busy, out),
@@ -272,7 +272,7 @@ impl Team {
                 ui.colored_label(theme::GOOD, t.get(lang));
             }
             Some(Err(e)) => {
-                ui.add(egui::Label::new(RichText::new(e.get(lang)).color(theme::BAD)).wrap());
+                theme::problem(ui, e.get(lang), theme::BAD);
             }
             None => {}
         }
@@ -372,9 +372,7 @@ impl Team {
                         );
                     }
                     Err(e) => {
-                        ui.add(
-                            egui::Label::new(RichText::new(e.get(lang)).color(theme::BAD)).wrap(),
-                        );
+                        theme::problem(ui, e.get(lang), theme::BAD);
                     }
                 }
                 ui.end_row();

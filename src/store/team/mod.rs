@@ -72,6 +72,20 @@ pub enum TeamError {
     NotInitialised,
     #[error("not joined to a team: `salesdojo team join URL --user NAME` first")]
     NotJoined,
+    #[error(
+        "the address holds a password; give it to `salesdojo team join` (it is kept in a file only you can read) or in PGPASSWORD instead"
+    )]
+    PasswordInUrl,
+    #[error(
+        "the team database is at schema {found}, older than this salesdojo ({ours}): an admin runs `salesdojo team init URL` to bring it up to date"
+    )]
+    OlderSchema { found: i32, ours: i32 },
+    #[error(
+        "'{user}' signed in but is not in the team's directory: ask an admin to run `salesdojo team add-user {user}`"
+    )]
+    NotInDirectory { user: String },
+    #[error("not checked yet")]
+    NotChecked,
     #[error("the team server refused: {0}")]
     Denied(String),
     #[error("{0}")]
@@ -87,14 +101,17 @@ pub enum TeamError {
 impl crate::msg::Localized for TeamError {
     fn zh(&self) -> String {
         match self {
-            TeamError::BadUrl(u, e) => {
-                format!("“{u}”不是 PostgreSQL 地址（应为 postgres://主机[:端口]/数据库）：{e}")
-            }
-            TeamError::Unreachable { server, reason } => {
-                format!("连不上团队服务器 {server}：{reason}；练习记录保存在本机，下次同步时上传")
-            }
+            TeamError::BadUrl(u, e) => format!(
+                "“{u}”不是 PostgreSQL 地址（应为 postgres://主机[:端口]/数据库）{}",
+                crate::msg::details(e)
+            ),
+            TeamError::Unreachable { server, reason } => format!(
+                "连不上团队服务器 {server}；练习记录保存在本机，下次同步时上传{}",
+                crate::msg::details(reason)
+            ),
             TeamError::JoinUnreachable { server, reason } => format!(
-                "连不上团队服务器 {server}：{reason}；没有加入任何团队：请检查地址、确认服务器在运行，再加入一次（在此期间练习照常记录在本机）"
+                "连不上团队服务器 {server}；没有加入任何团队：请检查地址、确认服务器在运行，再加入一次（在此期间练习照常记录在本机）{}",
+                crate::msg::details(reason)
             ),
             TeamError::WrongPassword { server, user } => format!(
                 "团队服务器 {server} 拒绝了“{user}”的登录：密码错误（或没有这个账号）；请向管理员要新密码，再加入一次（`salesdojo team join`，或在程序的“团队服务器”窗口）"
@@ -103,11 +120,13 @@ impl crate::msg::Localized for TeamError {
                 "团队服务器 {server} 只接受加密连接：在地址后加 `?sslmode=require`（证书不是公共机构签发时，用 PGSSLROOTCERT=文件 指定）"
             ),
             TeamError::TlsUntrusted { server, reason } => format!(
-                "团队服务器 {server} 的证书不受本机信任（{reason}）；用 PGSSLROOTCERT=文件 指定签发机构的证书"
+                "团队服务器 {server} 的证书不受本机信任；用 PGSSLROOTCERT=文件 指定签发机构的证书{}",
+                crate::msg::details(reason)
             ),
-            TeamError::Refused { server, reason } => {
-                format!("团队服务器 {server} 拒绝登录：{reason}")
-            }
+            TeamError::Refused { server, reason } => format!(
+                "团队服务器 {server} 拒绝登录{}",
+                crate::msg::details(reason)
+            ),
             TeamError::NoPassword { server, user, file } => format!(
                 "没有“{user}”在 {server} 的密码：用 `salesdojo team join` 输入一次（保存在 {file}，只有你能读），或设置 PGPASSWORD"
             ),
@@ -121,11 +140,26 @@ impl crate::msg::Localized for TeamError {
             TeamError::NotJoined => {
                 "还没有加入团队：先运行 `salesdojo team join URL --user 账号`".to_owned()
             }
-            TeamError::Denied(e) => format!("团队服务器拒绝：{e}"),
-            TeamError::Invalid(e) => e.clone(),
-            TeamError::Server(e) => format!("团队服务器错误：{e}"),
+            TeamError::PasswordInUrl => {
+                "地址里带了密码；请把密码交给 `salesdojo team join`（保存在只有你能读的文件里），或放在 PGPASSWORD 里"
+                    .to_owned()
+            }
+            TeamError::OlderSchema { found, ours } => format!(
+                "团队数据库的结构版本是 {found}，比本版 salesdojo（{ours}）旧：请管理员运行 `salesdojo team init URL` 升级"
+            ),
+            TeamError::NotInDirectory { user } => format!(
+                "“{user}”登录成功，但不在团队名录里：请管理员运行 `salesdojo team add-user {user}`"
+            ),
+            TeamError::NotChecked => "尚未检查".to_owned(),
+            TeamError::Denied(e) => {
+                format!("团队服务器拒绝了这个操作{}", crate::msg::details(e))
+            }
+            TeamError::Invalid(e) => {
+                format!("团队服务器没有接受这个请求{}", crate::msg::details(e))
+            }
+            TeamError::Server(e) => format!("团队服务器出错{}", crate::msg::details(e)),
             TeamError::Store(e) => crate::msg::Localized::zh(e),
-            TeamError::Io(e) => e.clone(),
+            TeamError::Io(e) => format!("读写文件出错{}", crate::msg::details(e)),
         }
     }
 }
@@ -238,9 +272,7 @@ impl Server {
         let mut config = Config::from_str(&driver_url)
             .map_err(|e| TeamError::BadUrl(url.to_owned(), e.to_string()))?;
         if config.get_password().is_some() {
-            return Err(TeamError::Invalid(
-                "the address holds a password; give it to `salesdojo team join` (it is kept in a file only you can read) or in PGPASSWORD instead".into(),
-            ));
+            return Err(TeamError::PasswordInUrl);
         }
         if config.get_hosts().is_empty() {
             return Err(TeamError::BadUrl(url.to_owned(), "no host".into()));
@@ -516,10 +548,10 @@ pub fn server_version(client: &mut Client) -> Result<i32> {
 pub fn check_schema(client: &mut Client) -> Result<()> {
     match server_version(client)? {
         0 => Err(TeamError::NotInitialised),
-        v if v < schema::VERSION => Err(TeamError::Invalid(format!(
-            "the team database is at schema {v}, older than this salesdojo ({}): an admin runs `salesdojo team init URL` to bring it up to date",
-            schema::VERSION
-        ))),
+        v if v < schema::VERSION => Err(TeamError::OlderSchema {
+            found: v,
+            ours: schema::VERSION,
+        }),
         _ => Ok(()),
     }
 }
@@ -609,9 +641,9 @@ pub fn link(store: &mut super::Store, server: &Server, client: &mut Client) -> R
     check_schema(client)?;
     let Some(me) = whoami(client)? else {
         let user = server.user().unwrap_or_default();
-        return Err(TeamError::Invalid(format!(
-            "'{user}' signed in but is not in the team's directory: ask an admin to run `salesdojo team add-user {user}`"
-        )));
+        return Err(TeamError::NotInDirectory {
+            user: user.to_owned(),
+        });
     };
     let trainee_id = client
         .query_opt("SELECT id FROM trainees WHERE login = current_user", &[])
@@ -739,7 +771,7 @@ pub fn local_status(store: &super::Store) -> Result<Option<(Status, Server)>> {
             role: j.role,
             waiting,
             last_sync: j.last_sync,
-            online: Err(TeamError::Invalid("not checked".into())),
+            online: Err(TeamError::NotChecked),
         },
         server,
     )))

@@ -248,7 +248,9 @@ pub fn concepts_ui(ui: &mut Ui, lang: Lang, lib: &Library, ed: &mut Editor) {
         .show(ui, |ui| {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
             for k in shown {
-                egui::CollapsingHeader::new(format!("{}  {}", k.id, k.title.get(loc)))
+                let color = ui.visuals().text_color();
+                let title = format!("  {}", k.title.get(loc));
+                egui::CollapsingHeader::new(theme::id_then(ui.style(), &k.id, &title, color))
                     .id_salt(("concept", &k.id, q.is_empty()))
                     .default_open(!q.is_empty())
                     .show(ui, |ui| {
@@ -282,8 +284,8 @@ pub fn concepts_ui(ui: &mut Ui, lang: Lang, lib: &Library, ed: &mut Editor) {
             }
             ui.label(
                 RichText::new(lang.t(
-                    "要加自己的词：在你的 concepts.yaml 里写同 id 的概念并加上 extend: true。",
-                    "To add your own words: a concept with the same id and extend: true in your concepts.yaml.",
+                    "要加自己的词：在你的 concepts.yaml 里写一个同 `id` 的概念，并加上 `extend: true`。",
+                    "To add your own words: a concept with the same `id` and `extend: true` in your concepts.yaml.",
                 ))
                 .color(theme::MUTED)
                 .small(),

@@ -209,16 +209,17 @@ pub fn graph_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>
                         Kind::Ending(_) => lang.t("结局", "ending"),
                         Kind::End => lang.t("结束", "end"),
                     };
-                    let mut label = format!("{}{}", if n.start { "▶ " } else { "" }, n.id);
+                    let id = format!("{}{}", if n.start { "▶ " } else { "" }, n.id);
+                    let mut text = String::new();
                     if !n.text.is_empty() {
-                        label.push('\n');
-                        let mut text: String = n.text.chars().take(16).collect();
+                        text.push('\n');
+                        text.extend(n.text.chars().take(16));
                         if n.text.chars().count() > 16 {
                             text.push('…');
                         }
-                        label.push_str(&text);
                     }
-                    let button = egui::Button::new(RichText::new(label).color(Color32::WHITE))
+                    let label = theme::id_then(ui.style(), &id, &text, Color32::WHITE);
+                    let button = egui::Button::new(label)
                         .wrap()
                         .fill(fill)
                         .corner_radius(round)

@@ -240,12 +240,16 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
             }
             ui.add_space(6.0);
             ui.horizontal(|ui| {
-                let l = ui.label(lang.t("新剧本 id", "New playbook id"));
+                let l = ui.label(lang.t("新剧本标识", "New playbook id"));
                 ui.add(
                     egui::TextEdit::singleline(&mut a.new_id)
                         .hint_text("my-playbook")
                         .desired_width(110.0),
                 )
+                .on_hover_text(lang.t(
+                    "小写英文字母、数字和连字符；也是文件名",
+                    "Lower-case letters, digits and hyphens; it is also the file name",
+                ))
                 .labelled_by(l.id);
             });
             if ui
@@ -641,7 +645,13 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>)
                 let at = d
                     .pos
                     .map_or(String::new(), |p| format!("{}:{}", p.line, p.column));
-                let mut text = format!("{mark} {at}  {}", d.message_in(lang));
+                let message = d.message_in(lang);
+                // A parser's own words stay on a details line of their own.
+                let (message, details) = match message.split_once("\n详情：") {
+                    Some((m, x)) => (m.to_owned(), Some(x.to_owned())),
+                    None => (message.to_string(), None),
+                };
+                let mut text = format!("{mark} {at}  {message}");
                 if let Some(h) = d.help_in(lang) {
                     text.push_str(&format!(" — {h}"));
                 }
@@ -650,6 +660,13 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>)
                         .frame(false)
                         .wrap(),
                 );
+                if let Some(x) = details {
+                    ui.label(
+                        RichText::new(format!("    详情：{x}"))
+                            .small()
+                            .color(theme::MUTED),
+                    );
+                }
                 if r.clicked()
                     && let Some(p) = d.pos
                 {
@@ -810,10 +827,12 @@ pub(super) fn turn_picker<'p>(
         .position(|t| t.id == *turn)
         .map_or(String::new(), |i| format!("{}. {}", i + 1, turn));
     egui::ComboBox::from_id_salt("try-turn")
-        .selected_text(shown)
+        .selected_text(RichText::new(shown).monospace())
         .show_ui(ui, |ui| {
             for (i, t) in scen.turns.iter().enumerate() {
-                ui.selectable_value(turn, t.id.clone(), format!("{}. {}", i + 1, t.id));
+                let color = ui.visuals().text_color();
+                let job = theme::id_then(ui.style(), &format!("{}. {}", i + 1, t.id), "", color);
+                ui.selectable_value(turn, t.id.clone(), job);
             }
         })
         .response

@@ -57,13 +57,14 @@ pub fn live_ui(ui: &mut Ui, lang: Lang, l: &mut Live, out: &mut Vec<Command>) {
             ui.heading(pb.title.get(loc));
             ui.label(
                 RichText::new(format!(
-                    "{} {}/{} · {:.0} min",
+                    "{} {}/{} · {:.0} {}",
                     lang.t("步骤", "Step"),
                     way.iter()
                         .position(|i| *i == current)
                         .map_or(way.len(), |p| p + 1),
                     way.len(),
-                    (l.since.elapsed().as_secs_f64() / 60.0).floor()
+                    (l.since.elapsed().as_secs_f64() / 60.0).floor(),
+                    lang.t("分钟", "min")
                 ))
                 .color(theme::MUTED),
             );
@@ -348,9 +349,10 @@ pub fn live_summary_ui(
             s.items
         ));
         ui.label(format!(
-            "{} {:.0} min",
+            "{} {:.0} {}",
             lang.t("用时", "Time"),
-            s.seconds / 60.0
+            s.seconds / 60.0,
+            lang.t("分钟", "min")
         ));
         if !s.unticked_required.is_empty() {
             ui.colored_label(

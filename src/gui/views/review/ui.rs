@@ -165,7 +165,7 @@ pub fn review_ui(
                     pass_rates_ui(&mut c[0], lang, lib, d);
                     leaders_ui(&mut c[1], lang, d);
                 });
-                reviewers_ui(ui, lang, d);
+                reviewers_ui(ui, lang, lib, d);
             });
     });
 }
@@ -537,19 +537,27 @@ fn heatmap_ui(
 
 /// The overrides as grades of the scorer: per playbook, how far the scorer is from the
 /// reviewers and the criterion they disagree on most (`salesdojo calibrate --from-reviews`).
-fn reviewers_ui(ui: &mut egui::Ui, lang: Lang, d: &ReviewData) {
+fn reviewers_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
     let r = &d.reviews;
     if r.overall.overrides == 0 {
         return;
     }
     ui.add_space(8.0);
     ui.label(RichText::new(lang.t("评分器与复核人", "The scorer and your reviewers")).strong());
+    let loc = lang.code();
     for (p, a) in &r.by_playbook {
+        let title = lib
+            .playbook(p)
+            .map_or_else(|| p.clone(), |pb| pb.title.get(loc).to_owned());
         let mut line =
-            crate::msg::reviewers_agree(p, a.overrides, format!("{:.1}", a.mae)).take(lang);
+            crate::msg::reviewers_agree(title, a.overrides, format!("{:.1}", a.mae)).take(lang);
         if let Some((c, w)) = r.most_disputed(p) {
             line.push_str(
-                &crate::msg::reviewers_disagree_most(c, format!("{:+.0}", w.bias)).take(lang),
+                &crate::msg::reviewers_disagree_most(
+                    criterion_title(lib, p, c, loc),
+                    format!("{:+.0}", w.bias),
+                )
+                .take(lang),
             );
         }
         ui.label(line);
@@ -764,10 +772,11 @@ fn detail_ui(
     });
     ui.label(
         RichText::new(format!(
-            "{} · {} v{} · {}",
+            "{} · {} · {} · {}",
             crate::store::local_time(&a.started_at),
-            a.playbook,
-            a.version,
+            lib.playbook(&a.playbook)
+                .map_or_else(|| a.playbook.clone(), |p| p.title.get(loc).to_owned()),
+            crate::msg::version(a.version).take(lang),
             a.total.map_or("—".to_owned(), |t| format!("{t:.1}"))
         ))
         .color(theme::MUTED),
@@ -935,16 +944,24 @@ fn reply_card(
             .flatten()
             .map(|t| {
                 let src = &t["source"];
-                let what = src["rule"]
+                // What gave the points, as the trainee read it: the rule's or option's
+                // feedback, else the script's file, else what kind of source it is.
+                let said = t["feedback"][loc]
                     .as_str()
-                    .or_else(|| src["option"].as_str())
-                    .or_else(|| src["file"].as_str())
-                    .unwrap_or_else(|| src["kind"].as_str().unwrap_or(""));
+                    .or_else(|| t["feedback"]["*"].as_str())
+                    .map(|f| f.trim_end_matches(['。', '.']).to_owned());
+                let what = said
+                    .or_else(|| src["file"].as_str().map(|f| format!("`{f}`")))
+                    .unwrap_or_else(|| match src["kind"].as_str() {
+                        Some("base") => lang.t("起始分", "starting points").to_owned(),
+                        Some("option") => lang.t("所选选项", "the option chosen").to_owned(),
+                        _ => lang.t("规则", "a rule").to_owned(),
+                    });
                 let points = t["points"].as_i64().unwrap_or(0);
                 if src["kind"] == "script_set" {
                     format!("{what} = {points}")
                 } else {
-                    format!("{what} {points:+}")
+                    format!("{points:+} {what}")
                 }
             })
             .collect();
@@ -954,7 +971,7 @@ fn reply_card(
             c["points"].as_f64().unwrap_or(0.0)
         );
         if !trace.is_empty() {
-            line.push_str(&format!(" ← {}", trace.join(", ")));
+            line.push_str(&format!(" ← {}", trace.join(lang.t("；", "; "))));
         }
         ui.label(RichText::new(line).small());
     }
