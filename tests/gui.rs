@@ -1493,13 +1493,18 @@ fn a_did_you_mean_is_fixed_in_one_click() {
             && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
                 if a.open.as_ref().is_some_and(|e| e.diagnostics.is_empty()))
     });
-    // A long line is not clipped: the editor is as wide as it, and scrolls sideways.
+    // A long line is not clipped: it wraps; not wrapped, the editor is as wide as it, and
+    // scrolls sideways.
     if let salesdojo::gui::app::Screen::Author(a) = &mut h.state_mut().screen
         && let Some(ed) = a.open.as_deref_mut()
     {
         ed.text.push_str(&format!("# {}\n", "长".repeat(300)));
         ed.touch();
     }
+    h.run_ok();
+    let width = h.get_by_label("playbooks/typo.yaml").rect().width();
+    assert!(width < 1280.0, "wrapped, the editor is {width} wide");
+    h.get_by_label("Wrap lines").click();
     h.run_ok();
     let width = h.get_by_label("playbooks/typo.yaml").rect().width();
     assert!(width > 1280.0, "the editor is {width} wide");
@@ -2957,5 +2962,84 @@ fn every_view_in_chinese_speaks_chinese() {
         "English in the Chinese UI ({}):\n{}",
         found.len(),
         found.join("\n")
+    );
+}
+
+/// At 1024×640 the editor wraps long lines at its width (it was as wide as the longest line,
+/// about 45 columns showing); "Wrap lines" off, it scrolls sideways as before.
+#[test]
+fn the_editor_wraps_long_lines_in_a_small_window() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let app = App::new(
+        lib,
+        Db::Open(salesdojo::store::Location::at(Some(
+            dir.path().join("progress.db"),
+        ))),
+        Persisted {
+            lang: Lang::En,
+            ..Persisted::default()
+        },
+    )
+    .with_workspace(ws);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .with_max_steps(40)
+        .with_context_setup(salesdojo::gui::theme::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ 02_jewelry.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the file is checked", checked);
+    let key = editor(&h).entry.key.clone();
+    let longest = editor(&h)
+        .text
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest > 150, "a long line to wrap: {longest}");
+    let right = h.get_by_label("Scenario").rect().min.x;
+    let wrapped = h.get_by_label(&key).rect();
+    assert!(
+        wrapped.max.x <= right,
+        "the editor ends at {} under the right panel at {right}",
+        wrapped.max.x
+    );
+    h.get_by_label("Wrap lines").click();
+    h.run_ok();
+    let unwrapped = h.get_by_label(&key).rect();
+    assert!(
+        unwrapped.width() > 1024.0,
+        "unwrapped, the editor is as wide as its longest line: {unwrapped:?}"
+    );
+    assert!(unwrapped.height() < wrapped.height());
+}
+
+/// "Saved at …" goes with the next change: it stood beside unsaved text.
+#[test]
+fn the_saved_notice_goes_with_the_next_change() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    ws.new_playbook("drill").expect("new");
+    let mut h = author_harness(lib, &dir.path().join("progress.db"), &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    open_and_type_at_end(&mut h, "drill.yaml", "# one");
+    h.get_by_label("Save").click();
+    h.run_ok();
+    assert!(!editor(&h).is_dirty());
+    h.get_by_label_contains("Saved at ");
+    h.get_by_label("playbooks/drill.yaml").focus();
+    h.run_ok();
+    h.get_by_label("playbooks/drill.yaml").type_text(" two");
+    h.run_ok();
+    assert!(editor(&h).is_dirty());
+    assert!(
+        h.query_by_label_contains("Saved at ").is_none(),
+        "'saved' beside unsaved text"
     );
 }

@@ -291,9 +291,32 @@ impl Cache {
         syntax: Syntax,
         font: &FontId,
     ) -> std::sync::Arc<egui::Galley> {
+        self.get_wrapped(ui, text, syntax, font, None)
+    }
+
+    /// The coloured `text`, its lines wrapped at `width` when given.
+    pub fn get_wrapped(
+        &mut self,
+        ui: &egui::Ui,
+        text: &str,
+        syntax: Syntax,
+        font: &FontId,
+        width: Option<f32>,
+    ) -> std::sync::Arc<egui::Galley> {
         let dark = ui.visuals().dark_mode;
-        self.get_with(ui, (text, syntax, dark, font.size.to_bits()), || {
-            layout(text, syntax, font.clone(), dark)
+        let key = (
+            text,
+            syntax,
+            dark,
+            font.size.to_bits(),
+            width.map(f32::to_bits),
+        );
+        self.get_with(ui, key, || {
+            let mut job = layout(text, syntax, font.clone(), dark);
+            if let Some(w) = width {
+                job.wrap.max_width = w;
+            }
+            job
         })
     }
 

@@ -182,6 +182,9 @@ pub struct Editor {
     pub name_label: Option<egui::Id>,
     /// The scenario graph is shown in place of the text.
     pub graph: bool,
+    /// Long lines wrap at the editor's width (a continuation row has no line number); off,
+    /// the editor is as wide as its longest line and scrolls sideways.
+    pub wrap: bool,
     /// The graph's scenario (the first when empty) and its view (pan and zoom).
     pub graph_scenario: String,
     pub graph_view: egui::Rect,
@@ -232,6 +235,7 @@ impl Editor {
             waiting: None,
             name_label: None,
             graph: false,
+            wrap: true,
             graph_scenario: String::new(),
             graph_view: egui::Rect::ZERO,
             sketch: None,
@@ -285,6 +289,9 @@ pub struct Author {
     pub new_id: String,
     /// What just happened ("saved", "reloaded"), shown under the toolbar.
     pub notice: Option<String>,
+    /// The notice says the file was saved: it goes with the next change (it said "saved"
+    /// beside unsaved text).
+    pub notice_is_saved: bool,
     pub prompt: Option<Pending>,
     /// The trainer's folder, as shown.
     pub root: Option<String>,
@@ -669,6 +676,7 @@ impl Author {
                 ed.disk_changed = false;
                 let when = chrono::Local::now().format("%H:%M:%S");
                 self.notice = Some(format!("{} {when}", lang.t("已保存", "Saved at")));
+                self.notice_is_saved = true;
                 // In use at once, watched or not.
                 if let Some(ws) = ctx.workspace.cloned() {
                     ctx.send(Job::Reload(ws));

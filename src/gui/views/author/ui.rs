@@ -122,6 +122,10 @@ pub fn author_ui(
         .default_size(150.0)
         .size_range(80.0..=360.0)
         .show(ui, |ui| problems_ui(ui, lang, ed, out));
+    if a.notice_is_saved && ed.is_dirty() {
+        a.notice = None;
+        a.notice_is_saved = false;
+    }
     egui::CentralPanel::default().show(ui, |ui| {
         toolbar_ui(ui, lang, ed, copy_of_bundled, out);
         notice_ui(ui, a.notice.as_deref());
@@ -314,6 +318,13 @@ fn toolbar_ui(
                 ed.graph = !ed.graph;
             }
         }
+        if !ed.graph {
+            ui.checkbox(&mut ed.wrap, lang.t("自动换行", "Wrap lines"))
+                .on_hover_text(lang.t(
+                    "长行在编辑器宽度处折行显示（文件内容不变）",
+                    "Long lines wrap at the editor's width (the file is not changed)",
+                ));
+        }
         if dirty {
             ui.label(RichText::new("●").color(theme::ACCENT))
                 .on_hover_text(lang.t("有未保存的修改", "Unsaved changes"));
@@ -420,20 +431,34 @@ fn toolbar_ui(
 fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let syntax = Syntax::of(&ed.entry.key);
-    let gutter = gutter(ui, ed, &font);
     let read_only = ed.entry.origin == Origin::Bundled;
     let goto = ed.goto.take();
     let name_label = ed.name_label;
+    // Wrapped, the text takes the width left beside the line numbers; else lines are not
+    // wrapped (YAML's indentation is its structure), the editor is as wide as its longest
+    // line and the view scrolls sideways to it.
+    let digits = ed.text.split('\n').count().to_string().len() as f32;
+    let gutter_width = ui.fonts_mut(|f| f.glyph_width(&font, '0')) * digits + 4.0;
+    let wrap_at = ed.wrap.then(|| {
+        // The scroll bar and the text edit's own margins.
+        (ui.available_width() - gutter_width - 4.0 - ui.spacing().scroll.bar_width - 16.0)
+            .max(120.0)
+    });
+    let galley = ed.layout.get_wrapped(ui, &ed.text, syntax, &font, wrap_at);
+    let text_width = galley.size().x;
+    let gutter = gutter(ui, ed, &galley, &font);
     let text = &mut ed.text;
     let cache = &mut ed.layout;
-    // Lines are not wrapped (YAML's indentation is its structure): the editor is as wide as
-    // its longest line, and the view scrolls sideways to it.
-    let text_width = cache.get(ui, text, syntax, &font).size().x;
     let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, _wrap: f32| {
-        cache.get(ui, buf.as_str(), syntax, &font)
+        cache.get_wrapped(ui, buf.as_str(), syntax, &font, wrap_at)
     };
     let mut changed = false;
-    egui::ScrollArea::both()
+    let scroll = if wrap_at.is_some() {
+        egui::ScrollArea::vertical()
+    } else {
+        egui::ScrollArea::both()
+    };
+    scroll
         .id_salt("author-editor-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -476,7 +501,11 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
                     .code_editor()
                     .interactive(!read_only)
                     .lock_focus(true)
-                    .desired_width((text_width + 24.0).max(ui.available_width()))
+                    .desired_width(if wrap_at.is_some() {
+                        ui.available_width()
+                    } else {
+                        (text_width + 24.0).max(ui.available_width())
+                    })
                     .desired_rows(30)
                     .layouter(&mut layouter)
                     .show(ui);
@@ -499,23 +528,35 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
     }
 }
 
-/// Line numbers, those with an error or a warning in its colour; laid out again only when
-/// the number of lines or the problems change.
-fn gutter(ui: &Ui, ed: &mut Editor, font: &egui::FontId) -> std::sync::Arc<egui::Galley> {
-    let lines = ed.text.split('\n').count();
+/// Line numbers beside the rows of the laid-out text (a wrapped line's continuation rows
+/// have none), those with an error or a warning in its colour; laid out again only when the
+/// rows or the problems change.
+fn gutter(
+    ui: &Ui,
+    ed: &mut Editor,
+    text: &egui::Galley,
+    font: &egui::FontId,
+) -> std::sync::Arc<egui::Galley> {
+    // For each row, whether it starts a line.
+    let mut starts = Vec::with_capacity(text.rows.len());
+    let mut at_start = true;
+    for row in &text.rows {
+        starts.push(at_start);
+        at_start = row.ends_with_newline;
+    }
     let key = (
-        lines,
+        &starts,
         ed.checked_seq,
         ui.visuals().dark_mode,
         font.size.to_bits(),
     );
     let (diagnostics, cache) = (&ed.diagnostics, &mut ed.gutter);
-    cache.get_with(ui, key, || gutter_job(ui, lines, diagnostics, font))
+    cache.get_with(ui, key, || gutter_job(ui, &starts, diagnostics, font))
 }
 
 fn gutter_job(
     ui: &Ui,
-    lines: usize,
+    starts: &[bool],
     diagnostics: &[crate::playbook::Diagnostic],
     font: &egui::FontId,
 ) -> egui::text::LayoutJob {
@@ -527,8 +568,18 @@ fn gutter_job(
         }
     }
     let mut job = egui::text::LayoutJob::default();
-    for n in 1..=lines {
-        let color = match marked.get(&(n as u32)) {
+    let mut n = 0;
+    for &start in starts {
+        if !start {
+            job.append(
+                "\n",
+                0.0,
+                egui::TextFormat::simple(font.clone(), Color32::TRANSPARENT),
+            );
+            continue;
+        }
+        n += 1;
+        let color = match marked.get(&n) {
             Some(Severity::Error) => theme::BAD,
             Some(Severity::Warning) => WARN,
             None => ui.visuals().weak_text_color(),
