@@ -2891,6 +2891,19 @@ fn every_view_in_chinese_speaks_chinese() {
     h.get_all_by_label("查看").next().expect("a row").click();
     settle(&mut h);
     assert_speaks_chinese(&h, "review (one attempt)", &names, &mut found);
+    // Each trace entry is named by what the trainee read, not by a rule id or "a rule".
+    let traces: Vec<String> = shown_texts(&h)
+        .into_iter()
+        .filter(|l| l.contains(" ← "))
+        .collect();
+    assert!(!traces.is_empty());
+    assert!(
+        traces
+            .iter()
+            .flat_map(|l| l.split(['；', '←']))
+            .all(|part| !part.trim().ends_with(" 规则")),
+        "{traces:#?}"
+    );
     drop(h);
 
     // A trainer: the files, a bundled playbook with its graph, grading and concepts, and a

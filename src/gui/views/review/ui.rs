@@ -938,17 +938,25 @@ fn reply_card(
     });
     for c in rep.result["criteria"].as_array().into_iter().flatten() {
         let crit = c["criterion"].as_str().unwrap_or("");
+        let criterion = lib
+            .playbook(&a.playbook)
+            .and_then(|p| p.rubric.criteria.iter().find(|c| c.id == crit));
         let trace: Vec<String> = c["trace"]
             .as_array()
             .into_iter()
             .flatten()
             .map(|t| {
                 let src = &t["source"];
-                // What gave the points, as the trainee read it: the rule's or option's
-                // feedback, else the script's file, else what kind of source it is.
-                let said = t["feedback"][loc]
+                // What gave the points, as the trainee read it: the rule's feedback (the
+                // stored trace keeps its id), else the script's file, else what kind of
+                // source it is.
+                let said = src["rule"]
                     .as_str()
-                    .or_else(|| t["feedback"]["*"].as_str())
+                    .and_then(|id| {
+                        criterion
+                            .and_then(|c| c.rules.iter().find(|r| r.id == id))
+                            .map(|r| r.feedback.get(loc))
+                    })
                     .map(|f| f.trim_end_matches(['。', '.']).to_owned());
                 let what = said
                     .or_else(|| src["file"].as_str().map(|f| format!("`{f}`")))
