@@ -185,6 +185,9 @@ pub struct Editor {
     /// Long lines wrap at the editor's width (a continuation row has no line number); off,
     /// the editor is as wide as its longest line and scrolls sideways.
     pub wrap: bool,
+    /// The width lines were last wrapped at (a new width lays the text out again, and the
+    /// scroll position is settled on a second frame).
+    pub wrapped_at: Option<f32>,
     /// The graph's scenario (the first when empty) and its view (pan and zoom).
     pub graph_scenario: String,
     pub graph_view: egui::Rect,
@@ -236,6 +239,7 @@ impl Editor {
             name_label: None,
             graph: false,
             wrap: true,
+            wrapped_at: None,
             graph_scenario: String::new(),
             graph_view: egui::Rect::ZERO,
             sketch: None,

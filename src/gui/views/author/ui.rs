@@ -444,6 +444,10 @@ fn editor_ui(ui: &mut Ui, ed: &mut Editor) {
         (ui.available_width() - gutter_width - 4.0 - ui.spacing().scroll.bar_width - 16.0)
             .max(120.0)
     });
+    if ed.wrapped_at != wrap_at {
+        ed.wrapped_at = wrap_at;
+        ui.ctx().request_repaint();
+    }
     let galley = ed.layout.get_wrapped(ui, &ed.text, syntax, &font, wrap_at);
     let text_width = galley.size().x;
     let gutter = gutter(ui, ed, &galley, &font);
