@@ -32,6 +32,8 @@ pub(crate) const NEGATION_ZH: &[&str] = &[
     "不许",
     "不必",
 ];
+/// A 不 that ends one of these asks the customer to do something: 为什么不先戴上看看, 何不试试.
+const INVITATION_ZH: &[&str] = &["为什么不", "为何不", "何不", "干嘛不", "干吗不", "怎么不先"];
 /// Words that start a new predicate and so end the scope of a negation before them.
 pub(crate) const SCOPE_BREAKS_ZH: &[&str] = &[
     "就是", "就", "但是", "但", "可是", "所以", "而是", "反而", "才",
@@ -260,6 +262,16 @@ fn negated_zh(t: &str, at: usize) -> bool {
         .map_or(clause, |i| &clause[i..]);
     // In a list, what counts is what stands before its first item: the items after it are
     // as negated as the first one. The first item itself may take up to four characters.
+    // A suggestion asks, it does not negate (为什么不先戴上看看, 何不试试): its 不 is set aside.
+    let invited;
+    let zh_scope = if INVITATION_ZH.iter().any(|c| zh_scope.contains(c)) {
+        invited = INVITATION_ZH.iter().fold(zh_scope.to_owned(), |s, cue| {
+            s.replace(cue, &cue.replace('不', "请"))
+        });
+        invited.as_str()
+    } else {
+        zh_scope
+    };
     let (zh_scope, item) = match LIST_GLUE_ZH.iter().filter_map(|g| zh_scope.find(g)).min() {
         Some(i) => (&zh_scope[..i], 4),
         None => (zh_scope, 0),
@@ -329,9 +341,9 @@ fn negated_en(t: &str, at: usize, item: bool) -> bool {
     }
     // Heading a list, the negation says what is not done to its items ("I won't ask about
     // budget"); a short interjection before a comma ("No rush,", "Not a problem,") heads none.
-    if words[words.len().saturating_sub(reach)..]
-        .iter()
-        .any(|w| NEGATION_EN.contains(&w.as_str()))
+    let first = words.len().saturating_sub(reach);
+    if (first..words.len())
+        .any(|i| NEGATION_EN.contains(&words[i].as_str()) && !invitation_en(words, i, &t[at..]))
     {
         return !item || words.len() > 3;
     }
@@ -354,6 +366,28 @@ fn negated_en(t: &str, at: usize, item: bool) -> bool {
         return negated_en(t, start - 1, true);
     }
     false
+}
+
+/// Whether the negation `words[i]` asks the customer to do something rather than saying it
+/// is not done: "why not try it on", "why don't we book a visit", "won't you sit down?",
+/// "wouldn't you like to feel it?" (`rest`: the sentence from the phrase on).
+fn invitation_en(words: &[String], i: usize, rest: &str) -> bool {
+    // Matching may run on stemmed words: "why" is "whi" there.
+    if i > 0 && matches!(words[i - 1].as_str(), "why" | "whi") {
+        return true;
+    }
+    let question = rest
+        .find(|c: char| ".!;。！；\n".contains(c))
+        .map_or(rest, |e| &rest[..e])
+        .contains(['?', '？']);
+    question
+        && matches!(
+            words[i].as_str(),
+            "won't" | "wouldn't" | "don't" | "wont" | "wouldnt" | "dont"
+        )
+        && words
+            .get(i + 1)
+            .is_some_and(|w| matches!(w.as_str(), "you" | "we"))
 }
 
 /// Whether `words` can be one item of a list: three words at most besides a lead ("the").

@@ -414,6 +414,40 @@ fn a_thing_named_first_then_refused_is_negated() {
 }
 
 #[test]
+fn a_suggestion_asked_with_a_negation_invites_it() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let moves = p(&[
+        "试戴",
+        "戴上",
+        "try it on",
+        "book a visit",
+        "sit down",
+        "feel it",
+    ]);
+    for invited in [
+        "为什么不先戴上看看效果呢？",
+        "何不先试戴一下？",
+        "您干嘛不先戴上感受一下？",
+        "Why not try it on first and see how it moves?",
+        "Why don't we book a visit for Saturday?",
+        "Won't you sit down for a moment?",
+        "Wouldn't you like to feel it?",
+    ] {
+        assert!(!found(invited, &moves).is_empty(), "{invited}");
+    }
+    // Said outright, the same words are still refused.
+    for refused in [
+        "我不会逼您试戴。",
+        "先不戴上了，您慢慢看。",
+        "I won't make you try it on.",
+        "You don't have to sit down.",
+        "We won't book a visit today.",
+    ] {
+        assert!(found(refused, &moves).is_empty(), "{refused}");
+    }
+}
+
+#[test]
 fn one_thing_said_over_and_over_is_repetition() {
     let r = |t: &str| reads_as_repetition_in(&Normalized::new(t));
     assert!(r(
