@@ -224,10 +224,16 @@ fn a_manager_signs_in_without_a_trainee_record_and_names_do_not_cross_databases(
     let trainees = demo_db(&lib, &db);
     let mut h = harness(lib.clone(), &db, Lang::En);
     settle(&mut h);
+    // Without a name the way in is greyed out, and the screen says why.
+    h.get_by_label("Managers and trainers type their name above too, then choose.");
     h.get_by_label("Name").focus();
     h.run_ok();
     h.get_by_label("Name").type_text("Manager Zhang");
     h.run_ok();
+    assert!(
+        h.query_by_label("Managers and trainers type their name above too, then choose.")
+            .is_none()
+    );
     h.get_by_label("◆ Manager: review scores").click();
     settle(&mut h);
     assert!(matches!(
@@ -1715,6 +1721,11 @@ fn an_external_change_is_picked_up_and_add_as_test_writes_a_passing_test() {
     );
     assert!(!editor(&h).is_dirty());
     wait_for(&mut h, "the new test is checked", checked);
+    // Clicked again, the same reply is not added twice.
+    h.get_by_label("＋ Add as test").click();
+    h.run_ok();
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), saved);
+    h.get_by_label_contains("This reply is already a test (line ");
     // At the small window size the results fall below the Try-it panel's fold.
     h.set_size(egui::vec2(1024.0, 640.0));
     h.run_ok();

@@ -19,6 +19,41 @@ fn every_bundled_sample_reply_scores_as_expected() {
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
 }
 
+/// `salesdojo test jewelry` runs that playbook's tests, as `practice` and `score` take an id
+/// (it said "cannot read 'jewelry'"); an unknown id says which there are.
+#[test]
+fn a_playbook_is_tested_by_its_id() {
+    let passed = |out: &str| -> usize {
+        out.lines()
+            .last()
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let all = salesdojo(&repo(), &["test"]);
+    let one = salesdojo(&repo(), &["test", "jewelry"]);
+    assert_eq!(one.code, 0, "{}{}", one.stdout, one.stderr);
+    assert!(
+        one.stdout.ends_with(" passed, 0 failed\n"),
+        "{}",
+        one.stdout
+    );
+    assert!(
+        passed(&one.stdout) > 0 && passed(&one.stdout) < passed(&all.stdout),
+        "{} of {}",
+        one.stdout,
+        all.stdout
+    );
+    let wrong = salesdojo(&repo(), &["test", "jewlery"]);
+    assert_ne!(wrong.code, 0);
+    assert!(wrong.stderr.contains("'jewlery'"), "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("did you mean 'jewelry'"),
+        "{}",
+        wrong.stderr
+    );
+}
+
 #[test]
 fn a_wrong_expectation_fails_with_its_location() {
     let dir = tempfile::tempdir().expect("temp dir");

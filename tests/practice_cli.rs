@@ -93,6 +93,33 @@ fn english_and_bad_input_are_handled() {
     );
 }
 
+/// The command said to come back runs on the database this run used (it dropped `--db`, and
+/// run as printed it looked in the default database and found nothing to resume).
+#[test]
+fn the_way_back_keeps_the_database_given() {
+    let (code, out, _) = practice(
+        &[
+            "seven-step",
+            "--scenario",
+            "inbound-lead",
+            "--lang",
+            "en",
+            "--trainee",
+            "Li Lei",
+            "--db",
+            "mine.db",
+        ],
+        "2\nq\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "salesdojo practice seven-step --scenario inbound-lead --trainee 'Li Lei' --db mine.db"
+        ),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_name_is_required_when_piped_and_never_defaulted() {
     let (code, out, err) = practice(&["objections", "--scenario", "too-expensive"], "1\n");

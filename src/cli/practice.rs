@@ -126,6 +126,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Ok(name) => name,
         Err(code) => return Ok(code),
     };
+    // The places this run used, so the command said to come back runs on the same ones.
+    let mut places = String::new();
+    if let Some(db) = &cli.db {
+        places.push_str(&format!(" --db {}", shell_word(&db.display().to_string())));
+    }
+    if let Some(dir) = &cli.playbooks {
+        places.push_str(&format!(
+            " --playbooks {}",
+            shell_word(&dir.display().to_string())
+        ));
+    }
     let (trainee, resume) = match joined {
         Some((j, me)) => {
             if interactive {
@@ -138,14 +149,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
             // How to come back to an unfinished role-play.
             let resume = format!(
-                "salesdojo practice {} --scenario {{scenario}}",
+                "salesdojo practice {} --scenario {{scenario}}{places}",
                 shell_word(&args.playbook)
             );
             (me, resume)
         }
         None => {
             let resume = format!(
-                "salesdojo practice {} --scenario {{scenario}} --trainee {}",
+                "salesdojo practice {} --scenario {{scenario}} --trainee {}{places}",
                 shell_word(&args.playbook),
                 shell_word(&name)
             );

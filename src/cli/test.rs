@@ -14,7 +14,8 @@ use crate::script::{self, ScriptHost};
 pub struct Args {
     #[command(flatten)]
     pub content: super::PlaybooksArg,
-    /// Playbook files or folders; the bundled playbooks and your own folder when left out.
+    /// Playbook files or folders, or playbook ids (`salesdojo test jewelry`); the bundled
+    /// playbooks and your own folder when left out.
     pub paths: Vec<PathBuf>,
     /// Also print, per scenario, the paths walked and the best and worst possible total.
     #[arg(long)]
@@ -25,7 +26,27 @@ super::places!(Args: content);
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
-    let lib = load_paths(cli, &args.paths, &mut report)?;
+    // Names that are no file here and read as ids are playbooks of the usual library.
+    let ids: Vec<&str> = args
+        .paths
+        .iter()
+        .filter(|p| !p.exists())
+        .filter_map(|p| p.to_str())
+        .filter(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .collect();
+    let by_id = !ids.is_empty() && ids.len() == args.paths.len();
+    let mut lib = load_paths(cli, if by_id { &[] } else { &args.paths }, &mut report)?;
+    if by_id {
+        if let Some(id) = ids.iter().find(|id| lib.playbook(id).is_none()) {
+            let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
+            return Err(super::unknown("playbook (and no such file)", id, &known));
+        }
+        lib.playbooks.retain(|p| ids.contains(&p.id.as_str()));
+    }
     let host = ScriptHost::new(&lib);
     script::check_library(&lib, &host, &mut report);
     if report.errors() > 0 {

@@ -105,6 +105,17 @@ pub fn sign_in_ui(
                     }
                 }
             });
+            // Greyed out, the two buttons looked dead: say what opens them.
+            if name.trim().is_empty() {
+                ui.label(
+                    RichText::new(lang.t(
+                        "经理和培训师也先在上面填写姓名，再选择身份。",
+                        "Managers and trainers type their name above too, then choose.",
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
+            }
             if !known.is_empty() {
                 ui.add_space(16.0);
                 ui.label(RichText::new(lang.t("或选择已有学员", "or choose a trainee")).color(theme::MUTED));

@@ -15,7 +15,7 @@ use crate::gui::ctx::Ctx;
 use crate::gui::highlight;
 use crate::gui::state::Lang;
 use crate::gui::worker::{CheckResult, Done, Job};
-use crate::playbook::model::{Playbook, Reply};
+use crate::playbook::model::{Playbook, Reply, TestInput};
 use crate::playbook::{Diagnostic, Severity};
 use crate::practice::playbook_tests::TestRun;
 use crate::practice::{Answer, ReplyRecord};
@@ -520,6 +520,24 @@ impl Author {
         let Some(ed) = self.open.as_deref_mut() else {
             return;
         };
+        // The same reply at the same turn is pinned once (clicking again added a copy).
+        let same = |c: &crate::playbook::model::TestCase| {
+            c.scenario == t.scenario
+                && c.turn == t.turn
+                && match (&c.input, &t.answer) {
+                    (TestInput::Reply(a), Answer::Text(b)) => a.trim() == b.trim(),
+                    (TestInput::Option(a), Answer::Choice(b)) => a == b,
+                    _ => false,
+                }
+        };
+        if let Some(c) = ed
+            .draft
+            .as_ref()
+            .and_then(|pb| pb.tests.iter().find(|c| same(c)))
+        {
+            self.notice = Some(crate::msg::test_exists(c.line, c.min, c.max).take(lang));
+            return;
+        }
         match author::add_test(&ed.text, t) {
             Ok(text) => {
                 ed.text = text;

@@ -829,7 +829,13 @@ fn try_ui(
             }
             try_buttons(ui, lang, ed, busy, out);
             let mut go_next = None;
-            if let Some(tried) = &ed.tried {
+            // A result belongs to the turn it was scored at: another turn chosen, it is not
+            // shown (nor offered as a test of this one).
+            let here = ed
+                .tried_input
+                .as_ref()
+                .is_some_and(|(s, t, _)| *s == ed.try_scenario && *t == ed.try_turn);
+            if let Some(tried) = ed.tried.as_ref().filter(|_| here) {
                 ui.separator();
                 match tried {
                     Err(e) => {
