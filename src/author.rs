@@ -600,7 +600,7 @@ impl NewTest {
 
 /// Adds a test to a playbook's text: at the end of its top-level `tests:` list (written in
 /// block style), or as a new `tests:` list at the end. Everything else is left as written.
-pub fn add_test(text: &str, t: &NewTest) -> Result<String, String> {
+pub fn add_test(text: &str, t: &NewTest) -> Result<String, crate::msg::Text> {
     // JSON strings are YAML double-quoted scalars.
     let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
     let input = match &t.answer {
@@ -642,10 +642,7 @@ pub fn add_test(text: &str, t: &NewTest) -> Result<String, String> {
         return Ok(out);
     }
     if !rest.is_empty() {
-        return Err(
-            "this playbook's `tests:` is written on one line; write it as a list to add a test"
-                .to_owned(),
-        );
+        return Err(crate::msg::tests_on_one_line());
     }
     // The list ends before the next top-level key (or at the end of the file); trailing blank
     // and comment lines stay after the new item.

@@ -519,6 +519,8 @@ catalogue! {
     change_to(fix) => "Change to {fix}", "改为 {fix}";
     tests_passed_failed(passed, failed) => "{passed} passed · {failed} failed", "{passed} 通过 · {failed} 失败";
     tests_heading(passed, failed) => "Tests: {passed} passed, {failed} failed", "测试：{passed} 通过，{failed} 失败";
+    tests_on_one_line() => "this playbook's `tests:` is written on one line; write it as a list to add a test",
+        "这个剧本的 `tests:` 写在一行里；改写成列表后才能添加测试";
     test_exists(line, min, max) => "This reply is already a test (line {line}, expects {min}–{max}): nothing added.",
         "这条回答已经是测试了（第 {line} 行，期望 {min}–{max} 分），没有重复添加。";
     test_added(min, max) => "Test added (expects {min}–{max}) and saved.", "已添加测试（期望 {min}–{max} 分）并保存。";

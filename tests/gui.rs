@@ -2016,6 +2016,12 @@ fn a_bundled_playbook_is_copied_to_be_edited() {
     assert_eq!(editor(&h).entry.path.as_deref(), Some(copy.as_path()));
     assert_eq!(editor(&h).entry.origin, salesdojo::author::Origin::User);
     h.get_by_label("Copied to your playbooks: you can edit it now.");
+    // What just happened follows the language switch (it stayed in the one it was said in).
+    h.get_by_label("中文").click();
+    h.run_ok();
+    h.get_by_label("已复制到我的剧本，现在可以修改。");
+    h.get_by_label("English").click();
+    h.run_ok();
     assert_eq!(
         std::fs::read_to_string(&copy).expect("copied"),
         include_str!("../playbooks/04_objection_handling.yaml")

@@ -514,7 +514,7 @@ impl App {
                             s.playbook = pb.clone();
                         }
                     }
-                    Screen::Author(a) => a.on_reloaded(lang, problems.is_some()),
+                    Screen::Author(a) => a.on_reloaded(problems.is_some()),
                     _ => {}
                 }
             }

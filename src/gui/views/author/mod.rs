@@ -13,12 +13,27 @@ use crate::author::{self, FileEntry, NewTest, Origin, Workspace};
 use crate::gui::command::{Command, PromptAnswer};
 use crate::gui::ctx::Ctx;
 use crate::gui::highlight;
-use crate::gui::state::Lang;
 use crate::gui::worker::{CheckResult, Done, Job};
+use crate::msg::Text;
 use crate::playbook::model::{Playbook, Reply, TestInput};
 use crate::playbook::{Diagnostic, Severity};
 use crate::practice::playbook_tests::TestRun;
 use crate::practice::{Answer, ReplyRecord};
+
+fn both(zh: &str, en: &str) -> Text {
+    Text {
+        zh: zh.to_owned(),
+        en: en.to_owned(),
+    }
+}
+
+/// An error in both languages.
+fn localized(e: &impl crate::msg::Localized) -> Text {
+    Text {
+        en: e.to_string(),
+        zh: e.zh(),
+    }
+}
 
 mod grade_ui;
 mod graph_ui;
@@ -292,7 +307,7 @@ pub struct Author {
     /// The id typed for a new playbook.
     pub new_id: String,
     /// What just happened ("saved", "reloaded"), shown under the toolbar.
-    pub notice: Option<String>,
+    pub notice: Option<Text>,
     /// The notice says the file was saved: it goes with the next change (it said "saved"
     /// beside unsaved text).
     pub notice_is_saved: bool,
@@ -300,7 +315,7 @@ pub struct Author {
     /// The trainer's folder, as shown.
     pub root: Option<String>,
     /// When the library was last reloaded, and whether some file was left out.
-    pub reloaded: Option<(String, bool)>,
+    pub reloaded: Option<(Text, bool)>,
     /// "Take this file out of use?" is being asked.
     pub confirm_remove: bool,
 }
@@ -438,7 +453,12 @@ impl Author {
                     ed.grade.rows = rows;
                     ed.grade.problems = problems;
                 }
-                Err(e) => self.notice = Some(e.to_string()),
+                Err(e) => {
+                    self.notice = Some(Text {
+                        zh: format!("读不了评分记录{}", crate::msg::details(&e.to_string())),
+                        en: e.to_string(),
+                    })
+                }
             }
         }
         ed.grade_again(ctx);
@@ -465,10 +485,7 @@ impl Author {
         };
         let reply = ed.grade.reply.trim().to_owned();
         if reply.is_empty() {
-            self.notice = Some(
-                lang.t("先写或选一条回答。", "Write or pick a reply first.")
-                    .to_owned(),
-            );
+            self.notice = Some(both("先写或选一条回答。", "Write or pick a reply first."));
             return;
         }
         let [low, high] = ed.grade.band;
@@ -490,10 +507,19 @@ impl Author {
         match crate::calibrate::append_graded(&file, &g) {
             Ok(()) => {
                 ed.grade.reply.clear();
-                self.notice = Some(crate::msg::grade_saved(file.display()).take(lang));
+                self.notice = Some(crate::msg::grade_saved(file.display()));
                 self.load_grades(ctx);
             }
-            Err(e) => self.notice = Some(format!("{}: {e}", file.display())),
+            Err(e) => {
+                self.notice = Some(Text {
+                    zh: format!(
+                        "评分没有保存到 {}{}",
+                        file.display(),
+                        crate::msg::details(&e.to_string())
+                    ),
+                    en: format!("{}: {e}", file.display()),
+                })
+            }
         }
     }
 
@@ -516,7 +542,6 @@ impl Author {
 
     /// Adds a test to the open playbook's text and saves it, saying so.
     fn write_test(&mut self, t: &NewTest, ctx: &mut Ctx<'_>) {
-        let lang = ctx.lang;
         let Some(ed) = self.open.as_deref_mut() else {
             return;
         };
@@ -535,7 +560,7 @@ impl Author {
             .as_ref()
             .and_then(|pb| pb.tests.iter().find(|c| same(c)))
         {
-            self.notice = Some(crate::msg::test_exists(c.line, c.min, c.max).take(lang));
+            self.notice = Some(crate::msg::test_exists(c.line, c.min, c.max));
             return;
         }
         match author::add_test(&ed.text, t) {
@@ -543,7 +568,7 @@ impl Author {
                 ed.text = text;
                 ed.touch();
                 if self.save(ctx) {
-                    self.notice = Some(crate::msg::test_added(t.min, t.max).take(lang));
+                    self.notice = Some(crate::msg::test_added(t.min, t.max));
                 }
             }
             Err(e) => self.notice = Some(e),
@@ -601,7 +626,7 @@ impl Author {
             if quiet >= AUTOSAVE_AFTER {
                 ed.autosaved_seq = ed.seq;
                 if let Err(e) = author::autosave(&path, &ed.text) {
-                    self.notice = Some(e.to_string());
+                    self.notice = Some(localized(&e));
                 }
             } else {
                 ui.ctx().request_repaint_after(AUTOSAVE_AFTER - quiet);
@@ -616,7 +641,7 @@ impl Author {
                 self.open = Some(Box::new(Editor::new(entry, text)));
                 self.notice = None;
             }
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notice = Some(localized(&e)),
         }
     }
 
@@ -624,18 +649,14 @@ impl Author {
         let Some(ws) = ctx.workspace.cloned() else {
             return;
         };
-        let lang = ctx.lang;
         match ws.copy_bundled(key) {
             Ok(entry) => {
                 self.files = ws.files();
                 self.open_file(entry, ctx);
-                self.notice = Some(
-                    lang.t(
-                        "已复制到我的剧本，现在可以修改。",
-                        "Copied to your playbooks: you can edit it now.",
-                    )
-                    .to_owned(),
-                );
+                self.notice = Some(both(
+                    "已复制到我的剧本，现在可以修改。",
+                    "Copied to your playbooks: you can edit it now.",
+                ));
             }
             Err(author::AuthorError::Exists(_)) => {
                 let mine = ws
@@ -644,16 +665,13 @@ impl Author {
                     .find(|f| f.origin == Origin::User && f.key == key);
                 if let Some(entry) = mine {
                     self.open_file(entry, ctx);
-                    self.notice = Some(
-                        lang.t(
-                            "我的剧本里已有这个文件，已打开你的版本。",
-                            "It is already in your playbooks: your copy is open.",
-                        )
-                        .to_owned(),
-                    );
+                    self.notice = Some(both(
+                        "我的剧本里已有这个文件，已打开你的版本。",
+                        "It is already in your playbooks: your copy is open.",
+                    ));
                 }
             }
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notice = Some(localized(&e)),
         }
     }
 
@@ -670,22 +688,17 @@ impl Author {
                     // A new file opens at its top.
                     ed.goto = Some((1, 1));
                 }
-                self.notice = Some(
-                    ctx.lang
-                        .t(
-                            "新剧本已保存，学员现在就能看到它（发布流程在团队模式里）。",
-                            "The new playbook is saved and trainees see it now (publishing comes with team mode).",
-                        )
-                        .to_owned(),
-                );
+                self.notice = Some(both(
+                    "新剧本已保存，学员现在就能看到它（发布流程在团队模式里）。",
+                    "The new playbook is saved and trainees see it now (publishing comes with team mode).",
+                ));
             }
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notice = Some(localized(&e)),
         }
     }
 
     /// Saves the open file; whether it was saved.
     fn save(&mut self, ctx: &mut Ctx<'_>) -> bool {
-        let lang = ctx.lang;
         let Some(ed) = self.open.as_deref_mut() else {
             return false;
         };
@@ -697,7 +710,10 @@ impl Author {
                 ed.saved = ed.text.clone();
                 ed.disk_changed = false;
                 let when = chrono::Local::now().format("%H:%M:%S");
-                self.notice = Some(format!("{} {when}", lang.t("已保存", "Saved at")));
+                self.notice = Some(Text {
+                    zh: format!("已保存 {when}"),
+                    en: format!("Saved at {when}"),
+                });
                 self.notice_is_saved = true;
                 // In use at once, watched or not.
                 if let Some(ws) = ctx.workspace.cloned() {
@@ -718,12 +734,10 @@ impl Author {
         };
         match ws.remove(&ed.entry) {
             Ok(to) => {
-                self.notice = Some(format!(
-                    "{} {}",
-                    ctx.lang
-                        .t("已移出使用，文件在", "Taken out of use; the file is in"),
-                    to.display()
-                ));
+                self.notice = Some(Text {
+                    zh: format!("已移出使用，文件在 {}", to.display()),
+                    en: format!("Taken out of use; the file is in {}", to.display()),
+                });
                 self.open = None;
                 self.files = ws.files();
                 ctx.send(Job::Reload(ws));
@@ -857,14 +871,19 @@ impl Author {
     }
 
     /// The library was loaded again: say when, and whether some file was left out.
-    pub fn on_reloaded(&mut self, lang: Lang, problems: bool) {
+    pub fn on_reloaded(&mut self, problems: bool) {
         let when = chrono::Local::now().format("%H:%M:%S");
-        let text = match (lang, problems) {
-            (Lang::Zh, false) => format!("剧本已重新载入（{when}）"),
-            (Lang::Zh, true) => format!("剧本已重新载入（{when}），部分文件有错误未载入"),
-            (Lang::En, false) => format!("Playbooks reloaded at {when}"),
-            (Lang::En, true) => {
-                format!("Playbooks reloaded at {when}; some files have errors and were left out")
+        let text = if problems {
+            Text {
+                zh: format!("剧本已重新载入（{when}），部分文件有错误未载入"),
+                en: format!(
+                    "Playbooks reloaded at {when}; some files have errors and were left out"
+                ),
+            }
+        } else {
+            Text {
+                zh: format!("剧本已重新载入（{when}）"),
+                en: format!("Playbooks reloaded at {when}"),
             }
         };
         self.reloaded = Some((text, problems));
@@ -905,7 +924,7 @@ impl Author {
                         ed.grade.recent = list;
                     }
                 }
-                Err(e) => self.notice = Some(e.take(ctx.lang)),
+                Err(e) => self.notice = Some(e),
             },
             _ => {}
         }
@@ -960,7 +979,7 @@ impl Author {
                     ed.tests_new = true;
                 }
             }
-            Err(e) => self.notice = Some(e),
+            Err(e) => self.notice = Some(Text::same(e)),
         }
     }
 }

@@ -76,7 +76,7 @@ pub fn author_ui(
     let Some(ed) = a.open.as_deref_mut() else {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(lang.t("编写剧本", "Author playbooks"));
-            notice_ui(ui, a.notice.as_deref());
+            notice_ui(ui, a.notice.as_ref().map(|n| n.get(lang)));
             ui.label(lang.t(
                 "在左边选择一个文件，或新建一个剧本。内置剧本只读：复制到“我的剧本”后即可修改，修改后的版本会替换内置版本。",
                 "Choose a file on the left, or create a new playbook. Bundled playbooks are read-only: copy one to “My playbooks” to change it; your copy then replaces the bundled one.",
@@ -128,7 +128,7 @@ pub fn author_ui(
     }
     egui::CentralPanel::default().show(ui, |ui| {
         toolbar_ui(ui, lang, ed, copy_of_bundled, out);
-        notice_ui(ui, a.notice.as_deref());
+        notice_ui(ui, a.notice.as_ref().map(|n| n.get(lang)));
         if ed.graph && ed.entry.kind == Kind::Playbook {
             super::graph_ui::graph_ui(ui, lang, ed, out);
         } else {
@@ -139,7 +139,7 @@ pub fn author_ui(
 
 fn notice_ui(ui: &mut Ui, notice: Option<&str>) {
     if let Some(n) = notice {
-        ui.label(RichText::new(n).color(theme::ACCENT));
+        theme::problem(ui, n, theme::ACCENT);
     }
 }
 
@@ -268,7 +268,7 @@ fn files_ui(ui: &mut Ui, lang: Lang, lib: &Library, a: &mut Author, out: &mut Ve
             }
             if let Some((text, problems)) = &a.reloaded {
                 let color = if *problems { WARN } else { theme::MUTED };
-                ui.label(RichText::new(text).small().color(color));
+                ui.label(RichText::new(text.get(lang)).small().color(color));
             }
             ui.separator();
             ui.label(RichText::new(lang.t("内置（只读）", "Bundled (read-only)")).strong());
