@@ -3073,3 +3073,72 @@ fn the_saved_notice_goes_with_the_next_change() {
         "'saved' beside unsaved text"
     );
 }
+
+/// What eframe keeps between runs, in memory.
+#[derive(Default)]
+struct Kept(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Kept {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// A reply being written when the app closes is in the reply box again when the attempt is
+/// resumed at that turn (it was lost: only submitted replies are in the log).
+#[test]
+fn a_reply_being_written_when_the_app_closes_is_kept() {
+    let lib = lib();
+    let host = ScriptHost::new(&lib);
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let lang = Lang::En;
+    let draft = "It catches the light like a wave — shall I";
+    let mut kept = Kept::default();
+    {
+        let mut h = harness(lib.clone(), &db, lang);
+        sign_in(&mut h, lang, "Wang", "");
+        open_scenario(&mut h, lang, &lib, &pb, 0);
+        let mut expected = Attempt::start(pb.clone(), &pb.scenarios[0].id, "Wang").expect("starts");
+        answer_turn(&mut h, lang, &mut expected, &host);
+        let turn = expected.current_turn().expect("a turn");
+        assert!(matches!(turn.reply, Reply::FreeText), "{}", turn.id);
+        let label = "Your reply (Ctrl+Enter to submit)";
+        h.get_by_label(label).focus();
+        h.run_ok();
+        h.get_by_label(label).type_text(draft);
+        h.run_ok();
+        // The window closes: eframe saves what the app remembers.
+        eframe::App::save(h.state_mut(), &mut kept);
+    }
+    let saved: Persisted = eframe::get_value(&kept, eframe::APP_KEY).expect("saved");
+    let mut h = harness_with(lib.clone(), &db, saved);
+    // The name is offered again.
+    settle(&mut h);
+    h.get_by_label("Start practising").click();
+    settle(&mut h);
+    // The last playbook reopens: its scenario card offers the attempt.
+    h.get_all_by_label("Continue or start afresh")
+        .next()
+        .expect("the scenario list")
+        .click();
+    settle(&mut h);
+    h.get_by_label("Resume").click();
+    settle(&mut h);
+    let shown = h
+        .get_by_label("Your reply (Ctrl+Enter to submit)")
+        .accesskit_node()
+        .value()
+        .map(|v| v.to_string());
+    assert_eq!(shown.as_deref(), Some(draft));
+    // Taken up, it is not offered again.
+    assert!(h.state().persisted.drafts.is_empty());
+}

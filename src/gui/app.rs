@@ -282,8 +282,24 @@ impl App {
         }
     }
 
+    /// The reply being written, kept with what is remembered between runs (when the app
+    /// closes or the role-play is left unfinished).
+    pub fn keep_draft(&mut self) {
+        if let Screen::Practice(p) = &self.screen
+            && let Some(turn) = p.run.attempt.current_turn()
+        {
+            self.persisted.keep_draft(&p.run.id, &turn.id, &p.draft);
+        }
+    }
+
     /// Applies one command: the app's own, or routed to the view it belongs to.
     pub fn apply(&mut self, c: Command) {
+        if matches!(
+            c,
+            Command::Home | Command::SignOut | Command::OpenReview | Command::OpenAuthor
+        ) {
+            self.keep_draft();
+        }
         match c {
             Command::SetLang(l) => self.persisted.lang = l,
             Command::SignIn { name, team } => {
@@ -575,6 +591,12 @@ impl App {
             Done::Started(Ok((run, guide))) => {
                 let mut p = Practice::new(*run);
                 p.guide = guide;
+                // A reply left unsent when the app closed is there again.
+                if let Some(turn) = p.run.attempt.current_turn().map(|t| t.id.clone())
+                    && let Some(text) = self.persisted.take_draft(&p.run.id, &turn)
+                {
+                    p.draft = text;
+                }
                 self.screen = Screen::Practice(Box::new(p));
             }
             d @ (Done::Submitted { .. } | Done::Hint(_)) => {
@@ -623,6 +645,7 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.keep_draft();
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
     }
 }
