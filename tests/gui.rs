@@ -1095,11 +1095,12 @@ fn changing_a_review_filter_changes_the_table() {
     h.get_by_label("查询").click();
     settle(&mut h);
     assert!(
-        h.state()
-            .error
+        review(&h)
+            .date_problem
             .as_deref()
             .is_some_and(|e| e.contains("2026-13-40"))
     );
+    h.get_by_label_contains("⚠ 日期格式不对");
     assert_eq!(
         review(&h).data.as_ref().expect("results").attempts.len(),
         expected
@@ -3141,4 +3142,73 @@ fn a_reply_being_written_when_the_app_closes_is_kept() {
     assert_eq!(shown.as_deref(), Some(draft));
     // Taken up, it is not offered again.
     assert!(h.state().persisted.drafts.is_empty());
+}
+
+/// A date or an override that is not taken is said beside its field, and the page does not
+/// move (a banner at the top pushed it down, and the next click landed on another control);
+/// 2026/10/01 is a date.
+#[test]
+fn a_mistyped_date_or_override_is_said_beside_it() {
+    let lang = Lang::En;
+    let (_lib, _dir, _db, _, mut h) = open_review(lang, "Manager Zhao");
+    let apply = h.get_by_label("Apply").rect();
+    let day = chrono::Local::now().date_naive() - chrono::Days::new(7);
+    h.get_by_label("From").focus();
+    h.run_ok();
+    h.get_by_label("From")
+        .type_text(&day.format("%Y/%m/%d").to_string());
+    h.run_ok();
+    h.get_by_label("Apply").click();
+    settle(&mut h);
+    assert_eq!(review(&h).date_problem, None);
+    assert!(
+        review(&h)
+            .data
+            .as_ref()
+            .is_some_and(|d| d.attempts.iter().all(|a| a.started_at.as_str()
+                // A day's slack for the local time zone.
+                >= (day - chrono::Days::new(1)).format("%Y-%m-%d").to_string().as_str()))
+    );
+
+    h.get_by_label("To").focus();
+    h.run_ok();
+    h.get_by_label("To").type_text("last week");
+    h.run_ok();
+    h.get_by_label("Apply").click();
+    settle(&mut h);
+    h.get_by_label("⚠ not a date: 'last week' (YYYY-MM-DD)");
+    assert_eq!(h.state().error, None, "not a banner");
+    assert_eq!(
+        h.get_by_label("Apply").rect(),
+        apply,
+        "the page did not move"
+    );
+
+    click_option(&mut h, "Attempts");
+    h.run_ok();
+    h.get_all_by_label("Open").next().expect("a row").click();
+    settle(&mut h);
+    let crit = review(&h).detail.clone().expect("open").criteria[0].clone();
+    let title = h
+        .state()
+        .lib
+        .playbooks
+        .iter()
+        .flat_map(|p| &p.rubric.criteria)
+        .find(|c| c.id == crit.criterion)
+        .expect("criterion")
+        .title
+        .get("en")
+        .to_owned();
+    open_picker(&mut h, "Override criterion");
+    click_option(&mut h, &title);
+    h.run_ok();
+    h.get_by_label("New points").focus();
+    h.run_ok();
+    h.get_by_label("New points").type_text("150");
+    h.run_ok();
+    h.get_by_label("Save review").click();
+    settle(&mut h);
+    h.get_by_label("⚠ The override must be a number from 0 to 100.");
+    assert_eq!(h.state().error, None, "not a banner");
 }

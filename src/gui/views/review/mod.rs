@@ -53,6 +53,10 @@ pub struct Review {
     /// `YYYY-MM-DD`, inclusive, as typed.
     pub from: String,
     pub to: String,
+    /// Why the dates typed were not taken, shown beside them.
+    pub date_problem: Option<String>,
+    /// Why the review was not saved, shown beside its button.
+    pub review_problem: Option<String>,
     pub data: Option<Box<ReviewData>>,
     /// When the running query was sent; `None` when idle.
     pub sent: Option<Instant>,
@@ -180,9 +184,12 @@ impl Review {
             if s.is_empty() {
                 return Ok(None);
             }
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            // 2026-10-01, 2026/10/01 and 2026.10.01 are the same day.
+            ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+                .iter()
+                .find_map(|f| chrono::NaiveDate::parse_from_str(s, f).ok())
                 .map(Some)
-                .map_err(|_| {
+                .ok_or_else(|| {
                     format!(
                         "{} '{s}' (YYYY-MM-DD)",
                         lang.t("日期格式不对：", "not a date:")
@@ -192,10 +199,11 @@ impl Review {
         let (from, to) = match (date(&self.from), date(&self.to)) {
             (Ok(f), Ok(t)) => (f, t),
             (Err(e), _) | (_, Err(e)) => {
-                *ctx.error = Some(e);
+                self.date_problem = Some(e);
                 return;
             }
         };
+        self.date_problem = None;
         let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let filter = Filter {
             trainee: some(&self.trainee),
@@ -224,7 +232,7 @@ impl Review {
             match self.over_points.trim().parse::<f64>() {
                 Ok(p) if (0.0..=100.0).contains(&p) => Some((self.over_criterion.clone(), p)),
                 _ => {
-                    *ctx.error = Some(
+                    self.review_problem = Some(
                         lang.t(
                             "复核分数应为 0–100 的数字。",
                             "The override must be a number from 0 to 100.",
@@ -236,7 +244,7 @@ impl Review {
             }
         };
         if comment.is_none() && over.is_none() {
-            *ctx.error = Some(
+            self.review_problem = Some(
                 lang.t(
                     "请写下评语或选择要复核的评分项。",
                     "Write a comment or choose a criterion to override.",
@@ -245,6 +253,7 @@ impl Review {
             );
             return;
         }
+        self.review_problem = None;
         let job = Job::AddReview {
             attempt: d.attempt.id.clone(),
             reviewer,

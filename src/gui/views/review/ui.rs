@@ -88,7 +88,12 @@ pub fn review_ui(
 ) {
     let loc = lang.code();
     if let Some(d) = &r.detail {
-        let form = (&mut r.comment, &mut r.over_criterion, &mut r.over_points);
+        let form = (
+            &mut r.comment,
+            &mut r.over_criterion,
+            &mut r.over_points,
+            r.review_problem.as_deref(),
+        );
         egui::Panel::right("attempt")
             .default_size(460.0)
             .size_range(320.0..=600.0)
@@ -257,6 +262,10 @@ fn filters_ui(
                 ..Review::default()
             };
             changed = true;
+        }
+        // A date not taken is said beside the dates, not in a banner that moves the page.
+        if let Some(p) = &r.date_problem {
+            ui.colored_label(theme::BAD, format!("⚠ {p}"));
         }
     });
     if changed {
@@ -755,7 +764,12 @@ fn detail_ui(
     lang: Lang,
     lib: &Library,
     d: &AttemptDetail,
-    (comment, over_criterion, over_points): (&mut String, &mut String, &mut String),
+    (comment, over_criterion, over_points, problem): (
+        &mut String,
+        &mut String,
+        &mut String,
+        Option<&str>,
+    ),
     commands: &mut Vec<Command>,
 ) {
     let loc = lang.code();
@@ -843,7 +857,7 @@ fn detail_ui(
                 lang,
                 lib,
                 d,
-                (comment, over_criterion, over_points),
+                (comment, over_criterion, over_points, problem),
                 commands,
             );
         });
@@ -1006,7 +1020,12 @@ fn review_form(
     lang: Lang,
     lib: &Library,
     d: &AttemptDetail,
-    (comment, over_criterion, over_points): (&mut String, &mut String, &mut String),
+    (comment, over_criterion, over_points, problem): (
+        &mut String,
+        &mut String,
+        &mut String,
+        Option<&str>,
+    ),
     commands: &mut Vec<Command>,
 ) {
     let loc = lang.code();
@@ -1048,9 +1067,16 @@ fn review_form(
         )
         .labelled_by(l.id);
     });
-    if ui.button(lang.t("保存复核", "Save review")).clicked() {
-        commands.push(Command::Review(Cmd::SaveReview));
-    }
+    ui.horizontal_wrapped(|ui| {
+        if ui.button(lang.t("保存复核", "Save review")).clicked() {
+            commands.push(Command::Review(Cmd::SaveReview));
+        }
+        // Why it was not saved, beside the button (it was a banner at the top of the window,
+        // pushing the page down).
+        if let Some(p) = problem {
+            ui.colored_label(theme::BAD, format!("⚠ {p}"));
+        }
+    });
 }
 
 /// An imported attempt whose score is not (yet) confirmed by its replies: a short mark for the
