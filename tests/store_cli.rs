@@ -69,6 +69,24 @@ fn a_manager_works_through_reports_reviews_exports_and_merges() {
     for l in &board {
         assert_eq!(avg_at(l), avg_at(board[0]), "{}", r.stdout);
     }
+    // In Chinese the report speaks Chinese and names playbooks, scenarios and criteria by
+    // their titles (it printed English headings and ids whatever --lang said).
+    let zh = run(dir, "team.db", &["--lang", "zh-CN", "report"]);
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    for section in ["通过率", "排行榜", "各团队最弱的评分项", "趋势（按天）"] {
+        assert!(zh.stdout.contains(section), "{section}: {}", zh.stdout);
+    }
+    assert!(zh.stdout.contains("珠宝首饰四段销售"), "{}", zh.stdout);
+    for english in [
+        "Pass rates",
+        "attempts",
+        "passed",
+        "certified",
+        "jewelry",
+        "seven-step",
+    ] {
+        assert!(!zh.stdout.contains(english), "{english}: {}", zh.stdout);
+    }
     let r = run(
         dir,
         "team.db",

@@ -125,91 +125,155 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         }
         Output::Table => {
+            let lang = cli.lang();
+            let t = |zh: &'static str, en: &'static str| lang.t(zh, en);
+            let loc = lang.code();
+            let mut report = Report::default();
+            let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+            // People read titles in their language; an id no playbook knows stays an id.
+            let playbook = |id: &str| {
+                lib.playbook(id)
+                    .map_or_else(|| id.to_owned(), |p| p.title.get(loc).to_owned())
+            };
+            let scenario = |pb: &str, id: &str| {
+                lib.playbook(pb)
+                    .and_then(|p| p.scenario(id))
+                    .map_or_else(|| id.to_owned(), |s| s.title.get(loc).to_owned())
+            };
+            let criterion = |pb: Option<&str>, id: &str| {
+                pb.and_then(|pb| lib.playbook(pb))
+                    .into_iter()
+                    .chain(lib.playbooks.iter())
+                    .flat_map(|p| &p.rubric.criteria)
+                    .find(|c| c.id == id)
+                    .map_or_else(|| id.to_owned(), |c| c.title.get(loc).to_owned())
+            };
             let mut out = String::new();
             let rates = store.records().pass_rates(&f)?;
             if rates.is_empty() {
-                print("No completed attempts match.\n")?;
+                print(&format!(
+                    "{}\n",
+                    t("没有符合条件的已完成练习。", "No completed attempts match.")
+                ))?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let _ = writeln!(out, "Pass rates");
+            let _ = writeln!(out, "{}", t("通过率", "Pass rates"));
             for r in &rates {
                 let _ = writeln!(
                     out,
-                    "  {:<18} {:<22} {:>6} attempts  {:>5.1}% passed",
-                    r.playbook,
-                    r.scenario,
+                    "  {} {} {:>6} {}  {:>5.1}% {}",
+                    super::pad(&playbook(&r.playbook), 18),
+                    super::pad(&scenario(&r.playbook, &r.scenario), 24),
                     r.attempts,
-                    r.rate * 100.0
+                    t("次练习", "attempts"),
+                    r.rate * 100.0,
+                    t("通过", "passed")
                 );
             }
-            let _ = writeln!(out, "\nLeaderboard");
+            let _ = writeln!(out, "\n{}", t("排行榜", "Leaderboard"));
             for (i, l) in store.records().leaderboard(&f, 10)?.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "  {:>2}. {} {} avg {:>5.1}  {:>5} attempts  {:>4} passed  {} certified",
+                    "  {:>2}. {} {} {} {:>5.1}  {:>5} {}  {:>4} {}  {} {}",
                     i + 1,
                     super::pad(&l.trainee, 12),
                     super::pad(l.team.as_deref().unwrap_or("-"), 10),
+                    t("平均", "avg"),
                     l.average,
                     l.attempts,
+                    t("次练习", "attempts"),
                     l.passed,
-                    l.certifications
+                    t("次通过", "passed"),
+                    l.certifications,
+                    t("项认证", "certified")
                 );
             }
-            let _ = writeln!(out, "\nWeakest criterion by team");
+            let _ = writeln!(
+                out,
+                "\n{}",
+                t("各团队最弱的评分项", "Weakest criterion by team")
+            );
             for w in store.records().weakest(&f, true)? {
                 let _ = writeln!(
                     out,
-                    "  {} {:<16} {:>5.1}",
+                    "  {} {} {:>5.1}",
                     super::pad(
                         if w.who.is_empty() {
-                            "(no team)"
+                            t("（无团队）", "(no team)")
                         } else {
                             &w.who
                         },
                         12
                     ),
-                    w.criterion,
+                    super::pad(&criterion(f.playbook.as_deref(), &w.criterion), 20),
                     w.average
                 );
             }
-            if let Some(t) = &f.trainee {
-                let _ = writeln!(out, "\nCriterion averages for {t}");
+            if let Some(who) = &f.trainee {
+                let _ = writeln!(
+                    out,
+                    "\n{}",
+                    match lang {
+                        crate::msg::Lang::Zh => format!("{who} 的各评分项平均分"),
+                        crate::msg::Lang::En => format!("Criterion averages for {who}"),
+                    }
+                );
                 for a in &averages {
                     let _ = writeln!(
                         out,
-                        "  {:<18} {:<16} {:>5.1}  ({} attempts)",
-                        a.playbook, a.criterion, a.average, a.attempts
+                        "  {} {} {:>5.1}  ({} {})",
+                        super::pad(&playbook(&a.playbook), 18),
+                        super::pad(&criterion(Some(&a.playbook), &a.criterion), 20),
+                        a.average,
+                        a.attempts,
+                        t("次练习", "attempts")
                     );
                 }
-                let mut report = Report::default();
-                let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
-                if let Some(r) = store.records().recommend(&lib, t)? {
+                if let Some(r) = store.records().recommend(&lib, who)? {
+                    let last = r.last_practised.as_deref().unwrap_or(t("从未", "never"));
                     let _ = writeln!(
                         out,
-                        "\nPractise next: {} / {} (trains {}, average {:.1}; last practised {})",
-                        r.playbook,
-                        r.scenario,
-                        r.criterion,
-                        r.average,
-                        r.last_practised.as_deref().unwrap_or("never")
+                        "\n{}",
+                        match lang {
+                            crate::msg::Lang::Zh => format!(
+                                "建议下一个练习：{} / {}（练的是“{}”，平均 {:.1}；上次练习 {last}）",
+                                playbook(&r.playbook),
+                                scenario(&r.playbook, &r.scenario),
+                                criterion(Some(&r.playbook), &r.criterion),
+                                r.average
+                            ),
+                            crate::msg::Lang::En => format!(
+                                "Practise next: {} / {} (trains {}, average {:.1}; last practised {last})",
+                                playbook(&r.playbook),
+                                scenario(&r.playbook, &r.scenario),
+                                criterion(Some(&r.playbook), &r.criterion),
+                                r.average
+                            ),
+                        }
                     );
                 }
             }
             let trend = store.records().trend(&f, args.weekly)?;
             let _ = writeln!(
                 out,
-                "\nTrend ({})",
-                if args.weekly { "by week" } else { "by day" }
+                "\n{}",
+                if args.weekly {
+                    t("趋势（按周）", "Trend (by week)")
+                } else {
+                    t("趋势（按天）", "Trend (by day)")
+                }
             );
             for p in trend.iter().rev().take(12).rev() {
                 let _ = writeln!(
                     out,
-                    "  {:<10} {:>5} attempts  avg {:>5.1}  {:>5.1}% passed",
+                    "  {:<10} {:>5} {}  {} {:>5.1}  {:>5.1}% {}",
                     p.period,
                     p.attempts,
+                    t("次练习", "attempts"),
+                    t("平均", "avg"),
                     p.average,
-                    p.pass_rate * 100.0
+                    p.pass_rate * 100.0,
+                    t("通过", "passed")
                 );
             }
             print(&out)?;
