@@ -364,6 +364,10 @@ fn a_visit_takes_one_route_and_is_judged_on_it() {
     let (lib, host) = bundled();
     let pb = lib.playbook("property-showing").expect("bundled").clone();
     let mut v = salesdojo::practice::live::LiveVisit::start(pb.clone());
+    // Ended before the fork, the summary counts the steps up to it, and says so.
+    let early = v.summary();
+    assert!(early.forks_ahead);
+    assert_eq!((early.stages_done, early.stages), (0, 4));
     // Through the shared steps to the fork after the purchase talks.
     while v.routes_ahead().is_empty() {
         let stage = v.current().expect("a stage").clone();
@@ -404,6 +408,7 @@ fn a_visit_takes_one_route_and_is_judged_on_it() {
     );
     assert_eq!(s.stages_done, 4);
     assert_eq!(s.route.as_deref(), Some("no-deal"));
+    assert!(!s.forks_ahead, "the route is taken");
 }
 
 /// An interrupted visit replayed from what was logged is the visit as it was: ticks (and an

@@ -698,7 +698,9 @@ fn the_live_checklist_is_ticked_through_and_logged_as_it_goes() {
         .click();
     settle(&mut h);
     let items: usize = way.iter().map(|s| s.checklist.len()).sum();
-    h.get_by_label(&format!("Items ticked {items}/{items}"));
+    h.get_by_label(&format!(
+        "Items ticked (in the steps gone through) {items}/{items}"
+    ));
     h.get_by_label_contains("Customer grade: A · Strong intent");
     assert_eq!(
         count(

@@ -301,6 +301,8 @@ impl LiveVisit {
                 .filter(|s| self.seconds.contains_key(&s.id))
                 .count(),
             stages: self.on_way().count(),
+            forks_ahead: self.route.is_none()
+                && self.playbook.stages.iter().any(|s| s.path.is_some()),
             ticked: items.iter().filter(|i| self.ticked.contains(**i)).count(),
             items: items.len(),
             unticked_required: visited
@@ -324,7 +326,10 @@ impl LiveVisit {
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveSummary {
     pub stages_done: usize,
+    /// The stages of the way: up to the fork when no route was taken (`forks_ahead`).
     pub stages: usize,
+    /// The visit ended before the way split: `stages` counts the steps up to the fork.
+    pub forks_ahead: bool,
     pub ticked: usize,
     pub items: usize,
     pub unticked_required: Vec<String>,

@@ -337,14 +337,22 @@ pub fn live_summary_ui(
             lang.t("带看小结", "visit summary")
         ));
         ui.label(format!(
-            "{} {}/{}",
+            "{} {}/{}{}",
             lang.t("完成步骤", "Steps done"),
             s.stages_done,
-            s.stages
+            s.stages,
+            if s.forks_ahead {
+                lang.t(
+                    "（到分岔为止：之后的步骤看这次拜访怎么走）",
+                    " (up to where the way splits: the steps after it depend on how the visit goes)",
+                )
+            } else {
+                ""
+            }
         ));
         ui.label(format!(
             "{} {}/{}",
-            lang.t("已勾选项目", "Items ticked"),
+            lang.t("已勾选项目（走过的步骤）", "Items ticked (in the steps gone through)"),
             s.ticked,
             s.items
         ));
