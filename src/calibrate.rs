@@ -262,11 +262,12 @@ pub fn run(
     host: Option<&ScriptHost>,
     graded: Vec<(usize, Graded)>,
     worst_n: usize,
+    lang: crate::msg::Lang,
 ) -> Calibration {
     let mut problems = Vec::new();
     let mut all = Vec::new();
     for (line, g) in graded {
-        match score_one(lib, host, &g) {
+        match score_one(lib, host, &g, lang) {
             Ok((score, trace)) => all.push(Compared {
                 line,
                 graded: g,
@@ -314,6 +315,7 @@ fn score_one(
     lib: &Library,
     host: Option<&ScriptHost>,
     g: &Graded,
+    lang: crate::msg::Lang,
 ) -> Result<(f64, Vec<String>), String> {
     let pb = lib
         .playbook(&g.playbook)
@@ -337,13 +339,44 @@ fn score_one(
         &[],
     )
     .map_err(|e| e.to_string())?;
-    let trace = crate::practice::score::explain(pb, &r.scored);
+    let trace = crate::practice::score::explain_in(pb, &r.scored, lang);
     Ok((r.scored.score, trace))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// In Chinese a disagreement's trace reads in Chinese around the trainer's ids (the grade
+    /// pane showed "base", "rule", "not seen" in the Chinese UI).
+    #[test]
+    fn a_trace_reads_in_the_language_asked() {
+        let mut report = crate::playbook::Report::default();
+        let lib = crate::playbook::load(&[crate::playbook::Content::bundled()], &mut report);
+        let g = Graded {
+            playbook: "jewelry".into(),
+            scenario: "browsing-to-tryon".into(),
+            turn: "too-expensive".into(),
+            lang: "zh-CN".into(),
+            reply: "理解，价格确实重要。您先戴上看看效果？".into(),
+            grade: 60.0,
+            band: [50.0, 70.0],
+            category: "partial".into(),
+            why: String::new(),
+        };
+        let zh = run(&lib, None, vec![(1, g.clone())], 1, crate::msg::Lang::Zh);
+        let en = run(&lib, None, vec![(1, g)], 1, crate::msg::Lang::En);
+        let zh = zh.worst[0].trace.join("\n");
+        let en = en.worst[0].trace.join("\n");
+        assert!(
+            zh.contains("规则 ") && zh.contains("起始分") && zh.contains("未见"),
+            "{zh}"
+        );
+        for word in ["rule ", "base", "not seen"] {
+            assert!(!zh.contains(word), "{word}: {zh}");
+            assert!(en.contains(word), "{word}: {en}");
+        }
+    }
 
     #[test]
     fn spearman_is_one_for_the_same_order_and_handles_ties() {

@@ -187,7 +187,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         super::load_paths(cli, &[], &mut report)?
     };
     let host = ScriptHost::new(&lib);
-    let c = calibrate(&lib, Some(&host), graded, args.worst);
+    let c = calibrate(&lib, Some(&host), graded, args.worst, cli.lang());
     problems.extend(c.problems.iter().cloned());
     let targets = Targets::default();
     let missed = targets.missed(&c.overall);

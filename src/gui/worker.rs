@@ -168,6 +168,8 @@ pub enum Job {
     Grade {
         playbook: String,
         graded: Vec<(usize, crate::calibrate::Graded)>,
+        /// The language of the traces.
+        lang: crate::msg::Lang,
     },
     /// A consistent copy of the whole log at this path (the trainee's "hand my history over").
     HandOver(std::path::PathBuf),
@@ -675,11 +677,21 @@ impl State<'_> {
                 },
                 None => Err(why("还没有检查过", "nothing checked yet")),
             }),
-            Job::Grade { playbook, graded } => Done::Graded(match &self.draft {
+            Job::Grade {
+                playbook,
+                graded,
+                lang,
+            } => Done::Graded(match &self.draft {
                 // Every graded reply comes back, furthest apart first: any can become a test.
                 Some(d) if d.lib.playbook(&playbook).is_some() => {
                     let all = graded.len();
-                    Ok(crate::calibrate::run(&d.lib, Some(&d.host), graded, all))
+                    Ok(crate::calibrate::run(
+                        &d.lib,
+                        Some(&d.host),
+                        graded,
+                        all,
+                        lang,
+                    ))
                 }
                 Some(_) => Err(not_loaded(&playbook)),
                 None => Err(why("还没有检查过", "nothing checked yet")),

@@ -433,6 +433,13 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
 /// (`not seen: link-need, benefit`); then the gate that capped it and the premature moves it
 /// made. What `salesdojo calibrate` shows per disagreement and `salesdojo test` per failure.
 pub fn explain(pb: &Playbook, s: &Scored) -> Vec<String> {
+    explain_in(pb, s, crate::msg::Lang::En)
+}
+
+/// [`explain`] in `lang`: the words around the ids (rule, base, not seen, capped at) and the
+/// feedback quoted are in that language; the ids stay as the trainer wrote them.
+pub fn explain_in(pb: &Playbook, s: &Scored, lang: crate::msg::Lang) -> Vec<String> {
+    let t = |zh: &'static str, en: &'static str| lang.t(zh, en);
     let mut lines: Vec<String> = s
         .criteria
         .iter()
@@ -440,20 +447,25 @@ pub fn explain(pb: &Playbook, s: &Scored) -> Vec<String> {
             let parts: Vec<String> = c
                 .trace
                 .iter()
-                .map(|t| {
-                    let src = match &t.source {
-                        Source::Base => "base".to_owned(),
-                        Source::Rule { rule } if !t.matched.is_empty() => {
-                            format!("rule {rule} [{}]", t.matched.join("; "))
+                .map(|e| {
+                    let src = match &e.source {
+                        Source::Base => t("起始分", "base").to_owned(),
+                        Source::Rule { rule } if !e.matched.is_empty() => {
+                            format!("{} {rule} [{}]", t("规则", "rule"), e.matched.join("; "))
                         }
-                        Source::Rule { rule } => format!("rule {rule}"),
-                        Source::Option { option } => format!("option {option}"),
-                        Source::Script { file } => format!("script {file}"),
+                        Source::Rule { rule } => format!("{} {rule}", t("规则", "rule")),
+                        Source::Option { option } => format!("{} {option}", t("选项", "option")),
+                        Source::Script { file } => format!("{} {file}", t("脚本", "script")),
                         Source::ScriptSet { file } => {
-                            return format!("script {file} set to {}", t.points);
+                            return format!(
+                                "{} {file} {} {}",
+                                t("脚本", "script"),
+                                t("设为", "set to"),
+                                e.points
+                            );
                         }
                     };
-                    format!("{src} {:+}", t.points)
+                    format!("{src} {:+}", e.points)
                 })
                 .collect();
             // The moves this criterion rewards that the reply did not make: what a trainer
@@ -478,25 +490,36 @@ pub fn explain(pb: &Playbook, s: &Scored) -> Vec<String> {
                 .unwrap_or_default();
             let mut line = format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "));
             if !missed.is_empty() {
-                line.push_str(&format!(" not seen: {}", missed.join(", ")));
+                line.push_str(&format!(
+                    " {}: {}",
+                    t("未见", "not seen"),
+                    missed.join(", ")
+                ));
             }
             line
         })
         .collect();
+    let loc = lang.code();
     if let Some(g) = &s.gate {
-        lines.push(format!(
-            "capped at {:.0} by {}: {}",
-            g.cap,
-            g.rule,
-            g.feedback.get("en")
-        ));
+        lines.push(match lang {
+            crate::msg::Lang::Zh => {
+                format!("被 {} 封顶为 {:.0}：{}", g.rule, g.cap, g.feedback.get(loc))
+            }
+            crate::msg::Lang::En => format!(
+                "capped at {:.0} by {}: {}",
+                g.cap,
+                g.rule,
+                g.feedback.get(loc)
+            ),
+        });
     }
     for p in &s.premature {
         lines.push(format!(
-            "premature {} {:+}: {}",
+            "{} {} {:+}: {}",
+            t("时机不对", "premature"),
             p.moves.join(", "),
             p.points,
-            p.feedback.get("en")
+            p.feedback.get(loc)
         ));
     }
     lines

@@ -273,6 +273,7 @@ impl Editor {
             Some(pb) if !self.grade.rows.is_empty() => ctx.send(Job::Grade {
                 playbook: pb.id.clone(),
                 graded: self.grade.rows.clone(),
+                lang: ctx.lang,
             }),
             _ => self.grade.result = None,
         }
