@@ -439,14 +439,14 @@ catalogue! {
         "已评 {n} 条 · 平均误差 {mae} · {band}% 在你的范围内 · 斯皮尔曼 {rho}";
     grade_row(grade, band, score) => "you {grade} (band {band}) · scored {score}", "你给 {grade}（范围 {band}）· 评分 {score}";
     concepts_knowing(word, n) => "concepts that know '{word}': {n}", "认得“{word}”的概念：{n} 个";
-    concept_patterns(n) => "and {n} patterns (salesdojo concepts ID shows them)", "另有 {n} 条模式（salesdojo concepts ID 可查看）";
+    concept_patterns(n) => "and {n} pattern(s) (salesdojo concepts ID shows them)", "另有 {n} 条模式（salesdojo concepts ID 可查看）";
     version(v) => "version {v}", "第 {v} 版";
     reviewers_agree(playbook, n, mae) => "{playbook}: {n} overrides, the scorer {mae} points from them on average",
         "{playbook}：{n} 次改分，评分器与之平均相差 {mae} 分";
     reviewers_disagree_most(criterion, bias) => "; they disagree most on '{criterion}' (scorer {bias})",
         "；分歧最大的是“{criterion}”（评分器 {bias}）";
-    handed_over(file, attempts, replies) => "The practice history on this computer ({attempts} attempts, {replies} replies) is in {file}: hand over that one file",
-        "这台电脑上的练习记录（{attempts} 次练习、{replies} 条回答）已存为 {file}：交出这一个文件即可";
+    handed_over(file, attempts, replies) => "The practice history on this computer ({attempts} attempts, {replies} replies) is in {file}: give that one file to your manager, who brings it in with Review scores → Export and import → Import",
+        "这台电脑上的练习记录（{attempts} 次练习、{replies} 条回答）已存为 {file}：把这一个文件交给经理，经理在“复盘与成绩 → 导出与导入 → 导入”里导入";
     merged_counts(file, trainees, attempts, replies) => "{file}: +{trainees} trainees, +{attempts} attempts, +{replies} replies",
         "{file}：新增学员 {trainees} 名、练习 {attempts} 次、回答 {replies} 条";
     merged_reviews_left_out(n) => "{n} reviews in the file left out (a review is never taken from a trainee's file)",

@@ -2489,6 +2489,11 @@ fn a_finished_attempt_is_in_the_database_file_itself_and_handed_over_in_one_clic
         })
         .expect("the handed-over file");
     assert!(handed.contains(&file.display().to_string()), "{handed}");
+    // It says to whom and how it goes in.
+    assert!(
+        handed.contains("your manager") && handed.contains("Import"),
+        "{handed}"
+    );
     assert_eq!(count(&file, "SELECT COUNT(*) FROM attempts"), 1);
     // A copy that holds nothing (a log's file without its -wal) is explained on import.
     let empty = dir.path().join("empty.db");

@@ -15,7 +15,7 @@ pub struct Args {
     pub db: super::DbArg,
     #[command(flatten)]
     pub content: super::PlaybooksArg,
-    /// How many invented trainees (spread over five teams).
+    /// How many invented trainees (spread over ten teams).
     #[arg(long, default_value_t = 500)]
     pub trainees: usize,
     /// How many days of history, ending today.
