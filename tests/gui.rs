@@ -3219,3 +3219,63 @@ fn a_mistyped_date_or_override_is_said_beside_it() {
     h.get_by_label("⚠ The override must be a number from 0 to 100.");
     assert_eq!(h.state().error, None, "not a banner");
 }
+
+/// At the default window size, a hint shown above the reply box does not push the submit
+/// button out of the window: the conversation above gives way (a fixed reserve for the box
+/// left the button half below the window's edge once a two-line hint showed).
+#[test]
+fn a_hint_leaves_the_reply_box_and_its_button_in_view() {
+    let lib = lib();
+    let host = ScriptHost::new(&lib);
+    let pb = lib.playbook("jewelry").expect("bundled").clone();
+    let dir = tempfile::tempdir().expect("temp");
+    let app = App::new(
+        lib.clone(),
+        Db::Open(salesdojo::store::Location::at(Some(
+            dir.path().join("progress.db"),
+        ))),
+        Persisted {
+            lang: Lang::En,
+            ..Persisted::default()
+        },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1180.0, 760.0))
+        .with_max_steps(40)
+        .with_context_setup(salesdojo::gui::theme::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    let lang = Lang::En;
+    sign_in(&mut h, lang, "Wang", "");
+    open_scenario(&mut h, lang, &lib, &pb, 0);
+    let mut expected = Attempt::start(pb.clone(), &pb.scenarios[0].id, "Wang").expect("starts");
+    // To the price question, then a bare price: the customer finds it too expensive.
+    while expected.current_turn().is_some_and(|t| t.id != "how-much") {
+        answer_turn(&mut h, lang, &mut expected, &host);
+    }
+    let label = "Your reply (Ctrl+Enter to submit)";
+    h.get_by_label(label).focus();
+    h.run_ok();
+    h.get_by_label(label).type_text("这款三千八百元。");
+    h.run_ok();
+    h.get_by_label("Submit").click();
+    settle(&mut h);
+    expected
+        .submit(Some(&host), Answer::Text("这款三千八百元。".into()), 1.0)
+        .expect("scored");
+    assert_eq!(
+        expected.current_turn().map(|t| t.id.as_str()),
+        Some("too-expensive")
+    );
+    h.get_by_label("Hint").click();
+    settle(&mut h);
+    // The turn's hint is on screen (it takes two lines at this width).
+    let hint = match &h.state().screen {
+        salesdojo::gui::app::Screen::Practice(p) => {
+            p.hint.first().expect("a hint").get("en").to_owned()
+        }
+        _ => panic!("not practising"),
+    };
+    h.get_by_label(&format!("※ {hint}"));
+    let submit = h.get_by_label("Submit").rect();
+    assert!(submit.max.y <= 760.0, "the button ends at {}", submit.max.y);
+}

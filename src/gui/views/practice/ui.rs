@@ -36,11 +36,17 @@ pub fn practice_ui(
         persona_ui(ui, lang, lib, &scen.persona, scen.style.as_deref());
         ui.label(RichText::new(scen.context.get(loc)).italics());
         ui.separator();
-        // Leave room below for the reply box.
-        let reserve = if p.run.attempt.is_over() { 60.0 } else { 190.0 };
+        // The reply box takes the height it needs (a hint, three long options) at the
+        // bottom; the conversation scrolls in what is left (a fixed reserve pushed the
+        // submit button out of the window once a hint showed).
+        egui::Panel::bottom("practice-input")
+            .show_separator_line(true)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                input_ui(ui, lang, p, busy, out);
+            });
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
-            .max_height((ui.available_height() - reserve).max(120.0))
             .stick_to_bottom(true)
             .show(ui, |ui| {
                 let shown = p.run.attempt.replies.len() - usize::from(p.run.is_unsaved());
@@ -65,8 +71,6 @@ pub fn practice_ui(
                     theme::card(ui, theme::CUSTOMER_BG, |ui| ui.label(e.text.get(loc)));
                 }
             });
-        ui.separator();
-        input_ui(ui, lang, p, busy, out);
     });
 }
 
