@@ -539,6 +539,12 @@ fn an_interrupted_attempt_is_offered_and_resumed() {
     while !expected.is_over() {
         answer_turn(&mut h, lang, &mut expected, &host);
     }
+    // Over, the guide says so (it kept coaching the last turn's stage as if one were coming).
+    h.get_by_label_contains("■ The role-play is over.");
+    assert!(
+        h.query_by_label_contains("◆ ").is_none(),
+        "no advice for a turn to come"
+    );
     h.get_by_label("See the summary").click();
     settle(&mut h);
     h.get_by_label(&format!("Total {:.1}/100", expected.summary().total));

@@ -397,6 +397,17 @@ fn guide_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, p: &Practice) {
                     }
                 }
                 ui.separator();
+                // Over, the guide says so rather than coaching a turn that is not coming.
+                let over = p.run.attempt.current_turn().is_none();
+                if over {
+                    ui.label(
+                        RichText::new(lang.t(
+                            "■ 对练已结束。点“查看总结”，看每个评分项和下一步练什么。下面是结束时所在的阶段。",
+                            "■ The role-play is over. See the summary for each criterion and what to practise next. Below: the stage it ended in.",
+                        ))
+                        .color(theme::ACCENT),
+                    );
+                }
                 if let Some(st) = stage_id.as_deref().and_then(|s| pb.stage(s)) {
                     ui.label(RichText::new(st.title.get(loc)).heading());
                     ui.label(format!(
@@ -406,7 +417,7 @@ fn guide_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, p: &Practice) {
                     ));
                     // What to do at the turn on screen (the guide runs for it, not for the
                     // reply before).
-                    for g in &p.guide {
+                    for g in p.guide.iter().filter(|_| !over) {
                         ui.label(RichText::new(format!("◆ {}", g.get(loc))).color(theme::ACCENT));
                     }
                     let section = |ui: &mut Ui, title: &str, items: Vec<String>| {
