@@ -441,6 +441,9 @@ catalogue! {
     concepts_knowing(word, n) => "concepts that know '{word}': {n}", "认得“{word}”的概念：{n} 个";
     concept_patterns(n) => "and {n} pattern(s) (salesdojo concepts ID shows them)", "另有 {n} 条模式（salesdojo concepts ID 可查看）";
     version(v) => "version {v}", "第 {v} 版";
+    criterion_averages_for(who) => "Criterion averages for {who}", "{who} 的各评分项平均分";
+    practise_next(playbook, scenario, criterion, average, last) => "Practise next: {playbook} / {scenario} (trains {criterion}, average {average}; last practised {last})",
+        "建议下一个练习：{playbook} / {scenario}（练的是“{criterion}”，平均 {average}；上次练习 {last}）";
     reviewers_agree(playbook, n, mae) => "{playbook}: {n} overrides, the scorer {mae} points from them on average",
         "{playbook}：{n} 次改分，评分器与之平均相差 {mae} 分";
     reviewers_disagree_most(criterion, bias) => "; they disagree most on '{criterion}' (scorer {bias})",

@@ -213,10 +213,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 let _ = writeln!(
                     out,
                     "\n{}",
-                    match lang {
-                        crate::msg::Lang::Zh => format!("{who} 的各评分项平均分"),
-                        crate::msg::Lang::En => format!("Criterion averages for {who}"),
-                    }
+                    crate::msg::criterion_averages_for(who).take(lang)
                 );
                 for a in &averages {
                     let _ = writeln!(
@@ -234,22 +231,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     let _ = writeln!(
                         out,
                         "\n{}",
-                        match lang {
-                            crate::msg::Lang::Zh => format!(
-                                "建议下一个练习：{} / {}（练的是“{}”，平均 {:.1}；上次练习 {last}）",
-                                playbook(&r.playbook),
-                                scenario(&r.playbook, &r.scenario),
-                                criterion(Some(&r.playbook), &r.criterion),
-                                r.average
-                            ),
-                            crate::msg::Lang::En => format!(
-                                "Practise next: {} / {} (trains {}, average {:.1}; last practised {last})",
-                                playbook(&r.playbook),
-                                scenario(&r.playbook, &r.scenario),
-                                criterion(Some(&r.playbook), &r.criterion),
-                                r.average
-                            ),
-                        }
+                        crate::msg::practise_next(
+                            playbook(&r.playbook),
+                            scenario(&r.playbook, &r.scenario),
+                            criterion(Some(&r.playbook), &r.criterion),
+                            format!("{:.1}", r.average),
+                            last
+                        )
+                        .take(lang)
                     );
                 }
             }
