@@ -42,16 +42,38 @@ fn harness(lib: Arc<Library>, db: &Path, lang: Lang) -> Harness<'static, App> {
 }
 
 fn harness_with(lib: Arc<Library>, db: &Path, saved: Persisted) -> Harness<'static, App> {
-    let app = App::new(
+    harness_sized(lib, db, saved, None, egui::vec2(1180.0, 900.0))
+}
+
+/// The app on `db` as `saved` left it, with a trainer's folder when given, in a window of
+/// `size`.
+fn harness_sized(
+    lib: Arc<Library>,
+    db: &Path,
+    saved: Persisted,
+    ws: Option<&Workspace>,
+    size: egui::Vec2,
+) -> Harness<'static, App> {
+    let mut app = App::new(
         lib,
         Db::Open(salesdojo::store::Location::at(Some(db.to_path_buf()))),
         saved,
     );
+    if let Some(ws) = ws {
+        app = app.with_workspace(ws.clone());
+    }
     Harness::builder()
-        .with_size(egui::vec2(1180.0, 900.0))
+        .with_size(size)
         .with_max_steps(40)
         .with_context_setup(salesdojo::gui::theme::install)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+fn english() -> Persisted {
+    Persisted {
+        lang: Lang::En,
+        ..Persisted::default()
+    }
 }
 
 /// Runs frames until the worker has answered and the UI has settled.
@@ -1374,17 +1396,7 @@ fn author_harness_in(
         lang,
         ..Persisted::default()
     };
-    let app = App::new(
-        lib,
-        Db::Open(salesdojo::store::Location::at(Some(db.to_path_buf()))),
-        saved,
-    )
-    .with_workspace(ws.clone());
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_max_steps(40)
-        .with_context_setup(salesdojo::gui::theme::install)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+    harness_sized(lib, db, saved, Some(ws), egui::vec2(1280.0, 900.0))
 }
 
 fn author<'a>(h: &'a Harness<'_, App>) -> &'a salesdojo::gui::app::Author {
@@ -2661,23 +2673,13 @@ fn the_editor_keeps_its_columns_on_a_small_window() {
     let dir = tempfile::tempdir().expect("temp");
     let ws = Workspace::at(&dir.path().join("playbooks"));
     ws.new_playbook("drill").expect("new playbook");
-    let saved = Persisted {
-        lang: Lang::En,
-        ..Persisted::default()
-    };
-    let app = App::new(
+    let mut h = harness_sized(
         lib,
-        Db::Open(salesdojo::store::Location::at(Some(
-            dir.path().join("progress.db"),
-        ))),
-        saved,
-    )
-    .with_workspace(ws.clone());
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1024.0, 640.0))
-        .with_max_steps(40)
-        .with_context_setup(salesdojo::gui::theme::install)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+        &dir.path().join("progress.db"),
+        english(),
+        Some(&ws),
+        egui::vec2(1024.0, 640.0),
+    );
     sign_in(&mut h, Lang::En, "Trainer Li", "");
     h.get_by_label("◇ Author playbooks").click();
     h.run_ok();
@@ -3016,22 +3018,13 @@ fn the_editor_wraps_long_lines_in_a_small_window() {
     let lib = lib();
     let dir = tempfile::tempdir().expect("temp");
     let ws = Workspace::at(&dir.path().join("playbooks"));
-    let app = App::new(
+    let mut h = harness_sized(
         lib,
-        Db::Open(salesdojo::store::Location::at(Some(
-            dir.path().join("progress.db"),
-        ))),
-        Persisted {
-            lang: Lang::En,
-            ..Persisted::default()
-        },
-    )
-    .with_workspace(ws);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1024.0, 640.0))
-        .with_max_steps(40)
-        .with_context_setup(salesdojo::gui::theme::install)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+        &dir.path().join("progress.db"),
+        english(),
+        Some(&ws),
+        egui::vec2(1024.0, 640.0),
+    );
     sign_in(&mut h, Lang::En, "Trainer Li", "");
     h.get_by_label("◇ Author playbooks").click();
     h.run_ok();
@@ -3235,21 +3228,13 @@ fn a_hint_leaves_the_reply_box_and_its_button_in_view() {
     let host = ScriptHost::new(&lib);
     let pb = lib.playbook("jewelry").expect("bundled").clone();
     let dir = tempfile::tempdir().expect("temp");
-    let app = App::new(
+    let mut h = harness_sized(
         lib.clone(),
-        Db::Open(salesdojo::store::Location::at(Some(
-            dir.path().join("progress.db"),
-        ))),
-        Persisted {
-            lang: Lang::En,
-            ..Persisted::default()
-        },
+        &dir.path().join("progress.db"),
+        english(),
+        None,
+        egui::vec2(1180.0, 760.0),
     );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1180.0, 760.0))
-        .with_max_steps(40)
-        .with_context_setup(salesdojo::gui::theme::install)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
     let lang = Lang::En;
     sign_in(&mut h, lang, "Wang", "");
     open_scenario(&mut h, lang, &lib, &pb, 0);
