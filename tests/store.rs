@@ -530,10 +530,27 @@ fn csv_export_opens_in_a_spreadsheet() {
         true,
         3,
     );
+    // A manager's comments go with the attempt, oldest first (they were left out).
+    let first = s.records().export_rows(&Filter::default()).expect("rows")[0]
+        .attempt
+        .id
+        .clone();
+    let now = chrono::Utc::now();
+    s.add_review(
+        &first,
+        "Zhao",
+        Some("Good opening."),
+        None,
+        now - chrono::Duration::minutes(5),
+    )
+    .expect("reviewed");
+    s.add_review(&first, "Zhao", Some("Close earlier."), None, now)
+        .expect("reviewed");
     let rows = s.records().export_rows(&Filter::default()).expect("rows");
     let csv = export::to_csv(&rows, false, &export::CsvStyle::default()).expect("csv");
     let text = String::from_utf8(csv.clone()).expect("utf-8");
-    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,verified,criterion:"));
+    assert!(text.starts_with("attempt_id,trainee_id,trainee,team,playbook,version,scenario,mode,started_at,ended_at,status,total,passed,scored_total,reviewed,verified,comments,criterion:"));
+    assert!(text.contains(",Good opening. / Close earlier.,"), "{text}");
     assert!(
         text.contains("\"Smith, \"\"Jo\"\"\",\"Team \"\"North\"\", East\""),
         "RFC 4180 quoting: {text}"
@@ -588,6 +605,10 @@ fn csv_export_opens_in_a_spreadsheet() {
     let mut r = csv::Reader::from_reader(&csv[..]);
     let rec = r.records().next().expect("a row").expect("parses");
     assert_eq!(&rec[2], &rec[1], "no pseudonym: the id, never the name");
+    assert!(
+        !String::from_utf8_lossy(&csv).contains("Good opening."),
+        "comments may name people: not in a pseudonymous file"
+    );
 }
 
 #[test]

@@ -24,6 +24,8 @@ pub struct ExportRow {
     /// Read with the row from a team server: each reply's points as (reply, turn, time,
     /// criterion, points), in order. `None`: read from the local log when needed.
     pub reply_points: Option<Vec<ReplyPoint>>,
+    /// The reviewers' comments on the attempt, oldest first.
+    pub comments: Vec<String>,
 }
 
 /// A reply's points on one criterion: (reply, turn, time, criterion, points).
@@ -127,7 +129,7 @@ fn local(stamp: &str) -> String {
 }
 
 /// Each column: its name for tools, and its title for people in English and Chinese.
-const CSV_COLUMNS: [(&str, &str, &str); 16] = [
+const CSV_COLUMNS: [(&str, &str, &str); 17] = [
     ("attempt_id", "attempt id", "练习编号"),
     ("trainee_id", "trainee id", "学员编号"),
     ("trainee", "trainee", "学员"),
@@ -144,6 +146,7 @@ const CSV_COLUMNS: [(&str, &str, &str); 16] = [
     ("scored_total", "total as scored", "原评分"),
     ("reviewed", "reviewed", "是否复核"),
     ("verified", "verified", "核验"),
+    ("comments", "review comments", "复核评语"),
 ];
 
 /// Writes CSV a row at a time: a header row, one row per attempt, a column per criterion;
@@ -226,6 +229,12 @@ impl<'s, W: Write> CsvSink<'s, W> {
                 .unwrap_or_default(),
             st.word(&r.reviewed.to_string()),
             r.verified().map(|v| st.word(v)).unwrap_or_default(),
+            // Comments may name people: a pseudonymous file leaves them out.
+            if st.pseudonymous {
+                String::new()
+            } else {
+                row.comments.join(" / ")
+            },
         ];
         for c in &self.criteria {
             rec.push(

@@ -345,11 +345,18 @@ impl Records for Local {
             "SELECT ac.criterion_id, {EFFECTIVE}, ac.weight
                  FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id"
         ))?;
+        let mut said = self.conn().prepare_cached(
+            "SELECT comment FROM reviews WHERE attempt_id = ?1 AND comment IS NOT NULL
+             AND comment <> '' ORDER BY at, id",
+        )?;
         let mut rows = stmt.query(params_from_iter(vals.iter()))?;
         while let Some(r) = rows.next()? {
             let attempt = sql::attempt_row(r)?;
             let criteria = crit
                 .query_map([&attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            let comments = said
+                .query_map([&attempt.id], |r| r.get(0))?
                 .collect::<std::result::Result<_, _>>()?;
             each(ExportRow {
                 trainee_id: r.get(16)?,
@@ -357,6 +364,7 @@ impl Records for Local {
                 attempt,
                 criteria,
                 reply_points: None,
+                comments,
             })?;
         }
         Ok(())

@@ -215,7 +215,9 @@ impl Records for Remote {
                     ARRAY(SELECT p.criterion_id FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
                           ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
                     ARRAY(SELECT p.points FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
-                          ORDER BY r.seq, p.criterion_id COLLATE \"C\")
+                          ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
+                    ARRAY(SELECT v.comment FROM reviews v WHERE v.attempt_id = a.id AND v.comment IS NOT NULL
+                          AND v.comment <> '' ORDER BY v.at COLLATE \"C\", v.id COLLATE \"C\")
              {} WHERE true{cond} ORDER BY a.started_at COLLATE \"C\", a.id COLLATE \"C\"",
             sql::attempt_cols(Dialect::Postgres),
             from()
@@ -255,6 +257,7 @@ impl Records for Remote {
                         .map(|((c, p), w)| (c, p, w))
                         .collect(),
                     reply_points: Some(reply_points),
+                    comments: col(&r, 26)?,
                 })?;
             }
             drop(rows);
