@@ -120,6 +120,20 @@ fn the_way_back_keeps_the_database_given() {
     );
 }
 
+/// A scenario choice that is not one says why it is asked again, and quitting before any
+/// answer does not claim replies were saved.
+#[test]
+fn a_wrong_choice_is_said_and_an_empty_quit_claims_nothing() {
+    let (code, out, err) = practice(
+        &["jewelry", "--lang", "en", "--trainee", "Li Lei"],
+        "Sales 2\n1\nq\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("Enter a scenario number 1–3"), "{err}");
+    assert!(out.contains("Nothing was answered yet."), "{out}");
+    assert!(!out.contains("Your replies so far are saved"), "{out}");
+}
+
 #[test]
 fn a_name_is_required_when_piped_and_never_defaulted() {
     let (code, out, err) = practice(&["objections", "--scenario", "too-expensive"], "1\n");

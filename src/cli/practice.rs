@@ -160,7 +160,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 shell_word(&args.playbook),
                 shell_word(&name)
             );
-            (log.trainee(&name, args.team.as_deref())?, resume)
+            // At a terminal, the team is asked for with the name (it can be left empty).
+            let team = match (&args.team, ui.interactive && !args.no_log) {
+                (Some(t), _) => Some(t.clone()),
+                (None, true) => ask_team(&mut ui)?,
+                (None, false) => None,
+            };
+            (log.trainee(&name, team.as_deref())?, resume)
         }
     };
 
@@ -222,6 +228,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         print(&saved_note(
             &ui,
             args.no_log,
+            run.attempt.replies.len(),
             &resume.replace("{scenario}", &scenario),
         ))?;
         return Ok(ExitCode::from(code));
@@ -400,14 +407,30 @@ fn ask_name(ui: &mut Ui<'_>) -> anyhow::Result<Option<String>> {
     }
 }
 
+/// The team asked for at a terminal; empty (or end of input) for none.
+fn ask_team(ui: &mut Ui<'_>) -> anyhow::Result<Option<String>> {
+    Ok(ui
+        .ask(ui.t(
+            "你的团队（可选，直接回车跳过）> ",
+            "Your team (optional, Enter to skip) > ",
+        ))?
+        .map(|l| l.trim().to_owned())
+        .filter(|t| !t.is_empty()))
+}
+
 /// What happened to the replies so far when a role-play stops early, and how to resume.
-fn saved_note(ui: &Ui<'_>, no_log: bool, resume: &str) -> String {
+fn saved_note(ui: &Ui<'_>, no_log: bool, replies: usize, resume: &str) -> String {
     if no_log {
         return ui
             .t(
                 "（--no-log：这次对练没有记录。）\n",
                 "(--no-log: this role-play was not recorded.)\n",
             )
+            .to_owned();
+    }
+    if replies == 0 {
+        return ui
+            .t("还没有回答任何一轮。\n", "Nothing was answered yet.\n")
             .to_owned();
     }
     format!(
@@ -532,6 +555,14 @@ fn choose_scenario(ui: &mut Ui<'_>, pb: &Playbook) -> anyhow::Result<Option<Stri
             .and_then(|i| pb.scenarios.get(i));
         if let Some(s) = by_number.or_else(|| pb.scenarios.iter().find(|s| s.id == pick)) {
             return Ok(Some(s.id.clone()));
+        }
+        // Say why it is asked again (a team typed here went unremarked).
+        if !pick.is_empty() {
+            eprint(&format!(
+                "{} 1–{}\n",
+                ui.t("请输入场景编号", "Enter a scenario number"),
+                pb.scenarios.len()
+            ));
         }
     }
 }
