@@ -3070,11 +3070,14 @@ fn the_saved_notice_goes_with_the_next_change() {
     h.run_ok();
     assert!(!editor(&h).is_dirty());
     h.get_by_label_contains("Saved at ");
+    let clean = h.get_by_label("Save").rect();
     h.get_by_label("playbooks/drill.yaml").focus();
     h.run_ok();
     h.get_by_label("playbooks/drill.yaml").type_text(" two");
     h.run_ok();
     assert!(editor(&h).is_dirty());
+    // The unsaved mark appearing does not move the buttons after it.
+    assert_eq!(h.get_by_label("Save").rect(), clean);
     assert!(
         h.query_by_label_contains("Saved at ").is_none(),
         "'saved' beside unsaved text"

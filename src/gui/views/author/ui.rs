@@ -325,9 +325,14 @@ fn toolbar_ui(
                     "Long lines wrap at the editor's width (the file is not changed)",
                 ));
         }
+        // The mark keeps its place when clean, so the buttons after it do not move.
+        let mark = ui.label(RichText::new("●").color(if dirty {
+            theme::ACCENT
+        } else {
+            egui::Color32::TRANSPARENT
+        }));
         if dirty {
-            ui.label(RichText::new("●").color(theme::ACCENT))
-                .on_hover_text(lang.t("有未保存的修改", "Unsaved changes"));
+            mark.on_hover_text(lang.t("有未保存的修改", "Unsaved changes"));
         }
         if ed.entry.origin == Origin::Bundled {
             ui.label(RichText::new(lang.t("只读", "read-only")).color(theme::MUTED));
