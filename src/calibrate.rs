@@ -311,6 +311,128 @@ pub fn run(
     }
 }
 
+/// A graded reply as the scale fit needs it: each criterion's points before the scale,
+/// whether they were earned from nothing (the scale reads only those), its weight; what the
+/// reply's score adds or caps beyond the weighted mean; the grade and band.
+struct ForFit {
+    criteria: Vec<(f64, bool, f64)>,
+    adjust: f64,
+    cap: Option<f64>,
+    grade: f64,
+    band: [f64; 2],
+}
+
+/// The scale's knots: where a criterion's points are read (see `Rubric::scale`).
+pub const SCALE_AT: [f64; 6] = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0];
+
+/// Fits a rubric scale to graded replies: the points at [`SCALE_AT`] (the first 0) that put
+/// the most replies inside their band (then the smallest MAE), found by moving one point at a
+/// time while it helps. Scored with the playbooks as they are, their own scale set aside.
+pub fn fit_scale(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    graded: &[(usize, Graded)],
+) -> Vec<(f64, f64)> {
+    let mut rows = Vec::new();
+    for (_, g) in graded {
+        let Some((pb, scen, turn)) = lib.playbook(&g.playbook).and_then(|pb| {
+            let scen = pb.scenario(&g.scenario)?;
+            Some((pb, scen, scen.turn(&g.turn)?))
+        }) else {
+            continue;
+        };
+        let Ok(r) = score_turn(
+            pb,
+            host,
+            scen,
+            turn,
+            Answer::Text(g.reply.clone()),
+            0.0,
+            &[],
+        ) else {
+            continue;
+        };
+        let s = &r.scored;
+        let w: f64 = s.criteria.iter().map(|c| c.weight).sum();
+        if w <= 0.0 {
+            continue;
+        }
+        let criteria: Vec<(f64, bool, f64)> = s
+            .criteria
+            .iter()
+            .map(|c| {
+                let earned = !c.trace.iter().any(|t| {
+                    matches!(
+                        t.source,
+                        crate::practice::score::Source::Base
+                            | crate::practice::score::Source::ScriptSet { .. }
+                    )
+                });
+                (c.unscaled.unwrap_or(c.points), earned, c.weight)
+            })
+            .collect();
+        let shown: f64 = s.criteria.iter().map(|c| c.points * c.weight).sum::<f64>() / w;
+        rows.push(ForFit {
+            criteria,
+            adjust: s.score - shown,
+            cap: s.gate.as_ref().map(|_| s.score),
+            grade: g.grade,
+            band: g.band,
+        });
+    }
+    let read = |y: &[f64; 6], x: f64| -> f64 {
+        let i = SCALE_AT
+            .windows(2)
+            .position(|k| x <= k[1])
+            .unwrap_or(SCALE_AT.len() - 2);
+        let (x0, x1) = (SCALE_AT[i], SCALE_AT[i + 1]);
+        y[i] + (y[i + 1] - y[i]) * (x - x0) / (x1 - x0)
+    };
+    let cost = |y: &[f64; 6]| -> f64 {
+        let (mut inside, mut err) = (0.0, 0.0);
+        for r in &rows {
+            let w: f64 = r.criteria.iter().map(|c| c.2).sum();
+            let mean = r
+                .criteria
+                .iter()
+                .map(|&(p, earned, wt)| if earned { read(y, p) } else { p } * wt)
+                .sum::<f64>()
+                / w;
+            let mut s = (mean + r.adjust).clamp(0.0, 100.0);
+            if let Some(c) = r.cap {
+                s = s.min(c);
+            }
+            inside += f64::from(u8::from(s >= r.band[0] && s <= r.band[1]));
+            err += (s - r.grade).abs();
+        }
+        -inside + 0.01 * err
+    };
+    let mut y = SCALE_AT;
+    let mut best = cost(&y);
+    for _ in 0..12 {
+        let mut moved = false;
+        for i in 1..y.len() {
+            for d in [-8.0, -4.0, -2.0, -1.0, 1.0, 2.0, 4.0, 8.0] {
+                let mut t = y;
+                t[i] = (t[i] + d).clamp(0.0, 100.0);
+                if t.windows(2).any(|w| w[1] < w[0]) {
+                    continue;
+                }
+                let c = cost(&t);
+                if c < best - 1e-9 {
+                    best = c;
+                    y = t;
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    SCALE_AT.iter().copied().zip(y).collect()
+}
+
 fn score_one(
     lib: &Library,
     host: Option<&ScriptHost>,

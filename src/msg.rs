@@ -441,6 +441,12 @@ catalogue! {
     concepts_knowing(word, n) => "concepts that know '{word}': {n}", "认得“{word}”的概念：{n} 个";
     concept_patterns(n) => "and {n} pattern(s) (salesdojo concepts ID shows them)", "另有 {n} 条模式（salesdojo concepts ID 可查看）";
     version(v) => "version {v}", "第 {v} 版";
+    scale_two_points() => "the rubric's scale needs at least two points", "评分尺度 scale 至少要两个点";
+    scale_range() => "every number of the rubric's scale is within 0–100", "评分尺度 scale 的每个数都要在 0–100 之间";
+    scale_start() => "the rubric's scale starts at [0, 0]: nothing earns nothing", "评分尺度 scale 要从 [0, 0] 开始：没做到的不能给分";
+    scale_end() => "the rubric's scale ends at [100, …]", "评分尺度 scale 的最后一个点要在 100";
+    scale_order() => "the rubric's scale goes up: each point's first number above the one before, its second never below",
+        "评分尺度 scale 要逐点上升：第一个数一个比一个大，第二个数不能变小";
     criterion_averages_for(who) => "Criterion averages for {who}", "{who} 的各评分项平均分";
     practise_next(playbook, scenario, criterion, average, last) => "Practise next: {playbook} / {scenario} (trains {criterion}, average {average}; last practised {last})",
         "建议下一个练习：{playbook} / {scenario}（练的是“{criterion}”，平均 {average}；上次练习 {last}）";

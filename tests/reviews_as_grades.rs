@@ -79,6 +79,8 @@ fn overrides_in_the_log_are_graded_examples() {
         .expect("a criterion")
         .to_owned();
     for points in ["0", "100"] {
+        // Reviews are stamped to the second: the later one is later by at least that.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
         let r = salesdojo(
             &repo(),
             &[
@@ -99,7 +101,11 @@ fn overrides_in_the_log_are_graded_examples() {
     assert_eq!(row[1], criterion.as_str(), "{since}");
     let scored = d["criteria"][0]["points"].as_f64().expect("points");
     let got = row[2]["mae"].as_f64().expect("MAE");
-    assert!((got - (100.0 - scored).abs()).abs() < 1e-6, "{since}");
+    assert!(
+        (got - (100.0 - scored).abs()).abs() < 1e-6,
+        "scored {scored}, MAE {got}: {since}\n{}",
+        detail.stdout
+    );
     // A bad date is a usage error, said plainly.
     let r = salesdojo(
         &repo(),

@@ -427,7 +427,12 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
         store_review(&mut s, &good, (&c.criterion, 0.0));
     }
     let failed = s.records().attempt_detail(&good).expect("detail").attempt;
-    assert_eq!(failed.total, Some(0.0));
+    // The total is moved by each change in turn: zero, give or take rounding.
+    assert!(
+        failed.total.is_some_and(|t| t.abs() < 1e-9),
+        "{:?}",
+        failed.total
+    );
     assert_eq!(failed.passed, Some(false));
     let rates = s.records().pass_rates(&Filter::default()).expect("rates");
     assert_eq!((rates[0].attempts, rates[0].passed), (2, 0));
@@ -439,7 +444,7 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
         .iter()
         .find(|b| b.trainee == "李芳")
         .expect("on the board");
-    assert_eq!(li.average, 0.0);
+    assert!(li.average.abs() < 1e-9, "{}", li.average);
     assert_eq!(li.certifications, 0, "the certification follows the review");
     let rows = s
         .records()

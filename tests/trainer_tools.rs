@@ -420,3 +420,52 @@ fn the_guide_says_only_what_the_customer_said() {
     let balked = hint("too-expensive", "那我给您打折，便宜点。");
     assert!(balked.contains("expensive"), "{balked}");
 }
+
+/// A trainer fits the rubric's scale to their own grades: `calibrate FILE --fit-scale` prints
+/// one that starts at [0, 0], never falls, and validates; a scale that does not start at
+/// [0, 0] is refused at its line and column.
+#[test]
+fn a_scale_is_fitted_to_grades_and_a_bad_one_is_refused_where_it_stands() {
+    let r = salesdojo(
+        &repo(),
+        &[
+            "calibrate",
+            "tests/fixtures/calibration/round2_dev.jsonl",
+            "--fit-scale",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("scale: "))
+        .expect("a scale line");
+    let numbers: Vec<f64> = line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().expect("a number"))
+        .collect();
+    assert_eq!(numbers.len(), 12, "{line}");
+    let ys: Vec<f64> = numbers.chunks(2).map(|p| p[1]).collect();
+    assert_eq!(&numbers[..2], &[0.0, 0.0], "{line}");
+    assert!(ys.windows(2).all(|w| w[0] <= w[1]), "{line}");
+    assert_ne!(
+        ys,
+        [0.0, 20.0, 40.0, 60.0, 80.0, 100.0],
+        "the fit moved: {line}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp");
+    let text = std::fs::read_to_string(common::fixtures().join("good/minimal.yaml")).expect("read");
+    let good = text.replacen("rubric:\n", &format!("rubric:\n  {line}\n"), 1);
+    std::fs::write(dir.path().join("good.yaml"), &good).expect("write");
+    let ok = salesdojo(dir.path(), &["validate", "good.yaml"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    let bad = text.replacen("rubric:\n", "rubric:\n  scale: [[0, 5], [100, 90]]\n", 1);
+    std::fs::write(dir.path().join("bad.yaml"), &bad).expect("write");
+    let no = salesdojo(dir.path(), &["validate", "bad.yaml"]);
+    assert_ne!(no.code, 0);
+    let all = format!("{}{}", no.stdout, no.stderr);
+    assert!(all.contains("bad.yaml:10:"), "{all}");
+    assert!(all.contains("starts at [0, 0]"), "{all}");
+}

@@ -34,6 +34,11 @@ pub struct Args {
     /// conduct violation above 30, no keyword salad passing, at most one good reply below 60).
     #[arg(long)]
     pub gate: bool,
+    /// Instead of the comparison: fit a rubric `scale:` to these grades (the points at 0, 20,
+    /// …, 100 that put the most replies inside their band) and print it as YAML to paste into
+    /// the playbook's rubric.
+    #[arg(long)]
+    pub fit_scale: bool,
     /// How many of the largest disagreements to list, with their traces.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub worst: usize,
@@ -187,6 +192,19 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         super::load_paths(cli, &[], &mut report)?
     };
     let host = ScriptHost::new(&lib);
+    if args.fit_scale {
+        let scale = crate::calibrate::fit_scale(&lib, Some(&host), &graded);
+        let points: Vec<String> = scale
+            .iter()
+            .map(|(x, y)| format!("[{x:.0}, {y:.0}]"))
+            .collect();
+        print(&format!(
+            "# fitted to {} graded replies; paste under the playbook's rubric:\nscale: [{}]\n",
+            graded.len(),
+            points.join(", ")
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let c = calibrate(&lib, Some(&host), graded, args.worst, cli.lang());
     problems.extend(c.problems.iter().cloned());
     let targets = Targets::default();

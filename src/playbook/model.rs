@@ -194,7 +194,33 @@ pub struct Rubric {
     pub pass_mark: u8,
     /// The most a reply scores when a gate rule matched.
     pub gate_cap: u8,
+    /// Points from rules read on the trainer's scale (see [`Rubric::scaled`]); empty: as
+    /// they are.
+    pub scale: Vec<(f64, f64)>,
     pub criteria: Vec<Criterion>,
+}
+
+impl Rubric {
+    /// `points` (0–100) on the trainer's scale: read in straight lines between the scale's
+    /// points; unchanged without a scale.
+    pub fn scaled(&self, points: f64) -> f64 {
+        let s = &self.scale;
+        if s.len() < 2 {
+            return points;
+        }
+        let x = points.clamp(0.0, 100.0);
+        for w in s.windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            if x <= x1 {
+                return if x1 > x0 {
+                    y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+                } else {
+                    y1
+                };
+            }
+        }
+        s.last().map_or(points, |p| p.1)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -146,6 +146,13 @@ pub struct RawRubric {
     #[serde(default = "default_gate_cap")]
     #[schemars(with = "u32", range(max = 100))]
     pub gate_cap: Spanned<i64>,
+    /// How a criterion's points from its rules are read on the trainer's scale: points
+    /// `[from, to]`, from 0 to 100 in order, the first `[0, 0]` (nothing earns nothing), read
+    /// in straight lines between them. Left out, points are taken as they are. `salesdojo
+    /// calibrate FILE --fit-scale` fits one to a trainer's graded replies.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<[f64; 2]>>")]
+    pub scale: Option<Spanned<Vec<[f64; 2]>>>,
     pub criteria: Vec<RawCriterion>,
 }
 

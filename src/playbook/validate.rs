@@ -884,11 +884,48 @@ fn rubric(c: &mut Checker<'_>, raw: &RawPlaybook, refs: &Refs<'_>) -> Rubric {
         .iter()
         .map(|cr| criterion(c, cr, &mut seen, refs))
         .collect();
+    let scale = r.scale.as_ref().map_or_else(Vec::new, |sc| {
+        let points: Vec<(f64, f64)> = sc.value.iter().map(|p| (p[0], p[1])).collect();
+        if let Some(why) = scale_problem(&points) {
+            c.error(pos(sc.referenced), why);
+            Vec::new()
+        } else {
+            points
+        }
+    });
     Rubric {
         pass_mark,
         gate_cap,
+        scale,
         criteria,
     }
+}
+
+/// What is wrong with a rubric's scale, if anything: at least two points, from `[0, 0]` to
+/// `[100, …]`, the first numbers rising, the second never falling, all within 0–100.
+fn scale_problem(points: &[(f64, f64)]) -> Option<msg::Text> {
+    if points.len() < 2 {
+        return Some(msg::scale_two_points());
+    }
+    if points
+        .iter()
+        .any(|&(x, y)| !(0.0..=100.0).contains(&x) || !(0.0..=100.0).contains(&y))
+    {
+        return Some(msg::scale_range());
+    }
+    if points[0] != (0.0, 0.0) {
+        return Some(msg::scale_start());
+    }
+    if points.last().is_some_and(|p| p.0 != 100.0) {
+        return Some(msg::scale_end());
+    }
+    if points
+        .windows(2)
+        .any(|w| w[1].0 <= w[0].0 || w[1].1 < w[0].1)
+    {
+        return Some(msg::scale_order());
+    }
+    None
 }
 
 fn criterion(

@@ -82,9 +82,33 @@ pub struct TraceEntry {
 pub struct CriterionScore {
     pub criterion: String,
     pub weight: f64,
-    /// 0–100 after clamping the sum of the trace.
+    /// 0–100 after clamping the sum of the trace, read on the rubric's scale.
     pub points: f64,
     pub trace: Vec<TraceEntry>,
+    /// The points before the rubric's scale read them, when it changed them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unscaled: Option<f64>,
+}
+
+impl CriterionScore {
+    /// Sets the points from the trace, read on `pb`'s scale when `scale` (a reply's rules
+    /// and scripts' additions are; an option's score and a script's `set` are given on the
+    /// trainer's scale already). Only points earned from nothing are read on the scale: a
+    /// criterion that starts full (conduct, the price's timing) keeps what its deductions
+    /// leave.
+    pub fn settle_points(&mut self, pb: &Playbook, scale: bool) {
+        let raw = criterion_points(&self.trace);
+        let given = self
+            .trace
+            .iter()
+            .any(|t| matches!(t.source, Source::ScriptSet { .. } | Source::Base));
+        self.points = if scale && !given {
+            pb.rubric.scaled(raw)
+        } else {
+            raw
+        };
+        self.unscaled = ((self.points - raw).abs() > 1e-9).then_some(raw);
+    }
 }
 
 /// A span of the reply that earned (`positive`) or lost points, in character offsets.
@@ -240,6 +264,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             out.feedback.push(opt.feedback.clone());
             for c in &criteria {
                 out.criteria.push(CriterionScore {
+                    unscaled: None,
                     criterion: c.id.clone(),
                     weight: c.weight,
                     points: f64::from(opt.score),
@@ -372,12 +397,15 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                         out.highlights.extend(highlights(r, reply, &expressed));
                     }
                 }
-                out.criteria.push(CriterionScore {
+                let mut scored = CriterionScore {
                     criterion: c.id.clone(),
                     weight: c.weight,
-                    points: criterion_points(&trace),
+                    points: 0.0,
                     trace,
-                });
+                    unscaled: None,
+                };
+                scored.settle_points(pb, true);
+                out.criteria.push(scored);
             }
             for p in wrong_now {
                 out.feedback.push(p.feedback.clone());
@@ -489,6 +517,13 @@ pub fn explain_in(pb: &Playbook, s: &Scored, lang: crate::msg::Lang) -> Vec<Stri
                 })
                 .unwrap_or_default();
             let mut line = format!("{} {:.0} ({})", c.criterion, c.points, parts.join(", "));
+            if let Some(raw) = c.unscaled {
+                line.push_str(&format!(
+                    " {} {raw:.0} → {:.0}",
+                    t("尺度", "scale"),
+                    c.points
+                ));
+            }
             if !missed.is_empty() {
                 line.push_str(&format!(
                     " {}: {}",

@@ -447,7 +447,7 @@ fn merge(
                 feedback: None,
             });
         }
-        c.points = score::criterion_points(&c.trace);
+        c.settle_points(pb, matches!(answer, Answer::Text(_)));
     }
     for f in retracted_feedback {
         if let Some(i) = scored.feedback.iter().position(|x| *x == f) {
@@ -804,6 +804,7 @@ mod tests {
                 weight: c.weight,
                 points,
                 trace: Vec::new(),
+                unscaled: None,
             })
             .collect();
         ReplyRecord {

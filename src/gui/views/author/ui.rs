@@ -980,6 +980,18 @@ fn scored_ui(
                     .strong()
                     .color(theme::score_color(c.points)),
             );
+            // The rules' points as the rubric's scale reads them.
+            if let Some(raw) = c.unscaled {
+                ui.label(
+                    RichText::new(format!(
+                        "({} {raw:.0} → {:.0})",
+                        lang.t("尺度", "scale"),
+                        c.points
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
+            }
         });
         for t in &c.trace {
             let src = match &t.source {
