@@ -335,24 +335,10 @@ pub fn fit_scale(
 ) -> Vec<(f64, f64)> {
     let mut rows = Vec::new();
     for (_, g) in graded {
-        let Some((pb, scen, turn)) = lib.playbook(&g.playbook).and_then(|pb| {
-            let scen = pb.scenario(&g.scenario)?;
-            Some((pb, scen, scen.turn(&g.turn)?))
-        }) else {
+        // A reply whose turn is unknown is said by the comparison; the fit leaves it out.
+        let Ok((_, s)) = scored(lib, host, g) else {
             continue;
         };
-        let Ok(r) = score_turn(
-            pb,
-            host,
-            scen,
-            turn,
-            Answer::Text(g.reply.clone()),
-            0.0,
-            &[],
-        ) else {
-            continue;
-        };
-        let s = &r.scored;
         let w: f64 = s.criteria.iter().map(|c| c.weight).sum();
         if w <= 0.0 {
             continue;
@@ -361,14 +347,11 @@ pub fn fit_scale(
             .criteria
             .iter()
             .map(|c| {
-                let earned = !c.trace.iter().any(|t| {
-                    matches!(
-                        t.source,
-                        crate::practice::score::Source::Base
-                            | crate::practice::score::Source::ScriptSet { .. }
-                    )
-                });
-                (c.unscaled.unwrap_or(c.points), earned, c.weight)
+                (
+                    c.unscaled.unwrap_or(c.points),
+                    c.earned_from_nothing(),
+                    c.weight,
+                )
             })
             .collect();
         let shown: f64 = s.criteria.iter().map(|c| c.points * c.weight).sum::<f64>() / w;
@@ -433,12 +416,18 @@ pub fn fit_scale(
     SCALE_AT.iter().copied().zip(y).collect()
 }
 
-fn score_one(
-    lib: &Library,
+/// A graded reply scored as in practice, with the playbook it was scored on.
+fn scored<'l>(
+    lib: &'l Library,
     host: Option<&ScriptHost>,
     g: &Graded,
-    lang: crate::msg::Lang,
-) -> Result<(f64, Vec<String>), String> {
+) -> Result<
+    (
+        &'l crate::playbook::model::Playbook,
+        crate::practice::score::Scored,
+    ),
+    String,
+> {
     let pb = lib
         .playbook(&g.playbook)
         .ok_or_else(|| format!("unknown playbook '{}'", g.playbook))?;
@@ -461,8 +450,18 @@ fn score_one(
         &[],
     )
     .map_err(|e| e.to_string())?;
-    let trace = crate::practice::score::explain_in(pb, &r.scored, lang);
-    Ok((r.scored.score, trace))
+    Ok((pb, r.scored))
+}
+
+fn score_one(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    g: &Graded,
+    lang: crate::msg::Lang,
+) -> Result<(f64, Vec<String>), String> {
+    let (pb, s) = scored(lib, host, g)?;
+    let trace = crate::practice::score::explain_in(pb, &s, lang);
+    Ok((s.score, trace))
 }
 
 #[cfg(test)]

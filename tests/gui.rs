@@ -69,6 +69,29 @@ fn harness_sized(
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
 
+/// A trainer at 1024×640 with `file` of the authoring view open and checked.
+fn trainer_at_small_size(
+    lib: Arc<Library>,
+    dir: &Path,
+    ws: &Workspace,
+    file: &str,
+) -> Harness<'static, App> {
+    let mut h = harness_sized(
+        lib,
+        &dir.join("progress.db"),
+        english(),
+        Some(ws),
+        egui::vec2(1024.0, 640.0),
+    );
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label(&format!("◇ {file}")).click();
+    h.run_ok();
+    wait_for(&mut h, "the file is checked", checked);
+    h
+}
+
 fn english() -> Persisted {
     Persisted {
         lang: Lang::En,
@@ -2673,19 +2696,7 @@ fn the_editor_keeps_its_columns_on_a_small_window() {
     let dir = tempfile::tempdir().expect("temp");
     let ws = Workspace::at(&dir.path().join("playbooks"));
     ws.new_playbook("drill").expect("new playbook");
-    let mut h = harness_sized(
-        lib,
-        &dir.path().join("progress.db"),
-        english(),
-        Some(&ws),
-        egui::vec2(1024.0, 640.0),
-    );
-    sign_in(&mut h, Lang::En, "Trainer Li", "");
-    h.get_by_label("◇ Author playbooks").click();
-    h.run_ok();
-    h.get_by_label("◇ drill.yaml").click();
-    h.run_ok();
-    wait_for(&mut h, "the playbook is checked", checked);
+    let h = trainer_at_small_size(lib, dir.path(), &ws, "drill.yaml");
     // The right panel starts 30 % of the width wide (it was 380 px whatever the window).
     let right = h.get_by_label("Scenario").rect().min.x;
     assert!(
@@ -3018,19 +3029,7 @@ fn the_editor_wraps_long_lines_in_a_small_window() {
     let lib = lib();
     let dir = tempfile::tempdir().expect("temp");
     let ws = Workspace::at(&dir.path().join("playbooks"));
-    let mut h = harness_sized(
-        lib,
-        &dir.path().join("progress.db"),
-        english(),
-        Some(&ws),
-        egui::vec2(1024.0, 640.0),
-    );
-    sign_in(&mut h, Lang::En, "Trainer Li", "");
-    h.get_by_label("◇ Author playbooks").click();
-    h.run_ok();
-    h.get_by_label("◇ 02_jewelry.yaml").click();
-    h.run_ok();
-    wait_for(&mut h, "the file is checked", checked);
+    let mut h = trainer_at_small_size(lib, dir.path(), &ws, "02_jewelry.yaml");
     let key = editor(&h).entry.key.clone();
     let longest = editor(&h)
         .text

@@ -91,6 +91,15 @@ pub struct CriterionScore {
 }
 
 impl CriterionScore {
+    /// Whether the points were earned from nothing (no base to start from, no script's
+    /// `set`): those the rubric's scale reads.
+    pub fn earned_from_nothing(&self) -> bool {
+        !self
+            .trace
+            .iter()
+            .any(|t| matches!(t.source, Source::ScriptSet { .. } | Source::Base))
+    }
+
     /// Sets the points from the trace, read on `pb`'s scale when `scale` (a reply's rules
     /// and scripts' additions are; an option's score and a script's `set` are given on the
     /// trainer's scale already). Only points earned from nothing are read on the scale: a
@@ -98,11 +107,7 @@ impl CriterionScore {
     /// leave.
     pub fn settle_points(&mut self, pb: &Playbook, scale: bool) {
         let raw = criterion_points(&self.trace);
-        let given = self
-            .trace
-            .iter()
-            .any(|t| matches!(t.source, Source::ScriptSet { .. } | Source::Base));
-        self.points = if scale && !given {
+        self.points = if scale && self.earned_from_nothing() {
             pb.rubric.scaled(raw)
         } else {
             raw
