@@ -78,7 +78,18 @@ pub fn details(original: &str) -> String {
     if original.is_empty() {
         String::new()
     } else {
-        format!("\n详情：{original}")
+        format!("{DETAILS}{original}")
+    }
+}
+
+/// What starts a [`details`] line.
+const DETAILS: &str = "\n详情：";
+
+/// A message and the other program's words of its [`details`] line, if it has one.
+pub fn split_details(text: &str) -> (&str, Option<&str>) {
+    match text.split_once(DETAILS) {
+        Some((m, d)) => (m, Some(d)),
+        None => (text, None),
     }
 }
 

@@ -88,10 +88,7 @@ pub fn numbered(i: usize, title: &str) -> String {
 /// A problem as people read it: the message in `color`, and the other program's own words
 /// (the "details" line of [`crate::msg::details`]) under it, small and muted.
 pub fn problem(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
-    let (main, details) = match text.split_once("\n详情：") {
-        Some((m, d)) => (m, Some(d)),
-        None => (text, None),
-    };
+    let (main, details) = crate::msg::split_details(text);
     ui.vertical(|ui| {
         ui.add(egui::Label::new(egui::RichText::new(main).color(color)).wrap());
         if let Some(d) = details {

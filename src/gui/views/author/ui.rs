@@ -705,12 +705,8 @@ fn problems_ui(ui: &mut Ui, lang: Lang, ed: &mut Editor, out: &mut Vec<Command>)
                 let at = d
                     .pos
                     .map_or(String::new(), |p| format!("{}:{}", p.line, p.column));
-                let message = d.message_in(lang);
                 // A parser's own words stay on a details line of their own.
-                let (message, details) = match message.split_once("\n详情：") {
-                    Some((m, x)) => (m.to_owned(), Some(x.to_owned())),
-                    None => (message.to_string(), None),
-                };
+                let (message, details) = crate::msg::split_details(d.message_in(lang));
                 let mut text = format!("{mark} {at}  {message}");
                 if let Some(h) = d.help_in(lang) {
                     text.push_str(&format!(" — {h}"));

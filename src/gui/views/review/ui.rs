@@ -24,6 +24,12 @@ fn criterion_title(lib: &Library, pb: &str, id: &str, loc: &str) -> String {
         .map_or_else(|| id.to_owned(), |c| c.title.get(loc).to_owned())
 }
 
+/// The title of playbook `pb`, else its id.
+fn playbook_title(lib: &Library, pb: &str, loc: &str) -> String {
+    lib.playbook(pb)
+        .map_or_else(|| pb.to_owned(), |p| p.title.get(loc).to_owned())
+}
+
 fn stage_title(lib: &Library, key: &str, loc: &str) -> String {
     let (pb, st) = key.split_once('/').unwrap_or(("", key));
     lib.playbook(pb)
@@ -555,11 +561,12 @@ fn reviewers_ui(ui: &mut egui::Ui, lang: Lang, lib: &Library, d: &ReviewData) {
     ui.label(RichText::new(lang.t("评分器与复核人", "The scorer and your reviewers")).strong());
     let loc = lang.code();
     for (p, a) in &r.by_playbook {
-        let title = lib
-            .playbook(p)
-            .map_or_else(|| p.clone(), |pb| pb.title.get(loc).to_owned());
-        let mut line =
-            crate::msg::reviewers_agree(title, a.overrides, format!("{:.1}", a.mae)).take(lang);
+        let mut line = crate::msg::reviewers_agree(
+            playbook_title(lib, p, loc),
+            a.overrides,
+            format!("{:.1}", a.mae),
+        )
+        .take(lang);
         if let Some((c, w)) = r.most_disputed(p) {
             line.push_str(
                 &crate::msg::reviewers_disagree_most(
@@ -788,8 +795,7 @@ fn detail_ui(
         RichText::new(format!(
             "{} · {} · {} · {}",
             crate::store::local_time(&a.started_at),
-            lib.playbook(&a.playbook)
-                .map_or_else(|| a.playbook.clone(), |p| p.title.get(loc).to_owned()),
+            playbook_title(lib, &a.playbook, loc),
             crate::msg::version(a.version).take(lang),
             a.total.map_or("—".to_owned(), |t| format!("{t:.1}"))
         ))
