@@ -36,6 +36,40 @@ fn table(src: &mut String, doc: &str, name: &str, files: &[String]) {
     src.push_str("];\n");
 }
 
+/// The commit this build was made from (`SALESDOJO_COMMIT` as `git rev-parse` says, or as the
+/// packager sets it when building outside a checkout; "unknown" when neither is known). The
+/// About window and `--version` show it.
+fn commit(root: &Path) {
+    println!("cargo:rerun-if-env-changed=SALESDOJO_COMMIT");
+    let git = root.join(".git");
+    if git.is_dir() {
+        // A new commit moves HEAD or the branch it points at.
+        println!("cargo:rerun-if-changed=.git/HEAD");
+        if let Ok(head) = std::fs::read_to_string(git.join("HEAD"))
+            && let Some(r) = head.strip_prefix("ref: ")
+            && git.join(r.trim()).exists()
+        {
+            println!("cargo:rerun-if-changed=.git/{}", r.trim());
+        }
+    }
+    let from_env = std::env::var("SALESDOJO_COMMIT")
+        .ok()
+        .filter(|c| !c.trim().is_empty());
+    let from_git = || {
+        let out = std::process::Command::new("git")
+            .args(["rev-parse", "--short=10", "HEAD"])
+            .current_dir(root)
+            .output()
+            .ok()?;
+        let id = String::from_utf8(out.stdout).ok()?;
+        (out.status.success() && !id.trim().is_empty()).then(|| id.trim().to_string())
+    };
+    let id = from_env
+        .or_else(from_git)
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=SALESDOJO_COMMIT={id}");
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=playbooks");
     println!("cargo:rerun-if-changed=scripts");
@@ -43,6 +77,7 @@ fn main() {
     // checkout that has since moved would otherwise read a folder that is gone.
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest);
+    commit(root);
     let mut files = Vec::new();
     collect(
         &root.join("playbooks"),

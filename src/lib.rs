@@ -9,6 +9,7 @@
 #[global_allocator]
 static ALLOC: script::alloc::Counting = script::alloc::Counting;
 
+pub mod about;
 pub mod author;
 pub mod calibrate;
 pub mod cli;

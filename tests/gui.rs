@@ -3272,3 +3272,27 @@ fn a_hint_leaves_the_reply_box_and_its_button_in_view() {
     let submit = h.get_by_label("Submit").rect();
     assert!(submit.max.y <= 760.0, "the button ends at {}", submit.max.y);
 }
+
+/// The About window, opened from the top bar on any screen, says the version, the commit the
+/// binary was built from and the licences; it closes again.
+#[test]
+fn about_says_the_version_the_commit_and_the_licences() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let mut h = harness(lib, &db, Lang::Zh);
+    settle(&mut h);
+    assert!(h.query_by_label(salesdojo::about::COMMIT).is_none());
+    h.get_by_label("关于").click();
+    settle(&mut h);
+    h.get_by_label("关于 salesdojo");
+    h.get_by_label(salesdojo::about::VERSION);
+    h.get_by_label(salesdojo::about::COMMIT);
+    for part in salesdojo::about::PARTS {
+        h.get_by_label(part.what_zh);
+    }
+    h.get_by_label("OFL-1.1");
+    h.get_by_label("关于").click();
+    settle(&mut h);
+    assert!(h.query_by_label(salesdojo::about::COMMIT).is_none());
+}

@@ -18,6 +18,7 @@ mod demo;
 mod export;
 mod graph;
 mod list;
+mod man;
 mod merge;
 mod practice;
 mod progress;
@@ -38,7 +39,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// salesdojo: practise sales conversations against playbooks, scored and explained.
 /// With no command it opens the desktop app.
 #[derive(Debug, Parser)]
-#[command(name = "salesdojo", version, about, long_about = None)]
+#[command(name = "salesdojo", version = crate::about::VERSION_LINE, about, long_about = None)]
 pub struct Cli {
     /// Your own playbooks folder (adds to or overrides the bundled playbooks by id).
     #[arg(long, env = "SALESDOJO_PLAYBOOKS", value_name = "DIR")]
@@ -175,6 +176,10 @@ commands! {
     Sync(team::SyncArgs) => team::run_sync;
     /// Open the desktop app (also what `salesdojo` alone does).
     Gui(GuiArgs) => gui;
+    /// Write the manual pages (one per command) into a folder, or print one.
+    Man(man::Args) => man::run;
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions(man::CompletionArgs) => man::run_completions;
     /// Commit replies one by one, acknowledging each (for crash tests and benchmarks).
     #[command(hide = true)]
     Burst(burst::Args) => burst::run;

@@ -70,6 +70,8 @@ pub struct App {
     watch: FolderWatch,
     /// The team window: joining a team server, its status.
     pub team_window: views::team::Team,
+    /// The About window: version, commit, licences.
+    pub about: views::about::About,
     /// Where "hand my history over" writes its file (the home folder unless set).
     pub handover_dir: Option<std::path::PathBuf>,
     /// What the last hand-over did, shown on the playbook list.
@@ -98,6 +100,7 @@ impl App {
             workspace: None,
             watch: FolderWatch::default(),
             team_window: views::team::Team::default(),
+            about: views::about::About::default(),
             handover_dir: None,
             handed_over: None,
             quitting: false,
@@ -187,6 +190,7 @@ impl App {
         self.top_bar(ui, &mut commands);
         self.team_window
             .show(&ctx, self.persisted.lang, &mut commands);
+        self.about.show(&ctx, self.persisted.lang);
         let busy = self.is_busy();
         let lang = self.persisted.lang;
         match &mut self.screen {
@@ -406,6 +410,7 @@ impl App {
                 });
             }
             Command::DismissError => self.error = None,
+            Command::About => self.about.open = !self.about.open,
             Command::OpenReview => {
                 self.screen = Screen::Review(Box::new(Review::new()));
                 self.apply(Command::Review(views::review::Cmd::Query));

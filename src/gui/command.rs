@@ -12,6 +12,8 @@ use super::views;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     SetLang(Lang),
+    /// Open (or close) the About window.
+    About,
     SignIn {
         name: String,
         team: String,

@@ -58,6 +58,10 @@ pub fn run(
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("salesdojo")
+            // The desktop entry's name (salesdojo.desktop): Wayland compositors find the
+            // menu entry, and its icon, by it.
+            .with_app_id("salesdojo")
+            .with_icon(window_icon())
             .with_inner_size([1180.0, 760.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
@@ -84,6 +88,14 @@ pub fn run(
         }),
     )
     .map_err(|e| GuiError::Window(e.to_string()))
+}
+
+/// The window's icon, drawn from the same picture as the menu entry's
+/// (assets/icons/salesdojo.svg, rendered by assets/icons/make_pngs.sh).
+fn window_icon() -> Arc<egui::IconData> {
+    let png = include_bytes!("../../assets/icons/salesdojo-64.png");
+    // The PNG is part of the program and checked by a test; a broken one only costs the icon.
+    Arc::new(eframe::icon_data::from_png_bytes(png).unwrap_or_default())
 }
 
 /// SIGTERM, SIGINT and SIGHUP (a logout, Ctrl+C in the terminal that started it, a closed
@@ -132,5 +144,17 @@ impl eframe::App for FirstFrame {
         }
         self.app.show(ui);
         ui.ctx().request_repaint();
+    }
+}
+
+#[cfg(test)]
+mod icon_tests {
+    #[test]
+    fn the_window_icon_is_a_readable_64_pixel_square() {
+        let icon = super::window_icon();
+        assert_eq!((icon.width, icon.height), (64, 64));
+        assert_eq!(icon.rgba.len(), 64 * 64 * 4);
+        // Not blank: the picture has opaque pixels.
+        assert!(icon.rgba.chunks(4).any(|p| p[3] == 255));
     }
 }

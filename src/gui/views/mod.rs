@@ -1,5 +1,6 @@
 //! One module per screen; each draws with `*_ui` functions and returns commands.
 
+pub mod about;
 pub mod author;
 pub mod home;
 pub mod live;

@@ -36,6 +36,13 @@ impl TopBar<'_> {
             ui.horizontal(|ui| {
                 ui.heading(RichText::new("salesdojo").strong());
                 ui.label(RichText::new(lang.t("销售对练", "sales practice")).weak());
+                if ui
+                    .small_button(lang.t("关于", "About"))
+                    .on_hover_text(lang.t("版本、构建与许可证", "Version, build and licences"))
+                    .clicked()
+                {
+                    commands.push(Command::About);
+                }
                 ui.separator();
                 if self.trainee.is_some()
                     && self.away
