@@ -9,7 +9,7 @@ use common::salesdojo;
 fn the_version_names_the_commit() {
     let dir = tempfile::tempdir().expect("temp");
     let out = salesdojo(dir.path(), &["--version"]);
-    assert!((out.code == 0), "{}", out.stderr);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout.trim(),
         format!("salesdojo {}", salesdojo::about::VERSION_LINE)
@@ -24,7 +24,7 @@ fn man_writes_one_page_per_visible_command() {
         dir.path(),
         &["man", "--dir", pages.to_str().expect("utf-8")],
     );
-    assert!((out.code == 0), "{}", out.stderr);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     let mut names: Vec<String> = std::fs::read_dir(&pages)
         .expect("the folder was made")
         .filter_map(Result::ok)
@@ -65,14 +65,14 @@ fn man_writes_one_page_per_visible_command() {
 fn man_prints_one_command_page_and_names_an_unknown_one() {
     let dir = tempfile::tempdir().expect("temp");
     let out = salesdojo(dir.path(), &["man", "team", "join"]);
-    assert!((out.code == 0), "{}", out.stderr);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.contains(".TH salesdojo-team-join 1"),
         "{}",
         out.stdout
     );
     let out = salesdojo(dir.path(), &["man", "pratice"]);
-    assert!(!(out.code == 0));
+    assert_ne!(out.code, 0);
     assert!(
         out.stderr.contains("there is no command `pratice`"),
         "{}",
@@ -90,7 +90,7 @@ fn completions_know_the_commands_in_each_shell() {
         ("fish", "complete -c salesdojo"),
     ] {
         let out = salesdojo(dir.path(), &["completions", shell]);
-        assert!((out.code == 0), "{shell}: {}", out.stderr);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
         assert!(out.stdout.contains(marker), "{shell}: {}", out.stdout);
         assert!(
             out.stdout.contains("practice"),
@@ -98,7 +98,7 @@ fn completions_know_the_commands_in_each_shell() {
         );
     }
     let out = salesdojo(dir.path(), &["completions", "tcsh"]);
-    assert!(!(out.code == 0));
+    assert_ne!(out.code, 0);
 }
 
 /// Where bash is on the machine, the bash script really completes `salesdojo pr` to
