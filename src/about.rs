@@ -76,30 +76,6 @@ mod tests {
         assert!(VERSION_LINE.contains(COMMIT));
     }
 
-    /// The version and its date are written in four places; they must agree.
-    #[test]
-    fn the_package_files_name_this_version_and_its_date() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_default();
-        let changelog = read("pkg/changelog");
-        let first = changelog.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with(&format!("salesdojo ({VERSION}-")),
-            "pkg/changelog begins with {first:?}, not version {VERSION}"
-        );
-        let date = chrono::NaiveDate::parse_from_str(RELEASED, "%Y-%m-%d").ok();
-        let stamp = date.map(|d| d.format("%a, %d %b %Y").to_string());
-        assert!(
-            stamp.is_some_and(|s| changelog
-                .lines()
-                .any(|l| l.starts_with(" -- ") && l.contains(&s))),
-            "pkg/changelog's first entry is not dated {RELEASED}"
-        );
-        let metainfo = read("pkg/io.github.salesdojo.salesdojo.metainfo.xml");
-        let release = format!("<release version=\"{VERSION}\" date=\"{RELEASED}\"/>");
-        assert!(metainfo.contains(&release), "the metainfo lacks {release}");
-    }
-
     #[test]
     fn every_licence_file_named_is_in_the_source_tree() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

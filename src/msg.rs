@@ -544,6 +544,7 @@ catalogue! {
     test_exists(line, min, max) => "This reply is already a test (line {line}, expects {min}–{max}): nothing added.",
         "这条回答已经是测试了（第 {line} 行，期望 {min}–{max} 分），没有重复添加。";
     test_added(min, max) => "Test added (expects {min}–{max}) and saved.", "已添加测试（期望 {min}–{max} 分）并保存。";
+    licences_installed(dir) => "The licence texts are installed in {dir}", "许可证全文随安装包放在 {dir}";
 }
 
 /// A file's problems in the editor: `2 errors, 1 warning`.

@@ -127,3 +127,28 @@ fn bash_completes_a_command_prefix() {
     };
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "practice");
 }
+
+/// The version and its date are written in four places; they must agree.
+#[test]
+fn the_package_files_name_this_version_and_its_date() {
+    use salesdojo::about::{RELEASED, VERSION};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_default();
+    let changelog = read("pkg/changelog");
+    let first = changelog.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!("salesdojo ({VERSION}-")),
+        "pkg/changelog begins with {first:?}, not version {VERSION}"
+    );
+    let date = chrono::NaiveDate::parse_from_str(RELEASED, "%Y-%m-%d").ok();
+    let stamp = date.map(|d| d.format("%a, %d %b %Y").to_string());
+    assert!(
+        stamp.is_some_and(|s| changelog
+            .lines()
+            .any(|l| l.starts_with(" -- ") && l.contains(&s))),
+        "pkg/changelog's first entry is not dated {RELEASED}"
+    );
+    let metainfo = read("pkg/io.github.salesdojo.salesdojo.metainfo.xml");
+    let release = format!("<release version=\"{VERSION}\" date=\"{RELEASED}\"/>");
+    assert!(metainfo.contains(&release), "the metainfo lacks {release}");
+}

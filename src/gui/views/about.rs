@@ -56,11 +56,8 @@ fn body(ui: &mut egui::Ui, lang: Lang) {
             }
         });
     ui.label(
-        RichText::new(match lang {
-            Lang::Zh => format!("许可证全文随安装包放在 {}", about::DOC_DIR),
-            Lang::En => format!("The licence texts are installed in {}", about::DOC_DIR),
-        })
-        .weak()
-        .small(),
+        RichText::new(crate::msg::licences_installed(about::DOC_DIR).take(lang))
+            .weak()
+            .small(),
     );
 }
