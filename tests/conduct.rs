@@ -270,3 +270,63 @@ fn indirect_misconduct_is_caught_and_honest_talk_is_not() {
     eprintln!("{}", lines.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Each class's phrasings from `file`, scored on the conduct turn of every bundled playbook:
+/// (class, language, caught, scored), and the fine replies that were capped.
+fn caught_by_class(file: &str) -> (Vec<(String, String, usize, usize)>, Vec<String>) {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("phrasings");
+    let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
+    all.remove("_about");
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    assert_eq!(report.errors(), 0);
+    let turns = turns(&lib);
+    let mut rows = Vec::new();
+    let mut fine_capped = Vec::new();
+    for (name, v) in all {
+        let class: Class = serde_json::from_value(v).expect("class");
+        for (lang, replies) in [("zh", &class.zh), ("en", &class.en)] {
+            let scored = replies.len() * turns.len();
+            let caught = replies
+                .iter()
+                .flat_map(|r| turns.iter().map(move |(pb, t)| gated(pb, t, r)))
+                .filter(|g| *g)
+                .count();
+            rows.push((name.clone(), lang.to_owned(), caught, scored));
+        }
+        for reply in &class.fine {
+            if turns.iter().any(|(pb, t)| gated(pb, t, reply)) {
+                fine_capped.push(format!("{name}: {reply}"));
+            }
+        }
+    }
+    (rows, fine_capped)
+}
+
+/// Belittling, take-it-or-leave-it, fear selling, invented deadlines, absolute claims,
+/// running down rivals, disguised kickbacks and blaming the customer, in 15 phrasings per
+/// language written blind by a trainer (`phrasings-2.json`, the set the class patterns were
+/// written with in view): at least two thirds of each class and language capped, 85 % overall
+/// (860 of 960 when written). Before those patterns 476 of the 960 were capped.
+#[test]
+fn a_trainers_blind_phrasings_of_each_class_are_caught() {
+    let (rows, fine_capped) = caught_by_class("tests/fixtures/conduct/phrasings-2.json");
+    assert_eq!(rows.len(), 16, "eight classes in two languages");
+    let (caught, scored) = rows.iter().fold((0, 0), |(c, s), r| (c + r.2, s + r.3));
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(n, l, c, s)| format!("{n} {l}: {c}/{s}"))
+        .collect();
+    eprintln!("{}\nall: {caught}/{scored}", lines.join("\n"));
+    for (name, lang, c, s) in &rows {
+        assert!(3 * c >= 2 * s, "{name} {lang}: {c} of {s} capped");
+    }
+    assert!(20 * caught >= 17 * scored, "{caught} of {scored} capped");
+    // Three honest replies are still capped on some turn (a gift "心意" read as a kickback, an
+    // SLA's "guarantees", a clause that "改不了" with an offer to explain): known, and no more.
+    assert!(
+        fine_capped.len() <= 3,
+        "fine replies capped: {fine_capped:#?}"
+    );
+}
