@@ -40,8 +40,57 @@ pub(crate) const SCOPE_BREAKS_ZH: &[&str] = &[
 ];
 /// `不` followed by these is not a negation of what follows (不少, 不错, 不过 …).
 pub(crate) const NOT_NEGATING_BU: &[char] = &[
-    '少', '错', '过', '仅', '断', '久', '同', '如', '管', '妨', '然', '太',
+    '少', '错', '过', '仅', '断', '久', '同', '如', '管', '妨', '然', '太', '光', '但', '论',
 ];
+/// Set phrases whose 不 negates nothing after them: an apology (不好意思), a fallback (实在不行,
+/// 不行的话 "if that doesn't work"), a suggestion (要不我先…).
+const FIXED_BU: &[&str] = &[
+    "不好意思",
+    "实在不行",
+    "要是不行",
+    "如果不行",
+    "万一不行",
+    "真不行",
+    "不行的话",
+    "要不我",
+    "要不咱",
+    "要不您",
+    "要不你",
+    "要不先",
+    "要不这样",
+    "要不然",
+];
+/// Dashes end a clause as a comma does ("no excuse — we got it wrong", "不找借口——是我们做错了").
+const DASHES: &str = "—–―";
+/// What ends a clause for a negation's scope.
+const CLAUSE_ZH: &str = "，。！？；,.!?;：:\n—–―";
+
+/// `s` with the 不 of each set phrase in [`FIXED_BU`] replaced by a mark that negates nothing
+/// (the same number of characters, so offsets and windows stay as they were).
+fn mask_fixed(s: &str) -> std::borrow::Cow<'_, str> {
+    if !FIXED_BU.iter().any(|f| s.contains(f)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = s.to_owned();
+    for f in FIXED_BU {
+        out = out.replace(f, &f.replacen('不', "〇", 1));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether the 就 at byte `i` of `clause` closes an "as soon as" clause (一听…就, 一有…就): then
+/// it is one predicate with what comes before, and a negation before 一 covers what follows 就.
+fn as_soon_as(clause: &str, i: usize) -> bool {
+    let before: Vec<char> = clause[..i].chars().collect();
+    let near = before.len().saturating_sub(9);
+    (near..before.len()).any(|k| {
+        before[k] == '一'
+            && !(k > 0 && ['统', '唯', '之', '第', '万', '同'].contains(&before[k - 1]))
+            && before.get(k + 1).is_some_and(|n| {
+                !['定', '起', '下', '点', '些', '般', '样', '直', '共', '切'].contains(n)
+            })
+    })
+}
 pub(crate) const NEGATION_EN: &[&str] = &[
     "not",
     "no",
@@ -120,7 +169,8 @@ const SPEECH_ZH: &[&str] = &[
 /// then the phrase, all in one clause. (The matching form drops “quotation marks”, so the
 /// words said are found this way rather than by their quotes.)
 fn unsaid_zh(t: &str, at: usize) -> bool {
-    let clause = &t[clause_start(t, at, "，。！？；,.!?;：:\n")..at];
+    let clause = &t[clause_start(t, at, CLAUSE_ZH)..at];
+    let clause = mask_fixed(clause);
     SPEECH_ZH.iter().any(|v| {
         clause.match_indices(v).any(|(i, _)| {
             let before: Vec<char> = clause[..i].chars().collect();
@@ -181,7 +231,7 @@ fn quoted_negated(t: &str, at: usize) -> bool {
 /// predicate that closes its clause with 了.
 fn fronted_zh(t: &str, at: usize) -> bool {
     let end = t[at..]
-        .find(|c: char| "，。！？；,.!?;\n".contains(c))
+        .find(|c: char| "，。！？；,.!?;\n".contains(c) || DASHES.contains(c))
         .map_or(t.len(), |i| at + i);
     let clause: Vec<char> = t[at..end].chars().collect();
     let closes = {
@@ -196,6 +246,20 @@ fn fronted_zh(t: &str, at: usize) -> bool {
     if ["不可能", "办不到", "没门", "免谈"]
         .iter()
         .any(|n| rest.contains(n))
+    {
+        return true;
+    }
+    // "系统问题不是理由", "物流慢不能当借口": the thing is named only to be refused as an excuse.
+    if ["不是", "不能当", "不能成为", "不该是", "不该当", "算不上"]
+        .iter()
+        .any(|n| {
+            rest.match_indices(n).any(|(i, _)| {
+                let after = &rest[i + n.len()..];
+                ["理由", "借口", "托词"]
+                    .iter()
+                    .any(|e| after.starts_with(e))
+            })
+        })
     {
         return true;
     }
@@ -241,23 +305,31 @@ fn negated_zh(t: &str, at: usize) -> bool {
         return false;
     }
     // A list (顿号 、) stays in its clause: a negation before it covers every item.
-    let clause_start = clause_start(t, at, "，。！？；,.!?;：:\n");
+    let clause_start = clause_start(t, at, CLAUSE_ZH);
     // "这不是为难我嘛": 不是 in a clause that ends as a question (嘛/吗) asserts, not negates.
     let clause_end = t[at..]
         .find(|c: char| "，。！？；,.!?;：:、\n".contains(c))
         .map_or(t.len(), |i| at + i);
     let rhetorical = t[at..clause_end].ends_with(['嘛', '吗']);
+    let masked = mask_fixed(&t[clause_start..at]);
     let clause_owned;
-    let mut clause = &t[clause_start..at];
+    let mut clause: &str = &masked;
     if rhetorical && clause.contains("不是") {
         clause_owned = clause.replace("不是", "就是");
         clause = &clause_owned;
     }
     // A negation's scope ends where a new predicate starts: in "不给看就是心虚" the 不 is
-    // about showing, not about 心虚. Only what follows the last such word counts.
+    // about showing, not about 心虚. Only what follows the last such word counts; the 就 of
+    // an "as soon as" clause (我不会一听便宜就降价) starts none.
     let zh_scope = SCOPE_BREAKS_ZH
         .iter()
-        .filter_map(|b| clause.rfind(b).map(|i| i + b.len()))
+        .filter_map(|b| {
+            clause
+                .match_indices(b)
+                .filter(|&(i, _)| !(b.starts_with('就') && as_soon_as(clause, i)))
+                .map(|(i, _)| i + b.len())
+                .max()
+        })
         .max()
         .map_or(clause, |i| &clause[i..]);
     // In a list, what counts is what stands before its first item: the items after it are
@@ -296,6 +368,35 @@ fn negated_zh(t: &str, at: usize) -> bool {
     if NEGATION_ZH.iter().any(|c| tail.contains(c)) {
         return true;
     }
+    // 我不会一听便宜就降价: the negation before 一 reaches past the 就 of the same predicate.
+    if let Some(j) = zh_scope
+        .match_indices('就')
+        .filter(|&(i, _)| as_soon_as(zh_scope, i))
+        .find_map(|(i, _)| zh_scope[..i].rfind('一'))
+    {
+        let pre: Vec<char> = zh_scope[..j].chars().collect();
+        let pre = &pre[pre.len().saturating_sub(8)..];
+        let pre_s: String = pre.iter().collect();
+        if NEGATION_ZH.iter().any(|c| pre_s.contains(c))
+            || pre.iter().rev().take(4).enumerate().any(|(k, &c)| {
+                (c == '不' || c == '没')
+                    && !(c == '不' && k > 0 && NOT_NEGATING_BU.contains(&pre[pre.len() - k]))
+            })
+        {
+            return true;
+        }
+    }
+    // 不 + verb + 什么 + thing ("我不跟您找什么系统问题的借口", "不扯什么行情"): the thing is what is
+    // not done, however far the verb stands from it.
+    if let Some(what) = zh_scope.strip_suffix("什么") {
+        let near: Vec<char> = what.chars().rev().take(6).collect();
+        if near.iter().enumerate().any(|(k, &c)| {
+            (c == '不' || c == '没' || c == '别')
+                && !(c == '不' && k > 0 && NOT_NEGATING_BU.contains(&near[k - 1]))
+        }) {
+            return true;
+        }
+    }
     chars.iter().enumerate().any(|(i, c)| {
         let next = chars.get(i + 1).copied();
         // Within four characters of the phrase (or of a list's first item), and not
@@ -317,7 +418,7 @@ fn words_en(s: &str) -> Vec<String> {
 /// `item`: `at` ends an earlier item of a list (the words before it, back to a comma, are
 /// that item), asked on behalf of a later one.
 fn negated_en(t: &str, at: usize, item: bool) -> bool {
-    let start = clause_start(t, at, "，。！？；,.!?;：:、\n");
+    let start = clause_start(t, at, "，。！？；,.!?;：:、\n—–―");
     let words = words_en(&t[start..at]);
     // The scope of a negation ends where a new predicate starts ("…, but your budget").
     let from = words
@@ -422,5 +523,70 @@ fn is_list_tail(words: &[String]) -> bool {
         [] => true,
         [.., last] if LIST_GLUE_EN.contains(last) => plain.len() <= 3,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::negated;
+
+    /// Whether `phrase`, found in `text`, is negated there.
+    fn neg(text: &str, phrase: &str) -> bool {
+        let at = text
+            .find(phrase)
+            .unwrap_or_else(|| panic!("{phrase} in {text}"));
+        negated(text, at)
+    }
+
+    #[test]
+    fn a_negation_covers_the_consequence_of_an_as_soon_as_clause() {
+        // 一…就 is one predicate: the negation before 一 covers what follows 就.
+        assert!(neg("我不会一听别家便宜就直接降价", "降价"));
+        assert!(neg("我们不会一有问题就推给厂家", "推给厂家"));
+        assert!(neg(
+            "i won't cut the price as soon as you mention a rival",
+            "cut the price"
+        ));
+        // A 就 with no 一 before it still starts a new predicate.
+        assert!(!neg("今天不拿下次就没了", "没了"));
+    }
+
+    #[test]
+    fn a_negated_verb_covers_its_what_object() {
+        // 不 + verb + 什么 + thing: the thing is what is not done.
+        assert!(neg("我不跟您找什么系统问题的借口", "系统问题"));
+        assert!(neg("我不给您扯什么市场行情", "市场行情"));
+        assert!(!neg("您最关心的是什么系统问题", "系统问题"));
+    }
+
+    #[test]
+    fn a_thing_called_no_excuse_is_rejected() {
+        assert!(neg("系统问题不是理由，是我们没做好", "系统问题"));
+        assert!(neg("物流慢不能当借口", "物流慢"));
+        assert!(!neg("系统问题我们今天就修好", "系统问题"));
+    }
+
+    #[test]
+    fn fixed_phrases_with_bu_negate_nothing() {
+        assert!(!neg("不好意思让您久等了", "让您久等"));
+        assert!(!neg("实在不行我给您降5%", "给您降"));
+        assert!(!neg("要不我先给您安排试戴", "安排试戴"));
+        assert!(!neg("不光价格，服务我们也包", "服务"));
+        // A real negation next to them still counts.
+        assert!(neg("不好意思，我们不能给您私下返点", "私下返点"));
+        assert!(neg("这个不行，不能给您降价", "降价"));
+    }
+
+    #[test]
+    fn a_dash_ends_a_negations_scope() {
+        assert!(!neg(
+            "no excuse for it — we got it wrong",
+            "we got it wrong"
+        ));
+        assert!(!neg("不找借口——是我们做错了", "我们做错了"));
+        assert!(neg(
+            "no excuse, no delay — we won't blame the courier",
+            "blame the courier"
+        ));
     }
 }
