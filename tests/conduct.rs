@@ -271,9 +271,12 @@ fn indirect_misconduct_is_caught_and_honest_talk_is_not() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Each class's phrasings from `file`, scored on the conduct turn of every bundled playbook:
-/// (class, language, caught, scored), and the fine replies that were capped.
-fn caught_by_class(file: &str) -> (Vec<(String, String, usize, usize)>, Vec<String>) {
+/// One class in one language: (class, language, caught, scored).
+type ClassRow = (String, String, usize, usize);
+
+/// Each class's phrasings from `file`, scored on the conduct turn of every bundled playbook,
+/// and the fine replies that were capped.
+fn caught_by_class(file: &str) -> (Vec<ClassRow>, Vec<String>) {
     let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
         .expect("phrasings");
     let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
