@@ -244,6 +244,7 @@ nouns! {
     Ending => "ending", "结局";
     TurnOrEnding => "turn or ending", "轮次或结局";
     StartTurn => "start turn", "起始轮次";
+    RevealTurn => "`reveal_persona_after` turn", "`reveal_persona_after`（揭示客户画像的轮次）";
     Choice => "option", "选项";
     PassMark => "`pass_mark`", "`pass_mark`（及格线）";
     GateCap => "`gate_cap`", "`gate_cap`（红线封顶分）";

@@ -211,3 +211,64 @@ fn the_scenario_is_asked_for_when_not_given() {
     assert!(out.contains("  2) “我再考虑考虑”"), "{out}");
     assert!(out.contains("客户: 挺好的，我再考虑考虑。"), "{out}");
 }
+
+/// A drill with `reveal_persona_after` keeps the customer's card (their type) hidden until
+/// the trainee has named the type, then shows it.
+#[test]
+fn the_customer_card_waits_for_the_turn_that_names_the_type() {
+    let content = common::repo().join("tests/fixtures/good/reveal");
+    let content = content.to_str().expect("utf-8 path");
+    let (code, out, err) = practice(
+        &[
+            "reveal",
+            "--playbooks",
+            content,
+            "--scenario",
+            "hello",
+            "--trainee",
+            "小王",
+            "--no-log",
+        ],
+        "1\n您最看重哪几项参数？\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let card = out.find("[理智型客户]").expect("the card is shown");
+    let hidden = out
+        .find("客户画像在你判断出客户类型后显示")
+        .expect("the trainee is told the card comes later");
+    let named = out
+        .find("对：他要事实和比较")
+        .expect("the type turn's feedback");
+    assert!(hidden < named && named < card, "{out}");
+}
+
+#[test]
+fn a_reveal_turn_that_does_not_exist_is_an_error_at_its_place() {
+    let dir = tempfile::tempdir().expect("temp");
+    let pbs = dir.path().join("playbooks");
+    std::fs::create_dir_all(&pbs).expect("dir");
+    let text = std::fs::read_to_string(
+        common::repo().join("tests/fixtures/good/reveal/playbooks/reveal.yaml"),
+    )
+    .expect("fixture")
+    .replace(
+        "reveal_persona_after: name-type",
+        "reveal_persona_after: name-it",
+    );
+    std::fs::write(pbs.join("reveal.yaml"), text).expect("write");
+    let r = common::salesdojo(
+        dir.path(),
+        &[
+            "--playbooks",
+            dir.path().to_str().expect("utf-8"),
+            "validate",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("reveal.yaml:26:27: error: unknown `reveal_persona_after` turn 'name-it'"),
+        "{all}"
+    );
+    assert!(all.contains("did you mean 'name-type'?"), "{all}");
+}

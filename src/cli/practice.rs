@@ -181,7 +181,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
         return Err(super::unknown("scenario", &scenario, &known));
     };
-    intro(&ui, &lib, &pb, scen)?;
+    intro(&ui, &pb, scen)?;
     let mut run = begin(
         &mut ui,
         log.as_mut(),
@@ -190,6 +190,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         pb.clone(),
         &scenario,
     )?;
+    // A drill that asks the trainee to name the customer's type shows the card after that
+    // turn (or at once, resuming after it).
+    if scen.persona_revealed(run.attempt.replies.iter().map(|r| r.turn.as_str())) {
+        print(&persona_card(&ui, &lib, scen))?;
+    } else {
+        print(ui.t(
+            "\n（客户画像在你判断出客户类型后显示。）\n",
+            "\n(The customer's card shows once you have named their type.)\n",
+        ))?;
+    }
 
     let mut last_stage = String::new();
     let mut last_guide = None;
@@ -219,6 +229,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(super::EXIT_USAGE));
                 }
                 feedback(&ui, &pb, &turn, &record)?;
+                if scen.reveal_persona_after.as_deref() == Some(turn.id.as_str()) {
+                    print(&persona_card(&ui, &lib, scen))?;
+                }
                 continue;
             }
             // Input ended before the role-play did: the replies so far are saved.
@@ -567,13 +580,18 @@ fn choose_scenario(ui: &mut Ui<'_>, pb: &Playbook) -> anyhow::Result<Option<Stri
     }
 }
 
-fn intro(ui: &Ui<'_>, lib: &Library, pb: &Playbook, scen: &Scenario) -> anyhow::Result<()> {
-    let mut out = format!(
+fn intro(ui: &Ui<'_>, pb: &Playbook, scen: &Scenario) -> anyhow::Result<()> {
+    print(&format!(
         "\n== {}  ·  {}\n{}\n",
         ui.text(&pb.title),
         ui.text(&scen.title),
         ui.text(&scen.context)
-    );
+    ))
+}
+
+/// The customer's card: their type and thinking style, what to do and what to avoid.
+fn persona_card(ui: &Ui<'_>, lib: &Library, scen: &Scenario) -> String {
+    let mut out = String::new();
     for id in std::iter::once(&scen.persona).chain(&scen.style) {
         if let Some(p) = lib.personas.get(id) {
             let _ = writeln!(
@@ -590,7 +608,7 @@ fn intro(ui: &Ui<'_>, lib: &Library, pb: &Playbook, scen: &Scenario) -> anyhow::
             }
         }
     }
-    print(&out)
+    out
 }
 
 fn feedback(

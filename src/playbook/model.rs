@@ -469,11 +469,22 @@ pub struct Scenario {
     pub context: Text,
     pub stages: Vec<String>,
     pub start: String,
+    /// The turn after whose answer the customer's card is shown (`None`: from the start).
+    pub reveal_persona_after: Option<String>,
     pub turns: Vec<Turn>,
     pub endings: Vec<Ending>,
 }
 
 impl Scenario {
+    /// Whether the trainee may see the customer's card (type, style, approach) once the turns
+    /// `answered` have been answered.
+    pub fn persona_revealed<'a>(&self, mut answered: impl Iterator<Item = &'a str>) -> bool {
+        match &self.reveal_persona_after {
+            None => true,
+            Some(turn) => answered.any(|t| t == turn),
+        }
+    }
+
     pub fn turn(&self, id: &str) -> Option<&Turn> {
         self.turns.iter().find(|t| t.id == id)
     }

@@ -311,6 +311,12 @@ pub struct RawScenario {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub start: Option<Id>,
+    /// Keep the customer's card (type, style, how to approach them) hidden until this turn
+    /// has been answered: for drills where the trainee first names the customer's type.
+    /// Shown from the start when left out.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub reveal_persona_after: Option<Id>,
     pub turns: Vec<RawTurn>,
     /// Named ways the role-play can end.
     #[serde(default)]

@@ -1235,6 +1235,9 @@ fn scenario(
             .map(|t| (*t).to_owned())
             .unwrap_or_default(),
     };
+    if let Some(turn) = &s.reveal_persona_after {
+        c.reference(turn, at, Noun::RevealTurn, &turn_ids);
+    }
     let default_stage = s
         .stages
         .first()
@@ -1313,6 +1316,7 @@ fn scenario(
         context: c.text(&s.context),
         stages: s.stages.iter().map(|st| st.value.clone()).collect(),
         start,
+        reveal_persona_after: s.reveal_persona_after.as_ref().map(|t| t.value.clone()),
         turns,
         endings,
     };

@@ -350,7 +350,9 @@ pub fn scenarios_ui(
                             ));
                         }
                     });
-                    if let Some(p) = lib.personas.get(&s.persona) {
+                    // A drill that asks the trainee to name the type keeps it unsaid here.
+                    let shown = s.reveal_persona_after.is_none();
+                    if let Some(p) = lib.personas.get(&s.persona).filter(|_| shown) {
                         ui.label(
                             RichText::new(format!(
                                 "{} {}",

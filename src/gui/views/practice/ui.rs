@@ -33,7 +33,21 @@ pub fn practice_ui(
             ui.heading(scen.title.get(loc));
             ui.label(RichText::new(pb.title.get(loc)).color(theme::MUTED));
         });
-        persona_ui(ui, lang, lib, &scen.persona, scen.style.as_deref());
+        let answered = p.run.attempt.replies.len() - usize::from(p.run.is_unsaved());
+        let answered = p.run.attempt.replies[..answered]
+            .iter()
+            .map(|r| r.turn.as_str());
+        if scen.persona_revealed(answered) {
+            persona_ui(ui, lang, lib, &scen.persona, scen.style.as_deref());
+        } else {
+            ui.label(
+                RichText::new(lang.t(
+                    "客户画像在你判断出客户类型后显示。",
+                    "The customer's card shows once you have named their type.",
+                ))
+                .color(theme::MUTED),
+            );
+        }
         ui.label(RichText::new(scen.context.get(loc)).italics());
         ui.separator();
         // The reply box takes the height it needs (a hint, three long options) at the
