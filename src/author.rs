@@ -800,7 +800,7 @@ mod tests {
             lib.playbook("objections").unwrap().title.get("en"),
             "My objections"
         );
-        assert_eq!(lib.playbooks.len(), 4);
+        assert_eq!(lib.playbooks.len(), 7);
         let files = ws.files();
         assert!(
             files

@@ -336,7 +336,8 @@ fn a_trainers_blind_phrasings_of_each_class_are_caught() {
 
 /// The test half: the same eight classes in 12 phrasings per language by a second trainer,
 /// written blind and never looked into (`phrasings-3.json`). What the class patterns of
-/// `phrasings-2.json` carry over to it is small: 246 of 768 capped before them, 294 after
+/// `phrasings-2.json` carry over to it is small: on the four playbooks of the time 246 of 768
+/// capped before them, 294 after
 /// (while the set they were written with went from 476 to 860 of 960). Phrase patterns do
 /// not generalise far; this floor keeps what they do carry and shows the gap.
 #[test]
@@ -345,10 +346,11 @@ fn a_second_trainers_blind_phrasings_hold_the_measured_floor() {
     assert_eq!(rows.len(), 16, "eight classes in two languages");
     let (caught, scored) = rows.iter().fold((0, 0), |(c, s), r| (c + r.2, s + r.3));
     eprintln!("test half: {caught}/{scored} capped");
-    assert_eq!(scored, 768);
+    // Measured when written, on the four playbooks of the time: 294 of 768 (38 %); on the
+    // seven of now, 508 of 1344.
     assert!(
-        caught >= 290,
-        "{caught} of {scored} capped, fewer than the 290 measured"
+        100 * caught >= 37 * scored,
+        "{caught} of {scored} capped, under the 37 % measured"
     );
     assert!(
         fine_capped.len() <= 4,

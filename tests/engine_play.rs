@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use salesdojo::playbook::model::{Playbook, Reply};
+use salesdojo::playbook::model::{Playbook, Reply, TestInput};
 use salesdojo::playbook::{Content, Library, Report, load};
 use salesdojo::practice::score::MAX_REPLY_CHARS;
 use salesdojo::practice::session::score_turn;
@@ -20,12 +20,26 @@ fn bundled() -> (Library, ScriptHost) {
     (lib, host)
 }
 
-/// Replies that reach every branch of a free-text turn: its model answer (high) and a
-/// one-word reply (low).
-fn free_text_replies(turn: &salesdojo::playbook::model::Turn) -> Vec<String> {
+/// Replies that reach every branch of a free-text turn: its model answer (high), a one-word
+/// reply (low), and the playbook's own sample replies for the turn (a guide script may send a
+/// role-play elsewhere on what a reply says, not only on its score: a customer who was asked
+/// to delete her post posts it).
+fn free_text_replies(
+    pb: &Playbook,
+    scenario: &str,
+    turn: &salesdojo::playbook::model::Turn,
+) -> Vec<String> {
     let mut v = vec!["嗯。".to_owned()];
     if let Some(m) = &turn.model_answer {
         v.push(m.get("zh-CN").to_owned());
+    }
+    for t in &pb.tests {
+        if let (true, TestInput::Reply(r)) = (t.scenario == scenario && t.turn == turn.id, &t.input)
+        {
+            if !v.contains(r) {
+                v.push(r.clone());
+            }
+        }
     }
     v
 }
@@ -43,12 +57,14 @@ fn walk(attempt: Attempt, host: &ScriptHost, endings: &mut BTreeSet<String>, pat
     assert!(attempt.replies.len() < 50, "a path that never ends");
     let answers: Vec<Answer> = match &turn.reply {
         Reply::Choice(opts) => opts.iter().map(|o| Answer::Choice(o.id.clone())).collect(),
-        Reply::FreeText => free_text_replies(&turn)
+        Reply::FreeText => free_text_replies(&attempt.playbook, &attempt.scenario, &turn)
             .into_iter()
             .map(Answer::Text)
             .collect(),
     };
-    for a in answers {
+    // The model answer and the one-word reply are followed down every branch; a sample reply
+    // is scored and played on to its ending with model answers.
+    for (i, a) in answers.into_iter().enumerate() {
         let mut next = attempt.clone();
         let r = next
             .submit(Some(host), a, 5.0)
@@ -68,8 +84,40 @@ fn walk(attempt: Attempt, host: &ScriptHost, endings: &mut BTreeSet<String>, pat
                 "every point is traced"
             );
         }
-        walk(next, host, endings, paths);
+        if i < 2 || matches!(turn.reply, Reply::Choice(_)) {
+            walk(next, host, endings, paths);
+        } else {
+            play_on(next, host, endings);
+        }
     }
+}
+
+/// Plays `attempt` to its end with the model answer (or the first option) at every turn,
+/// collecting the ending: a sample reply's consequences, without every branch after it.
+fn play_on(mut attempt: Attempt, host: &ScriptHost, endings: &mut BTreeSet<String>) {
+    while let Some(turn) = attempt.current_turn().cloned() {
+        assert!(attempt.replies.len() < 50, "a path that never ends");
+        let answer = match &turn.reply {
+            Reply::Choice(opts) => {
+                Answer::Choice(opts.first().map(|o| o.id.clone()).unwrap_or_default())
+            }
+            Reply::FreeText => Answer::Text(
+                turn.model_answer
+                    .as_ref()
+                    .map_or_else(|| "嗯。".to_owned(), |m| m.get("zh-CN").to_owned()),
+            ),
+        };
+        let r = attempt
+            .submit(Some(host), answer, 5.0)
+            .expect("a valid answer is scored");
+        assert!(
+            r.script_error.is_none(),
+            "{}: {:?}",
+            turn.id,
+            r.script_error
+        );
+    }
+    endings.insert(attempt.summary().ending.unwrap_or_else(|| "end".into()));
 }
 
 #[test]

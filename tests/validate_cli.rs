@@ -11,7 +11,7 @@ fn bundled_playbooks_are_valid() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "ok: 4 playbooks valid (17 scenarios), 0 errors, 0 warnings\n"
+        "ok: 7 playbooks valid (33 scenarios), 0 errors, 0 warnings\n"
     );
     assert_eq!(r.stderr, "");
 }
@@ -21,7 +21,7 @@ fn the_repository_folder_validates_from_disk() {
     let r = salesdojo(&repo(), &["validate", "playbooks"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.starts_with("ok: 4 playbooks valid"),
+        r.stdout.starts_with("ok: 7 playbooks valid"),
         "{}",
         r.stdout
     );
