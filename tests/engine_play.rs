@@ -34,11 +34,12 @@ fn free_text_replies(
         v.push(m.get("zh-CN").to_owned());
     }
     for t in &pb.tests {
-        if let (true, TestInput::Reply(r)) = (t.scenario == scenario && t.turn == turn.id, &t.input)
+        if let TestInput::Reply(r) = &t.input
+            && t.scenario == scenario
+            && t.turn == turn.id
+            && !v.contains(r)
         {
-            if !v.contains(r) {
-                v.push(r.clone());
-            }
+            v.push(r.clone());
         }
     }
     v
