@@ -328,10 +328,22 @@ fn open_scenario(h: &mut Harness<'_, App>, lang: Lang, lib: &Library, pb: &Playb
         .filter(|p| !p.scenarios.is_empty())
         .position(|p| p.id == pb.id)
         .expect("listed");
+    // Seven playbooks (and nine scenarios of one) are more than a window shows: each button
+    // is scrolled into view before it is clicked, as a user would.
+    h.get_all_by_label_contains(t(lang, "对练场景", "Role-play scenarios"))
+        .nth(i)
+        .expect("a button per playbook")
+        .scroll_to_me();
+    settle(h);
     h.get_all_by_label_contains(t(lang, "对练场景", "Role-play scenarios"))
         .nth(i)
         .expect("a button per playbook")
         .click();
+    settle(h);
+    h.get_all_by_label(t(lang, "开始对练", "Start role-play"))
+        .nth(nth)
+        .expect("a button per scenario")
+        .scroll_to_me();
     settle(h);
     h.get_all_by_label(t(lang, "开始对练", "Start role-play"))
         .nth(nth)
@@ -3196,13 +3208,17 @@ fn a_mistyped_date_or_override_is_said_beside_it() {
     h.run_ok();
     h.get_all_by_label("Open").next().expect("a row").click();
     settle(&mut h);
-    let crit = review(&h).detail.clone().expect("open").criteria[0].clone();
+    let detail = review(&h).detail.clone().expect("open");
+    let crit = detail.criteria[0].clone();
+    // The criterion's title in the attempt's own playbook (another names its conduct otherwise).
     let title = h
         .state()
         .lib
-        .playbooks
+        .playbook(&detail.attempt.playbook)
+        .expect("bundled")
+        .rubric
+        .criteria
         .iter()
-        .flat_map(|p| &p.rubric.criteria)
         .find(|c| c.id == crit.criterion)
         .expect("criterion")
         .title

@@ -221,6 +221,9 @@ fn a_user_folder_adds_to_and_overrides_the_bundled_playbooks() {
             "jewelry",
             "property-showing",
             "objections",
+            "complaints",
+            "customer-types",
+            "closing",
             "minimal"
         ]
     );

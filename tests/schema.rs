@@ -50,8 +50,8 @@ fn every_bundled_playbook_conforms_to_the_committed_schema() {
         checked += 1;
     }
     assert_eq!(
-        checked, 6,
-        "four playbooks, the persona library and the concept lexicon"
+        checked, 9,
+        "seven playbooks, the persona library and the concept lexicon"
     );
 }
 

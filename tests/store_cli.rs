@@ -347,7 +347,15 @@ fn csv_for_people_follows_the_language_and_ids_are_for_tools() {
     let r = run(
         dir,
         "c.db",
-        &["demo-data", "--trainees", "2", "--days", "5", "--seed", "3"],
+        &[
+            "demo-data",
+            "--trainees",
+            "3",
+            "--days",
+            "10",
+            "--seed",
+            "3",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let zh = run(
