@@ -225,16 +225,8 @@ fn misconduct_inside_a_competent_reply_is_caught_and_honest_replies_pass() {
 /// playbook, and none of the honest snippets.
 #[test]
 fn indirect_misconduct_is_caught_and_honest_talk_is_not() {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/conduct/snippets.json"),
-    )
-    .expect("snippets");
-    let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
-    all.remove("_about");
-    let mut report = Report::default();
-    let lib = load(&[Content::bundled()], &mut report);
-    assert_eq!(report.errors(), 0);
+    let mut all = fixture("tests/fixtures/conduct/snippets.json");
+    let lib = bundled();
     let turns = turns(&lib);
     let honest: BTreeMap<String, Vec<String>> =
         serde_json::from_value(all.remove("honest").expect("honest")).expect("honest");
@@ -271,19 +263,31 @@ fn indirect_misconduct_is_caught_and_honest_talk_is_not() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A fixture of phrasings by class (`_about` left out), by its path in the repository.
+fn fixture(rel: &str) -> BTreeMap<String, serde_json::Value> {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel))
+        .expect("fixture");
+    let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
+    all.remove("_about");
+    all
+}
+
+/// The bundled playbooks, loaded without errors.
+fn bundled() -> salesdojo::playbook::Library {
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    assert_eq!(report.errors(), 0);
+    lib
+}
+
 /// One class in one language: (class, language, caught, scored).
 type ClassRow = (String, String, usize, usize);
 
 /// Each class's phrasings from `file`, scored on the conduct turn of every bundled playbook,
 /// and the fine replies that were capped.
 fn caught_by_class(file: &str) -> (Vec<ClassRow>, Vec<String>) {
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
-        .expect("phrasings");
-    let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
-    all.remove("_about");
-    let mut report = Report::default();
-    let lib = load(&[Content::bundled()], &mut report);
-    assert_eq!(report.errors(), 0);
+    let all = fixture(file);
+    let lib = bundled();
     let turns = turns(&lib);
     let mut rows = Vec::new();
     let mut fine_capped = Vec::new();
