@@ -3312,3 +3312,48 @@ fn about_says_the_version_the_commit_and_the_licences() {
     settle(&mut h);
     assert!(h.query_by_label(salesdojo::about::COMMIT).is_none());
 }
+
+/// The scenario list of a drill that asks for the customer's type does not give it away.
+#[test]
+fn a_type_drill_leaves_the_type_off_the_scenario_list() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let mut h = harness(lib.clone(), &db, Lang::Zh);
+    sign_in(&mut h, Lang::Zh, "李芳", "华东一组");
+    let pb = lib.playbook("customer-types").expect("bundled").clone();
+    let i = lib
+        .playbooks
+        .iter()
+        .position(|p| p.id == pb.id)
+        .expect("listed");
+    h.get_all_by_label_contains("对练场景")
+        .nth(i)
+        .expect("a button per playbook")
+        .scroll_to_me();
+    settle(&mut h);
+    h.get_all_by_label_contains("对练场景")
+        .nth(i)
+        .expect("a button per playbook")
+        .click();
+    settle(&mut h);
+    assert_eq!(h.get_all_by_label("开始对练").count(), pb.scenarios.len());
+    assert!(
+        h.query_all_by_label_contains("客户：").next().is_none(),
+        "no customer type on the list"
+    );
+    // Another playbook's list still names its customers.
+    h.get_by_label("← 剧本").click();
+    settle(&mut h);
+    h.get_all_by_label_contains("对练场景")
+        .next()
+        .expect("the first playbook")
+        .scroll_to_me();
+    settle(&mut h);
+    h.get_all_by_label_contains("对练场景")
+        .next()
+        .expect("the first playbook")
+        .click();
+    settle(&mut h);
+    assert!(h.query_all_by_label_contains("客户：").next().is_some());
+}

@@ -272,3 +272,37 @@ fn a_reveal_turn_that_does_not_exist_is_an_error_at_its_place() {
     );
     assert!(all.contains("did you mean 'name-type'?"), "{all}");
 }
+
+/// Every drill of the bundled "reading the customer" playbook asks for the type before it
+/// shows the customer's card.
+#[test]
+fn the_bundled_reading_drills_hide_the_type_until_it_is_named() {
+    use salesdojo::playbook::{Content, Report, load};
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    let pb = lib.playbook("customer-types").expect("bundled");
+    for s in &pb.scenarios {
+        let first = s.turns.first().expect("a turn");
+        assert_eq!(
+            s.reveal_persona_after.as_deref(),
+            Some(first.id.as_str()),
+            "{}: the card waits for the first turn",
+            s.id
+        );
+        assert!(!s.persona_revealed(std::iter::empty()), "{}", s.id);
+    }
+    let (code, out, err) = practice(
+        &[
+            "customer-types",
+            "--scenario",
+            "rational-compare",
+            "--trainee",
+            "小王",
+            "--no-log",
+        ],
+        "",
+    );
+    assert_ne!(code, -1, "{err}");
+    assert!(out.contains("客户画像在你判断出客户类型后显示"), "{out}");
+    assert!(!out.contains("[理智型客户]"), "{out}");
+}
