@@ -273,8 +273,8 @@ fn a_reveal_turn_that_does_not_exist_is_an_error_at_its_place() {
     assert!(all.contains("did you mean 'name-type'?"), "{all}");
 }
 
-/// Every drill of the bundled "reading the customer" playbook asks for the type before it
-/// shows the customer's card.
+/// Every drill of the bundled "reading the customer" playbook asks for the type (and the
+/// style, where a turn asks for it) before it shows the customer's card.
 #[test]
 fn the_bundled_reading_drills_hide_the_type_until_it_is_named() {
     use salesdojo::playbook::{Content, Report, load};
@@ -282,14 +282,21 @@ fn the_bundled_reading_drills_hide_the_type_until_it_is_named() {
     let lib = load(&[Content::bundled()], &mut report);
     let pb = lib.playbook("customer-types").expect("bundled");
     for s in &pb.scenarios {
-        let first = s.turns.first().expect("a turn");
+        // The card (type and style) waits for the last turn that asks to name one of them.
+        let naming: Vec<&str> = s
+            .turns
+            .iter()
+            .take_while(|t| t.criteria == ["identify"])
+            .map(|t| t.id.as_str())
+            .collect();
         assert_eq!(
             s.reveal_persona_after.as_deref(),
-            Some(first.id.as_str()),
-            "{}: the card waits for the first turn",
+            naming.last().copied(),
+            "{}: the card waits for the naming turns {naming:?}",
             s.id
         );
         assert!(!s.persona_revealed(std::iter::empty()), "{}", s.id);
+        assert!(s.persona_revealed(naming.iter().copied()), "{}", s.id);
     }
     let (code, out, err) = practice(
         &[
