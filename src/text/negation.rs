@@ -348,10 +348,38 @@ fn negated_zh(t: &str, at: usize) -> bool {
         Some(i) => (&zh_scope[..i], 4),
         None => (zh_scope, 0),
     };
-    // Chinese: the last 8 characters before the phrase, without the A不A / A没A of a
-    // question (是不是, 有没有, 要不要), which negates nothing.
+    if negates_tail(zh_scope, item) {
+        return true;
+    }
+    // 我不会一听便宜就降价: the negation before 一 reaches past the 就 of the same predicate.
+    if let Some(j) = zh_scope
+        .match_indices('就')
+        .filter(|&(i, _)| as_soon_as(zh_scope, i))
+        .find_map(|(i, _)| zh_scope[..i].rfind('一'))
+        && negates_tail(&zh_scope[..j], 0)
+    {
+        return true;
+    }
+    // 不 + verb + 什么 + thing ("我不跟您找什么系统问题的借口", "不扯什么行情"): the thing is what is
+    // not done, however far the verb stands from it.
+    if let Some(what) = zh_scope.strip_suffix("什么") {
+        let near: Vec<char> = what.chars().rev().take(6).collect();
+        if near.iter().enumerate().any(|(k, &c)| {
+            (c == '不' || c == '没' || c == '别')
+                && !(c == '不' && k > 0 && NOT_NEGATING_BU.contains(&near[k - 1]))
+        }) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the end of `scope` negates what follows it: a negation cue in its last 8
+/// characters (plus `item` for a list's first item), or 不/没 within 4 of its end — without
+/// the A不A / A没A of a question (是不是, 有没有, 要不要) and not 不少/不错/不过….
+fn negates_tail(scope: &str, item: usize) -> bool {
     let chars: Vec<char> = {
-        let all: Vec<char> = zh_scope.chars().collect();
+        let all: Vec<char> = scope.chars().collect();
         all[all.len().saturating_sub(8 + item)..].to_vec()
     };
     let chars: Vec<char> = chars
@@ -365,46 +393,13 @@ fn negated_zh(t: &str, at: usize) -> bool {
         .map(|(_, c)| *c)
         .collect();
     let tail: String = chars.iter().collect();
-    if NEGATION_ZH.iter().any(|c| tail.contains(c)) {
-        return true;
-    }
-    // 我不会一听便宜就降价: the negation before 一 reaches past the 就 of the same predicate.
-    if let Some(j) = zh_scope
-        .match_indices('就')
-        .filter(|&(i, _)| as_soon_as(zh_scope, i))
-        .find_map(|(i, _)| zh_scope[..i].rfind('一'))
-    {
-        let pre: Vec<char> = zh_scope[..j].chars().collect();
-        let pre = &pre[pre.len().saturating_sub(8)..];
-        let pre_s: String = pre.iter().collect();
-        if NEGATION_ZH.iter().any(|c| pre_s.contains(c))
-            || pre.iter().rev().take(4).enumerate().any(|(k, &c)| {
-                (c == '不' || c == '没')
-                    && !(c == '不' && k > 0 && NOT_NEGATING_BU.contains(&pre[pre.len() - k]))
-            })
-        {
-            return true;
-        }
-    }
-    // 不 + verb + 什么 + thing ("我不跟您找什么系统问题的借口", "不扯什么行情"): the thing is what is
-    // not done, however far the verb stands from it.
-    if let Some(what) = zh_scope.strip_suffix("什么") {
-        let near: Vec<char> = what.chars().rev().take(6).collect();
-        if near.iter().enumerate().any(|(k, &c)| {
-            (c == '不' || c == '没' || c == '别')
-                && !(c == '不' && k > 0 && NOT_NEGATING_BU.contains(&near[k - 1]))
-        }) {
-            return true;
-        }
-    }
-    chars.iter().enumerate().any(|(i, c)| {
-        let next = chars.get(i + 1).copied();
-        // Within four characters of the phrase (or of a list's first item), and not
-        // 不少/不错/不过….
-        (*c == '不' || *c == '没')
-            && chars.len() - i <= 4 + item
-            && !(*c == '不' && next.is_some_and(|n| NOT_NEGATING_BU.contains(&n)))
-    })
+    NEGATION_ZH.iter().any(|c| tail.contains(c))
+        || chars.iter().enumerate().any(|(i, c)| {
+            let next = chars.get(i + 1).copied();
+            (*c == '不' || *c == '没')
+                && chars.len() - i <= 4 + item
+                && !(*c == '不' && next.is_some_and(|n| NOT_NEGATING_BU.contains(&n)))
+        })
 }
 
 /// The words of `s` (letters, digits, apostrophes), apostrophes made plain.

@@ -33,8 +33,9 @@ pub fn practice_ui(
             ui.heading(scen.title.get(loc));
             ui.label(RichText::new(pb.title.get(loc)).color(theme::MUTED));
         });
-        let answered = p.run.attempt.replies.len() - usize::from(p.run.is_unsaved());
-        let answered = p.run.attempt.replies[..answered]
+        // The replies on screen: a reply still being saved is not shown yet.
+        let shown = p.run.attempt.replies.len() - usize::from(p.run.is_unsaved());
+        let answered = p.run.attempt.replies[..shown]
             .iter()
             .map(|r| r.turn.as_str());
         if scen.persona_revealed(answered) {
@@ -63,7 +64,6 @@ pub fn practice_ui(
             .auto_shrink([false, false])
             .stick_to_bottom(true)
             .show(ui, |ui| {
-                let shown = p.run.attempt.replies.len() - usize::from(p.run.is_unsaved());
                 for (i, r) in p.run.attempt.replies.iter().take(shown).enumerate() {
                     if let Some(turn) = scen.turn(&r.turn) {
                         customer_ui(ui, lang, turn);
