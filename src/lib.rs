@@ -10,6 +10,7 @@
 static ALLOC: script::alloc::Counting = script::alloc::Counting;
 
 pub mod about;
+pub mod assign;
 pub mod author;
 pub mod calibrate;
 pub mod cli;

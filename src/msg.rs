@@ -546,6 +546,33 @@ catalogue! {
         "这条回答已经是测试了（第 {line} 行，期望 {min}–{max} 分），没有重复添加。";
     test_added(min, max) => "Test added (expects {min}–{max}) and saved.", "已添加测试（期望 {min}–{max} 分）并保存。";
     licences_installed(dir) => "The licence texts are installed in {dir}", "许可证全文随安装包放在 {dir}";
+
+    // Assignments.
+    assignment_assigned() => "assigned, not started", "已布置，未开始";
+    assignment_started() => "started", "进行中";
+    assignment_passed(on) => "passed on {on}", "{on} 通过";
+    assignment_passed_late(on) => "passed late, on {on}", "{on} 通过（逾期）";
+    assignment_retake(on, left) => "below the mark: retake from {on} ({left} left)",
+        "未达标：{on} 起重练（还可 {left} 次）";
+    assignment_no_retakes() => "below the mark, no retakes left", "未达标，重练次数已用完";
+    assignment_overdue(days) => "overdue by {days} days", "已逾期 {days} 天";
+    assignment_unknown_playbook(id, known) => "unknown playbook '{id}' to assign (practice playbooks: {known})",
+        "没有可布置的剧本“{id}”（练习剧本：{known}）";
+    assignment_unknown_scenario(id, playbook, known) => "unknown scenario '{id}' in playbook '{playbook}' (known: {known})",
+        "剧本“{playbook}”里没有场景“{id}”（已有：{known}）";
+    assignment_due_past(due, today) => "the due date {due} is in the past (today is {today})",
+        "截止日期 {due} 已经过去（今天是 {today}）";
+    assignment_pass_mark(mark) => "pass mark {mark} is outside 0–100", "及格分 {mark} 不在 0–100 之间";
+    assignment_unknown_trainee(name, known) => "unknown trainee '{name}' (known: {known})",
+        "没有学员“{name}”（已有：{known}）";
+    assignment_ambiguous_trainee(name, n) => "{n} trainees are called '{name}': give the id instead",
+        "有 {n} 位学员叫“{name}”：请改用 id";
+    assignment_unknown_team(name, known) => "unknown team '{name}' (teams with trainees: {known})",
+        "没有团队“{name}”（有学员的团队：{known}）";
+    assignment_exists(id) => "the same thing is already assigned to them (assignment {id}): nothing stored",
+        "已经给他们布置过同样的内容（布置 {id}），没有重复保存";
+    assignment_saved(id, who, due) => "assigned ({id}) to {who}, due {due}", "已布置（{id}）给 {who}，截止 {due}";
+    assignment_practise_first(criterion) => "practise first: {criterion}", "先练：{criterion}";
 }
 
 /// A file's problems in the editor: `2 errors, 1 warning`.
