@@ -71,6 +71,35 @@ pub struct Assignment {
     pub note: Option<String>,
 }
 
+impl Assignment {
+    /// The trainee id or the team id it is for, as stored (one of the two).
+    pub fn target_ids(&self) -> (Option<&str>, Option<&str>) {
+        match &self.target {
+            Target::Trainee(t) => (Some(t.as_str()), None),
+            Target::Team(t) => (None, Some(t.as_str())),
+        }
+    }
+
+    /// Who it is for, as people read it: the team's name, or the trainee's among `trainees`.
+    pub fn who(&self, trainees: &[Trainee]) -> String {
+        match &self.target {
+            Target::Team(id) => self.team_name.clone().unwrap_or_else(|| id.clone()),
+            Target::Trainee(id) => trainees
+                .iter()
+                .find(|t| t.id == *id)
+                .map_or_else(|| id.clone(), |t| t.name.clone()),
+        }
+    }
+
+    /// What is assigned: `playbook` or `playbook/scenario`.
+    pub fn what(&self) -> String {
+        match &self.scenario {
+            Some(s) => format!("{}/{s}", self.playbook),
+            None => self.playbook.clone(),
+        }
+    }
+}
+
 /// A practice attempt as assignments read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -474,6 +503,18 @@ pub fn behind(standings: &[Standing]) -> Vec<&Standing> {
     out
 }
 
+/// Whether a status still asks something of the trainee (not passed, retakes not run out).
+pub fn to_do(s: &Status) -> bool {
+    !matches!(
+        s,
+        Status::Passed { .. }
+            | Status::Failed {
+                retake_on: None,
+                ..
+            }
+    )
+}
+
 /// The order a trainee's own list is shown in: what needs doing first (overdue, then a retake,
 /// then by due date), passed last.
 pub fn for_trainee<'a>(standings: &'a [Standing], assignments: &[Assignment]) -> Vec<&'a Standing> {
@@ -498,6 +539,16 @@ pub fn for_trainee<'a>(standings: &'a [Standing], assignments: &[Assignment]) ->
         })
     });
     out
+}
+
+/// What to practise first after an attempt that fell short: its weakest criterion (after a
+/// manager's overrides), by id.
+pub fn practise_first(criteria: &[crate::store::report::CriterionRow]) -> Option<&str> {
+    criteria
+        .iter()
+        .map(|c| (c.criterion.as_str(), c.override_points.unwrap_or(c.points)))
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .map(|(c, _)| c)
 }
 
 /// A new assignment as a manager asks for it, before it is checked.

@@ -572,6 +572,8 @@ catalogue! {
     assignment_exists(id) => "the same thing is already assigned to them (assignment {id}): nothing stored",
         "已经给他们布置过同样的内容（布置 {id}），没有重复保存";
     assignment_saved(id, who, due) => "assigned ({id}) to {who}, due {due}", "已布置（{id}）给 {who}，截止 {due}";
+    assignment_none(name) => "nothing to practise is assigned to '{name}': give a playbook (see `salesdojo list`)",
+        "没有布置给“{name}”待练的内容：请给出剧本（见 `salesdojo list`）";
     assignment_practise_first(criterion) => "practise first: {criterion}", "先练：{criterion}";
 }
 

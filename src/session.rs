@@ -65,6 +65,53 @@ pub fn review(
     Ok(id)
 }
 
+/// What came of a manager's request for an assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assigning {
+    /// Stored as asked.
+    Saved(crate::assign::Assignment),
+    /// The same thing was already assigned to the same people: nothing stored.
+    Exists(String),
+}
+
+/// Why an assignment was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum AssignError {
+    /// The request itself (a date, a mark, a name): the manager's to fix.
+    #[error("{0}")]
+    Refused(#[from] crate::assign::Refusal),
+    /// The log or the team server (refused by its row-level security, or unreachable).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a manager's request against the playbooks and the trainees this login sees, then
+/// stores it (see [`crate::assign::check`]).
+pub fn assign(
+    store: &store::Store,
+    lib: &crate::playbook::Library,
+    req: &crate::assign::Request,
+    by: &str,
+    today: chrono::NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<Assigning, AssignError> {
+    let cat = crate::assign::catalogue(lib);
+    let trainees = store.records().trainees()?;
+    let a = crate::assign::check(
+        req,
+        &cat,
+        &trainees,
+        today,
+        store::new_id(),
+        by,
+        &store::stamp(at),
+    )?;
+    Ok(match store.records().add_assignment(&a)? {
+        Some(existing) => Assigning::Exists(existing),
+        None => Assigning::Saved(a),
+    })
+}
+
 /// A reply scored but not yet committed. It keeps its id, so a retried commit cannot
 /// duplicate it.
 #[derive(Debug, Clone)]

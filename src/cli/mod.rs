@@ -9,6 +9,7 @@ use crate::untrusted::{Escape, VisibleWriter};
 
 use crate::playbook::{Content, Library, Report, load, load_default};
 
+mod assign;
 mod attempt;
 mod backup;
 mod burst;
@@ -160,6 +161,10 @@ commands! {
     Attempt(attempt::Args) => attempt::run;
     /// Comment on an attempt or override a criterion's points.
     Review(review::Args) => review::run;
+    /// Assign a playbook or a scenario to a trainee or a team, with a due date and retakes.
+    Assign(assign::Args) => assign::run;
+    /// Where everyone stands on what is assigned (assigned, started, passed, failed, overdue).
+    Assignments(assign::ListArgs) => assign::run_list;
     /// Re-score stored attempts against today's playbooks, side by side.
     Rescore(rescore::Args) => rescore::run;
     /// Export attempts as CSV or xAPI statements.

@@ -22,8 +22,9 @@ pub struct Args {
     pub db: super::DbArg,
     #[command(flatten)]
     pub content: super::PlaybooksArg,
-    /// Playbook id (see `salesdojo list`).
-    pub playbook: String,
+    /// Playbook id (see `salesdojo list`). Left out: what is assigned to you, the most
+    /// pressing first (overdue, a retake, then by due date).
+    pub playbook: Option<String>,
     /// Scenario id; asked for when left out.
     #[arg(long)]
     pub scenario: Option<String>,
@@ -75,6 +76,72 @@ impl Ui<'_> {
     }
 }
 
+/// With no playbook given: what is assigned to the trainee (the joined login, or
+/// `--trainee`), listed, and the first thing to do on it (its playbook and the scenario to
+/// practise next).
+fn assigned_next(
+    cli: &Cli,
+    args: &Args,
+    lib: &Library,
+) -> anyhow::Result<(String, Option<String>)> {
+    let lang = cli.lang();
+    let store = store::open_default(&cli.location())?;
+    let me = match store.practising_as(args.trainee.as_deref(), args.team.as_deref())? {
+        Some((_, me)) => me,
+        None => {
+            let Some(name) = args.trainee.as_deref() else {
+                anyhow::bail!(
+                    "{}",
+                    lang.t(
+                        "请给出剧本（见 `salesdojo list`），或用 --trainee 姓名 练习布置给你的内容",
+                        "give a playbook (see `salesdojo list`), or --trainee NAME to practise what is assigned to you"
+                    )
+                );
+            };
+            let found = store
+                .records()
+                .trainees()?
+                .into_iter()
+                .find(|t| t.name == name && (args.team.is_none() || t.team == args.team));
+            match found {
+                Some(t) => t,
+                None => anyhow::bail!("{}", crate::msg::assignment_none(name).get(lang)),
+            }
+        }
+    };
+    let all = store.records().assignment_standings(
+        &crate::assign::catalogue(lib),
+        chrono::Local::now().date_naive(),
+    )?;
+    let mine = all.of_trainee(&me.id);
+    let order = crate::assign::for_trainee(&mine, &all.assignments);
+    let todo: Vec<&&crate::assign::Standing> = order
+        .iter()
+        .filter(|s| crate::assign::to_do(&s.status))
+        .collect();
+    if todo.is_empty() {
+        anyhow::bail!("{}", crate::msg::assignment_none(&me.name).get(lang));
+    }
+    let mut out = format!("{}\n", lang.t("布置给你的练习：", "Assigned to you:"));
+    for s in &order {
+        if let Some(a) = all.assignment(&s.assignment) {
+            out.push_str(&format!(
+                "  {} {} {} — {}\n",
+                super::pad(&a.what(), 34),
+                lang.t("截止", "due"),
+                a.due,
+                s.status.describe().get(lang)
+            ));
+        }
+    }
+    print(&out)?;
+    let first = todo[0];
+    let Some(a) = all.assignment(&first.assignment) else {
+        anyhow::bail!("assignment '{}' went missing", first.assignment);
+    };
+    Ok((a.playbook.clone(), first.next_scenario.clone()))
+}
+
 fn bar(points: f64) -> String {
     let n = (points / 10.0).round().clamp(0.0, 10.0) as usize;
     format!("{}{}", "█".repeat(n), "░".repeat(10 - n))
@@ -86,9 +153,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     if report.errors() > 0 {
         eprint(&report.render());
     }
-    let Some(pb) = lib.playbook(&args.playbook).cloned() else {
+    let (playbook, scenario_arg) = match &args.playbook {
+        Some(p) => (p.clone(), args.scenario.clone()),
+        None => assigned_next(cli, args, &lib)?,
+    };
+    let Some(pb) = lib.playbook(&playbook).cloned() else {
         let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
-        return Err(super::unknown("playbook", &args.playbook, &known));
+        return Err(super::unknown("playbook", &playbook, &known));
     };
     let host = ScriptHost::new(&lib);
     // A log joined to a team records every practice under the joined login (sync sends only
@@ -107,11 +178,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         })
     };
     // A wrong id is the first thing to say, before asking for anything.
-    if let Some(s) = args
-        .scenario
-        .as_deref()
-        .filter(|s| pb.scenario(s).is_none())
-    {
+    if let Some(s) = scenario_arg.as_deref().filter(|s| pb.scenario(s).is_none()) {
         let known: Vec<&str> = pb.scenarios.iter().map(|s| s.id.as_str()).collect();
         return Err(super::unknown("scenario", s, &known));
     }
@@ -150,14 +217,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             // How to come back to an unfinished role-play.
             let resume = format!(
                 "salesdojo practice {} --scenario {{scenario}}{places}",
-                shell_word(&args.playbook)
+                shell_word(&playbook)
             );
             (me, resume)
         }
         None => {
             let resume = format!(
                 "salesdojo practice {} --scenario {{scenario}} --trainee {}{places}",
-                shell_word(&args.playbook),
+                shell_word(&playbook),
                 shell_word(&name)
             );
             // At a terminal, the team is asked for with the name (it can be left empty).
@@ -170,7 +237,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let scenario = match &args.scenario {
+    let scenario = match &scenario_arg {
         Some(s) => s.clone(),
         None => match choose_scenario(&mut ui, &pb)? {
             Some(s) => s,

@@ -76,11 +76,18 @@ pub struct Args {
     /// Trend by week instead of by day.
     #[arg(long)]
     pub weekly: bool,
+    /// The assignments' funnel instead: per assignment and team, how many are assigned, not
+    /// started, in progress, passed, overdue; then who is behind.
+    #[arg(long)]
+    pub assignments: bool,
 }
 
 super::places!(Args: db, content);
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.assignments {
+        return super::assign::report(cli, args.format);
+    }
     let store = store::open_default(&cli.location())?;
     let f = args.filter.filter();
     let averages = store.records().criterion_averages(&f)?;

@@ -22,7 +22,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-pub use records::Records;
+pub use records::{Assigned, Records};
 
 use crate::practice::live::LiveSummary;
 use crate::practice::{Answer, ReplyRecord, Summary};

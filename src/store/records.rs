@@ -21,6 +21,29 @@ use super::sql;
 use super::{Result, StoreError, Trainee};
 use crate::playbook::Library;
 
+/// Every assignment and where each of its trainees stands.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Assigned {
+    pub assignments: Vec<crate::assign::Assignment>,
+    pub standings: Vec<crate::assign::Standing>,
+}
+
+impl Assigned {
+    /// The assignment a standing is on.
+    pub fn assignment(&self, id: &str) -> Option<&crate::assign::Assignment> {
+        self.assignments.iter().find(|a| a.id == id)
+    }
+
+    /// Only the standings of one trainee (by id).
+    pub fn of_trainee(&self, trainee_id: &str) -> Vec<crate::assign::Standing> {
+        self.standings
+            .iter()
+            .filter(|s| s.trainee.id == trainee_id)
+            .cloned()
+            .collect()
+    }
+}
+
 /// The records a front end reads, on either backend. Both give the same rows for the same
 /// data (`tests/postgres_team.rs` runs every report on both and compares).
 ///
@@ -148,6 +171,44 @@ pub trait Records {
         scenarios: &[String],
         at: DateTime<Utc>,
     ) -> Result<bool>;
+
+    /// Every assignment this login may see, by due day.
+    fn assignments(&self) -> Result<Vec<crate::assign::Assignment>> {
+        sql::assignments(self.run())
+    }
+    /// The practice attempts that assignments read (see [`sql::assignment_facts`]).
+    fn assignment_facts(
+        &self,
+        since: &str,
+        playbooks: &[String],
+    ) -> Result<Vec<crate::assign::Fact>> {
+        sql::assignment_facts(self.run(), since, playbooks)
+    }
+    /// Stores an assignment already checked by [`crate::assign::check`]. `Ok(Some(id))`: the
+    /// same thing was already assigned to the same people (as `id`), nothing stored. On a team
+    /// server the manager is the signed-in login, whatever `a.assigned_by` says, and the
+    /// database refuses a login that may not assign to them.
+    fn add_assignment(&self, a: &crate::assign::Assignment) -> Result<Option<String>>;
+    /// Every assignment with every trainee's standing on it, on day `today`.
+    fn assignment_standings(
+        &self,
+        cat: &crate::assign::Catalogue,
+        today: chrono::NaiveDate,
+    ) -> Result<Assigned> {
+        let assignments = self.assignments()?;
+        let Some(since) = assignments.iter().map(|a| a.assigned_at.as_str()).min() else {
+            return Ok(Assigned::default());
+        };
+        let playbooks: BTreeSet<String> = assignments.iter().map(|a| a.playbook.clone()).collect();
+        let playbooks: Vec<String> = playbooks.into_iter().collect();
+        let facts = self.assignment_facts(since, &playbooks)?;
+        let trainees = self.trainees()?;
+        let standings = crate::assign::standings(&assignments, &trainees, &facts, cat, today);
+        Ok(Assigned {
+            assignments,
+            standings,
+        })
+    }
 
     /// Every criterion override since a date, beside the scorer's points (see
     /// [`crate::calibrate::from_reviews`]).

@@ -432,6 +432,44 @@ impl Records for Local {
         Ok(certified)
     }
 
+    fn add_assignment(&self, a: &crate::assign::Assignment) -> Result<Option<String>> {
+        let (trainee, team) = a.target_ids();
+        let added = self.conn.execute(
+            "INSERT INTO assignments (id, playbook_id, scenario_id, trainee_id, team_id, due, pass_mark,
+                                      retake_after_days, retake_max, assigned_by, assigned_at, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT DO NOTHING",
+            params![
+                a.id,
+                a.playbook,
+                a.scenario,
+                trainee,
+                team,
+                a.due.to_string(),
+                a.pass_mark,
+                a.retake.after_days,
+                a.retake.max,
+                a.assigned_by,
+                a.assigned_at,
+                a.note
+            ],
+        )?;
+        if added == 1 {
+            return Ok(None);
+        }
+        Ok(Some(self.conn.query_row(
+            "SELECT id FROM assignments WHERE playbook_id = ?1 AND COALESCE(scenario_id, '') = ?2
+               AND COALESCE(trainee_id, '') = ?3 AND COALESCE(team_id, '') = ?4",
+            params![
+                a.playbook,
+                a.scenario.as_deref().unwrap_or(""),
+                trainee.unwrap_or(""),
+                team.unwrap_or("")
+            ],
+            |r| r.get(0),
+        )?))
+    }
+
     fn add_review(
         &self,
         attempt_id: &str,

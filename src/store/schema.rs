@@ -495,6 +495,28 @@ INSERT INTO rollup_days
     FROM attempts a JOIN trainees t ON t.id = a.trainee_id
     WHERE a.status = 'completed' AND a.counted = 1 GROUP BY 1, 2, 3;
 "#,
+    // v10: assignments. A manager gives a trainee or a team a playbook (or one of its
+    // scenarios) to pass by a day; statuses are computed from the attempts, never stored.
+    // The same thing is assigned to the same people once.
+    r#"
+CREATE TABLE assignments (
+    id                 TEXT PRIMARY KEY,
+    playbook_id        TEXT NOT NULL,
+    scenario_id        TEXT,
+    trainee_id         TEXT REFERENCES trainees(id),
+    team_id            TEXT REFERENCES teams(id),
+    due                TEXT NOT NULL,
+    pass_mark          INTEGER NOT NULL CHECK (pass_mark BETWEEN 0 AND 100),
+    retake_after_days  INTEGER NOT NULL CHECK (retake_after_days BETWEEN 0 AND 3650),
+    retake_max         INTEGER NOT NULL CHECK (retake_max BETWEEN 0 AND 1000),
+    assigned_by        TEXT NOT NULL,
+    assigned_at        TEXT NOT NULL,
+    note               TEXT,
+    CHECK ((trainee_id IS NULL) <> (team_id IS NULL))
+);
+CREATE UNIQUE INDEX assignments_once ON assignments
+    (playbook_id, COALESCE(scenario_id, ''), COALESCE(trainee_id, ''), COALESCE(team_id, ''));
+"#,
 ];
 
 /// The schema version this build writes.

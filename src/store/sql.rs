@@ -1076,6 +1076,105 @@ impl Months {
     }
 }
 
+/// [`crate::store::Records::assignments`]: every assignment the login may see, by due day.
+pub fn assignments(run: &dyn Run) -> Result<Vec<crate::assign::Assignment>> {
+    use crate::assign::{Assignment, Retake, Target};
+    let c = run.dialect().c();
+    all(
+        run,
+        &format!(
+            "SELECT a.id, a.playbook_id, a.scenario_id, a.trainee_id, a.team_id, tm.name, a.due,
+                    a.pass_mark, a.retake_after_days, a.retake_max, a.assigned_by, a.assigned_at, a.note
+             FROM assignments a LEFT JOIN teams tm ON tm.id = a.team_id
+             ORDER BY a.due{c}, a.id{c}"
+        ),
+        &[],
+        |r| {
+            let target = match (r.opt_text(3)?, r.opt_text(4)?) {
+                (Some(t), _) => Target::Trainee(t),
+                (None, Some(team)) => Target::Team(team),
+                (None, None) => {
+                    return Err(StoreError::Remote(
+                        "an assignment with neither a trainee nor a team".into(),
+                    ));
+                }
+            };
+            let due = r.text(6)?;
+            let small = |i: usize| -> Result<u32> {
+                u32::try_from(r.int(i)?)
+                    .map_err(|_| StoreError::Remote(format!("column {i} of an assignment")))
+            };
+            Ok(Assignment {
+                id: r.text(0)?,
+                playbook: r.text(1)?,
+                scenario: r.opt_text(2)?,
+                target,
+                team_name: r.opt_text(5)?,
+                due: due
+                    .parse()
+                    .map_err(|_| StoreError::Remote(format!("an assignment due '{due}'")))?,
+                pass_mark: u8::try_from(r.int(7)?).unwrap_or(100).min(100),
+                retake: Retake {
+                    after_days: small(8)?,
+                    max: small(9)?,
+                },
+                assigned_by: r.text(10)?,
+                assigned_at: r.text(11)?,
+                note: r.opt_text(12)?,
+            })
+        },
+    )
+}
+
+/// [`crate::store::Records::assignment_facts`]: the practice attempts started at or after
+/// `since` on `playbooks`, in progress or completed (a completed attempt only when it counts:
+/// one brought in from elsewhere and not verified does not), with their results after reviews.
+pub fn assignment_facts(
+    run: &dyn Run,
+    since: &str,
+    playbooks: &[String],
+) -> Result<Vec<crate::assign::Fact>> {
+    if playbooks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let d = run.dialect();
+    let mut vals = vec![since.to_owned()];
+    let mut marks = Vec::new();
+    for p in playbooks {
+        vals.push(p.clone());
+        marks.push(format!("?{}", vals.len()));
+    }
+    let marks = marks.join(", ");
+    let (from, counted) = match d {
+        Dialect::Sqlite => ("attempts a", "a.counted = 1"),
+        Dialect::Postgres => ("attempt_results a", "a.counted"),
+    };
+    let c = d.c();
+    all(
+        run,
+        &format!(
+            "SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.started_at, a.status, a.total, a.passed
+             FROM {from}
+             WHERE a.mode = 'practice' AND a.started_at >= ?1 AND a.playbook_id IN ({marks})
+               AND (a.status = 'in_progress' OR (a.status = 'completed' AND {counted}))
+             ORDER BY a.started_at{c}, a.id{c}"
+        ),
+        &vals,
+        |r| {
+            Ok(crate::assign::Fact {
+                attempt: r.text(0)?,
+                trainee: r.text(1)?,
+                playbook: r.text(2)?,
+                scenario: r.text(3)?,
+                started_at: r.text(4)?,
+                completed: r.text(5)? == "completed",
+                total: r.opt_real(6)?,
+                passed: r.opt_int(7)?.map(|p| p != 0),
+            })
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Filter, Months};

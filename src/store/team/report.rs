@@ -178,6 +178,55 @@ impl Records for Remote {
         Ok(id)
     }
 
+    fn add_assignment(&self, a: &crate::assign::Assignment) -> Result<Option<String>> {
+        let (trainee, team) = a.target_ids();
+        let due = a.due.to_string();
+        let mark = i32::from(a.pass_mark);
+        let after = i32::try_from(a.retake.after_days).unwrap_or(i32::MAX);
+        let max = i32::try_from(a.retake.max).unwrap_or(i32::MAX);
+        let added = self.with(|c| {
+            c.execute(
+                "INSERT INTO assignments (id, playbook_id, scenario_id, trainee_id, team_id, due, pass_mark,
+                                          retake_after_days, retake_max, assigned_at, note)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &a.id,
+                    &a.playbook,
+                    &a.scenario,
+                    &trainee,
+                    &team,
+                    &due,
+                    &mark,
+                    &after,
+                    &max,
+                    &a.assigned_at,
+                    &a.note,
+                ],
+            )
+            .map_err(err)
+        })?;
+        if added == 1 {
+            return Ok(None);
+        }
+        let found = self.query(
+            "SELECT id FROM assignments WHERE playbook_id = ?1 AND COALESCE(scenario_id, '') = ?2
+               AND COALESCE(trainee_id, '') = ?3 AND COALESCE(team_id, '') = ?4",
+            &[
+                a.playbook.clone(),
+                a.scenario.clone().unwrap_or_default(),
+                trainee.unwrap_or("").to_owned(),
+                team.unwrap_or("").to_owned(),
+            ],
+        )?;
+        match found.first() {
+            Some(row) => Ok(Some(col(row, 0)?)),
+            None => Err(StoreError::Remote(
+                "the same assignment exists but this login may not read it".into(),
+            )),
+        }
+    }
+
     /// The server's attempt says what it is judged by.
     fn judge_by(&self, _attempt_id: &str, _pass_mark: u8) -> Result<()> {
         Ok(())

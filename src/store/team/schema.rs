@@ -1005,6 +1005,42 @@ CREATE POLICY teams_read ON teams FOR SELECT USING (
 CREATE POLICY teams_read_all ON teams FOR SELECT
     TO salesdojo_admin, salesdojo_verifier, salesdojo_trainer USING (true);
 "#,
+    // 7: assignments, as in every client's log. A manager assigns to the trainees and teams
+    // they manage, as themselves; a trainee reads what is assigned to them or their team; a
+    // manager what they may assign; admins and verifiers all. Nobody changes one afterwards.
+    r#"
+CREATE TABLE assignments (
+    id                 text PRIMARY KEY,
+    playbook_id        text NOT NULL,
+    scenario_id        text,
+    trainee_id         text REFERENCES trainees(id),
+    team_id            text REFERENCES teams(id),
+    due                text NOT NULL,
+    pass_mark          integer NOT NULL CHECK (pass_mark BETWEEN 0 AND 100),
+    retake_after_days  integer NOT NULL CHECK (retake_after_days BETWEEN 0 AND 3650),
+    retake_max         integer NOT NULL CHECK (retake_max BETWEEN 0 AND 1000),
+    assigned_by        text NOT NULL DEFAULT current_user,
+    assigned_at        text NOT NULL,
+    note               text,
+    CHECK ((trainee_id IS NULL) <> (team_id IS NULL))
+);
+CREATE UNIQUE INDEX assignments_once ON assignments
+    (playbook_id, COALESCE(scenario_id, ''), COALESCE(trainee_id, ''), COALESCE(team_id, ''));
+ALTER TABLE assignments ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON assignments TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON assignments TO salesdojo_manager;
+CREATE POLICY assignments_read ON assignments FOR SELECT USING (
+    trainee_id = ANY (ARRAY(SELECT id FROM trainees))
+    OR team_id = ANY (ARRAY(SELECT team_id FROM trainees WHERE login = (SELECT current_user::text)))
+    OR team_id = ANY (ARRAY(SELECT team_id FROM team_managers WHERE login = (SELECT current_user::text))));
+CREATE POLICY assignments_read_all ON assignments FOR SELECT
+    TO salesdojo_admin, salesdojo_verifier USING (true);
+CREATE POLICY assignments_manager ON assignments FOR INSERT WITH CHECK (
+    assigned_by = (SELECT current_user::text)
+    AND (trainee_id IN (SELECT t.id FROM trainees t JOIN team_managers m ON m.team_id = t.team_id
+                        WHERE m.login = (SELECT current_user::text))
+         OR team_id IN (SELECT team_id FROM team_managers WHERE login = (SELECT current_user::text))));
+"#,
 ];
 
 /// The schema version this build writes.
