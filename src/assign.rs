@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
 use crate::msg::Text;
@@ -214,11 +214,11 @@ pub fn catalogue(lib: &Library) -> Catalogue {
         .collect()
 }
 
-/// The day of a stored stamp (UTC); `None` when it is not one.
+/// The day of a stored stamp where the app runs (as `today` is); `None` when it is not one.
 fn day_of(stamp: &str) -> Option<NaiveDate> {
     DateTime::parse_from_rfc3339(stamp)
         .ok()
-        .map(|t| t.with_timezone(&Utc).date_naive())
+        .map(|t| t.with_timezone(&chrono::Local).date_naive())
 }
 
 /// Whether a finished attempt meets `mark`: its total reaches it and no conduct gate held it
