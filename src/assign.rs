@@ -111,6 +111,10 @@ pub struct Fact {
     pub started_at: String,
     /// Finished (not in progress).
     pub completed: bool,
+    /// It counts: scored here, or brought in and verified. A finished attempt that does not
+    /// count yet (waiting for the verifier) shows the assignment started, never passed or
+    /// failed.
+    pub counted: bool,
     /// The total as it counts (after reviews).
     pub total: Option<f64>,
     /// The attempt's own verdict (after reviews; false when a conduct gate capped it).
@@ -280,10 +284,10 @@ pub fn standing(
     let mut last_failure: Option<&Fact> = None;
     let mut best: Option<f64> = None;
     for f in &mine {
-        if let Some(t) = f.total.filter(|_| f.completed) {
+        if let Some(t) = f.total.filter(|_| f.completed && f.counted) {
             best = Some(best.map_or(t, |b: f64| b.max(t)));
         }
-        if !f.completed {
+        if !f.completed || !f.counted {
             continue;
         }
         if meets(f, a.pass_mark, playbook_mark) {
@@ -734,6 +738,7 @@ mod tests {
             scenario: scen.into(),
             started_at: at.into(),
             completed: total.is_some(),
+            counted: true,
             total,
             passed,
         }
@@ -755,6 +760,9 @@ mod tests {
             status_of(&a, std::slice::from_ref(&before), "2026-12-02"),
             Status::Assigned
         );
+        let mut waiting = fact("u", "s1", "2026-12-02T09:00:00Z", Some(95.0), Some(true));
+        waiting.counted = false;
+        assert_eq!(status_of(&a, &[waiting], "2026-12-02"), Status::Started);
         let going = fact("y", "s1", "2026-12-02T09:00:00Z", None, None);
         assert_eq!(status_of(&a, &[going], "2026-12-02"), Status::Started);
         let short = fact("z", "s1", "2026-12-02T09:00:00Z", Some(50.0), Some(false));

@@ -33,7 +33,15 @@ fn day(days: i64) -> String {
 fn log_with_trainees(dir: &Path) -> Vec<(String, String)> {
     let r = at(
         dir,
-        &["demo-data", "--trainees", "20", "--days", "1", "--seed", "3"],
+        &[
+            "demo-data",
+            "--trainees",
+            "20",
+            "--days",
+            "1",
+            "--seed",
+            "3",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = json(&at(dir, &["report", "--format", "json"]));

@@ -2408,3 +2408,205 @@ fn postgres_a_refused_password_is_not_retried_after_every_reply() {
     assert!(!status.contains("waiting:    0 rows"), "{status}");
     assert!(status.contains("online:     no:"), "{status}");
 }
+
+/// Assignments on the team server: a manager assigns to their own team and sees where each
+/// of its trainees stands; the trainee sees what is assigned to her; the database itself
+/// refuses a trainee or a trainer assigning, a manager assigning to another team, and a
+/// manager assigning in someone else's name. A practice the verifier has not yet checked
+/// shows the assignment started; once verified, passed.
+#[test]
+fn postgres_assignments_are_made_by_managers_for_their_own_teams() {
+    let Some(pg) = Cluster::start("postgres_assignments_are_made_by_managers_for_their_own_teams")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("cy", "晨阳", "trainee", &["二店"]),
+            ("max", "马经理", "manager", &["一店"]),
+            ("tia", "田老师", "trainer", &[]),
+            ("ver", "核验", "verifier", &[]),
+        ],
+    );
+    let ana_m = Machine::new(root.path(), "ana");
+    ana_m.join(&pg, "ana", &pw["ana"]);
+    let cy_m = Machine::new(root.path(), "cy");
+    cy_m.join(&pg, "cy", &pw["cy"]);
+    // What was practised before the assignment does not count for it.
+    practise(&ana_m, "安娜", "一店");
+    ana_m.ok(&["sync"]);
+    std::thread::sleep(Duration::from_millis(1100));
+
+    let due = (chrono::Local::now().date_naive() + chrono::Duration::days(7)).to_string();
+    let mgr = Machine::new(root.path(), "manager");
+    let as_max = [("PGPASSWORD", pw["max"].as_str())];
+    let max_url = pg.url("max");
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &max_url,
+            "assign",
+            "jewelry/browsing-to-tryon",
+            "--team",
+            "一店",
+            "--due",
+            &due,
+        ],
+        &as_max,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // Another team's trainee is not even seen by the manager.
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &max_url,
+            "assign",
+            "jewelry",
+            "--trainee",
+            "晨阳",
+            "--due",
+            &due,
+        ],
+        &as_max,
+        "",
+    );
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("unknown trainee '晨阳'"), "{}", o.stderr);
+    let standings = |m: &Machine, url: &str, env: &[(&str, &str)]| -> serde_json::Value {
+        let o = m.run_with(&["--db", url, "assignments", "--format", "json"], env, "");
+        assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+        serde_json::from_str(&o.stdout).expect("JSON")
+    };
+    let statuses = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["standings"]
+            .as_array()
+            .expect("standings")
+            .iter()
+            .map(|s| {
+                (
+                    s["trainee"]["name"].as_str().unwrap_or_default().to_owned(),
+                    s["status"]["status"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let v = standings(&mgr, &max_url, &as_max);
+    assert_eq!(statuses(&v), [("安娜".to_owned(), "assigned".to_owned())]);
+    // The trainee sees hers; the other team's trainee sees nothing.
+    let ana_url = pg.url("ana");
+    let v = standings(&ana_m, &ana_url, &[("PGPASSWORD", pw["ana"].as_str())]);
+    assert_eq!(statuses(&v), [("安娜".to_owned(), "assigned".to_owned())]);
+    let mut cy = pg.connect("cy", &pw["cy"]).expect("cy signs in");
+    assert_eq!(count(&mut cy, "SELECT COUNT(*) FROM assignments"), 0);
+
+    // The database refuses what the client never offers.
+    let mut admin = pg.admin("salesdojo");
+    let trainee_id = |login: &str| -> String {
+        pg.admin("salesdojo")
+            .query_one("SELECT id FROM trainees WHERE login = $1", &[&login])
+            .expect("a trainee row")
+            .get(0)
+    };
+    let (ana_id, cy_id) = (trainee_id("ana"), trainee_id("cy"));
+    let insert = |c: &mut postgres::Client, id: &str, trainee: &str, by: Option<&str>| {
+        match by {
+            Some(by) => c.execute(
+                "INSERT INTO assignments (id, playbook_id, trainee_id, due, pass_mark, retake_after_days,
+                     retake_max, assigned_by, assigned_at)
+                 VALUES ($1, 'objections', $2, '2030-01-01', 70, 0, 2, $3, '2026-12-01T00:00:00Z')",
+                &[&id, &trainee, &by],
+            ),
+            None => c.execute(
+                "INSERT INTO assignments (id, playbook_id, trainee_id, due, pass_mark, retake_after_days,
+                     retake_max, assigned_at)
+                 VALUES ($1, 'objections', $2, '2030-01-01', 70, 0, 2, '2026-12-01T00:00:00Z')",
+                &[&id, &trainee],
+            ),
+        }
+    };
+    let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
+    assert!(
+        denied(insert(&mut ana, "x1", &ana_id, None)),
+        "a trainee cannot assign, not even to herself"
+    );
+    let mut tia = pg.connect("tia", &pw["tia"]).expect("tia signs in");
+    assert!(
+        denied(insert(&mut tia, "x2", &ana_id, None)),
+        "a trainer cannot assign"
+    );
+    let mut max = pg.connect("max", &pw["max"]).expect("max signs in");
+    assert!(
+        denied(insert(&mut max, "x3", &cy_id, None)),
+        "a manager cannot assign to another team's trainee"
+    );
+    let other_team: String = admin
+        .query_one("SELECT id FROM teams WHERE name = '二店'", &[])
+        .expect("二店")
+        .get(0);
+    assert!(
+        denied(max.execute(
+            "INSERT INTO assignments (id, playbook_id, team_id, due, pass_mark, retake_after_days,
+                 retake_max, assigned_at)
+             VALUES ('x4', 'objections', $1, '2030-01-01', 70, 0, 2, '2026-12-01T00:00:00Z')",
+            &[&other_team],
+        )),
+        "a manager cannot assign to another team"
+    );
+    assert!(
+        denied(insert(&mut max, "x5", &ana_id, Some("tia"))),
+        "a manager assigns as themselves"
+    );
+    assert_eq!(
+        insert(&mut max, "x6", &ana_id, None).expect("max assigns to ana"),
+        1
+    );
+    assert!(
+        denied(max.execute("UPDATE assignments SET due = '2020-01-01'", &[])),
+        "an assignment is not changed afterwards"
+    );
+    assert_eq!(count(&mut admin, "SELECT COUNT(*) FROM assignments"), 2);
+
+    // She practises it: started while the verifier has not checked it, passed once it has.
+    practise(&ana_m, "安娜", "一店");
+    ana_m.ok(&["sync"]);
+    let v = standings(&mgr, &max_url, &as_max);
+    assert!(
+        statuses(&v).contains(&("安娜".to_owned(), "started".to_owned())),
+        "{v}"
+    );
+    let o = ana_m.verify(&pg, &pw["ver"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let v = standings(&mgr, &max_url, &as_max);
+    assert!(
+        statuses(&v).contains(&("安娜".to_owned(), "passed".to_owned())),
+        "{v}"
+    );
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &max_url,
+            "report",
+            "--assignments",
+            "--format",
+            "csv",
+        ],
+        &as_max,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .lines()
+            .any(|l| l.contains("jewelry/browsing-to-tryon,一店,") && l.ends_with(",1,0,0,1,0,0")),
+        "{}",
+        o.stdout
+    );
+}

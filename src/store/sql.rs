@@ -1127,8 +1127,8 @@ pub fn assignments(run: &dyn Run) -> Result<Vec<crate::assign::Assignment>> {
 }
 
 /// [`crate::store::Records::assignment_facts`]: the practice attempts started at or after
-/// `since` on `playbooks`, in progress or completed (a completed attempt only when it counts:
-/// one brought in from elsewhere and not verified does not), with their results after reviews.
+/// `since` on `playbooks`, in progress or completed, with their results after reviews and
+/// whether they count (one brought in from elsewhere counts once verified).
 pub fn assignment_facts(
     run: &dyn Run,
     since: &str,
@@ -1146,17 +1146,18 @@ pub fn assignment_facts(
     }
     let marks = marks.join(", ");
     let (from, counted) = match d {
-        Dialect::Sqlite => ("attempts a", "a.counted = 1"),
-        Dialect::Postgres => ("attempt_results a", "a.counted"),
+        Dialect::Sqlite => ("attempts a", "a.counted"),
+        Dialect::Postgres => ("attempt_results a", "a.counted::int"),
     };
     let c = d.c();
     all(
         run,
         &format!(
-            "SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.started_at, a.status, a.total, a.passed
+            "SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.started_at, a.status, a.total, a.passed,
+                    {counted}
              FROM {from}
              WHERE a.mode = 'practice' AND a.started_at >= ?1 AND a.playbook_id IN ({marks})
-               AND (a.status = 'in_progress' OR (a.status = 'completed' AND {counted}))
+               AND a.status IN ('in_progress', 'completed')
              ORDER BY a.started_at{c}, a.id{c}"
         ),
         &vals,
@@ -1168,6 +1169,7 @@ pub fn assignment_facts(
                 scenario: r.text(3)?,
                 started_at: r.text(4)?,
                 completed: r.text(5)? == "completed",
+                counted: r.flag(8)?,
                 total: r.opt_real(6)?,
                 passed: r.opt_int(7)?.map(|p| p != 0),
             })
