@@ -248,7 +248,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("review_overview_demo_db", |b| b.iter(|| h.step()));
     tail("review_overview_demo_db", &mut h);
     if let Screen::Review(r) = &mut h.state_mut().screen {
-        r.attempts_tab = true;
+        r.tab = salesdojo::gui::views::review::Tab::Attempts;
     }
     h.step();
     g.bench_function("review_attempts_table_demo_db", |b| b.iter(|| h.step()));

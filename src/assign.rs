@@ -555,6 +555,49 @@ pub fn practise_first(criteria: &[crate::store::report::CriterionRow]) -> Option
         .map(|(c, _)| c)
 }
 
+/// Standings as a sheet (CSV; with a byte-order mark for spreadsheets when `bom`): what,
+/// who, due, status, days late, attempts, best total, and the status in words.
+pub fn standings_sheet(
+    assignments: &[Assignment],
+    standings: &[&Standing],
+    lang: crate::msg::Lang,
+    bom: bool,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = crate::sheet::SheetWriter::new(Vec::new(), bom)?;
+    w.row([
+        "assignment",
+        "what",
+        "trainee",
+        "team",
+        "due",
+        "status",
+        "days_late",
+        "attempts",
+        "best",
+        "detail",
+    ])?;
+    for s in standings {
+        let a = assignments.iter().find(|a| a.id == s.assignment);
+        let late = match s.status {
+            Status::Overdue { days_late } => days_late.to_string(),
+            _ => String::new(),
+        };
+        w.row([
+            s.assignment.as_str(),
+            &a.map(Assignment::what).unwrap_or_default(),
+            &s.trainee.name,
+            s.trainee.team.as_deref().unwrap_or(""),
+            &a.map(|a| a.due.to_string()).unwrap_or_default(),
+            s.status.key(),
+            &late,
+            &s.attempts.to_string(),
+            &s.best.map(|b| format!("{b:.1}")).unwrap_or_default(),
+            s.status.describe().get(lang),
+        ])?;
+    }
+    w.finish()
+}
+
 /// A new assignment as a manager asks for it, before it is checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {

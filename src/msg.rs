@@ -574,6 +574,7 @@ catalogue! {
     assignment_saved(id, who, due) => "assigned ({id}) to {who}, due {due}", "已布置（{id}）给 {who}，截止 {due}";
     assignment_none(name) => "nothing to practise is assigned to '{name}': give a playbook (see `salesdojo list`)",
         "没有布置给“{name}”待练的内容：请给出剧本（见 `salesdojo list`）";
+    file_not_written(path, error) => "cannot write {path}: {error}", "无法写入 {path}：{error}";
     assignment_practise_first(criterion) => "practise first: {criterion}", "先练：{criterion}";
 }
 

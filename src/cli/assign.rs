@@ -177,32 +177,8 @@ pub fn run_list(cli: &Cli, args: &ListArgs) -> anyhow::Result<ExitCode> {
             print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         }
         Output::Csv => {
-            let mut w = crate::sheet::SheetWriter::new(Vec::new(), false)?;
-            w.row([
-                "assignment",
-                "what",
-                "trainee",
-                "team",
-                "due",
-                "status",
-                "attempts",
-                "best",
-                "detail",
-            ])?;
-            for s in &shown {
-                w.row([
-                    s.assignment.as_str(),
-                    &what(s),
-                    &s.trainee.name,
-                    s.trainee.team.as_deref().unwrap_or(""),
-                    &due_of(&all, s),
-                    s.status.key(),
-                    &s.attempts.to_string(),
-                    &s.best.map(|b| format!("{b:.1}")).unwrap_or_default(),
-                    s.status.describe().get(lang),
-                ])?;
-            }
-            print(&String::from_utf8_lossy(&w.finish()?))?;
+            let sheet = assign::standings_sheet(&all.assignments, &shown, lang, false)?;
+            print(&String::from_utf8_lossy(&sheet))?;
         }
         Output::Table => {
             if shown.is_empty() {
@@ -215,8 +191,7 @@ pub fn run_list(cli: &Cli, args: &ListArgs) -> anyhow::Result<ExitCode> {
             let store = store::open_default(&cli.location())?;
             let mut out = String::new();
             for s in shown {
-                let _ = writeln!(
-                    out,
+                let line = format!(
                     "{} {} {} {} {}",
                     super::pad(&what(s), 34),
                     super::pad(&s.trainee.name, 12),
@@ -229,6 +204,7 @@ pub fn run_list(cli: &Cli, args: &ListArgs) -> anyhow::Result<ExitCode> {
                         .map(|b| format!("({} {b:.1})", lang.t("最好", "best")))
                         .unwrap_or_default()
                 );
+                let _ = writeln!(out, "{}", line.trim_end());
                 if let (Status::Failed { .. } | Status::Overdue { .. }, Some(failed)) =
                     (&s.status, &s.last_failed)
                 {

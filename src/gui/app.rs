@@ -57,6 +57,11 @@ pub struct App {
     /// The trainee's unfinished role-plays (playbook, scenario, started at), offered on the
     /// playbook list.
     pub unfinished: Vec<(String, String, String)>,
+    /// What is assigned to the trainee (or why it could not be read), listed first.
+    pub assigned: Result<Vec<crate::gui::worker::AssignedItem>, String>,
+    /// Just signed in: open the playbook of last time once the assignments are read, when
+    /// none waits.
+    back_to_last: bool,
     /// Where progress is saved, or why it is not.
     pub db_status: Option<Result<String, String>>,
     pub error: Option<String>,
@@ -94,6 +99,8 @@ impl App {
             trainee: None,
             staff: None,
             unfinished: Vec::new(),
+            assigned: Ok(Vec::new()),
+            back_to_last: false,
             db_status: None,
             error: None,
             known: Vec::new(),
@@ -208,6 +215,7 @@ impl App {
                 lang,
                 &self.lib,
                 &self.unfinished,
+                &self.assigned,
                 self.handed_over.as_ref(),
                 &mut commands,
             ),
@@ -364,7 +372,8 @@ impl App {
                 // What is unfinished is read again each time the list is shown: an attempt
                 // resumed and finished since is no longer offered.
                 if let Some(t) = self.trainee.clone() {
-                    self.send(Job::Unfinished(t));
+                    self.send(Job::Unfinished(t.clone()));
+                    self.send(Job::Assigned(t));
                 }
             }
             Command::OpenPlaybook(id) => {
@@ -499,7 +508,12 @@ impl App {
     fn on_done(&mut self, d: Done) {
         let lang = self.lang();
         match d {
-            d @ (Done::Review(_) | Done::Detail(_) | Done::Exported(_) | Done::Merged(_)) => {
+            d @ (Done::Review(_)
+            | Done::Detail(_)
+            | Done::Exported(_)
+            | Done::Merged(_)
+            | Done::Funnel(_)
+            | Done::AssignSaved(_)) => {
                 if matches!(&d, Done::Merged(Ok(_))) {
                     // Merged trainees are offered at sign-in.
                     self.send(Job::Trainees);
@@ -566,11 +580,30 @@ impl App {
                 self.persisted.trainee = t.name.clone();
                 self.persisted.team = t.team.clone().unwrap_or_default();
                 self.unfinished.clear();
+                self.assigned = Ok(Vec::new());
                 self.send(Job::Unfinished(t.clone()));
+                self.send(Job::Assigned(t.clone()));
                 self.trainee = Some(t);
                 self.screen = Screen::Playbooks;
-                // Back where the trainee left off last time.
-                if let Some(id) = self.persisted.playbook.clone()
+                // Back where the trainee left off last time, unless something assigned waits
+                // (decided when the assignments are read).
+                self.back_to_last = true;
+            }
+            Done::Records(Ok((r, c, open))) => {
+                if let Screen::Scenarios(s) = &mut self.screen {
+                    s.on_records(r, c, open);
+                }
+            }
+            Done::Unfinished(open) => self.unfinished = open,
+            Done::Assigned(list) => {
+                let waiting = list
+                    .as_ref()
+                    .is_ok_and(|l| l.iter().any(|i| crate::assign::to_do(&i.standing.status)));
+                self.assigned = list.map_err(|e| e.take(self.persisted.lang.into()));
+                if std::mem::take(&mut self.back_to_last)
+                    && !waiting
+                    && matches!(self.screen, Screen::Playbooks)
+                    && let Some(id) = self.persisted.playbook.clone()
                     && self
                         .lib
                         .playbook(&id)
@@ -579,12 +612,6 @@ impl App {
                     self.apply(Command::OpenPlaybook(id));
                 }
             }
-            Done::Records(Ok((r, c, open))) => {
-                if let Screen::Scenarios(s) = &mut self.screen {
-                    s.on_records(r, c, open);
-                }
-            }
-            Done::Unfinished(open) => self.unfinished = open,
             Done::Resumable {
                 scenario,
                 found: Ok(found),

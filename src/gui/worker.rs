@@ -82,6 +82,8 @@ pub enum Job {
     },
     /// The trainee's unfinished role-plays, shown after sign-in.
     Unfinished(Trainee),
+    /// What is assigned to the trainee, shown first after sign-in.
+    Assigned(Trainee),
     Resumable {
         trainee: Trainee,
         playbook: Arc<Playbook>,
@@ -120,6 +122,18 @@ pub enum Job {
     },
     /// Everything the review view shows for a filter.
     Review(Filter),
+    /// The assignments' funnel, per assignment and team, and who is behind.
+    Funnel,
+    /// A manager's new assignment; answers with what was stored (or why not).
+    Assign {
+        req: crate::assign::Request,
+        by: String,
+    },
+    /// The standings that are behind (or all of them), as CSV, to a file.
+    ExportStandings {
+        path: std::path::PathBuf,
+        only_behind: bool,
+    },
     /// One attempt in full.
     Detail(String),
     /// A manager's comment and/or criterion override; answers with the attempt refreshed.
@@ -185,6 +199,29 @@ pub enum Job {
 const RECENT_REPLIES: usize = 12;
 
 /// The diagnostics of a checked draft.
+/// The assignments tab of the review view: every assignment this login sees and where each
+/// of its trainees stands, with the funnel and who is behind worked out.
+#[derive(Debug, Clone, Default)]
+pub struct FunnelData {
+    pub all: crate::store::Assigned,
+    pub funnel: Vec<crate::assign::AssignmentFunnel>,
+    pub teams: std::collections::BTreeMap<Option<String>, crate::assign::Counts>,
+    /// Indexes into `all.standings`, latest first.
+    pub behind: Vec<usize>,
+    /// Everyone this login sees, for the form's pickers and for names.
+    pub trainees: Vec<Trainee>,
+    pub took_ms: f64,
+}
+
+/// One thing assigned to the trainee, as the home screen lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignedItem {
+    pub assignment: crate::assign::Assignment,
+    pub standing: crate::assign::Standing,
+    /// After an attempt below the mark: its weakest criterion (an id), to practise first.
+    pub practise_first: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct CheckResult {
     pub seq: u64,
@@ -284,6 +321,9 @@ pub enum Done {
     Records(Result<Records, Why>),
     /// The trainee's unfinished role-plays: (playbook, scenario, started at), newest first.
     Unfinished(Vec<(String, String, String)>),
+    /// What is assigned to the trainee, what needs doing first at the top (or why it could
+    /// not be read).
+    Assigned(Result<Vec<AssignedItem>, Why>),
     Resumable {
         scenario: String,
         found: Result<Resumable, Why>,
@@ -313,6 +353,9 @@ pub enum Done {
         result: Result<LiveSummary, Why>,
     },
     Review(Result<Box<ReviewData>, Why>),
+    Funnel(Result<Box<FunnelData>, Why>),
+    /// An assignment stored (what was said), or why not.
+    AssignSaved(Result<Why, Why>),
     Detail(Result<Box<AttemptDetail>, Why>),
     /// The library loaded again; `problems` renders its errors, if any.
     Reloaded {
@@ -546,6 +589,22 @@ impl State<'_> {
                     open
                 }
                 None => Vec::new(),
+            }),
+            Job::Funnel => Done::Funnel(match &self.store {
+                Some(s) => funnel(s, &self.lib).map(Box::new).map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::Assign { req, by } => Done::AssignSaved(match &self.store {
+                Some(s) => assign_from_app(s, &self.lib, &req, &by),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::ExportStandings { path, only_behind } => Done::Exported(match &self.store {
+                Some(s) => export_standings(s, &self.lib, &path, only_behind),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::Assigned(trainee) => Done::Assigned(match &self.store {
+                Some(s) => assigned_to(s, &self.lib, &trainee).map_err(text),
+                None => Ok(Vec::new()),
             }),
             Job::Resumable {
                 trainee,
@@ -1143,4 +1202,110 @@ mod tests {
         assert!(out.exists());
         assert!((running.fraction() - 1.0).abs() < 1e-6);
     }
+}
+
+/// What is assigned to `trainee`, in the order the home screen lists it, with what to
+/// practise first after an attempt below the mark.
+fn assigned_to(s: &Store, lib: &Library, trainee: &Trainee) -> store::Result<Vec<AssignedItem>> {
+    let all = s.records().assignment_standings(
+        &crate::assign::catalogue(lib),
+        chrono::Local::now().date_naive(),
+    )?;
+    let mine = all.of_trainee(&trainee.id);
+    let mut out = Vec::new();
+    for st in crate::assign::for_trainee(&mine, &all.assignments) {
+        let Some(a) = all.assignment(&st.assignment) else {
+            continue;
+        };
+        let practise_first = match (&st.status, &st.last_failed) {
+            (
+                crate::assign::Status::Failed { .. } | crate::assign::Status::Overdue { .. },
+                Some(id),
+            ) => {
+                let detail = s.records().attempt_detail(id)?;
+                crate::assign::practise_first(&detail.criteria).map(str::to_owned)
+            }
+            _ => None,
+        };
+        out.push(AssignedItem {
+            assignment: a.clone(),
+            standing: st.clone(),
+            practise_first,
+        });
+    }
+    Ok(out)
+}
+
+/// Every assignment with the funnel and who is behind (see [`FunnelData`]).
+fn funnel(s: &Store, lib: &Library) -> store::Result<FunnelData> {
+    let t0 = std::time::Instant::now();
+    let all = s.records().assignment_standings(
+        &crate::assign::catalogue(lib),
+        chrono::Local::now().date_naive(),
+    )?;
+    let trainees = s.records().trainees()?;
+    let funnel = crate::assign::funnel(&all.standings);
+    let teams = crate::assign::team_funnel(&all.standings);
+    let behind = crate::assign::behind(&all.standings)
+        .into_iter()
+        .filter_map(|b| all.standings.iter().position(|s| std::ptr::eq(s, b)))
+        .collect();
+    Ok(FunnelData {
+        all,
+        funnel,
+        teams,
+        behind,
+        trainees,
+        took_ms: t0.elapsed().as_secs_f64() * 1e3,
+    })
+}
+
+/// A manager's assignment from the review view: checked, stored, and said.
+fn assign_from_app(
+    s: &Store,
+    lib: &Library,
+    req: &crate::assign::Request,
+    by: &str,
+) -> Result<Why, Why> {
+    let trainees = s.records().trainees().map_err(text)?;
+    match crate::session::assign(
+        s,
+        lib,
+        req,
+        by,
+        chrono::Local::now().date_naive(),
+        chrono::Utc::now(),
+    ) {
+        Ok(crate::session::Assigning::Saved(a)) => {
+            Ok(crate::msg::assignment_saved(&a.id, a.who(&trainees), a.due))
+        }
+        Ok(crate::session::Assigning::Exists(id)) => Err(crate::msg::assignment_exists(id)),
+        Err(crate::session::AssignError::Refused(r)) => Err(r.0),
+        Err(crate::session::AssignError::Store(e)) => Err(text(e)),
+    }
+}
+
+/// The standings (only those behind, latest first, or all) as CSV to `path`.
+fn export_standings(
+    s: &Store,
+    lib: &Library,
+    path: &std::path::Path,
+    only_behind: bool,
+) -> Result<String, Why> {
+    let all = s
+        .records()
+        .assignment_standings(
+            &crate::assign::catalogue(lib),
+            chrono::Local::now().date_naive(),
+        )
+        .map_err(text)?;
+    let rows: Vec<&crate::assign::Standing> = if only_behind {
+        crate::assign::behind(&all.standings)
+    } else {
+        all.standings.iter().collect()
+    };
+    let sheet = crate::assign::standings_sheet(&all.assignments, &rows, crate::msg::Lang::Zh, true)
+        .map_err(|e| crate::msg::file_not_written(path.display(), e))?;
+    std::fs::write(path, sheet).map_err(|e| crate::msg::file_not_written(path.display(), e))?;
+    Ok(format!("{} → {}", rows.len(), path.display()))
 }

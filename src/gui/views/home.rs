@@ -9,7 +9,7 @@ use crate::gui::command::Command;
 use crate::gui::ctx::Ctx;
 use crate::gui::state::{Lang, Role};
 use crate::gui::theme;
-use crate::gui::worker::Job;
+use crate::gui::worker::{AssignedItem, Job};
 use crate::playbook::Library;
 use crate::playbook::model::Playbook;
 use crate::session::Resumable;
@@ -166,6 +166,7 @@ pub fn playbooks_ui(
     lang: Lang,
     lib: &Library,
     unfinished: &[(String, String, String)],
+    assigned: &Result<Vec<AssignedItem>, String>,
     handed_over: Option<&Result<String, String>>,
     out: &mut Vec<Command>,
 ) {
@@ -195,6 +196,7 @@ pub fn playbooks_ui(
             None => {}
         }
         ui.add_space(6.0);
+        assigned_ui(ui, lang, lib, assigned, out);
         // Role-plays left unfinished: found at once, not only by starting the scenario again.
         for (playbook, scenario, started) in unfinished.iter().take(3) {
             let Some(pb) = lib.playbook(playbook) else {
@@ -516,4 +518,108 @@ impl Scenarios {
             self.offer = Some(found);
         }
     }
+}
+
+/// What is assigned to the trainee, first on the home screen: what, due when, where they
+/// stand, one click to start; overdue in red; after an attempt below the mark, what to
+/// practise first. Nothing is shown when nothing is assigned.
+fn assigned_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    assigned: &Result<Vec<AssignedItem>, String>,
+    out: &mut Vec<Command>,
+) {
+    let items = match assigned {
+        Ok(items) if items.is_empty() => return,
+        Ok(items) => items,
+        Err(e) => {
+            ui.label(
+                RichText::new(format!(
+                    "{} {e}",
+                    lang.t("无法读取布置的练习：", "What is assigned cannot be read:")
+                ))
+                .color(theme::BAD),
+            );
+            return;
+        }
+    };
+    theme::card(ui, ui.visuals().faint_bg_color, |ui| {
+        ui.label(RichText::new(lang.t("布置给你的练习", "Assigned to you")).strong());
+        egui::Grid::new("assigned")
+            .num_columns(4)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                // One line each: a status wrapped into a narrow column read as a ladder.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                for item in items.iter().take(8) {
+                    let a = &item.assignment;
+                    let st = &item.standing;
+                    let pb = lib.playbook(&a.playbook);
+                    let pb_title = pb.map_or(a.playbook.as_str(), |p| p.title.get(lang.code()));
+                    let what = match (&a.scenario, pb) {
+                        (Some(s), Some(p)) => format!(
+                            "{pb_title} · {}",
+                            p.scenario(s)
+                                .map_or(s.as_str(), |s| s.title.get(lang.code()))
+                        ),
+                        (Some(s), None) => format!("{pb_title} · {s}"),
+                        (None, _) => pb_title.to_owned(),
+                    };
+                    ui.label(what);
+                    ui.label(format!("{} {}", lang.t("截止", "due"), a.due));
+                    let colour = match st.status {
+                        crate::assign::Status::Overdue { .. } => theme::BAD,
+                        crate::assign::Status::Passed { .. } => theme::GOOD,
+                        crate::assign::Status::Failed { .. } => theme::ACCENT,
+                        _ => ui.visuals().text_color(),
+                    };
+                    ui.vertical(|ui| {
+                        ui.label(
+                            RichText::new(st.status.describe().take(lang.into())).color(colour),
+                        );
+                        if let (Some(c), Some(p)) = (&item.practise_first, pb) {
+                            let title = p
+                                .rubric
+                                .criteria
+                                .iter()
+                                .find(|k| k.id == *c)
+                                .map_or(c.as_str(), |k| k.title.get(lang.code()));
+                            ui.label(
+                                RichText::new(
+                                    crate::msg::assignment_practise_first(title).take(lang.into()),
+                                )
+                                .small()
+                                .color(theme::MUTED),
+                            );
+                        }
+                    });
+                    match (&st.next_scenario, crate::assign::to_do(&st.status)) {
+                        (Some(scen), true) => {
+                            let label = if st.attempts == 0 {
+                                lang.t("开始", "Start")
+                            } else {
+                                lang.t("继续练习", "Practise")
+                            };
+                            if ui.button(label).on_hover_text(&a.playbook).clicked() {
+                                out.push(Command::OpenPlaybook(a.playbook.clone()));
+                                out.push(Command::OpenScenario(scen.clone()));
+                            }
+                        }
+                        _ => {
+                            ui.label("");
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        if items.len() > 8 {
+            ui.label(
+                RichText::new(crate::msg::rows_waiting(items.len() - 8).take(lang.into()))
+                    .small()
+                    .color(theme::MUTED),
+            );
+        }
+    });
+    ui.add_space(6.0);
 }

@@ -11,7 +11,9 @@ use crate::gui::worker::{Done, Job, ReviewData, Running};
 use crate::store::export::CsvStyle;
 use crate::store::report::{AttemptDetail, AttemptRow, Filter};
 
+mod assignments;
 mod ui;
+pub use assignments::{Assignments, Row, assignments_ui};
 pub use ui::*;
 
 /// Where a file dialog's thread sends what it chose.
@@ -40,6 +42,26 @@ pub enum Cmd {
     Browse(BrowseFor),
     /// Stop the running export (nothing is written) or import's verification.
     Cancel,
+    /// Show a tab (the assignments tab reads the funnel as it opens).
+    Tab(Tab),
+    /// Read the assignments' funnel again.
+    LoadAssignments,
+    /// Store the assignment in the form.
+    Assign,
+    /// Write who is behind to the file named in the tab.
+    ExportBehind,
+}
+
+/// The review view's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    /// Charts over the filter.
+    #[default]
+    Overview,
+    /// The table of attempts.
+    Attempts,
+    /// What is assigned: the form, the funnel and who is behind.
+    Assignments,
 }
 
 /// The filter as edited, the results of the last query, the open attempt and the review
@@ -62,8 +84,11 @@ pub struct Review {
     pub sent: Option<Instant>,
     /// From sending the last query to its results on screen, in ms.
     pub latency_ms: Option<f64>,
-    /// Charts, or the table of attempts.
-    pub attempts_tab: bool,
+    /// Charts, the table of attempts, or the assignments.
+    pub tab: Tab,
+    pub assignments: Assignments,
+    /// The running export is the assignments tab's.
+    exporting_behind: bool,
     pub sort: SortKey,
     pub descending: bool,
     pub detail: Option<Box<AttemptDetail>>,
@@ -128,6 +153,29 @@ impl Review {
                 if let Some(d) = &mut self.data {
                     sort_attempts(&mut d.attempts, self.sort, self.descending);
                 }
+            }
+            Cmd::Tab(t) => {
+                self.tab = t;
+                if t == Tab::Assignments && self.assignments.data.is_none() {
+                    if self.assignments.due.is_empty() {
+                        self.assignments.due =
+                            (chrono::Local::now().date_naive() + chrono::Days::new(7)).to_string();
+                    }
+                    self.assignments.load(ctx);
+                }
+            }
+            Cmd::LoadAssignments => self.assignments.load(ctx),
+            Cmd::Assign => self.assignments.assign(ctx),
+            Cmd::ExportBehind => {
+                let path = match self.assignments.export_path.trim() {
+                    "" => Assignments::default_export_path(),
+                    p => p.to_owned(),
+                };
+                self.exporting_behind = true;
+                ctx.send(Job::ExportStandings {
+                    path: PathBuf::from(path),
+                    only_behind: true,
+                });
             }
             Cmd::OpenAttempt(id) => ctx.send(Job::Detail(id)),
             Cmd::CloseAttempt => self.detail = None,
@@ -268,7 +316,25 @@ impl Review {
         match d {
             Done::Review(r) => self.on_results(r.map_err(|e| e.take(ctx.lang)), ctx),
             Done::Detail(r) => self.on_detail(r.map_err(|e| e.take(ctx.lang)), ctx),
-            Done::Exported(note) => self.on_exported(note.map_err(|e| e.take(ctx.lang))),
+            Done::Exported(note) => {
+                let note = note.map_err(|e| e.take(ctx.lang));
+                if std::mem::take(&mut self.exporting_behind) {
+                    self.assignments.said = Some(note);
+                } else {
+                    self.on_exported(note);
+                }
+            }
+            Done::Funnel(r) => {
+                self.assignments.loading = false;
+                match r {
+                    Ok(d) => self.assignments.data = Some(d),
+                    Err(e) => *ctx.error = Some(e.take(ctx.lang)),
+                }
+            }
+            Done::AssignSaved(r) => {
+                let said = r.map(|t| t.take(ctx.lang)).map_err(|e| e.take(ctx.lang));
+                self.assignments.on_saved(said, ctx);
+            }
             Done::Merged(note) => {
                 let note = note.map(|t| t.take(ctx.lang)).map_err(|e| e.take(ctx.lang));
                 self.on_merged(note, ctx);

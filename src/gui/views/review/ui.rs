@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::{Cmd, Review};
+use super::{Cmd, Review, Tab, assignments_ui};
 use crate::gui::command::{BrowseFor, Command, SortKey};
 use crate::gui::state::Lang;
 use crate::gui::theme;
@@ -133,15 +133,25 @@ pub fn review_ui(
         });
         ui.separator();
         let (sort, descending) = (r.sort, r.descending);
+        ui.horizontal(|ui| {
+            for (tab, label) in [
+                (Tab::Overview, lang.t("概览", "Overview")),
+                (Tab::Attempts, lang.t("练习记录", "Attempts")),
+                (Tab::Assignments, lang.t("布置与进度", "Assignments")),
+            ] {
+                if ui.selectable_label(r.tab == tab, label).clicked() && r.tab != tab {
+                    commands.push(Command::Review(Cmd::Tab(tab)));
+                }
+            }
+        });
+        if r.tab == Tab::Assignments {
+            assignments_ui(ui, lang, lib, &mut r.assignments, commands);
+            return;
+        }
         let Some(d) = r.data.as_deref() else {
             return;
         };
-        let r_tab = &mut r.attempts_tab;
-        ui.horizontal(|ui| {
-            ui.selectable_value(r_tab, false, lang.t("概览", "Overview"));
-            ui.selectable_value(r_tab, true, lang.t("练习记录", "Attempts"));
-        });
-        if *r_tab {
+        if r.tab == Tab::Attempts {
             attempts_ui(ui, lang, lib, d, (sort, descending), commands);
             return;
         }
