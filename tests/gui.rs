@@ -3357,3 +3357,209 @@ fn a_type_drill_leaves_the_type_off_the_scenario_list() {
     settle(&mut h);
     assert!(h.query_all_by_label_contains("客户：").next().is_some());
 }
+
+/// Today where the tests run, `days` on.
+fn day_from_today(days: i64) -> chrono::NaiveDate {
+    chrono::Local::now().date_naive() + chrono::Duration::days(days)
+}
+
+/// What is assigned comes first on the trainee's home screen, overdue in red words, and one
+/// click starts it (the playbook of last time does not open over it).
+#[test]
+fn an_assigned_scenario_is_listed_first_and_starts_with_one_click() {
+    use salesdojo::assign::{Request, Retake, Who};
+    use salesdojo::store::ProgressLog;
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    {
+        let mut store = salesdojo::store::Store::open(&db).expect("opens");
+        store.trainee("Chen", Some("East 1")).expect("a trainee");
+        let req = Request {
+            playbook: "jewelry".into(),
+            scenario: Some("browsing-to-tryon".into()),
+            who: Who::Team("East 1".into()),
+            due: day_from_today(3),
+            pass_mark: None,
+            retake: Retake::default(),
+            note: None,
+        };
+        let made = salesdojo::session::assign(
+            &store,
+            &lib,
+            &req,
+            "Ms Zhao",
+            day_from_today(0),
+            chrono::Utc::now(),
+        )
+        .expect("assigned");
+        assert!(matches!(made, salesdojo::session::Assigning::Saved(_)));
+        // One from before, its day gone.
+        drop(store);
+        rusqlite::Connection::open(&db)
+            .expect("opens")
+            .execute(
+                "INSERT INTO assignments VALUES ('late', 'objections', NULL,
+                    (SELECT id FROM trainees WHERE name = 'Chen'), NULL, ?1, 70, 0, 2, 'Ms Zhao',
+                    '2026-01-01T00:00:00Z', NULL)",
+                [day_from_today(-2).to_string()],
+            )
+            .expect("an overdue assignment");
+    }
+    let lang = Lang::En;
+    let saved = Persisted {
+        lang,
+        playbook: Some("seven-step".into()),
+        ..Persisted::default()
+    };
+    let mut h = harness_with(lib.clone(), &db, saved);
+    sign_in(&mut h, lang, "Chen", "East 1");
+    assert!(
+        matches!(h.state().screen, salesdojo::gui::app::Screen::Playbooks),
+        "the home screen stays, with what is assigned"
+    );
+    h.get_by_label("Assigned to you");
+    h.get_by_label("overdue by 2 days");
+    h.get_by_label("Jewelry: the four-stage sale · From browsing to try-on");
+    h.get_by_label(&format!("due {}", day_from_today(3)));
+    // The overdue one is first; the second Start is the jewelry scenario.
+    let starts: Vec<_> = h.get_all_by_label("Start").collect();
+    assert_eq!(starts.len(), 2);
+    starts[1].click();
+    settle(&mut h);
+    match &h.state().screen {
+        salesdojo::gui::app::Screen::Practice(p) => {
+            assert_eq!(p.run.attempt.playbook.id, "jewelry");
+            assert_eq!(p.run.attempt.scenario, "browsing-to-tryon");
+        }
+        _ => panic!("the role-play did not start"),
+    }
+}
+
+/// The funnel in the review view gives the store's numbers, asked directly; a number opens
+/// the trainees behind it; the form refuses a past day and stores a good request.
+#[test]
+fn the_funnel_gives_the_stores_numbers_and_the_form_assigns() {
+    use salesdojo::assign::{Request, Retake, Who};
+    let lang = Lang::En;
+    let (lib, _dir, db, trainees, mut h) = open_review(lang, "Ms Zhao");
+    let team = trainees
+        .iter()
+        .find_map(|t| t.team.clone())
+        .expect("a team");
+    {
+        let store = salesdojo::store::Store::open(&db).expect("opens");
+        let req = Request {
+            playbook: "objections".into(),
+            scenario: None,
+            who: Who::Team(team.clone()),
+            due: day_from_today(5),
+            pass_mark: Some(60),
+            retake: Retake::default(),
+            note: None,
+        };
+        salesdojo::session::assign(
+            &store,
+            &lib,
+            &req,
+            "Ms Zhao",
+            day_from_today(0),
+            chrono::Utc::now(),
+        )
+        .expect("assigned");
+    }
+    h.get_by_label("Assignments").click();
+    settle(&mut h);
+    let expected = {
+        let store = salesdojo::store::Store::open(&db).expect("opens");
+        let all = store
+            .records()
+            .assignment_standings(&salesdojo::assign::catalogue(&lib), day_from_today(0))
+            .expect("standings");
+        salesdojo::assign::funnel(&all.standings)
+    };
+    let shown = review(&h)
+        .assignments
+        .data
+        .as_ref()
+        .expect("the funnel")
+        .funnel
+        .clone();
+    assert_eq!(shown, expected);
+    let members = trainees
+        .iter()
+        .filter(|t| t.team.as_ref() == Some(&team))
+        .count();
+    assert_eq!(shown[0].counts.assigned as usize, members);
+    assert_eq!(shown[0].counts.not_started as usize, members);
+    // A number opens its trainees.
+    let number = members.to_string();
+    let one = trainees
+        .iter()
+        .find(|t| t.team.as_ref() == Some(&team))
+        .expect("a member");
+    assert_eq!(h.query_all_by_label(&one.name).count(), 0, "no names before");
+    h.get_all_by_label(&number)
+        .next()
+        .expect("the number")
+        .click();
+    h.run_ok();
+    assert_eq!(
+        h.get_all_by_label(&one.name).count(),
+        1,
+        "its trainees after"
+    );
+    assert_eq!(h.get_all_by_label("assigned, not started").count(), members);
+
+    // The form: a past day is refused and nothing stored; a good request is stored.
+    h.get_by_label("Assign practice");
+    {
+        let r = match &mut h.state_mut().screen {
+            salesdojo::gui::app::Screen::Review(r) => r,
+            _ => panic!("not on the review screen"),
+        };
+        r.assignments.playbook = "jewelry".into();
+        r.assignments.who = trainees[0].name.clone();
+        r.assignments.due = day_from_today(-1).to_string();
+    }
+    h.run_ok();
+    h.get_by_label("Assign").click();
+    settle(&mut h);
+    h.get_by_label_contains("is in the past");
+    let count = |db: &Path| {
+        salesdojo::store::Store::open(db)
+            .expect("opens")
+            .records()
+            .assignments()
+            .expect("assignments")
+            .len()
+    };
+    assert_eq!(count(&db), 1);
+    {
+        let r = match &mut h.state_mut().screen {
+            salesdojo::gui::app::Screen::Review(r) => r,
+            _ => panic!("not on the review screen"),
+        };
+        r.assignments.due = day_from_today(9).to_string();
+    }
+    h.run_ok();
+    h.get_by_label("Assign").click();
+    settle(&mut h);
+    h.get_by_label_contains(&format!(
+        "to {}, due {}",
+        trainees[0].name,
+        day_from_today(9)
+    ));
+    assert_eq!(count(&db), 2);
+    assert_eq!(
+        review(&h)
+            .assignments
+            .data
+            .as_ref()
+            .expect("read again")
+            .funnel
+            .len(),
+        2,
+        "the funnel is read again"
+    );
+}

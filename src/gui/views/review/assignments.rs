@@ -367,7 +367,7 @@ fn form_ui(
                 .num_columns(2)
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
-                    ui.label(lang.t("剧本", "Playbook"));
+                    let l_pb = ui.label(lang.t("剧本", "Playbook"));
                     let practice: Vec<_> = lib
                         .playbooks
                         .iter()
@@ -390,9 +390,11 @@ fn form_ui(
                                     a.scenario.clear();
                                 }
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(l_pb.id);
                     ui.end_row();
-                    ui.label(lang.t("场景", "Scenario"));
+                    let l_scen = ui.label(lang.t("场景", "Scenario"));
                     let pb = lib.playbook(&a.playbook);
                     let shown = pb.and_then(|p| p.scenario(&a.scenario)).map_or(
                         lang.t(
@@ -420,9 +422,11 @@ fn form_ui(
                                     s.title.get(loc),
                                 );
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(l_scen.id);
                     ui.end_row();
-                    ui.label(lang.t("对象", "For"));
+                    let l_who = ui.label(lang.t("对象", "For"));
                     ui.horizontal(|ui| {
                         ui.radio_value(&mut a.to_team, false, lang.t("学员", "A trainee"));
                         ui.radio_value(&mut a.to_team, true, lang.t("团队", "A team"));
@@ -453,7 +457,9 @@ fn form_ui(
                                             }
                                         }
                                     });
-                            });
+                            })
+                            .response
+                            .labelled_by(l_who.id);
                     });
                     ui.end_row();
                     let field = |ui: &mut egui::Ui,
