@@ -3498,7 +3498,11 @@ fn the_funnel_gives_the_stores_numbers_and_the_form_assigns() {
         .iter()
         .find(|t| t.team.as_ref() == Some(&team))
         .expect("a member");
-    assert_eq!(h.query_all_by_label(&one.name).count(), 0, "no names before");
+    assert_eq!(
+        h.query_all_by_label(&one.name).count(),
+        0,
+        "no names before"
+    );
     h.get_all_by_label(&number)
         .next()
         .expect("the number")

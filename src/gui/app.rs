@@ -599,7 +599,7 @@ impl App {
                 let waiting = list
                     .as_ref()
                     .is_ok_and(|l| l.iter().any(|i| crate::assign::to_do(&i.standing.status)));
-                self.assigned = list.map_err(|e| e.take(self.persisted.lang.into()));
+                self.assigned = list.map_err(|e| e.take(self.persisted.lang));
                 if std::mem::take(&mut self.back_to_last)
                     && !waiting
                     && matches!(self.screen, Screen::Playbooks)

@@ -1163,47 +1163,6 @@ fn why(zh: impl Into<String>, en: impl Into<String>) -> Why {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cancelled_export_writes_nothing_and_says_so() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let mut s = Store::open(&dir.path().join("p.db")).unwrap_or_else(|e| panic!("{e}"));
-        let mut report = Report::default();
-        let lib = crate::playbook::load(&[crate::playbook::Content::bundled()], &mut report);
-        let host = ScriptHost::new(&lib);
-        let o = crate::demo::DemoOptions {
-            trainees: 2,
-            days: 10,
-            seed: 1,
-            end: chrono::Utc::now(),
-        };
-        crate::demo::generate(&mut s, &lib, &host, &o).unwrap_or_else(|e| panic!("{e}"));
-        let out = dir.path().join("out.csv");
-        let style = store::export::CsvStyle::default();
-        let ctx = egui::Context::default();
-        // Asked to stop before the first attempt is written.
-        let running = Running::default();
-        running
-            .cancel
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
-        assert!(
-            r.as_ref().is_err_and(|e| e.en.contains("cancelled")),
-            "{r:?}"
-        );
-        assert!(!out.exists(), "nothing written");
-        // Not stopped: written, and the progress reached the end.
-        let running = Running::default();
-        let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
-        assert!(r.is_ok(), "{r:?}");
-        assert!(out.exists());
-        assert!((running.fraction() - 1.0).abs() < 1e-6);
-    }
-}
-
 /// What is assigned to `trainee`, in the order the home screen lists it, with what to
 /// practise first after an attempt below the mark.
 fn assigned_to(s: &Store, lib: &Library, trainee: &Trainee) -> store::Result<Vec<AssignedItem>> {
@@ -1308,4 +1267,45 @@ fn export_standings(
         .map_err(|e| crate::msg::file_not_written(path.display(), e))?;
     std::fs::write(path, sheet).map_err(|e| crate::msg::file_not_written(path.display(), e))?;
     Ok(format!("{} → {}", rows.len(), path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_export_writes_nothing_and_says_so() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Store::open(&dir.path().join("p.db")).unwrap_or_else(|e| panic!("{e}"));
+        let mut report = Report::default();
+        let lib = crate::playbook::load(&[crate::playbook::Content::bundled()], &mut report);
+        let host = ScriptHost::new(&lib);
+        let o = crate::demo::DemoOptions {
+            trainees: 2,
+            days: 10,
+            seed: 1,
+            end: chrono::Utc::now(),
+        };
+        crate::demo::generate(&mut s, &lib, &host, &o).unwrap_or_else(|e| panic!("{e}"));
+        let out = dir.path().join("out.csv");
+        let style = store::export::CsvStyle::default();
+        let ctx = egui::Context::default();
+        // Asked to stop before the first attempt is written.
+        let running = Running::default();
+        running
+            .cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
+        assert!(
+            r.as_ref().is_err_and(|e| e.en.contains("cancelled")),
+            "{r:?}"
+        );
+        assert!(!out.exists(), "nothing written");
+        // Not stopped: written, and the progress reached the end.
+        let running = Running::default();
+        let r = export_to(&s, &Filter::default(), false, &out, &style, &running, &ctx);
+        assert!(r.is_ok(), "{r:?}");
+        assert!(out.exists());
+        assert!((running.fraction() - 1.0).abs() < 1e-6);
+    }
 }

@@ -575,9 +575,7 @@ fn assigned_ui(
                         _ => ui.visuals().text_color(),
                     };
                     ui.vertical(|ui| {
-                        ui.label(
-                            RichText::new(st.status.describe().take(lang.into())).color(colour),
-                        );
+                        ui.label(RichText::new(st.status.describe().take(lang)).color(colour));
                         if let (Some(c), Some(p)) = (&item.practise_first, pb) {
                             let title = p
                                 .rubric
@@ -587,7 +585,7 @@ fn assigned_ui(
                                 .map_or(c.as_str(), |k| k.title.get(lang.code()));
                             ui.label(
                                 RichText::new(
-                                    crate::msg::assignment_practise_first(title).take(lang.into()),
+                                    crate::msg::assignment_practise_first(title).take(lang),
                                 )
                                 .small()
                                 .color(theme::MUTED),
@@ -615,7 +613,7 @@ fn assigned_ui(
             });
         if items.len() > 8 {
             ui.label(
-                RichText::new(crate::msg::rows_waiting(items.len() - 8).take(lang.into()))
+                RichText::new(crate::msg::rows_waiting(items.len() - 8).take(lang))
                     .small()
                     .color(theme::MUTED),
             );

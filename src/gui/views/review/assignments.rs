@@ -275,8 +275,7 @@ pub fn assignments_ui(
                                 ui.label(RichText::new(what(&s.assignment)).color(theme::MUTED));
                             }
                             ui.label(
-                                RichText::new(s.status.describe().take(lang.into()))
-                                    .color(theme::MUTED),
+                                RichText::new(s.status.describe().take(lang)).color(theme::MUTED),
                             );
                         });
                     }
@@ -313,7 +312,7 @@ pub fn assignments_ui(
                     ui.label(s.trainee.team.as_deref().unwrap_or("-"));
                     ui.label(what(&s.assignment));
                     let late = match s.status {
-                        Status::Overdue { .. } => s.status.describe().take(lang.into()),
+                        Status::Overdue { .. } => s.status.describe().take(lang),
                         _ => String::new(),
                     };
                     ui.label(RichText::new(late).color(theme::BAD));
