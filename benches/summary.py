@@ -121,6 +121,14 @@ for bid in sorted(k for k in med if k.startswith("report/") and k.endswith("/sal
         continue
     row(f"report: {name.replace('_', ' ')}", "< 100 ms, ≤ 1.2× shell", v, "sqlite3 shell", sh, ok,
         "cargo bench --bench reports")
+# Assignments
+af, at = g("assignments/funnel_everyone"), g("assignments/trainee_list")
+if af:
+    row("assignments: the funnel for everyone (50 assignments, every standing, per team, who is behind)",
+        "< 100 ms", af, "target", 0.100, af < 0.100, "cargo bench --bench assignments")
+if at:
+    row("assignments: a trainee's assigned list (home screen)", "< 10 ms", at, "target", 0.010,
+        at < 0.010, "cargo bench --bench assignments")
 # App
 for m in re.finditer(r"frame (\S+): p50 ([\d.]+) ms, p99 ([\d.]+) ms", log):
     p99 = float(m.group(3)) / 1e3

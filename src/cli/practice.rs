@@ -109,7 +109,8 @@ fn assigned_next(
             }
         }
     };
-    let all = store.records().assignment_standings(
+    let all = store.records().assignment_standings_of(
+        &me,
         &crate::assign::catalogue(lib),
         chrono::Local::now().date_naive(),
     )?;

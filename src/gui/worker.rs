@@ -1166,7 +1166,8 @@ fn why(zh: impl Into<String>, en: impl Into<String>) -> Why {
 /// What is assigned to `trainee`, in the order the home screen lists it, with what to
 /// practise first after an attempt below the mark.
 fn assigned_to(s: &Store, lib: &Library, trainee: &Trainee) -> store::Result<Vec<AssignedItem>> {
-    let all = s.records().assignment_standings(
+    let all = s.records().assignment_standings_of(
+        trainee,
         &crate::assign::catalogue(lib),
         chrono::Local::now().date_naive(),
     )?;

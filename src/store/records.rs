@@ -21,6 +21,29 @@ use super::sql;
 use super::{Result, StoreError, Trainee};
 use crate::playbook::Library;
 
+/// `assignments` with the standing of each of `trainees` on them, from the attempts since the
+/// oldest was made (of `only` one trainee, when given).
+fn standings_over<R: Records + ?Sized>(
+    records: &R,
+    assignments: Vec<crate::assign::Assignment>,
+    trainees: &[Trainee],
+    only: Option<&str>,
+    cat: &crate::assign::Catalogue,
+    today: chrono::NaiveDate,
+) -> Result<Assigned> {
+    let Some(since) = assignments.iter().map(|a| a.assigned_at.as_str()).min() else {
+        return Ok(Assigned::default());
+    };
+    let playbooks: BTreeSet<String> = assignments.iter().map(|a| a.playbook.clone()).collect();
+    let playbooks: Vec<String> = playbooks.into_iter().collect();
+    let facts = records.assignment_facts(since, &playbooks, only)?;
+    let standings = crate::assign::standings(&assignments, trainees, &facts, cat, today);
+    Ok(Assigned {
+        assignments,
+        standings,
+    })
+}
+
 /// Every assignment and where each of its trainees stands.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Assigned {
@@ -181,8 +204,9 @@ pub trait Records {
         &self,
         since: &str,
         playbooks: &[String],
+        trainee: Option<&str>,
     ) -> Result<Vec<crate::assign::Fact>> {
-        sql::assignment_facts(self.run(), since, playbooks)
+        sql::assignment_facts(self.run(), since, playbooks, trainee)
     }
     /// Stores an assignment already checked by [`crate::assign::check`]. `Ok(Some(id))`: the
     /// same thing was already assigned to the same people (as `id`), nothing stored. On a team
@@ -196,18 +220,24 @@ pub trait Records {
         today: chrono::NaiveDate,
     ) -> Result<Assigned> {
         let assignments = self.assignments()?;
-        let Some(since) = assignments.iter().map(|a| a.assigned_at.as_str()).min() else {
-            return Ok(Assigned::default());
-        };
-        let playbooks: BTreeSet<String> = assignments.iter().map(|a| a.playbook.clone()).collect();
-        let playbooks: Vec<String> = playbooks.into_iter().collect();
-        let facts = self.assignment_facts(since, &playbooks)?;
         let trainees = self.trainees()?;
-        let standings = crate::assign::standings(&assignments, &trainees, &facts, cat, today);
-        Ok(Assigned {
-            assignments,
-            standings,
-        })
+        standings_over(self, assignments, &trainees, None, cat, today)
+    }
+    /// What is assigned to one trainee (themselves or their team) and where they stand: their
+    /// own attempts only, so the home screen reads it at once.
+    fn assignment_standings_of(
+        &self,
+        trainee: &Trainee,
+        cat: &crate::assign::Catalogue,
+        today: chrono::NaiveDate,
+    ) -> Result<Assigned> {
+        let me = std::slice::from_ref(trainee);
+        let assignments: Vec<crate::assign::Assignment> = self
+            .assignments()?
+            .into_iter()
+            .filter(|a| !crate::assign::targets(a, me).is_empty())
+            .collect();
+        standings_over(self, assignments, me, Some(&trainee.id), cat, today)
     }
 
     /// Every criterion override since a date, beside the scorer's points (see

@@ -1126,19 +1126,27 @@ pub fn assignments(run: &dyn Run) -> Result<Vec<crate::assign::Assignment>> {
     )
 }
 
-/// [`crate::store::Records::assignment_facts`]: the practice attempts started at or after
-/// `since` on `playbooks`, in progress or completed, with their results after reviews and
+/// [`crate::store::Records::assignment_facts`]: the practice attempts (of one trainee, when
+/// given) started at or after `since` on `playbooks`, in progress or completed, with their results after reviews and
 /// whether they count (one brought in from elsewhere counts once verified).
 pub fn assignment_facts(
     run: &dyn Run,
     since: &str,
     playbooks: &[String],
+    trainee: Option<&str>,
 ) -> Result<Vec<crate::assign::Fact>> {
     if playbooks.is_empty() {
         return Ok(Vec::new());
     }
     let d = run.dialect();
     let mut vals = vec![since.to_owned()];
+    let only = match trainee {
+        Some(t) => {
+            vals.push(t.to_owned());
+            format!(" AND a.trainee_id = ?{}", vals.len())
+        }
+        None => String::new(),
+    };
     let mut marks = Vec::new();
     for p in playbooks {
         vals.push(p.clone());
@@ -1157,7 +1165,7 @@ pub fn assignment_facts(
                     {counted}
              FROM {from}
              WHERE a.mode = 'practice' AND a.started_at >= ?1 AND a.playbook_id IN ({marks})
-               AND a.status IN ('in_progress', 'completed')
+               AND a.status IN ('in_progress', 'completed'){only}
              ORDER BY a.started_at{c}, a.id{c}"
         ),
         &vals,
