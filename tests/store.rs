@@ -1119,7 +1119,8 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
             c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
         }
         c.execute_batch(
-            "DROP TABLE team_state; DROP TABLE team_known;
+            "DROP TABLE assignments;
+             DROP TABLE team_state; DROP TABLE team_known;
              ALTER TABLE attempts DROP COLUMN counted;
              UPDATE attempts SET total = COALESCE(scored_total, total),
                  passed = CASE WHEN scored_total IS NULL THEN passed ELSE scored_passed END;

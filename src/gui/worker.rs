@@ -1266,7 +1266,7 @@ fn export_standings(
     };
     let sheet = crate::assign::standings_sheet(&all.assignments, &rows, crate::msg::Lang::Zh, true)
         .map_err(|e| crate::msg::file_not_written(path.display(), e))?;
-    std::fs::write(path, sheet).map_err(|e| crate::msg::file_not_written(path.display(), e))?;
+    s.write_sheet(path, &sheet).map_err(text)?;
     Ok(format!("{} → {}", rows.len(), path.display()))
 }
 

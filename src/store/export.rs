@@ -631,4 +631,31 @@ impl Store {
         }
         result
     }
+
+    /// Writes a sheet made elsewhere (the assignments' standings) to `path` as an export is
+    /// written: beside it, then renamed over it; never over the progress database.
+    pub fn write_sheet(&self, path: &Path, sheet: &[u8]) -> std::result::Result<(), ExportError> {
+        if super::db::is_database_file(path, self.path()) {
+            return Err(ExportError::OverDatabase(path.display().to_string()));
+        }
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let tmp = path.with_file_name(format!(".{name}.writing"));
+        let write_err = |source: std::io::Error| ExportError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        let result = (|| {
+            let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
+            std::io::Write::write_all(&mut file, sheet).map_err(write_err)?;
+            file.sync_all().map_err(write_err)?;
+            drop(file);
+            std::fs::rename(&tmp, path).map_err(write_err)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
 }
