@@ -19,6 +19,7 @@ pub mod gui;
 pub mod msg;
 pub mod playbook;
 pub mod practice;
+pub mod publish;
 pub mod rescore;
 pub mod script;
 pub mod session;

@@ -574,6 +574,15 @@ catalogue! {
     assignment_saved(id, who, due) => "assigned ({id}) to {who}, due {due}", "已布置（{id}）给 {who}，截止 {due}";
     assignment_none(name) => "nothing to practise is assigned to '{name}': give a playbook (see `salesdojo list`)",
         "没有布置给“{name}”待练的内容：请给出剧本（见 `salesdojo list`）";
+    publish_invalid(report, n) => "not published: {n} errors (nothing stored)\n{report}",
+        "未发布：有 {n} 个错误（未保存任何内容）\n{report}";
+    publish_tests_fail(lines, n) => "not published: {n} of its tests fail (nothing stored)\n{lines}",
+        "未发布：有 {n} 条测试未通过（未保存任何内容）\n{lines}";
+    publish_no_playbook() => "not published: the file holds no playbook", "未发布：文件里没有剧本";
+    published(id, version, hash, tests) => "published {id} as version {version} ({hash}; {tests} tests passed)",
+        "已发布 {id} 第 {version} 版（{hash}；{tests} 条测试通过）";
+    publish_unchanged(id, version) => "{id} version {version} already has these files: nothing published",
+        "{id} 第 {version} 版的文件与此相同：未重复发布";
     file_not_written(path, error) => "cannot write {path}: {error}", "无法写入 {path}：{error}";
     assignment_practise_first(criterion) => "practise first: {criterion}", "先练：{criterion}";
 }

@@ -1,0 +1,326 @@
+//! Published playbooks: a trainer's playbook, with the scripts it runs and the concepts and
+//! personas beside it, frozen as an immutable, numbered version that every client uses. This
+//! module makes a bundle from content, checks it (validation and its own tests: a playbook
+//! with errors or failing tests is never published), hashes it, tells a version this build
+//! cannot read, and compares two versions. It reads no database and draws nothing: the store
+//! keeps the versions for both backends.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::msg::Text;
+use crate::playbook::load::{Content, SourceFile};
+use crate::playbook::{Library, Report};
+
+/// The bundle format this build writes and reads. A version of a later format is kept and
+/// listed as needing a newer salesdojo, never loaded.
+pub const FORMAT: u32 = 1;
+
+/// The files of one published playbook by path: `playbook.yaml`, `scripts/NAME.rhai`,
+/// `concepts.yaml`, `personas.yaml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub files: BTreeMap<String, String>,
+}
+
+/// The path of the playbook itself in a bundle.
+pub const PLAYBOOK_FILE: &str = "playbook.yaml";
+
+impl Bundle {
+    /// The bundle of the one playbook in `c` (read from a playbook file: its personas,
+    /// concepts and scripts come with it), keeping only the scripts it runs.
+    pub fn from_content(c: &Content, scripts_used: &[String]) -> Option<Bundle> {
+        let [pb] = c.playbooks.as_slice() else {
+            return None;
+        };
+        let text = |f: &SourceFile| String::from_utf8_lossy(&f.bytes).into_owned();
+        let mut files = BTreeMap::new();
+        files.insert(PLAYBOOK_FILE.to_owned(), text(pb));
+        if let Some(f) = &c.concepts {
+            files.insert("concepts.yaml".to_owned(), text(f));
+        }
+        if let Some(f) = &c.personas {
+            files.insert("personas.yaml".to_owned(), text(f));
+        }
+        for (path, f) in &c.scripts {
+            if scripts_used.contains(path) {
+                files.insert(path.clone(), text(f));
+            }
+        }
+        Some(Bundle { files })
+    }
+
+    /// SHA-256 of every path and its text, in path order: the version's identity. A cached
+    /// copy whose files give another hash is not the version.
+    pub fn hash(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for (path, text) in &self.files {
+            h.update(path.as_bytes());
+            h.update([0]);
+            h.update(text.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The bundle as a content layer, its files named `SOURCE/PATH` in diagnostics.
+    pub fn content(&self, source: &str) -> Content {
+        let mut c = Content::default();
+        for (path, text) in &self.files {
+            let f = SourceFile {
+                display: format!("{source}/{path}"),
+                bytes: Arc::from(text.as_bytes()),
+            };
+            match path.as_str() {
+                PLAYBOOK_FILE => c.playbooks.push(f),
+                "concepts.yaml" => c.concepts = Some(f),
+                "personas.yaml" => c.personas = Some(f),
+                p if p.starts_with("scripts/") => {
+                    c.scripts.insert(path.clone(), f);
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+
+    /// The JSON the store keeps.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.files).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// A bundle from the store's JSON; `None` when it is not one.
+    pub fn from_json(json: &str) -> Option<Bundle> {
+        serde_json::from_str(json)
+            .ok()
+            .map(|files| Bundle { files })
+    }
+}
+
+/// A published version as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    pub playbook: String,
+    pub version: u32,
+    pub hash: String,
+    pub format: u32,
+    pub note: Option<String>,
+    pub published_by: String,
+    pub published_at: String,
+    /// The files, when read (listings leave them out).
+    #[serde(skip)]
+    pub bundle: Option<Bundle>,
+}
+
+/// Whether this build can use a stored version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Usable {
+    Yes,
+    /// Written in a later bundle format: kept, listed, never loaded.
+    NeedsNewer,
+    /// Its files do not give its hash (a damaged copy): not used; read it again.
+    Damaged,
+}
+
+/// Whether `v` (with its files) can be used here.
+pub fn usable(v: &Version) -> Usable {
+    if v.format > FORMAT {
+        return Usable::NeedsNewer;
+    }
+    match &v.bundle {
+        Some(b) if b.hash() == v.hash => Usable::Yes,
+        _ => Usable::Damaged,
+    }
+}
+
+/// What checking a bundle found: the playbook it holds and how many of its tests passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub playbook: String,
+    pub yaml_version: u32,
+    pub tests_passed: usize,
+}
+
+/// Why a bundle is not published: every diagnostic and failing test, as `salesdojo validate`
+/// and `salesdojo test` print them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused(pub Text);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.en)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Validates `bundle` over the bundled content (as it will load on every client) and runs its
+/// playbook's tests; any error or failing test refuses it, with all of them.
+pub fn check(bundle: &Bundle, source: &str) -> Result<Checked, Refused> {
+    let mut report = Report::default();
+    let mut lib: Library = crate::playbook::load(
+        &[Content::bundled_support(), bundle.content(source)],
+        &mut report,
+    );
+    lib.playbooks
+        .retain(|p| p.source.file.ends_with(PLAYBOOK_FILE));
+    let host = crate::script::ScriptHost::new(&lib);
+    crate::script::check_library(&lib, &host, &mut report);
+    if report.errors() > 0 {
+        let en = report.render_in(crate::msg::Lang::En);
+        let zh = report.render_in(crate::msg::Lang::Zh);
+        return Err(Refused(crate::msg::publish_invalid(
+            Text { en, zh },
+            report.errors(),
+        )));
+    }
+    let Some(pb) = lib.playbooks.first() else {
+        return Err(Refused(crate::msg::publish_no_playbook()));
+    };
+    let run = crate::practice::playbook_tests::check(pb, Some(&host));
+    if !run.failures.is_empty() {
+        let lines = |lang: crate::msg::Lang| {
+            run.failures
+                .iter()
+                .map(|f| f.line_text_in(lang))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let lines = Text {
+            en: lines(crate::msg::Lang::En),
+            zh: lines(crate::msg::Lang::Zh),
+        };
+        return Err(Refused(crate::msg::publish_tests_fail(
+            lines,
+            run.failures.len(),
+        )));
+    }
+    Ok(Checked {
+        playbook: pb.id.clone(),
+        yaml_version: pb.version,
+        tests_passed: run.passed,
+    })
+}
+
+/// The published versions as a content layer: the latest usable version of each playbook
+/// (with the concepts and personas of the last one, in order). Those this build cannot use
+/// are left out and named.
+pub fn layer(versions: &[Version]) -> (Content, Vec<(String, u32, Usable)>) {
+    let mut latest: BTreeMap<&str, &Version> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    for v in versions {
+        match usable(v) {
+            Usable::Yes => {
+                let newer = latest
+                    .get(v.playbook.as_str())
+                    .is_none_or(|l| l.version < v.version);
+                if newer {
+                    latest.insert(&v.playbook, v);
+                }
+            }
+            why => skipped.push((v.playbook.clone(), v.version, why)),
+        }
+    }
+    let mut c = Content::default();
+    for v in latest.values() {
+        if let Some(b) = &v.bundle {
+            c.merge(b.content(&format!("published/{}@{}", v.playbook, v.version)));
+        }
+    }
+    (c, skipped)
+}
+
+/// The line changes from `a` to `b`, per file, as a unified diff (empty: the same files).
+pub fn diff(a: &Bundle, b: &Bundle, a_name: &str, b_name: &str) -> String {
+    let mut out = String::new();
+    let paths: std::collections::BTreeSet<&String> = a.files.keys().chain(b.files.keys()).collect();
+    for p in paths {
+        let old = a.files.get(p).map_or("", String::as_str);
+        let new = b.files.get(p).map_or("", String::as_str);
+        if old == new {
+            continue;
+        }
+        let d = similar::TextDiff::from_lines(old, new);
+        out.push_str(
+            &d.unified_diff()
+                .context_radius(3)
+                .header(&format!("{a_name}/{p}"), &format!("{b_name}/{p}"))
+                .to_string(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(yaml: &str) -> Bundle {
+        let mut files = BTreeMap::new();
+        files.insert(PLAYBOOK_FILE.to_owned(), yaml.to_owned());
+        Bundle { files }
+    }
+
+    #[test]
+    fn the_hash_follows_every_byte_and_the_json_keeps_the_files() {
+        let a = bundle("id: x\n");
+        let b = bundle("id: y\n");
+        assert_ne!(a.hash(), b.hash());
+        assert_eq!(a.hash().len(), 64);
+        assert_eq!(Bundle::from_json(&a.to_json()), Some(a.clone()));
+        let v = Version {
+            playbook: "x".into(),
+            version: 1,
+            hash: a.hash(),
+            format: FORMAT,
+            note: None,
+            published_by: "t".into(),
+            published_at: "2026-12-06T00:00:00Z".into(),
+            bundle: Some(a.clone()),
+        };
+        assert_eq!(usable(&v), Usable::Yes);
+        let damaged = Version {
+            bundle: Some(b.clone()),
+            ..v.clone()
+        };
+        assert_eq!(usable(&damaged), Usable::Damaged);
+        let newer = Version {
+            format: FORMAT + 1,
+            ..v.clone()
+        };
+        assert_eq!(usable(&newer), Usable::NeedsNewer);
+        let (_, skipped) = layer(&[v, damaged, newer]);
+        assert_eq!(skipped.len(), 2);
+        let d = diff(&a, &b, "x@1", "x@2");
+        assert!(d.contains("-id: x") && d.contains("+id: y"), "{d}");
+        assert!(diff(&a, &a, "x@1", "x@1").is_empty());
+    }
+
+    #[test]
+    fn a_bundled_playbook_passes_and_a_broken_one_is_refused_with_its_errors() {
+        let yaml = crate::playbook::bundled::FILES
+            .iter()
+            .find(|(p, _)| p.ends_with("02_jewelry.yaml"))
+            .map(|(_, t)| (*t).to_owned())
+            .unwrap_or_default();
+        let mut b = bundle(&yaml);
+        for (p, t) in crate::playbook::bundled::FILES {
+            if p.starts_with("scripts/") {
+                b.files.insert((*p).to_owned(), (*t).to_owned());
+            }
+        }
+        let ok = check(&b, "published/jewelry").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.playbook, "jewelry");
+        assert!(ok.tests_passed > 10);
+        let broken = bundle(&yaml.replacen("persona: ", "persona: nobody-", 1));
+        let e = check(&broken, "published/jewelry").unwrap_err();
+        assert!(
+            e.0.en.contains("published/jewelry/playbook.yaml:"),
+            "{}",
+            e.0.en
+        );
+    }
+}
