@@ -66,12 +66,22 @@ impl Bundle {
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The bundle as a content layer, its files named `SOURCE/PATH` in diagnostics.
+    /// The bundle as a content layer. In diagnostics the playbook is named `source` and the
+    /// other files by their path beside it (`scripts/x.rhai` under `source`'s folder).
     pub fn content(&self, source: &str) -> Content {
+        let dir = std::path::Path::new(source)
+            .parent()
+            .map(|d| d.display().to_string())
+            .filter(|d| !d.is_empty());
         let mut c = Content::default();
         for (path, text) in &self.files {
+            let display = match (path.as_str(), &dir) {
+                (PLAYBOOK_FILE, _) => source.to_owned(),
+                (_, Some(d)) => format!("{d}/{path}"),
+                (_, None) => path.clone(),
+            };
             let f = SourceFile {
-                display: format!("{source}/{path}"),
+                display,
                 bytes: Arc::from(text.as_bytes()),
             };
             match path.as_str() {
@@ -165,8 +175,7 @@ pub fn check(bundle: &Bundle, source: &str) -> Result<Checked, Refused> {
         &[Content::bundled_support(), bundle.content(source)],
         &mut report,
     );
-    lib.playbooks
-        .retain(|p| p.source.file.ends_with(PLAYBOOK_FILE));
+    lib.playbooks.retain(|p| p.source.file == source);
     let host = crate::script::ScriptHost::new(&lib);
     crate::script::check_library(&lib, &host, &mut report);
     if report.errors() > 0 {
@@ -205,10 +214,9 @@ pub fn check(bundle: &Bundle, source: &str) -> Result<Checked, Refused> {
     })
 }
 
-/// The published versions as a content layer: the latest usable version of each playbook
-/// (with the concepts and personas of the last one, in order). Those this build cannot use
-/// are left out and named.
-pub fn layer(versions: &[Version]) -> (Content, Vec<(String, u32, Usable)>) {
+/// The published versions as content layers, one per playbook: its latest usable version
+/// (with its own concepts and personas). Those this build cannot use are left out and named.
+pub fn layers(versions: &[Version]) -> (Vec<Content>, Vec<(String, u32, Usable)>) {
     let mut latest: BTreeMap<&str, &Version> = BTreeMap::new();
     let mut skipped = Vec::new();
     for v in versions {
@@ -224,13 +232,18 @@ pub fn layer(versions: &[Version]) -> (Content, Vec<(String, u32, Usable)>) {
             why => skipped.push((v.playbook.clone(), v.version, why)),
         }
     }
-    let mut c = Content::default();
-    for v in latest.values() {
-        if let Some(b) = &v.bundle {
-            c.merge(b.content(&format!("published/{}@{}", v.playbook, v.version)));
-        }
-    }
-    (c, skipped)
+    let layers = latest
+        .values()
+        .filter_map(|v| {
+            v.bundle.as_ref().map(|b| {
+                b.content(&format!(
+                    "published/{}@{}/{PLAYBOOK_FILE}",
+                    v.playbook, v.version
+                ))
+            })
+        })
+        .collect();
+    (layers, skipped)
 }
 
 /// The line changes from `a` to `b`, per file, as a unified diff (empty: the same files).
@@ -292,7 +305,8 @@ mod tests {
             ..v.clone()
         };
         assert_eq!(usable(&newer), Usable::NeedsNewer);
-        let (_, skipped) = layer(&[v, damaged, newer]);
+        let (layers, skipped) = layers(&[v, damaged, newer]);
+        assert_eq!(layers.len(), 1);
         assert_eq!(skipped.len(), 2);
         let d = diff(&a, &b, "x@1", "x@2");
         assert!(d.contains("-id: x") && d.contains("+id: y"), "{d}");
@@ -312,13 +326,14 @@ mod tests {
                 b.files.insert((*p).to_owned(), (*t).to_owned());
             }
         }
-        let ok = check(&b, "published/jewelry").unwrap_or_else(|e| panic!("{e}"));
+        let ok = check(&b, "published/jewelry@1/playbook.yaml").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ok.playbook, "jewelry");
         assert!(ok.tests_passed > 10);
         let broken = bundle(&yaml.replacen("persona: ", "persona: nobody-", 1));
-        let e = check(&broken, "published/jewelry").unwrap_err();
+        let e = check(&broken, "mine/02_jewelry.yaml").unwrap_err();
         assert!(
-            e.0.en.contains("published/jewelry/playbook.yaml:"),
+            e.0.en
+                .contains("mine/02_jewelry.yaml:252:14: error: unknown customer type"),
             "{}",
             e.0.en
         );

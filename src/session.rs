@@ -112,6 +112,142 @@ pub fn assign(
     })
 }
 
+/// What came of publishing a playbook.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Publishing {
+    /// Stored as the playbook's next version.
+    Published {
+        playbook: String,
+        version: u32,
+        hash: String,
+        tests_passed: usize,
+    },
+    /// The latest version already has these very files: nothing stored.
+    Unchanged { playbook: String, version: u32 },
+}
+
+/// Why a playbook was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// Its errors or failing tests: the trainer's to fix; nothing stored.
+    #[error("{0}")]
+    Refused(#[from] crate::publish::Refused),
+    /// The file could not be read.
+    #[error(transparent)]
+    Load(#[from] crate::playbook::load::LoadError),
+    /// The log or the team server (refused by its row-level security, or unreachable).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Publishes the playbook file at `path` (with the scripts it runs, and the concepts and
+/// personas beside it): checked first (validation and its tests), then stored as its next
+/// version, unless the latest version already holds these files.
+pub fn publish(
+    store: &store::Store,
+    path: &std::path::Path,
+    note: Option<&str>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Publishing, PublishError> {
+    use crate::publish::{self, Bundle, Refused};
+    let mut report = crate::playbook::Report::default();
+    let content = crate::playbook::load::Content::from_path(path, &mut report)?;
+    let lib = crate::playbook::load(
+        &[
+            crate::playbook::load::Content::bundled_support(),
+            content.clone(),
+        ],
+        &mut report,
+    );
+    let scripts: Vec<String> = lib
+        .playbooks
+        .iter()
+        .flat_map(|p| [p.scripts.score.clone(), p.scripts.guide.clone()])
+        .flatten()
+        .collect();
+    let Some(bundle) = Bundle::from_content(&content, &scripts) else {
+        return Err(Refused(crate::msg::publish_no_playbook()).into());
+    };
+    let source = path.display().to_string();
+    let checked = publish::check(&bundle, &source)?;
+    let hash = bundle.hash();
+    let latest = store
+        .records()
+        .published_versions(Some(&checked.playbook), false)?
+        .into_iter()
+        .last();
+    if let Some(l) = latest.filter(|l| l.hash == hash) {
+        return Ok(Publishing::Unchanged {
+            playbook: checked.playbook,
+            version: l.version,
+        });
+    }
+    let version = store
+        .records()
+        .publish(&checked.playbook, &bundle, note, by, at)?;
+    Ok(Publishing::Published {
+        playbook: checked.playbook,
+        version,
+        hash,
+        tests_passed: checked.tests_passed,
+    })
+}
+
+/// Publishes version `version` of `playbook` again as its newest (a rollback keeps every
+/// version: the old files come back as a new one), checked as any publishing is.
+pub fn roll_back(
+    store: &store::Store,
+    playbook: &str,
+    version: u32,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Publishing, PublishError> {
+    use crate::publish::{self, Usable};
+    let versions = store.records().published_versions(Some(playbook), true)?;
+    let Some(old) = versions.iter().find(|v| v.version == version) else {
+        let known: Vec<String> = versions.iter().map(|v| v.version.to_string()).collect();
+        return Err(StoreError::NotFound(format!(
+            "version {version} of '{playbook}' (published: {})",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ))
+        .into());
+    };
+    let bundle = match (publish::usable(old), &old.bundle) {
+        (Usable::Yes, Some(b)) => b.clone(),
+        _ => {
+            return Err(StoreError::Refused(format!(
+                "version {version} of '{playbook}' cannot be used by this salesdojo (a newer format, or damaged)"
+            ))
+            .into());
+        }
+    };
+    let checked = publish::check(
+        &bundle,
+        &format!("published/{playbook}@{version}/{}", publish::PLAYBOOK_FILE),
+    )?;
+    if versions.last().is_some_and(|l| l.hash == old.hash) {
+        return Ok(Publishing::Unchanged {
+            playbook: playbook.to_owned(),
+            version: versions.last().map_or(version, |l| l.version),
+        });
+    }
+    let note = format!("rollback to version {version}");
+    let v = store
+        .records()
+        .publish(playbook, &bundle, Some(&note), by, at)?;
+    Ok(Publishing::Published {
+        playbook: playbook.to_owned(),
+        version: v,
+        hash: old.hash.clone(),
+        tests_passed: checked.tests_passed,
+    })
+}
+
 /// A reply scored but not yet committed. It keeps its id, so a retried commit cannot
 /// duplicate it.
 #[derive(Debug, Clone)]

@@ -23,6 +23,7 @@ mod man;
 mod merge;
 mod practice;
 mod progress;
+mod publish;
 mod report;
 mod rescore;
 mod review;
@@ -161,6 +162,10 @@ commands! {
     Attempt(attempt::Args) => attempt::run;
     /// Comment on an attempt or override a criterion's points.
     Review(review::Args) => review::run;
+    /// Publish a playbook (validated and tested first) as its next immutable version.
+    Publish(publish::Args) => publish::run;
+    /// Published playbooks: list, show a version, diff two, roll back.
+    Content(publish::ContentArgs) => publish::run_content;
     /// Assign a playbook or a scenario to a trainee or a team, with a due date and retakes.
     Assign(assign::Args) => assign::run;
     /// Where everyone stands on what is assigned (assigned, started, passed, failed, overdue).

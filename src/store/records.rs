@@ -195,6 +195,26 @@ pub trait Records {
         at: DateTime<Utc>,
     ) -> Result<bool>;
 
+    /// The published versions (of one playbook, when given), oldest first; their files when
+    /// `with_files`.
+    fn published_versions(
+        &self,
+        playbook: Option<&str>,
+        with_files: bool,
+    ) -> Result<Vec<crate::publish::Version>> {
+        sql::published_versions(self.run(), playbook, with_files)
+    }
+    /// Stores a checked bundle as the playbook's next version; returns its number. On a team
+    /// server the publisher is the signed-in login, and the database refuses a login that may
+    /// not publish it.
+    fn publish(
+        &self,
+        playbook: &str,
+        bundle: &crate::publish::Bundle,
+        note: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u32>;
     /// Every assignment this login may see, by due day.
     fn assignments(&self) -> Result<Vec<crate::assign::Assignment>> {
         sql::assignments(self.run())

@@ -432,6 +432,33 @@ impl Records for Local {
         Ok(certified)
     }
 
+    fn publish(
+        &self,
+        playbook: &str,
+        bundle: &crate::publish::Bundle,
+        note: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u32> {
+        let version: i64 = self.conn.query_row(
+            "INSERT INTO published (playbook_id, version, hash, format, files, note, published_by, published_at)
+             SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7
+             FROM published WHERE playbook_id = ?1
+             RETURNING version",
+            params![
+                playbook,
+                bundle.hash(),
+                crate::publish::FORMAT,
+                bundle.to_json(),
+                note,
+                by,
+                super::stamp(at)
+            ],
+            |r| r.get(0),
+        )?;
+        u32::try_from(version).map_err(|_| StoreError::Remote("a version out of range".into()))
+    }
+
     fn add_assignment(&self, a: &crate::assign::Assignment) -> Result<Option<String>> {
         let (trainee, team) = a.target_ids();
         let added = self.conn.execute(

@@ -517,6 +517,30 @@ CREATE TABLE assignments (
 CREATE UNIQUE INDEX assignments_once ON assignments
     (playbook_id, COALESCE(scenario_id, ''), COALESCE(trainee_id, ''), COALESCE(team_id, ''));
 "#,
+    // v11: published playbooks. A version is immutable: numbered per playbook, its files (a
+    // JSON object of path → text) and their SHA-256, the bundle format, who published it,
+    // when and why. Nothing changes or removes one; a rollback publishes an old one again.
+    r#"
+CREATE TABLE published (
+    playbook_id   TEXT NOT NULL,
+    version       INTEGER NOT NULL CHECK (version >= 1),
+    hash          TEXT NOT NULL,
+    format        INTEGER NOT NULL,
+    files         TEXT NOT NULL,
+    note          TEXT,
+    published_by  TEXT NOT NULL,
+    published_at  TEXT NOT NULL,
+    PRIMARY KEY (playbook_id, version)
+);
+CREATE TRIGGER published_unchanged BEFORE UPDATE ON published
+BEGIN
+    SELECT RAISE(ABORT, 'a published version never changes');
+END;
+CREATE TRIGGER published_kept BEFORE DELETE ON published
+BEGIN
+    SELECT RAISE(ABORT, 'a published version is never removed');
+END;
+"#,
 ];
 
 /// The schema version this build writes.

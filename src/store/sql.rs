@@ -1076,6 +1076,49 @@ impl Months {
     }
 }
 
+/// [`crate::store::Records::published_versions`]: the published versions (of one playbook,
+/// when given), oldest first, with their files when asked.
+pub fn published_versions(
+    run: &dyn Run,
+    playbook: Option<&str>,
+    with_files: bool,
+) -> Result<Vec<crate::publish::Version>> {
+    let c = run.dialect().c();
+    let files = if with_files { "files" } else { "''" };
+    let (cond, vals) = match playbook {
+        Some(p) => (" WHERE playbook_id = ?1", vec![p.to_owned()]),
+        None => ("", Vec::new()),
+    };
+    all(
+        run,
+        &format!(
+            "SELECT playbook_id, version, hash, format, note, published_by, published_at, {files}
+             FROM published{cond} ORDER BY playbook_id{c}, version"
+        ),
+        &vals,
+        |r| {
+            let small = |i: usize| -> Result<u32> {
+                u32::try_from(r.int(i)?)
+                    .map_err(|_| StoreError::Remote(format!("column {i} of a published version")))
+            };
+            Ok(crate::publish::Version {
+                playbook: r.text(0)?,
+                version: small(1)?,
+                hash: r.text(2)?,
+                format: small(3)?,
+                note: r.opt_text(4)?,
+                published_by: r.text(5)?,
+                published_at: r.text(6)?,
+                bundle: if with_files {
+                    crate::publish::Bundle::from_json(&r.text(7)?)
+                } else {
+                    None
+                },
+            })
+        },
+    )
+}
+
 /// [`crate::store::Records::assignments`]: every assignment the login may see, by due day.
 pub fn assignments(run: &dyn Run) -> Result<Vec<crate::assign::Assignment>> {
     use crate::assign::{Assignment, Retake, Target};

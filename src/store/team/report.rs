@@ -178,6 +178,32 @@ impl Records for Remote {
         Ok(id)
     }
 
+    fn publish(
+        &self,
+        playbook: &str,
+        bundle: &crate::publish::Bundle,
+        note: Option<&str>,
+        _by: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u32> {
+        let hash = bundle.hash();
+        let format = i32::try_from(crate::publish::FORMAT).unwrap_or(i32::MAX);
+        let files = bundle.to_json();
+        let at = crate::store::stamp(at);
+        let row = self.with(|c| {
+            c.query_one(
+                "INSERT INTO published (playbook_id, version, hash, format, files, note, published_at)
+                 SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6
+                 FROM published WHERE playbook_id = $1
+                 RETURNING version",
+                &[&playbook, &hash, &format, &files, &note, &at],
+            )
+            .map_err(err)
+        })?;
+        let v: i32 = col(&row, 0)?;
+        u32::try_from(v).map_err(|_| StoreError::Remote("a version out of range".into()))
+    }
+
     fn add_assignment(&self, a: &crate::assign::Assignment) -> Result<Option<String>> {
         let (trainee, team) = a.target_ids();
         let due = a.due.to_string();

@@ -1041,6 +1041,32 @@ CREATE POLICY assignments_manager ON assignments FOR INSERT WITH CHECK (
                         WHERE m.login = (SELECT current_user::text))
          OR team_id IN (SELECT team_id FROM team_managers WHERE login = (SELECT current_user::text))));
 "#,
+    // 8: published playbooks, as in every client's log. Everyone reads them; trainers and
+    // admins publish, as themselves; a trainer publishes (or rolls back) only a playbook no
+    // one else has published. Nobody changes or removes a version.
+    r#"
+CREATE TABLE published (
+    playbook_id   text NOT NULL,
+    version       integer NOT NULL CHECK (version >= 1),
+    hash          text NOT NULL,
+    format        integer NOT NULL,
+    files         text NOT NULL,
+    note          text,
+    published_by  text NOT NULL DEFAULT current_user,
+    published_at  text NOT NULL,
+    PRIMARY KEY (playbook_id, version)
+);
+ALTER TABLE published ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON published TO salesdojo_trainee, salesdojo_trainer, salesdojo_manager,
+    salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON published TO salesdojo_trainer, salesdojo_admin;
+CREATE POLICY published_read ON published FOR SELECT USING (true);
+CREATE POLICY published_write ON published FOR INSERT WITH CHECK (
+    published_by = (SELECT current_user::text)
+    AND (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER')
+         OR NOT EXISTS (SELECT 1 FROM published p WHERE p.playbook_id = published.playbook_id
+                        AND p.published_by <> (SELECT current_user::text))));
+"#,
 ];
 
 /// The schema version this build writes.
