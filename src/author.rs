@@ -168,8 +168,15 @@ impl Workspace {
 
     /// The library as the app uses it: the bundled set with this folder over it.
     pub fn load(&self, report: &mut Report) -> Library {
-        let user = self.user_content(report);
-        load(&[Content::bundled(), user], report)
+        self.load_over(&[], report)
+    }
+
+    /// The library with published playbooks between the bundled ones and this folder.
+    pub fn load_over(&self, published: &[Content], report: &mut Report) -> Library {
+        let mut layers = vec![Content::bundled()];
+        layers.extend(published.iter().cloned());
+        layers.push(self.user_content(report));
+        load(&layers, report)
     }
 
     /// The user's files, then the bundled ones, each sorted by key.

@@ -150,7 +150,18 @@ fn bar(points: f64) -> String {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
-    let lib: Library = super::load_paths(cli, &[], &mut report)?;
+    // Published playbooks (in the log, or on the team server) sit between the bundled ones
+    // and your own folder.
+    let published = if args.no_log {
+        Vec::new()
+    } else {
+        store::open_default(&cli.location())?
+            .records()
+            .published_layers()?
+            .0
+    };
+    let lib: Library =
+        crate::playbook::load::load_default_over(cli.playbooks.as_deref(), published, &mut report)?;
     if report.errors() > 0 {
         eprint(&report.render());
     }

@@ -498,7 +498,7 @@ impl App {
         let Some(changed) = self.watch.poll(&ws, ctx, &mut self.error) else {
             return;
         };
-        self.send(Job::Reload(ws.clone()));
+        self.send(Job::Reload(Some(ws.clone())));
         if let Screen::Author(a) = &mut self.screen {
             a.on_disk_change(&ws, &changed);
         }
@@ -595,6 +595,10 @@ impl App {
                 }
             }
             Done::Unfinished(open) => self.unfinished = open,
+            Done::Published(_) => {
+                let ws = self.workspace.clone();
+                self.send(Job::Reload(ws));
+            }
             Done::Assigned(list) => {
                 let waiting = list
                     .as_ref()

@@ -156,7 +156,7 @@ pub enum Job {
     /// Bring another salesdojo database into this one.
     Merge(PathBuf, Arc<Running>),
     /// Load the library again from the bundled set and the trainer's folder (changed on disk).
-    Reload(Workspace),
+    Reload(Option<Workspace>),
     /// Check a file being edited with its unsaved text; the draft is kept for `Try` and
     /// `RunTests`.
     Check {
@@ -321,6 +321,9 @@ pub enum Done {
     Records(Result<Records, Why>),
     /// The trainee's unfinished role-plays: (playbook, scenario, started at), newest first.
     Unfinished(Vec<(String, String, String)>),
+    /// This many published playbooks were found in the log: the library is to be reloaded
+    /// with them.
+    Published(usize),
     /// What is assigned to the trainee, what needs doing first at the top (or why it could
     /// not be read).
     Assigned(Result<Vec<AssignedItem>, Why>),
@@ -420,6 +423,16 @@ impl Worker {
                     Db::None => (None, Err(why("没有进度数据库", "no progress database"))),
                 };
                 let _ = done_tx.send(Done::Db(opened));
+                // Published playbooks sit between the bundled ones and the trainer's folder:
+                // the app reloads its library with them when there are any.
+                let published = store
+                    .as_ref()
+                    .and_then(|s| s.records().published_layers().ok())
+                    .map(|(layers, _)| layers)
+                    .unwrap_or_default();
+                if !published.is_empty() {
+                    let _ = done_tx.send(Done::Published(published.len()));
+                }
                 ctx.request_repaint();
                 // Joined to a team: what practice writes goes up in the background.
                 let mut background = store
@@ -434,6 +447,7 @@ impl Worker {
                     nolog: NoLog,
                     readers: None,
                     ctx: ctx.clone(),
+                    published,
                 };
                 while let Ok(job) = job_rx.recv() {
                     if matches!(job, Job::TeamChanged) {
@@ -532,6 +546,8 @@ struct State<'a> {
     /// Two more connections to the progress log, opened on the first review, so the review
     /// queries run two at a time (WAL lets readers run beside each other and the writer).
     readers: Option<Box<(Store, Store)>>,
+    /// The published playbooks, as layers between the bundled ones and the trainer's folder.
+    published: Vec<crate::playbook::load::Content>,
     /// Wakes the UI to show progress.
     ctx: egui::Context,
 }
@@ -715,7 +731,7 @@ impl State<'_> {
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::Merge(path, running) => Done::Merged(self.merge(&path, &running)),
-            Job::Reload(ws) => self.reload(&ws),
+            Job::Reload(ws) => self.reload(ws.as_ref()),
             Job::Check {
                 seq,
                 workspace,
@@ -923,9 +939,16 @@ impl State<'_> {
     }
 
     /// Loads the library again; the one before stays for attempts started with it.
-    fn reload(&mut self, ws: &Workspace) -> Done {
+    fn reload(&mut self, ws: Option<&Workspace>) -> Done {
         let mut report = Report::default();
-        let lib = Arc::new(ws.load(&mut report));
+        let lib = Arc::new(match ws {
+            Some(ws) => ws.load_over(&self.published, &mut report),
+            None => {
+                let mut layers = vec![crate::playbook::load::Content::bundled()];
+                layers.extend(self.published.iter().cloned());
+                crate::playbook::load(&layers, &mut report)
+            }
+        });
         let host = Arc::new(ScriptHost::new(&lib));
         let old_lib = std::mem::replace(&mut self.lib, lib.clone());
         let old_host = std::mem::replace(&mut self.host, host);

@@ -744,7 +744,18 @@ pub fn user_dir() -> Option<PathBuf> {
 
 /// The library a user works with: bundled content, then their own folder (or `dir`) over it.
 pub fn load_default(dir: Option<&Path>, report: &mut Report) -> Result<Library, LoadError> {
+    load_default_over(dir, Vec::new(), report)
+}
+
+/// [`load_default`] with published playbooks between the bundled ones and the user's folder
+/// (see [`crate::publish::layers`]).
+pub fn load_default_over(
+    dir: Option<&Path>,
+    published: Vec<Content>,
+    report: &mut Report,
+) -> Result<Library, LoadError> {
     let mut layers = vec![Content::bundled()];
+    layers.extend(published);
     match dir {
         Some(d) => layers.push(Content::from_path(d, report)?),
         None => {

@@ -204,6 +204,17 @@ pub trait Records {
     ) -> Result<Vec<crate::publish::Version>> {
         sql::published_versions(self.run(), playbook, with_files)
     }
+    /// The published playbooks as content layers (the latest usable version of each), and
+    /// the versions this build cannot use (a later format, or damaged), named.
+    fn published_layers(
+        &self,
+    ) -> Result<(
+        Vec<crate::playbook::load::Content>,
+        Vec<(String, u32, crate::publish::Usable)>,
+    )> {
+        let versions = self.published_versions(None, true)?;
+        Ok(crate::publish::layers(&versions))
+    }
     /// Stores a checked bundle as the playbook's next version; returns its number. On a team
     /// server the publisher is the signed-in login, and the database refuses a login that may
     /// not publish it.

@@ -718,7 +718,7 @@ impl Author {
                 self.notice_is_saved = true;
                 // In use at once, watched or not.
                 if let Some(ws) = ctx.workspace.cloned() {
-                    ctx.send(Job::Reload(ws));
+                    ctx.send(Job::Reload(Some(ws)));
                 }
                 true
             }
@@ -741,7 +741,7 @@ impl Author {
                 });
                 self.open = None;
                 self.files = ws.files();
-                ctx.send(Job::Reload(ws));
+                ctx.send(Job::Reload(Some(ws)));
             }
             Err(e) => *ctx.error = Some(e.to_string()),
         }
