@@ -214,9 +214,12 @@ pub fn check(bundle: &Bundle, source: &str) -> Result<Checked, Refused> {
     })
 }
 
+/// Content layers, and the versions left out: (playbook, version, why).
+pub type Layers = (Vec<Content>, Vec<(String, u32, Usable)>);
+
 /// The published versions as content layers, one per playbook: its latest usable version
 /// (with its own concepts and personas). Those this build cannot use are left out and named.
-pub fn layers(versions: &[Version]) -> (Vec<Content>, Vec<(String, u32, Usable)>) {
+pub fn layers(versions: &[Version]) -> Layers {
     let mut latest: BTreeMap<&str, &Version> = BTreeMap::new();
     let mut skipped = Vec::new();
     for v in versions {

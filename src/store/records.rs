@@ -206,12 +206,7 @@ pub trait Records {
     }
     /// The published playbooks as content layers (the latest usable version of each), and
     /// the versions this build cannot use (a later format, or damaged), named.
-    fn published_layers(
-        &self,
-    ) -> Result<(
-        Vec<crate::playbook::load::Content>,
-        Vec<(String, u32, crate::publish::Usable)>,
-    )> {
+    fn published_layers(&self) -> Result<crate::publish::Layers> {
         let versions = self.published_versions(None, true)?;
         Ok(crate::publish::layers(&versions))
     }
