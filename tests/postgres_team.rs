@@ -2610,3 +2610,137 @@ fn postgres_assignments_are_made_by_managers_for_their_own_teams() {
         o.stdout
     );
 }
+
+/// Publishing on the team server: a trainer publishes (as themselves) and every client sees
+/// the version; the database refuses a trainee or a manager publishing, a trainer publishing
+/// or rolling back a playbook another trainer published, and any change to a version.
+#[test]
+fn postgres_playbooks_are_published_by_their_trainers_only() {
+    let Some(pg) = Cluster::start("postgres_playbooks_are_published_by_their_trainers_only") else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("max", "马经理", "manager", &["一店"]),
+            ("tia", "田老师", "trainer", &[]),
+            ("tom", "汤老师", "trainer", &[]),
+        ],
+    );
+    let minimal =
+        std::fs::read_to_string(common::fixtures().join("good/minimal.yaml")).expect("fixture");
+    let trainer = Machine::new(root.path(), "trainer");
+    let file = trainer.dir.join("minimal.yaml");
+    std::fs::write(&file, &minimal).expect("write");
+    let path = file.to_str().expect("a path").to_owned();
+    let as_tia = [("PGPASSWORD", pw["tia"].as_str())];
+    let tia_url = pg.url("tia");
+    let o = trainer.run_with(
+        &["--db", &tia_url, "publish", &path, "--note", "first"],
+        &as_tia,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.starts_with("published minimal as version 1"),
+        "{}",
+        o.stdout
+    );
+    std::fs::write(&file, minimal.replace("打招呼", "问好")).expect("write");
+    let o = trainer.run_with(&["--db", &tia_url, "publish", &path], &as_tia, "");
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+
+    // Another client sees both versions, and practises the latest.
+    let ana_m = Machine::new(root.path(), "ana");
+    ana_m.join(&pg, "ana", &pw["ana"]);
+    let ana_url = pg.url("ana");
+    let as_ana = [("PGPASSWORD", pw["ana"].as_str())];
+    let o = ana_m.run_with(&["--db", &ana_url, "content", "list"], &as_ana, "");
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert_eq!(o.stdout.lines().count(), 2, "{}", o.stdout);
+    assert!(
+        o.stdout.contains("minimal@2") && o.stdout.contains(" tia "),
+        "{}",
+        o.stdout
+    );
+
+    // Refused by the database, whatever the client does.
+    let insert = "INSERT INTO published (playbook_id, version, hash, format, files, published_at)
+                  VALUES ($1, $2, 'h', 1, '{}', '2026-12-06T00:00:00Z')";
+    let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
+    assert!(
+        denied(ana.execute(insert, &[&"mine", &1i32])),
+        "a trainee cannot publish"
+    );
+    let mut max = pg.connect("max", &pw["max"]).expect("max signs in");
+    assert!(
+        denied(max.execute(insert, &[&"mine", &1i32])),
+        "a manager cannot publish"
+    );
+    let mut tom = pg.connect("tom", &pw["tom"]).expect("tom signs in");
+    assert!(
+        denied(tom.execute(insert, &[&"minimal", &3i32])),
+        "a trainer cannot publish over another trainer's playbook"
+    );
+    assert_eq!(
+        tom.execute(insert, &[&"his-own", &1i32])
+            .expect("his own playbook"),
+        1
+    );
+    assert!(
+        denied(tom.execute(
+            "INSERT INTO published (playbook_id, version, hash, format, files, published_by, published_at)
+             VALUES ('his-other', 1, 'h', 1, '{}', 'tia', '2026-12-06T00:00:00Z')",
+            &[]
+        )),
+        "a trainer publishes as themselves"
+    );
+    let mut tia = pg.connect("tia", &pw["tia"]).expect("tia signs in");
+    assert!(
+        denied(tia.execute("UPDATE published SET note = 'x'", &[])),
+        "nothing changes a version"
+    );
+    assert!(
+        denied(tia.execute("DELETE FROM published", &[])),
+        "nothing removes a version"
+    );
+    // The rollback of another trainer's playbook, through salesdojo: refused by the server.
+    let other = Machine::new(root.path(), "other-trainer");
+    let o = other.run_with(
+        &[
+            "--db",
+            &pg.url("tom"),
+            "content",
+            "rollback",
+            "minimal",
+            "1",
+        ],
+        &[("PGPASSWORD", pw["tom"].as_str())],
+        "",
+    );
+    assert_ne!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("row-level security"), "{}", o.stderr);
+    // Its own trainer rolls it back: version 3.
+    let o = trainer.run_with(
+        &["--db", &tia_url, "content", "rollback", "minimal", "1"],
+        &as_tia,
+        "",
+    );
+    assert!(
+        o.stdout.starts_with("published minimal as version 3"),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+    let mut admin = pg.admin("salesdojo");
+    assert_eq!(
+        count(
+            &mut admin,
+            "SELECT COUNT(*) FROM published WHERE playbook_id = 'minimal'"
+        ),
+        3
+    );
+}

@@ -1061,6 +1061,9 @@ GRANT SELECT ON published TO salesdojo_trainee, salesdojo_trainer, salesdojo_man
     salesdojo_admin, salesdojo_verifier;
 GRANT INSERT ON published TO salesdojo_trainer, salesdojo_admin;
 CREATE POLICY published_read ON published FOR SELECT USING (true);
+-- A trainer signs in to publish like anyone else: opening the team looks up the login's own
+-- trainee row (a trainer has none; the trainees policies show them no one else's).
+GRANT SELECT ON trainees TO salesdojo_trainer;
 CREATE POLICY published_write ON published FOR INSERT WITH CHECK (
     published_by = (SELECT current_user::text)
     AND (pg_has_role(current_user, 'salesdojo_admin', 'MEMBER')
