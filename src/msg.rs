@@ -583,6 +583,8 @@ catalogue! {
         "已发布 {id} 第 {version} 版（{hash}；{tests} 条测试通过）";
     publish_unchanged(id, version) => "{id} version {version} already has these files: nothing published",
         "{id} 第 {version} 版的文件与此相同：未重复发布";
+    publish_offline() => "this log is joined to a team but the server is not being read: nothing published (your drafts stay here; open the team with --db postgres://LOGIN@HOST/DATABASE to publish)",
+        "本机记录已加入团队，但没有连上团队服务器：未发布（草稿仍在本机；用 --db postgres://账号@主机/数据库 打开团队后再发布）";
     file_not_written(path, error) => "cannot write {path}: {error}", "无法写入 {path}：{error}";
     assignment_practise_first(criterion) => "practise first: {criterion}", "先练：{criterion}";
 }

@@ -3567,3 +3567,61 @@ fn the_funnel_gives_the_stores_numbers_and_the_form_assigns() {
         "the funnel is read again"
     );
 }
+
+/// The authoring view's Publish: a playbook whose test fails is refused with the test, and
+/// nothing is stored; once the test passes it is published as version 1, and again with the
+/// same file, nothing new.
+#[test]
+fn publishing_from_the_authoring_view_refuses_a_failing_test() {
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let ws = Workspace::at(&dir.path().join("playbooks"));
+    let entry = ws.new_playbook("drill").expect("new playbook");
+    let path = entry.path.clone().expect("on disk");
+    let good = std::fs::read_to_string(&path).expect("read");
+    let failing = good.replacen(
+        "expect: { min: 90, max: 100 }",
+        "expect: { min: 0, max: 5 }",
+        1,
+    );
+    assert_ne!(good, failing);
+    std::fs::write(&path, &failing).expect("write");
+    let db = dir.path().join("progress.db");
+    let mut h = author_harness(lib, &db, &ws);
+    sign_in(&mut h, Lang::En, "Trainer Li", "");
+    h.get_by_label("◇ Author playbooks").click();
+    h.run_ok();
+    h.get_by_label("◇ drill.yaml").click();
+    h.run_ok();
+    wait_for(&mut h, "the playbook is checked", checked);
+    let published = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM published", [], |r| r.get(0)))
+            .unwrap_or(-1)
+    };
+    h.get_by_label("Publish").click();
+    h.run_ok();
+    settle(&mut h);
+    h.get_by_label_contains("not published: 1 of its tests fail (nothing stored)");
+    assert_eq!(published(&db), 0);
+
+    // Fixed on disk (as another editor would), checked, published.
+    let tmp = dir.path().join("playbooks/drill.yaml.tmp~");
+    std::fs::write(&tmp, &good).expect("write");
+    std::fs::rename(&tmp, &path).expect("rename");
+    wait_for(&mut h, "the fix is picked up", |app| {
+        matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
+            if a.open.as_ref().is_some_and(|e| e.text == good))
+    });
+    wait_for(&mut h, "the fix is checked", checked);
+    h.get_by_label("Publish").click();
+    h.run_ok();
+    settle(&mut h);
+    h.get_by_label_contains("published drill as version 1 (");
+    assert_eq!(published(&db), 1);
+    h.get_by_label("Publish").click();
+    h.run_ok();
+    settle(&mut h);
+    h.get_by_label_contains("drill version 1 already has these files");
+    assert_eq!(published(&db), 1);
+}

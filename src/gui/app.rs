@@ -554,10 +554,16 @@ impl App {
                 }
             }
             d @ (Done::Checked(_)
+            | Done::PublishedVersion(_)
             | Done::Tried(_)
             | Done::Tests(_)
             | Done::Graded(_)
             | Done::RecentReplies(_)) => {
+                if matches!(&d, Done::PublishedVersion(Ok(_))) {
+                    // The published layer changed: every library built from now has it.
+                    let ws = self.workspace.clone();
+                    self.send(Job::Reload(ws));
+                }
                 if let (Screen::Author(a), mut ctx) = self.split() {
                     a.on_done(d, &mut ctx);
                 }

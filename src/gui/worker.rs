@@ -178,6 +178,11 @@ pub enum Job {
     RunTests {
         playbook: String,
     },
+    /// Publish the playbook file at `path` (checked and tested first) as `by`.
+    Publish {
+        path: std::path::PathBuf,
+        by: String,
+    },
     /// How the draft scores a trainer's graded replies (the grade pane).
     Grade {
         playbook: String,
@@ -371,6 +376,8 @@ pub enum Done {
     Merged(Result<Why, Why>),
     Tried(Result<Box<ReplyRecord>, Why>),
     Tests(Result<TestRun, Why>),
+    /// What publishing did (said), or why nothing was published.
+    PublishedVersion(Result<Why, Why>),
     /// The draft against the trainer's grades.
     Graded(Result<crate::calibrate::Calibration, Why>),
     RecentReplies(Result<Vec<String>, Why>),
@@ -745,6 +752,7 @@ impl State<'_> {
                 turn,
                 answer,
             } => Done::Tried(self.try_reply(&playbook, &scenario, &turn, answer)),
+            Job::Publish { path, by } => Done::PublishedVersion(self.publish(&path, &by)),
             Job::RunTests { playbook } => Done::Tests(match &self.draft {
                 Some(d) => match d.lib.playbook(&playbook) {
                     Some(pb) => Ok(playbook_tests::check(pb, Some(&d.host))),
@@ -939,6 +947,44 @@ impl State<'_> {
     }
 
     /// Loads the library again; the one before stays for attempts started with it.
+    /// Publishes a trainer's playbook file; the published layers are read again after.
+    fn publish(&mut self, path: &Path, by: &str) -> Result<Why, Why> {
+        let Some(s) = self.store.as_deref() else {
+            return Err(why("没有进度数据库", "no progress database"));
+        };
+        // Joined to a team but reading this machine's log: what is published here would
+        // reach no one.
+        if s.joined().map_err(text)?.is_some() && s.records().team_server().is_none() {
+            return Err(crate::msg::publish_offline());
+        }
+        let r = crate::session::publish(s, path, None, by, chrono::Utc::now());
+        if let Ok((layers, _)) = s.records().published_layers() {
+            self.published = layers;
+        }
+        match r {
+            Ok(crate::session::Publishing::Published {
+                playbook,
+                version,
+                hash,
+                tests_passed,
+            }) => {
+                let short: String = hash.chars().take(12).collect();
+                Ok(crate::msg::published(
+                    playbook,
+                    version,
+                    short,
+                    tests_passed,
+                ))
+            }
+            Ok(crate::session::Publishing::Unchanged { playbook, version }) => {
+                Ok(crate::msg::publish_unchanged(playbook, version))
+            }
+            Err(crate::session::PublishError::Refused(r)) => Err(r.0),
+            Err(crate::session::PublishError::Load(e)) => Err(text(e)),
+            Err(crate::session::PublishError::Store(e)) => Err(text(e)),
+        }
+    }
+
     fn reload(&mut self, ws: Option<&Workspace>) -> Done {
         let mut report = Report::default();
         let lib = Arc::new(match ws {

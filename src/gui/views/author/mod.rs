@@ -79,6 +79,8 @@ pub enum Cmd {
     /// Add the sample reply just scored to the playbook's tests, and save.
     AddTest,
     RunTests,
+    /// Publish the open playbook file (saved, without errors) as its next version.
+    Publish,
     /// Show this in the right-hand panel.
     Side(Side),
     /// Keep the reply being graded, with its grade and band, in the playbook's graded file.
@@ -188,6 +190,8 @@ pub struct Editor {
     pub tried: Option<Result<Box<ReplyRecord>, String>>,
     pub tried_input: Option<(String, String, Answer)>,
     pub tests: Option<TestRun>,
+    /// What the last "Publish" did, or why nothing was published.
+    pub published: Option<Result<String, String>>,
     /// Test results just arrived: scrolled into view on the next frame.
     pub tests_new: bool,
     /// "Score it" or "Run tests" clicked while the text was being checked: done as soon as
@@ -249,6 +253,7 @@ impl Editor {
             tried: None,
             tried_input: None,
             tests: None,
+            published: None,
             tests_new: false,
             waiting: None,
             name_label: None,
@@ -421,6 +426,18 @@ impl Author {
                     .and_then(|ed| ed.draft.as_ref().map(|p| p.id.clone()));
                 if let Some(playbook) = id {
                     ctx.send(Job::RunTests { playbook });
+                }
+            }
+            Cmd::Publish => {
+                let path = self
+                    .open
+                    .as_ref()
+                    .filter(|ed| ed.text == ed.saved && ed.draft.is_some())
+                    .and_then(|ed| ed.entry.path.clone());
+                if let (Some(path), Some(ed)) = (path, self.open.as_deref_mut()) {
+                    ed.published = None;
+                    let by = ctx.who.unwrap_or("trainer").to_owned();
+                    ctx.send(Job::Publish { path, by });
                 }
             }
             Cmd::Side(side) => {
@@ -914,6 +931,11 @@ impl Author {
             }
             Done::Tried(r) => self.on_tried(r.map_err(|e| e.take(ctx.lang))),
             Done::Tests(r) => self.on_tests(r.map_err(|e| e.take(ctx.lang))),
+            Done::PublishedVersion(r) => {
+                if let Some(ed) = self.open.as_deref_mut() {
+                    ed.published = Some(r.map(|t| t.take(ctx.lang)).map_err(|e| e.take(ctx.lang)));
+                }
+            }
             Done::Graded(r) => {
                 if let Some(ed) = self.open.as_deref_mut() {
                     ed.grade.result = Some(r.map_err(|e| e.take(ctx.lang)));

@@ -923,6 +923,22 @@ fn try_buttons(ui: &mut Ui, lang: Lang, ed: &Editor, busy: bool, out: &mut Vec<C
         {
             out.push(Command::Author(Cmd::RunTests));
         }
+        // Publishing reads the saved file: an unsaved or broken one waits.
+        let publishable = ed.entry.path.is_some() && ed.text == ed.saved && ed.draft.is_some();
+        if ui
+            .add_enabled(publishable, egui::Button::new(lang.t("发布", "Publish")))
+            .on_hover_text(lang.t(
+                "检查并运行测试后，把这个剧本发布为新版本，所有学员都会用上",
+                "Checks it and runs its tests, then publishes this playbook as its next version for every trainee",
+            ))
+            .on_disabled_hover_text(lang.t(
+                "先保存你自己的剧本文件，并改好所有错误",
+                "Save your own playbook file and fix its errors first",
+            ))
+            .clicked()
+        {
+            out.push(Command::Author(Cmd::Publish));
+        }
         // The count where the eye is; the details below, scrolled into view.
         if let Some(run) = &ed.tests {
             let color = if run.failures.is_empty() {
@@ -943,6 +959,15 @@ fn try_buttons(ui: &mut Ui, lang: Lang, ed: &Editor, busy: bool, out: &mut Vec<C
             ui.label(RichText::new(lang.t("正在检查…", "Checking…")).weak());
         }
     });
+    match &ed.published {
+        Some(Ok(m)) => {
+            ui.label(RichText::new(m).color(theme::GOOD));
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(theme::BAD).monospace());
+        }
+        None => {}
+    }
 }
 
 /// A tried reply's score: each criterion with the trace of its points, the feedback and
