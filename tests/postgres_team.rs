@@ -2666,6 +2666,55 @@ fn postgres_playbooks_are_published_by_their_trainers_only() {
         "{}",
         o.stdout
     );
+    // Joining synced her laptop: the versions are in its log, where practice reads them
+    // offline too.
+    let cached = |m: &Machine| -> i64 {
+        rusqlite::Connection::open(m.db())
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM published", [], |r| r.get(0)))
+            .unwrap_or(-1)
+    };
+    assert_eq!(cached(&ana_m), 2);
+    // A damaged copy is not used, and the next sync brings its files again.
+    rusqlite::Connection::open(ana_m.db())
+        .and_then(|c| {
+            c.execute(
+                "UPDATE published SET files = replace(files, '问好', '篡改') WHERE version = 2",
+                [],
+            )
+        })
+        .expect("damaged");
+    let o = ana_m.run(&["content", "list"]);
+    assert!(
+        o.stdout.contains("(files do not match the hash: not used)"),
+        "{}",
+        o.stdout
+    );
+    let o = ana_m.run(&["sync"]);
+    assert!(
+        o.stdout.contains("1 published playbook versions"),
+        "{}",
+        o.stdout
+    );
+    let o = ana_m.run(&["content", "list"]);
+    assert!(!o.stdout.contains("not used"), "{}", o.stdout);
+    let o = ana_m.run_with(
+        &[
+            "practice",
+            "minimal",
+            "--scenario",
+            "hello",
+            "--trainee",
+            "安娜",
+        ],
+        &[],
+        "您想了解什么？\n",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("问好"),
+        "the latest version is played: {}",
+        o.stdout
+    );
 
     // Refused by the database, whatever the client does.
     let insert = "INSERT INTO published (playbook_id, version, hash, format, files, published_at)

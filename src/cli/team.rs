@@ -409,8 +409,13 @@ fn join(cli: &Cli, a: &JoinArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn sync_line(c: &sync::SyncCounts) -> String {
+    let published = if c.pulled_published > 0 {
+        format!(", {} published playbook versions", c.pulled_published)
+    } else {
+        String::new()
+    };
     format!(
-        "sent {} attempts, {} replies, {} ends, {} live events, {} reviews; received {} attempts, {} replies, {} reviews\n",
+        "sent {} attempts, {} replies, {} ends, {} live events, {} reviews; received {} attempts, {} replies, {} reviews{published}\n",
         c.pushed_attempts,
         c.pushed_replies,
         c.pushed_ends,

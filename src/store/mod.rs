@@ -456,6 +456,12 @@ impl Store {
         }
     }
 
+    /// This machine's log, whatever [`Store::records`] reads (the team server's cache of
+    /// published playbooks lives here).
+    pub(crate) fn records_local(&self) -> &dyn sql::Run {
+        self.log.run()
+    }
+
     /// Reads reports from `server` (team mode); `None` reads this log again.
     pub fn read_from_team_server(&mut self, server: Option<team::report::Remote>) {
         self.team_server = server;

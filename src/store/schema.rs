@@ -517,9 +517,11 @@ CREATE TABLE assignments (
 CREATE UNIQUE INDEX assignments_once ON assignments
     (playbook_id, COALESCE(scenario_id, ''), COALESCE(trainee_id, ''), COALESCE(team_id, ''));
 "#,
-    // v11: published playbooks. A version is immutable: numbered per playbook, its files (a
-    // JSON object of path → text) and their SHA-256, the bundle format, who published it,
-    // when and why. Nothing changes or removes one; a rollback publishes an old one again.
+    // v11: published playbooks, published here or pulled from the team server. A version is
+    // immutable: numbered per playbook, its files (a JSON object of path → text) and their
+    // SHA-256, the bundle format, who published it, when and why. Nothing changes or removes
+    // one (a rollback publishes an old one again); only a copy's files may be written again,
+    // and they count only when they give its hash (a damaged copy is pulled again).
     r#"
 CREATE TABLE published (
     playbook_id   TEXT NOT NULL,
@@ -533,6 +535,9 @@ CREATE TABLE published (
     PRIMARY KEY (playbook_id, version)
 );
 CREATE TRIGGER published_unchanged BEFORE UPDATE ON published
+WHEN NEW.playbook_id IS NOT OLD.playbook_id OR NEW.version IS NOT OLD.version
+    OR NEW.hash IS NOT OLD.hash OR NEW.format IS NOT OLD.format OR NEW.note IS NOT OLD.note
+    OR NEW.published_by IS NOT OLD.published_by OR NEW.published_at IS NOT OLD.published_at
 BEGIN
     SELECT RAISE(ABORT, 'a published version never changes');
 END;

@@ -70,6 +70,8 @@ pub struct SyncCounts {
     pub pulled_reviews: u64,
     /// Pulled attempts the server's verifier had already judged.
     pub pulled_verdicts: u64,
+    /// Published playbook versions brought in (or repaired).
+    pub pulled_published: usize,
 }
 
 /// Rows written here that the server does not have yet.
@@ -110,6 +112,7 @@ pub fn sync(store: &mut Store, client: &mut Client) -> Result<SyncCounts> {
     let mut counts = SyncCounts::default();
     push(store, client, &j, &mut counts)?;
     pull(store, client, &mut counts)?;
+    counts.pulled_published = pull::pull_published(store, client)?;
     store.team_set("last_sync", &stamp(Utc::now()))?;
     Ok(counts)
 }

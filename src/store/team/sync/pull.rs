@@ -344,3 +344,60 @@ pub(super) fn pg_value(
     };
     Ok(v.unwrap_or(Value::Null))
 }
+
+/// Brings in the published playbooks this client lacks, and the files again of a copy whose
+/// files no longer give its hash: every client uses the same versions. Returns how many.
+pub fn pull_published(store: &Store, client: &mut Client) -> Result<usize> {
+    use crate::publish::{Usable, usable};
+    let local = crate::store::sql::published_versions(store.records_local(), None, true)
+        .map_err(crate::store::team::TeamError::Store)?;
+    let server = client
+        .query("SELECT playbook_id, version, hash FROM published", &[])
+        .map_err(server_err)?;
+    let mut wanted = Vec::new();
+    for r in &server {
+        let (pb, v, hash): (String, i32, String) = (
+            crate::store::team::col(r, 0)?,
+            crate::store::team::col(r, 1)?,
+            crate::store::team::col(r, 2)?,
+        );
+        let here = local
+            .iter()
+            .find(|l| l.playbook == pb && i64::from(l.version) == i64::from(v));
+        match here {
+            None => wanted.push((pb, v, false)),
+            Some(l) if l.hash == hash && usable(l) == Usable::Damaged => wanted.push((pb, v, true)),
+            Some(_) => {}
+        }
+    }
+    for (pb, v, repair) in &wanted {
+        let row = client
+            .query_one(
+                "SELECT hash, format, files, note, published_by, published_at
+                 FROM published WHERE playbook_id = $1 AND version = $2",
+                &[pb, v],
+            )
+            .map_err(server_err)?;
+        let hash: String = crate::store::team::col(&row, 0)?;
+        let format: i32 = crate::store::team::col(&row, 1)?;
+        let files: String = crate::store::team::col(&row, 2)?;
+        let note: Option<String> = crate::store::team::col(&row, 3)?;
+        let by: String = crate::store::team::col(&row, 4)?;
+        let at: String = crate::store::team::col(&row, 5)?;
+        let c = store.conn();
+        let done = if *repair {
+            c.execute(
+                "UPDATE published SET files = ?3 WHERE playbook_id = ?1 AND version = ?2",
+                rusqlite::params![pb, v, files],
+            )
+        } else {
+            c.execute(
+                "INSERT INTO published (playbook_id, version, hash, format, files, note, published_by, published_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                rusqlite::params![pb, v, hash, format, files, note, by, at],
+            )
+        };
+        done.map_err(|e| crate::store::team::TeamError::Store(StoreError::from(e)))?;
+    }
+    Ok(wanted.len())
+}
