@@ -1114,12 +1114,12 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("names");
-        assert_eq!(triggers.len(), 11);
+        assert_eq!(triggers.len(), 13);
         for t in triggers {
             c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
         }
         c.execute_batch(
-            "DROP TABLE assignments;
+            "DROP TABLE published; DROP TABLE assignments;
              DROP TABLE team_state; DROP TABLE team_known;
              ALTER TABLE attempts DROP COLUMN counted;
              UPDATE attempts SET total = COALESCE(scored_total, total),
