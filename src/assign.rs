@@ -91,6 +91,21 @@ impl Assignment {
         }
     }
 
+    /// What is assigned as people read it: the playbook's title, and the scenario's, in
+    /// `locale` (ids where the library does not know them).
+    pub fn title(&self, lib: &Library, locale: &str) -> String {
+        let pb = lib.playbook(&self.playbook);
+        let pb_title = pb.map_or(self.playbook.as_str(), |p| p.title.get(locale));
+        match (&self.scenario, pb) {
+            (Some(s), Some(p)) => format!(
+                "{pb_title} · {}",
+                p.scenario(s).map_or(s.as_str(), |s| s.title.get(locale))
+            ),
+            (Some(s), None) => format!("{pb_title} · {s}"),
+            (None, _) => pb_title.to_owned(),
+        }
+    }
+
     /// What is assigned: `playbook` or `playbook/scenario`.
     pub fn what(&self) -> String {
         match &self.scenario {

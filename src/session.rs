@@ -126,6 +126,26 @@ pub enum Publishing {
     Unchanged { playbook: String, version: u32 },
 }
 
+impl Publishing {
+    /// What it did, as people read it.
+    pub fn said(&self) -> crate::msg::Text {
+        match self {
+            Publishing::Published {
+                playbook,
+                version,
+                hash,
+                tests_passed,
+            } => {
+                let short: String = hash.chars().take(12).collect();
+                crate::msg::published(playbook, version, short, tests_passed)
+            }
+            Publishing::Unchanged { playbook, version } => {
+                crate::msg::publish_unchanged(playbook, version)
+            }
+        }
+    }
+}
+
 /// Why a playbook was not published.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {

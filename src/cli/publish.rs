@@ -54,20 +54,8 @@ fn open_for_publishing(cli: &Cli) -> anyhow::Result<store::Store> {
 fn said(cli: &Cli, r: Result<Publishing, PublishError>) -> anyhow::Result<ExitCode> {
     let lang = cli.lang();
     match r {
-        Ok(Publishing::Published {
-            playbook,
-            version,
-            hash,
-            tests_passed,
-        }) => {
-            let short: String = hash.chars().take(12).collect();
-            let line = crate::msg::published(playbook, version, short, tests_passed);
-            print(&format!("{}\n", line.get(lang)))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Ok(Publishing::Unchanged { playbook, version }) => {
-            let line = crate::msg::publish_unchanged(playbook, version);
-            print(&format!("{}\n", line.get(lang)))?;
+        Ok(done) => {
+            print(&format!("{}\n", done.said().get(lang)))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(PublishError::Refused(r)) => {

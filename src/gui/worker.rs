@@ -962,23 +962,7 @@ impl State<'_> {
             self.published = layers;
         }
         match r {
-            Ok(crate::session::Publishing::Published {
-                playbook,
-                version,
-                hash,
-                tests_passed,
-            }) => {
-                let short: String = hash.chars().take(12).collect();
-                Ok(crate::msg::published(
-                    playbook,
-                    version,
-                    short,
-                    tests_passed,
-                ))
-            }
-            Ok(crate::session::Publishing::Unchanged { playbook, version }) => {
-                Ok(crate::msg::publish_unchanged(playbook, version))
-            }
+            Ok(done) => Ok(done.said()),
             Err(crate::session::PublishError::Refused(r)) => Err(r.0),
             Err(crate::session::PublishError::Load(e)) => Err(text(e)),
             Err(crate::session::PublishError::Store(e)) => Err(text(e)),

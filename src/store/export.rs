@@ -607,6 +607,19 @@ impl Store {
         path: &Path,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> std::result::Result<Exported, ExportError> {
+        self.write_beside(path, |file| {
+            self.export_to(f, format, scope, file, progress)
+        })
+    }
+
+    /// Writes the file at `path` through `write`, beside it first and renamed over it at the
+    /// end (a failure leaves no half file where the old one was); never over the progress
+    /// database itself.
+    fn write_beside<T>(
+        &self,
+        path: &Path,
+        write: impl FnOnce(&mut std::fs::File) -> std::result::Result<T, ExportError>,
+    ) -> std::result::Result<T, ExportError> {
         if super::db::is_database_file(path, self.path()) {
             return Err(ExportError::OverDatabase(path.display().to_string()));
         }
@@ -620,7 +633,7 @@ impl Store {
         };
         let result = (|| {
             let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-            let done = self.export_to(f, format, scope, &mut file, progress)?;
+            let done = write(&mut file)?;
             file.sync_all().map_err(write_err)?;
             drop(file);
             std::fs::rename(&tmp, path).map_err(write_err)?;
@@ -635,27 +648,11 @@ impl Store {
     /// Writes a sheet made elsewhere (the assignments' standings) to `path` as an export is
     /// written: beside it, then renamed over it; never over the progress database.
     pub fn write_sheet(&self, path: &Path, sheet: &[u8]) -> std::result::Result<(), ExportError> {
-        if super::db::is_database_file(path, self.path()) {
-            return Err(ExportError::OverDatabase(path.display().to_string()));
-        }
-        let name = path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let tmp = path.with_file_name(format!(".{name}.writing"));
-        let write_err = |source: std::io::Error| ExportError::Write {
-            path: path.display().to_string(),
-            source,
-        };
-        let result = (|| {
-            let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-            std::io::Write::write_all(&mut file, sheet).map_err(write_err)?;
-            file.sync_all().map_err(write_err)?;
-            drop(file);
-            std::fs::rename(&tmp, path).map_err(write_err)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        self.write_beside(path, |file| {
+            std::io::Write::write_all(file, sheet).map_err(|source| ExportError::Write {
+                path: path.display().to_string(),
+                source,
+            })
+        })
     }
 }

@@ -556,16 +556,7 @@ fn assigned_ui(
                     let a = &item.assignment;
                     let st = &item.standing;
                     let pb = lib.playbook(&a.playbook);
-                    let pb_title = pb.map_or(a.playbook.as_str(), |p| p.title.get(lang.code()));
-                    let what = match (&a.scenario, pb) {
-                        (Some(s), Some(p)) => format!(
-                            "{pb_title} · {}",
-                            p.scenario(s)
-                                .map_or(s.as_str(), |s| s.title.get(lang.code()))
-                        ),
-                        (Some(s), None) => format!("{pb_title} · {s}"),
-                        (None, _) => pb_title.to_owned(),
-                    };
+                    let what = a.title(lib, lang.code());
                     ui.label(what);
                     ui.label(format!("{} {}", lang.t("截止", "due"), a.due));
                     let colour = match st.status {

@@ -174,18 +174,9 @@ pub fn assignments_ui(
         return;
     }
     let what = |id: &str| -> String {
-        d.all.assignment(id).map_or_else(String::new, |x| {
-            let pb = lib.playbook(&x.playbook);
-            let title = pb.map_or(x.playbook.as_str(), |p| p.title.get(loc));
-            match (&x.scenario, pb) {
-                (Some(s), Some(p)) => format!(
-                    "{title} · {}",
-                    p.scenario(s).map_or(s.as_str(), |s| s.title.get(loc))
-                ),
-                (Some(s), None) => format!("{title} · {s}"),
-                (None, _) => title.to_owned(),
-            }
-        })
+        d.all
+            .assignment(id)
+            .map_or_else(String::new, |x| x.title(lib, loc))
     };
     let heads = [
         lang.t("人数", "Assigned"),
