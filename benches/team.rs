@@ -3,6 +3,8 @@
 //! - **push**: a backlog of 1 000 replies logged offline, pushed over loopback (target < 1 s);
 //! - **latency**: a reply committed locally, until the server has it with the background
 //!   sync running (target < 1 s);
+//! - **publish**: a trainer publishes a playbook (checked and tested first) until a trainee's
+//!   client has it in its log, through its next sync (target < 2 s);
 //! - **load**: 200 clients, each its own login and local log, each logging a reply every 2 s
 //!   and pushing it, while 5 managers run the review queries (target: p99 server commit
 //!   < 50 ms, 0 errors, 0 lost). `SALESDOJO_LOAD_SECS` sets the length (default 300);
@@ -109,6 +111,12 @@ fn main() {
         name: "推送".into(),
         role: "trainee".into(),
         teams: vec!["组0".into()],
+    });
+    people.push(admin::NewUser {
+        login: "tia".into(),
+        name: "田老师".into(),
+        role: "trainer".into(),
+        teams: Vec::new(),
     });
     for m in 0..5 {
         people.push(admin::NewUser {
@@ -243,6 +251,54 @@ fn main() {
             percentile(&lat, 0.99),
             lat[lat.len() - 1],
             lat.len()
+        );
+    }
+
+    // --- publish: a trainer publishes, a trainee's client syncs and has it.
+    {
+        let dir = work.path().join("publish");
+        std::fs::create_dir_all(dir.join("playbooks")).expect("dir");
+        let minimal = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/good/minimal.yaml"),
+        )
+        .expect("fixture");
+        let trainer = team::open_team_at(
+            &format!("postgres://tia@127.0.0.1:{}/{}", cluster.port, pg::DB),
+            None,
+            Some(&passwords["tia"]),
+            &dir.join("tia.db"),
+        )
+        .expect("the trainer signs in");
+        let server = Server::parse(
+            &format!("postgres://lat@127.0.0.1:{}/{}", cluster.port, pg::DB),
+            None,
+        )
+        .expect("address");
+        let mut trainee = Store::open(&dir.join("lat.db")).expect("log");
+        let mut client = server.connect(Some(&passwords["lat"])).expect("signs in");
+        team::link(&mut trainee, &server, &mut client).expect("links");
+        let mut seen = Vec::new();
+        for round in 0..10 {
+            let file = dir.join(format!("playbooks/drill{round}.yaml"));
+            std::fs::write(
+                &file,
+                minimal.replace("id: minimal", &format!("id: drill{round}")),
+            )
+            .expect("write");
+            let start = Instant::now();
+            salesdojo::session::publish(&trainer, &file, None, "tia", Utc::now())
+                .expect("published");
+            let counts = sync::sync(&mut trainee, &mut client).expect("syncs");
+            assert_eq!(counts.pulled_published, 1);
+            seen.push(ms(start.elapsed()));
+        }
+        seen.sort_by(f64::total_cmp);
+        println!(
+            "publish to seen on another client: median {:.0} ms, max {:.0} ms over {} playbooks (target < 2000 ms)",
+            percentile(&seen, 0.5),
+            seen[seen.len() - 1],
+            seen.len()
         );
     }
 
