@@ -249,6 +249,23 @@ pub fn layers(versions: &[Version]) -> Layers {
     (layers, skipped)
 }
 
+/// The published version an attempt was played on: the one (of `versions`, with files) whose
+/// playbook file is the one the attempt recorded (`playbook_hash`, the file's FNV-1a, as every
+/// attempt keeps it). The latest such version when the same files were published twice.
+pub fn played_on(versions: &[Version], playbook: &str, playbook_hash: &str) -> Option<u32> {
+    versions
+        .iter()
+        .filter(|v| v.playbook == playbook && usable(v) == Usable::Yes)
+        .filter(|v| {
+            v.bundle
+                .as_ref()
+                .and_then(|b| b.files.get(PLAYBOOK_FILE))
+                .is_some_and(|t| crate::playbook::load::fnv1a_hex(t.as_bytes()) == playbook_hash)
+        })
+        .map(|v| v.version)
+        .max()
+}
+
 /// The line changes from `a` to `b`, per file, as a unified diff (empty: the same files).
 pub fn diff(a: &Bundle, b: &Bundle, a_name: &str, b_name: &str) -> String {
     let mut out = String::new();

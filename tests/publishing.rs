@@ -148,6 +148,16 @@ fn a_trainer_publishes_versions_and_practice_uses_the_latest() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("问好"), "{}", r.stdout);
+    // The attempt says which published version it was played on.
+    let id = rusqlite::Connection::open(dir.join("p.db"))
+        .and_then(|c| c.query_row("SELECT id FROM attempts", [], |r| r.get::<_, String>(0)))
+        .expect("the attempt");
+    let r = at(dir, &["attempt", &id]);
+    assert!(
+        r.stdout.contains("played on published version minimal@2"),
+        "{}",
+        r.stdout
+    );
 
     // A rollback publishes version 1's files as version 3; every version is kept.
     let r = at(dir, &["content", "rollback", "minimal", "1"]);

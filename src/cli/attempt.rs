@@ -23,7 +23,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let d = store.records().attempt_detail(&args.id)?;
     if matches!(args.format, Format::Json) {
-        print_json(&format!("{}\n", serde_json::to_string_pretty(&d)?))?;
+        let mut v = serde_json::to_value(&d)?;
+        v["published_version"] = serde_json::json!(store.records().played_on(&d.attempt.id)?);
+        print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let a = &d.attempt;
@@ -46,6 +48,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             None => "",
         }
     );
+    if let Some(v) = store.records().played_on(&a.id)? {
+        let _ = writeln!(out, "  played on published version {}@{v}", a.playbook);
+    }
     if a.reviewed {
         let _ = writeln!(
             out,

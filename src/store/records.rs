@@ -210,6 +210,18 @@ pub trait Records {
         let versions = self.published_versions(None, true)?;
         Ok(crate::publish::layers(&versions))
     }
+    /// An attempt's playbook id and the hash of the playbook file it was played on.
+    fn attempt_playbook(&self, attempt: &str) -> Result<Option<(String, String)>> {
+        sql::attempt_playbook(self.run(), attempt)
+    }
+    /// The published version an attempt was played on, if it was played on one.
+    fn played_on(&self, attempt: &str) -> Result<Option<u32>> {
+        let Some((playbook, hash)) = self.attempt_playbook(attempt)? else {
+            return Ok(None);
+        };
+        let versions = self.published_versions(Some(&playbook), true)?;
+        Ok(crate::publish::played_on(&versions, &playbook, &hash))
+    }
     /// Stores a checked bundle as the playbook's next version; returns its number. On a team
     /// server the publisher is the signed-in login, and the database refuses a login that may
     /// not publish it.

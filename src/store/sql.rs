@@ -1119,6 +1119,18 @@ pub fn published_versions(
     )
 }
 
+/// [`crate::store::Records::attempt_playbook`]: an attempt's playbook id and the hash of the
+/// playbook file it was played on.
+pub fn attempt_playbook(run: &dyn Run, attempt: &str) -> Result<Option<(String, String)>> {
+    let rows = all(
+        run,
+        "SELECT playbook_id, playbook_hash FROM attempts WHERE id = ?1",
+        &[attempt.to_owned()],
+        |r| Ok((r.text(0)?, r.text(1)?)),
+    )?;
+    Ok(rows.into_iter().next())
+}
+
 /// [`crate::store::Records::assignments`]: every assignment the login may see, by due day.
 pub fn assignments(run: &dyn Run) -> Result<Vec<crate::assign::Assignment>> {
     use crate::assign::{Assignment, Retake, Target};

@@ -154,9 +154,26 @@ pub fn assignments_ui(
     a: &mut Assignments,
     commands: &mut Vec<Command>,
 ) {
+    // The form and the funnel scroll as one: at a small window the form leaves the funnel no
+    // room of its own.
+    egui::ScrollArea::vertical()
+        .id_salt("assignments-scroll")
+        .show(ui, |ui| {
+            form_ui(ui, lang, lib, a, commands);
+            ui.separator();
+            funnel_ui(ui, lang, lib, a, commands);
+        });
+}
+
+/// The funnel per assignment and team, the trainees behind a number, and who is behind.
+fn funnel_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    a: &mut Assignments,
+    commands: &mut Vec<Command>,
+) {
     let loc = lang.code();
-    form_ui(ui, lang, lib, a, commands);
-    ui.separator();
     let Some(d) = a.data.as_deref() else {
         if a.loading {
             ui.add(egui::Spinner::new());
@@ -187,130 +204,126 @@ pub fn assignments_ui(
         lang.t("未达标", "Failed"),
     ];
     let mut picked = a.picked.clone();
-    egui::ScrollArea::vertical()
-        .id_salt("assignments-scroll")
-        .show(ui, |ui| {
-            ui.label(RichText::new(lang.t("各项布置", "By assignment")).strong());
-            egui::Grid::new("funnel")
-                .striped(true)
-                .spacing([10.0, 4.0])
-                .show(ui, |ui| {
-                    ui.label(RichText::new(lang.t("布置", "Assignment")).color(theme::MUTED));
-                    ui.label(RichText::new(lang.t("对象", "For")).color(theme::MUTED));
-                    ui.label(RichText::new(lang.t("截止", "Due")).color(theme::MUTED));
-                    for h in heads {
-                        ui.label(RichText::new(h).color(theme::MUTED));
+    ui.vertical(|ui| {
+        ui.label(RichText::new(lang.t("各项布置", "By assignment")).strong());
+        egui::Grid::new("funnel")
+            .striped(true)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new(lang.t("布置", "Assignment")).color(theme::MUTED));
+                ui.label(RichText::new(lang.t("对象", "For")).color(theme::MUTED));
+                ui.label(RichText::new(lang.t("截止", "Due")).color(theme::MUTED));
+                for h in heads {
+                    ui.label(RichText::new(h).color(theme::MUTED));
+                }
+                ui.end_row();
+                for row in &d.funnel {
+                    let x = d.all.assignment(&row.assignment);
+                    ui.label(what(&row.assignment));
+                    ui.label(x.map(|x| x.who(&d.trainees)).unwrap_or_default());
+                    ui.label(x.map(|x| x.due.to_string()).unwrap_or_default());
+                    for b in Bucket::ALL {
+                        number(
+                            ui,
+                            lang,
+                            &mut picked,
+                            Row::Assignment(row.assignment.clone()),
+                            b,
+                            &row.counts,
+                        );
                     }
                     ui.end_row();
-                    for row in &d.funnel {
-                        let x = d.all.assignment(&row.assignment);
-                        ui.label(what(&row.assignment));
-                        ui.label(x.map(|x| x.who(&d.trainees)).unwrap_or_default());
-                        ui.label(x.map(|x| x.due.to_string()).unwrap_or_default());
-                        for b in Bucket::ALL {
-                            number(
-                                ui,
-                                lang,
-                                &mut picked,
-                                Row::Assignment(row.assignment.clone()),
-                                b,
-                                &row.counts,
-                            );
-                        }
-                        ui.end_row();
-                    }
-                });
-            ui.add_space(8.0);
-            ui.label(RichText::new(lang.t("各团队", "By team")).strong());
-            egui::Grid::new("funnel-teams")
-                .striped(true)
-                .spacing([10.0, 4.0])
-                .show(ui, |ui| {
-                    ui.label(RichText::new(lang.t("团队", "Team")).color(theme::MUTED));
-                    for h in heads {
-                        ui.label(RichText::new(h).color(theme::MUTED));
-                    }
-                    ui.end_row();
-                    for (team, c) in &d.teams {
-                        ui.label(team.as_deref().unwrap_or(lang.t("（无团队）", "(no team)")));
-                        for b in Bucket::ALL {
-                            number(ui, lang, &mut picked, Row::Team(team.clone()), b, c);
-                        }
-                        ui.end_row();
-                    }
-                });
-            if let Some((row, b)) = &picked {
-                ui.add_space(8.0);
-                theme::card(ui, ui.visuals().faint_bg_color, |ui| {
-                    let label = match row {
-                        Row::Assignment(id) => what(id),
-                        Row::Team(t) => t.clone().unwrap_or_default(),
-                    };
-                    ui.label(
-                        RichText::new(format!(
-                            "{label} · {}",
-                            heads[Bucket::ALL.iter().position(|x| x == b).unwrap_or(0)]
-                        ))
-                        .strong(),
-                    );
-                    for s in d.all.standings.iter().filter(|s| {
-                        b.holds(&s.status)
-                            && match row {
-                                Row::Assignment(id) => s.assignment == *id,
-                                Row::Team(t) => s.trainee.team == *t,
-                            }
-                    }) {
-                        ui.horizontal(|ui| {
-                            ui.label(&s.trainee.name);
-                            if matches!(row, Row::Team(_)) {
-                                ui.label(RichText::new(what(&s.assignment)).color(theme::MUTED));
-                            }
-                            ui.label(
-                                RichText::new(s.status.describe().take(lang)).color(theme::MUTED),
-                            );
-                        });
-                    }
-                });
-            }
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(lang.t("谁落后了", "Who is behind")).strong());
-                let l = ui.label(lang.t("导出到", "Export to"));
-                ui.add(
-                    egui::TextEdit::singleline(&mut a.export_path)
-                        .hint_text(Assignments::default_export_path())
-                        .desired_width(300.0),
-                )
-                .labelled_by(l.id);
-                if ui
-                    .add_enabled(
-                        !d.behind.is_empty(),
-                        egui::Button::new(lang.t("导出 CSV", "Export CSV")),
-                    )
-                    .clicked()
-                {
-                    commands.push(Command::Review(Cmd::ExportBehind));
                 }
             });
-            if d.behind.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new(lang.t("各团队", "By team")).strong());
+        egui::Grid::new("funnel-teams")
+            .striped(true)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new(lang.t("团队", "Team")).color(theme::MUTED));
+                for h in heads {
+                    ui.label(RichText::new(h).color(theme::MUTED));
+                }
+                ui.end_row();
+                for (team, c) in &d.teams {
+                    ui.label(team.as_deref().unwrap_or(lang.t("（无团队）", "(no team)")));
+                    for b in Bucket::ALL {
+                        number(ui, lang, &mut picked, Row::Team(team.clone()), b, c);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some((row, b)) = &picked {
+            ui.add_space(8.0);
+            theme::card(ui, ui.visuals().faint_bg_color, |ui| {
+                let label = match row {
+                    Row::Assignment(id) => what(id),
+                    Row::Team(t) => t.clone().unwrap_or_default(),
+                };
                 ui.label(
-                    RichText::new(lang.t("没有人逾期。", "Nobody is overdue.")).color(theme::GOOD),
+                    RichText::new(format!(
+                        "{label} · {}",
+                        heads[Bucket::ALL.iter().position(|x| x == b).unwrap_or(0)]
+                    ))
+                    .strong(),
                 );
-            }
-            egui::Grid::new("behind").striped(true).show(ui, |ui| {
-                for s in d.behind.iter().filter_map(|i| d.all.standings.get(*i)) {
-                    ui.label(&s.trainee.name);
-                    ui.label(s.trainee.team.as_deref().unwrap_or("-"));
-                    ui.label(what(&s.assignment));
-                    let late = match s.status {
-                        Status::Overdue { .. } => s.status.describe().take(lang),
-                        _ => String::new(),
-                    };
-                    ui.label(RichText::new(late).color(theme::BAD));
-                    ui.end_row();
+                for s in d.all.standings.iter().filter(|s| {
+                    b.holds(&s.status)
+                        && match row {
+                            Row::Assignment(id) => s.assignment == *id,
+                            Row::Team(t) => s.trainee.team == *t,
+                        }
+                }) {
+                    ui.horizontal(|ui| {
+                        ui.label(&s.trainee.name);
+                        if matches!(row, Row::Team(_)) {
+                            ui.label(RichText::new(what(&s.assignment)).color(theme::MUTED));
+                        }
+                        ui.label(RichText::new(s.status.describe().take(lang)).color(theme::MUTED));
+                    });
                 }
             });
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(lang.t("谁落后了", "Who is behind")).strong());
+            let l = ui.label(lang.t("导出到", "Export to"));
+            ui.add(
+                egui::TextEdit::singleline(&mut a.export_path)
+                    .hint_text(Assignments::default_export_path())
+                    .desired_width(300.0),
+            )
+            .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    !d.behind.is_empty(),
+                    egui::Button::new(lang.t("导出 CSV", "Export CSV")),
+                )
+                .clicked()
+            {
+                commands.push(Command::Review(Cmd::ExportBehind));
+            }
         });
+        if d.behind.is_empty() {
+            ui.label(
+                RichText::new(lang.t("没有人逾期。", "Nobody is overdue.")).color(theme::GOOD),
+            );
+        }
+        egui::Grid::new("behind").striped(true).show(ui, |ui| {
+            for s in d.behind.iter().filter_map(|i| d.all.standings.get(*i)) {
+                ui.label(&s.trainee.name);
+                ui.label(s.trainee.team.as_deref().unwrap_or("-"));
+                ui.label(what(&s.assignment));
+                let late = match s.status {
+                    Status::Overdue { .. } => s.status.describe().take(lang),
+                    _ => String::new(),
+                };
+                ui.label(RichText::new(late).color(theme::BAD));
+                ui.end_row();
+            }
+        });
+    });
     a.picked = picked;
 }
 
