@@ -397,17 +397,13 @@ pub struct Counts {
 impl Counts {
     fn add(&mut self, s: &Status) {
         self.assigned += 1;
-        match s {
-            Status::Assigned => self.not_started += 1,
-            Status::Started
-            | Status::Failed {
-                retake_on: Some(_), ..
-            } => self.in_progress += 1,
-            Status::Failed {
-                retake_on: None, ..
-            } => self.failed += 1,
-            Status::Passed { .. } => self.passed += 1,
-            Status::Overdue { .. } => self.overdue += 1,
+        match Bucket::of_status(s) {
+            Bucket::NotStarted => self.not_started += 1,
+            Bucket::InProgress => self.in_progress += 1,
+            Bucket::Failed => self.failed += 1,
+            Bucket::Passed => self.passed += 1,
+            Bucket::Overdue => self.overdue += 1,
+            Bucket::Assigned => {}
         }
     }
 }
@@ -434,11 +430,25 @@ impl Bucket {
         Bucket::Failed,
     ];
 
+    /// The one bucket besides "assigned" (which holds every status) that `s` falls in.
+    pub fn of_status(s: &Status) -> Bucket {
+        match s {
+            Status::Assigned => Bucket::NotStarted,
+            Status::Started
+            | Status::Failed {
+                retake_on: Some(_), ..
+            } => Bucket::InProgress,
+            Status::Failed {
+                retake_on: None, ..
+            } => Bucket::Failed,
+            Status::Passed { .. } => Bucket::Passed,
+            Status::Overdue { .. } => Bucket::Overdue,
+        }
+    }
+
     /// Whether a status falls in this bucket.
     pub fn holds(self, s: &Status) -> bool {
-        let mut c = Counts::default();
-        c.add(s);
-        self.of(&c) == 1
+        self == Bucket::Assigned || self == Bucket::of_status(s)
     }
 
     /// This bucket's number in `c`.
@@ -506,18 +516,25 @@ pub fn team_funnel(standings: &[Standing]) -> BTreeMap<Option<String>, Counts> {
 
 /// Who is behind: the overdue standings, latest first (then by name).
 pub fn behind(standings: &[Standing]) -> Vec<&Standing> {
-    let mut out: Vec<&Standing> = standings
-        .iter()
-        .filter(|s| matches!(s.status, Status::Overdue { .. }))
+    behind_at(standings)
+        .into_iter()
+        .filter_map(|i| standings.get(i))
+        .collect()
+}
+
+/// [`behind`], as indexes into `standings`.
+pub fn behind_at(standings: &[Standing]) -> Vec<usize> {
+    let late = |i: usize| match standings[i].status {
+        Status::Overdue { days_late } => Some(days_late),
+        _ => None,
+    };
+    let mut out: Vec<usize> = (0..standings.len())
+        .filter(|&i| late(i).is_some())
         .collect();
-    out.sort_by(|x, y| {
-        let late = |s: &Standing| match s.status {
-            Status::Overdue { days_late } => days_late,
-            _ => 0,
-        };
+    out.sort_by(|&x, &y| {
         late(y)
             .cmp(&late(x))
-            .then_with(|| x.trainee.name.cmp(&y.trainee.name))
+            .then_with(|| standings[x].trainee.name.cmp(&standings[y].trainee.name))
     });
     out
 }

@@ -155,6 +155,10 @@ pub enum PublishError {
     /// The file could not be read.
     #[error(transparent)]
     Load(#[from] crate::playbook::load::LoadError),
+    /// Joined to a team but not reading its server: what is published here would reach no
+    /// one, so nothing is (the drafts stay on this machine).
+    #[error("{}", crate::msg::publish_offline().en)]
+    Offline,
     /// The log or the team server (refused by its row-level security, or unreachable).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -171,6 +175,7 @@ pub fn publish(
     at: DateTime<Utc>,
 ) -> Result<Publishing, PublishError> {
     use crate::publish::{self, Bundle, Refused};
+    refuse_offline(store)?;
     let mut report = crate::playbook::Report::default();
     let content = crate::playbook::load::Content::from_path(path, &mut report)?;
     let lib = crate::playbook::load(
@@ -214,6 +219,14 @@ pub fn publish(
     })
 }
 
+/// Refuses to publish from a log joined to a team whose server it is not reading.
+fn refuse_offline(store: &store::Store) -> Result<(), PublishError> {
+    if store.joined()?.is_some() && store.records().team_server().is_none() {
+        return Err(PublishError::Offline);
+    }
+    Ok(())
+}
+
 /// Publishes version `version` of `playbook` again as its newest (a rollback keeps every
 /// version: the old files come back as a new one), checked as any publishing is.
 pub fn roll_back(
@@ -224,6 +237,7 @@ pub fn roll_back(
     at: DateTime<Utc>,
 ) -> Result<Publishing, PublishError> {
     use crate::publish::{self, Usable};
+    refuse_offline(store)?;
     let versions = store.records().published_versions(Some(playbook), true)?;
     let Some(old) = versions.iter().find(|v| v.version == version) else {
         let known: Vec<String> = versions.iter().map(|v| v.version.to_string()).collect();

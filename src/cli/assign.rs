@@ -130,12 +130,10 @@ pub struct ListArgs {
 super::places!(ListArgs: db, content);
 
 /// Every assignment and standing this login sees.
-fn standings(cli: &Cli, lib: &Library) -> anyhow::Result<Assigned> {
-    let store = store::open_default(&cli.location())?;
-    let all = store
+fn standings(store: &store::Store, lib: &Library) -> anyhow::Result<Assigned> {
+    Ok(store
         .records()
-        .assignment_standings(&assign::catalogue(lib), today())?;
-    Ok(all)
+        .assignment_standings(&assign::catalogue(lib), today())?)
 }
 
 /// The date a standing is due (its assignment's).
@@ -148,7 +146,8 @@ fn due_of(all: &Assigned, s: &assign::Standing) -> String {
 pub fn run_list(cli: &Cli, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let lang = cli.lang();
     let lib = library(cli)?;
-    let all = standings(cli, &lib)?;
+    let store = store::open_default(&cli.location())?;
+    let all = standings(&store, &lib)?;
     let shown: Vec<&assign::Standing> = all
         .standings
         .iter()
@@ -188,7 +187,6 @@ pub fn run_list(cli: &Cli, args: &ListArgs) -> anyhow::Result<ExitCode> {
                 ))?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let store = store::open_default(&cli.location())?;
             let mut out = String::new();
             for s in shown {
                 let line = format!(
@@ -237,7 +235,8 @@ fn criterion_title(lib: &Library, playbook: &str, id: &str, lang: crate::msg::La
 pub fn report(cli: &Cli, format: Output) -> anyhow::Result<ExitCode> {
     let lang = cli.lang();
     let lib = library(cli)?;
-    let all = standings(cli, &lib)?;
+    let store = store::open_default(&cli.location())?;
+    let all = standings(&store, &lib)?;
     let funnel = assign::funnel(&all.standings);
     let teams = assign::team_funnel(&all.standings);
     let behind = assign::behind(&all.standings);

@@ -81,11 +81,11 @@ impl Ui<'_> {
 /// practise next).
 fn assigned_next(
     cli: &Cli,
+    store: &store::Store,
     args: &Args,
     lib: &Library,
 ) -> anyhow::Result<(String, Option<String>)> {
     let lang = cli.lang();
-    let store = store::open_default(&cli.location())?;
     let me = match store.practising_as(args.trainee.as_deref(), args.team.as_deref())? {
         Some((_, me)) => me,
         None => {
@@ -152,13 +152,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     // Published playbooks (in the log, or on the team server) sit between the bundled ones
     // and your own folder.
-    let published = if args.no_log {
-        Vec::new()
+    // The log, opened once: it holds the published playbooks, what is assigned, and this
+    // practice.
+    let mut opened = if args.no_log {
+        None
     } else {
-        store::open_default(&cli.location())?
-            .records()
-            .published_layers()?
-            .0
+        Some(store::open_default(&cli.location())?)
+    };
+    let published = match &opened {
+        Some(s) => s.records().published_layers()?.0,
+        None => Vec::new(),
     };
     let lib: Library =
         crate::playbook::load::load_default_over(cli.playbooks.as_deref(), published, &mut report)?;
@@ -167,7 +170,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let (playbook, scenario_arg) = match &args.playbook {
         Some(p) => (p.clone(), args.scenario.clone()),
-        None => assigned_next(cli, args, &lib)?,
+        None => match &opened {
+            Some(s) => assigned_next(cli, s, args, &lib)?,
+            None => assigned_next(cli, &store::open_default(&cli.location())?, args, &lib)?,
+        },
     };
     let Some(pb) = lib.playbook(&playbook).cloned() else {
         let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
@@ -181,7 +187,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Box::new(session::NoLog)
     } else {
         // Joined to a team: each committed reply goes up in the background.
-        let store = store::open_default(&cli.location())?;
+        let store = match opened.take() {
+            Some(s) => s,
+            None => store::open_default(&cli.location())?,
+        };
         joined = store.practising_as(args.trainee.as_deref(), args.team.as_deref())?;
         let background = store::team::sync::Background::start(store.path());
         Box::new(store::team::sync::Syncing {

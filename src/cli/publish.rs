@@ -29,8 +29,9 @@ pub struct Args {
 
 super::places!(Args: db);
 
-/// Opens the log, refusing to publish on a team whose server cannot be reached: what is
-/// published must reach everyone, so it waits (the drafts stay on this machine).
+/// Opens the log, refusing to publish on a team server that cannot be reached (before this
+/// machine ever linked to it; a linked log is refused by [`crate::session::publish`]): what
+/// is published must reach everyone, so it waits (the drafts stay on this machine).
 fn open_for_publishing(cli: &Cli) -> anyhow::Result<store::Store> {
     let at = cli.location();
     let store = store::open_default(&at)?;
@@ -58,6 +59,7 @@ fn said(cli: &Cli, r: Result<Publishing, PublishError>) -> anyhow::Result<ExitCo
             print(&format!("{}\n", done.said().get(lang)))?;
             Ok(ExitCode::SUCCESS)
         }
+        Err(PublishError::Offline) => bail!("{}", crate::msg::publish_offline().get(lang)),
         Err(PublishError::Refused(r)) => {
             super::eprint(&format!("{}\n", r.0.get(lang)));
             Ok(ExitCode::from(super::EXIT_INVALID))

@@ -601,7 +601,7 @@ impl App {
                 }
             }
             Done::Unfinished(open) => self.unfinished = open,
-            Done::Published(_) => {
+            Done::Published => {
                 let ws = self.workspace.clone();
                 self.send(Job::Reload(ws));
             }

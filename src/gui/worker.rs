@@ -215,6 +215,8 @@ pub struct FunnelData {
     pub behind: Vec<usize>,
     /// Everyone this login sees, for the form's pickers and for names.
     pub trainees: Vec<Trainee>,
+    /// Their teams, for the form's picker.
+    pub team_names: Vec<String>,
     pub took_ms: f64,
 }
 
@@ -326,9 +328,8 @@ pub enum Done {
     Records(Result<Records, Why>),
     /// The trainee's unfinished role-plays: (playbook, scenario, started at), newest first.
     Unfinished(Vec<(String, String, String)>),
-    /// This many published playbooks were found in the log: the library is to be reloaded
-    /// with them.
-    Published(usize),
+    /// Published playbooks were found in the log: the library is to be reloaded with them.
+    Published,
     /// What is assigned to the trainee, what needs doing first at the top (or why it could
     /// not be read).
     Assigned(Result<Vec<AssignedItem>, Why>),
@@ -438,7 +439,7 @@ impl Worker {
                     .map(|(layers, _)| layers)
                     .unwrap_or_default();
                 if !published.is_empty() {
-                    let _ = done_tx.send(Done::Published(published.len()));
+                    let _ = done_tx.send(Done::Published);
                 }
                 ctx.request_repaint();
                 // Joined to a team: what practice writes goes up in the background.
@@ -946,17 +947,11 @@ impl State<'_> {
         })
     }
 
-    /// Loads the library again; the one before stays for attempts started with it.
     /// Publishes a trainer's playbook file; the published layers are read again after.
     fn publish(&mut self, path: &Path, by: &str) -> Result<Why, Why> {
         let Some(s) = self.store.as_deref() else {
             return Err(why("没有进度数据库", "no progress database"));
         };
-        // Joined to a team but reading this machine's log: what is published here would
-        // reach no one.
-        if s.joined().map_err(text)?.is_some() && s.records().team_server().is_none() {
-            return Err(crate::msg::publish_offline());
-        }
         let r = crate::session::publish(s, path, None, by, chrono::Utc::now());
         if let Ok((layers, _)) = s.records().published_layers() {
             self.published = layers;
@@ -964,11 +959,13 @@ impl State<'_> {
         match r {
             Ok(done) => Ok(done.said()),
             Err(crate::session::PublishError::Refused(r)) => Err(r.0),
+            Err(crate::session::PublishError::Offline) => Err(crate::msg::publish_offline()),
             Err(crate::session::PublishError::Load(e)) => Err(text(e)),
             Err(crate::session::PublishError::Store(e)) => Err(text(e)),
         }
     }
 
+    /// Loads the library again; the one before stays for attempts started with it.
     fn reload(&mut self, ws: Option<&Workspace>) -> Done {
         let mut report = Report::default();
         let lib = Arc::new(match ws {
@@ -1259,15 +1256,15 @@ fn funnel(s: &Store, lib: &Library) -> store::Result<FunnelData> {
     let trainees = s.records().trainees()?;
     let funnel = crate::assign::funnel(&all.standings);
     let teams = crate::assign::team_funnel(&all.standings);
-    let behind = crate::assign::behind(&all.standings)
-        .into_iter()
-        .filter_map(|b| all.standings.iter().position(|s| std::ptr::eq(s, b)))
-        .collect();
+    let behind = crate::assign::behind_at(&all.standings);
+    let team_names: std::collections::BTreeSet<String> =
+        trainees.iter().filter_map(|t| t.team.clone()).collect();
     Ok(FunnelData {
         all,
         funnel,
         teams,
         behind,
+        team_names: team_names.into_iter().collect(),
         trainees,
         took_ms: t0.elapsed().as_secs_f64() * 1e3,
     })

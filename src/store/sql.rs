@@ -1208,16 +1208,16 @@ pub fn assignment_facts(
         marks.push(format!("?{}", vals.len()));
     }
     let marks = marks.join(", ");
-    let (from, counted) = match d {
-        Dialect::Sqlite => ("attempts a", "a.counted"),
-        Dialect::Postgres => ("attempt_results a", "a.counted::int"),
+    let from = match d {
+        Dialect::Sqlite => "attempts a",
+        Dialect::Postgres => "attempt_results a",
     };
     let c = d.c();
     all(
         run,
         &format!(
             "SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.started_at, a.status, a.total, a.passed,
-                    {counted}
+                    a.counted
              FROM {from}
              WHERE a.mode = 'practice' AND a.started_at >= ?1 AND a.playbook_id IN ({marks})
                AND a.status IN ('in_progress', 'completed'){only}

@@ -433,30 +433,27 @@ fn form_ui(
                     ui.horizontal(|ui| {
                         ui.radio_value(&mut a.to_team, false, lang.t("学员", "A trainee"));
                         ui.radio_value(&mut a.to_team, true, lang.t("团队", "A team"));
-                        let names: Vec<String> = match &a.data {
-                            Some(d) if a.to_team => {
-                                let teams: std::collections::BTreeSet<String> =
-                                    d.trainees.iter().filter_map(|t| t.team.clone()).collect();
-                                teams.into_iter().collect()
-                            }
-                            Some(d) => d.trainees.iter().map(|t| t.name.clone()).collect(),
-                            None => Vec::new(),
-                        };
+                        let (data, who, to_team) = (&a.data, &mut a.who, a.to_team);
                         egui::ComboBox::from_id_salt("assign-who")
-                            .selected_text(if a.who.is_empty() {
+                            .selected_text(if who.is_empty() {
                                 lang.t("（选择）", "(choose)")
                             } else {
-                                a.who.as_str()
+                                who.as_str()
                             })
                             .width(180.0)
                             .show_ui(ui, |ui| {
+                                // Listed only while the picker is open.
+                                let names: Vec<&String> = match data {
+                                    Some(d) if to_team => d.team_names.iter().collect(),
+                                    Some(d) => d.trainees.iter().map(|t| &t.name).collect(),
+                                    None => Vec::new(),
+                                };
                                 egui::ScrollArea::vertical()
                                     .max_height(240.0)
                                     .show(ui, |ui| {
                                         for n in names {
-                                            let on = a.who == n;
-                                            if ui.selectable_label(on, &n).clicked() {
-                                                a.who = n;
+                                            if ui.selectable_label(*who == *n, n).clicked() {
+                                                who.clone_from(n);
                                             }
                                         }
                                     });
