@@ -266,6 +266,81 @@ pub fn played_on(versions: &[Version], playbook: &str, playbook_hash: &str) -> O
         .max()
 }
 
+/// The content each published version was played on, for scoring an attempt again against
+/// what its trainee saw (today's scoring, that version's playbook, scripts and concepts): one
+/// library per usable version, found by the playbook id and the FNV-1a of its playbook file,
+/// as every attempt records them. The latest version when the same playbook file was
+/// published twice.
+#[derive(Default)]
+pub struct AsPlayed {
+    by_file: std::collections::HashMap<(String, String), Played>,
+}
+
+/// One published version, loaded.
+pub struct Played {
+    pub version: u32,
+    pub lib: Library,
+    pub host: crate::script::ScriptHost,
+}
+
+impl AsPlayed {
+    /// Loads every usable version of `versions` (with their files), each over the bundled
+    /// personas, concepts and scripts, as [`check`] validated it.
+    pub fn new(versions: &[Version]) -> AsPlayed {
+        let mut by_file: std::collections::HashMap<(String, String), Played> =
+            std::collections::HashMap::new();
+        for v in versions {
+            let (Usable::Yes, Some(b)) = (usable(v), &v.bundle) else {
+                continue;
+            };
+            let Some(text) = b.files.get(PLAYBOOK_FILE) else {
+                continue;
+            };
+            let key = (
+                v.playbook.clone(),
+                crate::playbook::load::fnv1a_hex(text.as_bytes()),
+            );
+            if by_file.get(&key).is_some_and(|p| p.version > v.version) {
+                continue;
+            }
+            let source = format!("published/{}@{}/{PLAYBOOK_FILE}", v.playbook, v.version);
+            let mut report = Report::default();
+            let lib = crate::playbook::load(
+                &[Content::bundled_support(), b.content(&source)],
+                &mut report,
+            );
+            if lib.playbook(&v.playbook).is_none() {
+                continue;
+            }
+            let host = crate::script::ScriptHost::new(&lib);
+            by_file.insert(
+                key,
+                Played {
+                    version: v.version,
+                    lib,
+                    host,
+                },
+            );
+        }
+        AsPlayed { by_file }
+    }
+
+    /// The version whose playbook file an attempt recorded (`playbook_hash`), loaded.
+    pub fn get(&self, playbook: &str, playbook_hash: &str) -> Option<&Played> {
+        self.by_file
+            .get(&(playbook.to_owned(), playbook_hash.to_owned()))
+    }
+
+    /// How many versions were loaded.
+    pub fn len(&self) -> usize {
+        self.by_file.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_file.is_empty()
+    }
+}
+
 /// The line changes from `a` to `b`, per file, as a unified diff (empty: the same files).
 pub fn diff(a: &Bundle, b: &Bundle, a_name: &str, b_name: &str) -> String {
     let mut out = String::new();

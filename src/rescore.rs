@@ -14,6 +14,7 @@ use crate::playbook::Library;
 use crate::practice::Position;
 use crate::practice::session::{rescore_points, summarize};
 use crate::practice::{Answer, PracticeError};
+use crate::publish::{AsPlayed, Played};
 use crate::script::ScriptHost;
 use crate::store::report::{AttemptRow, Filter};
 use crate::store::{Store, StoreError};
@@ -35,6 +36,10 @@ pub struct RescoredAttempt {
     pub stored_passed: Option<bool>,
     pub current_passed: bool,
     pub replies: usize,
+    /// Scored against the published version the attempt was played on (`--as-played`), not
+    /// today's playbook: its number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub played_on: Option<u32>,
 }
 
 impl RescoredAttempt {
@@ -87,19 +92,46 @@ impl crate::msg::Localized for RescoreError {
     }
 }
 
-type Work = (AttemptRow, Vec<(String, Answer, f64)>);
+/// An attempt, its replies, and the published version it was played on when asked for.
+type Work<'v> = (AttemptRow, Vec<(String, Answer, f64)>, Option<&'v Played>);
+
+/// What the history is scored against.
+#[derive(Clone, Copy)]
+pub struct Against<'a> {
+    /// Today's playbooks and scripts.
+    pub lib: &'a Library,
+    pub host: Option<&'a ScriptHost>,
+    /// Each attempt played on a published version is scored against that version instead
+    /// (what its trainee saw); the others against today's.
+    pub as_played: Option<&'a AsPlayed>,
+}
+
+impl<'a> Against<'a> {
+    /// Today's content, for every attempt.
+    pub fn today(lib: &'a Library, host: Option<&'a ScriptHost>) -> Self {
+        Against {
+            lib,
+            host,
+            as_played: None,
+        }
+    }
+}
 
 /// Re-scores the filter's completed practice attempts (newest first, at most `limit`),
 /// calling `each` with every result in order as it is made; `each` returning `false` stops.
 pub fn rescore_history(
     store: Store,
-    lib: &Library,
-    host: Option<&ScriptHost>,
+    against: Against<'_>,
     filter: &Filter,
     limit: usize,
     mut each: impl FnMut(&RescoredAttempt) -> bool,
 ) -> Result<Shift, RescoreError> {
-    let (tx, rx) = sync_channel::<Vec<Work>>(2);
+    let Against {
+        lib,
+        host,
+        as_played,
+    } = against;
+    let (tx, rx) = sync_channel::<Vec<Work<'_>>>(2);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<u64, StoreError> {
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -109,7 +141,15 @@ pub fn rescore_history(
                 if gone || a.status != "completed" || a.mode != "practice" {
                     return Ok(());
                 }
-                if lib
+                let played = match as_played.filter(|v| !v.is_empty()) {
+                    Some(v) => store
+                        .records()
+                        .attempt_playbook(&a.id)?
+                        .and_then(|(pb, hash)| v.get(&pb, &hash)),
+                    None => None,
+                };
+                if played
+                    .map_or(lib, |p| &p.lib)
                     .playbook(&a.playbook)
                     .and_then(|p| p.scenario(&a.scenario))
                     .is_none()
@@ -118,7 +158,7 @@ pub fn rescore_history(
                     return Ok(());
                 }
                 let answers = store.transcript(&a.id)?;
-                chunk.push((a, answers));
+                chunk.push((a, answers, played));
                 if chunk.len() == CHUNK && tx.send(std::mem::take(&mut chunk)).is_err() {
                     // The scorer stopped: read no further.
                     gone = true;
@@ -136,7 +176,10 @@ pub fn rescore_history(
         'chunks: for chunk in rx {
             let scored: Vec<Result<RescoredAttempt, RescoreError>> = chunk
                 .par_iter()
-                .map(|(a, answers)| score_one(lib, host, a, answers))
+                .map(|(a, answers, played)| match played {
+                    Some(p) => score_one(&p.lib, Some(&p.host), a, answers, Some(p.version)),
+                    None => score_one(lib, host, a, answers, None),
+                })
                 .collect();
             for r in scored {
                 let r = match r {
@@ -183,6 +226,7 @@ fn score_one(
     host: Option<&ScriptHost>,
     a: &AttemptRow,
     answers: &[(String, Answer, f64)],
+    played_on: Option<u32>,
 ) -> Result<RescoredAttempt, RescoreError> {
     let err = |source| RescoreError::Score {
         attempt: a.id.clone(),
@@ -212,6 +256,7 @@ fn score_one(
         stored_passed: a.scored_passed.or(a.passed),
         current_passed: now.passed,
         replies: replies.len(),
+        played_on,
     })
 }
 
@@ -285,6 +330,8 @@ pub fn verify_pending_with(
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<VerifyCounts, RescoreError> {
     let pending = store.pending_count()?;
+    // An attempt played on a published version this log keeps is judged against it.
+    let as_played = AsPlayed::new(&store.records().published_versions(None, true)?);
     let mut done = 0u64;
     let mut counts = VerifyCounts::default();
     let mut earned = Earned::new();
@@ -300,7 +347,7 @@ pub fn verify_pending_with(
             let answers = store.transcript(&p.attempt_id)?;
             work.push((p, answers));
         }
-        let outcomes = judge(lib, host, work, &mut counts, &mut earned);
+        let outcomes = judge(lib, host, &as_played, work, &mut counts, &mut earned);
         done += outcomes.len() as u64;
         store.record_verifications(&outcomes, chrono::Utc::now())?;
         if !progress(done, pending.max(done)) {
@@ -346,6 +393,8 @@ pub fn verify_team(
             ));
         }
     }
+    // An attempt played on a published version is judged against that version.
+    let as_played = AsPlayed::new(&admin::published(client)?);
     let mut counts = VerifyCounts::default();
     let mut earned = Earned::new();
     let mut after = String::new();
@@ -355,7 +404,7 @@ pub fn verify_team(
             break;
         };
         after = last.attempt_id.clone();
-        let outcomes = judge(lib, host, work, &mut counts, &mut earned);
+        let outcomes = judge(lib, host, &as_played, work, &mut counts, &mut earned);
         admin::record_verdicts(client, &outcomes)?;
     }
     // A manager's override may have turned a verified attempt into a pass.
@@ -381,6 +430,7 @@ type Earned = std::collections::BTreeSet<(String, String, i64)>;
 fn judge(
     lib: &Library,
     host: Option<&ScriptHost>,
+    as_played: &AsPlayed,
     work: Vec<(
         crate::store::merge::Pending,
         crate::store::team::admin::Transcript,
@@ -391,7 +441,7 @@ fn judge(
     use crate::store::merge::Verdict;
     let verdicts: Vec<Verdict> = work
         .par_iter()
-        .map(|(p, answers)| verdict(lib, host, p, answers))
+        .map(|(p, answers)| verdict(lib, host, as_played, p, answers))
         .collect();
     let mut outcomes = Vec::with_capacity(verdicts.len());
     for ((p, _), v) in work.into_iter().zip(verdicts) {
@@ -418,19 +468,30 @@ fn judge(
 fn verdict(
     lib: &Library,
     host: Option<&ScriptHost>,
+    as_played: &AsPlayed,
     p: &crate::store::merge::Pending,
     answers: &[(String, Answer, f64)],
 ) -> crate::store::merge::Verdict {
     use crate::store::merge::Verdict;
-    let Some(pb) = lib.playbook(&p.playbook) else {
-        return Verdict::Unverifiable(format!("playbook '{}' is not here", p.playbook));
+    // The playbook as it is here, or the published version the attempt was played on.
+    let here = lib
+        .playbook(&p.playbook)
+        .filter(|pb| pb.source.hash == p.playbook_hash)
+        .map(|pb| (pb, host));
+    let played = || {
+        as_played
+            .get(&p.playbook, &p.playbook_hash)
+            .and_then(|v| Some((v.lib.playbook(&p.playbook)?, Some(&v.host))))
     };
-    if pb.source.hash != p.playbook_hash {
+    let Some((pb, host)) = here.or_else(played) else {
+        if lib.playbook(&p.playbook).is_none() {
+            return Verdict::Unverifiable(format!("playbook '{}' is not here", p.playbook));
+        }
         return Verdict::Unverifiable(format!(
             "scored against version {} of '{}' (content {}), which this machine does not have",
             p.playbook_version, p.playbook, p.playbook_hash
         ));
-    }
+    };
     let Some(scen) = pb.scenario(&p.scenario) else {
         return Verdict::Unverifiable(format!("scenario '{}' is not here", p.scenario));
     };

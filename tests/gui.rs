@@ -3589,6 +3589,12 @@ fn publishing_from_the_authoring_view_refuses_a_failing_test() {
     let db = dir.path().join("progress.db");
     let mut h = author_harness(lib, &db, &ws);
     sign_in(&mut h, Lang::En, "Trainer Li", "");
+    // The saved playbook is the trainer's draft: the authoring view has it, trainees do not.
+    wait_for(&mut h, "the trainer's folder is read", |app| {
+        app.drafts.playbook("drill").is_some()
+    });
+    assert!(h.state().lib.playbook("drill").is_none());
+    assert!(h.query_by_label_contains("New playbook").is_none());
     h.get_by_label("◇ Author playbooks").click();
     h.run_ok();
     h.get_by_label("◇ drill.yaml").click();
@@ -3624,4 +3630,9 @@ fn publishing_from_the_authoring_view_refuses_a_failing_test() {
     settle(&mut h);
     h.get_by_label_contains("drill version 1 already has these files");
     assert_eq!(published(&db), 1);
+    // Published, it is on the trainees' list.
+    assert!(h.state().lib.playbook("drill").is_some());
+    h.get_by_label("← Playbooks").click();
+    settle(&mut h);
+    h.get_by_label_contains("New playbook");
 }

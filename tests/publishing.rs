@@ -229,3 +229,121 @@ fn a_version_this_build_cannot_read_is_listed_never_loaded() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stdout.contains("篡改"), "{}", r.stdout);
 }
+
+/// Practice as a trainee: `minimal`, scenario `hello`, one reply, recorded in `db`.
+fn practise(dir: &Path, db: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--db", db, "practice"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["minimal", "--scenario", "hello", "--trainee", "甲"]);
+    salesdojo_stdin(dir, &args, "您想了解什么？\n")
+}
+
+#[test]
+fn a_trainers_saved_playbook_is_a_draft_until_published() {
+    let d = tempfile::tempdir().expect("temp");
+    let dir = d.path();
+    let minimal = std::fs::read_to_string(fixtures().join("good/minimal.yaml")).expect("fixture");
+    // The trainer's own folder, where the app and `practice --drafts` find it (the tests'
+    // data folder: see common::salesdojo_stdin).
+    let own = dir.join(".no-such-data-home/salesdojo/playbooks");
+    std::fs::create_dir_all(&own).expect("folder");
+    std::fs::write(own.join("minimal.yaml"), &minimal).expect("write");
+
+    // A trainee does not see the draft.
+    let r = practise(dir, "p.db", &[]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("unknown playbook 'minimal'"),
+        "{}",
+        r.stderr
+    );
+    // The trainer tries it.
+    let r = practise(dir, "p.db", &["--drafts"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("打招呼"), "{}", r.stdout);
+    // Published, it is every trainee's.
+    let file = own.join("minimal.yaml");
+    let r = at(dir, &["publish", file.to_str().expect("path")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = practise(dir, "p.db", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("打招呼"), "{}", r.stdout);
+}
+
+/// The JSON lines of `rescore --format json`: each attempt's (played on, stored, now).
+fn rescored(dir: &Path, db: &str, extra: &[&str]) -> Vec<(Option<u64>, f64, f64)> {
+    let mut args = vec!["--db", db, "rescore", "--format", "json"];
+    args.extend_from_slice(extra);
+    let r = salesdojo(dir, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    v["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .map(|a| {
+            (
+                a["played_on"].as_u64(),
+                a["stored_total"].as_f64().expect("stored"),
+                a["current_total"].as_f64().expect("now"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn old_attempts_are_rescored_and_verified_against_the_version_they_were_played_on() {
+    let d = tempfile::tempdir().expect("temp");
+    let dir = d.path();
+    let minimal = std::fs::read_to_string(fixtures().join("good/minimal.yaml")).expect("fixture");
+    let v1 = dir.join("v1/minimal.yaml");
+    let v2 = dir.join("v2/minimal.yaml");
+    for f in [&v1, &v2] {
+        std::fs::create_dir_all(f.parent().expect("folder")).expect("folder");
+    }
+    std::fs::write(&v1, &minimal).expect("write");
+    // Version 2 gives an open question 40 points, not 100 (and its test says so).
+    std::fs::write(
+        &v2,
+        minimal
+            .replace("          points: 100", "          points: 40")
+            .replace(
+                "reply: \"您想了解什么？\", expect: { min: 100, max: 100 }",
+                "reply: \"您想了解什么？\", expect: { min: 40, max: 40 }",
+            ),
+    )
+    .expect("write");
+    let publish = |db: &str, f: &Path| {
+        let r = salesdojo(dir, &["--db", db, "publish", f.to_str().expect("path")]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    };
+
+    // A trainee practises version 1 on their machine; then version 2 is published there.
+    publish("trainee.db", &v1);
+    let r = practise(dir, "trainee.db", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    publish("trainee.db", &v2);
+    // Against today's playbook the attempt would score 40; against what the trainee saw,
+    // what it scored then.
+    assert_eq!(rescored(dir, "trainee.db", &[]), [(None, 100.0, 40.0)]);
+    assert_eq!(
+        rescored(dir, "trainee.db", &["--as-played"]),
+        [(Some(1), 100.0, 100.0)]
+    );
+    let r = salesdojo(
+        dir,
+        &["--db", "trainee.db", "rescore", "--as-played", "--all"],
+    );
+    assert!(r.stdout.contains("minimal@1"), "{}", r.stdout);
+
+    // The manager's log has both versions: the handed-in attempt, played on version 1, is
+    // verified against it (not "unverifiable" because version 2 is the latest).
+    publish("manager.db", &v1);
+    publish("manager.db", &v2);
+    let r = salesdojo(dir, &["--db", "manager.db", "merge", "trainee.db"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let verification: String = rusqlite::Connection::open(dir.join("manager.db"))
+        .and_then(|c| c.query_row("SELECT status FROM verifications", [], |r| r.get(0)))
+        .expect("a verdict");
+    assert_eq!(verification, "verified", "{}", r.stdout);
+}

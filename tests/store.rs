@@ -470,8 +470,7 @@ fn a_review_decides_the_total_the_verdict_the_reports_and_the_certification() {
     let mut stored = Vec::new();
     salesdojo::rescore::rescore_history(
         Store::open(&path).expect("opens"),
-        lib,
-        Some(&host),
+        salesdojo::rescore::Against::today(lib, Some(&host)),
         &Filter {
             trainee: Some("李芳".into()),
             ..Filter::default()

@@ -24,7 +24,7 @@ super::places!(Args: db, content);
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut store = store::open_default(&cli.location())?;
     let mut report = Report::default();
-    let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+    let lib = super::load_with_published(cli, &store, &mut report)?;
     let host = ScriptHost::new(&lib);
     let bar = super::progress::Progress::new("verifying imported attempts", "attempts");
     let r = merge_and_verify_with(

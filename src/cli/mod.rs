@@ -409,11 +409,9 @@ fn chain(e: &anyhow::Error) -> String {
 /// The desktop app. Where no window can be opened it says how to practise in the terminal and
 /// exits with 2.
 fn gui(cli: &Cli, args: &GuiArgs) -> anyhow::Result<ExitCode> {
-    let mut report = Report::default();
-    let lib = load_default(cli.playbooks.as_deref(), &mut report)?;
-    if report.errors() > 0 {
-        eprint(&report.render());
-    }
+    // What trainees practise; the published playbooks and the trainer's folder (drafts, for
+    // the authoring view) are read by the app's worker.
+    let lib = crate::playbook::load::load_published(Vec::new(), &mut Report::default());
     let workspace = match &cli.playbooks {
         Some(dir) => Some(crate::author::Workspace::at(dir)),
         None => crate::author::Workspace::default_dir(),
@@ -447,6 +445,22 @@ pub(crate) fn load_paths(
         given.merge(Content::from_path(p, report)?);
     }
     Ok(load(&[Content::bundled_support(), given], report))
+}
+
+/// The library stored attempts are judged with: as [`load_default`], with the published
+/// versions `store` keeps between the bundled playbooks and the user's folder (attempts on an
+/// older version are judged against that version: see [`crate::publish::AsPlayed`]).
+pub(crate) fn load_with_published(
+    cli: &Cli,
+    store: &crate::store::Store,
+    report: &mut Report,
+) -> anyhow::Result<Library> {
+    let published = store.records().published_layers()?.0;
+    Ok(crate::playbook::load::load_default_over(
+        cli.playbooks.as_deref(),
+        published,
+        report,
+    )?)
 }
 
 /// `unknown playbook 'x' (known: a, b); did you mean 'y'?`

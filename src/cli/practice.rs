@@ -39,6 +39,10 @@ pub struct Args {
     /// Do not record the attempt in the progress database.
     #[arg(long)]
     pub no_log: bool,
+    /// Practise your own playbooks folder too: your drafts, which trainees do not see until
+    /// you publish them (a folder named with --playbooks is always practised as drafts).
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 super::places!(Args: db, content);
@@ -150,8 +154,6 @@ fn bar(points: f64) -> String {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
-    // Published playbooks (in the log, or on the team server) sit between the bundled ones
-    // and your own folder.
     // The log, opened once: it holds the published playbooks, what is assigned, and this
     // practice.
     let mut opened = if args.no_log {
@@ -163,8 +165,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Some(s) => s.records().published_layers()?.0,
         None => Vec::new(),
     };
-    let lib: Library =
-        crate::playbook::load::load_default_over(cli.playbooks.as_deref(), published, &mut report)?;
+    // Trainees practise the bundled and the published playbooks; a trainer's own folder
+    // holds drafts, practised only when asked for.
+    let lib: Library = if args.drafts || cli.playbooks.is_some() {
+        crate::playbook::load::load_default_over(cli.playbooks.as_deref(), published, &mut report)?
+    } else {
+        crate::playbook::load::load_published(published, &mut report)
+    };
     if report.errors() > 0 {
         eprint(&report.render());
     }
@@ -224,6 +231,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             " --playbooks {}",
             shell_word(&dir.display().to_string())
         ));
+    } else if args.drafts {
+        places.push_str(" --drafts");
     }
     let (trainee, resume) = match joined {
         Some((j, me)) => {

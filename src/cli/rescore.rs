@@ -1,5 +1,6 @@
-//! `salesdojo rescore [--playbook P]`: stored attempts re-scored against today's playbooks and
-//! scripts, side by side with the originals (which are kept).
+//! `salesdojo rescore [--playbook P] [--as-played]`: stored attempts re-scored against today's
+//! playbooks and scripts (or, with `--as-played`, against the published version each was
+//! played on), side by side with the originals (which are kept).
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -7,7 +8,8 @@ use std::process::ExitCode;
 use super::report::FilterArgs;
 use super::{Cli, Format};
 use crate::playbook::Report;
-use crate::rescore::{RescoreError, RescoredAttempt, rescore_history};
+use crate::publish::AsPlayed;
+use crate::rescore::{Against, RescoreError, RescoredAttempt, rescore_history};
 use crate::script::ScriptHost;
 use crate::store;
 use crate::untrusted::Escape;
@@ -26,6 +28,10 @@ pub struct Args {
     /// Human output: list every attempt, not only those whose total or verdict changed.
     #[arg(long)]
     pub all: bool,
+    /// Score each attempt played on a published version against that version (what its
+    /// trainee saw) with today's scoring, instead of against today's playbook.
+    #[arg(long)]
+    pub as_played: bool,
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -36,8 +42,20 @@ super::places!(Args: db, content);
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let mut report = Report::default();
-    let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+    let lib = super::load_with_published(cli, &store, &mut report)?;
     let host = ScriptHost::new(&lib);
+    let as_played = if args.as_played {
+        Some(AsPlayed::new(
+            &store.records().published_versions(None, true)?,
+        ))
+    } else {
+        None
+    };
+    let against = Against {
+        lib: &lib,
+        host: Some(&host),
+        as_played: as_played.as_ref(),
+    };
     let json = matches!(args.format, Format::Json);
     let mut out = std::io::BufWriter::new(super::stdout(if json {
         Escape::Json
@@ -59,20 +77,26 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             if first {
                 writeln!(
                     out,
-                    "attempt   trainee      playbook/scenario                       stored  now    change"
+                    "attempt   trainee      playbook/scenario                       stored  now    change{}",
+                    if args.as_played { "  against" } else { "" }
                 )?;
                 first = false;
             }
             let stored = r.stored_total.unwrap_or(0.0);
             writeln!(
                 out,
-                "{:<9} {:<12} {:<39} {:>6.1} {:>6.1} {:>+7.1}",
+                "{:<9} {:<12} {:<39} {:>6.1} {:>6.1} {:>+7.1}{}",
                 r.attempt.chars().take(8).collect::<String>(),
                 r.trainee,
                 format!("{}/{}", r.playbook, r.scenario),
                 stored,
                 r.current_total,
-                r.current_total - stored
+                r.current_total - stored,
+                match (args.as_played, r.played_on) {
+                    (true, Some(v)) => format!("  {}@{v}", r.playbook),
+                    (true, None) => "  today's".to_owned(),
+                    (false, _) => String::new(),
+                }
             )?;
         }
         Ok(())
@@ -85,7 +109,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         .min(limit as u64);
     let bar = super::progress::Progress::new("re-scoring", "attempts");
     let mut done = 0;
-    let result = rescore_history(store, &lib, Some(&host), &filter, limit, |r| {
+    let result = rescore_history(store, against, &filter, limit, |r| {
         done += 1;
         if done % 256 == 0 || done == total {
             bar.set(done, total);

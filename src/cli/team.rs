@@ -443,7 +443,7 @@ pub fn run_sync(cli: &Cli, _a: &SyncArgs) -> anyhow::Result<ExitCode> {
     if pending > 0 {
         // Attempts from elsewhere count once re-scored here or by the team's verifier.
         let mut report = Report::default();
-        let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+        let lib = super::load_with_published(cli, &store, &mut report)?;
         let host = ScriptHost::new(&lib);
         let v = crate::rescore::verify_pending(&mut store, &lib, Some(&host))?;
         out.push_str(&format!(
@@ -504,7 +504,10 @@ fn verify(cli: &Cli, a: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     team::check_schema(&mut client)?;
     let mut report = Report::default();
-    let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+    // The team's published playbooks, the latest of each, as every client practises them.
+    let published = crate::publish::layers(&team::admin::published(&mut client)?).0;
+    let lib =
+        crate::playbook::load::load_default_over(cli.playbooks.as_deref(), published, &mut report)?;
     let host = ScriptHost::new(&lib);
     let v = crate::rescore::verify_team(&mut client, &lib, Some(&host))?;
     let mut out = format!(

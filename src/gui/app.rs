@@ -47,7 +47,10 @@ pub enum Screen {
 
 pub struct App {
     pub persisted: Persisted,
+    /// What trainees practise: the bundled and the published playbooks.
     pub lib: Arc<Library>,
+    /// What the trainer edits and tries: `lib` with their own folder (drafts) over it.
+    pub drafts: Arc<Library>,
     db: Db,
     worker: Option<Worker>,
     pub screen: Screen,
@@ -92,6 +95,7 @@ impl App {
             name: persisted.trainee.clone(),
             team: persisted.team.clone(),
             persisted,
+            drafts: lib.clone(),
             lib,
             db,
             worker: None,
@@ -164,6 +168,10 @@ impl App {
         if self.worker.is_none() {
             let mut w = Worker::spawn(self.lib.clone(), self.db.clone(), ctx.clone());
             w.send(Job::Trainees);
+            if let Some(ws) = &self.workspace {
+                // The trainer's drafts, over the published playbooks the worker has read.
+                w.send(Job::Reload(Some(ws.clone())));
+            }
             self.worker = Some(w);
         }
         let done = self.worker.as_mut().map(Worker::poll).unwrap_or_default();
@@ -242,7 +250,7 @@ impl App {
             }
             Screen::Review(r) => views::review::review_ui(ui, lang, &self.lib, r, &mut commands),
             Screen::Author(a) => {
-                views::author::author_ui(ui, lang, &self.lib, a, busy, &mut commands)
+                views::author::author_ui(ui, lang, &self.drafts, a, busy, &mut commands)
             }
         }
         if ui.input(|i| i.key_pressed(Key::Escape)) && self.error.is_some() {
@@ -540,8 +548,13 @@ impl App {
                 }
                 self.db_status = Some(status.map_err(|e| e.take(lang)));
             }
-            Done::Reloaded { lib, problems } => {
+            Done::Reloaded {
+                lib,
+                drafts,
+                problems,
+            } => {
                 self.lib = lib;
+                self.drafts = drafts;
                 match &mut self.screen {
                     // A scenario list shows the playbook as it is now.
                     Screen::Scenarios(s) if s.offer.is_none() => {
@@ -601,10 +614,9 @@ impl App {
                 }
             }
             Done::Unfinished(open) => self.unfinished = open,
-            Done::Published => {
-                let ws = self.workspace.clone();
-                self.send(Job::Reload(ws));
-            }
+            // With a trainer's folder, the reload sent at start has read them already.
+            Done::Published if self.workspace.is_none() => self.send(Job::Reload(None)),
+            Done::Published => {}
             Done::Assigned(list) => {
                 let waiting = list
                     .as_ref()

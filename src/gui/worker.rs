@@ -366,9 +366,12 @@ pub enum Done {
     /// An assignment stored (what was said), or why not.
     AssignSaved(Result<Why, Why>),
     Detail(Result<Box<AttemptDetail>, Why>),
-    /// The library loaded again; `problems` renders its errors, if any.
+    /// The libraries loaded again: `lib` is what trainees practise (bundled and published),
+    /// `drafts` the trainer's (with their own folder over it); `problems` renders the
+    /// errors, if any.
     Reloaded {
         lib: Arc<Library>,
+        drafts: Arc<Library>,
         problems: Option<String>,
     },
     Checked(Box<CheckResult>),
@@ -965,17 +968,23 @@ impl State<'_> {
         }
     }
 
-    /// Loads the library again; the one before stays for attempts started with it.
+    /// Loads the libraries again; the one before stays for attempts started with it.
+    /// Trainees practise the bundled and the published playbooks: what a trainer saves in
+    /// their folder is a draft, seen in the authoring view until it is published.
     fn reload(&mut self, ws: Option<&Workspace>) -> Done {
         let mut report = Report::default();
-        let lib = Arc::new(match ws {
-            Some(ws) => ws.load_over(&self.published, &mut report),
-            None => {
-                let mut layers = vec![crate::playbook::load::Content::bundled()];
-                layers.extend(self.published.iter().cloned());
-                crate::playbook::load(&layers, &mut report)
+        let lib = Arc::new(crate::playbook::load::load_published(
+            self.published.clone(),
+            &mut report,
+        ));
+        let drafts = match ws {
+            Some(ws) => {
+                // The trainer's folder's problems are the ones to show.
+                report = Report::default();
+                Arc::new(ws.load_over(&self.published, &mut report))
             }
-        });
+            None => lib.clone(),
+        };
         let host = Arc::new(ScriptHost::new(&lib));
         let old_lib = std::mem::replace(&mut self.lib, lib.clone());
         let old_host = std::mem::replace(&mut self.host, host);
@@ -983,6 +992,7 @@ impl State<'_> {
         self.older.truncate(OLDER_LIBRARIES);
         Done::Reloaded {
             lib,
+            drafts,
             problems: (report.errors() > 0).then(|| report.render()),
         }
     }

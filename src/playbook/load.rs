@@ -747,6 +747,14 @@ pub fn load_default(dir: Option<&Path>, report: &mut Report) -> Result<Library, 
     load_default_over(dir, Vec::new(), report)
 }
 
+/// What trainees practise: the bundled playbooks with the published ones over them (see
+/// [`crate::publish::layers`]), and no trainer's drafts.
+pub fn load_published(published: Vec<Content>, report: &mut Report) -> Library {
+    let mut layers = vec![Content::bundled()];
+    layers.extend(published);
+    load(&layers, report)
+}
+
 /// [`load_default`] with published playbooks between the bundled ones and the user's folder
 /// (see [`crate::publish::layers`]).
 pub fn load_default_over(

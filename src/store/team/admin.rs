@@ -374,6 +374,16 @@ pub type Transcript = Vec<(String, Answer, f64)>;
 
 /// Up to `limit` completed practice attempts the verifier has not judged yet, in id order
 /// after `after`, with their transcripts.
+/// Every published version on the server, with its files: what the verifier judges
+/// attempts against.
+pub fn published(client: &mut Client) -> Result<Vec<crate::publish::Version>> {
+    Ok(crate::store::sql::published_versions(
+        &super::report::Lent::new(client),
+        None,
+        true,
+    )?)
+}
+
 pub fn unverified(
     client: &mut Client,
     after: &str,

@@ -71,14 +71,47 @@ impl Remote {
         f(&mut c)
     }
 
-    /// Runs a report query in one round trip: every value is text (the filter's), so it is
-    /// sent typed with the statement instead of preparing it first.
     fn query(&self, sql: &str, vals: &[String]) -> Result<Vec<Row>> {
-        let params: Vec<(&(dyn ToSql + Sync), Type)> = vals
-            .iter()
-            .map(|v| (v as &(dyn ToSql + Sync), Type::TEXT))
-            .collect();
-        self.with(|c| c.query_typed(&sql::dollars(sql), &params).map_err(err))
+        self.with(|c| query_text(c, sql, vals))
+    }
+}
+
+/// Runs a query in one round trip: every value is text (the filter's), so it is sent typed
+/// with the statement instead of preparing it first.
+fn query_text(c: &mut Client, sql: &str, vals: &[String]) -> Result<Vec<Row>> {
+    let params: Vec<(&(dyn ToSql + Sync), Type)> = vals
+        .iter()
+        .map(|v| (v as &(dyn ToSql + Sync), Type::TEXT))
+        .collect();
+    c.query_typed(&sql::dollars(sql), &params).map_err(err)
+}
+
+/// A connection lent to the shared queries of [`sql`] (the verifier reads the published
+/// versions on its own connection).
+pub struct Lent<'c>(std::cell::RefCell<&'c mut Client>);
+
+impl<'c> Lent<'c> {
+    pub fn new(client: &'c mut Client) -> Self {
+        Lent(std::cell::RefCell::new(client))
+    }
+}
+
+impl sql::Run for Lent<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn each(
+        &self,
+        q: &str,
+        vals: &[String],
+        row: &mut dyn FnMut(&dyn sql::Cells) -> Result<()>,
+    ) -> Result<()> {
+        let rows = query_text(&mut self.0.borrow_mut(), q, vals)?;
+        for r in rows {
+            row(&r)?;
+        }
+        Ok(())
     }
 }
 

@@ -707,8 +707,8 @@ impl Author {
                     ed.goto = Some((1, 1));
                 }
                 self.notice = Some(both(
-                    "新剧本已保存，学员现在就能看到它（发布流程在团队模式里）。",
-                    "The new playbook is saved and trainees see it now (publishing comes with team mode).",
+                    "新剧本已存为草稿：只有你在这里看得到，发布后学员才能练习。",
+                    "The new playbook is saved as a draft: only you see it, here, until you publish it for trainees.",
                 ));
             }
             Err(e) => self.notice = Some(localized(&e)),
@@ -729,8 +729,8 @@ impl Author {
                 ed.disk_changed = false;
                 let when = chrono::Local::now().format("%H:%M:%S");
                 self.notice = Some(Text {
-                    zh: format!("已保存 {when}"),
-                    en: format!("Saved at {when}"),
+                    zh: format!("已保存 {when}（草稿：发布后学员才看得到）"),
+                    en: format!("Saved at {when} (a draft: trainees see it once you publish)"),
                 });
                 self.notice_is_saved = true;
                 // In use at once, watched or not.
