@@ -1739,7 +1739,7 @@ fn an_external_change_is_picked_up_and_add_as_test_writes_a_passing_test() {
     std::fs::write(&tmp, &after).expect("write");
     std::fs::rename(&tmp, &path).expect("rename");
     wait_for(&mut h, "the change on disk is picked up", |app| {
-        app.lib
+        app.drafts
             .playbook("drill")
             .is_some_and(|p| p.title.get("en") == "Shop-floor drill")
             && matches!(&app.screen, salesdojo::gui::app::Screen::Author(a)
@@ -1902,23 +1902,34 @@ fn an_attempt_in_progress_keeps_its_version_across_a_reload() {
     let dir = tempfile::tempdir().expect("temp");
     let ws = Workspace::at(&dir.path().join("playbooks"));
     let path = ws.new_playbook("drill").expect("new").path.expect("path");
-    let mut r = Report::default();
-    let lib = Arc::new(ws.load(&mut r));
-    assert_eq!(r.errors(), 0);
-    let old_hash = lib.playbook("drill").expect("drill").source.hash.clone();
     let db = dir.path().join("progress.db");
-    let mut h = author_harness(lib.clone(), &db, &ws);
+    // Published by the trainer: what trainees practise.
+    let publish = || {
+        let store = salesdojo::store::Store::open(&db).expect("opens");
+        salesdojo::session::publish(&store, &path, None, "Trainer Li", chrono::Utc::now())
+            .expect("published");
+        store.records().published_layers().expect("layers").0
+    };
+    let lib = Arc::new(salesdojo::playbook::load::load_published(
+        publish(),
+        &mut Report::default(),
+    ));
+    let old_hash = lib.playbook("drill").expect("drill").source.hash.clone();
+    let mut h = harness_sized(lib.clone(), &db, english(), None, egui::vec2(1280.0, 900.0));
     sign_in(&mut h, Lang::En, "Trainee Wu", "");
     let pb = lib.playbook("drill").expect("drill").clone();
     open_scenario(&mut h, Lang::En, &lib, &pb, 0);
     h.get_by_label("Just looking.");
 
+    // A new version is published (by another program on this log) while the trainee practises:
+    // the app's library takes it, the attempt in progress does not.
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(
         &path,
         text.replace("\"Just looking.\"", "\"Only browsing.\""),
     )
     .expect("write");
+    publish();
     wait_for(&mut h, "the reload", |app| {
         app.lib
             .playbook("drill")

@@ -2628,6 +2628,7 @@ fn postgres_playbooks_are_published_by_their_trainers_only() {
             ("max", "马经理", "manager", &["一店"]),
             ("tia", "田老师", "trainer", &[]),
             ("tom", "汤老师", "trainer", &[]),
+            ("ver", "核验", "verifier", &[]),
         ],
     );
     let minimal =
@@ -2791,5 +2792,16 @@ fn postgres_playbooks_are_published_by_their_trainers_only() {
             "SELECT COUNT(*) FROM published WHERE playbook_id = 'minimal'"
         ),
         3
+    );
+    // Ana's attempt, played on version 2, reaches the server; the verifier (no playbooks of
+    // its own) judges it against version 2, read from the server, though version 3 is out.
+    let o = ana_m.run(&["sync"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let o = Machine::new(root.path(), "verifier").verify(&pg, &pw["ver"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(": 1 verified, 0 flagged") && o.stdout.contains("0 unverifiable"),
+        "{}",
+        o.stdout
     );
 }

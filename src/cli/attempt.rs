@@ -23,9 +23,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let store = store::open_default(&cli.location())?;
     let d = store.records().attempt_detail(&args.id)?;
     if matches!(args.format, Format::Json) {
-        let mut v = serde_json::to_value(&d)?;
-        v["published_version"] = serde_json::json!(store.records().played_on(&d.attempt.id)?);
-        print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        print_json(&format!("{}\n", serde_json::to_string_pretty(&d)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let a = &d.attempt;
@@ -48,7 +46,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             None => "",
         }
     );
-    if let Some(v) = store.records().played_on(&a.id)? {
+    if let Some(v) = d.published_version {
         let _ = writeln!(out, "  played on published version {}@{v}", a.playbook);
     }
     if a.reviewed {

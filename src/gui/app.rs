@@ -614,9 +614,10 @@ impl App {
                 }
             }
             Done::Unfinished(open) => self.unfinished = open,
-            // With a trainer's folder, the reload sent at start has read them already.
-            Done::Published if self.workspace.is_none() => self.send(Job::Reload(None)),
-            Done::Published => {}
+            Done::Published => {
+                let ws = self.workspace.clone();
+                self.send(Job::Reload(ws));
+            }
             Done::Assigned(list) => {
                 let waiting = list
                     .as_ref()

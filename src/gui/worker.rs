@@ -402,6 +402,9 @@ pub struct Worker {
 /// How long closing the app waits for the job in hand to end and the log to be closed.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How often an idle worker looks whether a background sync brought published playbooks.
+const PUBLISHED_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Drop for Worker {
     /// Closing the app: no more jobs; the worker ends the one in hand, checkpoints the log
     /// (the `.db` file alone then holds the history) and closes it before the process ends.
@@ -436,6 +439,10 @@ impl Worker {
                 let _ = done_tx.send(Done::Db(opened));
                 // Published playbooks sit between the bundled ones and the trainer's folder:
                 // the app reloads its library with them when there are any.
+                let published_stamp = store
+                    .as_ref()
+                    .and_then(|s| s.records().published_stamp().ok())
+                    .unwrap_or_default();
                 let published = store
                     .as_ref()
                     .and_then(|s| s.records().published_layers().ok())
@@ -459,8 +466,29 @@ impl Worker {
                     readers: None,
                     ctx: ctx.clone(),
                     published,
+                    published_stamp,
                 };
-                while let Ok(job) = job_rx.recv() {
+                if let Some(b) = &background {
+                    // What others published and wrote since: pulled at once.
+                    b.poke();
+                }
+                loop {
+                    let job = match job_rx.recv_timeout(PUBLISHED_POLL) {
+                        Ok(job) => job,
+                        // Idle: a version published since (by a sync, or by another program
+                        // on this log) reloads the library; an attempt in progress keeps the
+                        // one it started with.
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                            if w.reread_published() {
+                                if done_tx.send(Done::Published).is_err() {
+                                    break;
+                                }
+                                ctx.request_repaint();
+                            }
+                            continue;
+                        }
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    };
                     if matches!(job, Job::TeamChanged) {
                         // The old one (if any) finishes what it is sending first.
                         drop(background.take());
@@ -468,6 +496,13 @@ impl Worker {
                             .store
                             .as_deref()
                             .and_then(|s| store::team::sync::Background::start(s.path()));
+                        if let Some(b) = &background {
+                            b.poke();
+                        }
+                        // Joining synced the log: its published versions may be new.
+                        if w.reread_published() && done_tx.send(Done::Published).is_err() {
+                            break;
+                        }
                         if done_tx.send(Done::TeamChanged).is_err() {
                             break;
                         }
@@ -532,7 +567,9 @@ impl Worker {
     /// The results ready now.
     pub fn poll(&mut self) -> Vec<Done> {
         let out: Vec<Done> = self.done.try_iter().collect();
-        self.in_flight = self.in_flight.saturating_sub(out.len());
+        // Published versions are said unasked: they answer no job.
+        let answers = out.iter().filter(|d| !matches!(d, Done::Published)).count();
+        self.in_flight = self.in_flight.saturating_sub(answers);
         out
     }
 
@@ -559,6 +596,9 @@ struct State<'a> {
     readers: Option<Box<(Store, Store)>>,
     /// The published playbooks, as layers between the bundled ones and the trainer's folder.
     published: Vec<crate::playbook::load::Content>,
+    /// The log's published versions when `published` was read (see
+    /// [`crate::store::Records::published_stamp`]).
+    published_stamp: (i64, i64, i64),
     /// Wakes the UI to show progress.
     ctx: egui::Context,
 }
@@ -950,15 +990,38 @@ impl State<'_> {
         })
     }
 
+    /// Reads the published layers again when the log's versions changed; whether they did.
+    fn reread_published(&mut self) -> bool {
+        let Some(s) = self.store.as_deref() else {
+            return false;
+        };
+        let Ok(stamp) = s.records().published_stamp() else {
+            return false;
+        };
+        if std::mem::replace(&mut self.published_stamp, stamp) == stamp {
+            return false;
+        }
+        let Ok((layers, _)) = s.records().published_layers() else {
+            return false;
+        };
+        // A layer's playbook is named by its id and version (`published/drill@2/…`).
+        let names = |l: &[crate::playbook::load::Content]| -> Vec<String> {
+            l.iter()
+                .flat_map(|c| c.playbooks.iter().map(|f| f.display.clone()))
+                .collect()
+        };
+        let changed = names(&layers) != names(&self.published);
+        self.published = layers;
+        changed
+    }
+
     /// Publishes a trainer's playbook file; the published layers are read again after.
     fn publish(&mut self, path: &Path, by: &str) -> Result<Why, Why> {
         let Some(s) = self.store.as_deref() else {
             return Err(why("没有进度数据库", "no progress database"));
         };
         let r = crate::session::publish(s, path, None, by, chrono::Utc::now());
-        if let Ok((layers, _)) = s.records().published_layers() {
-            self.published = layers;
-        }
+        self.reread_published();
         match r {
             Ok(done) => Ok(done.said()),
             Err(crate::session::PublishError::Refused(r)) => Err(r.0),

@@ -128,7 +128,9 @@ pub trait Records {
     }
     /// The full drill-down of one attempt (by id or unique id prefix).
     fn attempt_detail(&self, id: &str) -> Result<AttemptDetail> {
-        sql::attempt_detail(self.run(), id)
+        let mut d = sql::attempt_detail(self.run(), id)?;
+        d.published_version = self.played_on(&d.attempt.id)?;
+        Ok(d)
     }
     /// When the trainee (a name or id) last practised a scenario.
     fn last_practised(
@@ -203,6 +205,17 @@ pub trait Records {
         with_files: bool,
     ) -> Result<Vec<crate::publish::Version>> {
         sql::published_versions(self.run(), playbook, with_files)
+    }
+    /// A fingerprint of the published versions (how many, their numbers, their files' size):
+    /// read cheaply to tell whether they changed since.
+    fn published_stamp(&self) -> Result<(i64, i64, i64)> {
+        let rows = sql::all(
+            self.run(),
+            "SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(LENGTH(files)), 0) FROM published",
+            &[],
+            |r| Ok((r.int(0)?, r.int(1)?, r.int(2)?)),
+        )?;
+        Ok(rows.first().copied().unwrap_or_default())
     }
     /// The published playbooks as content layers (the latest usable version of each), and
     /// the versions this build cannot use (a later format, or damaged), named.

@@ -240,6 +240,8 @@ pub struct AttemptDetail {
     pub reviews: Vec<ReviewRow>,
     /// For an attempt brought in from another database: what re-scoring its replies found.
     pub verification: Option<VerificationRow>,
+    /// The published version it was played on, when it was played on one.
+    pub published_version: Option<u32>,
 }
 
 impl AttemptRow {

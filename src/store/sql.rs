@@ -669,6 +669,8 @@ pub fn attempt_detail(run: &dyn Run, id: &str) -> Result<AttemptDetail> {
         criteria,
         reviews,
         verification,
+        // Read by Records::attempt_detail, which knows the published versions.
+        published_version: None,
     })
 }
 

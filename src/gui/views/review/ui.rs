@@ -811,6 +811,17 @@ fn detail_ui(
         ))
         .color(theme::MUTED),
     );
+    if let Some(v) = d.published_version {
+        ui.label(
+            RichText::new(format!(
+                "{} {}@{v}",
+                lang.t("练习时所用的发布版本：", "Played on published version"),
+                a.playbook
+            ))
+            .small()
+            .color(theme::MUTED),
+        );
+    }
     if a.reviewed {
         let verdict = match a.passed {
             Some(true) => lang.t("通过", "passed"),

@@ -77,7 +77,10 @@ impl Background {
                         let j = s.joined()?.ok_or(TeamError::NotJoined)?;
                         let mut r = push(s, c, &j, &mut counts);
                         if r.is_ok() && last_pull.is_none_or(|t| t.elapsed() >= PULL_EVERY) {
-                            r = pull(s, c, &mut counts);
+                            r = pull(s, c, &mut counts).and_then(|()| {
+                                counts.pulled_published = super::pull::pull_published(s, c)?;
+                                Ok(())
+                            });
                             last_pull = Some(std::time::Instant::now());
                         }
                         if r.is_ok() {
