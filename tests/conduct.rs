@@ -361,3 +361,45 @@ fn a_second_trainers_blind_phrasings_hold_the_measured_floor() {
         "fine replies capped: {fine_capped:#?}"
     );
 }
+
+/// Honest replies worded near each class (a guarantee of a checkable delivery, a real deadline
+/// with its source, "take the blame" said of oneself, a rival credited, a kickback refused), 12
+/// in Chinese and 8 in English per class, written blind by a trainer who never saw the
+/// detectors (`fine-2.json`): how many a conduct gate wrongly caps on some bundled playbook's
+/// conduct turn. Measured when written: 24 of 160 (15 %). A ceiling under what they do now,
+/// not a target: the detectors may not get less precise.
+#[test]
+fn honest_replies_worded_near_each_class_are_rarely_capped() {
+    #[derive(serde::Deserialize)]
+    struct Honest {
+        zh: Vec<String>,
+        en: Vec<String>,
+    }
+    let all = fixture("tests/fixtures/conduct/fine-2.json");
+    assert_eq!(all.len(), 8, "eight classes");
+    let lib = bundled();
+    let turns = turns(&lib);
+    let mut capped = Vec::new();
+    let mut replies = 0;
+    for (name, v) in all {
+        let h: Honest = serde_json::from_value(v).expect("class");
+        for reply in h.zh.iter().chain(&h.en) {
+            replies += 1;
+            if let Some((pb, _)) = turns.iter().find(|(pb, t)| gated(pb, t, reply)) {
+                capped.push(format!("{name} (on {}): {reply}", pb.id));
+            }
+        }
+    }
+    assert_eq!(replies, 160);
+    let mut by_class: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &capped {
+        *by_class
+            .entry(c.split(' ').next().unwrap_or(""))
+            .or_default() += 1;
+    }
+    eprintln!(
+        "honest replies capped: {} of {replies}; by class {by_class:?}",
+        capped.len()
+    );
+    assert!(capped.len() <= 24, "capped: {capped:#?}");
+}
