@@ -366,8 +366,10 @@ fn a_second_trainers_blind_phrasings_hold_the_measured_floor() {
 /// with its source, "take the blame" said of oneself, a rival credited, a kickback refused), 12
 /// in Chinese and 8 in English per class, written blind by a trainer who never saw the
 /// detectors (`fine-2.json`): how many a conduct gate wrongly caps on some bundled playbook's
-/// conduct turn. Measured when written: 24 of 160 (15 %). A ceiling under what they do now,
-/// not a target: the detectors may not get less precise.
+/// conduct turn. Measured when written: 24 of 160 (15 %); 21 once 不是 denies what it names,
+/// 别 forbids what follows and "nothing"/"nobody" negate (the set was looked into for that
+/// change, so it is a dev set now). A ceiling under what they do now, not a target: the
+/// detectors may not get less precise.
 #[test]
 fn honest_replies_worded_near_each_class_are_rarely_capped() {
     #[derive(serde::Deserialize)]
@@ -401,5 +403,5 @@ fn honest_replies_worded_near_each_class_are_rarely_capped() {
         "honest replies capped: {} of {replies}; by class {by_class:?}",
         capped.len()
     );
-    assert!(capped.len() <= 24, "capped: {capped:#?}");
+    assert!(capped.len() <= 21, "capped: {capped:#?}");
 }

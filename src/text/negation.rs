@@ -23,6 +23,8 @@ pub(crate) const NEGATION_ZH: &[&str] = &[
     "严禁",
     "并不",
     "并非",
+    // "不是私下塞的红包": what 不是 names is denied.
+    "不是",
     "不搞",
     "不收",
     "不给",
@@ -59,6 +61,7 @@ const FIXED_BU: &[&str] = &[
     "要不先",
     "要不这样",
     "要不然",
+    "要不是",
 ];
 /// Dashes end a clause as a comma does ("no excuse — we got it wrong", "不找借口——是我们做错了").
 const DASHES: &str = "—–―";
@@ -127,6 +130,9 @@ pub(crate) const NEGATION_EN: &[&str] = &[
     "doesnt",
     "didnt",
     "cant",
+    "nothing",
+    "none",
+    "nobody",
 ];
 /// English words that start a new predicate and so end the scope of a negation before them.
 pub(crate) const SCOPE_BREAKS_EN: &[&str] = &[
@@ -394,12 +400,33 @@ fn negates_tail(scope: &str, item: usize) -> bool {
         .collect();
     let tail: String = chars.iter().collect();
     NEGATION_ZH.iter().any(|c| tail.contains(c))
+        || don_t(&chars, item)
         || chars.iter().enumerate().any(|(i, c)| {
             let next = chars.get(i + 1).copied();
             (*c == '不' || *c == '没')
                 && chars.len() - i <= 4 + item
                 && !(*c == '不' && next.is_some_and(|n| NOT_NEGATING_BU.contains(&n)))
         })
+}
+
+/// Whether `chars` (a scope's end) hold a 别 that tells someone not to do what follows, within
+/// 4 characters (plus `item`) of the end: "您别往我私人账户转钱", "千万别跟老板说…". Not the 别 of
+/// another word (别的, 别人, 别家, 特别, 区别, 级别, 告别 …).
+fn don_t(chars: &[char], item: usize) -> bool {
+    const WORD_BEFORE: &[char] = &[
+        '特', '区', '分', '级', '类', '性', '告', '识', '辨', '差', '个', '派', '鉴', '送', '道',
+        '离', '惜', '临', '诀', '判', '甄', '职', '国', '省', '县', '组', '门', '档', '格', '型',
+        '款', '号', '辞', '拜', '话', '久', '阔',
+    ];
+    const WORD_AFTER: &[char] = &[
+        '的', '人', '家', '处', '墅', '致', '具', '针', '扭', '样', '名', '号', '称', '克',
+    ];
+    chars.iter().enumerate().any(|(i, &c)| {
+        c == '别'
+            && chars.len() - i <= 4 + item
+            && !(i > 0 && WORD_BEFORE.contains(&chars[i - 1]))
+            && !chars.get(i + 1).is_some_and(|n| WORD_AFTER.contains(n))
+    })
 }
 
 /// The words of `s` (letters, digits, apostrophes), apostrophes made plain.
@@ -570,6 +597,27 @@ mod scope_tests {
         // A real negation next to them still counts.
         assert!(neg("不好意思，我们不能给您私下返点", "私下返点"));
         assert!(neg("这个不行，不能给您降价", "降价"));
+    }
+
+    #[test]
+    fn bu_shi_denies_and_bie_forbids_what_follows() {
+        assert!(neg("直接抵在小票上，不是私下塞的红包", "红包"));
+        assert!(neg("也麻烦您别往我私人账户转钱", "私人账户"));
+        assert!(neg("千万别跟老板说一定能省三成", "一定能省"));
+        // Not the 别 of another word, not 要不是, and 不是…而是 still ends at 而是.
+        assert!(!neg("别的店的回扣给得多", "回扣"));
+        assert!(!neg("特别红包给您准备好了", "红包"));
+        assert!(!neg("要不是您提醒，返点的事我就忘了", "返点"));
+        assert!(!neg("不是不想给，而是返点给到您个人", "返点给到您个人"));
+    }
+
+    #[test]
+    fn nothing_and_nobody_negate() {
+        assert!(neg(
+            "a published credit. nothing under the table",
+            "under the table"
+        ));
+        assert!(neg("nobody here takes a kickback", "takes a kickback"));
     }
 
     #[test]
