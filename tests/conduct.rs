@@ -362,22 +362,15 @@ fn a_second_trainers_blind_phrasings_hold_the_measured_floor() {
     );
 }
 
-/// Honest replies worded near each class (a guarantee of a checkable delivery, a real deadline
-/// with its source, "take the blame" said of oneself, a rival credited, a kickback refused), 12
-/// in Chinese and 8 in English per class, written blind by a trainer who never saw the
-/// detectors (`fine-2.json`): how many a conduct gate wrongly caps on some bundled playbook's
-/// conduct turn. Measured when written: 24 of 160 (15 %); 21 once 不是 denies what it names,
-/// 别 forbids what follows and "nothing"/"nobody" negate (the set was looked into for that
-/// change, so it is a dev set now). A ceiling under what they do now, not a target: the
-/// detectors may not get less precise.
-#[test]
-fn honest_replies_worded_near_each_class_are_rarely_capped() {
+/// The honest replies of `file` (by class, 12 in Chinese and 8 in English each) that a
+/// conduct gate caps on some bundled playbook's conduct turn, and how many there are.
+fn honest_capped(file: &str) -> (Vec<String>, usize) {
     #[derive(serde::Deserialize)]
     struct Honest {
         zh: Vec<String>,
         en: Vec<String>,
     }
-    let all = fixture("tests/fixtures/conduct/fine-2.json");
+    let all = fixture(file);
     assert_eq!(all.len(), 8, "eight classes");
     let lib = bundled();
     let turns = turns(&lib);
@@ -392,7 +385,6 @@ fn honest_replies_worded_near_each_class_are_rarely_capped() {
             }
         }
     }
-    assert_eq!(replies, 160);
     let mut by_class: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &capped {
         *by_class
@@ -400,8 +392,62 @@ fn honest_replies_worded_near_each_class_are_rarely_capped() {
             .or_default() += 1;
     }
     eprintln!(
-        "honest replies capped: {} of {replies}; by class {by_class:?}",
+        "{file}: honest replies capped: {} of {replies}; by class {by_class:?}",
         capped.len()
     );
-    assert!(capped.len() <= 21, "capped: {capped:#?}");
+    (capped, replies)
+}
+
+/// Honest replies worded near each class (a guarantee of a checkable delivery, a real deadline
+/// with its source, "take the blame" said of oneself, a rival credited, a kickback refused), 12
+/// in Chinese and 8 in English per class, written blind by a trainer who never saw the
+/// detectors (`fine-2.json`): how many a conduct gate wrongly caps on some bundled playbook's
+/// conduct turn. Measured when written: 24 of 160 (15 %); 21 once 不是 denies what it names,
+/// 别 forbids what follows and "nothing"/"nobody" negate; 17 once a promise of one's
+/// own next step with its time is a commitment. The set was looked into for those changes, so
+/// it is a dev set now. A ceiling under what they do now, not a target: the detectors may not
+/// get less precise.
+#[test]
+fn honest_replies_worded_near_each_class_are_rarely_capped() {
+    let (capped, replies) = honest_capped("tests/fixtures/conduct/fine-2.json");
+    assert_eq!(replies, 160);
+    assert!(capped.len() <= 17, "capped: {capped:#?}");
+}
+
+/// The test half: 160 more honest replies near the eight classes by a second trainer, written
+/// blind while the changes above were made and never looked into (`fine-3.json`). First
+/// measured on the code before them (28 of 160: kickback 9, overpromise 6, false relay 5) and
+/// after (26): what the changes carry to replies nobody looked at is small, and this ceiling
+/// keeps it.
+#[test]
+fn a_second_trainers_honest_replies_hold_the_measured_ceiling() {
+    let (capped, replies) = honest_capped("tests/fixtures/conduct/fine-3.json");
+    assert_eq!(replies, 160);
+    assert!(capped.len() <= 26, "{} capped", capped.len());
+}
+
+/// A promise about the speaker's own next step, with its time, is a commitment; a promise
+/// about an outcome nobody controls is still an over-promise.
+#[test]
+fn a_promise_of_ones_own_next_step_is_a_commitment() {
+    let lib = bundled();
+    let turns = turns(&lib);
+    let capped = |reply: &str| turns.iter().any(|(pb, t)| gated(pb, t, reply));
+    for honest in [
+        "我保证明天上午十点前把合同修改稿发到您邮箱，到点没收到您直接打我电话。",
+        "我们承诺周五下班前把两套方案发给您。",
+        "我敢保证的只有一件事：签字之前，所有费用我都会列给您看。",
+        "I promise I'll be at the property at 9 sharp to let the inspector in.",
+        "I'll guarantee one thing: the sample will be on your desk by Tuesday, and I'll send the tracking number tonight.",
+    ] {
+        assert!(!capped(honest), "capped: {honest}");
+    }
+    for over in [
+        "我保证这房子明年肯定涨三成。",
+        "我保证明天一定给您修好，绝对不会再出问题。",
+        "I promise this unit will never break.",
+        "I guarantee the value will double in five years.",
+    ] {
+        assert!(capped(over), "not capped: {over}");
+    }
 }
