@@ -152,3 +152,59 @@ fn moves_carry_to_phrasings_nobody_tuned_on() {
 /// The least share (%) of the unseen phrasings recognised: 148 of 192 (77 %) when they were
 /// first measured, 2026-12-05.
 const HELD_FLOOR_PERCENT: usize = 77;
+
+/// Six moves (own_problem, remedy, next_step, ask_commit, referral, case) in 20 phrasings and
+/// 6 near misses per language by a second trainer, written blind on 2026-12-06
+/// (`tests/fixtures/moves/moves-2.json`). The first 14 of each list were looked at while the
+/// lexicon was extended; the last 6 were not (held), counted apart. First measured before any
+/// change: seen 101 of 168, held 30 of 72, 13 of 72 near misses taken. With the case and
+/// referral patterns written from the seen ones (a story's people and results, a favour asked
+/// in other words): seen 127, held 33, near misses 13 — the held ones barely moved, and remedy
+/// patterns written the same way made four of the eight graded test sets worse (pooled MAE
+/// 15.48 -> 15.59), so they were left out. Phrase patterns fit what they were written from;
+/// these floors keep what they carry.
+#[test]
+fn a_second_trainers_phrasings_of_six_moves() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/moves/moves-2.json"),
+    )
+    .expect("phrasings");
+    let mut all: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).expect("parse");
+    all.remove("_about");
+    let mut report = Report::default();
+    let lib = load(&[Content::bundled()], &mut report);
+    assert_eq!(report.errors(), 0, "{}", report.render());
+    assert_eq!(all.len(), 6, "six moves");
+    let mut table = String::from("move           lang  seen(14)  held(6)  misses(6)\n");
+    let (mut seen, mut held, mut misses) = (0, 0, 0);
+    for (mv, langs) in &all {
+        let langs: BTreeMap<String, Lang> =
+            serde_json::from_value(langs.clone()).expect("a move's phrasings");
+        for (lang, l) in &langs {
+            assert_eq!((l.does.len(), l.misses.len()), (20, 6), "{mv} {lang}");
+            let hit: Vec<bool> = l.does.iter().map(|r| makes(&lib, mv, r)).collect();
+            let s = hit[..14].iter().filter(|h| **h).count();
+            let h = hit[14..].iter().filter(|h| **h).count();
+            let m = l.misses.iter().filter(|r| makes(&lib, mv, r)).count();
+            table.push_str(&format!(
+                "{mv:<14} {lang:<5} {s:>5}     {h:>4}     {m:>5}\n"
+            ));
+            if std::env::var_os("SALESDOJO_SHOW_MOVES").is_some() {
+                for (r, _) in l.does[..14].iter().zip(&hit).filter(|(_, h)| !**h) {
+                    table.push_str(&format!("    not: {r}\n"));
+                }
+                for r in l.misses.iter().filter(|r| makes(&lib, mv, r)) {
+                    table.push_str(&format!("    near miss taken: {r}\n"));
+                }
+            }
+            seen += s;
+            held += h;
+            misses += m;
+        }
+    }
+    println!("{table}seen {seen} of 168, held {held} of 72, near misses taken {misses} of 72");
+    assert!(
+        seen >= 127 && held >= 33 && misses <= 13,
+        "{table}seen {seen}, held {held}, near misses {misses}"
+    );
+}
