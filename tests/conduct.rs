@@ -417,13 +417,14 @@ fn honest_replies_worded_near_each_class_are_rarely_capped() {
 /// The test half: 160 more honest replies near the eight classes by a second trainer, written
 /// blind while the changes above were made and never looked into (`fine-3.json`). First
 /// measured on the code before them (28 of 160: kickback 9, overpromise 6, false relay 5) and
-/// after (26): what the changes carry to replies nobody looked at is small, and this ceiling
-/// keeps it.
+/// after (26; 27 once a promised repair, "我保证今天就把电视修好", stayed an over-promise as the
+/// complaint playbook's own test demands): what the changes carry to replies nobody looked at
+/// is small, and this ceiling keeps it.
 #[test]
 fn a_second_trainers_honest_replies_hold_the_measured_ceiling() {
     let (capped, replies) = honest_capped("tests/fixtures/conduct/fine-3.json");
     assert_eq!(replies, 160);
-    assert!(capped.len() <= 26, "{} capped", capped.len());
+    assert!(capped.len() <= 27, "{} capped", capped.len());
 }
 
 /// A promise about the speaker's own next step, with its time, is a commitment; a promise
