@@ -261,13 +261,27 @@ fn a_trainers_saved_playbook_is_a_draft_until_published() {
     let r = practise(dir, "p.db", &["--drafts"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("打招呼"), "{}", r.stdout);
-    // Published, it is every trainee's.
+    // A draft cannot be assigned: no trainee could practise it.
+    let assign = [
+        "assign",
+        "minimal",
+        "--trainee",
+        "甲",
+        "--due",
+        "2099-12-31",
+    ];
+    let r = at(dir, &assign);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("minimal"), "{}", r.stderr);
+    // Published, it is every trainee's, and may be assigned.
     let file = own.join("minimal.yaml");
     let r = at(dir, &["publish", file.to_str().expect("path")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = practise(dir, "p.db", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("打招呼"), "{}", r.stdout);
+    let r = at(dir, &assign);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
 /// The JSON lines of `rescore --format json`: each attempt's (played on, stored, now).

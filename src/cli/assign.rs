@@ -57,9 +57,16 @@ fn day(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("'{s}' is not a date like 2026-12-24"))
 }
 
-fn library(cli: &Cli) -> anyhow::Result<Library> {
+/// What trainees practise, so what may be assigned: the bundled and the published playbooks
+/// (a folder named with `--playbooks` over them, as `practice` takes it; never the default
+/// folder's drafts, which only their trainer sees).
+fn library(cli: &Cli, store: &store::Store) -> anyhow::Result<Library> {
     let mut report = Report::default();
-    super::load_paths(cli, &[], &mut report)
+    let published = store.records().published_layers()?.0;
+    Ok(match &cli.playbooks {
+        Some(dir) => crate::playbook::load::load_default_over(Some(dir), published, &mut report)?,
+        None => crate::playbook::load::load_published(published, &mut report),
+    })
 }
 
 /// Today, where the manager is.
@@ -69,8 +76,8 @@ fn today() -> NaiveDate {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let lang = cli.lang();
-    let lib = library(cli)?;
     let store = store::open_default(&cli.location())?;
+    let lib = library(cli, &store)?;
     let (playbook, scenario) = match args.what.split_once('/') {
         Some((p, s)) => (p.to_owned(), Some(s.to_owned())),
         None => (args.what.clone(), None),
@@ -145,8 +152,8 @@ fn due_of(all: &Assigned, s: &assign::Standing) -> String {
 
 pub fn run_list(cli: &Cli, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let lang = cli.lang();
-    let lib = library(cli)?;
     let store = store::open_default(&cli.location())?;
+    let lib = library(cli, &store)?;
     let all = standings(&store, &lib)?;
     let shown: Vec<&assign::Standing> = all
         .standings
@@ -234,8 +241,8 @@ fn criterion_title(lib: &Library, playbook: &str, id: &str, lang: crate::msg::La
 /// progress, passed, overdue and failed; per team the same; then who is behind, latest first.
 pub fn report(cli: &Cli, format: Output) -> anyhow::Result<ExitCode> {
     let lang = cli.lang();
-    let lib = library(cli)?;
     let store = store::open_default(&cli.location())?;
+    let lib = library(cli, &store)?;
     let all = standings(&store, &lib)?;
     let funnel = assign::funnel(&all.standings);
     let teams = assign::team_funnel(&all.standings);

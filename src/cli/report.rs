@@ -126,7 +126,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             });
             if let Some(t) = &f.trainee {
                 let mut report = Report::default();
-                let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+                let lib = super::load_with_published(cli, &store, &mut report)?;
                 v["recommendation"] = json!(store.records().recommend(&lib, t)?);
             }
             print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
@@ -136,7 +136,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             let t = |zh: &'static str, en: &'static str| lang.t(zh, en);
             let loc = lang.code();
             let mut report = Report::default();
-            let lib = crate::playbook::load_default(cli.playbooks.as_deref(), &mut report)?;
+            let lib = super::load_with_published(cli, &store, &mut report)?;
             // People read titles in their language; an id no playbook knows stays an id.
             let playbook = |id: &str| {
                 lib.playbook(id)
