@@ -132,20 +132,7 @@ fn a_trainer_publishes_versions_and_practice_uses_the_latest() {
     );
 
     // Practice (no folder given) plays the latest published version.
-    let r = salesdojo_stdin(
-        dir,
-        &[
-            "--db",
-            "p.db",
-            "practice",
-            "minimal",
-            "--scenario",
-            "hello",
-            "--trainee",
-            "甲",
-        ],
-        "您想了解什么？\n",
-    );
+    let r = practise(dir, "p.db", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("问好"), "{}", r.stdout);
     // The attempt says which published version it was played on.
@@ -212,20 +199,7 @@ fn a_version_this_build_cannot_read_is_listed_never_loaded() {
         r.stdout
     );
     // Practice uses version 1 (the damaged 2 is skipped) and never crashes on the future one.
-    let r = salesdojo_stdin(
-        dir,
-        &[
-            "--db",
-            "p.db",
-            "practice",
-            "minimal",
-            "--scenario",
-            "hello",
-            "--trainee",
-            "甲",
-        ],
-        "您想了解什么？\n",
-    );
+    let r = practise(dir, "p.db", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stdout.contains("篡改"), "{}", r.stdout);
 }

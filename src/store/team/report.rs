@@ -126,10 +126,7 @@ impl sql::Run for Remote {
         vals: &[String],
         row: &mut dyn FnMut(&dyn sql::Cells) -> Result<()>,
     ) -> Result<()> {
-        for r in self.query(q, vals)? {
-            row(&r)?;
-        }
-        Ok(())
+        self.with(|c| sql::Run::each(&Lent::new(c), q, vals, row))
     }
 }
 
