@@ -20,6 +20,8 @@ pub mod msg;
 pub mod playbook;
 pub mod practice;
 pub mod publish;
+pub mod queue;
+pub mod readiness;
 pub mod rescore;
 pub mod script;
 pub mod session;

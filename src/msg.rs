@@ -547,6 +547,33 @@ catalogue! {
     test_added(min, max) => "Test added (expects {min}–{max}) and saved.", "已添加测试（期望 {min}–{max} 分）并保存。";
     licences_installed(dir) => "The licence texts are installed in {dir}", "许可证全文随安装包放在 {dir}";
 
+    // The review queue.
+    queue_gate() => "a conduct gate fired", "行为红线被触发";
+    queue_script(n) => "the scoring script failed on {n} of its replies", "{n} 条回答的评分脚本出错";
+    queue_mismatch() => "flagged by the verifier: its stored score is not what its replies give",
+        "核验未通过：存储的分数与回答重新评分的结果不符";
+    queue_unverifiable() => "flagged by the verifier: it could not be re-scored",
+        "核验未通过：无法重新评分";
+    queue_sign_off() => "the scenario requires a manager's sign-off", "该情景须经理签核";
+    queue_near(total, mark) => "total {total} is near the pass mark {mark}", "总分 {total} 接近及格线 {mark}";
+    queue_apart(low, high) => "its criteria disagree ({low} to {high})", "各项得分相差悬殊（{low}–{high}）";
+    queue_asked(q) => "the trainee asked: {q}", "学员请求复核：{q}";
+    review_no_reply(n, of) => "the attempt has no reply #{n} (it has {of}, numbered from #0 as `salesdojo attempt` shows them)",
+        "本次练习没有第 #{n} 条回答（共 {of} 条，按 `salesdojo attempt` 所列从 #0 起编号）";
+    review_sign_off_unpassed() => "only a passed attempt can be signed off: this one did not pass (override its criteria first if the score is wrong)",
+        "只能签核已通过的练习：本次未通过（若评分有误，请先修正各项得分）";
+    review_request_empty() => "say what you would like the manager to look at", "请写下希望经理看的问题";
+    review_request_unfinished() => "only a finished practice attempt can be reviewed", "只有已完成的练习可以请求复核";
+    review_request_not_yours() => "only the trainee whose attempt it is asks for its review", "只有练习者本人可以为这次练习请求复核";
+    review_ack_not_yours() => "only the trainee whose attempt it is acknowledges its reviews", "只有练习者本人可以确认收到复核";
+
+    // Readiness.
+    tier_ready(at) => "ready ({at} or more)", "已就绪（{at} 分及以上）";
+    tier_developing(from, to) => "developing ({from} to {to})", "提升中（{from}–{to} 分）";
+    tier_needs_work(below) => "needs work (below {below})", "待加强（低于 {below} 分）";
+    tier_too_little(n, days) => "too little practice (fewer than {n} attempts in {days} days)",
+        "练习太少（{days} 天内不足 {n} 次）";
+
     // Assignments.
     assignment_assigned() => "assigned, not started", "已布置，未开始";
     assignment_started() => "started", "进行中";

@@ -38,29 +38,29 @@ impl crate::msg::Localized for SessionError {
     }
 }
 
-/// A manager's review of an attempt, as the app and the CLI save it: a comment and optionally a
-/// criterion override. A review decides: the attempt's total and verdict follow the override
-/// (judged by its playbook's pass mark), and so does the trainee's certification.
+/// A manager's review of an attempt, as the app and the CLI save it: a comment (on the attempt
+/// or on one reply), optionally a criterion override, optionally a sign-off. A review decides:
+/// the attempt's total and verdict follow the override (judged by its playbook's pass mark),
+/// and so does the trainee's certification.
 pub fn review(
     store: &mut store::Store,
     lib: &crate::playbook::Library,
-    attempt_id: &str,
-    reviewer: &str,
-    comment: Option<&str>,
-    over: Option<(&str, f64)>,
-    at: DateTime<Utc>,
+    r: &store::NewReview<'_>,
 ) -> Result<String, StoreError> {
-    let row = store.records().attempt_detail(attempt_id)?.attempt;
+    let row = store.records().attempt_detail(r.attempt_id)?.attempt;
     let pb = lib.playbook(&row.playbook);
     if let Some(pb) = pb {
         store.records().judge_by(&row.id, pb.rubric.pass_mark)?;
     }
-    let id = store.add_review(&row.id, reviewer, comment, over, at)?;
-    if let Some(pb) = pb.filter(|pb| i64::from(pb.version) == row.version && over.is_some()) {
+    let id = store.write_review(&store::NewReview {
+        attempt_id: &row.id,
+        ..*r
+    })?;
+    if let Some(pb) = pb.filter(|pb| i64::from(pb.version) == row.version && r.over.is_some()) {
         let scenarios: Vec<String> = pb.scenarios.iter().map(|s| s.id.clone()).collect();
         store
             .records()
-            .settle_certification(&row.id, &scenarios, at)?;
+            .settle_certification(&row.id, &scenarios, r.at)?;
     }
     Ok(id)
 }

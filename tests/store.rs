@@ -514,8 +514,16 @@ fn same_from_rollups_and_base_tables(path: &Path) {
 /// A manager's override through the engine's review path (the one the app and the CLI use).
 fn store_review(s: &mut Store, attempt: &str, over: (&str, f64)) {
     let (lib, _) = lib();
-    salesdojo::session::review(s, lib, attempt, "经理", None, Some(over), Utc::now())
-        .expect("reviewed");
+    let r = salesdojo::store::NewReview {
+        attempt_id: attempt,
+        reviewer: "经理",
+        comment: None,
+        over: Some(over),
+        reply: None,
+        sign_off: false,
+        at: Utc::now(),
+    };
+    salesdojo::session::review(s, lib, &r).expect("reviewed");
 }
 
 #[test]

@@ -125,6 +125,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         if let Some(e) = &r.script_error {
             let _ = writeln!(out, "     script error: {e}");
         }
+        for w in d.reviews.iter().filter(|w| w.reply == Some(r.seq)) {
+            let _ = writeln!(
+                out,
+                "     ▸ {} ({}): {}{}",
+                w.reviewer,
+                w.at,
+                w.comment.as_deref().unwrap_or(""),
+                acknowledged(w)
+            );
+        }
     }
     if !d.criteria.is_empty() {
         let _ = writeln!(out, "\n  criteria");
@@ -136,15 +146,31 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             let _ = writeln!(out, "    {:<16} {:>5.1}{over}", c.criterion, c.points);
         }
     }
-    for r in &d.reviews {
+    for q in &d.requests {
         let _ = writeln!(
             out,
-            "\n  review by {} at {}: {}",
+            "\n  the trainee asked for a review at {}: {}",
+            q.asked_at, q.question
+        );
+    }
+    for r in d.reviews.iter().filter(|r| r.reply.is_none()) {
+        let _ = writeln!(
+            out,
+            "\n  review by {} at {}: {}{}{}",
             r.reviewer,
             r.at,
-            r.comment.as_deref().unwrap_or("")
+            r.comment.as_deref().unwrap_or(""),
+            if r.sign_off { " [signed off]" } else { "" },
+            acknowledged(r)
         );
     }
     print(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the trainee acknowledged a review, as the transcript says it.
+fn acknowledged(r: &crate::store::report::ReviewRow) -> String {
+    r.acknowledged_at
+        .as_deref()
+        .map_or(String::new(), |at| format!(" (acknowledged {at})"))
 }

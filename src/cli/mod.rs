@@ -24,6 +24,7 @@ mod merge;
 mod practice;
 mod progress;
 mod publish;
+mod queue;
 mod report;
 mod rescore;
 mod review;
@@ -160,8 +161,17 @@ commands! {
     Report(report::Args) => report::run;
     /// One attempt in full: transcript, points, trace, feedback, reviews.
     Attempt(attempt::Args) => attempt::run;
-    /// Comment on an attempt or override a criterion's points.
+    /// Review an attempt: a comment (on the attempt or one reply), an override, a sign-off.
     Review(review::Args) => review::run;
+    /// The review queue: attempts that need a manager (gates, script failures, flags,
+    /// sign-offs, unsure scores, trainees' questions), oldest first.
+    Queue(queue::QueueArgs) => queue::run_queue;
+    /// Readiness per trainee and criterion (recent attempts weigh more), per team over time.
+    Readiness(queue::ReadinessArgs) => queue::run_readiness;
+    /// Ask a manager to review one of your attempts, with a question.
+    AskReview(queue::AskArgs) => queue::run_ask;
+    /// The reviews of your attempts; acknowledge them with --ack.
+    Reviews(queue::ReviewsArgs) => queue::run_reviews;
     /// Publish a playbook (validated and tested first) as its next immutable version.
     Publish(publish::Args) => publish::run;
     /// Published playbooks: list, show a version, diff two, roll back.

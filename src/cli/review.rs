@@ -1,4 +1,4 @@
-//! `salesdojo review ATTEMPT --comment TEXT [--override CRITERION=POINTS]`
+//! `salesdojo review ATTEMPT [--comment TEXT [--reply N]] [--override CRITERION=POINTS] [--sign-off]`
 
 use std::process::ExitCode;
 
@@ -15,9 +15,16 @@ pub struct Args {
     pub content: super::PlaybooksArg,
     /// The attempt id (or a unique prefix).
     pub attempt: String,
-    /// A comment for the trainee (shown with the attempt).
+    /// A comment for the trainee (shown with the attempt, or beside one reply with --reply).
     #[arg(long)]
     pub comment: Option<String>,
+    /// The reply the comment is about: its number as `salesdojo attempt` shows it (#0, #1, …).
+    #[arg(long, value_name = "N", requires = "comment")]
+    pub reply: Option<i64>,
+    /// Sign the attempt off (a passed one): it leaves the review queue of a scenario that
+    /// requires sign-off.
+    #[arg(long)]
+    pub sign_off: bool,
     /// Override a criterion's points, e.g. `discover=70`; the original is kept and shown.
     #[arg(long = "override", value_name = "CRITERION=POINTS")]
     pub over: Option<String>,
@@ -29,8 +36,8 @@ pub struct Args {
 super::places!(Args: db, content);
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    if args.comment.is_none() && args.over.is_none() {
-        bail!("give --comment TEXT, --override CRITERION=POINTS, or both");
+    if args.comment.is_none() && args.over.is_none() && !args.sign_off {
+        bail!("give --comment TEXT, --override CRITERION=POINTS, --sign-off, or several");
     }
     let over = match &args.over {
         Some(o) => {
@@ -54,11 +61,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     crate::session::review(
         &mut store,
         &lib,
-        &id,
-        &args.reviewer,
-        args.comment.as_deref(),
-        over.as_ref().map(|(c, p)| (c.as_str(), *p)),
-        chrono::Utc::now(),
+        &store::NewReview {
+            attempt_id: &id,
+            reviewer: &args.reviewer,
+            comment: args.comment.as_deref(),
+            over: over.as_ref().map(|(c, p)| (c.as_str(), *p)),
+            reply: args.reply,
+            sign_off: args.sign_off,
+            at: chrono::Utc::now(),
+        },
     )?;
     let row = store.records().attempt_detail(&id)?.attempt;
     let verdict = match row.passed {

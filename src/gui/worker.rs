@@ -142,6 +142,9 @@ pub enum Job {
         reviewer: String,
         comment: Option<String>,
         over: Option<(String, f64)>,
+        /// The reply the comment is about.
+        reply: Option<i64>,
+        sign_off: bool,
     },
     /// Write the attempts of a filter to a file, as CSV (with a byte-order mark, for Excel)
     /// or as xAPI statements.
@@ -770,7 +773,17 @@ impl State<'_> {
                 reviewer,
                 comment,
                 over,
-            } => Done::Detail(self.add_review(&attempt, &reviewer, comment.as_deref(), over)),
+                reply,
+                sign_off,
+            } => Done::Detail(self.add_review(&crate::store::NewReview {
+                attempt_id: &attempt,
+                reviewer: &reviewer,
+                comment: comment.as_deref(),
+                over: over.as_ref().map(|(c, p)| (c.as_str(), *p)),
+                reply,
+                sign_off,
+                at: chrono::Utc::now(),
+            })),
             Job::Export {
                 filter,
                 xapi,
@@ -919,28 +932,14 @@ impl State<'_> {
     }
 
     /// Saves a manager's review and reads the attempt again.
-    fn add_review(
-        &mut self,
-        attempt: &str,
-        reviewer: &str,
-        comment: Option<&str>,
-        over: Option<(String, f64)>,
-    ) -> Result<Box<AttemptDetail>, Why> {
+    fn add_review(&mut self, r: &crate::store::NewReview<'_>) -> Result<Box<AttemptDetail>, Why> {
         let Some(s) = &mut self.store else {
             return Err(why("没有进度数据库", "no progress database"));
         };
-        crate::session::review(
-            s,
-            &self.lib,
-            attempt,
-            reviewer,
-            comment,
-            over.as_ref().map(|(c, p)| (c.as_str(), *p)),
-            chrono::Utc::now(),
-        )
-        .and_then(|_| s.records().attempt_detail(attempt))
-        .map(Box::new)
-        .map_err(text)
+        crate::session::review(s, &self.lib, r)
+            .and_then(|_| s.records().attempt_detail(r.attempt_id))
+            .map(Box::new)
+            .map_err(text)
     }
 
     /// Brings another database in and verifies its attempts; says what it did.

@@ -471,6 +471,8 @@ pub struct Scenario {
     pub start: String,
     /// The turn after whose answer the customer's card is shown (`None`: from the start).
     pub reveal_persona_after: Option<String>,
+    /// Every completed attempt waits in the review queue for a manager's sign-off.
+    pub sign_off: bool,
     pub turns: Vec<Turn>,
     pub endings: Vec<Ending>,
 }

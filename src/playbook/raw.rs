@@ -317,6 +317,10 @@ pub struct RawScenario {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub reveal_persona_after: Option<Id>,
+    /// A manager signs off every completed attempt of this scenario: each goes into the
+    /// review queue until one does.
+    #[serde(default)]
+    pub sign_off: bool,
     pub turns: Vec<RawTurn>,
     /// Named ways the role-play can end.
     #[serde(default)]

@@ -1317,6 +1317,7 @@ fn scenario(
         stages: s.stages.iter().map(|st| st.value.clone()).collect(),
         start,
         reveal_persona_after: s.reveal_persona_after.as_ref().map(|t| t.value.clone()),
+        sign_off: s.sign_off,
         turns,
         endings,
     };

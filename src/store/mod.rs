@@ -74,6 +74,10 @@ pub enum StoreError {
     /// A name or other typed text that may not be stored (it says why).
     #[error("{0}")]
     Refused(String),
+    /// A request the rules decline (a sign-off of an attempt that did not pass, a comment on
+    /// a reply that does not exist), said in both languages; nothing was stored.
+    #[error("{}", .0.en)]
+    Declined(crate::msg::Text),
     #[error("database error: {0}")]
     Sqlite(String),
     /// The team server, reading reports.
@@ -121,6 +125,7 @@ impl crate::msg::Localized for StoreError {
                 crate::msg::details(reason)
             ),
             StoreError::Refused(why) => format!("不能保存：{why}"),
+            StoreError::Declined(why) => format!("不能保存：{}", why.zh),
             StoreError::Sqlite(e) => format!("数据库出错{}", crate::msg::details(e)),
             StoreError::Remote(e) => format!("团队服务器出错{}", crate::msg::details(e)),
         }
@@ -528,16 +533,63 @@ impl Store {
         over: Option<(&str, f64)>,
         at: DateTime<Utc>,
     ) -> Result<String> {
-        crate::untrusted::check_name("reviewer name", reviewer).map_err(StoreError::Refused)?;
-        if let Some((at, c, _)) = comment.and_then(crate::untrusted::first_refused) {
-            return Err(StoreError::Refused(format!(
-                "the comment holds {} at character {}: comments may not hold control, bidirectional or invisible characters",
-                crate::untrusted::describe(c),
-                at + 1
-            )));
+        self.write_review(&NewReview {
+            attempt_id,
+            reviewer,
+            comment,
+            over,
+            reply: None,
+            sign_off: false,
+            at,
+        })
+    }
+
+    /// Adds a manager's review as given (see [`NewReview`]), once its words are checked. A
+    /// comment on a reply the attempt does not have, or a sign-off of an attempt that did not
+    /// pass, is declined with nothing stored.
+    pub fn write_review(&mut self, r: &NewReview<'_>) -> Result<String> {
+        crate::untrusted::check_name("reviewer name", r.reviewer).map_err(StoreError::Refused)?;
+        refuse_hidden("comment", r.comment)?;
+        if r.reply.is_some() || r.sign_off {
+            let detail = self.records().attempt_detail(r.attempt_id)?;
+            crate::queue::check_review(&detail, r.reply, r.sign_off)
+                .map_err(StoreError::Declined)?;
+        }
+        self.records().add_review(r)
+    }
+
+    /// A trainee asks a manager to review one of their finished practice attempts, with a
+    /// question. `trainee_id`: the trainee asking (this machine's log checks the attempt is
+    /// theirs; a team server knows the login).
+    pub fn request_review(
+        &mut self,
+        trainee_id: &str,
+        attempt_id: &str,
+        question: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        let question = question.trim();
+        if question.is_empty() {
+            return Err(StoreError::Declined(crate::msg::review_request_empty()));
+        }
+        refuse_hidden("question", Some(question))?;
+        let a = self.records().attempt_detail(attempt_id)?.attempt;
+        if a.status != "completed" || a.mode != "practice" {
+            return Err(StoreError::Declined(crate::msg::review_request_unfinished()));
         }
         self.records()
-            .add_review(attempt_id, reviewer, comment, over, at)
+            .request_review(trainee_id, &a.id, question, at)
+    }
+
+    /// The trainee acknowledges a review of one of their attempts. `false`: it was
+    /// acknowledged before (the first acknowledgement stays).
+    pub fn acknowledge_review(
+        &mut self,
+        trainee_id: &str,
+        review_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.records().acknowledge_review(trainee_id, review_id, at)
     }
 
     /// Certifies the trainee for a playbook version when every scenario has a passed attempt.
@@ -586,6 +638,34 @@ impl Store {
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// Refuses typed text that holds control, bidirectional or invisible characters.
+fn refuse_hidden(what: &str, text: Option<&str>) -> Result<()> {
+    if let Some((at, c, _)) = text.and_then(crate::untrusted::first_refused) {
+        return Err(StoreError::Refused(format!(
+            "the {what} holds {} at character {}: a {what} may not hold control, bidirectional or invisible characters",
+            crate::untrusted::describe(c),
+            at + 1
+        )));
+    }
+    Ok(())
+}
+
+/// A manager's review of one attempt, as it is written: any of a comment (on the whole
+/// attempt, or on one of its replies), a criterion override and a sign-off.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReview<'a> {
+    pub attempt_id: &'a str,
+    pub reviewer: &'a str,
+    pub comment: Option<&'a str>,
+    /// A criterion and the points it gets instead.
+    pub over: Option<(&'a str, f64)>,
+    /// The reply (its number, `seq`) the comment is about; `None`: the whole attempt.
+    pub reply: Option<i64>,
+    /// The manager signs the attempt off (only a passed one).
+    pub sign_off: bool,
+    pub at: DateTime<Utc>,
 }
 
 fn answer_parts(a: &Answer) -> (&'static str, &str) {

@@ -175,17 +175,88 @@ pub trait Records {
     /// Before a review: records the pass mark an attempt's verdict is judged by, and whether a
     /// conduct gate capped one of its replies. A team server's attempts carry their own.
     fn judge_by(&self, attempt_id: &str, pass_mark: u8) -> Result<()>;
-    /// Writes a manager's review (already checked by [`crate::store::Store::add_review`]): a
-    /// comment, and optionally a criterion override. On a team server the reviewer is the
-    /// signed-in login, whatever `reviewer` says.
-    fn add_review(
+    /// Writes a manager's review (already checked by [`crate::store::Store::write_review`]).
+    /// On a team server the reviewer is the signed-in login, whatever `r.reviewer` says, and
+    /// the database refuses a login that may not review the attempt.
+    fn add_review(&self, r: &super::NewReview<'_>) -> Result<String>;
+    /// Stores a trainee's question about their finished attempt (already checked by
+    /// [`crate::store::Store::request_review`]). This machine's log refuses an attempt that
+    /// is not `trainee_id`'s; a team server's database refuses anyone but its trainee.
+    fn request_review(
         &self,
+        trainee_id: &str,
         attempt_id: &str,
-        reviewer: &str,
-        comment: Option<&str>,
-        over: Option<(&str, f64)>,
+        question: &str,
         at: DateTime<Utc>,
     ) -> Result<String>;
+    /// The trainee acknowledges a review of their attempt; `false` when it already was.
+    fn acknowledge_review(
+        &self,
+        trainee_id: &str,
+        review_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// The reviews of a trainee's attempts, newest first (at most `limit`).
+    fn reviews_of(
+        &self,
+        trainee_id: &str,
+        limit: usize,
+    ) -> Result<Vec<super::report::TraineeReview>> {
+        sql::reviews_of(self.run(), trainee_id, limit)
+    }
+    /// What the review queue reads: the completed practice attempts started since `since`,
+    /// and those a trainee asked about (see [`crate::queue`]).
+    fn queue_facts(&self, since: &str) -> Result<Vec<crate::queue::Fact>> {
+        sql::queue_facts(self.run(), since)
+    }
+    /// The review queue on `today`: the attempts of the last `days` days (and every one a
+    /// trainee asked about) that need a manager, as [`crate::queue::queue`] orders them.
+    fn review_queue(
+        &self,
+        rules: &crate::queue::Rules,
+        filter: &crate::queue::Filter,
+        today: chrono::NaiveDate,
+        days: u32,
+    ) -> Result<Vec<crate::queue::Item>> {
+        let since = today - chrono::Duration::days(i64::from(days.max(1)) - 1);
+        let facts = self.queue_facts(&since.format("%Y-%m-%d").to_string())?;
+        Ok(crate::queue::queue(facts, rules, filter))
+    }
+    /// Readiness on `today` per trainee (one, when given), playbook and criterion (see
+    /// [`crate::readiness`]).
+    fn readiness(
+        &self,
+        today: chrono::NaiveDate,
+        trainee: Option<&Trainee>,
+    ) -> Result<Vec<crate::readiness::Cell>> {
+        let mut tally = crate::readiness::Tally::new(today);
+        let since = crate::readiness::since(today)
+            .format("%Y-%m-%d")
+            .to_string();
+        sql::readiness(
+            self.run(),
+            &since,
+            trainee.map(|t| t.id.as_str()),
+            &mut tally,
+        )?;
+        let everyone = match trainee {
+            Some(t) => vec![t.clone()],
+            None => self.trainees()?,
+        };
+        Ok(tally.finish(&everyone))
+    }
+    /// Per team, its readiness at the end of each of the last `weeks` weeks.
+    fn team_readiness(
+        &self,
+        today: chrono::NaiveDate,
+        weeks: u32,
+    ) -> Result<Vec<crate::readiness::TeamPoint>> {
+        let since = crate::readiness::team_since(today, weeks)
+            .format("%Y-%m-%d")
+            .to_string();
+        let days = sql::team_days(self.run(), &since)?;
+        Ok(crate::readiness::team_over_time(&days, today, weeks))
+    }
     /// After a review changed an attempt's verdict: the trainee is certified for its playbook
     /// version when every one of `scenarios` has a passed attempt, and no longer when that
     /// stopped being so. `true` when certified. On a team server certifications are the

@@ -212,11 +212,38 @@ pub struct CriterionRow {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ReviewRow {
+    pub id: String,
     pub reviewer: String,
     pub at: String,
     pub comment: Option<String>,
     pub criterion: Option<String>,
     pub override_points: Option<f64>,
+    /// The reply (its number) the comment is about; `None`: the whole attempt.
+    pub reply: Option<i64>,
+    /// The manager signed the attempt off.
+    pub sign_off: bool,
+    /// When the trainee acknowledged it.
+    pub acknowledged_at: Option<String>,
+}
+
+/// A review of one of a trainee's attempts, as their home screen lists it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TraineeReview {
+    pub attempt_id: String,
+    pub playbook: String,
+    pub scenario: String,
+    /// When the attempt started.
+    pub started_at: String,
+    #[serde(flatten)]
+    pub review: ReviewRow,
+}
+
+/// A trainee's question about one of their attempts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RequestRow {
+    pub id: String,
+    pub question: String,
+    pub asked_at: String,
 }
 
 /// What re-scoring an imported attempt's replies found.
@@ -238,6 +265,8 @@ pub struct AttemptDetail {
     pub replies: Vec<ReplyRow>,
     pub criteria: Vec<CriterionRow>,
     pub reviews: Vec<ReviewRow>,
+    /// The trainee's questions for a reviewer, oldest first.
+    pub requests: Vec<RequestRow>,
     /// For an attempt brought in from another database: what re-scoring its replies found.
     pub verification: Option<VerificationRow>,
     /// The published version it was played on, when it was played on one.
@@ -499,45 +528,109 @@ impl Records for Local {
         )?))
     }
 
-    fn add_review(
-        &self,
-        attempt_id: &str,
-        reviewer: &str,
-        comment: Option<&str>,
-        over: Option<(&str, f64)>,
-        at: DateTime<Utc>,
-    ) -> Result<String> {
+    fn add_review(&self, r: &super::NewReview<'_>) -> Result<String> {
         let exists: Option<String> = self
             .conn
-            .query_row("SELECT id FROM attempts WHERE id = ?1", [attempt_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM attempts WHERE id = ?1",
+                [r.attempt_id],
+                |r| r.get(0),
+            )
             .optional()?;
         if exists.is_none() {
-            return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));
+            return Err(StoreError::NotFound(format!("attempt '{}'", r.attempt_id)));
         }
-        if let Some((criterion, _)) = over {
+        if let Some((criterion, _)) = r.over {
             let known: Option<String> = self
                 .conn
                 .query_row(
                     "SELECT criterion_id FROM attempt_criteria WHERE attempt_id = ?1 AND criterion_id = ?2",
-                    params![attempt_id, criterion],
+                    params![r.attempt_id, criterion],
                     |r| r.get(0),
                 )
                 .optional()?;
             if known.is_none() {
                 return Err(StoreError::NotFound(format!(
-                    "criterion '{criterion}' in attempt '{attempt_id}'"
+                    "criterion '{criterion}' in attempt '{}'",
+                    r.attempt_id
                 )));
             }
         }
         let id = new_id();
         self.conn.execute(
-            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, attempt_id, reviewer, stamp(at), comment, over.map(|o| o.0), over.map(|o| o.1.clamp(0.0, 100.0))],
+            "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points, reply_seq, sign_off)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id,
+                r.attempt_id,
+                r.reviewer,
+                stamp(r.at),
+                r.comment,
+                r.over.map(|o| o.0),
+                r.over.map(|o| o.1.clamp(0.0, 100.0)),
+                r.reply,
+                r.sign_off
+            ],
         )?;
         Ok(id)
+    }
+
+    fn request_review(
+        &self,
+        trainee_id: &str,
+        attempt_id: &str,
+        question: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        let owner: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT trainee_id FROM attempts WHERE id = ?1",
+                [attempt_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match owner {
+            None => return Err(StoreError::NotFound(format!("attempt '{attempt_id}'"))),
+            Some(o) if o != trainee_id => {
+                return Err(StoreError::Declined(crate::msg::review_request_not_yours()));
+            }
+            Some(_) => {}
+        }
+        let id = new_id();
+        self.conn.execute(
+            "INSERT INTO review_requests (id, attempt_id, question, asked_at) VALUES (?1, ?2, ?3, ?4)",
+            params![id, attempt_id, question, stamp(at)],
+        )?;
+        Ok(id)
+    }
+
+    fn acknowledge_review(
+        &self,
+        trainee_id: &str,
+        review_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let owner: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT a.trainee_id FROM reviews w JOIN attempts a ON a.id = w.attempt_id WHERE w.id = ?1",
+                [review_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match owner {
+            None => return Err(StoreError::NotFound(format!("review '{review_id}'"))),
+            Some(o) if o != trainee_id => {
+                return Err(StoreError::Declined(crate::msg::review_ack_not_yours()));
+            }
+            Some(_) => {}
+        }
+        let n = self.conn.execute(
+            "INSERT INTO review_acks (review_id, acked_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![review_id, stamp(at)],
+        )?;
+        Ok(n == 1)
     }
 }
 

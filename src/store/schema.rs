@@ -546,6 +546,26 @@ BEGIN
     SELECT RAISE(ABORT, 'a published version is never removed');
 END;
 "#,
+    // v12: the manager's week. A review may comment on one reply of the transcript
+    // (`reply_seq`) and may sign the attempt off; a trainee asks for a review of an attempt
+    // (with a question) and acknowledges the reviews of theirs. The review queue finds a
+    // script's failures and the recent reviews by index instead of reading every reply.
+    r#"
+ALTER TABLE reviews ADD COLUMN reply_seq INTEGER CHECK (reply_seq IS NULL OR reply_seq >= 0);
+ALTER TABLE reviews ADD COLUMN sign_off INTEGER NOT NULL DEFAULT 0 CHECK (sign_off IN (0, 1));
+CREATE TABLE review_requests (
+    id          TEXT PRIMARY KEY,
+    attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+    question    TEXT NOT NULL,
+    asked_at    TEXT NOT NULL
+);
+CREATE INDEX review_requests_by_attempt ON review_requests (attempt_id, asked_at);
+CREATE TABLE review_acks (
+    review_id   TEXT PRIMARY KEY REFERENCES reviews(id),
+    acked_at    TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX replies_with_errors ON replies (attempt_id) WHERE script_error IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes.

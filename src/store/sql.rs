@@ -26,7 +26,8 @@
 
 use super::report::{
     AttemptDetail, AttemptRow, CriterionAverage, CriterionRow, Filter, LeaderRow, OverrideRow,
-    PassRate, Plan, ReplyRow, ReviewRow, ScenarioRecord, TrendPoint, VerificationRow, Weakest,
+    PassRate, Plan, ReplyRow, RequestRow, ReviewRow, ScenarioRecord, TraineeReview, TrendPoint,
+    VerificationRow, Weakest,
 };
 use super::{Result, StoreError, Trainee};
 
@@ -623,17 +624,23 @@ pub fn attempt_detail(run: &dyn Run, id: &str) -> Result<AttemptDetail> {
     let reviews = all(
         run,
         &format!(
-            "SELECT reviewer, at, comment, criterion_id, override_points FROM reviews
-             WHERE attempt_id = ?1 ORDER BY at{c}, {written}"
+            "SELECT {REVIEW_COLS} FROM reviews w WHERE w.attempt_id = ?1 ORDER BY w.at{c}, w.{written}"
+        ),
+        one,
+        |r| review_row(r, 0),
+    )?;
+    let requests = all(
+        run,
+        &format!(
+            "SELECT id, question, asked_at FROM review_requests WHERE attempt_id = ?1
+             ORDER BY asked_at{c}, id{c}"
         ),
         one,
         |r| {
-            Ok(ReviewRow {
-                reviewer: r.text(0)?,
-                at: r.text(1)?,
-                comment: r.opt_text(2)?,
-                criterion: r.opt_text(3)?,
-                override_points: r.opt_real(4)?,
+            Ok(RequestRow {
+                id: r.text(0)?,
+                question: r.text(1)?,
+                asked_at: r.text(2)?,
             })
         },
     )?;
@@ -668,10 +675,195 @@ pub fn attempt_detail(run: &dyn Run, id: &str) -> Result<AttemptDetail> {
         replies,
         criteria,
         reviews,
+        requests,
         verification,
         // Read by Records::attempt_detail, which knows the published versions.
         published_version: None,
     })
+}
+
+/// A review's columns ([`review_row`]) over `w`, the review.
+const REVIEW_COLS: &str =
+    "w.id, w.reviewer, w.at, w.comment, w.criterion_id, w.override_points, w.reply_seq, w.sign_off,
+     (SELECT k.acked_at FROM review_acks k WHERE k.review_id = w.id)";
+
+/// A review read by [`REVIEW_COLS`], which start at column `at`.
+fn review_row(r: &dyn Cells, at: usize) -> Result<ReviewRow> {
+    Ok(ReviewRow {
+        id: r.text(at)?,
+        reviewer: r.text(at + 1)?,
+        at: r.text(at + 2)?,
+        comment: r.opt_text(at + 3)?,
+        criterion: r.opt_text(at + 4)?,
+        override_points: r.opt_real(at + 5)?,
+        reply: r.opt_int(at + 6)?,
+        sign_off: r.int(at + 7)? != 0,
+        acknowledged_at: r.opt_text(at + 8)?,
+    })
+}
+
+/// [`crate::store::Records::reviews_of`]: the reviews of a trainee's attempts, newest first
+/// (at most `limit`).
+pub fn reviews_of(run: &dyn Run, trainee_id: &str, limit: usize) -> Result<Vec<TraineeReview>> {
+    let c = run.dialect().c();
+    all(
+        run,
+        &format!(
+            "SELECT a.id, a.playbook_id, a.scenario_id, a.started_at, {REVIEW_COLS}
+             FROM reviews w JOIN attempts a ON a.id = w.attempt_id
+             WHERE a.trainee_id = ?1 ORDER BY w.at{c} DESC, w.id{c} LIMIT {limit}"
+        ),
+        &[trainee_id.to_owned()],
+        |r| {
+            Ok(TraineeReview {
+                attempt_id: r.text(0)?,
+                playbook: r.text(1)?,
+                scenario: r.text(2)?,
+                started_at: r.text(3)?,
+                review: review_row(r, 4)?,
+            })
+        },
+    )
+}
+
+/// [`crate::store::Records::queue_facts`]: every completed practice attempt started on or
+/// after `since`, and every one a trainee asked about, with what the review queue reads.
+pub fn queue_facts(run: &dyn Run, since: &str) -> Result<Vec<crate::queue::Fact>> {
+    let d = run.dialect();
+    let (from, criteria) = match d {
+        Dialect::Sqlite => (
+            "attempts a JOIN attempts b ON b.id = a.id",
+            "(SELECT MIN(COALESCE(x.overridden, x.points)) FROM attempt_criteria x WHERE x.attempt_id = a.id),
+             (SELECT MAX(COALESCE(x.overridden, x.points)) FROM attempt_criteria x WHERE x.attempt_id = a.id)",
+        ),
+        Dialect::Postgres => (
+            "attempt_results a JOIN attempts b ON b.id = a.id",
+            "(SELECT MIN(COALESCE(x.overridden, x.points)) FROM criteria_results x WHERE x.attempt_id = a.id),
+             (SELECT MAX(COALESCE(x.overridden, x.points)) FROM criteria_results x WHERE x.attempt_id = a.id)",
+        ),
+    };
+    let verification = match d {
+        Dialect::Sqlite => "(SELECT v.status FROM verifications v WHERE v.attempt_id = a.id)",
+        Dialect::Postgres => "a.verification",
+    };
+    let c = d.c();
+    all(
+        run,
+        &format!(
+            "SELECT a.id, a.trainee_id, t.name, tm.name, a.playbook_id, a.scenario_id, a.started_at, a.ended_at,
+                    a.total, a.passed, b.pass_mark, COALESCE(b.gated, 0),
+                    (SELECT COUNT(*) FROM replies e WHERE e.attempt_id = a.id AND e.script_error IS NOT NULL),
+                    {verification}, {criteria},
+                    (SELECT MAX(w.at{c}) FROM reviews w WHERE w.attempt_id = a.id),
+                    (SELECT COUNT(*) FROM reviews w WHERE w.attempt_id = a.id AND w.sign_off = 1),
+                    q.question, q.asked_at
+             FROM {from} JOIN trainees t ON t.id = a.trainee_id LEFT JOIN teams tm ON tm.id = t.team_id
+             LEFT JOIN review_requests q ON q.id = (SELECT q2.id FROM review_requests q2 WHERE q2.attempt_id = a.id
+                                                    ORDER BY q2.asked_at{c} DESC, q2.id{c} DESC LIMIT 1)
+             WHERE a.status = 'completed' AND a.mode = 'practice'
+               AND (a.started_at >= ?1 OR a.id IN (SELECT attempt_id FROM review_requests))"
+        ),
+        &[since.to_owned()],
+        |r| {
+            Ok(crate::queue::Fact {
+                attempt: r.text(0)?,
+                trainee_id: r.text(1)?,
+                trainee: r.text(2)?,
+                team: r.opt_text(3)?,
+                playbook: r.text(4)?,
+                scenario: r.text(5)?,
+                started_at: r.text(6)?,
+                ended_at: r.opt_text(7)?,
+                total: r.opt_real(8)?,
+                passed: r.opt_int(9)?.map(|p| p != 0),
+                pass_mark: r.opt_int(10)?.and_then(|m| u8::try_from(m).ok()),
+                gated: r.int(11)? != 0,
+                script_errors: u32::try_from(r.int(12)?).unwrap_or(u32::MAX),
+                verification: r.opt_text(13)?,
+                criteria_low: r.opt_real(14)?,
+                criteria_high: r.opt_real(15)?,
+                last_review: r.opt_text(16)?,
+                signed_off: r.int(17)? > 0,
+                question: r.opt_text(18)?,
+                asked_at: r.opt_text(19)?,
+            })
+        },
+    )
+}
+
+/// [`crate::store::Records::readiness`]: each counted criterion's points since `since` (a
+/// day), per trainee (one, when given), playbook, criterion and day, into `tally`.
+pub fn readiness(
+    run: &dyn Run,
+    since: &str,
+    trainee: Option<&str>,
+    tally: &mut crate::readiness::Tally,
+) -> Result<()> {
+    let d = run.dialect();
+    let s = d.criteria();
+    let mut vals = vec![since.to_owned()];
+    let only = match trainee {
+        Some(t) => {
+            vals.push(t.to_owned());
+            " AND k.trainee_id = ?2"
+        }
+        None => "",
+    };
+    let (n, points, group) = match d {
+        // One row per attempt's criterion, read from the covering index in date order:
+        // grouping would sort them first, for nothing.
+        Dialect::Sqlite => ("1", s.points.to_owned(), ""),
+        Dialect::Postgres => (
+            "COUNT(*)",
+            format!("SUM({})", s.points),
+            " GROUP BY 1, 2, 3, 4",
+        ),
+    };
+    let sql = format!(
+        "SELECT k.trainee_id, k.playbook_id, k.criterion_id, {day}, {n}, {points}
+         FROM {table} k WHERE {time} >= ?1{only}{counted}{group}",
+        day = s.day,
+        table = s.table,
+        time = s.time,
+        counted = s.only,
+    );
+    run.each(&sql, &vals, &mut |r| {
+        let n = u32::try_from(r.int(4)?).unwrap_or(0);
+        tally.add(
+            &r.text(0)?,
+            &r.text(1)?,
+            &r.text(2)?,
+            &r.text(3)?,
+            n,
+            r.real(5)?,
+        );
+        Ok(())
+    })
+}
+
+/// [`crate::store::Records::team_days`]: per day since `since` and team, the counted attempts
+/// with a total and the sum of their totals.
+pub fn team_days(run: &dyn Run, since: &str) -> Result<Vec<crate::readiness::Day>> {
+    let c = run.dialect().c();
+    all(
+        run,
+        &format!(
+            "SELECT r.day, tm.name, SUM(r.totals), SUM(r.total) FROM rollup_days r
+             LEFT JOIN teams tm ON tm.id = r.team_id
+             WHERE r.day >= ?1 GROUP BY r.day, tm.name ORDER BY r.day{c}"
+        ),
+        &[since.to_owned()],
+        |r| {
+            let day = r.text(0)?;
+            Ok(crate::readiness::Day {
+                day: chrono::NaiveDate::parse_from_str(day.get(..10).unwrap_or(&day), "%Y-%m-%d")
+                    .map_err(|_| StoreError::Remote(format!("a day '{day}' in the rollups")))?,
+                team: r.opt_text(1)?,
+                attempts: u32::try_from(r.int(2)?).unwrap_or(0),
+                total: r.real(3)?,
+            })
+        },
+    )
 }
 
 /// [`crate::store::Records::trainees`]: everyone who has a record, by name.

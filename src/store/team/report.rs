@@ -167,14 +167,8 @@ impl Records for Remote {
 
     /// A manager's review, written on the server: the reviewer is the signed-in login
     /// (the server forces it), and row-level security refuses an attempt outside their teams.
-    fn add_review(
-        &self,
-        attempt_id: &str,
-        _reviewer: &str,
-        comment: Option<&str>,
-        over: Option<(&str, f64)>,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<String> {
+    fn add_review(&self, r: &crate::store::NewReview<'_>) -> Result<String> {
+        let attempt_id = r.attempt_id;
         let found = self.query(
             "SELECT 1 FROM attempts WHERE id = ?1",
             &[attempt_id.to_owned()],
@@ -182,7 +176,7 @@ impl Records for Remote {
         if found.is_empty() {
             return Err(StoreError::NotFound(format!("attempt '{attempt_id}'")));
         }
-        if let Some((criterion, _)) = over {
+        if let Some((criterion, _)) = r.over {
             let known = self.query(
                 "SELECT 1 FROM attempt_criteria WHERE attempt_id = ?1 AND criterion_id = ?2",
                 &[attempt_id.to_owned(), criterion.to_owned()],
@@ -194,18 +188,67 @@ impl Records for Remote {
             }
         }
         let id = crate::store::new_id();
-        let at = crate::store::stamp(at);
-        let criterion = over.map(|o| o.0.to_owned());
-        let points = over.map(|o| o.1.clamp(0.0, 100.0));
+        let at = crate::store::stamp(r.at);
+        let criterion = r.over.map(|o| o.0.to_owned());
+        let points = r.over.map(|o| o.1.clamp(0.0, 100.0));
+        let reply = r.reply.and_then(|s| i32::try_from(s).ok());
+        let sign_off = i32::from(r.sign_off);
         self.with(|c| {
             c.execute(
-                "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&id, &attempt_id, &at, &comment, &criterion, &points],
+                "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points, reply_seq, sign_off)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&id, &attempt_id, &at, &r.comment, &criterion, &points, &reply, &sign_off],
             )
             .map_err(err)
         })?;
         Ok(id)
+    }
+
+    /// The database sets the row's trainee from the attempt and refuses anyone but them.
+    fn request_review(
+        &self,
+        _trainee_id: &str,
+        attempt_id: &str,
+        question: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String> {
+        let id = crate::store::new_id();
+        let at = crate::store::stamp(at);
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO review_requests (id, attempt_id, question, asked_at) VALUES ($1, $2, $3, $4)",
+                &[&id, &attempt_id, &question, &at],
+            )
+            .map_err(err)
+        })?;
+        Ok(id)
+    }
+
+    /// The database refuses anyone but the attempt's trainee.
+    fn acknowledge_review(
+        &self,
+        _trainee_id: &str,
+        review_id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
+        let found = self.query(
+            "SELECT attempt_id FROM reviews WHERE id = ?1",
+            &[review_id.to_owned()],
+        )?;
+        let Some(row) = found.first() else {
+            return Err(StoreError::NotFound(format!("review '{review_id}'")));
+        };
+        let attempt: String = sql::pg(row, 0)?;
+        let at = crate::store::stamp(at);
+        let n = self.with(|c| {
+            c.execute(
+                "INSERT INTO review_acks (review_id, attempt_id, acked_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (review_id) DO NOTHING",
+                &[&review_id, &attempt, &at],
+            )
+            .map_err(err)
+        })?;
+        Ok(n == 1)
     }
 
     fn publish(

@@ -1070,6 +1070,55 @@ CREATE POLICY published_write ON published FOR INSERT WITH CHECK (
          OR NOT EXISTS (SELECT 1 FROM published p WHERE p.playbook_id = published.playbook_id
                         AND p.published_by <> (SELECT current_user::text))));
 "#,
+    // 9: the manager's week, as in every client's log. A review may comment on one reply and
+    // sign the attempt off (a manager of the trainee's team, as now); a trainee asks for a
+    // review of their own attempt and acknowledges the reviews of their own attempts, and
+    // nobody else may do either. Each row carries its attempt's trainee, set from the attempt
+    // the writer can see.
+    r#"
+ALTER TABLE reviews ADD COLUMN reply_seq integer CHECK (reply_seq IS NULL OR reply_seq >= 0);
+ALTER TABLE reviews ADD COLUMN sign_off integer NOT NULL DEFAULT 0 CHECK (sign_off IN (0, 1));
+CREATE TABLE review_requests (
+    id          text PRIMARY KEY,
+    attempt_id  text NOT NULL REFERENCES attempts(id),
+    question    text NOT NULL,
+    asked_at    text NOT NULL,
+    trainee_id  text NOT NULL,
+    txid        bigint NOT NULL DEFAULT txid_current()
+);
+CREATE INDEX review_requests_by_attempt ON review_requests (attempt_id, asked_at);
+CREATE TABLE review_acks (
+    review_id   text PRIMARY KEY REFERENCES reviews(id),
+    attempt_id  text NOT NULL REFERENCES attempts(id),
+    acked_at    text NOT NULL,
+    trainee_id  text NOT NULL,
+    txid        bigint NOT NULL DEFAULT txid_current()
+);
+CREATE TRIGGER review_requests_trainee BEFORE INSERT ON review_requests
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE TRIGGER review_acks_trainee BEFORE INSERT ON review_acks
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_row_trainee();
+CREATE INDEX replies_with_errors ON replies (attempt_id) WHERE script_error IS NOT NULL;
+ALTER TABLE review_requests ENABLE ROW LEVEL SECURITY;
+ALTER TABLE review_acks ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON review_requests, review_acks
+    TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON review_requests, review_acks TO salesdojo_trainee;
+CREATE POLICY review_requests_read ON review_requests FOR SELECT
+    USING (trainee_id = ANY (ARRAY(SELECT id FROM trainees)));
+CREATE POLICY review_requests_read_all ON review_requests FOR SELECT
+    TO salesdojo_verifier, salesdojo_admin USING (true);
+CREATE POLICY review_requests_own ON review_requests FOR INSERT WITH CHECK (
+    trainee_id IN (SELECT id FROM trainees WHERE login = (SELECT current_user::text)));
+CREATE POLICY review_acks_read ON review_acks FOR SELECT
+    USING (trainee_id = ANY (ARRAY(SELECT id FROM trainees)));
+CREATE POLICY review_acks_read_all ON review_acks FOR SELECT
+    TO salesdojo_verifier, salesdojo_admin USING (true);
+CREATE POLICY review_acks_own ON review_acks FOR INSERT WITH CHECK (
+    trainee_id IN (SELECT id FROM trainees WHERE login = (SELECT current_user::text))
+    AND EXISTS (SELECT 1 FROM reviews r WHERE r.id = review_acks.review_id
+                AND r.attempt_id = review_acks.attempt_id));
+"#,
 ];
 
 /// The schema version this build writes.

@@ -93,6 +93,10 @@ pub struct Review {
     pub descending: bool,
     pub detail: Option<Box<AttemptDetail>>,
     pub comment: String,
+    /// The reply the comment is about (`None`: the whole attempt).
+    pub comment_reply: Option<i64>,
+    /// Sign the attempt off with the review.
+    pub sign_off: bool,
     /// The criterion to override (empty: none) and the new points, as typed.
     pub over_criterion: String,
     pub over_points: String,
@@ -291,11 +295,11 @@ impl Review {
                 }
             }
         };
-        if comment.is_none() && over.is_none() {
+        if comment.is_none() && over.is_none() && !self.sign_off {
             self.review_problem = Some(
                 lang.t(
-                    "请写下评语或选择要复核的评分项。",
-                    "Write a comment or choose a criterion to override.",
+                    "请写下评语、选择要复核的评分项，或签核。",
+                    "Write a comment, choose a criterion to override, or sign off.",
                 )
                 .to_owned(),
             );
@@ -305,8 +309,10 @@ impl Review {
         let job = Job::AddReview {
             attempt: d.attempt.id.clone(),
             reviewer,
+            reply: self.comment_reply.filter(|_| comment.is_some()),
             comment,
             over,
+            sign_off: self.sign_off,
         };
         ctx.send(job);
     }
@@ -376,6 +382,8 @@ impl Review {
         self.detail = Some(detail);
         if saved {
             self.comment.clear();
+            self.comment_reply = None;
+            self.sign_off = false;
             self.over_criterion.clear();
             self.over_points.clear();
             self.query(ctx);
