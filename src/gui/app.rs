@@ -84,6 +84,15 @@ pub struct App {
     pub handover_dir: Option<std::path::PathBuf>,
     /// What the last hand-over did, shown on the playbook list.
     pub handed_over: Option<Result<String, String>>,
+    /// How many attempts wait in the review queue (read for a manager).
+    pub queue_count: Option<usize>,
+    /// The reviews of the signed-in trainee's attempts, newest first.
+    pub my_reviews: Vec<crate::store::report::TraineeReview>,
+    /// The signed-in trainee's readiness, shown on their summary.
+    pub my_readiness: Option<crate::gui::worker::ReadinessData>,
+    /// The question a trainee writes on their summary for a review, and what became of it.
+    pub question: String,
+    pub asked: Option<Result<String, String>>,
     /// The window may close: unsaved changes were saved or let go.
     quitting: bool,
     close_window: bool,
@@ -114,6 +123,11 @@ impl App {
             about: views::about::About::default(),
             handover_dir: None,
             handed_over: None,
+            queue_count: None,
+            my_reviews: Vec::new(),
+            my_readiness: None,
+            question: String::new(),
+            asked: None,
             quitting: false,
             close_window: false,
         }
@@ -224,6 +238,7 @@ impl App {
                 &self.lib,
                 &self.unfinished,
                 &self.assigned,
+                &self.my_reviews,
                 self.handed_over.as_ref(),
                 &mut commands,
             ),
@@ -241,9 +256,19 @@ impl App {
             Screen::Practice(p) => {
                 views::practice::practice_ui(ui, lang, &self.lib, p, busy, &mut commands)
             }
-            Screen::Summary { run, finished } => {
-                views::practice::summary_ui(ui, lang, &self.lib, run, finished, &mut commands)
-            }
+            Screen::Summary { run, finished } => views::practice::summary_ui(
+                ui,
+                lang,
+                &self.lib,
+                run,
+                finished,
+                views::practice::Asking {
+                    question: &mut self.question,
+                    asked: self.asked.as_ref(),
+                    readiness: self.my_readiness.as_ref(),
+                },
+                &mut commands,
+            ),
             Screen::Live(l) => views::live::live_ui(ui, lang, l, &mut commands),
             Screen::LiveSummary { playbook, summary } => {
                 views::live::live_summary_ui(ui, lang, playbook, summary, &mut commands)
@@ -282,6 +307,9 @@ impl App {
             joined: self.team_window.joined(),
             db_status: self.db_status.as_ref(),
             error: self.error.as_deref(),
+            queue: self
+                .queue_count
+                .filter(|_| matches!(self.staff, Some((_, Role::Manager)))),
         };
         bar.show(ui, commands);
     }
@@ -381,6 +409,7 @@ impl App {
                 // resumed and finished since is no longer offered.
                 if let Some(t) = self.trainee.clone() {
                     self.send(Job::Unfinished(t.clone()));
+                    self.send(Job::TraineeReviews(t.id.clone()));
                     self.send(Job::Assigned(t));
                 }
             }
@@ -431,6 +460,36 @@ impl App {
             Command::OpenReview => {
                 self.screen = Screen::Review(Box::new(Review::new()));
                 self.apply(Command::Review(views::review::Cmd::Query));
+                self.send(Job::Queue {
+                    days: views::review::QUEUE_DAYS,
+                });
+            }
+            Command::OpenQueue => {
+                if !matches!(self.screen, Screen::Review(_)) {
+                    self.apply(Command::OpenReview);
+                }
+                self.apply(Command::Review(views::review::Cmd::Tab(
+                    views::review::Tab::Queue,
+                )));
+            }
+            Command::AskReview => {
+                if let (Screen::Summary { run, .. }, Some(t)) = (&self.screen, &self.trainee) {
+                    let job = Job::AskReview {
+                        trainee: t.id.clone(),
+                        attempt: run.id.clone(),
+                        question: self.question.clone(),
+                    };
+                    self.send(job);
+                }
+            }
+            Command::Acknowledge(reviews) => {
+                if let Some(t) = &self.trainee {
+                    let job = Job::Acknowledge {
+                        trainee: t.id.clone(),
+                        reviews,
+                    };
+                    self.send(job);
+                }
             }
             Command::OpenAuthor => self.open_author(),
             Command::Author(views::author::Cmd::Open(_) | views::author::Cmd::New)
@@ -522,6 +581,12 @@ impl App {
             | Done::Merged(_)
             | Done::Funnel(_)
             | Done::AssignSaved(_)) => {
+                if matches!(&d, Done::Detail(Ok(_))) {
+                    // A review may have taken an attempt out of the queue.
+                    self.send(Job::Queue {
+                        days: views::review::QUEUE_DAYS,
+                    });
+                }
                 if matches!(&d, Done::Merged(Ok(_))) {
                     // Merged trainees are offered at sign-in.
                     self.send(Job::Trainees);
@@ -530,6 +595,33 @@ impl App {
                     v.on_done(d, &mut ctx);
                 }
             }
+            Done::Queue(r) => {
+                if let Ok(items) = &r {
+                    self.queue_count = Some(items.len());
+                }
+                if let (Screen::Review(v), mut ctx) = self.split() {
+                    v.on_done(Done::Queue(r), &mut ctx);
+                }
+            }
+            Done::Readiness(r) => {
+                if let (Screen::Review(v), mut ctx) = self.split() {
+                    v.on_done(Done::Readiness(r), &mut ctx);
+                } else if let Ok(d) = r {
+                    self.my_readiness = Some(*d);
+                }
+            }
+            Done::Asked(r) => {
+                let lang = self.persisted.lang;
+                let ok = r.is_ok();
+                self.asked = Some(r.map(|t| t.take(lang)).map_err(|e| e.take(lang)));
+                if ok {
+                    self.question.clear();
+                }
+            }
+            Done::TraineeReviews(r) => match r {
+                Ok(list) => self.my_reviews = list,
+                Err(e) => self.error = Some(e.take(self.persisted.lang)),
+            },
             Done::Db(status) => {
                 // The name and playbook remembered belong to the database they were used on.
                 let here = status.as_ref().ok().cloned().unwrap_or_default();
@@ -600,7 +692,9 @@ impl App {
                 self.persisted.team = t.team.clone().unwrap_or_default();
                 self.unfinished.clear();
                 self.assigned = Ok(Vec::new());
+                self.my_reviews.clear();
                 self.send(Job::Unfinished(t.clone()));
+                self.send(Job::TraineeReviews(t.id.clone()));
                 self.send(Job::Assigned(t.clone()));
                 self.trainee = Some(t);
                 self.screen = Screen::Playbooks;
@@ -660,7 +754,15 @@ impl App {
                 }
             }
             Done::Finished { run, result } => match result {
-                Ok(finished) => self.screen = Screen::Summary { run, finished },
+                Ok(finished) => {
+                    self.question.clear();
+                    self.asked = None;
+                    self.my_readiness = None;
+                    if let Some(t) = self.trainee.clone() {
+                        self.send(Job::Readiness(Some(t)));
+                    }
+                    self.screen = Screen::Summary { run, finished };
+                }
                 Err(e) => match self.split() {
                     (Screen::Practice(p), mut ctx) => p.on_not_finished(e.get(lang), &mut ctx),
                     (_, ctx) => *ctx.error = Some(e.take(lang)),

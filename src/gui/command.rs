@@ -12,6 +12,12 @@ use super::views;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     SetLang(Lang),
+    /// Open the review view at its queue (the top bar's count).
+    OpenQueue,
+    /// Ask a manager to review the attempt on the summary, with the question written there.
+    AskReview,
+    /// The trainee acknowledges these reviews of their attempts.
+    Acknowledge(Vec<String>),
     /// Open (or close) the About window.
     About,
     SignIn {

@@ -124,6 +124,25 @@ pub enum Job {
     Review(Filter),
     /// The assignments' funnel, per assignment and team, and who is behind.
     Funnel,
+    /// The review queue of the last `days` days.
+    Queue {
+        days: u32,
+    },
+    /// Readiness on every criterion (of one trainee, when given) and per team over time.
+    Readiness(Option<crate::store::Trainee>),
+    /// A trainee asks for a review of their attempt.
+    AskReview {
+        trainee: String,
+        attempt: String,
+        question: String,
+    },
+    /// The reviews of a trainee's attempts.
+    TraineeReviews(String),
+    /// The trainee acknowledges these reviews.
+    Acknowledge {
+        trainee: String,
+        reviews: Vec<String>,
+    },
     /// A manager's new assignment; answers with what was stored (or why not).
     Assign {
         req: crate::assign::Request,
@@ -282,9 +301,19 @@ impl Job {
                 | Job::LiveStart { .. }
                 | Job::Live { .. }
                 | Job::AddReview { .. }
+                | Job::AskReview { .. }
+                | Job::Acknowledge { .. }
                 | Job::Merge(..)
         )
     }
+}
+
+/// Readiness as the review view and the trainee's summary show it.
+#[derive(Debug, Clone, Default)]
+pub struct ReadinessData {
+    pub cells: Vec<crate::readiness::Cell>,
+    pub over_time: Vec<crate::readiness::TeamPoint>,
+    pub as_of: chrono::NaiveDate,
 }
 
 /// Rows of the attempts table.
@@ -366,6 +395,12 @@ pub enum Done {
     },
     Review(Result<Box<ReviewData>, Why>),
     Funnel(Result<Box<FunnelData>, Why>),
+    Queue(Result<Vec<crate::queue::Item>, Why>),
+    Readiness(Result<Box<ReadinessData>, Why>),
+    /// A trainee's question stored (what was said), or why not.
+    Asked(Result<Why, Why>),
+    /// The reviews of the signed-in trainee's attempts, newest first.
+    TraineeReviews(Result<Vec<crate::store::report::TraineeReview>, Why>),
     /// An assignment stored (what was said), or why not.
     AssignSaved(Result<Why, Why>),
     Detail(Result<Box<AttemptDetail>, Why>),
@@ -662,6 +697,53 @@ impl State<'_> {
             }),
             Job::Funnel => Done::Funnel(match &self.store {
                 Some(s) => funnel(s, &self.lib).map(Box::new).map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::Queue { days } => Done::Queue(match &self.store {
+                Some(s) => s
+                    .records()
+                    .review_queue(
+                        &crate::queue::Rules::of(&self.lib),
+                        &crate::queue::Filter::default(),
+                        chrono::Local::now().date_naive(),
+                        days,
+                    )
+                    .map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::Readiness(trainee) => Done::Readiness(match &self.store {
+                Some(s) => readiness(s, trainee.as_ref()).map(Box::new).map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::AskReview {
+                trainee,
+                attempt,
+                question,
+            } => Done::Asked(match &mut self.store {
+                Some(s) => s
+                    .request_review(&trainee, &attempt, &question, chrono::Utc::now())
+                    .map(|_| {
+                        why(
+                            "已请求复核：经理会在复核队列里看到你的问题。",
+                            "Review asked for: your manager sees your question in the review queue.",
+                        )
+                    })
+                    .map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::TraineeReviews(trainee) => Done::TraineeReviews(match &self.store {
+                Some(s) => s.records().reviews_of(&trainee, 50).map_err(text),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::Acknowledge { trainee, reviews } => Done::TraineeReviews(match &mut self.store {
+                Some(s) => {
+                    let now = chrono::Utc::now();
+                    reviews
+                        .iter()
+                        .try_for_each(|id| s.acknowledge_review(&trainee, id, now).map(|_| ()))
+                        .and_then(|()| s.records().reviews_of(&trainee, 50))
+                        .map_err(text)
+                }
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::Assign { req, by } => Done::AssignSaved(match &self.store {
@@ -1316,6 +1398,21 @@ fn assigned_to(s: &Store, lib: &Library, trainee: &Trainee) -> store::Result<Vec
         });
     }
     Ok(out)
+}
+
+/// Readiness today (of one trainee, when given; else everyone's, and each team's by week).
+fn readiness(s: &Store, trainee: Option<&crate::store::Trainee>) -> store::Result<ReadinessData> {
+    let today = chrono::Local::now().date_naive();
+    let cells = s.records().readiness(today, trainee)?;
+    let over_time = match trainee {
+        Some(_) => Vec::new(),
+        None => s.records().team_readiness(today, 12)?,
+    };
+    Ok(ReadinessData {
+        cells,
+        over_time,
+        as_of: today,
+    })
 }
 
 /// Every assignment with the funnel and who is behind (see [`FunnelData`]).

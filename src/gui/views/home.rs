@@ -167,6 +167,7 @@ pub fn playbooks_ui(
     lib: &Library,
     unfinished: &[(String, String, String)],
     assigned: &Result<Vec<AssignedItem>, String>,
+    reviews: &[crate::store::report::TraineeReview],
     handed_over: Option<&Result<String, String>>,
     out: &mut Vec<Command>,
 ) {
@@ -196,6 +197,7 @@ pub fn playbooks_ui(
             None => {}
         }
         ui.add_space(6.0);
+        new_reviews_ui(ui, lang, lib, reviews, out);
         assigned_ui(ui, lang, lib, assigned, out);
         // Role-plays left unfinished: found at once, not only by starting the scenario again.
         for (playbook, scenario, started) in unfinished.iter().take(3) {
@@ -518,6 +520,74 @@ impl Scenarios {
             self.offer = Some(found);
         }
     }
+}
+
+/// The reviews of the trainee's attempts they have not acknowledged yet: who, on what, the
+/// comment (and the reply it is about), an override or a sign-off; "Got it" acknowledges them.
+fn new_reviews_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    lib: &Library,
+    reviews: &[crate::store::report::TraineeReview],
+    out: &mut Vec<Command>,
+) {
+    let new: Vec<&crate::store::report::TraineeReview> = reviews
+        .iter()
+        .filter(|r| r.review.acknowledged_at.is_none())
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    let loc = lang.code();
+    theme::card(ui, theme::TRAINEE_BG, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(format!(
+                    "{} ({})",
+                    lang.t("经理的新复核", "New reviews from your manager"),
+                    new.len()
+                ))
+                .strong(),
+            );
+            if ui.button(lang.t("知道了", "Got it")).clicked() {
+                out.push(Command::Acknowledge(
+                    new.iter().map(|r| r.review.id.clone()).collect(),
+                ));
+            }
+        });
+        for r in new.iter().take(8) {
+            let w = &r.review;
+            let pb = lib.playbook(&r.playbook);
+            let what = pb
+                .and_then(|p| p.scenario(&r.scenario).map(|s| s.title.get(loc).to_owned()))
+                .unwrap_or_else(|| r.scenario.clone());
+            ui.label(
+                RichText::new(format!(
+                    "{what} · {} · {}",
+                    w.reviewer,
+                    crate::store::local_time(&w.at)
+                ))
+                .small()
+                .color(theme::MUTED),
+            );
+            if let Some(c) = &w.comment {
+                let on = w.reply.map_or(String::new(), |n| {
+                    format!("{} {n}: ", lang.t("针对第", "On reply"))
+                });
+                ui.label(format!("{on}{c}"));
+            }
+            if let (Some(c), Some(p)) = (&w.criterion, w.override_points) {
+                let title = pb
+                    .and_then(|pb| pb.criterion(c))
+                    .map_or(c.as_str(), |x| x.title.get(loc));
+                ui.label(format!("{title} → {p:.0}"));
+            }
+            if w.sign_off {
+                ui.label(RichText::new(lang.t("✔ 已签核", "✔ Signed off")).color(theme::GOOD));
+            }
+        }
+    });
+    ui.add_space(6.0);
 }
 
 /// What is assigned to the trainee, first on the home screen: what, due when, where they

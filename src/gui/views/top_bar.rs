@@ -27,6 +27,8 @@ pub struct TopBar<'a> {
     pub joined: bool,
     pub db_status: Option<&'a Result<String, String>>,
     pub error: Option<&'a str>,
+    /// For a manager: how many attempts wait in the review queue.
+    pub queue: Option<usize>,
 }
 
 impl TopBar<'_> {
@@ -127,6 +129,24 @@ impl TopBar<'_> {
                     if let Some((name, role)) = self.staff {
                         if ui.button(lang.t("退出", "Sign out")).clicked() {
                             commands.push(Command::SignOut);
+                        }
+                        if let Some(n) = self.queue {
+                            let label = format!("{} {n}", lang.t("待复核", "To review"));
+                            let text = if n > 0 {
+                                RichText::new(label).strong().color(theme::ACCENT)
+                            } else {
+                                RichText::new(label)
+                            };
+                            if ui
+                                .button(text)
+                                .on_hover_text(lang.t(
+                                    "复核队列：触发红线、脚本出错、核验未过、须签核、评分不确定或学员请求复核的练习",
+                                    "The review queue: attempts with a conduct gate, a script failure, a verifier's flag, a sign-off to give, an unsure score or a trainee's question",
+                                ))
+                                .clicked()
+                            {
+                                commands.push(Command::OpenQueue);
+                            }
                         }
                         ui.label(RichText::new(format!("{} · {name}", role.title(lang))).strong());
                     }

@@ -474,12 +474,22 @@ fn guide_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, p: &Practice) {
         });
 }
 
+/// What the summary offers beside the result: asking a manager for a review, and the
+/// trainee's readiness on the playbook.
+pub struct Asking<'a> {
+    pub question: &'a mut String,
+    /// What became of the last question asked.
+    pub asked: Option<&'a Result<String, String>>,
+    pub readiness: Option<&'a crate::gui::worker::ReadinessData>,
+}
+
 pub fn summary_ui(
     ui: &mut Ui,
     lang: Lang,
     lib: &Library,
     run: &LoggedAttempt,
     f: &Finished,
+    asking: Asking<'_>,
     out: &mut Vec<Command>,
 ) {
     let loc = lang.code();
@@ -563,6 +573,9 @@ pub fn summary_ui(
             }
             practise_next(ui, lang, lib, run, f, out);
             ui.add_space(8.0);
+            readiness_ui(ui, lang, pb, asking.readiness);
+            ask_ui(ui, lang, asking.question, asking.asked, out);
+            ui.add_space(8.0);
             ui.horizontal(|ui| {
                 if ui.button(lang.t("再练一次", "Try again")).clicked() {
                     out.push(Command::OpenPlaybook(pb.id.clone()));
@@ -574,6 +587,94 @@ pub fn summary_ui(
             });
         });
     });
+}
+
+/// The trainee's readiness on each criterion of the playbook (recent attempts weigh more).
+fn readiness_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    pb: &Playbook,
+    data: Option<&crate::gui::worker::ReadinessData>,
+) {
+    use crate::readiness::Tier;
+    let Some(d) = data else { return };
+    let mine: Vec<&crate::readiness::Cell> =
+        d.cells.iter().filter(|c| c.playbook == pb.id).collect();
+    if mine.is_empty() {
+        return;
+    }
+    let loc = lang.code();
+    ui.label(RichText::new(lang.t("我的准备度", "My readiness")).strong())
+        .on_hover_text(lang.t(
+            "近 90 天的练习，越近的越重要：30 天前的一次只算今天的一半",
+            "Your last 90 days of practice, the recent ones weighing more: an attempt 30 days old counts half as much as today's",
+        ));
+    egui::Grid::new("my-readiness")
+        .num_columns(3)
+        .show(ui, |ui| {
+            for c in pb.rubric.criteria.iter() {
+                let Some(cell) = mine.iter().find(|x| x.criterion == c.id) else {
+                    continue;
+                };
+                ui.label(c.title.get(loc));
+                ui.label(
+                    RichText::new(format!("{:.0}", cell.proficiency))
+                        .strong()
+                        .color(theme::score_color(cell.proficiency)),
+                );
+                let tier = cell.tier.describe();
+                let color = match cell.tier {
+                    Tier::Ready => theme::GOOD,
+                    Tier::NeedsWork => theme::BAD,
+                    _ => theme::MUTED,
+                };
+                ui.label(RichText::new(tier.get(lang)).small().color(color));
+                ui.end_row();
+            }
+        });
+}
+
+/// Asking a manager to look at this attempt, with a question.
+fn ask_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    question: &mut String,
+    asked: Option<&Result<String, String>>,
+    out: &mut Vec<Command>,
+) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(lang.t("请经理复核", "Ask your manager for a review")).strong());
+    ui.horizontal(|ui| {
+        let l = ui.label(lang.t("问题", "Question"));
+        ui.add(
+            egui::TextEdit::singleline(question)
+                .id_salt("review-question")
+                .hint_text(lang.t(
+                    "例如：第 2 条回答为什么扣分？",
+                    "e.g. why did reply 2 lose points?",
+                ))
+                .desired_width(360.0),
+        )
+        .labelled_by(l.id);
+        if ui
+            .add_enabled(
+                !question.trim().is_empty(),
+                egui::Button::new(lang.t("请求复核", "Ask for a review")),
+            )
+            .clicked()
+        {
+            out.push(Command::AskReview);
+        }
+    });
+    match asked {
+        Some(Ok(m)) => {
+            ui.label(RichText::new(m).color(theme::GOOD));
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(theme::BAD));
+        }
+        None => {}
+    }
 }
 
 /// The trainee's totals on this scenario so far, with the pass mark.

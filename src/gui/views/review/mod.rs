@@ -12,8 +12,13 @@ use crate::store::export::CsvStyle;
 use crate::store::report::{AttemptDetail, AttemptRow, Filter};
 
 mod assignments;
+mod queue;
 mod ui;
 pub use assignments::{Assignments, Row, assignments_ui};
+pub use queue::{queue_ui, readiness_ui};
+
+/// The review queue shows attempts of this many days (and every trainee's question).
+pub const QUEUE_DAYS: u32 = 30;
 pub use ui::*;
 
 /// Where a file dialog's thread sends what it chose.
@@ -46,6 +51,8 @@ pub enum Cmd {
     Tab(Tab),
     /// Read the assignments' funnel again.
     LoadAssignments,
+    /// Read the review queue again.
+    LoadQueue,
     /// Store the assignment in the form.
     Assign,
     /// Write who is behind to the file named in the tab.
@@ -62,6 +69,10 @@ pub enum Tab {
     Attempts,
     /// What is assigned: the form, the funnel and who is behind.
     Assignments,
+    /// The attempts that need a manager, and why.
+    Queue,
+    /// Readiness per trainee and criterion, and per team over time.
+    Readiness,
 }
 
 /// The filter as edited, the results of the last query, the open attempt and the review
@@ -87,6 +98,13 @@ pub struct Review {
     /// Charts, the table of attempts, or the assignments.
     pub tab: Tab,
     pub assignments: Assignments,
+    /// The review queue as last read (`None`: not yet), and its filters as chosen.
+    pub queue: Option<Vec<crate::queue::Item>>,
+    pub queue_team: String,
+    pub queue_reason: String,
+    /// Readiness as last read, and the playbook whose grid is shown.
+    pub readiness: Option<Box<crate::gui::worker::ReadinessData>>,
+    pub readiness_playbook: String,
     /// The running export is the assignments tab's.
     exporting_behind: bool,
     pub sort: SortKey,
@@ -167,8 +185,15 @@ impl Review {
                     }
                     self.assignments.load(ctx);
                 }
+                if t == Tab::Queue && self.queue.is_none() {
+                    ctx.send(Job::Queue { days: QUEUE_DAYS });
+                }
+                if t == Tab::Readiness && self.readiness.is_none() {
+                    ctx.send(Job::Readiness(None));
+                }
             }
             Cmd::LoadAssignments => self.assignments.load(ctx),
+            Cmd::LoadQueue => ctx.send(Job::Queue { days: QUEUE_DAYS }),
             Cmd::Assign => self.assignments.assign(ctx),
             Cmd::ExportBehind => {
                 let path = match self.assignments.export_path.trim() {
@@ -337,6 +362,21 @@ impl Review {
                     Err(e) => *ctx.error = Some(e.take(ctx.lang)),
                 }
             }
+            Done::Queue(r) => match r {
+                Ok(items) => self.queue = Some(items),
+                Err(e) => *ctx.error = Some(e.take(ctx.lang)),
+            },
+            Done::Readiness(r) => match r {
+                Ok(d) => {
+                    if self.readiness_playbook.is_empty()
+                        && let Some(c) = d.cells.first()
+                    {
+                        self.readiness_playbook = c.playbook.clone();
+                    }
+                    self.readiness = Some(d);
+                }
+                Err(e) => *ctx.error = Some(e.take(ctx.lang)),
+            },
             Done::AssignSaved(r) => {
                 let said = r.map(|t| t.take(ctx.lang)).map_err(|e| e.take(ctx.lang));
                 self.assignments.on_saved(said, ctx);
@@ -386,6 +426,11 @@ impl Review {
             self.sign_off = false;
             self.over_criterion.clear();
             self.over_points.clear();
+            // Overrides move readiness: read again when next shown.
+            self.readiness = None;
+            if self.tab == Tab::Readiness {
+                ctx.send(Job::Readiness(None));
+            }
             self.query(ctx);
         }
     }

@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::{Cmd, Review, Tab, assignments_ui};
+use super::{Cmd, Review, Tab, assignments_ui, queue_ui, readiness_ui};
 use crate::gui::command::{BrowseFor, Command, SortKey};
 use crate::gui::state::Lang;
 use crate::gui::theme;
@@ -59,7 +59,7 @@ fn scenario_title(lib: &Library, pb: &str, sc: &str, loc: &str) -> String {
 
 /// A labelled picker over `options` (value, shown), with "all" as the empty value. Returns
 /// whether the choice changed.
-fn pick(
+pub(super) fn pick(
     ui: &mut egui::Ui,
     label: &str,
     value: &mut String,
@@ -94,12 +94,14 @@ pub fn review_ui(
 ) {
     let loc = lang.code();
     if let Some(d) = &r.detail {
-        let form = (
-            &mut r.comment,
-            &mut r.over_criterion,
-            &mut r.over_points,
-            r.review_problem.as_deref(),
-        );
+        let form = Form {
+            comment: &mut r.comment,
+            reply: &mut r.comment_reply,
+            sign_off: &mut r.sign_off,
+            over_criterion: &mut r.over_criterion,
+            over_points: &mut r.over_points,
+            problem: r.review_problem.as_deref(),
+        };
         egui::Panel::right("attempt")
             .default_size(460.0)
             .size_range(320.0..=600.0)
@@ -138,6 +140,8 @@ pub fn review_ui(
                 (Tab::Overview, lang.t("概览", "Overview")),
                 (Tab::Attempts, lang.t("练习记录", "Attempts")),
                 (Tab::Assignments, lang.t("布置与进度", "Assignments")),
+                (Tab::Queue, lang.t("复核队列", "Review queue")),
+                (Tab::Readiness, lang.t("准备度", "Readiness")),
             ] {
                 if ui.selectable_label(r.tab == tab, label).clicked() && r.tab != tab {
                     commands.push(Command::Review(Cmd::Tab(tab)));
@@ -146,6 +150,14 @@ pub fn review_ui(
         });
         if r.tab == Tab::Assignments {
             assignments_ui(ui, lang, lib, &mut r.assignments, commands);
+            return;
+        }
+        if r.tab == Tab::Queue {
+            queue_ui(ui, lang, lib, r, commands);
+            return;
+        }
+        if r.tab == Tab::Readiness {
+            readiness_ui(ui, lang, lib, r, commands);
             return;
         }
         let Some(d) = r.data.as_deref() else {
@@ -776,17 +788,23 @@ fn status(lang: Lang, s: &str) -> &'static str {
     }
 }
 
+/// The review being written in the drill-down.
+struct Form<'a> {
+    comment: &'a mut String,
+    /// The reply the comment is about (`None`: the whole attempt).
+    reply: &'a mut Option<i64>,
+    sign_off: &'a mut bool,
+    over_criterion: &'a mut String,
+    over_points: &'a mut String,
+    problem: Option<&'a str>,
+}
+
 fn detail_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     lib: &Library,
     d: &AttemptDetail,
-    (comment, over_criterion, over_points, problem): (
-        &mut String,
-        &mut String,
-        &mut String,
-        Option<&str>,
-    ),
+    form: Form<'_>,
     commands: &mut Vec<Command>,
 ) {
     let loc = lang.code();
@@ -858,12 +876,46 @@ fn detail_ui(
             for rep in &d.replies {
                 theme::card(ui, theme::TRAINEE_BG, |ui| {
                     reply_card(ui, lang, lib, a, rep);
+                    // The comments on this reply, beside it.
+                    for rv in d.reviews.iter().filter(|rv| rv.reply == Some(rep.seq)) {
+                        ui.label(
+                            RichText::new(format!(
+                                "▸ {} · {}{}",
+                                rv.reviewer,
+                                crate::store::local_time(&rv.at),
+                                acknowledged(lang, rv)
+                            ))
+                            .small()
+                            .color(theme::ACCENT),
+                        );
+                        if let Some(c) = &rv.comment {
+                            ui.label(RichText::new(c).color(theme::ACCENT));
+                        }
+                    }
+                    let here = *form.reply == Some(rep.seq);
+                    if ui
+                        .selectable_label(here, lang.t("评论这条回答", "Comment on this reply"))
+                        .clicked()
+                    {
+                        *form.reply = if here { None } else { Some(rep.seq) };
+                    }
                 });
             }
-            if !d.reviews.is_empty() {
+            for q in &d.requests {
+                ui.label(
+                    RichText::new(format!(
+                        "? {} {} · {}",
+                        lang.t("学员请求复核：", "The trainee asked:"),
+                        q.question,
+                        crate::store::local_time(&q.asked_at)
+                    ))
+                    .color(theme::ACCENT),
+                );
+            }
+            if d.reviews.iter().any(|rv| rv.reply.is_none()) {
                 ui.separator();
                 ui.label(RichText::new(lang.t("评语与复核", "Reviews")).strong());
-                for rv in &d.reviews {
+                for rv in d.reviews.iter().filter(|rv| rv.reply.is_none()) {
                     let mut line =
                         format!("{} · {}", rv.reviewer, crate::store::local_time(&rv.at));
                     if let (Some(c), Some(p)) = (&rv.criterion, rv.override_points) {
@@ -872,6 +924,10 @@ fn detail_ui(
                             criterion_title(lib, &a.playbook, c, loc)
                         ));
                     }
+                    if rv.sign_off {
+                        line.push_str(&format!(" · {}", lang.t("✔ 已签核", "✔ signed off")));
+                    }
+                    line.push_str(&acknowledged(lang, rv));
                     ui.label(RichText::new(line).small().color(theme::MUTED));
                     if let Some(c) = &rv.comment {
                         ui.label(c);
@@ -879,15 +935,20 @@ fn detail_ui(
                 }
             }
             ui.separator();
-            review_form(
-                ui,
-                lang,
-                lib,
-                d,
-                (comment, over_criterion, over_points, problem),
-                commands,
-            );
+            review_form(ui, lang, lib, d, form, commands);
         });
+}
+
+/// Whether the trainee acknowledged a review, as the drill-down says it.
+fn acknowledged(lang: Lang, rv: &crate::store::report::ReviewRow) -> String {
+    match &rv.acknowledged_at {
+        Some(at) => format!(
+            " · {} {}",
+            lang.t("学员已确认", "acknowledged"),
+            crate::store::local_time(at)
+        ),
+        None => format!(" · {}", lang.t("学员未确认", "not acknowledged yet")),
+    }
 }
 
 /// An attempt's criteria: the points of each, and an override beside what it replaced.
@@ -1047,18 +1108,42 @@ fn review_form(
     lang: Lang,
     lib: &Library,
     d: &AttemptDetail,
-    (comment, over_criterion, over_points, problem): (
-        &mut String,
-        &mut String,
-        &mut String,
-        Option<&str>,
-    ),
+    form: Form<'_>,
     commands: &mut Vec<Command>,
 ) {
+    let Form {
+        comment,
+        reply,
+        sign_off,
+        over_criterion,
+        over_points,
+        problem,
+    } = form;
     let loc = lang.code();
     let a = &d.attempt;
     ui.label(RichText::new(lang.t("写评语 / 复核分数", "Comment / override")).strong());
-    let l = ui.label(lang.t("评语", "Comment"));
+    let l = match *reply {
+        Some(n) => {
+            let mut l = None;
+            ui.horizontal(|ui| {
+                l = Some(ui.label(format!(
+                    "{} {n}",
+                    lang.t("评语，针对回答", "Comment on reply")
+                )));
+                if ui
+                    .small_button("✕")
+                    .on_hover_text(
+                        lang.t("改为评论整次练习", "Comment on the whole attempt instead"),
+                    )
+                    .clicked()
+                {
+                    *reply = None;
+                }
+            });
+            l.unwrap_or_else(|| ui.label(""))
+        }
+        None => ui.label(lang.t("评语", "Comment")),
+    };
     ui.add(
         egui::TextEdit::multiline(comment)
             .id_salt("review-comment")
@@ -1094,6 +1179,14 @@ fn review_form(
         )
         .labelled_by(l.id);
     });
+    ui.add_enabled(
+        a.passed == Some(true),
+        egui::Checkbox::new(sign_off, lang.t("签核这次练习", "Sign this attempt off")),
+    )
+    .on_disabled_hover_text(lang.t(
+        "只能签核已通过的练习",
+        "Only a passed attempt can be signed off",
+    ));
     ui.horizontal_wrapped(|ui| {
         if ui.button(lang.t("保存复核", "Save review")).clicked() {
             commands.push(Command::Review(Cmd::SaveReview));
