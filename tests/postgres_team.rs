@@ -2805,3 +2805,178 @@ fn postgres_playbooks_are_published_by_their_trainers_only() {
         o.stdout
     );
 }
+
+/// The manager's week on the team server: a manager comments on one reply of a trainee of
+/// their team and signs it off; the trainee asks for a review, sees the review and
+/// acknowledges it; the queue shows the question until a review answers it. The database
+/// itself refuses a trainee reviewing, a manager reviewing another team's attempt, a trainee
+/// asking about or acknowledging someone else's attempt, and a manager acknowledging for a
+/// trainee.
+#[test]
+fn postgres_reviews_questions_and_acknowledgements_belong_to_their_people() {
+    let Some(pg) =
+        Cluster::start("postgres_reviews_questions_and_acknowledgements_belong_to_their_people")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temp");
+    let pw = set_up(
+        &pg,
+        root.path(),
+        &[
+            ("ana", "安娜", "trainee", &["一店"]),
+            ("cy", "晨阳", "trainee", &["二店"]),
+            ("max", "马经理", "manager", &["一店"]),
+        ],
+    );
+    let ana_m = Machine::new(root.path(), "ana");
+    ana_m.join(&pg, "ana", &pw["ana"]);
+    practise(&ana_m, "安娜", "一店");
+    ana_m.ok(&["sync"]);
+    let cy_m = Machine::new(root.path(), "cy");
+    cy_m.join(&pg, "cy", &pw["cy"]);
+    practise(&cy_m, "晨阳", "二店");
+    cy_m.ok(&["sync"]);
+    let mut admin = pg.admin("salesdojo");
+    let attempt_of = |admin: &mut postgres::Client, login: &str| -> String {
+        admin
+            .query_one(
+                "SELECT a.id FROM attempts a JOIN trainees t ON t.id = a.trainee_id WHERE t.login = $1",
+                &[&login],
+            )
+            .expect("an attempt")
+            .get(0)
+    };
+    let (ana_a, cy_a) = (attempt_of(&mut admin, "ana"), attempt_of(&mut admin, "cy"));
+
+    // The trainee asks from her machine; the manager's queue shows it.
+    let ana_url = pg.url("ana");
+    let as_ana = [("PGPASSWORD", pw["ana"].as_str())];
+    let o = ana_m.run_with(
+        &[
+            "--db",
+            &ana_url,
+            "ask-review",
+            &ana_a,
+            "--question",
+            "第二句怎么说更好？",
+        ],
+        &as_ana,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let mgr = Machine::new(root.path(), "manager");
+    let max_url = pg.url("max");
+    let as_max = [("PGPASSWORD", pw["max"].as_str())];
+    let queue = |reason: &str| -> Vec<String> {
+        let o = mgr.run_with(
+            &[
+                "--db", &max_url, "queue", "--reason", reason, "--format", "json",
+            ],
+            &as_max,
+            "",
+        );
+        assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+        v.as_array()
+            .expect("a list")
+            .iter()
+            .map(|i| i["attempt"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(queue("asked"), std::slice::from_ref(&ana_a));
+
+    // The manager answers on one reply and signs it off (it passed).
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &max_url,
+            "review",
+            &ana_a,
+            "--comment",
+            "先夸再问",
+            "--reply",
+            "1",
+            "--sign-off",
+        ],
+        &as_max,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(queue("asked").is_empty());
+    // Another team's attempt is not even seen.
+    let o = mgr.run_with(
+        &["--db", &max_url, "review", &cy_a, "--comment", "x"],
+        &as_max,
+        "",
+    );
+    assert_ne!(o.code, 0, "{}", o.stdout);
+
+    // The trainee sees and acknowledges it; the manager sees that she did.
+    let o = ana_m.run_with(&["--db", &ana_url, "reviews", "--ack", "all"], &as_ana, "");
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("1 reviews acknowledged"), "{}", o.stdout);
+    let o = mgr.run_with(
+        &["--db", &max_url, "attempt", &ana_a, "--format", "json"],
+        &as_max,
+        "",
+    );
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["reviews"][0]["reply"], 1, "{v}");
+    assert_eq!(v["reviews"][0]["sign_off"], true, "{v}");
+    assert!(v["reviews"][0]["acknowledged_at"].is_string(), "{v}");
+
+    // What the client never offers, the database refuses.
+    let review_id: String = admin
+        .query_one("SELECT id FROM reviews WHERE attempt_id = $1", &[&ana_a])
+        .expect("the review")
+        .get(0);
+    let reviews_before = count(&mut admin, "SELECT COUNT(*) FROM reviews");
+    let mut ana = pg.connect("ana", &pw["ana"]).expect("ana signs in");
+    assert!(
+        denied(ana.execute(
+            "INSERT INTO reviews (id, attempt_id, at, comment, sign_off) VALUES ('r1', $1, '2026-12-01T00:00:00Z', 'mine', 1)",
+            &[&ana_a],
+        )),
+        "a trainee cannot review, not even her own attempt"
+    );
+    let mut max = pg.connect("max", &pw["max"]).expect("max signs in");
+    assert!(
+        max.execute(
+            "INSERT INTO reviews (id, attempt_id, at, comment) VALUES ('r2', $1, '2026-12-01T00:00:00Z', 'x')",
+            &[&cy_a],
+        )
+        .is_err(),
+        "a manager cannot review another team's attempt"
+    );
+    assert_eq!(
+        count(&mut admin, "SELECT COUNT(*) FROM reviews"),
+        reviews_before
+    );
+    let mut cy = pg.connect("cy", &pw["cy"]).expect("cy signs in");
+    assert!(
+        cy.execute(
+            "INSERT INTO review_requests (id, attempt_id, question, asked_at) VALUES ('q1', $1, 'x', '2026-12-01T00:00:00Z')",
+            &[&ana_a],
+        )
+        .is_err(),
+        "a trainee cannot ask about someone else's attempt"
+    );
+    assert!(
+        cy.execute(
+            "INSERT INTO review_acks (review_id, attempt_id, acked_at) VALUES ($1, $2, '2026-12-01T00:00:00Z')",
+            &[&review_id, &ana_a],
+        )
+        .is_err(),
+        "a trainee cannot acknowledge someone else's review"
+    );
+    assert!(
+        denied(max.execute(
+            "INSERT INTO review_acks (review_id, attempt_id, acked_at) VALUES ($1, $2, '2026-12-01T00:00:00Z')",
+            &[&review_id, &ana_a],
+        )),
+        "a manager cannot acknowledge for the trainee"
+    );
+    assert_eq!(count(&mut admin, "SELECT COUNT(*) FROM review_requests"), 1);
+    assert_eq!(count(&mut admin, "SELECT COUNT(*) FROM review_acks"), 1);
+}

@@ -161,16 +161,28 @@ pub fn sign_in_ui(
     });
 }
 
+/// What the home screen lists above the playbooks.
+pub struct Waiting<'a> {
+    /// Role-plays left unfinished (playbook, scenario, started at).
+    pub unfinished: &'a [(String, String, String)],
+    pub assigned: &'a Result<Vec<AssignedItem>, String>,
+    /// The reviews of the trainee's attempts.
+    pub reviews: &'a [crate::store::report::TraineeReview],
+}
+
 pub fn playbooks_ui(
     ui: &mut Ui,
     lang: Lang,
     lib: &Library,
-    unfinished: &[(String, String, String)],
-    assigned: &Result<Vec<AssignedItem>, String>,
-    reviews: &[crate::store::report::TraineeReview],
+    waiting: Waiting<'_>,
     handed_over: Option<&Result<String, String>>,
     out: &mut Vec<Command>,
 ) {
+    let Waiting {
+        unfinished,
+        assigned,
+        reviews,
+    } = waiting;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading(lang.t("选择剧本", "Choose a playbook"));
