@@ -1126,7 +1126,9 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
             c.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
         }
         c.execute_batch(
-            "DROP TABLE published; DROP TABLE assignments;
+            "DROP TABLE review_acks; DROP TABLE review_requests; DROP INDEX replies_with_errors;
+             ALTER TABLE reviews DROP COLUMN reply_seq; ALTER TABLE reviews DROP COLUMN sign_off;
+             DROP TABLE published; DROP TABLE assignments;
              DROP TABLE team_state; DROP TABLE team_known;
              ALTER TABLE attempts DROP COLUMN counted;
              UPDATE attempts SET total = COALESCE(scored_total, total),
