@@ -13,6 +13,7 @@ pub mod about;
 pub mod assign;
 pub mod author;
 pub mod calibrate;
+pub mod certify;
 pub mod cli;
 pub mod demo;
 pub mod gui;

@@ -301,6 +301,12 @@ catalogue! {
     locales_empty() => "`locales` must name at least one locale (e.g. [zh-CN, en])",
         "`locales` 至少要列出一种语言（例如 [zh-CN, en]）";
     version_zero() => "`version` must be 1 or more", "`version` 必须大于等于 1";
+    certification_no_scenarios() => "`certification.scenarios` is empty: name the scenarios to pass, or leave it out for all of them",
+        "`certification.scenarios` 为空：请列出须通过的场景，或删去这一项表示全部场景";
+    certification_points(points) => "a certification minimum of {points} points: give 0 to 100",
+        "认证的最低分 {points} 不对：应为 0–100";
+    certification_expiry(days, max) => "a certificate that expires after {days} days: give 1 to {max} days (or leave `expires_after_days` out: it never expires)",
+        "认证有效期 {days} 天不对：应为 1–{max} 天（删去 `expires_after_days` 表示永不过期）";
 
     // Numbers.
     percent_range(what, found) => "{what} must be between 0 and 100, found {found}",
@@ -566,6 +572,23 @@ catalogue! {
     review_request_unfinished() => "only a finished practice attempt can be reviewed", "只有已完成的练习可以请求复核";
     review_request_not_yours() => "only the trainee whose attempt it is asks for its review", "只有练习者本人可以为这次练习请求复核";
     review_ack_not_yours() => "only the trainee whose attempt it is acknowledges its reviews", "只有练习者本人可以确认收到复核";
+
+    // Certificates.
+    cert_need_pass(scenario) => "pass {scenario}", "通过“{scenario}”";
+    cert_need_reach(scenario, criterion, min, best) => "reach {min} on {criterion} in a passed {scenario} (best so far {best})",
+        "在通过的“{scenario}”中，“{criterion}”达到 {min} 分（目前最好 {best} 分）";
+    cert_need_sign_off() => "a manager's sign-off", "经理签核";
+    cert_certified(day) => "certified since {day}", "{day} 起已认证";
+    cert_certified_signed(day, by) => "certified since {day}, signed off by {by}", "{day} 起已认证，签核人 {by}";
+    cert_until(day) => ", until {day}", "，有效期至 {day}";
+    cert_awaiting(day) => "earned on {day}, awaiting a manager's sign-off", "{day} 已达标，等待经理签核";
+    cert_expired(day) => "expired on {day}: recertification is due", "已于 {day} 过期，需要重新认证";
+    cert_revoked(day, by, reason) => "revoked on {day} by {by}: {reason}", "{day} 被 {by} 撤销：{reason}";
+    cert_missing() => "not earned yet", "尚未达标";
+    cert_sign_off_already() => "this certificate is already signed off", "该认证已经签核过";
+    cert_sign_off_unearned() => "only an earned certificate can be signed off: its rules are not met yet",
+        "只能签核已达标的认证：认证要求尚未满足";
+    cert_recertify_note() => "recertification: the certificate expired", "重新认证：认证已过期";
 
     // Readiness.
     tier_ready(at) => "ready ({at} or more)", "已就绪（{at} 分及以上）";

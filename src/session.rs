@@ -52,6 +52,21 @@ pub fn review(
     if let Some(pb) = pb {
         store.records().judge_by(&row.id, pb.rubric.pass_mark)?;
     }
+    // The certificate as it stood, to tell whether an override takes it away.
+    let today = r.at.date_naive();
+    let trainee = store::sql::attempt_trainee(store.records().run(), &row.id)?;
+    let certificate =
+        |store: &store::Store| -> Result<Option<crate::certify::Certificate>, StoreError> {
+            match (&trainee, r.over) {
+                (Some(t), Some(_)) if pb.is_some() => Ok(store
+                    .records()
+                    .certificates(lib, Some(&row.playbook), Some(t), today)?
+                    .into_iter()
+                    .next()),
+                _ => Ok(None),
+            }
+        };
+    let before = certificate(store)?;
     let id = store.write_review(&store::NewReview {
         attempt_id: &row.id,
         ..*r
@@ -62,8 +77,86 @@ pub fn review(
             .records()
             .settle_certification(&row.id, &scenarios, r.at)?;
     }
+    if let (Some(before), Some(after)) = (before, certificate(store)?)
+        && let Some(reason) =
+            crate::certify::revoked_by_review(&before, &after, &row.id, &row.scenario)
+    {
+        store.records().revoke_certificate(
+            &after.trainee.id,
+            &after.playbook,
+            &reason,
+            r.reviewer,
+            r.at,
+        )?;
+    }
     Ok(id)
 }
+
+/// A manager signs off a trainee's certificate of a playbook: only an earned one that awaits
+/// it (its rules met, a sign-off required).
+pub fn sign_off_certificate(
+    store: &store::Store,
+    lib: &crate::playbook::Library,
+    trainee: &Trainee,
+    playbook: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<crate::certify::Certificate, StoreError> {
+    crate::untrusted::check_name("manager name", by).map_err(StoreError::Refused)?;
+    let Some(cert) = store
+        .records()
+        .certificates(lib, Some(playbook), Some(trainee), at.date_naive())?
+        .into_iter()
+        .next()
+    else {
+        return Err(StoreError::NotFound(format!("playbook '{playbook}'")));
+    };
+    crate::certify::check_sign_off(&cert).map_err(StoreError::Declined)?;
+    store
+        .records()
+        .sign_off_certificate(&trainee.id, playbook, by, at)?;
+    Ok(store
+        .records()
+        .certificates(lib, Some(playbook), Some(trainee), at.date_naive())?
+        .into_iter()
+        .next()
+        .unwrap_or(cert))
+}
+
+/// Assigns recertification for every expired certificate among `certs` that has none since
+/// it expired: the whole playbook to its trainee, due in [`RECERTIFY_DAYS`] days. Returns
+/// what was assigned (or found assigned already).
+pub fn recertify(
+    store: &store::Store,
+    lib: &crate::playbook::Library,
+    certs: &[crate::certify::Certificate],
+    by: &str,
+    today: chrono::NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<Vec<(String, String, Assigning)>, AssignError> {
+    let assignments = store.records().assignments()?;
+    let mut out = Vec::new();
+    for c in crate::certify::to_recertify(certs, &assignments) {
+        let req = crate::assign::Request {
+            playbook: c.playbook.clone(),
+            scenario: None,
+            who: crate::assign::Who::Trainee(c.trainee.id.clone()),
+            due: today + chrono::Duration::days(RECERTIFY_DAYS),
+            pass_mark: None,
+            retake: crate::assign::Retake::default(),
+            note: Some({
+                let n = crate::msg::cert_recertify_note();
+                format!("{} / {}", n.zh, n.en)
+            }),
+        };
+        let done = assign(store, lib, &req, by, today, at)?;
+        out.push((c.trainee.name.clone(), c.playbook.clone(), done));
+    }
+    Ok(out)
+}
+
+/// Days a trainee has to recertify once their certificate expired.
+pub const RECERTIFY_DAYS: i64 = 14;
 
 /// What came of a manager's request for an assignment.
 #[derive(Debug, Clone, PartialEq)]

@@ -354,3 +354,212 @@ impl<'a, I: Iterator<Item = &'a Value> + 'a> FlattenNull<'a> for I {
         Box::new(self.filter(|v| !v.is_null()))
     }
 }
+
+/// The jewelry playbook with certification rules appended (`rules` is the YAML block's body).
+fn playbooks_with_certification(dir: &Path, rules: &str) {
+    let src =
+        std::fs::read_to_string(common::repo().join("playbooks/02_jewelry.yaml")).expect("jewelry");
+    std::fs::create_dir_all(dir.join("pb")).expect("dir");
+    std::fs::write(
+        dir.join("pb/02_jewelry.yaml"),
+        format!("{src}certification:\n{rules}"),
+    )
+    .expect("write");
+    let locales = common::repo().join("playbooks/02_jewelry.yaml.locales.json");
+    std::fs::copy(locales, dir.join("pb/02_jewelry.yaml.locales.json")).expect("copy");
+}
+
+fn certificate(dir: &Path, trainee: &str) -> Value {
+    let v = json(&at(
+        dir,
+        &[
+            "certificates",
+            "--trainee",
+            trainee,
+            "--playbook",
+            "jewelry",
+            "--format",
+            "json",
+        ],
+    ));
+    v["certificates"][0].clone()
+}
+
+#[test]
+fn a_certificate_follows_its_rules_sign_off_review_and_expiry() {
+    let d = tempfile::tempdir().expect("temp");
+    let dir = d.path();
+    playbooks_with_certification(
+        dir,
+        "  scenarios: [browsing-to-tryon]\n  minimums: [{ criterion: try_on, points: 60 }]\n  sign_off: true\n  expires_after_days: 30\n",
+    );
+    let first = practise(dir, "张三", FAILING);
+    let c = certificate(dir, "张三");
+    assert_eq!(c["status"], "missing", "{c}");
+    assert_eq!(c["missing"][0]["need"], "pass", "{c}");
+    // A sign-off of what is not earned is refused, nothing stored.
+    let r = at(
+        dir,
+        &[
+            "certificates",
+            "--trainee",
+            "张三",
+            "--playbook",
+            "jewelry",
+            "--sign-off",
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("only an earned certificate can be signed off"),
+        "{}",
+        r.stderr
+    );
+
+    let passed = practise(dir, "张三", PASSING);
+    let c = certificate(dir, "张三");
+    assert_eq!(c["status"], "awaiting_sign_off", "{c}");
+    assert_eq!(c["missing"][0]["need"], "sign_off", "{c}");
+    let r = at(
+        dir,
+        &[
+            "certificates",
+            "--trainee",
+            "张三",
+            "--playbook",
+            "jewelry",
+            "--sign-off",
+            "--by",
+            "王经理",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let c = certificate(dir, "张三");
+    assert_eq!(c["status"], "certified", "{c}");
+    assert_eq!(c["signed_by"], "王经理", "{c}");
+    assert!(c["expires"].is_string(), "{c}");
+
+    // A review that takes the pass away revokes it, with the reason kept.
+    let r = at(
+        dir,
+        &[
+            "review",
+            &passed,
+            "--override",
+            "try_on=0",
+            "--override-note-unused",
+        ],
+    );
+    assert_ne!(r.code, 0, "an unknown flag is refused by the parser");
+    let r = at(
+        dir,
+        &[
+            "review",
+            &passed,
+            "--override",
+            "attention=0",
+            "--reviewer",
+            "王经理",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = json(&at(dir, &["attempt", &passed, "--format", "json"]));
+    if v["attempt"]["passed"] == false {
+        let c = certificate(dir, "张三");
+        assert_eq!(c["status"], "revoked", "{c}");
+        assert!(
+            c["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&passed[..8]),
+            "{c}"
+        );
+        assert_eq!(c["by"], "王经理", "{c}");
+    } else {
+        panic!("the override should fail the attempt: {v}");
+    }
+    let _ = first;
+}
+
+#[test]
+fn an_expired_certificate_gets_recertification_assigned_once() {
+    let d = tempfile::tempdir().expect("temp");
+    let dir = d.path();
+    playbooks_with_certification(
+        dir,
+        "  scenarios: [browsing-to-tryon]\n  expires_after_days: 30\n",
+    );
+    let a = practise(dir, "张三", PASSING);
+    // Played forty days ago: its certificate lasted thirty.
+    {
+        let c = rusqlite::Connection::open(dir.join("p.db")).expect("open");
+        let old = (chrono::Utc::now() - chrono::Duration::days(40))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        c.execute(
+            "UPDATE attempts SET started_at = ?1, ended_at = ?1 WHERE id = ?2",
+            [&old, &a],
+        )
+        .expect("backdate");
+    }
+    let v = json(&at(dir, &["certificates", "--format", "json"]));
+    assert_eq!(v["certificates"][0]["status"], "expired", "{v}");
+    assert_eq!(v["recertification_assigned"][0]["trainee"], "张三", "{v}");
+    let v = json(&at(dir, &["assignments", "--format", "json"]));
+    let list = v["assignments"].as_array().expect("assignments");
+    assert_eq!(list.len(), 1, "{v}");
+    assert_eq!(list[0]["playbook"], "jewelry");
+    // Asked again: already assigned, nothing more.
+    let v = json(&at(dir, &["certificates", "--format", "json"]));
+    assert_eq!(
+        v["recertification_assigned"].as_array().map(Vec::len),
+        Some(0),
+        "{v}"
+    );
+    let v = json(&at(dir, &["assignments", "--format", "json"]));
+    assert_eq!(v["assignments"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn certification_rules_are_checked_with_their_place() {
+    let d = tempfile::tempdir().expect("temp");
+    let dir = d.path();
+    for (rules, said) in [
+        (
+            "  scenarios: [browsing-to-tryn]\n",
+            "unknown scenario 'browsing-to-tryn'",
+        ),
+        (
+            "  minimums: [{ criterion: tryon, points: 60 }]\n",
+            "unknown criterion 'tryon'",
+        ),
+        (
+            "  minimums: [{ criterion: try_on, points: 150 }]\n",
+            "minimum of 150 points",
+        ),
+        ("  expires_after_days: 0\n", "expires after 0 days"),
+        ("  expires_after_days: 36500\n", "expires after 36500 days"),
+    ] {
+        playbooks_with_certification(dir, rules);
+        let r = salesdojo(dir, &["validate", "pb"]);
+        assert_ne!(r.code, 0, "{rules}");
+        let out = format!("{}{}", r.stdout, r.stderr);
+        assert!(out.contains(said), "{rules}: {out}");
+        // Positioned: file:line:col, on the certification block's lines.
+        let lines = std::fs::read_to_string(dir.join("pb/02_jewelry.yaml"))
+            .expect("read")
+            .lines()
+            .count();
+        let line = out
+            .lines()
+            .find(|l| l.contains(said))
+            .and_then(|l| l.split("02_jewelry.yaml:").nth(1))
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok());
+        assert!(
+            line.is_some_and(|n| n + 2 >= lines),
+            "{rules}: no position near the end ({lines} lines): {out}"
+        );
+    }
+}

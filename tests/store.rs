@@ -1127,6 +1127,7 @@ fn rollups_answer_as_the_base_tables_do_whatever_writes_them() {
         }
         c.execute_batch(
             "DROP TABLE review_acks; DROP TABLE review_requests; DROP INDEX replies_with_errors;
+             DROP TABLE certificate_signoffs; DROP TABLE certificate_revocations;
              ALTER TABLE reviews DROP COLUMN reply_seq; ALTER TABLE reviews DROP COLUMN sign_off;
              DROP TABLE published; DROP TABLE assignments;
              DROP TABLE team_state; DROP TABLE team_known;

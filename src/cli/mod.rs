@@ -168,6 +168,9 @@ commands! {
     Queue(queue::QueueArgs) => queue::run_queue;
     /// Readiness per trainee and criterion (recent attempts weigh more), per team over time.
     Readiness(queue::ReadinessArgs) => queue::run_readiness;
+    /// Certificates per trainee: dates, who signed, what is missing; sign one off; expired
+    /// ones get recertification assigned.
+    Certificates(queue::CertificatesArgs) => queue::run_certificates;
     /// Ask a manager to review one of your attempts, with a question.
     AskReview(queue::AskArgs) => queue::run_ask;
     /// The reviews of your attempts; acknowledge them with --ack.

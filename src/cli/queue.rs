@@ -490,3 +490,126 @@ pub fn run_reviews(cli: &Cli, args: &ReviewsArgs) -> anyhow::Result<ExitCode> {
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, clap::Args)]
+pub struct CertificatesArgs {
+    #[command(flatten)]
+    pub db: super::DbArg,
+    #[command(flatten)]
+    pub content: super::PlaybooksArg,
+    /// One trainee's certificates (a name or an id), every playbook judged.
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// One playbook's certificates.
+    #[arg(long)]
+    pub playbook: Option<String>,
+    /// Sign off the certificate of --trainee for --playbook (one that awaits it).
+    #[arg(long, requires_all = ["trainee", "playbook"])]
+    pub sign_off: bool,
+    /// Who signs, and who assigns recertification (on a team server: the signed-in login).
+    #[arg(long = "by", default_value = "manager")]
+    pub by: String,
+    /// How to print them.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+super::places!(CertificatesArgs: db, content);
+
+/// `salesdojo certificates`: each trainee's certificates with their dates, who signed and
+/// what is missing; a sign-off; recertification assigned for the expired ones.
+pub fn run_certificates(cli: &Cli, args: &CertificatesArgs) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang();
+    let store = store::open_default(&cli.location())?;
+    let mut report = Report::default();
+    let lib = super::load_with_published(cli, &store, &mut report)?;
+    if let Some(p) = &args.playbook
+        && lib.playbook(p).is_none()
+    {
+        let known: Vec<&str> = lib.playbooks.iter().map(|p| p.id.as_str()).collect();
+        return Err(super::unknown("playbook", p, &known));
+    }
+    let trainee = match &args.trainee {
+        Some(name) => Some(find_trainee(&store, name)?),
+        None => None,
+    };
+    let now = chrono::Utc::now();
+    let today = self::today();
+    if args.sign_off
+        && let (Some(t), Some(p)) = (&trainee, &args.playbook)
+    {
+        let c = crate::session::sign_off_certificate(&store, &lib, t, p, &args.by, now)?;
+        print(&format!(
+            "{} · {}: {}\n",
+            c.trainee.name,
+            c.playbook,
+            c.status.describe().get(lang)
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let certs =
+        store
+            .records()
+            .certificates(&lib, args.playbook.as_deref(), trainee.as_ref(), today)?;
+    // Expired certificates get their recertification assigned (where this login may assign).
+    let assigned = if store.practising_as(None, None)?.is_none() {
+        match crate::session::recertify(&store, &lib, &certs, &args.by, today, now) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("salesdojo: recertification was not assigned: {e}");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    if matches!(args.format, Format::Json) {
+        let v = serde_json::json!({
+            "certificates": certs,
+            "recertification_assigned": assigned
+                .iter()
+                .map(|(t, p, _)| serde_json::json!({"trainee": t, "playbook": p}))
+                .collect::<Vec<_>>(),
+        });
+        print_json(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if certs.is_empty() {
+        print(&format!(
+            "{}\n",
+            lang.t(
+                "还没有人练习过这些剧本。",
+                "Nobody has practised these playbooks yet."
+            )
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    for c in &certs {
+        let pb = lib.playbook(&c.playbook);
+        let title = pb.map_or(c.playbook.as_str(), |p| p.title.get(lang.code()));
+        let _ = writeln!(
+            out,
+            "{} · {title}: {}",
+            c.trainee.name,
+            c.status.describe().get(lang)
+        );
+        for n in &c.missing {
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                lang.t("还需：", "still needs:"),
+                n.describe(pb.map(|p| p.as_ref()), lang.code()).get(lang)
+            );
+        }
+    }
+    for (t, p, _) in &assigned {
+        let _ = writeln!(
+            out,
+            "{} {t} · {p}",
+            lang.t("已布置重新认证：", "recertification assigned:")
+        );
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

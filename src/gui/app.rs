@@ -250,7 +250,7 @@ impl App {
                 &self.lib,
                 &s.playbook,
                 &s.records,
-                s.certified,
+                s.certificate.as_ref(),
                 s.offer.as_ref(),
                 &s.unfinished,
                 &mut commands,
@@ -582,6 +582,7 @@ impl App {
             | Done::Exported(_)
             | Done::Merged(_)
             | Done::Funnel(_)
+            | Done::Certificates(_)
             | Done::AssignSaved(_)) => {
                 if matches!(&d, Done::Detail(Ok(_))) {
                     // A review may have taken an attempt out of the queue.

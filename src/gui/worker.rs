@@ -64,7 +64,11 @@ impl Running {
 
 /// A playbook's scenario records, whether the trainee is certified, and the scenarios with an
 /// unfinished attempt (scenario, started at).
-pub type Records = (Vec<ScenarioRecord>, bool, Vec<(String, String)>);
+pub type Records = (
+    Vec<ScenarioRecord>,
+    Option<crate::certify::Certificate>,
+    Vec<(String, String)>,
+);
 
 #[derive(Debug)]
 pub enum Job {
@@ -127,6 +131,20 @@ pub enum Job {
     /// The review queue of the last `days` days.
     Queue {
         days: u32,
+    },
+    /// Everyone's certificates (of one playbook, when given); recertification is assigned
+    /// for the expired ones, by `by`.
+    Certificates {
+        playbook: Option<String>,
+        by: String,
+    },
+    /// A manager signs off a trainee's certificate; everyone's are read again.
+    SignOffCertificate {
+        trainee: crate::store::Trainee,
+        playbook: String,
+        by: String,
+        /// What the certificates tab shows.
+        shown: Option<String>,
     },
     /// Readiness on every criterion (of one trainee, when given) and per team over time.
     Readiness(Option<crate::store::Trainee>),
@@ -302,6 +320,7 @@ impl Job {
                 | Job::Live { .. }
                 | Job::AddReview { .. }
                 | Job::AskReview { .. }
+                | Job::SignOffCertificate { .. }
                 | Job::Acknowledge { .. }
                 | Job::Merge(..)
         )
@@ -396,6 +415,8 @@ pub enum Done {
     Review(Result<Box<ReviewData>, Why>),
     Funnel(Result<Box<FunnelData>, Why>),
     Queue(Result<Vec<crate::queue::Item>, Why>),
+    /// The certificates, and what was said (recertification assigned, a sign-off saved).
+    Certificates(Result<(Vec<crate::certify::Certificate>, Option<Why>), Why>),
     Readiness(Result<Box<ReadinessData>, Why>),
     /// A trainee's question stored (what was said), or why not.
     Asked(Result<Why, Why>),
@@ -711,6 +732,31 @@ impl State<'_> {
                     .map_err(text),
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
+            Job::Certificates { playbook, by } => Done::Certificates(match &self.store {
+                Some(s) => certificates(s, &self.lib, playbook.as_deref(), &by, None),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
+            Job::SignOffCertificate {
+                trainee,
+                playbook,
+                by,
+                shown,
+            } => Done::Certificates(match &self.store {
+                Some(s) => crate::session::sign_off_certificate(
+                    s,
+                    &self.lib,
+                    &trainee,
+                    &playbook,
+                    &by,
+                    chrono::Utc::now(),
+                )
+                .map_err(text)
+                .and_then(|c| {
+                    let said = c.status.describe();
+                    certificates(s, &self.lib, shown.as_deref(), &by, Some(said))
+                }),
+                None => Err(why("没有进度数据库", "no progress database")),
+            }),
             Job::Readiness(trainee) => Done::Readiness(match &self.store {
                 Some(s) => readiness(s, trainee.as_ref()).map(Box::new).map_err(text),
                 None => Err(why("没有进度数据库", "no progress database")),
@@ -939,7 +985,7 @@ impl State<'_> {
     /// A trainee's records on a playbook: per scenario, whether certified, what is unfinished.
     fn records(&self, trainee: &Trainee, playbook: &str) -> Result<Records, Why> {
         let Some(s) = &self.store else {
-            return Ok((Vec::new(), false, Vec::new()));
+            return Ok((Vec::new(), None, Vec::new()));
         };
         s.records()
             .scenario_records(&trainee.id, playbook)
@@ -950,7 +996,17 @@ impl State<'_> {
                     .filter(|u| u.playbook_id == playbook)
                     .map(|u| (u.scenario_id, u.started_at))
                     .collect();
-                Ok((r, s.records().is_certified(&trainee.id, playbook)?, open))
+                let cert = s
+                    .records()
+                    .certificates(
+                        &self.lib,
+                        Some(playbook),
+                        Some(trainee),
+                        chrono::Local::now().date_naive(),
+                    )?
+                    .into_iter()
+                    .next();
+                Ok((r, cert, open))
             })
             .map_err(text)
     }
@@ -1398,6 +1454,44 @@ fn assigned_to(s: &Store, lib: &Library, trainee: &Trainee) -> store::Result<Vec
         });
     }
     Ok(out)
+}
+
+/// Everyone's certificates (of one playbook, when given), with recertification assigned for
+/// the expired ones; what was said.
+fn certificates(
+    s: &Store,
+    lib: &Library,
+    playbook: Option<&str>,
+    by: &str,
+    said: Option<Why>,
+) -> Result<(Vec<crate::certify::Certificate>, Option<Why>), Why> {
+    let today = chrono::Local::now().date_naive();
+    let certs = s
+        .records()
+        .certificates(lib, playbook, None, today)
+        .map_err(text)?;
+    let assigned = crate::session::recertify(s, lib, &certs, by, today, chrono::Utc::now())
+        .map_err(|e| {
+            why(
+                format!("没有布置重新认证：{e}"),
+                format!("recertification was not assigned: {e}"),
+            )
+        })?;
+    let said = match (said, assigned.is_empty()) {
+        (Some(w), _) => Some(w),
+        (None, true) => None,
+        (None, false) => {
+            let who: Vec<String> = assigned
+                .iter()
+                .map(|(t, p, _)| format!("{t} · {p}"))
+                .collect();
+            Some(why(
+                format!("已布置重新认证：{}", who.join("，")),
+                format!("Recertification assigned: {}", who.join(", ")),
+            ))
+        }
+    };
+    Ok((certs, said))
 }
 
 /// Readiness today (of one trainee, when given; else everyone's, and each team's by week).

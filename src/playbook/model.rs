@@ -82,6 +82,8 @@ pub struct Playbook {
     pub scripts: Scripts,
     pub scenarios: Vec<Scenario>,
     pub tests: Vec<TestCase>,
+    /// What earns its certificate.
+    pub certification: Certification,
     /// Where it was loaded from and a hash of its bytes, so a stored attempt can tell
     /// exactly which content it was scored against.
     pub source: SourceInfo,
@@ -187,6 +189,19 @@ pub struct ChecklistItem {
     pub id: String,
     pub text: Text,
     pub required: bool,
+}
+
+/// What earns a playbook's certificate (see [`crate::certify`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Certification {
+    /// Scenarios that must each be passed.
+    pub scenarios: Vec<String>,
+    /// (criterion, least points) in the passed attempt of each scenario that scores it.
+    pub minimums: Vec<(String, u8)>,
+    /// A manager signs it off once the rest is met.
+    pub sign_off: bool,
+    /// Days it lasts; `None`: it does not expire.
+    pub expires_after_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]

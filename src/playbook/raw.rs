@@ -52,6 +52,44 @@ pub struct RawPlaybook {
     pub scenarios: Vec<RawScenario>,
     #[serde(default)]
     pub tests: Vec<RawTest>,
+    /// What earns the playbook's certificate (every scenario passed, when left out).
+    #[serde(default)]
+    pub certification: Option<RawCertification>,
+}
+
+/// What earns a playbook's certificate, and how long it lasts.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Certification")]
+pub struct RawCertification {
+    /// Scenarios that must each be passed (every scenario when left out).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub scenarios: Option<Vec<Id>>,
+    /// The least points a criterion must reach in the passed attempt of each scenario that
+    /// scores it.
+    #[serde(default)]
+    pub minimums: Vec<RawMinimum>,
+    /// A manager signs the certificate off once the rest is met.
+    #[serde(default)]
+    pub sign_off: bool,
+    /// Days a certificate lasts (1 to 3650); then recertification is assigned. Never
+    /// expires when left out.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>", range(min = 1, max = 3650))]
+    pub expires_after_days: Option<Spanned<u32>>,
+}
+
+/// A criterion's least points for a certificate.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Minimum")]
+pub struct RawMinimum {
+    #[schemars(with = "String")]
+    pub criterion: Id,
+    /// 0 to 100.
+    #[schemars(with = "u32", range(max = 100))]
+    pub points: Spanned<u32>,
 }
 
 /// One step of the sales process.

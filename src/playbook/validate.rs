@@ -41,6 +41,8 @@ pub mod limits {
     pub const RULES: usize = 100;
     /// Scenarios of a playbook [8].
     pub const SCENARIOS: usize = 200;
+    /// Days a certificate may last: ten years.
+    pub const CERTIFICATE_DAYS: u32 = 3650;
     /// Turns of a scenario [9].
     pub const TURNS: usize = 500;
     /// Options of a multiple-choice turn [4].
@@ -705,6 +707,8 @@ fn build(
         c.warning(pos(raw.id.referenced), msg::untested(known_list(untested)));
     }
 
+    let certification = certification(&mut c, &raw, &scenarios, &criterion_ids);
+
     let failed = c.failed();
     let mut pb = Playbook {
         id,
@@ -720,6 +724,7 @@ fn build(
         scripts,
         scenarios,
         tests,
+        certification,
         source,
     };
     // What each turn is about, for telling a question on topic from one about something else.
@@ -734,6 +739,71 @@ fn build(
         }
     }
     (pb, failed)
+}
+
+/// The certificate's rules: scenarios and criteria that exist, points from 0 to 100, an
+/// expiry from a day to ten years. Without rules: every scenario passed.
+fn certification(
+    c: &mut Checker<'_>,
+    raw: &RawPlaybook,
+    scenarios: &[Scenario],
+    criterion_ids: &[&str],
+) -> model::Certification {
+    let all: Vec<String> = scenarios.iter().map(|s| s.id.clone()).collect();
+    let Some(r) = &raw.certification else {
+        return model::Certification {
+            scenarios: all,
+            ..model::Certification::default()
+        };
+    };
+    let scenario_ids: Vec<&str> = all.iter().map(String::as_str).collect();
+    let chosen = match &r.scenarios {
+        None => all.clone(),
+        Some(list) => {
+            if list.is_empty() {
+                c.error(pos(raw.id.referenced), msg::certification_no_scenarios());
+            }
+            list.iter()
+                .filter(|s| c.reference(s, raw.id.referenced, Noun::Scenario, &scenario_ids))
+                .map(|s| s.value.clone())
+                .collect()
+        }
+    };
+    let mut minimums = Vec::new();
+    for m in &r.minimums {
+        if !c.reference(
+            &m.criterion,
+            raw.id.referenced,
+            Noun::Criterion,
+            criterion_ids,
+        ) {
+            continue;
+        }
+        match u8::try_from(m.points.value).ok().filter(|p| *p <= 100) {
+            Some(p) => minimums.push((m.criterion.value.clone(), p)),
+            None => c.error(
+                pos_or(m.points.referenced, m.criterion.referenced),
+                msg::certification_points(m.points.value),
+            ),
+        }
+    }
+    let expires_after_days = r.expires_after_days.as_ref().and_then(|d| {
+        if (1..=limits::CERTIFICATE_DAYS).contains(&d.value) {
+            Some(d.value)
+        } else {
+            c.error(
+                pos_or(d.referenced, raw.id.referenced),
+                msg::certification_expiry(d.value, limits::CERTIFICATE_DAYS),
+            );
+            None
+        }
+    });
+    model::Certification {
+        scenarios: chosen,
+        minimums,
+        sign_off: r.sign_off,
+        expires_after_days,
+    }
 }
 
 /// How many stages, scenarios, tests and criteria a playbook may have.

@@ -245,6 +245,91 @@ pub trait Records {
         };
         Ok(tally.finish(&everyone))
     }
+    /// The certificates of the library's playbooks (one, when given) for everyone this login
+    /// sees who has practised them (or one trainee, with every playbook judged), on `today`.
+    fn certificates(
+        &self,
+        lib: &Library,
+        playbook: Option<&str>,
+        trainee: Option<&Trainee>,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<crate::certify::Certificate>> {
+        let everyone = match trainee {
+            Some(t) => vec![t.clone()],
+            None => self.trainees()?,
+        };
+        let mut out = Vec::new();
+        for pb in lib
+            .playbooks
+            .iter()
+            .filter(|p| !p.live && playbook.is_none_or(|x| x == p.id))
+        {
+            let facts =
+                sql::certification_facts(self.run(), &pb.id, trainee.map(|t| t.id.as_str()))?;
+            let signs = sql::certificate_sign_offs(self.run(), &pb.id)?;
+            let revs = sql::certificate_revocations(self.run(), &pb.id)?;
+            out.extend(crate::certify::judge_all(
+                pb,
+                &everyone,
+                &facts,
+                &signs,
+                &revs,
+                today,
+                trainee.is_some(),
+            ));
+        }
+        Ok(out)
+    }
+    /// Stores a manager's sign-off of a trainee's certificate (already checked by
+    /// [`crate::session::sign_off_certificate`]). On a team server the signer is the
+    /// signed-in login, and the database refuses anyone but a manager of the trainee's team.
+    fn sign_off_certificate(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let vals = [
+            super::new_id(),
+            trainee_id.to_owned(),
+            playbook.to_owned(),
+            by.to_owned(),
+            super::stamp(at),
+        ];
+        self.write(
+            "INSERT INTO certificate_signoffs (id, trainee_id, playbook_id, signed_by, signed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &vals,
+        )
+    }
+    /// Keeps a certificate's revocation and its reason (written by
+    /// [`crate::session::review`] when a review takes a needed pass away).
+    fn revoke_certificate(
+        &self,
+        trainee_id: &str,
+        playbook: &str,
+        reason: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let vals = [
+            super::new_id(),
+            trainee_id.to_owned(),
+            playbook.to_owned(),
+            reason.to_owned(),
+            by.to_owned(),
+            super::stamp(at),
+        ];
+        self.write(
+            "INSERT INTO certificate_revocations (id, trainee_id, playbook_id, reason, revoked_by, revoked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &vals,
+        )
+    }
+    /// Runs one write of text values (`?1`…); a team server writes as the signed-in login
+    /// (its triggers set who wrote it).
+    fn write(&self, sql: &str, vals: &[String]) -> Result<()>;
     /// Per team, its readiness at the end of each of the last `weeks` weeks.
     fn team_readiness(
         &self,

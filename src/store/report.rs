@@ -575,6 +575,11 @@ impl Records for Local {
         Ok(id)
     }
 
+    fn write(&self, sql: &str, vals: &[String]) -> Result<()> {
+        self.conn.execute(sql, params_from_iter(vals.iter()))?;
+        Ok(())
+    }
+
     fn request_review(
         &self,
         trainee_id: &str,

@@ -549,7 +549,8 @@ END;
     // v12: the manager's week. A review may comment on one reply of the transcript
     // (`reply_seq`) and may sign the attempt off; a trainee asks for a review of an attempt
     // (with a question) and acknowledges the reviews of theirs. The review queue finds a
-    // script's failures and the recent reviews by index instead of reading every reply.
+    // script's failures by index instead of reading every reply. Managers sign certificates
+    // off and reviews revoke them.
     r#"
 ALTER TABLE reviews ADD COLUMN reply_seq INTEGER CHECK (reply_seq IS NULL OR reply_seq >= 0);
 ALTER TABLE reviews ADD COLUMN sign_off INTEGER NOT NULL DEFAULT 0 CHECK (sign_off IN (0, 1));
@@ -565,6 +566,23 @@ CREATE TABLE review_acks (
     acked_at    TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX replies_with_errors ON replies (attempt_id) WHERE script_error IS NOT NULL;
+-- Certificates are judged from the attempts by the playbook's rules (crate::certify); what
+-- is kept is what a person did: a manager's sign-off, and a revocation with its reason.
+CREATE TABLE certificate_signoffs (
+    id          TEXT PRIMARY KEY,
+    trainee_id  TEXT NOT NULL REFERENCES trainees(id),
+    playbook_id TEXT NOT NULL,
+    signed_by   TEXT NOT NULL,
+    signed_at   TEXT NOT NULL
+);
+CREATE TABLE certificate_revocations (
+    id          TEXT PRIMARY KEY,
+    trainee_id  TEXT NOT NULL REFERENCES trainees(id),
+    playbook_id TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    revoked_by  TEXT NOT NULL,
+    revoked_at  TEXT NOT NULL
+);
 "#,
 ];
 

@@ -866,6 +866,111 @@ pub fn team_days(run: &dyn Run, since: &str) -> Result<Vec<crate::readiness::Day
     )
 }
 
+/// [`crate::store::Records::certification_facts`]: the passed, counted practice attempts of a
+/// playbook (of one trainee, when given) with their criteria after overrides.
+pub fn certification_facts(
+    run: &dyn Run,
+    playbook: &str,
+    trainee: Option<&str>,
+) -> Result<Vec<crate::certify::Fact>> {
+    let d = run.dialect();
+    let (from, counted) = match d {
+        Dialect::Sqlite => (
+            "attempts a JOIN attempt_criteria ac ON ac.attempt_id = a.id",
+            "a.counted = 1",
+        ),
+        Dialect::Postgres => (
+            "attempt_results a JOIN criteria_results ac ON ac.attempt_id = a.id",
+            "a.counted",
+        ),
+    };
+    let mut vals = vec![playbook.to_owned()];
+    let only = match trainee {
+        Some(t) => {
+            vals.push(t.to_owned());
+            " AND a.trainee_id = ?2"
+        }
+        None => "",
+    };
+    let c = d.c();
+    let mut out: Vec<crate::certify::Fact> = Vec::new();
+    run.each(
+        &format!(
+            "SELECT a.id, a.trainee_id, a.scenario_id, a.ended_at, ac.criterion_id, COALESCE(ac.overridden, ac.points)
+             FROM {from}
+             WHERE a.playbook_id = ?1 AND a.mode = 'practice' AND a.status = 'completed' AND a.passed = 1
+               AND {counted}{only}
+             ORDER BY a.id{c}, ac.criterion_id{c}"
+        ),
+        &vals,
+        &mut |r| {
+            let id = r.text(0)?;
+            let crit = (r.text(4)?, r.real(5)?);
+            match out.last_mut() {
+                Some(f) if f.attempt == id => f.criteria.push(crit),
+                _ => out.push(crate::certify::Fact {
+                    attempt: id,
+                    trainee_id: r.text(1)?,
+                    scenario: r.text(2)?,
+                    ended_at: r.opt_text(3)?.unwrap_or_default(),
+                    criteria: vec![crit],
+                }),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// [`crate::store::Records::certificate_sign_offs`] and its revocations: those of a playbook.
+pub fn certificate_sign_offs(
+    run: &dyn Run,
+    playbook: &str,
+) -> Result<Vec<crate::certify::SignOff>> {
+    let c = run.dialect().c();
+    all(
+        run,
+        &format!(
+            "SELECT trainee_id, playbook_id, signed_by, signed_at FROM certificate_signoffs
+             WHERE playbook_id = ?1 ORDER BY signed_at{c}"
+        ),
+        &[playbook.to_owned()],
+        |r| {
+            Ok(crate::certify::SignOff {
+                trainee_id: r.text(0)?,
+                playbook: r.text(1)?,
+                signed_by: r.text(2)?,
+                signed_at: r.text(3)?,
+            })
+        },
+    )
+}
+
+/// The revocations of a playbook's certificates.
+pub fn certificate_revocations(
+    run: &dyn Run,
+    playbook: &str,
+) -> Result<Vec<crate::certify::Revocation>> {
+    let c = run.dialect().c();
+    all(
+        run,
+        &format!(
+            "SELECT trainee_id, playbook_id, revoked_at, reason, revoked_by FROM certificate_revocations
+             WHERE playbook_id = ?1 ORDER BY revoked_at{c}"
+        ),
+        &[playbook.to_owned()],
+        |r| {
+            Ok(crate::certify::Revocation {
+                trainee_id: r.text(0)?,
+                playbook: r.text(1)?,
+                revoked_at: r.text(2)?,
+                reason: r.text(3)?,
+                revoked_by: r.text(4)?,
+            })
+        },
+    )
+}
+
 /// [`crate::store::Records::trainees`]: everyone who has a record, by name.
 pub fn trainees(run: &dyn Run) -> Result<Vec<Trainee>> {
     let c = run.dialect().c();
@@ -885,6 +990,26 @@ pub fn trainees(run: &dyn Run) -> Result<Vec<Trainee>> {
             })
         },
     )
+}
+
+/// The trainee who practised an attempt (its full id).
+pub fn attempt_trainee(run: &dyn Run, attempt: &str) -> Result<Option<Trainee>> {
+    Ok(all(
+        run,
+        "SELECT t.id, t.name, tm.name, t.pseudonym FROM attempts a JOIN trainees t ON t.id = a.trainee_id
+         LEFT JOIN teams tm ON tm.id = t.team_id WHERE a.id = ?1",
+        &[attempt.to_owned()],
+        |r| {
+            Ok(Trainee {
+                id: r.text(0)?,
+                name: r.text(1)?,
+                team: r.opt_text(2)?,
+                pseudonym: r.opt_text(3)?,
+            })
+        },
+    )?
+    .into_iter()
+    .next())
 }
 
 /// [`crate::store::Records::scenario_records`].

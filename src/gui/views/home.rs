@@ -314,7 +314,7 @@ pub fn scenarios_ui(
     lib: &Library,
     pb: &Playbook,
     records: &[ScenarioRecord],
-    certified: bool,
+    certificate: Option<&crate::certify::Certificate>,
     offer: Option<&Resumable>,
     unfinished: &[(String, String)],
     out: &mut Vec<Command>,
@@ -322,7 +322,7 @@ pub fn scenarios_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading(pb.title.get(lang.code()));
-            if certified {
+            if certificate.is_some_and(|c| c.status.holds()) {
                 ui.label(
                     RichText::new(lang.t("★ 已认证", "★ certified"))
                         .color(theme::GOOD)
@@ -330,6 +330,7 @@ pub fn scenarios_ui(
                 );
             }
         });
+        certificate_ui(ui, lang, pb, certificate);
         ui.label(
             RichText::new(format!(
                 "{} {}",
@@ -441,7 +442,8 @@ pub fn scenarios_ui(
 pub struct Scenarios {
     pub playbook: Arc<Playbook>,
     pub records: Vec<ScenarioRecord>,
-    pub certified: bool,
+    /// The trainee's certificate of the playbook under its rules.
+    pub certificate: Option<crate::certify::Certificate>,
     pub offer: Option<Resumable>,
     /// The scenario the offer is about.
     pub scenario: String,
@@ -461,7 +463,7 @@ impl Scenarios {
         Scenarios {
             playbook,
             records: Vec::new(),
-            certified: false,
+            certificate: None,
             offer: None,
             scenario: String::new(),
             unfinished: Vec::new(),
@@ -504,11 +506,11 @@ impl Scenarios {
     pub fn on_records(
         &mut self,
         records: Vec<ScenarioRecord>,
-        certified: bool,
+        certificate: Option<crate::certify::Certificate>,
         unfinished: Vec<(String, String)>,
     ) {
         self.records = records;
-        self.certified = certified;
+        self.certificate = certificate;
         self.unfinished = unfinished;
     }
 
@@ -531,6 +533,42 @@ impl Scenarios {
         } else {
             self.offer = Some(found);
         }
+    }
+}
+
+/// Where the trainee stands on the playbook's certificate, and what is still missing.
+fn certificate_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    pb: &Playbook,
+    certificate: Option<&crate::certify::Certificate>,
+) {
+    let Some(c) = certificate else { return };
+    let color = match c.status {
+        crate::certify::Status::Certified { .. } => theme::GOOD,
+        crate::certify::Status::Revoked { .. } | crate::certify::Status::Expired { .. } => {
+            theme::BAD
+        }
+        _ => theme::MUTED,
+    };
+    ui.label(
+        RichText::new(format!(
+            "{} {}",
+            lang.t("认证：", "Certificate:"),
+            c.status.describe().take(lang)
+        ))
+        .color(color),
+    );
+    for n in &c.missing {
+        ui.label(
+            RichText::new(format!(
+                "· {} {}",
+                lang.t("还需", "still needs"),
+                n.describe(Some(pb), lang.code()).take(lang)
+            ))
+            .small()
+            .color(theme::MUTED),
+        );
     }
 }
 

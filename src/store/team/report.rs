@@ -204,6 +204,17 @@ impl Records for Remote {
         Ok(id)
     }
 
+    fn write(&self, sql: &str, vals: &[String]) -> Result<()> {
+        self.with(|c| {
+            let params: Vec<(&(dyn ToSql + Sync), Type)> = vals
+                .iter()
+                .map(|v| (v as &(dyn ToSql + Sync), Type::TEXT))
+                .collect();
+            c.query_typed(&sql::dollars(sql), &params).map_err(err)?;
+            Ok(())
+        })
+    }
+
     /// The database sets the row's trainee from the attempt and refuses anyone but them.
     fn request_review(
         &self,

@@ -1118,6 +1118,60 @@ CREATE POLICY review_acks_own ON review_acks FOR INSERT WITH CHECK (
     trainee_id IN (SELECT id FROM trainees WHERE login = (SELECT current_user::text))
     AND EXISTS (SELECT 1 FROM reviews r WHERE r.id = review_acks.review_id
                 AND r.attempt_id = review_acks.attempt_id));
+
+-- Certificates are judged from the attempts by the playbook's rules; a manager of the
+-- trainee's team signs one off or revokes it, as themselves. A trainee does neither, not
+-- even for their own.
+CREATE TABLE certificate_signoffs (
+    id          text PRIMARY KEY,
+    trainee_id  text NOT NULL REFERENCES trainees(id),
+    playbook_id text NOT NULL,
+    signed_by   text NOT NULL DEFAULT current_user,
+    signed_at   text NOT NULL,
+    txid        bigint NOT NULL DEFAULT txid_current()
+);
+CREATE TABLE certificate_revocations (
+    id          text PRIMARY KEY,
+    trainee_id  text NOT NULL REFERENCES trainees(id),
+    playbook_id text NOT NULL,
+    reason      text NOT NULL,
+    revoked_by  text NOT NULL DEFAULT current_user,
+    revoked_at  text NOT NULL,
+    txid        bigint NOT NULL DEFAULT txid_current()
+);
+CREATE FUNCTION salesdojo_certificate_by_current_user() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'certificate_signoffs' THEN NEW.signed_by := current_user;
+    ELSE NEW.revoked_by := current_user;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER signoff_by_current_user BEFORE INSERT ON certificate_signoffs
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_certificate_by_current_user();
+CREATE TRIGGER revocation_by_current_user BEFORE INSERT ON certificate_revocations
+    FOR EACH ROW EXECUTE FUNCTION salesdojo_certificate_by_current_user();
+ALTER TABLE certificate_signoffs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE certificate_revocations ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON certificate_signoffs, certificate_revocations
+    TO salesdojo_trainee, salesdojo_manager, salesdojo_admin, salesdojo_verifier;
+GRANT INSERT ON certificate_signoffs, certificate_revocations TO salesdojo_manager;
+CREATE POLICY signoffs_read ON certificate_signoffs FOR SELECT
+    USING (trainee_id = ANY (ARRAY(SELECT id FROM trainees)));
+CREATE POLICY signoffs_read_all ON certificate_signoffs FOR SELECT
+    TO salesdojo_verifier, salesdojo_admin USING (true);
+CREATE POLICY signoffs_manager ON certificate_signoffs FOR INSERT WITH CHECK (
+    signed_by = (SELECT current_user::text)
+    AND trainee_id IN (SELECT t.id FROM trainees t JOIN team_managers m ON m.team_id = t.team_id
+                       WHERE m.login = (SELECT current_user::text)));
+CREATE POLICY revocations_read ON certificate_revocations FOR SELECT
+    USING (trainee_id = ANY (ARRAY(SELECT id FROM trainees)));
+CREATE POLICY revocations_read_all ON certificate_revocations FOR SELECT
+    TO salesdojo_verifier, salesdojo_admin USING (true);
+CREATE POLICY revocations_manager ON certificate_revocations FOR INSERT WITH CHECK (
+    revoked_by = (SELECT current_user::text)
+    AND trainee_id IN (SELECT t.id FROM trainees t JOIN team_managers m ON m.team_id = t.team_id
+                       WHERE m.login = (SELECT current_user::text)));
 "#,
 ];
 

@@ -15,7 +15,7 @@ mod assignments;
 mod queue;
 mod ui;
 pub use assignments::{Assignments, Row, assignments_ui};
-pub use queue::{queue_ui, readiness_ui};
+pub use queue::{certificates_ui, queue_ui, readiness_ui};
 
 /// The review queue shows attempts of this many days (and every trainee's question).
 pub const QUEUE_DAYS: u32 = 30;
@@ -53,6 +53,13 @@ pub enum Cmd {
     LoadAssignments,
     /// Read the review queue again.
     LoadQueue,
+    /// Read the certificates again.
+    LoadCertificates,
+    /// Sign off this trainee's certificate of this playbook.
+    SignOffCertificate {
+        trainee: String,
+        playbook: String,
+    },
     /// Store the assignment in the form.
     Assign,
     /// Write who is behind to the file named in the tab.
@@ -73,6 +80,8 @@ pub enum Tab {
     Queue,
     /// Readiness per trainee and criterion, and per team over time.
     Readiness,
+    /// Each trainee's certificates: dates, who signed, what is missing; sign-offs.
+    Certificates,
 }
 
 /// The filter as edited, the results of the last query, the open attempt and the review
@@ -105,6 +114,9 @@ pub struct Review {
     /// Readiness as last read, and the playbook whose grid is shown.
     pub readiness: Option<Box<crate::gui::worker::ReadinessData>>,
     pub readiness_playbook: String,
+    /// Certificates as last read, and what was said (a sign-off, recertification assigned).
+    pub certificates: Option<Vec<crate::certify::Certificate>>,
+    pub certificates_said: Option<Result<String, String>>,
     /// The running export is the assignments tab's.
     exporting_behind: bool,
     pub sort: SortKey,
@@ -191,9 +203,30 @@ impl Review {
                 if t == Tab::Readiness && self.readiness.is_none() {
                     ctx.send(Job::Readiness(None));
                 }
+                if t == Tab::Certificates && self.certificates.is_none() {
+                    self.load_certificates(ctx);
+                }
             }
             Cmd::LoadAssignments => self.assignments.load(ctx),
             Cmd::LoadQueue => ctx.send(Job::Queue { days: QUEUE_DAYS }),
+            Cmd::LoadCertificates => self.load_certificates(ctx),
+            Cmd::SignOffCertificate { trainee, playbook } => {
+                let t = self
+                    .certificates
+                    .iter()
+                    .flatten()
+                    .find(|c| c.trainee.id == trainee && c.playbook == playbook)
+                    .map(|c| c.trainee.clone());
+                if let (Some(t), Some(by)) = (t, ctx.who.map(str::to_owned)) {
+                    let shown = Some(self.playbook.trim().to_owned()).filter(|p| !p.is_empty());
+                    ctx.send(Job::SignOffCertificate {
+                        trainee: t,
+                        playbook,
+                        by,
+                        shown,
+                    });
+                }
+            }
             Cmd::Assign => self.assignments.assign(ctx),
             Cmd::ExportBehind => {
                 let path = match self.assignments.export_path.trim() {
@@ -297,6 +330,15 @@ impl Review {
         ctx.send(Job::Review(filter));
     }
 
+    /// Reads the certificates (of the filter's playbook, when one is chosen).
+    fn load_certificates(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(by) = ctx.who.map(str::to_owned) else {
+            return;
+        };
+        let playbook = Some(self.playbook.trim().to_owned()).filter(|p| !p.is_empty());
+        ctx.send(Job::Certificates { playbook, by });
+    }
+
     fn save_review(&mut self, ctx: &mut Ctx<'_>) {
         let lang = ctx.lang;
         let (Some(d), Some(reviewer)) = (&self.detail, ctx.who.map(str::to_owned)) else {
@@ -366,6 +408,13 @@ impl Review {
                 Ok(items) => self.queue = Some(items),
                 Err(e) => *ctx.error = Some(e.take(ctx.lang)),
             },
+            Done::Certificates(r) => match r {
+                Ok((list, said)) => {
+                    self.certificates = Some(list);
+                    self.certificates_said = said.map(|w| Ok(w.take(ctx.lang)));
+                }
+                Err(e) => self.certificates_said = Some(Err(e.take(ctx.lang))),
+            },
             Done::Readiness(r) => match r {
                 Ok(d) => {
                     if self.readiness_playbook.is_empty()
@@ -426,8 +475,12 @@ impl Review {
             self.sign_off = false;
             self.over_criterion.clear();
             self.over_points.clear();
-            // Overrides move readiness: read again when next shown.
+            // Overrides move readiness and certificates: read again when next shown.
             self.readiness = None;
+            self.certificates = None;
+            if self.tab == Tab::Certificates {
+                self.load_certificates(ctx);
+            }
             if self.tab == Tab::Readiness {
                 ctx.send(Job::Readiness(None));
             }

@@ -1,7 +1,8 @@
 //! The review view's queue (the attempts that need a manager, gates first, then the longest
 //! wait, each with its reasons and a way to open it) and its readiness tab (a trainee ×
-//! criterion grid by tier, each team's tiers now and its readiness by week). The worker reads
-//! both; this only draws them.
+//! criterion grid by tier, each team's tiers now and its readiness by week) and certificates
+//! tab (each trainee's, with dates, who signed, what is missing, and sign-off). The worker
+//! reads them; this only draws them.
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
@@ -297,6 +298,93 @@ pub fn readiness_ui(
                             .map(|p| format!("{:.0}", p.readiness))
                             .collect();
                         ui.label(RichText::new(weeks.join(" · ")).small());
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+pub fn certificates_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    lib: &Library,
+    r: &mut Review,
+    commands: &mut Vec<Command>,
+) {
+    use crate::certify::Status;
+    let loc = lang.code();
+    ui.horizontal_wrapped(|ui| {
+        if ui.button(lang.t("刷新", "Refresh")).clicked() {
+            commands.push(Command::Review(Cmd::LoadCertificates));
+        }
+        ui.label(
+            RichText::new(lang.t(
+                "按剧本的认证规则判定；过期的认证会自动布置重新认证",
+                "Judged by each playbook's certification rules; an expired certificate gets recertification assigned",
+            ))
+            .small()
+            .color(theme::MUTED),
+        );
+    });
+    match &r.certificates_said {
+        Some(Ok(m)) => {
+            ui.label(RichText::new(m).color(theme::GOOD));
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(format!("⚠ {e}")).color(theme::BAD));
+        }
+        None => {}
+    }
+    let Some(list) = &r.certificates else {
+        ui.add(egui::Spinner::new());
+        return;
+    };
+    if list.is_empty() {
+        ui.label(lang.t(
+            "还没有人练习过这些剧本。",
+            "Nobody has practised these playbooks yet.",
+        ));
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("certificates")
+        .show(ui, |ui| {
+            egui::Grid::new("certificates-grid")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    ui.strong(lang.t("学员", "Trainee"));
+                    ui.strong(lang.t("剧本", "Playbook"));
+                    ui.strong(lang.t("认证", "Certificate"));
+                    ui.strong(lang.t("还需", "Still needs"));
+                    ui.end_row();
+                    for c in list {
+                        let pb = lib.playbook(&c.playbook);
+                        ui.label(&c.trainee.name);
+                        ui.label(pb.map_or(c.playbook.as_str(), |p| p.title.get(loc)));
+                        let color = match c.status {
+                            Status::Certified { .. } => theme::GOOD,
+                            Status::Revoked { .. } | Status::Expired { .. } => theme::BAD,
+                            Status::AwaitingSignOff { .. } => theme::ACCENT,
+                            Status::Missing => theme::MUTED,
+                        };
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(c.status.describe().take(lang)).color(color));
+                            if matches!(c.status, Status::AwaitingSignOff { .. })
+                                && ui.button(lang.t("签核", "Sign off")).clicked()
+                            {
+                                commands.push(Command::Review(Cmd::SignOffCertificate {
+                                    trainee: c.trainee.id.clone(),
+                                    playbook: c.playbook.clone(),
+                                }));
+                            }
+                        });
+                        let needs: Vec<String> = c
+                            .missing
+                            .iter()
+                            .map(|n| n.describe(pb.map(|p| p.as_ref()), loc).take(lang))
+                            .collect();
+                        ui.label(RichText::new(needs.join(lang.t("；", "; "))).small());
                         ui.end_row();
                     }
                 });

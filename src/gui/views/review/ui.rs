@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::{Cmd, Review, Tab, assignments_ui, queue_ui, readiness_ui};
+use super::{Cmd, Review, Tab, assignments_ui, certificates_ui, queue_ui, readiness_ui};
 use crate::gui::command::{BrowseFor, Command, SortKey};
 use crate::gui::state::Lang;
 use crate::gui::theme;
@@ -142,6 +142,7 @@ pub fn review_ui(
                 (Tab::Assignments, lang.t("布置与进度", "Assignments")),
                 (Tab::Queue, lang.t("复核队列", "Review queue")),
                 (Tab::Readiness, lang.t("准备度", "Readiness")),
+                (Tab::Certificates, lang.t("认证", "Certificates")),
             ] {
                 if ui.selectable_label(r.tab == tab, label).clicked() && r.tab != tab {
                     commands.push(Command::Review(Cmd::Tab(tab)));
@@ -158,6 +159,10 @@ pub fn review_ui(
         }
         if r.tab == Tab::Readiness {
             readiness_ui(ui, lang, lib, r, commands);
+            return;
+        }
+        if r.tab == Tab::Certificates {
+            certificates_ui(ui, lang, lib, r, commands);
             return;
         }
         let Some(d) = r.data.as_deref() else {
