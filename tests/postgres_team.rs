@@ -2979,4 +2979,65 @@ fn postgres_reviews_questions_and_acknowledgements_belong_to_their_people() {
     );
     assert_eq!(count(&mut admin, "SELECT COUNT(*) FROM review_requests"), 1);
     assert_eq!(count(&mut admin, "SELECT COUNT(*) FROM review_acks"), 1);
+
+    // The comment on a reply reaches the exports from the server too.
+    let o = mgr.run_with(
+        &[
+            "--db",
+            &max_url,
+            "export",
+            "--format",
+            "csv",
+            "--verified-only",
+            "false",
+        ],
+        &as_max,
+        "",
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("#1: 先夸再问"), "{}", o.stdout);
+
+    // Certificates: a manager signs off their own team's trainee, as themselves; a trainee
+    // never signs off her own, and a manager never another team's.
+    let ana_id: String = admin
+        .query_one("SELECT id FROM trainees WHERE login = 'ana'", &[])
+        .expect("ana")
+        .get(0);
+    let cy_id: String = admin
+        .query_one("SELECT id FROM trainees WHERE login = 'cy'", &[])
+        .expect("cy")
+        .get(0);
+    let sign = |c: &mut postgres::Client, id: &str, trainee: &str| {
+        c.execute(
+            "INSERT INTO certificate_signoffs (id, trainee_id, playbook_id, signed_by, signed_at)
+             VALUES ($1, $2, 'jewelry', 'someone', '2026-12-01T00:00:00Z')",
+            &[&id, &trainee],
+        )
+    };
+    assert!(
+        denied(sign(&mut ana, "s1", &ana_id)),
+        "a trainee cannot sign off her own certificate"
+    );
+    assert!(
+        denied(sign(&mut max, "s2", &cy_id)),
+        "a manager cannot sign off another team's trainee"
+    );
+    assert!(sign(&mut max, "s3", &ana_id).is_ok());
+    let signer: String = admin
+        .query_one("SELECT signed_by FROM certificate_signoffs", &[])
+        .expect("one sign-off")
+        .get(0);
+    assert_eq!(signer, "max", "the signer is whoever signed in");
+    assert!(
+        denied(ana.execute(
+            "INSERT INTO certificate_revocations (id, trainee_id, playbook_id, reason, revoked_at)
+             VALUES ('v1', $1, 'jewelry', 'x', '2026-12-01T00:00:00Z')",
+            &[&ana_id],
+        )),
+        "a trainee cannot revoke a certificate"
+    );
+    assert_eq!(
+        count(&mut admin, "SELECT COUNT(*) FROM certificate_signoffs"),
+        1
+    );
 }

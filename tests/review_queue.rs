@@ -269,6 +269,57 @@ fn each_reason_puts_an_attempt_in_the_queue_and_a_review_takes_it_out() {
         .map_or(text.len(), |i| i + at_reply);
     assert!(at_reply < comment && comment < next, "{text}");
 
+    // Exports carry it: the CSV cell names the reply; xAPI states it about the reply's turn.
+    let r = at(
+        dir,
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            "a.csv",
+            "--trainee",
+            "张三",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let csv = std::fs::read_to_string(dir.join("a.csv")).expect("csv");
+    assert!(csv.contains("#1: 第一句要先问需求"), "{csv}");
+    let r = at(
+        dir,
+        &[
+            "export",
+            "--format",
+            "xapi",
+            "--out",
+            "a.json",
+            "--trainee",
+            "张三",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let x: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("a.json")).expect("json"))
+            .expect("statements");
+    let said: Vec<&Value> = x
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|s| s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/commented")
+        .collect();
+    assert_eq!(said.len(), 1, "one comment is on a reply: {x}");
+    assert_eq!(said[0]["result"]["response"], "第一句要先问需求");
+    assert_eq!(said[0]["actor"]["account"]["name"], "王经理");
+    assert_eq!(said[0]["context"]["registration"], failed.as_str());
+    assert!(
+        said[0]["object"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("/turns/"),
+        "{}",
+        said[0]
+    );
+
     // The trainee sees the new reviews and acknowledges them; the manager sees that.
     let v = json(&at(
         dir,

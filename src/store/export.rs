@@ -24,8 +24,31 @@ pub struct ExportRow {
     /// Read with the row from a team server: each reply's points as (reply, turn, time,
     /// criterion, points), in order. `None`: read from the local log when needed.
     pub reply_points: Option<Vec<ReplyPoint>>,
-    /// The reviewers' comments on the attempt, oldest first.
-    pub comments: Vec<String>,
+    /// The reviewers' comments on the attempt and on its replies, oldest first.
+    pub comments: Vec<ExportComment>,
+}
+
+/// A reviewer's comment as an export carries it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ExportComment {
+    /// The review's id.
+    pub id: String,
+    pub text: String,
+    /// The reply it is about (its number) and that reply's turn; `None`: the whole attempt.
+    pub reply: Option<i64>,
+    pub turn: Option<String>,
+    pub reviewer: String,
+    pub at: String,
+}
+
+impl ExportComment {
+    /// As a CSV cell shows it: `#N: text` for a comment on reply N.
+    pub fn cell(&self) -> String {
+        match self.reply {
+            Some(n) => format!("#{n}: {}", self.text),
+            None => self.text.clone(),
+        }
+    }
 }
 
 /// A reply's points on one criterion: (reply, turn, time, criterion, points).
@@ -233,7 +256,11 @@ impl<'s, W: Write> CsvSink<'s, W> {
             if st.pseudonymous {
                 String::new()
             } else {
-                row.comments.join(" / ")
+                row.comments
+                    .iter()
+                    .map(ExportComment::cell)
+                    .collect::<Vec<_>>()
+                    .join(" / ")
             },
         ];
         for c in &self.criteria {
@@ -459,6 +486,30 @@ impl<'c> XapiStatements<'c> {
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(StoreError::from)?,
         };
+        // A comment on one reply: a statement by the reviewer about that reply's turn.
+        for c in row.comments.iter().filter(|c| c.reply.is_some()) {
+            let turn = c.turn.clone().unwrap_or_default();
+            emit(&json!({
+                "id": statement_id(&[&c.id, "comment"]),
+                "actor": { "objectType": "Agent", "account": { "homePage": base, "name": c.reviewer } },
+                "verb": verb("commented"),
+                "object": {
+                    "objectType": "Activity",
+                    "id": format!("{scenario}/turns/{turn}"),
+                    "definition": { "type": "http://adlnet.gov/expapi/activities/cmi.interaction", "name": { "en-US": turn } },
+                },
+                "result": { "response": c.text },
+                "context": {
+                    "registration": r.id,
+                    "contextActivities": { "parent": [{ "id": scenario, "objectType": "Activity" }], "grouping": grouping },
+                    "extensions": {
+                        format!("{base}/extensions/reply"): c.reply,
+                        format!("{base}/extensions/trainee"): actor["account"]["name"],
+                    },
+                },
+                "timestamp": c.at,
+            }))?;
+        }
         for (reply_id, turn, at, criterion, pts) in points {
             let pts: f64 = pts.clamp(0.0, 100.0);
             emit(&json!({

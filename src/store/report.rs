@@ -377,8 +377,9 @@ impl Records for Local {
                  FROM attempt_criteria ac WHERE ac.attempt_id = ?1 ORDER BY ac.criterion_id"
         ))?;
         let mut said = self.conn().prepare_cached(
-            "SELECT comment FROM reviews WHERE attempt_id = ?1 AND comment IS NOT NULL
-             AND comment <> '' ORDER BY at, id",
+            "SELECT w.id, w.comment, w.reply_seq, r.turn_id, w.reviewer, w.at FROM reviews w
+             LEFT JOIN replies r ON r.attempt_id = w.attempt_id AND r.seq = w.reply_seq
+             WHERE w.attempt_id = ?1 AND w.comment IS NOT NULL AND w.comment <> '' ORDER BY w.at, w.id",
         )?;
         let mut rows = stmt.query(params_from_iter(vals.iter()))?;
         while let Some(r) = rows.next()? {
@@ -387,7 +388,16 @@ impl Records for Local {
                 .query_map([&attempt.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<std::result::Result<_, _>>()?;
             let comments = said
-                .query_map([&attempt.id], |r| r.get(0))?
+                .query_map([&attempt.id], |r| {
+                    Ok(super::export::ExportComment {
+                        id: r.get(0)?,
+                        text: r.get(1)?,
+                        reply: r.get(2)?,
+                        turn: r.get(3)?,
+                        reviewer: r.get(4)?,
+                        at: r.get(5)?,
+                    })
+                })?
                 .collect::<std::result::Result<_, _>>()?;
             each(ExportRow {
                 trainee_id: r.get(16)?,

@@ -375,8 +375,11 @@ impl Records for Remote {
                           ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
                     ARRAY(SELECT p.points FROM replies r JOIN reply_points p ON p.reply_id = r.id WHERE r.attempt_id = a.id
                           ORDER BY r.seq, p.criterion_id COLLATE \"C\"),
-                    ARRAY(SELECT v.comment FROM reviews v WHERE v.attempt_id = a.id AND v.comment IS NOT NULL
-                          AND v.comment <> '' ORDER BY v.at COLLATE \"C\", v.id COLLATE \"C\")
+                    (SELECT COALESCE(json_agg(json_build_object('id', v.id, 'text', v.comment, 'reply', v.reply_seq,
+                                'turn', (SELECT r.turn_id FROM replies r WHERE r.attempt_id = v.attempt_id AND r.seq = v.reply_seq),
+                                'reviewer', v.reviewer, 'at', v.at)
+                            ORDER BY v.at COLLATE \"C\", v.id COLLATE \"C\"), '[]')::text
+                     FROM reviews v WHERE v.attempt_id = a.id AND v.comment IS NOT NULL AND v.comment <> '')
              {} WHERE true{cond} ORDER BY a.started_at COLLATE \"C\", a.id COLLATE \"C\"",
             sql::attempt_cols(Dialect::Postgres),
             from()
@@ -416,7 +419,9 @@ impl Records for Remote {
                         .map(|((c, p), w)| (c, p, w))
                         .collect(),
                     reply_points: Some(reply_points),
-                    comments: col(&r, 26)?,
+                    comments: serde_json::from_str(&col::<String>(&r, 26)?).map_err(|e| {
+                        StoreError::Remote(format!("the comments the server sent: {e}"))
+                    })?,
                 })?;
             }
             drop(rows);
