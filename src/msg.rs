@@ -564,8 +564,8 @@ catalogue! {
     queue_near(total, mark) => "total {total} is near the pass mark {mark}", "总分 {total} 接近及格线 {mark}";
     queue_apart(low, high) => "its criteria disagree ({low} to {high})", "各项得分相差悬殊（{low}–{high}）";
     queue_asked(q) => "the trainee asked: {q}", "学员请求复核：{q}";
-    review_no_reply(n, of) => "the attempt has no reply #{n} (it has {of}, numbered from #0 as `salesdojo attempt` shows them)",
-        "本次练习没有第 #{n} 条回答（共 {of} 条，按 `salesdojo attempt` 所列从 #0 起编号）";
+    review_no_reply(n, of) => "the attempt has no reply #{n} (it has {of}, numbered from #1 as `salesdojo attempt` shows them)",
+        "本次练习没有第 #{n} 条回答（共 {of} 条，按 `salesdojo attempt` 所列从 #1 起编号）";
     review_sign_off_unpassed() => "only a passed attempt can be signed off: this one did not pass (override its criteria first if the score is wrong)",
         "只能签核已通过的练习：本次未通过（若评分有误，请先修正各项得分）";
     review_request_empty() => "say what you would like the manager to look at", "请写下希望经理看的问题";

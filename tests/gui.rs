@@ -3647,3 +3647,351 @@ fn publishing_from_the_authoring_view_refuses_a_failing_test() {
     settle(&mut h);
     h.get_by_label_contains("New playbook");
 }
+
+/// The manager's queue as the store gives it, asked directly.
+fn queue_now(db: &Path, lib: &Library) -> Vec<salesdojo::queue::Item> {
+    let store = salesdojo::store::Store::open(db).expect("opens");
+    store
+        .records()
+        .review_queue(
+            &salesdojo::queue::Rules::of(lib),
+            &salesdojo::queue::Filter::default(),
+            chrono::Local::now().date_naive(),
+            salesdojo::gui::views::review::QUEUE_DAYS,
+        )
+        .expect("queue")
+}
+
+/// Each reason puts an attempt in the manager's queue, with its count in the top bar; opening
+/// one from the queue and reviewing it takes it out.
+#[test]
+fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
+    let lang = Lang::En;
+    let lib = lib();
+    let dir = tempfile::tempdir().expect("temp");
+    let db = dir.path().join("progress.db");
+    let trainees = demo_db(&lib, &db);
+    // Three recent attempts, each given a reason the demo history does not have.
+    let (gated, failing, asked) = {
+        let mut s = salesdojo::store::Store::open(&db).expect("opens");
+        let recent = s
+            .records()
+            .attempts(&salesdojo::store::report::Filter::default(), 50)
+            .expect("attempts");
+        let done: Vec<&salesdojo::store::report::AttemptRow> = recent
+            .iter()
+            .filter(|a| a.status == "completed" && a.mode == "practice")
+            .collect();
+        let (g, f, q) = (done[0].id.clone(), done[1].id.clone(), done[2].id.clone());
+        let c = rusqlite::Connection::open(&db).expect("open");
+        c.execute("UPDATE attempts SET gated = 1 WHERE id = ?1", [&g])
+            .expect("gate");
+        c.execute(
+            "UPDATE replies SET script_error = 'scripts/x.rhai: out of budget' WHERE attempt_id = ?1 AND seq = 1",
+            [&f],
+        )
+        .expect("script error");
+        let owner = trainees
+            .iter()
+            .find(|t| t.name == done[2].trainee)
+            .expect("the trainee");
+        s.request_review(
+            &owner.id,
+            &q,
+            "Why did my close score so low?",
+            chrono::Utc::now(),
+        )
+        .expect("asked");
+        (g, f, q)
+    };
+    let want = queue_now(&db, &lib);
+    let reasons = |id: &str| -> Vec<&'static str> {
+        want.iter()
+            .find(|i| i.fact.attempt == id)
+            .map(|i| i.reasons.iter().map(|r| r.key()).collect())
+            .unwrap_or_default()
+    };
+    assert!(reasons(&gated).contains(&"gate"));
+    assert!(
+        reasons(&failing).contains(&"script"),
+        "{:?}",
+        want.iter().find(|i| i.fact.attempt == failing)
+    );
+    assert!(reasons(&asked).contains(&"asked"));
+
+    let mut h = harness(lib.clone(), &db, lang);
+    settle(&mut h);
+    h.get_by_label("Name").focus();
+    h.run_ok();
+    h.get_by_label("Name").type_text("Manager Zhao");
+    h.run_ok();
+    h.get_by_label("◆ Manager: review scores").click();
+    settle(&mut h);
+    // The count in the top bar opens the queue.
+    h.get_by_label(&format!("To review {}", want.len())).click();
+    settle(&mut h);
+    let shown = review(&h).queue.clone().expect("the queue");
+    assert_eq!(shown, want, "the queue on screen is the store's");
+    assert_eq!(shown[0].fact.attempt, gated, "gates first");
+    h.get_by_label("a conduct gate fired");
+    h.get_by_label_contains("the scoring script failed on 1 of its replies");
+    h.get_by_label("the trainee asked: Why did my close score so low?");
+
+    // Opened from the queue and reviewed: out of it, and the count follows.
+    let when = salesdojo::store::local_stamp(&shown[0].waiting_since, "%m-%d %H:%M");
+    h.get_all_by_label(&when)
+        .next()
+        .expect("the gated row")
+        .click();
+    settle(&mut h);
+    assert_eq!(
+        review(&h).detail.as_ref().map(|d| d.attempt.id.clone()),
+        Some(gated.clone())
+    );
+    h.get_by_label("Comment").focus();
+    h.run_ok();
+    h.get_by_label("Comment").type_text("No promises of gain.");
+    h.run_ok();
+    h.get_by_label("Save review").scroll_to_me();
+    h.run_ok();
+    h.get_by_label("Save review").click();
+    settle(&mut h);
+    assert_eq!(h.state().error, None);
+    let after = review(&h).queue.clone().expect("the queue");
+    assert!(
+        after.iter().all(|i| i.fact.attempt != gated),
+        "reviewed: out"
+    );
+    assert_eq!(after.len(), want.len() - 1);
+    h.get_by_label(&format!("To review {}", after.len()));
+}
+
+/// A manager comments on one reply; the trainee sees it on their home screen beside the
+/// reply it is about, and acknowledges it; the manager sees that they did.
+#[test]
+fn a_comment_on_a_reply_is_seen_and_acknowledged_by_the_trainee() {
+    let lang = Lang::En;
+    let (_lib, _dir, db, trainees, mut h) = open_review(lang, "Manager Zhao");
+    let first = review(&h).data.as_ref().expect("results").attempts[0].clone();
+    let trainee = trainees
+        .iter()
+        .find(|t| t.name == first.trainee)
+        .expect("the trainee")
+        .clone();
+    h.state_mut()
+        .apply(salesdojo::gui::command::Command::Review(
+            salesdojo::gui::views::review::Cmd::OpenAttempt(first.id.clone()),
+        ));
+    settle(&mut h);
+    h.get_all_by_label("Comment on this reply")
+        .next()
+        .expect("a reply")
+        .click();
+    h.run_ok();
+    h.get_by_label("Comment on reply 1").focus();
+    h.run_ok();
+    h.get_by_label("Comment on reply 1")
+        .type_text("Ask about the occasion first.");
+    h.run_ok();
+    h.get_by_label("Save review").scroll_to_me();
+    h.run_ok();
+    h.get_by_label("Save review").click();
+    settle(&mut h);
+    assert_eq!(h.state().error, None);
+    let store = salesdojo::store::Store::open(&db).expect("opens");
+    let d = store.records().attempt_detail(&first.id).expect("detail");
+    let rv = d.reviews.last().unwrap_or_else(|| {
+        panic!(
+            "a review: problem {:?}, comment {:?}, reply {:?}",
+            review(&h).review_problem,
+            review(&h).comment,
+            review(&h).comment_reply
+        )
+    });
+    assert_eq!(rv.reply, Some(1));
+    assert_eq!(rv.acknowledged_at, None);
+    // Beside its reply in the drill-down, not yet acknowledged.
+    h.get_by_label_contains("not acknowledged yet");
+
+    // The trainee signs in: the new review waits on the home screen.
+    h.state_mut()
+        .apply(salesdojo::gui::command::Command::SignOut);
+    settle(&mut h);
+    h.state_mut()
+        .apply(salesdojo::gui::command::Command::SignIn {
+            name: trainee.name.clone(),
+            team: trainee.team.clone().unwrap_or_default(),
+        });
+    settle(&mut h);
+    let mine = h.state().my_reviews.clone();
+    let new = mine
+        .iter()
+        .filter(|r| r.review.acknowledged_at.is_none())
+        .count();
+    assert!(new >= 1, "{mine:?}");
+    h.get_by_label_contains(&format!("New reviews from your manager ({new})"));
+    h.get_by_label("On reply 1: Ask about the occasion first.");
+    h.get_by_label("Got it").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("New reviews from your manager")
+            .is_none()
+    );
+    let d = store.records().attempt_detail(&first.id).expect("detail");
+    assert!(
+        d.reviews
+            .last()
+            .and_then(|r| r.acknowledged_at.as_ref())
+            .is_some()
+    );
+}
+
+/// The readiness grid: each trainee's proficiency per criterion as the documented weighting
+/// gives it from the store's rows, read with SQL here.
+#[test]
+fn the_readiness_grid_matches_the_store_asked_directly() {
+    let lang = Lang::En;
+    let (lib, _dir, db, _, mut h) = open_review(lang, "Manager Zhao");
+    h.get_by_label("Readiness").click();
+    settle(&mut h);
+    let data = review(&h).readiness.clone().expect("readiness");
+    assert!(!data.cells.is_empty());
+    let today = data.as_of;
+    let since = salesdojo::readiness::since(today).to_string();
+    let c = rusqlite::Connection::open(&db).expect("open");
+    let mut stmt = c
+        .prepare(
+            "SELECT trainee_id, playbook_id, criterion_id, substr(started_at, 1, 10), COALESCE(overridden, points)
+             FROM attempt_criteria WHERE started_at >= ?1",
+        )
+        .expect("prepare");
+    let mut sums: std::collections::HashMap<(String, String, String), (f64, f64)> =
+        std::collections::HashMap::new();
+    let rows = stmt
+        .query_map([&since], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, f64>(4)?,
+            ))
+        })
+        .expect("rows");
+    for row in rows {
+        let (t, p, k, day, points) = row.expect("row");
+        let day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("a day");
+        let w = 0.5f64.powf((today - day).num_days() as f64 / 30.0);
+        let e = sums.entry((t, p, k)).or_insert((0.0, 0.0));
+        e.0 += w;
+        e.1 += w * points;
+    }
+    assert_eq!(sums.len(), data.cells.len());
+    for cell in &data.cells {
+        let (w, wp) = sums[&(
+            cell.trainee_id.clone(),
+            cell.playbook.clone(),
+            cell.criterion.clone(),
+        )];
+        assert!(
+            (cell.proficiency - wp / w).abs() < 1e-6,
+            "{cell:?}: {} vs {}",
+            cell.proficiency,
+            wp / w
+        );
+    }
+    // On screen: the chosen playbook's grid, a trainee's row with the number in it.
+    let pb = lib
+        .playbook(&review(&h).readiness_playbook)
+        .expect("a playbook chosen");
+    let cell = data
+        .cells
+        .iter()
+        .find(|c| c.playbook == pb.id && c.tier != salesdojo::readiness::Tier::TooLittle)
+        .expect("a cell with a tier");
+    h.get_all_by_label(&cell.trainee).next().expect("the row");
+    assert!(
+        h.get_all_by_label(&format!("{:.0}", cell.proficiency))
+            .next()
+            .is_some()
+    );
+}
+
+/// The certification panel: a playbook whose certificate needs a manager's sign-off lists
+/// those who earned it as awaiting; signing one off certifies them, in the store too.
+#[test]
+fn the_certification_panel_signs_a_certificate_off() {
+    let lang = Lang::En;
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("playbooks");
+    std::fs::create_dir_all(&folder).expect("dir");
+    let src =
+        std::fs::read_to_string(common::repo().join("playbooks/02_jewelry.yaml")).expect("jewelry");
+    std::fs::write(
+        folder.join("02_jewelry.yaml"),
+        format!("{src}certification:\n  scenarios: [browsing-to-tryon]\n  sign_off: true\n"),
+    )
+    .expect("write");
+    std::fs::copy(
+        common::repo().join("playbooks/02_jewelry.yaml.locales.json"),
+        folder.join("02_jewelry.yaml.locales.json"),
+    )
+    .expect("copy");
+    let mut r = Report::default();
+    let content = Content::from_path(&folder, &mut r).expect("content");
+    let lib = Arc::new(load(&[Content::bundled(), content], &mut r));
+    assert_eq!(r.errors(), 0, "{r:?}");
+    assert!(
+        lib.playbook("jewelry")
+            .expect("jewelry")
+            .certification
+            .sign_off
+    );
+    let db = dir.path().join("progress.db");
+    demo_db(&lib, &db);
+    let mut h = harness(lib.clone(), &db, lang);
+    settle(&mut h);
+    h.get_by_label("Name").focus();
+    h.run_ok();
+    h.get_by_label("Name").type_text("Manager Zhao");
+    h.run_ok();
+    h.get_by_label("◆ Manager: review scores").click();
+    settle(&mut h);
+    h.get_by_label("Certificates").click();
+    settle(&mut h);
+    let list = review(&h).certificates.clone().expect("certificates");
+    let waiting = list
+        .iter()
+        .find(|c| c.playbook == "jewelry" && c.status.key() == "awaiting_sign_off")
+        .expect("someone awaits a sign-off")
+        .clone();
+    let store = salesdojo::store::Store::open(&db).expect("opens");
+    let direct = store
+        .records()
+        .certificates(&lib, None, None, chrono::Local::now().date_naive())
+        .expect("certificates");
+    assert_eq!(list, direct, "the panel shows the store's certificates");
+    let n = h.get_all_by_label("Sign off").count();
+    assert_eq!(
+        n,
+        list.iter()
+            .filter(|c| c.status.key() == "awaiting_sign_off")
+            .count()
+    );
+    h.get_all_by_label("Sign off")
+        .next()
+        .expect("a button")
+        .click();
+    settle(&mut h);
+    let after = review(&h).certificates.clone().expect("certificates");
+    let signed = after
+        .iter()
+        .find(|c| c.trainee.id == waiting.trainee.id && c.playbook == "jewelry")
+        .expect("still listed");
+    assert_eq!(signed.status.key(), "certified", "{signed:?}");
+    assert!(
+        h.get_all_by_label_contains("signed off by Manager Zhao")
+            .next()
+            .is_some()
+    );
+}

@@ -18,7 +18,7 @@ pub struct Args {
     /// A comment for the trainee (shown with the attempt, or beside one reply with --reply).
     #[arg(long)]
     pub comment: Option<String>,
-    /// The reply the comment is about: its number as `salesdojo attempt` shows it (#0, #1, …).
+    /// The reply the comment is about: its number as `salesdojo attempt` shows it (#1, #2, …).
     #[arg(long, value_name = "N", requires = "comment")]
     pub reply: Option<i64>,
     /// Sign the attempt off (a passed one): it leaves the review queue of a scenario that

@@ -53,7 +53,7 @@ pub fn queue_ui(
     ui.horizontal_wrapped(|ui| {
         super::ui::pick(
             ui,
-            lang.t("团队", "Team"),
+            lang.t("队列中的团队", "Team in the queue"),
             &mut r.queue_team,
             &teams,
             lang.t("全部", "all"),
@@ -184,7 +184,7 @@ pub fn readiness_ui(
     ui.horizontal_wrapped(|ui| {
         super::ui::pick(
             ui,
-            lang.t("剧本", "Playbook"),
+            lang.t("准备度：剧本", "Readiness of"),
             &mut r.readiness_playbook,
             &playbooks,
             lang.t("（选择）", "(choose)"),

@@ -885,7 +885,7 @@ fn detail_ui(
                     for rv in d.reviews.iter().filter(|rv| rv.reply == Some(rep.seq)) {
                         ui.label(
                             RichText::new(format!(
-                                "▸ {} · {}{}",
+                                "→ {} · {}{}",
                                 rv.reviewer,
                                 crate::store::local_time(&rv.at),
                                 acknowledged(lang, rv)
@@ -1136,7 +1136,7 @@ fn review_form(
                     lang.t("评语，针对回答", "Comment on reply")
                 )));
                 if ui
-                    .small_button("✕")
+                    .small_button("×")
                     .on_hover_text(
                         lang.t("改为评论整次练习", "Comment on the whole attempt instead"),
                     )
