@@ -129,6 +129,17 @@ if af:
 if at:
     row("assignments: a trainee's assigned list (home screen)", "< 10 ms", at, "target", 0.010,
         at < 0.010, "cargo bench --bench assignments")
+# The manager's week
+mq, mr, mc = g("manager/queue_30_days"), g("manager/readiness_everyone"), g("manager/certificates_one_playbook")
+if mq:
+    row("manager: the review queue, last 30 days (every reason)", "< 50 ms", mq, "target", 0.050,
+        mq < 0.050, "cargo bench --bench manager")
+if mr:
+    row("manager: the readiness grid for everyone (every playbook, teams now and by week)",
+        "< 100 ms", mr, "target", 0.100, mr < 0.100, "cargo bench --bench manager")
+if mc:
+    row("manager: one playbook's certificates for everyone", "—", mc, "—", None, None,
+        "cargo bench --bench manager")
 # App
 for m in re.finditer(r"frame (\S+): p50 ([\d.]+) ms, p99 ([\d.]+) ms", log):
     p99 = float(m.group(3)) / 1e3

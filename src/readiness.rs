@@ -114,6 +114,8 @@ pub struct Cell {
 #[derive(Debug)]
 pub struct Tally {
     today: NaiveDate,
+    /// The last day read and its date (rows come in date order: most share it).
+    last_day: (String, Option<NaiveDate>),
     ids: HashMap<String, u32>,
     names: Vec<String>,
     /// (trainee, playbook, criterion) → their sums.
@@ -127,6 +129,7 @@ impl Tally {
     pub fn new(today: NaiveDate) -> Tally {
         Tally {
             today,
+            last_day: (String::new(), None),
             ids: HashMap::new(),
             names: Vec::new(),
             sums: HashMap::new(),
@@ -154,10 +157,16 @@ impl Tally {
         n: u32,
         points: f64,
     ) {
-        let Some(day) = day
-            .get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        else {
+        let Some(key) = day.get(..10) else {
+            return;
+        };
+        if self.last_day.0 != key {
+            self.last_day = (
+                key.to_owned(),
+                NaiveDate::parse_from_str(key, "%Y-%m-%d").ok(),
+            );
+        }
+        let Some(day) = self.last_day.1 else {
             return;
         };
         let age = (self.today - day).num_days();

@@ -3648,6 +3648,25 @@ fn publishing_from_the_authoring_view_refuses_a_failing_test() {
     h.get_by_label_contains("New playbook");
 }
 
+/// The bundled library with the jewelry playbook changed by `edit` (kept in `dir`).
+fn lib_with_jewelry(dir: &Path, edit: impl Fn(&str) -> String) -> Arc<Library> {
+    let folder = dir.join("playbooks");
+    std::fs::create_dir_all(&folder).expect("dir");
+    let src =
+        std::fs::read_to_string(common::repo().join("playbooks/02_jewelry.yaml")).expect("jewelry");
+    std::fs::write(folder.join("02_jewelry.yaml"), edit(&src)).expect("write");
+    std::fs::copy(
+        common::repo().join("playbooks/02_jewelry.yaml.locales.json"),
+        folder.join("02_jewelry.yaml.locales.json"),
+    )
+    .expect("copy");
+    let mut r = Report::default();
+    let content = Content::from_path(&folder, &mut r).expect("content");
+    let lib = Arc::new(load(&[Content::bundled(), content], &mut r));
+    assert_eq!(r.errors(), 0, "{r:?}");
+    lib
+}
+
 /// The manager's queue as the store gives it, asked directly.
 fn queue_now(db: &Path, lib: &Library) -> Vec<salesdojo::queue::Item> {
     let store = salesdojo::store::Store::open(db).expect("opens");
@@ -3667,12 +3686,19 @@ fn queue_now(db: &Path, lib: &Library) -> Vec<salesdojo::queue::Item> {
 #[test]
 fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
     let lang = Lang::En;
-    let lib = lib();
     let dir = tempfile::tempdir().expect("temp");
+    // One scenario requires a manager's sign-off.
+    let lib = lib_with_jewelry(dir.path(), |src| {
+        src.replacen(
+            "  - id: browsing-to-tryon\n",
+            "  - id: browsing-to-tryon\n    sign_off: true\n",
+            1,
+        )
+    });
     let db = dir.path().join("progress.db");
     let trainees = demo_db(&lib, &db);
-    // Three recent attempts, each given a reason the demo history does not have.
-    let (gated, failing, asked) = {
+    // Four recent attempts, each given a reason the demo history does not have.
+    let (gated, failing, asked, flagged) = {
         let mut s = salesdojo::store::Store::open(&db).expect("opens");
         let recent = s
             .records()
@@ -3682,7 +3708,12 @@ fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
             .iter()
             .filter(|a| a.status == "completed" && a.mode == "practice")
             .collect();
-        let (g, f, q) = (done[0].id.clone(), done[1].id.clone(), done[2].id.clone());
+        let (g, f, q, x) = (
+            done[0].id.clone(),
+            done[1].id.clone(),
+            done[2].id.clone(),
+            done[3].id.clone(),
+        );
         let c = rusqlite::Connection::open(&db).expect("open");
         c.execute("UPDATE attempts SET gated = 1 WHERE id = ?1", [&g])
             .expect("gate");
@@ -3691,6 +3722,11 @@ fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
             [&f],
         )
         .expect("script error");
+        c.execute(
+            "INSERT INTO verifications (attempt_id, status, derived_total) VALUES (?1, 'mismatch', 12.0)",
+            [&x],
+        )
+        .expect("flagged");
         let owner = trainees
             .iter()
             .find(|t| t.name == done[2].trainee)
@@ -3702,7 +3738,7 @@ fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
             chrono::Utc::now(),
         )
         .expect("asked");
-        (g, f, q)
+        (g, f, q, x)
     };
     let want = queue_now(&db, &lib);
     let reasons = |id: &str| -> Vec<&'static str> {
@@ -3718,6 +3754,13 @@ fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
         want.iter().find(|i| i.fact.attempt == failing)
     );
     assert!(reasons(&asked).contains(&"asked"));
+    assert!(reasons(&flagged).contains(&"flagged"));
+    let sign_off = want
+        .iter()
+        .find(|i| i.reasons.iter().any(|r| r.key() == "sign_off"))
+        .expect("an attempt of the sign-off scenario waits")
+        .clone();
+    assert_eq!(sign_off.fact.scenario, "browsing-to-tryon");
 
     let mut h = harness(lib.clone(), &db, lang);
     settle(&mut h);
@@ -3736,6 +3779,14 @@ fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
     h.get_by_label("a conduct gate fired");
     h.get_by_label_contains("the scoring script failed on 1 of its replies");
     h.get_by_label("the trainee asked: Why did my close score so low?");
+    h.get_by_label_contains(
+        "flagged by the verifier: its stored score is not what its replies give",
+    );
+    assert!(
+        h.get_all_by_label("the scenario requires a manager's sign-off")
+            .next()
+            .is_some()
+    );
 
     // Opened from the queue and reviewed: out of it, and the count follows.
     let when = salesdojo::store::local_stamp(&shown[0].waiting_since, "%m-%d %H:%M");
@@ -3923,24 +3974,9 @@ fn the_readiness_grid_matches_the_store_asked_directly() {
 fn the_certification_panel_signs_a_certificate_off() {
     let lang = Lang::En;
     let dir = tempfile::tempdir().expect("temp");
-    let folder = dir.path().join("playbooks");
-    std::fs::create_dir_all(&folder).expect("dir");
-    let src =
-        std::fs::read_to_string(common::repo().join("playbooks/02_jewelry.yaml")).expect("jewelry");
-    std::fs::write(
-        folder.join("02_jewelry.yaml"),
-        format!("{src}certification:\n  scenarios: [browsing-to-tryon]\n  sign_off: true\n"),
-    )
-    .expect("write");
-    std::fs::copy(
-        common::repo().join("playbooks/02_jewelry.yaml.locales.json"),
-        folder.join("02_jewelry.yaml.locales.json"),
-    )
-    .expect("copy");
-    let mut r = Report::default();
-    let content = Content::from_path(&folder, &mut r).expect("content");
-    let lib = Arc::new(load(&[Content::bundled(), content], &mut r));
-    assert_eq!(r.errors(), 0, "{r:?}");
+    let lib = lib_with_jewelry(dir.path(), |src| {
+        format!("{src}certification:\n  scenarios: [browsing-to-tryon]\n  sign_off: true\n")
+    });
     assert!(
         lib.playbook("jewelry")
             .expect("jewelry")

@@ -442,8 +442,14 @@ impl Store {
                     "total, passed"
                 },
                 reviews = match source {
+                    // A comment's reply and a sign-off came with schema 12.
+                    Source::TeamServer if version >= 12 => {
+                        "INSERT OR IGNORE INTO main.reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points, reply_seq, sign_off)
+                             SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points, reply_seq, sign_off FROM other.reviews;"
+                    }
                     Source::TeamServer => {
-                        "INSERT OR IGNORE INTO main.reviews SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews;"
+                        "INSERT OR IGNORE INTO main.reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
+                             SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM other.reviews;"
                     }
                     Source::File => "",
                 },

@@ -585,6 +585,45 @@ impl Records for Local {
         Ok(id)
     }
 
+    /// [`Records::readiness`] read without a copy per row: the criteria of the window from
+    /// their covering index in date order, each added to the tally as borrowed text (185 000
+    /// rows for everyone on the demo history).
+    fn readiness(
+        &self,
+        today: chrono::NaiveDate,
+        trainee: Option<&super::Trainee>,
+    ) -> Result<Vec<crate::readiness::Cell>> {
+        let mut tally = crate::readiness::Tally::new(today);
+        let since = crate::readiness::since(today).format("%Y-%m-%d").to_string();
+        let only = if trainee.is_some() {
+            " AND ac.trainee_id = ?2"
+        } else {
+            ""
+        };
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, ac.started_at, {EFFECTIVE}
+             FROM attempt_criteria ac WHERE ac.started_at >= ?1 AND ac.attempt_id NOT IN {UNCOUNTED}{only}"
+        ))?;
+        let mut vals = vec![since];
+        if let Some(t) = trainee {
+            vals.push(t.id.clone());
+        }
+        fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            })
+        }
+        let mut rows = stmt.query(params_from_iter(vals.iter()))?;
+        while let Some(r) = rows.next()? {
+            tally.add(text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, 1, r.get(4)?);
+        }
+        let everyone = match trainee {
+            Some(t) => vec![t.clone()],
+            None => self.trainees()?,
+        };
+        Ok(tally.finish(&everyone))
+    }
+
     fn write(&self, sql: &str, vals: &[String]) -> Result<()> {
         self.conn.execute(sql, params_from_iter(vals.iter()))?;
         Ok(())

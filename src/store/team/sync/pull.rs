@@ -229,12 +229,12 @@ fn copy_changes(
         w,
         tx,
         &format!(
-            "SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points FROM reviews WHERE txid >= $1 AND txid <> ALL({own})"
+            "SELECT id, attempt_id, reviewer, at, comment, criterion_id, override_points, reply_seq, sign_off FROM reviews WHERE txid >= $1 AND txid <> ALL({own})"
         ),
         &[&mark],
-        "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        7,
+        "INSERT INTO reviews (id, attempt_id, reviewer, at, comment, criterion_id, override_points, reply_seq, sign_off)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        9,
         &mut |r| {
             known.push(pg_col(r, 0)?);
             Ok(())

@@ -444,11 +444,13 @@ pub(super) fn push_reviews(
         comment: Vec<Option<String>>,
         criterion: Vec<Option<String>>,
         points: Vec<Option<f64>>,
+        reply: Vec<Option<i32>>,
+        sign_off: Vec<i32>,
     }
     let mut c = Cols::default();
     {
         let mut stmt = local(store.conn().prepare_cached(
-            "SELECT r.id, r.attempt_id, r.at, r.comment, r.criterion_id, r.override_points FROM reviews r
+            "SELECT r.id, r.attempt_id, r.at, r.comment, r.criterion_id, r.override_points, r.reply_seq, r.sign_off FROM reviews r
              WHERE EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.attempt_id)
                AND NOT EXISTS (SELECT 1 FROM team_known k WHERE k.id = r.id)
              ORDER BY r.id LIMIT ?1",
@@ -461,6 +463,9 @@ pub(super) fn push_reviews(
             c.comment.push(local(r.get(3))?);
             c.criterion.push(local(r.get(4))?);
             c.points.push(local(r.get(5))?);
+            c.reply
+                .push(local(r.get::<_, Option<i64>>(6))?.and_then(|n| i32::try_from(n).ok()));
+            c.sign_off.push(local(r.get::<_, i64>(7))? as i32);
         }
     }
     if c.id.is_empty() {
@@ -469,10 +474,11 @@ pub(super) fn push_reviews(
     // The reviewer is whoever is signed in: the server writes it, whatever was sent.
     let wrote = client
         .query(
-            "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[])
+            "INSERT INTO reviews (id, attempt_id, at, comment, criterion_id, override_points, reply_seq, sign_off)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],
+                                  $7::int4[], $8::int4[])
              ON CONFLICT (id) DO NOTHING RETURNING txid",
-            &[&c.id, &c.attempt, &c.at, &c.comment, &c.criterion, &c.points],
+            &[&c.id, &c.attempt, &c.at, &c.comment, &c.criterion, &c.points, &c.reply, &c.sign_off],
         )
         .map_err(server_err)?;
     note_pushed(store, &wrote)?;
