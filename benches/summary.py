@@ -130,13 +130,17 @@ if at:
     row("assignments: a trainee's assigned list (home screen)", "< 10 ms", at, "target", 0.010,
         at < 0.010, "cargo bench --bench assignments")
 # The manager's week
-mq, mr, mc = g("manager/queue_30_days"), g("manager/readiness_everyone"), g("manager/certificates_one_playbook")
+mq, mr, ma, mc = (g("manager/queue_30_days"), g("manager/readiness_grid_everyone"),
+                  g("manager/readiness_every_playbook"), g("manager/certificates_one_playbook"))
 if mq:
     row("manager: the review queue, last 30 days (every reason)", "< 50 ms", mq, "target", 0.050,
         mq < 0.050, "cargo bench --bench manager")
 if mr:
-    row("manager: the readiness grid for everyone (every playbook, teams now and by week)",
+    row("manager: the readiness grid for everyone (the busiest playbook: 500 trainees × its criteria, teams now and by week)",
         "< 100 ms", mr, "target", 0.100, mr < 0.100, "cargo bench --bench manager")
+if ma:
+    row("manager: readiness of every playbook at once (`salesdojo readiness`)", "—", ma, "—", None, None,
+        "cargo bench --bench manager")
 if mc:
     row("manager: one playbook's certificates for everyone", "—", mc, "—", None, None,
         "cargo bench --bench manager")

@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod certify;
 pub mod cli;
 pub mod demo;
+pub(crate) mod fx;
 pub mod gui;
 pub mod msg;
 pub mod playbook;

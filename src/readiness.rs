@@ -109,17 +109,24 @@ pub struct Cell {
     pub tier: Tier,
 }
 
+use crate::fx::FxMap;
+
 /// Adds up rows as the store reads them, without keeping them: ids are interned, so a row
 /// costs hash lookups, not allocations.
 #[derive(Debug)]
 pub struct Tally {
     today: NaiveDate,
-    /// The last day read and its date (rows come in date order: most share it).
-    last_day: (String, Option<NaiveDate>),
-    ids: HashMap<String, u32>,
+    /// The last day read, its date and weight, and the last trainee and playbook read with
+    /// their ids: rows come in date order, an attempt's criteria together, so most rows
+    /// share them and skip a lookup.
+    last_day: (String, Option<(NaiveDate, f64)>),
+    /// (the interned index of) the last trainee and playbook read.
+    last_trainee: u32,
+    last_playbook: u32,
+    ids: FxMap<String, u32>,
     names: Vec<String>,
     /// (trainee, playbook, criterion) → their sums.
-    sums: HashMap<(u32, u32, u32), Sums>,
+    sums: FxMap<(u32, u32, u32), Sums>,
 }
 
 /// Σ w, Σ w·points, attempts, the last day.
@@ -130,10 +137,16 @@ impl Tally {
         Tally {
             today,
             last_day: (String::new(), None),
-            ids: HashMap::new(),
+            last_trainee: u32::MAX,
+            last_playbook: u32::MAX,
+            ids: FxMap::default(),
             names: Vec::new(),
-            sums: HashMap::new(),
+            sums: FxMap::default(),
         }
+    }
+
+    fn name(&self, i: u32) -> Option<&str> {
+        self.names.get(i as usize).map(String::as_str)
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -161,22 +174,29 @@ impl Tally {
             return;
         };
         if self.last_day.0 != key {
-            self.last_day = (
-                key.to_owned(),
-                NaiveDate::parse_from_str(key, "%Y-%m-%d").ok(),
-            );
+            let today = self.today;
+            let dated = NaiveDate::parse_from_str(key, "%Y-%m-%d")
+                .ok()
+                .map(|d| (d, (today - d).num_days()))
+                .filter(|(_, age)| (0..WINDOW_DAYS).contains(age))
+                .map(|(d, age)| (d, weight(age)));
+            self.last_day = (key.to_owned(), dated);
         }
-        let Some(day) = self.last_day.1 else {
+        let Some((day, w)) = self.last_day.1 else {
             return;
         };
-        let age = (self.today - day).num_days();
-        if !(0..WINDOW_DAYS).contains(&age) || n == 0 {
+        if n == 0 {
             return;
         }
-        let w = weight(age);
+        if self.name(self.last_trainee) != Some(trainee_id) {
+            self.last_trainee = self.intern(trainee_id);
+        }
+        if self.name(self.last_playbook) != Some(playbook) {
+            self.last_playbook = self.intern(playbook);
+        }
         let key = (
-            self.intern(trainee_id),
-            self.intern(playbook),
+            self.last_trainee,
+            self.last_playbook,
             self.intern(criterion),
         );
         let e = self.sums.entry(key).or_insert((0.0, 0.0, 0, day));
@@ -234,12 +254,23 @@ pub struct Grid {
     pub rows: Vec<GridRow>,
 }
 
+/// One cell of a grid: a [`Cell`]'s figures, its trainee and criterion being its row's and
+/// column's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GridCell {
+    pub proficiency: f64,
+    pub attempts: u32,
+    pub last: NaiveDate,
+    pub tier: Tier,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GridRow {
     pub trainee_id: String,
     pub trainee: String,
     pub team: Option<String>,
-    pub cells: Vec<Option<Cell>>,
+    /// A cell per criterion of the grid, in its order (`None`: not practised in the window).
+    pub cells: Vec<Option<GridCell>>,
     /// The average of the row's proficiencies, and its tier (the lowest tier would hide a
     /// trainee's progress on everything else behind one criterion).
     pub overall: f64,
@@ -264,13 +295,18 @@ pub fn grid(cells: &[Cell], playbook: &str, criteria: &[String]) -> Grid {
                 tier: Tier::TooLittle,
             });
         if let Some(slot) = row.cells.get_mut(col) {
-            *slot = Some(c.clone());
+            *slot = Some(GridCell {
+                proficiency: c.proficiency,
+                attempts: c.attempts,
+                last: c.last,
+                tier: c.tier,
+            });
         }
     }
     let rows = rows
         .into_values()
         .map(|mut r| {
-            let seen: Vec<&Cell> = r.cells.iter().flatten().collect();
+            let seen: Vec<&GridCell> = r.cells.iter().flatten().collect();
             let n = seen.len().max(1) as f64;
             r.overall = seen.iter().map(|c| c.proficiency).sum::<f64>() / n;
             let attempts = seen.iter().map(|c| c.attempts).max().unwrap_or(0);

@@ -3909,17 +3909,19 @@ fn the_readiness_grid_matches_the_store_asked_directly() {
     assert!(!data.cells.is_empty());
     let today = data.as_of;
     let since = salesdojo::readiness::since(today).to_string();
+    let shown = data.playbook.clone().expect("one playbook is read");
+    assert_eq!(shown, review(&h).readiness_playbook);
     let c = rusqlite::Connection::open(&db).expect("open");
     let mut stmt = c
         .prepare(
             "SELECT trainee_id, playbook_id, criterion_id, substr(started_at, 1, 10), COALESCE(overridden, points)
-             FROM attempt_criteria WHERE started_at >= ?1",
+             FROM attempt_criteria WHERE started_at >= ?1 AND playbook_id = ?2",
         )
         .expect("prepare");
     let mut sums: std::collections::HashMap<(String, String, String), (f64, f64)> =
         std::collections::HashMap::new();
     let rows = stmt
-        .query_map([&since], |r| {
+        .query_map([&since, &shown], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

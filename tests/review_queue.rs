@@ -358,22 +358,19 @@ fn readiness_is_the_stores_points_weighted_by_recency() {
     assert_eq!(rows.len(), 2, "{v}");
     // Every attempt is today's: each cell is the plain average of the store's points.
     let c = rusqlite::Connection::open(dir.join("p.db")).expect("open");
+    let criteria = grid["criteria"].as_array().expect("criteria");
     let mut checked = 0;
     for row in rows {
-        for cell in row["cells"]
-            .as_array()
-            .expect("cells")
-            .iter()
-            .flatten_null()
-        {
+        let cells = row["cells"].as_array().expect("cells");
+        for (criterion, cell) in criteria.iter().zip(cells).filter(|(_, c)| !c.is_null()) {
             let want: f64 = c
                 .query_row(
                     "SELECT AVG(COALESCE(ac.overridden, ac.points)) FROM attempt_criteria ac
                      JOIN trainees t ON t.id = ac.trainee_id
                      WHERE t.name = ?1 AND ac.playbook_id = 'jewelry' AND ac.criterion_id = ?2",
                     [
-                        cell["trainee"].as_str().unwrap_or_default(),
-                        cell["criterion"].as_str().unwrap_or_default(),
+                        row["trainee"].as_str().unwrap_or_default(),
+                        criterion.as_str().unwrap_or_default(),
                     ],
                     |r| r.get(0),
                 )
@@ -393,17 +390,6 @@ fn readiness_is_the_stores_points_weighted_by_recency() {
     let r = at(dir, &["readiness", "--playbook", "jewelery"]);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("did you mean 'jewelry'"), "{}", r.stderr);
-}
-
-/// The non-null items of a JSON array.
-trait FlattenNull<'a> {
-    fn flatten_null(self) -> Box<dyn Iterator<Item = &'a Value> + 'a>;
-}
-
-impl<'a, I: Iterator<Item = &'a Value> + 'a> FlattenNull<'a> for I {
-    fn flatten_null(self) -> Box<dyn Iterator<Item = &'a Value> + 'a> {
-        Box::new(self.filter(|v| !v.is_null()))
-    }
 }
 
 /// The jewelry playbook with certification rules appended (`rules` is the YAML block's body).

@@ -149,7 +149,9 @@ pub fn run_readiness(cli: &Cli, args: &ReadinessArgs) -> anyhow::Result<ExitCode
         None => None,
     };
     let today = today();
-    let mut cells = store.records().readiness(today, trainee.as_ref())?;
+    let mut cells = store
+        .records()
+        .readiness(today, trainee.as_ref(), args.playbook.as_deref())?;
     if let Some(team) = &args.team {
         cells.retain(|c| c.team.as_deref() == Some(team.as_str()));
     }
@@ -187,7 +189,9 @@ pub fn run_readiness(cli: &Cli, args: &ReadinessArgs) -> anyhow::Result<ExitCode
     let mut over_time = if trainee.is_some() {
         Vec::new()
     } else {
-        store.records().team_readiness(today, args.weeks)?
+        store
+            .records()
+            .team_readiness(today, args.weeks, args.playbook.as_deref())?
     };
     if let Some(team) = &args.team {
         over_time.retain(|p| p.team.as_deref() == Some(team.as_str()));

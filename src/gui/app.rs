@@ -762,7 +762,11 @@ impl App {
                     self.asked = None;
                     self.my_readiness = None;
                     if let Some(t) = self.trainee.clone() {
-                        self.send(Job::Readiness(Some(t)));
+                        let playbook = Some(run.attempt.playbook.id.clone());
+                        self.send(Job::Readiness {
+                            trainee: Some(t),
+                            playbook,
+                        });
                     }
                     self.screen = Screen::Summary { run, finished };
                 }

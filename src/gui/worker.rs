@@ -146,8 +146,12 @@ pub enum Job {
         /// What the certificates tab shows.
         shown: Option<String>,
     },
-    /// Readiness on every criterion (of one trainee, when given) and per team over time.
-    Readiness(Option<crate::store::Trainee>),
+    /// Readiness on every criterion of a playbook (of one trainee, when given; of every
+    /// playbook when none is) and per team over time.
+    Readiness {
+        trainee: Option<crate::store::Trainee>,
+        playbook: Option<String>,
+    },
     /// A trainee asks for a review of their attempt.
     AskReview {
         trainee: String,
@@ -333,6 +337,8 @@ pub struct ReadinessData {
     pub cells: Vec<crate::readiness::Cell>,
     pub over_time: Vec<crate::readiness::TeamPoint>,
     pub as_of: chrono::NaiveDate,
+    /// The playbook read (`None`: every one).
+    pub playbook: Option<String>,
 }
 
 /// Rows of the attempts table.
@@ -757,8 +763,10 @@ impl State<'_> {
                 }),
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
-            Job::Readiness(trainee) => Done::Readiness(match &self.store {
-                Some(s) => readiness(s, trainee.as_ref()).map(Box::new).map_err(text),
+            Job::Readiness { trainee, playbook } => Done::Readiness(match &self.store {
+                Some(s) => readiness(s, trainee.as_ref(), playbook.as_deref())
+                    .map(Box::new)
+                    .map_err(text),
                 None => Err(why("没有进度数据库", "no progress database")),
             }),
             Job::AskReview {
@@ -1495,17 +1503,22 @@ fn certificates(
 }
 
 /// Readiness today (of one trainee, when given; else everyone's, and each team's by week).
-fn readiness(s: &Store, trainee: Option<&crate::store::Trainee>) -> store::Result<ReadinessData> {
+fn readiness(
+    s: &Store,
+    trainee: Option<&crate::store::Trainee>,
+    playbook: Option<&str>,
+) -> store::Result<ReadinessData> {
     let today = chrono::Local::now().date_naive();
-    let cells = s.records().readiness(today, trainee)?;
+    let cells = s.records().readiness(today, trainee, playbook)?;
     let over_time = match trainee {
         Some(_) => Vec::new(),
-        None => s.records().team_readiness(today, 12)?,
+        None => s.records().team_readiness(today, 12, playbook)?,
     };
     Ok(ReadinessData {
         cells,
         over_time,
         as_of: today,
+        playbook: playbook.map(str::to_owned),
     })
 }
 

@@ -222,12 +222,13 @@ pub trait Records {
         let facts = self.queue_facts(&since.format("%Y-%m-%d").to_string())?;
         Ok(crate::queue::queue(facts, rules, filter))
     }
-    /// Readiness on `today` per trainee (one, when given), playbook and criterion (see
-    /// [`crate::readiness`]).
+    /// Readiness on `today` per trainee (one, when given), playbook (one, when given) and
+    /// criterion (see [`crate::readiness`]).
     fn readiness(
         &self,
         today: chrono::NaiveDate,
         trainee: Option<&Trainee>,
+        playbook: Option<&str>,
     ) -> Result<Vec<crate::readiness::Cell>> {
         let mut tally = crate::readiness::Tally::new(today);
         let since = crate::readiness::since(today)
@@ -237,6 +238,7 @@ pub trait Records {
             self.run(),
             &since,
             trainee.map(|t| t.id.as_str()),
+            playbook,
             &mut tally,
         )?;
         let everyone = match trainee {
@@ -330,16 +332,18 @@ pub trait Records {
     /// Runs one write of text values (`?1`…); a team server writes as the signed-in login
     /// (its triggers set who wrote it).
     fn write(&self, sql: &str, vals: &[String]) -> Result<()>;
-    /// Per team, its readiness at the end of each of the last `weeks` weeks.
+    /// Per team, its readiness (on one playbook, when given) at the end of each of the last
+    /// `weeks` weeks.
     fn team_readiness(
         &self,
         today: chrono::NaiveDate,
         weeks: u32,
+        playbook: Option<&str>,
     ) -> Result<Vec<crate::readiness::TeamPoint>> {
         let since = crate::readiness::team_since(today, weeks)
             .format("%Y-%m-%d")
             .to_string();
-        let days = sql::team_days(self.run(), &since)?;
+        let days = sql::team_days(self.run(), &since, playbook)?;
         Ok(crate::readiness::team_over_time(&days, today, weeks))
     }
     /// After a review changed an attempt's verdict: the trainee is certified for its playbook

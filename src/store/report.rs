@@ -592,22 +592,26 @@ impl Records for Local {
         &self,
         today: chrono::NaiveDate,
         trainee: Option<&super::Trainee>,
+        playbook: Option<&str>,
     ) -> Result<Vec<crate::readiness::Cell>> {
         let mut tally = crate::readiness::Tally::new(today);
-        let since = crate::readiness::since(today).format("%Y-%m-%d").to_string();
-        let only = if trainee.is_some() {
-            " AND ac.trainee_id = ?2"
-        } else {
-            ""
-        };
+        let since = crate::readiness::since(today)
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut vals = vec![since];
+        let mut only = String::new();
+        if let Some(t) = trainee {
+            vals.push(t.id.clone());
+            only.push_str(&format!(" AND ac.trainee_id = ?{}", vals.len()));
+        }
+        if let Some(p) = playbook {
+            vals.push(p.to_owned());
+            only.push_str(&format!(" AND ac.playbook_id = ?{}", vals.len()));
+        }
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT ac.trainee_id, ac.playbook_id, ac.criterion_id, ac.started_at, {EFFECTIVE}
              FROM attempt_criteria ac WHERE ac.started_at >= ?1 AND ac.attempt_id NOT IN {UNCOUNTED}{only}"
         ))?;
-        let mut vals = vec![since];
-        if let Some(t) = trainee {
-            vals.push(t.id.clone());
-        }
         fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
             r.get_ref(i)?.as_str().map_err(|e| {
                 rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
@@ -615,7 +619,14 @@ impl Records for Local {
         }
         let mut rows = stmt.query(params_from_iter(vals.iter()))?;
         while let Some(r) = rows.next()? {
-            tally.add(text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, 1, r.get(4)?);
+            tally.add(
+                text(r, 0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                1,
+                r.get(4)?,
+            );
         }
         let everyone = match trainee {
             Some(t) => vec![t.clone()],

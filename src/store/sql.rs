@@ -735,7 +735,6 @@ pub fn reviews_of(run: &dyn Run, trainee_id: &str, limit: usize) -> Result<Vec<T
 /// the demo history's last 30 days (12 500 attempts) that is 4× faster than the correlated
 /// form (docs/BENCHMARKS.md).
 pub fn queue_facts(run: &dyn Run, since: &str) -> Result<Vec<crate::queue::Fact>> {
-    use std::collections::HashMap;
     let d = run.dialect();
     let c = d.c();
     let vals = [since.to_owned()];
@@ -751,42 +750,47 @@ pub fn queue_facts(run: &dyn Run, since: &str) -> Result<Vec<crate::queue::Fact>
             "a.verification",
         ),
     };
-    let mut facts = all(
+    // The range's attempts from the time index, then the older ones asked about (two queries:
+    // one with OR reads every match into a row set and sorts it).
+    let fact = |r: &dyn Cells| -> Result<crate::queue::Fact> {
+        Ok(crate::queue::Fact {
+            attempt: r.text(0)?,
+            trainee_id: r.text(1)?,
+            trainee: String::new(),
+            team: None,
+            playbook: r.text(2)?,
+            scenario: r.text(3)?,
+            started_at: r.text(4)?,
+            ended_at: r.opt_text(5)?,
+            total: r.opt_real(6)?,
+            passed: r.opt_int(7)?.map(|p| p != 0),
+            pass_mark: r.opt_int(8)?.and_then(|m| u8::try_from(m).ok()),
+            gated: r.int(9)? != 0,
+            script_errors: 0,
+            verification: r.opt_text(10)?,
+            criteria_low: None,
+            criteria_high: None,
+            last_review: None,
+            signed_off: false,
+            question: None,
+            asked_at: None,
+        })
+    };
+    let cols = format!(
+        "SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.started_at, a.ended_at, a.total, a.passed,
+                {marks}, {verification}
+         FROM {results} WHERE a.status = 'completed' AND a.mode = 'practice'"
+    );
+    let mut facts = all(run, &format!("{cols} AND a.started_at >= ?1"), &vals, fact)?;
+    facts.extend(all(
         run,
         &format!(
-            "SELECT a.id, a.trainee_id, a.playbook_id, a.scenario_id, a.started_at, a.ended_at, a.total, a.passed,
-                    {marks}, {verification}
-             FROM {results}
-             WHERE a.status = 'completed' AND a.mode = 'practice'
-               AND (a.started_at >= ?1 OR a.id IN (SELECT attempt_id FROM review_requests))"
+            "{cols} AND a.started_at < ?1 AND a.id IN (SELECT attempt_id FROM review_requests)"
         ),
         &vals,
-        |r| {
-            Ok(crate::queue::Fact {
-                attempt: r.text(0)?,
-                trainee_id: r.text(1)?,
-                trainee: String::new(),
-                team: None,
-                playbook: r.text(2)?,
-                scenario: r.text(3)?,
-                started_at: r.text(4)?,
-                ended_at: r.opt_text(5)?,
-                total: r.opt_real(6)?,
-                passed: r.opt_int(7)?.map(|p| p != 0),
-                pass_mark: r.opt_int(8)?.and_then(|m| u8::try_from(m).ok()),
-                gated: r.int(9)? != 0,
-                script_errors: 0,
-                verification: r.opt_text(10)?,
-                criteria_low: None,
-                criteria_high: None,
-                last_review: None,
-                signed_off: false,
-                question: None,
-                asked_at: None,
-            })
-        },
-    )?;
-    let at: HashMap<String, usize> = facts
+        fact,
+    )?);
+    let at: crate::fx::FxMap<String, usize> = facts
         .iter()
         .enumerate()
         .map(|(i, f)| (f.attempt.clone(), i))
@@ -803,7 +807,7 @@ pub fn queue_facts(run: &dyn Run, since: &str) -> Result<Vec<crate::queue::Fact>
         }
     };
     run.each(criteria, &vals, &mut |r| {
-        if let Some(f) = at.get(&r.text(0)?).and_then(|&i| facts.get_mut(i)) {
+        if let Some(f) = at.get(r.str(0)?).and_then(|&i| facts.get_mut(i)) {
             let p = r.real(1)?;
             f.criteria_low = Some(f.criteria_low.map_or(p, |l| l.min(p)));
             f.criteria_high = Some(f.criteria_high.map_or(p, |h| h.max(p)));
@@ -835,7 +839,7 @@ pub fn queue_facts(run: &dyn Run, since: &str) -> Result<Vec<crate::queue::Fact>
         ),
         &vals,
         &mut |r| {
-            if let Some(f) = at.get(&r.text(0)?).and_then(|&i| facts.get_mut(i)) {
+            if let Some(f) = at.get(r.str(0)?).and_then(|&i| facts.get_mut(i)) {
                 f.last_review = r.opt_text(1)?;
                 f.signed_off = r.int(2)? != 0;
             }
@@ -847,14 +851,14 @@ pub fn queue_facts(run: &dyn Run, since: &str) -> Result<Vec<crate::queue::Fact>
         "SELECT attempt_id, COUNT(*) FROM replies WHERE script_error IS NOT NULL GROUP BY attempt_id",
         &[],
         &mut |r| {
-            if let Some(f) = at.get(&r.text(0)?).and_then(|&i| facts.get_mut(i)) {
+            if let Some(f) = at.get(r.str(0)?).and_then(|&i| facts.get_mut(i)) {
                 f.script_errors = u32::try_from(r.int(1)?).unwrap_or(u32::MAX);
             }
             Ok(())
         },
     )?;
     // Names.
-    let who: HashMap<String, Trainee> = trainees(run)?
+    let who: crate::fx::FxMap<String, Trainee> = trainees(run)?
         .into_iter()
         .map(|t| (t.id.clone(), t))
         .collect();
@@ -873,18 +877,21 @@ pub fn readiness(
     run: &dyn Run,
     since: &str,
     trainee: Option<&str>,
+    playbook: Option<&str>,
     tally: &mut crate::readiness::Tally,
 ) -> Result<()> {
     let d = run.dialect();
     let s = d.criteria();
     let mut vals = vec![since.to_owned()];
-    let only = match trainee {
-        Some(t) => {
-            vals.push(t.to_owned());
-            " AND k.trainee_id = ?2"
-        }
-        None => "",
-    };
+    let mut only = String::new();
+    if let Some(t) = trainee {
+        vals.push(t.to_owned());
+        only.push_str(&format!(" AND k.trainee_id = ?{}", vals.len()));
+    }
+    if let Some(p) = playbook {
+        vals.push(p.to_owned());
+        only.push_str(&format!(" AND k.playbook_id = ?{}", vals.len()));
+    }
     let (n, points, group) = match d {
         // One row per attempt's criterion, read from the covering index in date order:
         // grouping would sort them first, for nothing.
@@ -919,16 +926,28 @@ pub fn readiness(
 
 /// [`crate::store::Records::team_days`]: per day since `since` and team, the counted attempts
 /// with a total and the sum of their totals.
-pub fn team_days(run: &dyn Run, since: &str) -> Result<Vec<crate::readiness::Day>> {
+pub fn team_days(
+    run: &dyn Run,
+    since: &str,
+    playbook: Option<&str>,
+) -> Result<Vec<crate::readiness::Day>> {
     let c = run.dialect().c();
+    let mut vals = vec![since.to_owned()];
+    let only = match playbook {
+        Some(p) => {
+            vals.push(p.to_owned());
+            " AND r.playbook_id = ?2"
+        }
+        None => "",
+    };
     all(
         run,
         &format!(
             "SELECT r.day, tm.name, SUM(r.totals), SUM(r.total) FROM rollup_days r
              LEFT JOIN teams tm ON tm.id = r.team_id
-             WHERE r.day >= ?1 GROUP BY r.day, tm.name ORDER BY r.day{c}"
+             WHERE r.day >= ?1{only} GROUP BY r.day, tm.name ORDER BY r.day{c}"
         ),
-        &[since.to_owned()],
+        &vals,
         |r| {
             let day = r.text(0)?;
             Ok(crate::readiness::Day {
@@ -1271,6 +1290,8 @@ pub fn dollars(sql: &str) -> String {
 /// after an admin altered a server's column.
 pub trait Cells {
     fn text(&self, i: usize) -> Result<String>;
+    /// A text column borrowed from the row, not copied (for rows read by the thousand).
+    fn str(&self, i: usize) -> Result<&str>;
     fn opt_text(&self, i: usize) -> Result<Option<String>>;
     fn int(&self, i: usize) -> Result<i64> {
         self.opt_int(i)?
@@ -1289,6 +1310,11 @@ pub trait Cells {
 impl Cells for rusqlite::Row<'_> {
     fn text(&self, i: usize) -> Result<String> {
         Ok(self.get(i)?)
+    }
+    fn str(&self, i: usize) -> Result<&str> {
+        Ok(self.get_ref(i)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+        })?)
     }
     fn opt_text(&self, i: usize) -> Result<Option<String>> {
         Ok(self.get(i)?)
@@ -1312,6 +1338,9 @@ impl Cells for rusqlite::Row<'_> {
 
 impl Cells for postgres::Row {
     fn text(&self, i: usize) -> Result<String> {
+        pg(self, i)
+    }
+    fn str(&self, i: usize) -> Result<&str> {
         pg(self, i)
     }
     fn opt_text(&self, i: usize) -> Result<Option<String>> {

@@ -53,6 +53,8 @@ pub enum Cmd {
     LoadAssignments,
     /// Read the review queue again.
     LoadQueue,
+    /// Read readiness again (on the playbook chosen for it).
+    LoadReadiness,
     /// Read the certificates again.
     LoadCertificates,
     /// Sign off this trainee's certificate of this playbook.
@@ -201,7 +203,7 @@ impl Review {
                     ctx.send(Job::Queue { days: QUEUE_DAYS });
                 }
                 if t == Tab::Readiness && self.readiness.is_none() {
-                    ctx.send(Job::Readiness(None));
+                    self.load_readiness(ctx);
                 }
                 if t == Tab::Certificates && self.certificates.is_none() {
                     self.load_certificates(ctx);
@@ -209,6 +211,7 @@ impl Review {
             }
             Cmd::LoadAssignments => self.assignments.load(ctx),
             Cmd::LoadQueue => ctx.send(Job::Queue { days: QUEUE_DAYS }),
+            Cmd::LoadReadiness => self.load_readiness(ctx),
             Cmd::LoadCertificates => self.load_certificates(ctx),
             Cmd::SignOffCertificate { trainee, playbook } => {
                 let t = self
@@ -330,6 +333,28 @@ impl Review {
         ctx.send(Job::Review(filter));
     }
 
+    /// Reads readiness on the playbook chosen for it (first: the filter's, else the first
+    /// playbook).
+    fn load_readiness(&mut self, ctx: &mut Ctx<'_>) {
+        if self.readiness_playbook.is_empty() {
+            self.readiness_playbook = match self.playbook.trim() {
+                "" => ctx
+                    .lib
+                    .playbooks
+                    .iter()
+                    .find(|p| !p.live)
+                    .map(|p| p.id.clone())
+                    .unwrap_or_default(),
+                p => p.to_owned(),
+            };
+        }
+        let playbook = Some(self.readiness_playbook.clone()).filter(|p| !p.is_empty());
+        ctx.send(Job::Readiness {
+            trainee: None,
+            playbook,
+        });
+    }
+
     /// Reads the certificates (of the filter's playbook, when one is chosen).
     fn load_certificates(&mut self, ctx: &mut Ctx<'_>) {
         let Some(by) = ctx.who.map(str::to_owned) else {
@@ -416,14 +441,7 @@ impl Review {
                 Err(e) => self.certificates_said = Some(Err(e.take(ctx.lang))),
             },
             Done::Readiness(r) => match r {
-                Ok(d) => {
-                    if self.readiness_playbook.is_empty()
-                        && let Some(c) = d.cells.first()
-                    {
-                        self.readiness_playbook = c.playbook.clone();
-                    }
-                    self.readiness = Some(d);
-                }
+                Ok(d) => self.readiness = Some(d),
                 Err(e) => *ctx.error = Some(e.take(ctx.lang)),
             },
             Done::AssignSaved(r) => {
@@ -482,7 +500,7 @@ impl Review {
                 self.load_certificates(ctx);
             }
             if self.tab == Tab::Readiness {
-                ctx.send(Job::Readiness(None));
+                self.load_readiness(ctx);
             }
             self.query(ctx);
         }

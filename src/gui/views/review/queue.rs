@@ -178,20 +178,19 @@ pub fn readiness_ui(
     let playbooks: Vec<(String, String)> = lib
         .playbooks
         .iter()
-        .filter(|p| d.cells.iter().any(|c| c.playbook == p.id))
+        .filter(|p| !p.live)
         .map(|p| (p.id.clone(), p.title.get(loc).to_owned()))
         .collect();
     ui.horizontal_wrapped(|ui| {
-        super::ui::pick(
+        if super::ui::pick(
             ui,
             lang.t("准备度：剧本", "Readiness of"),
             &mut r.readiness_playbook,
             &playbooks,
             lang.t("（选择）", "(choose)"),
-        );
-        if ui.button(lang.t("刷新", "Refresh")).clicked() {
-            r.readiness = None;
-            commands.push(Command::Review(Cmd::Tab(super::Tab::Readiness)));
+        ) || ui.button(lang.t("刷新", "Refresh")).clicked()
+        {
+            commands.push(Command::Review(Cmd::LoadReadiness));
         }
         ui.label(
             RichText::new(format!(
