@@ -1054,8 +1054,14 @@ fn open_review(
     let dir = tempfile::tempdir().expect("temp");
     let db = dir.path().join("progress.db");
     let trainees = demo_db(&lib, &db);
-    let mut h = harness(lib.clone(), &db, lang);
-    // The manager's own way in: no trainee record.
+    let h = manager_on(lib.clone(), &db, lang, manager);
+    (lib, dir, db, trainees, h)
+}
+
+/// The app on `db` with `manager` signed in their own way (no trainee record): the review
+/// view is open.
+fn manager_on(lib: Arc<Library>, db: &Path, lang: Lang, manager: &str) -> Harness<'static, App> {
+    let mut h = harness(lib, db, lang);
     settle(&mut h);
     h.get_by_label(t(lang, "姓名", "Name")).focus();
     h.run_ok();
@@ -1064,7 +1070,7 @@ fn open_review(
     h.get_by_label(t(lang, "◆ 经理：复盘与成绩", "◆ Manager: review scores"))
         .click();
     settle(&mut h);
-    (lib, dir, db, trainees, h)
+    h
 }
 
 /// A manager opens the review view; choosing a team changes the table to that team's
@@ -3762,14 +3768,7 @@ fn the_review_queue_lists_each_reason_and_a_review_takes_an_attempt_out() {
         .clone();
     assert_eq!(sign_off.fact.scenario, "browsing-to-tryon");
 
-    let mut h = harness(lib.clone(), &db, lang);
-    settle(&mut h);
-    h.get_by_label("Name").focus();
-    h.run_ok();
-    h.get_by_label("Name").type_text("Manager Zhao");
-    h.run_ok();
-    h.get_by_label("◆ Manager: review scores").click();
-    settle(&mut h);
+    let mut h = manager_on(lib.clone(), &db, lang, "Manager Zhao");
     // The count in the top bar opens the queue.
     h.get_by_label(&format!("To review {}", want.len())).click();
     settle(&mut h);
@@ -3987,14 +3986,7 @@ fn the_certification_panel_signs_a_certificate_off() {
     );
     let db = dir.path().join("progress.db");
     demo_db(&lib, &db);
-    let mut h = harness(lib.clone(), &db, lang);
-    settle(&mut h);
-    h.get_by_label("Name").focus();
-    h.run_ok();
-    h.get_by_label("Name").type_text("Manager Zhao");
-    h.run_ok();
-    h.get_by_label("◆ Manager: review scores").click();
-    settle(&mut h);
+    let mut h = manager_on(lib.clone(), &db, lang, "Manager Zhao");
     h.get_by_label("Certificates").click();
     settle(&mut h);
     let list = review(&h).certificates.clone().expect("certificates");

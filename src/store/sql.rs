@@ -1076,15 +1076,18 @@ pub fn trainees(run: &dyn Run) -> Result<Vec<Trainee>> {
              ORDER BY t.name{c}, tm.name{c} NULLS FIRST"
         ),
         &[],
-        |r| {
-            Ok(Trainee {
-                id: r.text(0)?,
-                name: r.text(1)?,
-                team: r.opt_text(2)?,
-                pseudonym: r.opt_text(3)?,
-            })
-        },
+        trainee_row,
     )
+}
+
+/// A trainee read as `id, name, team name, pseudonym`.
+fn trainee_row(r: &dyn Cells) -> Result<Trainee> {
+    Ok(Trainee {
+        id: r.text(0)?,
+        name: r.text(1)?,
+        team: r.opt_text(2)?,
+        pseudonym: r.opt_text(3)?,
+    })
 }
 
 /// The trainee who practised an attempt (its full id).
@@ -1094,14 +1097,7 @@ pub fn attempt_trainee(run: &dyn Run, attempt: &str) -> Result<Option<Trainee>> 
         "SELECT t.id, t.name, tm.name, t.pseudonym FROM attempts a JOIN trainees t ON t.id = a.trainee_id
          LEFT JOIN teams tm ON tm.id = t.team_id WHERE a.id = ?1",
         &[attempt.to_owned()],
-        |r| {
-            Ok(Trainee {
-                id: r.text(0)?,
-                name: r.text(1)?,
-                team: r.opt_text(2)?,
-                pseudonym: r.opt_text(3)?,
-            })
-        },
+        trainee_row,
     )?
     .into_iter()
     .next())

@@ -633,7 +633,7 @@ fn new_reviews_ui(
                 ui.label(format!("{title} → {p:.0}"));
             }
             if w.sign_off {
-                ui.label(RichText::new(lang.t("✔ 已签核", "✔ Signed off")).color(theme::GOOD));
+                ui.label(RichText::new(lang.t("已签核", "Signed off")).color(theme::GOOD));
             }
         }
     });

@@ -930,7 +930,7 @@ fn detail_ui(
                         ));
                     }
                     if rv.sign_off {
-                        line.push_str(&format!(" · {}", lang.t("✔ 已签核", "✔ signed off")));
+                        line.push_str(&format!(" · {}", lang.t("已签核", "signed off")));
                     }
                     line.push_str(&acknowledged(lang, rv));
                     ui.label(RichText::new(line).small().color(theme::MUTED));
