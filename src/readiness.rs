@@ -18,7 +18,8 @@
 //!
 //! **Per team over time**: at the end of each week, the same weighting over the totals of the
 //! team's counted attempts of the ninety days before (from the per-day rollups, so it costs a
-//! few hundred rows, not the history).
+//! few hundred rows, not the history). The rollups do not tell a live visit from a role-play:
+//! on a playbook used live, the visits' checklist coverage counts among the totals.
 
 use std::collections::{BTreeMap, HashMap};
 
