@@ -4025,3 +4025,66 @@ fn the_certification_panel_signs_a_certificate_off() {
             .is_some()
     );
 }
+
+/// At 1024×640 with an attempt open beside it, every tab of the review view is on screen,
+/// whole, in both languages.
+#[test]
+fn the_review_tabs_fit_a_small_window_with_an_attempt_open() {
+    for lang in [Lang::En, Lang::Zh] {
+        let lib = lib();
+        let dir = tempfile::tempdir().expect("temp");
+        let db = dir.path().join("progress.db");
+        demo_db(&lib, &db);
+        let mut h = harness_sized(
+            lib.clone(),
+            &db,
+            Persisted {
+                lang,
+                ..Persisted::default()
+            },
+            None,
+            egui::vec2(1024.0, 640.0),
+        );
+        settle(&mut h);
+        h.get_by_label(t(lang, "姓名", "Name")).focus();
+        h.run_ok();
+        h.get_by_label(t(lang, "姓名", "Name"))
+            .type_text("Manager Zhao");
+        h.run_ok();
+        h.get_by_label(t(lang, "◆ 经理：复盘与成绩", "◆ Manager: review scores"))
+            .click();
+        settle(&mut h);
+        let first = review(&h).data.as_ref().expect("results").attempts[0]
+            .id
+            .clone();
+        h.state_mut()
+            .apply(salesdojo::gui::command::Command::Review(
+                salesdojo::gui::views::review::Cmd::OpenAttempt(first),
+            ));
+        settle(&mut h);
+        let panel = h
+            .get_all_by_label(t(lang, "关闭", "Close"))
+            .next()
+            .expect("the attempt's panel")
+            .rect()
+            .left();
+        for label in [
+            t(lang, "概览", "Overview"),
+            t(lang, "练习记录", "Attempts"),
+            t(lang, "布置与进度", "Assignments"),
+            t(lang, "复核队列", "Review queue"),
+            t(lang, "准备度", "Readiness"),
+            t(lang, "认证", "Certificates"),
+        ] {
+            let r = h
+                .get_all_by_label(label)
+                .next()
+                .unwrap_or_else(|| panic!("the tab {label}"))
+                .rect();
+            assert!(
+                r.left() >= 0.0 && r.right() <= panel && r.bottom() <= 640.0,
+                "{lang:?}: the tab {label} at {r:?} is cut by the attempt's panel at x = {panel}"
+            );
+        }
+    }
+}

@@ -135,7 +135,8 @@ pub fn review_ui(
         });
         ui.separator();
         let (sort, descending) = (r.sort, r.descending);
-        ui.horizontal(|ui| {
+        // Six tabs: on a narrower window with an attempt open beside them, they wrap.
+        ui.horizontal_wrapped(|ui| {
             for (tab, label) in [
                 (Tab::Overview, lang.t("概览", "Overview")),
                 (Tab::Attempts, lang.t("练习记录", "Attempts")),
