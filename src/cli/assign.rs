@@ -70,7 +70,7 @@ fn library(cli: &Cli, store: &store::Store) -> anyhow::Result<Library> {
 }
 
 /// Today, where the manager is.
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 

@@ -14,10 +14,7 @@ use crate::queue;
 use crate::readiness::{self, Tier};
 use crate::store::{self, Trainee};
 
-/// Today, where the manager is.
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
+use super::assign::today;
 
 #[derive(Debug, clap::Args)]
 pub struct QueueArgs {
@@ -538,7 +535,7 @@ pub fn run_certificates(cli: &Cli, args: &CertificatesArgs) -> anyhow::Result<Ex
         None => None,
     };
     let now = chrono::Utc::now();
-    let today = self::today();
+    let today = today();
     if args.sign_off
         && let (Some(t), Some(p)) = (&trainee, &args.playbook)
     {

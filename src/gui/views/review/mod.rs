@@ -68,6 +68,15 @@ pub enum Cmd {
     ExportBehind,
 }
 
+/// A readiness grid as drawn: made from the readiness read, for a playbook and team filter.
+#[derive(Debug, Clone)]
+pub struct ReadinessGrid {
+    /// (playbook, team filter).
+    pub key: (String, String),
+    pub grid: crate::readiness::Grid,
+    pub teams: Vec<crate::readiness::TeamNow>,
+}
+
 /// The review view's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -116,6 +125,8 @@ pub struct Review {
     /// Readiness as last read, and the playbook whose grid is shown.
     pub readiness: Option<Box<crate::gui::worker::ReadinessData>>,
     pub readiness_playbook: String,
+    /// The grid drawn from `readiness`, for the playbook and team filter it was made for.
+    pub readiness_grid: Option<Box<ReadinessGrid>>,
     /// Certificates as last read, and what was said (a sign-off, recertification assigned).
     pub certificates: Option<Vec<crate::certify::Certificate>>,
     pub certificates_said: Option<Result<String, String>>,
@@ -441,7 +452,10 @@ impl Review {
                 Err(e) => self.certificates_said = Some(Err(e.take(ctx.lang))),
             },
             Done::Readiness(r) => match r {
-                Ok(d) => self.readiness = Some(d),
+                Ok(d) => {
+                    self.readiness = Some(d);
+                    self.readiness_grid = None;
+                }
                 Err(e) => *ctx.error = Some(e.take(ctx.lang)),
             },
             Done::AssignSaved(r) => {

@@ -216,13 +216,25 @@ pub fn readiness_ui(
         ));
         return;
     };
-    let criteria: Vec<String> = pb.rubric.criteria.iter().map(|c| c.id.clone()).collect();
-    let mut cells = d.cells.clone();
-    if !r.team.trim().is_empty() {
-        cells.retain(|c| c.team.as_deref() == Some(r.team.trim()));
+    // The grid is made once per reading, playbook and team filter, not per frame.
+    let key = (pb.id.clone(), r.team.trim().to_owned());
+    if r.readiness_grid.as_ref().is_none_or(|g| g.key != key) {
+        let criteria: Vec<String> = pb.rubric.criteria.iter().map(|c| c.id.clone()).collect();
+        let team = Some(key.1.as_str()).filter(|t| !t.is_empty());
+        let cells: Vec<crate::readiness::Cell> = d
+            .cells
+            .iter()
+            .filter(|c| team.is_none_or(|t| c.team.as_deref() == Some(t)))
+            .cloned()
+            .collect();
+        let grid = crate::readiness::grid(&cells, &pb.id, &criteria);
+        let teams = crate::readiness::teams_now(&grid);
+        r.readiness_grid = Some(Box::new(super::ReadinessGrid { key, grid, teams }));
     }
-    let grid = crate::readiness::grid(&cells, &pb.id, &criteria);
-    let teams = crate::readiness::teams_now(&grid);
+    let (Some(d), Some(view)) = (r.readiness.as_deref(), r.readiness_grid.as_deref()) else {
+        return;
+    };
+    let (grid, teams) = (&view.grid, &view.teams);
     egui::ScrollArea::both()
         .id_salt("readiness")
         .show(ui, |ui| {
@@ -284,7 +296,7 @@ pub fn readiness_ui(
                         "Readiness by week (totals, 12 weeks)",
                     ));
                     ui.end_row();
-                    for t in &teams {
+                    for t in teams {
                         ui.label(t.team.as_deref().unwrap_or("—"));
                         ui.label(t.ready.to_string());
                         ui.label(t.developing.to_string());
