@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::playbook::Library;
 use crate::practice::Answer;
+use crate::practice::reading::{self, Model, Params};
 use crate::practice::session::score_turn;
 use crate::script::ScriptHost;
 use crate::store::report::OverrideRow;
@@ -311,6 +312,142 @@ pub fn run(
     }
 }
 
+/// A graded reply as the reading's fit needs it: what the rules found (the features), the
+/// rules' score and a gate's cap, with the file it came from.
+#[derive(Debug, Clone)]
+pub struct FitRow {
+    pub file: String,
+    pub line: usize,
+    pub graded: Graded,
+    pub features: Vec<f64>,
+    pub rules: f64,
+    pub cap: Option<f64>,
+}
+
+/// Scores every graded reply of every file by the rules and keeps what the reading reads.
+/// Replies whose turn is unknown (or that are not free text) are problems, as in [`run`].
+pub fn fit_rows(
+    lib: &Library,
+    host: Option<&ScriptHost>,
+    files: &[(String, Vec<(usize, Graded)>)],
+) -> (Vec<FitRow>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (file, graded) in files {
+        for (line, g) in graded {
+            match scored(lib, host, g) {
+                Ok((_, s)) => match s.features.clone() {
+                    Some(features) => rows.push(FitRow {
+                        file: file.clone(),
+                        line: *line,
+                        graded: g.clone(),
+                        rules: s.reading.as_ref().map_or(s.score, |r| r.rules),
+                        cap: s.gate.as_ref().map(|g| g.cap),
+                        features,
+                    }),
+                    None => problems.push(format!("{file}: line {line}: not a free-text reply")),
+                },
+                Err(e) => problems.push(format!("{file}: line {line}: {e}")),
+            }
+        }
+    }
+    (rows, problems)
+}
+
+/// The playbooks' own tests of free-text replies as graded replies: a test's range is the
+/// trainer's band, its middle the grade (what the trainer pinned is a grade too).
+pub fn tests_as_grades(lib: &Library) -> Vec<(usize, Graded)> {
+    let mut out = Vec::new();
+    for pb in &lib.playbooks {
+        for t in &pb.tests {
+            let crate::playbook::model::TestInput::Reply(reply) = &t.input else {
+                continue;
+            };
+            out.push((
+                t.line as usize,
+                Graded {
+                    playbook: pb.id.clone(),
+                    scenario: t.scenario.clone(),
+                    turn: t.turn.clone(),
+                    lang: t.lang.clone().unwrap_or_default(),
+                    reply: reply.clone(),
+                    grade: f64::from(t.min + t.max) / 2.0,
+                    band: [f64::from(t.min), f64::from(t.max)],
+                    category: "playbook-test".into(),
+                    why: t.note.clone().unwrap_or_default(),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// The reading of a row by `model`, as scoring gives it: clamped, under a gate's cap.
+pub fn read_row(model: &Model, r: &FitRow) -> f64 {
+    reading::bounded(model.predict(&r.features).0, &r.features, r.cap)
+}
+
+/// Fits the reading to every row.
+pub fn fit_model(rows: &[FitRow], params: Params) -> Model {
+    let mut sets: Vec<String> = rows.iter().map(|r| r.file.clone()).collect();
+    sets.dedup();
+    let xy: Vec<(Vec<f64>, f64)> = rows
+        .iter()
+        .map(|r| (r.features.clone(), r.graded.grade))
+        .collect();
+    reading::fit(&xy, params, sets)
+}
+
+/// One file scored by a reading fitted to the other files only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fold {
+    pub file: String,
+    /// The rules alone.
+    pub rules: Stats,
+    /// The reading fitted without this file.
+    pub read: Stats,
+}
+
+/// Leave-one-file-out: each file is read by a model fitted to all the others, so its figures
+/// say what the reading does on replies graded by a trainer it never learnt from. The last
+/// fold, `all`, pools them.
+pub fn cross_validate(rows: &[FitRow], params: Params) -> Vec<Fold> {
+    let mut files: Vec<String> = rows.iter().map(|r| r.file.clone()).collect();
+    files.dedup();
+    let compared = |r: &FitRow, score: f64| Compared {
+        line: r.line,
+        graded: r.graded.clone(),
+        score,
+        trace: Vec::new(),
+    };
+    let mut all_rules = Vec::new();
+    let mut all_read = Vec::new();
+    let mut out = Vec::new();
+    for f in &files {
+        let train: Vec<FitRow> = rows.iter().filter(|r| &r.file != f).cloned().collect();
+        let model = fit_model(&train, params);
+        let held: Vec<&FitRow> = rows.iter().filter(|r| &r.file == f).collect();
+        let rules: Vec<Compared> = held.iter().map(|r| compared(r, r.rules)).collect();
+        let read: Vec<Compared> = held
+            .iter()
+            .map(|r| compared(r, read_row(&model, r)))
+            .collect();
+        out.push(Fold {
+            file: f.clone(),
+            rules: stats(&rules),
+            read: stats(&read),
+        });
+        all_rules.extend(rules);
+        all_read.extend(read);
+    }
+    out.push(Fold {
+        file: "all".into(),
+        rules: stats(&all_rules),
+        read: stats(&all_read),
+    });
+    out
+}
+
 /// A graded reply as the scale fit needs it: each criterion's points before the scale,
 /// whether they were earned from nothing (the scale reads only those), its weight; what the
 /// reply's score adds or caps beyond the weighted mean; the grade and band.
@@ -357,8 +494,11 @@ pub fn fit_scale(
         let shown: f64 = s.criteria.iter().map(|c| c.points * c.weight).sum::<f64>() / w;
         rows.push(ForFit {
             criteria,
-            adjust: s.score - shown,
-            cap: s.gate.as_ref().map(|_| s.score),
+            adjust: s.reading.as_ref().map_or(s.score, |r| r.rules) - shown,
+            cap: s
+                .gate
+                .as_ref()
+                .map(|_| s.reading.as_ref().map_or(s.score, |r| r.rules)),
             grade: g.grade,
             band: g.band,
         });

@@ -428,7 +428,7 @@ mod tests {
         let e = check(&broken, "mine/02_jewelry.yaml").unwrap_err();
         assert!(
             e.0.en
-                .contains("mine/02_jewelry.yaml:252:14: error: unknown customer type"),
+                .contains("mine/02_jewelry.yaml:253:14: error: unknown customer type"),
             "{}",
             e.0.en
         );

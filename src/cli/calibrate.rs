@@ -19,9 +19,10 @@ pub struct Args {
     pub content: super::PlaybooksArg,
     /// Trainer-graded replies, one JSON object per line: playbook, scenario, turn, lang,
     /// reply, grade (0–100), band ([low, high]), category, why. A folder: every
-    /// `NAME.graded.jsonl` in it (and in its `playbooks/`), the grade pane's files.
+    /// `NAME.graded.jsonl` in it (and in its `playbooks/`), the grade pane's files. Several
+    /// files are compared together.
     #[arg(required_unless_present = "from_reviews")]
-    pub file: Option<PathBuf>,
+    pub file: Vec<PathBuf>,
     /// Instead of a file: every criterion a reviewer overrode is a grade of a real reply;
     /// agreement per playbook and criterion, and per month (drift). Reads the log (or, in team
     /// mode, the server) as the reports do.
@@ -39,6 +40,13 @@ pub struct Args {
     /// the playbook's rubric.
     #[arg(long)]
     pub fit_scale: bool,
+    /// Instead of the comparison: fit the graded reading (how much the moves the rules found
+    /// are worth together, see docs/playbook-format.md) to these grades and write it to OUT;
+    /// with several files, first say what a reading fitted to all files but one does on that
+    /// one (leave-one-file-out). Use it with `SALESDOJO_READING=OUT`, or as the bundled
+    /// `assets/grading/reading.json` when building salesdojo.
+    #[arg(long, value_name = "OUT", conflicts_with = "fit_scale")]
+    pub fit_model: Option<PathBuf>,
     /// How many of the largest disagreements to list, with their traces.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub worst: usize,
@@ -165,17 +173,22 @@ fn row(name: &str, s: &Stats) -> String {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(path) = &args.file else {
+    let Some(path) = args.file.first() else {
         return from_reviews(cli, args);
     };
     let mut graded = Vec::new();
+    let mut by_file = Vec::new();
     let mut problems = Vec::new();
-    let files = graded_files(path)?;
+    let mut files = Vec::new();
+    for p in &args.file {
+        files.extend(graded_files(p)?);
+    }
     let several = files.len() > 1;
     for file in &files {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read '{}'", file.display()))?;
         let (ok, bad) = parse(&text);
+        by_file.push((file.display().to_string(), ok.clone()));
         graded.extend(ok);
         if several {
             let name = file.display();
@@ -186,7 +199,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let mut report = Report::default();
     // A folder of playbooks is the content its graded files are about, over the bundled.
-    let lib = if path.is_dir() {
+    let lib = if path.is_dir() && args.file.len() == 1 {
         crate::playbook::load::load_default(Some(path), &mut report)?
     } else {
         super::load_paths(cli, &[], &mut report)?
@@ -205,13 +218,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(out) = &args.fit_model {
+        return fit_model(&lib, &host, &by_file, out, problems);
+    }
     let c = calibrate(&lib, Some(&host), graded, args.worst, cli.lang());
     problems.extend(c.problems.iter().cloned());
     let targets = Targets::default();
     let missed = targets.missed(&c.overall);
     if matches!(args.format, Format::Json) {
         let v = serde_json::json!({
-            "file": path.display().to_string(),
+            "file": args.file.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "),
             "calibration": c,
             "targets": targets,
             "missed": missed,
@@ -270,4 +286,74 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// `--fit-model OUT`: the leave-one-file-out figures (several files), then the reading fitted
+/// to every file, written to OUT.
+fn fit_model(
+    lib: &crate::playbook::Library,
+    host: &ScriptHost,
+    files: &[(String, Vec<(usize, crate::calibrate::Graded)>)],
+    out: &Path,
+    mut problems: Vec<String>,
+) -> anyhow::Result<ExitCode> {
+    use crate::calibrate::{cross_validate, fit_model, fit_rows, tests_as_grades};
+    // The playbooks' own tests pin what their trainers expect: grades as well.
+    let mut files = files.to_vec();
+    files.push(("the playbooks' tests".to_owned(), tests_as_grades(lib)));
+    let (rows, bad) = fit_rows(lib, Some(host), &files);
+    problems.extend(bad);
+    for p in &problems {
+        eprint(&format!("{p}\n"));
+    }
+    if rows.is_empty() {
+        anyhow::bail!("no graded free-text replies to fit to");
+    }
+    let params = crate::practice::reading::Params::default();
+    let mut text = String::new();
+    if files.len() > 1 {
+        let _ = writeln!(
+            text,
+            "each file read by a model fitted to the other files only (rules alone -> reading)\n{:<44} {:>4} {:>13} {:>15} {:>13}",
+            "", "n", "MAE", "in band", "Spearman"
+        );
+        for f in cross_validate(&rows, params) {
+            let sp = |s: &Stats| s.spearman.map_or("-".to_owned(), |r| format!("{r:.2}"));
+            let _ = writeln!(
+                text,
+                "{:<44} {:>4} {:>5.1} -> {:>4.1} {:>5.0}% -> {:>3.0}% {:>5} -> {:>4}",
+                f.file,
+                f.read.replies,
+                f.rules.mae,
+                f.read.mae,
+                f.rules.within_band * 100.0,
+                f.read.within_band * 100.0,
+                sp(&f.rules),
+                sp(&f.read)
+            );
+        }
+    }
+    // Never over a database (or anything that is not a model): only a new file or a model.
+    if out.exists()
+        && !std::fs::read_to_string(out)
+            .is_ok_and(|t| crate::practice::reading::Model::from_json(&t).is_ok())
+    {
+        anyhow::bail!(
+            "'{}' exists and is not a reading model; give a new file",
+            out.display()
+        );
+    }
+    let model = fit_model(&rows, params);
+    let json = serde_json::to_string(&model)?;
+    std::fs::write(out, format!("{json}\n"))
+        .with_context(|| format!("cannot write '{}'", out.display()))?;
+    let _ = writeln!(
+        text,
+        "fitted to {} graded replies from {} file(s): {}",
+        model.fitted_to,
+        files.len(),
+        out.display()
+    );
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
 }

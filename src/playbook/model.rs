@@ -212,6 +212,9 @@ pub struct Rubric {
     /// Points from rules read on the trainer's scale (see [`Rubric::scaled`]); empty: as
     /// they are.
     pub scale: Vec<(f64, f64)>,
+    /// A free-text reply's score is the graded reading of what the rules found
+    /// ([`crate::practice::reading`]); `false`: the rules' score as it is.
+    pub reading: bool,
     pub criteria: Vec<Criterion>,
 }
 

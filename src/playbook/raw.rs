@@ -191,7 +191,16 @@ pub struct RawRubric {
     #[serde(default)]
     #[schemars(with = "Option<Vec<[f64; 2]>>")]
     pub scale: Option<Spanned<Vec<[f64; 2]>>>,
+    /// Whether a free-text reply's score is the graded reading of what the rules found (how
+    /// much trainers give replies that make those moves: `true`), or the rules' score as it
+    /// is (`false`, the default). See "The graded reading" in docs/playbook-format.md.
+    #[serde(default = "default_reading")]
+    pub reading: bool,
     pub criteria: Vec<RawCriterion>,
+}
+
+fn default_reading() -> bool {
+    false
 }
 
 fn default_gate_cap() -> Spanned<i64> {

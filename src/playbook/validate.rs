@@ -967,6 +967,7 @@ fn rubric(c: &mut Checker<'_>, raw: &RawPlaybook, refs: &Refs<'_>) -> Rubric {
         pass_mark,
         gate_cap,
         scale,
+        reading: r.reading,
         criteria,
     }
 }

@@ -5,6 +5,7 @@
 pub mod explore;
 pub mod live;
 pub mod playbook_tests;
+pub mod reading;
 pub mod rehearse;
 pub mod score;
 pub mod session;

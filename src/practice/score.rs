@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::reading::{self, Reading, Shape};
 use crate::playbook::model::{
     Concept, Criterion, Next, Playbook, Premature, Reply, Rule, Target, Text, Turn,
 };
@@ -143,6 +144,16 @@ pub struct Scored {
     /// Moves the reply made that do not fit the moment (they earned nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub premature: Vec<PrematureMove>,
+    /// How the graded reading moved the rules' score (free-text replies; see
+    /// [`reading`](super::reading)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Reading>,
+    /// The reply's shape, kept for the reading (free-text replies scored now; not a stored one).
+    #[serde(skip)]
+    pub shape: Option<Shape>,
+    /// What the reading reads, computed by [`Scored::settle`] (free-text replies).
+    #[serde(skip)]
+    pub features: Option<Vec<f64>>,
 }
 
 /// A move made at the wrong moment: which concepts made it, what it cost besides earning
@@ -196,18 +207,89 @@ impl Scored {
     /// what premature moves cost, then scaled into 0–cap when a gate matched: whatever else
     /// the reply earned, it stays at or under the cap, and a gated reply that earned little
     /// elsewhere scores less than one that earned much.
+    ///
+    /// A free-text reply's score is then the graded reading of what the rules found (see
+    /// [`reading`](super::reading)), still under a gate's cap.
     pub fn settle(&mut self) {
+        self.settle_with(reading::bundled());
+    }
+
+    /// [`Scored::settle`] with `model` as the reading (none: the rules' score stands).
+    pub fn settle_with(&mut self, model: Option<&reading::Model>) {
         let cost: i32 = self.premature.iter().map(|p| p.points).sum();
         self.score = (weighted_mean(&self.criteria) + f64::from(cost)).clamp(0.0, 100.0);
         if let Some(g) = &self.gate {
             self.score = self.score * g.cap / 100.0;
         }
+        self.reading = None;
+        let Some(shape) = &self.shape else {
+            return;
+        };
+        let criteria: Vec<(f64, bool, usize, usize)> = self
+            .criteria
+            .iter()
+            .map(|c| {
+                let full = c.trace.iter().any(|t| matches!(t.source, Source::Base));
+                let seen = c
+                    .trace
+                    .iter()
+                    .filter(|t| {
+                        t.points > 0
+                            && matches!(t.source, Source::Rule { .. } | Source::Script { .. })
+                    })
+                    .count();
+                let possible = shape
+                    .moves
+                    .iter()
+                    .find(|(id, _)| *id == c.criterion)
+                    .map_or(0, |(_, n)| *n);
+                (c.points, full, seen, possible.max(seen))
+            })
+            .collect();
+        let x = reading::features(
+            self.score,
+            &criteria,
+            self.gate.is_some(),
+            f64::from(cost),
+            shape,
+        );
+        if let Some(m) = model.filter(|_| shape.read) {
+            let (y, contributions) = m.predict(&x);
+            let rules = self.score;
+            self.score = reading::bounded(y, &x, self.gate.as_ref().map(|g| g.cap));
+            self.reading = Some(Reading {
+                rules,
+                typical: m.typical(),
+                why: why(&contributions),
+                fitted_to: m.fitted_to,
+                features: x.clone(),
+            });
+        }
+        self.features = Some(x);
     }
 
     /// The score rounded to a whole number, as shown and as tests compare it.
     pub fn rounded(&self) -> u32 {
         self.score.round().clamp(0.0, 100.0) as u32
     }
+}
+
+/// What each kind of feature added to a reading, in whole points, largest first.
+fn why(contributions: &[f64]) -> Vec<(String, f64)> {
+    let mut by: Vec<(String, f64)> = Vec::new();
+    for (name, v) in reading::FEATURES.iter().zip(contributions) {
+        let (_, en) = reading::feature_words(name);
+        match by.iter_mut().find(|(k, _)| k == en) {
+            Some((_, total)) => *total += v,
+            None => by.push((en.to_owned(), *v)),
+        }
+    }
+    by.retain(|(_, v)| v.abs() >= 0.5);
+    for (_, v) in &mut by {
+        *v = v.round();
+    }
+    by.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    by
 }
 
 /// Checks the answer fits the turn.
@@ -252,6 +334,9 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         next: Target::End(None),
         gate: None,
         premature: Vec::new(),
+        reading: None,
+        shape: None,
+        features: None,
     };
     let mut option_next = None;
     let mut keyword_list = false;
@@ -286,6 +371,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         }
         Answer::Text(reply) => {
             let facts = Facts::of(reply, turn, pb);
+
             keyword_list = facts.keyword_list;
             hollow_questions = facts.hollow_questions && !keyword_list;
             repetition = facts.repetition && !keyword_list && !hollow_questions;
@@ -308,6 +394,44 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                         .collect()
                 })
                 .collect();
+            let mut shape = Shape::of(
+                reply,
+                criteria
+                    .iter()
+                    .map(|c| {
+                        let moves = c
+                            .rules
+                            .iter()
+                            .filter(|r| r.points > 0 && is_move(r))
+                            .count();
+                        (c.id.clone(), moves)
+                    })
+                    .collect(),
+            );
+            shape.read = pb.rubric.reading;
+            // Question marks count only on a question about the conversation: one about the
+            // weather, or "？？？", asks nothing.
+            if !facts.question {
+                shape.questions = 0;
+            }
+            shape.echo = facts.echo;
+            shape.open_question = facts.open_question;
+            shape.topic = facts.on_topic && text::shares_content(&facts.norm, &turn.topic);
+            let mut rewarded: Vec<&Concept> = Vec::new();
+            for k in pb
+                .rubric
+                .criteria
+                .iter()
+                .flat_map(|c| &c.rules)
+                .filter(|r| r.points > 0)
+                .flat_map(|r| &r.concepts)
+            {
+                if !rewarded.iter().any(|seen| std::ptr::eq(*seen, k.as_ref())) {
+                    rewarded.push(k.as_ref());
+                }
+            }
+            shape.concepts = rewarded.into_iter().filter(|k| facts.has(k)).count();
+            out.shape = Some(shape);
             // A rule on what the reply says that matched (even one that takes points: a
             // price quoted too early is about the turn) shows it engaged with the turn.
             let moved = facts.on_topic
@@ -562,7 +686,40 @@ pub fn explain_in(pb: &Playbook, s: &Scored, lang: crate::msg::Lang) -> Vec<Stri
             p.feedback.get(loc)
         ));
     }
+    lines.extend(reading_line(s, lang));
     lines
+}
+
+/// How the graded reading moved the rules' score, in `lang`: `reading 90 → 87: a typical reply
+/// 56, the rules' score +30, …` (`None` when the playbook does not read).
+pub fn reading_line(s: &Scored, lang: crate::msg::Lang) -> Option<String> {
+    let t = |zh: &'static str, en: &'static str| lang.t(zh, en);
+    let r = s.reading.as_ref()?;
+    let moved: Vec<String> = r
+        .why
+        .iter()
+        .map(|(en, v)| {
+            let name = reading::FEATURES
+                .iter()
+                .map(|f| reading::feature_words(f))
+                .find(|(_, e)| e == en)
+                .map_or(en.as_str(), |(zh, e)| lang.t(zh, e));
+            format!("{name} {v:+.0}")
+        })
+        .collect();
+    Some(format!(
+        "{} {:.0} → {:.0}: {} {:.0}{}{} ({} {} {})",
+        t("评分解读", "reading"),
+        r.rules,
+        s.score,
+        t("典型回答", "a typical reply"),
+        r.typical,
+        if moved.is_empty() { "" } else { ", " },
+        moved.join(", "),
+        t("拟合自", "fitted to"),
+        r.fitted_to,
+        t("条培训师评分的回答", "trainer-graded replies"),
+    ))
 }
 
 /// When several rules (or a rule and a script) add points to a criterion, their sum counts in

@@ -284,7 +284,10 @@ mod tests {
             // Export files (never the database: `is_database_file` is checked first).
             ("store/export.rs", &["File::create", "fs::rename"]),
             ("gui/views/author/mod.rs", &["fs::read_to_string"]),
-            ("cli/calibrate.rs", &["fs::read_to_string"]),
+            // The graded reading's model: read before it is written over (only a model is).
+            ("cli/calibrate.rs", &["fs::read_to_string", "fs::write"]),
+            // A trainer's own reading model (SALESDOJO_READING).
+            ("practice/reading.rs", &["fs::read_to_string"]),
             // A playbook's graded replies, NAME.graded.jsonl beside it (appended to), and
             // the test that writes one.
             (

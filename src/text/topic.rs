@@ -152,3 +152,9 @@ pub fn takes_up(reply: &Normalized, topic: &Topic) -> bool {
     let mine = content_units(&reply.0);
     mine.is_empty() || mine.iter().any(|u| topic.0.contains(u))
 }
+
+/// Whether the reply shares a content word with the topic ([`takes_up`] without its allowance
+/// for a reply with no content word of its own: "好的。" takes up nothing).
+pub fn shares_content(reply: &Normalized, topic: &Topic) -> bool {
+    content_units(&reply.0).iter().any(|u| topic.0.contains(u))
+}

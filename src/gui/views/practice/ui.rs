@@ -226,6 +226,11 @@ fn reply_ui(ui: &mut Ui, lang: Lang, pb: &Playbook, turn: &Turn, r: &ReplyRecord
                     .color(theme::score_color(c.points)),
             );
         }
+        // The criteria are the rules' points; the score is what trainers give such replies.
+        if let Some(line) = crate::practice::score::reading_line(&r.scored, lang) {
+            ui.weak(lang.t("（评分解读）", "(read)"))
+                .on_hover_text(line);
+        }
     });
     if let Some(n) = r.notice_in(lang) {
         ui.colored_label(theme::BAD, n);

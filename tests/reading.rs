@@ -1,0 +1,191 @@
+//! The graded reading: a playbook that turns it on (`reading: true`) scores a free-text reply by
+//! the model fitted to trainer-graded replies, explains what moved it, keeps a gate's cap; the
+//! bundled model is what fitting the committed graded sets gives; `calibrate --fit-model`
+//! writes one a trainer can use.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{repo, salesdojo, salesdojo_with};
+use salesdojo::playbook::{Content, Library, Report, load};
+use salesdojo::practice::reading;
+use salesdojo::practice::{Answer, Scored, score};
+
+fn library(reading_on: bool) -> Library {
+    let mut report = Report::default();
+    let mut lib = load(&[Content::bundled()], &mut report);
+    for pb in &mut lib.playbooks {
+        Arc::make_mut(pb).rubric.reading = reading_on;
+    }
+    lib
+}
+
+fn scored(lib: &Library, at: (&str, &str, &str), reply: &str) -> Scored {
+    let pb = lib.playbook(at.0).expect("bundled playbook");
+    let t = pb
+        .scenario(at.1)
+        .and_then(|s| s.turns.iter().find(|t| t.id == at.2))
+        .expect("bundled turn");
+    score(pb, t, &Answer::Text(reply.to_owned())).expect("scored")
+}
+
+const PRICE: (&str, &str, &str) = ("objections", "too-expensive", "compare");
+
+/// A partial reply (one question, no restating, no empathy): the rules give it one move's
+/// points; the reading gives what the model says trainers give such replies, and its trace
+/// line adds up to it.
+#[test]
+fn a_playbook_that_reads_scores_with_the_reading_and_explains_it() {
+    let reply = "您是跟哪家的报价比的？";
+    let rules = scored(&library(false), PRICE, reply);
+    assert!(rules.reading.is_none(), "reading is off by default");
+    let read = scored(&library(true), PRICE, reply);
+    let r = read.reading.as_ref().expect("a reading");
+    assert!(
+        (r.rules - rules.score).abs() < 1e-9,
+        "{} vs {}",
+        r.rules,
+        rules.score
+    );
+    let model = reading::bundled().expect("bundled model");
+    let features = read.features.clone().expect("features");
+    let (y, _) = model.predict(&features);
+    assert!((read.score - y.clamp(0.0, 100.0)).abs() < 1e-9);
+    assert_ne!(
+        read.score.round(),
+        rules.score.round(),
+        "the reading moved it"
+    );
+    // What the trace lists, from the typical reply, adds up to the reading (each part is
+    // rounded; parts under half a point are left out).
+    let listed: f64 = r.typical + r.why.iter().map(|(_, v)| v).sum::<f64>();
+    assert!(
+        (listed - read.score).abs() <= 1.0 + r.why.len() as f64 * 0.5,
+        "{listed} vs {}",
+        read.score
+    );
+    let pb = library(true);
+    let pb = pb.playbook(PRICE.0).expect("pb");
+    let lines = salesdojo::practice::score::explain(pb, &read);
+    let last = lines.last().expect("lines");
+    assert!(last.starts_with("reading "), "{lines:?}");
+    assert!(last.contains("trainer-graded replies"), "{last}");
+}
+
+/// A conduct gate caps the reading as it caps the rules.
+#[test]
+fn a_gate_still_caps_the_reading() {
+    let read = scored(
+        &library(true),
+        PRICE,
+        "您是跟哪家比的？签了我私下给您返点，回扣另算，保证比他们划算。",
+    );
+    let g = read.gate.as_ref().expect("a gate");
+    assert!(read.reading.is_some());
+    assert!(read.score <= g.cap + 1e-9, "{} > {}", read.score, g.cap);
+}
+
+/// The bundled reading is exactly what fitting the files it names gives with today's rules;
+/// when the rules change, it is refitted (the message says how).
+#[test]
+fn the_bundled_reading_is_what_fitting_its_graded_sets_gives() {
+    let model = reading::bundled().expect("bundled model");
+    let root = repo();
+    if !root.join("../shared/grading/calibration.jsonl").is_file() {
+        common::skip(
+            "the_bundled_reading_is_what_fitting_its_graded_sets_gives",
+            "../shared/grading is not here",
+            "CI has shared/ beside the repository",
+        );
+        return;
+    }
+    let lib = library(false);
+    let host = salesdojo::script::ScriptHost::new(&lib);
+    let files: Vec<(String, Vec<(usize, salesdojo::calibrate::Graded)>)> = model
+        .sets
+        .iter()
+        .map(|name| {
+            if name == "the playbooks' tests" {
+                (name.clone(), salesdojo::calibrate::tests_as_grades(&lib))
+            } else {
+                let text = std::fs::read_to_string(root.join(name))
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                (name.clone(), salesdojo::calibrate::parse(&text).0)
+            }
+        })
+        .collect();
+    let (rows, problems) = salesdojo::calibrate::fit_rows(&lib, Some(&host), &files);
+    assert!(problems.is_empty(), "{problems:?}");
+    let fitted = salesdojo::calibrate::fit_model(&rows, model.params);
+    assert!(
+        fitted == *model,
+        "assets/grading/reading.json is not what today's rules fit: run `salesdojo calibrate {} --fit-model assets/grading/reading.json` and commit it",
+        model
+            .sets
+            .iter()
+            .filter(|s| s.as_str() != "the playbooks' tests")
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
+/// `--fit-model` says how a reading fitted to the other files does on each, writes a model
+/// `SALESDOJO_READING` takes, and a broken one is said and set aside.
+#[test]
+fn fit_model_cross_validates_and_writes_a_model_a_trainer_can_use() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("mine.json");
+    let a = repo().join("tests/fixtures/calibration/held_out.jsonl");
+    let b = repo().join("tests/fixtures/calibration/fresh.jsonl");
+    let r = salesdojo(
+        &repo(),
+        &[
+            "calibrate",
+            &a.display().to_string(),
+            &b.display().to_string(),
+            "--fit-model",
+            &out.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("held_out.jsonl"), "{}", r.stdout);
+    assert!(r.stdout.contains("the playbooks' tests"), "{}", r.stdout);
+    assert!(r.stdout.contains("fitted to "), "{}", r.stdout);
+    let text = std::fs::read_to_string(&out).expect("written");
+    let m = reading::Model::from_json(&text).expect("a model");
+    assert!(m.fitted_to > 80, "{}", m.fitted_to);
+    // It never writes over what is not a model (a progress database, say).
+    let db = dir.path().join("progress.db");
+    std::fs::write(&db, b"SQLite format 3\0\x10\x00\xff").expect("write");
+    let r = salesdojo(
+        &repo(),
+        &[
+            "calibrate",
+            &a.display().to_string(),
+            "--fit-model",
+            &db.display().to_string(),
+        ],
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("is not a reading model"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(&db).expect("db"),
+        b"SQLite format 3\0\x10\x00\xff"
+    );
+    // A broken model file is said once and the bundled one is used.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"features\": [").expect("write");
+    let r = salesdojo_with(
+        &repo(),
+        &["calibrate", &a.display().to_string(), "--worst", "0"],
+        &[("SALESDOJO_READING", &bad.display().to_string())],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("SALESDOJO_READING: cannot use"),
+        "{}",
+        r.stderr
+    );
+}
