@@ -25,12 +25,15 @@ struct Native {
     perceive: text::PhraseSet,
     /// (concept, points, cap) of the conduct gates.
     conduct: Vec<(Arc<Concept>, i32, f64)>,
+    /// The rubric's scale: points earned from nothing read on the trainer's scale.
+    scale: Vec<(f64, f64)>,
 }
 
 impl Native {
     fn new(
         phrases: &BTreeMap<String, Vec<String>>,
         concepts: &BTreeMap<String, Arc<Concept>>,
+        scale: Vec<(f64, f64)>,
     ) -> Self {
         let k = |id: &str| concepts.get(id).cloned().unwrap_or_else(|| unreachable!());
         Self {
@@ -43,7 +46,19 @@ impl Native {
                 (k("kickback"), -100, 15.0),
                 (k("blame"), -80, 30.0),
             ],
+            scale,
         }
+    }
+
+    /// `x` on the scale, in straight lines between its points.
+    fn scaled(&self, x: f64) -> f64 {
+        for w in self.scale.windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            if x <= x1 {
+                return y0 + (y1 - y0) * (x - x0) / (x1 - x0);
+            }
+        }
+        x
     }
 
     fn score(&self, reply: &str) -> f64 {
@@ -56,6 +71,7 @@ impl Native {
             (false, true) => 30.0,
             (false, false) => 0.0,
         };
+        let try_on = self.scaled(try_on);
         let quoted = text::quotes_price_in(&t);
         let timing =
             100 - if quoted && !tried { 80 } else { 0 } - if quoted && tried { 30 } else { 0 };
@@ -88,9 +104,10 @@ fn bench(c: &mut Criterion) {
         .scenario("browsing-to-tryon")
         .unwrap_or_else(|| unreachable!());
     let turn = scen.turn("how-much").unwrap_or_else(|| unreachable!());
-    let native = Native::new(&pb.phrases, &lib.concepts);
+    let native = Native::new(&pb.phrases, &lib.concepts, pb.rubric.scale.clone());
 
-    // Both must agree before their speed is compared.
+    // Both must agree before their speed is compared: the native rubric is the rules, so the
+    // engine's rules' score is compared (the engine also reads it, which the timing includes).
     let engine_score = score_turn(
         &pb,
         Some(&host),
@@ -100,7 +117,12 @@ fn bench(c: &mut Criterion) {
         1.0,
         &[],
     )
-    .map(|r| r.scored.score)
+    .map(|r| {
+        r.scored
+            .reading
+            .as_ref()
+            .map_or(r.scored.score, |x| x.rules)
+    })
     .unwrap_or(-1.0);
     assert!(
         (engine_score - native.score(REPLY)).abs() < 1e-9,

@@ -333,10 +333,11 @@ fn fit_model(
             );
         }
     }
-    // Never over a database (or anything that is not a model): only a new file or a model.
+    // Never over a database (or anything that is not a model): only a new file or a model
+    // (one of another version's features too: it is being replaced).
     if out.exists()
         && !std::fs::read_to_string(out)
-            .is_ok_and(|t| crate::practice::reading::Model::from_json(&t).is_ok())
+            .is_ok_and(|t| serde_json::from_str::<crate::practice::reading::Model>(&t).is_ok())
     {
         anyhow::bail!(
             "'{}' exists and is not a reading model; give a new file",

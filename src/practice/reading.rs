@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 /// The features, in the order a model's trees index them.
-pub const FEATURES: [&str; 17] = [
+pub const FEATURES: [&str; 16] = [
     "rules",
     "criteria_mean",
     "criteria_min",
@@ -40,7 +40,6 @@ pub const FEATURES: [&str; 17] = [
     "echo",
     "open_question",
     "topic",
-    "concepts",
 ];
 
 /// Where [`FEATURES`] keeps the rules' score and the number of moves seen.
@@ -57,9 +56,7 @@ pub fn feature_words(name: &str) -> (&'static str, &'static str) {
         "criteria_mean" | "criteria_min" | "criteria_max" | "criteria_at_zero" => {
             ("各项得分", "the criteria's points")
         }
-        "moves_share" | "moves_seen" | "moves_missed" | "concepts" => {
-            ("做到的动作", "the moves made")
-        }
+        "moves_share" | "moves_seen" | "moves_missed" => ("做到的动作", "the moves made"),
         "conduct" | "gate" => ("言行规范", "conduct"),
         "premature" => ("时机", "timing"),
         "questions" | "open_question" => ("提问", "questions"),
@@ -81,15 +78,12 @@ pub struct Shape {
     pub moves: Vec<(String, usize)>,
     /// The playbook reads its replies (`reading` of its rubric).
     pub read: bool,
-    /// The reply says back the customer's words; asks an open question; takes up the turn's
-    /// topic (shares a content word with the customer's line or the turn's words).
+    /// The reply says back the customer's words; asks an open question; opens on the turn's
+    /// topic (its first sentence shares a content word with the customer's line or the turn's
+    /// words).
     pub echo: bool,
     pub open_question: bool,
     pub topic: bool,
-    /// How many of the playbook's rewarded concepts (those of its rules that add points,
-    /// any criterion, any turn) the reply expresses: moves by meaning the turn's rubric may
-    /// not ask for, which trainers credit all the same.
-    pub concepts: usize,
 }
 
 impl Shape {
@@ -125,7 +119,6 @@ impl Shape {
             echo: false,
             open_question: false,
             topic: false,
-            concepts: 0,
         }
     }
 }
@@ -408,7 +401,6 @@ pub fn features(
         f64::from(u8::from(shape.echo)),
         f64::from(u8::from(shape.open_question)),
         f64::from(u8::from(shape.topic)),
-        shape.concepts as f64,
     ]
 }
 

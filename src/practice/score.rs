@@ -416,21 +416,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             }
             shape.echo = facts.echo;
             shape.open_question = facts.open_question;
-            shape.topic = facts.on_topic && text::shares_content(&facts.norm, &turn.topic);
-            let mut rewarded: Vec<&Concept> = Vec::new();
-            for k in pb
-                .rubric
-                .criteria
-                .iter()
-                .flat_map(|c| &c.rules)
-                .filter(|r| r.points > 0)
-                .flat_map(|r| &r.concepts)
-            {
-                if !rewarded.iter().any(|seen| std::ptr::eq(*seen, k.as_ref())) {
-                    rewarded.push(k.as_ref());
-                }
-            }
-            shape.concepts = rewarded.into_iter().filter(|k| facts.has(k)).count();
+            shape.topic = facts.on_topic && facts.opens_on_topic;
             out.shape = Some(shape);
             // A rule on what the reply says that matched (even one that takes points: a
             // price quoted too early is about the turn) shows it engaged with the turn.
@@ -815,6 +801,8 @@ struct Facts {
     repetition: bool,
     /// The reply's first sentence says back the customer's words (see [`text::echoes`]).
     echo: bool,
+    /// Its first sentence shares a content word with the turn's topic ([`text::on_topic_in`]).
+    opens_on_topic: bool,
     /// Whether the reply expresses each concept looked up so far, by address: a rule, a
     /// premature move and the trace ask about the same concepts, and a long reply is scanned
     /// once per concept, not once per question.
@@ -843,6 +831,7 @@ impl Facts {
         // rules' concepts or phrases).
         let off_topic_question =
             question && !text::takes_up(&norm, topic) && !speaks_the_playbook(pb, &norm);
+        let opening = text::opening_units(&norm);
         Self {
             chars: text::char_count(reply),
             question: question && !off_topic_question,
@@ -855,7 +844,8 @@ impl Facts {
             repetition: text::reads_as_repetition_in(&norm),
             echo: customer
                 .all()
-                .any(|line| text::echoes(&norm, text::Normalized::new(line).as_str())),
+                .any(|line| text::echoes_in(&opening, text::Normalized::new(line).as_str())),
+            opens_on_topic: text::on_topic_in(&opening, topic),
             on_topic: words && !off_topic_question,
             expressed: std::cell::RefCell::default(),
             norm,

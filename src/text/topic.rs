@@ -132,16 +132,7 @@ impl Topic {
 /// units of `customer` (a normalized line) stand in it ("哦，是表格加司机每天报。" after "就用表格记，
 /// 司机每天报一下。"). Listening shows in the words one repeats.
 pub fn echoes(reply: &Normalized, customer: &str) -> bool {
-    let first = reply
-        .0
-        .find(|c: char| "。！？.!?\n".contains(c))
-        .map_or(reply.0.as_str(), |i| &reply.0[..i]);
-    let theirs = content_units(customer);
-    content_units(first)
-        .iter()
-        .filter(|u| theirs.contains(*u))
-        .count()
-        >= 2
+    echoes_in(&opening_units(reply), customer)
 }
 
 /// Whether the reply takes up something of the topic (the customer's words, the step's goal,
@@ -153,8 +144,26 @@ pub fn takes_up(reply: &Normalized, topic: &Topic) -> bool {
     mine.is_empty() || mine.iter().any(|u| topic.0.contains(u))
 }
 
-/// Whether the reply shares a content word with the topic ([`takes_up`] without its allowance
-/// for a reply with no content word of its own: "好的。" takes up nothing).
-pub fn shares_content(reply: &Normalized, topic: &Topic) -> bool {
-    content_units(&reply.0).iter().any(|u| topic.0.contains(u))
+/// The content units of the reply's first sentence: what [`echoes`] reads, and
+/// [`on_topic_in`] (computed once per reply, read by both).
+pub fn opening_units(reply: &Normalized) -> std::collections::HashSet<String> {
+    let first = reply
+        .0
+        .find(|c: char| "。！？.!?\n".contains(c))
+        .map_or(reply.0.as_str(), |i| &reply.0[..i]);
+    content_units(first)
+}
+
+/// Whether the reply's opening units (see [`opening_units`]) hold at least two of the
+/// customer's line (normalized): [`echoes`] from units already computed.
+pub fn echoes_in(opening: &std::collections::HashSet<String>, customer: &str) -> bool {
+    let theirs = content_units(customer);
+    opening.iter().filter(|u| theirs.contains(*u)).count() >= 2
+}
+
+/// Whether the reply opens on the turn's topic: its first sentence shares a content word with
+/// it ([`takes_up`] without its allowance for a reply with no content word of its own: "好的。"
+/// takes up nothing).
+pub fn on_topic_in(opening: &std::collections::HashSet<String>, topic: &Topic) -> bool {
+    opening.iter().any(|u| topic.0.contains(u))
 }
