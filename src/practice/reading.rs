@@ -5,13 +5,15 @@
 //! that makes one move of three scores 15 or 85 by the rules; trainers give it about 50).
 //! The reading is a small gradient-boosted model over what the rules found (the rules' score,
 //! each criterion's points, how many of a turn's moves were seen and missed, a conduct
-//! criterion's deductions, a gate, premature moves) and two facts of the reply's form (how many
-//! questions it asks, whether it is in English), fitted to trainer-graded replies with
-//! `salesdojo calibrate --fit-model`. It never reads words: what a reply says is the rules'
-//! job. It never reads length either: graded sets reward longer replies (a model with length
+//! criterion's deductions, a gate, premature moves) and a few facts of how the reply answers
+//! (questions about the conversation, an open one, the customer's words or the turn's topic
+//! taken up as it opens, English), fitted to trainer-graded replies with `salesdojo calibrate
+//! --fit-model`. It never reads which words a reply uses: what a reply says is the rules' job.
+//! It never reads length either: graded sets reward longer replies (a model with length
 //! fitted them better), but a concise complete answer is not worth less, and length alone
 //! earns nothing. Every point it moves is explained (`reading` in `salesdojo score`, the last
-//! line of a trace). A conduct gate still caps the reading. A playbook turns it on with
+//! line of a trace). A conduct gate still caps the reading, and a reply that did nothing
+//! relevant never reads above the rules ([`bounded`]). A playbook turns it on with
 //! `reading: true` in its rubric.
 //!
 //! Fitting is least-absolute-deviation gradient boosting (Friedman 2001): each round fits a
@@ -68,9 +70,7 @@ pub fn feature_words(name: &str) -> (&'static str, &'static str) {
 /// The reply's shape and the turn's moves, kept from scoring for the reading.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Shape {
-    pub chars: usize,
-    /// Sentence and clause marks (，。！？,.!?;；).
-    pub clauses: usize,
+    /// Question marks (on a question about the conversation: scoring sets 0 otherwise).
     pub questions: usize,
     /// Mostly Latin letters (an English reply).
     pub latin: bool,
@@ -90,7 +90,6 @@ impl Shape {
     pub fn of(reply: &str, moves: Vec<(String, usize)>) -> Shape {
         let mut latin = 0usize;
         let mut cjk = 0usize;
-        let mut clauses = 0usize;
         let mut questions = 0usize;
         for c in reply.chars() {
             if c.is_ascii_alphabetic() {
@@ -98,19 +97,11 @@ impl Shape {
             } else if ('\u{4e00}'..='\u{9fff}').contains(&c) {
                 cjk += 1;
             }
-            if matches!(
-                c,
-                '，' | '。' | '！' | '？' | ',' | '.' | '!' | '?' | ';' | '；'
-            ) {
-                clauses += 1;
-            }
             if matches!(c, '?' | '？') {
                 questions += 1;
             }
         }
         Shape {
-            chars: reply.chars().count(),
-            clauses,
             questions,
             // Letters count about a fifth of a Chinese character's meaning.
             latin: latin > cjk * 5,
@@ -135,8 +126,6 @@ pub struct Reading {
     pub why: Vec<(String, f64)>,
     /// Trainer-graded replies the model was fitted to.
     pub fitted_to: usize,
-    #[serde(skip)]
-    pub features: Vec<f64>,
 }
 
 /// A node of a regression tree: a split (`feature`, `at`, the children's indices) or a leaf.
@@ -260,13 +249,6 @@ impl Model {
         Ok(m)
     }
 
-    /// The reading of `x`, and what each feature added (Saabas' path attribution: each split
-    /// on the way to a leaf moves the value by the difference of the child's and the node's).
-    pub fn predict(&self, x: &[f64]) -> (f64, Vec<f64>) {
-        let (y, why) = self.attribute(x);
-        (y, why)
-    }
-
     /// Where every reading starts: the median grade moved by each tree's root.
     pub fn typical(&self) -> f64 {
         self.start
@@ -278,7 +260,9 @@ impl Model {
                 .sum::<f64>()
     }
 
-    fn attribute(&self, x: &[f64]) -> (f64, Vec<f64>) {
+    /// The reading of `x`, and what each feature added (Saabas' path attribution: each split
+    /// on the way to a leaf moves the value by the difference of the child's and the node's).
+    pub fn predict(&self, x: &[f64]) -> (f64, Vec<f64>) {
         let mut why = vec![0.0; FEATURES.len()];
         let mut y = self.start;
         for nodes in &self.trees {
@@ -663,7 +647,6 @@ mod tests {
     fn shape_tells_english_from_chinese() {
         assert!(Shape::of("Could you tell me more?", vec![]).latin);
         assert!(!Shape::of("您说的 ERP 系统是哪一家？", vec![]).latin);
-        let s = Shape::of("好的，明白。您看呢？", vec![]);
-        assert_eq!((s.clauses, s.questions), (3, 1));
+        assert_eq!(Shape::of("好的，明白。您看呢？", vec![]).questions, 1);
     }
 }

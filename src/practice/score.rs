@@ -262,7 +262,6 @@ impl Scored {
                 typical: m.typical(),
                 why: why(&contributions),
                 fitted_to: m.fitted_to,
-                features: x.clone(),
             });
         }
         self.features = Some(x);
@@ -371,7 +370,6 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         }
         Answer::Text(reply) => {
             let facts = Facts::of(reply, turn, pb);
-
             keyword_list = facts.keyword_list;
             hollow_questions = facts.hollow_questions && !keyword_list;
             repetition = facts.repetition && !keyword_list && !hollow_questions;
