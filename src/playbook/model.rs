@@ -107,6 +107,28 @@ impl Playbook {
         crate::text::Topic::new(&t.join("\n"))
     }
 
+    /// The subject of the conversation at `turn`, more widely than [`Playbook::topic_of`]:
+    /// its topic plus everything the customer says in the scenario and the title, tips and
+    /// pitfalls of the turn's step, in every language. The reading asks how much of a reply
+    /// stays on it (see [`crate::text::share_on`]).
+    pub fn scene_of(&self, scen: &Scenario, turn: &Turn) -> crate::text::Topic {
+        let mut t: Vec<&str> = turn.customer.all().collect();
+        t.extend(scen.context.all());
+        t.extend(scen.turns.iter().flat_map(|t| t.customer.all()));
+        if let Some(m) = &turn.model_answer {
+            t.extend(m.all());
+        }
+        if let Some(s) = self.stage(&turn.stage) {
+            t.extend(s.title.all());
+            t.extend(s.goal.all());
+            t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
+            t.extend(s.talk_tracks.iter().flat_map(Text::all));
+            t.extend(s.tips.iter().flat_map(Text::all));
+            t.extend(s.pitfalls.iter().flat_map(Text::all));
+        }
+        crate::text::Topic::new(&t.join("\n"))
+    }
+
     pub fn scenario(&self, id: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.id == id)
     }
@@ -526,6 +548,9 @@ pub struct Turn {
     /// What the turn is about (computed at load, see [`Playbook::topic_of`]).
     #[serde(skip)]
     pub topic: std::sync::Arc<crate::text::Topic>,
+    /// The conversation's subject at this turn (computed at load, see [`Playbook::scene_of`]).
+    #[serde(skip)]
+    pub scene: std::sync::Arc<crate::text::Topic>,
     /// Moves wrong at this turn: its own, then its stage's.
     pub premature: Vec<Premature>,
 }

@@ -728,14 +728,21 @@ fn build(
         source,
     };
     // What each turn is about, for telling a question on topic from one about something else.
-    let topics: Vec<Vec<crate::text::Topic>> = pb
+    // And the conversation's subject, for how much of a reply stays on it.
+    let topics: Vec<Vec<(crate::text::Topic, crate::text::Topic)>> = pb
         .scenarios
         .iter()
-        .map(|s| s.turns.iter().map(|t| pb.topic_of(s, t)).collect())
+        .map(|s| {
+            s.turns
+                .iter()
+                .map(|t| (pb.topic_of(s, t), pb.scene_of(s, t)))
+                .collect()
+        })
         .collect();
     for (s, ts) in pb.scenarios.iter_mut().zip(topics) {
-        for (t, topic) in s.turns.iter_mut().zip(ts) {
+        for (t, (topic, scene)) in s.turns.iter_mut().zip(ts) {
             t.topic = Arc::new(topic);
+            t.scene = Arc::new(scene);
         }
     }
     (pb, failed)
@@ -1365,6 +1372,7 @@ fn scenario(
             model_answer: c.opt_text(&t.model_answer),
             next,
             topic: Arc::default(),
+            scene: Arc::default(),
             premature: premature(c, &t.premature, tat, refs),
         });
     }

@@ -7,14 +7,15 @@
 //! each criterion's points, how many of a turn's moves were seen and missed, a conduct
 //! criterion's deductions, a gate, premature moves) and a few facts of how the reply answers
 //! (questions about the conversation, an open one, the customer's words or the turn's topic
-//! taken up as it opens, English), fitted to trainer-graded replies with `salesdojo calibrate
-//! --fit-model`. It never reads which words a reply uses: what a reply says is the rules' job.
-//! It never reads length either: graded sets reward longer replies (a model with length
-//! fitted them better), but a concise complete answer is not worth less, and length alone
-//! earns nothing. Every point it moves is explained (`reading` in `salesdojo score`, the last
-//! line of a trace). A conduct gate still caps the reading, and a reply that did nothing
-//! relevant never reads above the rules ([`bounded`]). A playbook turns it on with
-//! `reading: true` in its rubric.
+//! taken up as it opens, how much of it stays on the conversation's subject, how often it
+//! speaks to the customer, English), fitted to trainer-graded replies with `salesdojo
+//! calibrate --fit-model`. It never reads which words say what: that is the rules' job. It
+//! never reads length either: graded sets reward longer replies (a model with length fitted
+//! them better), but a concise complete answer is not worth less, and length alone earns
+//! nothing (the subject is read as a share, "you" counted up to three). Every point it moves
+//! is explained (`reading` in `salesdojo score`, the last line of a trace). A conduct gate
+//! still caps the reading, and a reply that did nothing relevant never reads above the rules
+//! ([`bounded`]). A playbook turns it on with `reading: true` in its rubric.
 //!
 //! Fitting is least-absolute-deviation gradient boosting (Friedman 2001): each round fits a
 //! depth-limited regression tree to the signs of the residuals and sets each leaf to the median
@@ -25,7 +26,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 /// The features, in the order a model's trees index them.
-pub const FEATURES: [&str; 16] = [
+pub const FEATURES: [&str; 18] = [
     "rules",
     "criteria_mean",
     "criteria_min",
@@ -42,14 +43,19 @@ pub const FEATURES: [&str; 16] = [
     "echo",
     "open_question",
     "topic",
+    "share",
+    "addresses",
 ];
 
 /// Where [`FEATURES`] keeps the rules' score and the number of moves seen.
 const RULES: usize = 0;
 const MOVES_SEEN: usize = 5;
 const QUESTIONS: usize = 11;
-const ECHO: usize = 13;
-const TOPIC: usize = 15;
+const SHARE: usize = 16;
+
+/// A reply with less than this share of its content words on the conversation's subject, no
+/// move the rules saw and no question about the conversation did nothing relevant.
+pub const OFF_SUBJECT: f64 = 0.1;
 
 /// What a trainer reads in the features' names (the trace says why the reading moved).
 pub fn feature_words(name: &str) -> (&'static str, &'static str) {
@@ -63,6 +69,8 @@ pub fn feature_words(name: &str) -> (&'static str, &'static str) {
         "premature" => ("时机", "timing"),
         "questions" | "open_question" => ("提问", "questions"),
         "echo" | "topic" => ("回应客户的话", "taking up the customer's words"),
+        "share" => ("紧扣话题", "staying on the subject"),
+        "addresses" => ("对客户说话", "speaking to the customer"),
         _ => ("语言", "language"),
     }
 }
@@ -84,6 +92,11 @@ pub struct Shape {
     pub echo: bool,
     pub open_question: bool,
     pub topic: bool,
+    /// The share of its content words on the conversation's subject (the scenario, what the
+    /// customer says in it, the step and the turn: see `Playbook::scene_of`).
+    pub share: f64,
+    /// How often it speaks to the customer (您, 你, "you"), up to three.
+    pub addresses: usize,
 }
 
 impl Shape {
@@ -110,6 +123,8 @@ impl Shape {
             echo: false,
             open_question: false,
             topic: false,
+            share: 0.0,
+            addresses: 0,
         }
     }
 }
@@ -188,7 +203,9 @@ pub struct Model {
 pub enum ModelError {
     #[error("{0}")]
     Json(String),
-    #[error("the model reads features {found:?}; this version of salesdojo computes {FEATURES:?}")]
+    #[error(
+        "the model reads features {found:?}; this version of salesdojo computes {FEATURES:?}, each once"
+    )]
     Features { found: Vec<String> },
     #[error("tree {tree}, node {node}: {what}")]
     Tree {
@@ -200,14 +217,22 @@ pub enum ModelError {
 
 impl Model {
     /// Reads a model and checks every tree: features it knows, children that exist and come
-    /// after their parent (so a walk always ends), finite values.
+    /// after their parent (so a walk always ends), finite values. A model fitted by an
+    /// earlier version reads the features it names (fewer, or in another order): its splits
+    /// are moved to where this version keeps them.
     pub fn from_json(text: &str) -> Result<Model, ModelError> {
-        let m: Model = serde_json::from_str(text)
+        let mut m: Model = serde_json::from_str(text)
             .map_err(|e| ModelError::Json(format!("line {}:{}: {e}", e.line(), e.column())))?;
-        if m.features.iter().map(String::as_str).ne(FEATURES) {
-            return Err(ModelError::Features {
-                found: m.features.clone(),
-            });
+        let mut index: Vec<usize> = Vec::with_capacity(m.features.len());
+        for name in &m.features {
+            match FEATURES.iter().position(|f| f == name) {
+                Some(i) if !index.contains(&i) => index.push(i),
+                _ => {
+                    return Err(ModelError::Features {
+                        found: m.features.clone(),
+                    });
+                }
+            }
         }
         if !m.start.is_finite() {
             return Err(ModelError::Json("start is not a number".into()));
@@ -230,7 +255,7 @@ impl Model {
                     return Err(bad("value is not a number"));
                 }
                 if let Some(s) = n.split {
-                    if s.feature >= FEATURES.len() {
+                    if s.feature >= index.len() {
                         return Err(bad("splits on a feature that does not exist"));
                     }
                     if !s.at.is_finite() {
@@ -246,6 +271,12 @@ impl Model {
                 }
             }
         }
+        for n in m.trees.iter_mut().flatten() {
+            if let Some(s) = &mut n.split {
+                s.feature = index[s.feature];
+            }
+        }
+        m.features = FEATURES.iter().map(|f| (*f).to_owned()).collect();
         Ok(m)
     }
 
@@ -289,15 +320,16 @@ impl Model {
 
 /// The reading of a reply as scoring gives it: the model's value clamped to 0–100, under a
 /// gate's `cap`, and never above the rules' score when the reply did nothing relevant: no move
-/// the rules saw, no question, nothing of the customer's words or the turn's topic taken up
-/// (no free points).
+/// the rules saw, no question about the conversation, and less than a tenth of its content
+/// words on the conversation's subject ([`OFF_SUBJECT`]; no free points).
 pub fn bounded(y: f64, x: &[f64], cap: Option<f64>) -> f64 {
     let mut read = y.clamp(0.0, 100.0);
     if let Some(c) = cap {
         read = read.min(c);
     }
     let none = |i: usize| x.get(i).copied().unwrap_or(0.0) <= 0.0;
-    if none(MOVES_SEEN) && none(QUESTIONS) && none(ECHO) && none(TOPIC) {
+    let off_subject = x.get(SHARE).copied().unwrap_or(0.0) < OFF_SUBJECT;
+    if none(MOVES_SEEN) && none(QUESTIONS) && off_subject {
         read = read.min(x.get(RULES).copied().unwrap_or(0.0));
     }
     read
@@ -385,6 +417,8 @@ pub fn features(
         f64::from(u8::from(shape.echo)),
         f64::from(u8::from(shape.open_question)),
         f64::from(u8::from(shape.topic)),
+        shape.share,
+        shape.addresses as f64,
     ]
 }
 
@@ -635,6 +669,63 @@ mod tests {
                 .to_string()
                 .starts_with("line 1:")
         );
+    }
+
+    /// A model fitted by an earlier version names fewer facts, in its own order: it reads them
+    /// by name. A fact named twice, or one this version does not compute, is refused.
+    #[test]
+    fn a_model_from_an_earlier_version_reads_the_facts_it_names() {
+        let leaf = |value: f64| Node { value, split: None };
+        let old = Model {
+            features: vec!["questions".into(), "rules".into()],
+            params: Params::default(),
+            fitted_to: 2,
+            sets: vec![],
+            start: 50.0,
+            trees: vec![vec![
+                Node {
+                    value: 0.0,
+                    split: Some(Split {
+                        feature: 1,
+                        at: 50.0,
+                        left: 1,
+                        right: 2,
+                    }),
+                },
+                leaf(-100.0),
+                leaf(100.0),
+            ]],
+        };
+        let text = serde_json::to_string(&old).expect("json");
+        let m = Model::from_json(&text).expect("an earlier model reads");
+        assert_eq!(m.features, FEATURES);
+        // Split on "rules" (its second fact), wherever this version keeps it.
+        assert_eq!(m.trees[0][0].split.map(|s| s.feature), Some(RULES));
+        assert!(m.predict(&row(90.0, 0.0)).0 > 50.0);
+        assert!(m.predict(&row(10.0, 9.0)).0 < 50.0);
+        let twice = text.replacen("\"questions\"", "\"rules\"", 1);
+        assert!(matches!(
+            Model::from_json(&twice),
+            Err(ModelError::Features { .. })
+        ));
+        let beyond = text.replacen("\"feature\":1", "\"feature\":2", 1);
+        assert!(Model::from_json(&beyond).is_err());
+    }
+
+    /// No free points: a reply with no move, no question and almost nothing on the subject
+    /// reads no higher than its rules; one on the subject may.
+    #[test]
+    fn a_reply_off_the_subject_gets_no_free_points() {
+        let mut x = row(11.0, 0.0);
+        assert_eq!(bounded(60.0, &x, None), 11.0);
+        x[SHARE] = 0.05;
+        assert_eq!(bounded(60.0, &x, None), 11.0);
+        x[SHARE] = 0.5;
+        assert_eq!(bounded(60.0, &x, None), 60.0);
+        assert_eq!(bounded(60.0, &x, Some(30.0)), 30.0);
+        x[SHARE] = 0.0;
+        x[MOVES_SEEN] = 1.0;
+        assert_eq!(bounded(60.0, &x, None), 60.0);
     }
 
     #[test]

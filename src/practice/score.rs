@@ -415,6 +415,8 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
             shape.echo = facts.echo;
             shape.open_question = facts.open_question;
             shape.topic = facts.on_topic && facts.opens_on_topic;
+            shape.share = facts.share;
+            shape.addresses = facts.addresses;
             out.shape = Some(shape);
             // A rule on what the reply says that matched (even one that takes points: a
             // price quoted too early is about the turn) shows it engaged with the turn.
@@ -801,6 +803,10 @@ struct Facts {
     echo: bool,
     /// Its first sentence shares a content word with the turn's topic ([`text::on_topic_in`]).
     opens_on_topic: bool,
+    /// How much of it stays on the conversation's subject ([`text::share_on`]).
+    share: f64,
+    /// How often it speaks to the customer, up to three ([`text::addresses_in`]).
+    addresses: usize,
     /// Whether the reply expresses each concept looked up so far, by address: a rule, a
     /// premature move and the trace ask about the same concepts, and a long reply is scanned
     /// once per concept, not once per question.
@@ -844,6 +850,8 @@ impl Facts {
                 .all()
                 .any(|line| text::echoes_in(&opening, text::Normalized::new(line).as_str())),
             opens_on_topic: text::on_topic_in(&opening, topic),
+            share: text::share_on(&norm, &turn.scene).unwrap_or(0.0),
+            addresses: text::addresses_in(&norm),
             on_topic: words && !off_topic_question,
             expressed: std::cell::RefCell::default(),
             norm,

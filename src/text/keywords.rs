@@ -35,8 +35,10 @@ pub fn reads_as_hollow_questions_in(t: &Normalized) -> bool {
 
 /// Whether a reply is mostly one thing said over and over ("理解理解，非常理解您，完全理解", "审批快，
 /// 审批快，审批真的快", "great value, great value"): one content unit stands three times or more
-/// and makes a quarter or more of all the content units the reply says. A reply that names the
-/// subject of the conversation several times among much else is not one.
+/// and makes a quarter or more of all the content units the reply says; or most of what it
+/// says it says twice ("交期短交期短，售后好售后好": at least six content units, three in five of
+/// them repeats). A reply that names the subject of the conversation several times among much
+/// else is not one.
 pub fn reads_as_repetition_in(t: &Normalized) -> bool {
     let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut total = 0;
@@ -57,7 +59,8 @@ pub fn reads_as_repetition_in(t: &Normalized) -> bool {
         }
     }
     let most = counts.values().copied().max().unwrap_or(0);
-    most >= 3 && most * 4 >= total
+    let repeated: usize = counts.values().filter(|n| **n >= 2).sum();
+    (most >= 3 && most * 4 >= total) || (total >= 6 && repeated * 5 >= total * 3)
 }
 
 /// Whether a reply reads as a list of keywords rather than something said to a customer:

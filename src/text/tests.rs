@@ -455,11 +455,53 @@ fn one_thing_said_over_and_over_is_repetition() {
     ));
     assert!(r("审批快，审批快，审批真的快。数据说话，数据说话。"));
     assert!(r("Great value, great value, really great value."));
+    // Most of it said twice, each thing once more.
+    assert!(r("交期短交期短，售后好售后好，款式新款式新。"));
+    assert!(r(
+        "Free delivery, free delivery. Lifetime warranty, lifetime warranty!"
+    ));
+    assert!(!r(
+        "交期方面，我们下单后两周内交货；售后方面，坏了二十四小时上门。交期和售后您还有哪点担心？"
+    ));
     // Naming the subject of the talk several times among much else is not.
     assert!(!r(
         "您说审批要跑好几个人，我们的审批流设好后自动流转到下一位审批人，谁卡住一目了然，月底也不用追签字。"
     ));
     assert!(!r("您好，欢迎光临！"));
+}
+
+#[test]
+fn the_share_of_a_reply_on_the_subject_is_of_its_content_words() {
+    let scene =
+        Topic::new("上线三个月后回访：系统用着还行吧。哪个功能用得最多？哪些地方还不顺手？");
+    let on = share_on(
+        &Normalized::new("系统上线这三个月，哪个功能用得最顺手？"),
+        &scene,
+    );
+    let off = share_on(&Normalized::new("您周末一般去哪儿钓鱼？"), &scene);
+    assert!(on.is_some_and(|s| s > 0.5), "{on:?}");
+    assert_eq!(off, Some(0.0));
+    // Nothing to share: no content word at all.
+    assert_eq!(share_on(&Normalized::new("好的。"), &scene), None);
+    // A share: saying it twice as long does not make it more on the subject.
+    let twice = share_on(
+        &Normalized::new(
+            "系统上线这三个月，哪个功能用得最顺手？系统上线这三个月，哪个功能用得最顺手？",
+        ),
+        &scene,
+    );
+    assert_eq!(twice, on);
+}
+
+#[test]
+fn speaking_to_the_customer_counts_up_to_three() {
+    let n = |t: &str| addresses_in(&Normalized::new(t));
+    assert_eq!(n("我们的产品功能很全。"), 0);
+    assert_eq!(n("您刚才说审批慢，您那边一般几个人签？"), 2);
+    assert_eq!(n("What would you change first in your process?"), 2);
+    // "young" and "yours truly" aside, three say it as well as thirty.
+    assert_eq!(n("Young teams like it."), 0);
+    assert_eq!(n("您您您您您您"), 3);
 }
 
 #[test]

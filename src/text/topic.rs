@@ -167,3 +167,38 @@ pub fn echoes_in(opening: &std::collections::HashSet<String>, customer: &str) ->
 pub fn on_topic_in(opening: &std::collections::HashSet<String>, topic: &Topic) -> bool {
     opening.iter().any(|u| topic.0.contains(u))
 }
+
+/// How much of a reply stays on the conversation's subject: the share of its content units
+/// (see [`content_units`]) that `scene` holds, read from its first 2 000 characters (a share
+/// needs no more). None for a reply with no content word at all ("好的。", "您想了解什么？").
+pub fn share_on(reply: &Normalized, scene: &Topic) -> Option<f64> {
+    let text = reply
+        .0
+        .char_indices()
+        .nth(2000)
+        .map_or(reply.0.as_str(), |(i, _)| &reply.0[..i]);
+    let mine = content_units(text);
+    if mine.is_empty() {
+        return None;
+    }
+    Some(mine.iter().filter(|u| scene.0.contains(*u)).count() as f64 / mine.len() as f64)
+}
+
+/// How often the reply speaks to the customer (您, 你, "you", "your"), counted up to three:
+/// a reply about the customer's situation says "you"; a pitch says "we". Three say that as
+/// well as thirty.
+pub fn addresses_in(reply: &Normalized) -> usize {
+    let zh = reply
+        .0
+        .chars()
+        .filter(|c| matches!(c, '您' | '你'))
+        .take(3)
+        .count();
+    let en = reply
+        .0
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| matches!(*w, "you" | "your" | "yours" | "yourself" | "yourselves"))
+        .take(3)
+        .count();
+    (zh + en).min(3)
+}
