@@ -169,13 +169,13 @@ pub fn on_topic_in(opening: &std::collections::HashSet<String>, topic: &Topic) -
 }
 
 /// How much of a reply stays on the conversation's subject: the share of its content units
-/// (see [`content_units`]) that `scene` holds, read from its first 2 000 characters (a share
+/// (see [`content_units`]) that `scene` holds, read from its first 1 000 characters (a share
 /// needs no more). None for a reply with no content word at all ("好的。", "您想了解什么？").
 pub fn share_on(reply: &Normalized, scene: &Topic) -> Option<f64> {
     let text = reply
         .0
         .char_indices()
-        .nth(2000)
+        .nth(1000)
         .map_or(reply.0.as_str(), |(i, _)| &reply.0[..i]);
     let mine = content_units(text);
     if mine.is_empty() {
