@@ -98,14 +98,24 @@ pub(crate) fn content_units(t: &str) -> std::collections::HashSet<String> {
 }
 
 /// Whether the pair of Chinese characters `a b` is a content unit (see [`content_units`]).
+/// Called for every pair of every reply (a long one has thousands): the function characters
+/// and the generic pairs are looked up in sets built once.
 pub(crate) fn content_pair(a: char, b: char) -> bool {
-    let content = |c: char| is_cjk(c) && !FUNCTION_ZH.contains(c) && !COMMON_ZH.contains(c);
-    content(a) && content(b) && {
-        let mut buf = [0u8; 8];
-        let n = a.encode_utf8(&mut buf).len();
-        let m = b.encode_utf8(&mut buf[n..]).len();
-        std::str::from_utf8(&buf[..n + m]).is_ok_and(|pair| !GENERIC_ZH.contains(&pair))
-    }
+    use std::collections::HashSet;
+    use std::sync::LazyLock;
+    static NOT_CONTENT: LazyLock<HashSet<char>> =
+        LazyLock::new(|| FUNCTION_ZH.chars().chain(COMMON_ZH.chars()).collect());
+    static GENERIC: LazyLock<HashSet<(char, char)>> = LazyLock::new(|| {
+        GENERIC_ZH
+            .iter()
+            .filter_map(|w| {
+                let mut c = w.chars();
+                Some((c.next()?, c.next()?))
+            })
+            .collect()
+    });
+    let content = |c: char| is_cjk(c) && !NOT_CONTENT.contains(&c);
+    content(a) && content(b) && !GENERIC.contains(&(a, b))
 }
 
 /// Whether `t` (normalized) has at least one content unit: [`content_units`] not empty,
@@ -140,8 +150,31 @@ pub fn echoes(reply: &Normalized, customer: &str) -> bool {
 /// they talk about the proposal shares none. A question with no content word of its own
 /// ("您想了解什么？") asks the customer to talk and takes up whatever they said.
 pub fn takes_up(reply: &Normalized, topic: &Topic) -> bool {
-    let mine = content_units(&reply.0);
-    mine.is_empty() || mine.iter().any(|u| topic.0.contains(u))
+    // `content_units` without building the set: stop at the first unit the topic holds.
+    let t = &reply.0;
+    let mut any = false;
+    let chars: Vec<char> = t.chars().collect();
+    let mut pair = String::with_capacity(8);
+    for w in chars.windows(2) {
+        if content_pair(w[0], w[1]) {
+            any = true;
+            pair.clear();
+            pair.push(w[0]);
+            pair.push(w[1]);
+            if topic.0.contains(&pair) {
+                return true;
+            }
+        }
+    }
+    for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
+        if w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w) {
+            any = true;
+            if topic.0.contains(w) {
+                return true;
+            }
+        }
+    }
+    !any
 }
 
 /// The content units of the reply's first sentence: what [`echoes`] reads, and
