@@ -47,7 +47,7 @@ pub const FEATURES: [&str; 18] = [
     "addresses",
 ];
 
-/// Where [`FEATURES`] keeps the rules' score and the number of moves seen.
+/// Where [`FEATURES`] keeps the facts the no-free-points guard reads ([`bounded`]).
 const RULES: usize = 0;
 const MOVES_SEEN: usize = 5;
 const QUESTIONS: usize = 11;
