@@ -94,17 +94,7 @@ impl Playbook {
     /// situation, the model answer and the goal, checklist and talk tracks of the turn's step,
     /// in every language.
     pub fn topic_of(&self, scen: &Scenario, turn: &Turn) -> crate::text::Topic {
-        let mut t: Vec<&str> = turn.customer.all().collect();
-        t.extend(scen.context.all());
-        if let Some(m) = &turn.model_answer {
-            t.extend(m.all());
-        }
-        if let Some(s) = self.stage(&turn.stage) {
-            t.extend(s.goal.all());
-            t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
-            t.extend(s.talk_tracks.iter().flat_map(Text::all));
-        }
-        crate::text::Topic::new(&t.join("\n"))
+        crate::text::Topic::new(&self.topic_texts(scen, turn).join("\n"))
     }
 
     /// The subject of the conversation at `turn`, more widely than [`Playbook::topic_of`]:
@@ -112,21 +102,29 @@ impl Playbook {
     /// pitfalls of the turn's step, in every language. The reading asks how much of a reply
     /// stays on it (see [`crate::text::share_on`]).
     pub fn scene_of(&self, scen: &Scenario, turn: &Turn) -> crate::text::Topic {
-        let mut t: Vec<&str> = turn.customer.all().collect();
-        t.extend(scen.context.all());
+        let mut t = self.topic_texts(scen, turn);
         t.extend(scen.turns.iter().flat_map(|t| t.customer.all()));
-        if let Some(m) = &turn.model_answer {
-            t.extend(m.all());
-        }
         if let Some(s) = self.stage(&turn.stage) {
             t.extend(s.title.all());
-            t.extend(s.goal.all());
-            t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
-            t.extend(s.talk_tracks.iter().flat_map(Text::all));
             t.extend(s.tips.iter().flat_map(Text::all));
             t.extend(s.pitfalls.iter().flat_map(Text::all));
         }
         crate::text::Topic::new(&t.join("\n"))
+    }
+
+    /// The texts of [`Playbook::topic_of`].
+    fn topic_texts<'a>(&'a self, scen: &'a Scenario, turn: &'a Turn) -> Vec<&'a str> {
+        let mut t: Vec<&str> = turn.customer.all().collect();
+        t.extend(scen.context.all());
+        if let Some(m) = &turn.model_answer {
+            t.extend(m.all());
+        }
+        if let Some(s) = self.stage(&turn.stage) {
+            t.extend(s.goal.all());
+            t.extend(s.checklist.iter().flat_map(|c| c.text.all()));
+            t.extend(s.talk_tracks.iter().flat_map(Text::all));
+        }
+        t
     }
 
     pub fn scenario(&self, id: &str) -> Option<&Scenario> {

@@ -83,18 +83,31 @@ pub(crate) const GENERIC_EN: &[&str] = &[
 /// not function words.
 pub(crate) fn content_units(t: &str) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
+    visit_content_units(t, |u| {
+        out.insert(u.to_owned());
+        false
+    });
+    out
+}
+
+/// Hands every content unit of `t` (see [`content_units`]; repeats included) to `stop`, pairs
+/// first, until it says stop; whether it did.
+fn visit_content_units(t: &str, mut stop: impl FnMut(&str) -> bool) -> bool {
     let chars: Vec<char> = t.chars().collect();
+    let mut pair = String::with_capacity(8);
     for w in chars.windows(2) {
         if content_pair(w[0], w[1]) {
-            out.insert(w.iter().collect());
+            pair.clear();
+            pair.extend(w);
+            if stop(&pair) {
+                return true;
+            }
         }
     }
-    for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
-        if w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w) {
-            out.insert(w.to_owned());
-        }
-    }
-    out
+    stem_words(t)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 4 && !FUNCTION_EN.contains(w) && !GENERIC_EN.contains(w))
+        .any(stop)
 }
 
 /// Whether the pair of Chinese characters `a b` is a content unit (see [`content_units`]).
@@ -121,11 +134,7 @@ pub(crate) fn content_pair(a: char, b: char) -> bool {
 /// Whether `t` (normalized) has at least one content unit: [`content_units`] not empty,
 /// without building the set.
 pub(crate) fn has_content(t: &str) -> bool {
-    let chars: Vec<char> = t.chars().collect();
-    chars.windows(2).any(|w| content_pair(w[0], w[1]))
-        || stem_words(t)
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w))
+    visit_content_units(t, |_| true)
 }
 
 /// What a turn is about, as content units (see [`takes_up`]); computed once per turn.
@@ -150,31 +159,12 @@ pub fn echoes(reply: &Normalized, customer: &str) -> bool {
 /// they talk about the proposal shares none. A question with no content word of its own
 /// ("您想了解什么？") asks the customer to talk and takes up whatever they said.
 pub fn takes_up(reply: &Normalized, topic: &Topic) -> bool {
-    // `content_units` without building the set: stop at the first unit the topic holds.
-    let t = &reply.0;
+    // Stops at the first unit the topic holds, without building the reply's set.
     let mut any = false;
-    let chars: Vec<char> = t.chars().collect();
-    let mut pair = String::with_capacity(8);
-    for w in chars.windows(2) {
-        if content_pair(w[0], w[1]) {
-            any = true;
-            pair.clear();
-            pair.push(w[0]);
-            pair.push(w[1]);
-            if topic.0.contains(&pair) {
-                return true;
-            }
-        }
-    }
-    for w in stem_words(t).split(|c: char| !c.is_ascii_alphanumeric()) {
-        if w.len() >= 4 && !FUNCTION_EN.contains(&w) && !GENERIC_EN.contains(&w) {
-            any = true;
-            if topic.0.contains(w) {
-                return true;
-            }
-        }
-    }
-    !any
+    visit_content_units(&reply.0, |u| {
+        any = true;
+        topic.0.contains(u)
+    }) || !any
 }
 
 /// The content units of the reply's first sentence: what [`echoes`] reads, and
