@@ -14,6 +14,7 @@ use crate::playbook::Library;
 use crate::practice::Answer;
 use crate::practice::reading::{self, Model, Params};
 use crate::practice::session::score_turn;
+use crate::practice::wording::{self, Wording};
 use crate::script::ScriptHost;
 use crate::store::report::OverrideRow;
 
@@ -382,20 +383,80 @@ pub fn tests_as_grades(lib: &Library) -> Vec<(usize, Graded)> {
     out
 }
 
-/// The reading of a row by `model`, as scoring gives it: clamped, under a gate's cap.
+/// The reading of a row by `model`, as scoring gives it: its wording read by the model's,
+/// clamped, under a gate's cap.
 pub fn read_row(model: &Model, r: &FitRow) -> f64 {
-    reading::bounded(model.predict(&r.features).0, &r.features, r.cap)
+    let mut x = r.features.clone();
+    if let Some(v) = x.get_mut(reading::WORDING) {
+        *v = model
+            .wording
+            .as_ref()
+            .map_or(0.0, |w| w.read(&r.graded.reply, 0).0);
+    }
+    reading::bounded(model.predict(&x).0, &x, r.cap)
 }
 
-/// Fits the reading to every row.
+/// Fits the reading to every row: first the wording, then the trees over what the rules
+/// found and what the wording read. The trees learn what the wording is worth on replies it
+/// never saw: each row's wording is read by one fitted without the row's file (without a
+/// fifth of the rows, when there are fewer than three files).
 pub fn fit_model(rows: &[FitRow], params: Params) -> Model {
     let mut sets: Vec<String> = rows.iter().map(|r| r.file.clone()).collect();
     sets.dedup();
+    let texts: Vec<(&str, f64)> = rows
+        .iter()
+        .map(|r| (r.graded.reply.as_str(), r.graded.grade))
+        .collect();
+    let fold: Vec<usize> = if sets.len() >= 3 {
+        rows.iter()
+            .map(|r| sets.iter().position(|s| *s == r.file).unwrap_or(0))
+            .collect()
+    } else {
+        (0..rows.len()).map(|i| i % 5).collect()
+    };
+    let folds = fold.iter().copied().max().map_or(0, |m| m + 1);
+    // Each fold's wording, and the one of every row, on two threads (each fit is the same
+    // whichever thread runs it).
+    let fit_without = |k: Option<usize>| {
+        let train: Vec<(&str, f64)> = texts
+            .iter()
+            .zip(&fold)
+            .filter(|(_, f)| Some(**f) != k)
+            .map(|(t, _)| *t)
+            .collect();
+        Wording::fit(&train, wording::ALPHA)
+    };
+    let jobs: Vec<Option<usize>> = (0..folds).map(Some).chain([None]).collect();
+    let mut fitted: Vec<Option<Wording>> = vec![None; jobs.len()];
+    std::thread::scope(|s| {
+        let (a, b) = fitted.split_at_mut(jobs.len() / 2);
+        let (ja, jb) = jobs.split_at(jobs.len() / 2);
+        let fit = &fit_without;
+        s.spawn(move || {
+            for (out, k) in a.iter_mut().zip(ja) {
+                *out = Some(fit(*k));
+            }
+        });
+        for (out, k) in b.iter_mut().zip(jb) {
+            *out = Some(fit(*k));
+        }
+    });
+    let mut fitted: Vec<Wording> = fitted.into_iter().flatten().collect();
+    let all = fitted.pop();
     let xy: Vec<(Vec<f64>, f64)> = rows
         .iter()
-        .map(|r| (r.features.clone(), r.graded.grade))
+        .zip(&fold)
+        .map(|(r, &k)| {
+            let mut x = r.features.clone();
+            if let (Some(v), Some(w)) = (x.get_mut(reading::WORDING), fitted.get(k)) {
+                *v = w.read(&r.graded.reply, 0).0;
+            }
+            (x, r.graded.grade)
+        })
         .collect();
-    reading::fit(&xy, params, sets)
+    let mut model = reading::fit(&xy, params, sets);
+    model.wording = all;
+    model
 }
 
 /// One file scored by a reading fitted to the other files only.

@@ -189,3 +189,94 @@ fn fit_model_cross_validates_and_writes_a_model_a_trainer_can_use() {
         r.stderr
     );
 }
+
+/// The wording is one of the facts the reading reads: the bundled model has one, a reply's
+/// runs are weighed by it, and the trace says which of them weighed most and which way.
+#[test]
+fn the_wording_is_read_and_its_runs_explained() {
+    let model = reading::bundled().expect("bundled model");
+    let wording = model
+        .wording
+        .as_ref()
+        .expect("the bundled reading has a wording");
+    // A kickback said in words no rule of this turn lists weighs down; a restatement of the
+    // customer's comparison weighs up.
+    let (kickback, _) = wording.read("这单签了，我私下给您一点好处，别跟别人说。", 4);
+    let (restates, _) = wording.read(RESTATES, 4);
+    assert!(
+        kickback < restates,
+        "kickback {kickback} vs restating {restates}"
+    );
+    let read = scored(&library(true), PRICE, RESTATES);
+    let r = read.reading.as_ref().expect("a reading");
+    assert!(!r.runs.is_empty(), "{r:?}");
+    let features = read.features.clone().expect("features");
+    assert!(
+        (features[reading::WORDING] - wording.read(RESTATES, 0).0).abs() < 1e-9,
+        "the feature is the wording's reading"
+    );
+    let lib = library(true);
+    let pb = lib.playbook(PRICE.0).expect("pb");
+    let lines = salesdojo::practice::score::explain(pb, &read);
+    let last = lines.last().expect("lines");
+    if r.why.iter().any(|(k, _)| k == "the wording") {
+        assert!(last.contains("the wording") && last.contains('«'), "{last}");
+    }
+}
+
+const RESTATES: &str = "您刚才说另一家便宜两千，能说说他们的报价里包含哪些吗？";
+
+/// No points for length alone: a good reply padded with pleasantries that say nothing reads
+/// no higher on average, and no reply gains more than a few points from it. Over the bundled
+/// playbooks' own good Chinese replies (their tests pinned at 85 or more).
+#[test]
+fn padding_a_reply_earns_nothing() {
+    let lib = library(true);
+    let mut gained = Vec::new();
+    for pb in &lib.playbooks {
+        for t in &pb.tests {
+            let salesdojo::playbook::model::TestInput::Reply(reply) = &t.input else {
+                continue;
+            };
+            if t.min < 85 || t.lang.as_deref().is_some_and(|l| l != "zh-CN") || reply.is_ascii() {
+                continue;
+            }
+            let Some(turn) = pb
+                .scenario(&t.scenario)
+                .and_then(|s| s.turns.iter().find(|x| x.id == t.turn))
+            else {
+                continue;
+            };
+            let base = score(pb, turn, &Answer::Text(reply.clone())).expect("scored");
+            for pad in [
+                "好的好的，明白明白，没问题没问题。",
+                "今天天气不错，您一路过来辛苦了。",
+            ] {
+                let padded =
+                    score(pb, turn, &Answer::Text(format!("{reply}{pad}"))).expect("scored");
+                gained.push((padded.score - base.score, reply.clone(), pad));
+            }
+        }
+    }
+    assert!(gained.len() >= 40, "{} padded replies", gained.len());
+    let mean = gained.iter().map(|g| g.0).sum::<f64>() / gained.len() as f64;
+    let most = gained
+        .iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("some");
+    eprintln!(
+        "{} padded replies: mean {mean:+.1}, most {:+.1} ({} + {})",
+        gained.len(),
+        most.0,
+        most.1,
+        most.2
+    );
+    assert!(mean <= 0.0, "padding raised the mean by {mean:.1}");
+    assert!(
+        most.0 <= 10.0,
+        "padding raised one by {:.1}: {} + {}",
+        most.0,
+        most.1,
+        most.2
+    );
+}

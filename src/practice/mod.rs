@@ -9,6 +9,7 @@ pub mod reading;
 pub mod rehearse;
 pub mod score;
 pub mod session;
+pub mod wording;
 
 pub use score::{Answer, AnswerError, Scored, score};
 pub use session::{Attempt, Position, PracticeError, ReplyRecord, Summary};

@@ -25,8 +25,10 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::wording::Wording;
+
 /// The features, in the order a model's trees index them.
-pub const FEATURES: [&str; 18] = [
+pub const FEATURES: [&str; 19] = [
     "rules",
     "criteria_mean",
     "criteria_min",
@@ -45,6 +47,7 @@ pub const FEATURES: [&str; 18] = [
     "topic",
     "share",
     "addresses",
+    "wording",
 ];
 
 /// Where [`FEATURES`] keeps the facts the no-free-points guard reads ([`bounded`]).
@@ -52,6 +55,8 @@ const RULES: usize = 0;
 const MOVES_SEEN: usize = 5;
 const QUESTIONS: usize = 11;
 const SHARE: usize = 16;
+/// Where [`FEATURES`] keeps the wording's reading (see [`Wording`]).
+pub const WORDING: usize = 18;
 
 /// A reply with less than this share of its content words on the conversation's subject, no
 /// move the rules saw and no question about the conversation did nothing relevant.
@@ -71,6 +76,7 @@ pub fn feature_words(name: &str) -> (&'static str, &'static str) {
         "echo" | "topic" => ("回应客户的话", "taking up the customer's words"),
         "share" => ("紧扣话题", "staying on the subject"),
         "addresses" => ("对客户说话", "speaking to the customer"),
+        "wording" => ("措辞", "the wording"),
         _ => ("语言", "language"),
     }
 }
@@ -97,6 +103,9 @@ pub struct Shape {
     pub share: f64,
     /// How often it speaks to the customer (您, 你, "you"), up to three.
     pub addresses: usize,
+    /// What the wording reads (its first [`READ_CHARS`](super::wording::READ_CHARS)
+    /// characters).
+    pub text: String,
 }
 
 impl Shape {
@@ -125,6 +134,7 @@ impl Shape {
             topic: false,
             share: 0.0,
             addresses: 0,
+            text: reply.chars().take(super::wording::READ_CHARS).collect(),
         }
     }
 }
@@ -139,6 +149,9 @@ pub struct Reading {
     /// What each kind of feature added to the reading (rounded points, largest first; those
     /// under half a point left out).
     pub why: Vec<(String, f64)>,
+    /// The runs of the reply the wording weighed most (their points on the wording's scale,
+    /// largest first): why the wording read what it did.
+    pub runs: Vec<(String, f64)>,
     /// Trainer-graded replies the model was fitted to.
     pub fitted_to: usize,
 }
@@ -196,6 +209,10 @@ pub struct Model {
     /// The median grade: where every reading starts.
     pub start: f64,
     pub trees: Vec<Vec<Node>>,
+    /// The wording, fitted with the trees (a model of an earlier version has none: its trees
+    /// never read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wording: Option<Wording>,
 }
 
 /// Why a model file cannot be used.
@@ -236,6 +253,10 @@ impl Model {
         }
         if !m.start.is_finite() {
             return Err(ModelError::Json("start is not a number".into()));
+        }
+        if let Some(w) = &mut m.wording {
+            w.check().map_err(ModelError::Json)?;
+            w.build_index();
         }
         for (t, nodes) in m.trees.iter().enumerate() {
             if nodes.is_empty() {
@@ -375,6 +396,7 @@ pub fn features(
     gate: bool,
     premature: f64,
     shape: &Shape,
+    wording: f64,
 ) -> Vec<f64> {
     let earned: Vec<&(f64, bool, usize, usize)> = criteria.iter().filter(|c| !c.1).collect();
     let pts: Vec<f64> = earned.iter().map(|c| c.0).collect();
@@ -419,6 +441,7 @@ pub fn features(
         f64::from(u8::from(shape.topic)),
         shape.share,
         shape.addresses as f64,
+        wording,
     ]
 }
 
@@ -481,6 +504,7 @@ pub fn fit(rows: &[(Vec<f64>, f64)], params: Params, sets: Vec<String>) -> Model
         sets,
         start,
         trees,
+        wording: None,
     }
 }
 
@@ -695,8 +719,11 @@ mod tests {
                 leaf(-100.0),
                 leaf(100.0),
             ]],
+            wording: None,
         };
         let text = serde_json::to_string(&old).expect("json");
+        // An earlier model has no wording at all.
+        assert!(!text.contains("wording"), "{text}");
         let m = Model::from_json(&text).expect("an earlier model reads");
         assert_eq!(m.features, FEATURES);
         // Split on "rules" (its second fact), wherever this version keeps it.

@@ -246,14 +246,19 @@ impl Scored {
                 (c.points, full, seen, possible.max(seen))
             })
             .collect();
+        let model = model.filter(|_| shape.read);
+        let (wording, runs) = model
+            .and_then(|m| m.wording.as_ref())
+            .map_or((0.0, Vec::new()), |w| w.read(&shape.text, 4));
         let x = reading::features(
             self.score,
             &criteria,
             self.gate.is_some(),
             f64::from(cost),
             shape,
+            wording,
         );
-        if let Some(m) = model.filter(|_| shape.read) {
+        if let Some(m) = model {
             let (y, contributions) = m.predict(&x);
             let rules = self.score;
             self.score = reading::bounded(y, &x, self.gate.as_ref().map(|g| g.cap));
@@ -261,6 +266,7 @@ impl Scored {
                 rules,
                 typical: m.typical(),
                 why: why(&contributions),
+                runs,
                 fitted_to: m.fitted_to,
             });
         }
@@ -690,7 +696,27 @@ pub fn reading_line(s: &Scored, lang: crate::msg::Lang) -> Option<String> {
                 .map(|f| reading::feature_words(f))
                 .find(|(_, e)| e == en)
                 .map_or(en.as_str(), |(zh, e)| lang.t(zh, e));
-            format!("{name} {v:+.0}")
+            // The wording says which of the reply's runs weighed most, and which way.
+            let runs: Vec<String> = if en == reading::feature_words("wording").1 {
+                r.runs
+                    .iter()
+                    .filter(|(run, _)| {
+                        // A letter alone or a space says nothing to a trainer.
+                        let run = run.trim();
+                        run.chars().count() > 1 || !run.is_ascii()
+                    })
+                    .map(|(run, p)| {
+                        format!("«{}» {}", run.trim(), if *p > 0.0 { '+' } else { '-' })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if runs.is_empty() {
+                format!("{name} {v:+.0}")
+            } else {
+                format!("{name} {v:+.0} [{}]", runs.join(" "))
+            }
         })
         .collect();
     Some(format!(
