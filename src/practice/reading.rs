@@ -8,11 +8,13 @@
 //! criterion's deductions, a gate, premature moves) and a few facts of how the reply answers
 //! (questions about the conversation, an open one, the customer's words or the turn's topic
 //! taken up as it opens, how much of it stays on the conversation's subject, how often it
-//! speaks to the customer, English), fitted to trainer-graded replies with `salesdojo
-//! calibrate --fit-model`. It never reads which words say what: that is the rules' job. It
-//! never reads length either: graded sets reward longer replies (a model with length fitted
-//! them better), but a concise complete answer is not worth less, and length alone earns
-//! nothing (the subject is read as a share, "you" counted up to three). Every point it moves
+//! speaks to the customer, English) and one of its words: what trainers gave replies worded
+//! like it ([`Wording`], for a move said in words no concept lists), fitted to
+//! trainer-graded replies with `salesdojo calibrate --fit-model`. It never reads length:
+//! graded sets reward longer replies (a model with length fitted them better), but a concise
+//! complete answer is not worth less, and length alone earns nothing (the subject is read as
+//! a share, "you" counted up to three, the wording's runs as weights of length one; padding a
+//! good reply lowers it, tests/reading.rs). Every point it moves
 //! is explained (`reading` in `salesdojo score`, the last line of a trace). A conduct gate
 //! still caps the reading, and a reply that did nothing relevant never reads above the rules
 //! ([`bounded`]). A playbook turns it on with `reading: true` in its rubric.
@@ -106,6 +108,19 @@ pub struct Shape {
     /// What the wording reads (its first [`READ_CHARS`](super::wording::READ_CHARS)
     /// characters).
     pub text: String,
+    /// What the wording read in it, kept for the model that read it (its address and
+    /// intercept): the value and the runs that weighed most.
+    pub worded: Option<Worded>,
+}
+
+/// What a wording read in a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worded {
+    /// Which wording read it: its address and its intercept's bits.
+    pub by: (usize, u64),
+    pub value: f64,
+    /// The runs that weighed most.
+    pub runs: Vec<(String, f64)>,
 }
 
 impl Shape {
@@ -135,6 +150,7 @@ impl Shape {
             share: 0.0,
             addresses: 0,
             text: reply.chars().take(super::wording::READ_CHARS).collect(),
+            worded: None,
         }
     }
 }

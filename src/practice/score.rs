@@ -222,6 +222,21 @@ impl Scored {
             self.score = self.score * g.cap / 100.0;
         }
         self.reading = None;
+        // The wording reads the reply once per model, however often it is settled (scoring
+        // settles it before and after the scripts).
+        if let (Some(shape), Some(w)) =
+            (self.shape.as_mut(), model.and_then(|m| m.wording.as_ref()))
+        {
+            let key = (std::ptr::from_ref(w) as usize, w.intercept.to_bits());
+            if shape.worded.as_ref().map(|c| c.by) != Some(key) {
+                let (value, runs) = w.read(&shape.text, 4);
+                shape.worded = Some(reading::Worded {
+                    by: key,
+                    value,
+                    runs,
+                });
+            }
+        }
         let Some(shape) = &self.shape else {
             return;
         };
@@ -247,9 +262,10 @@ impl Scored {
             })
             .collect();
         let model = model.filter(|_| shape.read);
-        let (wording, runs) = model
-            .and_then(|m| m.wording.as_ref())
-            .map_or((0.0, Vec::new()), |w| w.read(&shape.text, 4));
+        let (wording, runs) = match (model.and_then(|m| m.wording.as_ref()), &shape.worded) {
+            (Some(_), Some(c)) => (c.value, c.runs.clone()),
+            _ => (0.0, Vec::new()),
+        };
         let x = reading::features(
             self.score,
             &criteria,

@@ -14,6 +14,7 @@
 //! (conjugate gradients on the normal equations) starts from zero.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,48 +40,95 @@ pub struct Wording {
     /// Each run: [idf, weight], rounded to six decimals.
     pub runs: BTreeMap<String, [f64; 2]>,
     #[serde(skip)]
-    index: HashMap<String, [f64; 2]>,
+    index: Index,
 }
 
-/// The runs of a text and how often each appears: every word (split at white space, lower
-/// case, a space either side) read in runs of 1 to [`MAX_RUN`] characters; a word shorter
-/// than a run is one run.
-pub fn runs(text: &str) -> HashMap<String, u32> {
-    let mut out: HashMap<String, u32> = HashMap::new();
-    let text: String = text.chars().take(READ_CHARS).collect();
-    let lower = text.to_lowercase();
-    let mut w: Vec<char> = Vec::new();
+/// The text the wording reads: its first [`READ_CHARS`] characters in lower case, each run of
+/// white space one space, a space at either end (so every word has a space either side).
+pub fn padded(text: &str) -> String {
+    let lower: String = text
+        .chars()
+        .take(READ_CHARS)
+        .collect::<String>()
+        .to_lowercase();
+    let mut out = String::with_capacity(lower.len() + 2);
+    out.push(' ');
     for word in lower.split_whitespace() {
-        w.clear();
-        w.push(' ');
-        w.extend(word.chars());
-        w.push(' ');
+        out.push_str(word);
+        out.push(' ');
+    }
+    out
+}
+
+/// A run as a number: its characters (each plus one, in 21 bits) side by side. Runs are
+/// counted, sorted and looked up as numbers: scoring reads a reply in microseconds.
+fn code(run: &[char]) -> u64 {
+    run.iter()
+        .fold(0u64, |acc, c| (acc << 21) | (u64::from(u32::from(*c)) + 1))
+}
+
+/// The run a [`code`] stands for.
+fn decode(mut code: u64) -> String {
+    let mut cs = Vec::new();
+    while code > 0 {
+        let c = u32::try_from((code & 0x1F_FFFF) - 1).unwrap_or(0xFFFD);
+        cs.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+        code >>= 21;
+    }
+    cs.iter().rev().collect()
+}
+
+/// The runs of a [`padded`] text (as [`code`]s) and how often each appears, in the codes'
+/// order: every word, a space either side, read in runs of 1 to [`MAX_RUN`] characters; a
+/// word shorter than a run is one run; a letter, a digit or a space alone is not a run (it
+/// says nothing, and counts how long an English reply is), a Chinese character alone is.
+fn runs(padded: &str) -> Vec<(u64, u32)> {
+    let chars: Vec<char> = padded.chars().collect();
+    let spaces: Vec<usize> = (0..chars.len()).filter(|&k| chars[k] == ' ').collect();
+    let mut all: Vec<u64> = Vec::with_capacity(chars.len() * MAX_RUN);
+    for pair in spaces.windows(2) {
+        // The word with its two spaces: chars[s..=e].
+        let (s, e) = (pair[0], pair[1]);
+        let len = e - s + 1;
         for n in 1..=MAX_RUN {
-            if w.len() <= n {
-                *out.entry(w.iter().collect()).or_default() += 1;
+            if len <= n {
+                all.push(code(&chars[s..=e]));
                 continue;
             }
-            for s in w.windows(n) {
-                // A letter, a digit or a space alone says nothing (and counts how long an
-                // English reply is); a Chinese character alone is a word.
-                if n == 1 && (s[0].is_ascii_alphanumeric() || s[0] == ' ') {
+            for k in s..=e + 1 - n {
+                if n == 1 && (chars[k].is_ascii_alphanumeric() || chars[k] == ' ') {
                     continue;
                 }
-                *out.entry(s.iter().collect()).or_default() += 1;
+                all.push(code(&chars[k..k + n]));
             }
+        }
+    }
+    all.sort_unstable();
+    let mut out: Vec<(u64, u32)> = Vec::with_capacity(all.len());
+    for r in all {
+        match out.last_mut() {
+            Some((last, c)) if *last == r => *c += 1,
+            _ => out.push((r, 1)),
         }
     }
     out
 }
 
+/// The runs of a text as a trainer reads them, and how often each appears.
+pub fn runs_of(text: &str) -> Vec<(String, u32)> {
+    runs(&padded(text))
+        .into_iter()
+        .map(|(r, c)| (decode(r), c))
+        .collect()
+}
+
 /// A reply's runs as TF-IDF weights (1 + ln count, times the run's idf), of length one;
-/// runs `idf` does not know are left out.
-fn weigh(counts: &HashMap<String, u32>, idf: impl Fn(&str) -> Option<f64>) -> Vec<(&str, f64)> {
-    let mut v: Vec<(&str, f64)> = counts
+/// runs `idf` does not know are left out. In the runs' order.
+fn weigh(counts: &[(u64, u32)], idf: impl Fn(u64) -> Option<f64>) -> Vec<(u64, f64)> {
+    let mut v: Vec<(u64, f64)> = counts
         .iter()
-        .filter_map(|(r, &c)| idf(r).map(|i| (r.as_str(), (1.0 + f64::from(c).ln()) * i)))
+        .filter_map(|&(r, c)| idf(r).map(|i| (r, (1.0 + f64::from(c).ln()) * i)))
         .collect();
-    v.sort_by(|a, b| a.0.cmp(b.0));
     let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
     if norm > 0.0 {
         for (_, x) in &mut v {
@@ -90,6 +138,27 @@ fn weigh(counts: &HashMap<String, u32>, idf: impl Fn(&str) -> Option<f64>) -> Ve
     v
 }
 
+/// A hasher for run codes (they are already well spread; SipHash's guard against chosen keys
+/// is not needed for a model's own runs).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunHasher(u64);
+
+impl std::hash::Hasher for RunHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type Index = HashMap<u64, [f64; 2], BuildHasherDefault<RunHasher>>;
+
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
@@ -98,14 +167,14 @@ impl Wording {
     /// Fits the wording to `(text, grade)` pairs.
     pub fn fit(rows: &[(&str, f64)], alpha: f64) -> Wording {
         let n = rows.len();
-        let counts: Vec<HashMap<String, u32>> = rows.iter().map(|(t, _)| runs(t)).collect();
-        let mut df: BTreeMap<&str, u32> = BTreeMap::new();
+        let counts: Vec<Vec<(u64, u32)>> = rows.iter().map(|(t, _)| runs(&padded(t))).collect();
+        let mut df: BTreeMap<u64, u32> = BTreeMap::new();
         for c in &counts {
-            for r in c.keys() {
-                *df.entry(r.as_str()).or_default() += 1;
+            for (r, _) in c {
+                *df.entry(*r).or_default() += 1;
             }
         }
-        let kept: Vec<(&str, f64)> = df
+        let kept: Vec<(u64, f64)> = df
             .iter()
             .filter(|(_, d)| **d >= MIN_REPLIES)
             .map(|(&r, &d)| {
@@ -113,16 +182,16 @@ impl Wording {
                 (r, round6(idf))
             })
             .collect();
-        let column: HashMap<&str, usize> =
+        let column: HashMap<u64, usize> =
             kept.iter().enumerate().map(|(j, (r, _))| (*r, j)).collect();
-        let idf_of = |r: &str| column.get(r).map(|&j| kept[j].1);
+        let idf_of = |r: u64| column.get(&r).map(|&j| kept[j].1);
         // The replies as sparse rows of (column, weight).
         let a: Vec<Vec<(usize, f64)>> = counts
             .iter()
             .map(|c| {
                 weigh(c, idf_of)
                     .into_iter()
-                    .map(|(r, x)| (column[r], x))
+                    .filter_map(|(r, x)| column.get(&r).map(|&j| (j, x)))
                     .collect()
             })
             .collect();
@@ -149,13 +218,13 @@ impl Wording {
         let runs: BTreeMap<String, [f64; 2]> = kept
             .iter()
             .zip(&w)
-            .map(|((r, idf), w)| ((*r).to_owned(), [*idf, *w]))
+            .map(|((r, idf), w)| (decode(*r), [*idf, *w]))
             .collect();
         let mut out = Wording {
             alpha,
             intercept,
             runs,
-            index: HashMap::new(),
+            index: Index::default(),
         };
         out.build_index();
         out
@@ -163,13 +232,26 @@ impl Wording {
 
     /// Builds the lookup a read uses (after a model is deserialised).
     pub fn build_index(&mut self) {
-        self.index = self.runs.iter().map(|(r, v)| (r.clone(), *v)).collect();
+        self.index = self
+            .runs
+            .iter()
+            .map(|(r, v)| (code(&r.chars().collect::<Vec<char>>()), *v))
+            .collect();
     }
 
     /// Checks the numbers a file gave are numbers.
     pub fn check(&self) -> Result<(), String> {
         if !self.intercept.is_finite() {
             return Err("the wording's intercept is not a number".into());
+        }
+        if let Some(r) = self
+            .runs
+            .keys()
+            .find(|r| r.is_empty() || r.chars().count() > MAX_RUN)
+        {
+            return Err(format!(
+                "the wording's run '{r}' is not a run of 1 to {MAX_RUN} characters"
+            ));
         }
         match self
             .runs
@@ -184,20 +266,33 @@ impl Wording {
     /// The wording's reading of `text`, and the runs that weighed most (their points, largest
     /// first, at most `top`).
     pub fn read(&self, text: &str, top: usize) -> (f64, Vec<(String, f64)>) {
-        let counts = runs(text);
-        let x = weigh(&counts, |r| self.index.get(r).map(|v| v[0]));
-        let mut parts: Vec<(String, f64)> = x
+        let counts = runs(&padded(text));
+        // Each run's weight in the reply (before its length is made one) and its weight in the
+        // fit, with one lookup.
+        let mut parts: Vec<(u64, f64, f64)> = counts
             .iter()
-            .map(|(r, x)| {
-                (
-                    (*r).to_owned(),
-                    x * self.index.get(*r).map_or(0.0, |v| v[1]),
-                )
+            .filter_map(|&(r, c)| {
+                self.index
+                    .get(&r)
+                    .map(|v| (r, (1.0 + f64::from(c).ln()) * v[0], v[1]))
             })
             .collect();
+        let norm = parts.iter().map(|p| p.1 * p.1).sum::<f64>().sqrt();
+        let mut parts: Vec<(u64, f64)> = parts
+            .drain(..)
+            .map(|(r, x, w)| (r, if norm > 0.0 { x / norm * w } else { 0.0 }))
+            .collect();
         let value = self.intercept + parts.iter().map(|p| p.1).sum::<f64>();
-        parts.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
-        parts.truncate(top);
+        let parts: Vec<(String, f64)> = if top == 0 {
+            Vec::new()
+        } else {
+            parts.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
+            parts
+                .into_iter()
+                .take(top)
+                .map(|(r, p)| (decode(r), p))
+                .collect()
+        };
         (value, parts)
     }
 }
@@ -267,7 +362,7 @@ mod tests {
 
     #[test]
     fn runs_of_a_word_and_of_chinese() {
-        let r = runs("Hi 您好");
+        let r: HashMap<String, u32> = runs_of("Hi 您好").into_iter().collect();
         for k in [" h", "hi ", " hi", "您好 ", " 您好", "好"] {
             assert!(r.contains_key(k), "{k:?} in {r:?}");
         }
@@ -277,9 +372,32 @@ mod tests {
         // Only the first READ_CHARS characters.
         let long = "好".repeat(READ_CHARS * 3);
         assert_eq!(
-            runs(&long).get("好好好").copied(),
+            runs_of(&long)
+                .into_iter()
+                .find(|(r, _)| r == "好好好")
+                .map(|(_, c)| c),
             Some((READ_CHARS - 2) as u32)
         );
+    }
+
+    #[test]
+    fn a_run_is_a_number_and_back() {
+        for run in ["好", " 您好", "ab ", "😀x", "\u{10FFFF}\0a"] {
+            let chars: Vec<char> = run.chars().collect();
+            assert_eq!(decode(code(&chars)), run);
+        }
+        // Runs of different lengths never share a number.
+        assert_ne!(code(&['a']), code(&['\0', 'a']));
+    }
+
+    #[test]
+    fn a_model_file_with_a_run_too_long_or_a_weight_not_a_number_is_refused() {
+        let mut w = Wording::fit(&[("好的好的", 50.0), ("好的", 40.0)], 1.0);
+        w.runs.insert("四个字呢".into(), [1.0, 1.0]);
+        assert!(w.check().is_err_and(|e| e.contains("四个字呢")));
+        w.runs.remove("四个字呢");
+        w.runs.insert("好".into(), [1.0, f64::NAN]);
+        assert!(w.check().is_err());
     }
 
     #[test]
