@@ -222,6 +222,10 @@ impl Scored {
             self.score = self.score * g.cap / 100.0;
         }
         self.reading = None;
+        let Some(read) = self.shape.as_ref().map(|s| s.read) else {
+            return;
+        };
+        let model = model.filter(|_| read);
         // The wording reads the reply once per model, however often it is settled (scoring
         // settles it before and after the scripts).
         if let (Some(shape), Some(w)) =
@@ -261,7 +265,6 @@ impl Scored {
                 (c.points, full, seen, possible.max(seen))
             })
             .collect();
-        let model = model.filter(|_| shape.read);
         let (wording, runs) = match (model.and_then(|m| m.wording.as_ref()), &shape.worded) {
             (Some(_), Some(c)) => (c.value, c.runs.clone()),
             _ => (0.0, Vec::new()),
