@@ -72,6 +72,9 @@ pub struct Team {
     /// What the last action did, or why it failed.
     pub said: Option<Result<Text, Text>>,
     running: Option<Receiver<Outcome>>,
+    /// What was asked while other work ran (a join clicked while the status is still being
+    /// read): it starts when that work ends, never dropped.
+    next: Option<(Option<store::Location>, Work)>,
     ctx: Option<egui::Context>,
     /// Who the last join signed in as, until the app takes it.
     joined_as: Option<JoinedAs>,
@@ -167,6 +170,7 @@ impl Team {
 
     fn start(&mut self, db: Option<store::Location>, work: Work) {
         if self.running.is_some() {
+            self.next = Some((db, work));
             return;
         }
         let Some(db) = db else {
@@ -203,7 +207,7 @@ impl Team {
         let Some(rx) = &self.running else {
             return false;
         };
-        match rx.try_recv() {
+        let changed = match rx.try_recv() {
             Ok(out) => {
                 self.running = None;
                 self.said = out.said;
@@ -211,12 +215,16 @@ impl Team {
                 self.joined_as = out.joined_as;
                 out.changed
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => false,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                 self.running = None;
                 false
             }
+        };
+        if let Some((db, work)) = self.next.take() {
+            self.start(db, work);
         }
+        changed
     }
 
     /// Who the last join signed in as (taken once: the app signs a trainee in as them).
