@@ -112,8 +112,9 @@ fn runs(padded: &str) -> Vec<(u64, u32)> {
     out
 }
 
-/// The runs of a text as a trainer reads them, and how often each appears.
-pub fn runs_of(text: &str) -> Vec<(String, u32)> {
+/// The runs of a text as a trainer reads them, and how often each appears (for tests).
+#[cfg(test)]
+fn runs_of(text: &str) -> Vec<(String, u32)> {
     runs(&padded(text))
         .into_iter()
         .map(|(r, c)| (decode(r), c))
