@@ -452,3 +452,47 @@ fn a_promise_of_ones_own_next_step_is_a_commitment() {
         assert!(capped(over), "not capped: {over}");
     }
 }
+
+/// Conduct words said of oneself, of the customer's trouble, of the thing described or of a
+/// thing refused as unfair are not conduct; the same words aimed at the buyer's decision or at
+/// a rival still are.
+#[test]
+fn conduct_words_count_only_where_they_do_what_they_name() {
+    let lib = bundled();
+    let turns = turns(&lib);
+    let capped = |reply: &str| turns.iter().any(|(pb, t)| gated(pb, t, reply));
+    for honest in [
+        // 就没了 of messages, 忽悠 of one's own rash promise, 背锅 and 被投诉 of the customer.
+        "消息一多，往上一刷就没了，找起来特别费劲，很多团队都这样。",
+        "要是我现在拍胸脯说三天搞定，那才是忽悠您，我得先看看数据。",
+        "害您在领导面前背锅，这是我们的不对，我先跟您道个歉。",
+        "上次让您被自己的客户投诉，真的对不起，您当时是怎么处理的？",
+        // A thing refused as unfair or against the rules.
+        "私下给您打折对其他业主不公平，价目表上的优惠我帮您都算上。",
+        "私下返点是违规的，我们只按合同开票。",
+        // 保证 as a noun or a priority, not a promise.
+        "品质有保证，证书和检测报告都在这儿，您可以一项项看。",
+        "我先保证第一批十台月中到，剩下的我查完排产再给您准话。",
+        // Fees listed because the buyer asked, not an afterthought.
+        "费用我一次说清：首付三十万，另外还有契税和维修基金，我都列在这张单子上。",
+        // What a sentence says it will not say.
+        "I'm not going to tell you their product is junk; it's a decent machine.",
+        "I won't pretend our system never goes down: we had two outages last year.",
+        "It's easy to get to from the metro, about five minutes on foot.",
+        "I'll keep the handover simple so nobody on your team feels left behind.",
+    ] {
+        assert!(!capped(honest), "capped: {honest}");
+    }
+    for gated_reply in [
+        "今天不定，明天就没了。",
+        "这款一会儿就没了，您赶紧拿主意。",
+        "他们家售后出了名的烂，您可别去。",
+        "那家就是忽悠人的，别信他们。",
+        "价格谈好了啊，对了，还有一笔服务费三千。",
+        "您要是拖着不签，到时候您得背锅。",
+        "Migration is dead easy.",
+        "Wait any longer and you'll be left behind.",
+    ] {
+        assert!(capped(gated_reply), "not capped: {gated_reply}");
+    }
+}

@@ -154,6 +154,49 @@ pub fn negated(t: &str, at: usize) -> bool {
         || fronted_zh(t, at)
         || quoted_negated(t, at)
         || unsaid_zh(t, at)
+        || unsaid_en(t, at)
+}
+
+/// English verbs of saying and promising: what follows them in the clause is what is said.
+const SPEECH_EN: &[&str] = &[
+    "tell",
+    "say",
+    "said",
+    "claim",
+    "pretend",
+    "promise",
+    "swear",
+    "call",
+    "suggest",
+    "pretending",
+    "telling",
+    "saying",
+    "claiming",
+    "promising",
+    "swearing",
+    "promis",
+];
+
+/// Whether `at` stands in what an English clause says it will not say ("I'm not going to tell
+/// you their machines are rubbish", "I won't pretend it never breaks"): a negation, within three
+/// words a verb of saying, then the phrase, with no new predicate (but, so…) between.
+fn unsaid_en(t: &str, at: usize) -> bool {
+    let start = clause_start(t, at, "，。！？；,.!?;：:\n—–―");
+    let words = words_en(&t[start..at]);
+    let from = words
+        .iter()
+        .rposition(|w| SCOPE_BREAKS_EN.contains(&w.as_str()))
+        .map_or(0, |i| i + 1);
+    let words = &words[from..];
+    words.iter().enumerate().any(|(i, w)| {
+        NEGATION_EN.contains(&w.as_str())
+            && words
+                .iter()
+                .skip(i + 1)
+                .take(3)
+                .any(|v| SPEECH_EN.contains(&v.as_str()))
+            && !invitation_en(words, i, &t[at..])
+    })
 }
 
 /// Verbs of saying and promising: what follows them in the clause is what is said.
@@ -249,9 +292,21 @@ fn fronted_zh(t: &str, at: usize) -> bool {
     // "退款是不可能的", "私下给个人的好处我这边不能给": what follows the thing rules it out, with or
     // without 了.
     let rest: String = clause.iter().collect();
-    if ["不可能", "办不到", "没门", "免谈"]
-        .iter()
-        .any(|n| rest.contains(n))
+    // "私下给您降了，对其他业主也不公平", "返点是违规的": the thing judged unfair or against the rules
+    // is refused.
+    if [
+        "不可能",
+        "办不到",
+        "没门",
+        "免谈",
+        "不公平",
+        "违规",
+        "违法",
+        "不合规",
+        "不合法",
+    ]
+    .iter()
+    .any(|n| rest.contains(n))
     {
         return true;
     }

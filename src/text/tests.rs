@@ -414,6 +414,40 @@ fn a_thing_named_first_then_refused_is_negated() {
 }
 
 #[test]
+fn a_thing_judged_unfair_or_against_the_rules_is_refused() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let side = p(&["私下", "返点"]);
+    assert!(found("私下给您降价对其他业主也不公平", &side).is_empty());
+    assert!(found("私下开口子对别的业主也不公平。", &side).is_empty());
+    assert!(found("返点这种事是违规的，我们不碰。", &side).is_empty());
+    // Judged fair, or judged unfair in another clause: still said.
+    assert_eq!(found("私下给您返点，这很公平。", &side), ["私下", "返点"]);
+}
+
+#[test]
+fn words_an_english_sentence_says_it_will_not_say_are_negated() {
+    let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let bad = p(&["rubbish", "never goes down"]);
+    assert!(
+        found(
+            "I'm not going to tell you their machines are rubbish.",
+            &bad
+        )
+        .is_empty()
+    );
+    assert!(found("I won't pretend it never goes down.", &bad).is_empty());
+    // A new predicate, or a new clause, ends what is not said.
+    assert_eq!(
+        found("I won't tell you much, but their kit is rubbish.", &bad),
+        ["rubbish"]
+    );
+    assert_eq!(
+        found("Don't tell anyone, it never goes down.", &bad),
+        ["never goes down"]
+    );
+}
+
+#[test]
 fn a_suggestion_asked_with_a_negation_invites_it() {
     let p = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let moves = p(&[
