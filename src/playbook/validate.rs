@@ -221,10 +221,12 @@ impl<'a> Checker<'a> {
 /// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
 /// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
 fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Regex> {
-    match RegexBuilder::new(&ascii_word_bounds(&re.value))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .case_insensitive(true)
-        .build()
+    match RegexBuilder::new(&ascii_word_bounds(&crate::text::half_width_pattern(
+        &re.value,
+    )))
+    .size_limit(REGEX_SIZE_LIMIT)
+    .case_insensitive(true)
+    .build()
     {
         Ok(compiled) => Some(compiled),
         Err(e) => {
@@ -1703,4 +1705,26 @@ fn tests(c: &mut Checker<'_>, raw: &[RawTest], scenarios: &[Scenario]) -> Vec<Te
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::half_width_pattern as half_width;
+
+    /// A pattern's full-width marks are read as the reply is: `[^，。]` stops at a comma, `？`
+    /// is a question mark and not an operator.
+    #[test]
+    fn a_patterns_full_width_marks_are_read_as_the_reply_is() {
+        assert_eq!(half_width("是我[^，。]{0,8}错"), "是我[^,。]{0,8}错");
+        assert_eq!(half_width("吗？"), "吗\\?");
+        assert_eq!(half_width("（对吧）"), "\\(对吧\\)");
+        assert_eq!(half_width("no marks at all"), "no marks at all");
+        let clause = regex::Regex::new(&half_width("是我[^，。]{0,8}错")).expect("compiles");
+        let reply = |s: &str| crate::text::normalize(s);
+        assert!(clause.is_match(&reply("是我搞错了")));
+        assert!(!clause.is_match(&reply("是我太着急了，没搞错")));
+        let asks = regex::Regex::new(&half_width("对吧？")).expect("compiles");
+        assert!(asks.is_match(&reply("是这样，对吧？")));
+        assert!(!asks.is_match(&reply("是这样，对吧")));
+    }
 }

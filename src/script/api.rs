@@ -265,7 +265,7 @@ pub fn text_module_with(concepts: Concepts) -> Module {
                                  t: ImmutableString,
                                  p: ImmutableString|
      -> Res<bool> {
-        let re = regex::RegexBuilder::new(&p)
+        let re = regex::RegexBuilder::new(&text::half_width_pattern(&p))
             .size_limit(MAX_REGEX_SIZE)
             .case_insensitive(true)
             .build()

@@ -54,6 +54,33 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// `pattern` with its full-width marks written as the reply is read: matching folds a reply's
+/// full-width letters and punctuation to half width (，to `,`, ？ to `?`), so a pattern's
+/// `[^，。]` would otherwise never stop at a comma and its `，` never match one. A folded mark
+/// that means something to a regex (`?`, `(`, `)`, …) is escaped: the author wrote a mark,
+/// not an operator.
+pub fn half_width_pattern(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern
+        .chars()
+        .any(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}'))
+    {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        let folded = match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(&regex::escape(folded.encode_utf8(&mut [0; 4])));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The phrases of `phrases` found in `text` (both normalized), in list order.
 ///
 /// A phrase counts where it stands as words: a phrase of Latin letters or digits must not be
