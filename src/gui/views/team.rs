@@ -519,3 +519,38 @@ impl Work {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A join (or sync, or leave) clicked while the status is still being read is not
+    /// dropped: it starts as soon as that read ends.
+    #[test]
+    fn work_asked_while_other_work_runs_starts_when_it_ends() {
+        let mut team = Team::default();
+        let (tx, rx) = channel();
+        team.running = Some(rx);
+        // Asked while the read runs: nothing happens yet, and nothing is said.
+        team.start(None, Work::Sync);
+        assert!(team.said.is_none());
+        assert!(!team.poll(), "the read has not ended");
+        assert!(team.next.is_some(), "the sync waits for the read");
+        tx.send(Outcome {
+            said: None,
+            status: Ok(None),
+            changed: false,
+            joined_as: None,
+        })
+        .expect("the window listens");
+        team.poll();
+        // The read ended and the waiting sync ran: here it had no database to run on, and
+        // says so (before, it was dropped and nothing was said).
+        assert!(team.next.is_none());
+        assert!(matches!(team.status, Some(Ok(None))));
+        match &team.said {
+            Some(Err(t)) => assert!(t.en.contains("no progress database"), "{}", t.en),
+            other => panic!("the waiting sync did not run: {:?}", other.is_some()),
+        }
+    }
+}
