@@ -181,13 +181,8 @@ const SPEECH_EN: &[&str] = &[
 /// you their machines are rubbish", "I won't pretend it never breaks"): a negation, within three
 /// words a verb of saying, then the phrase, with no new predicate (but, so…) between.
 fn unsaid_en(t: &str, at: usize) -> bool {
-    let start = clause_start(t, at, "，。！？；,.!?;：:\n—–―");
-    let words = words_en(&t[start..at]);
-    let from = words
-        .iter()
-        .rposition(|w| SCOPE_BREAKS_EN.contains(&w.as_str()))
-        .map_or(0, |i| i + 1);
-    let words = &words[from..];
+    let (_, _, words) = scope_en(t, at, "，。！？；,.!?;：:\n—–―");
+    let words = &words[..];
     words.iter().enumerate().any(|(i, w)| {
         NEGATION_EN.contains(&w.as_str())
             && words
@@ -492,17 +487,25 @@ fn words_en(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// `item`: `at` ends an earlier item of a list (the words before it, back to a comma, are
-/// that item), asked on behalf of a later one.
-fn negated_en(t: &str, at: usize, item: bool) -> bool {
-    let start = clause_start(t, at, "，。！？；,.!?;：:、\n—–―");
-    let words = words_en(&t[start..at]);
-    // The scope of a negation ends where a new predicate starts ("…, but your budget").
+/// The English words before `at` in its clause (ended by `breaks`) that a negation there can
+/// reach: the scope of a negation ends where a new predicate starts ("…, but your budget").
+/// With where the clause starts and how many of its words the new predicate left out.
+fn scope_en(t: &str, at: usize, breaks: &str) -> (usize, usize, Vec<String>) {
+    let start = clause_start(t, at, breaks);
+    let mut words = words_en(&t[start..at]);
     let from = words
         .iter()
         .rposition(|w| SCOPE_BREAKS_EN.contains(&w.as_str()))
         .map_or(0, |i| i + 1);
-    let words = &words[from..];
+    words.drain(..from);
+    (start, from, words)
+}
+
+/// `item`: `at` ends an earlier item of a list (the words before it, back to a comma, are
+/// that item), asked on behalf of a later one.
+fn negated_en(t: &str, at: usize, item: bool) -> bool {
+    let (start, from, words) = scope_en(t, at, "，。！？；,.!?;：:、\n—–―");
+    let words = &words[..];
     // The last five words before the phrase; a list's items joined by or/and/nor (each of
     // three words at most) do not count towards the five.
     let mut reach = 5;
