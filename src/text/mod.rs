@@ -55,7 +55,7 @@ pub fn normalize(s: &str) -> String {
 }
 
 /// `pattern` with its full-width marks written as the reply is read: matching folds a reply's
-/// full-width letters and punctuation to half width (，to `,`, ？ to `?`), so a pattern's
+/// full-width letters and punctuation to half width (， to `,`, ？ to `?`), so a pattern's
 /// `[^，。]` would otherwise never stop at a comma and its `，` never match one. A folded mark
 /// that means something to a regex (`?`, `(`, `)`, …) is escaped: the author wrote a mark,
 /// not an operator.

@@ -287,8 +287,8 @@ fn fronted_zh(t: &str, at: usize) -> bool {
     // "退款是不可能的", "私下给个人的好处我这边不能给": what follows the thing rules it out, with or
     // without 了.
     let rest: String = clause.iter().collect();
-    // "私下给您降了，对其他业主也不公平", "返点是违规的": the thing judged unfair or against the rules
-    // is refused.
+    // "私下给您降价对其他业主也不公平", "返点是违规的": the thing judged unfair or against the rules,
+    // in the same clause, is refused.
     if [
         "不可能",
         "办不到",
