@@ -221,12 +221,11 @@ impl<'a> Checker<'a> {
 /// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
 /// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
 fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Regex> {
-    match RegexBuilder::new(&ascii_word_bounds(&crate::text::half_width_pattern(
-        &re.value,
-    )))
-    .size_limit(REGEX_SIZE_LIMIT)
-    .case_insensitive(true)
-    .build()
+    let source = crate::text::half_width_pattern(&re.value);
+    match RegexBuilder::new(&ascii_word_bounds(&source))
+        .size_limit(REGEX_SIZE_LIMIT)
+        .case_insensitive(true)
+        .build()
     {
         Ok(compiled) => Some(compiled),
         Err(e) => {

@@ -33,11 +33,7 @@ pub fn normalize(s: &str) -> String {
         std::borrow::Cow::Borrowed(s)
     };
     for c in simplified.chars() {
-        let c = match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => c,
-        };
+        let c = half_width(c).unwrap_or(c);
         if c.is_whitespace() || c.is_control() {
             if !last_space {
                 out.push(' ');
@@ -60,25 +56,27 @@ pub fn normalize(s: &str) -> String {
 /// that means something to a regex (`?`, `(`, `)`, …) is escaped: the author wrote a mark,
 /// not an operator.
 pub fn half_width_pattern(pattern: &str) -> std::borrow::Cow<'_, str> {
-    if !pattern
-        .chars()
-        .any(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}'))
-    {
+    if !pattern.chars().any(|c| half_width(c).is_some()) {
         return std::borrow::Cow::Borrowed(pattern);
     }
     let mut out = String::with_capacity(pattern.len());
     for c in pattern.chars() {
-        let folded = match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => {
-                out.push(c);
-                continue;
-            }
-        };
-        out.push_str(&regex::escape(folded.encode_utf8(&mut [0; 4])));
+        match half_width(c) {
+            Some(folded) => out.push_str(&regex::escape(folded.encode_utf8(&mut [0; 4]))),
+            None => out.push(c),
+        }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// The half-width form of a full-width letter, digit or mark (and of the ideographic space),
+/// as [`normalize`] reads it; `None` for any other character.
+fn half_width(c: char) -> Option<char> {
+    match c {
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
 }
 
 /// The phrases of `phrases` found in `text` (both normalized), in list order.
