@@ -201,10 +201,13 @@ pub struct Params {
 }
 
 impl Default for Params {
+    /// Chosen leave-one-file-out on 2 365 graded replies (2026-12-07): trees of depth 4 read
+    /// each held-out file better than depth 3 (MAE 8.26 -> 8.03, in band 77.7 % -> 79.5 %);
+    /// depth 5 and more trees were no better again.
     fn default() -> Self {
         Params {
             trees: 150,
-            depth: 3,
+            depth: 4,
             rate: 0.05,
             min_leaf: 3,
         }
