@@ -436,6 +436,9 @@ impl Concept {
     ) -> impl Iterator<Item = &'t str> + 't {
         let n = t.as_str();
         let which: Vec<usize> = match self.pattern_set() {
+            // Most replies hold none of a concept's patterns: one search that stops at the
+            // first match says so sooner than the search for every pattern that matches.
+            Some(set) if !set.is_match(n) => Vec::new(),
             Some(set) => set.matches(n).into_iter().collect(),
             None => (0..self.patterns.len()).collect(),
         };

@@ -881,13 +881,14 @@ impl Facts {
         let off_topic_question =
             question && !text::takes_up(&norm, topic) && !speaks_the_playbook(pb, &norm);
         let opening = text::opening_units(&norm);
+        let quote = text::quotes_price_in(&norm);
         Self {
             chars: text::char_count(reply),
             question: question && !off_topic_question,
             open_question: words && !off_topic_question && text::is_open_question_in(&norm),
             off_topic_question,
-            price: text::mentions_price_in(&norm),
-            quote: text::quotes_price_in(&norm),
+            price: quote || text::speaks_of_price_in(&norm),
+            quote,
             keyword_list: text::reads_as_keyword_list_in(&norm),
             hollow_questions: text::reads_as_hollow_questions_in(&norm),
             repetition: text::reads_as_repetition_in(&norm),

@@ -44,7 +44,10 @@ impl PhraseSet {
             .map(|p| (matching_form(p), normalize(p)))
             .filter(|(m, _)| !m.is_empty())
             .unzip();
-        let ac = aho_corasick::AhoCorasick::new(&phrases).ok();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&phrases)
+            .ok();
         PhraseSet { phrases, shown, ac }
     }
 

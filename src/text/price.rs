@@ -19,6 +19,16 @@ pub fn mentions_price_in(t: &Normalized) -> bool {
 }
 
 pub(crate) fn mentions_price_n(t: &str) -> bool {
+    speaks_of_price_n(t) || quotes_price_n(t)
+}
+
+/// Uses a word about price (价格, 优惠, "discount"…): what [`mentions_price`] finds besides an
+/// amount ([`quotes_price`]). Scoring asks both, so each is read once.
+pub fn speaks_of_price_in(t: &Normalized) -> bool {
+    speaks_of_price_n(&t.0)
+}
+
+fn speaks_of_price_n(t: &str) -> bool {
     PRICE_WORDS_EN.iter().any(|w| has_marker(t, w))
         || [
             "价格",
@@ -34,7 +44,6 @@ pub(crate) fn mentions_price_n(t: &str) -> bool {
         ]
         .iter()
         .any(|w| t.contains(w))
-        || quotes_price_n(t)
 }
 
 /// Names an amount of money (what [`mentions_price`] finds, less the words about price:
