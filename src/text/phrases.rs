@@ -44,9 +44,12 @@ impl PhraseSet {
             .map(|p| (matching_form(p), normalize(p)))
             .filter(|(m, _)| !m.is_empty())
             .unzip();
+        // A DFA searches fastest; a list too large for one gets the automaton the crate
+        // chooses, never none (a set that failed to build would match nothing).
         let ac = aho_corasick::AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&phrases)
+            .or_else(|_| aho_corasick::AhoCorasick::new(&phrases))
             .ok();
         PhraseSet { phrases, shown, ac }
     }
