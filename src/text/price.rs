@@ -13,12 +13,7 @@ pub fn mentions_price(text: &str) -> bool {
     mentions_price_n(&normalize(text))
 }
 
-/// [`mentions_price`] of a text normalized once.
-pub fn mentions_price_in(t: &Normalized) -> bool {
-    mentions_price_n(&t.0)
-}
-
-pub(crate) fn mentions_price_n(t: &str) -> bool {
+fn mentions_price_n(t: &str) -> bool {
     speaks_of_price_n(t) || quotes_price_n(t)
 }
 
