@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::playbook::Library;
 use crate::practice::Answer;
+use crate::practice::neighbours::Neighbours;
 use crate::practice::reading::{self, Model, Params};
 use crate::practice::session::score_turn;
 use crate::practice::wording::{self, Wording};
@@ -320,6 +321,9 @@ pub struct FitRow {
     pub file: String,
     pub line: usize,
     pub graded: Graded,
+    /// The turn it answers, as the neighbours file it
+    /// ([`turn_key`](crate::practice::neighbours::turn_key)).
+    pub key: String,
     pub features: Vec<f64>,
     pub rules: f64,
     pub cap: Option<f64>,
@@ -342,6 +346,7 @@ pub fn fit_rows(
                         file: file.clone(),
                         line: *line,
                         graded: g.clone(),
+                        key: s.shape.as_ref().map(|x| x.turn.clone()).unwrap_or_default(),
                         rules: s.reading.as_ref().map_or(s.score, |r| r.rules),
                         cap: s.gate.as_ref().map(|g| g.cap),
                         features,
@@ -387,11 +392,19 @@ pub fn tests_as_grades(lib: &Library) -> Vec<(usize, Graded)> {
 /// clamped, under a gate's cap.
 pub fn read_row(model: &Model, r: &FitRow) -> f64 {
     let mut x = r.features.clone();
+    let wording = model
+        .wording
+        .as_ref()
+        .map_or(0.0, |w| w.read(&r.graded.reply, 0).0);
     if let Some(v) = x.get_mut(reading::WORDING) {
+        *v = wording;
+    }
+    if let Some(v) = x.get_mut(reading::NEIGHBOURS) {
         *v = model
-            .wording
+            .neighbours
             .as_ref()
-            .map_or(0.0, |w| w.read(&r.graded.reply, 0).0);
+            .and_then(|n| n.read(&r.key, &r.graded.reply))
+            .unwrap_or(wording);
     }
     reading::bounded(model.predict(&x).0, &x, r.cap)
 }
@@ -443,21 +456,49 @@ pub fn fit_model(rows: &[FitRow], params: Params) -> Model {
     });
     let mut fitted: Vec<Wording> = fitted.into_iter().flatten().collect();
     let all = fitted.pop();
+    // The turns' graded replies (never the playbooks' own tests: a test would find itself),
+    // and which fold each came from: a reply is read without those of its own file.
+    let kept: Vec<(&FitRow, usize)> = rows
+        .iter()
+        .zip(fold.iter().copied())
+        .filter(|(r, _)| r.file != PLAYBOOK_TESTS)
+        .collect();
+    let neighbours = Neighbours::new(
+        kept.iter()
+            .map(|(r, _)| (r.key.as_str(), r.graded.reply.as_str(), r.graded.grade)),
+    );
+    let mut folds_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (r, k) in &kept {
+        folds_of.entry(r.key.as_str()).or_default().push(*k);
+    }
     let xy: Vec<(Vec<f64>, f64)> = rows
         .iter()
         .zip(&fold)
         .map(|(r, &k)| {
             let mut x = r.features.clone();
-            if let (Some(v), Some(w)) = (x.get_mut(reading::WORDING), fitted.get(k)) {
-                *v = w.read(&r.graded.reply, 0).0;
+            let wording = fitted.get(k).map_or(0.0, |w| w.read(&r.graded.reply, 0).0);
+            if let Some(v) = x.get_mut(reading::WORDING) {
+                *v = wording;
+            }
+            if let Some(v) = x.get_mut(reading::NEIGHBOURS) {
+                let folds = folds_of.get(r.key.as_str());
+                *v = neighbours
+                    .read_except(&r.key, &r.graded.reply, |j| {
+                        folds.and_then(|f| f.get(j)) == Some(&k)
+                    })
+                    .unwrap_or(wording);
             }
             (x, r.graded.grade)
         })
         .collect();
     let mut model = reading::fit(&xy, params, sets);
     model.wording = all;
+    model.neighbours = Some(neighbours);
     model
 }
+
+/// The name the playbooks' own tests go by among the files a reading is fitted to.
+pub const PLAYBOOK_TESTS: &str = "the playbooks' tests";
 
 /// One file scored by a reading fitted to the other files only.
 #[derive(Debug, Clone, Serialize)]

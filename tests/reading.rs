@@ -280,3 +280,58 @@ fn padding_a_reply_earns_nothing() {
         most.2
     );
 }
+
+/// The turn's neighbours: a reply to a turn with graded replies reads the grade of the one
+/// most like it; the bundled model keeps the graded sets' replies, never a playbook's own
+/// tests (a test would find itself and pass by its own pin).
+#[test]
+fn the_turns_neighbours_are_read_and_keep_no_playbook_test() {
+    let model = reading::bundled().expect("bundled model");
+    let neighbours = model
+        .neighbours
+        .as_ref()
+        .expect("the bundled reading has neighbours");
+    let lib = library(true);
+    let read = scored(&lib, PRICE, RESTATES);
+    let features = read.features.clone().expect("features");
+    let pb = lib.playbook(PRICE.0).expect("pb");
+    let turn = pb
+        .scenario(PRICE.1)
+        .and_then(|s| s.turns.iter().find(|t| t.id == PRICE.2))
+        .expect("turn");
+    let key = salesdojo::practice::neighbours::turn_key(&pb.id, turn);
+    let near = neighbours
+        .read(&key, RESTATES)
+        .expect("graded replies to this turn");
+    assert!((features[reading::NEIGHBOURS] - near).abs() < 1e-9);
+    // The grade read is one a trainer gave a reply to this very turn.
+    let graded = neighbours.turns.get(&key).expect("the turn's replies");
+    assert!(
+        graded.iter().any(|(_, g)| (g - near).abs() < 1e-9),
+        "{near}"
+    );
+    // No test of any bundled playbook is kept: its reply to its turn at its pinned grade (a
+    // graded set may hold the same words, "好的。", at a trainer's own grade).
+    for pb in &lib.playbooks {
+        for t in &pb.tests {
+            let salesdojo::playbook::model::TestInput::Reply(r) = &t.input else {
+                continue;
+            };
+            let Some(turn) = pb
+                .scenario(&t.scenario)
+                .and_then(|s| s.turns.iter().find(|x| x.id == t.turn))
+            else {
+                continue;
+            };
+            let key = salesdojo::practice::neighbours::turn_key(&pb.id, turn);
+            let pinned = f64::from(t.min + t.max) / 2.0;
+            let kept = neighbours.turns.get(&key).is_some_and(|v| {
+                v.iter()
+                    .any(|(text, g)| text == r && (g - pinned).abs() < 1e-9)
+            });
+            assert!(!kept, "a test is kept: {}/{}: {r}", t.scenario, t.turn);
+        }
+    }
+    // A turn no graded reply answers reads as its wording does.
+    assert_eq!(neighbours.read("no/such/turn", RESTATES), None);
+}

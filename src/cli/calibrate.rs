@@ -300,7 +300,10 @@ fn fit_model(
     use crate::calibrate::{cross_validate, fit_model, fit_rows, tests_as_grades};
     // The playbooks' own tests pin what their trainers expect: grades as well.
     let mut files = files.to_vec();
-    files.push(("the playbooks' tests".to_owned(), tests_as_grades(lib)));
+    files.push((
+        crate::calibrate::PLAYBOOK_TESTS.to_owned(),
+        tests_as_grades(lib),
+    ));
     let (rows, bad) = fit_rows(lib, Some(host), &files);
     problems.extend(bad);
     for p in &problems {

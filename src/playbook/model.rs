@@ -445,7 +445,7 @@ impl Concept {
         which
             .into_iter()
             .flat_map(move |i| self.patterns[i].find_iter(n).take(4))
-            .filter(move |m| crate::text::negated(n, m.start()) == negated)
+            .filter(move |m| t.negated_at(false, m.start()) == negated)
             .map(|m| m.as_str())
     }
 

@@ -4,6 +4,7 @@
 
 pub mod explore;
 pub mod live;
+pub mod neighbours;
 pub mod playbook_tests;
 pub mod reading;
 pub mod rehearse;

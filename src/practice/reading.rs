@@ -27,10 +27,11 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::neighbours::Neighbours;
 use super::wording::Wording;
 
 /// The features, in the order a model's trees index them.
-pub const FEATURES: [&str; 19] = [
+pub const FEATURES: [&str; 20] = [
     "rules",
     "criteria_mean",
     "criteria_min",
@@ -50,6 +51,7 @@ pub const FEATURES: [&str; 19] = [
     "share",
     "addresses",
     "wording",
+    "neighbours",
 ];
 
 /// Where [`FEATURES`] keeps the facts the no-free-points guard reads ([`bounded`]).
@@ -59,6 +61,8 @@ const QUESTIONS: usize = 11;
 const SHARE: usize = 16;
 /// Where [`FEATURES`] keeps the wording's reading (see [`Wording`]).
 pub const WORDING: usize = 18;
+/// Where [`FEATURES`] keeps what the turn's neighbours read (see [`Neighbours`]).
+pub const NEIGHBOURS: usize = 19;
 
 /// A reply with less than this share of its content words on the conversation's subject, no
 /// move the rules saw and no question about the conversation did nothing relevant.
@@ -79,6 +83,7 @@ pub fn feature_words(name: &str) -> (&'static str, &'static str) {
         "share" => ("紧扣话题", "staying on the subject"),
         "addresses" => ("对客户说话", "speaking to the customer"),
         "wording" => ("措辞", "the wording"),
+        "neighbours" => ("这一轮相似的回答", "replies to this turn worded alike"),
         _ => ("语言", "language"),
     }
 }
@@ -111,6 +116,11 @@ pub struct Shape {
     /// What the wording read in it, kept for the model that read it (its address and
     /// intercept): the value and the runs that weighed most.
     pub worded: Option<Worded>,
+    /// The turn it answers, as the neighbours file it
+    /// ([`turn_key`](super::neighbours::turn_key)).
+    pub turn: String,
+    /// What the turn's neighbours read in it, kept for the model that read it (its address).
+    pub neighboured: Option<(usize, Option<f64>)>,
 }
 
 /// What a wording read in a reply.
@@ -151,6 +161,8 @@ impl Shape {
             addresses: 0,
             text: reply.chars().take(super::wording::READ_CHARS).collect(),
             worded: None,
+            turn: String::new(),
+            neighboured: None,
         }
     }
 }
@@ -232,6 +244,9 @@ pub struct Model {
     /// never read it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wording: Option<Wording>,
+    /// The graded replies by turn (a model of an earlier version has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbours: Option<Neighbours>,
 }
 
 /// Why a model file cannot be used.
@@ -276,6 +291,10 @@ impl Model {
         if let Some(w) = &mut m.wording {
             w.check().map_err(ModelError::Json)?;
             w.build_index();
+        }
+        if let Some(n) = &mut m.neighbours {
+            n.check().map_err(ModelError::Json)?;
+            n.build_index();
         }
         for (t, nodes) in m.trees.iter().enumerate() {
             if nodes.is_empty() {
@@ -416,6 +435,7 @@ pub fn features(
     premature: f64,
     shape: &Shape,
     wording: f64,
+    neighbours: f64,
 ) -> Vec<f64> {
     let earned: Vec<&(f64, bool, usize, usize)> = criteria.iter().filter(|c| !c.1).collect();
     let pts: Vec<f64> = earned.iter().map(|c| c.0).collect();
@@ -461,6 +481,7 @@ pub fn features(
         shape.share,
         shape.addresses as f64,
         wording,
+        neighbours,
     ]
 }
 
@@ -524,6 +545,7 @@ pub fn fit(rows: &[(Vec<f64>, f64)], params: Params, sets: Vec<String>) -> Model
         start,
         trees,
         wording: None,
+        neighbours: None,
     }
 }
 
@@ -739,6 +761,7 @@ mod tests {
                 leaf(100.0),
             ]],
             wording: None,
+            neighbours: None,
         };
         let text = serde_json::to_string(&old).expect("json");
         // An earlier model has no wording at all.

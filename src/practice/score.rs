@@ -226,19 +226,26 @@ impl Scored {
             return;
         };
         let model = model.filter(|_| read);
-        // The wording reads the reply once per model, however often it is settled (scoring
-        // settles it before and after the scripts).
-        if let (Some(shape), Some(w)) =
-            (self.shape.as_mut(), model.and_then(|m| m.wording.as_ref()))
-        {
-            let key = (std::ptr::from_ref(w) as usize, w.intercept.to_bits());
-            if shape.worded.as_ref().map(|c| c.by) != Some(key) {
-                let (value, runs) = w.read(&shape.text, 4);
-                shape.worded = Some(reading::Worded {
-                    by: key,
-                    value,
-                    runs,
-                });
+        // The wording and the turn's neighbours read the reply once per model, however often
+        // it is settled (scoring settles it before and after the scripts), from its runs read
+        // once.
+        if let Some(shape) = self.shape.as_mut() {
+            let wording = model.and_then(|m| m.wording.as_ref());
+            let neighbours = model.and_then(|m| m.neighbours.as_ref());
+            let by = wording.map(|w| (std::ptr::from_ref(w) as usize, w.intercept.to_bits()));
+            let near_by = neighbours.map(|n| std::ptr::from_ref(n) as usize);
+            let stale = (by.is_some() && shape.worded.as_ref().map(|c| c.by) != by)
+                || (near_by.is_some() && shape.neighboured.map(|c| c.0) != near_by);
+            if stale {
+                let counts = super::wording::runs_of_text(&shape.text);
+                if let (Some(w), Some(by)) = (wording, by) {
+                    let (value, runs) = w.read_runs(&counts, 4);
+                    shape.worded = Some(reading::Worded { by, value, runs });
+                }
+                if let (Some(n), Some(near_by)) = (neighbours, near_by) {
+                    let read = n.read_runs(&shape.turn, &counts, |_| false);
+                    shape.neighboured = Some((near_by, read));
+                }
             }
         }
         let Some(shape) = &self.shape else {
@@ -269,6 +276,11 @@ impl Scored {
             (Some(_), Some(c)) => (c.value, c.runs.clone()),
             _ => (0.0, Vec::new()),
         };
+        // A turn with no graded reply alike reads as its wording does.
+        let neighbours = match (model.and_then(|m| m.neighbours.as_ref()), shape.neighboured) {
+            (Some(_), Some((_, Some(v)))) => v,
+            _ => wording,
+        };
         let x = reading::features(
             self.score,
             &criteria,
@@ -276,6 +288,7 @@ impl Scored {
             f64::from(cost),
             shape,
             wording,
+            neighbours,
         );
         if let Some(m) = model {
             let (y, contributions) = m.predict(&x);
@@ -432,6 +445,7 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     .collect(),
             );
             shape.read = pb.rubric.reading;
+            shape.turn = super::neighbours::turn_key(&pb.id, turn);
             // Question marks count only on a question about the conversation: one about the
             // weather, or "？？？", asks nothing.
             if !facts.question {

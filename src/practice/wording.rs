@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// Only the first this-many characters are read (a 10 000-character reply costs what a long
 /// ordinary one does; every graded reply is shorter).
-pub const READ_CHARS: usize = 1000;
+pub const READ_CHARS: usize = 600;
 /// How strongly the weights are held to zero: chosen on the graded sets' leave-one-file-out
 /// figures (1 read them better than 3 or 10).
 pub const ALPHA: f64 = 1.0;
@@ -80,7 +80,7 @@ fn decode(mut code: u64) -> String {
 /// order: every word, a space either side, read in runs of 1 to [`MAX_RUN`] characters; a
 /// word shorter than a run is one run; a letter, a digit or a space alone is not a run (it
 /// says nothing, and counts how long an English reply is), a Chinese character alone is.
-fn runs(padded: &str) -> Vec<(u64, u32)> {
+pub(crate) fn runs(padded: &str) -> Vec<(u64, u32)> {
     let chars: Vec<char> = padded.chars().collect();
     let spaces: Vec<usize> = (0..chars.len()).filter(|&k| chars[k] == ' ').collect();
     let mut all: Vec<u64> = Vec::with_capacity(chars.len() * MAX_RUN);
@@ -112,6 +112,11 @@ fn runs(padded: &str) -> Vec<(u64, u32)> {
     out
 }
 
+/// The runs a reply is read in ([`padded`], then [`runs`]), with how often each appears.
+pub fn runs_of_text(text: &str) -> Vec<(u64, u32)> {
+    runs(&padded(text))
+}
+
 /// The runs of a text as a trainer reads them, and how often each appears (for tests).
 #[cfg(test)]
 fn runs_of(text: &str) -> Vec<(String, u32)> {
@@ -123,7 +128,7 @@ fn runs_of(text: &str) -> Vec<(String, u32)> {
 
 /// A reply's runs as TF-IDF weights (1 + ln count, times the run's idf), of length one;
 /// runs `idf` does not know are left out. In the runs' order.
-fn weigh(counts: &[(u64, u32)], idf: impl Fn(u64) -> Option<f64>) -> Vec<(u64, f64)> {
+pub(crate) fn weigh(counts: &[(u64, u32)], idf: impl Fn(u64) -> Option<f64>) -> Vec<(u64, f64)> {
     let mut v: Vec<(u64, f64)> = counts
         .iter()
         .filter_map(|&(r, c)| idf(r).map(|i| (r, (1.0 + f64::from(c).ln()) * i)))
@@ -265,7 +270,12 @@ impl Wording {
     /// The wording's reading of `text`, and the runs that weighed most (their points, largest
     /// first, at most `top`).
     pub fn read(&self, text: &str, top: usize) -> (f64, Vec<(String, f64)>) {
-        let counts = runs(&padded(text));
+        self.read_runs(&runs_of_text(text), top)
+    }
+
+    /// [`Wording::read`] of a text's runs ([`runs_of_text`]), read once for the wording and
+    /// the turn's neighbours.
+    pub fn read_runs(&self, counts: &[(u64, u32)], top: usize) -> (f64, Vec<(String, f64)>) {
         // Each run's weight in the reply (before its length is made one) and its weight in the
         // fit, with one lookup.
         let mut parts: Vec<(u64, f64, f64)> = counts

@@ -91,13 +91,27 @@ pub fn found<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
 
 /// A text normalized once, for matching many phrase lists against it: the normalized text
 /// and its matching form (English words stemmed, see [`stem_words`]).
-pub struct Normalized(String, String, LazyBounds);
+pub struct Normalized(String, String, LazyBounds, NegatedAt);
+
+/// Where a text's phrases were found negated or not, each place asked once: many phrase lists
+/// find their words at the same places, and a clause is read for negation once.
+#[derive(Default)]
+pub(crate) struct NegatedAt(std::sync::Mutex<std::collections::HashMap<(bool, usize), bool>>);
 
 impl Normalized {
     pub fn new(text: &str) -> Self {
         let n = normalize(text);
         let stemmed = stem_words(&n);
-        Normalized(n, stemmed, std::sync::OnceLock::new())
+        Normalized(n, stemmed, std::sync::OnceLock::new(), NegatedAt::default())
+    }
+
+    /// [`negated`] at byte `at` of the matching form (`stemmed`) or of the normalized text.
+    pub(crate) fn negated_at(&self, stemmed: bool, at: usize) -> bool {
+        let t = if stemmed { &self.1 } else { &self.0 };
+        match self.3.0.lock() {
+            Ok(mut seen) => *seen.entry((stemmed, at)).or_insert_with(|| negated(t, at)),
+            Err(_) => negated(t, at),
+        }
     }
 
     /// The normalized text.

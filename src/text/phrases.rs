@@ -22,7 +22,7 @@ pub fn found_in<'a>(t: &Normalized, phrases: &'a [String]) -> Vec<&'a str> {
 /// Whether `phrase` stands, not negated, in `t`.
 pub fn phrase_in(t: &Normalized, phrase: &str) -> bool {
     let p = matching_form(phrase);
-    !p.is_empty() && occurrences(&t.1, &t.2, &p).any(|at| !negated(&t.1, at))
+    !p.is_empty() && occurrences(&t.1, &t.2, &p).any(|at| !t.negated_at(true, at))
 }
 
 /// A phrase list compiled once (at load) for matching: its phrases normalized and searched
@@ -88,7 +88,7 @@ impl PhraseSet {
             }
             let p = &self.phrases[i];
             let start = m.start();
-            if !stands_as_words(&t.1, &t.2, p, start) || negated(&t.1, start) != negated_ones {
+            if !stands_as_words(&t.1, &t.2, p, start) || t.negated_at(true, start) != negated_ones {
                 continue;
             }
             if let Some(s) = seen.get_mut(i) {
