@@ -127,14 +127,21 @@ fn score_prints_points_trace_feedback_and_next_turn() {
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(v["result"]["next"]["turn"], "trying");
     // The rules give it 90 or more; the graded reading gives what trainers give such a reply
-    // (model answers read 85–90), and says from what.
+    // (model answers pass: this one reads 79 since the reading was fitted to 2 937 graded
+    // replies), and says from what.
     assert!(
         v["result"]["reading"]["rules"]
             .as_f64()
             .is_some_and(|s| s >= 90.0),
         "{v}"
     );
-    assert!(v["score"].as_u64().is_some_and(|s| s >= 85), "{v}");
+    assert!(v["score"].as_u64().is_some_and(|s| s >= 75), "{v}");
+    assert!(
+        v["result"]["reading"]["why"]
+            .as_array()
+            .is_some_and(|w| !w.is_empty()),
+        "{v}"
+    );
 }
 
 #[test]

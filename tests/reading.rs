@@ -228,7 +228,7 @@ const RESTATES: &str = "您刚才说另一家便宜两千，能说说他们的�
 
 /// No points for length alone: a good reply padded with pleasantries that say nothing reads
 /// no higher on average, and no reply gains more than a few points from it. Over the bundled
-/// playbooks' own good Chinese replies (their tests pinned at 85 or more).
+/// playbooks' own good Chinese replies (their tests pinned at 75 or more: passing).
 #[test]
 fn padding_a_reply_earns_nothing() {
     let lib = library(true);
@@ -238,7 +238,7 @@ fn padding_a_reply_earns_nothing() {
             let salesdojo::playbook::model::TestInput::Reply(reply) = &t.input else {
                 continue;
             };
-            if t.min < 85 || t.lang.as_deref().is_some_and(|l| l != "zh-CN") || reply.is_ascii() {
+            if t.min < 75 || t.lang.as_deref().is_some_and(|l| l != "zh-CN") || reply.is_ascii() {
                 continue;
             }
             let Some(turn) = pb
