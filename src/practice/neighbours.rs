@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::wording::{RunHasher, padded, runs, runs_of_text, weigh};
+use super::wording::{RunHasher, runs_of_text, weigh};
 use crate::playbook::model::Turn;
 
 /// How many of the most alike replies are read: chosen leave-one-file-out on 2 365 graded
@@ -63,7 +63,7 @@ struct Postings {
 
 impl Postings {
     fn of(replies: &[(String, f64)]) -> Postings {
-        let counts: Vec<RunCounts> = replies.iter().map(|(t, _)| runs(&padded(t))).collect();
+        let counts: Vec<RunCounts> = replies.iter().map(|(t, _)| runs_of_text(t)).collect();
         let n = counts.len() as f64;
         let mut df: Runs<u32> = Runs::default();
         for c in &counts {
