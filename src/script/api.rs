@@ -15,6 +15,48 @@ use crate::text;
 const MAX_PHRASES: usize = 1_000;
 /// Largest compiled regex a script may build.
 const MAX_REGEX_SIZE: usize = 256 * 1024;
+/// How many of the patterns `text::matches` compiled a thread keeps for the next call: a
+/// script names a handful of literal patterns, and compiling one costs more than matching it.
+/// Bounded, so a script that builds patterns from its input keeps at most this many (each
+/// under [`MAX_REGEX_SIZE`]).
+const CACHED_REGEXES: usize = 16;
+
+thread_local! {
+    /// The patterns `text::matches` compiled on this thread, the most recently used last.
+    static REGEXES: std::cell::RefCell<Vec<(String, regex::Regex)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether a script's pattern (case- and width-blind) matches `haystack`, compiled once per
+/// thread while it stays among the [`CACHED_REGEXES`] most recently used. The regex is used in
+/// place, not cloned: a clone starts with an empty matching cache.
+fn script_matches(pattern: &str, haystack: &str) -> Result<bool, String> {
+    REGEXES.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(i) = c.iter().position(|(p, _)| p == pattern) {
+            let hit = c.remove(i);
+            c.push(hit);
+        } else {
+            let re = regex::RegexBuilder::new(&text::half_width_pattern(pattern))
+                .size_limit(MAX_REGEX_SIZE)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| {
+                    let detail = e.to_string();
+                    let detail = detail.lines().last().unwrap_or("").trim();
+                    format!(
+                        "invalid regex: {}",
+                        detail.strip_prefix("error: ").unwrap_or(detail)
+                    )
+                })?;
+            if c.len() >= CACHED_REGEXES {
+                c.remove(0);
+            }
+            c.push((pattern.to_owned(), re));
+        }
+        Ok(c.last().is_some_and(|(_, re)| re.is_match(haystack)))
+    })
+}
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -265,22 +307,7 @@ pub fn text_module_with(concepts: Concepts) -> Module {
                                  t: ImmutableString,
                                  p: ImmutableString|
      -> Res<bool> {
-        let re = regex::RegexBuilder::new(&text::half_width_pattern(&p))
-            .size_limit(MAX_REGEX_SIZE)
-            .case_insensitive(true)
-            .build()
-            .map_err(|e| {
-                let detail = e.to_string();
-                let detail = detail.lines().last().unwrap_or("").trim();
-                at(
-                    &cx,
-                    format!(
-                        "invalid regex: {}",
-                        detail.strip_prefix("error: ").unwrap_or(detail)
-                    ),
-                )
-            })?;
-        Ok(re.is_match(&text::normalize(&t)))
+        script_matches(&p, &text::normalize(&t)).map_err(|m| at(&cx, m))
     });
     host_fn!(&mut m, "char_count", |t: ImmutableString| -> Res<INT> {
         Ok(int(text::char_count(&t)))
@@ -315,4 +342,46 @@ pub fn text_module_with(concepts: Concepts) -> Module {
 /// Registers every host module on the engine.
 pub fn register(engine: &mut Engine, concepts: Concepts) {
     engine.register_static_module("text", text_module_with(concepts).into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CACHED_REGEXES, REGEXES, script_matches};
+
+    fn cached() -> Vec<String> {
+        REGEXES.with(|c| c.borrow().iter().map(|(p, _)| p.clone()).collect())
+    }
+
+    #[test]
+    fn a_pattern_is_compiled_once_and_the_cache_keeps_only_the_most_recent() {
+        assert_eq!(script_matches("[0-9]+元", "一共3680元"), Ok(true));
+        assert_eq!(script_matches("[0-9]+元", "价格好商量"), Ok(false));
+        assert_eq!(cached(), vec!["[0-9]+元".to_owned()]);
+        for i in 0..3 * CACHED_REGEXES {
+            let p = format!("x{i}y");
+            assert_eq!(script_matches(&p, &format!("ax{i}yb")), Ok(true));
+            assert_eq!(script_matches(&p, "none"), Ok(false));
+        }
+        let kept = cached();
+        assert_eq!(kept.len(), CACHED_REGEXES);
+        assert_eq!(kept.last().map(String::as_str), Some("x47y"));
+        assert!(!kept.iter().any(|p| p == "[0-9]+元"), "{kept:?}");
+        // A pattern used again moves to the back, so it outlives the ones not used since.
+        let first = kept[0].clone();
+        assert_eq!(script_matches(&first, "x"), Ok(false));
+        assert_eq!(cached().last(), Some(&first));
+        // Evicted patterns still match as before.
+        assert_eq!(script_matches("[0-9]+元", "3680元"), Ok(true));
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_compile_is_an_error_each_time_and_not_kept() {
+        for _ in 0..2 {
+            let e = script_matches("(((", "x").expect_err("unclosed group");
+            assert!(e.starts_with("invalid regex: "), "{e}");
+        }
+        assert!(!cached().iter().any(|p| p == "((("));
+        let e = script_matches("\\w{1000}{1000}", "x").expect_err("too large");
+        assert!(e.starts_with("invalid regex: "), "{e}");
+    }
 }
