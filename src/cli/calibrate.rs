@@ -317,14 +317,14 @@ fn fit_model(
     if files.len() > 1 {
         let _ = writeln!(
             text,
-            "each file read by a model fitted to the other files only (rules alone -> reading)\n{:<44} {:>4} {:>13} {:>15} {:>13}",
+            "each file read by a model fitted to the other files only (rules alone -> reading)\n{:<44} {:>4} {:>15} {:>19} {:>13}",
             "", "n", "MAE", "in band", "Spearman"
         );
         for f in cross_validate(&rows, params) {
             let sp = |s: &Stats| s.spearman.map_or("-".to_owned(), |r| format!("{r:.2}"));
             let _ = writeln!(
                 text,
-                "{:<44} {:>4} {:>5.1} -> {:>4.1} {:>5.0}% -> {:>3.0}% {:>5} -> {:>4}",
+                "{:<44} {:>4} {:>6.2} -> {:>5.2} {:>6.1}% -> {:>5.1}% {:>5} -> {:>4}",
                 f.file,
                 f.read.replies,
                 f.rules.mae,
