@@ -152,9 +152,127 @@ pub fn negated(t: &str, at: usize) -> bool {
     negated_zh(t, at)
         || negated_en(t, at, false)
         || fronted_zh(t, at)
+        || topic_refused_zh(t, at)
+        || refused_after_en(t, at)
         || quoted_negated(t, at)
         || unsaid_zh(t, at)
         || unsaid_en(t, at)
+}
+
+/// Refusals whose object is a thing named before them: "回扣我们不做", "那一套我不搞".
+const REFUSE_ZH: &[&str] = &[
+    "不做",
+    "不搞",
+    "不干",
+    "不碰",
+    "不沾",
+    "不收",
+    "不给",
+    "不送",
+    "不拿",
+    "不提供",
+    "不接受",
+    "不参与",
+    "一律不",
+    "从来不",
+    "从不",
+    "绝不",
+    "决不",
+    "不能做",
+    "不会做",
+    "不能给",
+    "不会给",
+];
+
+/// Whether `at` stands in a topic that the next clause refuses, in Chinese: "个人好处、回扣这些，
+/// 我们公司不做", "私下的返点、购物卡，我一律不给". Chinese names the topic first and comments on
+/// it after a comma; the topic is a list (、) or is summed up (这些, 那一套, 之类的 …), and the
+/// comment is a refusal in its first words (after its subject).
+fn topic_refused_zh(t: &str, at: usize) -> bool {
+    const SUMMED_UP: &[&str] = &[
+        "这些",
+        "那些",
+        "这种",
+        "那种",
+        "这类",
+        "那类",
+        "这一套",
+        "那一套",
+        "之类的",
+        "之类",
+        "什么的",
+        "这种事",
+        "这些事",
+        "那些事",
+        "这块",
+    ];
+    let Some(comma) = t[at..].find([',', '，']).map(|i| at + i) else {
+        return false;
+    };
+    let start = clause_start(t, at, CLAUSE_ZH);
+    let topic = &t[start..comma];
+    // The topic clause holds no other stop: it ends at this comma.
+    if topic.contains(|c: char| "。！？；.!?;：:\n".contains(c))
+        || !(topic.contains('、') || SUMMED_UP.iter().any(|s| topic.ends_with(s)))
+    {
+        return false;
+    }
+    let after = &t[comma + 1..];
+    let comment: String = after
+        .chars()
+        .take_while(|c| !"，。！？；,.!?;：:\n".contains(*c))
+        .take(12)
+        .collect();
+    REFUSE_ZH.iter().any(|r| comment.contains(r))
+        && !comment.contains("不会让")
+        && !comment.contains("不给您添")
+}
+
+/// What refuses a thing named before it in the same English sentence: "anything off the books
+/// would only put you at risk, and I won't do that to you", "kickbacks are not how we work".
+const REFUSED_AFTER_EN: &[&str] = &[
+    "won't do that",
+    "won't do it",
+    "will not do that",
+    "don't do that",
+    "do not do that",
+    "never do that",
+    "wouldn't do that",
+    "won't go there",
+    "don't go there",
+    "won't offer that",
+    "don't offer that",
+    "not something we do",
+    "not something i do",
+    "not something i'd do",
+    "not something i will do",
+    "not how we work",
+    "not how we do business",
+    "not how i work",
+    "against the rules",
+    "against our rules",
+    "against policy",
+    "against our policy",
+    "against company policy",
+    "against the law",
+    "is illegal",
+    "would be illegal",
+    "put you at risk",
+    "put us both at risk",
+    "put both of us at risk",
+    "and i shouldn't have",
+    "which i shouldn't have",
+    "that was wrong of me",
+];
+
+/// Whether `at` stands in an English sentence that, after it, refuses or retracts what it
+/// named (see [`REFUSED_AFTER_EN`]): the thing is named only to be turned down.
+fn refused_after_en(t: &str, at: usize) -> bool {
+    let end = t[at..]
+        .find(|c: char| ".!?。！？\n".contains(c))
+        .map_or(t.len(), |i| at + i);
+    let rest = t[at..end].replace('’', "'");
+    REFUSED_AFTER_EN.iter().any(|r| rest.contains(r))
 }
 
 /// English verbs of saying and promising: what follows them in the clause is what is said.
@@ -323,9 +441,21 @@ fn fronted_zh(t: &str, at: usize) -> bool {
         rest.match_indices(who).any(|(i, _)| {
             // "我这边不能给", "我们公司规定不能收": the refusal within a few characters.
             let after: String = rest[i + who.len()..].chars().take(8).collect();
-            ["不能", "不会", "绝不", "从不", "不给", "不收", "不做"]
-                .iter()
-                .any(|n| after.contains(n))
+            [
+                "不能",
+                "不会",
+                "绝不",
+                "从不",
+                "不给",
+                "不收",
+                "不做",
+                "不搞",
+                "不干",
+                "不碰",
+                "一律不",
+            ]
+            .iter()
+            .any(|n| after.contains(n))
         })
     }) {
         return true;
@@ -644,6 +774,43 @@ mod scope_tests {
         assert!(neg("系统问题不是理由，是我们没做好", "系统问题"));
         assert!(neg("物流慢不能当借口", "物流慢"));
         assert!(!neg("系统问题我们今天就修好", "系统问题"));
+    }
+
+    #[test]
+    fn a_topic_the_next_clause_refuses_is_negated() {
+        assert!(neg("个人好处、回扣这些,我们公司不做", "回扣"));
+        assert!(neg(
+            "个人的回扣、购物卡,我们公司一律不做,我也不会做",
+            "购物卡"
+        ));
+        assert!(neg(
+            "私下返点、发票上做手脚那一套我不搞,对你对我都不好",
+            "私下返点"
+        ));
+        assert!(neg("返点之类的,我们从来不碰", "返点"));
+        // A topic needs a list or a summing-up word; the comment must refuse, not reassure.
+        assert!(!neg("我们给您返点,不会让您吃亏", "返点"));
+        assert!(!neg("返点、回扣这些,我们都给您安排好", "回扣"));
+        assert!(!neg("回扣、返点这些,我们不会让您吃亏", "回扣"));
+    }
+
+    #[test]
+    fn a_thing_the_sentence_refuses_after_naming_it_is_negated() {
+        assert!(neg(
+            "anything off the books would only put you at risk, and i won't do that to you.",
+            "off the books"
+        ));
+        assert!(neg(
+            "i told you it would be today, and i shouldn't have — the depot sets the times.",
+            "i told you"
+        ));
+        assert!(neg("a kickback is against company policy.", "kickback"));
+        // The refusal must follow in the same sentence.
+        assert!(!neg(
+            "i can sort a little something off the books. i won't do that to your boss though.",
+            "off the books"
+        ));
+        assert!(!neg("as i told you, it's final.", "i told you"));
     }
 
     #[test]
