@@ -59,6 +59,8 @@ const RULES: usize = 0;
 const MOVES_SEEN: usize = 5;
 const QUESTIONS: usize = 11;
 const SHARE: usize = 16;
+/// Where [`FEATURES`] keeps what the reply's premature moves cost (0 or less).
+const PREMATURE: usize = 10;
 /// Where [`FEATURES`] keeps the wording's reading (see [`Wording`]).
 pub const WORDING: usize = 18;
 /// Where [`FEATURES`] keeps what the turn's neighbours read (see [`Neighbours`]).
@@ -377,12 +379,22 @@ impl Model {
     }
 }
 
-/// The reading of a reply as scoring gives it: the model's value clamped to 0–100, under a
-/// gate's `cap`, and never above the rules' score when the reply did nothing relevant: no move
-/// the rules saw, no question about the conversation, and less than a tenth of its content
-/// words on the conversation's subject ([`OFF_SUBJECT`]; no free points).
+/// The reading of a reply as scoring gives it: the model's value less what the reply's
+/// premature moves cost, clamped to 0–100, under a gate's `cap`, and never above the rules'
+/// score when the reply did nothing relevant: no move the rules saw, no question about the
+/// conversation, and less than a tenth of its content words on the conversation's subject
+/// ([`OFF_SUBJECT`]; no free points).
+///
+/// A premature move costs after the reading as a gate caps after it, down to the rules' score
+/// at most (which paid it already): its words read as well as the same move at the right moment
+/// (a deposit asked for at the door is worded as one asked for after the tour), so the reading
+/// alone would let the move raise the score it must lower.
 pub fn bounded(y: f64, x: &[f64], cap: Option<f64>) -> f64 {
-    let mut read = y.clamp(0.0, 100.0);
+    // The cost comes off what the reading gives, but never takes it below the rules' score,
+    // which already paid it.
+    let premature = x.get(PREMATURE).copied().unwrap_or(0.0).min(0.0);
+    let rules = x.get(RULES).copied().unwrap_or(0.0);
+    let mut read = (y + premature).max(y.min(rules)).clamp(0.0, 100.0);
     if let Some(c) = cap {
         read = read.min(c);
     }
@@ -795,6 +807,23 @@ mod tests {
         x[SHARE] = 0.0;
         x[MOVES_SEEN] = 1.0;
         assert_eq!(bounded(60.0, &x, None), 60.0);
+    }
+
+    /// A premature move costs its points after the reading, before a gate's cap, down to the
+    /// rules' score at most.
+    #[test]
+    fn a_premature_move_costs_after_the_reading() {
+        let mut x = row(60.0, 0.0);
+        x[SHARE] = 0.5;
+        assert_eq!(FEATURES[PREMATURE], "premature");
+        assert_eq!(bounded(80.0, &x, None), 80.0);
+        x[PREMATURE] = -15.0;
+        assert_eq!(bounded(80.0, &x, None), 65.0);
+        assert_eq!(bounded(80.0, &x, Some(30.0)), 30.0);
+        // Never below the rules' score (60 here), which already paid the cost, unless the
+        // reading was below it anyway.
+        assert_eq!(bounded(70.0, &x, None), 60.0);
+        assert_eq!(bounded(10.0, &x, None), 10.0);
     }
 
     #[test]
