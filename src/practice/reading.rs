@@ -16,8 +16,8 @@
 //! a share, "you" counted up to three, the wording's runs as weights of length one; padding a
 //! good reply lowers it, tests/reading.rs). Every point it moves
 //! is explained (`reading` in `salesdojo score`, the last line of a trace). A conduct gate
-//! still caps the reading, and a reply that did nothing relevant never reads above the rules
-//! ([`bounded`]). A playbook turns it on with `reading: true` in its rubric.
+//! still caps the reading, a premature move's cost comes off it (down to the rules' score),
+//! and a reply that did nothing relevant never reads above the rules ([`bounded`]). A playbook turns it on with `reading: true` in its rubric.
 //!
 //! Fitting is least-absolute-deviation gradient boosting (Friedman 2001): each round fits a
 //! depth-limited regression tree to the signs of the residuals and sets each leaf to the median
