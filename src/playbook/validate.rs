@@ -229,10 +229,7 @@ fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Rege
     {
         Ok(compiled) => Some(compiled),
         Err(e) => {
-            let msg = e.to_string();
-            // The regex crate starts its last line with "error: "; ours says it already.
-            let last = msg.lines().last().unwrap_or("").trim();
-            let detail = last.strip_prefix("error: ").unwrap_or(last).to_owned();
+            let detail = crate::text::regex_error_detail(&e);
             c.error(pos(re.referenced), msg::invalid_regex(what, detail));
             None
         }

@@ -41,14 +41,7 @@ fn script_matches(pattern: &str, haystack: &str) -> Result<bool, String> {
                 .size_limit(MAX_REGEX_SIZE)
                 .case_insensitive(true)
                 .build()
-                .map_err(|e| {
-                    let detail = e.to_string();
-                    let detail = detail.lines().last().unwrap_or("").trim();
-                    format!(
-                        "invalid regex: {}",
-                        detail.strip_prefix("error: ").unwrap_or(detail)
-                    )
-                })?;
+                .map_err(|e| format!("invalid regex: {}", text::regex_error_detail(&e)))?;
             if c.len() >= CACHED_REGEXES {
                 c.remove(0);
             }

@@ -50,6 +50,14 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// What a regex that did not compile says is wrong: the last line of the regex crate's
+/// message, without its own "error: " (the caller says "invalid regex: …" already).
+pub fn regex_error_detail(e: &regex::Error) -> String {
+    let msg = e.to_string();
+    let last = msg.lines().last().unwrap_or("").trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_owned()
+}
+
 /// `pattern` with its full-width marks written as the reply is read: matching folds a reply's
 /// full-width letters and punctuation to half width (， to `,`, ？ to `?`), so a pattern's
 /// `[^，。]` would otherwise never stop at a comma and its `，` never match one. A folded mark
