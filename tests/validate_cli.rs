@@ -309,6 +309,12 @@ concepts:
   - id: both
     title: { zh-CN: 两个, en: Both }
     include: [calm, empathy]
+  - id: two
+    title: { zh-CN: 两, en: Two }
+    patterns: ['好的', 'x?']
+  - id: three
+    title: { zh-CN: 三, en: Three }
+    patterns: ['好的', '(oops', 'y*']
 ";
     let dir = concept_folder(lexicon, "empathy");
     let r = salesdojo(dir.path(), &["validate", "playbooks"]);
@@ -318,6 +324,21 @@ concepts:
         out.contains("concepts.yaml:4:26"),
         "the empty phrase: {out}"
     );
+    // Several patterns are checked together; the one at fault is still the one named.
+    assert!(
+        out.contains("concepts.yaml:21:22"),
+        "the second of two patterns matches every reply: {out}"
+    );
+    assert!(!out.contains("concepts.yaml:21:16"), "{out}");
+    assert!(
+        out.contains("concepts.yaml:24:22"),
+        "the broken one of three: {out}"
+    );
+    assert!(
+        out.contains("concepts.yaml:24:31"),
+        "beside a broken one, the one that matches every reply: {out}"
+    );
+    assert!(!out.contains("concepts.yaml:24:16"), "{out}");
     assert!(out.contains("empty word"), "{out}");
     assert!(out.contains("concepts.yaml:7:16"), "the pattern: {out}");
     assert!(out.contains("matches every reply"), "{out}");

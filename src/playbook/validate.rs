@@ -220,9 +220,63 @@ impl<'a> Checker<'a> {
 /// Validates the persona library. Persona texts may use any locale.
 /// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
 /// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
+/// A concept's patterns, checked: each one compiles within [`REGEX_SIZE_LIMIT`] and none
+/// matches the empty reply (it would match every reply). Two or more are checked as one set,
+/// which is kept as the concept's automaton of all its patterns; each pattern's own automaton
+/// is then built when first needed. Only when the set does not build is each pattern compiled
+/// on its own, to say which one fails and why.
+fn concept_patterns(
+    c: &mut Checker<'_>,
+    id: &str,
+    written: &[Id],
+) -> (
+    Vec<crate::playbook::model::Pattern>,
+    std::sync::OnceLock<Option<regex::RegexSet>>,
+) {
+    use crate::playbook::model::Pattern;
+    let sources: Vec<String> = written.iter().map(|p| pattern_source(&p.value)).collect();
+    if sources.len() >= 2 {
+        // Within one pattern's limit, so each pattern (a part of the set) fits it too.
+        let set = regex::RegexSetBuilder::new(&sources)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .case_insensitive(true)
+            .build();
+        if let Ok(set) = set {
+            let empty = set.matches("");
+            let mut patterns = Vec::with_capacity(sources.len());
+            for (i, (p, source)) in written.iter().zip(sources).enumerate() {
+                // A pattern that matches nothing at all matches every reply.
+                if empty.matched(i) {
+                    c.error(pos(p.referenced), msg::concept_matches_everything(id));
+                } else {
+                    patterns.push(Pattern::lazy(source));
+                }
+            }
+            let set = std::sync::OnceLock::from((patterns.len() == written.len()).then_some(set));
+            return (patterns, set);
+        }
+    }
+    let patterns = written
+        .iter()
+        .filter_map(|p| {
+            let re = compile_regex(c, p, Noun::Pattern)?;
+            if re.is_match("") {
+                c.error(pos(p.referenced), msg::concept_matches_everything(id));
+                return None;
+            }
+            Some(Pattern::compiled(re))
+        })
+        .collect();
+    (patterns, std::sync::OnceLock::new())
+}
+
+/// A pattern as it is compiled: half-width, with ASCII word bounds (see [`ascii_word_bounds`]).
+fn pattern_source(written: &str) -> String {
+    ascii_word_bounds(&crate::text::half_width_pattern(written)).into_owned()
+}
+
 fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Regex> {
-    let source = crate::text::half_width_pattern(&re.value);
-    match RegexBuilder::new(&ascii_word_bounds(&source))
+    match RegexBuilder::new(&pattern_source(&re.value))
         .size_limit(REGEX_SIZE_LIMIT)
         .case_insensitive(true)
         .build()
@@ -310,19 +364,7 @@ pub fn concepts(
                 }
             }
         }
-        let patterns: Vec<regex::Regex> = k
-            .patterns
-            .iter()
-            .filter_map(|p| {
-                let re = compile_regex(&mut c, p, Noun::Pattern)?;
-                // A pattern that matches nothing at all matches every reply.
-                if re.is_match("") {
-                    c.error(pos(p.referenced), msg::concept_matches_everything(&id));
-                    return None;
-                }
-                Some(re)
-            })
-            .collect();
+        let (patterns, pattern_set) = concept_patterns(&mut c, &id, &k.patterns);
         out.push(Concept {
             id,
             title,
@@ -336,7 +378,7 @@ pub fn concepts(
             echo: k.echo,
             opposes: k.opposes.iter().map(|o| o.value.clone()).collect(),
             opponents: std::sync::OnceLock::new(),
-            pattern_set: std::sync::OnceLock::new(),
+            pattern_set,
         });
     }
     include_concepts(&mut c, &raw, earlier, &mut out);
@@ -391,6 +433,10 @@ fn opposed_words(
             .iter()
             .filter_map(|o| find(o))
             .collect();
+        if opponents.is_empty() {
+            // Nothing to be opposed by: no word of it can count as both.
+            continue;
+        }
         for w in k.words.values().flatten() {
             // As the scorer decides: a reply of just this word, each side beside its opponents.
             let said = crate::text::Normalized::new(&w.value);
@@ -457,7 +503,7 @@ fn extend_concepts(
                 .extend(ws.iter().cloned());
         }
         let words: Vec<String> = by_lang.values().flatten().cloned().collect();
-        let (mut sources, mut patterns): (Vec<String>, Vec<regex::Regex>) = base
+        let (mut sources, mut patterns): (Vec<String>, Vec<crate::playbook::model::Pattern>) = base
             .pattern_sources
             .iter()
             .zip(&base.patterns)
@@ -471,6 +517,8 @@ fn extend_concepts(
         mine.words_by_lang = by_lang;
         mine.pattern_sources = sources;
         mine.patterns = patterns;
+        // Its set of patterns, built when checked, holds this file's patterns only.
+        mine.pattern_set = std::sync::OnceLock::new();
         mine.echo = mine.echo || base.echo;
         for o in &base.opposes {
             if !mine.opposes.contains(o) {
@@ -570,6 +618,8 @@ fn include_concepts(
             }
         }
         mine.set = crate::text::PhraseSet::new(&mine.words);
+        // Its set of patterns, built when checked, holds its own patterns only.
+        mine.pattern_set = std::sync::OnceLock::new();
     }
 }
 
