@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::playbook::Library;
 use crate::practice::Position;
-use crate::practice::session::{rescore_points, summarize};
+use crate::practice::session::{Memo, rescore_points, rescore_points_in, summarize};
 use crate::practice::{Answer, PracticeError};
 use crate::publish::{AsPlayed, Played};
 use crate::script::ScriptHost;
@@ -170,6 +170,9 @@ pub fn rescore_history(
             }
             read.map(|()| skipped)
         });
+        // One memo for today's library and the published versions: it knows a turn by its
+        // place in memory, and every library read here stays where it is until the run ends.
+        let memo = Memo::default();
         let mut shift = Shift::default();
         let mut sums = (0.0, 0.0);
         let mut outcome = Ok(());
@@ -177,8 +180,8 @@ pub fn rescore_history(
             let scored: Vec<Result<RescoredAttempt, RescoreError>> = chunk
                 .par_iter()
                 .map(|(a, answers, played)| match played {
-                    Some(p) => score_one(&p.lib, Some(&p.host), a, answers, Some(p.version)),
-                    None => score_one(lib, host, a, answers, None),
+                    Some(p) => score_one(&p.lib, Some(&p.host), a, answers, Some(p.version), &memo),
+                    None => score_one(lib, host, a, answers, None, &memo),
                 })
                 .collect();
             for r in scored {
@@ -227,6 +230,7 @@ fn score_one(
     a: &AttemptRow,
     answers: &[(String, Answer, f64)],
     played_on: Option<u32>,
+    memo: &Memo,
 ) -> Result<RescoredAttempt, RescoreError> {
     let err = |source| RescoreError::Score {
         attempt: a.id.clone(),
@@ -238,7 +242,7 @@ fn score_one(
     let scen = pb
         .scenario(&a.scenario)
         .ok_or_else(|| err(PracticeError::UnknownScenario(a.scenario.clone())))?;
-    let replies = rescore_points(pb, host, &a.scenario, answers).map_err(err)?;
+    let replies = rescore_points_in(pb, host, &a.scenario, answers, memo).map_err(err)?;
     let position = replies
         .last()
         .map_or(Position::Ended(None), |r| Position::at(&r.scored.next));

@@ -16,7 +16,7 @@ use crate::text;
 pub const MAX_REPLY_CHARS: usize = 10_000;
 
 /// What the trainee answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Text(String),

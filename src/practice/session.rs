@@ -289,7 +289,111 @@ fn score_turn_with(
     history: &[ReplyRecord],
     guide: bool,
 ) -> Result<ReplyRecord, AnswerError> {
-    let mut scored = score::score(pb, turn, &answer)?;
+    score_turn_memo(pb, host, scen, turn, answer, seconds, history, guide, None)
+}
+
+/// The results a run over many stored replies already worked out, by turn and answer: a
+/// history holds the same answer to the same turn many times (every pick of an option, the
+/// same sample reply), and the rubric's rules read only the turn and the answer. The score
+/// script still runs for every reply (it reads the reply's context); what its result made of
+/// the rules' result, the graded reading included, is kept beside the script's result and
+/// taken again only when the script says exactly the same. Bounded: past [`Memo::KEYS`]
+/// answers it keeps what it has and scores the rest afresh.
+///
+/// A memo belongs to one run (it knows a turn by its place in memory): make it where the
+/// libraries it is used with are borrowed, and drop it with them.
+#[derive(Default)]
+pub struct Memo {
+    seen: std::sync::Mutex<std::collections::HashMap<(usize, Answer), Memoized>>,
+}
+
+/// One answer to one turn: the rules' result, and the results after each script result seen.
+struct Memoized {
+    rules: Scored,
+    after: Vec<(Option<crate::script::ScriptScore>, Scored)>,
+}
+
+impl Memo {
+    /// The answers kept at most.
+    pub const KEYS: usize = 4_096;
+    /// Script results kept per answer at most.
+    const AFTER: usize = 3;
+
+    fn key(turn: &Turn, answer: &Answer) -> (usize, Answer) {
+        (std::ptr::from_ref(turn) as usize, answer.clone())
+    }
+
+    fn rules(&self, turn: &Turn, answer: &Answer) -> Option<Scored> {
+        let seen = self.seen.lock().ok()?;
+        seen.get(&Self::key(turn, answer)).map(|m| m.rules.clone())
+    }
+
+    fn keep_rules(&self, turn: &Turn, answer: &Answer, rules: &Scored) {
+        if let Ok(mut seen) = self.seen.lock()
+            && seen.len() < Self::KEYS
+        {
+            seen.entry(Self::key(turn, answer))
+                .or_insert_with(|| Memoized {
+                    rules: rules.clone(),
+                    after: Vec::new(),
+                });
+        }
+    }
+
+    fn after(
+        &self,
+        turn: &Turn,
+        answer: &Answer,
+        script: &Option<crate::script::ScriptScore>,
+    ) -> Option<Scored> {
+        let seen = self.seen.lock().ok()?;
+        let m = seen.get(&Self::key(turn, answer))?;
+        m.after
+            .iter()
+            .find(|(s, _)| s == script)
+            .map(|(_, scored)| scored.clone())
+    }
+
+    fn keep_after(
+        &self,
+        turn: &Turn,
+        answer: &Answer,
+        script: &Option<crate::script::ScriptScore>,
+        scored: &Scored,
+    ) {
+        if let Ok(mut seen) = self.seen.lock()
+            && let Some(m) = seen.get_mut(&Self::key(turn, answer))
+            && m.after.len() < Self::AFTER
+            && !m.after.iter().any(|(s, _)| s == script)
+        {
+            m.after.push((script.clone(), scored.clone()));
+        }
+    }
+}
+
+/// [`score_turn_with`], taking from and adding to `memo` where one is given.
+#[allow(clippy::too_many_arguments)]
+fn score_turn_memo(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scen: &Scenario,
+    turn: &Turn,
+    answer: Answer,
+    seconds: f64,
+    history: &[ReplyRecord],
+    guide: bool,
+    memo: Option<&Memo>,
+) -> Result<ReplyRecord, AnswerError> {
+    let mut scored = match memo.and_then(|m| m.rules(turn, &answer)) {
+        Some(rules) => rules,
+        None => {
+            let rules = score::score(pb, turn, &answer)?;
+            if let Some(m) = memo {
+                m.keep_rules(turn, &answer, &rules);
+            }
+            rules
+        }
+    };
     let option_next = match (&answer, &turn.reply) {
         (Answer::Choice(id), Reply::Choice(opts)) => opts
             .iter()
@@ -312,12 +416,15 @@ fn score_turn_with(
                 Some(&scored),
             );
             match host.score(path, ctx, &turn.criteria) {
-                Ok(Some(s)) => merge(pb, &mut scored, path, s, &answer),
-                Ok(None) => {}
-                Err(e) => script_error = Some(e),
+                Ok(s) => settle_after(pb, &mut scored, path, s, turn, &answer, memo),
+                Err(e) => {
+                    script_error = Some(e);
+                    scored.settle();
+                }
             }
+        } else {
+            settle_after(pb, &mut scored, "", None, turn, &answer, memo);
         }
-        scored.settle();
         scored.next = option_next
             .clone()
             .unwrap_or_else(|| score::next_by_score(&turn.next, scored.score));
@@ -376,6 +483,31 @@ fn score_turn_with(
         guide_hint,
         script_error,
     })
+}
+
+/// Applies the score script's result (if any) to the rules' result and settles it, or takes
+/// what the memo kept for this answer and this script result.
+fn settle_after(
+    pb: &Playbook,
+    scored: &mut Scored,
+    path: &str,
+    script: Option<crate::script::ScriptScore>,
+    turn: &Turn,
+    answer: &Answer,
+    memo: Option<&Memo>,
+) {
+    if let Some(done) = memo.and_then(|m| m.after(turn, answer, &script)) {
+        *scored = done;
+        return;
+    }
+    let kept = memo.map(|_| script.clone());
+    if let Some(s) = script {
+        merge(pb, scored, path, s, answer);
+    }
+    scored.settle();
+    if let (Some(m), Some(script)) = (memo, kept) {
+        m.keep_after(turn, answer, &script, scored);
+    }
 }
 
 fn target_id(t: &Target) -> &str {
@@ -735,13 +867,14 @@ pub fn rescore_all(
     attempts: &[StoredAttempt],
 ) -> Vec<Result<Vec<ReplyRecord>, PracticeError>> {
     use rayon::prelude::*;
+    let memo = Memo::default();
     attempts
         .par_iter()
         .map(|a| {
             let pb = lib
                 .playbook(&a.playbook)
                 .ok_or_else(|| PracticeError::UnknownPlaybook(a.playbook.clone()))?;
-            rescore(pb, host, &a.scenario, &a.answers)
+            rescore_with(pb, host, &a.scenario, &a.answers, true, Some(&memo))
         })
         .collect()
 }
@@ -754,7 +887,7 @@ pub fn rescore(
     scenario: &str,
     transcript: &[(String, Answer, f64)],
 ) -> Result<Vec<ReplyRecord>, PracticeError> {
-    rescore_with(pb, host, scenario, transcript, true)
+    rescore_with(pb, host, scenario, transcript, true, None)
 }
 
 /// [`rescore`] for the points only (no guide script): what whole-history re-scoring and the
@@ -765,7 +898,19 @@ pub fn rescore_points(
     scenario: &str,
     transcript: &[(String, Answer, f64)],
 ) -> Result<Vec<ReplyRecord>, PracticeError> {
-    rescore_with(pb, host, scenario, transcript, false)
+    rescore_with(pb, host, scenario, transcript, false, None)
+}
+
+/// [`rescore_points`] within a run over many attempts of one library, sharing `memo` (what
+/// whole-history re-scoring does).
+pub fn rescore_points_in(
+    pb: &Playbook,
+    host: Option<&ScriptHost>,
+    scenario: &str,
+    transcript: &[(String, Answer, f64)],
+    memo: &Memo,
+) -> Result<Vec<ReplyRecord>, PracticeError> {
+    rescore_with(pb, host, scenario, transcript, false, Some(memo))
 }
 
 fn rescore_with(
@@ -774,6 +919,7 @@ fn rescore_with(
     scenario: &str,
     transcript: &[(String, Answer, f64)],
     guide: bool,
+    memo: Option<&Memo>,
 ) -> Result<Vec<ReplyRecord>, PracticeError> {
     let scen = pb
         .scenario(scenario)
@@ -781,7 +927,17 @@ fn rescore_with(
     let mut out: Vec<ReplyRecord> = Vec::with_capacity(transcript.len());
     for (turn, answer, seconds) in transcript {
         let Some(t) = scen.turn(turn) else { continue };
-        let r = score_turn_with(pb, host, scen, t, answer.clone(), *seconds, &out, guide)?;
+        let r = score_turn_memo(
+            pb,
+            host,
+            scen,
+            t,
+            answer.clone(),
+            *seconds,
+            &out,
+            guide,
+            memo,
+        )?;
         out.push(r);
     }
     Ok(out)
@@ -828,6 +984,89 @@ mod tests {
             guide_hint: None,
             script_error: None,
         }
+    }
+
+    /// Re-scoring many attempts shares what it worked out between the same answers to the
+    /// same turn; each attempt reads exactly as it does scored alone, script results (which
+    /// read how long the reply took) included.
+    #[test]
+    fn a_run_over_many_attempts_reads_each_as_it_reads_alone() {
+        use crate::script::ScriptHost;
+        let lib = load(&[Content::bundled()], &mut Report::default());
+        let host = ScriptHost::new(&lib);
+        let mut attempts = Vec::new();
+        for pb in &lib.playbooks {
+            for scen in &pb.scenarios {
+                // Each turn's sample replies and options, in turn order, three times over with
+                // different times taken, and once with every answer of a turn twice.
+                let answers: Vec<(String, Answer)> = scen
+                    .turns
+                    .iter()
+                    .filter_map(|t| {
+                        let a = match &t.reply {
+                            Reply::Choice(opts) => Answer::Choice(opts.first()?.id.clone()),
+                            Reply::FreeText => pb
+                                .tests
+                                .iter()
+                                .filter(|x| x.scenario == scen.id && x.turn == t.id)
+                                .find_map(|x| match &x.input {
+                                    crate::playbook::model::TestInput::Reply(r) => {
+                                        Some(Answer::Text(r.clone()))
+                                    }
+                                    crate::playbook::model::TestInput::Option(_) => None,
+                                })?,
+                        };
+                        Some((t.id.clone(), a))
+                    })
+                    .collect();
+                for seconds in [2.0, 2.0, 95.0] {
+                    attempts.push(StoredAttempt {
+                        playbook: pb.id.clone(),
+                        scenario: scen.id.clone(),
+                        answers: answers
+                            .iter()
+                            .map(|(t, a)| (t.clone(), a.clone(), seconds))
+                            .collect(),
+                    });
+                }
+                attempts.push(StoredAttempt {
+                    playbook: pb.id.clone(),
+                    scenario: scen.id.clone(),
+                    answers: answers
+                        .iter()
+                        .flat_map(|(t, a)| {
+                            [(t.clone(), a.clone(), 5.0), (t.clone(), a.clone(), 6.0)]
+                        })
+                        .collect(),
+                });
+            }
+        }
+        assert!(attempts.len() > 40, "{} attempts", attempts.len());
+        let together = rescore_all(&lib, Some(&host), &attempts);
+        let mut replies = 0;
+        for (a, run) in attempts.iter().zip(together) {
+            let Some(pb) = lib.playbook(&a.playbook) else {
+                panic!("{}", a.playbook)
+            };
+            let (Ok(run), Ok(alone)) = (run, rescore(pb, Some(&host), &a.scenario, &a.answers))
+            else {
+                panic!("{} / {} re-scores", a.playbook, a.scenario)
+            };
+            assert_eq!(run.len(), alone.len());
+            for (x, y) in run.iter().zip(&alone) {
+                replies += 1;
+                assert_eq!(
+                    serde_json::to_value(x).ok(),
+                    serde_json::to_value(y).ok(),
+                    "{} / {} / {}",
+                    a.playbook,
+                    a.scenario,
+                    x.turn
+                );
+                assert_eq!(x.scored.features, y.scored.features);
+            }
+        }
+        assert!(replies > 400, "{replies} replies");
     }
 
     #[test]
