@@ -3,7 +3,9 @@
 //!
 //! It streams: one thread reads attempts and their transcripts from the store in chunks while
 //! the others score the previous chunk on every core, and each result is handed on as soon as
-//! it is made. Memory is a few chunks of transcripts, whatever the history's size.
+//! it is made. Memory is a few chunks of transcripts, whatever the history's size, and a
+//! bounded memo ([`Memo`]): the same answer to the same turn is read by the rules once per
+//! run, and what a script result made of it is taken again when the script says the same.
 
 use std::sync::mpsc::sync_channel;
 

@@ -217,9 +217,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Validates the persona library. Persona texts may use any locale.
-/// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
-/// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
 /// A concept's patterns, checked: each one compiles within [`REGEX_SIZE_LIMIT`] and none
 /// matches the empty reply (it would match every reply). Two or more are checked as one set,
 /// which is kept as the concept's automaton of all its patterns; each pattern's own automaton
@@ -275,6 +272,8 @@ fn pattern_source(written: &str) -> String {
     ascii_word_bounds(&crate::text::half_width_pattern(written)).into_owned()
 }
 
+/// A rubric regex or concept pattern, compiled case-blind under the size limit; an error
+/// at its position ("invalid regex: …", "invalid pattern: …") when it does not compile.
 fn compile_regex(c: &mut Checker<'_>, re: &Id, what: Noun) -> Option<regex::Regex> {
     match RegexBuilder::new(&pattern_source(&re.value))
         .size_limit(REGEX_SIZE_LIMIT)
@@ -623,6 +622,7 @@ fn include_concepts(
     }
 }
 
+/// Validates the persona library. Persona texts may use any locale.
 pub fn personas(raw: RawPersonaLibrary, file: &str, report: &mut Report) -> Vec<Persona> {
     let mut c = Checker::new(file, report, Vec::new());
     let mut seen = HashMap::new();
