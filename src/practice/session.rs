@@ -901,7 +901,7 @@ pub fn rescore_points(
     rescore_with(pb, host, scenario, transcript, false, None)
 }
 
-/// [`rescore_points`] within a run over many attempts of one library, sharing `memo` (what
+/// [`rescore_points`] within a run over many attempts, sharing `memo` (what
 /// whole-history re-scoring does).
 pub fn rescore_points_in(
     pb: &Playbook,
