@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::playbook::Library;
 use crate::practice::Position;
-use crate::practice::session::{Memo, rescore_points, rescore_points_in, summarize};
+use crate::practice::session::{Memo, rescore_points, summarize};
 use crate::practice::{Answer, PracticeError};
 use crate::publish::{AsPlayed, Played};
 use crate::script::ScriptHost;
@@ -244,7 +244,7 @@ fn score_one(
     let scen = pb
         .scenario(&a.scenario)
         .ok_or_else(|| err(PracticeError::UnknownScenario(a.scenario.clone())))?;
-    let replies = rescore_points_in(pb, host, &a.scenario, answers, memo).map_err(err)?;
+    let replies = rescore_points(pb, host, &a.scenario, answers, Some(memo)).map_err(err)?;
     let position = replies
         .last()
         .map_or(Position::Ended(None), |r| Position::at(&r.scored.next));
@@ -501,7 +501,7 @@ fn verdict(
     let Some(scen) = pb.scenario(&p.scenario) else {
         return Verdict::Unverifiable(format!("scenario '{}' is not here", p.scenario));
     };
-    let replies = match rescore_points(pb, host, &p.scenario, answers) {
+    let replies = match rescore_points(pb, host, &p.scenario, answers, None) {
         Ok(r) => r,
         Err(e) => return Verdict::Unverifiable(e.to_string()),
     };

@@ -891,26 +891,15 @@ pub fn rescore(
 }
 
 /// [`rescore`] for the points only (no guide script): what whole-history re-scoring and the
-/// verification of merged attempts need.
+/// verification of merged attempts need. A run over many attempts shares one `memo`.
 pub fn rescore_points(
     pb: &Playbook,
     host: Option<&ScriptHost>,
     scenario: &str,
     transcript: &[(String, Answer, f64)],
+    memo: Option<&Memo>,
 ) -> Result<Vec<ReplyRecord>, PracticeError> {
-    rescore_with(pb, host, scenario, transcript, false, None)
-}
-
-/// [`rescore_points`] within a run over many attempts, sharing `memo` (what
-/// whole-history re-scoring does).
-pub fn rescore_points_in(
-    pb: &Playbook,
-    host: Option<&ScriptHost>,
-    scenario: &str,
-    transcript: &[(String, Answer, f64)],
-    memo: &Memo,
-) -> Result<Vec<ReplyRecord>, PracticeError> {
-    rescore_with(pb, host, scenario, transcript, false, Some(memo))
+    rescore_with(pb, host, scenario, transcript, false, memo)
 }
 
 fn rescore_with(
