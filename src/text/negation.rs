@@ -149,6 +149,42 @@ pub(crate) const ITEM_LEAD_EN: &[&str] = &["the", "a", "an", "your", "my", "our"
 /// or before the list the phrase is an item of ("我就不问您预算、谁拍板、有什么需求", "I won't
 /// ask about budget, decision-maker, need or timeline": every item is negated).
 pub fn negated(t: &str, at: usize) -> bool {
+    may_be_negated(t, at) && negated_in_full(t, at)
+}
+
+/// The Chinese characters without one of which no reading below negates anything: every cue
+/// of [`NEGATION_ZH`], [`REFUSE_ZH`] and the refusals after a thing holds one of them.
+const CUE_CHARS_ZH: &[char] = &['不', '没', '别', '绝', '禁', '非', '违', '免'];
+
+/// Whether the sentence around byte `at` holds anything that could negate a phrase there: a
+/// Chinese cue character, an English word that starts like a negation ("not", "no", "never",
+/// "won't" …: the start, as a reading may cut a word at `at`) or a refusal after the thing
+/// (`REFUSED_AFTER_EN`). Every reading of [`negated_in_full`] looks no further than the
+/// sentence, back to its last stop and on to its next full stop, so without one it negates
+/// nothing, and most sentences of most replies hold none: this spares reading them eight ways.
+fn may_be_negated(t: &str, at: usize) -> bool {
+    let start = t[..at]
+        .rfind(|c: char| "。！？；.!?;\n".contains(c))
+        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let end = t[at..]
+        .find(|c: char| ".!?。！？\n".contains(c))
+        .map_or(t.len(), |i| at + i);
+    let sentence = &t[start..end];
+    if sentence.contains(CUE_CHARS_ZH) {
+        return true;
+    }
+    if !sentence.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
+    let plain = sentence.replace('’', "'");
+    words_en(&plain)
+        .iter()
+        .any(|w| NEGATION_EN.iter().any(|n| w.starts_with(n)))
+        || REFUSED_AFTER_EN.iter().any(|r| plain.contains(r))
+}
+
+/// [`negated`], every reading of it.
+fn negated_in_full(t: &str, at: usize) -> bool {
     negated_zh(t, at)
         || negated_en(t, at, false)
         || fronted_zh(t, at)
@@ -738,7 +774,79 @@ fn is_list_tail(words: &[String]) -> bool {
 
 #[cfg(test)]
 mod scope_tests {
-    use super::negated;
+    use super::{may_be_negated, negated, negated_in_full};
+
+    /// The quick look at a sentence never says "nothing to negate" where a full reading finds
+    /// a negation: over every reply of the graded sets kept in the repository (every third of 3 600
+    /// replies, both languages), at every character of both forms a phrase is matched in.
+    #[test]
+    fn the_quick_look_misses_no_negation_a_full_reading_finds() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calibration");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        // And one sentence of each reading, some with no cue a word list would hold.
+        let own = [
+            "a kickback is against company policy.",
+            "anything off the books would only put you at risk.",
+            "nobody here takes a kickback",
+            "i won't ask about budget, decision-maker, need or timeline",
+            "系统问题不是理由，是我们没做好",
+            "返点之类的,我们从来不碰",
+            "也麻烦您别往我私人账户转钱",
+            "我们杜绝回扣",
+            "私下给您降价对其他业主也不公平",
+            "返点是违规的",
+            "退款免谈",
+            "我不跟您拍胸脯说'保证不会再晚'",
+        ]
+        .map(|r| format!("{{\"reply\": {r:?}}}\n"))
+        .concat();
+        let (mut replies, mut places, mut spared) = (0, 0, 0);
+        for file in files.iter().map(Some).chain([None]) {
+            let text = match file {
+                Some(file) => std::fs::read_to_string(file).unwrap_or_default(),
+                None => own.clone(),
+            };
+            let file = file.map_or("own".into(), |f| f.display().to_string());
+            // Every third reply of a set: enough of each set and category, in a test run's time.
+            let step = if text == own { 1 } else { 3 };
+            for line in text.lines().filter(|l| l.starts_with('{')).step_by(step) {
+                let v: serde_json::Value =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: {e}"));
+                let Some(reply) = v["reply"].as_str() else {
+                    continue;
+                };
+                replies += 1;
+                let n = crate::text::Normalized::new(reply);
+                for t in [&n.0, &n.1] {
+                    for (at, _) in t.char_indices() {
+                        places += 1;
+                        if may_be_negated(t, at) {
+                            continue;
+                        }
+                        spared += 1;
+                        assert!(
+                            !negated_in_full(t, at),
+                            "{file}: negated at {at} of {t:?}, but the quick look saw nothing"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            replies > 1000,
+            "only {replies} replies read in {}",
+            dir.display()
+        );
+        // The look must spare work to be worth having.
+        assert!(spared * 3 > places, "{spared} of {places} places spared");
+    }
 
     /// Whether `phrase`, found in `text`, is negated there.
     fn neg(text: &str, phrase: &str) -> bool {
