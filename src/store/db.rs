@@ -302,6 +302,8 @@ mod tests {
             ("playbook/locales.rs", &["fs::read_to_string"]),
             // Its test reads the front ends' sources for per-language format! calls.
             ("msg.rs", &["fs::read_to_string"]),
+            // Its test reads the graded replies kept under tests/fixtures.
+            ("text/negation.rs", &["fs::read_to_string"]),
             // The team password file (libpq's .pgpass format), never a database.
             (
                 "store/team/pgpass.rs",
