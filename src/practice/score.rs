@@ -408,6 +408,8 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
         }
         Answer::Text(reply) => {
             let facts = Facts::of(reply, turn, pb);
+            // The reply lower-cased, for the highlights of every rule that gives points.
+            let lower = std::cell::OnceCell::new();
             keyword_list = facts.keyword_list;
             hollow_questions = facts.hollow_questions && !keyword_list;
             repetition = facts.repetition && !keyword_list && !hollow_questions;
@@ -548,7 +550,9 @@ pub fn score(pb: &Playbook, turn: &Turn, answer: &Answer) -> Result<Scored, Answ
                     });
                     if points != 0 {
                         out.feedback.push(r.feedback.clone());
-                        out.highlights.extend(highlights(r, reply, &expressed));
+                        let lower = lower.get_or_init(|| Lowered::of(reply));
+                        out.highlights
+                            .extend(highlights(r, reply, lower, &expressed));
                     }
                 }
                 let mut scored = CriterionScore {
@@ -1062,29 +1066,51 @@ fn matched(r: &Rule, expressed: &[(&str, Vec<String>)], f: &Facts) -> Vec<String
     out
 }
 
-/// Where the phrases that made a rule match stand in the reply.
-fn highlights(r: &Rule, reply: &str, expressed: &[(&str, Vec<String>)]) -> Vec<Highlight> {
-    let lower: Vec<char> = reply.chars().flat_map(char::to_lowercase).collect();
-    // Lower-casing can change lengths only for rare letters; skip highlighting then.
-    if lower.len() != reply.chars().count() {
-        return Vec::new();
+/// A reply lower-cased character by character, for finding where phrases stand in it; `None`
+/// when lower-casing changes its length (rare letters), and then nothing is highlighted.
+struct Lowered(Option<String>);
+
+impl Lowered {
+    fn of(reply: &str) -> Self {
+        let lower: String = reply.chars().flat_map(char::to_lowercase).collect();
+        Lowered((lower.chars().count() == reply.chars().count()).then_some(lower))
     }
+}
+
+/// Where the phrases that made a rule match stand in the reply: every place each one starts
+/// (overlapping ones too), in characters.
+fn highlights(
+    r: &Rule,
+    reply: &str,
+    lower: &Lowered,
+    expressed: &[(&str, Vec<String>)],
+) -> Vec<Highlight> {
+    let Some(lower) = &lower.0 else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let concept_words = expressed.iter().flat_map(|(_, words)| words);
     for p in r.any.iter().chain(&r.all).chain(concept_words) {
-        let needle: Vec<char> = p.chars().flat_map(char::to_lowercase).collect();
-        if needle.is_empty() || needle.len() > lower.len() {
+        let needle: String = p.chars().flat_map(char::to_lowercase).collect();
+        if needle.is_empty() {
             continue;
         }
-        for start in 0..=(lower.len() - needle.len()) {
-            if lower[start..start + needle.len()] == needle[..] {
-                out.push(Highlight {
-                    start,
-                    end: start + needle.len(),
-                    positive: r.points > 0,
-                    rule: r.id.clone(),
-                });
-            }
+        let len = needle.chars().count();
+        // Byte offsets to characters, counted on from the last place found.
+        let (mut byte, mut chars) = (0, 0);
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(needle.as_str()) {
+            let at = from + i;
+            chars += lower[byte..at].chars().count();
+            byte = at;
+            out.push(Highlight {
+                start: chars,
+                end: chars + len,
+                positive: r.points > 0,
+                rule: r.id.clone(),
+            });
+            // The next place may overlap this one: search on from its next character.
+            from = at + lower[at..].chars().next().map_or(1, char::len_utf8);
         }
     }
     if let Some(re) = &r.regex {
@@ -1098,4 +1124,65 @@ fn highlights(r: &Rule, reply: &str, expressed: &[(&str, Vec<String>)]) -> Vec<H
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lowered, highlights};
+    use crate::playbook::model::{Rule, RuleSets, Text};
+
+    fn rule(any: &[&str], points: i32) -> Rule {
+        Rule {
+            id: "r".into(),
+            any: any.iter().map(|&w| w.to_owned()).collect(),
+            all: Vec::new(),
+            none: Vec::new(),
+            regex: None,
+            min_chars: None,
+            max_chars: None,
+            question: None,
+            open_question: None,
+            mentions_price: None,
+            quotes_price: None,
+            points,
+            feedback: Text::default(),
+            hint: None,
+            gate: false,
+            cap: None,
+            concepts: Vec::new(),
+            no_concepts: Vec::new(),
+            rejects: Vec::new(),
+            sets: RuleSets::default(),
+        }
+    }
+
+    /// (start, end) in characters of each highlight.
+    fn spans(r: &Rule, reply: &str, expressed: &[(&str, Vec<String>)]) -> Vec<(usize, usize)> {
+        highlights(r, reply, &Lowered::of(reply), expressed)
+            .iter()
+            .map(|h| (h.start, h.end))
+            .collect()
+    }
+
+    #[test]
+    fn highlights_stand_where_the_words_are_in_characters_overlaps_and_any_case_included() {
+        // Characters, not bytes: each Chinese character counts one.
+        assert_eq!(
+            spans(&rule(&["试戴"], 10), "您先试戴一下，再试戴那款", &[]),
+            [(2, 4), (8, 10)]
+        );
+        // Every place a word starts, overlapping ones too; any case.
+        assert_eq!(spans(&rule(&["aa"], 10), "Aaa", &[]), [(0, 2), (1, 3)]);
+        assert_eq!(
+            spans(&rule(&["Budget"], 10), "您的BUDGET? budget.", &[]),
+            [(2, 8), (10, 16)]
+        );
+        // A concept's words are highlighted as the rule's own.
+        let expressed = [("restating", vec!["您说".to_owned()])];
+        assert_eq!(spans(&rule(&[], 10), "刚才您说想要", &expressed), [(2, 4)]);
+        // Lower-casing that changes the length highlights nothing rather than the wrong place.
+        assert!(spans(&rule(&["i"], 10), "İi", &[]).is_empty());
+        let h = highlights(&rule(&["x"], -5), "x", &Lowered::of("x"), &[]);
+        assert!(!h[0].positive);
+    }
 }
