@@ -75,7 +75,29 @@ pub fn is_open_question_in(t: &Normalized) -> bool {
 }
 
 pub(crate) fn open_question_n(t: &str) -> bool {
-    sentences(t).any(|(s, asks)| open_in_sentence(s, asks))
+    let holds = Holds::of(t);
+    sentences(t).any(|(s, asks)| open_in_sentence(s, asks, holds))
+}
+
+/// Which kinds of open-question markers a whole text holds: what the text does not hold, none
+/// of its sentences does, and a long reply of many sentences is not searched for it in each.
+#[derive(Clone, Copy)]
+struct Holds {
+    always_zh: bool,
+    ji: bool,
+    tell_zh: bool,
+    latin: bool,
+}
+
+impl Holds {
+    fn of(t: &str) -> Self {
+        Holds {
+            always_zh: OPEN_ALWAYS_ZH.iter().any(|m| t.contains(m)),
+            ji: t.contains('几'),
+            tell_zh: TELL_ZH.iter().any(|m| t.contains(m)),
+            latin: t.bytes().any(|b| b.is_ascii_alphabetic()),
+        }
+    }
 }
 
 /// The sentences of a normalized text, each with whether it ends with a question mark.
@@ -130,24 +152,32 @@ pub(crate) const ANNOUNCE_ZH: &[&str] = &[
 /// Measure words after 几 that make it ask "how many".
 pub(crate) const MEASURE_ZH: &str = "个位天月号点次年岁种款间家口人步分周层套件类样名";
 
-pub(crate) fn open_in_sentence(s: &str, asks: bool) -> bool {
-    if OPEN_ALWAYS_ZH.iter().any(|m| s.contains(m)) {
+/// Whether the sentence `s` (of a text that `holds` these markers) asks an open question.
+fn open_in_sentence(s: &str, asks: bool, holds: Holds) -> bool {
+    if holds.always_zh && OPEN_ALWAYS_ZH.iter().any(|m| s.contains(m)) {
         return true;
     }
-    let chars: Vec<char> = s.chars().collect();
     // 几 + measure word asks (几个人、几点); after 这/那/好/十 it counts (这几款、十几个).
-    if chars.windows(2).enumerate().any(|(i, w)| {
-        w[0] == '几' && MEASURE_ZH.contains(w[1]) && !(i > 0 && "这那好十".contains(chars[i - 1]))
-    }) {
+    if holds.ji && {
+        let chars: Vec<char> = s.chars().collect();
+        chars.windows(2).enumerate().any(|(i, w)| {
+            w[0] == '几'
+                && MEASURE_ZH.contains(w[1])
+                && !(i > 0 && "这那好十".contains(chars[i - 1]))
+        })
+    } {
         return true;
     }
-    for m in TELL_ZH {
+    for m in TELL_ZH.iter().filter(|_| holds.tell_zh) {
         for (i, _) in s.match_indices(m) {
             let before = &s[..i];
             if !ANNOUNCE_ZH.iter().any(|a| before.contains(a)) {
                 return true;
             }
         }
+    }
+    if !holds.latin {
+        return false;
     }
     const REQUESTS_EN: &[&str] = &["tell me", "walk me through", "describe", "talk me through"];
     if REQUESTS_EN.iter().any(|m| has_marker(s, m)) {
@@ -159,7 +189,9 @@ pub(crate) fn open_in_sentence(s: &str, asks: bool) -> bool {
         .find(|w| !w.is_empty())
         .unwrap_or("");
     WH_EN.iter().any(|w| {
-        let starts = first == *w || first.starts_with(&format!("{w}'"));
+        let starts = first
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('\''));
         starts || (asks && has_word(s, w))
     })
 }
