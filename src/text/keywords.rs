@@ -40,26 +40,37 @@ pub fn reads_as_hollow_questions_in(t: &Normalized) -> bool {
 /// them repeats). A reply that names the subject of the conversation several times among much
 /// else is not one.
 pub fn reads_as_repetition_in(t: &Normalized) -> bool {
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // Chinese pairs and the units of pieces with no Chinese are counted apart (a pair is two
+    // Chinese characters, a unit has none, so none is counted in both), the pairs by their
+    // characters: a long reply holds thousands.
+    let mut pairs: std::collections::HashMap<(char, char), usize> =
+        std::collections::HashMap::new();
+    let mut units: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut total = 0;
     for piece in t.0.split(|c: char| "，。！？；、,.!?;:：\n ".contains(c)) {
-        let chars: Vec<char> = piece.chars().collect();
+        let mut cjk = false;
+        let mut last: Option<char> = None;
         // Every occurrence counts here (content_units keeps one of each).
-        for w in chars.windows(2) {
-            if content_pair(w[0], w[1]) {
-                *counts.entry(w.iter().collect()).or_default() += 1;
+        for c in piece.chars() {
+            cjk |= is_cjk(c);
+            if let Some(a) = last
+                && content_pair(a, c)
+            {
+                *pairs.entry((a, c)).or_default() += 1;
                 total += 1;
             }
+            last = Some(c);
         }
-        if !chars.iter().any(|c| is_cjk(*c)) {
+        if !cjk {
             for u in content_units(piece) {
-                *counts.entry(u).or_default() += 1;
+                *units.entry(u).or_default() += 1;
                 total += 1;
             }
         }
     }
-    let most = counts.values().copied().max().unwrap_or(0);
-    let repeated: usize = counts.values().filter(|n| **n >= 2).sum();
+    let counts = || pairs.values().chain(units.values()).copied();
+    let most = counts().max().unwrap_or(0);
+    let repeated: usize = counts().filter(|n| *n >= 2).sum();
     (most >= 3 && most * 4 >= total) || (total >= 6 && repeated * 5 >= total * 3)
 }
 
